@@ -1,0 +1,54 @@
+# OpenBalie: `make run` sets up everything and starts the portal; `make test` runs the suite.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app portal
+APT_PACKAGES := swig libpcsclite-dev pcscd chromium fonts-dejavu-core
+STAMP_APT := $(VENV)/.apt-done
+STAMP_PIP := $(VENV)/.pip-done
+
+.PHONY: run test bench translations install db messages
+
+install: $(STAMP_PIP) translations
+
+$(STAMP_APT):
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing system packages: $$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	@mkdir -p $(VENV) && touch $@
+
+$(VENV)/bin/python:
+	python3 -m venv $(VENV)
+
+$(STAMP_PIP): pyproject.toml $(VENV)/bin/python $(STAMP_APT)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@
+
+translations: $(STAMP_PIP)
+	$(VENV)/bin/pybabel compile -q -d translations --statistics
+
+db: install
+	mkdir -p instance
+	$(FLASK) db upgrade
+	$(FLASK) catalogue load
+
+run: db
+	./scripts/run-embedded
+
+test: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/pytest
+
+bench: install
+	$(PY) benchmarks/run.py
+
+# Refresh the message catalogues after changing user-visible strings.
+messages: $(STAMP_PIP)
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot \
+	  --no-location --sort-output --project OpenBalie .
+	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
+	$(PY) scripts/complete-source-catalogue translations/en/LC_MESSAGES/messages.po

@@ -1,0 +1,1 @@
+"""The branch kiosk application (built in a later issue)."""

@@ -1,0 +1,81 @@
+"""The patron web portal: signup, payments, confirmation links; create_app() builds it."""
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from portal.config import load_config
+from portal.extensions import babel, csrf, migrate
+from portal.i18n import select_locale
+from shared.db import db
+from shared.paths import PROJECT_ROOT, STATIC_DIR, TEMPLATES_DIR, TRANSLATIONS_DIR
+
+MIGRATIONS_DIR = PROJECT_ROOT / "shared" / "migrations"
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the portal application."""
+    instance = Path((config or {}).get("INSTANCE_PATH", PROJECT_ROOT / "instance"))
+    instance.mkdir(parents=True, exist_ok=True)
+    app = Flask(
+        __name__,
+        instance_path=str(instance),
+        template_folder=str(TEMPLATES_DIR),
+        static_folder=str(STATIC_DIR),
+    )
+    app.config.update(load_config(instance, config))
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS_DIR)
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    app.context_processor(_template_globals)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    """Bind the database, migrations, CSRF and translations to the app."""
+    import shared.models  # noqa: F401  (registers every model for migrations)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    app.teardown_request(_end_session)
+
+
+def _end_session(_error: BaseException | None) -> None:
+    """End the request's database session, also where an app context outlives it (tests)."""
+    db.session.remove()
+
+
+def _register_blueprints(app: Flask) -> None:
+    """Attach every feature blueprint."""
+    from portal import dev, i18n, main, payments, signup
+    from portal.account import confirm
+
+    for module in (main, i18n, signup.views, payments, confirm):
+        app.register_blueprint(module.bp)
+    if app.config["MAIL_DIR"]:
+        app.register_blueprint(dev.bp)
+
+
+def _register_cli(app: Flask) -> None:
+    """Attach the `flask` commands."""
+    from portal import cli
+
+    cli.register(app)
+
+
+def _template_globals() -> dict[str, Any]:
+    """Locale and formatting helpers every template uses."""
+    from flask_babel import format_currency, format_date, format_datetime, get_locale
+
+    return {
+        "current_locale": str(get_locale() or "nl"),
+        "format_currency": format_currency,
+        "format_date": format_date,
+        "format_datetime": format_datetime,
+    }

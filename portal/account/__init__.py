@@ -1,0 +1,1 @@
+"""The patron's login account: confirmation links (more in later issues)."""

@@ -1,0 +1,95 @@
+"""Portal configuration: safe embedded defaults, then environment variables, then overrides."""
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from shared.paths import PROJECT_ROOT
+
+SANDBOX_KEY = "test_openbalie_sandbox"
+EMBEDDED = "embedded"
+PRODUCTION = "production"
+ENV_SETTINGS = (
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "PUBLIC_URL",
+    "MOLLIE_API_KEY",
+    "MOLLIE_API_ENDPOINT",
+    "MAIL_URL",
+    "MAIL_FROM",
+    "MAIL_DIR",
+)
+
+
+class ConfigError(RuntimeError):
+    """A setting that makes the portal unsafe or unable to start."""
+
+
+def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Defaults, then environment variables, then the caller's overrides; validated."""
+    env = os.environ.get("OPENBALIE_ENV", EMBEDDED)
+    config = _defaults(instance_path, env)
+    config.update({name: os.environ[name] for name in ENV_SETTINGS if os.environ.get(name)})
+    config.update(overrides or {})
+    config["SQLALCHEMY_DATABASE_URI"] = config["DATABASE_URL"]
+    config["MOLLIE_ENDPOINT"] = _mollie_endpoint(config)
+    _validate(config, instance_path)
+    return config
+
+
+def _defaults(instance_path: Path, env: str) -> dict[str, Any]:
+    """Settings of the embedded default: local database, sandbox payments, mails on disk."""
+    port = os.environ.get("PORTAL_PORT", "5000")
+    sandbox_port = os.environ.get("MOLLIE_SANDBOX_PORT", "5055")
+    return {
+        "OPENBALIE_ENV": env,
+        "SECRET_KEY": None,
+        "DATABASE_URL": f"sqlite:///{instance_path / 'openbalie.sqlite3'}",
+        "PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "MOLLIE_API_KEY": None,
+        "MOLLIE_API_ENDPOINT": None,
+        "MOLLIE_SANDBOX_URL": f"http://127.0.0.1:{sandbox_port}",
+        "MAIL_URL": None,
+        "MAIL_FROM": "OpenBalie <noreply@openbalie.invalid>",
+        "MAIL_DIR": str(instance_path / "mail") if env == EMBEDDED else None,
+        "CATALOGUE_FILE": str(PROJECT_ROOT / "shared/catalogue/data/biblionet-drenthe.toml"),
+        "BABEL_DEFAULT_LOCALE": "nl",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env == PRODUCTION,
+        "WTF_CSRF_TIME_LIMIT": None,
+    }
+
+
+def _mollie_endpoint(config: dict[str, Any]) -> str | None:
+    """The sandbox unless a real key without endpoint is configured (then Mollie itself)."""
+    if config["MOLLIE_API_ENDPOINT"]:
+        return str(config["MOLLIE_API_ENDPOINT"])
+    if config["MOLLIE_API_KEY"]:
+        return None
+    config["MOLLIE_API_KEY"] = SANDBOX_KEY
+    return str(config["MOLLIE_SANDBOX_URL"])
+
+
+def _validate(config: dict[str, Any], instance_path: Path) -> None:
+    """Refuse production without secrets or with simulated parts; fill embedded secrets."""
+    if config["OPENBALIE_ENV"] not in (EMBEDDED, PRODUCTION):
+        raise ConfigError("OPENBALIE_ENV must be 'embedded' or 'production'")
+    if config["OPENBALIE_ENV"] == EMBEDDED:
+        config["SECRET_KEY"] = config["SECRET_KEY"] or _instance_secret(instance_path)
+        return
+    missing = [name for name in ("SECRET_KEY", "MAIL_URL") if not config[name]]
+    if missing:
+        raise ConfigError(f"production needs {', '.join(missing)}")
+    if config["MOLLIE_ENDPOINT"] or config["MOLLIE_API_KEY"] == SANDBOX_KEY:
+        raise ConfigError("production refuses the Mollie sandbox: set MOLLIE_API_KEY only")
+
+
+def _instance_secret(instance_path: Path) -> str:
+    """A random key kept in the instance folder, so embedded sessions survive restarts."""
+    path = instance_path / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -1,0 +1,36 @@
+"""Form building blocks shared by the portal's features."""
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from wtforms import Field, Form, ValidationError
+from wtforms.validators import Email, Length
+
+from shared.passwords import MAX_LENGTH, MIN_LENGTH, is_strong_enough
+
+
+def email_field_validators() -> list[object]:
+    """Syntax check of an e-mail address (email-validator, no DNS look-up)."""
+    return [Length(max=254), Email(message=_l("Enter an e-mail address like name@example.nl."))]
+
+
+def strong_password(personal_fields: tuple[str, ...]) -> object:
+    """A validator refusing short or easily guessed passwords, counting the form's own data."""
+
+    def validate(form: Form, field: Field) -> None:
+        personal = [str(form[name].data or "") for name in personal_fields if name in form]
+        if len(field.data or "") < MIN_LENGTH:
+            raise ValidationError(_l("Use at least %(n)s characters.", n=MIN_LENGTH))
+        if len(field.data) > MAX_LENGTH:
+            raise ValidationError(_l("Use at most %(n)s characters.", n=MAX_LENGTH))
+        if not is_strong_enough(field.data, personal):
+            raise ValidationError(
+                _l("Too easy to guess. Add words or characters, and avoid your name.")
+            )
+
+    return validate
+
+
+def normalise_space(value: str | None) -> str:
+    """Trimmed, with runs of white space made single."""
+    return re.sub(r"\s+", " ", value or "").strip()

@@ -1,0 +1,187 @@
+"""The forms of the signup steps; field names are stable (outside checks use them)."""
+
+import re
+from datetime import date
+
+from babel import Locale
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from schwifty import IBAN
+from schwifty.exceptions import SchwiftyException
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    Field,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+    TelField,
+    ValidationError,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import EqualTo, InputRequired, Length, Optional, Regexp
+
+from portal.forms import email_field_validators, normalise_space, strong_password
+
+REQUIRED = _l("This field is required.")
+GENDERS = [
+    SelectChoice("vrouw", _l("Woman")),
+    SelectChoice("man", _l("Man")),
+    SelectChoice("neutraal", _l("Neutral")),
+    SelectChoice("onbekend", _l("Prefer not to say")),
+]
+NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"}
+DUTCH_POSTCODE = re.compile(r"^([1-9][0-9]{3}) ?([A-Za-z]{2})$")
+
+
+class SubscriptionForm(FlaskForm):
+    """Step 1: the subscription."""
+
+    subscription = RadioField(
+        _l("Subscription"), validators=[InputRequired(_l("Choose a subscription."))]
+    )
+
+
+class AccountForm(FlaskForm):
+    """Step 2: the login account."""
+
+    username = StringField(
+        _l("Username"),
+        filters=[normalise_space],
+        validators=[
+            InputRequired(REQUIRED),
+            Length(3, 60, _l("Use %(min)d to %(max)d characters.")),
+            Regexp(r"^[A-Za-z0-9._@-]+$", message=_l("Use letters, digits, and . _ - @ only.")),
+        ],
+    )
+    email = EmailField(
+        _l("E-mail address"),
+        filters=[normalise_space],
+        validators=[InputRequired(REQUIRED), *email_field_validators()],
+    )
+    password = PasswordField(
+        _l("Password"), validators=[InputRequired(REQUIRED), strong_password(("username", "email"))]
+    )
+    password_confirm = PasswordField(
+        _l("Repeat password"),
+        validators=[InputRequired(REQUIRED), EqualTo("password", _l("The passwords differ."))],
+    )
+
+
+class DetailsForm(FlaskForm):
+    """Step 3: personal details and the branch where the card will be collected."""
+
+    initials = StringField(
+        _l("Initials"),
+        filters=[normalise_space],
+        validators=[
+            InputRequired(REQUIRED),
+            Length(max=20),
+            Regexp(r"^[^\W\d_](\.? ?[^\W\d_])*\.?$", message=_l("Letters only, like J.M.")),
+        ],
+    )
+    prefix = StringField(
+        _l("Prefix (e.g. van, de)"),
+        filters=[normalise_space],
+        validators=[Optional(), Length(max=20)],
+    )
+    surname = StringField(
+        _l("Surname"),
+        filters=[normalise_space],
+        validators=[InputRequired(REQUIRED), Length(max=80)],
+    )
+    first_name = StringField(
+        _l("First name"),
+        filters=[normalise_space],
+        validators=[InputRequired(REQUIRED), Length(max=60)],
+    )
+    birth_date = DateField(
+        _l("Date of birth"), validators=[InputRequired(_l("Enter your date of birth."))]
+    )
+    gender = RadioField(_l("Gender"), choices=GENDERS, validators=[InputRequired(REQUIRED)])
+    postcode = StringField(
+        _l("Postcode"),
+        filters=[normalise_space],
+        validators=[InputRequired(REQUIRED), Length(max=10)],
+    )
+    house_number = StringField(
+        _l("House number and addition"),
+        filters=[normalise_space],
+        validators=[
+            InputRequired(REQUIRED),
+            Length(max=12),
+            Regexp(r"^[1-9][0-9]*.{0,8}$", message=_l("Start with the number, like 12 or 12A.")),
+        ],
+    )
+    street = StringField(
+        _l("Street"),
+        filters=[normalise_space],
+        validators=[InputRequired(REQUIRED), Length(max=120)],
+    )
+    city = StringField(
+        _l("Town or city"),
+        filters=[normalise_space],
+        validators=[InputRequired(REQUIRED), Length(max=80)],
+    )
+    country = SelectField(_l("Country"), default="NL", validators=[InputRequired(REQUIRED)])
+    phone = TelField(
+        _l("Phone number (optional)"),
+        filters=[normalise_space],
+        validators=[
+            Optional(),
+            Regexp(r"^\+?[0-9 ()-]{8,20}$", message=_l("Enter a phone number like 0612345678.")),
+        ],
+    )
+    library_email = EmailField(
+        _l("E-mail address for the library (optional)"),
+        filters=[normalise_space],
+        validators=[Optional(), *email_field_validators()],
+    )
+    newsletter = BooleanField(_l("Yes, send me the library's newsletter"))
+    iban = StringField(_l("IBAN (optional)"), filters=[normalise_space], validators=[Optional()])
+    branch = SelectField(
+        _l("Branch where you collect your card"), validators=[InputRequired(_l("Choose a branch."))]
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.country.choices = country_choices(str(get_locale() or "nl"))
+
+    def validate_birth_date(self, field: Field) -> None:
+        """A date in the past and not absurdly long ago."""
+        if field.data and not date(1900, 1, 1) <= field.data <= date.today():
+            raise ValidationError(_l("Enter a real date of birth."))
+
+    def validate_postcode(self, field: Field) -> None:
+        """Dutch postcodes as 1234 AB."""
+        if self.country.data != "NL":
+            return
+        match = DUTCH_POSTCODE.match(field.data or "")
+        if not match:
+            raise ValidationError(_l("Enter a postcode like 1234 AB."))
+        field.data = f"{match[1]} {match[2].upper()}"
+
+    def validate_iban(self, field: Field) -> None:
+        """A valid IBAN, stored in its compact form."""
+        try:
+            field.data = IBAN(field.data).compact
+        except SchwiftyException as error:
+            raise ValidationError(
+                _l("This IBAN is not valid. Check it on your bank card.")
+            ) from error
+
+
+def country_choices(locale: str) -> list[SelectChoice]:
+    """Countries by ISO code, named in the patron's language, the Netherlands first."""
+    names = Locale.parse(locale).territories
+    codes = sorted(
+        (c for c in names if len(c) == 2 and c.isalpha() and c not in NOT_COUNTRIES),
+        key=lambda c: names[c],
+    )
+    first = ["NL", "BE", "DE"]
+    return [
+        SelectChoice(code, names[code]) for code in first + [c for c in codes if c not in first]
+    ]

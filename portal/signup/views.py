@@ -1,0 +1,193 @@
+"""Views of the signup steps; each one thin: parse, call the signup service, redirect."""
+
+import logging
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import Blueprint, redirect, render_template, session, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
+
+from portal.signup import messages
+from portal.signup.forms import AccountForm, DetailsForm, SubscriptionForm
+from portal.wiring import payment_provider, payment_urls
+from shared import signup
+from shared.db import db
+from shared.errors import DomainError
+from shared.models.catalogue import Branch
+from shared.models.registration import Registration, RegistrationState
+from shared.payments.provider import PaymentProviderError
+from shared.signup_payment import pay_registration, registration_payments
+
+bp = Blueprint("signup", __name__, url_prefix="/word-lid")
+log = logging.getLogger(__name__)
+SESSION_KEY = "registration"
+STEP_ENDPOINTS = {
+    "subscription": "signup.choose",
+    "account": "signup.account",
+    "details": "signup.details",
+    "review": "signup.review",
+}
+
+
+def current_registration() -> Registration | None:
+    """The registration this browser is working on."""
+    return signup.find_draft(db.session, session.get(SESSION_KEY))
+
+
+def requires_step(step: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Send the patron back to the first unfinished step before this one."""
+
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            registration = current_registration()
+            if registration is not None and registration.state == RegistrationState.COMPLETED:
+                return render_template("portal/signup/completed.html")
+            needed = signup.next_step(registration)
+            if signup.STEPS.index(needed) < signup.STEPS.index(step):
+                return redirect(url_for(STEP_ENDPOINTS[needed]))
+            return view(registration, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def render_step(step: str, **context: Any) -> str:
+    """A signup step page with the progress indicator."""
+    return render_template(f"portal/signup/{step}.html", step=step, steps=step_labels(), **context)
+
+
+def step_labels() -> list[tuple[str, str]]:
+    """The steps as the patron sees them."""
+    names = [_("Subscription"), _("Login account"), _("Your details"), _("Check and pay")]
+    return list(zip(signup.STEPS, names, strict=True))
+
+
+@bp.route("", methods=["GET", "POST"])
+@requires_step("subscription")
+def choose(registration: Registration | None) -> str | Response:
+    """Step 1: choose a subscription."""
+    offered = signup.offered_subscriptions(db.session)
+    form = SubscriptionForm(data={"subscription": registration and registration.subscription_code})
+    locale = str(get_locale())
+    form.subscription.choices = [SelectChoice(s.code, s.name(locale)) for s in offered]
+    if form.validate_on_submit():
+        registration = signup.start_or_update(
+            db.session, registration, form.subscription.data, locale
+        )
+        db.session.commit()
+        session[SESSION_KEY] = registration.public_id
+        return redirect(url_for("signup.account"), code=303)
+    return render_step("subscription", form=form, offered=offered, locale=locale)
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@requires_step("account")
+def account(registration: Registration) -> str | Response:
+    """Step 2: the login account."""
+    existing = registration.login_account
+    form = AccountForm(
+        data={"username": existing and existing.username, "email": existing and existing.email}
+    )
+    if form.validate_on_submit():
+        try:
+            signup.set_account(
+                db.session, registration, form.username.data, form.email.data, form.password.data
+            )
+        except DomainError as error:
+            db.session.rollback()
+            form.username.errors.append(messages.describe(error))
+        else:
+            db.session.commit()
+            return redirect(url_for("signup.details"), code=303)
+    return render_step("account", form=form, registration=registration)
+
+
+@bp.route("/gegevens", methods=["GET", "POST"])
+@requires_step("details")
+def details(registration: Registration) -> str | Response:
+    """Step 3: personal details and branch."""
+    stored = (
+        signup.PersonalDetails.from_json(registration.details) if registration.details else None
+    )
+    form = DetailsForm(
+        data={**(stored.__dict__ if stored else {}), "branch": registration.branch_code}
+    )
+    branches = db.session.scalars(select(Branch).order_by(Branch.name))
+    form.branch.choices = [SelectChoice("", _("Choose a branch"))] + [
+        SelectChoice(b.code, f"{b.name}, {b.street}") for b in branches
+    ]
+    if form.validate_on_submit():
+        try:
+            signup.set_details(db.session, registration, _details_from(form), form.branch.data)
+        except DomainError as error:
+            db.session.rollback()
+            form.birth_date.errors.append(messages.describe(error))
+        else:
+            db.session.commit()
+            return redirect(url_for("signup.review"), code=303)
+    return render_step("details", form=form, registration=registration)
+
+
+def _details_from(form: DetailsForm) -> signup.PersonalDetails:
+    """The service's value object from a validated details form."""
+    email = form.library_email.data or ""
+    fields = signup.PersonalDetails.__dataclass_fields__
+    values = {name: form[name].data or "" for name in fields if name != "newsletter"}
+    return signup.PersonalDetails(
+        **{**values, "library_email": email, "newsletter": bool(form.newsletter.data)}
+    )
+
+
+@bp.get("/controle")
+@requires_step("review")
+def review(registration: Registration) -> str:
+    """Step 4: everything at a glance, with the pay button."""
+    return _review_page(registration)
+
+
+def _review_page(registration: Registration, error: str | None = None) -> str:
+    """The review page, optionally with why paying was refused."""
+    details = signup.PersonalDetails.from_json(registration.details or {})
+    branch = db.session.scalar(select(Branch).where(Branch.code == registration.branch_code))
+    payments = registration_payments(db.session, registration)
+    return render_step(
+        "review",
+        registration=registration,
+        details=details,
+        branch=branch,
+        error=error,
+        last_payment=payments[-1] if payments else None,
+    )
+
+
+@bp.post("/betalen")
+@requires_step("review")
+def pay(registration: Registration) -> str | Response | tuple[str, int]:
+    """Start (or resume) the payment and send the patron to the checkout."""
+    try:
+        payment = pay_registration(db.session, registration, payment_provider(), payment_urls())
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        return _review_page(registration, error=messages.describe(error)), 409
+    except PaymentProviderError as error:
+        db.session.rollback()
+        log.error("payment for registration %s could not start: %s", registration.public_id, error)
+        return render_template("portal/payments/unavailable.html"), 503
+    if payment.status == "open" and payment.checkout_url:
+        return redirect(payment.checkout_url, code=303)
+    return redirect(url_for("payments.result", reference=payment.reference), code=303)
+
+
+@bp.get("/nieuw")
+def restart() -> Response:
+    """Forget this browser's registration and start over."""
+    session.pop(SESSION_KEY, None)
+    return redirect(url_for("signup.choose"))

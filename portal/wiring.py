@@ -1,0 +1,45 @@
+"""Builds the shared services' collaborators from the portal's configuration."""
+
+from flask import current_app
+
+from shared.activation import MailSettings
+from shared.models.payment import Payment
+from shared.payments.mollie import MollieProvider
+from shared.payments.service import PaymentUrls
+
+
+def external_url(endpoint: str, **values: str) -> str:
+    """An absolute URL on the portal's public address; works outside a request too."""
+    path = current_app.url_map.bind("portal.invalid").build(endpoint, values)
+    return current_app.config["PUBLIC_URL"].rstrip("/") + path
+
+
+def payment_provider() -> MollieProvider:
+    """The Mollie client, pointed at the sandbox in the embedded default."""
+    config = current_app.config
+    return MollieProvider(config["MOLLIE_API_KEY"], config["MOLLIE_ENDPOINT"])
+
+
+def payment_urls() -> PaymentUrls:
+    """Return page and per-payment secret webhook URL of a payment."""
+    return PaymentUrls(
+        return_url=lambda p: external_url("payments.result", reference=p.reference),
+        webhook_url=_webhook_url,
+    )
+
+
+def _webhook_url(payment: Payment) -> str:
+    """The webhook URL, carrying the payment's secret so forged calls are refused."""
+    return external_url(
+        "payments.webhook", reference=payment.reference, secret=payment.webhook_secret
+    )
+
+
+def mail_settings() -> MailSettings:
+    """Signing key, sender and link builders for the mails the services queue."""
+    return MailSettings(
+        secret_key=current_app.config["SECRET_KEY"],
+        sender=current_app.config["MAIL_FROM"],
+        confirm_account_url=lambda t: external_url("confirm.account", token=t),
+        confirm_library_email_url=lambda t: external_url("confirm.library_email", token=t),
+    )

@@ -1,0 +1,1 @@
+"""OpenBalie's domain: models, rules and services shared by the portal and the kiosk."""

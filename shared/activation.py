@@ -1,0 +1,150 @@
+"""Activation of a paid registration: the patron record, the subscription and the three mails."""
+
+import io
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import segno
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shared import tokens
+from shared.cards import SYSTEM_PREFIX, TEMPORARY_PREFIX, mint_number
+from shared.mail.outbox import enqueue
+from shared.mail.render import render_mail
+from shared.models.catalogue import Branch
+from shared.models.patron import Patron, Subscription
+from shared.models.payment import Payment
+from shared.models.registration import Registration
+from shared.signup import PersonalDetails, claim_completion
+from shared.subscriptions import valid_through
+from shared.timeutil import local_today
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """What mails need from the application: signing key, sender, and link builders."""
+
+    secret_key: str
+    sender: str
+    confirm_account_url: Callable[[str], str]
+    confirm_library_email_url: Callable[[str], str]
+
+
+def activate_registration(
+    session: Session, registration: Registration, payment: Payment, mail: MailSettings
+) -> Patron | None:
+    """Turn a paid registration into a patron exactly once; None if another caller did."""
+    if not claim_completion(session, registration.id):
+        # Another payment completed this registration first: this one is to be refunded.
+        payment.surplus = True
+        log.warning("surplus payment %s for completed registration", payment.reference)
+        return None
+    session.refresh(registration)
+    patron = _create_patron(session, registration)
+    registration.patron_id = payment.patron_id = patron.id
+    _queue_mails(session, patron, registration, mail)
+    session.flush()
+    return patron
+
+
+def _create_patron(session: Session, registration: Registration) -> Patron:
+    """The patron record and first subscription from the registration's details."""
+    details = PersonalDetails.from_json(registration.details or {})
+    subscription_type = registration.subscription_type
+    branch = session.scalar(select(Branch).where(Branch.code == registration.branch_code))
+    values = details.to_json() | {"birth_date": details.birth_date}
+    patron = Patron(**values, home_branch=branch, login_account=registration.login_account)
+    patron.locale = registration.locale
+    account = registration.login_account
+    assert account is not None
+    patron.library_email = details.library_email or account.email
+    patron.lending_blocked = True
+    number = mint_number(_prefix(subscription_type.has_card), lambda n: _number_taken(session, n))
+    if subscription_type.has_card:
+        patron.temporary_number = number
+    else:
+        patron.system_number = number
+    start = local_today()
+    patron.subscriptions.append(
+        Subscription(
+            type=subscription_type,
+            start_date=start,
+            end_date=valid_through(subscription_type, start),
+            price=subscription_type.price,
+            paid_by="ideal",
+        )
+    )
+    session.add(patron)
+    session.flush()
+    return patron
+
+
+def _prefix(has_card: bool) -> str:
+    """Temporary customer number until a card is issued; a system number for Digital only."""
+    return TEMPORARY_PREFIX if has_card else SYSTEM_PREFIX
+
+
+def _number_taken(session: Session, number: str) -> bool:
+    """Whether a patron already has this number."""
+    query = select(Patron.id).where(
+        (Patron.temporary_number == number) | (Patron.system_number == number)
+    )
+    return session.scalar(query) is not None
+
+
+def _queue_mails(
+    session: Session, patron: Patron, registration: Registration, mail: MailSettings
+) -> None:
+    """Queue the confirmation mails and the welcome mail in the patron's language."""
+    account = registration.login_account
+    assert account is not None
+    if account.confirmed_at is None:
+        token = tokens.make_token(mail.secret_key, tokens.CONFIRM_ACCOUNT, {"account": account.id})
+        context = {"username": account.username, "url": mail.confirm_account_url(token)}
+        _queue(session, mail, "confirm_account", account.email, patron, context, {})
+    if patron.library_email.casefold() != account.email.casefold():
+        payload = {"patron": patron.id, "email": patron.library_email}
+        token = tokens.make_token(mail.secret_key, tokens.CONFIRM_LIBRARY_EMAIL, payload)
+        context = {"url": mail.confirm_library_email_url(token)}
+        _queue(session, mail, "confirm_library_email", patron.library_email, patron, context, {})
+    _queue_welcome(session, patron, account.email, mail)
+
+
+def _queue_welcome(session: Session, patron: Patron, email: str, mail: MailSettings) -> None:
+    """The welcome mail: number, e-mail, branch, and for card patrons the kiosk QR code."""
+    subscription = patron.subscriptions[0]
+    context = {"number": patron.customer_number, "email": email, "branch": patron.home_branch}
+    context |= {"has_card": subscription.type.has_card, "subscription": subscription}
+    images: dict[str, bytes] = {}
+    if subscription.type.has_card:
+        token = tokens.make_token(mail.secret_key, tokens.CARD_COLLECTION, {"patron": patron.id})
+        context["collection_token"] = token
+        images["qr"] = qr_png(token)
+    _queue(session, mail, "welcome", email, patron, context, images)
+
+
+def _queue(
+    session: Session,
+    mail: MailSettings,
+    name: str,
+    to: str,
+    patron: Patron,
+    context: dict[str, object],
+    images: dict[str, bytes],
+) -> None:
+    """Render one mail in the patron's language and put it in the outbox once."""
+    context = {"patron": patron, "branch": patron.home_branch, **context}
+    message = render_mail(name, patron.locale, to, context, mail.sender, images or None)
+    key = f"{name}:patron:{patron.id}"
+    enqueue(session, message, kind=name, dedupe_key=key, locale=patron.locale)
+
+
+def qr_png(text: str) -> bytes:
+    """A QR code of the text as a PNG image."""
+    buffer = io.BytesIO()
+    segno.make(text, error="m").save(buffer, kind="png", scale=6, border=4)
+    return buffer.getvalue()

@@ -1,0 +1,1 @@
+"""The library organisation's catalogue data: subscriptions and branches, loaded from files."""

@@ -1,0 +1,53 @@
+"""Load a library organisation's catalogue file (TOML) into the database, updating by code."""
+
+import tomllib
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shared.models.catalogue import Branch, SubscriptionType
+
+DATA_DIR = Path(__file__).parent / "data"
+DEFAULT_CATALOGUE = DATA_DIR / "biblionet-drenthe.toml"
+VALIDITY_RULES = {"end_of_month", "exact", "until_age", "fixed"}
+
+
+class CatalogueError(ValueError):
+    """A catalogue file that cannot be loaded as it is."""
+
+
+def load_catalogue(session: Session, path: Path = DEFAULT_CATALOGUE) -> tuple[int, int]:
+    """Insert or update the file's subscriptions and branches; returns their counts."""
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    organisation = data["organisation"]
+    subscriptions = data.get("subscription", [])
+    branches = data.get("branch", [])
+    for order, entry in enumerate(subscriptions):
+        values = _subscription_values(entry, organisation)
+        _upsert(session, SubscriptionType, "code", {**values, "sort_order": order})
+    for entry in branches:
+        _upsert(session, Branch, "code", {**entry, "organisation": organisation})
+    session.flush()
+    return len(subscriptions), len(branches)
+
+
+def _subscription_values(entry: dict[str, Any], organisation: str) -> dict[str, Any]:
+    """Column values of one subscription entry, checked."""
+    if entry.get("validity") not in VALIDITY_RULES:
+        raise CatalogueError(f"subscription {entry.get('code')}: unknown validity rule")
+    if "nl" not in entry["names"] or "nl" not in entry["summaries"]:
+        raise CatalogueError(f"subscription {entry['code']}: a Dutch name and summary are required")
+    return {**entry, "price": Decimal(entry["price"]), "organisation": organisation}
+
+
+def _upsert(session: Session, model: type, key: str, values: dict[str, Any]) -> None:
+    """Update the row with this key, or add it."""
+    row = session.scalar(select(model).where(getattr(model, key) == values[key]))
+    if row is None:
+        session.add(model(**values))
+        return
+    for name, value in values.items():
+        setattr(row, name, value)

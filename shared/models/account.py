@@ -1,0 +1,33 @@
+"""Login accounts (*inlogaccount*): one per person, linkable to patron records."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from shared.db import Base
+from shared.timeutil import utcnow
+
+
+class AccountStatus(StrEnum):
+    """Whether a login account may log in."""
+
+    ACTIVE = "active"
+    BLOCKED = "blocked"
+
+
+class LoginAccount(Base):
+    """Username, e-mail and password hash of a person who logs in."""
+
+    __tablename__ = "login_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(60))
+    username_key: Mapped[str] = mapped_column(String(60), unique=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    locale: Mapped[str] = mapped_column(String(5), default="nl")
+    status: Mapped[str] = mapped_column(String(10), default=AccountStatus.ACTIVE)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    confirmed_at: Mapped[datetime | None]

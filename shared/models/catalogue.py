@@ -1,0 +1,54 @@
+"""The library's catalogue data: branches and the subscription types it offers."""
+
+from decimal import Decimal
+
+from sqlalchemy import JSON, Numeric, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from shared.db import Base
+
+
+class Branch(Base):
+    """A branch (*vestiging*) where patrons collect their card."""
+
+    __tablename__ = "branch"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation: Mapped[str] = mapped_column(String(40))
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    street: Mapped[str] = mapped_column(String(120))
+    postcode: Mapped[str] = mapped_column(String(10))
+    city: Mapped[str] = mapped_column(String(80))
+    phone: Mapped[str] = mapped_column(String(30))
+    email: Mapped[str] = mapped_column(String(254))
+    website: Mapped[str] = mapped_column(String(200))
+
+
+class SubscriptionType(Base):
+    """A subscription (*abonnement*) the library offers, as in its catalogue file."""
+
+    __tablename__ = "subscription_type"
+
+    code: Mapped[str] = mapped_column(String(10), primary_key=True)
+    organisation: Mapped[str] = mapped_column(String(40))
+    names: Mapped[dict[str, str]] = mapped_column(JSON)
+    summaries: Mapped[dict[str, str]] = mapped_column(JSON)
+    price: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    term_months: Mapped[int | None]
+    validity: Mapped[str] = mapped_column(String(20))
+    min_age: Mapped[int | None]
+    max_age: Mapped[int | None]
+    online_signup: Mapped[bool] = mapped_column(default=False)
+    has_card: Mapped[bool] = mapped_column(default=True)
+    online_library: Mapped[bool] = mapped_column(default=False)
+    recurring: Mapped[bool] = mapped_column(default=False)
+    sort_order: Mapped[int] = mapped_column(default=0)
+
+    def name(self, locale: str) -> str:
+        """The subscription's name in a language, Dutch when that one is missing."""
+        return self.names.get(locale) or self.names["nl"]
+
+    def summary(self, locale: str) -> str:
+        """What the subscription includes, in a language, Dutch when that one is missing."""
+        return self.summaries.get(locale) or self.summaries["nl"]

@@ -1,0 +1,49 @@
+"""The mail outbox: rendered messages waiting for the sender worker."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Enum, Index, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from shared.db import Base
+from shared.timeutil import utcnow
+
+
+class MailStatus(StrEnum):
+    """Where an outbox mail is in its life: waiting, being sent, delivered or given up."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class OutboxMail(Base):
+    """One rendered mail, enqueued in the domain change's transaction and sent by the worker."""
+
+    __tablename__ = "outbox_mail"
+    __table_args__ = (Index("ix_outbox_mail_status_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(50))
+    to_address: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(998))
+    locale: Mapped[str] = mapped_column(String(10))
+    message: Mapped[bytes] = mapped_column(LargeBinary)
+    status: Mapped[MailStatus] = mapped_column(
+        Enum(
+            MailStatus,
+            native_enum=False,
+            length=10,
+            values_callable=lambda statuses: [status.value for status in statuses],
+        ),
+        default=MailStatus.PENDING,
+    )
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    lease_until: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None]

@@ -1,0 +1,94 @@
+"""Patrons (*klant*) and their subscriptions (*abonnement*)."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, Numeric, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from shared.db import Base
+from shared.models.account import LoginAccount
+from shared.models.catalogue import Branch, SubscriptionType
+from shared.timeutil import utcnow
+
+
+class Gender(StrEnum):
+    """Person type (*geslacht*) as the library records it."""
+
+    MAN = "man"
+    VROUW = "vrouw"
+    NEUTRAAL = "neutraal"
+    ONBEKEND = "onbekend"
+    INSTELLING = "instelling"
+
+
+class SubscriptionStatus(StrEnum):
+    """A subscription's status in the library system."""
+
+    NORMAL = "normal"
+    INVOICED = "invoiced"
+    INVALID = "invalid"
+    CANCELLED = "cancelled"
+    BLACKLISTED = "blacklisted"
+
+
+class Patron(Base):
+    """A library member's record."""
+
+    __tablename__ = "patron"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    initials: Mapped[str] = mapped_column(String(20))
+    prefix: Mapped[str] = mapped_column(String(20), default="")
+    surname: Mapped[str] = mapped_column(String(80))
+    first_name: Mapped[str] = mapped_column(String(60), default="")
+    birth_date: Mapped[date]
+    gender: Mapped[str] = mapped_column(String(12))
+    postcode: Mapped[str] = mapped_column(String(10))
+    house_number: Mapped[str] = mapped_column(String(12))
+    street: Mapped[str] = mapped_column(String(120))
+    city: Mapped[str] = mapped_column(String(80))
+    country: Mapped[str] = mapped_column(String(2), default="NL")
+    phone: Mapped[str] = mapped_column(String(30), default="")
+    library_email: Mapped[str] = mapped_column(String(254))
+    library_email_confirmed_at: Mapped[datetime | None]
+    newsletter: Mapped[bool] = mapped_column(default=False)
+    iban: Mapped[str] = mapped_column(String(34), default="")
+    home_branch_id: Mapped[int] = mapped_column(ForeignKey("branch.id"))
+    customer_type: Mapped[str] = mapped_column(String(12), default="regular")
+    status: Mapped[str] = mapped_column(String(12), default="active")
+    lending_blocked: Mapped[bool] = mapped_column(default=True)
+    temporary_number: Mapped[str | None] = mapped_column(String(20), unique=True)
+    system_number: Mapped[str | None] = mapped_column(String(20), unique=True)
+    login_account_id: Mapped[int | None] = mapped_column(ForeignKey("login_account.id"))
+    locale: Mapped[str] = mapped_column(String(5), default="nl")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    home_branch: Mapped[Branch] = relationship()
+    login_account: Mapped[LoginAccount | None] = relationship()
+    subscriptions: Mapped[list["Subscription"]] = relationship(back_populates="patron")
+
+    @property
+    def customer_number(self) -> str:
+        """The number the patron uses until a card is issued."""
+        return self.system_number or self.temporary_number or ""
+
+
+class Subscription(Base):
+    """A patron's subscription period."""
+
+    __tablename__ = "subscription"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patron_id: Mapped[int] = mapped_column(ForeignKey("patron.id"))
+    type_code: Mapped[str] = mapped_column(ForeignKey("subscription_type.code"))
+    start_date: Mapped[date]
+    end_date: Mapped[date]
+    status: Mapped[str] = mapped_column(String(12), default=SubscriptionStatus.NORMAL)
+    price: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    discount: Mapped[Decimal] = mapped_column(Numeric(10, 2), default=Decimal("0.00"))
+    paid_by: Mapped[str] = mapped_column(String(20))
+
+    patron: Mapped[Patron] = relationship(back_populates="subscriptions")
+    type: Mapped[SubscriptionType] = relationship()

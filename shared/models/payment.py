@@ -1,0 +1,80 @@
+"""Payments through a provider (Mollie), and their status as the provider reports it."""
+
+import secrets
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, Numeric, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from shared.db import Base
+from shared.timeutil import utcnow
+
+
+class PaymentStatus(StrEnum):
+    """Mollie's payment statuses, plus `created` before Mollie has answered."""
+
+    CREATED = "created"
+    OPEN = "open"
+    PENDING = "pending"
+    AUTHORIZED = "authorized"
+    PAID = "paid"
+    CANCELED = "canceled"
+    EXPIRED = "expired"
+    FAILED = "failed"
+
+    @property
+    def is_final(self) -> bool:
+        """Whether the provider will never change this status again (refunds aside)."""
+        return self in FINAL_STATUSES
+
+    @property
+    def rank(self) -> int:
+        """Order of progress: a status never moves to a lower rank."""
+        return STATUS_RANK[self]
+
+
+FINAL_STATUSES = frozenset(
+    {PaymentStatus.PAID, PaymentStatus.CANCELED, PaymentStatus.EXPIRED, PaymentStatus.FAILED}
+)
+STATUS_RANK = {
+    PaymentStatus.CREATED: 0,
+    PaymentStatus.OPEN: 1,
+    PaymentStatus.PENDING: 2,
+    PaymentStatus.AUTHORIZED: 3,
+    **{status: 4 for status in FINAL_STATUSES},
+}
+
+
+def new_reference() -> str:
+    """Our own public reference of a payment, used in return and webhook URLs."""
+    return secrets.token_urlsafe(12)
+
+
+class Payment(Base):
+    """One payment attempt."""
+
+    __tablename__ = "payment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(24), unique=True, default=new_reference)
+    webhook_secret: Mapped[str] = mapped_column(
+        String(48), default=lambda: secrets.token_urlsafe(24)
+    )
+    idempotency_key: Mapped[str] = mapped_column(String(80), unique=True)
+    provider_id: Mapped[str | None] = mapped_column(String(40), unique=True)
+    registration_id: Mapped[int | None] = mapped_column(
+        ForeignKey("registration.id", ondelete="SET NULL")
+    )
+    patron_id: Mapped[int | None] = mapped_column(ForeignKey("patron.id"))
+    amount: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    currency: Mapped[str] = mapped_column(String(3), default="EUR")
+    description: Mapped[str] = mapped_column(String(255))
+    method: Mapped[str] = mapped_column(String(20), default="ideal")
+    status: Mapped[str] = mapped_column(String(12), default=PaymentStatus.CREATED)
+    checkout_url: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    paid_at: Mapped[datetime | None]
+    surplus: Mapped[bool] = mapped_column(default=False)

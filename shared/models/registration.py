@@ -1,0 +1,50 @@
+"""An online signup in progress (*Word lid*), kept in the database so nothing typed is lost."""
+
+import secrets
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from shared.db import Base
+from shared.models.account import LoginAccount
+from shared.models.catalogue import SubscriptionType
+from shared.timeutil import utcnow
+
+
+class RegistrationState(StrEnum):
+    """Where a signup is: editable draft, completed (paid and activated), or purged."""
+
+    DRAFT = "draft"
+    COMPLETED = "completed"
+
+
+def new_public_id() -> str:
+    """An unguessable id that the patron's browser session holds."""
+    return secrets.token_urlsafe(18)
+
+
+class Registration(Base):
+    """The patron's choices and details until the first payment makes them a patron."""
+
+    __tablename__ = "registration"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    state: Mapped[str] = mapped_column(String(12), default=RegistrationState.DRAFT)
+    locale: Mapped[str] = mapped_column(String(5), default="nl")
+    subscription_code: Mapped[str] = mapped_column(ForeignKey("subscription_type.code"))
+    login_account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("login_account.id", ondelete="SET NULL")
+    )
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    branch_code: Mapped[str | None] = mapped_column(String(20))
+    patron_id: Mapped[int | None] = mapped_column(ForeignKey("patron.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    completed_at: Mapped[datetime | None]
+
+    subscription_type: Mapped[SubscriptionType] = relationship()
+    login_account: Mapped[LoginAccount | None] = relationship()

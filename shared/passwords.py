@@ -1,0 +1,34 @@
+"""Password hashing (argon2id) and the strength rule for new passwords."""
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from zxcvbn import zxcvbn
+
+MIN_LENGTH = 10
+MAX_LENGTH = 128
+MIN_SCORE = 3
+_hasher = PasswordHasher()
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash of the password."""
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    """Whether the password matches the hash."""
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def password_score(password: str, personal: list[str]) -> int:
+    """zxcvbn's 0-4 guessability score, counting the patron's own data as guessable."""
+    return int(zxcvbn(password[:MAX_LENGTH], user_inputs=[p for p in personal if p])["score"])
+
+
+def is_strong_enough(password: str, personal: list[str]) -> bool:
+    """Whether a new password is long and hard enough to guess."""
+    long_enough = MIN_LENGTH <= len(password) <= MAX_LENGTH
+    return long_enough and password_score(password, personal) >= MIN_SCORE

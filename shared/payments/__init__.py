@@ -1,0 +1,1 @@
+"""Payments: the provider interface, the Mollie provider and the local Mollie sandbox."""

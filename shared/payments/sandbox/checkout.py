@@ -1,0 +1,60 @@
+"""The hosted test checkout: the payer picks the outcome, as on Mollie's test-mode page."""
+
+from flask import Blueprint, Response, redirect, render_template, request, url_for
+
+from shared.payments.sandbox import actions
+from shared.payments.sandbox.errors import ApiError
+from shared.payments.sandbox.payments import PaymentStatus, is_final
+from shared.payments.sandbox.store import current_store
+
+bp = Blueprint("sandbox_checkout", __name__)
+CHOICES = {
+    PaymentStatus.PAID: "Paid: the payment succeeds.",
+    PaymentStatus.FAILED: "Failed: the bank refuses the payment.",
+    PaymentStatus.CANCELED: "Canceled: the payer gives up.",
+    PaymentStatus.EXPIRED: "Expired: the payer never finishes.",
+    PaymentStatus.OPEN: "Open: leave the payment open, nothing happens.",
+}
+NO_CHOICE = "Choose one of the outcomes below."
+
+
+@bp.get("/checkout/<payment_id>")
+def show_checkout(payment_id: str) -> str | tuple[str, int]:
+    """The outcome form for a payment that may still change, else what became of it."""
+    payment = current_store().find(payment_id)
+    if payment is None:
+        return _not_found(payment_id)
+    if is_final(payment):
+        return render_template("sandbox/final.html", payment=payment)
+    return render_template("sandbox/checkout.html", payment=payment, choices=CHOICES)
+
+
+@bp.post("/checkout/<payment_id>")
+def submit_checkout(payment_id: str) -> Response | tuple[str, int]:
+    """Apply the chosen outcome, post the webhook, and send the payer back to the shop."""
+    payment = current_store().find(payment_id)
+    if payment is None:
+        return _not_found(payment_id)
+    status = _chosen_status()
+    if status is None:
+        page = render_template(
+            "sandbox/checkout.html", payment=payment, choices=CHOICES, error=NO_CHOICE
+        )
+        return page, 400
+    this_page = url_for(".show_checkout", payment_id=payment_id)
+    try:
+        actions.settle(current_store(), payment_id, status, webhook=True)
+    except ApiError:  # already final (a second submit): show what became of it
+        return redirect(this_page, 303)
+    return redirect(payment.get("redirectUrl") or this_page, 303)
+
+
+def _chosen_status() -> PaymentStatus | None:
+    """The outcome picked in the form; None when it is not one of the choices."""
+    chosen = request.form.get("status", "")
+    return next((status for status in CHOICES if status == chosen), None)
+
+
+def _not_found(payment_id: str) -> tuple[str, int]:
+    """The page for a payment id the sandbox does not know."""
+    return render_template("sandbox/not_found.html", payment_id=payment_id), 404

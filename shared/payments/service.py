@@ -1,0 +1,107 @@
+"""Payment lifecycle: start a payment once, and apply the provider's status exactly once."""
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from shared.models.payment import Payment, PaymentStatus
+from shared.payments.provider import PaymentProvider, PaymentRequest, ProviderPayment
+
+log = logging.getLogger(__name__)
+REUSABLE = (
+    PaymentStatus.CREATED,
+    PaymentStatus.OPEN,
+    PaymentStatus.PENDING,
+    PaymentStatus.AUTHORIZED,
+)
+
+
+@dataclass(frozen=True)
+class PaymentUrls:
+    """Builders of the return and webhook URL of a payment (they belong to the web app)."""
+
+    return_url: Callable[[Payment], str]
+    webhook_url: Callable[[Payment], str]
+
+
+def reusable_payment(payments: list[Payment], amount: object) -> Payment | None:
+    """An unfinished payment of the same amount that the patron can still complete."""
+    for payment in sorted(payments, key=lambda p: p.id, reverse=True):
+        if payment.status in REUSABLE and payment.amount == amount:
+            return payment
+    return None
+
+
+def new_payment(session: Session, key_prefix: str, attempt: int, **values: object) -> Payment:
+    """Add a payment row keyed by attempt; a concurrent duplicate gets the existing row."""
+    key = f"{key_prefix}-{attempt}"
+    try:
+        with session.begin_nested():
+            payment = Payment(idempotency_key=key, **values)
+            session.add(payment)
+    except IntegrityError:
+        payment = session.scalars(select(Payment).where(Payment.idempotency_key == key)).one()
+    return payment
+
+
+def submit_payment(
+    session: Session, payment: Payment, provider: PaymentProvider, urls: PaymentUrls, locale: str
+) -> Payment:
+    """Create the payment at the provider (idempotent by our key) unless that was done."""
+    if payment.provider_id is not None:
+        return payment
+    remote = provider.create_payment(
+        PaymentRequest(
+            amount=payment.amount,
+            description=payment.description,
+            redirect_url=urls.return_url(payment),
+            webhook_url=urls.webhook_url(payment),
+            idempotency_key=payment.idempotency_key,
+            locale=locale,
+            metadata={"reference": payment.reference},
+        )
+    )
+    payment.provider_id, payment.checkout_url = remote.id, remote.checkout_url
+    apply_status(session, payment, remote)
+    session.flush()
+    return payment
+
+
+def refresh_payment(session: Session, payment: Payment, provider: PaymentProvider) -> bool:
+    """Fetch the status from the provider and apply it; True when the payment just became paid."""
+    if payment.provider_id is None or PaymentStatus(payment.status).is_final:
+        return False
+    return apply_status(session, payment, provider.get_payment(payment.provider_id))
+
+
+def apply_status(session: Session, payment: Payment, remote: ProviderPayment) -> bool:
+    """Move to the provider's status if it is further along; True when this call made it paid."""
+    old, new = PaymentStatus(payment.status), PaymentStatus(remote.status)
+    if old.is_final or new.rank <= old.rank:
+        return False
+    changed = session.execute(
+        update(Payment)
+        .where(Payment.id == payment.id, Payment.status == old)
+        .values(status=new, paid_at=remote.paid_at, checkout_url=remote.checkout_url)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.refresh(payment)
+    if changed:
+        log.info("payment %s: %s -> %s", payment.reference, old, new)
+    return bool(changed) and new == PaymentStatus.PAID
+
+
+def find_by_reference(session: Session, reference: str) -> Payment | None:
+    """The payment with our public reference."""
+    return session.scalar(select(Payment).where(Payment.reference == reference))
+
+
+def unfinished_payments(session: Session) -> list[Payment]:
+    """Every payment the provider may still change, for reconciliation."""
+    final = [status.value for status in PaymentStatus if status.is_final]
+    query = select(Payment).where(Payment.provider_id.is_not(None), Payment.status.not_in(final))
+    return list(session.scalars(query.order_by(Payment.id)))

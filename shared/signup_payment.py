@@ -1,0 +1,54 @@
+"""Paying for a registration, and what a paid payment sets in motion."""
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shared.activation import MailSettings, activate_registration
+from shared.models.payment import Payment
+from shared.models.registration import Registration
+from shared.payments.provider import PaymentProvider
+from shared.payments.service import (
+    PaymentUrls,
+    new_payment,
+    refresh_payment,
+    reusable_payment,
+    submit_payment,
+)
+from shared.signup import ready_to_pay
+
+
+def registration_payments(session: Session, registration: Registration) -> list[Payment]:
+    """Every payment attempt of a registration, oldest first."""
+    query = select(Payment).where(Payment.registration_id == registration.id)
+    return list(session.scalars(query.order_by(Payment.id)))
+
+
+def pay_registration(
+    session: Session, registration: Registration, provider: PaymentProvider, urls: PaymentUrls
+) -> Payment:
+    """The payment to send the patron to: the unfinished one, or a new attempt."""
+    ready_to_pay(registration)
+    subscription = registration.subscription_type
+    payments = registration_payments(session, registration)
+    payment = reusable_payment(payments, subscription.price)
+    if payment is None:
+        payment = new_payment(
+            session,
+            f"registration-{registration.public_id}",
+            len(payments) + 1,
+            registration_id=registration.id,
+            amount=subscription.price,
+            description=subscription.name(registration.locale),
+        )
+    return submit_payment(session, payment, provider, urls, registration.locale)
+
+
+def process_payment(
+    session: Session, payment: Payment, provider: PaymentProvider, mail: MailSettings
+) -> None:
+    """Fetch the payment's status; when it just became paid, activate its registration."""
+    if not refresh_payment(session, payment, provider) or payment.registration_id is None:
+        return
+    registration = session.get(Registration, payment.registration_id)
+    if registration is not None:
+        activate_registration(session, registration, payment, mail)

@@ -1,0 +1,35 @@
+"""Time rules: UTC in storage, Europe/Amsterdam for dates that patrons see and rules use."""
+
+import calendar
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+LOCAL_TZ = ZoneInfo("Europe/Amsterdam")
+
+
+def utcnow() -> datetime:
+    """The current moment, timezone-aware UTC."""
+    return datetime.now(UTC)
+
+
+def local_today(now: datetime | None = None) -> date:
+    """Today's date in the library's time zone."""
+    return (now or utcnow()).astimezone(LOCAL_TZ).date()
+
+
+def age_on(birth_date: date, on: date) -> int:
+    """Age in whole years on a given date."""
+    before_birthday = (on.month, on.day) < (birth_date.month, birth_date.day)
+    return on.year - birth_date.year - int(before_birthday)
+
+
+def add_months(start: date, months: int) -> date:
+    """The same day `months` later, clamped to the month's last day."""
+    month_index = start.month - 1 + months
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+def end_of_month(day: date) -> date:
+    """The last day of the month that `day` is in."""
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])

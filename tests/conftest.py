@@ -1,0 +1,64 @@
+"""Fixtures for the whole suite: a migrated database per test, the portal app, real servers."""
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask_migrate import upgrade
+
+from portal import create_app
+from shared.catalogue.loader import load_catalogue
+from shared.db import db
+from tests.support.servers import free_port, running_server
+
+pytest_plugins = ["tests.support.mollie_sandbox"]
+TEST_SECRET = "test-secret-key-not-for-production"
+
+
+def portal_config(tmp: Path, sandbox_url: str, public_url: str) -> dict[str, object]:
+    """Portal settings for a test: files under tmp, the sandbox, a fixed secret."""
+    return {
+        "TESTING": True,
+        "INSTANCE_PATH": str(tmp / "instance"),
+        "DATABASE_URL": f"sqlite:///{tmp / 'portal.sqlite3'}",
+        "SECRET_KEY": TEST_SECRET,
+        "MOLLIE_API_KEY": "test_portal_tests",
+        "MOLLIE_API_ENDPOINT": sandbox_url,
+        "MAIL_DIR": str(tmp / "mail"),
+        "PUBLIC_URL": public_url,
+    }
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database built once by the Alembic migrations and loaded with the catalogue."""
+    tmp = tmp_path_factory.mktemp("template")
+    app = create_app(portal_config(tmp, "http://127.0.0.1:9", "http://127.0.0.1:9"))
+    with app.app_context():
+        upgrade()
+        load_catalogue(db.session)
+        db.session.commit()
+        db.engine.dispose()
+    return tmp / "portal.sqlite3"
+
+
+@pytest.fixture
+def app(tmp_path: Path, migrated_database: Path, mollie_sandbox) -> Iterator[Flask]:  # noqa: ANN001
+    """The portal on a fresh copy of the migrated database, paying at the sandbox."""
+    shutil.copy(migrated_database, tmp_path / "portal.sqlite3")
+    port = free_port()
+    app = create_app(portal_config(tmp_path, mollie_sandbox.url, f"http://127.0.0.1:{port}"))
+    app.config["SERVER_PORT"] = port
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def portal_server(app: Flask) -> Iterator[str]:
+    """The same portal app served on its PUBLIC_URL port, so sandbox webhooks reach it."""
+    with running_server(app, port=app.config["SERVER_PORT"]) as url:
+        yield url

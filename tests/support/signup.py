@@ -1,0 +1,86 @@
+"""Walks the signup as a patron's browser would: real forms, CSRF tokens, the sandbox checkout."""
+
+import re
+from datetime import date
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+ADULT_BIRTH_DATE = date(1985, 4, 15).isoformat()
+
+
+def csrf_token(page: TestResponse) -> str:
+    """The CSRF token in a rendered form."""
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.get_data(as_text=True))
+    assert match, "no CSRF token on the page"
+    return match[1]
+
+
+def submit(client: FlaskClient, url: str, data: dict[str, Any]) -> TestResponse:
+    """GET the form page, then POST it with its CSRF token."""
+    token = csrf_token(client.get(url))
+    return client.post(url, data={"csrf_token": token, **data})
+
+
+def account_data(**changes: str) -> dict[str, str]:
+    """A valid login account step."""
+    data = {
+        "username": "marieke85",
+        "email": "marieke@example.nl",
+        "password": "vlinder-boekenkast-regen-42",
+        "password_confirm": "vlinder-boekenkast-regen-42",
+    }
+    return {**data, **changes}
+
+
+def details_data(**changes: Any) -> dict[str, Any]:
+    """A valid personal details step."""
+    data = {
+        "initials": "M.J.",
+        "prefix": "van",
+        "surname": "Dijk",
+        "first_name": "Marieke",
+        "birth_date": ADULT_BIRTH_DATE,
+        "gender": "vrouw",
+        "postcode": "7961 AM",
+        "house_number": "12",
+        "street": "Dijkhuizen",
+        "city": "Ruinerwold",
+        "country": "NL",
+        "phone": "0612345678",
+        "library_email": "",
+        "iban": "",
+        "branch": "5270",
+    }
+    return {**data, **changes}
+
+
+def walk_to_review(
+    client: FlaskClient, subscription: str = "0045", account: dict | None = None, **details: Any
+) -> TestResponse:
+    """Complete the first three steps; returns the review page."""
+    assert submit(client, "/word-lid", {"subscription": subscription}).status_code == 303
+    assert submit(client, "/word-lid/account", account or account_data()).status_code == 303
+    response = submit(client, "/word-lid/gegevens", details_data(**details))
+    assert response.status_code == 303, response.get_data(as_text=True)
+    return client.get("/word-lid/controle")
+
+
+def start_payment(client: FlaskClient) -> str:
+    """Press the pay button; returns the sandbox checkout URL the portal redirected to."""
+    token = csrf_token(client.get("/word-lid/controle"))
+    response = client.post("/word-lid/betalen", data={"csrf_token": token})
+    assert response.status_code == 303, response.get_data(as_text=True)
+    return response.headers["Location"]
+
+
+def checkout(checkout_url: str, status: str) -> str:
+    """Pick the outcome on the sandbox's hosted checkout; returns the path it redirects to."""
+    response = requests.post(
+        checkout_url, data={"status": status}, allow_redirects=False, timeout=20
+    )
+    assert response.status_code == 303
+    return urlsplit(response.headers["Location"]).path
