@@ -1,13 +1,14 @@
 """Database plumbing: declarative base, naming convention, UTC timestamps, the db handle."""
 
-import sqlite3
+import sqlite3 as sqlite3_driver
 from datetime import UTC, datetime
 from typing import Any
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect, Engine
-from sqlalchemy.orm import DeclarativeBase, registry
+from sqlalchemy.orm import DeclarativeBase, Session, registry
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -17,6 +18,9 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+_UPSERT_INSERTS: dict[str, Any] = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -53,10 +57,18 @@ db = SQLAlchemy(model_class=Base)
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     """Foreign keys on, WAL so readers never block the writer, and wait instead of failing."""
-    if not isinstance(dbapi_connection, sqlite3.Connection):
+    if not isinstance(dbapi_connection, sqlite3_driver.Connection):
         return
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
+
+
+def insert_or_ignore(session: Session, model: type[Base], values: dict[str, Any]) -> None:
+    """INSERT ... ON CONFLICT DO NOTHING: holds under concurrent inserts, without savepoints."""
+    dialect = session.get_bind().dialect.name
+    if dialect not in _UPSERT_INSERTS:
+        raise NotImplementedError(f"insert_or_ignore does not support {dialect}")
+    session.execute(_UPSERT_INSERTS[dialect](model).values(values).on_conflict_do_nothing())

@@ -1,11 +1,12 @@
 """Fixtures for the whole suite: a migrated database per test, the portal app, real servers."""
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
 from portal import create_app
@@ -55,6 +56,32 @@ def app(tmp_path: Path, migrated_database: Path, mollie_sandbox) -> Iterator[Fla
         yield app
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def new_browser(app: Flask) -> Iterator[Callable[[], FlaskClient]]:
+    """Makes browsers: clients of another app instance on the same database.
+
+    pytest-flask keeps one app context for the whole test, which would share `g` (CSRF and
+    locale caches) between requests; a second instance gives each request its own, as in production.
+    """
+    instances: list[Flask] = []
+
+    def make() -> FlaskClient:
+        instance = create_app(dict(app.config))
+        instances.append(instance)
+        return instance.test_client()
+
+    yield make
+    for instance in instances:
+        with instance.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
+def client(new_browser: Callable[[], FlaskClient]) -> FlaskClient:
+    """The patron's browser."""
+    return new_browser()
 
 
 @pytest.fixture

@@ -3,16 +3,13 @@
 from email import policy
 from email.message import EmailMessage
 from email.utils import parseaddr
-from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from shared.db import insert_or_ignore
 from shared.models.mail import MailStatus, OutboxMail
 from shared.timeutil import utcnow
-
-_UPSERT_INSERTS: dict[str, Any] = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 
 
 def enqueue(
@@ -36,14 +33,5 @@ def enqueue(
         "next_attempt_at": now,
     }
     session.flush()
-    # ON CONFLICT DO NOTHING holds under concurrent enqueues without a savepoint dance.
-    session.execute(_insert_for(session)(OutboxMail).values(values).on_conflict_do_nothing())
+    insert_or_ignore(session, OutboxMail, values)
     return session.scalars(select(OutboxMail).where(OutboxMail.dedupe_key == dedupe_key)).one()
-
-
-def _insert_for(session: Session) -> Any:
-    """The dialect's INSERT construct that supports ON CONFLICT DO NOTHING."""
-    dialect = session.get_bind().dialect.name
-    if dialect not in _UPSERT_INSERTS:
-        raise NotImplementedError(f"the mail outbox does not support {dialect}")
-    return _UPSERT_INSERTS[dialect]

@@ -5,11 +5,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from shared.db import insert_or_ignore
 from shared.models.payment import Payment, PaymentStatus
-from shared.payments.provider import PaymentProvider, PaymentRequest, ProviderPayment
+from shared.payments.provider import (
+    PaymentProvider,
+    PaymentProviderError,
+    PaymentRequest,
+    ProviderPayment,
+)
 
 log = logging.getLogger(__name__)
 REUSABLE = (
@@ -39,13 +44,9 @@ def reusable_payment(payments: list[Payment], amount: object) -> Payment | None:
 def new_payment(session: Session, key_prefix: str, attempt: int, **values: object) -> Payment:
     """Add a payment row keyed by attempt; a concurrent duplicate gets the existing row."""
     key = f"{key_prefix}-{attempt}"
-    try:
-        with session.begin_nested():
-            payment = Payment(idempotency_key=key, **values)
-            session.add(payment)
-    except IntegrityError:
-        payment = session.scalars(select(Payment).where(Payment.idempotency_key == key)).one()
-    return payment
+    session.flush()
+    insert_or_ignore(session, Payment, {"idempotency_key": key, **values})
+    return session.scalars(select(Payment).where(Payment.idempotency_key == key)).one()
 
 
 def submit_payment(
@@ -54,17 +55,19 @@ def submit_payment(
     """Create the payment at the provider (idempotent by our key) unless that was done."""
     if payment.provider_id is not None:
         return payment
-    remote = provider.create_payment(
-        PaymentRequest(
-            amount=payment.amount,
-            description=payment.description,
-            redirect_url=urls.return_url(payment),
-            webhook_url=urls.webhook_url(payment),
-            idempotency_key=payment.idempotency_key,
-            locale=locale,
-            metadata={"reference": payment.reference},
-        )
+    request = PaymentRequest(
+        amount=payment.amount,
+        description=payment.description,
+        redirect_url=urls.return_url(payment),
+        webhook_url=urls.webhook_url(payment),
+        idempotency_key=payment.idempotency_key,
+        locale=locale,
+        metadata={"reference": payment.reference},
     )
+    try:
+        remote = provider.create_payment(request)
+    except PaymentProviderError as error:
+        raise PaymentProviderError(f"payment {payment.idempotency_key}: {error}") from error
     payment.provider_id, payment.checkout_url = remote.id, remote.checkout_url
     apply_status(session, payment, remote)
     session.flush()
@@ -75,12 +78,19 @@ def refresh_payment(session: Session, payment: Payment, provider: PaymentProvide
     """Fetch the status from the provider and apply it; True when the payment just became paid."""
     if payment.provider_id is None or PaymentStatus(payment.status).is_final:
         return False
-    return apply_status(session, payment, provider.get_payment(payment.provider_id))
+    expected = payment.status
+    remote = provider.get_payment(payment.provider_id)
+    # End the read transaction before writing: on SQLite (WAL) a read snapshot taken before
+    # another request's commit cannot become a write, while a fresh write simply waits its turn.
+    session.commit()
+    return apply_status(session, payment, remote, expected)
 
 
-def apply_status(session: Session, payment: Payment, remote: ProviderPayment) -> bool:
+def apply_status(
+    session: Session, payment: Payment, remote: ProviderPayment, expected: str | None = None
+) -> bool:
     """Move to the provider's status if it is further along; True when this call made it paid."""
-    old, new = PaymentStatus(payment.status), PaymentStatus(remote.status)
+    old, new = PaymentStatus(expected or payment.status), PaymentStatus(remote.status)
     if old.is_final or new.rank <= old.rank:
         return False
     changed = session.execute(

@@ -2,7 +2,6 @@
 
 import ipaddress
 import shutil
-import socket
 import ssl
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -12,8 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword
+from aiosmtpd.smtp import AuthResult, LoginPassword
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -36,21 +34,12 @@ from shared.mail.worker import SendReport, send_pending
 from shared.models.mail import MailStatus, OutboxMail
 from shared.paths import TEMPLATES_DIR
 from shared.timeutil import utcnow
+from tests.support.servers import free_port
+from tests.support.smtp import RecordingHandler, start_smtp
 
 SENDER = "De Bieb <noreply@bieb.example>"
 USER, PASSWORD = "balie@bieb.example", "p@ss:w/rd"
 URL_CREDENTIALS = "balie%40bieb.example:p%40ss%3Aw%2Frd"
-
-
-class RecordingHandler:
-    """An SMTP handler that keeps every accepted envelope."""
-
-    def __init__(self) -> None:
-        self.envelopes: list[Envelope] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Envelope) -> str:  # noqa: N802
-        self.envelopes.append(envelope)
-        return "250 OK"
 
 
 def check_login(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
@@ -62,18 +51,6 @@ def check_login(server: Any, session: Any, envelope: Any, mechanism: str, data: 
     return AuthResult(success=ok, handled=False)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_server(handler: RecordingHandler, port: int, **kwargs: Any) -> Controller:
-    controller = Controller(handler, hostname="127.0.0.1", port=port, **kwargs)
-    controller.start()
-    return controller
-
-
 @pytest.fixture
 def handler() -> RecordingHandler:
     return RecordingHandler()
@@ -81,9 +58,7 @@ def handler() -> RecordingHandler:
 
 @pytest.fixture
 def plain_server(handler: RecordingHandler) -> Iterator[int]:
-    controller = start_server(
-        handler, free_port(), authenticator=check_login, auth_require_tls=False
-    )
+    controller = start_smtp(handler, free_port(), authenticator=check_login, auth_require_tls=False)
     yield controller.port
     controller.stop()
 
@@ -217,7 +192,7 @@ def test_plain_login_with_percent_encoded_credentials(
 def test_login_over_starttls(
     handler: RecordingHandler, server_tls: ssl.SSLContext, client_tls: ssl.SSLContext
 ) -> None:
-    controller = start_server(
+    controller = start_smtp(
         handler,
         free_port(),
         tls_context=server_tls,
@@ -247,7 +222,7 @@ def test_starttls_is_never_silently_skipped(plain_server: int, handler: Recordin
 def test_implicit_tls(
     handler: RecordingHandler, server_tls: ssl.SSLContext, client_tls: ssl.SSLContext
 ) -> None:
-    controller = start_server(handler, free_port(), ssl_context=server_tls)
+    controller = start_smtp(handler, free_port(), ssl_context=server_tls)
     try:
         transport = SmtpTransport.from_url(
             f"smtps://127.0.0.1:{controller.port}", ssl_context=client_tls
@@ -269,7 +244,7 @@ def test_outage_is_retried_and_delivered_exactly_once(
     mail = session.query(OutboxMail).one()
     assert (mail.status, mail.attempts) == (MailStatus.PENDING, 1)
     assert mail.next_attempt_at > now and mail.last_error
-    controller = start_server(handler, port)
+    controller = start_smtp(handler, port)
     try:
         assert send_pending(session, transport, now=now) == SendReport()
         later = now + timedelta(minutes=2)

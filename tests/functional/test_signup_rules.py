@@ -1,0 +1,105 @@
+"""Signup form rules as the patron meets them: age bands, taken usernames, errors tied to fields."""
+
+import re
+
+from flask.testing import FlaskClient
+
+from shared.timeutil import local_today
+from tests.support.signup import account_data, details_data, submit
+
+ADULT_ACCOUNT = account_data()
+
+
+def to_details(client: FlaskClient, subscription: str = "0045") -> None:
+    """Complete the subscription and account steps."""
+    submit(client, "/word-lid", {"subscription": subscription})
+    submit(client, "/word-lid/account", ADULT_ACCOUNT)
+
+
+def birth_date_for_age(age: int) -> str:
+    """A birth date that makes the patron exactly `age` today."""
+    today = local_today()
+    return today.replace(year=today.year - age).isoformat()
+
+
+def test_under_19_is_told_youth_membership_is_free_at_the_desk(client: FlaskClient) -> None:
+    to_details(client)
+    page = submit(client, "/word-lid/gegevens", details_data(birth_date=birth_date_for_age(18)))
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "gratis" in text and "balie" in text
+
+
+def test_age_outside_band_names_the_band(client: FlaskClient) -> None:
+    to_details(client, "0045")
+    page = submit(client, "/word-lid/gegevens", details_data(birth_date=birth_date_for_age(100)))
+    assert "19 tot en met 99" in page.get_data(as_text=True)
+
+
+def test_the_upper_age_of_compleet_is_110(client: FlaskClient) -> None:
+    to_details(client, "0053")
+    page = submit(client, "/word-lid/gegevens", details_data(birth_date=birth_date_for_age(100)))
+    assert page.status_code == 303
+
+
+def test_errors_are_tied_to_their_fields(client: FlaskClient) -> None:
+    to_details(client)
+    page = submit(client, "/word-lid/gegevens", details_data(surname="", postcode="12345"))
+    html = page.get_data(as_text=True)
+    surname = re.search(r"<input[^>]*id=\"surname\"[^>]*>", html)[0]
+    assert 'aria-invalid="true"' in surname and 'aria-describedby="surname-error"' in surname
+    assert 'id="surname-error"' in html and "Dit veld is verplicht." in html
+    assert 'id="postcode-error"' in html and 'href="#postcode"' in html
+
+
+def test_postcode_and_iban_are_checked_and_normalised(client: FlaskClient) -> None:
+    to_details(client)
+    bad = submit(client, "/word-lid/gegevens", details_data(iban="NL00BANK0123456789"))
+    assert 'id="iban-error"' in bad.get_data(as_text=True)
+    good = submit(
+        client, "/word-lid/gegevens", details_data(postcode="7961am", iban="nl91 abna 0417 1643 00")
+    )
+    assert good.status_code == 303
+    review = client.get("/word-lid/controle").get_data(as_text=True)
+    assert "7961 AM" in review and "NL91ABNA0417164300" in review
+
+
+def test_invalid_email_and_weak_password_are_refused(client: FlaskClient) -> None:
+    submit(client, "/word-lid", {"subscription": "0045"})
+    data = account_data(email="marieke@", password="welkom123456", password_confirm="welkom123456")
+    html = submit(client, "/word-lid/account", data).get_data(as_text=True)
+    assert 'id="email-error"' in html and 'id="password-error"' in html
+
+
+def test_password_confirmation_must_match(client: FlaskClient) -> None:
+    submit(client, "/word-lid", {"subscription": "0045"})
+    data = account_data(password_confirm="iets-anders-dan-het-wachtwoord")
+    html = submit(client, "/word-lid/account", data).get_data(as_text=True)
+    assert 'id="password_confirm-error"' in html
+
+
+def test_a_taken_username_is_refused(client: FlaskClient, new_browser) -> None:  # noqa: ANN001
+    to_details(client)
+    other = new_browser()
+    submit(other, "/word-lid", {"subscription": "0053"})
+    page = submit(other, "/word-lid/account", account_data(username="MARIEKE85"))
+    assert 'id="username-error"' in page.get_data(as_text=True)
+
+
+def test_steps_cannot_be_skipped(client: FlaskClient) -> None:
+    assert client.get("/word-lid/controle").headers["Location"].endswith("/word-lid")
+    submit(client, "/word-lid", {"subscription": "0045"})
+    assert client.get("/word-lid/controle").headers["Location"].endswith("/word-lid/account")
+
+
+def test_missing_csrf_token_is_refused(client: FlaskClient) -> None:
+    assert client.post("/word-lid", data={"subscription": "0045"}).status_code in (200, 400)
+    assert client.get("/word-lid/account").status_code == 302
+
+
+def test_english_is_one_click_away(client: FlaskClient) -> None:
+    page = client.get("/word-lid")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True))[1]
+    client.post("/taal", data={"csrf_token": token, "lang": "en", "next": "/word-lid"})
+    english = client.get("/word-lid").get_data(as_text=True)
+    assert 'lang="en"' in english and "per year" in english
