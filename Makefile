@@ -41,6 +41,8 @@ run: db
 test: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o $(VENV)/fresh.pot . >/dev/null 2>&1
+	$(PY) scripts/check-catalogues $(VENV)/fresh.pot
 	$(VENV)/bin/pytest
 
 bench: install

@@ -4,6 +4,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shared.activation import MailSettings, activate_registration
+from shared.models.catalogue import Branch
 from shared.models.payment import Payment
 from shared.models.registration import Registration
 from shared.payments.provider import PaymentProvider
@@ -38,9 +39,16 @@ def pay_registration(
             len(payments) + 1,
             registration_id=registration.id,
             amount=subscription.price,
-            description=subscription.name(registration.locale),
+            description=payment_description(session, registration),
         )
     return submit_payment(session, payment, provider, urls, registration.locale)
+
+
+def payment_description(session: Session, registration: Registration) -> str:
+    """What the patron sees on the bank statement: library and subscription."""
+    branch = session.scalar(select(Branch).where(Branch.code == registration.branch_code))
+    name = registration.subscription_type.name(registration.locale)
+    return f"{branch.name}: {name}" if branch else name
 
 
 def process_payment(
