@@ -28,7 +28,7 @@ $(STAMP_PIP): pyproject.toml $(VENV)/bin/python $(STAMP_APT)
 	touch $@
 
 translations: $(STAMP_PIP)
-	$(VENV)/bin/pybabel compile -q -d translations --statistics
+	$(VENV)/bin/pybabel compile -d translations --statistics
 
 db: install
 	mkdir -p instance

@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from shared.db import db
+from shared.models.mail import OutboxMail
 from shared.models.patron import Patron
 from shared.models.payment import Payment
 from tests.support.servers import free_port, running_server
@@ -126,3 +127,30 @@ def test_status_never_goes_backwards(client: FlaskClient, mollie_sandbox) -> Non
     stale = ProviderPayment(payment.provider_id, "open", None, None)
     assert apply_status(db.session, payment, stale) is False
     assert payment.status == "paid"
+
+
+def test_webhook_and_return_pages_racing_activate_once(
+    client: FlaskClient, portal_server: str, mollie_sandbox
+) -> None:
+    walk_to_review(client)
+    start_payment(client)
+    payment = db.session.scalars(select(Payment)).one()
+    mollie_sandbox.set_status(payment.provider_id, "paid", webhook=False)
+    webhook = f"{portal_server}/betalingen/webhook/{payment.reference}/{payment.webhook_secret}"
+    result = f"{portal_server}/word-lid/betaling/{payment.reference}"
+    barrier, answers = threading.Barrier(6), []
+
+    def hit(method: str, url: str) -> None:
+        barrier.wait()
+        response = requests.request(method, url, data={"id": payment.provider_id}, timeout=60)
+        answers.append(response.status_code)
+
+    calls = [("POST", webhook)] * 3 + [("GET", result)] * 3
+    threads = [threading.Thread(target=hit, args=call) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert answers == [200] * 6
+    assert db.session.scalar(select(func.count()).select_from(Patron)) == 1
+    assert db.session.scalar(select(func.count()).select_from(OutboxMail)) == 2

@@ -395,3 +395,16 @@ def _client(url: str) -> Client:
     client = Client(api_endpoint=url)
     client.set_api_key("test_restart0000000000000000000")
     return client
+
+
+def test_front_page_lists_payments_with_checkout_links(mollie_sandbox: MollieSandbox) -> None:
+    assert "No payments yet" in requests.get(mollie_sandbox.url, timeout=10).text
+    payment = mollie_sandbox.client().payments.create(
+        {
+            "amount": {"currency": "EUR", "value": "58.00"},
+            "description": "Basis",
+            "redirectUrl": "http://127.0.0.1:9/return",
+        }
+    )
+    page = requests.get(mollie_sandbox.url, timeout=10).text
+    assert f"/checkout/{payment.id}" in page and "EUR 58.00" in page

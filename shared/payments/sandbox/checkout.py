@@ -58,3 +58,9 @@ def _chosen_status() -> PaymentStatus | None:
 def _not_found(payment_id: str) -> tuple[str, int]:
     """The page for a payment id the sandbox does not know."""
     return render_template("sandbox/not_found.html", payment_id=payment_id), 404
+
+
+@bp.get("/")
+def index() -> str:
+    """The sandbox's front page: every payment, newest first, with a link to its checkout."""
+    return render_template("sandbox/index.html", payments=current_store().all())

@@ -1,0 +1,148 @@
+"""The mails of a completed signup: content in the patron's language, links, QR token, delivery."""
+
+import re
+from datetime import timedelta
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from pathlib import Path
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from shared import tokens
+from shared.db import db
+from shared.mail.transport import SmtpTransport
+from shared.mail.worker import send_pending
+from shared.models.account import LoginAccount
+from shared.models.mail import MailStatus, OutboxMail
+from shared.models.patron import Patron
+from shared.timeutil import utcnow
+from tests.conftest import TEST_SECRET
+from tests.support.servers import free_port
+from tests.support.signup import checkout, start_payment, walk_to_review
+from tests.support.smtp import RecordingHandler, start_smtp
+
+
+def sign_up_and_pay(client: FlaskClient, **details: str) -> Patron:
+    """A complete signup, paid at the sandbox; returns the new patron."""
+    walk_to_review(client, **details)
+    client.get(checkout(start_payment(client), "paid"))
+    return db.session.scalars(select(Patron)).one()
+
+
+def outbox(kind: str) -> EmailMessage:
+    """The queued mail of a kind, parsed."""
+    row = db.session.scalars(select(OutboxMail).where(OutboxMail.kind == kind)).one()
+    return BytesParser(policy=policy.default).parsebytes(row.message)
+
+
+def parts(message: EmailMessage) -> tuple[str, str]:
+    """The plain-text and HTML bodies."""
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    return text, message.get_body(preferencelist=("html",)).get_content()
+
+
+def test_welcome_mail_has_what_the_seed_mail_has(client: FlaskClient) -> None:
+    patron = sign_up_and_pay(client)
+    message = outbox("welcome")
+    text, html = parts(message)
+    assert message["To"] == "marieke@example.nl" and message["Content-Language"] == "nl"
+    assert "Welkom" in message["Subject"]
+    for body in (text, html):
+        assert patron.temporary_number in body and "marieke@example.nl" in body
+        assert "Bibliotheek Ruinerwold" in body and "Dijkhuizen 66" in body
+        assert "(088) 012 8445" in body and "7961 AM" in body
+        assert "legitimatiebewijs" in body and "e-books" in body
+    assert 'src="cid:qr"' in html
+    qr = next(p for p in message.walk() if p.get_content_type() == "image/png")
+    assert qr.get_payload(decode=True).startswith(b"\x89PNG")
+
+
+def test_qr_token_is_signed_expiring_and_not_the_number(client: FlaskClient) -> None:
+    patron = sign_up_and_pay(client)
+    text, _html = parts(outbox("welcome"))
+    token = re.search(r"^([\w-]+\.[\w-]+\.[\w-]+)\r?$", text, re.MULTILINE)[1]
+    assert patron.temporary_number not in token
+    payload = tokens.read_token(TEST_SECRET, tokens.CARD_COLLECTION, token)
+    assert payload == {"patron": patron.id}
+
+
+def test_mails_follow_the_chosen_language(client: FlaskClient) -> None:
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/").get_data(as_text=True))
+    client.post("/taal", data={"csrf_token": token[1], "lang": "en", "next": "/"})
+    sign_up_and_pay(client)
+    message = outbox("welcome")
+    text, _html = parts(message)
+    assert message["Content-Language"] == "en" and "Welcome" in message["Subject"]
+    assert "Bring an ID document" in text
+
+
+def test_confirm_account_link_works_once_and_says_so(client: FlaskClient) -> None:
+    sign_up_and_pay(client)
+    text, _html = parts(outbox("confirm_account"))
+    url = re.search(r"http://\S+/bevestigen/account/\S+", text)[0]
+    path = url.split("127.0.0.1", 1)[1].split("/", 1)[1]
+    page = client.get("/" + path)
+    assert page.status_code == 200 and "bevestigd" in page.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.scalars(select(LoginAccount)).one().confirmed_at is not None
+    assert client.get("/" + path).status_code == 200
+
+
+def test_library_email_gets_its_own_confirmation(client: FlaskClient) -> None:
+    sign_up_and_pay(client, library_email="m.dijk@werk.example.nl")
+    message = outbox("confirm_library_email")
+    assert message["To"] == "m.dijk@werk.example.nl"
+    path = re.search(r"/bevestigen/e-mail/\S+", parts(message)[0])[0]
+    assert client.get(path).status_code == 200
+    db.session.expire_all()
+    assert db.session.scalars(select(Patron)).one().library_email_confirmed_at is not None
+
+
+def test_tampered_confirmation_link_is_explained(client: FlaskClient) -> None:
+    page = client.get("/bevestigen/account/not-a-token")
+    assert page.status_code == 410 and "niet geldig" in page.get_data(as_text=True)
+
+
+def test_smtp_outage_loses_nothing(app: Flask, client: FlaskClient) -> None:
+    sign_up_and_pay(client)
+    port = free_port()
+    transport = SmtpTransport.from_url(f"smtp://127.0.0.1:{port}?timeout=2")
+    assert send_pending(db.session, transport).retried == 2
+    handler = RecordingHandler()
+    controller = start_smtp(handler, port)
+    try:
+        report = send_pending(db.session, transport, now=utcnow() + timedelta(minutes=5))
+    finally:
+        controller.stop()
+    assert report.sent == 2 and len(handler.envelopes) == 2
+    statuses = set(db.session.scalars(select(OutboxMail.status)))
+    assert statuses == {MailStatus.SENT}
+
+
+def test_development_mail_page_lists_and_shows_written_mail(
+    app: Flask, client: FlaskClient
+) -> None:
+    sign_up_and_pay(client)
+    result = app.test_cli_runner().invoke(args=["mail", "send"])
+    assert "sent 2" in result.output
+    assert len(list(Path(app.config["MAIL_DIR"]).glob("*.eml"))) == 2
+    listing = client.get("/dev/mail").get_data(as_text=True)
+    name = re.search(r'/dev/mail/([^"]+\.eml)', listing)[1]
+    assert "Welkom" in listing
+    shown = client.get(f"/dev/mail/{name}")
+    assert shown.status_code == 200 and "srcdoc" in shown.get_data(as_text=True)
+    assert client.get("/dev/mail/..%2Fportal.sqlite3").status_code == 404
+
+
+def test_health_check_answers_json(client: FlaskClient) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.json == {"status": "ok", "database": "ok"}
+
+
+def test_staff_list_and_purge_commands(app: Flask) -> None:
+    runner = app.test_cli_runner()
+    assert "0 patrons" in runner.invoke(args=["accounts", "unconfirmed-paid"]).output
+    assert "deleted 0 accounts" in runner.invoke(args=["accounts", "purge"]).output
