@@ -14,7 +14,7 @@ COPY kiosk ./kiosk
 COPY templates ./templates
 COPY static ./static
 COPY translations ./translations
-RUN pip install --no-cache-dir -e . psycopg2-binary \
+RUN pip install --no-cache-dir -e ".[postgres]" \
  && pybabel compile -d translations \
  && useradd --system --home /app openbalie \
  && mkdir -p /app/instance && chown openbalie /app/instance

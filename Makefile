@@ -3,11 +3,11 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app portal
-APT_PACKAGES := swig libpcsclite-dev pcscd chromium fonts-dejavu-core
+APT_PACKAGES := swig libpcsclite-dev pcscd chromium fonts-dejavu-core postgresql
 STAMP_APT := $(VENV)/.apt-done
 STAMP_PIP := $(VENV)/.pip-done
 
-.PHONY: run test bench translations install db messages
+.PHONY: run test translations install db messages
 
 install: $(STAMP_PIP) translations
 
@@ -44,9 +44,6 @@ test: install
 	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o $(VENV)/fresh.pot . >/dev/null 2>&1
 	$(PY) scripts/check-catalogues $(VENV)/fresh.pot
 	$(VENV)/bin/pytest
-
-bench: install
-	$(PY) benchmarks/run.py
 
 # Refresh the message catalogues after changing user-visible strings.
 messages: $(STAMP_PIP)

@@ -1,0 +1,66 @@
+"""The production database: migrations, the signup and the purge on a real PostgreSQL server."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import func, select
+
+from portal import create_app
+from shared.catalogue.loader import load_catalogue
+from shared.db import db
+from shared.models.mail import OutboxMail
+from shared.models.patron import Patron
+from shared.models.payment import Payment
+from shared.purge import purge_unconfirmed
+from shared.timeutil import utcnow
+from tests.conftest import portal_config
+from tests.support.postgres import postgres_server
+from tests.support.signup import checkout, start_payment, walk_to_review
+
+
+@pytest.fixture(scope="module")
+def postgres_url() -> Iterator[str]:
+    """One PostgreSQL server for this module."""
+    with postgres_server() as url:
+        yield url
+
+
+@pytest.fixture
+def pg_app(tmp_path: Path, postgres_url: str, mollie_sandbox) -> Iterator[Flask]:  # noqa: ANN001
+    """The portal on a freshly migrated PostgreSQL database."""
+    config = portal_config(tmp_path, mollie_sandbox.url, "http://127.0.0.1:9")
+    app = create_app({**config, "DATABASE_URL": postgres_url})
+    with app.app_context():
+        upgrade()
+        load_catalogue(db.session)
+        db.session.commit()
+        yield app
+        db.session.remove()
+        downgrade(revision="base")
+        db.engine.dispose()
+
+
+def test_migrations_reproduce_the_models_on_postgres(pg_app: Flask) -> None:
+    with db.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), db.metadata)
+    assert differences == []
+
+
+def test_signup_with_duplicate_webhooks_activates_once_on_postgres(pg_app: Flask) -> None:
+    client: FlaskClient = create_app(dict(pg_app.config)).test_client()
+    walk_to_review(client)
+    path = checkout(start_payment(client), "paid")
+    payment = db.session.scalars(select(Payment)).one()
+    hook = f"/betalingen/webhook/{payment.reference}/{payment.webhook_secret}"
+    for _ in range(2):
+        assert client.post(hook, data={"id": payment.provider_id}).status_code == 200
+    assert "Welkom" in client.get(path).get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Patron)) == 1
+    assert db.session.scalar(select(func.count()).select_from(OutboxMail)) == 2
+    assert purge_unconfirmed(db.session, utcnow()).accounts == 0
