@@ -8,10 +8,13 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from sqlalchemy import Engine, create_engine
+from sqlalchemy.orm import Session
 
 from portal import create_app
 from shared.catalogue.loader import load_catalogue
-from shared.db import db
+from shared.db import Base, db
+from shared.models.mail import OutboxMail
 from tests.support.servers import free_port, running_server
 
 pytest_plugins = ["tests.support.mollie_sandbox"]
@@ -89,3 +92,19 @@ def portal_server(app: Flask) -> Iterator[str]:
     """The same portal app served on its PUBLIC_URL port, so sandbox webhooks reach it."""
     with running_server(app, port=app.config["SERVER_PORT"]) as url:
         yield url
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Iterator[Engine]:
+    """A bare SQLite database with only the outbox table, for mail tests without the app."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'mail.db'}")
+    Base.metadata.create_all(engine, tables=[OutboxMail.__table__])
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    """A session on the bare outbox database."""
+    with Session(engine) as session:
+        yield session

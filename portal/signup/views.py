@@ -10,6 +10,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
+from wtforms import Field
 from wtforms.fields.choices import SelectChoice
 
 from portal.signup import messages
@@ -63,6 +64,20 @@ def render_step(step: str, **context: Any) -> str:
     return render_template(f"portal/signup/{step}.html", step=step, steps=step_labels(), **context)
 
 
+def save_step(
+    action: Callable[[], object], error_field: Field, next_endpoint: str
+) -> Response | None:
+    """Run a signup service call: commit and go on, or roll back and show why at the field."""
+    try:
+        action()
+    except DomainError as error:
+        db.session.rollback()
+        error_field.errors.append(messages.describe(error))
+        return None
+    db.session.commit()
+    return redirect(url_for(next_endpoint), code=303)
+
+
 def step_labels() -> list[tuple[str, str]]:
     """The steps as the patron sees them."""
     names = [_("Subscription"), _("Login account"), _("Your details"), _("Check and pay")]
@@ -96,16 +111,14 @@ def account(registration: Registration) -> str | Response:
         data={"username": existing and existing.username, "email": existing and existing.email}
     )
     if form.validate_on_submit():
-        try:
-            signup.set_account(
-                db.session, registration, form.username.data, form.email.data, form.password.data
-            )
-        except DomainError as error:
-            db.session.rollback()
-            form.username.errors.append(messages.describe(error))
-        else:
-            db.session.commit()
-            return redirect(url_for("signup.details"), code=303)
+        data = (form.username.data, form.email.data, form.password.data)
+        saved = save_step(
+            lambda: signup.set_account(db.session, registration, *data),
+            form.username,
+            "signup.details",
+        )
+        if saved:
+            return saved
     return render_step("account", form=form, registration=registration)
 
 
@@ -124,14 +137,14 @@ def details(registration: Registration) -> str | Response:
         SelectChoice(b.code, f"{b.name}, {b.street}") for b in branches
     ]
     if form.validate_on_submit():
-        try:
-            signup.set_details(db.session, registration, _details_from(form), form.branch.data)
-        except DomainError as error:
-            db.session.rollback()
-            form.birth_date.errors.append(messages.describe(error))
-        else:
-            db.session.commit()
-            return redirect(url_for("signup.review"), code=303)
+        details = _details_from(form)
+        saved = save_step(
+            lambda: signup.set_details(db.session, registration, details, form.branch.data),
+            form.birth_date,
+            "signup.review",
+        )
+        if saved:
+            return saved
     return render_step("details", form=form, registration=registration)
 
 

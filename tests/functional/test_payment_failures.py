@@ -13,6 +13,8 @@ from shared.db import db
 from shared.models.mail import OutboxMail
 from shared.models.patron import Patron
 from shared.models.payment import Payment
+from shared.payments.provider import ProviderPayment
+from shared.payments.service import apply_status
 from tests.support.servers import free_port, running_server
 from tests.support.signup import csrf_token, start_payment, walk_to_review
 
@@ -114,9 +116,6 @@ def test_lost_webhook_is_caught_by_reconciliation(
 
 
 def test_status_never_goes_backwards(client: FlaskClient, mollie_sandbox) -> None:
-    from shared.payments.provider import ProviderPayment
-    from shared.payments.service import apply_status
-
     walk_to_review(client)
     start_payment(client)
     payment = db.session.scalars(select(Payment)).one()

@@ -16,10 +16,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
-from sqlalchemy import Engine, create_engine
 from sqlalchemy.orm import Session
 
-from shared.db import Base
 from shared.mail.outbox import enqueue
 from shared.mail.render import render_mail
 from shared.mail.transport import (
@@ -107,20 +105,6 @@ def server_tls(certificate: tuple[Path, Path]) -> ssl.SSLContext:
 @pytest.fixture
 def client_tls(certificate: tuple[Path, Path]) -> ssl.SSLContext:
     return ssl.create_default_context(cafile=str(certificate[0]))
-
-
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    engine = create_engine(f"sqlite:///{tmp_path / 'mail.db'}")
-    Base.metadata.create_all(engine, tables=[OutboxMail.__table__])
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def session(engine: Engine) -> Iterator[Session]:
-    with Session(engine) as session:
-        yield session
 
 
 @pytest.fixture

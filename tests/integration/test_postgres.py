@@ -52,8 +52,16 @@ def test_migrations_reproduce_the_models_on_postgres(pg_app: Flask) -> None:
     assert differences == []
 
 
-def test_signup_with_duplicate_webhooks_activates_once_on_postgres(pg_app: Flask) -> None:
-    client: FlaskClient = create_app(dict(pg_app.config)).test_client()
+@pytest.fixture
+def client(pg_app: Flask) -> Iterator[FlaskClient]:
+    """A browser on a second app instance (a request context of its own per request)."""
+    browser_app = create_app(dict(pg_app.config))
+    yield browser_app.test_client()
+    with browser_app.app_context():
+        db.engine.dispose()
+
+
+def test_signup_with_duplicate_webhooks_activates_once_on_postgres(client: FlaskClient) -> None:
     walk_to_review(client)
     path = checkout(start_payment(client), "paid")
     payment = db.session.scalars(select(Payment)).one()

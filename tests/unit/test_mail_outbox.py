@@ -5,16 +5,14 @@ import os
 import re
 import threading
 import time
-from collections.abc import Iterator
 from datetime import timedelta
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from shared.db import Base
 from shared.mail.dev import list_mail_files, read_mail_file
 from shared.mail.outbox import enqueue
 from shared.mail.transport import FanoutTransport, FileTransport, MailTransportError
@@ -45,20 +43,6 @@ class RecordingTransport:
             raise self.error
         with self.lock:
             self.sent.append((outbox_id, to, sender))
-
-
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    engine = create_engine(f"sqlite:///{tmp_path / 'mail.db'}")
-    Base.metadata.create_all(engine, tables=[OutboxMail.__table__])
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def session(engine: Engine) -> Iterator[Session]:
-    with Session(engine) as session:
-        yield session
 
 
 def message(to: str = "anne@example.org", subject: str = "Welkom") -> EmailMessage:
