@@ -5,7 +5,7 @@ from sqlalchemy.orm import Session
 
 from shared.activation import MailSettings, activate_registration
 from shared.models.catalogue import Branch
-from shared.models.payment import Payment
+from shared.models.payment import Payment, PaymentStatus
 from shared.models.registration import Registration
 from shared.payments.provider import PaymentProvider
 from shared.payments.service import (
@@ -25,13 +25,23 @@ def registration_payments(session: Session, registration: Registration) -> list[
 
 
 def pay_registration(
-    session: Session, registration: Registration, provider: PaymentProvider, urls: PaymentUrls
+    session: Session,
+    registration: Registration,
+    provider: PaymentProvider,
+    urls: PaymentUrls,
+    mail: MailSettings,
 ) -> Payment:
-    """The payment to send the patron to: the unfinished one, or a new attempt."""
+    """The payment to send the patron to: the unfinished one, the one just found paid, or new."""
     ready_to_pay(registration)
     subscription = registration.subscription_type
     payments = registration_payments(session, registration)
     payment = reusable_payment(payments, subscription.price)
+    if payment is not None and payment.provider_id is not None:
+        # Its checkout may have ended without a webhook reaching us: ask before reusing it.
+        process_payment(session, payment, provider, mail)
+        if payment.status == PaymentStatus.PAID:
+            return payment
+        payment = reusable_payment(payments, subscription.price)
     if payment is None:
         payment = new_payment(
             session,

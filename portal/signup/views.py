@@ -15,7 +15,7 @@ from wtforms.fields.choices import SelectChoice
 
 from portal.signup import messages
 from portal.signup.forms import AccountForm, DetailsForm, SubscriptionForm
-from portal.wiring import payment_provider, payment_urls
+from portal.wiring import mail_settings, payment_provider, payment_urls
 from shared import signup
 from shared.db import db
 from shared.errors import DomainError
@@ -185,7 +185,9 @@ def _review_page(registration: Registration, error: str | None = None) -> str:
 def pay(registration: Registration) -> str | Response | tuple[str, int]:
     """Start (or resume) the payment and send the patron to the checkout."""
     try:
-        payment = pay_registration(db.session, registration, payment_provider(), payment_urls())
+        payment = pay_registration(
+            db.session, registration, payment_provider(), payment_urls(), mail_settings()
+        )
         db.session.commit()
     except DomainError as error:
         db.session.rollback()

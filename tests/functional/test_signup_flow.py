@@ -14,7 +14,7 @@ from shared.models.patron import Patron
 from shared.models.payment import Payment
 from shared.models.registration import Registration
 from shared.timeutil import local_today
-from tests.support.signup import checkout, start_payment, walk_to_review
+from tests.support.signup import checkout, csrf_token, start_payment, walk_to_review
 
 
 def count(model: type) -> int:
@@ -148,3 +148,28 @@ def test_digital_only_gets_system_number_and_no_card_text(
     text = message.get_body(preferencelist=("plain",)).get_content()
     assert patron.system_number in text and "pas" not in text.split("Digital only")[1][:60]
     assert "legitimatiebewijs" not in text
+
+
+def test_payment_that_expired_unnoticed_is_replaced_on_the_next_click(
+    client: FlaskClient, mollie_sandbox
+) -> None:
+    walk_to_review(client)
+    first = start_payment(client)
+    payment = db.session.scalars(select(Payment)).one()
+    mollie_sandbox.set_status(payment.provider_id, "expired", webhook=False)
+    second = start_payment(client)
+    assert second != first and "/checkout/" in second
+    db.session.expire_all()
+    statuses = [p.status for p in db.session.scalars(select(Payment).order_by(Payment.id))]
+    assert statuses == ["expired", "open"]
+
+
+def test_payment_paid_unnoticed_is_not_paid_twice(client: FlaskClient, mollie_sandbox) -> None:
+    walk_to_review(client)
+    start_payment(client)
+    payment = db.session.scalars(select(Payment)).one()
+    mollie_sandbox.set_status(payment.provider_id, "paid", webhook=False)
+    token = csrf_token(client.get("/word-lid/controle"))
+    response = client.post("/word-lid/betalen", data={"csrf_token": token})
+    assert response.headers["Location"].endswith(f"/word-lid/betaling/{payment.reference}")
+    assert count(Payment) == 1 and count(Patron) == 1
