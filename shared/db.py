@@ -70,5 +70,5 @@ def insert_or_ignore(session: Session, model: type[Base], values: dict[str, Any]
     """INSERT ... ON CONFLICT DO NOTHING: holds under concurrent inserts, without savepoints."""
     dialect = session.get_bind().dialect.name
     if dialect not in _UPSERT_INSERTS:
-        raise NotImplementedError(f"insert_or_ignore does not support {dialect}")
+        raise ValueError(f"unsupported database {dialect}: use SQLite or PostgreSQL")
     session.execute(_UPSERT_INSERTS[dialect](model).values(values).on_conflict_do_nothing())

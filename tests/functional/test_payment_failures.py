@@ -16,7 +16,7 @@ from shared.models.payment import Payment
 from shared.payments.provider import ProviderPayment
 from shared.payments.service import apply_status
 from tests.support.servers import free_port, running_server
-from tests.support.signup import csrf_token, start_payment, walk_to_review
+from tests.support.signup import csrf_token, paid_without_webhook, start_payment, walk_to_review
 
 
 def payment_count() -> int:
@@ -104,10 +104,7 @@ def test_double_click_on_pay_makes_one_payment(
 def test_lost_webhook_is_caught_by_reconciliation(
     app: Flask, client: FlaskClient, mollie_sandbox
 ) -> None:
-    walk_to_review(client)
-    start_payment(client)
-    payment = db.session.scalars(select(Payment)).one()
-    mollie_sandbox.set_status(payment.provider_id, "paid", webhook=False)
+    paid_without_webhook(client, mollie_sandbox)
     result = app.test_cli_runner().invoke(args=["payments", "reconcile"])
     assert "reconciled 1 payments" in result.output
     assert db.session.scalar(select(func.count()).select_from(Patron)) == 1
@@ -116,10 +113,7 @@ def test_lost_webhook_is_caught_by_reconciliation(
 
 
 def test_status_never_goes_backwards(client: FlaskClient, mollie_sandbox) -> None:
-    walk_to_review(client)
-    start_payment(client)
-    payment = db.session.scalars(select(Payment)).one()
-    mollie_sandbox.set_status(payment.provider_id, "paid", webhook=False)
+    payment = paid_without_webhook(client, mollie_sandbox)
     client.get(f"/word-lid/betaling/{payment.reference}")
     db.session.expire_all()
     payment = db.session.scalars(select(Payment)).one()
@@ -131,10 +125,7 @@ def test_status_never_goes_backwards(client: FlaskClient, mollie_sandbox) -> Non
 def test_webhook_and_return_pages_racing_activate_once(
     client: FlaskClient, portal_server: str, mollie_sandbox
 ) -> None:
-    walk_to_review(client)
-    start_payment(client)
-    payment = db.session.scalars(select(Payment)).one()
-    mollie_sandbox.set_status(payment.provider_id, "paid", webhook=False)
+    payment = paid_without_webhook(client, mollie_sandbox)
     webhook = f"{portal_server}/betalingen/webhook/{payment.reference}/{payment.webhook_secret}"
     result = f"{portal_server}/word-lid/betaling/{payment.reference}"
     barrier, answers = threading.Barrier(6), []

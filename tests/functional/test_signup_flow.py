@@ -14,7 +14,13 @@ from shared.models.patron import Patron
 from shared.models.payment import Payment
 from shared.models.registration import Registration
 from shared.timeutil import local_today
-from tests.support.signup import checkout, csrf_token, start_payment, walk_to_review
+from tests.support.signup import (
+    checkout,
+    csrf_token,
+    paid_without_webhook,
+    start_payment,
+    walk_to_review,
+)
 
 
 def count(model: type) -> int:
@@ -101,15 +107,11 @@ def test_webhook_before_return_page_and_duplicates_activate_once(
 
 
 def test_return_page_before_webhook_then_late_webhook(client: FlaskClient, mollie_sandbox) -> None:
-    walk_to_review(client)
-    checkout_url = start_payment(client)
-    payment = db.session.scalars(select(Payment)).one()
-    mollie_sandbox.set_status(payment.provider_id, "paid", webhook=False)
+    payment = paid_without_webhook(client, mollie_sandbox)
     assert "Welkom" in client.get(f"/word-lid/betaling/{payment.reference}").get_data(as_text=True)
     url = f"/betalingen/webhook/{payment.reference}/{payment.webhook_secret}"
     assert client.post(url, data={"id": payment.provider_id}).status_code == 200
     assert count(Patron) == 1 and count(OutboxMail) == 2
-    assert checkout_url
 
 
 def test_forged_webhook_is_refused_and_unknown_ids_get_200(client: FlaskClient) -> None:
@@ -165,10 +167,7 @@ def test_payment_that_expired_unnoticed_is_replaced_on_the_next_click(
 
 
 def test_payment_paid_unnoticed_is_not_paid_twice(client: FlaskClient, mollie_sandbox) -> None:
-    walk_to_review(client)
-    start_payment(client)
-    payment = db.session.scalars(select(Payment)).one()
-    mollie_sandbox.set_status(payment.provider_id, "paid", webhook=False)
+    payment = paid_without_webhook(client, mollie_sandbox)
     token = csrf_token(client.get("/word-lid/controle"))
     response = client.post("/word-lid/betalen", data={"csrf_token": token})
     assert response.headers["Location"].endswith(f"/word-lid/betaling/{payment.reference}")

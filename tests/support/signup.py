@@ -7,7 +7,11 @@ from urllib.parse import urlsplit
 
 import requests
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from werkzeug.test import TestResponse
+
+from shared.db import db
+from shared.models.payment import Payment
 
 ADULT_BIRTH_DATE = date(1985, 4, 15).isoformat()
 
@@ -84,3 +88,12 @@ def checkout(checkout_url: str, status: str) -> str:
     )
     assert response.status_code == 303
     return urlsplit(response.headers["Location"]).path
+
+
+def paid_without_webhook(client: FlaskClient, sandbox: Any) -> Payment:
+    """A signup whose payment the payer completed, but whose webhook never arrived."""
+    walk_to_review(client)
+    start_payment(client)
+    payment = db.session.scalars(select(Payment)).one()
+    sandbox.set_status(payment.provider_id, "paid", webhook=False)
+    return payment
