@@ -1,51 +1,83 @@
-"""The payment return page and the provider's webhook."""
+"""Payment return pages, the provider's webhooks, and paying a failed collection by iDEAL."""
 
 import hmac
 import logging
+from datetime import date
 
-from flask import Blueprint, abort, render_template, request, session
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from werkzeug.wrappers import Response
 
 from portal.extensions import csrf
-from portal.wiring import mail_settings, payment_provider
+from portal.settlement import settle
+from portal.wiring import mail_settings, payment_provider, payment_urls
+from shared import tokens
 from shared.db import db
-from shared.models.payment import Payment, PaymentStatus
+from shared.direct_debit import pay_period, period_attempts, period_is_paid
+from shared.errors import DomainError
+from shared.models.patron import Subscription
+from shared.models.payment import Payment, PaymentPurpose, PaymentStatus
+from shared.payment_events import process_schedule_payment
 from shared.payments.provider import PaymentProviderError
 from shared.payments.service import find_by_reference
-from shared.signup_payment import process_payment
 
 bp = Blueprint("payments", __name__)
 log = logging.getLogger(__name__)
 RETRYABLE = (PaymentStatus.FAILED, PaymentStatus.CANCELED, PaymentStatus.EXPIRED)
 
 
-def update_from_provider(payment: Payment) -> None:
-    """Fetch the status and act on it; a provider outage leaves everything as it was."""
-    try:
-        process_payment(db.session, payment, payment_provider(), mail_settings())
-        db.session.commit()
-    except PaymentProviderError as error:
-        db.session.rollback()
-        log.error("payment %s: status could not be fetched: %s", payment.reference, error)
-
-
 @bp.get("/word-lid/betaling/<reference>")
+@bp.get("/betaling/<reference>", endpoint="payment_result")
 def result(reference: str) -> str:
     """Where the patron lands after paying; works from the URL alone, in any browser."""
     payment = find_by_reference(db.session, reference) or abort(404)
-    update_from_provider(payment)
+    settle(payment)
     status = PaymentStatus(payment.status)
     if status == PaymentStatus.PAID:
+        return _paid_page(payment)
+    if status in RETRYABLE:
+        return render_template(
+            "portal/payments/not_paid.html", status=status, retry_url=_retry_url(payment)
+        )
+    return render_template("portal/payments/pending.html", payment=payment)
+
+
+def _paid_page(payment: Payment) -> str:
+    """The thank-you page for what the payment was for."""
+    if payment.purpose == PaymentPurpose.REGISTRATION:
         session.pop("registration", None)
         return render_template("portal/payments/paid.html", payment=payment)
-    if status in RETRYABLE:
-        return render_template("portal/payments/not_paid.html", status=status)
-    return render_template("portal/payments/pending.html", payment=payment)
+    subscription = db.session.get(Subscription, payment.subscription_id or 0)
+    return render_template(
+        "portal/payments/period_paid.html", payment=payment, subscription=subscription
+    )
+
+
+def _retry_url(payment: Payment) -> str:
+    """Where to try paying again: the signup overview, or the period's payment page."""
+    if payment.purpose != PaymentPurpose.PERIOD or payment.subscription_id is None:
+        return url_for("signup.review")
+    token = _period_token(payment.subscription_id, payment.period_start)
+    return url_for("payments.pay_instead", token=token)
+
+
+def _period_token(subscription_id: int, start: date | None) -> str:
+    """A link token for paying one period."""
+    payload = {"subscription": subscription_id, "period": str(start)}
+    return tokens.make_token(current_app.config["SECRET_KEY"], tokens.PAY_INSTEAD, payload)
 
 
 @bp.post("/betalingen/webhook/<reference>/<secret>")
 @csrf.exempt
-def webhook(reference: str, secret: str) -> tuple[str, int] | Response:
+def webhook(reference: str, secret: str) -> tuple[str, int]:
     """Mollie's trigger: check the secret, then fetch the status (the body is never trusted)."""
     payment = find_by_reference(db.session, reference)
     if payment is None or request.form.get("id") != payment.provider_id:
@@ -53,11 +85,71 @@ def webhook(reference: str, secret: str) -> tuple[str, int] | Response:
     if not hmac.compare_digest(secret, payment.webhook_secret):
         log.warning("webhook for payment %s with a wrong secret refused", reference)
         return "", 403
+    return ("", 200) if settle(payment) else ("", 503)
+
+
+@bp.post("/betalingen/webhook/incasso/<int:subscription_id>/<secret>")
+@csrf.exempt
+def schedule_webhook(subscription_id: int, secret: str) -> tuple[str, int]:
+    """A collection of a direct-debit schedule: fetched from Mollie, recorded once, acted on."""
+    subscription = db.session.get(Subscription, subscription_id)
+    if subscription is None or not subscription.webhook_secret:
+        return "", 200
+    if not hmac.compare_digest(secret, subscription.webhook_secret):
+        log.warning("schedule webhook for subscription %s with a wrong secret", subscription_id)
+        return "", 403
+    provider = payment_provider()
     try:
-        process_payment(db.session, payment, payment_provider(), mail_settings())
+        remote = provider.get_payment(request.form.get("id", ""))
+        if remote.subscription_id != subscription.mollie_subscription_id:
+            return "", 200
+        process_schedule_payment(db.session, subscription, remote, mail_settings(), provider)
         db.session.commit()
     except PaymentProviderError as error:
         db.session.rollback()
-        log.error("webhook for payment %s: status could not be fetched: %s", reference, error)
+        log.error("schedule webhook for subscription %s: %s", subscription_id, error)
         return "", 503
     return "", 200
+
+
+@bp.route("/betalen/<token>", methods=["GET", "POST"])
+def pay_instead(token: str) -> str | Response | tuple[str, int]:
+    """Pay a period by iDEAL after its direct debit failed (the link in the mail)."""
+    subscription, start = _period_from(token)
+    for attempt in period_attempts(db.session, subscription.id, start):
+        if not PaymentStatus(attempt.status).is_final:
+            settle(attempt)
+    if period_is_paid(db.session, subscription.id, start):
+        return render_template("portal/payments/period_paid.html", subscription=subscription)
+    if request.method == "GET":
+        return _pay_instead_page(subscription, start)
+    try:
+        payment = pay_period(db.session, subscription, start, payment_provider(), payment_urls())
+        db.session.commit()
+    except DomainError:
+        db.session.rollback()
+        return render_template("portal/payments/period_paid.html", subscription=subscription)
+    except PaymentProviderError as error:
+        db.session.rollback()
+        log.error("period payment for subscription %s could not start: %s", subscription.id, error)
+        return render_template("portal/payments/unavailable.html", back_url=request.path), 503
+    if payment.status == PaymentStatus.OPEN and payment.checkout_url:
+        return redirect(payment.checkout_url, code=303)
+    return redirect(url_for("payments.payment_result", reference=payment.reference), code=303)
+
+
+def _period_from(token: str) -> tuple[Subscription, date]:
+    """The subscription and period a pay link is for; 404 for a bad or expired link."""
+    try:
+        payload = tokens.read_token(current_app.config["SECRET_KEY"], tokens.PAY_INSTEAD, token)
+    except tokens.TokenError as error:
+        abort(410 if error.expired else 404)
+    subscription = db.session.get(Subscription, payload["subscription"]) or abort(404)
+    return subscription, date.fromisoformat(payload["period"])
+
+
+def _pay_instead_page(subscription: Subscription, start: date) -> str:
+    """What is owed for the period, with the pay button."""
+    return render_template(
+        "portal/payments/pay_instead.html", subscription=subscription, period_start=start
+    )

@@ -3,6 +3,7 @@
 from flask import current_app
 
 from shared.activation import MailSettings
+from shared.models.patron import Subscription
 from shared.models.payment import Payment
 from shared.payments.mollie import MollieProvider
 from shared.payments.service import PaymentUrls
@@ -17,21 +18,38 @@ def external_url(endpoint: str, **values: str) -> str:
 def payment_provider() -> MollieProvider:
     """The Mollie client, pointed at the sandbox in the embedded default."""
     config = current_app.config
-    return MollieProvider(config["MOLLIE_API_KEY"], config["MOLLIE_ENDPOINT"])
+    return MollieProvider(
+        config["MOLLIE_API_KEY"], config["MOLLIE_ENDPOINT"], float(config["MOLLIE_TIMEOUT"])
+    )
 
 
 def payment_urls() -> PaymentUrls:
     """Return page and per-payment secret webhook URL of a payment."""
     return PaymentUrls(
-        return_url=lambda p: external_url("payments.result", reference=p.reference),
+        return_url=_return_url,
         webhook_url=_webhook_url,
     )
+
+
+def _return_url(payment: Payment) -> str:
+    """The page the patron returns to: under the signup for a signup payment."""
+    endpoint = "payments.result" if payment.purpose == "registration" else "payments.payment_result"
+    return external_url(endpoint, reference=payment.reference)
 
 
 def _webhook_url(payment: Payment) -> str:
     """The webhook URL, carrying the payment's secret so forged calls are refused."""
     return external_url(
         "payments.webhook", reference=payment.reference, secret=payment.webhook_secret
+    )
+
+
+def schedule_webhook_url(subscription: Subscription) -> str:
+    """Where the provider reports the collections of a direct-debit schedule."""
+    return external_url(
+        "payments.schedule_webhook",
+        subscription_id=str(subscription.id),
+        secret=subscription.webhook_secret or "",
     )
 
 
@@ -42,4 +60,5 @@ def mail_settings() -> MailSettings:
         sender=current_app.config["MAIL_FROM"],
         confirm_account_url=lambda t: external_url("confirm.account", token=t),
         confirm_library_email_url=lambda t: external_url("confirm.library_email", token=t),
+        pay_instead_url=lambda t: external_url("payments.pay_instead", token=t),
     )

@@ -2,19 +2,21 @@
 
 import io
 import logging
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 import segno
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shared import tokens
+from shared import ledger, tokens
 from shared.cards import SYSTEM_PREFIX, TEMPORARY_PREFIX, mint_number
 from shared.mail.outbox import enqueue
 from shared.mail.render import render_mail
 from shared.models.catalogue import Branch
-from shared.models.patron import Patron, Subscription
+from shared.models.patron import Patron, PaymentPlan, Subscription
 from shared.models.payment import Payment
 from shared.models.registration import Registration
 from shared.signup import PersonalDetails, claim_completion
@@ -32,6 +34,7 @@ class MailSettings:
     sender: str
     confirm_account_url: Callable[[str], str]
     confirm_library_email_url: Callable[[str], str]
+    pay_instead_url: Callable[[str], str]
 
 
 def activate_registration(
@@ -40,12 +43,26 @@ def activate_registration(
     """Turn a paid registration into a patron exactly once; None if another caller did."""
     if not claim_completion(session, registration.id):
         # Another payment completed this registration first: this one is to be refunded.
-        payment.surplus = True
+        session.refresh(registration)
+        payment.surplus, payment.patron_id = True, registration.patron_id
+        ledger.record_payment(session, payment)
         log.warning("surplus payment %s for completed registration", payment.reference)
         return None
     session.refresh(registration)
     patron = _create_patron(session, registration)
+    subscription = patron.subscriptions[0]
     registration.patron_id = payment.patron_id = patron.id
+    payment.subscription_id = subscription.id
+    description = f"{subscription.type.name(patron.locale)} {subscription.start_date.isoformat()}"
+    ledger.charge(
+        session,
+        patron.id,
+        subscription.price,
+        description,
+        f"subscription:{subscription.id}",
+        subscription.id,
+    )
+    ledger.record_payment(session, payment)
     _queue_mails(session, patron, registration, mail)
     session.flush()
     return patron
@@ -68,19 +85,30 @@ def _create_patron(session: Session, registration: Registration) -> Patron:
         patron.temporary_number = number
     else:
         patron.system_number = number
-    start = local_today()
-    patron.subscriptions.append(
-        Subscription(
-            type=subscription_type,
-            start_date=start,
-            end_date=valid_through(subscription_type, start),
-            price=subscription_type.price,
-            paid_by="ideal",
-        )
-    )
+    patron.subscriptions.append(_first_subscription(registration))
+    if registration.payment_plan == PaymentPlan.DIRECT_DEBIT:
+        patron.mollie_customer_id = registration.mollie_customer_id
     session.add(patron)
     session.flush()
     return patron
+
+
+def _first_subscription(registration: Registration) -> Subscription:
+    """The first period, paid now; by direct debit the provider collects from the day after."""
+    subscription_type, start = registration.subscription_type, local_today()
+    end = valid_through(subscription_type, start)
+    subscription = Subscription(
+        type=subscription_type,
+        start_date=start,
+        end_date=end,
+        price=subscription_type.price,
+        paid_by="ideal",
+    )
+    if registration.payment_plan == PaymentPlan.DIRECT_DEBIT:
+        subscription.paid_by = PaymentPlan.DIRECT_DEBIT
+        subscription.renewal_start = end + timedelta(days=1)
+        subscription.webhook_secret = secrets.token_urlsafe(24)
+    return subscription
 
 
 def _prefix(has_card: bool) -> str:
@@ -105,12 +133,12 @@ def _queue_mails(
     if account.confirmed_at is None:
         token = tokens.make_token(mail.secret_key, tokens.CONFIRM_ACCOUNT, {"account": account.id})
         context = {"username": account.username, "url": mail.confirm_account_url(token)}
-        _queue(session, mail, "confirm_account", account.email, patron, context, {})
+        queue_mail(session, mail, "confirm_account", account.email, patron, context)
     if patron.library_email.casefold() != account.email.casefold():
         payload = {"patron": patron.id, "email": patron.library_email}
         token = tokens.make_token(mail.secret_key, tokens.CONFIRM_LIBRARY_EMAIL, payload)
         context = {"url": mail.confirm_library_email_url(token)}
-        _queue(session, mail, "confirm_library_email", patron.library_email, patron, context, {})
+        queue_mail(session, mail, "confirm_library_email", patron.library_email, patron, context)
     _queue_welcome(session, patron, account.email, mail)
 
 
@@ -124,23 +152,24 @@ def _queue_welcome(session: Session, patron: Patron, email: str, mail: MailSetti
         token = tokens.make_token(mail.secret_key, tokens.CARD_COLLECTION, {"patron": patron.id})
         context["collection_token"] = token
         images["qr"] = qr_png(token)
-    _queue(session, mail, "welcome", email, patron, context, images)
+    queue_mail(session, mail, "welcome", email, patron, context, images)
 
 
-def _queue(
+def queue_mail(
     session: Session,
     mail: MailSettings,
     name: str,
     to: str,
     patron: Patron,
     context: dict[str, object],
-    images: dict[str, bytes],
+    images: dict[str, bytes] | None = None,
+    key: str | None = None,
 ) -> None:
-    """Render one mail in the patron's language and put it in the outbox once."""
+    """Render one mail in the patron's language and put it in the outbox once per key."""
     context = {"patron": patron, "branch": patron.home_branch, **context}
     message = render_mail(name, patron.locale, to, context, mail.sender, images or None)
-    key = f"{name}:patron:{patron.id}"
-    enqueue(session, message, kind=name, dedupe_key=key, locale=patron.locale)
+    dedupe_key = key or f"{name}:patron:{patron.id}"
+    enqueue(session, message, kind=name, dedupe_key=dedupe_key, locale=patron.locale)
 
 
 def qr_png(text: str) -> bytes:

@@ -66,9 +66,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def insert_or_ignore(session: Session, model: type[Base], values: dict[str, Any]) -> None:
-    """INSERT ... ON CONFLICT DO NOTHING: holds under concurrent inserts, without savepoints."""
+def insert_or_ignore(session: Session, model: type[Base], values: dict[str, Any]) -> bool:
+    """INSERT ... ON CONFLICT DO NOTHING, safe under concurrent inserts; True if it inserted."""
     dialect = session.get_bind().dialect.name
     if dialect not in _UPSERT_INSERTS:
         raise ValueError(f"unsupported database {dialect}: use SQLite or PostgreSQL")
-    session.execute(_UPSERT_INSERTS[dialect](model).values(values).on_conflict_do_nothing())
+    statement = _UPSERT_INSERTS[dialect](model).values(values).on_conflict_do_nothing()
+    return session.execute(statement).rowcount == 1

@@ -62,12 +62,17 @@ def find_draft(session: Session, public_id: str | None) -> Registration | None:
 
 
 def start_or_update(
-    session: Session, registration: Registration | None, code: str, locale: str
+    session: Session,
+    registration: Registration | None,
+    code: str,
+    locale: str,
+    payment_plan: str | None = None,
 ) -> Registration:
-    """Record the chosen subscription, starting a registration when there is none."""
+    """Record the chosen subscription and plan, starting a registration when there is none."""
     subscription = session.get(SubscriptionType, code)
     if subscription is None or not subscription.online_signup:
         raise DomainError("subscription_not_offered")
+    plan = choose_plan(subscription, payment_plan)
     if registration is None:
         registration = Registration(
             subscription_code=code, locale=locale, state=RegistrationState.DRAFT
@@ -77,8 +82,19 @@ def start_or_update(
     registration.subscription_code = code
     registration.subscription_type = subscription
     registration.locale = locale
+    registration.payment_plan = plan
     session.flush()
     return registration
+
+
+def choose_plan(subscription: SubscriptionType, wanted: str | None) -> str:
+    """The payment plan: as asked if offered; a subscription with one way to pay gets that one."""
+    plans = subscription.payment_plans
+    if wanted in plans:
+        return wanted
+    if wanted is None or len(plans) == 1 and wanted == "once":
+        return plans[0]
+    raise DomainError("payment_plan_not_offered")
 
 
 def set_account(

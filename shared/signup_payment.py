@@ -3,15 +3,17 @@
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shared.activation import MailSettings, activate_registration
+from shared.activation import MailSettings
+from shared.direct_debit import ensure_customer
 from shared.models.catalogue import Branch
+from shared.models.patron import PaymentPlan
 from shared.models.payment import Payment, PaymentStatus
 from shared.models.registration import Registration
+from shared.payment_events import process_payment
 from shared.payments.provider import PaymentProvider
 from shared.payments.service import (
     PaymentUrls,
     new_payment,
-    refresh_payment,
     reusable_payment,
     submit_payment,
 )
@@ -35,14 +37,16 @@ def pay_registration(
     ready_to_pay(registration)
     subscription = registration.subscription_type
     payments = registration_payments(session, registration)
-    payment = reusable_payment(payments, subscription.price)
+    sequence = "first" if registration.payment_plan == PaymentPlan.DIRECT_DEBIT else "oneoff"
+    payment = reusable_payment(payments, subscription.price, sequence)
     if payment is not None and payment.provider_id is not None:
         # Its checkout may have ended without a webhook reaching us: ask before reusing it.
         process_payment(session, payment, provider, mail)
         if payment.status == PaymentStatus.PAID:
             return payment
-        payment = reusable_payment(payments, subscription.price)
+        payment = reusable_payment(payments, subscription.price, sequence)
     if payment is None:
+        customer = ensure_customer(session, registration, provider) if sequence == "first" else None
         payment = new_payment(
             session,
             f"registration-{registration.public_id}",
@@ -50,6 +54,8 @@ def pay_registration(
             registration_id=registration.id,
             amount=subscription.price,
             description=payment_description(session, registration),
+            sequence_type=sequence,
+            customer_id=customer,
         )
     return submit_payment(session, payment, provider, urls, registration.locale)
 
@@ -59,14 +65,3 @@ def payment_description(session: Session, registration: Registration) -> str:
     branch = session.scalar(select(Branch).where(Branch.code == registration.branch_code))
     name = registration.subscription_type.name(registration.locale)
     return f"{branch.name}: {name}" if branch else name
-
-
-def process_payment(
-    session: Session, payment: Payment, provider: PaymentProvider, mail: MailSettings
-) -> None:
-    """Fetch the payment's status; when it just became paid, activate its registration."""
-    if not refresh_payment(session, payment, provider) or payment.registration_id is None:
-        return
-    registration = session.get(Registration, payment.registration_id)
-    if registration is not None:
-        activate_registration(session, registration, payment, mail)

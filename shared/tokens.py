@@ -7,8 +7,14 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 CONFIRM_ACCOUNT = "confirm-account"
 CONFIRM_LIBRARY_EMAIL = "confirm-library-email"
 CARD_COLLECTION = "card-collection"
+PAY_INSTEAD = "pay-instead"
 DAY = 24 * 3600
-MAX_AGES = {CONFIRM_ACCOUNT: DAY, CONFIRM_LIBRARY_EMAIL: DAY, CARD_COLLECTION: 90 * DAY}
+MAX_AGES = {
+    CONFIRM_ACCOUNT: DAY,
+    CONFIRM_LIBRARY_EMAIL: DAY,
+    CARD_COLLECTION: 90 * DAY,
+    PAY_INSTEAD: 60 * DAY,
+}
 
 
 class TokenError(ValueError):

@@ -37,11 +37,23 @@ NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"}
 DUTCH_POSTCODE = re.compile(r"^([1-9][0-9]{3}) ?([A-Za-z]{2})$")
 
 
+PAYMENT_PLANS = [
+    SelectChoice("once", _l("Pay each period at once with iDEAL | Wero")),
+    SelectChoice(
+        "direct_debit",
+        _l("Direct debit: pay the first period with iDEAL | Wero, the library collects the rest"),
+    ),
+]
+
+
 class SubscriptionForm(FlaskForm):
-    """Step 1: the subscription."""
+    """Step 1: the subscription and how to pay it."""
 
     subscription = RadioField(
         _l("Subscription"), validators=[InputRequired(_l("Choose a subscription."))]
+    )
+    payment_plan = RadioField(
+        _l("How do you want to pay?"), choices=PAYMENT_PLANS, validators=[Optional()]
     )
 
 

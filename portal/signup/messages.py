@@ -22,6 +22,9 @@ def describe(error: DomainError) -> str:
         "unknown_branch": _("Choose one of the branches in the list."),
         "registration_completed": _("This registration has been completed already."),
         "registration_incomplete": _("Some details are still missing. Complete every step first."),
+        "payment_plan_not_offered": _(
+            "This subscription cannot be paid by direct debit. Choose to pay at once."
+        ),
     }
     return messages[error.code]
 

@@ -89,16 +89,25 @@ def step_labels() -> list[tuple[str, str]]:
 def choose(registration: Registration | None) -> str | Response:
     """Step 1: choose a subscription."""
     offered = signup.offered_subscriptions(db.session)
-    form = SubscriptionForm(data={"subscription": registration and registration.subscription_code})
+    form = SubscriptionForm(
+        data={
+            "subscription": registration and registration.subscription_code,
+            "payment_plan": registration.payment_plan if registration else "once",
+        }
+    )
     locale = str(get_locale())
     form.subscription.choices = [SelectChoice(s.code, s.name(locale)) for s in offered]
     if form.validate_on_submit():
-        registration = signup.start_or_update(
-            db.session, registration, form.subscription.data, locale
-        )
-        db.session.commit()
-        session[SESSION_KEY] = registration.public_id
-        return redirect(url_for("signup.account"), code=303)
+        choice = (form.subscription.data, locale, form.payment_plan.data or None)
+        try:
+            registration = signup.start_or_update(db.session, registration, *choice)
+        except DomainError as error:
+            db.session.rollback()
+            form.payment_plan.errors = [messages.describe(error)]
+        else:
+            db.session.commit()
+            session[SESSION_KEY] = registration.public_id
+            return redirect(url_for("signup.account"), code=303)
     return render_step("subscription", form=form, offered=offered, locale=locale)
 
 

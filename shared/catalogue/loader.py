@@ -13,6 +13,7 @@ from shared.models.catalogue import Branch, SubscriptionType
 DATA_DIR = Path(__file__).parent / "data"
 DEFAULT_CATALOGUE = DATA_DIR / "biblionet-drenthe.toml"
 VALIDITY_RULES = {"end_of_month", "exact", "until_age", "fixed"}
+PAYMENT_PLANS = {"once", "direct_debit"}
 
 
 class CatalogueError(ValueError):
@@ -40,7 +41,13 @@ def _subscription_values(entry: dict[str, Any], organisation: str) -> dict[str, 
         raise CatalogueError(f"subscription {entry.get('code')}: unknown validity rule")
     if "nl" not in entry["names"] or "nl" not in entry["summaries"]:
         raise CatalogueError(f"subscription {entry['code']}: a Dutch name and summary are required")
-    return {**entry, "price": Decimal(entry["price"]), "organisation": organisation}
+    plans = entry.get("payment_plans", ["once"])
+    if not plans or not set(plans) <= PAYMENT_PLANS:
+        raise CatalogueError(
+            f"subscription {entry['code']}: payment_plans must be from {PAYMENT_PLANS}"
+        )
+    price = Decimal(entry["price"])
+    return {**entry, "price": price, "payment_plans": plans, "organisation": organisation}
 
 
 def _upsert(session: Session, model: type, key: str, values: dict[str, Any]) -> None:

@@ -7,6 +7,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from babel.dates import format_date
+from babel.numbers import format_currency
 from babel.support import Translations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
@@ -30,6 +32,8 @@ def _environment(locale: str, templates_dir: Path, translations_dir: Path) -> En
     )
     translations = Translations.load(str(translations_dir), [locale])
     env.install_gettext_translations(translations, newstyle=True)
+    env.globals["format_money"] = lambda amount: format_currency(amount, "EUR", locale=locale)
+    env.globals["format_day"] = lambda day: format_date(day, "long", locale=locale)
     return env
 
 

@@ -43,6 +43,7 @@ class SubscriptionType(Base):
     has_card: Mapped[bool] = mapped_column(default=True)
     online_library: Mapped[bool] = mapped_column(default=False)
     recurring: Mapped[bool] = mapped_column(default=False)
+    payment_plans: Mapped[list[str]] = mapped_column(JSON, default=lambda: ["once"])
     sort_order: Mapped[int] = mapped_column(default=0)
 
     def name(self, locale: str) -> str:

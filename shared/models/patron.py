@@ -63,6 +63,7 @@ class Patron(Base):
     system_number: Mapped[str | None] = mapped_column(String(20), unique=True)
     login_account_id: Mapped[int | None] = mapped_column(ForeignKey("login_account.id"))
     locale: Mapped[str] = mapped_column(String(5), default="nl")
+    mollie_customer_id: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     home_branch: Mapped[Branch] = relationship()
@@ -73,6 +74,13 @@ class Patron(Base):
     def customer_number(self) -> str:
         """The number the patron uses until a card is issued."""
         return self.system_number or self.temporary_number or ""
+
+
+class PaymentPlan(StrEnum):
+    """How a subscription is paid: each period at once, or by direct debit (*incasso*)."""
+
+    ONCE = "once"
+    DIRECT_DEBIT = "direct_debit"
 
 
 class Subscription(Base):
@@ -89,6 +97,10 @@ class Subscription(Base):
     price: Mapped[Decimal] = mapped_column(Numeric(10, 2))
     discount: Mapped[Decimal] = mapped_column(Numeric(10, 2), default=Decimal("0.00"))
     paid_by: Mapped[str] = mapped_column(String(20))
+    renewal_start: Mapped[date | None]
+    mollie_subscription_id: Mapped[str | None] = mapped_column(String(40), unique=True)
+    webhook_secret: Mapped[str | None] = mapped_column(String(48))
+    cancelled_at: Mapped[datetime | None]
 
     patron: Mapped[Patron] = relationship(back_populates="subscriptions")
     type: Mapped[SubscriptionType] = relationship()

@@ -1,7 +1,7 @@
 """Payments through a provider (Mollie), and their status as the provider reports it."""
 
 import secrets
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
@@ -47,6 +47,36 @@ STATUS_RANK = {
 }
 
 
+class PaymentPurpose(StrEnum):
+    """What a payment pays for, which decides what its being paid sets in motion."""
+
+    REGISTRATION = "registration"
+    PERIOD = "period"
+    BALANCE = "balance"
+
+
+class RefundStatus(StrEnum):
+    """Mollie's refund statuses, plus `requested` before Mollie has answered."""
+
+    REQUESTED = "requested"
+    QUEUED = "queued"
+    PENDING = "pending"
+    PROCESSING = "processing"
+    REFUNDED = "refunded"
+    FAILED = "failed"
+    CANCELED = "canceled"
+
+    @property
+    def is_final(self) -> bool:
+        """Whether Mollie will never change this refund again."""
+        return self in (RefundStatus.REFUNDED, RefundStatus.FAILED, RefundStatus.CANCELED)
+
+    @property
+    def returns_money(self) -> bool:
+        """Whether the refund still counts against what may be refunded."""
+        return self not in (RefundStatus.FAILED, RefundStatus.CANCELED)
+
+
 def new_reference() -> str:
     """Our own public reference of a payment, used in return and webhook URLs."""
     return secrets.token_urlsafe(12)
@@ -78,3 +108,27 @@ class Payment(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     paid_at: Mapped[datetime | None]
     surplus: Mapped[bool] = mapped_column(default=False)
+    purpose: Mapped[str] = mapped_column(String(20), default=PaymentPurpose.REGISTRATION)
+    sequence_type: Mapped[str] = mapped_column(String(10), default="oneoff")
+    customer_id: Mapped[str | None] = mapped_column(String(40))
+    subscription_id: Mapped[int | None] = mapped_column(ForeignKey("subscription.id"))
+    period_start: Mapped[date | None]
+    terminal_id: Mapped[str | None] = mapped_column(String(40))
+    kiosk_device_id: Mapped[int | None] = mapped_column(ForeignKey("kiosk_device.id"))
+    amount_refunded: Mapped[Decimal] = mapped_column(Numeric(10, 2), default=Decimal("0.00"))
+
+
+class Refund(Base):
+    """All or part of a paid payment given back through the provider."""
+
+    __tablename__ = "refund"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    payment_id: Mapped[int] = mapped_column(ForeignKey("payment.id"), index=True)
+    idempotency_key: Mapped[str] = mapped_column(String(80), unique=True)
+    provider_id: Mapped[str | None] = mapped_column(String(40), unique=True)
+    amount: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    description: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(12), default=RefundStatus.REQUESTED)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

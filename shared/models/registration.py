@@ -41,6 +41,8 @@ class Registration(Base):
     )
     details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     branch_code: Mapped[str | None] = mapped_column(String(20))
+    payment_plan: Mapped[str] = mapped_column(String(20), default="once")
+    mollie_customer_id: Mapped[str | None] = mapped_column(String(40))
     patron_id: Mapped[int | None] = mapped_column(ForeignKey("patron.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -1,23 +1,44 @@
 """The Mollie provider, through the official mollie-api-python client."""
 
 import logging
-from datetime import datetime
+from collections.abc import Callable, Iterator
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from mollie.api.client import Client
+from mollie.api.error import (
+    BadRequestError,
+    NotFoundError,
+    UnprocessableEntityError,
+)
 from mollie.api.error import Error as MollieError
+from mollie.api.objects.customer import Customer
+from mollie.api.objects.payment import Payment as MolliePayment
+from mollie.api.objects.subscription import Subscription as MollieSubscription
 
-from shared.money import mollie_amount
-from shared.payments.provider import PaymentProviderError, PaymentRequest, ProviderPayment
+from shared.money import mollie_amount, to_amount
+from shared.payments.provider import (
+    PaymentProviderError,
+    PaymentRefused,
+    PaymentRequest,
+    ProviderMandate,
+    ProviderPayment,
+    ProviderRefund,
+    ProviderSubscription,
+    RefundRequest,
+    SubscriptionRequest,
+)
 
 log = logging.getLogger(__name__)
 MOLLIE_LOCALES = {"nl": "nl_NL", "en": "en_US"}
+REFUSALS = (BadRequestError, NotFoundError, UnprocessableEntityError)
 
 
 class MollieProvider:
     """Payments at Mollie, or at the project's Mollie sandbox when an endpoint is given."""
 
-    def __init__(self, api_key: str, api_endpoint: str | None = None, timeout: int = 10) -> None:
+    def __init__(self, api_key: str, api_endpoint: str | None = None, timeout: float = 10) -> None:
         self._client = Client(timeout=(2, timeout), retry=1)
         self._client.set_api_key(api_key)
         if api_endpoint:
@@ -33,26 +54,159 @@ class MollieProvider:
             "method": request.method,
             "locale": MOLLIE_LOCALES.get(request.locale, "nl_NL"),
             "metadata": request.metadata or {},
+            "sequenceType": request.sequence_type,
+            "customerId": request.customer_id,
+            "terminalId": request.terminal_id,
         }
-        payment = self._call(
-            self._client.payments.create, data, idempotency_key=request.idempotency_key
-        )
-        return _to_provider_payment(payment)
+        body = {name: value for name, value in data.items() if value is not None}
+        create = self._client.payments.create
+        return _payment(_call(create, body, idempotency_key=request.idempotency_key))
 
     def get_payment(self, provider_id: str) -> ProviderPayment:
         """The payment as Mollie reports it now."""
-        return _to_provider_payment(self._call(self._client.payments.get, provider_id))
+        return _payment(_call(self._client.payments.get, provider_id))
 
-    @staticmethod
-    def _call(method: Any, *args: Any, **kwargs: Any) -> Any:
-        """Call the client, turning every failure into one error callers can handle."""
-        try:
-            return method(*args, **kwargs)
-        except (MollieError, KeyError, ValueError) as error:
-            raise PaymentProviderError(f"{type(error).__name__}: {error}") from error
+    def cancel_payment(self, provider_id: str) -> ProviderPayment:
+        """Cancel a payment while Mollie says it is cancelable."""
+        _call(self._client.payments.delete, provider_id, idempotency_key=f"cancel-{provider_id}")
+        return self.get_payment(provider_id)
+
+    def create_customer(self, name: str, email: str, locale: str, idempotency_key: str) -> str:
+        """A Mollie customer, to hold the mandate of a direct-debit patron."""
+        data = {"name": name, "email": email, "locale": MOLLIE_LOCALES.get(locale, "nl_NL")}
+        return _call(self._client.customers.create, data, idempotency_key=idempotency_key).id
+
+    def get_mandate(self, customer_id: str, mandate_id: str) -> ProviderMandate:
+        """One mandate: holder, account and signature date."""
+        mandate = _call(self._customer(customer_id).mandates.get, mandate_id)
+        details = mandate.details or {}
+        signed = mandate.signature_date
+        return ProviderMandate(
+            id=mandate.id,
+            status=mandate.status,
+            holder_name=details.get("consumerName") or "",
+            iban=details.get("consumerAccount") or "",
+            bic=details.get("consumerBic") or "",
+            signature_date=date.fromisoformat(signed) if signed else None,
+        )
+
+    def revoke_mandate(self, customer_id: str, mandate_id: str) -> None:
+        """Revoke a mandate; Mollie cancels the schedules that use it."""
+        mandates = self._customer(customer_id).mandates
+        _call(mandates.delete, mandate_id, idempotency_key=f"revoke-{mandate_id}")
+
+    def create_subscription(self, request: SubscriptionRequest) -> ProviderSubscription:
+        """A Mollie subscription collecting `amount` every interval from `start_date`."""
+        data = {
+            "amount": mollie_amount(request.amount),
+            "interval": f"{request.interval_months} months",
+            "startDate": request.start_date.isoformat(),
+            "description": request.description,
+            "webhookUrl": request.webhook_url,
+            "metadata": request.metadata,
+        }
+        create = self._customer(request.customer_id).subscriptions.create
+        return _subscription(_call(create, data, idempotency_key=request.idempotency_key))
+
+    def list_subscriptions(self, customer_id: str) -> list[ProviderSubscription]:
+        """Every subscription of the customer, all pages."""
+        first = _call(self._customer(customer_id).subscriptions.list)
+        return [_subscription(item) for item in _all_pages(first)]
+
+    def cancel_subscription(self, customer_id: str, subscription_id: str) -> None:
+        """Cancel a subscription; no later period is collected."""
+        subscriptions = self._customer(customer_id).subscriptions
+        _call(subscriptions.delete, subscription_id, idempotency_key=f"cancel-{subscription_id}")
+
+    def subscription_payments(
+        self, customer_id: str, subscription_id: str
+    ) -> list[ProviderPayment]:
+        """The payments a subscription has made, all pages."""
+        subscription = MollieSubscription(
+            {"id": subscription_id, "_links": {"customer": {"href": f"/customers/{customer_id}"}}},
+            self._client,
+        )
+        first = _call(subscription.payments.list)
+        return [_payment(item) for item in _all_pages(first)]
+
+    def create_refund(self, request: RefundRequest) -> ProviderRefund:
+        """Refund part or all of a payment with our own idempotency key."""
+        data = {
+            "amount": mollie_amount(request.amount),
+            "description": request.description,
+            "metadata": request.metadata,
+        }
+        create = self._payment_object(request.payment_id).refunds.create
+        return _refund(_call(create, data, idempotency_key=request.idempotency_key))
+
+    def list_refunds(self, payment_id: str) -> list[ProviderRefund]:
+        """Every refund of the payment, all pages."""
+        first = _call(self._payment_object(payment_id).refunds.list)
+        return [_refund(item) for item in _all_pages(first)]
+
+    def _customer(self, customer_id: str) -> Customer:
+        """A customer handle without fetching it."""
+        return Customer({"id": customer_id}, self._client)
+
+    def _payment_object(self, payment_id: str) -> MolliePayment:
+        """A payment handle without fetching it."""
+        return MolliePayment({"id": payment_id}, self._client)
 
 
-def _to_provider_payment(payment: Any) -> ProviderPayment:
+def _call(method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Call the client: a refusal stays a refusal; every other failure means 'nothing known'."""
+    try:
+        return method(*args, **kwargs)
+    except REFUSALS as error:
+        raise PaymentRefused(f"{type(error).__name__}: {error}") from error
+    except (MollieError, KeyError, ValueError) as error:
+        raise PaymentProviderError(f"{type(error).__name__}: {error}") from error
+
+
+def _all_pages(page: Any) -> Iterator[Any]:
+    """Every item of a paginated list, fetching the next pages."""
+    while True:
+        yield from page
+        if not page.has_next():
+            return
+        page = _call(page.get_next)
+
+
+def _money(amount: dict[str, str] | None) -> Decimal:
+    """A Mollie amount object as an exact decimal."""
+    return to_amount(amount["value"]) if amount else Decimal("0.00")
+
+
+def _payment(payment: Any) -> ProviderPayment:
     """Our view of a Mollie payment object."""
-    paid_at = datetime.fromisoformat(payment.paid_at) if payment.paid_at else None
-    return ProviderPayment(payment.id, payment.status, payment.checkout_url, paid_at)
+    details = payment.details or {}
+    due = details.get("dueDate")
+    return ProviderPayment(
+        id=payment.id,
+        status=payment.status,
+        checkout_url=payment.checkout_url,
+        paid_at=datetime.fromisoformat(payment.paid_at) if payment.paid_at else None,
+        amount=_money(payment.amount),
+        description=payment.description or "",
+        sequence_type=payment.sequence_type or "oneoff",
+        customer_id=payment.customer_id,
+        mandate_id=payment.mandate_id,
+        subscription_id=payment.subscription_id,
+        due_date=date.fromisoformat(due) if due else None,
+        is_cancelable=bool(payment.is_cancelable),
+    )
+
+
+def _subscription(subscription: Any) -> ProviderSubscription:
+    """Our view of a Mollie subscription."""
+    return ProviderSubscription(
+        id=subscription.id,
+        status=subscription.status,
+        start_date=date.fromisoformat(subscription.start_date),
+        metadata=subscription.metadata or {},
+    )
+
+
+def _refund(refund: Any) -> ProviderRefund:
+    """Our view of a Mollie refund."""
+    return ProviderRefund(refund.id, refund.status, _money(refund.amount), refund.metadata or {})

@@ -1,13 +1,17 @@
 """The payment provider interface that services use, whatever provider is behind it."""
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Protocol
 
 
 class PaymentProviderError(Exception):
     """The provider could not be reached or gave an unusable answer; nothing is known."""
+
+
+class PaymentRefused(PaymentProviderError):
+    """The provider answered and said no (4xx): retrying the same request will not help."""
 
 
 @dataclass(frozen=True)
@@ -18,6 +22,14 @@ class ProviderPayment:
     status: str
     checkout_url: str | None
     paid_at: datetime | None
+    amount: Decimal = Decimal("0.00")
+    description: str = ""
+    sequence_type: str = "oneoff"
+    customer_id: str | None = None
+    mandate_id: str | None = None
+    subscription_id: str | None = None
+    due_date: date | None = None
+    is_cancelable: bool = False
 
 
 @dataclass(frozen=True)
@@ -26,16 +38,76 @@ class PaymentRequest:
 
     amount: Decimal
     description: str
-    redirect_url: str
+    redirect_url: str | None
     webhook_url: str
     idempotency_key: str
     locale: str
     method: str = "ideal"
     metadata: dict[str, str] | None = None
+    sequence_type: str = "oneoff"
+    customer_id: str | None = None
+    terminal_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ProviderMandate:
+    """A direct-debit mandate as the provider holds it."""
+
+    id: str
+    status: str
+    holder_name: str
+    iban: str
+    bic: str
+    signature_date: date | None
+
+
+@dataclass(frozen=True)
+class SubscriptionRequest:
+    """A schedule of direct debits on a customer's mandate."""
+
+    customer_id: str
+    amount: Decimal
+    interval_months: int
+    start_date: date
+    description: str
+    webhook_url: str
+    idempotency_key: str
+    metadata: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ProviderSubscription:
+    """A provider-side direct-debit schedule."""
+
+    id: str
+    status: str
+    start_date: date
+    metadata: dict[str, str]
+
+
+@dataclass(frozen=True)
+class RefundRequest:
+    """Money to give back from a paid payment."""
+
+    payment_id: str
+    amount: Decimal
+    description: str
+    idempotency_key: str
+    metadata: dict[str, str]
+
+
+@dataclass(frozen=True)
+class ProviderRefund:
+    """A refund as the provider reports it."""
+
+    id: str
+    status: str
+    amount: Decimal
+    metadata: dict[str, str]
 
 
 class PaymentProvider(Protocol):
-    """Creates payments and reports their status."""
+    """Creates payments, mandates' schedules and refunds, and reports their status."""
 
     def create_payment(self, request: PaymentRequest) -> ProviderPayment:
         """Create a payment, once per idempotency key."""
@@ -43,4 +115,46 @@ class PaymentProvider(Protocol):
 
     def get_payment(self, provider_id: str) -> ProviderPayment:
         """The payment's current status as the provider knows it."""
+        ...
+
+    def cancel_payment(self, provider_id: str) -> ProviderPayment:
+        """Cancel a payment that is still cancelable."""
+        ...
+
+    def create_customer(self, name: str, email: str, locale: str, idempotency_key: str) -> str:
+        """A provider customer to hold mandates; returns its id."""
+        ...
+
+    def get_mandate(self, customer_id: str, mandate_id: str) -> ProviderMandate:
+        """One mandate of a customer."""
+        ...
+
+    def revoke_mandate(self, customer_id: str, mandate_id: str) -> None:
+        """Withdraw a mandate; the provider stops its schedules."""
+        ...
+
+    def create_subscription(self, request: SubscriptionRequest) -> ProviderSubscription:
+        """Start a direct-debit schedule, once per idempotency key."""
+        ...
+
+    def list_subscriptions(self, customer_id: str) -> list[ProviderSubscription]:
+        """Every schedule of a customer."""
+        ...
+
+    def cancel_subscription(self, customer_id: str, subscription_id: str) -> None:
+        """Stop a schedule."""
+        ...
+
+    def subscription_payments(
+        self, customer_id: str, subscription_id: str
+    ) -> list[ProviderPayment]:
+        """The payments a schedule has made so far."""
+        ...
+
+    def create_refund(self, request: RefundRequest) -> ProviderRefund:
+        """Refund part or all of a paid payment, once per idempotency key."""
+        ...
+
+    def list_refunds(self, payment_id: str) -> list[ProviderRefund]:
+        """Every refund of a payment."""
         ...

@@ -33,10 +33,13 @@ class PaymentUrls:
     webhook_url: Callable[[Payment], str]
 
 
-def reusable_payment(payments: list[Payment], amount: object) -> Payment | None:
-    """An unfinished payment of the same amount that the patron can still complete."""
+def reusable_payment(
+    payments: list[Payment], amount: object, sequence_type: str = "oneoff"
+) -> Payment | None:
+    """An unfinished payment of the same kind and amount that the patron can still complete."""
     for payment in sorted(payments, key=lambda p: p.id, reverse=True):
-        if payment.status in REUSABLE and payment.amount == amount:
+        same_kind = payment.sequence_type == sequence_type and payment.amount == amount
+        if payment.status in REUSABLE and same_kind:
             return payment
     return None
 
@@ -55,14 +58,19 @@ def submit_payment(
     """Create the payment at the provider (idempotent by our key) unless that was done."""
     if payment.provider_id is not None:
         return payment
+    at_terminal = payment.terminal_id is not None
     request = PaymentRequest(
         amount=payment.amount,
         description=payment.description,
-        redirect_url=urls.return_url(payment),
+        redirect_url=None if at_terminal else urls.return_url(payment),
         webhook_url=urls.webhook_url(payment),
         idempotency_key=payment.idempotency_key,
         locale=locale,
+        method=payment.method,
         metadata={"reference": payment.reference},
+        sequence_type=payment.sequence_type,
+        customer_id=payment.customer_id,
+        terminal_id=payment.terminal_id,
     )
     try:
         remote = provider.create_payment(request)
@@ -74,10 +82,12 @@ def submit_payment(
     return payment
 
 
-def refresh_payment(session: Session, payment: Payment, provider: PaymentProvider) -> bool:
-    """Fetch the status from the provider and apply it; True when the payment just became paid."""
+def refresh_payment(
+    session: Session, payment: Payment, provider: PaymentProvider
+) -> PaymentStatus | None:
+    """Fetch the status from the provider and apply it; the status this call moved it to."""
     if payment.provider_id is None or PaymentStatus(payment.status).is_final:
-        return False
+        return None
     expected = payment.status
     remote = provider.get_payment(payment.provider_id)
     # End the read transaction before writing: on SQLite (WAL) a read snapshot taken before
@@ -88,11 +98,11 @@ def refresh_payment(session: Session, payment: Payment, provider: PaymentProvide
 
 def apply_status(
     session: Session, payment: Payment, remote: ProviderPayment, expected: str | None = None
-) -> bool:
-    """Move to the provider's status if it is further along; True when this call made it paid."""
+) -> PaymentStatus | None:
+    """Move to the provider's status if it is further along; the new status if this call did."""
     old, new = PaymentStatus(expected or payment.status), PaymentStatus(remote.status)
     if old.is_final or new.rank <= old.rank:
-        return False
+        return None
     changed = session.execute(
         update(Payment)
         .where(Payment.id == payment.id, Payment.status == old)
@@ -100,9 +110,10 @@ def apply_status(
         .execution_options(synchronize_session=False)
     ).rowcount
     session.refresh(payment)
-    if changed:
-        log.info("payment %s: %s -> %s", payment.reference, old, new)
-    return bool(changed) and new == PaymentStatus.PAID
+    if not changed:
+        return None
+    log.info("payment %s: %s -> %s", payment.reference, old, new)
+    return new
 
 
 def find_by_reference(session: Session, reference: str) -> Payment | None:

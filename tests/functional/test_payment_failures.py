@@ -118,7 +118,7 @@ def test_status_never_goes_backwards(client: FlaskClient, mollie_sandbox) -> Non
     db.session.expire_all()
     payment = db.session.scalars(select(Payment)).one()
     stale = ProviderPayment(payment.provider_id, "open", None, None)
-    assert apply_status(db.session, payment, stale) is False
+    assert apply_status(db.session, payment, stale) is None
     assert payment.status == "paid"
 
 

@@ -1,0 +1,90 @@
+"""Bringing payments up to date with the provider: for the webhook, return pages and the job."""
+
+import logging
+from collections.abc import Callable
+
+from sqlalchemy import select
+
+from portal.wiring import mail_settings, payment_provider, schedule_webhook_url
+from shared.db import db
+from shared.direct_debit import start_schedule
+from shared.models.patron import PaymentPlan, Subscription
+from shared.models.payment import Payment
+from shared.payment_events import process_payment, process_schedule_payment, schedule_to_start
+from shared.payments.provider import PaymentProviderError
+from shared.payments.service import unfinished_payments
+from shared.refunds import sync_refunds, unsettled_refunds
+
+log = logging.getLogger(__name__)
+
+
+def settle(payment: Payment) -> bool:
+    """Fetch the status, act on it and commit; False (nothing written) when the provider fails."""
+    try:
+        process_payment(db.session, payment, payment_provider(), mail_settings())
+        db.session.commit()
+    except PaymentProviderError as error:
+        db.session.rollback()
+        log.error("payment %s: status could not be fetched: %s", payment.reference, error)
+        return False
+    subscription = schedule_to_start(db.session, payment)
+    if subscription is not None:
+        start_direct_debit(subscription)
+    return True
+
+
+def start_direct_debit(subscription: Subscription) -> bool:
+    """Start the provider's schedule after the commit; reconciliation retries a failure."""
+    try:
+        start_schedule(db.session, subscription, payment_provider(), schedule_webhook_url)
+        db.session.commit()
+    except PaymentProviderError as error:
+        db.session.rollback()
+        log.error("subscription %s: direct debit not started yet: %s", subscription.id, error)
+        return False
+    return True
+
+
+def reconcile() -> int:
+    """Every pass of reconciliation; returns how many payments were brought up to date."""
+    done = sum(settle(payment) for payment in unfinished_payments(db.session))
+    for refund in unsettled_refunds(db.session):
+        _guarded(f"refund {refund.id}", lambda r=refund: _sync_refunds_of(r.payment_id))
+    for subscription in _direct_debits():
+        if subscription.mollie_subscription_id is None:
+            start_direct_debit(subscription)
+        else:
+            _guarded(f"subscription {subscription.id}", lambda s=subscription: _collections(s))
+    return done
+
+
+def _sync_refunds_of(payment_id: int) -> None:
+    """Bring one payment's refunds up to date."""
+    sync_refunds(db.session, db.session.get_one(Payment, payment_id), payment_provider())
+
+
+def _direct_debits() -> list[Subscription]:
+    """Subscriptions collected by direct debit that are not cancelled."""
+    query = select(Subscription).where(
+        Subscription.paid_by == PaymentPlan.DIRECT_DEBIT, Subscription.cancelled_at.is_(None)
+    )
+    return list(db.session.scalars(query.order_by(Subscription.id)))
+
+
+def _collections(subscription: Subscription) -> None:
+    """Record every collection of the schedule, in case its webhook never arrived."""
+    provider = payment_provider()
+    customer = subscription.patron.mollie_customer_id or ""
+    remote_id = subscription.mollie_subscription_id or ""
+    for remote in provider.subscription_payments(customer, remote_id):
+        process_schedule_payment(db.session, subscription, remote, mail_settings(), provider)
+
+
+def _guarded(what: str, step: Callable[[], None]) -> None:
+    """Run one reconciliation step and commit; a provider failure skips it until next time."""
+    try:
+        step()
+        db.session.commit()
+    except PaymentProviderError as error:
+        db.session.rollback()
+        log.error("reconcile %s: %s", what, error)

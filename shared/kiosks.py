@@ -1,0 +1,57 @@
+"""Kiosk devices: registration with a one-time shown API token, and authentication by it."""
+
+import hashlib
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shared.errors import DomainError
+from shared.models.catalogue import Branch
+from shared.models.kiosk import KioskDevice
+from shared.timeutil import utcnow
+
+
+def token_hash(token: str) -> str:
+    """What the database keeps of a token: its SHA-256 (a random token needs no slow hash)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def register_device(
+    session: Session, name: str, branch_code: str, terminal_id: str | None
+) -> tuple[KioskDevice, str]:
+    """A new kiosk in a branch, paying on `terminal_id`; returns it with its token (shown once)."""
+    branch = session.scalar(select(Branch).where(Branch.code == branch_code))
+    if branch is None:
+        raise DomainError("unknown_branch", branch=branch_code)
+    if terminal_id is not None and not terminal_id.startswith("term_"):
+        raise DomainError("invalid_terminal", terminal=terminal_id)
+    token = secrets.token_urlsafe(32)
+    device = KioskDevice(
+        name=name, branch=branch, token_hash=token_hash(token), terminal_id=terminal_id
+    )
+    session.add(device)
+    session.flush()
+    return device, token
+
+
+def authenticate(session: Session, token: str) -> KioskDevice | None:
+    """The registered, unrevoked device with this token, marked as seen now."""
+    device = session.scalar(
+        select(KioskDevice).where(
+            KioskDevice.token_hash == token_hash(token), KioskDevice.revoked_at.is_(None)
+        )
+    )
+    if device is not None:
+        device.last_seen_at = utcnow()
+    return device
+
+
+def revoke_device(session: Session, device_id: int) -> KioskDevice:
+    """Refuse the device's token from now on."""
+    device = session.get(KioskDevice, device_id)
+    if device is None:
+        raise DomainError("unknown_device", device=device_id)
+    device.revoked_at = device.revoked_at or utcnow()
+    session.flush()
+    return device

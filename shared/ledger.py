@@ -1,0 +1,105 @@
+"""What a patron owes: charges, payments and refunds, each recorded once, summed on demand."""
+
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shared.db import insert_or_ignore
+from shared.models.ledger import EntryType, LedgerEntry
+from shared.models.payment import Payment, Refund
+from shared.money import to_amount
+from shared.timeutil import utcnow
+
+SIGNS = {EntryType.CHARGE: 1, EntryType.PAYMENT: -1, EntryType.REFUND: 1}
+
+
+def record(
+    session: Session,
+    patron_id: int,
+    entry_type: EntryType,
+    amount: Decimal,
+    description: str,
+    dedupe_key: str,
+    **links: int | None,
+) -> None:
+    """Add an entry once: a second call with the same key changes nothing."""
+    if to_amount(amount) <= 0:
+        raise ValueError("ledger amounts are positive; the entry type gives the sign")
+    values = {
+        "patron_id": patron_id,
+        "entry_type": entry_type,
+        "amount": to_amount(amount),
+        "description": description[:255],
+        "dedupe_key": dedupe_key,
+        "created_at": utcnow(),
+        **links,
+    }
+    session.flush()
+    insert_or_ignore(session, LedgerEntry, values)
+
+
+def charge(
+    session: Session,
+    patron_id: int,
+    amount: Decimal,
+    description: str,
+    dedupe_key: str,
+    subscription_id: int | None = None,
+) -> None:
+    """Something the patron owes: a contribution, a period, a fee."""
+    record(
+        session,
+        patron_id,
+        EntryType.CHARGE,
+        amount,
+        description,
+        f"charge:{dedupe_key}",
+        subscription_id=subscription_id,
+    )
+
+
+def record_payment(session: Session, payment: Payment) -> None:
+    """The money of a paid payment, credited to its patron once."""
+    if payment.patron_id is None:
+        raise ValueError(f"payment {payment.reference} has no patron to credit")
+    record(
+        session,
+        payment.patron_id,
+        EntryType.PAYMENT,
+        payment.amount,
+        payment.description,
+        f"payment:{payment.id}",
+        payment_id=payment.id,
+        subscription_id=payment.subscription_id,
+    )
+
+
+def record_refund(session: Session, refund: Refund, payment: Payment) -> None:
+    """Money given back to the patron, once per refund."""
+    if payment.patron_id is None:
+        return
+    record(
+        session,
+        payment.patron_id,
+        EntryType.REFUND,
+        refund.amount,
+        refund.description,
+        f"refund:{refund.id}",
+        payment_id=payment.id,
+        refund_id=refund.id,
+    )
+
+
+def balance(session: Session, patron_id: int) -> Decimal:
+    """What the patron owes now (negative: the library owes the patron), summed as decimals."""
+    rows = session.execute(
+        select(LedgerEntry.entry_type, LedgerEntry.amount).where(LedgerEntry.patron_id == patron_id)
+    )
+    return to_amount(sum((amount * SIGNS[EntryType(kind)] for kind, amount in rows), Decimal(0)))
+
+
+def entries(session: Session, patron_id: int) -> list[LedgerEntry]:
+    """The patron's ledger, oldest first."""
+    query = select(LedgerEntry).where(LedgerEntry.patron_id == patron_id)
+    return list(session.scalars(query.order_by(LedgerEntry.id)))

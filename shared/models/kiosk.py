@@ -1,0 +1,27 @@
+"""Kiosk devices registered with the portal, each with its own API token (stored hashed)."""
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from shared.db import Base
+from shared.models.catalogue import Branch
+from shared.timeutil import utcnow
+
+
+class KioskDevice(Base):
+    """A self-service kiosk in a branch, with the PIN terminal it pays on."""
+
+    __tablename__ = "kiosk_device"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branch.id"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    terminal_id: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    branch: Mapped[Branch] = relationship()
