@@ -66,7 +66,7 @@ def pos_data(webhook_url: str) -> dict:
         "amount": {"currency": "EUR", "value": "2.50"},
         "description": "Vervangende pas",
         "method": "pointofsale",
-        "terminalId": "term_7MgL4wea46qkRcoTZjWEH",
+        "terminalId": "term_sandboxKiosk1",
         "webhookUrl": webhook_url,
     }
 

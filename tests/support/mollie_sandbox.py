@@ -14,6 +14,7 @@ from shared.payments.sandbox.store import SandboxStore
 from tests.support.servers import running_server
 
 SANDBOX_API_KEY = "test_sandbox0000000000000000000"
+CONTROL_TIMEOUT = 10
 
 
 class MollieSandbox:
@@ -40,18 +41,50 @@ class MollieSandbox:
         client.set_api_key(self.api_key)
         return client
 
-    def set_status(self, payment_id: str, status: str, *, webhook: bool = True) -> dict:
-        """Move a payment as the checkout would, through the control endpoint."""
-        response = requests.post(
-            f"{self.url}/_sandbox/payments/{payment_id}/status",
-            json={"status": status, "webhook": webhook},
-            timeout=10,
+    def set_status(
+        self,
+        payment_id: str,
+        status: str,
+        *,
+        webhook: bool = True,
+        consumer_name: str | None = None,
+        consumer_account: str | None = None,
+    ) -> dict:
+        """Move a payment as the checkout would (a first payment's account optional)."""
+        account = {"consumerName": consumer_name, "consumerAccount": consumer_account}
+        body = {"status": status, "webhook": webhook}
+        body.update({key: value for key, value in account.items() if value is not None})
+        return self._control("post", f"payments/{payment_id}/status", body)
+
+    def charge(self, subscription_id: str, status: str, *, webhook: bool = True) -> dict:
+        """Collect a subscription's next period now, ending in `status`; the payment made."""
+        body = {"status": status, "webhook": webhook}
+        return self._control("post", f"subscriptions/{subscription_id}/charge", body)
+
+    def set_refund_status(self, refund_id: str, status: str, *, webhook: bool = True) -> dict:
+        """Move a refund on as the bank would; Mollie posts the payment's webhook."""
+        body = {"status": status, "webhook": webhook}
+        return self._control("post", f"refunds/{refund_id}/status", body)
+
+    def inject_fault(self, mode: str, count: int = 1, delay_seconds: float = 0.0) -> None:
+        """Make the next `count` API requests fail: error_500, not_json or delay."""
+        body = {"mode": mode, "count": count, "delay_seconds": delay_seconds}
+        self._control("post", "faults", body)
+
+    def clear_faults(self) -> None:
+        """Forget the faults still waiting."""
+        self._control("delete", "faults")
+
+    def _control(self, method: str, path: str, body: dict | None = None) -> Any:
+        """Call a control endpoint; its JSON answer, None for an empty one."""
+        response = requests.request(
+            method, f"{self.url}/_sandbox/{path}", json=body, timeout=CONTROL_TIMEOUT
         )
         response.raise_for_status()
-        return response.json()
+        return response.json() if response.content else None
 
     def reset(self) -> None:
-        """Forget all payments, idempotency keys and webhook attempts."""
+        """Forget all records, idempotency keys, webhook attempts and waiting faults."""
         self.store.reset()
 
 
@@ -93,6 +126,12 @@ def mollie_sandbox(mollie_sandbox_server: MollieSandbox) -> MollieSandbox:
     """The session's sandbox, emptied for this test."""
     mollie_sandbox_server.reset()
     return mollie_sandbox_server
+
+
+@pytest.fixture
+def mollie_client(mollie_sandbox: MollieSandbox) -> Client:
+    """The real Mollie client, pointed at the emptied sandbox."""
+    return mollie_sandbox.client()
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""A local emulation of Mollie's v2 payments API and hosted test checkout."""
+"""A local emulation of Mollie's v2 API and hosted test checkout."""
 
 from shared.payments.sandbox.app import create_sandbox_app, sandbox_store
 

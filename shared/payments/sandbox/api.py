@@ -1,31 +1,39 @@
-"""The emulated Mollie v2 payments API under /v2."""
+"""What every endpoint of the emulated Mollie v2 API shares: the key check, URLs, replays, lists."""
 
 import functools
 import json
 import re
 from collections.abc import Callable
-from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, make_response, request
 
-from shared.payments.sandbox import actions, payments
-from shared.payments.sandbox.errors import HAL_JSON, ApiError, error_response, hal_response
+from shared.payments.sandbox import faults, listing
+from shared.payments.sandbox.errors import ApiError, error_response, hal_response
 from shared.payments.sandbox.idempotency import StoredResponse
 from shared.payments.sandbox.store import current_store
-from shared.payments.sandbox.validation import payment_fields
 
-bp = Blueprint("sandbox_api", __name__, url_prefix="/v2")
+API_PREFIX = "/v2/"
 TEST_KEY = re.compile(r"^Bearer test_\w+$")
 AUTH_DOCS = "https://docs.mollie.com/overview/authentication"
-LIST_DOCS = "https://docs.mollie.com/reference/v2/payments-api/list-payments"
-DEFAULT_LIMIT, MAX_LIMIT = 50, 250
+Render = Callable[..., dict]  # (state, record, base_url[, docs]) -> the JSON body
 
 
-@bp.before_request
-def require_test_key() -> None:
-    """Only test API keys get in, as on Mollie's test mode."""
+def api_blueprint(name: str) -> Blueprint:
+    """A blueprint for endpoints under /v2."""
+    return Blueprint(name, __name__, url_prefix=API_PREFIX.rstrip("/"))
+
+
+def guard() -> Response | None:
+    """Before any /v2 request: an injected fault if one waits, then the test-key check."""
+    if not request.path.startswith(API_PREFIX):
+        return None
+    fault = current_store().faults.take()
+    failure = faults.fail(fault) if fault else None
+    if failure is not None:
+        return failure
     if not TEST_KEY.match(request.headers.get("Authorization", "")):
         raise ApiError(401, "Missing authentication, or failed to authenticate", docs=AUTH_DOCS)
+    return None
 
 
 def public_base_url() -> str:
@@ -86,63 +94,14 @@ def _replayed(stored: StoredResponse) -> Response:
     return response
 
 
-@bp.post("/payments")
-@idempotent
-def create_payment() -> Response:
-    """Create an open payment."""
-    payment = current_store().create(payment_fields(request.get_json(silent=True)))
-    return hal_response(payments.render(payment, public_base_url(), "create-payment"), 201)
+def rendered(render: Render, record: dict, docs: str, status: int = 200) -> Response:
+    """One record as the API returns it."""
+    return hal_response(current_store().read(render, record, public_base_url(), docs), status)
 
 
-@bp.get("/payments/<payment_id>")
-def get_payment(payment_id: str) -> Response:
-    """One payment."""
-    return hal_response(payments.render(current_store().get(payment_id), public_base_url()))
-
-
-@bp.delete("/payments/<payment_id>")
-@idempotent
-def cancel_payment(payment_id: str) -> Response:
-    """Cancel a payment while it is cancelable."""
-    payment = actions.cancel(current_store(), payment_id)
-    return hal_response(payments.render(payment, public_base_url(), "cancel-payment"))
-
-
-@bp.get("/payments")
-def list_payments() -> Response:
-    """Payments newest first, a page at a time (`from` and `limit`)."""
-    limit = _limit(request.args.get("limit"))
-    page = current_store().page(request.args.get("from"), limit)
+def listed(name: str, records: list[dict], render: Render, docs_url: str) -> Response:
+    """A page of the ordered `records` as Mollie lists them, with `from` and `limit` links."""
+    page = listing.page(records, request.args.get("from"), listing.limit(request.args.get("limit")))
     base = public_base_url()
-    return hal_response(
-        {
-            "count": len(page.payments),
-            "_embedded": {"payments": [payments.render(p, base) for p in page.payments]},
-            "_links": {
-                "self": _list_link(base, request.args.get("from"), limit),
-                "previous": _neighbour_link(base, page.previous_from, limit),
-                "next": _neighbour_link(base, page.next_from, limit),
-                "documentation": {"href": LIST_DOCS, "type": "text/html"},
-            },
-        }
-    )
-
-
-def _limit(raw: str | None) -> int:
-    """The page size: 50 unless asked, between 1 and 250."""
-    if raw is None:
-        return DEFAULT_LIMIT
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
-        raise ApiError(400, f"The limit must be a number from 1 to {MAX_LIMIT}.", field="limit")
-    return int(raw)
-
-
-def _list_link(base: str, from_id: str | None, limit: int) -> dict[str, str]:
-    """A link to the page of `limit` payments starting at `from_id` (or at the newest)."""
-    query = {"from": from_id, "limit": limit} if from_id else {"limit": limit}
-    return {"href": f"{base}/v2/payments?{urlencode(query)}", "type": HAL_JSON}
-
-
-def _neighbour_link(base: str, from_id: str | None, limit: int) -> dict[str, str] | None:
-    """The link to a neighbouring page, or None when there is none."""
-    return _list_link(base, from_id, limit) if from_id else None
+    items = current_store().read(lambda state: [render(state, r, base) for r in page.records])
+    return hal_response(listing.body(name, items, page, base + request.path, docs_url))

@@ -7,23 +7,52 @@ from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
 from shared.paths import TEMPLATES_DIR
-from shared.payments.sandbox import api, checkout, control
+from shared.payments.sandbox import (
+    api,
+    checkout,
+    control,
+    customers_api,
+    front,
+    payments_api,
+    refunds_api,
+    subscriptions_api,
+    terminals_api,
+)
 from shared.payments.sandbox.errors import ApiError, error_response
 from shared.payments.sandbox.store import EXTENSION_KEY, SandboxStore
+from shared.payments.sandbox.terminals import DEFAULT_TERMINALS
 
-DEFAULTS = {"PUBLIC_URL": None, "STATE_FILE": None, "PROFILE_ID": "pfl_sandbox000"}
+DEFAULTS = {
+    "PUBLIC_URL": None,
+    "STATE_FILE": None,
+    "PROFILE_ID": "pfl_sandbox000",
+    "TERMINALS": DEFAULT_TERMINALS,
+}
 JSON_PREFIXES = ("/v2/", "/_sandbox/")
+BLUEPRINTS = (
+    payments_api.bp,
+    customers_api.bp,
+    subscriptions_api.bp,
+    refunds_api.bp,
+    terminals_api.bp,
+    checkout.bp,
+    front.bp,
+    control.bp,
+)
 
 
 def create_sandbox_app(config: Mapping[str, Any] | None = None) -> Flask:
-    """The Mollie sandbox: the v2 payments API, the test checkout and the control endpoints."""
+    """The Mollie sandbox: the v2 API, the test checkout and the control endpoints."""
     app = Flask(__name__, template_folder=str(TEMPLATES_DIR), static_folder=None)
     app.config.update(DEFAULTS)
     app.config.update(config or {})
     app.json.sort_keys = False  # keep the field order of Mollie's own bodies
-    store = SandboxStore(app.config["PROFILE_ID"], app.config["STATE_FILE"])
+    store = SandboxStore(
+        app.config["PROFILE_ID"], app.config["STATE_FILE"], app.config["TERMINALS"]
+    )
     app.extensions[EXTENSION_KEY] = store
-    for blueprint in (api.bp, checkout.bp, control.bp):
+    app.before_request(api.guard)
+    for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     app.register_error_handler(ApiError, error_response)
     app.register_error_handler(HTTPException, _http_error)

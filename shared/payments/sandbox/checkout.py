@@ -2,7 +2,7 @@
 
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 
-from shared.payments.sandbox import actions
+from shared.payments.sandbox import actions, mandates
 from shared.payments.sandbox.errors import ApiError
 from shared.payments.sandbox.payments import PaymentStatus, is_final
 from shared.payments.sandbox.store import current_store
@@ -26,7 +26,7 @@ def show_checkout(payment_id: str) -> str | tuple[str, int]:
         return _not_found(payment_id)
     if is_final(payment):
         return render_template("sandbox/final.html", payment=payment)
-    return render_template("sandbox/checkout.html", payment=payment, choices=CHOICES)
+    return _checkout_page(payment)
 
 
 @bp.post("/checkout/<payment_id>")
@@ -35,32 +35,47 @@ def submit_checkout(payment_id: str) -> Response | tuple[str, int]:
     payment = current_store().find(payment_id)
     if payment is None:
         return _not_found(payment_id)
-    status = _chosen_status()
+    status = chosen_status(CHOICES)
     if status is None:
-        page = render_template(
-            "sandbox/checkout.html", payment=payment, choices=CHOICES, error=NO_CHOICE
-        )
-        return page, 400
+        return _checkout_page(payment, status=NO_CHOICE), 400
+    try:
+        consumer = _typed_consumer(payment)
+    except ApiError as refused:
+        return _checkout_page(payment, account=refused.detail), 400
     this_page = url_for(".show_checkout", payment_id=payment_id)
     try:
-        actions.settle(current_store(), payment_id, status, webhook=True)
+        actions.settle(current_store(), payment_id, status, webhook=True, consumer=consumer)
     except ApiError:  # already final (a second submit): show what became of it
         return redirect(this_page, 303)
     return redirect(payment.get("redirectUrl") or this_page, 303)
 
 
-def _chosen_status() -> PaymentStatus | None:
-    """The outcome picked in the form; None when it is not one of the choices."""
+def chosen_status(choices: dict[PaymentStatus, str]) -> PaymentStatus | None:
+    """The outcome picked in the form's `status` field; None when it is not one of `choices`."""
     chosen = request.form.get("status", "")
-    return next((status for status in CHOICES if status == chosen), None)
+    return next((status for status in choices if status == chosen), None)
+
+
+def _typed_consumer(payment: dict) -> dict | None:
+    """The account holder and IBAN typed in for a first payment's mandate; None for others."""
+    if payment["sequenceType"] != "first":
+        return None
+    name = request.form.get("consumer_name", "").strip()
+    return mandates.consumer_details(name, request.form.get("consumer_account", "").strip())
+
+
+def _checkout_page(payment: dict, **errors: str) -> str:
+    """The outcome form; `errors` by fieldset (status, account), shown next to it."""
+    return render_template(
+        "sandbox/checkout.html",
+        payment=payment,
+        choices=CHOICES,
+        errors=errors,
+        default_name=mandates.DEFAULT_NAME,
+        default_account=mandates.DEFAULT_ACCOUNT,
+    )
 
 
 def _not_found(payment_id: str) -> tuple[str, int]:
     """The page for a payment id the sandbox does not know."""
     return render_template("sandbox/not_found.html", payment_id=payment_id), 404
-
-
-@bp.get("/")
-def index() -> str:
-    """The sandbox's front page: every payment, newest first, with a link to its checkout."""
-    return render_template("sandbox/index.html", payments=current_store().all())

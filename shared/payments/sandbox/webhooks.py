@@ -6,7 +6,7 @@ from typing import Any
 
 import requests
 
-from shared.payments.sandbox.payments import timestamp
+from shared.payments.sandbox.times import timestamp
 from shared.timeutil import utcnow
 
 log = logging.getLogger(__name__)
