@@ -55,8 +55,9 @@ def _register_blueprints(app: Flask) -> None:
     """Attach every feature blueprint."""
     from portal import dev, i18n, main, payments, signup
     from portal.account import confirm
+    from portal.api import kiosk
 
-    for module in (main, i18n, signup.views, payments, confirm):
+    for module in (main, i18n, signup.views, payments, confirm, kiosk):
         app.register_blueprint(module.bp)
     if app.config["MAIL_DIR"]:
         app.register_blueprint(dev.bp)

@@ -1,7 +1,9 @@
-"""`flask --app portal ...` commands: catalogue, purge, payment reconciliation, mail worker."""
+"""`flask --app portal ...` commands: catalogue, purge, payments, kiosks, ledger, mail worker."""
 
+import json
 import logging
 import time
+from decimal import Decimal
 from pathlib import Path
 
 import click
@@ -9,15 +11,21 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy.orm import sessionmaker
 
-from portal.wiring import mail_settings, payment_provider
+from portal.settlement import reconcile
+from portal.wiring import payment_provider
+from shared import direct_debit, ledger
 from shared.catalogue.loader import load_catalogue
 from shared.db import db
+from shared.errors import DomainError
+from shared.kiosks import register_device, revoke_device
 from shared.mail.transport import Transport, transport_from_config
 from shared.mail.worker import run_worker, send_pending
+from shared.models.patron import Patron
 from shared.payments.provider import PaymentProviderError
-from shared.payments.service import unfinished_payments
+from shared.payments.service import find_by_reference
+from shared.point_of_sale import find_patron
 from shared.purge import paid_but_unconfirmed, purge_unconfirmed
-from shared.signup_payment import process_payment
+from shared.refunds import refund_payment
 from shared.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -25,6 +33,9 @@ catalogue = AppGroup("catalogue", help="The library's subscriptions and branches
 accounts = AppGroup("accounts", help="Login account housekeeping.")
 payments = AppGroup("payments", help="Payment housekeeping.")
 mail = AppGroup("mail", help="The mail outbox.")
+kiosk = AppGroup("kiosk", help="Kiosk devices and their API tokens.")
+ledger_group = AppGroup("ledger", help="What patrons owe: charges, payments, refunds.")
+direct_debit_group = AppGroup("direct-debit", help="Direct debit (automatische incasso).")
 
 
 @catalogue.command("load")
@@ -63,19 +74,101 @@ def payments_reconcile() -> None:
     click.echo(f"reconciled {reconcile()} payments")
 
 
-def reconcile() -> int:
-    """One reconciliation pass; a provider failure on one payment does not stop the others."""
-    provider, settings = payment_provider(), mail_settings()
-    done = 0
-    for payment in unfinished_payments(db.session):
-        try:
-            process_payment(db.session, payment, provider, settings)
-            db.session.commit()
-            done += 1
-        except PaymentProviderError as error:
-            db.session.rollback()
-            log.error("reconcile payment %s: %s", payment.reference, error)
-    return done
+@payments.command("refund")
+@click.argument("reference")
+@click.option("--amount", help="Euros to refund, like 12.50 (default: all that is left).")
+@click.option("--description", default="", help="Why (shown to the patron by the bank).")
+def payments_refund(reference: str, amount: str | None, description: str) -> None:
+    """Refund all or part of a paid payment through the provider."""
+    payment = find_by_reference(db.session, reference)
+    if payment is None:
+        raise click.ClickException(f"no payment with reference {reference}")
+    value = Decimal(amount) if amount else None
+    try:
+        refund = refund_payment(db.session, payment, value, description, payment_provider())
+    except DomainError as error:
+        raise click.ClickException(f"refused: {error.code} {error.params}") from error
+    except PaymentProviderError as error:
+        raise click.ClickException(
+            f"provider unreachable; reconcile will retry: {error}"
+        ) from error
+    click.echo(f"refund {refund.id}: {refund.amount:.2f} EUR, {refund.status}")
+
+
+@kiosk.command("add-device")
+@click.argument("name")
+@click.option("--branch", required=True, help="Code of the branch the kiosk stands in.")
+@click.option("--terminal", help="Mollie terminal id (term_...) of its PIN terminal.")
+def kiosk_add_device(name: str, branch: str, terminal: str | None) -> None:
+    """Register a kiosk; prints its API token once, as JSON."""
+    try:
+        device, token = register_device(db.session, name, branch, terminal)
+    except DomainError as error:
+        raise click.ClickException(f"refused: {error.code} {error.params}") from error
+    db.session.commit()
+    click.echo(json.dumps({"device_id": device.id, "token": token}))
+
+
+@kiosk.command("revoke-device")
+@click.argument("device_id", type=int)
+def kiosk_revoke_device(device_id: int) -> None:
+    """Refuse a kiosk's token from now on."""
+    try:
+        device = revoke_device(db.session, device_id)
+    except DomainError as error:
+        raise click.ClickException(f"refused: {error.code} {error.params}") from error
+    db.session.commit()
+    click.echo(f"kiosk {device.id} ({device.name}) revoked")
+
+
+@ledger_group.command("charge")
+@click.argument("number")
+@click.argument("amount")
+@click.argument("description")
+@click.option(
+    "--key", required=True, help="Your unique key for this charge (a retry adds nothing)."
+)
+def ledger_charge(number: str, amount: str, description: str, key: str) -> None:
+    """Record something a patron owes (a fee, an unpaid contribution)."""
+    patron = _patron(number)
+    ledger.charge(db.session, patron.id, Decimal(amount), description, f"manual:{key}")
+    db.session.commit()
+    click.echo(f"{number} owes {ledger.balance(db.session, patron.id):.2f} EUR")
+
+
+@ledger_group.command("show")
+@click.argument("number")
+def ledger_show(number: str) -> None:
+    """A patron's ledger lines and balance."""
+    patron = _patron(number)
+    for entry in ledger.entries(db.session, patron.id):
+        click.echo(
+            f"{entry.created_at:%Y-%m-%d}\t{entry.entry_type}\t{entry.amount:.2f}\t{entry.description}"
+        )
+    click.echo(f"owes {ledger.balance(db.session, patron.id):.2f} EUR")
+
+
+@direct_debit_group.command("revoke")
+@click.argument("number")
+def direct_debit_revoke(number: str) -> None:
+    """Stop a patron's direct debit; the subscription runs to the end of the paid period."""
+    patron = _patron(number)
+    try:
+        subscription = direct_debit.revoke(db.session, patron, payment_provider())
+    except DomainError as error:
+        raise click.ClickException(f"refused: {error.code}") from error
+    except PaymentProviderError as error:
+        raise click.ClickException(f"provider unreachable, nothing changed: {error}") from error
+    db.session.commit()
+    click.echo(f"direct debit stopped; valid through {subscription.end_date.isoformat()}")
+
+
+def _patron(number: str) -> Patron:
+    """The patron with this customer or system number, or a clear error."""
+    patron = find_patron(db.session, number)
+    if patron is None:
+        raise click.ClickException(f"no patron with number {number}")
+    return patron
 
 
 @mail.command("send")
@@ -116,5 +209,6 @@ def _transport() -> Transport:
 
 def register(app: Flask) -> None:
     """Attach the command groups to the app."""
-    for group in (catalogue, accounts, payments, mail, housekeeping):
+    groups = (catalogue, accounts, payments, mail, housekeeping, kiosk, ledger_group)
+    for group in (*groups, direct_debit_group):
         app.cli.add_command(group)

@@ -26,7 +26,7 @@ from shared.errors import DomainError
 from shared.models.patron import Subscription
 from shared.models.payment import Payment, PaymentPurpose, PaymentStatus
 from shared.payment_events import process_schedule_payment
-from shared.payments.provider import PaymentProviderError
+from shared.payments.provider import PaymentProviderError, PaymentRefused
 from shared.payments.service import find_by_reference
 
 bp = Blueprint("payments", __name__)
@@ -85,7 +85,8 @@ def webhook(reference: str, secret: str) -> tuple[str, int]:
     if not hmac.compare_digest(secret, payment.webhook_secret):
         log.warning("webhook for payment %s with a wrong secret refused", reference)
         return "", 403
-    return ("", 200) if settle(payment) else ("", 503)
+    # For a paid payment, a webhook reports a refund (or chargeback) changing.
+    return ("", 200) if settle(payment, check_refunds=True) else ("", 503)
 
 
 @bp.post("/betalingen/webhook/incasso/<int:subscription_id>/<secret>")
@@ -105,6 +106,9 @@ def schedule_webhook(subscription_id: int, secret: str) -> tuple[str, int]:
             return "", 200
         process_schedule_payment(db.session, subscription, remote, mail_settings(), provider)
         db.session.commit()
+    except PaymentRefused:
+        db.session.rollback()
+        return "", 200  # an id Mollie does not know: nothing to do, and no retry wanted
     except PaymentProviderError as error:
         db.session.rollback()
         log.error("schedule webhook for subscription %s: %s", subscription_id, error)

@@ -18,10 +18,11 @@ from shared.refunds import sync_refunds, unsettled_refunds
 log = logging.getLogger(__name__)
 
 
-def settle(payment: Payment) -> bool:
+def settle(payment: Payment, check_refunds: bool = False) -> bool:
     """Fetch the status, act on it and commit; False (nothing written) when the provider fails."""
     try:
-        process_payment(db.session, payment, payment_provider(), mail_settings())
+        provider = payment_provider()
+        process_payment(db.session, payment, provider, mail_settings(), check_refunds)
         db.session.commit()
     except PaymentProviderError as error:
         db.session.rollback()

@@ -18,11 +18,17 @@ log = logging.getLogger(__name__)
 
 
 def process_payment(
-    session: Session, payment: Payment, provider: PaymentProvider, mail: MailSettings
+    session: Session,
+    payment: Payment,
+    provider: PaymentProvider,
+    mail: MailSettings,
+    check_refunds: bool = False,
 ) -> None:
-    """Fetch the payment's status and act on a change; bring its refunds up to date too."""
+    """Fetch the status and act on a change; refunds too when asked or some are unsettled."""
     act_on(session, payment, refresh_payment(session, payment, provider), mail)
-    if payment.status == PaymentStatus.PAID and unsettled_refunds(session, payment.id):
+    if payment.status != PaymentStatus.PAID:
+        return
+    if check_refunds or unsettled_refunds(session, payment.id):
         sync_refunds(session, payment, provider)
 
 

@@ -99,7 +99,7 @@ class MollieProvider:
         """A Mollie subscription collecting `amount` every interval from `start_date`."""
         data = {
             "amount": mollie_amount(request.amount),
-            "interval": f"{request.interval_months} months",
+            "interval": _interval(request.interval_months),
             "startDate": request.start_date.isoformat(),
             "description": request.description,
             "webhookUrl": request.webhook_url,
@@ -170,6 +170,11 @@ def _all_pages(page: Any) -> Iterator[Any]:
         if not page.has_next():
             return
         page = _call(page.get_next)
+
+
+def _interval(months: int) -> str:
+    """Mollie's interval wording: "1 month", "12 months"."""
+    return "1 month" if months == 1 else f"{months} months"
 
 
 def _money(amount: dict[str, str] | None) -> Decimal:

@@ -1,6 +1,7 @@
 """The production database: migrations, the signup and the purge on a real PostgreSQL server."""
 
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,8 @@ from shared.purge import purge_unconfirmed
 from shared.timeutil import utcnow
 from tests.conftest import portal_config
 from tests.support.postgres import postgres_server
-from tests.support.signup import checkout, start_payment, walk_to_review
+from tests.support.refunds import race_refunds
+from tests.support.signup import checkout, signed_up, start_payment, walk_to_review
 
 
 @pytest.fixture(scope="module")
@@ -72,3 +74,13 @@ def test_signup_with_duplicate_webhooks_activates_once_on_postgres(client: Flask
     assert db.session.scalar(select(func.count()).select_from(Patron)) == 1
     assert db.session.scalar(select(func.count()).select_from(OutboxMail)) == 2
     assert purge_unconfirmed(db.session, utcnow()).accounts == 0
+
+
+def test_parallel_refunds_never_exceed_what_was_paid_on_postgres(
+    pg_app: Flask, client: FlaskClient
+) -> None:
+    payment = signed_up(client, "0053")
+    outcomes = race_refunds(pg_app, payment.id, Decimal("20.00"), 12)
+    assert outcomes.count("ok") == 3 and outcomes.count("refund_too_much") == 9
+    db.session.expire_all()
+    assert db.session.get(Payment, payment.id).amount_refunded == Decimal("60.00")

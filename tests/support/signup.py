@@ -63,10 +63,17 @@ def details_data(**changes: Any) -> dict[str, Any]:
 
 
 def walk_to_review(
-    client: FlaskClient, subscription: str = "0045", account: dict | None = None, **details: Any
+    client: FlaskClient,
+    subscription: str = "0045",
+    account: dict | None = None,
+    payment_plan: str | None = None,
+    **details: Any,
 ) -> TestResponse:
     """Complete the first three steps; returns the review page."""
-    assert submit(client, "/word-lid", {"subscription": subscription}).status_code == 303
+    choice = {"subscription": subscription}
+    if payment_plan:
+        choice["payment_plan"] = payment_plan
+    assert submit(client, "/word-lid", choice).status_code == 303
     assert submit(client, "/word-lid/account", account or account_data()).status_code == 303
     response = submit(client, "/word-lid/gegevens", details_data(**details))
     assert response.status_code == 303, response.get_data(as_text=True)
@@ -97,3 +104,13 @@ def paid_without_webhook(client: FlaskClient, sandbox: Any) -> Payment:
     payment = db.session.scalars(select(Payment)).one()
     sandbox.set_status(payment.provider_id, "paid", webhook=False)
     return payment
+
+
+def signed_up(
+    client: FlaskClient, subscription: str = "0045", payment_plan: str | None = None
+) -> Payment:
+    """A whole signup, paid at the checkout and seen on the return page; its payment."""
+    walk_to_review(client, subscription, payment_plan=payment_plan)
+    client.get(checkout(start_payment(client), "paid"))
+    db.session.expire_all()
+    return db.session.scalars(select(Payment).order_by(Payment.id.desc())).first()

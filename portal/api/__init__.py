@@ -1,0 +1,1 @@
+"""JSON APIs of the portal for other OpenBalie parts (the branch kiosks)."""

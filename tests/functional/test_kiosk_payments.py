@@ -1,0 +1,188 @@
+"""The kiosk API: device tokens, what is owed, and paying it on the sandbox's PIN terminal."""
+
+import json
+import threading
+from collections.abc import Callable
+from decimal import Decimal
+
+import pytest
+import requests
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from shared import ledger
+from shared.db import db
+from shared.models.patron import Patron
+from shared.models.payment import Payment
+from tests.support.servers import free_port
+from tests.support.signup import signed_up
+
+TERMINAL = "term_sandboxKiosk1"
+API = "/api/kiosk/v1"
+
+
+def add_device(app: Flask, *extra: str) -> str:
+    """Register a kiosk through the CLI; its token."""
+    result = app.test_cli_runner().invoke(
+        args=["kiosk", "add-device", "Kiosk hal", "--branch", "5270", *extra]
+    )
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)["token"]
+
+
+@pytest.fixture
+def kiosk(app: Flask, client: FlaskClient) -> Callable[..., object]:
+    """Calls the kiosk API as a registered device with a terminal."""
+    token = add_device(app, "--terminal", TERMINAL)
+
+    def call(method: str, path: str, key: str | None = None, **body: object) -> object:
+        headers = {"Authorization": f"Bearer {token}"}
+        if key:
+            headers["Idempotency-Key"] = key
+        return client.open(API + path, method=method, headers=headers, json=body or None)
+
+    return call
+
+
+@pytest.fixture
+def owing_patron(app: Flask, client: FlaskClient, mollie_sandbox) -> Patron:
+    """A signed-up patron who owes a € 12.50 fee."""
+    signed_up(client)
+    patron = db.session.scalars(select(Patron)).one()
+    result = app.test_cli_runner().invoke(
+        args=["ledger", "charge", patron.customer_number, "12.50", "Te laat", "--key", "fee-1"]
+    )
+    assert result.exit_code == 0, result.output
+    return patron
+
+
+def test_every_path_needs_a_valid_device_token(app: Flask, client: FlaskClient) -> None:
+    token = add_device(app)
+    for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": token}):
+        response = client.get(f"{API}/patrons/2X1/balance", headers=headers)
+        assert response.status_code == 401 and response.json["error"] == "unauthorized"
+    app.test_cli_runner().invoke(args=["kiosk", "revoke-device", "1"])
+    revoked = client.get(f"{API}/patrons/2X1/balance", headers={"Authorization": f"Bearer {token}"})
+    assert revoked.status_code == 401
+
+
+def test_balance_shows_the_ledger(kiosk, owing_patron: Patron) -> None:
+    body = kiosk("GET", f"/patrons/{owing_patron.customer_number}/balance").json
+    assert body["balance"] == "12.50"
+    assert [e["type"] for e in body["entries"]] == ["charge", "payment", "charge"]
+    assert kiosk("GET", "/patrons/2X00000000/balance").status_code == 404
+
+
+def test_terminal_payment_paid_settles_the_ledger(
+    kiosk,
+    owing_patron: Patron,
+    mollie_sandbox,
+) -> None:
+    created = kiosk("POST", "/payments", "kiosk-req-0001", patron=owing_patron.customer_number)
+    assert created.status_code == 201 and created.json["amount"] == "12.50"
+    payment = db.session.scalars(select(Payment).where(Payment.terminal_id == TERMINAL)).one()
+    remote = mollie_sandbox.client().payments.get(payment.provider_id)
+    assert (remote.method, remote._get_property("terminalId")) == ("pointofsale", TERMINAL)
+    mollie_sandbox.set_status(payment.provider_id, "pending", webhook=False)
+    status = kiosk("GET", f"/payments/{payment.reference}")
+    assert status.json["status"] == "pending"
+    mollie_sandbox.set_status(payment.provider_id, "paid", webhook=False)
+    assert kiosk("GET", f"/payments/{payment.reference}").json["status"] == "paid"
+    assert ledger.balance(db.session, owing_patron.id) == 0
+
+
+def test_a_retried_request_returns_the_same_payment(kiosk, owing_patron: Patron) -> None:
+    number = owing_patron.customer_number
+    first = kiosk("POST", "/payments", "kiosk-req-0002", patron=number, amount="5.00")
+    again = kiosk("POST", "/payments", "kiosk-req-0002", patron=number, amount="5.00")
+    assert first.json["reference"] == again.json["reference"]
+    other = kiosk("POST", "/payments", "kiosk-req-0002", patron=number, amount="6.00")
+    assert other.status_code == 422 and other.json["error"] == "request_key_reused"
+
+
+@pytest.mark.parametrize(
+    ("amount", "error"),
+    [("12.51", "amount_not_owed"), ("0", "amount_not_owed"), ("1e3", "invalid_amount")],
+)
+def test_only_what_is_owed_can_be_paid(
+    kiosk, owing_patron: Patron, amount: str, error: str
+) -> None:
+    response = kiosk(
+        "POST", "/payments", "kiosk-req-0003", patron=owing_patron.customer_number, amount=amount
+    )
+    assert response.status_code == 422 and response.json["error"] == error
+
+
+def test_nothing_owed_is_refused(kiosk, client: FlaskClient, mollie_sandbox) -> None:
+    signed_up(client)
+    number = db.session.scalars(select(Patron)).one().customer_number
+    response = kiosk("POST", "/payments", "kiosk-req-0004", patron=number)
+    assert response.status_code == 422 and response.json["error"] == "nothing_owed"
+
+
+def test_cancel_while_open_but_not_after_the_card_was_accepted(
+    kiosk,
+    owing_patron: Patron,
+    mollie_sandbox,
+) -> None:
+    number = owing_patron.customer_number
+    open_one = kiosk("POST", "/payments", "kiosk-req-0005", patron=number, amount="2.00").json
+    cancelled = kiosk("POST", f"/payments/{open_one['reference']}/cancel")
+    assert cancelled.status_code == 200 and cancelled.json["status"] == "canceled"
+    busy = kiosk("POST", "/payments", "kiosk-req-0006", patron=number, amount="3.00").json
+    payment = db.session.scalars(
+        select(Payment).where(Payment.reference == busy["reference"])
+    ).one()
+    mollie_sandbox.set_status(payment.provider_id, "pending", webhook=False)
+    refused = kiosk("POST", f"/payments/{busy['reference']}/cancel")
+    assert refused.status_code == 409 and refused.json["error"] == "not_cancelable"
+    assert ledger.balance(db.session, owing_patron.id) == Decimal("12.50")
+
+
+def test_provider_down_answers_503_and_writes_nothing(
+    client: FlaskClient, kiosk, owing_patron: Patron
+) -> None:
+    before = db.session.scalar(select(func.count()).select_from(Payment))
+    client.application.config["MOLLIE_ENDPOINT"] = f"http://127.0.0.1:{free_port()}"
+    response = kiosk("POST", "/payments", "kiosk-req-0007", patron=owing_patron.customer_number)
+    assert response.status_code == 503 and response.json["error"] == "provider_unavailable"
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Payment)) == before
+
+
+def test_a_kiosk_without_terminal_cannot_take_payments(
+    app: Flask, client: FlaskClient, owing_patron: Patron
+) -> None:
+    token = add_device(app)
+    response = client.post(
+        f"{API}/payments",
+        headers={"Authorization": f"Bearer {token}", "Idempotency-Key": "kiosk-req-0008"},
+        json={"patron": owing_patron.customer_number},
+    )
+    assert response.status_code == 422 and response.json["error"] == "no_terminal"
+
+
+def test_parallel_retries_of_one_request_make_one_payment(
+    app: Flask, portal_server: str, owing_patron: Patron, mollie_sandbox
+) -> None:
+    token = add_device(app, "--terminal", TERMINAL)
+    headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": "kiosk-req-parallel"}
+    references: list[str] = []
+    body = {"patron": owing_patron.customer_number}
+
+    def post() -> None:
+        response = requests.post(
+            f"{portal_server}{API}/payments", json=body, headers=headers, timeout=30
+        )
+        if response.status_code == 201:
+            references.append(response.json()["reference"])
+
+    threads = [threading.Thread(target=post) for _ in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(set(references)) == 1 and len(references) >= 1
+    pos = [p for p in mollie_sandbox.store.all() if p["method"] == "pointofsale"]
+    assert len(pos) == 1

@@ -1,0 +1,169 @@
+"""Chaos: hundreds of webhooks, duplicated, reordered, forged and unknown, with Mollie failing in
+between; the ledger must end equal to what the sandbox says was paid, each activation once."""
+
+import random
+from collections import Counter
+from datetime import timedelta
+from decimal import Decimal
+
+import requests
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from shared.db import db
+from shared.models.ledger import LedgerEntry
+from shared.models.mail import OutboxMail
+from shared.models.patron import Patron, Subscription
+from shared.models.payment import Payment
+from shared.timeutil import add_months
+from tests.support.signup import account_data, start_payment, walk_to_review
+
+SEED = 20261125
+SIGNUPS = [
+    ("0049", None),
+    ("0049", None),
+    ("0045", "direct_debit"),
+    ("0045", None),
+    ("0053", None),
+    ("0141", None),
+    ("0091", None),
+    ("0045", None),
+]
+COLLECTIONS_PER_SCHEDULE = 5
+FAULTS = [("error_500", 0.0), ("not_json", 0.0), ("delay", 1.2)]
+
+
+def sign_up_without_webhooks(new_browser, sandbox, rng: random.Random) -> list[Payment]:
+    """Every signup up to a settled checkout at the sandbox; no webhook delivered, no return."""
+    for n, (code, plan) in enumerate(SIGNUPS):
+        client: FlaskClient = new_browser()
+        account = account_data(username=f"chaos{n}", email=f"chaos{n}@example.nl")
+        walk_to_review(client, code, account=account, payment_plan=plan)
+        start_payment(client)
+        if rng.random() < 0.3:  # a failed first attempt, then a paid one
+            failed = _latest_payment()
+            sandbox.set_status(failed.provider_id, "failed", webhook=False)
+            start_payment(client)
+        sandbox.set_status(_latest_payment().provider_id, "paid", webhook=False)
+    return list(db.session.scalars(select(Payment)))
+
+
+def _latest_payment() -> Payment:
+    """The newest payment row."""
+    db.session.expire_all()
+    return db.session.scalars(select(Payment).order_by(Payment.id.desc())).first()
+
+
+def payment_hooks(server: str, payments: list[Payment]) -> list[tuple[str, dict[str, str]]]:
+    """The webhook Mollie would post for each payment, plus forged and unknown ones."""
+    hooks = []
+    for payment in payments:
+        url = f"{server}/betalingen/webhook/{payment.reference}"
+        hooks.append((f"{url}/{payment.webhook_secret}", {"id": payment.provider_id}))
+        hooks.append((f"{url}/forged-secret", {"id": payment.provider_id}))
+    hooks += [
+        (f"{server}/betalingen/webhook/nope{n}/x", {"id": f"tr_unknown{n}"}) for n in range(10)
+    ]
+    return hooks
+
+
+def collect(sandbox, rng: random.Random, server: str) -> list[tuple[str, dict[str, str]]]:
+    """Run each direct-debit schedule several times (mostly paid); their webhooks, unsent."""
+    hooks = []
+    for subscription in db.session.scalars(
+        select(Subscription).where(Subscription.paid_by == "direct_debit")
+    ):
+        assert subscription.mollie_subscription_id, "schedules are started before collections"
+        url = f"{server}/betalingen/webhook/incasso/{subscription.id}/{subscription.webhook_secret}"
+        for _ in range(COLLECTIONS_PER_SCHEDULE):
+            status = "paid" if rng.random() < 0.8 else "failed"
+            charged = sandbox.charge(subscription.mollie_subscription_id, status, webhook=False)
+            hooks.append((url, {"id": charged["id"]}))
+        hooks.append((url, {"id": "tr_notthisone"}))
+    return hooks
+
+
+Hook = tuple[str, dict[str, str]]
+
+
+def deliver(hooks: list[Hook], sandbox, rng: random.Random) -> tuple[list[Hook], list[Hook]]:
+    """Post duplicated, shuffled webhooks with faults in between; those Mollie must retry."""
+    sequence = [hook for hook in hooks for _ in range(rng.randint(2, 6))]
+    rng.shuffle(sequence)
+    retry = []
+    for url, form in sequence:
+        if rng.random() < 0.1:
+            mode, delay = rng.choice(FAULTS)
+            sandbox.inject_fault(mode, count=rng.randint(1, 3), delay_seconds=delay)
+        status = requests.post(url, data=form, timeout=30).status_code
+        assert status in (200, 403, 503)
+        if status == 503:
+            retry.append((url, form))
+    sandbox.clear_faults()
+    return sequence, retry
+
+
+def test_chaos_of_webhooks_ends_with_an_exact_ledger(
+    app: Flask,
+    new_browser,
+    portal_server: str,
+    mollie_sandbox,
+) -> None:
+    app.config["MOLLIE_TIMEOUT"] = "0.5"
+    rng = random.Random(SEED)
+    payments = sign_up_without_webhooks(new_browser, mollie_sandbox, rng)
+    sent, retry = deliver(payment_hooks(portal_server, payments), mollie_sandbox, rng)
+    for url, form in retry:  # Mollie retries what did not answer 200, until it does
+        requests.post(url, data=form, timeout=30)
+    app.test_cli_runner().invoke(args=["payments", "reconcile"])  # starts schedules a fault hit
+    more, retry = deliver(collect(mollie_sandbox, rng, portal_server), mollie_sandbox, rng)
+    for url, form in retry:
+        requests.post(url, data=form, timeout=30)
+    assert len(sent) + len(more) >= 200, "hundreds of webhooks"
+    db.session.expire_all()
+    assert_ledger_matches_the_sandbox(mollie_sandbox)
+    assert_activated_and_extended_once(mollie_sandbox)
+
+
+def assert_ledger_matches_the_sandbox(sandbox) -> None:
+    """Every euro the sandbox calls paid is one ledger payment, and nothing else is."""
+    paid = {
+        p["id"]: Decimal(p["amount"]["value"]) for p in sandbox.store.all() if p["status"] == "paid"
+    }
+    booked = db.session.execute(
+        select(Payment.provider_id, LedgerEntry.amount)
+        .join(Payment, LedgerEntry.payment_id == Payment.id)
+        .where(LedgerEntry.entry_type == "payment")
+    ).all()
+    assert Counter(provider_id for provider_id, _ in booked) == Counter(paid.keys())
+    assert {pid: amount for pid, amount in booked} == paid
+
+
+def assert_activated_and_extended_once(sandbox) -> None:
+    """One patron and one welcome mail per signup; each schedule's end is its last paid period."""
+    assert db.session.scalar(select(func.count()).select_from(Patron)) == len(SIGNUPS)
+    welcome = select(func.count()).select_from(OutboxMail).where(OutboxMail.kind == "welcome")
+    assert db.session.scalar(welcome) == len(SIGNUPS)
+    for subscription in db.session.scalars(
+        select(Subscription).where(Subscription.paid_by == "direct_debit")
+    ):
+        collections = [
+            p
+            for p in sandbox.store.all()
+            if p.get("subscriptionId") == subscription.mollie_subscription_id
+        ]
+        paid_periods = [
+            n for n, p in enumerate(reversed(collections), start=1) if p["status"] == "paid"
+        ]
+        term = subscription.type.term_months
+        ends = add_months(subscription.renewal_start, max(paid_periods, default=0) * term)
+        assert subscription.end_date == ends - timedelta(days=1)
+        periods = (
+            select(func.count())
+            .select_from(LedgerEntry)
+            .where(
+                LedgerEntry.subscription_id == subscription.id, LedgerEntry.entry_type == "charge"
+            )
+        )
+        assert db.session.scalar(periods) == 1 + COLLECTIONS_PER_SCHEDULE
