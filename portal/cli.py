@@ -148,6 +148,27 @@ def ledger_show(number: str) -> None:
     click.echo(f"owes {ledger.balance(db.session, patron.id):.2f} EUR")
 
 
+@direct_debit_group.command("show")
+@click.argument("number")
+def direct_debit_show(number: str) -> None:
+    """A patron's direct debit: the schedule and the mandates (IBAN masked)."""
+    patron = _patron(number)
+    subscription = direct_debit.active_direct_debit(db.session, patron)
+    if subscription is None:
+        click.echo("no direct debit")
+    else:
+        click.echo(
+            f"collected every {subscription.type.term_months} months from "
+            f"{subscription.renewal_start}; paid through {subscription.end_date}; "
+            f"status {subscription.status}"
+        )
+    for mandate in direct_debit.mandates(db.session, patron):
+        click.echo(
+            f"mandate {mandate.masked_iban}\t{mandate.holder_name}\t"
+            f"signed {mandate.signature_date}\t{mandate.status}"
+        )
+
+
 @direct_debit_group.command("revoke")
 @click.argument("number")
 def direct_debit_revoke(number: str) -> None:

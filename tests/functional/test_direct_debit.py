@@ -169,6 +169,8 @@ def test_revoking_cancels_the_schedule_and_keeps_the_paid_period(
     signed_up(client, "0049")
     subscription = the_subscription()
     number = db.session.scalars(select(Patron)).one().customer_number
+    shown = app.test_cli_runner().invoke(args=["direct-debit", "show", number]).output
+    assert "NL55 •••• 0000\tT. Tester" in shown and "NL55INGB" not in shown
     result = app.test_cli_runner().invoke(args=["direct-debit", "revoke", number])
     assert result.exit_code == 0, result.output
     assert subscription.end_date.isoformat() in result.output
