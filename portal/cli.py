@@ -179,7 +179,9 @@ def direct_debit_revoke(number: str) -> None:
     except DomainError as error:
         raise click.ClickException(f"refused: {error.code}") from error
     except PaymentProviderError as error:
-        raise click.ClickException(f"provider unreachable, nothing changed: {error}") from error
+        raise click.ClickException(
+            f"provider unreachable; run this again to finish: {error}"
+        ) from error
     db.session.commit()
     click.echo(f"direct debit stopped; valid through {subscription.end_date.isoformat()}")
 

@@ -21,7 +21,7 @@ from portal.settlement import settle
 from portal.wiring import mail_settings, payment_provider, payment_urls
 from shared import tokens
 from shared.db import db
-from shared.direct_debit import pay_period, period_attempts, period_is_paid
+from shared.direct_debit import pay_period, period_attempts, period_is_settled
 from shared.errors import DomainError
 from shared.models.patron import Subscription
 from shared.models.payment import Payment, PaymentPurpose, PaymentStatus
@@ -75,6 +75,11 @@ def _period_token(subscription_id: int, start: date | None) -> str:
     return tokens.make_token(current_app.config["SECRET_KEY"], tokens.PAY_INSTEAD, payload)
 
 
+def same_secret(given: str, stored: str) -> bool:
+    """Constant-time comparison, also for a URL carrying characters beyond ASCII."""
+    return hmac.compare_digest(given.encode(), stored.encode())
+
+
 @bp.post("/betalingen/webhook/<reference>/<secret>")
 @csrf.exempt
 def webhook(reference: str, secret: str) -> tuple[str, int]:
@@ -82,7 +87,7 @@ def webhook(reference: str, secret: str) -> tuple[str, int]:
     payment = find_by_reference(db.session, reference)
     if payment is None or request.form.get("id") != payment.provider_id:
         return "", 200
-    if not hmac.compare_digest(secret, payment.webhook_secret):
+    if not same_secret(secret, payment.webhook_secret):
         log.warning("webhook for payment %s with a wrong secret refused", reference)
         return "", 403
     # For a paid payment, a webhook reports a refund (or chargeback) changing.
@@ -96,7 +101,7 @@ def schedule_webhook(subscription_id: int, secret: str) -> tuple[str, int]:
     subscription = db.session.get(Subscription, subscription_id)
     if subscription is None or not subscription.webhook_secret:
         return "", 200
-    if not hmac.compare_digest(secret, subscription.webhook_secret):
+    if not same_secret(secret, subscription.webhook_secret):
         log.warning("schedule webhook for subscription %s with a wrong secret", subscription_id)
         return "", 403
     provider = payment_provider()
@@ -123,7 +128,7 @@ def pay_instead(token: str) -> str | Response | tuple[str, int]:
     for attempt in period_attempts(db.session, subscription.id, start):
         if not PaymentStatus(attempt.status).is_final:
             settle(attempt)
-    if period_is_paid(db.session, subscription.id, start):
+    if period_is_settled(db.session, subscription, start):
         return render_template("portal/payments/period_paid.html", subscription=subscription)
     if request.method == "GET":
         return _pay_instead_page(subscription, start)

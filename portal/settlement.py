@@ -11,7 +11,7 @@ from shared.direct_debit import start_schedule
 from shared.models.patron import PaymentPlan, Subscription
 from shared.models.payment import Payment
 from shared.payment_events import process_payment, process_schedule_payment, schedule_to_start
-from shared.payments.provider import PaymentProviderError
+from shared.payments.provider import PaymentProviderError, PaymentRefused
 from shared.payments.service import unfinished_payments
 from shared.refunds import sync_refunds, unsettled_refunds
 
@@ -24,6 +24,10 @@ def settle(payment: Payment, check_refunds: bool = False) -> bool:
         provider = payment_provider()
         process_payment(db.session, payment, provider, mail_settings(), check_refunds)
         db.session.commit()
+    except PaymentRefused as error:
+        db.session.rollback()
+        log.error("payment %s: the provider refuses to report it: %s", payment.reference, error)
+        return True  # asking again will not help
     except PaymentProviderError as error:
         db.session.rollback()
         log.error("payment %s: status could not be fetched: %s", payment.reference, error)
@@ -47,21 +51,24 @@ def start_direct_debit(subscription: Subscription) -> bool:
 
 
 def reconcile() -> int:
-    """Every pass of reconciliation; returns how many payments were brought up to date."""
-    done = sum(settle(payment) for payment in unfinished_payments(db.session))
+    """Every pass of reconciliation; returns how many payments were brought up to date.
+
+    Each step commits on its own, and one record that fails, for whatever reason, is logged
+    and skipped until the next pass instead of stopping the others."""
+    payments = unfinished_payments(db.session)
+    done = sum(_guarded(f"payment {p.reference}", lambda p=p: settle(p)) for p in payments)
     for refund in unsettled_refunds(db.session):
         _guarded(f"refund {refund.id}", lambda r=refund: _sync_refunds_of(r.payment_id))
     for subscription in _direct_debits():
-        if subscription.mollie_subscription_id is None:
-            start_direct_debit(subscription)
-        else:
-            _guarded(f"subscription {subscription.id}", lambda s=subscription: _collections(s))
+        step = start_direct_debit if subscription.mollie_subscription_id is None else _collections
+        _guarded(f"subscription {subscription.id}", lambda s=subscription, f=step: f(s))
     return done
 
 
-def _sync_refunds_of(payment_id: int) -> None:
+def _sync_refunds_of(payment_id: int) -> bool:
     """Bring one payment's refunds up to date."""
     sync_refunds(db.session, db.session.get_one(Payment, payment_id), payment_provider())
+    return True
 
 
 def _direct_debits() -> list[Subscription]:
@@ -72,20 +79,27 @@ def _direct_debits() -> list[Subscription]:
     return list(db.session.scalars(query.order_by(Subscription.id)))
 
 
-def _collections(subscription: Subscription) -> None:
+def _collections(subscription: Subscription) -> bool:
     """Record every collection of the schedule, in case its webhook never arrived."""
     provider = payment_provider()
     customer = subscription.patron.mollie_customer_id or ""
     remote_id = subscription.mollie_subscription_id or ""
     for remote in provider.subscription_payments(customer, remote_id):
         process_schedule_payment(db.session, subscription, remote, mail_settings(), provider)
+    return True
 
 
-def _guarded(what: str, step: Callable[[], None]) -> None:
-    """Run one reconciliation step and commit; a provider failure skips it until next time."""
+def _guarded(what: str, step: Callable[[], bool]) -> bool:
+    """Run one reconciliation step and commit; any failure skips it until the next pass."""
     try:
-        step()
+        done = step()
         db.session.commit()
     except PaymentProviderError as error:
         db.session.rollback()
         log.error("reconcile %s: %s", what, error)
+        return False
+    except Exception:
+        db.session.rollback()
+        log.exception("reconcile %s failed; the other records go on", what)
+        return False
+    return done

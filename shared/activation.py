@@ -49,7 +49,7 @@ def activate_registration(
         log.warning("surplus payment %s for completed registration", payment.reference)
         return None
     session.refresh(registration)
-    patron = _create_patron(session, registration)
+    patron = _create_patron(session, registration, payment)
     subscription = patron.subscriptions[0]
     registration.patron_id = payment.patron_id = patron.id
     payment.subscription_id = subscription.id
@@ -68,7 +68,7 @@ def activate_registration(
     return patron
 
 
-def _create_patron(session: Session, registration: Registration) -> Patron:
+def _create_patron(session: Session, registration: Registration, payment: Payment) -> Patron:
     """The patron record and first subscription from the registration's details."""
     details = PersonalDetails.from_json(registration.details or {})
     subscription_type = registration.subscription_type
@@ -85,16 +85,18 @@ def _create_patron(session: Session, registration: Registration) -> Patron:
         patron.temporary_number = number
     else:
         patron.system_number = number
-    patron.subscriptions.append(_first_subscription(registration))
-    if registration.payment_plan == PaymentPlan.DIRECT_DEBIT:
-        patron.mollie_customer_id = registration.mollie_customer_id
+    patron.subscriptions.append(_first_subscription(registration, payment))
+    patron.mollie_customer_id = payment.customer_id
     session.add(patron)
     session.flush()
     return patron
 
 
-def _first_subscription(registration: Registration) -> Subscription:
-    """The first period, paid now; by direct debit the provider collects from the day after."""
+def _first_subscription(registration: Registration, payment: Payment) -> Subscription:
+    """The first period, paid now; after a `first` payment the provider collects from the next.
+
+    The payment decides, not the registration: the patron may have switched plans after
+    starting the checkout that was paid in the end."""
     subscription_type, start = registration.subscription_type, local_today()
     end = valid_through(subscription_type, start)
     subscription = Subscription(
@@ -104,7 +106,7 @@ def _first_subscription(registration: Registration) -> Subscription:
         price=subscription_type.price,
         paid_by="ideal",
     )
-    if registration.payment_plan == PaymentPlan.DIRECT_DEBIT:
+    if payment.sequence_type == "first" and payment.customer_id:
         subscription.paid_by = PaymentPlan.DIRECT_DEBIT
         subscription.renewal_start = end + timedelta(days=1)
         subscription.webhook_secret = secrets.token_urlsafe(24)

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, MetaData, event, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, registry
@@ -64,6 +64,18 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
+
+
+def lock_row(session: Session, model: Any, row_id: int) -> None:
+    """Hold the row until commit: a row lock on PostgreSQL, the write lock on SQLite.
+
+    A no-op UPDATE does both, where SELECT ... FOR UPDATE would not lock anything on SQLite."""
+    session.execute(
+        update(model)
+        .where(model.id == row_id)
+        .values(id=model.id)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def insert_or_ignore(session: Session, model: type[Base], values: dict[str, Any]) -> bool:

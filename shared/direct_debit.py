@@ -26,6 +26,7 @@ from shared.timeutil import add_months, local_today, utcnow
 
 log = logging.getLogger(__name__)
 DAY = timedelta(days=1)
+NOT_COLLECTED = (PaymentStatus.FAILED, PaymentStatus.CANCELED, PaymentStatus.EXPIRED)
 
 
 def ensure_customer(session: Session, registration: Registration, provider: PaymentProvider) -> str:
@@ -75,7 +76,9 @@ def start_schedule(
     if subscription.mollie_subscription_id or subscription.cancelled_at is not None:
         return
     customer = subscription.patron.mollie_customer_id
-    assert customer is not None, "a direct-debit patron has a provider customer"
+    if customer is None:
+        log.error("subscription %s: direct debit without a provider customer", subscription.id)
+        return
     _record_mandate(session, subscription, provider)
     remote = next(
         (s for s in provider.list_subscriptions(customer) if _is_ours(s.metadata, subscription)),
@@ -156,27 +159,27 @@ def record_schedule_payment(
         "sequence_type": "recurring",
         "customer_id": remote.customer_id,
         "subscription_id": subscription.id,
-        "period_start": period_start_for(subscription, remote.due_date or local_today()),
+        "period_start": period_start_for(subscription, _due(remote)),
     }
     session.flush()
     insert_or_ignore(session, Payment, values)
     return session.scalars(select(Payment).where(Payment.provider_id == remote.id)).one()
 
 
+def _due(remote: ProviderPayment) -> date:
+    """When a collection was due: its due date, else the day the provider created it."""
+    if remote.due_date is not None:
+        return remote.due_date
+    return local_today(remote.created_at) if remote.created_at else local_today()
+
+
 def period_paid(session: Session, payment: Payment) -> None:
-    """A period is paid: extend the subscription to its end (never shorten), and book it."""
+    """A period is paid: extend the subscription to its end, and book it."""
     subscription = _subscription_of(session, payment)
-    end = period_end(subscription, payment.period_start)
-    session.execute(
-        update(Subscription)
-        .where(Subscription.id == subscription.id, Subscription.end_date < end)
-        .values(end_date=end)
-        .execution_options(synchronize_session=False)
-    )
-    _set_status(session, subscription, SubscriptionStatus.INVOICED, SubscriptionStatus.NORMAL)
+    _extend(session, subscription, payment.period_start)
     _charge_period(session, subscription, payment)
     ledger.record_payment(session, payment)
-    session.refresh(subscription)
+    _update_mark(session, subscription)
 
 
 def period_failed(session: Session, payment: Payment) -> bool:
@@ -185,8 +188,69 @@ def period_failed(session: Session, payment: Payment) -> bool:
     if period_is_paid(session, subscription.id, payment.period_start):
         return False
     _charge_period(session, subscription, payment)
-    _set_status(session, subscription, SubscriptionStatus.NORMAL, SubscriptionStatus.INVOICED)
+    _update_mark(session, subscription)
     return True
+
+
+def settle_owed_periods(session: Session, patron_id: int) -> None:
+    """Money towards the balance (at the kiosk): once nothing is owed, failed periods are paid."""
+    if ledger.balance(session, patron_id) > 0:
+        return
+    failed = session.scalars(
+        select(Payment).where(
+            Payment.patron_id == patron_id,
+            Payment.sequence_type == "recurring",
+            Payment.status.in_(NOT_COLLECTED),
+        )
+    )
+    for payment in failed:
+        subscription = _subscription_of(session, payment)
+        _extend(session, subscription, payment.period_start)
+        _update_mark(session, subscription)
+
+
+def period_is_settled(session: Session, subscription: Subscription, start: date) -> bool:
+    """Paid for by a payment of that period, or nothing is owed any more."""
+    return period_is_paid(session, subscription.id, start) or (
+        ledger.balance(session, subscription.patron_id) <= 0
+    )
+
+
+def unpaid_periods(session: Session, subscription: Subscription) -> list[date]:
+    """Periods whose collection failed and that are not settled since."""
+    if ledger.balance(session, subscription.patron_id) <= 0:
+        return []
+    starts = session.scalars(
+        select(Payment.period_start)
+        .where(
+            Payment.subscription_id == subscription.id,
+            Payment.sequence_type == "recurring",
+            Payment.status.in_(NOT_COLLECTED),
+        )
+        .distinct()
+    )
+    return sorted(s for s in starts if s and not period_is_paid(session, subscription.id, s))
+
+
+def _extend(session: Session, subscription: Subscription, start: date | None) -> None:
+    """Valid through the end of the period starting `start`, never shortening."""
+    end = period_end(subscription, start or subscription.end_date)
+    session.execute(
+        update(Subscription)
+        .where(Subscription.id == subscription.id, Subscription.end_date < end)
+        .values(end_date=end)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(subscription)
+
+
+def _update_mark(session: Session, subscription: Subscription) -> None:
+    """Invoiced while a failed period is unpaid, normal again once none is."""
+    if unpaid_periods(session, subscription):
+        _set_status(session, subscription, SubscriptionStatus.NORMAL, SubscriptionStatus.INVOICED)
+    else:
+        _set_status(session, subscription, SubscriptionStatus.INVOICED, SubscriptionStatus.NORMAL)
+    session.refresh(subscription)
 
 
 def period_is_paid(session: Session, subscription_id: int, start: date | None) -> bool:
@@ -222,7 +286,7 @@ def pay_period(
     urls: PaymentUrls,
 ) -> Payment:
     """An iDEAL payment for a period whose collection failed; one open attempt at a time."""
-    if period_is_paid(session, subscription.id, start):
+    if period_is_settled(session, subscription, start):
         raise DomainError("period_paid")
     attempts = period_attempts(session, subscription.id, start)
     payment = reusable_payment(attempts, subscription.price) or new_payment(
@@ -284,19 +348,19 @@ def mandates(session: Session, patron: Patron) -> list[Mandate]:
 
 
 def revoke(session: Session, patron: Patron, provider: PaymentProvider) -> Subscription:
-    """Stop direct debit: cancel the schedule, revoke the mandates; valid to the paid end."""
+    """Stop direct debit: revoke the mandates, cancel the schedule; valid to the paid end."""
     subscription = active_direct_debit(session, patron)
     if subscription is None:
         raise DomainError("no_direct_debit")
-    customer = patron.mollie_customer_id or ""
-    if subscription.mollie_subscription_id:
-        _tolerate_gone(
-            lambda: provider.cancel_subscription(customer, subscription.mollie_subscription_id)
-        )
+    # Mandates first: Mollie cancels their schedules too, and a second run finishes a first one
+    # that an outage interrupted (what is gone already is tolerated).
     for mandate in mandates(session, patron):
-        if mandate.status == MandateStatus.VALID:
+        if mandate.status in (MandateStatus.VALID, MandateStatus.PENDING):
             _tolerate_gone(lambda m=mandate: provider.revoke_mandate(m.customer_id, m.provider_id))
             mandate.status, mandate.revoked_at = MandateStatus.REVOKED, utcnow()
+    customer, schedule = patron.mollie_customer_id or "", subscription.mollie_subscription_id
+    if schedule:
+        _tolerate_gone(lambda: provider.cancel_subscription(customer, schedule))
     subscription.status, subscription.cancelled_at = SubscriptionStatus.CANCELLED, utcnow()
     session.flush()
     return subscription

@@ -71,8 +71,9 @@ def _period_paid(session: Session, payment: Payment, _mail: MailSettings) -> Non
 
 
 def _balance_paid(session: Session, payment: Payment, _mail: MailSettings) -> None:
-    """Money towards what the patron owes (at the kiosk's terminal)."""
+    """Money towards what the patron owes (at the kiosk's terminal), settling failed periods."""
     ledger.record_payment(session, payment)
+    direct_debit.settle_owed_periods(session, payment.patron_id or 0)
 
 
 PAID_ACTIONS: dict[PaymentPurpose, Callable[[Session, Payment, MailSettings], None]] = {

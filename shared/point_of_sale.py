@@ -6,13 +6,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shared import ledger
+from shared.db import lock_row
 from shared.errors import DomainError
 from shared.models.kiosk import KioskDevice
 from shared.models.patron import Patron
 from shared.models.payment import Payment, PaymentPurpose, PaymentStatus
 from shared.money import to_amount
 from shared.payments.provider import PaymentProvider, PaymentRefused
-from shared.payments.service import PaymentUrls, apply_status, new_payment, submit_payment
+from shared.payments.service import (
+    REUSABLE,
+    PaymentUrls,
+    apply_status,
+    new_payment,
+    submit_payment,
+)
 
 
 def find_patron(session: Session, number: str) -> Patron | None:
@@ -31,18 +38,44 @@ def start_terminal_payment(
     provider: PaymentProvider,
     urls: PaymentUrls,
 ) -> Payment:
-    """One terminal payment per kiosk request key, for what is owed or part of it."""
+    """One terminal payment per kiosk request key, for what is owed and not already being paid."""
     if device.terminal_id is None:
         raise DomainError("no_terminal")
-    owed = ledger.balance(session, patron.id)
-    wanted = to_amount(amount) if amount is not None else owed
-    if owed <= 0:
+    lock_row(session, Patron, patron.id)  # one check-and-create per patron at a time
+    key = f"pos-{device.id}-{request_key}"
+    payment = session.scalar(select(Payment).where(Payment.idempotency_key == f"{key}-1"))
+    if payment is None:
+        payment = _new_terminal_payment(session, device, patron, amount, key)
+    elif payment.patron_id != patron.id or amount is not None and payment.amount != amount:
+        raise DomainError("request_key_reused")
+    return submit_payment(session, payment, provider, urls, patron.locale)
+
+
+def payable(session: Session, patron: Patron) -> Decimal:
+    """What is owed minus what terminals are already collecting."""
+    collecting = session.scalars(
+        select(Payment.amount).where(
+            Payment.patron_id == patron.id,
+            Payment.purpose == PaymentPurpose.BALANCE,
+            Payment.status.in_(REUSABLE),
+        )
+    )
+    return to_amount(ledger.balance(session, patron.id) - sum(collecting, Decimal(0)))
+
+
+def _new_terminal_payment(
+    session: Session, device: KioskDevice, patron: Patron, amount: Decimal | None, key: str
+) -> Payment:
+    """A new terminal payment row, for at most what may be paid now."""
+    available = payable(session, patron)
+    if available <= 0:
         raise DomainError("nothing_owed")
-    if not Decimal("0") < wanted <= owed:
-        raise DomainError("amount_not_owed", owed=owed)
-    payment = new_payment(
+    wanted = to_amount(amount) if amount is not None else available
+    if not Decimal("0") < wanted <= available:
+        raise DomainError("amount_not_owed", owed=available)
+    return new_payment(
         session,
-        f"pos-{device.id}-{request_key}",
+        key,
         1,
         patron_id=patron.id,
         amount=wanted,
@@ -52,9 +85,6 @@ def start_terminal_payment(
         terminal_id=device.terminal_id,
         kiosk_device_id=device.id,
     )
-    if payment.patron_id != patron.id or payment.amount != wanted:
-        raise DomainError("request_key_reused")
-    return submit_payment(session, payment, provider, urls, patron.locale)
 
 
 def cancel_terminal_payment(session: Session, payment: Payment, provider: PaymentProvider) -> None:

@@ -14,6 +14,7 @@ DATA_DIR = Path(__file__).parent / "data"
 DEFAULT_CATALOGUE = DATA_DIR / "biblionet-drenthe.toml"
 VALIDITY_RULES = {"end_of_month", "exact", "until_age", "fixed"}
 PAYMENT_PLANS = {"once", "direct_debit"}
+COLLECTABLE = {"end_of_month", "exact"}
 
 
 class CatalogueError(ValueError):
@@ -47,6 +48,8 @@ def _subscription_values(entry: dict[str, Any], organisation: str) -> dict[str, 
             f"subscription {entry['code']}: payment_plans must be from {PAYMENT_PLANS}"
         )
     price = Decimal(entry["price"])
+    if "direct_debit" in plans and (price <= 0 or entry["validity"] not in COLLECTABLE):
+        raise CatalogueError(f"subscription {entry['code']}: direct debit needs a price and a term")
     return {**entry, "price": price, "payment_plans": plans, "organisation": organisation}
 
 

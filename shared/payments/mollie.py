@@ -9,6 +9,7 @@ from typing import Any
 from mollie.api.client import Client
 from mollie.api.error import (
     BadRequestError,
+    IdentifierError,
     NotFoundError,
     UnprocessableEntityError,
 )
@@ -32,7 +33,7 @@ from shared.payments.provider import (
 
 log = logging.getLogger(__name__)
 MOLLIE_LOCALES = {"nl": "nl_NL", "en": "en_US"}
-REFUSALS = (BadRequestError, NotFoundError, UnprocessableEntityError)
+REFUSALS = (BadRequestError, IdentifierError, NotFoundError, UnprocessableEntityError)
 
 
 class MollieProvider:
@@ -199,6 +200,7 @@ def _payment(payment: Any) -> ProviderPayment:
         subscription_id=payment.subscription_id,
         due_date=date.fromisoformat(due) if due else None,
         is_cancelable=bool(payment.is_cancelable),
+        created_at=datetime.fromisoformat(payment.created_at) if payment.created_at else None,
     )
 
 

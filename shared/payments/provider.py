@@ -30,6 +30,7 @@ class ProviderPayment:
     subscription_id: str | None = None
     due_date: date | None = None
     is_cancelable: bool = False
+    created_at: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from shared.db import insert_or_ignore
-from shared.models.payment import Payment, PaymentStatus
+from shared.models.payment import STATUS_RANK, Payment, PaymentStatus
 from shared.payments.provider import (
     PaymentProvider,
     PaymentProviderError,
@@ -99,21 +99,27 @@ def refresh_payment(
 def apply_status(
     session: Session, payment: Payment, remote: ProviderPayment, expected: str | None = None
 ) -> PaymentStatus | None:
-    """Move to the provider's status if it is further along; the new status if this call did."""
-    old, new = PaymentStatus(expected or payment.status), PaymentStatus(remote.status)
-    if old.is_final or new.rank <= old.rank:
-        return None
-    changed = session.execute(
-        update(Payment)
-        .where(Payment.id == payment.id, Payment.status == old)
-        .values(status=new, paid_at=remote.paid_at, checkout_url=remote.checkout_url)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    session.refresh(payment)
-    if not changed:
-        return None
-    log.info("payment %s: %s -> %s", payment.reference, old, new)
-    return new
+    """Move to the provider's status if it is further along; the new status if this call did.
+
+    When another caller moved the payment in between (a poll to `pending` while this webhook
+    knows `paid`), look again: the further status must still win."""
+    new = PaymentStatus(remote.status)
+    for _ in range(len(STATUS_RANK)):
+        old = PaymentStatus(expected or payment.status)
+        if old.is_final or new.rank <= old.rank:
+            return None
+        changed = session.execute(
+            update(Payment)
+            .where(Payment.id == payment.id, Payment.status == old)
+            .values(status=new, paid_at=remote.paid_at, checkout_url=remote.checkout_url)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        session.refresh(payment)
+        if changed:
+            log.info("payment %s: %s -> %s", payment.reference, old, new)
+            return new
+        expected = None
+    return None
 
 
 def find_by_reference(session: Session, reference: str) -> Payment | None:

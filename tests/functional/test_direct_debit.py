@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from shared import ledger
 from shared.db import db
+from shared.kiosks import register_device
 from shared.models.mail import OutboxMail
 from shared.models.mandate import Mandate
 from shared.models.patron import Patron, Subscription
@@ -192,3 +193,52 @@ def test_a_lost_collection_webhook_is_found_by_reconcile(
     mollie_sandbox.charge(subscription.mollie_subscription_id, "paid", webhook=False)
     app.test_cli_runner().invoke(args=["payments", "reconcile"])
     assert the_subscription().end_date == add_months(subscription.renewal_start, 1) - DAY
+
+
+def test_a_failed_period_paid_at_the_kiosk_counts_as_paid(
+    app: Flask, client: FlaskClient, portal_server: str, mollie_sandbox
+) -> None:
+    signed_up(client, "0049")
+    subscription = the_subscription()
+    mollie_sandbox.charge(subscription.mollie_subscription_id, "failed")
+    patron = db.session.scalars(select(Patron)).one()
+    _, token = register_device(db.session, "Kiosk", "5270", "term_sandboxKiosk1")
+    db.session.commit()
+    headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": "kiosk-pays-period"}
+    created = client.post(
+        "/api/kiosk/v1/payments", headers=headers, json={"patron": patron.customer_number}
+    )
+    assert created.json["amount"] == "5.00"
+    payment = db.session.scalars(select(Payment).where(Payment.terminal_id.is_not(None))).one()
+    mollie_sandbox.set_status(payment.provider_id, "paid")
+    after = the_subscription()
+    assert after.status == "normal"
+    assert after.end_date == add_months(after.renewal_start, 1) - DAY
+    mail = db.session.scalars(
+        select(OutboxMail).where(OutboxMail.kind == "direct_debit_failed")
+    ).one()
+    assert "betaald" in client.get(_link_in(mail.message, "/betalen/")).get_data(as_text=True)
+
+
+def test_a_later_collection_does_not_hide_an_unpaid_period(
+    client: FlaskClient, portal_server: str, mollie_sandbox
+) -> None:
+    signed_up(client, "0049")
+    subscription = the_subscription()
+    mollie_sandbox.charge(subscription.mollie_subscription_id, "failed")
+    mollie_sandbox.charge(subscription.mollie_subscription_id, "paid")
+    after = the_subscription()
+    assert after.status == "invoiced"
+    assert ledger.balance(db.session, after.patron_id) == after.price
+
+
+def test_a_webhook_secret_beyond_ascii_is_refused_not_an_error(
+    client: FlaskClient, portal_server: str, mollie_sandbox
+) -> None:
+    payment = signed_up(client, "0049")
+    subscription = the_subscription()
+    for url in (
+        f"{portal_server}/betalingen/webhook/{payment.reference}/%C3%A9",
+        f"{portal_server}/betalingen/webhook/incasso/{subscription.id}/%C3%A9",
+    ):
+        assert requests.post(url, data={"id": payment.provider_id}, timeout=20).status_code == 403

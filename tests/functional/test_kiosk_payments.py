@@ -169,12 +169,14 @@ def test_parallel_retries_of_one_request_make_one_payment(
     token = add_device(app, "--terminal", TERMINAL)
     headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": "kiosk-req-parallel"}
     references: list[str] = []
+    answers: list[int] = []
     body = {"patron": owing_patron.customer_number}
 
     def post() -> None:
         response = requests.post(
             f"{portal_server}{API}/payments", json=body, headers=headers, timeout=30
         )
+        answers.append(response.status_code)
         if response.status_code == 201:
             references.append(response.json()["reference"])
 
@@ -184,5 +186,30 @@ def test_parallel_retries_of_one_request_make_one_payment(
     for thread in threads:
         thread.join()
     assert len(set(references)) == 1 and len(references) >= 1
+    assert set(answers) <= {201, 503}, "a racing duplicate is answered 'try again', never 500"
     pos = [p for p in mollie_sandbox.store.all() if p["method"] == "pointofsale"]
     assert len(pos) == 1
+
+
+def test_a_second_request_cannot_collect_what_a_terminal_is_collecting(
+    kiosk, owing_patron: Patron
+) -> None:
+    number = owing_patron.customer_number
+    assert kiosk("POST", "/payments", "kiosk-req-0009", patron=number).status_code == 201
+    second = kiosk("POST", "/payments", "kiosk-req-0010", patron=number)
+    assert second.status_code == 422 and second.json["error"] == "nothing_owed"
+
+
+def test_a_retry_after_paying_returns_the_paid_payment(
+    kiosk, owing_patron: Patron, mollie_sandbox
+) -> None:
+    number = owing_patron.customer_number
+    first = kiosk("POST", "/payments", "kiosk-req-0011", patron=number).json
+    payment = db.session.scalars(
+        select(Payment).where(Payment.reference == first["reference"])
+    ).one()
+    mollie_sandbox.set_status(payment.provider_id, "paid", webhook=False)
+    assert kiosk("GET", f"/payments/{first['reference']}").json["status"] == "paid"
+    again = kiosk("POST", "/payments", "kiosk-req-0011", patron=number)
+    assert again.status_code == 201
+    assert (again.json["reference"], again.json["status"]) == (first["reference"], "paid")

@@ -175,7 +175,35 @@ def upgrade():
             sa.Column("payment_plans", sa.JSON(), nullable=False, server_default='["once"]')
         )
 
-    # ### end Alembic commands ###
+    _backfill_ledger()
+
+
+def _backfill_ledger():
+    """Book what was paid before the ledger existed, so no refund later creates a false debt."""
+    op.execute(
+        "UPDATE payment SET patron_id = (SELECT r.patron_id FROM registration r"
+        " WHERE r.id = payment.registration_id)"
+        " WHERE patron_id IS NULL AND registration_id IS NOT NULL"
+    )
+    op.execute(
+        "UPDATE payment SET subscription_id = (SELECT MIN(s.id) FROM subscription s"
+        " WHERE s.patron_id = payment.patron_id)"
+        " WHERE patron_id IS NOT NULL AND status = 'paid' AND surplus = false"
+    )
+    op.execute(
+        "INSERT INTO ledger_entry (patron_id, entry_type, amount, description, dedupe_key,"
+        " subscription_id, created_at)"
+        " SELECT s.patron_id, 'charge', s.price, 'abonnement ' || s.type_code,"
+        " 'charge:subscription:' || s.id, s.id, p.created_at"
+        " FROM subscription s JOIN patron p ON p.id = s.patron_id"
+    )
+    op.execute(
+        "INSERT INTO ledger_entry (patron_id, entry_type, amount, description, dedupe_key,"
+        " payment_id, subscription_id, created_at)"
+        " SELECT patron_id, 'payment', amount, description, 'payment:' || id, id,"
+        " subscription_id, COALESCE(paid_at, created_at)"
+        " FROM payment WHERE status = 'paid' AND patron_id IS NOT NULL"
+    )
 
 
 def downgrade():

@@ -1,0 +1,51 @@
+"""Direct-debit periods: which period a collection pays, and until when, around month ends."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from shared.direct_debit import period_end, period_start_for
+from shared.models.catalogue import SubscriptionType
+from shared.models.patron import Subscription
+
+
+def schedule(anchor: date, term_months: int) -> Subscription:
+    """A direct-debit subscription whose collections start on `anchor`."""
+    return Subscription(renewal_start=anchor, type=SubscriptionType(term_months=term_months))
+
+
+@pytest.mark.parametrize(
+    ("anchor", "due", "start", "end"),
+    [
+        (date(2026, 12, 25), date(2026, 12, 25), date(2026, 12, 25), date(2027, 1, 24)),
+        (date(2026, 12, 25), date(2027, 1, 28), date(2027, 1, 25), date(2027, 2, 24)),
+        (date(2027, 1, 31), date(2027, 2, 28), date(2027, 2, 28), date(2027, 3, 30)),
+        (date(2027, 1, 31), date(2027, 3, 31), date(2027, 3, 31), date(2027, 4, 29)),
+        (date(2028, 1, 30), date(2028, 2, 29), date(2028, 2, 29), date(2028, 3, 29)),
+        (date(2026, 12, 25), date(2026, 12, 20), date(2026, 12, 25), date(2027, 1, 24)),
+    ],
+)
+def test_monthly_collection_pays_the_period_it_is_due_for(
+    anchor: date, due: date, start: date, end: date
+) -> None:
+    subscription = schedule(anchor, 1)
+    assert period_start_for(subscription, due) == start
+    assert period_end(subscription, start) == end
+
+
+def test_monthly_periods_follow_each_other_without_gap_or_overlap() -> None:
+    subscription = schedule(date(2027, 1, 31), 1)
+    start = subscription.renewal_start
+    for _ in range(24):
+        end = period_end(subscription, start)
+        following = period_start_for(subscription, end + timedelta(days=1))
+        assert following == end + timedelta(days=1), (start, end, following)
+        start = following
+
+
+@pytest.mark.parametrize("due", [date(2027, 11, 28), date(2027, 12, 1), date(2027, 12, 10)])
+def test_yearly_collection_pays_the_year_from_the_first_of_the_month(due: date) -> None:
+    subscription = schedule(date(2027, 12, 1), 12)
+    assert period_start_for(subscription, due) == date(2027, 12, 1)
+    assert period_end(subscription, date(2027, 12, 1)) == date(2028, 11, 30)
+    assert period_start_for(subscription, date(2028, 12, 1)) == date(2028, 12, 1)
