@@ -16,7 +16,6 @@ from shared.payments.provider import PaymentProvider, PaymentRefused
 from shared.payments.service import (
     REUSABLE,
     PaymentUrls,
-    apply_status,
     new_payment,
     submit_payment,
 )
@@ -87,12 +86,12 @@ def _new_terminal_payment(
     )
 
 
-def cancel_terminal_payment(session: Session, payment: Payment, provider: PaymentProvider) -> None:
-    """Cancel while the terminal still allows it; refused once the card was accepted."""
+def cancel_terminal_payment(payment: Payment, provider: PaymentProvider) -> None:
+    """Ask the terminal to cancel, refused once the card was accepted; the caller then fetches
+    the status as for any change (the card may have been paid just before)."""
     if payment.provider_id is None or PaymentStatus(payment.status).is_final:
         raise DomainError("not_cancelable", status=payment.status)
     try:
-        remote = provider.cancel_payment(payment.provider_id)
+        provider.cancel_payment(payment.provider_id)
     except PaymentRefused as error:
         raise DomainError("not_cancelable", status=payment.status) from error
-    apply_status(session, payment, remote)

@@ -112,8 +112,8 @@ def payment_status(reference: str) -> Response:
 def cancel_payment(reference: str) -> Response:
     """Cancel while the terminal allows it (409 once the card was accepted)."""
     payment = _own_payment(reference)
-    cancel_terminal_payment(db.session, payment, payment_provider())
-    db.session.commit()
+    cancel_terminal_payment(payment, payment_provider())
+    settle(payment)
     return jsonify(_payment_json(payment))
 
 
