@@ -64,7 +64,7 @@ def payment_hooks(server: str, payments: list[Payment]) -> list[tuple[str, dict[
         hooks.append((f"{url}/{payment.webhook_secret}", {"id": payment.provider_id}))
         hooks.append((f"{url}/forged-secret", {"id": payment.provider_id}))
     hooks += [
-        (f"{server}/betalingen/webhook/nope{n}/x", {"id": f"tr_unknown{n}"}) for n in range(10)
+        (f"{server}/betalingen/webhook/nope{n}/x", {"id": f"tr_unknown{n}"}) for n in range(40)
     ]
     return hooks
 
