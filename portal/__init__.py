@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask
 
 from portal.config import load_config
-from portal.extensions import babel, csrf, migrate
+from portal.extensions import babel, csrf, login_manager, migrate
 from portal.i18n import select_locale
 from shared.db import db
 from shared.paths import PROJECT_ROOT, STATIC_DIR, TEMPLATES_DIR, TRANSLATIONS_DIR
@@ -43,7 +43,19 @@ def _init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "login.login"
+    login_manager.session_protection = "strong"
+    login_manager.user_loader(_load_account)
     app.teardown_request(_end_session)
+
+
+def _load_account(account_id: str) -> object:
+    """The logged-in login account, if it still exists and may log in."""
+    from shared.models.account import LoginAccount
+
+    account = db.session.get(LoginAccount, int(account_id)) if account_id.isdigit() else None
+    return account if account is not None and account.is_active else None
 
 
 def _end_session(_error: BaseException | None) -> None:

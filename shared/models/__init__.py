@@ -2,6 +2,7 @@
 
 from shared.models import (
     account,
+    card,
     catalogue,
     kiosk,
     ledger,
@@ -14,6 +15,7 @@ from shared.models import (
 
 __all__ = [
     "account",
+    "card",
     "catalogue",
     "kiosk",
     "ledger",

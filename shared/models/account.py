@@ -25,9 +25,28 @@ class LoginAccount(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(60))
     username_key: Mapped[str] = mapped_column(String(60), unique=True)
-    email: Mapped[str] = mapped_column(String(254), index=True)
+    email: Mapped[str | None] = mapped_column(String(254), index=True)
     password_hash: Mapped[str] = mapped_column(String(200))
     locale: Mapped[str] = mapped_column(String(5), default="nl")
     status: Mapped[str] = mapped_column(String(10), default=AccountStatus.ACTIVE)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     confirmed_at: Mapped[datetime | None]
+    pending_email: Mapped[str | None] = mapped_column(String(254))
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None]
+    last_login_at: Mapped[datetime | None]
+    password_changed_at: Mapped[datetime | None]
+    terms_accepted_at: Mapped[datetime | None]
+
+    # What Flask-Login asks of a user; plain attributes, so the domain needs no Flask import.
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def is_active(self) -> bool:
+        """Whether the account may be logged in."""
+        return self.status == AccountStatus.ACTIVE
+
+    def get_id(self) -> str:
+        """The id Flask-Login keeps in the session."""
+        return str(self.id)

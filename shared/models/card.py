@@ -1,0 +1,40 @@
+"""Library cards (*pas*): main (*hoofdpas*) or secondary (*volgpas*), with their chip."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from shared.db import Base
+from shared.timeutil import utcnow
+
+
+class CardRole(StrEnum):
+    """A patron logs in with the main card; a secondary card only borrows."""
+
+    MAIN = "main"
+    SECONDARY = "secondary"
+
+
+class CardStatus(StrEnum):
+    """Whether a card may be used."""
+
+    ACTIVE = "active"
+    BLOCKED = "blocked"
+    REPLACED = "replaced"
+    LOST = "lost"
+
+
+class Card(Base):
+    """A card issued to a patron."""
+
+    __tablename__ = "card"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patron_id: Mapped[int] = mapped_column(ForeignKey("patron.id"), index=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    role: Mapped[str] = mapped_column(String(10), default=CardRole.MAIN)
+    status: Mapped[str] = mapped_column(String(10), default=CardStatus.ACTIVE)
+    chip_uid: Mapped[str | None] = mapped_column(String(32))
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
