@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask
 
 from portal.config import load_config
-from portal.extensions import babel, csrf, login_manager, migrate
+from portal.extensions import babel, csrf, limiter, login_manager, migrate
 from portal.i18n import select_locale
 from shared.db import db
 from shared.paths import PROJECT_ROOT, STATIC_DIR, TEMPLATES_DIR, TRANSLATIONS_DIR
@@ -44,6 +44,7 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
+    limiter.init_app(app)
     login_manager.login_view = "login.login"
     login_manager.session_protection = "strong"
     login_manager.user_loader(_load_account)
@@ -66,10 +67,10 @@ def _end_session(_error: BaseException | None) -> None:
 def _register_blueprints(app: Flask) -> None:
     """Attach every feature blueprint."""
     from portal import dev, i18n, main, payments, signup
-    from portal.account import confirm
+    from portal.account import confirm, login, overview
     from portal.api import kiosk
 
-    for module in (main, i18n, signup.views, payments, confirm, kiosk):
+    for module in (main, i18n, signup.views, payments, confirm, kiosk, login, overview):
         app.register_blueprint(module.bp)
     if app.config["MAIL_DIR"]:
         app.register_blueprint(dev.bp)

@@ -20,6 +20,7 @@ ENV_SETTINGS = (
     "MAIL_URL",
     "MAIL_FROM",
     "MAIL_DIR",
+    "RATELIMIT_STORAGE_URI",
 )
 
 
@@ -61,6 +62,9 @@ def _defaults(instance_path: Path, env: str) -> dict[str, Any]:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env == PRODUCTION,
         "WTF_CSRF_TIME_LIMIT": None,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_RATE_LIMIT": "20 per minute;200 per hour",
     }
 
 

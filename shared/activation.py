@@ -35,6 +35,7 @@ class MailSettings:
     confirm_account_url: Callable[[str], str]
     confirm_library_email_url: Callable[[str], str]
     pay_instead_url: Callable[[str], str]
+    reset_password_url: Callable[[str], str]
 
 
 def activate_registration(

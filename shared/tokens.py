@@ -8,12 +8,14 @@ CONFIRM_ACCOUNT = "confirm-account"
 CONFIRM_LIBRARY_EMAIL = "confirm-library-email"
 CARD_COLLECTION = "card-collection"
 PAY_INSTEAD = "pay-instead"
+PASSWORD_RESET = "password-reset"
 DAY = 24 * 3600
 MAX_AGES = {
     CONFIRM_ACCOUNT: DAY,
     CONFIRM_LIBRARY_EMAIL: DAY,
     CARD_COLLECTION: 90 * DAY,
     PAY_INSTEAD: 60 * DAY,
+    PASSWORD_RESET: DAY,
 }
 
 

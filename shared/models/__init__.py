@@ -11,6 +11,7 @@ from shared.models import (
     patron,
     payment,
     registration,
+    throttle,
 )
 
 __all__ = [
@@ -24,4 +25,5 @@ __all__ = [
     "patron",
     "payment",
     "registration",
+    "throttle",
 ]

@@ -32,8 +32,6 @@ class LoginAccount(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     confirmed_at: Mapped[datetime | None]
     pending_email: Mapped[str | None] = mapped_column(String(254))
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]
     password_changed_at: Mapped[datetime | None]
     terms_accepted_at: Mapped[datetime | None]

@@ -1,0 +1,119 @@
+"""Logging in and out, and setting a new password after forgetting it."""
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import login_user, logout_user
+from werkzeug.wrappers import Response
+
+from portal.account import messages
+from portal.account.forms import ForgotPasswordForm, LoginForm, NewPasswordForm
+from portal.extensions import limiter
+from portal.wiring import mail_settings
+from shared.db import db
+from shared.errors import DomainError
+from shared.login import log_in
+from shared.password_reset import account_for_reset, request_reset, reset_password
+from shared.timeutil import utcnow
+
+bp = Blueprint("login", __name__)
+
+
+def _login_limit() -> str:
+    """Requests per address allowed on the login form (configurable)."""
+    return str(current_app.config["LOGIN_RATE_LIMIT"])
+
+
+@bp.route("/inloggen", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login() -> str | Response:
+    """The login form: main card, customer number or e-mail address, and password."""
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            result = log_in(db.session, form.login.data, form.password.data, utcnow())
+        except DomainError as error:
+            db.session.commit()  # keep the failure count
+            form.login.errors.append(messages.describe(error))
+        else:
+            db.session.commit()
+            return _start_session(result.account, result.new_number)
+    return render_template("portal/login/login.html", form=form)
+
+
+def _start_session(account: object, new_number: str | None) -> Response:
+    """A fresh session for the logged-in account (nothing of the anonymous one carries over)."""
+    target = _safe_next(request.args.get("next"))
+    language = session.get("lang")
+    session.clear()
+    if language:
+        session["lang"] = language
+    login_user(account, fresh=True)
+    if new_number:
+        flash(
+            _(
+                "Your number has changed: log in with your card number %(number)s from now on.",
+                number=new_number,
+            )
+        )
+    return redirect(target or url_for("main.home"), code=303)
+
+
+def _safe_next(target: str | None) -> str | None:
+    """A path on this site to go back to after logging in; nothing else."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return None
+
+
+@bp.post("/uitloggen")
+def logout() -> Response:
+    """End the session completely."""
+    logout_user()
+    session.clear()
+    flash(_("You are logged out."))
+    return redirect(url_for("main.home"), code=303)
+
+
+@bp.route("/wachtwoord-vergeten", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def forgot_password() -> str:
+    """Ask for a reset link; the answer is the same whether or not the login exists."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        request_reset(db.session, form.login.data, mail_settings(), utcnow())
+        db.session.commit()
+        return render_template("portal/login/forgot_sent.html")
+    return render_template("portal/login/forgot.html", form=form)
+
+
+@bp.route("/wachtwoord-herstellen/<token>", methods=["GET", "POST"], endpoint="reset_password")
+def reset_password_view(token: str) -> str | Response | tuple[str, int]:
+    """Set a new password with the link from the mail."""
+    try:
+        account = account_for_reset(db.session, current_app.config["SECRET_KEY"], token)
+    except DomainError as error:
+        return render_template(
+            "portal/login/link_failed.html", message=messages.describe(error)
+        ), 410
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        reset_password(db.session, account, form.password.data, utcnow())
+        db.session.commit()
+        flash(_("Your new password is set. Log in with it."))
+        return redirect(url_for("login.login"), code=303)
+    return render_template("portal/login/reset.html", form=form)
+
+
+@bp.app_errorhandler(429)
+def too_many_requests(error: Exception) -> tuple[str, int]:
+    """Too many tries from one address: say when to try again, in the patron's language."""
+    return render_template("portal/login/too_many.html"), 429

@@ -1,0 +1,124 @@
+"""*Mijn account*: membership, cards, payments and what is owed; password, language, stopping."""
+
+from collections.abc import Callable
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from portal.account import messages
+from portal.account.forms import ChangePasswordForm
+from portal.wiring import payment_provider
+from shared import accounts, direct_debit, ledger
+from shared.db import db
+from shared.errors import DomainError
+from shared.login import main_card
+from shared.models.patron import Patron
+from shared.payments.provider import PaymentProviderError
+from shared.timeutil import local_today, utcnow
+
+bp = Blueprint("account", __name__, url_prefix="/mijn-account")
+
+
+@bp.get("")
+@login_required
+def overview() -> str:
+    """Every membership this login serves, with subscription, cards, payments and balance."""
+    memberships = [_membership(p) for p in accounts.linked_patrons(db.session, current_user)]
+    return render_template(
+        "portal/account/overview.html", memberships=memberships, today=local_today()
+    )
+
+
+def _membership(patron: Patron) -> dict[str, object]:
+    """What the overview shows of one patron record."""
+    card = main_card(db.session, patron)
+    return {
+        "patron": patron,
+        "number": card.number if card else patron.customer_number,
+        "subscription": accounts.current_subscription(patron),
+        "cards": accounts.cards(db.session, patron),
+        "payments": accounts.recent_payments(db.session, patron),
+        "balance": ledger.balance(db.session, patron.id),
+        "mandates": direct_debit.mandates(db.session, patron),
+        "direct_debit": direct_debit.active_direct_debit(db.session, patron),
+    }
+
+
+@bp.post("/<int:patron_id>/opzeggen")
+@login_required
+def cancel(patron_id: int) -> Response | tuple[str, int]:
+    """Stop the subscription at the end of the paid period (and any direct debit)."""
+    return _change(
+        patron_id,
+        _("Your subscription ends at the end of the period you paid."),
+        lambda p: accounts.cancel_subscription(db.session, p, payment_provider(), utcnow()),
+    )
+
+
+@bp.post("/<int:patron_id>/incasso-stoppen")
+@login_required
+def stop_direct_debit(patron_id: int) -> Response | tuple[str, int]:
+    """Revoke the mandate; the subscription runs to the end of the paid period."""
+    return _change(
+        patron_id,
+        _("Direct debit is stopped. Your subscription runs to the end of the period you paid."),
+        lambda p: direct_debit.revoke(db.session, p, payment_provider()),
+    )
+
+
+def _change(
+    patron_id: int, done: str, action: Callable[[Patron], object]
+) -> Response | tuple[str, int]:
+    """Run a change on one of the account's memberships; flash the outcome."""
+    try:
+        patron = accounts.owns(current_user, db.session.get(Patron, patron_id))
+        action(patron)
+        db.session.commit()
+        flash(done, "success")
+    except DomainError as error:
+        db.session.rollback()
+        if error.code == "not_your_membership":
+            abort(404)
+        flash(messages.describe(error), "error")
+    except PaymentProviderError:
+        db.session.rollback()
+        flash(
+            _("This is not possible right now. Nothing was changed. Try again in a few minutes."),
+            "error",
+        )
+    return redirect(url_for("account.overview"), code=303)
+
+
+@bp.route("/wachtwoord", methods=["GET", "POST"])
+@login_required
+def change_password() -> str | Response:
+    """A new password, after the current one."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(
+                db.session, current_user, form.current_password.data, form.password.data, utcnow()
+            )
+        except DomainError as error:
+            form.current_password.errors.append(messages.describe(error))
+        else:
+            db.session.commit()
+            flash(_("Your new password is saved."), "success")
+            return redirect(url_for("account.overview"), code=303)
+    return render_template("portal/account/password.html", form=form)
+
+
+@bp.post("/taal")
+@login_required
+def language() -> Response:
+    """The language of the portal and of the library's mails."""
+    choice = request.form.get("lang", "")
+    try:
+        accounts.set_language(db.session, current_user, choice)
+    except DomainError:
+        abort(400)
+    db.session.commit()
+    session["lang"] = choice
+    return redirect(url_for("account.overview"), code=303)

@@ -1,0 +1,198 @@
+"""Logging in to the online library: every answer, throttling, sessions, forgotten passwords."""
+
+import re
+from email import message_from_bytes, policy
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from shared.db import db
+from shared.models.account import LoginAccount
+from shared.models.card import CardRole
+from shared.models.mail import OutboxMail
+from shared.models.patron import Patron
+from tests.support.accounts import PASSWORD, give_card, log_in, member
+from tests.support.signup import csrf_token
+
+BAD = "De inloggegevens kloppen niet"
+
+
+def error_of(page) -> str:  # noqa: ANN001
+    """The text of the login field's error."""
+    match = re.search(r'id="login-error">(.*?)</span>\s*<input', page.get_data(as_text=True), re.S)
+    return re.sub(r"<[^>]+>", "", match[1]).strip() if match else ""
+
+
+def logged_in(client: FlaskClient) -> bool:
+    """Whether the account page opens (instead of sending to the login form)."""
+    return client.get("/mijn-account").status_code == 200
+
+
+@pytest.mark.parametrize("how", ["number", "email", "username"])
+def test_log_in_by_number_email_or_username(client: FlaskClient, mollie_sandbox, how: str) -> None:
+    patron = member(client)
+    login = {
+        "number": patron.customer_number,
+        "email": patron.login_account.email.upper(),
+        "username": patron.login_account.username,
+    }[how]
+    response = log_in(client, login)
+    assert response.status_code == 303, error_of(response)
+    assert logged_in(client)
+
+
+def test_main_card_logs_in_and_the_old_number_says_it_changed(
+    client: FlaskClient, new_browser, mollie_sandbox
+) -> None:
+    patron = member(client)
+    give_card(patron, "52700000012345")
+    assert log_in(client, "52700000012345").status_code == 303
+    other = new_browser()
+    response = log_in(other, patron.customer_number)
+    assert response.status_code == 303
+    home = other.get(response.location).get_data(as_text=True)
+    assert "52700000012345" in home
+
+
+def test_secondary_card_is_told_to_use_the_main_card(client: FlaskClient, mollie_sandbox) -> None:
+    patron = member(client)
+    give_card(patron, "52700000012345")
+    give_card(patron, "52700000099999", CardRole.SECONDARY)
+    message = error_of(log_in(client, "52700000099999"))
+    assert "hoofdpas" in message and "2345" in message and "52700000012345" not in message
+    assert not logged_in(client)
+
+
+def test_wrong_password_and_unknown_login_get_the_same_answer(
+    client: FlaskClient, mollie_sandbox
+) -> None:
+    patron = member(client)
+    wrong = error_of(log_in(client, patron.customer_number, "not-the-password"))
+    unknown = error_of(log_in(client, "2X99999999", "not-the-password"))
+    assert wrong == unknown and BAD in wrong
+
+
+def test_blocked_and_unconfirmed_accounts_get_their_own_answer(
+    client: FlaskClient, mollie_sandbox
+) -> None:
+    patron = member(client)
+    account = patron.login_account
+    account.confirmed_at = None
+    db.session.commit()
+    assert "Bevestig eerst" in error_of(log_in(client, patron.customer_number))
+    account.status = "blocked"
+    db.session.commit()
+    assert "geblokkeerd" in error_of(log_in(client, patron.customer_number))
+
+
+def test_guessing_waits_longer_each_time_known_or_unknown(
+    client: FlaskClient, mollie_sandbox
+) -> None:
+    patron = member(client)
+    for login in (patron.customer_number, "2X12345674"):
+        for _ in range(5):
+            assert BAD in error_of(log_in(client, login, "wrong-guess"))
+        locked = error_of(log_in(client, login, "wrong-guess"))
+        assert "Probeer het opnieuw na" in locked
+    still = error_of(log_in(client, patron.customer_number, PASSWORD))
+    assert "Probeer het opnieuw na" in still and not logged_in(client)
+
+
+def test_many_posts_from_one_address_are_slowed_down(
+    app: Flask, new_browser, mollie_sandbox
+) -> None:
+    app.config["LOGIN_RATE_LIMIT"] = "3 per minute"
+    client = new_browser()
+    answers = [log_in(client, "2X00000000", "x").status_code for _ in range(4)]
+    assert answers == [200, 200, 200, 429]
+    page = log_in(client, "2X00000000", "x")
+    assert page.status_code == 429 and "Wacht een minuut" in page.get_data(as_text=True)
+    assert "Retry-After" in page.headers
+
+
+def test_login_starts_a_new_session_and_logout_ends_it(client: FlaskClient, mollie_sandbox) -> None:
+    patron = member(client)
+    with client.session_transaction() as session:
+        session["left_over"] = "from before"
+    response = log_in(client, patron.customer_number)
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    with client.session_transaction() as session:
+        assert "left_over" not in session and session["_fresh"]
+    token = csrf_token(client.get("/mijn-account"))
+    client.post("/uitloggen", data={"csrf_token": token})
+    assert client.get("/mijn-account").status_code == 302
+
+
+def test_next_only_goes_back_to_this_site(client: FlaskClient, mollie_sandbox) -> None:
+    patron = member(client)
+    response = log_in(client, patron.customer_number, next_path="//evil.example/x")
+    assert response.location == "/"
+    client.get("/mijn-account")
+    again = log_in(client, patron.customer_number, next_path="/mijn-account")
+    assert again.location == "/mijn-account"
+
+
+def reset_link() -> str:
+    """The path of the newest password-reset link that was mailed."""
+    mail = db.session.scalars(
+        select(OutboxMail).where(OutboxMail.kind == "password_reset").order_by(OutboxMail.id.desc())
+    ).first()
+    text = (
+        message_from_bytes(mail.message, policy=policy.default).get_body(("plain",)).get_content()
+    )
+    return re.search(r"https?://[^/\s]+(/wachtwoord-herstellen/\S+)", text)[1]
+
+
+def ask_reset(client: FlaskClient, login: str) -> str:
+    """Submit the forgot-password form; the page's text."""
+    token = csrf_token(client.get("/wachtwoord-vergeten"))
+    page = client.post("/wachtwoord-vergeten", data={"csrf_token": token, "login": login})
+    return page.get_data(as_text=True)
+
+
+def test_forgot_password_answers_alike_and_mails_only_a_known_address(
+    client: FlaskClient, mollie_sandbox
+) -> None:
+    patron = member(client)
+    unknown = ask_reset(client, "nobody@example.nl")
+    assert (
+        db.session.scalars(select(OutboxMail).where(OutboxMail.kind == "password_reset")).all()
+        == []
+    )
+    known = ask_reset(client, patron.customer_number)
+    assert unknown == known and "balie" in known
+    link = reset_link()
+    new = "zomer-fietsen-langs-de-vaart-7"
+    token = csrf_token(client.get(link))
+    done = client.post(link, data={"csrf_token": token, "password": new, "password_confirm": new})
+    assert done.status_code == 303
+    assert BAD in error_of(log_in(client, patron.customer_number, PASSWORD))
+    assert log_in(client, patron.customer_number, new).status_code == 303
+    assert client.get(link).status_code == 410, "a reset link works once"
+
+
+def test_forgot_password_without_an_email_sends_nothing(
+    client: FlaskClient, mollie_sandbox
+) -> None:
+    patron = member(client)
+    account = db.session.get(LoginAccount, patron.login_account_id)
+    account.email = None
+    db.session.commit()
+    assert "balie" in ask_reset(client, patron.customer_number)
+    assert (
+        db.session.scalars(select(OutboxMail).where(OutboxMail.kind == "password_reset")).all()
+        == []
+    )
+
+
+def test_a_forged_reset_link_is_refused(client: FlaskClient) -> None:
+    assert client.get("/wachtwoord-herstellen/not-a-token").status_code == 410
+
+
+def test_account_page_needs_a_login(client: FlaskClient) -> None:
+    response = client.get("/mijn-account")
+    assert response.status_code == 302 and "/inloggen" in response.location
+    assert db.session.scalars(select(Patron)).all() == []

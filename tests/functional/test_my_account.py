@@ -1,0 +1,104 @@
+"""*Mijn account*: what the patron sees, and stopping, password and language changes."""
+
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from shared.db import db
+from shared.models.mandate import Mandate
+from shared.models.patron import Subscription
+from tests.support.accounts import PASSWORD, give_card, log_in, member
+from tests.support.signup import csrf_token
+
+
+def post_form(client: FlaskClient, page: str, action: str, **data: str):  # noqa: ANN201
+    """Submit a form of `page` with its CSRF token."""
+    token = csrf_token(client.get(page))
+    return client.post(action, data={"csrf_token": token, **data})
+
+
+def test_overview_shows_subscription_cards_payments_and_mandate(
+    client: FlaskClient, mollie_sandbox
+) -> None:
+    patron = member(client, "0049")
+    give_card(patron, "52700000012345")
+    log_in(client, "52700000012345")
+    page = client.get("/mijn-account").get_data(as_text=True)
+    subscription = db.session.scalars(select(Subscription)).one()
+    for expected in (
+        "Basis (maand-incasso)",
+        "52700000012345",
+        "hoofdpas",
+        "Met automatische incasso",
+        "NL55 •••• 0000",
+        "T. Tester",
+        "betaald",
+        "Machtiging",
+    ):
+        assert expected in page, expected
+    assert str(subscription.end_date.year) in page and "NL55INGB0000000000" not in page
+
+
+def test_stopping_direct_debit_from_the_account(client: FlaskClient, mollie_sandbox) -> None:
+    patron = member(client, "0049")
+    log_in(client, patron.customer_number)
+    response = post_form(client, "/mijn-account", f"/mijn-account/{patron.id}/incasso-stoppen")
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert db.session.scalars(select(Mandate)).one().status == "revoked"
+    assert "De automatische incasso is gestopt" in client.get("/mijn-account").get_data(
+        as_text=True
+    )
+
+
+def test_cancelling_keeps_the_paid_period(client: FlaskClient, mollie_sandbox) -> None:
+    patron = member(client)
+    log_in(client, patron.customer_number)
+    end = db.session.scalars(select(Subscription)).one().end_date
+    post_form(client, "/mijn-account", f"/mijn-account/{patron.id}/opzeggen")
+    db.session.expire_all()
+    subscription = db.session.scalars(select(Subscription)).one()
+    assert (subscription.status, subscription.end_date) == ("cancelled", end)
+    assert "Opgezegd" in client.get("/mijn-account").get_data(as_text=True)
+
+
+def test_another_membership_cannot_be_touched(client: FlaskClient, mollie_sandbox) -> None:
+    patron = member(client)
+    log_in(client, patron.customer_number)
+    response = post_form(client, "/mijn-account", f"/mijn-account/{patron.id + 1}/opzeggen")
+    assert response.status_code == 404
+
+
+def test_changing_the_password_asks_the_old_one(client: FlaskClient, mollie_sandbox) -> None:
+    patron = member(client)
+    log_in(client, patron.customer_number)
+    new = "herfst-bladeren-in-de-tuin-31"
+    data = {"password": new, "password_confirm": new}
+    wrong = post_form(
+        client,
+        "/mijn-account/wachtwoord",
+        "/mijn-account/wachtwoord",
+        current_password="not-it",
+        **data,
+    )
+    assert "niet je huidige wachtwoord" in wrong.get_data(as_text=True)
+    done = post_form(
+        client,
+        "/mijn-account/wachtwoord",
+        "/mijn-account/wachtwoord",
+        current_password=PASSWORD,
+        **data,
+    )
+    assert done.status_code == 303
+    post_form(client, "/mijn-account", "/uitloggen")
+    assert log_in(client, patron.customer_number, new).status_code == 303
+
+
+def test_language_is_kept_for_the_account_and_its_mails(
+    client: FlaskClient, mollie_sandbox
+) -> None:
+    patron = member(client)
+    log_in(client, patron.customer_number)
+    post_form(client, "/mijn-account", "/mijn-account/taal", lang="en")
+    assert "My account" in client.get("/mijn-account").get_data(as_text=True)
+    db.session.expire_all()
+    assert (patron.login_account.locale, patron.locale) == ("en", "en")

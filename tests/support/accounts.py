@@ -1,0 +1,38 @@
+"""Patrons who can log in: a paid signup with a confirmed login account, and cards."""
+
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from shared.db import db
+from shared.models.card import Card, CardRole
+from shared.models.patron import Patron
+from shared.timeutil import utcnow
+from tests.support.signup import account_data, csrf_token, signed_up
+
+PASSWORD = account_data()["password"]
+
+
+def member(client: FlaskClient, subscription: str = "0045", plan: str | None = None) -> Patron:
+    """A paid patron whose login account is confirmed."""
+    signed_up(client, subscription, payment_plan=plan)
+    patron = db.session.scalars(select(Patron)).one()
+    patron.login_account.confirmed_at = utcnow()
+    db.session.commit()
+    return patron
+
+
+def give_card(patron: Patron, number: str, role: str = CardRole.MAIN) -> Card:
+    """A card for the patron, as the kiosk or the desk will issue it."""
+    card = Card(patron_id=patron.id, number=number, role=role)
+    db.session.add(card)
+    db.session.commit()
+    return card
+
+
+def log_in(
+    client: FlaskClient, login: str, password: str = PASSWORD, next_path: str = ""
+) -> object:
+    """Submit the login form."""
+    url = "/inloggen" + (f"?next={next_path}" if next_path else "")
+    token = csrf_token(client.get(url))
+    return client.post(url, data={"csrf_token": token, "login": login, "password": password})
