@@ -36,6 +36,7 @@ class MailSettings:
     confirm_library_email_url: Callable[[str], str]
     pay_instead_url: Callable[[str], str]
     reset_password_url: Callable[[str], str]
+    confirm_new_email_url: Callable[[str], str]
 
 
 def activate_registration(

@@ -31,6 +31,18 @@ def confirm_library_email(session: Session, secret_key: str, token: str) -> Patr
     return patron
 
 
+def confirm_new_email(session: Session, secret_key: str, token: str) -> LoginAccount:
+    """Make the new address the login account's e-mail, if it is still the one asked for."""
+    payload = _read(secret_key, tokens.CONFIRM_NEW_EMAIL, token)
+    account = session.get(LoginAccount, payload["account"])
+    if account is None or account.pending_email != payload["email"]:
+        raise DomainError("email_changed")
+    account.email, account.pending_email = account.pending_email, None
+    account.confirmed_at = account.confirmed_at or utcnow()
+    session.flush()
+    return account
+
+
 def _read(secret_key: str, purpose: str, token: str) -> dict[str, object]:
     """The token's payload, or a domain error saying expired or invalid."""
     try:

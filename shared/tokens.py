@@ -9,6 +9,7 @@ CONFIRM_LIBRARY_EMAIL = "confirm-library-email"
 CARD_COLLECTION = "card-collection"
 PAY_INSTEAD = "pay-instead"
 PASSWORD_RESET = "password-reset"
+CONFIRM_NEW_EMAIL = "confirm-new-email"
 DAY = 24 * 3600
 MAX_AGES = {
     CONFIRM_ACCOUNT: DAY,
@@ -16,6 +17,7 @@ MAX_AGES = {
     CARD_COLLECTION: 90 * DAY,
     PAY_INSTEAD: 60 * DAY,
     PASSWORD_RESET: DAY,
+    CONFIRM_NEW_EMAIL: DAY,
 }
 
 

@@ -38,6 +38,17 @@ def account(token: str) -> str | tuple[str, int]:
     )
 
 
+@bp.get("/nieuw-e-mailadres/<token>")
+def new_email(token: str) -> str | tuple[str, int]:
+    """Confirm a new e-mail address for the login account."""
+    try:
+        confirmation.confirm_new_email(db.session, current_app.config["SECRET_KEY"], token)
+    except DomainError as error:
+        return _failure(error)
+    db.session.commit()
+    return render_template("portal/account/confirmed.html", what="new_email")
+
+
 @bp.get("/e-mail/<token>")
 def library_email(token: str) -> str | tuple[str, int]:
     """Confirm the library e-mail address."""

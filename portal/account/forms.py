@@ -2,10 +2,10 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField
-from wtforms.validators import EqualTo, InputRequired, Length
+from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms.validators import EqualTo, InputRequired, Length, Regexp
 
-from portal.forms import normalise_space, strong_password
+from portal.forms import email_field_validators, normalise_space, strong_password
 
 REQUIRED = _l("This field is required.")
 
@@ -46,4 +46,44 @@ class NewPasswordForm(FlaskForm):
 class ChangePasswordForm(NewPasswordForm):
     """The current password, then the new one twice."""
 
+    current_password = PasswordField(_l("Current password"), validators=[InputRequired(REQUIRED)])
+
+
+class FirstLoginForm(NewPasswordForm):
+    """First login with a card number: an e-mail for later, a new password, and who you are."""
+
+    email = EmailField(
+        _l("E-mail address"),
+        filters=[normalise_space],
+        validators=[InputRequired(REQUIRED), *email_field_validators()],
+    )
+    first_name = StringField(
+        _l("First name"), filters=[normalise_space], validators=[InputRequired(REQUIRED)]
+    )
+    surname = StringField(
+        _l("Surname"), filters=[normalise_space], validators=[InputRequired(REQUIRED)]
+    )
+    postcode_digits = StringField(
+        _l("The four digits of your postcode"),
+        filters=[normalise_space],
+        validators=[
+            InputRequired(REQUIRED),
+            Regexp(r"^[0-9]{4}$", message=_l("Type four digits.")),
+        ],
+    )
+    terms = BooleanField(
+        _l("I accept the library's terms of use"),
+        validators=[InputRequired(_l("Accept the terms of use to go on."))],
+    )
+    newsletter = BooleanField(_l("Yes, send me the library's newsletter"))
+
+
+class ChangeEmailForm(FlaskForm):
+    """A new e-mail address for logging in, confirmed with the current password."""
+
+    email = EmailField(
+        _l("New e-mail address"),
+        filters=[normalise_space],
+        validators=[InputRequired(REQUIRED), *email_field_validators()],
+    )
     current_password = PasswordField(_l("Current password"), validators=[InputRequired(REQUIRED)])

@@ -15,16 +15,24 @@ from flask_login import login_user, logout_user
 from werkzeug.wrappers import Response
 
 from portal.account import messages
-from portal.account.forms import ForgotPasswordForm, LoginForm, NewPasswordForm
+from portal.account.forms import (
+    FirstLoginForm,
+    ForgotPasswordForm,
+    LoginForm,
+    NewPasswordForm,
+)
 from portal.extensions import limiter
 from portal.wiring import mail_settings
 from shared.db import db
+from shared.email_change import FirstLogin, complete_first_login, may_get_newsletter, needs_setup
 from shared.errors import DomainError
 from shared.login import log_in
+from shared.models.account import LoginAccount
 from shared.password_reset import account_for_reset, request_reset, reset_password
 from shared.timeutil import utcnow
 
 bp = Blueprint("login", __name__)
+FIRST_LOGIN_KEY = "first_login_account"
 
 
 def _login_limit() -> str:
@@ -45,6 +53,10 @@ def login() -> str | Response:
             form.login.errors.append(messages.describe(error))
         else:
             db.session.commit()
+            if needs_setup(result.account):
+                session.clear()
+                session[FIRST_LOGIN_KEY] = result.account.id
+                return redirect(url_for("login.first_login"), code=303)
             return _start_session(result.account, result.new_number)
     return render_template("portal/login/login.html", form=form)
 
@@ -72,6 +84,40 @@ def _safe_next(target: str | None) -> str | None:
     if target and target.startswith("/") and not target.startswith("//"):
         return target
     return None
+
+
+@bp.route("/eerste-keer", methods=["GET", "POST"])
+def first_login() -> str | Response:
+    """First login with a card number: e-mail, new password, who you are, the terms."""
+    account = db.session.get(LoginAccount, session.get(FIRST_LOGIN_KEY) or 0)
+    if account is None or not needs_setup(account):
+        return redirect(url_for("login.login"))
+    form = FirstLoginForm()
+    newsletter = may_get_newsletter(db.session, account)
+    if form.validate_on_submit():
+        answers = FirstLogin(
+            **{
+                name: form[name].data
+                for name in FirstLogin.__dataclass_fields__
+                if name != "terms_accepted"
+            },
+            terms_accepted=form.terms.data,
+        )
+        try:
+            complete_first_login(db.session, account, answers, mail_settings(), utcnow())
+        except DomainError as error:
+            db.session.rollback()
+            form.first_name.errors.append(messages.describe(error))
+        else:
+            db.session.commit()
+            flash(
+                _(
+                    "Almost done: confirm your e-mail address with the link we sent to %(email)s.",
+                    email=answers.email,
+                )
+            )
+            return _start_session(account, None)
+    return render_template("portal/login/first_login.html", form=form, newsletter=newsletter)
 
 
 @bp.post("/uitloggen")

@@ -34,6 +34,10 @@ def describe(error: DomainError) -> str:
         "link_expired": _("This link has expired: it was valid for 24 hours."),
         "link_invalid": _("This link is not valid, or it was used already."),
         "wrong_password": _("This is not your current password."),
+        "details_do_not_match": _(
+            "These details do not match your membership. Check them, or contact the library."
+        ),
+        "terms_required": _("Accept the terms of use to go on."),
         "nothing_to_cancel": _("This subscription is stopped already."),
         "no_direct_debit": _("Direct debit is not active for this membership."),
     }

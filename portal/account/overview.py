@@ -8,13 +8,15 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from portal.account import messages
-from portal.account.forms import ChangePasswordForm
-from portal.wiring import payment_provider
+from portal.account.forms import ChangeEmailForm, ChangePasswordForm
+from portal.wiring import mail_settings, payment_provider
 from shared import accounts, direct_debit, ledger
 from shared.db import db
+from shared.email_change import request_email_change
 from shared.errors import DomainError
 from shared.login import main_card
 from shared.models.patron import Patron
+from shared.passwords import verify_password
 from shared.payments.provider import PaymentProviderError
 from shared.timeutil import local_today, utcnow
 
@@ -108,6 +110,30 @@ def change_password() -> str | Response:
             flash(_("Your new password is saved."), "success")
             return redirect(url_for("account.overview"), code=303)
     return render_template("portal/account/password.html", form=form)
+
+
+@bp.route("/e-mail", methods=["GET", "POST"])
+@login_required
+def change_email() -> str | Response:
+    """A new login e-mail address; it counts once confirmed from that address."""
+    form = ChangeEmailForm()
+    if form.validate_on_submit():
+        if not verify_password(current_user.password_hash, form.current_password.data):
+            form.current_password.errors.append(messages.describe(DomainError("wrong_password")))
+        else:
+            request_email_change(
+                db.session, current_user, form.email.data, mail_settings(), utcnow()
+            )
+            db.session.commit()
+            flash(
+                _(
+                    "We sent a link to %(email)s. Your login changes once you confirm it.",
+                    email=form.email.data,
+                ),
+                "success",
+            )
+            return redirect(url_for("account.overview"), code=303)
+    return render_template("portal/account/email.html", form=form)
 
 
 @bp.post("/taal")

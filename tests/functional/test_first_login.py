@@ -1,0 +1,105 @@
+"""First login with a card number on an account the desk made without e-mail; changing e-mail."""
+
+import re
+from datetime import date
+from email import message_from_bytes, policy
+
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from shared.db import db
+from shared.models.mail import OutboxMail
+from shared.passwords import hash_password
+from tests.support.accounts import PASSWORD, give_card, log_in, member
+from tests.support.factories import create_account, create_patron
+from tests.support.signup import csrf_token
+
+NEW = "zeilboot-op-het-meer-drie-9"
+
+
+def desk_member(age_years: int = 40):  # noqa: ANN201
+    """A patron with a card and a login account without e-mail, as the desk makes them."""
+    account = create_account(db.session, confirmed=True)
+    account.email, account.password_hash = None, hash_password("welkom-bij-de-bieb")
+    patron = create_patron(db.session, account)
+    patron.first_name, patron.birth_date = "Sanne", date(date.today().year - age_years, 1, 1)
+    db.session.commit()
+    give_card(patron, "52700000055555")
+    return account, patron
+
+
+def answers(**changes: str) -> dict[str, str]:
+    """A correct first-login form."""
+    data = {
+        "email": "sanne@example.nl",
+        "password": NEW,
+        "password_confirm": NEW,
+        "first_name": "sanne",
+        "postcode_digits": "7961",
+        "terms": "y",
+        "newsletter": "y",
+    }
+    return {**data, **changes}
+
+
+def confirm_link(kind: str) -> str:
+    """The path of the newest link in a mail of this kind."""
+    mail = db.session.scalars(
+        select(OutboxMail).where(OutboxMail.kind == kind).order_by(OutboxMail.id.desc())
+    ).first()
+    text = (
+        message_from_bytes(mail.message, policy=policy.default).get_body(("plain",)).get_content()
+    )
+    return re.search(r"https?://[^/\s]+(/bevestigen/\S+)", text)[1]
+
+
+def test_first_login_asks_email_password_and_identity_then_confirms_by_mail(
+    client: FlaskClient,
+) -> None:
+    account, patron = desk_member()
+    first = log_in(client, "52700000055555", "welkom-bij-de-bieb")
+    assert first.location == "/eerste-keer"
+    page = client.get("/eerste-keer")
+    assert "nieuwsbrief" in page.get_data(as_text=True)
+    wrong = client.post(
+        "/eerste-keer", data={"csrf_token": csrf_token(page), **answers(surname="Jansen")}
+    )
+    assert "komen niet overeen" in wrong.get_data(as_text=True)
+    done = client.post(
+        "/eerste-keer", data={"csrf_token": csrf_token(page), **answers(surname=patron.surname)}
+    )
+    assert done.status_code == 303 and client.get("/mijn-account").status_code == 200
+    db.session.expire_all()
+    assert (account.email, account.pending_email) == (None, "sanne@example.nl")
+    assert patron.newsletter and account.terms_accepted_at is not None
+    assert "bevestigd" in client.get(confirm_link("confirm_new_email")).get_data(as_text=True)
+    db.session.expire_all()
+    assert account.email == "sanne@example.nl"
+    other = client.application.test_client()
+    assert log_in(other, "sanne@example.nl", NEW).status_code == 303
+
+
+def test_the_newsletter_is_offered_from_16_only(client: FlaskClient) -> None:
+    desk_member(age_years=14)
+    log_in(client, "52700000055555", "welkom-bij-de-bieb")
+    assert "nieuwsbrief" not in client.get("/eerste-keer").get_data(as_text=True)
+
+
+def test_the_first_login_page_needs_the_card_login_first(client: FlaskClient) -> None:
+    assert client.get("/eerste-keer").location == "/inloggen"
+
+
+def test_a_new_email_counts_only_once_confirmed(client: FlaskClient, mollie_sandbox) -> None:
+    patron = member(client)
+    old = patron.login_account.email
+    log_in(client, patron.customer_number)
+    page = client.get("/mijn-account/e-mail")
+    data = {"csrf_token": csrf_token(page), "email": "nieuw@example.nl"}
+    refused = client.post("/mijn-account/e-mail", data={**data, "current_password": "nope"})
+    assert "niet je huidige wachtwoord" in refused.get_data(as_text=True)
+    client.post("/mijn-account/e-mail", data={**data, "current_password": PASSWORD})
+    db.session.expire_all()
+    assert patron.login_account.email == old
+    client.get(confirm_link("confirm_new_email"))
+    db.session.expire_all()
+    assert patron.login_account.email == "nieuw@example.nl"
