@@ -13,6 +13,7 @@ from sqlalchemy.orm import sessionmaker
 
 from portal.settlement import reconcile
 from portal.wiring import payment_provider
+from shared import accounts as patron_accounts
 from shared import direct_debit, ledger
 from shared.catalogue.loader import load_catalogue
 from shared.db import db
@@ -54,6 +55,30 @@ def accounts_purge() -> None:
     report = purge_unconfirmed(db.session, utcnow())
     db.session.commit()
     click.echo(f"deleted {report.accounts} accounts, {report.registrations} draft registrations")
+
+
+@accounts.command("forget")
+@click.argument("number")
+def accounts_forget(number: str) -> None:
+    """Unlink a patron's login account so a new one can be made (staff, on request)."""
+    try:
+        patron_accounts.forget_login(db.session, _patron(number))
+    except DomainError as error:
+        raise click.ClickException(f"refused: {error.code}") from error
+    db.session.commit()
+    click.echo(f"{number}: login account forgotten")
+
+
+@accounts.command("create-login")
+@click.argument("number")
+def accounts_create_login(number: str) -> None:
+    """Make a login without e-mail; prints the one-time password (the first login sets the rest)."""
+    try:
+        account, password = patron_accounts.create_desk_login(db.session, _patron(number), utcnow())
+    except DomainError as error:
+        raise click.ClickException(f"refused: {error.code}") from error
+    db.session.commit()
+    click.echo(f"username {account.username}\tpassword {password}")
 
 
 @accounts.command("unconfirmed-paid")

@@ -1,5 +1,6 @@
 """A patron's own login account: what is linked to it, and the changes the patron may make."""
 
+import secrets
 from datetime import datetime
 
 from sqlalchemy import select
@@ -7,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from shared import direct_debit
 from shared.errors import DomainError
+from shared.login import main_card
 from shared.models.account import LoginAccount
 from shared.models.card import Card
 from shared.models.patron import Patron, PaymentPlan, Subscription, SubscriptionStatus
@@ -80,3 +82,50 @@ def set_language(session: Session, account: LoginAccount, language: str) -> None
     for patron in linked_patrons(session, account):
         patron.locale = language
     session.flush()
+
+
+def link_memberships(session: Session, source: LoginAccount, target: LoginAccount) -> None:
+    """Serve the source login's memberships with the target login (one login for every library);
+    the source login, left without memberships, is removed."""
+    if source.id == target.id:
+        return
+    for patron in linked_patrons(session, source):
+        patron.login_account_id = target.id
+    session.flush()
+    session.delete(source)
+    session.flush()
+
+
+def forget_login(session: Session, patron: Patron) -> None:
+    """Staff: unlink the patron's login so a new one can be made; a login left alone is removed."""
+    account = session.get(LoginAccount, patron.login_account_id or 0)
+    if account is None:
+        raise DomainError("no_login")
+    patron.login_account_id = None
+    session.flush()
+    if not linked_patrons(session, account):
+        session.delete(account)
+        session.flush()
+
+
+def create_desk_login(session: Session, patron: Patron, now: datetime) -> tuple[LoginAccount, str]:
+    """Staff: a login without e-mail and a one-time password; the first login sets the rest."""
+    if patron.login_account_id is not None:
+        raise DomainError("has_login")
+    password = secrets.token_urlsafe(9)
+    card = main_card(session, patron)
+    username = card.number if card else patron.customer_number
+    account = LoginAccount(
+        username=username,
+        username_key=username.casefold(),
+        email=None,
+        password_hash=hash_password(password),
+        locale=patron.locale,
+        created_at=now,
+        confirmed_at=now,
+    )
+    session.add(account)
+    session.flush()
+    patron.login_account_id = account.id
+    session.flush()
+    return account, password

@@ -21,6 +21,10 @@ class LoginForm(FlaskForm):
     password = PasswordField(_l("Password"), validators=[InputRequired(REQUIRED)])
 
 
+class LinkLoginForm(LoginForm):
+    """The login and password of the login account to use from now on."""
+
+
 class ForgotPasswordForm(FlaskForm):
     """Which login forgot its password."""
 

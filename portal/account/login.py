@@ -11,18 +11,20 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from portal.account import messages
 from portal.account.forms import (
     FirstLoginForm,
     ForgotPasswordForm,
+    LinkLoginForm,
     LoginForm,
     NewPasswordForm,
 )
 from portal.extensions import limiter
 from portal.wiring import mail_settings
+from shared import accounts
 from shared.db import db
 from shared.email_change import FirstLogin, complete_first_login, may_get_newsletter, needs_setup
 from shared.errors import DomainError
@@ -118,6 +120,35 @@ def first_login() -> str | Response:
             )
             return _start_session(account, None)
     return render_template("portal/login/first_login.html", form=form, newsletter=newsletter)
+
+
+@bp.route("/koppelen", methods=["GET", "POST"])
+def link_login() -> str | Response:
+    """Use an existing login account for this membership too (it proves itself by password)."""
+    source = _linking_account()
+    if source is None:
+        return redirect(url_for("login.login"))
+    form = LinkLoginForm()
+    if form.validate_on_submit():
+        try:
+            target = log_in(db.session, form.login.data, form.password.data, utcnow()).account
+        except DomainError as error:
+            db.session.commit()  # keep the failure count
+            form.login.errors.append(messages.describe(error))
+        else:
+            accounts.link_memberships(db.session, source, target)
+            db.session.commit()
+            flash(_("Done: this login account now serves all your memberships."), "success")
+            return _start_session(target, None)
+    return render_template("portal/login/link.html", form=form)
+
+
+def _linking_account() -> LoginAccount | None:
+    """The login being linked: the one on its first login, or the one logged in."""
+    first = db.session.get(LoginAccount, session.get(FIRST_LOGIN_KEY) or 0)
+    if first is not None:
+        return first
+    return current_user if current_user.is_authenticated else None
 
 
 @bp.post("/uitloggen")

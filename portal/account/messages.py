@@ -38,6 +38,7 @@ def describe(error: DomainError) -> str:
             "These details do not match your membership. Check them, or contact the library."
         ),
         "terms_required": _("Accept the terms of use to go on."),
+        "not_your_membership": _("This membership is not linked to your login."),
         "nothing_to_cancel": _("This subscription is stopped already."),
         "no_direct_debit": _("Direct debit is not active for this membership."),
     }

@@ -4,10 +4,12 @@ import re
 from datetime import date
 from email import message_from_bytes, policy
 
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from shared.db import db
+from shared.models.account import LoginAccount
 from shared.models.mail import OutboxMail
 from shared.passwords import hash_password
 from tests.support.accounts import PASSWORD, give_card, log_in, member
@@ -103,3 +105,42 @@ def test_a_new_email_counts_only_once_confirmed(client: FlaskClient, mollie_sand
     client.get(confirm_link("confirm_new_email"))
     db.session.expire_all()
     assert patron.login_account.email == "nieuw@example.nl"
+
+
+def test_a_guest_membership_can_use_the_existing_login_account(
+    client: FlaskClient, mollie_sandbox
+) -> None:
+    home = member(client)
+    desk_account, guest = desk_member()
+    desk_account_id = desk_account.id
+    log_in(client, "52700000055555", "welkom-bij-de-bieb")
+    page = client.get("/koppelen")
+    wrong = client.post(
+        "/koppelen",
+        data={"csrf_token": csrf_token(page), "login": home.customer_number, "password": "nope"},
+    )
+    assert "kloppen niet" in wrong.get_data(as_text=True)
+    linked = client.post(
+        "/koppelen",
+        data={"csrf_token": csrf_token(page), "login": home.customer_number, "password": PASSWORD},
+    )
+    assert linked.status_code == 303
+    db.session.expire_all()
+    assert guest.login_account_id == home.login_account_id
+    assert db.session.get(LoginAccount, desk_account_id) is None
+    assert guest.home_branch.name in client.get("/mijn-account").get_data(as_text=True)
+
+
+def test_staff_forget_a_login_and_make_a_new_one(
+    app: Flask, client: FlaskClient, mollie_sandbox
+) -> None:
+    patron = member(client)
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["accounts", "forget", patron.customer_number]).exit_code == 0
+    assert "kloppen niet" in log_in(client, patron.customer_number).get_data(as_text=True)
+    made = runner.invoke(args=["accounts", "create-login", patron.customer_number])
+    assert made.exit_code == 0, made.output
+    password = made.output.split("password ")[1].strip()
+    assert log_in(client, patron.customer_number, password).location == "/eerste-keer"
+    again = runner.invoke(args=["accounts", "create-login", patron.customer_number])
+    assert again.exit_code != 0 and "has_login" in again.output
