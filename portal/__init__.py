@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal.config import load_config
 from portal.extensions import babel, csrf, limiter, login_manager, migrate
@@ -27,12 +28,20 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     app.config.update(load_config(instance, config))
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS_DIR)
+    _trust_proxies(app, int(app.config["TRUSTED_PROXIES"]))
     _init_extensions(app)
     _register_blueprints(app)
     _register_cli(app)
     app.context_processor(_template_globals)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     return app
+
+
+def _trust_proxies(app: Flask, hops: int) -> None:
+    """Behind a TLS proxy: take client address and scheme from its X-Forwarded headers
+    (rate limits count per real address, and cookies marked Secure are sent)."""
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
 
 def _init_extensions(app: Flask) -> None:
@@ -66,11 +75,11 @@ def _end_session(_error: BaseException | None) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     """Attach every feature blueprint."""
-    from portal import dev, i18n, main, payments, signup
+    from portal import dev, i18n, main, oidc, payments, signup
     from portal.account import confirm, login, overview
     from portal.api import kiosk
 
-    for module in (main, i18n, signup.views, payments, confirm, kiosk, login, overview):
+    for module in (main, i18n, signup.views, payments, confirm, kiosk, login, overview, oidc.views):
         app.register_blueprint(module.bp)
     if app.config["MAIL_DIR"]:
         app.register_blueprint(dev.bp)

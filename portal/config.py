@@ -21,6 +21,8 @@ ENV_SETTINGS = (
     "MAIL_FROM",
     "MAIL_DIR",
     "RATELIMIT_STORAGE_URI",
+    "LOGIN_RATE_LIMIT",
+    "TRUSTED_PROXIES",
 )
 
 
@@ -65,6 +67,7 @@ def _defaults(instance_path: Path, env: str) -> dict[str, Any]:
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": "20 per minute;200 per hour",
+        "TRUSTED_PROXIES": "0",
     }
 
 

@@ -4,49 +4,19 @@ Everything is found by what a patron sees or hears: visible labels, link and but
 """
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from shared.db import db
 from shared.models.patron import Patron
+from tests.support.browser import TIMEOUT_MS, chromium, label
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-TIMEOUT_MS = 15_000
 PASSWORD = "vlinder-boekenkast-regen-42"
 PRICE = r"€\s?58,00"  # format_currency may put a non-breaking space after the sign
-
-
-@contextmanager
-def chromium() -> Iterator[Browser]:
-    """Debian's headless Chromium, closed whatever happens in the block."""
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-def label(text: str) -> re.Pattern[str]:
-    """A label that starts with `text` ("Wachtwoord" must not match "Herhaal wachtwoord")."""
-    return re.compile(rf"^{re.escape(text)}", re.IGNORECASE)
 
 
 def fill_details(page: Page, *, surname: str) -> None:
