@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -10,6 +11,8 @@ from shared.errors import DomainError
 from shared.models.catalogue import Branch
 from shared.models.kiosk import KioskDevice
 from shared.timeutil import utcnow
+
+SEEN_EVERY = timedelta(minutes=1)
 
 
 def token_hash(token: str) -> str:
@@ -36,14 +39,18 @@ def register_device(
 
 
 def authenticate(session: Session, token: str) -> KioskDevice | None:
-    """The registered, unrevoked device with this token, marked as seen now."""
+    """The registered, unrevoked device with this token, marked as seen (once a minute at most,
+    so that status polling does not make every request a database write)."""
     device = session.scalar(
         select(KioskDevice).where(
             KioskDevice.token_hash == token_hash(token), KioskDevice.revoked_at.is_(None)
         )
     )
-    if device is not None:
-        device.last_seen_at = utcnow()
+    now = utcnow()
+    if device is not None and (
+        device.last_seen_at is None or device.last_seen_at < now - SEEN_EVERY
+    ):
+        device.last_seen_at = now
     return device
 
 
