@@ -11,6 +11,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy.orm import sessionmaker
 
+from portal.oidc.cli import oidc
 from portal.settlement import reconcile
 from portal.wiring import payment_provider
 from shared import accounts as patron_accounts
@@ -75,6 +76,18 @@ def accounts_create_login(number: str) -> None:
     """Make a login without e-mail; prints the one-time password (the first login sets the rest)."""
     try:
         account, password = patron_accounts.create_desk_login(db.session, _patron(number), utcnow())
+    except DomainError as error:
+        raise click.ClickException(f"refused: {error.code}") from error
+    db.session.commit()
+    click.echo(f"username {account.username}\tpassword {password}")
+
+
+@accounts.command("reset-password")
+@click.argument("number")
+def accounts_reset_password(number: str) -> None:
+    """Set a one-time password for a patron (the desk, when no e-mail is known); prints it."""
+    try:
+        account, password = patron_accounts.set_desk_password(db.session, _patron(number), utcnow())
     except DomainError as error:
         raise click.ClickException(f"refused: {error.code}") from error
     db.session.commit()
@@ -258,5 +271,5 @@ def _transport() -> Transport:
 def register(app: Flask) -> None:
     """Attach the command groups to the app."""
     groups = (catalogue, accounts, payments, mail, housekeeping, kiosk, ledger_group)
-    for group in (*groups, direct_debit_group):
+    for group in (*groups, direct_debit_group, oidc):
         app.cli.add_command(group)

@@ -108,6 +108,18 @@ def forget_login(session: Session, patron: Patron) -> None:
         session.flush()
 
 
+def set_desk_password(session: Session, patron: Patron, now: datetime) -> tuple[LoginAccount, str]:
+    """Staff: a new one-time password for a patron who cannot reset it by mail."""
+    account = session.get(LoginAccount, patron.login_account_id or 0)
+    if account is None:
+        raise DomainError("no_login")
+    password = secrets.token_urlsafe(9)
+    account.password_hash = hash_password(password)
+    account.password_changed_at = now
+    session.flush()
+    return account, password
+
+
 def create_desk_login(session: Session, patron: Patron, now: datetime) -> tuple[LoginAccount, str]:
     """Staff: a login without e-mail and a one-time password; the first login sets the rest."""
     if patron.login_account_id is not None:

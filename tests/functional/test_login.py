@@ -1,6 +1,7 @@
 """Logging in to the online library: every answer, throttling, sessions, forgotten passwords."""
 
 import re
+from datetime import timedelta
 from email import message_from_bytes, policy
 
 import pytest
@@ -196,3 +197,33 @@ def test_account_page_needs_a_login(client: FlaskClient) -> None:
     response = client.get("/mijn-account")
     assert response.status_code == 302 and "/inloggen" in response.location
     assert db.session.scalars(select(Patron)).all() == []
+
+
+def test_digital_only_logs_in_with_its_system_number(client: FlaskClient, mollie_sandbox) -> None:
+    patron = member(client, "0141")
+    assert patron.system_number.startswith("DO")
+    assert log_in(client, patron.system_number).status_code == 303
+
+
+def test_a_blocked_card_and_an_expired_confirmation_get_their_answers(
+    client: FlaskClient, mollie_sandbox
+) -> None:
+    patron = member(client)
+    card = give_card(patron, "52700000012345")
+    card.status = "lost"
+    account = patron.login_account
+    account.confirmed_at, account.created_at = None, account.created_at - timedelta(days=2)
+    db.session.commit()
+    assert "geblokkeerd" in error_of(log_in(client, "52700000012345"))
+    assert "niet binnen 24 uur bevestigd" in error_of(log_in(client, patron.customer_number))
+
+
+def test_the_desk_sets_a_one_time_password(app: Flask, client: FlaskClient, mollie_sandbox) -> None:
+    patron = member(client)
+    result = app.test_cli_runner().invoke(
+        args=["accounts", "reset-password", patron.customer_number]
+    )
+    assert result.exit_code == 0, result.output
+    password = result.output.split("password ")[1].strip()
+    assert BAD in error_of(log_in(client, patron.customer_number))
+    assert log_in(client, patron.customer_number, password).status_code == 303

@@ -1,0 +1,238 @@
+"""Authlib's OpenID Connect provider, wired to the shared single sign-on services."""
+
+from typing import Any
+
+from authlib.integrations.flask_oauth2 import AuthorizationServer, ResourceProtector
+from authlib.oauth2.rfc6749 import (
+    InvalidGrantError,
+    InvalidRequestError,
+    InvalidScopeError,
+    OAuth2Request,
+    grants,
+)
+from authlib.oauth2.rfc6750 import BearerTokenValidator
+from authlib.oauth2.rfc7636 import CodeChallenge
+from authlib.oidc import core as oidc_core
+from authlib.oidc.rpinitiated import EndSessionEndpoint, EndSessionRequest
+from flask import Flask, current_app, g, session
+from flask_login import logout_user
+from joserfc.jwk import RSAKey
+
+from portal.wiring import external_url
+from shared.db import db
+from shared.models.account import LoginAccount
+from shared.models.oidc import OidcAuthorizationCode, OidcClient, OidcToken
+from shared.oidc import tokens
+from shared.oidc.claims import SCOPES, user_claims
+from shared.oidc.clients import find_client
+from shared.oidc.keys import ALGORITHM, SigningKeys
+from shared.timeutil import utcnow
+
+TOKEN_SECONDS = int(tokens.TOKEN_LIFETIME.total_seconds())
+CLAIMS_SUPPORTED = [
+    "sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "name", "given_name", "family_name",
+    "preferred_username", "locale", "email", "email_verified", "library",
+]  # fmt: skip
+
+
+def issuer() -> str:
+    """The issuer identifier: the portal's public address."""
+    return str(current_app.config["PUBLIC_URL"]).rstrip("/")
+
+
+def signing_keys() -> SigningKeys:
+    """The key store in this app's instance folder."""
+    return SigningKeys.in_instance(current_app.instance_path)
+
+
+def log_out() -> None:
+    """End the patron's portal session: Flask-Login's and everything else in it."""
+    logout_user()
+    session.clear()
+
+
+def _signing_key() -> RSAKey:
+    """The current key, read once per request so header and signature always agree."""
+    if "oidc_signing_key" not in g:
+        g.oidc_signing_key = signing_keys().current()
+    return g.oidc_signing_key
+
+
+def _claims(account: LoginAccount, scope: str) -> oidc_core.UserInfo:
+    """The patron's claims for the granted scopes."""
+    return oidc_core.UserInfo(user_claims(db.session, account, scope, utcnow()))
+
+
+class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
+    """The code flow; public clients authenticate with nothing but their PKCE verifier."""
+
+    TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
+
+    def validate_authorization_request(self) -> str:
+        """Authlib's checks, and the scope must include openid (this is a login, not an API)."""
+        redirect_uri = super().validate_authorization_request()
+        if "openid" not in self.request.scope.split():
+            raise InvalidScopeError("The scope must include 'openid'.", redirect_uri=redirect_uri)
+        return redirect_uri
+
+    def save_authorization_code(self, code: str, request: OAuth2Request) -> None:
+        """Store the code with everything the token request must match."""
+        data = request.payload.data
+        account: LoginAccount = request.user
+        code_request = tokens.CodeRequest(
+            client=request.client,
+            account=account,
+            redirect_uri=request.payload.redirect_uri,
+            scope=request.scope,
+            nonce=data.get("nonce"),
+            code_challenge=data.get("code_challenge"),
+            code_challenge_method=data.get("code_challenge_method"),
+            auth_time=account.last_login_at or utcnow(),
+        )
+        tokens.store_code(db.session, code, code_request, utcnow())
+
+    def query_authorization_code(
+        self, code: str, client: OidcClient
+    ) -> OidcAuthorizationCode | None:
+        """The unexpired code of this client."""
+        return tokens.find_code(db.session, code, client, utcnow())
+
+    def delete_authorization_code(self, authorization_code: OidcAuthorizationCode) -> None:
+        """Use the code up; a second, concurrent exchange of it fails."""
+        if not tokens.use_code(db.session, authorization_code):
+            raise InvalidGrantError("The code was already used.")
+
+    def authenticate_user(self, authorization_code: OidcAuthorizationCode) -> LoginAccount | None:
+        """The patron, unless the account was blocked since."""
+        account = authorization_code.account
+        return account if account.is_active else None
+
+
+class S256CodeChallenge(CodeChallenge):
+    """PKCE with S256 only, required of public clients."""
+
+    SUPPORTED_CODE_CHALLENGE_METHOD = ["S256"]
+
+    def validate_code_challenge(self, grant: AuthorizationCodeGrant, redirect_uri: str) -> None:
+        """Refuse a public client without a challenge, and any method but S256."""
+        data = grant.request.payload.data
+        if grant.request.client.is_public and not data.get("code_challenge"):
+            raise InvalidRequestError("Public clients must use PKCE: send a 'code_challenge'.")
+        if data.get("code_challenge") and data.get("code_challenge_method") != "S256":
+            raise InvalidRequestError("The 'code_challenge_method' must be S256.")
+        super().validate_code_challenge(grant, redirect_uri)
+
+
+class OpenIDCode(oidc_core.OpenIDCode):
+    """ID tokens: RS256 with the current key, our issuer, the patron's claims."""
+
+    DEFAULT_EXPIRES_IN = TOKEN_SECONDS
+
+    def exists_nonce(self, nonce: str, request: OAuth2Request) -> bool:
+        """Whether the nonce is already bound to an unused code (a replayed request)."""
+        return tokens.nonce_in_use(db.session, request.client, nonce)
+
+    def resolve_client_private_key(self, client: OidcClient) -> RSAKey:
+        """The current signing key."""
+        return _signing_key()
+
+    def get_client_algorithm(self, client: OidcClient) -> str:
+        """RS256 for every client."""
+        return ALGORITHM
+
+    def get_encode_header(self, client: OidcClient) -> dict[str, str]:
+        """The header names the key, so clients find it in the JWKS after a rotation."""
+        return {"alg": ALGORITHM, "kid": str(_signing_key().kid)}
+
+    def get_client_claims(self, client: OidcClient) -> dict[str, Any]:
+        """Issuer and audience (one client, as a string: end-session finds the client by it)."""
+        return {"iss": issuer(), "aud": client.client_id}
+
+    def generate_user_info(self, user: LoginAccount, scope: str) -> oidc_core.UserInfo:
+        """The claims the scopes allow."""
+        return _claims(user, scope)
+
+
+class UserInfoEndpoint(oidc_core.UserInfoEndpoint):
+    """The userinfo endpoint: the claims of the token's scopes, as JSON."""
+
+    def get_issuer(self) -> str:
+        """The issuer identifier."""
+        return issuer()
+
+    def generate_user_info(self, user: LoginAccount, scope: str) -> oidc_core.UserInfo:
+        """The claims the scopes allow."""
+        return _claims(user, scope)
+
+
+class EndSession(EndSessionEndpoint):
+    """RP-initiated logout: ends the patron's portal session."""
+
+    def get_server_jwks(self) -> dict[str, Any]:
+        """Every key whose ID tokens may still come back as id_token_hint."""
+        return signing_keys().public_jwks(utcnow())
+
+    def get_algorithms(self) -> list[str]:
+        """RS256 only."""
+        return [ALGORITHM]
+
+    def end_session(self, end_session_request: EndSessionRequest) -> None:
+        """Log the patron out."""
+        log_out()
+
+
+class BearerToken(BearerTokenValidator):
+    """Access tokens from our database."""
+
+    def authenticate_token(self, token_string: str) -> OidcToken | None:
+        """The stored token with this value."""
+        return tokens.find_token(db.session, token_string)
+
+
+def _query_client(client_id: str) -> OidcClient | None:
+    """The registered client with this id."""
+    return find_client(db.session, client_id)
+
+
+def _save_token(token: dict[str, Any], request: OAuth2Request) -> None:
+    """Store an issued access token."""
+    tokens.store_token(
+        db.session, token["access_token"], request.client, request.user, token["scope"], utcnow()
+    )
+
+
+def provider_metadata() -> dict[str, Any]:
+    """The discovery document."""
+    return {
+        "issuer": issuer(),
+        "authorization_endpoint": external_url("oidc.authorize"),
+        "token_endpoint": external_url("oidc.token"),
+        "userinfo_endpoint": external_url("oidc.userinfo"),
+        "jwks_uri": external_url("oidc.jwks"),
+        "end_session_endpoint": external_url("oidc.end_session"),
+        "scopes_supported": list(SCOPES),
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query"],
+        "grant_types_supported": ["authorization_code"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": [ALGORITHM],
+        "token_endpoint_auth_methods_supported": AuthorizationCodeGrant.TOKEN_ENDPOINT_AUTH_METHODS,
+        "code_challenge_methods_supported": ["S256"],
+        "claims_supported": CLAIMS_SUPPORTED,
+    }
+
+
+server = AuthorizationServer(query_client=_query_client, save_token=_save_token)
+server.register_grant(AuthorizationCodeGrant, [S256CodeChallenge(required=True), OpenIDCode()])
+resource_protector = ResourceProtector()
+resource_protector.register_token_validator(BearerToken())
+server.register_endpoint(UserInfoEndpoint(resource_protector=resource_protector))
+server.register_endpoint(EndSession)
+
+
+def init_app(app: Flask) -> None:
+    """Bind the server to an app and make its first signing key if it has none."""
+    app.config.setdefault("OAUTH2_SCOPES_SUPPORTED", list(SCOPES))
+    app.config.setdefault("OAUTH2_TOKEN_EXPIRES_IN", {"authorization_code": TOKEN_SECONDS})
+    server.init_app(app)
+    SigningKeys.in_instance(app.instance_path).ensure()

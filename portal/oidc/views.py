@@ -1,0 +1,191 @@
+"""Single sign-on endpoints: discovery, JWKS, authorization (login, consent), token, userinfo,
+end-session. Authlib does the protocol; these views add the patron's login and consent."""
+
+from urllib.parse import urlencode
+
+from authlib.oauth2 import OAuth2Error
+from authlib.oauth2.rfc6749.grants import BaseGrant
+from authlib.oidc.core.errors import ConsentRequiredError
+from authlib.oidc.rpinitiated import EndSessionRequest
+from flask import Blueprint, jsonify, make_response, redirect, render_template, request, url_for
+from flask.blueprints import BlueprintSetupState
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, logout_user
+from flask_wtf.csrf import validate_csrf
+from werkzeug.wrappers import Response
+from wtforms import ValidationError
+
+from portal.extensions import csrf
+from portal.oidc import server as provider
+from portal.oidc.server import server
+from shared.db import db
+from shared.models.account import LoginAccount
+from shared.oidc.claims import subject
+from shared.oidc.consent import needs_consent, record_consent
+from shared.timeutil import utcnow
+
+bp = Blueprint("oidc", __name__)
+SCOPE_DESCRIPTIONS = {
+    "openid": _l("That you are logged in, with a code that is the same every time"),
+    "profile": _l("Your name and the number you log in with"),
+    "email": _l("Your e-mail address"),
+    "library": _l(
+        "Your library, and whether your subscription is valid and includes the online library"
+    ),
+}
+LOGOUT_FIELDS = ("id_token_hint", "client_id", "post_logout_redirect_uri", "state")
+
+
+@bp.record_once
+def _set_up(state: BlueprintSetupState) -> None:
+    """Bind the provider to the app; make the first signing key on first start."""
+    provider.init_app(state.app)
+
+
+@bp.get("/.well-known/openid-configuration")
+def discovery() -> Response:
+    """The discovery document."""
+    return jsonify(provider.provider_metadata())
+
+
+@bp.get("/oidc/jwks")
+def jwks() -> Response:
+    """The public signing keys: the current one and those of tokens that may still be valid."""
+    return jsonify(provider.signing_keys().public_jwks(utcnow()))
+
+
+@bp.route("/oidc/authorize", methods=["GET", "POST"])
+def authorize() -> Response:
+    """Log the patron in if needed, ask consent once per service, send the code back."""
+    account = current_user._get_current_object() if current_user.is_authenticated else None
+    try:
+        grant = server.get_consent_grant(end_user=account)
+    except OAuth2Error as error:
+        return _refuse(error)
+    if account is None or _must_log_in_again(grant, account):
+        logout_user()
+        return redirect(url_for("login.login", next=_return_path()))
+    if not _asks_consent(grant, account):
+        return _respond(grant, account)
+    return _consent(grant, account)
+
+
+@bp.post("/oidc/token")
+@csrf.exempt
+def token() -> Response:
+    """Exchange a code (with the client's secret or PKCE verifier) for tokens."""
+    response = server.create_token_response()
+    db.session.commit()
+    return response
+
+
+@bp.route("/oidc/userinfo", methods=["GET", "POST"])
+@csrf.exempt
+def userinfo() -> Response:
+    """The claims the access token's scopes allow."""
+    response = server.create_endpoint_response("userinfo")
+    db.session.commit()
+    return response
+
+
+@bp.route("/oidc/logout", methods=["GET", "POST"])
+@csrf.exempt
+def end_session() -> Response | str:
+    """RP-initiated logout: with a valid id_token_hint at once, otherwise after confirming."""
+    try:
+        logout = server.validate_endpoint_request("end_session")
+    except OAuth2Error:
+        logout = None  # a bad id_token_hint: no redirect; log out only if the patron confirms
+    if not _confirmed() and _logout_needs_confirmation(logout):
+        fields = {name: request.values[name] for name in LOGOUT_FIELDS if name in request.values}
+        return _unframed(render_template("portal/oidc/logout.html", fields=fields))
+    if logout is None:
+        provider.log_out()
+        return render_template("portal/oidc/logged_out.html")
+    response = server.create_endpoint_response("end_session", logout)
+    return response or render_template("portal/oidc/logged_out.html")
+
+
+def _refuse(error: OAuth2Error) -> Response:
+    """Back to the service with the error when its redirect URI is known; else explain here."""
+    if error.redirect_uri:
+        return server.handle_error_response(None, error)
+    return make_response(render_template("portal/oidc/error.html", error=error), 400)
+
+
+def _respond(grant: BaseGrant, account: LoginAccount | None) -> Response:
+    """Redirect to the service with a code (allowed) or access_denied (refused)."""
+    response = server.create_authorization_response(grant_user=account, grant=grant)
+    db.session.commit()
+    return response
+
+
+def _must_log_in_again(grant: BaseGrant, account: LoginAccount) -> bool:
+    """The service asked for a fresh login (prompt=login, or max_age passed since login)."""
+    max_age = request.args.get("max_age", "")
+    if grant.prompt == "login":
+        return True
+    if not max_age.isdigit():
+        return False
+    logged_in = account.last_login_at
+    return logged_in is None or (utcnow() - logged_in).total_seconds() > int(max_age)
+
+
+def _return_path() -> str:
+    """This request, without what asked for the fresh login, to come back to after it."""
+    args = request.args.copy()
+    args.poplist("max_age")
+    prompts = [prompt for prompt in args.pop("prompt", "").split() if prompt != "login"]
+    if prompts:
+        args["prompt"] = " ".join(prompts)
+    return f"{request.path}?{urlencode(list(args.items(multi=True)))}"
+
+
+def _asks_consent(grant: BaseGrant, account: LoginAccount) -> bool:
+    """Whether to show the consent page: asked for, or not yet given for these scopes."""
+    scope = grant.request.scope
+    return grant.prompt == "consent" or needs_consent(db.session, grant.client, account, scope)
+
+
+def _consent(grant: BaseGrant, account: LoginAccount) -> Response:
+    """Ask the patron (never with prompt=none), or act on the answer to the consent page."""
+    if "none" in request.values.get("prompt", "").split():
+        state = grant.request.payload.state
+        return _refuse(ConsentRequiredError(redirect_uri=grant.redirect_uri, state=state))
+    decision = request.form.get("decision") if request.method == "POST" else None
+    if decision is None:
+        scopes = [SCOPE_DESCRIPTIONS[scope] for scope in grant.request.scope.split()]
+        page = render_template("portal/oidc/consent.html", client=grant.client, scopes=scopes)
+        return _unframed(page)
+    if decision != "allow":
+        return _respond(grant, None)
+    record_consent(db.session, grant.client, account, grant.request.scope, utcnow())
+    return _respond(grant, account)
+
+
+def _unframed(page: str) -> Response:
+    """A page with buttons that act for the patron, refused inside another site's frame."""
+    response = make_response(page)
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Content-Security-Policy"] = "frame-ancestors 'none'"
+    return response
+
+
+def _confirmed() -> bool:
+    """Whether the patron pressed the logout confirmation button on our own page."""
+    if request.method != "POST" or "confirm" not in request.form:
+        return False
+    try:
+        validate_csrf(request.form.get("csrf_token"))
+    except ValidationError:
+        return False
+    return True
+
+
+def _logout_needs_confirmation(logout: EndSessionRequest | None) -> bool:
+    """Ask first unless the service proved who it logs out (an id_token_hint of this patron)."""
+    if not current_user.is_authenticated:
+        return False
+    if logout is None or logout.needs_confirmation:
+        return True
+    return logout.id_token_claims.get("sub") != subject(db.session, current_user)

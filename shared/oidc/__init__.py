@@ -1,0 +1,1 @@
+"""Single sign-on: OpenID Connect provider domain (clients, keys, codes, tokens, claims)."""

@@ -1,0 +1,96 @@
+"""What single sign-on tells a service about a patron, per scope.
+
+`sub` is a random identifier made once per login account (never the card number, which changes
+when a card is issued), the same for every service. Profile and library claims come from the
+patron record linked to the account; when several are linked (home and guest libraries), the most
+recently created one.
+"""
+
+import secrets
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shared.db import insert_or_ignore
+from shared.models.account import LoginAccount
+from shared.models.card import Card, CardRole, CardStatus
+from shared.models.oidc import OidcSubject
+from shared.models.patron import Patron, Subscription, SubscriptionStatus
+from shared.timeutil import local_today
+
+SCOPES = ("openid", "profile", "email", "library")
+NOT_VALID = (SubscriptionStatus.INVALID, SubscriptionStatus.BLACKLISTED)
+
+
+def user_claims(
+    session: Session, account: LoginAccount, scope: str, now: datetime
+) -> dict[str, Any]:
+    """The claims the granted scopes allow, for the ID token and the userinfo endpoint."""
+    scopes = scope.split()
+    patron = linked_patron(session, account)
+    claims: dict[str, Any] = {"sub": subject(session, account)}
+    if "profile" in scopes:
+        claims.update(_profile(session, account, patron))
+    if "email" in scopes and account.email:
+        claims.update(email=account.email, email_verified=account.confirmed_at is not None)
+    if "library" in scopes:
+        claims["library"] = library_claim(patron, local_today(now))
+    return claims
+
+
+def subject(session: Session, account: LoginAccount) -> str:
+    """The account's `sub`, made on first use (safe when two logins race)."""
+    values = {"account_id": account.id, "subject": secrets.token_urlsafe(24)}
+    insert_or_ignore(session, OidcSubject, values)
+    return session.scalars(
+        select(OidcSubject.subject).where(OidcSubject.account_id == account.id)
+    ).one()
+
+
+def linked_patron(session: Session, account: LoginAccount) -> Patron | None:
+    """The most recently created patron record linked to the account."""
+    query = select(Patron).where(Patron.login_account_id == account.id)
+    return session.scalars(query.order_by(Patron.created_at.desc(), Patron.id.desc())).first()
+
+
+def patron_number(session: Session, patron: Patron) -> str:
+    """The number the patron logs in with: main card, else system, else temporary number."""
+    card = session.scalars(
+        select(Card.number)
+        .where(Card.patron_id == patron.id, Card.role == CardRole.MAIN)
+        .where(Card.status == CardStatus.ACTIVE)
+        .order_by(Card.issued_at.desc())
+    ).first()
+    return card or patron.system_number or patron.temporary_number or ""
+
+
+def library_claim(patron: Patron | None, today: date) -> dict[str, Any]:
+    """Home library (ISIL), whether a subscription is valid today, and whether it has e-books."""
+    valid = [s for s in patron.subscriptions if is_valid(s, today)] if patron else []
+    return {
+        "isil": patron.home_branch.organisation if patron else None,
+        "subscription_valid": bool(valid),
+        "online_library": any(s.type.online_library for s in valid),
+    }
+
+
+def is_valid(subscription: Subscription, today: date) -> bool:
+    """Running today and not invalidated or blacklisted (a cancelled one runs to its end)."""
+    running = subscription.start_date <= today <= subscription.end_date
+    return running and subscription.status not in NOT_VALID
+
+
+def _profile(session: Session, account: LoginAccount, patron: Patron | None) -> dict[str, Any]:
+    """Name and login number; only the username when no patron record is linked yet."""
+    if patron is None:
+        return {"preferred_username": account.username, "locale": account.locale}
+    family_name = " ".join(part for part in (patron.prefix, patron.surname) if part)
+    claims = {
+        "name": f"{patron.first_name or patron.initials} {family_name}".strip(),
+        "family_name": family_name,
+        "preferred_username": patron_number(session, patron),
+        "locale": account.locale,
+    }
+    return {**claims, "given_name": patron.first_name} if patron.first_name else claims

@@ -1,0 +1,54 @@
+"""The registry of services that log patrons in through single sign-on."""
+
+import secrets
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shared.errors import DomainError
+from shared.models.oidc import OidcClient, secret_hash
+
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def register_client(
+    session: Session,
+    name: str,
+    redirect_uris: list[str],
+    post_logout_redirect_uris: list[str],
+    public: bool = False,
+    first_party: bool = False,
+) -> tuple[OidcClient, str | None]:
+    """A new client with its secret (shown once; None for a public client)."""
+    if not redirect_uris:
+        raise DomainError("redirect_uri_missing")
+    for uri in (*redirect_uris, *post_logout_redirect_uris):
+        _check_uri(uri)
+    secret = None if public else secrets.token_urlsafe(32)
+    client = OidcClient(
+        client_id=secrets.token_urlsafe(18),
+        name=name,
+        secret_hash=secret_hash(secret) if secret else None,
+        redirect_uris=list(redirect_uris),
+        post_logout_redirect_uris=list(post_logout_redirect_uris),
+        first_party=first_party,
+    )
+    session.add(client)
+    session.flush()
+    return client, secret
+
+
+def find_client(session: Session, client_id: str) -> OidcClient | None:
+    """The client with this public identifier."""
+    return session.scalar(select(OidcClient).where(OidcClient.client_id == client_id))
+
+
+def _check_uri(uri: str) -> None:
+    """An absolute https URI without fragment; plain http only on this machine (development)."""
+    parts = urlsplit(uri)
+    secure = parts.scheme == "https" or (
+        parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS
+    )
+    if not secure or not parts.netloc or parts.fragment or "#" in uri:
+        raise DomainError("invalid_redirect_uri", uri=uri)

@@ -1,0 +1,118 @@
+"""Authorization codes (one use, minutes) and access tokens (an hour), stored as hashes."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from shared.models.account import LoginAccount
+from shared.models.oidc import OidcAuthorizationCode, OidcClient, OidcToken, secret_hash
+
+CODE_LIFETIME = timedelta(minutes=5)
+# Access and ID tokens live this long; a rotated signing key stays in the JWKS as long.
+TOKEN_LIFETIME = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class CodeRequest:
+    """What an authorization request asked for, to be bound to its code."""
+
+    client: OidcClient
+    account: LoginAccount
+    redirect_uri: str
+    scope: str
+    nonce: str | None
+    code_challenge: str | None
+    code_challenge_method: str | None
+    auth_time: datetime
+
+
+def store_code(session: Session, code: str, request: CodeRequest, now: datetime) -> None:
+    """Remember a code handed to the client, and forget expired codes and tokens."""
+    delete_expired(session, now)
+    session.add(
+        OidcAuthorizationCode(
+            code_hash=secret_hash(code),
+            client_id=request.client.id,
+            account_id=request.account.id,
+            redirect_uri=request.redirect_uri,
+            scope=request.scope,
+            nonce=request.nonce,
+            code_challenge=request.code_challenge,
+            code_challenge_method=request.code_challenge_method,
+            auth_time=request.auth_time,
+            expires_at=now + CODE_LIFETIME,
+        )
+    )
+    session.flush()
+
+
+def find_code(
+    session: Session, code: str, client: OidcClient, now: datetime
+) -> OidcAuthorizationCode | None:
+    """The unexpired code issued to this client."""
+    return session.scalar(
+        select(OidcAuthorizationCode).where(
+            OidcAuthorizationCode.code_hash == secret_hash(code),
+            OidcAuthorizationCode.client_id == client.id,
+            OidcAuthorizationCode.expires_at > now,
+        )
+    )
+
+
+def nonce_in_use(session: Session, client: OidcClient, nonce: str) -> bool:
+    """Whether an unused code of this client already carries the nonce (a replayed request)."""
+    return (
+        session.scalar(
+            select(OidcAuthorizationCode.id).where(
+                OidcAuthorizationCode.client_id == client.id, OidcAuthorizationCode.nonce == nonce
+            )
+        )
+        is not None
+    )
+
+
+def use_code(session: Session, code: OidcAuthorizationCode) -> bool:
+    """Delete the code; False when a concurrent request used it first."""
+    statement = delete(OidcAuthorizationCode).where(OidcAuthorizationCode.id == code.id)
+    return session.execute(statement.execution_options(synchronize_session=False)).rowcount == 1
+
+
+def store_token(
+    session: Session,
+    access_token: str,
+    client: OidcClient,
+    account: LoginAccount,
+    scope: str,
+    now: datetime,
+) -> None:
+    """Remember an access token issued to the client for the patron."""
+    session.add(
+        OidcToken(
+            access_token_hash=secret_hash(access_token),
+            client_id=client.id,
+            account_id=account.id,
+            scope=scope,
+            issued_at=now,
+            expires_at=now + TOKEN_LIFETIME,
+        )
+    )
+    session.flush()
+
+
+def find_token(session: Session, access_token: str) -> OidcToken | None:
+    """The access token with this value (expired or not: the caller checks)."""
+    return session.scalar(
+        select(OidcToken).where(OidcToken.access_token_hash == secret_hash(access_token))
+    )
+
+
+def delete_expired(session: Session, now: datetime) -> None:
+    """Forget codes and tokens past their lifetime."""
+    for model in (OidcAuthorizationCode, OidcToken):
+        session.execute(
+            delete(model)
+            .where(model.expires_at <= now)
+            .execution_options(synchronize_session=False)
+        )
