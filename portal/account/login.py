@@ -35,6 +35,7 @@ from shared.timeutil import utcnow
 
 bp = Blueprint("login", __name__)
 FIRST_LOGIN_KEY = "first_login_account"
+FIRST_LOGIN_NEXT = "first_login_next"  # where a service's login was going before the first login
 
 
 def _login_limit() -> str:
@@ -58,6 +59,7 @@ def login() -> str | Response:
             if needs_setup(result.account):
                 session.clear()
                 session[FIRST_LOGIN_KEY] = result.account.id
+                session[FIRST_LOGIN_NEXT] = _safe_next(request.args.get("next"))
                 return redirect(url_for("login.first_login"), code=303)
             return _start_session(result.account, result.new_number)
     return render_template("portal/login/login.html", form=form)
@@ -65,7 +67,7 @@ def login() -> str | Response:
 
 def _start_session(account: object, new_number: str | None) -> Response:
     """A fresh session for the logged-in account (nothing of the anonymous one carries over)."""
-    target = _safe_next(request.args.get("next"))
+    target = _safe_next(request.args.get("next")) or session.get(FIRST_LOGIN_NEXT)
     language = session.get("lang")
     session.clear()
     if language:
