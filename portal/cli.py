@@ -3,6 +3,8 @@
 import json
 import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 
@@ -62,10 +64,8 @@ def accounts_purge() -> None:
 @click.argument("number")
 def accounts_forget(number: str) -> None:
     """Unlink a patron's login account so a new one can be made (staff, on request)."""
-    try:
+    with refusals_reported():
         patron_accounts.forget_login(db.session, _patron(number))
-    except DomainError as error:
-        raise click.ClickException(f"refused: {error.code}") from error
     db.session.commit()
     click.echo(f"{number}: login account forgotten")
 
@@ -74,10 +74,8 @@ def accounts_forget(number: str) -> None:
 @click.argument("number")
 def accounts_create_login(number: str) -> None:
     """Make a login without e-mail; prints the one-time password (the first login sets the rest)."""
-    try:
+    with refusals_reported():
         account, password = patron_accounts.create_desk_login(db.session, _patron(number), utcnow())
-    except DomainError as error:
-        raise click.ClickException(f"refused: {error.code}") from error
     db.session.commit()
     click.echo(f"username {account.username}\tpassword {password}")
 
@@ -86,10 +84,8 @@ def accounts_create_login(number: str) -> None:
 @click.argument("number")
 def accounts_reset_password(number: str) -> None:
     """Set a one-time password for a patron (the desk, when no e-mail is known); prints it."""
-    try:
+    with refusals_reported():
         account, password = patron_accounts.set_desk_password(db.session, _patron(number), utcnow())
-    except DomainError as error:
-        raise click.ClickException(f"refused: {error.code}") from error
     db.session.commit()
     click.echo(f"username {account.username}\tpassword {password}")
 
@@ -123,9 +119,8 @@ def payments_refund(reference: str, amount: str | None, description: str) -> Non
         raise click.ClickException(f"no payment with reference {reference}")
     value = Decimal(amount) if amount else None
     try:
-        refund = refund_payment(db.session, payment, value, description, payment_provider())
-    except DomainError as error:
-        raise click.ClickException(f"refused: {error.code} {error.params}") from error
+        with refusals_reported():
+            refund = refund_payment(db.session, payment, value, description, payment_provider())
     except PaymentProviderError as error:
         raise click.ClickException(
             f"provider unreachable; reconcile will retry: {error}"
@@ -139,10 +134,8 @@ def payments_refund(reference: str, amount: str | None, description: str) -> Non
 @click.option("--terminal", help="Mollie terminal id (term_...) of its PIN terminal.")
 def kiosk_add_device(name: str, branch: str, terminal: str | None) -> None:
     """Register a kiosk; prints its API token once, as JSON."""
-    try:
+    with refusals_reported():
         device, token = register_device(db.session, name, branch, terminal)
-    except DomainError as error:
-        raise click.ClickException(f"refused: {error.code} {error.params}") from error
     db.session.commit()
     click.echo(json.dumps({"device_id": device.id, "token": token}))
 
@@ -151,10 +144,8 @@ def kiosk_add_device(name: str, branch: str, terminal: str | None) -> None:
 @click.argument("device_id", type=int)
 def kiosk_revoke_device(device_id: int) -> None:
     """Refuse a kiosk's token from now on."""
-    try:
+    with refusals_reported():
         device = revoke_device(db.session, device_id)
-    except DomainError as error:
-        raise click.ClickException(f"refused: {error.code} {error.params}") from error
     db.session.commit()
     click.echo(f"kiosk {device.id} ({device.name}) revoked")
 
@@ -213,15 +204,24 @@ def direct_debit_revoke(number: str) -> None:
     """Stop a patron's direct debit; the subscription runs to the end of the paid period."""
     patron = _patron(number)
     try:
-        subscription = direct_debit.revoke(db.session, patron, payment_provider())
-    except DomainError as error:
-        raise click.ClickException(f"refused: {error.code}") from error
+        with refusals_reported():
+            subscription = direct_debit.revoke(db.session, patron, payment_provider())
     except PaymentProviderError as error:
         raise click.ClickException(
             f"provider unreachable; run this again to finish: {error}"
         ) from error
     db.session.commit()
     click.echo(f"direct debit stopped; valid through {subscription.end_date.isoformat()}")
+
+
+@contextmanager
+def refusals_reported() -> Iterator[None]:
+    """A rule's refusal becomes a command-line error naming the rule and its details."""
+    try:
+        yield
+    except DomainError as error:
+        details = f" {error.params}" if error.params else ""
+        raise click.ClickException(f"refused: {error.code}{details}") from error
 
 
 def _patron(number: str) -> Patron:
