@@ -32,17 +32,22 @@ class LoginResult:
 
 
 def log_in(session: Session, login: str, password: str, now: datetime) -> LoginResult:
-    """The account for these credentials, or a DomainError saying why not."""
-    key = _throttle_key(login)
-    _refuse_while_locked(session, key, now)
+    """The account for these credentials, or a DomainError saying why not.
+
+    Failures count per typed name (also unknown ones) and per account, so that its card
+    number, customer number, username and e-mail do not each get their own tries."""
     found = find_account(session, login)
+    keys = [_throttle_key(login)] + ([f"account:{found.account.id}"] if found else [])
+    _refuse_while_locked(session, keys, now)
     if found is None or not verify_password(found.account.password_hash, password):
         if found is None:
             verify_password(_DUMMY_HASH, password)
-        _count_failure(session, key, now)
+        for key in keys:
+            _count_failure(session, key, now)
         raise DomainError("bad_credentials")
     _check_may_log_in(found.account, now)
-    _forget_failures(session, key)
+    for key in keys:
+        _forget_failures(session, key)
     found.account.last_login_at = now
     return found
 
@@ -124,11 +129,15 @@ def _throttle_key(login: str) -> str:
     return hashlib.sha256(login.strip().casefold().encode()).hexdigest()
 
 
-def _refuse_while_locked(session: Session, key: str, now: datetime) -> None:
-    """After too many failures, the login name waits (an hour at most)."""
-    throttle = session.get(LoginThrottle, key)
-    if throttle is not None and throttle.locked_until and throttle.locked_until > now:
-        raise DomainError("too_many_attempts", until=throttle.locked_until)
+def _refuse_while_locked(session: Session, keys: list[str], now: datetime) -> None:
+    """After too many failures, the login name or account waits (an hour at most)."""
+    waits = [
+        throttle.locked_until
+        for throttle in (session.get(LoginThrottle, key) for key in keys)
+        if throttle is not None and throttle.locked_until and throttle.locked_until > now
+    ]
+    if waits:
+        raise DomainError("too_many_attempts", until=max(waits))
 
 
 def _count_failure(session: Session, key: str, now: datetime) -> None:

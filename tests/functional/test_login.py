@@ -227,3 +227,11 @@ def test_the_desk_sets_a_one_time_password(app: Flask, client: FlaskClient, moll
     password = result.output.split("password ")[1].strip()
     assert BAD in error_of(log_in(client, patron.customer_number))
     assert log_in(client, patron.customer_number, password).status_code == 303
+
+
+def test_other_names_of_one_account_share_its_tries(client: FlaskClient, mollie_sandbox) -> None:
+    patron = member(client)
+    names = [patron.customer_number, patron.login_account.email, patron.login_account.username]
+    for attempt in range(5):
+        assert BAD in error_of(log_in(client, names[attempt % 3], "wrong-guess"))
+    assert "Probeer het opnieuw na" in error_of(log_in(client, names[2], "wrong-guess"))
