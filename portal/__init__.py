@@ -4,7 +4,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Response
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal.config import load_config
@@ -33,6 +33,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
     _register_cli(app)
     app.context_processor(_template_globals)
+    app.after_request(_refuse_framing)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     return app
 
@@ -62,10 +63,13 @@ def _init_extensions(app: Flask) -> None:
 
 def _load_account(account_id: str) -> object:
     """The logged-in login account, if it still exists and may log in."""
+    from portal.auth_session import still_valid
     from shared.models.account import LoginAccount
 
     account = db.session.get(LoginAccount, int(account_id)) if account_id.isdigit() else None
-    return account if account is not None and account.is_active else None
+    if account is None or not account.is_active or not still_valid(account):
+        return None
+    return account
 
 
 def _end_session(_error: BaseException | None) -> None:
@@ -90,6 +94,13 @@ def _register_cli(app: Flask) -> None:
     from portal import cli
 
     cli.register(app)
+
+
+def _refuse_framing(response: Response) -> Response:
+    """No page of the portal may be shown inside another site (clickjacking)."""
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
+    return response
 
 
 def _template_globals() -> dict[str, Any]:

@@ -60,6 +60,7 @@ def _defaults(instance_path: Path, env: str) -> dict[str, Any]:
         "MAIL_DIR": str(instance_path / "mail") if env == EMBEDDED else None,
         "CATALOGUE_FILE": str(PROJECT_ROOT / "shared/catalogue/data/biblionet-drenthe.toml"),
         "BABEL_DEFAULT_LOCALE": "nl",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env == PRODUCTION,

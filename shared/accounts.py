@@ -13,6 +13,7 @@ from shared.models.account import LoginAccount
 from shared.models.card import Card
 from shared.models.patron import Patron, PaymentPlan, Subscription, SubscriptionStatus
 from shared.models.payment import Payment
+from shared.oidc.tokens import revoke_for_account
 from shared.passwords import hash_password, verify_password
 from shared.payments.provider import PaymentProvider
 
@@ -71,6 +72,7 @@ def change_password(
         raise DomainError("wrong_password")
     account.password_hash = hash_password(new)
     account.password_changed_at = now
+    revoke_for_account(session, account.id)
     session.flush()
 
 
@@ -116,6 +118,7 @@ def set_desk_password(session: Session, patron: Patron, now: datetime) -> tuple[
     password = secrets.token_urlsafe(9)
     account.password_hash = hash_password(password)
     account.password_changed_at = now
+    revoke_for_account(session, account.id)
     session.flush()
     return account, password
 

@@ -1,6 +1,7 @@
 """A login account's e-mail address: changed only once the new address is confirmed, and set up
 on the first login of an account the desk made without one."""
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -60,16 +61,24 @@ def complete_first_login(
 
 
 def _matching_patron(session: Session, account: LoginAccount, answers: FirstLogin) -> Patron:
-    """The linked patron whose names and postcode digits match what was typed."""
+    """The linked patron whose names and postcode digits match what was typed (the surname
+    with or without its prefix, accents and spaces aside; no first name on record: not asked)."""
     for patron in linked_patrons(session, account):
+        surnames = {_plain(patron.surname), _plain(f"{patron.prefix} {patron.surname}")}
         same = (
-            patron.first_name.casefold() == answers.first_name.strip().casefold()
-            and patron.surname.casefold() == answers.surname.strip().casefold()
+            (not patron.first_name or _plain(patron.first_name) == _plain(answers.first_name))
+            and _plain(answers.surname) in surnames
             and patron.postcode[:4] == answers.postcode_digits.strip()
         )
         if same:
             return patron
     raise DomainError("details_do_not_match")
+
+
+def _plain(name: str) -> str:
+    """A name as compared: without accents, case, spaces, dots, dashes or apostrophes."""
+    letters = unicodedata.normalize("NFKD", name)
+    return "".join(c for c in letters if c.isalnum()).casefold()
 
 
 def request_email_change(
@@ -81,5 +90,5 @@ def request_email_change(
     token = tokens.make_token(mail.secret_key, tokens.CONFIRM_NEW_EMAIL, payload)
     context = {"username": account.username, "url": mail.confirm_new_email_url(token)}
     message = render_mail("confirm_new_email", account.locale, email, context, mail.sender)
-    key = f"confirm_new_email:account:{account.id}:{now.isoformat()}"
+    key = f"confirm_new_email:account:{account.id}:{email.casefold()}:{now:%Y-%m-%dT%H}"
     enqueue(session, message, kind="confirm_new_email", dedupe_key=key, locale=account.locale)

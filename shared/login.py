@@ -2,10 +2,11 @@
 e-mail, with one answer for a wrong password and an unknown login (no account enumeration)."""
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session
 
 from shared.db import insert_or_ignore
@@ -19,6 +20,9 @@ from shared.purge import CONFIRMATION_WINDOW
 
 FREE_ATTEMPTS = 5
 MAX_WAIT = timedelta(hours=1)
+WIDE_FREE_ATTEMPTS = 50
+WIDE_WAIT = timedelta(minutes=15)
+FORGET_AFTER = timedelta(hours=1)
 # Verified against when the login is unknown, so both answers take as long.
 _DUMMY_HASH = hash_password("not-a-real-password")
 
@@ -31,32 +35,44 @@ class LoginResult:
     new_number: str | None = None
 
 
-def log_in(session: Session, login: str, password: str, now: datetime) -> LoginResult:
+def log_in(
+    session: Session, login: str, password: str, now: datetime, client: str = ""
+) -> LoginResult:
     """The account for these credentials, or a DomainError saying why not.
 
-    Failures count per typed name (also unknown ones) and per account, so that its card
-    number, customer number, username and e-mail do not each get their own tries."""
-    found = find_account(session, login)
-    keys = [_throttle_key(login)] + ([f"account:{found.account.id}"] if found else [])
-    _refuse_while_locked(session, keys, now)
-    if found is None or not verify_password(found.account.password_hash, password):
-        if found is None:
+    Failures count per typed name and address (growing waits: a guesser slows down, the
+    patron elsewhere does not) and per name from all addresses (a wide attack waits too);
+    both for unknown names alike, so the waiting reveals nothing."""
+    waits = {_key(login, client): _growing_wait, _key(login): _wide_wait}
+    _refuse_while_locked(session, list(waits), now)
+    candidates = find_accounts(session, login)
+    found = next(
+        (c for c in candidates if verify_password(c.account.password_hash, password)), None
+    )
+    if found is None:
+        if not candidates:
             verify_password(_DUMMY_HASH, password)
-        for key in keys:
-            _count_failure(session, key, now)
+        for key, wait in waits.items():
+            _count_failure(session, key, now, wait)
         raise DomainError("bad_credentials")
     _check_may_log_in(found.account, now)
-    for key in keys:
-        _forget_failures(session, key)
+    _forget_failures(session, _key(login, client))
     found.account.last_login_at = now
     return found
 
 
-def find_account(session: Session, login: str) -> LoginResult | None:
-    """The login account a typed login name points at (refusing a secondary card)."""
+def find_accounts(session: Session, login: str) -> list[LoginResult]:
+    """The login accounts a typed name points at: one, or several that share an e-mail address
+    (a family), or none; a secondary or blocked card is refused with its own answer."""
     login = login.strip()
     if "@" in login:
         return _by_email(session, login)
+    found = _by_number_or_name(session, login)
+    return [found] if found is not None else []
+
+
+def _by_number_or_name(session: Session, login: str) -> LoginResult | None:
+    """The account of a card, customer or system number, or username."""
     card = session.scalar(select(Card).where(Card.number == login))
     if card is not None:
         return _by_card(session, card)
@@ -71,11 +87,10 @@ def find_account(session: Session, login: str) -> LoginResult | None:
     return LoginResult(account) if account is not None else None
 
 
-def _by_email(session: Session, email: str) -> LoginResult | None:
-    """The account with this e-mail address (only an address the library has on record)."""
+def _by_email(session: Session, email: str) -> list[LoginResult]:
+    """The accounts with this (confirmed or desk-given) e-mail address."""
     query = select(LoginAccount).where(func.lower(LoginAccount.email) == email.casefold())
-    account = session.scalars(query.order_by(LoginAccount.id)).first()
-    return LoginResult(account) if account is not None else None
+    return [LoginResult(account) for account in session.scalars(query.order_by(LoginAccount.id))]
 
 
 def _by_card(session: Session, card: Card) -> LoginResult | None:
@@ -124,13 +139,24 @@ def _check_may_log_in(account: LoginAccount, now: datetime) -> None:
         raise DomainError("account_unconfirmed", expired=expired)
 
 
-def _throttle_key(login: str) -> str:
-    """What the throttle table keeps of a login name: a hash, never the name."""
-    return hashlib.sha256(login.strip().casefold().encode()).hexdigest()
+def _key(*parts: str) -> str:
+    """What the throttle table keeps of a login name (and address): a hash, never the name."""
+    return hashlib.sha256("|".join(p.strip().casefold() for p in parts).encode()).hexdigest()
+
+
+def _growing_wait(failures: int) -> timedelta | None:
+    """From one address: five free tries, then 1, 2, 4 ... minutes (an hour at most)."""
+    extra = failures - FREE_ATTEMPTS
+    return min(timedelta(minutes=2**extra), MAX_WAIT) if extra >= 0 else None
+
+
+def _wide_wait(failures: int) -> timedelta | None:
+    """From all addresses together: many more tries, then a quarter of an hour each time."""
+    return WIDE_WAIT if failures >= WIDE_FREE_ATTEMPTS else None
 
 
 def _refuse_while_locked(session: Session, keys: list[str], now: datetime) -> None:
-    """After too many failures, the login name or account waits (an hour at most)."""
+    """While a key waits, every try is refused, saying until when."""
     waits = [
         throttle.locked_until
         for throttle in (session.get(LoginThrottle, key) for key in keys)
@@ -140,25 +166,30 @@ def _refuse_while_locked(session: Session, keys: list[str], now: datetime) -> No
         raise DomainError("too_many_attempts", until=max(waits))
 
 
-def _count_failure(session: Session, key: str, now: datetime) -> None:
-    """One more failure; from the fifth on, a wait that doubles each time."""
+def _count_failure(
+    session: Session, key: str, now: datetime, wait: Callable[[int], timedelta | None]
+) -> None:
+    """One more failure (the first after a quiet hour starts again at one), and its wait."""
     insert_or_ignore(session, LoginThrottle, {"key": key, "failures": 0})
+    quiet = LoginThrottle.last_failure_at < now - FORGET_AFTER
     session.execute(
         update(LoginThrottle)
         .where(LoginThrottle.key == key)
-        .values(failures=LoginThrottle.failures + 1)
+        .values(
+            failures=case((quiet, 1), else_=LoginThrottle.failures + 1),
+            last_failure_at=now,
+        )
         .execution_options(synchronize_session=False)
     )
     throttle = session.get_one(LoginThrottle, key)
     session.refresh(throttle)
-    extra = throttle.failures - FREE_ATTEMPTS
-    if extra >= 0:
-        throttle.locked_until = now + min(timedelta(minutes=2**extra), MAX_WAIT)
+    delay = wait(throttle.failures)
+    throttle.locked_until = now + delay if delay else None
     session.flush()
 
 
 def _forget_failures(session: Session, key: str) -> None:
-    """A successful login clears the count."""
+    """A successful login clears its address's count (the wide count fades by itself)."""
     throttle = session.get(LoginThrottle, key)
     if throttle is not None:
         session.delete(throttle)

@@ -1,5 +1,8 @@
 """Logging in and out, and setting a new password after forgetting it."""
 
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
 from flask import (
     Blueprint,
     current_app,
@@ -11,9 +14,10 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 from werkzeug.wrappers import Response
 
+from portal import auth_session
 from portal.account import messages
 from portal.account.forms import (
     FirstLoginForm,
@@ -35,6 +39,10 @@ from shared.timeutil import utcnow
 
 bp = Blueprint("login", __name__)
 FIRST_LOGIN_KEY = "first_login_account"
+FIRST_LOGIN_AT = "first_login_at"
+FIRST_LOGIN_MISSES = "first_login_misses"
+FIRST_LOGIN_TIME = timedelta(minutes=15)
+FIRST_LOGIN_TRIES = 5
 FIRST_LOGIN_NEXT = "first_login_next"  # where a service's login was going before the first login
 
 
@@ -50,7 +58,7 @@ def login() -> str | Response:
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            result = log_in(db.session, form.login.data, form.password.data, utcnow())
+            result = log_in(db.session, form.login.data, form.password.data, utcnow(), _client())
         except DomainError as error:
             db.session.commit()  # keep the failure count
             form.login.errors.append(messages.describe(error))
@@ -59,20 +67,17 @@ def login() -> str | Response:
             if needs_setup(result.account):
                 session.clear()
                 session[FIRST_LOGIN_KEY] = result.account.id
+                session[FIRST_LOGIN_AT] = utcnow().isoformat()
                 session[FIRST_LOGIN_NEXT] = _safe_next(request.args.get("next"))
                 return redirect(url_for("login.first_login"), code=303)
             return _start_session(result.account, result.new_number)
     return render_template("portal/login/login.html", form=form)
 
 
-def _start_session(account: object, new_number: str | None) -> Response:
-    """A fresh session for the logged-in account (nothing of the anonymous one carries over)."""
+def _start_session(account: LoginAccount, new_number: str | None) -> Response:
+    """A fresh session for the logged-in account, back to where the login was going."""
     target = _safe_next(request.args.get("next")) or session.get(FIRST_LOGIN_NEXT)
-    language = session.get("lang")
-    session.clear()
-    if language:
-        session["lang"] = language
-    login_user(account, fresh=True)
+    auth_session.start(account)
     if new_number:
         flash(
             _(
@@ -83,18 +88,30 @@ def _start_session(account: object, new_number: str | None) -> Response:
     return redirect(target or url_for("main.home"), code=303)
 
 
+def _client() -> str:
+    """The address the login comes from (the proxy's client when TRUSTED_PROXIES is set)."""
+    return request.remote_addr or ""
+
+
 def _safe_next(target: str | None) -> str | None:
-    """A path on this site to go back to after logging in; nothing else."""
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return None
+    """A path on this site to go back to after logging in; nothing else.
+
+    Browsers ignore tabs and newlines and read a backslash as a slash, so "/\t/evil" or
+    "/\\evil" would leave the site: such targets are refused, not cleaned."""
+    if not target or any(c in target for c in "\\\t\r\n") or not target.isprintable():
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
 
 
 @bp.route("/eerste-keer", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
 def first_login() -> str | Response:
     """First login with a card number: e-mail, new password, who you are, the terms."""
-    account = db.session.get(LoginAccount, session.get(FIRST_LOGIN_KEY) or 0)
-    if account is None or not needs_setup(account):
+    account = _first_login_account()
+    if account is None:
         return redirect(url_for("login.login"))
     form = FirstLoginForm()
     newsletter = may_get_newsletter(db.session, account)
@@ -111,6 +128,9 @@ def first_login() -> str | Response:
             complete_first_login(db.session, account, answers, mail_settings(), utcnow())
         except DomainError as error:
             db.session.rollback()
+            if _too_many_wrong_answers():
+                flash(messages.describe(DomainError("first_login_stopped")), "error")
+                return redirect(url_for("login.login"), code=303)
             form.first_name.errors.append(messages.describe(error))
         else:
             db.session.commit()
@@ -124,7 +144,30 @@ def first_login() -> str | Response:
     return render_template("portal/login/first_login.html", form=form, newsletter=newsletter)
 
 
+def _first_login_account() -> LoginAccount | None:
+    """The account on its first login in this browser: for a few minutes, and while it has
+    not been set up (a patron walking away from a library PC leaves nothing usable)."""
+    started = session.get(FIRST_LOGIN_AT)
+    fresh = started is not None and utcnow() - datetime.fromisoformat(started) < FIRST_LOGIN_TIME
+    account = db.session.get(LoginAccount, session.get(FIRST_LOGIN_KEY) or 0) if fresh else None
+    if account is None or not account.is_active or not needs_setup(account):
+        for key in (FIRST_LOGIN_KEY, FIRST_LOGIN_AT, FIRST_LOGIN_NEXT, FIRST_LOGIN_MISSES):
+            session.pop(key, None)
+        return None
+    return account
+
+
+def _too_many_wrong_answers() -> bool:
+    """Count wrong identity answers; after a few the first login ends (ask at the desk)."""
+    session[FIRST_LOGIN_MISSES] = session.get(FIRST_LOGIN_MISSES, 0) + 1
+    if session[FIRST_LOGIN_MISSES] < FIRST_LOGIN_TRIES:
+        return False
+    session.clear()
+    return True
+
+
 @bp.route("/koppelen", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
 def link_login() -> str | Response:
     """Use an existing login account for this membership too (it proves itself by password)."""
     source = _linking_account()
@@ -133,7 +176,8 @@ def link_login() -> str | Response:
     form = LinkLoginForm()
     if form.validate_on_submit():
         try:
-            target = log_in(db.session, form.login.data, form.password.data, utcnow()).account
+            credentials = (form.login.data, form.password.data, utcnow(), _client())
+            target = log_in(db.session, *credentials).account
         except DomainError as error:
             db.session.commit()  # keep the failure count
             form.login.errors.append(messages.describe(error))
@@ -141,16 +185,17 @@ def link_login() -> str | Response:
             accounts.link_memberships(db.session, source, target)
             db.session.commit()
             flash(_("Done: this login account now serves all your memberships."), "success")
+            if needs_setup(target):
+                session.clear()
+                session[FIRST_LOGIN_KEY], session[FIRST_LOGIN_AT] = target.id, utcnow().isoformat()
+                return redirect(url_for("login.first_login"), code=303)
             return _start_session(target, None)
     return render_template("portal/login/link.html", form=form)
 
 
 def _linking_account() -> LoginAccount | None:
     """The login being linked: the one on its first login, or the one logged in."""
-    first = db.session.get(LoginAccount, session.get(FIRST_LOGIN_KEY) or 0)
-    if first is not None:
-        return first
-    return current_user if current_user.is_authenticated else None
+    return _first_login_account() or (current_user if current_user.is_authenticated else None)
 
 
 @bp.post("/uitloggen")

@@ -39,6 +39,9 @@ def describe(error: DomainError) -> str:
         ),
         "terms_required": _("Accept the terms of use to go on."),
         "not_your_membership": _("This membership is not linked to your login."),
+        "first_login_stopped": _(
+            "These details did not match several times. Ask at the desk of your library."
+        ),
         "nothing_to_cancel": _("This subscription is stopped already."),
         "no_direct_debit": _("Direct debit is not active for this membership."),
     }

@@ -2,13 +2,25 @@
 
 from collections.abc import Callable
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from portal import auth_session
 from portal.account import messages
 from portal.account.forms import ChangeEmailForm, ChangePasswordForm
+from portal.extensions import limiter
 from portal.wiring import mail_settings, payment_provider
 from shared import accounts, direct_debit, ledger
 from shared.db import db
@@ -21,6 +33,11 @@ from shared.payments.provider import PaymentProviderError
 from shared.timeutil import local_today, utcnow
 
 bp = Blueprint("account", __name__, url_prefix="/mijn-account")
+
+
+def _password_limit() -> str:
+    """Forms that check the current password get the login form's limit."""
+    return str(current_app.config["LOGIN_RATE_LIMIT"])
 
 
 @bp.get("")
@@ -95,6 +112,7 @@ def _change(
 
 @bp.route("/wachtwoord", methods=["GET", "POST"])
 @login_required
+@limiter.limit(_password_limit, methods=["POST"])
 def change_password() -> str | Response:
     """A new password, after the current one."""
     form = ChangePasswordForm()
@@ -107,6 +125,7 @@ def change_password() -> str | Response:
             form.current_password.errors.append(messages.describe(error))
         else:
             db.session.commit()
+            auth_session.keep_after_password_change(current_user)
             flash(_("Your new password is saved."), "success")
             return redirect(url_for("account.overview"), code=303)
     return render_template("portal/account/password.html", form=form)
@@ -114,6 +133,7 @@ def change_password() -> str | Response:
 
 @bp.route("/e-mail", methods=["GET", "POST"])
 @login_required
+@limiter.limit(_password_limit, methods=["POST"])
 def change_email() -> str | Response:
     """A new login e-mail address; it counts once confirmed from that address."""
     form = ChangeEmailForm()

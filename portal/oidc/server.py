@@ -18,6 +18,7 @@ from flask import Flask, current_app, g, session
 from flask_login import logout_user
 from joserfc.jwk import RSAKey
 
+from portal.auth_session import login_time
 from portal.wiring import external_url
 from shared.db import db
 from shared.models.account import LoginAccount
@@ -87,7 +88,7 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
             nonce=data.get("nonce"),
             code_challenge=data.get("code_challenge"),
             code_challenge_method=data.get("code_challenge_method"),
-            auth_time=account.last_login_at or utcnow(),
+            auth_time=login_time() or utcnow(),
         )
         tokens.store_code(db.session, code, code_request, utcnow())
 

@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 
 from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc6749.grants import BaseGrant
-from authlib.oidc.core.errors import ConsentRequiredError
+from authlib.oidc.core.errors import ConsentRequiredError, LoginRequiredError
 from authlib.oidc.rpinitiated import EndSessionRequest
 from flask import Blueprint, jsonify, make_response, redirect, render_template, request, url_for
 from flask.blueprints import BlueprintSetupState
@@ -15,6 +15,7 @@ from flask_wtf.csrf import validate_csrf
 from werkzeug.wrappers import Response
 from wtforms import ValidationError
 
+from portal.auth_session import login_time
 from portal.extensions import csrf
 from portal.oidc import server as provider
 from portal.oidc.server import server
@@ -63,6 +64,9 @@ def authorize() -> Response:
     except OAuth2Error as error:
         return _refuse(error)
     if account is None or _must_log_in_again(grant, account):
+        if "none" in request.values.get("prompt", "").split():
+            state = grant.request.payload.state
+            return _refuse(LoginRequiredError(redirect_uri=grant.redirect_uri, state=state))
         logout_user()
         return redirect(url_for("login.login", next=_return_path()))
     if not _asks_consent(grant, account):
@@ -127,7 +131,7 @@ def _must_log_in_again(grant: BaseGrant, account: LoginAccount) -> bool:
         return True
     if not max_age.isdigit():
         return False
-    logged_in = account.last_login_at
+    logged_in = login_time()
     return logged_in is None or (utcnow() - logged_in).total_seconds() > int(max_age)
 
 

@@ -50,9 +50,17 @@ def subject(session: Session, account: LoginAccount) -> str:
 
 
 def linked_patron(session: Session, account: LoginAccount) -> Patron | None:
-    """The most recently created patron record linked to the account."""
+    """The home membership among the linked records: a regular (not guest) one first, then one
+    with a valid subscription that includes e-books, then the most recent."""
     query = select(Patron).where(Patron.login_account_id == account.id)
-    return session.scalars(query.order_by(Patron.created_at.desc(), Patron.id.desc())).first()
+    patrons = session.scalars(query.order_by(Patron.created_at.desc(), Patron.id.desc())).all()
+    today = local_today()
+
+    def rank(patron: Patron) -> tuple[bool, bool]:
+        claim = library_claim(patron, today)
+        return patron.customer_type != "guest", claim["online_library"]
+
+    return max(patrons, key=rank, default=None)
 
 
 def patron_number(session: Session, patron: Patron) -> str:

@@ -116,3 +116,13 @@ def delete_expired(session: Session, now: datetime) -> None:
             .where(model.expires_at <= now)
             .execution_options(synchronize_session=False)
         )
+
+
+def revoke_for_account(session: Session, account_id: int) -> None:
+    """End every access token and unused code of a login (its password changed, or blocked)."""
+    for model in (OidcAuthorizationCode, OidcToken):
+        session.execute(
+            delete(model)
+            .where(model.account_id == account_id)
+            .execution_options(synchronize_session=False)
+        )

@@ -24,7 +24,8 @@ def desk_member(age_years: int = 40):  # noqa: ANN201
     account = create_account(db.session, confirmed=True)
     account.email, account.password_hash = None, hash_password("welkom-bij-de-bieb")
     patron = create_patron(db.session, account)
-    patron.first_name, patron.birth_date = "Sanne", date(date.today().year - age_years, 1, 1)
+    patron.first_name, patron.birth_date = "Sanné", date(date.today().year - age_years, 1, 1)
+    patron.prefix = "van 't"
     db.session.commit()
     give_card(patron, "52700000055555")
     return account, patron
@@ -68,7 +69,8 @@ def test_first_login_asks_email_password_and_identity_then_confirms_by_mail(
     )
     assert "komen niet overeen" in wrong.get_data(as_text=True)
     done = client.post(
-        "/eerste-keer", data={"csrf_token": csrf_token(page), **answers(surname=patron.surname)}
+        "/eerste-keer",
+        data={"csrf_token": csrf_token(page), **answers(surname=f"van 't {patron.surname}")},
     )
     assert done.location == "/mijn-account", "back to where the login was going"
     assert client.get("/mijn-account").status_code == 200
@@ -145,3 +147,28 @@ def test_staff_forget_a_login_and_make_a_new_one(
     assert log_in(client, patron.customer_number, password).location == "/eerste-keer"
     again = runner.invoke(args=["accounts", "create-login", patron.customer_number])
     assert again.exit_code != 0 and "has_login" in again.output
+
+
+def test_a_first_login_left_behind_expires(client: FlaskClient) -> None:
+    desk_member()
+    assert log_in(client, "52700000055555", "welkom-bij-de-bieb").location == "/eerste-keer"
+    with client.session_transaction() as session:
+        session["first_login_at"] = "2026-01-01T00:00:00+00:00"
+    assert client.get("/eerste-keer").location == "/inloggen"
+    assert client.get("/koppelen").location == "/inloggen"
+
+
+def test_guessing_the_identity_ends_the_first_login(client: FlaskClient) -> None:
+    _, patron = desk_member()
+    log_in(client, "52700000055555", "welkom-bij-de-bieb")
+    for _ in range(5):
+        page = client.get("/eerste-keer")
+        last = client.post(
+            "/eerste-keer",
+            data={
+                "csrf_token": csrf_token(page),
+                **answers(postcode_digits="1234", surname=patron.surname),
+            },
+        )
+    assert last.location == "/inloggen"
+    assert client.get("/eerste-keer").location == "/inloggen"

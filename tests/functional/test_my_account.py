@@ -61,11 +61,43 @@ def test_cancelling_keeps_the_paid_period(client: FlaskClient, mollie_sandbox) -
     assert "Opgezegd" in client.get("/mijn-account").get_data(as_text=True)
 
 
-def test_another_membership_cannot_be_touched(client: FlaskClient, mollie_sandbox) -> None:
-    patron = member(client)
-    log_in(client, patron.customer_number)
-    response = post_form(client, "/mijn-account", f"/mijn-account/{patron.id + 1}/opzeggen")
+def test_another_membership_cannot_be_touched(
+    client: FlaskClient, new_browser, mollie_sandbox
+) -> None:
+    victim = member(client)
+    other = new_browser()
+    member(other, username="ander", email="ander@example.nl")
+    log_in(other, "ander")
+    response = post_form(other, "/mijn-account", f"/mijn-account/{victim.id}/opzeggen")
     assert response.status_code == 404
+    db.session.expire_all()
+    assert db.session.get(Subscription, victim.subscriptions[0].id).cancelled_at is None
+
+
+def test_a_new_password_ends_every_other_session(
+    client: FlaskClient, new_browser, mollie_sandbox
+) -> None:
+    patron = member(client)
+    elsewhere = new_browser()
+    log_in(elsewhere, patron.customer_number)
+    log_in(client, patron.customer_number)
+    new = "winter-schaatsen-op-de-sloot-4"
+    post_form(
+        client,
+        "/mijn-account/wachtwoord",
+        "/mijn-account/wachtwoord",
+        current_password=PASSWORD,
+        password=new,
+        password_confirm=new,
+    )
+    assert client.get("/mijn-account").status_code == 200
+    assert elsewhere.get("/mijn-account").status_code == 302
+
+
+def test_no_page_can_be_framed_by_another_site(client: FlaskClient) -> None:
+    response = client.get("/inloggen")
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
 
 
 def test_changing_the_password_asks_the_old_one(client: FlaskClient, mollie_sandbox) -> None:

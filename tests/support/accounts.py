@@ -1,7 +1,6 @@
 """Patrons who can log in: a paid signup with a confirmed login account, and cards."""
 
 from flask.testing import FlaskClient
-from sqlalchemy import select
 
 from shared.db import db
 from shared.models.card import Card, CardRole
@@ -12,10 +11,12 @@ from tests.support.signup import account_data, csrf_token, signed_up
 PASSWORD = account_data()["password"]
 
 
-def member(client: FlaskClient, subscription: str = "0045", plan: str | None = None) -> Patron:
-    """A paid patron whose login account is confirmed."""
-    signed_up(client, subscription, payment_plan=plan)
-    patron = db.session.scalars(select(Patron)).one()
+def member(
+    client: FlaskClient, subscription: str = "0045", plan: str | None = None, **account: str
+) -> Patron:
+    """A paid patron whose login account is confirmed (account fields as in the signup)."""
+    payment = signed_up(client, subscription, payment_plan=plan, account=account_data(**account))
+    patron = db.session.get_one(Patron, payment.patron_id)
     patron.login_account.confirmed_at = utcnow()
     db.session.commit()
     return patron

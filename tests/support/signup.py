@@ -107,10 +107,13 @@ def paid_without_webhook(client: FlaskClient, sandbox: Any) -> Payment:
 
 
 def signed_up(
-    client: FlaskClient, subscription: str = "0045", payment_plan: str | None = None
+    client: FlaskClient,
+    subscription: str = "0045",
+    payment_plan: str | None = None,
+    account: dict | None = None,
 ) -> Payment:
     """A whole signup, paid at the checkout and seen on the return page; its payment."""
-    walk_to_review(client, subscription, payment_plan=payment_plan)
+    walk_to_review(client, subscription, account=account, payment_plan=payment_plan)
     client.get(checkout(start_payment(client), "paid"))
     db.session.expire_all()
     return db.session.scalars(select(Payment).order_by(Payment.id.desc())).first()

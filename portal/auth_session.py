@@ -1,0 +1,45 @@
+"""What the session keeps about a login: when it happened, and which password it was made with."""
+
+from datetime import datetime
+
+from flask import session
+from flask_login import login_user
+
+from shared.models.account import LoginAccount
+from shared.timeutil import utcnow
+
+LOGIN_AT = "login_at"
+PASSWORD_STAMP = "password_stamp"
+
+
+def start(account: LoginAccount) -> None:
+    """A fresh session for the account: nothing of the anonymous one carries over but language."""
+    language = session.get("lang")
+    session.clear()
+    if language:
+        session["lang"] = language
+    login_user(account, fresh=True)
+    session[LOGIN_AT] = utcnow().isoformat()
+    session[PASSWORD_STAMP] = password_stamp(account)
+
+
+def login_time() -> datetime | None:
+    """When this session's patron typed their password (for max_age and auth_time)."""
+    stamp = session.get(LOGIN_AT)
+    return datetime.fromisoformat(stamp) if stamp else None
+
+
+def password_stamp(account: LoginAccount) -> str:
+    """Changes when the password changes, ending the sessions made with the old one."""
+    changed = account.password_changed_at or account.created_at
+    return changed.isoformat()
+
+
+def keep_after_password_change(account: LoginAccount) -> None:
+    """This session made the change: it stays; every other one ends."""
+    session[PASSWORD_STAMP] = password_stamp(account)
+
+
+def still_valid(account: LoginAccount) -> bool:
+    """Whether this session was made with the account's current password."""
+    return session.get(PASSWORD_STAMP) == password_stamp(account)
