@@ -50,7 +50,8 @@ def _defaults(instance_path: Path, env: str) -> dict[str, Any]:
         "OPENBALIE_ENV": env,
         "SECRET_KEY": None,
         "DATABASE_URL": f"sqlite:///{instance_path / 'openbalie.sqlite3'}",
-        "PUBLIC_URL": f"http://127.0.0.1:{port}",
+        # Production must say where it is reachable (mail links, webhooks, the OIDC issuer).
+        "PUBLIC_URL": f"http://127.0.0.1:{port}" if env == EMBEDDED else None,
         "MOLLIE_API_KEY": None,
         "MOLLIE_API_ENDPOINT": None,
         "MOLLIE_TIMEOUT": "10",
@@ -89,7 +90,7 @@ def _validate(config: dict[str, Any], instance_path: Path) -> None:
     if config["OPENBALIE_ENV"] == EMBEDDED:
         config["SECRET_KEY"] = config["SECRET_KEY"] or _instance_secret(instance_path)
         return
-    missing = [name for name in ("SECRET_KEY", "MAIL_URL") if not config[name]]
+    missing = [name for name in ("SECRET_KEY", "MAIL_URL", "PUBLIC_URL") if not config[name]]
     if missing:
         raise ConfigError(f"production needs {', '.join(missing)}")
     if config["MOLLIE_ENDPOINT"] or config["MOLLIE_API_KEY"] == SANDBOX_KEY:
@@ -100,6 +101,8 @@ def _instance_secret(instance_path: Path) -> str:
     """A random key kept in the instance folder, so embedded sessions survive restarts."""
     path = instance_path / "secret_key"
     if not path.exists():
-        path.write_text(secrets.token_urlsafe(32))
-        path.chmod(0o600)
+        # Created with its final mode, so it is never readable by others, even for a moment.
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(secrets.token_urlsafe(32))
     return path.read_text().strip()

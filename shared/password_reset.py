@@ -66,6 +66,7 @@ def reset_password(session: Session, account: LoginAccount, password: str, now: 
 
 
 def _payload(account: LoginAccount) -> dict[str, object]:
-    """What a reset link carries: the account and when its password last changed (single use)."""
+    """What a reset link carries: the account, when its password last changed (single use), and
+    the address it went to (a link to an address since replaced stops working)."""
     changed = account.password_changed_at or account.created_at
-    return {"account": account.id, "since": changed.isoformat()}
+    return {"account": account.id, "since": changed.isoformat(), "email": account.email}
