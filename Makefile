@@ -7,7 +7,7 @@ APT_PACKAGES := swig libpcsclite-dev pcscd vsmartcard-vpcd chromium fonts-dejavu
 STAMP_APT := $(VENV)/.apt-done
 STAMP_PIP := $(VENV)/.pip-done
 
-.PHONY: run test translations install db messages
+.PHONY: run test translations install db messages bench
 
 install: $(STAMP_PIP) translations
 
@@ -51,3 +51,7 @@ messages: $(STAMP_PIP)
 	  --no-location --sort-output --project OpenBalie .
 	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
 	$(PY) scripts/complete-source-catalogue translations/en/LC_MESSAGES/messages.po
+
+# Hardware figures (pcscd + virtual cards); each benchmark prints its own.
+bench: install
+	@for script in benchmarks/*.py; do PYTHONPATH=. $(PY) $$script || exit 1; done

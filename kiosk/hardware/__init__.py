@@ -1,0 +1,1 @@
+"""The kiosk's devices: card reader, ID-document reader, receipt printer, scanner."""

@@ -1,0 +1,95 @@
+"""Simulated devices for the embedded default, demos and kiosk tests: they record what happened."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from kiosk.hardware.base import CardRemoved, CardTimeout, PrinterStatus, ReaderUnavailable, Receipt
+from kiosk.hardware.scanner import QueueScanner
+
+SIMULATED_READER = "Simulated reader 0"
+
+
+@dataclass
+class SimulatedTag:
+    """An ISO 15693 tag in memory: a UID and 4-byte blocks."""
+
+    identifier: bytes = bytes.fromhex("E004015000000001")
+    memory: bytearray = field(default_factory=lambda: bytearray(28 * 4))
+
+    def uid(self) -> bytes:
+        """The UID."""
+        return self.identifier
+
+    def read_blocks(self, first: int, count: int) -> bytes:
+        """`count` blocks from block `first`."""
+        return bytes(self.memory[first * 4 : (first + count) * 4])
+
+    def write_blocks(self, first: int, data: bytes) -> None:
+        """Overwrite blocks from block `first`."""
+        self.memory[first * 4 : first * 4 + len(data)] = data
+
+
+class SimulatedCardReader:
+    """Readers on which a demo or test places and takes away tags."""
+
+    def __init__(self, names: tuple[str, ...] = (SIMULATED_READER,)):
+        self._tags: dict[str, SimulatedTag | None] = dict.fromkeys(names)
+        self._changed = threading.Condition()
+
+    def place(self, reader: str, tag: SimulatedTag | None) -> None:
+        """Put `tag` on `reader` (None takes the tag away)."""
+        with self._changed:
+            self._tags[reader] = tag
+            self._changed.notify_all()
+
+    def readers(self) -> list[str]:
+        """The simulated readers' names."""
+        return list(self._tags)
+
+    def wait_for_card(self, reader: str, present: bool, timeout: float) -> bool:
+        """Wait until a tag is, or is not, on `reader`."""
+        if reader not in self._tags:
+            raise ReaderUnavailable(f"no reader named {reader!r}")
+        with self._changed:
+            return self._changed.wait_for(lambda: self._has_tag(reader) == present, timeout)
+
+    def _has_tag(self, reader: str) -> bool:
+        """Whether a tag lies on `reader`."""
+        return self._tags[reader] is not None
+
+    @contextmanager
+    def connect(self, reader: str, timeout: float) -> Iterator[SimulatedTag]:
+        """Wait for a tag on `reader`; the tag itself is the session."""
+        if not self.wait_for_card(reader, True, timeout):
+            raise CardTimeout(f"no card on {reader!r} within {timeout:g} s")
+        tag = self._tags[reader]
+        if tag is None:
+            raise CardRemoved(f"the card left {reader!r}")
+        yield tag
+
+
+class SimulatedPrinter:
+    """A printer that keeps the receipts it was asked to print."""
+
+    def __init__(self) -> None:
+        self.printed: list[Receipt] = []
+
+    def print_receipt(self, receipt: Receipt) -> None:
+        """Record the receipt."""
+        self.printed.append(receipt)
+
+    def status(self) -> PrinterStatus:
+        """Always ready."""
+        return PrinterStatus.OK
+
+
+class SimulatedScanner(QueueScanner):
+    """A scanner into which a demo or test types lines."""
+
+    def type_line(self, line: str) -> None:
+        """Scan one line."""
+        self._put(line)
