@@ -40,25 +40,51 @@ def _wait_for_virtual_readers(process: subprocess.Popen[bytes] | None) -> None:
         time.sleep(0.1)  # pcscd has no "ready" signal to wait on
 
 
+class PcscDaemon:
+    """pcscd for the tests: started here unless one runs, and started again should it die
+    (a chip that stops answering mid-APDU can take pcscd down with it)."""
+
+    def __init__(self) -> None:
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def ensure(self) -> tuple[str, ...]:
+        """A pcscd that lists both vpcd readers; the reader names."""
+        if not set(VPCD_PORTS) <= set(_listed_readers() or ()):
+            if _listed_readers() is None and (
+                self.process is None or self.process.poll() is not None
+            ):
+                self.process = subprocess.Popen(
+                    ["pcscd", "--foreground"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+                )
+            _wait_for_virtual_readers(self.process)
+        return tuple(VPCD_PORTS)
+
+    def stop(self) -> None:
+        """Stop the pcscd started here, if any."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=15)  # pcscd takes 1-2 s to exit
+
+
 @contextmanager
 def running_pcscd() -> Iterator[tuple[str, ...]]:
-    """Start pcscd unless one runs, wait for the vpcd readers; stop only a pcscd started here."""
-    process = None
-    if _listed_readers() is None:
-        process = subprocess.Popen(
-            ["pcscd", "--foreground"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
+    """A pcscd with the vpcd readers for the block; stops only a pcscd started here."""
+    daemon = PcscDaemon()
     try:
-        _wait_for_virtual_readers(process)
-        yield tuple(VPCD_PORTS)
+        yield daemon.ensure()
     finally:
-        if process is not None:
-            process.terminate()
-            process.wait(timeout=15)  # pcscd takes 1-2 s to exit
+        daemon.stop()
 
 
 @pytest.fixture(scope="session")
-def pcscd() -> Iterator[tuple[str, ...]]:
-    """pcscd with the vpcd readers (started here unless one runs); yields the reader names."""
-    with running_pcscd() as names:
-        yield names
+def pcscd_daemon() -> Iterator[PcscDaemon]:
+    """The session's pcscd keeper."""
+    daemon = PcscDaemon()
+    yield daemon
+    daemon.stop()
+
+
+@pytest.fixture
+def pcscd(pcscd_daemon: PcscDaemon) -> tuple[str, ...]:
+    """pcscd with the vpcd readers, checked before every test; yields the reader names."""
+    return pcscd_daemon.ensure()

@@ -1,0 +1,32 @@
+"""ICAO 9303 ID-document (eMRTD) reader: MRZ, BAC, secure messaging, DG1 and EF.SOD checks."""
+
+from pathlib import Path
+
+from kiosk.hardware.emrtd.errors import EmrtdError
+from kiosk.hardware.emrtd.mrz import BacKey, bac_key_from_fields, parse_mrz
+from kiosk.hardware.emrtd.pcsc_link import connected
+from kiosk.hardware.emrtd.reader import read_emrtd
+
+APDU_TIMEOUT = 3.0
+
+__all__ = ["EmrtdError", "bac_key", "read_document"]
+
+
+def bac_key(mrz_or_fields: str | tuple[str, str, str]) -> BacKey:
+    """The BAC key from MRZ lines ('|' or newline separated) or the three typed fields."""
+    if isinstance(mrz_or_fields, str):
+        return parse_mrz(mrz_or_fields).bac_key
+    return bac_key_from_fields(*mrz_or_fields)
+
+
+def read_document(
+    reader_name: str,
+    mrz_or_fields: str | tuple[str, str, str],
+    timeout: float,
+    csca_dir: Path | None = None,
+    apdu_timeout: float = APDU_TIMEOUT,
+) -> dict[str, object]:
+    """Wait for a document on the reader, read its chip and return the `id read` JSON fields."""
+    key = bac_key(mrz_or_fields)
+    with connected(reader_name, timeout, apdu_timeout) as transmit:
+        return read_emrtd(transmit, key, csca_dir).as_dict()

@@ -1,0 +1,100 @@
+"""The eMRTD reader's link to pcscd (pyscard): wait for a document, transmit with a deadline."""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from typing import Any
+
+from kiosk.hardware.emrtd.errors import ChipNotAnswering, DocumentRemoved, ReaderUnavailable
+
+
+class PyscardTransmit:
+    """Transmit through a connected pyscard connection; a chip silent past the deadline fails."""
+
+    def __init__(self, connection: Any, apdu_timeout: float) -> None:
+        self._connection = connection
+        self._timeout = apdu_timeout
+        self.hung = False
+
+    def _run(self, apdu: bytes, box: queue.Queue[bytes | Exception]) -> None:
+        """Transmit in a worker thread and post the outcome (a response or an exception)."""
+        from smartcard.Exceptions import CardConnectionException
+
+        try:
+            data, sw1, sw2 = self._connection.transmit(list(apdu))
+            box.put(bytes([*data, sw1, sw2]))
+        except CardConnectionException as error:
+            box.put(error)
+
+    def __call__(self, apdu: bytes) -> bytes:
+        """Send one APDU; DocumentRemoved if the card left, ChipNotAnswering if it stays silent."""
+        box: queue.Queue[bytes | Exception] = queue.Queue(1)
+        # A daemon thread: pcscd may block for ever on a silent chip, and must not block exit.
+        threading.Thread(target=self._run, args=(apdu, box), daemon=True).start()
+        try:
+            outcome = box.get(timeout=self._timeout)
+        except queue.Empty:
+            self.hung = True
+            raise ChipNotAnswering(f"chip did not answer within {self._timeout:g} s") from None
+        if isinstance(outcome, Exception):
+            raise DocumentRemoved("document removed during the read") from None
+        return outcome
+
+
+def _check_reader(reader_name: str) -> None:
+    """ReaderUnavailable unless pcscd runs and lists the reader."""
+    from smartcard.pcsc.PCSCExceptions import BaseSCardException
+    from smartcard.System import readers
+
+    try:
+        names = [str(reader) for reader in readers()]
+    except BaseSCardException:
+        raise ReaderUnavailable("card reader service (pcscd) is not running") from None
+    if reader_name not in names:
+        raise ReaderUnavailable(f"no reader named {reader_name!r}")
+
+
+@contextmanager
+def connected(reader_name: str, timeout: float, apdu_timeout: float) -> Iterator[PyscardTransmit]:
+    """Wait up to timeout seconds for a document on the reader; transmit to it until exit."""
+    from smartcard.CardRequest import CardRequest
+    from smartcard.CardType import AnyCardType
+    from smartcard.Exceptions import CardConnectionException, CardRequestTimeoutException
+
+    _check_reader(reader_name)
+    try:
+        request = CardRequest(readers=[reader_name], timeout=timeout, cardType=AnyCardType())
+        service = request.waitforcard()
+        service.connection.connect()
+    except CardRequestTimeoutException:
+        raise DocumentRemoved(f"no document on the reader within {timeout:g} s") from None
+    except CardConnectionException:
+        raise DocumentRemoved("document removed before the connection was made") from None
+    transmit = PyscardTransmit(service.connection, apdu_timeout)
+    try:
+        yield transmit
+    finally:
+        _release_when_free(transmit, service, request)
+
+
+def _release_when_free(transmit: PyscardTransmit, service: Any, request: Any) -> None:
+    """Release now, or (after a silent chip) once pcscd gives the blocked transmit back."""
+    if transmit.hung:
+        # pcscd blocks every call on this card until the transmit returns: release in a thread.
+        threading.Thread(target=_release, args=(service, request), daemon=True).start()
+    else:
+        _release(service, request)
+
+
+def _release(service: Any, request: Any) -> None:
+    """Disconnect, release the connection and the request's context, ignoring a vanished card."""
+    from smartcard.Exceptions import CardConnectionException
+
+    with suppress(CardConnectionException):
+        service.connection.disconnect()
+    service.connection.release()
+    with suppress(CardConnectionException):
+        request.pcsccardrequest.release()
