@@ -1,6 +1,5 @@
 """Reading a virtual eMRTD through the real stack: pcscd, vsmartcard's vpcd and pyscard."""
 
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -61,12 +60,9 @@ def test_reads_document(pcscd: tuple[str, ...], mrz: str, document_type: str) ->
 
 def test_reads_with_typed_fields_in_few_apdus(pcscd: tuple[str, ...]) -> None:
     with inserted(VirtualEmrtd(TD3, port=VPCD_PORTS[READER])) as card:
-        started = time.perf_counter()
         read_document(READER, ("L898902C3", "740812", "120415"), timeout=5)
-        elapsed = time.perf_counter() - started
     sod_reads = 1 + -(-(len(card.files[0x011D]) - 4) // 0xE7)
-    assert len(card.commands) == 10 + sod_reads
-    assert elapsed < 2.0, f"full read took {elapsed:.3f} s for {len(card.commands)} APDUs"
+    assert len(card.commands) == 10 + sod_reads, "the time is measured by make bench"
 
 
 def test_wrong_mrz_is_refused(pcscd: tuple[str, ...]) -> None:
