@@ -10,7 +10,14 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from kiosk.hardware import config
-from kiosk.hardware.base import CardReader, HardwareError, MrzInput, Receipt
+from kiosk.hardware.base import (
+    CardReader,
+    HardwareError,
+    MrzInput,
+    Printer,
+    PrinterStatus,
+    Receipt,
+)
 from kiosk.hardware.library_card import LibraryCard, read_from, write_to
 from shared.timeutil import utcnow
 
@@ -64,8 +71,28 @@ def id_read(args: argparse.Namespace) -> None:
 
 
 def print_test(_args: argparse.Namespace) -> None:
-    """Print a test receipt on the configured printer and report its status."""
+    """Print a test receipt on the configured printer; fail when it reports it cannot print."""
+    from escpos.exceptions import Error as EscposError
+
     printer = config.printer()
+    _require_printable(printer)
+    try:
+        _print_test_receipt(printer)
+    except (OSError, EscposError) as error:
+        raise HardwareError(f"printing failed: {type(error).__name__}: {error}") from None
+    _require_printable(printer)
+    print(f"printed a test receipt; printer status: {printer.status().value}")
+
+
+def _require_printable(printer: Printer) -> None:
+    """Refuse a printer that says it is out of paper or offline (others may not know)."""
+    status = printer.status()
+    if status in (PrinterStatus.PAPER_OUT, PrinterStatus.OFFLINE):
+        raise HardwareError(f"printer status: {status.value}")
+
+
+def _print_test_receipt(printer: Printer) -> None:
+    """The test receipt's layout."""
     printer.print_receipt(
         Receipt(
             library="OpenBalie",
@@ -78,7 +105,6 @@ def print_test(_args: argparse.Namespace) -> None:
             qr="https://example.org/openbalie",
         )
     )
-    print(f"printed a test receipt; printer status: {printer.status().value}")
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from collections.abc import Mapping
@@ -57,7 +58,9 @@ def scanner(environ: Mapping[str, str] = os.environ) -> Scanner:
 
 
 def document_reader() -> DocumentReader:
-    """The ICAO 9303 chip reader (kiosk.hardware.emrtd), imported when first needed."""
+    """The ICAO 9303 chip reader (kiosk.hardware.emrtd), imported when first needed; with
+    KIOSK_CSCA_DIR (a folder of CSCA certificates) it also checks the signer's chain."""
     from kiosk.hardware.emrtd import read_document
 
-    return read_document
+    csca_dir = os.environ.get("KIOSK_CSCA_DIR") or None
+    return functools.partial(read_document, csca_dir=csca_dir)

@@ -62,17 +62,27 @@ def connected(reader_name: str, timeout: float, apdu_timeout: float) -> Iterator
     """Wait up to timeout seconds for a document on the reader; transmit to it until exit."""
     from smartcard.CardRequest import CardRequest
     from smartcard.CardType import AnyCardType
-    from smartcard.Exceptions import CardConnectionException, CardRequestTimeoutException
+    from smartcard.Exceptions import (
+        CardConnectionException,
+        CardRequestException,
+        CardRequestTimeoutException,
+        NoCardException,
+    )
 
     _check_reader(reader_name)
+    request = CardRequest(readers=[reader_name], timeout=timeout, cardType=AnyCardType())
     try:
-        request = CardRequest(readers=[reader_name], timeout=timeout, cardType=AnyCardType())
         service = request.waitforcard()
         service.connection.connect()
     except CardRequestTimeoutException:
+        _release_request(request)
         raise DocumentRemoved(f"no document on the reader within {timeout:g} s") from None
-    except CardConnectionException:
+    except (CardConnectionException, NoCardException):
+        _release_request(request)
         raise DocumentRemoved("document removed before the connection was made") from None
+    except CardRequestException:
+        _release_request(request)
+        raise ReaderUnavailable("the card reader service stopped while waiting") from None
     transmit = PyscardTransmit(service.connection, apdu_timeout)
     try:
         yield transmit
@@ -95,6 +105,14 @@ def _release(service: Any, request: Any) -> None:
 
     with suppress(CardConnectionException):
         service.connection.disconnect()
-    service.connection.release()
+    with suppress(CardConnectionException):
+        service.connection.release()
+    _release_request(request)
+
+
+def _release_request(request: Any) -> None:
+    """Release the card request's own PC/SC context, whatever state pcscd is in."""
+    from smartcard.Exceptions import CardConnectionException
+
     with suppress(CardConnectionException):
         request.pcsccardrequest.release()
