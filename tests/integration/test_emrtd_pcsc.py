@@ -9,20 +9,9 @@ from kiosk.hardware.emrtd import read_document
 from kiosk.hardware.emrtd.errors import AccessDenied, ChipNotAnswering, DocumentRemoved
 from tests.support.pcsc import VPCD_PORTS, wait_for_card
 from tests.support.virtual_emrtd import EF_DG2, TD1, TD3, VirtualEmrtd
+from tests.support.virtual_emrtd import SPECIMEN_READ as PASSPORT
 
 READER = "Virtual PCD 00 00"
-PASSPORT = {
-    "document_type": "P",
-    "issuing_state": "UTO",
-    "surname": "ERIKSSON",
-    "given_names": "ANNA MARIA",
-    "nationality": "UTO",
-    "birth_date": "1974-08-12",
-    "sex": "F",
-    "expiry_date": "2012-04-15",
-    "sod_hash_ok": True,
-    "chain_checked": False,
-}
 
 
 @contextmanager

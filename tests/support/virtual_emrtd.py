@@ -29,6 +29,19 @@ MAX_RESPONSE = 0xE7
 OK, WRONG_KEY, NOT_ALLOWED = 0x9000, 0x6300, 0x6982
 TD3 = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<|L898902C36UTO7408122F1204159ZE184226B<<<<<10"
 TD1 = "I<UTOD231458907<<<<<<<<<<<<<<<|7408122F1204159UTO<<<<<<<<<<<6|ERIKSSON<<ANNA<MARIA<<<<<<<<<<"
+# What reading the ICAO specimen (Anna Maria Eriksson, Utopia) gives, without a CSCA folder.
+SPECIMEN_READ = {
+    "document_type": "P",
+    "issuing_state": "UTO",
+    "surname": "ERIKSSON",
+    "given_names": "ANNA MARIA",
+    "nationality": "UTO",
+    "birth_date": "1974-08-12",
+    "sex": "F",
+    "expiry_date": "2012-04-15",
+    "sod_hash_ok": True,
+    "chain_checked": False,
+}
 
 
 @dataclass(frozen=True)

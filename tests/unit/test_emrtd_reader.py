@@ -8,20 +8,17 @@ from cryptography.hazmat.primitives import serialization
 from kiosk.hardware.emrtd import bac_key
 from kiosk.hardware.emrtd.errors import AccessDenied, ChipNotAnswering, SecurityObjectError
 from kiosk.hardware.emrtd.reader import EF_DG1, read_emrtd
-from tests.support.virtual_emrtd import EF_DG2, TD1, TD3, TEST_CSCA, VirtualEmrtd, document_pki
-
-EXPECTED = {
-    "document_type": "P",
-    "issuing_state": "UTO",
-    "surname": "ERIKSSON",
-    "given_names": "ANNA MARIA",
-    "nationality": "UTO",
-    "birth_date": "1974-08-12",
-    "sex": "F",
-    "expiry_date": "2012-04-15",
-    "sod_hash_ok": True,
-    "chain_checked": False,
-}
+from tests.support.virtual_emrtd import (
+    EF_DG2,
+    TD1,
+    TD3,
+    TEST_CSCA,
+    VirtualEmrtd,
+    document_pki,
+)
+from tests.support.virtual_emrtd import (
+    SPECIMEN_READ as EXPECTED,
+)
 
 
 def csca_folder(tmp_path: Path, country: str = TEST_CSCA) -> Path:
