@@ -4,15 +4,12 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
-from tests.support.pcsc import VPCD_PORTS, wait_for_card
+from tests.support.pcsc import LIBRARY_CARD_READER
 from tests.support.virtual_library_card import DEFAULT_UID, VirtualLibraryCard
 
-READER = "Virtual PCD 00 01"
+READER = LIBRARY_CARD_READER
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -26,16 +23,6 @@ def cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
         text=True,
         timeout=60,
     )
-
-
-@pytest.fixture
-def virtual_card(pcscd: tuple[str, ...]) -> Iterator[VirtualLibraryCard]:
-    """A virtual tag on READER for the length of one test."""
-    card = VirtualLibraryCard()
-    card.insert(VPCD_PORTS[READER])
-    yield card
-    card.remove()
-    assert wait_for_card(READER, present=False, timeout=5)
 
 
 def test_readers_lists_one_name_per_line(pcscd: tuple[str, ...]) -> None:

@@ -3,30 +3,19 @@
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 
 import pytest
 
 from kiosk.hardware.base import CardRemoved, CardTimeout, ReaderUnavailable
 from kiosk.hardware.library_card import LibraryCard, read_from, write_to
 from kiosk.hardware.pcsc import PcscCardReader
-from tests.support.pcsc import VPCD_PORTS, wait_for_card
+from tests.support.pcsc import LIBRARY_CARD_READER, VPCD_PORTS, wait_for_card
 from tests.support.virtual_library_card import DEFAULT_UID, VirtualLibraryCard
 
-READER = "Virtual PCD 00 01"
+READER = LIBRARY_CARD_READER
 CARD = LibraryCard("2100012345678", "NL-AsdOBA")
 OLD_CARD = LibraryCard("2100099999999", "NL-HlmBIB")
 NOTICE_SECONDS = 5  # pcscd polls the virtual reader every few hundred milliseconds
-
-
-@pytest.fixture
-def virtual_card(pcscd: tuple[str, ...]) -> Iterator[VirtualLibraryCard]:
-    """A virtual tag placed on READER, taken away (and the removal noticed) afterwards."""
-    card = VirtualLibraryCard()
-    card.insert(VPCD_PORTS[READER])
-    yield card
-    card.remove()
-    assert wait_for_card(READER, present=False, timeout=NOTICE_SECONDS)
 
 
 def test_reads_the_uid_of_a_blank_card(virtual_card: VirtualLibraryCard) -> None:

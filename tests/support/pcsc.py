@@ -11,8 +11,10 @@ import pytest
 
 from kiosk.hardware.base import ReaderUnavailable
 from kiosk.hardware.pcsc import PcscCardReader
+from tests.support.virtual_library_card import VirtualLibraryCard
 
 VPCD_PORTS = {"Virtual PCD 00 00": 35963, "Virtual PCD 00 01": 35964}
+LIBRARY_CARD_READER = "Virtual PCD 00 01"  # the ID-document tests use the other one
 START_SECONDS = 15
 
 
@@ -88,3 +90,14 @@ def pcscd_daemon() -> Iterator[PcscDaemon]:
 def pcscd(pcscd_daemon: PcscDaemon) -> tuple[str, ...]:
     """pcscd with the vpcd readers, checked before every test; yields the reader names."""
     return pcscd_daemon.ensure()
+
+
+@pytest.fixture
+def virtual_card(pcscd: tuple[str, ...]) -> Iterator[VirtualLibraryCard]:
+    """A virtual tag placed on the library-card reader, taken away (and the removal noticed)
+    afterwards."""
+    card = VirtualLibraryCard()
+    card.insert(VPCD_PORTS[LIBRARY_CARD_READER])
+    yield card
+    card.remove()
+    assert wait_for_card(LIBRARY_CARD_READER, present=False, timeout=5)
