@@ -52,9 +52,8 @@ class PcscDaemon:
     def ensure(self) -> tuple[str, ...]:
         """A pcscd that lists both vpcd readers; the reader names."""
         if not set(VPCD_PORTS) <= set(_listed_readers() or ()):
-            if _listed_readers() is None and (
-                self.process is None or self.process.poll() is not None
-            ):
+            self.stop()  # ours, but without the vpcd readers: start it again
+            if _listed_readers() is None:
                 self.process = subprocess.Popen(
                     ["pcscd", "--foreground"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
                 )
