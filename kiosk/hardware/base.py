@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
-from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from cryptography.x509 import Certificate
 
 
 class HardwareError(Exception):
@@ -25,6 +28,10 @@ class CardTimeout(HardwareError):
 
 class CardRemoved(HardwareError):
     """The card left the reader or stopped answering during an operation."""
+
+
+class CardNotAnswering(CardRemoved):
+    """The card gave no answer within the APDU deadline (it may still lie on the reader)."""
 
 
 class CardError(HardwareError):
@@ -79,7 +86,7 @@ class DocumentReader(Protocol):
         reader_name: str,
         mrz_or_fields: MrzInput,
         timeout: float,
-        csca_dir: Path | None = None,
+        trust_anchors: Sequence[Certificate] | None = None,
     ) -> dict[str, Any]:
         """Read EF.COM, DG1 and EF.SOD and return the holder's data (never the document number)."""
         ...

@@ -6,6 +6,7 @@ import functools
 import os
 import sys
 from collections.abc import Mapping
+from pathlib import Path
 
 from kiosk.hardware.base import CardReader, DocumentReader, Printer, Scanner
 
@@ -57,10 +58,20 @@ def scanner(environ: Mapping[str, str] = os.environ) -> Scanner:
     raise ValueError(f"KIOSK_SCANNER={choice!r}: use stdin or simulated")
 
 
-def document_reader() -> DocumentReader:
-    """The ICAO 9303 chip reader (kiosk.hardware.emrtd), imported when first needed; with
-    KIOSK_CSCA_DIR (a folder of CSCA certificates) it also checks the signer's chain."""
-    from kiosk.hardware.emrtd import read_document
+def _path_setting(environ: Mapping[str, str], name: str) -> Path | None:
+    """One KIOSK_ variable as a path, or None when it is not set."""
+    value = _setting(environ, name, "")
+    return Path(value) if value else None
 
-    csca_dir = os.environ.get("KIOSK_CSCA_DIR") or None
-    return functools.partial(read_document, csca_dir=csca_dir)
+
+def document_reader(environ: Mapping[str, str] = os.environ) -> DocumentReader:
+    """The ICAO 9303 chip reader (kiosk.hardware.emrtd), imported when first needed; with
+    KIOSK_CSCA_DIR (CSCA certificates and master lists) and/or KIOSK_CSCA_MASTER_LIST (an ICAO
+    master list), loaded once here, it also checks the document signer's chain."""
+    from kiosk.hardware.emrtd import read_document
+    from kiosk.hardware.emrtd.trust_anchors import load_trust_anchors
+
+    anchors = load_trust_anchors(
+        _path_setting(environ, "CSCA_DIR"), _path_setting(environ, "CSCA_MASTER_LIST")
+    )
+    return functools.partial(read_document, trust_anchors=anchors)

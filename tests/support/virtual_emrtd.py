@@ -8,18 +8,20 @@ import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
+from typing import Literal
 
 from asn1crypto import cms
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.x509.oid import NameOID
 
 from kiosk.hardware.emrtd import bac, tdes, tlv
 from kiosk.hardware.emrtd.mrz import parse_mrz
 from kiosk.hardware.emrtd.reader import EF_COM, EF_DG1, EF_SOD, EMRTD_AID
 from kiosk.hardware.emrtd.security_object import LDS_SECURITY_OBJECT, LdsSecurityObject
+from kiosk.hardware.emrtd.trust_anchors import CSCA_MASTER_LIST, CscaMasterList
 
 VPCD_PORT = 35963
 TEST_CSCA = "Test CSCA"
@@ -44,55 +46,136 @@ SPECIMEN_READ = {
 }
 
 
+PrivateKey = ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
+Scheme = Literal["ecdsa", "rsa_pss", "rsa_pkcs1"]
+# Validity as (first, last) day relative to today.
+Validity = tuple[int, int]
+VALID: Validity = (-1, 3650)
+PSS_SHA256 = {
+    "hash_algorithm": {"algorithm": "sha256"},
+    "mask_gen_algorithm": {"algorithm": "mgf1", "parameters": {"algorithm": "sha256"}},
+    "salt_length": 32,
+}
+
+
 @dataclass(frozen=True)
 class DocumentPki:
-    """A country signing CA and a document signer it issued."""
+    """A country signing CA and a signer it issued (a document or master-list signer)."""
 
     csca: x509.Certificate
     document_signer: x509.Certificate
-    signer_key: ec.EllipticCurvePrivateKey
+    signer_key: PrivateKey
+    scheme: Scheme = "ecdsa"
+
+
+def _name(common_name: str) -> x509.Name:
+    """A Dutch name with this common name."""
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "NL"),
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+        ]
+    )
 
 
 def _certificate(
-    name: str, key: ec.EllipticCurvePrivateKey, issuer: tuple[str, ec.EllipticCurvePrivateKey]
+    name: str,
+    key: PrivateKey,
+    issuer: tuple[str, PrivateKey],
+    scheme: Scheme = "ecdsa",
+    validity: Validity = VALID,
 ) -> x509.Certificate:
-    """A certificate for key named name, signed by issuer (a name and key)."""
-    now = datetime.now(UTC)
-    subject = x509.Name(
-        [
-            x509.NameAttribute(NameOID.COUNTRY_NAME, "NL"),
-            x509.NameAttribute(NameOID.COMMON_NAME, name),
-        ]
-    )
-    issuer_name = x509.Name(
-        [
-            x509.NameAttribute(NameOID.COUNTRY_NAME, "NL"),
-            x509.NameAttribute(NameOID.COMMON_NAME, issuer[0]),
-        ]
-    )
+    """A certificate for key named name, signed by issuer (a name and key) with scheme."""
+    today = datetime.now(UTC)
     builder = (
         x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(issuer_name)
+        .subject_name(_name(name))
+        .issuer_name(_name(issuer[0]))
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(days=1))
-        .not_valid_after(now + timedelta(days=3650))
+        .not_valid_before(today + timedelta(days=validity[0]))
+        .not_valid_after(today + timedelta(days=validity[1]))
         .add_extension(x509.BasicConstraints(ca=name == issuer[0], path_length=None), True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
     )
-    return builder.sign(issuer[1], hashes.SHA256())
+    pss = padding.PSS(padding.MGF1(hashes.SHA256()), padding.PSS.DIGEST_LENGTH)
+    return builder.sign(
+        issuer[1], hashes.SHA256(), rsa_padding=pss if scheme == "rsa_pss" else None
+    )
+
+
+def _private_key(scheme: Scheme) -> PrivateKey:
+    """A fresh P-256 key for ECDSA, else a 2048-bit RSA key."""
+    if scheme == "ecdsa":
+        return ec.generate_private_key(ec.SECP256R1())
+    return rsa.generate_private_key(65537, 2048)
 
 
 @functools.cache
-def document_pki(country: str) -> DocumentPki:
-    """A CSCA and document signer, generated once per process for each country name."""
-    csca_key, signer_key = (
-        ec.generate_private_key(ec.SECP256R1()),
-        ec.generate_private_key(ec.SECP256R1()),
+def make_pki(
+    country: str, scheme: Scheme = "ecdsa", csca: Validity = VALID, signer: Validity = VALID
+) -> DocumentPki:
+    """A CSCA and signer with these signature scheme and validity days, made once per process."""
+    csca_key, signer_key = _private_key(scheme), _private_key(scheme)
+    csca_certificate = _certificate(country, csca_key, (country, csca_key), scheme, csca)
+    signer_certificate = _certificate(
+        f"{country} DS", signer_key, (country, csca_key), scheme, signer
     )
-    csca = _certificate(country, csca_key, (country, csca_key))
-    signer = _certificate(f"{country} DS", signer_key, (country, csca_key))
-    return DocumentPki(csca, signer, signer_key)
+    return DocumentPki(csca_certificate, signer_certificate, signer_key, scheme)
+
+
+def document_pki(country: str) -> DocumentPki:
+    """An ECDSA CSCA and document signer, generated once per process for each country name."""
+    return make_pki(country)
+
+
+def _signature(pki: DocumentPki, data: bytes) -> tuple[dict[str, object], bytes]:
+    """The CMS signature algorithm and the signer's signature over data."""
+    key = pki.signer_key
+    if isinstance(key, ec.EllipticCurvePrivateKey):
+        return {"algorithm": "sha256_ecdsa"}, key.sign(data, ec.ECDSA(hashes.SHA256()))
+    if pki.scheme == "rsa_pss":
+        pss = padding.PSS(padding.MGF1(hashes.SHA256()), 32)
+        algorithm = {"algorithm": "rsassa_pss", "parameters": PSS_SHA256}
+        return algorithm, key.sign(data, pss, hashes.SHA256())
+    return {"algorithm": "sha256_rsa"}, key.sign(data, padding.PKCS1v15(), hashes.SHA256())
+
+
+def signed_data(content_type: str, content: bytes, pki: DocumentPki) -> bytes:
+    """DER of a CMS ContentInfo with SignedData over content, signed by pki's signer."""
+    attrs = cms.CMSAttributes(
+        [
+            {"type": "content_type", "values": [content_type]},
+            {"type": "message_digest", "values": [hashlib.sha256(content).digest()]},
+        ]
+    )
+    signer_cert = asn1_x509.Certificate.load(
+        pki.document_signer.public_bytes(serialization.Encoding.DER)
+    )
+    algorithm, signature = _signature(pki, attrs.dump())
+    signer_info = {
+        "version": "v1",
+        "sid": {
+            "issuer_and_serial_number": {
+                "issuer": signer_cert.issuer,
+                "serial_number": signer_cert.serial_number,
+            }
+        },
+        "digest_algorithm": {"algorithm": "sha256"},
+        "signed_attrs": attrs,
+        "signature_algorithm": algorithm,
+        "signature": signature,
+    }
+    data = cms.SignedData(
+        {
+            "version": "v3",
+            "digest_algorithms": [{"algorithm": "sha256"}],
+            "encap_content_info": {"content_type": content_type, "content": content},
+            "certificates": [signer_cert],
+            "signer_infos": [signer_info],
+        }
+    )
+    return cms.ContentInfo({"content_type": "signed_data", "content": data}).dump()
 
 
 def build_sod(data_groups: dict[int, bytes], pki: DocumentPki) -> bytes:
@@ -107,40 +190,21 @@ def build_sod(data_groups: dict[int, bytes], pki: DocumentPki) -> bytes:
             ],
         }
     ).dump()
-    attrs = cms.CMSAttributes(
-        [
-            {"type": "content_type", "values": [LDS_SECURITY_OBJECT]},
-            {"type": "message_digest", "values": [hashlib.sha256(lds).digest()]},
-        ]
-    )
-    signer_cert = asn1_x509.Certificate.load(
-        pki.document_signer.public_bytes(serialization.Encoding.DER)
-    )
-    signer_info = {
-        "version": "v1",
-        "sid": {
-            "issuer_and_serial_number": {
-                "issuer": signer_cert.issuer,
-                "serial_number": signer_cert.serial_number,
-            }
-        },
-        "digest_algorithm": {"algorithm": "sha256"},
-        "signed_attrs": attrs,
-        "signature_algorithm": {"algorithm": "sha256_ecdsa"},
-        "signature": pki.signer_key.sign(attrs.dump(), ec.ECDSA(hashes.SHA256())),
-    }
-    signed_data = cms.SignedData(
+    return tlv.encode(0x77, signed_data(LDS_SECURITY_OBJECT, lds, pki))
+
+
+def build_master_list(cscas: list[x509.Certificate], signer: DocumentPki) -> bytes:
+    """An ICAO CSCA master list of cscas, signed by signer's signer certificate."""
+    content = CscaMasterList(
         {
-            "version": "v3",
-            "digest_algorithms": [{"algorithm": "sha256"}],
-            "encap_content_info": {"content_type": LDS_SECURITY_OBJECT, "content": lds},
-            "certificates": [signer_cert],
-            "signer_infos": [signer_info],
+            "version": 0,
+            "cert_list": [
+                asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER))
+                for c in cscas
+            ],
         }
-    )
-    return tlv.encode(
-        0x77, cms.ContentInfo({"content_type": "signed_data", "content": signed_data}).dump()
-    )
+    ).dump()
+    return signed_data(CSCA_MASTER_LIST, content, signer)
 
 
 def document_files(mrz: str, pki: DocumentPki) -> dict[int, bytes]:
@@ -197,8 +261,9 @@ class VirtualEmrtd:
         port: int = VPCD_PORT,
         remove_after: int | None = None,
         silent_after: int | None = None,
+        pki: DocumentPki | None = None,
     ) -> None:
-        self.files = document_files(mrz, document_pki(TEST_CSCA))
+        self.files = document_files(mrz, pki or document_pki(TEST_CSCA))
         self.mrz_information = parse_mrz(mrz).bac_key.mrz_information()
         self.port, self.remove_after, self.silent_after = port, remove_after, silent_after
         self.commands: list[bytes] = []

@@ -3,11 +3,13 @@
 from pathlib import Path
 
 import pytest
+from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from kiosk.hardware.emrtd import bac_key
 from kiosk.hardware.emrtd.errors import AccessDenied, ChipNotAnswering, SecurityObjectError
 from kiosk.hardware.emrtd.reader import EF_DG1, read_emrtd
+from kiosk.hardware.emrtd.trust_anchors import load_folder
 from tests.support.virtual_emrtd import (
     EF_DG2,
     TD1,
@@ -21,11 +23,11 @@ from tests.support.virtual_emrtd import (
 )
 
 
-def csca_folder(tmp_path: Path, country: str = TEST_CSCA) -> Path:
-    """A folder holding one PEM CSCA certificate."""
+def csca_folder(tmp_path: Path, country: str = TEST_CSCA) -> list[x509.Certificate]:
+    """The trust anchors of a folder holding one PEM CSCA certificate."""
     pem = document_pki(country).csca.public_bytes(serialization.Encoding.PEM)
     (tmp_path / "csca.pem").write_bytes(pem)
-    return tmp_path
+    return load_folder(tmp_path)
 
 
 def test_reads_passport_without_dg2() -> None:

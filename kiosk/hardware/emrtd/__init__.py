@@ -1,6 +1,8 @@
 """ICAO 9303 ID-document (eMRTD) reader: MRZ, BAC, secure messaging, DG1 and EF.SOD checks."""
 
-from pathlib import Path
+from collections.abc import Sequence
+
+from cryptography import x509
 
 from kiosk.hardware.emrtd.errors import EmrtdError
 from kiosk.hardware.emrtd.mrz import BacKey, bac_key_from_fields, parse_mrz
@@ -23,10 +25,11 @@ def read_document(
     reader_name: str,
     mrz_or_fields: str | tuple[str, str, str],
     timeout: float,
-    csca_dir: Path | None = None,
+    trust_anchors: Sequence[x509.Certificate] | None = None,
     apdu_timeout: float = APDU_TIMEOUT,
 ) -> dict[str, object]:
-    """Wait for a document on the reader, read its chip and return the `id read` JSON fields."""
+    """Wait for a document on the reader, read its chip and return the `id read` JSON fields;
+    with trust anchors (CSCA certificates) the document signer's chain is checked too."""
     key = bac_key(mrz_or_fields)
     with connected(reader_name, timeout, apdu_timeout) as transmit:
-        return read_emrtd(transmit, key, csca_dir).as_dict()
+        return read_emrtd(transmit, key, trust_anchors).as_dict()

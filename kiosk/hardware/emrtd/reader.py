@@ -1,7 +1,9 @@
 """Read an eMRTD: select the application, BAC, then EF.COM, DG1 and EF.SOD under SM."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
+
+from cryptography import x509
 
 from kiosk.hardware.emrtd import bac, tlv
 from kiosk.hardware.emrtd.apdu import SW_OK, Transmit, command, split_response
@@ -94,17 +96,19 @@ def dg1_mrz(dg1: bytes) -> MrzData:
     return parse_mrz("|".join(text[i : i + width] for i in range(0, len(text), width)))
 
 
-def read_emrtd(transmit: Transmit, key: BacKey, csca_folder: Path | None = None) -> DocumentRead:
-    """Read and check EF.COM, DG1 and EF.SOD (never DG2) from a chip on transmit."""
+def read_emrtd(
+    transmit: Transmit, key: BacKey, trust_anchors: Sequence[x509.Certificate] | None = None
+) -> DocumentRead:
+    """Read and check EF.COM, DG1 and EF.SOD (never DG2); with trust anchors, the signer too."""
     select_application(transmit)
     files = SecureFiles(transmit, bac.authenticate(transmit, key.mrz_information()))
     files.read(EF_COM)
     dg1 = files.read(EF_DG1)
     security_object = parse_security_object(files.read(EF_SOD))
-    if csca_folder is not None:
-        verify_chain(security_object.signed_data, csca_folder)
+    if trust_anchors is not None:
+        verify_chain(security_object.signed_data, trust_anchors)
     return DocumentRead(
         mrz=dg1_mrz(dg1),
         sod_hash_ok=security_object.hash_matches(1, dg1),
-        chain_checked=csca_folder is not None,
+        chain_checked=trust_anchors is not None,
     )

@@ -1,10 +1,11 @@
-"""Passive authentication of EF.SOD: the document signer's signature and its CSCA certificate."""
+"""Passive authentication: a CMS SignerInfo's signature and the signer's CSCA certificate."""
 
 import hashlib
 import hmac
-from pathlib import Path
+from collections.abc import Sequence
+from datetime import UTC, datetime
 
-from asn1crypto import cms
+from asn1crypto import algos, cms
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
@@ -13,63 +14,124 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from kiosk.hardware.emrtd.errors import SecurityObjectError
 
 
-def load_certificates(folder: Path) -> list[x509.Certificate]:
-    """All PEM or DER certificates in a folder (other files are ignored)."""
-    certificates = []
-    for path in sorted(p for p in folder.iterdir() if p.is_file()):
-        data = path.read_bytes()
-        try:
-            if b"-----BEGIN CERTIFICATE-----" in data:
-                certificates.extend(x509.load_pem_x509_certificates(data))
-            else:
-                certificates.append(x509.load_der_x509_certificate(data))
-        except ValueError:
-            continue
-    return certificates
+def _hash(name: str) -> hashes.HashAlgorithm:
+    """The cryptography hash for an asn1crypto digest name such as 'sha256'."""
+    return getattr(hashes, name.upper())()
 
 
-def _verify(key: object, signature: bytes, data: bytes, algorithm: hashes.HashAlgorithm) -> None:
-    """Verify an RSA PKCS#1 v1.5 or ECDSA signature; InvalidSignature or TypeError if not."""
-    if isinstance(key, rsa.RSAPublicKey):
-        key.verify(signature, data, padding.PKCS1v15(), algorithm)
-    elif isinstance(key, ec.EllipticCurvePublicKey):
-        key.verify(signature, data, ec.ECDSA(algorithm))
+def _pss(parameters: algos.RSASSAPSSParams) -> tuple[padding.PSS, hashes.HashAlgorithm]:
+    """PSS padding and the message hash from RSASSA-PSS AlgorithmIdentifier parameters."""
+    mgf_hash = parameters["mask_gen_algorithm"]["parameters"]["algorithm"].native
+    mgf = padding.MGF1(_hash(mgf_hash))
+    pss = padding.PSS(mgf, parameters["salt_length"].native)
+    return pss, _hash(parameters["hash_algorithm"]["algorithm"].native)
+
+
+def _verify(
+    key: object, signature: bytes, data: bytes, algorithm: algos.SignedDigestAlgorithm, digest: str
+) -> None:
+    """Verify an RSA-PSS, RSA PKCS#1 v1.5 or ECDSA signature; raise when it does not verify."""
+    if isinstance(key, rsa.RSAPublicKey) and algorithm.signature_algo == "rsassa_pss":
+        key.verify(signature, data, *_pss(algorithm["parameters"]))
+    elif isinstance(key, rsa.RSAPublicKey) and algorithm.signature_algo == "rsassa_pkcs1v15":
+        key.verify(signature, data, padding.PKCS1v15(), _hash(digest))
+    elif isinstance(key, ec.EllipticCurvePublicKey) and algorithm.signature_algo == "ecdsa":
+        key.verify(signature, data, ec.ECDSA(_hash(digest)))
     else:
-        raise TypeError("unsupported document signer key")
+        raise TypeError("unsupported signature algorithm")
 
 
 def _signed_attribute(signer: cms.SignerInfo, name: str) -> object:
-    """The first value of a signed attribute."""
-    return next(a["values"][0].native for a in signer["signed_attrs"] if a["type"].native == name)
+    """The first value of a signed attribute, or None when it is absent."""
+    attributes = signer["signed_attrs"]
+    values = (a["values"][0].native for a in attributes if a["type"].native == name)
+    return next(values, None)
 
 
-def document_signer(signed_data: cms.SignedData) -> x509.Certificate:
-    """Verify the SignerInfo over the LDS security object; return the signer's certificate."""
+def _signer_certificate(
+    signed_data: cms.SignedData, signer: cms.SignerInfo
+) -> x509.Certificate | None:
+    """The certificate among the SignedData's certificates that the SignerInfo names."""
+    sid = signer["sid"]
+    for choice in signed_data["certificates"]:
+        certificate = choice.chosen
+        if sid.name == "subject_key_identifier":
+            found = certificate.key_identifier == sid.chosen.native
+        else:
+            wanted = (sid.chosen["issuer"], sid.chosen["serial_number"].native)
+            found = (certificate.issuer, certificate.serial_number) == wanted
+        if found:
+            return x509.load_der_x509_certificate(certificate.dump())
+    return None
+
+
+def _verify_signer_info(signed_data: cms.SignedData, what: str) -> x509.Certificate:
+    """Verify the (first) SignerInfo over the encapsulated content; return its certificate."""
     signer = signed_data["signer_infos"][0]
-    certificate = x509.load_der_x509_certificate(signed_data["certificates"][0].chosen.dump())
+    certificate = _signer_certificate(signed_data, signer)
+    if certificate is None:
+        raise SecurityObjectError(f"{what} signer has no certificate")
+    encap = signed_data["encap_content_info"]
+    if _signed_attribute(signer, "content_type") != encap["content_type"].native:
+        raise SecurityObjectError(f"{what} content type is not the signed one")
     digest_name = signer["digest_algorithm"]["algorithm"].native
-    content = signed_data["encap_content_info"]["content"].native
-    digest = hashlib.new(digest_name, content).digest()
-    if not hmac.compare_digest(_signed_attribute(signer, "message_digest"), digest):
-        raise SecurityObjectError("EF.SOD message digest does not match its content")
+    digest = hashlib.new(digest_name, encap["content"].native).digest()
+    if not hmac.compare_digest(_signed_attribute(signer, "message_digest") or b"", digest):
+        raise SecurityObjectError(f"{what} message digest does not match its content")
     signed_bytes = b"\x31" + signer["signed_attrs"].dump()[1:]  # DER of SET OF, not [0] IMPLICIT
-    algorithm = getattr(hashes, digest_name.upper())()
     try:
-        _verify(certificate.public_key(), signer["signature"].native, signed_bytes, algorithm)
-    except (InvalidSignature, TypeError):
-        raise SecurityObjectError("EF.SOD signature does not verify") from None
+        _verify(
+            certificate.public_key(),
+            signer["signature"].native,
+            signed_bytes,
+            signer["signature_algorithm"],
+            digest_name,
+        )
+    except (InvalidSignature, TypeError, ValueError, AttributeError):
+        raise SecurityObjectError(f"{what} signature does not verify") from None
     return certificate
 
 
-def verify_chain(signed_data: cms.SignedData, csca_folder: Path) -> None:
-    """Check the EF.SOD signature and that a CSCA in the folder issued the document signer."""
-    signer = document_signer(signed_data)
-    for csca in load_certificates(csca_folder):
-        if csca.subject != signer.issuer:
-            continue
-        try:
-            signer.verify_directly_issued_by(csca)
-        except (ValueError, TypeError, InvalidSignature):
-            continue
-        return
-    raise SecurityObjectError("document signer is not issued by a configured CSCA")
+def verify_signed_data(signed_data: cms.SignedData, what: str) -> x509.Certificate:
+    """The signer's certificate of a CMS SignedData whose signature verifies; what names it."""
+    try:
+        return _verify_signer_info(signed_data, what)
+    except (ValueError, KeyError, IndexError, TypeError) as error:
+        reason = f"{what} signer cannot be read ({type(error).__name__})"
+        raise SecurityObjectError(reason) from None
+
+
+def _valid_at(certificate: x509.Certificate, now: datetime) -> bool:
+    """True when now lies within the certificate's validity period."""
+    return certificate.not_valid_before_utc <= now <= certificate.not_valid_after_utc
+
+
+def check_validity(certificate: x509.Certificate, role: str, now: datetime) -> None:
+    """Refuse a certificate whose validity period does not include now."""
+    if now < certificate.not_valid_before_utc:
+        raise SecurityObjectError(f"{role} certificate is not yet valid")
+    if now > certificate.not_valid_after_utc:
+        raise SecurityObjectError(f"{role} certificate expired")
+
+
+def issued_by(certificate: x509.Certificate, issuer: x509.Certificate) -> bool:
+    """True when issuer's name and key signed certificate (ECDSA, RSA PKCS#1 v1.5 or RSA-PSS)."""
+    if certificate.issuer != issuer.subject:
+        return False
+    try:
+        certificate.verify_directly_issued_by(issuer)
+    except (ValueError, TypeError, InvalidSignature):
+        return False
+    return True
+
+
+def verify_chain(signed_data: cms.SignedData, trust_anchors: Sequence[x509.Certificate]) -> None:
+    """Check EF.SOD's signature and that a CSCA among trust_anchors, valid now, issued it."""
+    now = datetime.now(UTC)
+    signer = verify_signed_data(signed_data, "EF.SOD")
+    check_validity(signer, "document signer", now)
+    issuers = [csca for csca in trust_anchors if issued_by(signer, csca)]
+    if not issuers:
+        raise SecurityObjectError("document signer is not issued by a configured CSCA")
+    if not any(_valid_at(csca, now) for csca in issuers):
+        check_validity(issuers[0], "CSCA", now)  # raises, saying expired or not yet valid
