@@ -3,10 +3,13 @@
 import os
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
-from kiosk.hardware.base import CardRemoved, CardTimeout, ReaderUnavailable
+from kiosk.hardware.base import CardNotAnswering, CardRemoved, CardTimeout, ReaderUnavailable
 from kiosk.hardware.library_card import LibraryCard, read_from, write_to
 from kiosk.hardware.pcsc import PcscCardReader
 from tests.support.pcsc import LIBRARY_CARD_READER, VPCD_PORTS, wait_for_card
@@ -16,6 +19,19 @@ READER = LIBRARY_CARD_READER
 CARD = LibraryCard("2100012345678", "NL-AsdOBA")
 OLD_CARD = LibraryCard("2100099999999", "NL-HlmBIB")
 NOTICE_SECONDS = 5  # pcscd polls the virtual reader every few hundred milliseconds
+APDU_SECONDS = 0.5
+TI_UID = bytes.fromhex("E007000012345678")  # Texas Instruments; the default tag is NXP ICODE
+
+
+@contextmanager
+def placed(card: VirtualLibraryCard) -> Iterator[VirtualLibraryCard]:
+    """The card on the reader for the block; afterwards pcscd has seen it leave."""
+    card.insert(VPCD_PORTS[READER])
+    try:
+        yield card
+    finally:
+        card.remove()
+    assert wait_for_card(READER, present=False, timeout=NOTICE_SECONDS)
 
 
 def test_reads_the_uid_of_a_blank_card(virtual_card: VirtualLibraryCard) -> None:
@@ -44,6 +60,56 @@ def test_falls_back_to_single_blocks_once(virtual_card: VirtualLibraryCard) -> N
     assert [apdu.hex() for apdu in virtual_card.apdus] == ["ffca000000"] + [
         f"ffb0000{block}04" for block in range(8)
     ]
+
+
+@pytest.mark.parametrize(
+    ("refusing", "other"),
+    [(DEFAULT_UID, TI_UID), (DEFAULT_UID[::-1], TI_UID[::-1])],
+    ids=["msb-first", "lsb-first"],
+)
+def test_another_kind_of_tag_gets_a_multi_block_read_again(
+    virtual_card: VirtualLibraryCard, refusing: bytes, other: bytes
+) -> None:
+    reader = PcscCardReader()
+    virtual_card.uid, virtual_card.multi_block = refusing, False
+    read_from(reader, READER, timeout=NOTICE_SECONDS)
+    virtual_card.uid, virtual_card.multi_block = other, True  # as if the patron swapped tags
+    virtual_card.apdus.clear()
+    assert read_from(reader, READER, timeout=NOTICE_SECONDS).uid == other
+    assert [apdu.hex() for apdu in virtual_card.apdus] == ["ffca000000", "ffb0000020"]
+
+
+def test_silent_card_mid_read_fails_in_time_and_a_fresh_card_reads(
+    virtual_card: VirtualLibraryCard,
+) -> None:
+    reader = PcscCardReader(apdu_timeout=APDU_SECONDS)
+    virtual_card.silent_after = 1  # answers GET UID, never the READ BINARY
+    assert wait_for_card(READER, present=True, timeout=NOTICE_SECONDS)
+    started = time.monotonic()
+    with pytest.raises(CardNotAnswering, match="stopped answering within 0.5 s"):
+        read_from(reader, READER, timeout=NOTICE_SECONDS)
+    assert time.monotonic() - started < APDU_SECONDS + 1  # well short of the 2 s default
+    virtual_card.remove()
+    assert wait_for_card(READER, present=False, timeout=NOTICE_SECONDS)
+    with placed(VirtualLibraryCard(uid=TI_UID)):
+        assert read_from(reader, READER, timeout=NOTICE_SECONDS).uid == TI_UID
+
+
+def test_silent_card_mid_write_reads_as_not_encoded_when_placed_again(
+    virtual_card: VirtualLibraryCard,
+) -> None:
+    reader = PcscCardReader(apdu_timeout=APDU_SECONDS)
+    write_to(reader, READER, OLD_CARD, timeout=NOTICE_SECONDS)
+    virtual_card.apdus.clear()
+    virtual_card.silent_after = 3  # block 0 cleared, block 1 written, silent on block 2
+    with pytest.raises(CardNotAnswering):
+        write_to(reader, READER, CARD, timeout=NOTICE_SECONDS)
+    virtual_card.remove()
+    assert wait_for_card(READER, present=False, timeout=NOTICE_SECONDS)
+    virtual_card.silent_after = None
+    virtual_card.insert(VPCD_PORTS[READER])
+    assert read_from(reader, READER, timeout=NOTICE_SECONDS).card is None
+    assert write_to(reader, READER, CARD, timeout=NOTICE_SECONDS).card == CARD
 
 
 @pytest.mark.parametrize("writes", [1, 4, 8])

@@ -17,12 +17,20 @@ CONTROL_ATR = 4
 class VirtualLibraryCard:
     """An ISO 15693 tag with 4-byte blocks; inserting it connects to vpcd, removing closes."""
 
-    def __init__(self, uid: bytes = DEFAULT_UID, blocks: int = 28, multi_block: bool = True):
+    def __init__(
+        self,
+        uid: bytes = DEFAULT_UID,
+        blocks: int = 28,
+        multi_block: bool = True,
+        silent_after: int | None = None,
+    ):
         self.uid = uid
         self.memory = bytearray(blocks * 4)
         self.multi_block = multi_block
         self.apdus: list[bytes] = []
         self.writes_before_removal: int | None = None
+        # After answering this many APDUs (of `apdus`) the tag stays on the reader but is silent.
+        self.silent_after = silent_after
         self._socket: socket.socket | None = None
         self._thread: threading.Thread | None = None
 
@@ -61,10 +69,12 @@ class VirtualLibraryCard:
             return
 
     def _answer(self, message: bytes) -> bytes | None:
-        """The reply to a control message (empty: none) or APDU; None when the card is pulled."""
+        """The reply to a control message or APDU (empty: none); None when the card is pulled."""
         if len(message) == 1:
             return ATR if message[0] == CONTROL_ATR else b""
         self.apdus.append(message)
+        if self.silent_after is not None and len(self.apdus) > self.silent_after:
+            return b""  # vpcd, and pcscd behind it, wait for this answer until the card leaves
         cla, ins, p1, p2 = message[:4]
         if cla != 0xFF:
             return b"\x6e\x00"

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import queue
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from functools import partial
 from typing import Any
 
+from kiosk.hardware.deadline import Deadline, DeadlineExceeded
 from kiosk.hardware.emrtd.errors import ChipNotAnswering, DocumentRemoved, ReaderUnavailable
 
 
@@ -16,32 +16,24 @@ class PyscardTransmit:
 
     def __init__(self, connection: Any, apdu_timeout: float) -> None:
         self._connection = connection
-        self._timeout = apdu_timeout
-        self.hung = False
+        self.deadline = Deadline(apdu_timeout)
 
-    def _run(self, apdu: bytes, box: queue.Queue[bytes | Exception]) -> None:
-        """Transmit in a worker thread and post the outcome (a response or an exception)."""
-        from smartcard.Exceptions import CardConnectionException
-
-        try:
-            data, sw1, sw2 = self._connection.transmit(list(apdu))
-            box.put(bytes([*data, sw1, sw2]))
-        except CardConnectionException as error:
-            box.put(error)
+    def _transmit(self, apdu: bytes) -> bytes:
+        """Send one APDU and wait for the response, however long the chip takes."""
+        data, sw1, sw2 = self._connection.transmit(list(apdu))
+        return bytes([*data, sw1, sw2])
 
     def __call__(self, apdu: bytes) -> bytes:
         """Send one APDU; DocumentRemoved if the card left, ChipNotAnswering if it stays silent."""
-        box: queue.Queue[bytes | Exception] = queue.Queue(1)
-        # A daemon thread: pcscd may block for ever on a silent chip, and must not block exit.
-        threading.Thread(target=self._run, args=(apdu, box), daemon=True).start()
+        from smartcard.Exceptions import CardConnectionException
+
         try:
-            outcome = box.get(timeout=self._timeout)
-        except queue.Empty:
-            self.hung = True
-            raise ChipNotAnswering(f"chip did not answer within {self._timeout:g} s") from None
-        if isinstance(outcome, Exception):
+            return self.deadline.call(partial(self._transmit, apdu))
+        except DeadlineExceeded:
+            seconds = self.deadline.seconds
+            raise ChipNotAnswering(f"chip did not answer within {seconds:g} s") from None
+        except CardConnectionException:
             raise DocumentRemoved("document removed during the read") from None
-        return outcome
 
 
 def _check_reader(reader_name: str) -> None:
@@ -87,16 +79,8 @@ def connected(reader_name: str, timeout: float, apdu_timeout: float) -> Iterator
     try:
         yield transmit
     finally:
-        _release_when_free(transmit, service, request)
-
-
-def _release_when_free(transmit: PyscardTransmit, service: Any, request: Any) -> None:
-    """Release now, or (after a silent chip) once pcscd gives the blocked transmit back."""
-    if transmit.hung:
-        # pcscd blocks every call on this card until the transmit returns: release in a thread.
-        threading.Thread(target=_release, args=(service, request), daemon=True).start()
-    else:
-        _release(service, request)
+        # After a silent chip pcscd blocks every call on this card until the transmit returns.
+        transmit.deadline.when_free(partial(_release, service, request))
 
 
 def _release(service: Any, request: Any) -> None:
