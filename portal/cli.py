@@ -5,6 +5,7 @@ import logging
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy.orm import sessionmaker
 
+from portal.demo_cli import demo
 from portal.oidc.cli import oidc
 from portal.settlement import reconcile
 from portal.wiring import payment_provider
@@ -21,23 +23,25 @@ from shared import direct_debit, ledger
 from shared.catalogue.loader import load_catalogue
 from shared.db import db
 from shared.errors import DomainError
-from shared.kiosks import register_device, revoke_device
+from shared.id_checks import recent_checks
+from shared.kiosks import is_degraded, list_devices, register_device, revoke_device
 from shared.mail.transport import Transport, transport_from_config
 from shared.mail.worker import run_worker, send_pending
+from shared.models.kiosk import KioskDevice
 from shared.models.patron import Patron
 from shared.payments.provider import PaymentProviderError
 from shared.payments.service import find_by_reference
 from shared.point_of_sale import find_patron
 from shared.purge import paid_but_unconfirmed, purge_unconfirmed
 from shared.refunds import refund_payment
-from shared.timeutil import utcnow
+from shared.timeutil import LOCAL_TZ, utcnow
 
 log = logging.getLogger(__name__)
 catalogue = AppGroup("catalogue", help="The library's subscriptions and branches.")
 accounts = AppGroup("accounts", help="Login account housekeeping.")
 payments = AppGroup("payments", help="Payment housekeeping.")
 mail = AppGroup("mail", help="The mail outbox.")
-kiosk = AppGroup("kiosk", help="Kiosk devices and their API tokens.")
+kiosk = AppGroup("kiosk", help="Kiosk devices, their API tokens, health and ID checks.")
 ledger_group = AppGroup("ledger", help="What patrons owe: charges, payments, refunds.")
 direct_debit_group = AppGroup("direct-debit", help="Direct debit (automatische incasso).")
 
@@ -148,6 +152,59 @@ def kiosk_revoke_device(device_id: int) -> None:
         device = revoke_device(db.session, device_id)
     db.session.commit()
     click.echo(f"kiosk {device.id} ({device.name}) revoked")
+
+
+@kiosk.command("list")
+@click.option("--json", "as_json", is_flag=True, help="One JSON array instead of a table.")
+def kiosk_list(as_json: bool) -> None:
+    """Every kiosk: branch, when it was last seen, its devices' health (staff overview)."""
+    devices = list_devices(db.session)
+    if as_json:
+        click.echo(json.dumps([_kiosk_json(device) for device in devices], indent=2))
+        return
+    for device in devices:
+        states = (device.health or {}).get("devices", {})
+        health = ", ".join(f"{name}={state}" for name, state in states.items()) or "-"
+        status = "revoked" if device.revoked_at else "DEGRADED" if is_degraded(device) else "ok"
+        cells = (str(device.id), device.name, device.branch.code, _local(device.last_seen_at))
+        click.echo("\t".join((*cells, status, health)))
+    click.echo(f"{len(devices)} kiosks")
+
+
+@kiosk.command("id-checks")
+@click.option("--since", default=7, show_default=True, help="Days to look back.")
+def kiosk_id_checks(since: int) -> None:
+    """Recent ID document checks at kiosks, newest first, for the desk to follow up."""
+    checks = recent_checks(db.session, utcnow() - timedelta(days=since))
+    for check in checks:
+        device = db.session.get_one(KioskDevice, check.kiosk_device_id)
+        patron = db.session.get_one(Patron, check.patron_id)
+        cells = (_local(check.checked_at), device.name, patron.customer_number, check.outcome)
+        click.echo("\t".join((*cells, check.document_type or "-", check.reason or "-")))
+    click.echo(f"{len(checks)} ID checks")
+
+
+def _kiosk_json(device: KioskDevice) -> dict[str, object]:
+    """A kiosk as the staff listing gives it in JSON."""
+    health = device.health or {}
+    return {
+        "id": device.id,
+        "name": device.name,
+        "branch": device.branch.code,
+        "last_seen_at": device.last_seen_at.isoformat() if device.last_seen_at else None,
+        "health_reported_at": (
+            device.health_reported_at.isoformat() if device.health_reported_at else None
+        ),
+        "devices": health.get("devices", {}),
+        "software": health.get("software"),
+        "degraded": is_degraded(device),
+        "revoked": device.revoked_at is not None,
+    }
+
+
+def _local(moment: datetime | None) -> str:
+    """A moment in the library's time zone, to the minute."""
+    return moment.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M") if moment else "never"
 
 
 @ledger_group.command("charge")
@@ -271,5 +328,5 @@ def _transport() -> Transport:
 def register(app: Flask) -> None:
     """Attach the command groups to the app."""
     groups = (catalogue, accounts, payments, mail, housekeeping, kiosk, ledger_group)
-    for group in (*groups, direct_debit_group, oidc):
+    for group in (*groups, direct_debit_group, oidc, demo):
         app.cli.add_command(group)

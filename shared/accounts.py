@@ -10,7 +10,7 @@ from shared import direct_debit
 from shared.errors import DomainError
 from shared.login import main_card
 from shared.models.account import LoginAccount
-from shared.models.card import Card
+from shared.models.card import Card, CardStatus
 from shared.models.patron import Patron, PaymentPlan, Subscription, SubscriptionStatus
 from shared.models.payment import Payment
 from shared.oidc.tokens import revoke_for_account
@@ -32,8 +32,8 @@ def current_subscription(patron: Patron) -> Subscription | None:
 
 
 def cards(session: Session, patron: Patron) -> list[Card]:
-    """The patron's cards, main card first."""
-    query = select(Card).where(Card.patron_id == patron.id)
+    """The patron's cards, main card first (not numbers reserved for a card being encoded)."""
+    query = select(Card).where(Card.patron_id == patron.id, Card.status != CardStatus.PENDING)
     return sorted(session.scalars(query), key=lambda c: (c.role != "main", c.id))
 
 

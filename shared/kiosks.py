@@ -2,7 +2,8 @@
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,6 +14,9 @@ from shared.models.kiosk import KioskDevice
 from shared.timeutil import utcnow
 
 SEEN_EVERY = timedelta(minutes=1)
+DEVICES = ("card_reader", "document_reader", "printer", "scanner")
+DEVICE_STATES = frozenset({"ok", "paper_low", "paper_out", "offline", "unavailable", "unknown"})
+HEALTHY = frozenset({"ok", "unknown"})
 
 
 def token_hash(token: str) -> str:
@@ -62,3 +66,31 @@ def revoke_device(session: Session, device_id: int) -> KioskDevice:
     device.revoked_at = device.revoked_at or utcnow()
     session.flush()
     return device
+
+
+def report_health(
+    session: Session, device: KioskDevice, devices: dict[str, Any], software: str, now: datetime
+) -> bool:
+    """Store a kiosk's heartbeat: its devices' states and software version; True if degraded."""
+    known = all(
+        name in DEVICES and isinstance(state, str) and state in DEVICE_STATES
+        for name, state in devices.items()
+    )
+    if not known:
+        raise DomainError("invalid_health", allowed=", ".join(sorted(DEVICE_STATES)))
+    device.health = {"devices": dict(devices), "software": software[:40]}
+    device.health_reported_at = now
+    session.flush()
+    return is_degraded(device)
+
+
+def is_degraded(device: KioskDevice) -> bool:
+    """Whether a device of the kiosk reported a problem in its last heartbeat."""
+    states = (device.health or {}).get("devices", {}).values()
+    return any(state not in HEALTHY for state in states)
+
+
+def list_devices(session: Session) -> list[KioskDevice]:
+    """Every registered kiosk, by branch and name, revoked ones included."""
+    query = select(KioskDevice).join(KioskDevice.branch)
+    return list(session.scalars(query.order_by(Branch.code, KioskDevice.name, KioskDevice.id)))

@@ -95,13 +95,18 @@ def _by_email(session: Session, email: str) -> list[LoginResult]:
 
 def _by_card(session: Session, card: Card) -> LoginResult | None:
     """The card holder's account; a secondary or blocked card gets its own answer."""
+    return _of_patron(session, card_holder(session, card), card.number)
+
+
+def card_holder(session: Session, card: Card) -> Patron:
+    """The patron a card identifies; a secondary or blocked card is refused with its own answer."""
     patron = session.get_one(Patron, card.patron_id)
     if card.role == CardRole.SECONDARY:
         main = main_card(session, patron)
         raise DomainError("secondary_card", main=mask_number(main.number) if main else "")
     if card.status != CardStatus.ACTIVE:
         raise DomainError("card_not_active")
-    return _of_patron(session, patron, card.number)
+    return patron
 
 
 def _of_patron(session: Session, patron: Patron, typed: str) -> LoginResult | None:

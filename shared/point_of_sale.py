@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from shared import ledger
 from shared.db import lock_row
 from shared.errors import DomainError
+from shared.models.card import Card, CardStatus
 from shared.models.kiosk import KioskDevice
 from shared.models.patron import Patron
 from shared.models.payment import Payment, PaymentPurpose, PaymentStatus
@@ -22,9 +23,14 @@ from shared.payments.service import (
 
 
 def find_patron(session: Session, number: str) -> Patron | None:
-    """The patron with this customer or system number."""
+    """The patron with this customer or system number, or an active card with this number."""
+    holder = select(Card.patron_id).where(Card.number == number, Card.status == CardStatus.ACTIVE)
     return session.scalar(
-        select(Patron).where((Patron.temporary_number == number) | (Patron.system_number == number))
+        select(Patron).where(
+            (Patron.temporary_number == number)
+            | (Patron.system_number == number)
+            | Patron.id.in_(holder)
+        )
     )
 
 

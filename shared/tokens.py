@@ -1,4 +1,4 @@
-"""Signed, expiring tokens for links in mails and the kiosk QR code."""
+"""Signed, expiring tokens for links in mails, the kiosk QR code and kiosk tickets."""
 
 from typing import Any
 
@@ -10,6 +10,7 @@ CARD_COLLECTION = "card-collection"
 PAY_INSTEAD = "pay-instead"
 PASSWORD_RESET = "password-reset"
 CONFIRM_NEW_EMAIL = "confirm-new-email"
+KIOSK_TICKET = "kiosk-ticket"
 DAY = 24 * 3600
 MAX_AGES = {
     CONFIRM_ACCOUNT: DAY,
@@ -18,6 +19,7 @@ MAX_AGES = {
     PAY_INSTEAD: 60 * DAY,
     PASSWORD_RESET: DAY,
     CONFIRM_NEW_EMAIL: DAY,
+    KIOSK_TICKET: 15 * 60,
 }
 
 

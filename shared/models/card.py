@@ -18,8 +18,9 @@ class CardRole(StrEnum):
 
 
 class CardStatus(StrEnum):
-    """Whether a card may be used."""
+    """Whether a card may be used; a pending card is a number reserved for a chip being encoded."""
 
+    PENDING = "pending"
     ACTIVE = "active"
     BLOCKED = "blocked"
     REPLACED = "replaced"

@@ -1,8 +1,9 @@
 """Kiosk devices registered with the portal, each with its own API token (stored hashed)."""
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shared.db import Base
@@ -23,5 +24,7 @@ class KioskDevice(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    health: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    health_reported_at: Mapped[datetime | None]
 
     branch: Mapped[Branch] = relationship()

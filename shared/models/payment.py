@@ -78,8 +78,9 @@ class RefundStatus(StrEnum):
 
 
 def new_reference() -> str:
-    """Our own public reference of a payment, used in return and webhook URLs."""
-    return secrets.token_urlsafe(12)
+    """Our own public reference of a payment, used in URLs, on receipts and on the command line
+    (hex: never a leading "-" that a command would take for an option)."""
+    return secrets.token_hex(10)
 
 
 class Payment(Base):

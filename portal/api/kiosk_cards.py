@@ -1,0 +1,42 @@
+"""Kiosk API: collecting a card (reserve a number, activate the encoded card) and blocking one."""
+
+from flask import jsonify
+from werkzeug.wrappers import Response
+
+from portal.api.kiosk_common import bp, json_body, kiosk, text, ticket_patron
+from portal.api.kiosk_summary import patron_summary
+from portal.wiring import mail_settings
+from shared.card_collection import activate_card, block_main_card, reserve_card
+from shared.db import db
+from shared.kiosk_tickets import STRONG, Proof
+from shared.login import mask_number
+from shared.timeutil import utcnow
+
+
+@bp.post("/cards")
+def reserve() -> Response:
+    """The card number to encode on this blank card's chip, and the library's ISIL code."""
+    patron = ticket_patron(STRONG)
+    chip_uid = text(json_body(), "chip_uid")
+    card = reserve_card(db.session, patron, kiosk().id, chip_uid, utcnow())
+    db.session.commit()
+    return jsonify(card_number=card.number, isil=patron.home_branch.organisation)
+
+
+@bp.post("/cards/<number>/activate")
+def activate(number: str) -> Response:
+    """The encoded card, read back with this chip UID, becomes the patron's main card."""
+    patron = ticket_patron(STRONG)
+    chip_uid = text(json_body(), "chip_uid")
+    card = activate_card(db.session, patron, number, chip_uid, mail_settings(), utcnow())
+    db.session.commit()
+    return jsonify(patron=patron_summary(patron), card_number=card.number)
+
+
+@bp.post("/cards/block")
+def block() -> Response:
+    """Report the main card lost (the patron typed their password for this)."""
+    patron = ticket_patron(frozenset({Proof.PASSWORD}))
+    card = block_main_card(db.session, patron)
+    db.session.commit()
+    return jsonify(patron=patron_summary(patron), blocked=mask_number(card.number))

@@ -1,0 +1,119 @@
+"""The kiosk API's blueprint and what its views share: device and ticket checks, errors, JSON."""
+
+import logging
+from typing import Any
+
+from flask import Blueprint, current_app, g, jsonify, request
+from werkzeug.wrappers import Response
+
+from portal.extensions import csrf
+from shared.db import db
+from shared.errors import DomainError
+from shared.kiosk_tickets import Proof, read_ticket
+from shared.kiosks import authenticate
+from shared.models.kiosk import KioskDevice
+from shared.models.patron import Patron
+from shared.payments.provider import PaymentProviderError
+from shared.point_of_sale import find_patron
+
+bp = Blueprint("kiosk_api", __name__, url_prefix="/api/kiosk/v1")
+csrf.exempt(bp)
+log = logging.getLogger(__name__)
+TICKET_HEADER = "X-Kiosk-Ticket"
+ANY_PROOF = frozenset(Proof)
+REFUSAL_STATUS = {
+    "bad_request": 400,
+    "invalid_chip_uid": 400,
+    "invalid_document_type": 400,
+    "invalid_health": 400,
+    "invalid_reason": 400,
+    "ticket_invalid": 403,
+    "proof_required": 403,
+    "not_found": 404,
+    "not_cancelable": 409,
+    "not_paid": 409,
+    "id_not_verified": 409,
+    "chip_in_use": 409,
+    "chip_mismatch": 409,
+    "card_not_needed": 409,
+    "card_not_pending": 409,
+    "no_card": 409,
+    "throttled": 429,
+}
+
+
+@bp.before_request
+def require_device() -> Response | None:
+    """Every call carries a registered kiosk's token: `Authorization: Bearer <token>`."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    device = authenticate(db.session, token) if scheme == "Bearer" and token else None
+    if device is None:
+        response = jsonify(error="unauthorized", message="A valid kiosk device token is needed.")
+        response.status_code = 401
+        response.headers["WWW-Authenticate"] = 'Bearer realm="kiosk"'
+        return response
+    db.session.commit()
+    g.kiosk = device
+    return None
+
+
+@bp.errorhandler(DomainError)
+def refused(error: DomainError) -> tuple[Response, int]:
+    """A rule said no: the code and its details, for the kiosk to explain in its language."""
+    db.session.rollback()
+    body = {"error": error.code, **{k: str(v) for k, v in error.params.items()}}
+    return jsonify(body), REFUSAL_STATUS.get(error.code, 422)
+
+
+@bp.errorhandler(PaymentProviderError)
+def provider_down(error: PaymentProviderError) -> tuple[Response, int]:
+    """The payment service is unreachable: nothing was written, the kiosk may retry."""
+    db.session.rollback()
+    log.error("kiosk %s: payment provider unavailable: %s", g.get("kiosk"), error)
+    return jsonify(error="provider_unavailable"), 503
+
+
+@bp.errorhandler(404)
+def not_found(_error: Exception) -> tuple[Response, int]:
+    """An unknown patron or payment, in JSON."""
+    return jsonify(error="not_found"), 404
+
+
+def kiosk() -> KioskDevice:
+    """The kiosk making this call."""
+    return g.kiosk
+
+
+def ticket_patron(allowed: frozenset[Proof] = ANY_PROOF) -> Patron:
+    """The patron of this kiosk's ticket, if they proved themselves in an allowed way."""
+    secret = current_app.config["SECRET_KEY"]
+    ticket = read_ticket(secret, request.headers.get(TICKET_HEADER, ""), kiosk().id)
+    ticket.require(allowed)
+    patron = db.session.get(Patron, ticket.patron_id)
+    if patron is None:
+        raise DomainError("ticket_invalid")
+    return patron
+
+
+def number_patron(number: str) -> Patron:
+    """The patron with this customer, system or card number; `not_found` otherwise."""
+    patron = find_patron(db.session, number)
+    if patron is None:
+        raise DomainError("not_found")
+    return patron
+
+
+def json_body() -> dict[str, Any]:
+    """The request's JSON object (an empty body counts as `{}`)."""
+    body = request.get_json(silent=True) if request.content_length else {}
+    if not isinstance(body, dict):
+        raise DomainError("bad_request", message="Send a JSON object.")
+    return body
+
+
+def text(body: dict[str, Any], name: str) -> str:
+    """A required, non-empty string field of the body."""
+    value = body.get(name)
+    if not isinstance(value, str) or not value.strip():
+        raise DomainError("bad_request", field=name)
+    return value

@@ -1,0 +1,31 @@
+"""The patron summary the kiosk shows: names only as initials and surname."""
+
+from typing import Any
+
+from shared import ledger
+from shared.accounts import current_subscription
+from shared.card_collection import needs_card
+from shared.db import db
+from shared.kiosk_mails import patron_email
+from shared.login import main_card, mask_number
+from shared.models.patron import Patron
+
+
+def patron_summary(patron: Patron) -> dict[str, Any]:
+    """Number, short name, subscription, what is owed and whether a card is to be collected."""
+    card = main_card(db.session, patron)
+    subscription = current_subscription(patron)
+    owed = ledger.balance(db.session, patron.id)
+    return {
+        "number": card.number if card else patron.customer_number,
+        "display_name": " ".join(n for n in (patron.initials, patron.prefix, patron.surname) if n),
+        "valid_through": subscription.end_date.isoformat() if subscription else None,
+        "subscription": subscription.type.name(patron.locale) if subscription else None,
+        "owed": f"{owed:.2f}",
+        "currency": "EUR",
+        "has_card": card is not None,
+        "card_masked": mask_number(card.number) if card else None,
+        "needs_card": needs_card(db.session, patron),
+        "locale": patron.locale,
+        "email_known": patron_email(patron) is not None,
+    }

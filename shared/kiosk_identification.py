@@ -1,0 +1,67 @@
+"""Who is at the kiosk: a tapped card, the QR code from the welcome mail, or login and password."""
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shared import tokens
+from shared.accounts import linked_patrons
+from shared.cards import normalise_chip_uid
+from shared.errors import DomainError
+from shared.login import LoginResult, card_holder, log_in
+from shared.models.card import Card, CardStatus
+from shared.models.patron import Patron
+from shared.point_of_sale import find_patron
+
+# log_in's answers, in the kiosk API's words (the rest pass unchanged).
+LOGIN_REFUSALS = {"bad_credentials": "wrong_login", "too_many_attempts": "throttled"}
+
+
+def by_card(session: Session, number: str, chip_uid: str | None) -> Patron:
+    """The holder of an issued card; when its chip was recorded, the chip must be that one."""
+    card = session.scalar(select(Card).where(Card.number == number.strip()))
+    if card is None or card.status == CardStatus.PENDING:
+        raise DomainError("unknown_card")
+    if card.chip_uid is not None and (
+        chip_uid is None or normalise_chip_uid(chip_uid) != card.chip_uid
+    ):
+        raise DomainError("unknown_card")
+    return card_holder(session, card)
+
+
+def by_code(session: Session, secret_key: str, code: str) -> Patron:
+    """The patron named in the card collection code of their welcome mail."""
+    try:
+        payload = tokens.read_token(secret_key, tokens.CARD_COLLECTION, code.strip())
+    except tokens.TokenError as error:
+        raise DomainError("code_expired" if error.expired else "code_invalid") from error
+    patron = session.get(Patron, payload.get("patron", 0))
+    if patron is None:
+        raise DomainError("code_invalid")
+    return patron
+
+
+def by_password(
+    session: Session, login: str, password: str, device_id: int, now: datetime
+) -> Patron:
+    """The patron of a login, checked and throttled as on the website (the kiosk is the
+    address: failures there do not slow the patron down at home)."""
+    try:
+        result = log_in(session, login, password, now, f"kiosk:{device_id}")
+    except DomainError as error:
+        code = LOGIN_REFUSALS.get(error.code, error.code)
+        params = {"until": error.params["until"].isoformat()} if "until" in error.params else {}
+        raise DomainError(code, **(error.params | params)) from error
+    return _patron_of_login(session, result, login)
+
+
+def _patron_of_login(session: Session, result: LoginResult, login: str) -> Patron:
+    """The membership the typed number names, else the login's first (home library) one."""
+    typed = find_patron(session, login.strip())
+    if typed is not None and typed.login_account_id == result.account.id:
+        return typed
+    patrons = linked_patrons(session, result.account)
+    if not patrons:
+        raise DomainError("wrong_login")
+    return patrons[0]

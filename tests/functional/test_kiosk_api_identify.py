@@ -1,0 +1,176 @@
+"""The kiosk API: identifying a patron by card, QR code or password, and the ticket it gives."""
+
+import time
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+
+from shared import tokens
+from shared.db import db
+from shared.models.account import AccountStatus
+from shared.models.card import CardRole, CardStatus
+from shared.models.patron import Patron
+from tests.conftest import TEST_SECRET
+from tests.support.accounts import PASSWORD, give_card, member
+from tests.support.kiosk_api import KioskApi, collection_code, register_kiosk
+
+CARD = "2527000000017"
+CHIP = "04A1B2C3D4E5F6"
+
+
+@pytest.fixture
+def kiosk(app: Flask, client: FlaskClient) -> KioskApi:
+    """A registered kiosk in Ruinerwold."""
+    return KioskApi(client, register_kiosk(app))
+
+
+@pytest.fixture
+def patron(client: FlaskClient) -> Patron:
+    """A paid patron with a confirmed login and no card yet."""
+    return member(client)
+
+
+def card_with_chip(patron: Patron, number: str = CARD, chip: str | None = CHIP) -> None:
+    """An issued main card whose chip UID was recorded."""
+    give_card(patron, number).chip_uid = chip
+    db.session.commit()
+
+
+def test_card_with_its_chip_identifies_with_the_weakest_proof(
+    kiosk: KioskApi, patron: Patron
+) -> None:
+    card_with_chip(patron)
+    response = kiosk.identify(method="card", card_number=CARD, chip_uid=CHIP.lower())
+    assert response.status_code == 200 and response.json["proof"] == "card"
+    assert response.json["patron"] == {
+        "number": CARD,
+        "display_name": "M.J. van Dijk",
+        "valid_through": patron.subscriptions[0].end_date.isoformat(),
+        "subscription": "Basis",
+        "owed": "0.00",
+        "currency": "EUR",
+        "has_card": True,
+        "card_masked": "•••••••••0017",
+        "needs_card": False,
+        "locale": "nl",
+        "email_known": True,
+    }
+    summary = kiosk.call("GET", "/patron", response.json["ticket"])
+    assert summary.json["patron"]["number"] == CARD
+
+
+@pytest.mark.parametrize(
+    ("number", "chip"), [(CARD, "04FFFFFFFFFFFF"), (CARD, None), ("2527000000025", CHIP)]
+)
+def test_unknown_card_or_other_chip_is_refused(
+    kiosk: KioskApi, patron: Patron, number: str, chip: str | None
+) -> None:
+    card_with_chip(patron)
+    response = kiosk.identify(method="card", card_number=number, chip_uid=chip)
+    assert response.status_code == 422 and response.json["error"] == "unknown_card"
+
+
+def test_card_without_recorded_chip_identifies_by_number(kiosk: KioskApi, patron: Patron) -> None:
+    card_with_chip(patron, chip=None)
+    assert kiosk.identify(method="card", card_number=CARD).status_code == 200
+
+
+def test_lost_secondary_and_pending_cards_are_refused(kiosk: KioskApi, patron: Patron) -> None:
+    card_with_chip(patron)
+    give_card(patron, "2527000000025", CardRole.SECONDARY)
+    secondary = kiosk.identify(method="card", card_number="2527000000025")
+    assert secondary.json == {"error": "secondary_card", "main": "•••••••••0017"}
+    give_card(patron, "2527000000033").status = CardStatus.PENDING
+    db.session.commit()
+    pending = kiosk.identify(method="card", card_number="2527000000033")
+    assert pending.json["error"] == "unknown_card"
+    kiosk.call("POST", "/cards/block", kiosk.ticket(patron))
+    lost = kiosk.identify(method="card", card_number=CARD, chip_uid=CHIP)
+    assert lost.status_code == 422 and lost.json["error"] == "card_not_active"
+
+
+def test_qr_code_from_the_welcome_mail(kiosk: KioskApi, patron: Patron) -> None:
+    response = kiosk.identify(method="qr", code=collection_code(patron))
+    assert response.status_code == 200 and response.json["proof"] == "qr"
+    summary = response.json["patron"]
+    assert summary["number"] == patron.temporary_number and summary["needs_card"] is True
+    assert summary["has_card"] is False and summary["card_masked"] is None
+
+
+def test_forged_other_purpose_and_expired_codes(kiosk: KioskApi, patron: Patron) -> None:
+    other = tokens.make_token(TEST_SECRET, tokens.PASSWORD_RESET, {"patron": patron.id})
+    expired = past_token(tokens.CARD_COLLECTION, {"patron": patron.id}, 91 * 24 * 3600)
+    for code, error in [("abc.def.ghi", "code_invalid"), (other, "code_invalid")]:
+        assert kiosk.identify(method="qr", code=code).json["error"] == error
+    assert kiosk.identify(method="qr", code=expired).json["error"] == "code_expired"
+
+
+@pytest.mark.parametrize("login", ["temporary", "marieke85", "marieke@example.nl"])
+def test_password_with_any_login_name(kiosk: KioskApi, patron: Patron, login: str) -> None:
+    typed = patron.temporary_number if login == "temporary" else login
+    response = kiosk.identify(method="password", login=typed, password=PASSWORD)
+    assert response.status_code == 200 and response.json["proof"] == "password"
+    assert response.json["patron"]["number"] == patron.temporary_number
+
+
+def test_wrong_password_and_blocked_account(kiosk: KioskApi, patron: Patron) -> None:
+    wrong = kiosk.identify(method="password", login="marieke85", password="nope")
+    assert wrong.status_code == 422 and wrong.json["error"] == "wrong_login"
+    patron.login_account.status = AccountStatus.BLOCKED
+    db.session.commit()
+    blocked = kiosk.identify(method="password", login="marieke85", password=PASSWORD)
+    assert blocked.json["error"] == "account_blocked"
+
+
+def test_wrong_passwords_are_throttled_per_kiosk(
+    app: Flask, client: FlaskClient, kiosk: KioskApi, patron: Patron
+) -> None:
+    for _ in range(5):
+        kiosk.identify(method="password", login="marieke85", password="guess")
+    throttled = kiosk.identify(method="password", login="marieke85", password=PASSWORD)
+    assert throttled.status_code == 429 and throttled.json["error"] == "throttled"
+    assert "T" in throttled.json["until"] and throttled.json["until"].endswith("+00:00")
+    other_kiosk = KioskApi(client, register_kiosk(app, "Kiosk boven"))
+    fine = other_kiosk.identify(method="password", login="marieke85", password=PASSWORD)
+    assert fine.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{}, {"method": "face"}, {"method": "card"}, {"method": "password", "login": "x"}, []],
+)
+def test_malformed_identification_is_a_bad_request(kiosk: KioskApi, body: object) -> None:
+    response = kiosk.call("POST", "/identify", body=body)
+    assert response.status_code == 400 and response.json["error"] == "bad_request"
+
+
+def test_ticket_is_bound_to_the_kiosk_and_expires(
+    app: Flask, client: FlaskClient, kiosk: KioskApi, patron: Patron
+) -> None:
+    ticket = kiosk.ticket(patron)
+    assert kiosk.call("GET", "/patron", ticket).status_code == 200
+    other_kiosk = KioskApi(client, register_kiosk(app, "Kiosk boven"))
+    payload = {"patron": patron.id, "device": 1, "proof": "password"}
+    stale = past_token(tokens.KIOSK_TICKET, payload, 15 * 60 + 5)
+    forged = tokens.make_token("another-secret", tokens.KIOSK_TICKET, payload)
+    for api, bad in [(other_kiosk, ticket), (kiosk, stale), (kiosk, forged), (kiosk, None)]:
+        response = api.call("GET", "/patron", bad)
+        assert response.status_code == 403 and response.json["error"] == "ticket_invalid"
+
+
+def test_card_numbers_find_their_patron_for_the_balance(kiosk: KioskApi, patron: Patron) -> None:
+    card_with_chip(patron)
+    assert kiosk.call("GET", f"/patrons/{CARD}/balance").json["balance"] == "0.00"
+    assert kiosk.call("GET", "/patrons/2527000000025/balance").status_code == 404
+
+
+def past_token(purpose: str, payload: dict[str, object], age: int) -> str:
+    """A genuinely signed token made `age` seconds ago (itsdangerous' own timestamp, moved)."""
+
+    class Earlier(TimestampSigner):
+        def get_timestamp(self) -> int:
+            return int(time.time()) - age
+
+    return URLSafeTimedSerializer(TEST_SECRET, salt=purpose, signer=Earlier).dumps(payload)

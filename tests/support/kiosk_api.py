@@ -1,0 +1,78 @@
+"""Calls the kiosk API as a registered kiosk would: device token, ticket, JSON."""
+
+import json
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+
+from flask import Flask, current_app
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from werkzeug.test import TestResponse
+
+from shared import tokens
+from shared.db import db
+from shared.models.mail import OutboxMail
+from shared.models.patron import Patron
+from tests.support.accounts import PASSWORD
+
+API = "/api/kiosk/v1"
+PASSPORT = {"outcome": "read", "document_type": "P", "sod_hash_ok": True, "chain_checked": False}
+
+
+def register_kiosk(app: Flask, name: str = "Kiosk hal", *extra: str) -> str:
+    """Register a kiosk in Ruinerwold through the CLI; its token."""
+    result = app.test_cli_runner().invoke(
+        args=["kiosk", "add-device", name, "--branch", "5270", *extra]
+    )
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)["token"]
+
+
+class KioskApi:
+    """One kiosk's view of the API."""
+
+    def __init__(self, client: FlaskClient, token: str) -> None:
+        self.client, self.token = client, token
+
+    def call(
+        self, method: str, path: str, ticket: str | None = None, body: object = None
+    ) -> TestResponse:
+        """One call with the device token (and the ticket, if given)."""
+        headers = {"Authorization": f"Bearer {self.token}"}
+        if ticket:
+            headers["X-Kiosk-Ticket"] = ticket
+        return self.client.open(API + path, method=method, headers=headers, json=body)
+
+    def identify(self, **body: object) -> TestResponse:
+        """POST /identify."""
+        return self.call("POST", "/identify", body=body)
+
+    def ticket(self, patron: Patron, method: str = "password") -> str:
+        """A ticket for the patron, identified by password or by the welcome mail's code."""
+        if method == "qr":
+            response = self.identify(method="qr", code=collection_code(patron))
+        else:
+            response = self.identify(
+                method="password", login=patron.customer_number, password=PASSWORD
+            )
+        assert response.status_code == 200, response.json
+        return response.json["ticket"]
+
+    def verify_id(self, patron: Patron, ticket: str) -> TestResponse:
+        """An ID check whose reading matches the patron's record."""
+        reading = {**PASSPORT, "surname": f"{patron.prefix} {patron.surname}".upper()}
+        reading["birth_date"] = patron.birth_date.isoformat()
+        return self.call("POST", "/id-checks", ticket, reading)
+
+
+def collection_code(patron: Patron) -> str:
+    """The code of the patron's welcome mail QR code."""
+    secret = current_app.config["SECRET_KEY"]
+    return tokens.make_token(secret, tokens.CARD_COLLECTION, {"patron": patron.id})
+
+
+def queued_mail(kind: str) -> tuple[OutboxMail, EmailMessage]:
+    """The one queued mail of a kind, and its message parsed."""
+    row = db.session.scalars(select(OutboxMail).where(OutboxMail.kind == kind)).one()
+    return row, BytesParser(policy=policy.default).parsebytes(row.message)
