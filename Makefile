@@ -1,4 +1,4 @@
-# OpenBalie: `make run` sets up everything and starts the portal; `make test` runs the suite.
+# OpenBalie: `make run` sets up everything and starts the portal and the kiosk; `make test` runs the suite.
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -36,6 +36,7 @@ db: install
 	$(FLASK) catalogue load
 
 run: db
+	$(FLASK) demo load
 	./scripts/run-embedded
 
 test: install

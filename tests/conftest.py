@@ -17,7 +17,7 @@ from shared.db import Base, db
 from shared.models.mail import OutboxMail
 from tests.support.servers import free_port, running_server
 
-pytest_plugins = ["tests.support.mollie_sandbox", "tests.support.pcsc"]
+pytest_plugins = ["tests.support.mollie_sandbox", "tests.support.pcsc", "tests.support.kiosk"]
 TEST_SECRET = "test-secret-key-not-for-production"
 
 

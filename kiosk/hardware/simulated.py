@@ -7,7 +7,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from kiosk.hardware.base import CardRemoved, CardTimeout, PrinterStatus, ReaderUnavailable, Receipt
+from kiosk.hardware.base import (
+    CardRemoved,
+    CardTimeout,
+    HardwareError,
+    MrzInput,
+    PrinterStatus,
+    ReaderUnavailable,
+    Receipt,
+)
 from kiosk.hardware.scanner import QueueScanner
 
 SIMULATED_READER = "Simulated reader 0"
@@ -73,18 +81,21 @@ class SimulatedCardReader:
 
 
 class SimulatedPrinter:
-    """A printer that keeps the receipts it was asked to print."""
+    """A printer that keeps the receipts it printed; a demo or test sets its paper state."""
 
     def __init__(self) -> None:
         self.printed: list[Receipt] = []
+        self.state = PrinterStatus.OK
 
     def print_receipt(self, receipt: Receipt) -> None:
-        """Record the receipt."""
+        """Record the receipt, unless the printer is out of paper or offline."""
+        if self.state in (PrinterStatus.PAPER_OUT, PrinterStatus.OFFLINE):
+            raise HardwareError(f"printer {self.state.value}")
         self.printed.append(receipt)
 
     def status(self) -> PrinterStatus:
-        """Always ready."""
-        return PrinterStatus.OK
+        """The state a demo or test set (ready unless told otherwise)."""
+        return self.state
 
 
 class SimulatedScanner(QueueScanner):
@@ -93,3 +104,50 @@ class SimulatedScanner(QueueScanner):
     def type_line(self, line: str) -> None:
         """Scan one line."""
         self._put(line)
+
+
+@dataclass
+class SimulatedDocument:
+    """An ID document with a chip: the MRZ data that open it and what its chip gives."""
+
+    document_number: str
+    birth_date: str
+    expiry_date: str
+    holder: dict[str, object]
+
+
+class SimulatedDocumentReader:
+    """A document reader on which a demo or test places an ID document."""
+
+    def __init__(self) -> None:
+        self._document: SimulatedDocument | None = None
+        self._changed = threading.Condition()
+
+    def place(self, document: SimulatedDocument | None) -> None:
+        """Lay a document on the reader (None takes it away)."""
+        with self._changed:
+            self._document = document
+            self._changed.notify_all()
+
+    @property
+    def document(self) -> SimulatedDocument | None:
+        """The document on the reader, if any."""
+        return self._document
+
+    def __call__(
+        self, reader_name: str, mrz_or_fields: MrzInput, timeout: float, **_settings: object
+    ) -> dict[str, object]:
+        """The holder's data, if the MRZ data open this document's chip."""
+        from kiosk.hardware.emrtd import bac_key
+        from kiosk.hardware.emrtd.errors import AccessDenied, DocumentRemoved
+
+        key = bac_key(mrz_or_fields)
+        with self._changed:
+            if not self._changed.wait_for(lambda: self._document is not None, timeout):
+                raise DocumentRemoved(f"no document on the reader within {timeout:g} s")
+            document = self._document
+        assert document is not None
+        fields = (document.document_number, document.birth_date, document.expiry_date)
+        if bac_key(fields) != key:
+            raise AccessDenied("the chip refused access: check the MRZ data")
+        return dict(document.holder)

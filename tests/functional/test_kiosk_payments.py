@@ -1,6 +1,5 @@
 """The kiosk API: device tokens, what is owed, and paying it on the sandbox's PIN terminal."""
 
-import json
 import threading
 from collections.abc import Callable
 from decimal import Decimal
@@ -15,20 +14,12 @@ from shared import ledger
 from shared.db import db
 from shared.models.patron import Patron
 from shared.models.payment import Payment
+from tests.support.kiosk import add_device
 from tests.support.servers import free_port
 from tests.support.signup import signed_up
 
 TERMINAL = "term_sandboxKiosk1"
 API = "/api/kiosk/v1"
-
-
-def add_device(app: Flask, *extra: str) -> str:
-    """Register a kiosk through the CLI; its token."""
-    result = app.test_cli_runner().invoke(
-        args=["kiosk", "add-device", "Kiosk hal", "--branch", "5270", *extra]
-    )
-    assert result.exit_code == 0, result.output
-    return json.loads(result.output)["token"]
 
 
 @pytest.fixture

@@ -1,0 +1,94 @@
+"""Watches the card reader in the background: which card lies on it, and when it came or left."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+
+from kiosk.devices import Devices
+from kiosk.hardware.base import HardwareError
+from kiosk.hardware.library_card import CardContents, read_card
+
+POLL_SECONDS = 0.5  # how long one wait holds the reader before a flow may take it
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Tap:
+    """A card placed on the reader: when, its UID and its library data (None: not encoded)."""
+
+    at: float
+    contents: CardContents | None
+    error: str | None = None
+
+
+class CardWatcher:
+    """A daemon thread that records taps and removals; flows pause it with `devices.reader_lock`."""
+
+    def __init__(self, devices: Devices) -> None:
+        self._devices = devices
+        self._stop = threading.Event()
+        self._changed = threading.Condition()
+        self.tap: Tap | None = None
+        self.removed_at: float = 0.0
+        self.present = False
+        self.reader_ok = True
+        self._thread = threading.Thread(target=self._run, name="card-watcher", daemon=True)
+
+    def start(self) -> None:
+        """Begin watching."""
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop watching (waits for the current poll to end)."""
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def _run(self) -> None:
+        """Poll until stopped; a failing reader is retried every few seconds."""
+        while not self._stop.is_set():
+            try:
+                self._poll()
+                self.reader_ok = True
+            except HardwareError as error:
+                log.warning("card reader: %s", error)
+                self.reader_ok = False
+                self._stop.wait(3)
+
+    def _poll(self) -> None:
+        """Wait a moment for the card to come (then read it) or to go."""
+        devices = self._devices
+        with devices.reader_lock:
+            changed = devices.card_reader.wait_for_card(
+                devices.card_reader_name, not self.present, POLL_SECONDS
+            )
+            if not changed:
+                return
+            if self.present:
+                self._record(present=False, tap=self.tap)
+            else:
+                self._record(present=True, tap=self._read())
+
+    def _read(self) -> Tap:
+        """Read the card that just arrived; a card that left at once is a failed tap."""
+        devices = self._devices
+        try:
+            with devices.card_reader.connect(devices.card_reader_name, POLL_SECONDS) as session:
+                return Tap(time.monotonic(), read_card(session))
+        except HardwareError as error:
+            return Tap(time.monotonic(), None, str(error))
+
+    def _record(self, present: bool, tap: Tap | None) -> None:
+        """Publish a change and wake whoever waits for one."""
+        with self._changed:
+            self.present, self.tap = present, tap
+            if not present:
+                self.removed_at = time.monotonic()
+            self._changed.notify_all()
+
+    def wait_for_change(self, timeout: float) -> None:
+        """Block until the next tap or removal, or the timeout (for long-polling views)."""
+        with self._changed:
+            self._changed.wait(timeout)

@@ -1,0 +1,59 @@
+"""The running kiosk (portal client, devices, sessions, card watcher) and the patron at hand."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app, g, request
+
+from kiosk.card_watch import CardWatcher
+from kiosk.devices import Devices
+from kiosk.flows.session import PatronSession, SessionStore
+from kiosk.heartbeat import Heartbeat
+from kiosk.portal_client import PortalClient
+
+COOKIE = "kiosk_session"
+
+
+@dataclass
+class Kiosk:
+    """Everything one kiosk application holds while it runs."""
+
+    portal: PortalClient
+    devices: Devices
+    sessions: SessionStore
+    watcher: CardWatcher
+    heartbeat: Heartbeat
+    consumed_tap_at: float = 0.0
+
+
+def kiosk() -> Kiosk:
+    """The kiosk of the current application."""
+    return current_app.extensions["kiosk"]
+
+
+def patron_session() -> PatronSession | None:
+    """The session this browser holds, if it is the live one."""
+    if "patron_session" not in g:
+        g.patron_session = kiosk().sessions.get(request.cookies.get(COOKIE))
+    return g.patron_session
+
+
+def begin_session(language: str | None = None) -> PatronSession:
+    """Start a new session for this browser (its cookie is set on the response)."""
+    session = kiosk().sessions.start(language or current_language())
+    g.patron_session = g.new_session = session
+    return session
+
+
+def end_session() -> None:
+    """Forget the patron: the server session now, the browser's state with the response."""
+    kiosk().sessions.end()
+    g.patron_session = None
+    g.clear_browser = True
+
+
+def current_language() -> str:
+    """The session's language, else Dutch."""
+    session = patron_session()
+    return session.language if session else "nl"

@@ -1,0 +1,91 @@
+"""The kiosk's devices, chosen by configuration, and a summary of their health."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from kiosk.hardware import config as hardware
+from kiosk.hardware.base import (
+    CardReader,
+    DocumentReader,
+    HardwareError,
+    Printer,
+    PrinterStatus,
+    Scanner,
+)
+from kiosk.hardware.simulated import SIMULATED_READER
+
+
+@dataclass
+class Devices:
+    """Everything the kiosk drives; `reader_lock` gives one flow at a time the card reader."""
+
+    card_reader: CardReader
+    card_reader_name: str
+    document_reader: DocumentReader
+    document_reader_name: str
+    printer: Printer
+    scanner: Scanner
+    reader_lock: threading.RLock = field(default_factory=threading.RLock)
+
+    def health(self) -> dict[str, str]:
+        """Each device's state for the heartbeat: ok, unavailable, or the printer's status."""
+        return {
+            "card_reader": self._reader_state(),
+            "document_reader": "ok",
+            "printer": self._printer_state(),
+            "scanner": "ok",
+        }
+
+    def _reader_state(self) -> str:
+        """ok when the configured card reader is listed."""
+        try:
+            return "ok" if self.card_reader_name in self.card_reader.readers() else "unavailable"
+        except HardwareError:
+            return "unavailable"
+
+    def _printer_state(self) -> str:
+        """The printer's own status; offline when asking it fails."""
+        try:
+            return self.printer.status().value
+        except Exception:  # noqa: BLE001 - a USB/network printer fails in many ways
+            return PrinterStatus.OFFLINE.value
+
+
+def document_reader(environ: Mapping[str, str] = os.environ) -> DocumentReader:
+    """KIOSK_DOCUMENT_READER: `pcsc` (the ICAO 9303 chip reader) or `simulated`."""
+    choice = environ.get("KIOSK_DOCUMENT_READER", "").strip() or hardware.SIMULATED
+    if choice == "pcsc":
+        return hardware.document_reader(environ)
+    if choice == hardware.SIMULATED:
+        from kiosk.hardware.simulated import SimulatedDocumentReader
+
+        return SimulatedDocumentReader()
+    raise ValueError(f"KIOSK_DOCUMENT_READER={choice!r}: use pcsc or simulated")
+
+
+def from_config(config: Mapping[str, Any], environ: Mapping[str, str] = os.environ) -> Devices:
+    """The devices the environment names; simulated ones unless told otherwise."""
+    reader = hardware.card_reader(environ)
+    reader_name = config.get("KIOSK_CARD_READER_NAME") or _first_reader(reader)
+    return Devices(
+        card_reader=reader,
+        card_reader_name=reader_name,
+        document_reader=document_reader(environ),
+        document_reader_name=config.get("KIOSK_DOCUMENT_READER_NAME") or reader_name,
+        printer=hardware.printer(environ),
+        scanner=hardware.scanner(environ),
+    )
+
+
+def _first_reader(reader: CardReader) -> str:
+    """The first reader listed (a kiosk usually has one), or the simulated one's name."""
+    try:
+        names = reader.readers()
+    except HardwareError:
+        names = []
+    return names[0] if names else SIMULATED_READER

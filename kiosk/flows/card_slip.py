@@ -1,0 +1,27 @@
+"""The slip for a newly collected card: printed, or shown on screen when the printer cannot."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask_babel import format_date
+from flask_babel import gettext as _
+
+from kiosk.hardware.base import Receipt
+from kiosk.receipts import make_receipt
+
+
+def new_card_slip(config: dict[str, Any], patron: dict[str, Any], replaced: str) -> Receipt:
+    """Name, the new card number (also as barcode), the number it replaces (the temporary one,
+    or a lost card's), valid through; each line fits the printer's 42 columns."""
+    number = patron["number"]
+    lines = [
+        (patron["display_name"], None),
+        (_("Your new card number: %(number)s", number=number), None),
+        (_("Replaces number %(number)s", number=replaced), None),
+    ]
+    if patron.get("valid_through"):
+        valid = format_date(date.fromisoformat(patron["valid_through"]), "long")
+        lines.append((_("Valid through %(date)s", date=valid), None))
+    return make_receipt(config, _("Your new library card"), lines, card_number=number)

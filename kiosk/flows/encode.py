@@ -1,0 +1,147 @@
+"""Encoding a blank card: wait for one, reserve its number, write and read back, then link it.
+
+The portal links the card (`activate_card`) only after the read-back matched, so a card pulled
+or failing half-way is never half-linked: it is retried, or set aside for another blank card."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from kiosk.context import Kiosk
+from kiosk.flows.session import PatronSession
+from kiosk.hardware.base import CardError, CardRemoved, CardTimeout, WriteVerifyError
+from kiosk.hardware.library_card import CardContents, LibraryCard, read_from, write_card
+from kiosk.portal_client import PortalRefused
+
+WRITE_ATTEMPTS = 3
+SLICE_SECONDS = 0.5  # how often a wait looks whether the patron's session still runs
+WATCHER_GRACE_SECONDS = 2.0
+WRITE_FAILURES = (CardRemoved, CardError, WriteVerifyError, CardTimeout)
+
+
+class SessionGone(Exception):
+    """The patron's session ended (idle, stop) while the card was being collected."""
+
+
+@dataclass
+class EncodeProgress:
+    """What the encoding job is doing now, for the page to show (a status code)."""
+
+    status: str = "waiting"
+
+
+class CardEncoder:
+    """One patron's blank-card step: runs in a job, holding the card reader throughout."""
+
+    def __init__(self, kiosk: Kiosk, session: PatronSession, timeout: float) -> None:
+        self._kiosk, self._session, self._timeout = kiosk, session, timeout
+        self._devices = kiosk.devices
+        self.progress = EncodeProgress()
+        # Chip UID -> number reserved for it in this session: such a card may be written again.
+        self._reserved: dict[str, str] = session.data.setdefault("reserved_cards", {})
+
+    def run(self) -> dict[str, Any]:
+        """Encode and link a blank card; the portal's activation answer."""
+        with self._devices.reader_lock:
+            answer = self._until_one_works()
+        self._let_watcher_see_card()
+        return answer
+
+    def _until_one_works(self) -> dict[str, Any]:
+        """Try blank cards one by one until one is encoded and linked."""
+        while True:
+            uid = self._next_blank_card()
+            number = self._encode(uid)
+            if number is not None:
+                # Written and read back: link it even if the patron just left, so the
+                # encoded card is never left pending.
+                self.progress.status = "activating"
+                return self._kiosk.portal.activate_card(self._session.ticket, number, uid.hex())
+            self._wait_until_taken()
+
+    def _next_blank_card(self) -> bytes:
+        """The UID of the next card on the reader that carries no library data."""
+        while True:
+            self._report("waiting")
+            self._await(present=True)
+            try:
+                contents = read_from(self._devices.card_reader, self._reader, SLICE_SECONDS)
+            except (CardRemoved, CardError):
+                continue
+            if contents.card is None or self._ours(contents):
+                return contents.uid
+            self._report("in_use")
+            self._wait_until_taken()
+
+    def _ours(self, contents: CardContents) -> bool:
+        """Whether the card carries the number reserved for it here (a write that failed late)."""
+        number = contents.card.card_number if contents.card else None
+        return number is not None and self._reserved.get(contents.uid.hex()) == number
+
+    def _encode(self, uid: bytes) -> str | None:
+        """Write the reserved number (retrying a moved card); None when the card is set aside."""
+        try:
+            reserved = self._kiosk.portal.reserve_card(self._session.ticket, uid.hex())
+        except PortalRefused as refusal:
+            if refusal.code != "chip_in_use":
+                raise
+            self._report("in_use")
+            return None
+        card = LibraryCard(reserved["card_number"], reserved["isil"])
+        self._reserved[uid.hex()] = card.card_number
+        for attempt in range(WRITE_ATTEMPTS):
+            self._report("writing" if attempt == 0 else "hold_still")
+            try:
+                self._write(uid, card)
+                return card.card_number
+            except WRITE_FAILURES:
+                continue
+        self._report("set_aside")
+        return None
+
+    def _write(self, uid: bytes, card: LibraryCard) -> None:
+        """Write and read back `card` on the card with this UID (another card fails)."""
+        self._await(present=True)
+        with self._devices.card_reader.connect(self._reader, SLICE_SECONDS) as session:
+            if session.uid() != uid:
+                raise CardRemoved("another card was put on the reader")
+            write_card(session, card)
+
+    def _wait_until_taken(self) -> None:
+        """Wait for the refused or set-aside card to leave the reader."""
+        self._await(present=False)
+
+    def _await(self, present: bool) -> None:
+        """Wait for a card to come (or go); CardTimeout when the time is up."""
+        deadline = time.monotonic() + self._timeout
+        reader = self._devices.card_reader
+        while not reader.wait_for_card(self._reader, present, SLICE_SECONDS):
+            self._check_session()
+            if time.monotonic() > deadline:
+                raise CardTimeout("no blank card came" if present else "the card stayed")
+
+    def _report(self, status: str) -> None:
+        """Show progress; stop when the patron's session ended meanwhile."""
+        self._check_session()
+        self._kiosk.sessions.touch(self._session)
+        self.progress.status = status
+
+    def _check_session(self) -> None:
+        """SessionGone when the patron's session ended (idle, stop): free the reader."""
+        if self._kiosk.sessions.current() is not self._session:
+            raise SessionGone
+
+    def _let_watcher_see_card(self) -> None:
+        """Wait until the card watcher saw the new card, so its tap predates the session's end
+        and cannot open a new session (see `fresh_tap`)."""
+        watcher = self._kiosk.watcher
+        deadline = time.monotonic() + WATCHER_GRACE_SECONDS
+        while not watcher.present and time.monotonic() < deadline:
+            watcher.wait_for_change(0.1)
+
+    @property
+    def _reader(self) -> str:
+        """The card reader's name."""
+        return self._devices.card_reader_name

@@ -1,0 +1,60 @@
+"""Verifying the ID document: read its chip, let the portal compare, keep nothing read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from kiosk.context import Kiosk
+from kiosk.hardware.base import CardTimeout, HardwareError, MrzInput
+from kiosk.hardware.emrtd.errors import EmrtdError
+
+MAX_ATTEMPTS = 3
+RETRYABLE = frozenset({"access_denied", "document_removed"})  # wrong MRZ data, document lifted
+PORTAL_REASONS = frozenset(
+    {"access_denied", "document_removed", "chip_not_answering", "security_object"}
+    | {"reader_unavailable", "timeout"}
+)
+
+
+@dataclass(frozen=True)
+class IdCheckResult:
+    """The portal's verdict, or why the chip could not be read (`problem`: an error code)."""
+
+    verified: bool
+    reason: str | None = None
+    problem: str | None = None
+
+    def may_retry(self, attempts: int) -> bool:
+        """Whether the patron may try again (wrong MRZ data, document lifted) after `attempts`."""
+        return self.problem in RETRYABLE and attempts < MAX_ATTEMPTS
+
+
+def check_document(kiosk: Kiosk, ticket: str, access: MrzInput, timeout: float) -> IdCheckResult:
+    """Read the chip and report the outcome; the holder's data never leave this function."""
+    devices = kiosk.devices
+    try:
+        with devices.reader_lock:  # often the same reader as the cards': pause the card watcher
+            holder = devices.document_reader(devices.document_reader_name, access, timeout)
+    except (EmrtdError, HardwareError) as error:
+        reason = problem_code(error)
+        answer = kiosk.portal.record_id_check(ticket, {"outcome": "unreadable", "reason": reason})
+        return IdCheckResult(answer["verified"], answer.get("reason"), reason)
+    answer = kiosk.portal.record_id_check(ticket, _reading(holder))
+    return IdCheckResult(answer["verified"], answer.get("reason"))
+
+
+def problem_code(error: Exception) -> str:
+    """The kiosk API's reason code for a failed read."""
+    if isinstance(error, CardTimeout):
+        return "timeout"
+    if isinstance(error, HardwareError):
+        return "reader_unavailable"
+    code = getattr(error, "code", "other")
+    return code if code in PORTAL_REASONS else "other"
+
+
+def _reading(holder: dict[str, Any]) -> dict[str, Any]:
+    """What the portal compares with the record (never the document number)."""
+    fields = ("document_type", "surname", "birth_date", "sod_hash_ok", "chain_checked")
+    return {"outcome": "read", **{name: holder[name] for name in fields}}

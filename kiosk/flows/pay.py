@@ -1,0 +1,154 @@
+"""Paying what is owed on the PIN terminal: start once per attempt, follow it, cancel, settle.
+
+An attempt keeps its own request key, so a double tap or a retried request never starts a
+second payment; "try again" after a failed, canceled or expired payment is a new attempt.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from flask import current_app
+from flask_babel import gettext as _
+
+from kiosk.context import Kiosk
+from kiosk.flows.session import PatronSession, Step
+from kiosk.hardware.base import Receipt
+from kiosk.portal_client import PortalRefused, PortalUnavailable, new_request_key
+from kiosk.receipts import make_receipt, print_receipt
+
+WAITING = frozenset({"open", "pending"})
+PAID = "paid"
+ENDED = frozenset({"failed", "canceled", "expired"})
+_lock = threading.Lock()  # one start or settlement at a time: double taps, parallel polls
+
+
+@dataclass
+class PaymentAttempt:
+    """One payment on the terminal as the kiosk follows it."""
+
+    key: str
+    reference: str | None = None
+    status: str = "open"
+    amount: str = "0.00"
+    currency: str = "EUR"
+    not_cancelable: bool = False
+    receipt: Receipt | None = None
+    printed: bool = False
+    mailed: str | None = None  # queued, no_email or failed, when the receipt was not printed
+
+    def update(self, payment: dict[str, Any]) -> None:
+        """Take over what the portal says of the payment."""
+        self.reference, self.status = payment["reference"], payment["status"]
+        self.amount, self.currency = payment["amount"], payment.get("currency", "EUR")
+
+
+def attempt(session: PatronSession) -> PaymentAttempt | None:
+    """The session's current payment attempt, if any."""
+    return session.data.get("payment")
+
+
+def begin(kiosk: Kiosk, session: PatronSession) -> PaymentAttempt:
+    """Start paying everything owed (the same payment again on a double tap)."""
+    with _lock:
+        current = attempt(session)
+        if current is None or current.status in ENDED:
+            current = PaymentAttempt(new_request_key())
+            session.data["payment"] = current
+        if current.reference is None:
+            number = (session.patron or {})["number"]
+            current.update(kiosk.portal.start_payment(number, current.key))
+        if session.step == Step.PATRON:
+            session.move(Step.PAYING)
+        return current
+
+
+def follow(kiosk: Kiosk, session: PatronSession) -> PaymentAttempt | None:
+    """The attempt with its latest status; settled (receipt and all) once it is paid."""
+    current = attempt(session)
+    if current is None or current.reference is None:
+        return current
+    if current.status in WAITING:
+        current.update(kiosk.portal.payment(current.reference))
+    if current.status == PAID:
+        settle(kiosk, session, current)
+    return current
+
+
+def cancel(kiosk: Kiosk, session: PatronSession) -> None:
+    """Stop the payment on the terminal; too late once the terminal accepted the card."""
+    current = attempt(session)
+    if current is None or current.reference is None or current.status not in WAITING:
+        return
+    try:
+        current.update(kiosk.portal.cancel_payment(current.reference))
+    except PortalRefused as refusal:
+        if refusal.code != "not_cancelable":
+            raise
+        current.not_cancelable = True
+
+
+def back_to_patron(session: PatronSession) -> bool:
+    """Leave paying for the patron screen; False while a payment still runs."""
+    current = attempt(session)
+    if current is not None and current.status in WAITING and current.reference is not None:
+        return False
+    if session.step in (Step.PAYING, Step.PAID):
+        session.move(Step.PATRON)
+    session.data.pop("payment", None)
+    return True
+
+
+def settle(kiosk: Kiosk, session: PatronSession, current: PaymentAttempt) -> None:
+    """Once per paid attempt: a fresh patron summary, and the receipt printed or mailed."""
+    with _lock:  # held throughout: a parallel poll must not show a half-settled payment
+        if session.step != Step.PAYING:
+            return
+        card_masked = (session.patron or {}).get("card_masked")
+        _refresh_patron(kiosk, session)
+        current.receipt = payment_receipt(current, card_masked)
+        current.printed = print_receipt(kiosk.devices, current.receipt)
+        if not current.printed:
+            kiosk.heartbeat.report_now()
+            current.mailed = _mail_receipt(kiosk, current)
+        session.move(Step.PAID)
+
+
+def payment_receipt(current: PaymentAttempt, card_masked: str | None) -> Receipt:
+    """The receipt: what was paid, the payment reference, the masked card number, the total."""
+    amount = Decimal(current.amount)
+    lines: list[tuple[str, Decimal | None]] = [
+        (_("Paid what you owed"), amount),
+        (_("Payment reference: %(reference)s", reference=current.reference), None),
+    ]
+    if card_masked:
+        # Receipt printers know no bullet character: mask with asterisks on paper.
+        card = card_masked.replace("•", "*")
+        lines.append((_("Library card: %(card)s", card=card), None))
+    return make_receipt(
+        current_app.config, _("Payment receipt"), lines, total=amount, total_label=_("Total")
+    )
+
+
+def _refresh_patron(kiosk: Kiosk, session: PatronSession) -> None:
+    """The patron's summary after paying (what is owed now); the old one if the portal says no."""
+    if session.ticket is None:
+        return
+    try:
+        session.patron = kiosk.portal.patron(session.ticket)
+    except (PortalRefused, PortalUnavailable):
+        return
+
+
+def _mail_receipt(kiosk: Kiosk, current: PaymentAttempt) -> str:
+    """Ask the portal to mail the receipt that could not be printed; how that went."""
+    try:
+        kiosk.portal.mail_receipt(current.reference or "")
+    except PortalRefused as refusal:
+        return "no_email" if refusal.code == "no_email" else "failed"
+    except PortalUnavailable:
+        return "failed"
+    return "queued"

@@ -1,0 +1,125 @@
+"""The one patron session a kiosk holds at a time, as an explicit state machine.
+
+Steps (`Step`):
+- START: nobody is being served (the start screen); the session may only hold a language.
+- PATRON: a patron identified (card tap, QR code or password) and sees their screen.
+- PAYING: a payment runs on the PIN terminal; PAID when it was approved.
+- COLLECT_IDENTIFY: collecting a card: the patron still has to identify (QR or password).
+- ID_CHECK: the ID document is being verified.
+- BLANK_CARD: waiting for a blank card on the reader, then encoding it.
+- CARD_DONE: the new card is active; the slip was printed or shown.
+- DESK: self-service cannot go on; the patron is sent to the desk.
+Every step may go back to START (cancel, idle, card taken away): `end()` forgets everything.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Step(StrEnum):
+    """Where the patron is in the kiosk's flows."""
+
+    START = "start"
+    PATRON = "patron"
+    PAYING = "paying"
+    PAID = "paid"
+    COLLECT_IDENTIFY = "collect_identify"
+    ID_CHECK = "id_check"
+    BLANK_CARD = "blank_card"
+    CARD_DONE = "card_done"
+    DESK = "desk"
+
+
+MOVES: dict[Step, frozenset[Step]] = {
+    Step.START: frozenset({Step.PATRON, Step.COLLECT_IDENTIFY}),
+    Step.PATRON: frozenset({Step.PAYING, Step.ID_CHECK, Step.BLANK_CARD, Step.DESK}),
+    Step.PAYING: frozenset({Step.PATRON, Step.PAID, Step.DESK}),
+    Step.PAID: frozenset({Step.PATRON}),
+    Step.COLLECT_IDENTIFY: frozenset({Step.PATRON, Step.ID_CHECK, Step.DESK}),
+    Step.ID_CHECK: frozenset({Step.BLANK_CARD, Step.DESK}),
+    Step.BLANK_CARD: frozenset({Step.CARD_DONE, Step.DESK}),
+    Step.CARD_DONE: frozenset({Step.PATRON}),
+    Step.DESK: frozenset(),
+}
+
+
+class IllegalMove(RuntimeError):
+    """A flow tried a move the state machine does not allow."""
+
+
+@dataclass
+class PatronSession:
+    """What the kiosk knows of the patron in front of it; gone at `end()`."""
+
+    id: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    step: Step = Step.START
+    language: str = "nl"
+    patron: dict[str, Any] | None = None
+    ticket: str | None = None
+    proof: str | None = None
+    tapped_uid: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+    last_activity: float = field(default_factory=time.monotonic)
+
+    def move(self, to: Step) -> None:
+        """Go to another step, if the state machine allows it."""
+        if to not in MOVES[self.step]:
+            raise IllegalMove(f"{self.step} -> {to}")
+        self.step = to
+
+    def identified(self, answer: dict[str, Any], step: Step = Step.PATRON) -> None:
+        """Keep the portal's ticket and patron summary from an identify answer."""
+        self.ticket, self.proof, self.patron = answer["ticket"], answer["proof"], answer["patron"]
+        self.language = self.patron.get("locale") or self.language
+        self.move(step)
+
+
+class SessionStore:
+    """Holds at most one session; the browser's cookie names it, anything else is a stranger."""
+
+    def __init__(self, idle_seconds: float) -> None:
+        self._lock = threading.RLock()
+        self._current: PatronSession | None = None
+        self._idle_seconds = idle_seconds
+        self.ended_at = time.monotonic()
+
+    def get(self, session_id: str | None) -> PatronSession | None:
+        """The live session with this id, or None (unknown, ended or idle too long)."""
+        with self._lock:
+            self.expire_idle()
+            current = self._current
+            return current if current is not None and current.id == session_id else None
+
+    def start(self, language: str = "nl") -> PatronSession:
+        """A new session, replacing (and so forgetting) any other."""
+        with self._lock:
+            self._current = PatronSession(language=language)
+            return self._current
+
+    def touch(self, session: PatronSession) -> None:
+        """The patron did something: the idle clock starts again."""
+        session.last_activity = time.monotonic()
+
+    def end(self) -> None:
+        """Forget the session and all it held."""
+        with self._lock:
+            self._current = None
+            self.ended_at = time.monotonic()
+
+    def current(self) -> PatronSession | None:
+        """The live session, whoever's browser holds it (for the card watcher)."""
+        with self._lock:
+            return self._current
+
+    def expire_idle(self) -> None:
+        """End a session nobody touched for longer than the idle time plus its countdown."""
+        with self._lock:
+            current = self._current
+            if current and time.monotonic() - current.last_activity > self._idle_seconds:
+                self.end()

@@ -1,0 +1,43 @@
+"""Receipts and slips: printed when the printer can, else shown on screen (and mailed)."""
+
+from __future__ import annotations
+
+import logging
+from decimal import Decimal
+from typing import Any
+
+from kiosk.devices import Devices
+from kiosk.hardware.base import PrinterStatus, Receipt
+from shared.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+CANNOT_PRINT = {PrinterStatus.PAPER_OUT, PrinterStatus.OFFLINE}
+
+
+def make_receipt(
+    config: dict[str, Any],
+    title: str,
+    lines: list[tuple[str, Decimal | None]],
+    **extra: Any,
+) -> Receipt:
+    """A receipt or slip headed with this kiosk's library and branch, printed now."""
+    return Receipt(
+        library=config["KIOSK_LIBRARY_NAME"],
+        branch=config["KIOSK_BRANCH_NAME"],
+        title=title,
+        printed_at=utcnow(),
+        lines=lines,
+        **extra,
+    )
+
+
+def print_receipt(devices: Devices, receipt: Receipt) -> bool:
+    """Print it; False when the printer says it cannot or fails (the caller shows it instead)."""
+    try:
+        if devices.printer.status() in CANNOT_PRINT:
+            return False
+        devices.printer.print_receipt(receipt)
+    except Exception as error:  # noqa: BLE001 - escpos raises many kinds on USB/network faults
+        log.warning("printer failed: %s", error)
+        return False
+    return True

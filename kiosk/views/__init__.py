@@ -1,0 +1,1 @@
+"""The kiosk's touch screens, one blueprint per flow."""

@@ -1,0 +1,339 @@
+"""Collecting a card: identify (QR code or number and password), verify the ID document, encode
+a blank card and print the slip. The identify form also serves the lost-card flow."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from kiosk.context import begin_session, kiosk, patron_session
+from kiosk.flows.card_slip import new_card_slip
+from kiosk.flows.document_access import TypedFieldsInvalid, add_scanned_line, typed_fields
+from kiosk.flows.encode import CardEncoder, SessionGone
+from kiosk.flows.id_check import IdCheckResult, check_document
+from kiosk.flows.session import PatronSession, Step
+from kiosk.hardware.base import CardTimeout, MrzInput
+from kiosk.hardware.emrtd.errors import MrzError
+from kiosk.jobs import Job, current_job, start_job
+from kiosk.portal_client import PortalRefused, PortalUnavailable
+from kiosk.receipts import print_receipt
+from kiosk.views.collect_messages import ENCODE_STATUS, ID_PROBLEMS, identify_refusal
+
+bp = Blueprint("collect", __name__)
+SCAN_WAIT_SECONDS = 0.3
+STEP_PAGES = {
+    Step.COLLECT_IDENTIFY: "collect.identify",
+    Step.ID_CHECK: "collect.verify_id",
+    Step.BLANK_CARD: "collect.blank_card",
+    Step.CARD_DONE: "collect.done",
+    Step.DESK: "collect.desk",
+    Step.PATRON: "start.patron",
+}
+
+
+def _where_now(session: PatronSession | None) -> str:
+    """The page of the step the session is at (the start screen without one)."""
+    return url_for(STEP_PAGES.get(session.step, "start.home") if session else "start.home")
+
+
+def _poll(go: str | None = None, status: str | None = None) -> Response:
+    """A progress poll's answer."""
+    return jsonify(go=go, status=status)
+
+
+def _drain_scanner() -> None:
+    """Forget scans made before this page (they may be someone else's code)."""
+    while kiosk().devices.scanner.read(0) is not None:
+        pass
+
+
+# Identify ----------------------------------------------------------------------------------
+
+
+@bp.route("/ophalen/inloggen", methods=["GET", "POST"])
+def identify() -> str | Response | tuple[str, int]:
+    """Scan the QR code from the welcome mail, or type number and password."""
+    purpose = "lost" if request.values.get("purpose") == "lost" else "collect"
+    session = patron_session() or begin_session()
+    if session.patron is not None:
+        return redirect(_where_now(session))
+    if session.step == Step.START:
+        session.move(Step.COLLECT_IDENTIFY)
+    if request.method == "GET":
+        _drain_scanner()
+        refusal = request.args.get("error")
+        message = identify_refusal(refusal, dict(request.args)) if refusal else None
+        return _identify_page(purpose, refusal=message)
+    return _identify_by_password(session, purpose)
+
+
+def _identify_by_password(session: PatronSession, purpose: str) -> Response | tuple[str, int]:
+    """Check the typed number and password at the portal."""
+    login, password = request.form.get("login", "").strip(), request.form.get("password", "")
+    errors = {}
+    if not login:
+        errors["login"] = _("Type your number.")
+    if not password:
+        errors["password"] = _("Type your password.")
+    if errors:
+        return _identify_page(purpose, errors=errors, login=login), 422
+    try:
+        answer = kiosk().portal.identify("password", login=login, password=password)
+    except PortalRefused as refusal:
+        message = identify_refusal(refusal.code, refusal.details)
+        return _identify_page(purpose, refusal=message, login=login), 422
+    return redirect(_identified(session, answer, purpose), code=303)
+
+
+def _identify_page(purpose: str, **context: Any) -> str:
+    """The identify page (with the QR scan only when collecting a card)."""
+    context.setdefault("errors", {})
+    return render_template("kiosk/collect/identify.html", purpose=purpose, **context)
+
+
+def _identified(session: PatronSession, answer: dict[str, Any], purpose: str) -> str:
+    """Keep the identified patron; where they go next."""
+    patron = answer["patron"]
+    collecting = purpose == "collect" and patron.get("needs_card")
+    session.identified(answer, Step.ID_CHECK if collecting else Step.PATRON)
+    if collecting:
+        return url_for("collect.verify_id")
+    if purpose == "lost":
+        return url_for("lost.confirm" if patron.get("has_card") else "start.patron")
+    return url_for("collect.not_needed")
+
+
+@bp.get("/ophalen/inloggen/scan")
+def poll_scan() -> Response:
+    """Polled by the identify page: a scanned QR code identifies the patron."""
+    session = patron_session()
+    if session is None or session.step != Step.COLLECT_IDENTIFY:
+        return _poll(go=None if session else url_for("start.home"))
+    code = kiosk().devices.scanner.read(SCAN_WAIT_SECONDS)
+    if code is None:
+        return _poll()
+    try:
+        answer = kiosk().portal.identify("qr", code=code)
+    except PortalRefused as refusal:
+        until = refusal.details.get("until")
+        return _poll(go=url_for("collect.identify", error=refusal.code, until=until))
+    return _poll(go=_identified(session, answer, "collect"))
+
+
+@bp.get("/ophalen/niet-nodig")
+def not_needed() -> str | Response:
+    """The patron has a card already (or their subscription has none): nothing to collect."""
+    session = patron_session()
+    if session is None or session.patron is None:
+        return redirect(url_for("start.home"))
+    return render_template("kiosk/collect/not_needed.html")
+
+
+# The ID document ---------------------------------------------------------------------------
+
+
+@bp.route("/ophalen", methods=["GET", "POST"])
+def verify_id() -> str | Response | tuple[str, int]:
+    """Scan the document's MRZ or type its number and dates; then the chip is read."""
+    session = patron_session()
+    if session is None or session.patron is None:
+        return redirect(url_for("collect.identify"))
+    if session.step == Step.PATRON and session.patron.get("needs_card"):
+        session.move(Step.ID_CHECK)
+    if session.step != Step.ID_CHECK:
+        return redirect(_where_now(session))
+    if request.method == "GET":
+        _drain_scanner()
+        session.data["mrz_lines"] = []
+        problem = ID_PROBLEMS.get(request.args.get("problem", ""))
+        return render_template("kiosk/collect/verify_id.html", errors={}, problem=problem)
+    return _typed_document(session)
+
+
+def _typed_document(session: PatronSession) -> Response | tuple[str, int]:
+    """Start reading the chip with the typed number and dates, if they can be right."""
+    form = request.form
+    try:
+        access = typed_fields(
+            form.get("document_number", ""), form.get("birth_date", ""), form.get("expiry_date", "")
+        )
+    except TypedFieldsInvalid as invalid:
+        errors = {name: _document_field_error(name) for name in invalid.fields}
+        return render_template("kiosk/collect/verify_id.html", errors=errors, values=form), 422
+    _start_reading(session, access)
+    return redirect(url_for("collect.reading"), code=303)
+
+
+def _document_field_error(name: str) -> str:
+    """What is wrong with one typed document field."""
+    if name == "document_number":
+        return _("Type the document number: letters and digits, as on your document.")
+    return _("Type the date as day-month-year, for example 31-12-1990.")
+
+
+@bp.get("/ophalen/mrz")
+def poll_mrz() -> Response:
+    """Polled by the ID page: scanned MRZ lines start the chip read once complete."""
+    session = patron_session()
+    if session is None or session.step != Step.ID_CHECK:
+        return _poll(go=_where_now(session))
+    line = kiosk().devices.scanner.read(SCAN_WAIT_SECONDS)
+    if line is None:
+        return _poll()
+    lines = session.data.setdefault("mrz_lines", [])
+    try:
+        mrz = add_scanned_line(lines, line)
+    except MrzError:
+        lines.clear()
+        return _poll(status=_("The scan did not work. Scan again, or type the details."))
+    if mrz is None:
+        return _poll(status=_("Scanning… keep the document under the scanner."))
+    _start_reading(session, mrz)
+    return _poll(go=url_for("collect.reading"))
+
+
+def _start_reading(session: PatronSession, access: MrzInput) -> None:
+    """Read the chip in a job; only the verdict is kept, never what was read or typed."""
+    session.data["id_attempts"] = session.data.get("id_attempts", 0) + 1
+    session.data.pop("mrz_lines", None)
+    running, ticket = kiosk(), session.ticket or ""
+    timeout = current_app.config["KIOSK_DOCUMENT_TIMEOUT"]
+    start_job(session, "id_check", lambda: check_document(running, ticket, access, timeout))
+
+
+@bp.get("/ophalen/lezen")
+def reading() -> str | Response:
+    """Hold the document flat on the reader while its chip is read."""
+    session = patron_session()
+    if session is None or current_job(session, "id_check") is None:
+        return redirect(_where_now(session))
+    return render_template("kiosk/collect/reading.html")
+
+
+@bp.get("/ophalen/lezen/status")
+def poll_reading() -> Response:
+    """Polled while the chip is read: on to the blank card, back to the form, or the desk."""
+    session = patron_session()
+    job = current_job(session, "id_check") if session else None
+    if session is None or job is None or session.step != Step.ID_CHECK:
+        return _poll(go=_where_now(session))
+    if not job.done.is_set():
+        return _poll()
+    session.data.pop("job:id_check")
+    return _poll(go=_after_reading(session, job))
+
+
+def _after_reading(session: PatronSession, job: Job) -> str:
+    """The page after the chip read, by the portal's verdict."""
+    if isinstance(job.error, PortalUnavailable):
+        raise job.error
+    result: IdCheckResult | None = job.result
+    if result is not None and result.verified:
+        session.move(Step.BLANK_CARD)
+        return url_for("collect.blank_card")
+    if result is not None and result.may_retry(session.data.get("id_attempts", 0)):
+        return url_for("collect.verify_id", problem=result.problem)
+    return _to_desk(session, result.reason if result else "error")
+
+
+def _to_desk(session: PatronSession, reason: str | None) -> str:
+    """Self-service ends here: the desk helps further."""
+    session.data["desk_reason"] = reason or "unreadable"
+    session.move(Step.DESK)
+    return url_for("collect.desk")
+
+
+@bp.get("/ophalen/balie")
+def desk() -> str | Response:
+    """Please go to the desk; nothing changed on the account."""
+    session = patron_session()
+    if session is None or session.step != Step.DESK:
+        return redirect(_where_now(session))
+    return render_template("kiosk/collect/desk.html", reason=session.data.get("desk_reason"))
+
+
+# The blank card ----------------------------------------------------------------------------
+
+
+@bp.route("/ophalen/nieuwe-pas", methods=["GET", "POST"])
+def blank_card() -> str | Response:
+    """Take a blank card and hold it on the reader; it is encoded while the page shows how."""
+    session = patron_session()
+    if session is None or session.step != Step.BLANK_CARD:
+        return redirect(_where_now(session))
+    job = current_job(session, "encode")
+    if job is None or (request.method == "POST" and job.done.is_set()):
+        _start_encoding(session)
+        return redirect(url_for("collect.blank_card"), code=303)
+    timed_out = job.done.is_set() and isinstance(job.error, CardTimeout)
+    status = ENCODE_STATUS[session.data["encoder"].progress.status]
+    return render_template("kiosk/collect/blank_card.html", timed_out=timed_out, status=status)
+
+
+def _start_encoding(session: PatronSession) -> None:
+    """Encode a blank card in a job (the reader is the job's until it ends)."""
+    timeout = current_app.config["KIOSK_BLANK_CARD_TIMEOUT"]
+    encoder = CardEncoder(kiosk(), session, timeout)
+    session.data["encoder"] = encoder
+    start_job(session, "encode", encoder.run)
+
+
+@bp.get("/ophalen/nieuwe-pas/status")
+def poll_card() -> Response:
+    """Polled while encoding: what happens now, and where to go when it is over."""
+    session = patron_session()
+    job = current_job(session, "encode") if session else None
+    if session is None or job is None or session.step != Step.BLANK_CARD:
+        return _poll(go=_where_now(session))
+    if not job.done.is_set():
+        return _poll(status=str(ENCODE_STATUS[session.data["encoder"].progress.status]))
+    if isinstance(job.error, CardTimeout):
+        return _poll(go=url_for("collect.blank_card"))
+    return _poll(go=_after_encoding(session, job))
+
+
+def _after_encoding(session: PatronSession, job: Job) -> str:
+    """The slip after a linked card; the desk (or start) when encoding could not go on."""
+    if isinstance(job.error, PortalUnavailable):
+        raise job.error
+    if isinstance(job.error, SessionGone):
+        return url_for("start.home")
+    if job.error is not None:
+        return _to_desk(session, "card")
+    _finish_card(session, job.result)
+    return url_for("collect.done")
+
+
+def _finish_card(session: PatronSession, answer: dict[str, Any]) -> None:
+    """The card is linked: print the slip (or keep it to show) with the new number."""
+    replaced = (session.patron or {}).get("number", "")
+    session.patron = answer["patron"]
+    session.move(Step.CARD_DONE)
+    slip = new_card_slip(current_app.config, session.patron, replaced)
+    printed = print_receipt(kiosk().devices, slip)
+    if not printed:
+        kiosk().heartbeat.report_now()
+    session.data["slip"] = (slip, printed)
+    session.data.pop("encoder", None)
+
+
+@bp.get("/ophalen/klaar")
+def done() -> str | Response:
+    """Your card is ready: the new number, and the slip if it could not be printed."""
+    session = patron_session()
+    if session is None or session.step != Step.CARD_DONE:
+        return redirect(_where_now(session))
+    slip, printed = session.data["slip"]
+    return render_template("kiosk/collect/done.html", slip=slip, printed=printed)
+
+
+@bp.post("/ophalen/klaar")
+def to_patron() -> Response:
+    """From the new card to the patron's screen."""
+    session = patron_session()
+    if session is not None and session.step == Step.CARD_DONE:
+        session.move(Step.PATRON)
+    return redirect(_where_now(session), code=303)

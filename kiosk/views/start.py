@@ -1,0 +1,121 @@
+"""The start screen, card taps, the patron's screen, language, reset and out of service."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask import Blueprint, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from kiosk.card_watch import Tap
+from kiosk.context import begin_session, end_session, kiosk, patron_session
+from kiosk.flows.identify import TapRefused, card_left, fresh_tap, identify_by_tap
+from kiosk.flows.session import PatronSession, Step
+from kiosk.portal_client import PortalUnavailable
+
+bp = Blueprint("start", __name__)
+LANGUAGES = ("nl", "en")
+LONG_POLL_SECONDS = 0.4
+STAYS_WITHOUT_CARD = {Step.PAYING, Step.PAID}  # a payment and its receipt outlast the card
+
+
+@bp.get("/")
+def home() -> str:
+    """Hold your card against the reader, collect a card, become a guest, language."""
+    return render_template("kiosk/start/home.html")
+
+
+@bp.get("/events")
+def events() -> Response:
+    """Polled by every page: where to go now that a card came or went (null: stay)."""
+    kiosk().watcher.wait_for_change(LONG_POLL_SECONDS)
+    return jsonify(go=_next_page())
+
+
+def _next_page() -> str | None:
+    """A tap on the start screen opens the patron; taking the card away ends the session."""
+    session = patron_session()
+    if session is not None and session.patron is not None:
+        if session.step not in STAYS_WITHOUT_CARD and card_left(kiosk(), session):
+            end_session()
+            return url_for("start.home")
+        return None
+    if session is None and request.args.get("session") == "1":
+        return url_for("start.home")  # ended elsewhere (idle, reset): the page must go
+    tap = fresh_tap(kiosk())
+    return _open_tap(tap, session.language if session else None) if tap else None
+
+
+def _open_tap(tap: Tap, language: str | None) -> str:
+    """Identify the tapped card at the portal; the page to show for the outcome."""
+    session = begin_session(language)
+    try:
+        identify_by_tap(kiosk(), tap, session)
+    except TapRefused as refusal:
+        end_session()
+        return url_for("start.card_refused", reason=refusal.code)
+    except PortalUnavailable:
+        end_session()
+        kiosk().heartbeat.went_offline()
+        return url_for("start.out_of_service")
+    return url_for("start.patron")
+
+
+@bp.get("/pas")
+def patron() -> str | Response:
+    """The patron's screen: name, valid through, what is owed, and what they can do."""
+    session = patron_session()
+    if session is None or session.patron is None:
+        return redirect(url_for("start.home"))
+    actions = patron_actions(session)
+    return render_template("kiosk/start/patron.html", patron=session.patron, patron_actions=actions)
+
+
+def patron_actions(session: PatronSession) -> list[dict[str, str]]:
+    """What this patron can do here: pay what is owed, collect a card, block a lost card."""
+    patron = session.patron or {}
+    actions = []
+    if Decimal(patron.get("owed", "0")) > 0:
+        actions.append({"url": url_for("pay.start"), "label": _("Pay what I owe")})
+    if patron.get("needs_card"):
+        actions.append({"url": url_for("collect.verify_id"), "label": _("Collect my card")})
+    if patron.get("has_card") and session.proof == "password":
+        actions.append({"url": url_for("lost.confirm"), "label": _("My card is lost: block it")})
+    return actions
+
+
+@bp.get("/gastlener")
+def guest() -> str:
+    """Becoming a guest patron: not at this kiosk yet, the desk does it."""
+    return render_template("kiosk/start/guest.html")
+
+
+@bp.get("/pas-geweigerd")
+def card_refused() -> str:
+    """Why the tapped card did not open a patron screen, and what to do instead."""
+    return render_template("kiosk/start/card_refused.html", reason=request.args.get("reason", ""))
+
+
+@bp.post("/taal")
+def choose_language() -> Response:
+    """Switch between Dutch and English for this patron (back to Dutch after them)."""
+    language = request.form.get("lang", "nl")
+    session = patron_session() or begin_session()
+    session.language = language if language in LANGUAGES else "nl"
+    target = request.form.get("next", "")
+    safe = target.startswith("/") and not target.startswith("//")
+    return redirect(target if safe else url_for("start.home"), code=303)
+
+
+@bp.post("/stoppen")
+def reset() -> Response:
+    """Stop: forget the patron and go back to the start screen."""
+    end_session()
+    return redirect(url_for("start.home"), code=303)
+
+
+@bp.get("/buiten-gebruik")
+def out_of_service() -> str:
+    """The kiosk cannot reach the library's system: go to the desk; it retries by itself."""
+    return render_template("kiosk/start/out_of_service.html")

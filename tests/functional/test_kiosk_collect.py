@@ -1,0 +1,313 @@
+"""Collecting a card at the kiosk: simulated devices, the real portal and payment sandbox."""
+
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from kiosk.demo import blank_tag, card_tag, tag_number
+from kiosk.devices import Devices
+from kiosk.hardware.base import PrinterStatus
+from shared.db import db
+from shared.login import log_in
+from shared.models.patron import Patron
+from shared.timeutil import utcnow
+from tests.support.accounts import member
+from tests.support.kiosk_collect import (
+    FlakyTag,
+    go_from,
+    log_in_at_kiosk,
+    patron_document,
+    place_blank,
+    poll,
+    poll_status,
+    portal_state,
+    qr_code,
+    said,
+    td3_mrz,
+    typed_document,
+)
+
+CARD_STATUS = "/ophalen/nieuwe-pas/status"
+WAITING = "Take a blank card from the tray and hold it on the reader."
+
+
+@pytest.fixture
+def patron(client: FlaskClient, mollie_sandbox) -> Patron:  # noqa: ANN001
+    """A patron who signed up online (and confirmed the e-mail) and still has to collect a card."""
+    return member(client)
+
+
+@pytest.fixture
+def kiosk(kiosk_app: Flask) -> Iterator[FlaskClient]:
+    """The kiosk's browser, with short waits for a document and a blank card."""
+    kiosk_app.config.update(KIOSK_DOCUMENT_TIMEOUT=0.5, KIOSK_BLANK_CARD_TIMEOUT=1.0)
+    yield kiosk_app.test_client()
+
+
+def scan_qr(kiosk: FlaskClient, devices: Devices, code: str) -> str:
+    """Open the identify page and scan the code; where the page goes."""
+    assert kiosk.get("/ophalen/inloggen").status_code == 200
+    devices.scanner.type_line(code)  # type: ignore[attr-defined]
+    return go_from(kiosk, "/ophalen/inloggen/scan")
+
+
+def type_document(kiosk: FlaskClient, document: dict[str, str]) -> str:
+    """Type the document's details; where the chip read sends the patron."""
+    response = kiosk.post("/ophalen", data=document)
+    assert response.status_code == 303, response.get_data(as_text=True)
+    return go_from(kiosk, "/ophalen/lezen/status")
+
+
+def encode(kiosk: FlaskClient) -> str:
+    """Open the blank card page; where encoding sends the patron."""
+    assert kiosk.get("/ophalen/nieuwe-pas").status_code in (200, 303)
+    return go_from(kiosk, "/ophalen/nieuwe-pas/status")
+
+
+def verified_by_typing(kiosk: FlaskClient, devices: Devices, patron: Patron) -> None:
+    """QR code, then the typed document: the patron is at the blank card step."""
+    assert scan_qr(kiosk, devices, qr_code(patron)) == "/ophalen"
+    document = patron_document()
+    devices.document_reader.place(document)  # type: ignore[attr-defined]
+    assert type_document(kiosk, typed_document(document)) == "/ophalen/nieuwe-pas"
+
+
+def test_qr_code_typed_document_blank_card_and_slip(
+    kiosk: FlaskClient, kiosk_devices: Devices, patron: Patron
+) -> None:
+    temporary = patron.customer_number
+    verified_by_typing(kiosk, kiosk_devices, patron)
+    tag = blank_tag()
+    place_blank(kiosk_devices, tag)
+    assert encode(kiosk) == "/ophalen/klaar"
+    number = tag_number(tag)
+    done = kiosk.get("/ophalen/klaar").get_data(as_text=True)
+    assert number in done and said(kiosk.application, "Take your slip from the printer.") in done
+    slip = kiosk_devices.printer.printed[-1]  # type: ignore[attr-defined]
+    assert slip.card_number == number
+    assert any(temporary in text for text, _amount in slip.lines)
+    blocked, cards, checks = portal_state(patron.id)
+    assert not blocked and [(c.number, c.status) for c in cards] == [(number, "active")]
+    assert [(c.outcome, c.document_type, c.reason) for c in checks] == [("verified", "P", None)]
+    assert log_in(db.session, number, "vlinder-boekenkast-regen-42", utcnow()).account
+
+
+def test_password_and_scanned_mrz(
+    kiosk: FlaskClient, kiosk_devices: Devices, patron: Patron
+) -> None:
+    response = log_in_at_kiosk(kiosk, patron.customer_number)
+    assert response.status_code == 303 and response.headers["Location"] == "/ophalen"
+    document = patron_document()
+    kiosk_devices.document_reader.place(document)  # type: ignore[attr-defined]
+    assert kiosk.get("/ophalen").status_code == 200
+    for line in td3_mrz(document):
+        kiosk_devices.scanner.type_line(line)  # type: ignore[attr-defined]
+    assert go_from(kiosk, "/ophalen/mrz") == "/ophalen/lezen"
+    assert go_from(kiosk, "/ophalen/lezen/status") == "/ophalen/nieuwe-pas"
+
+
+def test_empty_identify_form_shows_field_errors(kiosk: FlaskClient) -> None:
+    response = log_in_at_kiosk(kiosk, "", "")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'aria-describedby="login-hint login-error"' in page
+    assert 'aria-describedby="password-error"' in page
+    assert said(kiosk.application, "Type your number.") in page
+
+
+def test_wrong_password_is_refused(kiosk: FlaskClient, patron: Patron) -> None:
+    response = log_in_at_kiosk(kiosk, patron.customer_number, "wrong-password-123")
+    page = response.get_data(as_text=True)
+    wrong = "This number or password is wrong. Check them and try again."
+    assert response.status_code == 422 and said(kiosk.application, wrong) in page
+
+
+def test_unknown_qr_code_is_refused(kiosk: FlaskClient, kiosk_devices: Devices) -> None:
+    go = scan_qr(kiosk, kiosk_devices, "not-a-code")
+    assert go.startswith("/ophalen/inloggen?error=code_invalid")
+    assert 'role="alert"' in kiosk.get(go).get_data(as_text=True)
+
+
+def test_wrong_mrz_may_be_retried_then_the_desk(
+    kiosk: FlaskClient, kiosk_devices: Devices, patron: Patron
+) -> None:
+    assert scan_qr(kiosk, kiosk_devices, qr_code(patron)) == "/ophalen"
+    document = patron_document()
+    kiosk_devices.document_reader.place(document)  # type: ignore[attr-defined]
+    wrong = typed_document(document) | {"document_number": "XX0000000"}
+    assert type_document(kiosk, wrong) == "/ophalen?problem=access_denied"
+    assert type_document(kiosk, wrong) == "/ophalen?problem=access_denied"
+    assert type_document(kiosk, wrong) == "/ophalen/balie"
+    blocked, cards, checks = portal_state(patron.id)
+    assert blocked and cards == []
+    assert {(c.outcome, c.reason) for c in checks} == {("unreadable", "access_denied")}
+
+
+def test_typed_fields_are_checked_before_reading(kiosk: FlaskClient, patron: Patron) -> None:
+    log_in_at_kiosk(kiosk, patron.customer_number)
+    bad = {"document_number": "", "birth_date": "31-02-1985", "expiry_date": "soon"}
+    page = kiosk.post("/ophalen", data=bad).get_data(as_text=True)
+    for field in bad:
+        assert f'aria-describedby="{field}' in page and f'id="{field}-error"' in page
+
+
+def test_document_removed_then_read(
+    kiosk: FlaskClient, kiosk_devices: Devices, patron: Patron
+) -> None:
+    log_in_at_kiosk(kiosk, patron.customer_number)
+    document = patron_document()
+    assert type_document(kiosk, typed_document(document)) == "/ophalen?problem=document_removed"
+    kiosk_devices.document_reader.place(document)  # type: ignore[attr-defined]
+    assert type_document(kiosk, typed_document(document)) == "/ophalen/nieuwe-pas"
+
+
+def test_mismatch_sends_to_the_desk_and_changes_nothing(
+    kiosk: FlaskClient, kiosk_devices: Devices, patron: Patron
+) -> None:
+    log_in_at_kiosk(kiosk, patron.customer_number)
+    document = patron_document(surname="Jansen")
+    kiosk_devices.document_reader.place(document)  # type: ignore[attr-defined]
+    assert type_document(kiosk, typed_document(document)) == "/ophalen/balie"
+    page = kiosk.get("/ophalen/balie").get_data(as_text=True)
+    assert said(kiosk.application, "Please go to the desk") in page and "JANSEN" not in page.upper()
+    assert kiosk.get("/ophalen/nieuwe-pas").headers["Location"] == "/ophalen/balie"
+    blocked, cards, checks = portal_state(patron.id)
+    assert blocked and cards == []
+    assert [(c.outcome, c.document_type) for c in checks] == [("mismatch", "P")]
+
+
+def test_card_removed_mid_write_is_retried(
+    kiosk: FlaskClient, kiosk_devices: Devices, patron: Patron
+) -> None:
+    verified_by_typing(kiosk, kiosk_devices, patron)
+    tag = FlakyTag(blank_tag().identifier, failures=2)
+    place_blank(kiosk_devices, tag)
+    assert encode(kiosk) == "/ophalen/klaar"
+    _blocked, cards, _checks = portal_state(patron.id)
+    assert [(c.number, c.status) for c in cards] == [(tag_number(tag), "active")]
+
+
+def test_a_failing_card_is_set_aside_and_another_works(
+    kiosk: FlaskClient, kiosk_devices: Devices, patron: Patron
+) -> None:
+    verified_by_typing(kiosk, kiosk_devices, patron)
+    bad = FlakyTag(blank_tag().identifier, failures=99)
+    place_blank(kiosk_devices, bad)
+    kiosk.get("/ophalen/nieuwe-pas")
+    set_aside = "This card does not work. Hand it to the desk and take another blank card."
+    poll_status(kiosk, CARD_STATUS, said(kiosk.application, set_aside))
+    _blocked, cards, _checks = portal_state(patron.id)
+    assert [c.status for c in cards] == ["pending"]
+    good = blank_tag()
+    place_blank(kiosk_devices, None)
+    poll_status(kiosk, CARD_STATUS, said(kiosk.application, WAITING))
+    place_blank(kiosk_devices, good)
+    assert go_from(kiosk, "/ophalen/nieuwe-pas/status") == "/ophalen/klaar"
+    assert tag_number(bad) is None
+    _blocked, cards, _checks = portal_state(patron.id)
+    assert [(c.number, c.status) for c in cards] == [(tag_number(good), "active")]
+
+
+def test_a_card_that_failed_its_read_back_may_be_placed_again(
+    kiosk: FlaskClient, kiosk_devices: Devices, patron: Patron
+) -> None:
+    verified_by_typing(kiosk, kiosk_devices, patron)
+    tag = FlakyTag(blank_tag().identifier, bad_readbacks=3)
+    place_blank(kiosk_devices, tag)
+    kiosk.get("/ophalen/nieuwe-pas")
+    set_aside = "This card does not work. Hand it to the desk and take another blank card."
+    poll_status(kiosk, CARD_STATUS, said(kiosk.application, set_aside))
+    number = tag_number(tag)
+    assert number is not None and portal_state(patron.id)[1][0].status == "pending"
+    place_blank(kiosk_devices, None)
+    poll_status(kiosk, CARD_STATUS, said(kiosk.application, WAITING))
+    place_blank(kiosk_devices, tag)
+    assert go_from(kiosk, CARD_STATUS) == "/ophalen/klaar"
+    assert [(c.number, c.status) for c in portal_state(patron.id)[1]] == [(number, "active")]
+
+
+def test_an_encoded_card_is_refused(
+    kiosk: FlaskClient, kiosk_devices: Devices, patron: Patron
+) -> None:
+    verified_by_typing(kiosk, kiosk_devices, patron)
+    used = card_tag("52700000012345")
+    place_blank(kiosk_devices, used)
+    kiosk.get("/ophalen/nieuwe-pas")
+    in_use = said(kiosk.application, "This card is already in use. Take another blank card.")
+    poll_status(kiosk, CARD_STATUS, in_use)
+    assert tag_number(used) == "52700000012345"
+    place_blank(kiosk_devices, None)
+    poll_status(kiosk, CARD_STATUS, said(kiosk.application, WAITING))
+    place_blank(kiosk_devices, blank_tag())
+    assert go_from(kiosk, "/ophalen/nieuwe-pas/status") == "/ophalen/klaar"
+
+
+def test_printer_out_of_paper_shows_the_slip(
+    kiosk: FlaskClient, kiosk_devices: Devices, patron: Patron
+) -> None:
+    kiosk_devices.printer.state = PrinterStatus.PAPER_OUT  # type: ignore[attr-defined]
+    verified_by_typing(kiosk, kiosk_devices, patron)
+    tag = blank_tag()
+    place_blank(kiosk_devices, tag)
+    assert encode(kiosk) == "/ophalen/klaar"
+    page = kiosk.get("/ophalen/klaar").get_data(as_text=True)
+    assert tag_number(tag) in page and patron.customer_number in page
+    assert (
+        said(
+            kiosk.application,
+            "We could not print a slip. Here is what it says. "
+            "We have also e-mailed you your new card number.",
+        )
+        in page
+    )
+    assert kiosk_devices.printer.printed == []  # type: ignore[attr-defined]
+
+
+def test_no_blank_card_in_time_offers_another_try(
+    kiosk: FlaskClient, kiosk_devices: Devices, patron: Patron
+) -> None:
+    verified_by_typing(kiosk, kiosk_devices, patron)
+    assert encode(kiosk) == "/ophalen/nieuwe-pas"
+    page = kiosk.get("/ophalen/nieuwe-pas").get_data(as_text=True)
+    assert 'role="alert"' in page and 'data-busy="1"' not in page
+    place_blank(kiosk_devices, blank_tag())
+    assert kiosk.post("/ophalen/nieuwe-pas").status_code == 303
+    assert go_from(kiosk, "/ophalen/nieuwe-pas/status") == "/ophalen/klaar"
+
+
+def test_the_new_card_left_on_the_reader_opens_no_session(
+    kiosk: FlaskClient, kiosk_devices: Devices, patron: Patron
+) -> None:
+    verified_by_typing(kiosk, kiosk_devices, patron)
+    tag = blank_tag()
+    place_blank(kiosk_devices, tag)
+    assert encode(kiosk) == "/ophalen/klaar"
+    kiosk.post("/stoppen")
+    for _attempt in range(3):
+        assert kiosk.get("/events").json["go"] is None
+    place_blank(kiosk_devices, None)
+    assert kiosk.get("/events").json["go"] is None
+    place_blank(kiosk_devices, tag)
+    assert poll(kiosk, "/events")["go"] == "/pas"  # tapped again: the new card works
+
+
+def test_patron_with_a_card_has_nothing_to_collect(
+    kiosk: FlaskClient, kiosk_devices: Devices, patron: Patron
+) -> None:
+    verified_by_typing(kiosk, kiosk_devices, patron)
+    place_blank(kiosk_devices, blank_tag())
+    assert encode(kiosk) == "/ophalen/klaar"
+    kiosk.post("/stoppen")
+    assert scan_qr(kiosk, kiosk_devices, qr_code(patron)) == "/ophalen/niet-nodig"
+
+
+def test_too_many_wrong_passwords_say_until_when(kiosk: FlaskClient, patron: Patron) -> None:
+    template = "Too many wrong tries. Try again after %(time)s."
+    before_time = said(kiosk.application, template, time="|").split("|")[0]
+    pages = [
+        log_in_at_kiosk(kiosk, patron.customer_number, "wrong-password-123").text
+        for _attempt in range(7)
+    ]
+    assert before_time in pages[-1] and 'role="alert"' in pages[-1]

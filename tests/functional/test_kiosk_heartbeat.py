@@ -1,0 +1,72 @@
+"""The kiosk's heartbeat: device health at the portal, and out of service while it is away."""
+
+import time
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from kiosk.devices import Devices
+from kiosk.hardware.base import PrinterStatus
+from shared.db import db
+from shared.models.kiosk import KioskDevice
+from tests.support.kiosk import TERMINAL, add_device, kiosk_config, running_kiosk, simulated_devices
+from tests.support.kiosk_flows import owing_card_holder, tap
+from tests.support.servers import free_port, running_server
+
+
+def staff_listing(portal: Flask) -> str:
+    """What `flask kiosk list` shows staff."""
+    result = portal.test_cli_runner().invoke(args=["kiosk", "list"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_a_heartbeat_is_stored_at_the_portal(
+    app: Flask, kiosk_app: Flask, kiosk_devices: Devices
+) -> None:
+    heartbeat = kiosk_app.extensions["kiosk"].heartbeat
+    assert heartbeat.beat() and heartbeat.status == "ok"
+    assert "\tok\tcard_reader=ok, document_reader=ok, printer=ok, scanner=ok" in staff_listing(app)
+    kiosk_devices.printer.state = PrinterStatus.PAPER_OUT
+    heartbeat.report_now()
+    assert heartbeat.status == "degraded"
+    assert "DEGRADED" in staff_listing(app) and "printer=paper_out" in staff_listing(app)
+
+
+def test_the_heartbeat_thread_beats_on_its_own(app: Flask, portal_server: str) -> None:
+    config = kiosk_config(portal_server, add_device(app), KIOSK_HEARTBEAT_SECONDS=60)
+    with running_kiosk(config, simulated_devices()):
+        deadline = time.monotonic() + 2
+        while time.monotonic() < deadline and "never" in staff_listing(app):
+            time.sleep(0.05)
+        db.session.expire_all()
+        assert db.session.scalars(select(KioskDevice)).one().health_reported_at is not None
+
+
+def test_portal_away_means_out_of_service_until_it_is_back(app: Flask, client: FlaskClient) -> None:
+    owing_card_holder(app, client)
+    port, devices = free_port(), simulated_devices()
+    config = kiosk_config(f"http://127.0.0.1:{port}", add_device(app, "--terminal", TERMINAL))
+    with running_kiosk(config, devices) as kiosk_app:
+        kiosk = kiosk_app.test_client()
+        with running_server(app, port=port):
+            assert tap(kiosk, devices) == "/pas"
+        gone = kiosk.post("/betalen")
+        assert gone.location == "/buiten-gebruik" and "Clear-Site-Data" in gone.headers
+        assert kiosk.get("/").location == "/buiten-gebruik"
+        assert kiosk.get("/events").json["go"] == "/buiten-gebruik"
+        page = kiosk.get("/buiten-gebruik").get_data(as_text=True)
+        assert 'role="alert"' in page and 'data-poll-url="/status"' in page
+        assert kiosk.get("/status").json["go"] is None
+        with running_server(app, port=port):
+            time.sleep(1.05)  # the out-of-service page tries the portal at most once a second
+            assert kiosk.get("/status").json["go"] == "/"
+            assert kiosk.get("/").status_code == 200
+
+
+def test_a_heartbeat_to_a_dead_portal_says_offline(app: Flask) -> None:
+    config = kiosk_config(f"http://127.0.0.1:{free_port()}", add_device(app))
+    with running_kiosk(config, simulated_devices()) as kiosk_app:
+        heartbeat = kiosk_app.extensions["kiosk"].heartbeat
+        assert not heartbeat.beat() and not heartbeat.online

@@ -1,0 +1,130 @@
+"""Paying what is owed at the kiosk: the terminal's outcomes, the receipt, and a failing printer."""
+
+from decimal import Decimal
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from kiosk.devices import Devices
+from kiosk.hardware.base import PrinterStatus
+from shared import ledger
+from shared.db import db
+from shared.models.kiosk import KioskDevice
+from shared.models.mail import OutboxMail
+from shared.models.patron import Patron
+from shared.models.payment import Payment
+from tests.support.kiosk_flows import in_english, owing_card_holder, place, tap
+
+
+@pytest.fixture
+def patron(app: Flask, client: FlaskClient) -> Patron:
+    """A card holder who owes € 12.50."""
+    return owing_card_holder(app, client)
+
+
+@pytest.fixture
+def kiosk(kiosk_app: Flask, kiosk_devices: Devices, patron: Patron) -> FlaskClient:
+    """The kiosk with the patron's card tapped, in English."""
+    kiosk = kiosk_app.test_client()
+    assert tap(kiosk, kiosk_devices) == "/pas"
+    in_english(kiosk)
+    return kiosk
+
+
+def terminal(sandbox, status: str) -> Payment:  # noqa: ANN001
+    """Do at the sandbox's PIN terminal what a bank card would do to the newest payment."""
+    payment = db.session.scalars(select(Payment).order_by(Payment.id.desc())).first()
+    sandbox.set_status(payment.provider_id, status, webhook=False)
+    return payment
+
+
+def pay_until(kiosk: FlaskClient, sandbox, status: str) -> str:  # noqa: ANN001
+    """Start paying, let the terminal end in `status`; the outcome page."""
+    started = kiosk.post("/betalen")
+    assert started.status_code == 303 and started.location == "/betalen/terminal"
+    terminal(sandbox, status)
+    assert kiosk.get("/betalen/status").json["go"] == "/betalen/klaar"
+    return kiosk.get("/betalen/klaar").get_data(as_text=True)
+
+
+def test_paid_prints_the_receipt_and_settles_the_ledger(
+    kiosk: FlaskClient, kiosk_devices: Devices, patron: Patron, mollie_sandbox
+) -> None:
+    assert "€12.50" in kiosk.get("/betalen").get_data(as_text=True)
+    kiosk.post("/betalen")
+    assert kiosk.post("/betalen").location == "/betalen/terminal"  # a double tap: one payment
+    assert len(db.session.scalars(select(Payment)).all()) == 2  # the signup's and this one
+    waiting = kiosk.get("/betalen/terminal").get_data(as_text=True)
+    assert 'role="status"' in waiting and "PIN terminal" in waiting
+    payment = terminal(mollie_sandbox, "pending")
+    assert "read your bank card" in kiosk.get("/betalen/status").json["status"]
+    terminal(mollie_sandbox, "paid")
+    assert kiosk.get("/betalen/status").json["go"] == "/betalen/klaar"
+    assert "Take your receipt" in kiosk.get("/betalen/klaar").get_data(as_text=True)
+    [receipt] = kiosk_devices.printer.printed
+    assert (receipt.library, receipt.branch, receipt.total) == (
+        "Bibliotheek Drenthe",
+        "Ruinerwold",
+        Decimal("12.50"),
+    )
+    texts = [text for text, _ in receipt.lines]
+    assert f"Payment reference: {payment.reference}" in texts
+    assert "Library card: *********0017" in texts
+    db.session.expire_all()
+    assert ledger.balance(db.session, patron.id) == 0
+    back = kiosk.post("/betalen/terug")
+    assert back.location == "/pas" and "€0.00" in kiosk.get("/pas").get_data(as_text=True)
+
+
+def test_declined_then_try_again(kiosk: FlaskClient, mollie_sandbox) -> None:
+    assert "refused" in pay_until(kiosk, mollie_sandbox, "failed")
+    again = pay_until(kiosk, mollie_sandbox, "paid")
+    assert "Paid. Thank you!" in again
+    references = db.session.scalars(select(Payment.reference)).all()
+    assert len(set(references)) == 3
+
+
+@pytest.mark.parametrize(
+    ("status", "message"), [("expired", "waited too long"), ("canceled", "was stopped")]
+)
+def test_timed_out_or_canceled_at_the_terminal(
+    kiosk: FlaskClient, mollie_sandbox, status: str, message: str
+) -> None:
+    page = pay_until(kiosk, mollie_sandbox, status)
+    assert message in page and "Try again" in page
+    assert kiosk.post("/betalen/terug").location == "/pas"
+
+
+def test_cancel_on_the_kiosk(kiosk: FlaskClient, patron: Patron) -> None:
+    kiosk.post("/betalen")
+    assert kiosk.post("/betalen/stoppen").location == "/betalen/terminal"
+    assert "was stopped" in kiosk.get("/betalen/klaar").get_data(as_text=True)
+    db.session.expire_all()
+    assert ledger.balance(db.session, patron.id) == Decimal("12.50")
+
+
+def test_too_late_to_cancel_keeps_following(kiosk: FlaskClient, mollie_sandbox) -> None:
+    kiosk.post("/betalen")
+    terminal(mollie_sandbox, "pending")
+    kiosk.post("/betalen/stoppen")
+    page = kiosk.get("/betalen/terminal").get_data(as_text=True)
+    assert "already accepted your card" in page and "data-poll-url" in page
+
+
+def test_printer_out_of_paper_shows_and_mails_the_receipt(
+    kiosk: FlaskClient, kiosk_devices: Devices, mollie_sandbox
+) -> None:
+    kiosk_devices.printer.state = PrinterStatus.PAPER_OUT
+    page = pay_until(kiosk, mollie_sandbox, "paid")
+    place(kiosk_devices, None)  # the card taken away: the paid page and its receipt stay
+    assert kiosk.get("/events?session=1").json["go"] is None
+    payment = db.session.scalars(select(Payment).order_by(Payment.id.desc())).first()
+    assert "on the screen" in page and "by email" in page and payment.reference in page
+    assert kiosk_devices.printer.printed == []
+    db.session.expire_all()
+    mails = db.session.scalars(select(OutboxMail.kind)).all()
+    assert "payment_receipt" in mails
+    device = db.session.scalars(select(KioskDevice)).one()
+    assert device.health["devices"]["printer"] == "paper_out"

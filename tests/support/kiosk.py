@@ -1,0 +1,85 @@
+"""The kiosk application for tests: simulated devices, talking to a real portal on a port."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from flask import Flask
+
+from kiosk import create_app as create_kiosk
+from kiosk.devices import Devices
+from kiosk.hardware.scanner import QueueScanner
+from kiosk.hardware.simulated import (
+    SIMULATED_READER,
+    SimulatedCardReader,
+    SimulatedDocumentReader,
+    SimulatedPrinter,
+    SimulatedScanner,
+)
+
+TERMINAL = "term_sandboxKiosk1"
+
+
+def add_device(portal: Flask, *extra: str) -> str:
+    """Register a kiosk in branch 5270 through the portal's CLI; its API token."""
+    result = portal.test_cli_runner().invoke(
+        args=["kiosk", "add-device", "Kiosk hal", "--branch", "5270", *extra]
+    )
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)["token"]
+
+
+def simulated_devices() -> Devices:
+    """A full set of simulated devices, each reachable for the test to drive."""
+    scanner: QueueScanner = SimulatedScanner()
+    return Devices(
+        card_reader=SimulatedCardReader(),
+        card_reader_name=SIMULATED_READER,
+        document_reader=SimulatedDocumentReader(),
+        document_reader_name=SIMULATED_READER,
+        printer=SimulatedPrinter(),
+        scanner=scanner,
+    )
+
+
+@pytest.fixture
+def kiosk_devices() -> Devices:
+    """The simulated devices of the kiosk under test."""
+    return simulated_devices()
+
+
+def kiosk_config(portal_url: str, token: str, **overrides: object) -> dict[str, object]:
+    """A test kiosk's settings: no CSRF, no background heartbeat (tests beat themselves)."""
+    return {
+        "TESTING": True,
+        "WTF_CSRF_ENABLED": False,
+        "KIOSK_PORTAL_URL": portal_url,
+        "KIOSK_DEVICE_TOKEN": token,
+        "KIOSK_PORTAL_TIMEOUT": 5.0,
+        "KIOSK_HEARTBEAT_SECONDS": 0,
+        "KIOSK_LIBRARY_NAME": "Bibliotheek Drenthe",
+        "KIOSK_BRANCH_NAME": "Ruinerwold",
+        **overrides,
+    }
+
+
+@contextmanager
+def running_kiosk(config: dict[str, object], devices: Devices) -> Iterator[Flask]:
+    """A kiosk app whose background threads stop afterwards."""
+    kiosk = create_kiosk(config, devices=devices)
+    try:
+        yield kiosk
+    finally:
+        kiosk.extensions["kiosk"].watcher.stop()
+        kiosk.extensions["kiosk"].heartbeat.stop()
+
+
+@pytest.fixture
+def kiosk_app(app: Flask, portal_server: str, kiosk_devices: Devices) -> Iterator[Flask]:
+    """The kiosk, registered at the test portal with the sandbox's first terminal."""
+    token = add_device(app, "--terminal", TERMINAL)
+    with running_kiosk(kiosk_config(portal_server, token), kiosk_devices) as kiosk:
+        yield kiosk

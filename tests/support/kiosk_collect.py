@@ -1,0 +1,147 @@
+"""Walking the kiosk's collect-card flow from a test: patrons, documents, tags and polling."""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_babel import force_locale, gettext
+from sqlalchemy import select
+
+from kiosk.demo import demo_document
+from kiosk.devices import Devices
+from kiosk.hardware.base import CardRemoved
+from kiosk.hardware.emrtd.mrz import check_digit
+from kiosk.hardware.simulated import SimulatedDocument, SimulatedTag
+from shared.db import db
+from shared.models.card import Card
+from shared.models.id_check import IdCheck
+from shared.models.patron import Patron
+from shared.tokens import CARD_COLLECTION, make_token
+from tests.conftest import TEST_SECRET
+from tests.support.signup import ADULT_BIRTH_DATE, account_data
+
+PASSWORD = account_data()["password"]
+POLL_SECONDS = 10.0
+SIGNUP_BIRTH = date.fromisoformat(ADULT_BIRTH_DATE)
+
+
+class FlakyTag(SimulatedTag):
+    """A blank tag that leaves the reader during its next `failures` block writes, and whose
+    next `bad_readbacks` reads after a write come back wrong."""
+
+    def __init__(self, identifier: bytes, failures: int = 0, bad_readbacks: int = 0) -> None:
+        super().__init__(identifier)
+        self.failures, self.bad_readbacks, self.written = failures, bad_readbacks, False
+
+    def write_blocks(self, first: int, data: bytes) -> None:
+        """Fail (the card moved) while failures are left, else write."""
+        if self.failures > 0 and first != 0:
+            self.failures -= 1
+            raise CardRemoved("the card left the reader")
+        super().write_blocks(first, data)
+        self.written = True
+
+    def read_blocks(self, first: int, count: int) -> bytes:
+        """The blocks, or garbled ones while bad read-backs are left."""
+        data = super().read_blocks(first, count)
+        if self.written and self.bad_readbacks > 0:
+            self.bad_readbacks -= 1
+            return bytes(len(data))
+        return data
+
+
+def qr_code(patron: Patron) -> str:
+    """The card collection code of the patron's welcome mail."""
+    return make_token(TEST_SECRET, CARD_COLLECTION, {"patron": patron.id})
+
+
+def td3_mrz(document: SimulatedDocument) -> tuple[str, str]:
+    """The two MRZ lines of a passport for this document, with every check digit."""
+    holder = document.holder
+    names = f"{holder['surname']}<<{holder['given_names']}".replace(" ", "<")
+    line1 = f"P<NLD{names}".ljust(44, "<")[:44]
+    number = document.document_number.ljust(9, "<")
+    birth, expiry, optional = document.birth_date, document.expiry_date, "<" * 14
+    parts = [number + check_digit(number), "NLD", birth + check_digit(birth), "F"]
+    parts += [expiry + check_digit(expiry), optional + "<"]
+    body = "".join(parts)
+    composite = body[0:10] + body[13:20] + body[21:43]
+    return line1, body + check_digit(composite)
+
+
+def as_typed(yymmdd: str, century: int) -> str:
+    """A YYMMDD date as a patron types it from the document: DD-MM-YYYY."""
+    return f"{yymmdd[4:]}-{yymmdd[2:4]}-{century}{yymmdd[:2]}"
+
+
+def typed_document(document: SimulatedDocument) -> dict[str, str]:
+    """The ID form as the patron fills it in."""
+    return {
+        "document_number": document.document_number,
+        "birth_date": as_typed(document.birth_date, 19),
+        "expiry_date": as_typed(document.expiry_date, 20),
+    }
+
+
+def poll(client: FlaskClient, url: str, timeout: float = POLL_SECONDS) -> dict[str, str | None]:
+    """Poll a progress URL as the page does until it says where to go."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        answer = client.get(url).json
+        if answer["go"]:
+            return answer
+        time.sleep(0.05)
+    raise AssertionError(f"{url} never said where to go")
+
+
+def poll_status(client: FlaskClient, url: str, words: str) -> str:
+    """Poll a progress URL until its status contains `words`."""
+    deadline = time.monotonic() + POLL_SECONDS
+    while time.monotonic() < deadline:
+        status = client.get(url).json["status"] or ""
+        if words in status:
+            return status
+        time.sleep(0.05)
+    raise AssertionError(f"{url} never said {words!r}")
+
+
+def said(app: Flask, msgid: str, locale: str = "nl", **values: object) -> str:
+    """What the kiosk says for `msgid` in `locale` (the translation once there is one)."""
+    with app.test_request_context(), force_locale(locale):
+        return gettext(msgid, **values)
+
+
+def go_from(client: FlaskClient, url: str) -> str:
+    """Where a progress page's poll sends the patron."""
+    return str(poll(client, url)["go"])
+
+
+def log_in_at_kiosk(client: FlaskClient, login: str, password: str = PASSWORD, **extra: str):
+    """Type number and password on the identify form."""
+    client.get("/ophalen/inloggen")
+    data = {"login": login, "password": password, **extra}
+    return client.post("/ophalen/inloggen", data=data)
+
+
+def place_blank(devices: Devices, tag: SimulatedTag) -> None:
+    """Lay a tag on the simulated card reader."""
+    devices.card_reader.place(devices.card_reader_name, tag)  # type: ignore[attr-defined]
+
+
+def portal_state(patron_id: int) -> tuple[bool, list[Card], list[IdCheck]]:
+    """What the portal holds now: lending blocked, the patron's cards and ID checks."""
+    db.session.expire_all()
+    patron = db.session.get(Patron, patron_id)
+    assert patron is not None
+    cards = list(db.session.scalars(select(Card).where(Card.patron_id == patron_id)))
+    checks = list(db.session.scalars(select(IdCheck).where(IdCheck.patron_id == patron_id)))
+    return patron.lending_blocked, cards, checks
+
+
+def patron_document(**changes: object) -> SimulatedDocument:
+    """The ID document of the patron the signup helper registers (Marieke van Dijk)."""
+    values = {"surname": "van Dijk", "given_names": "Marieke", "birth": SIGNUP_BIRTH} | changes
+    return demo_document(**values)  # type: ignore[arg-type]
