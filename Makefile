@@ -32,6 +32,8 @@ translations: $(STAMP_PIP)
 
 db: install
 	mkdir -p instance
+	@# A new database knows no kiosk: forget the demo kiosk's token so run-embedded registers it again.
+	@[ -f instance/openbalie.sqlite3 ] || rm -f instance/kiosk-token
 	$(FLASK) db upgrade
 	$(FLASK) catalogue load
 
