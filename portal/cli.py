@@ -24,7 +24,15 @@ from shared.catalogue.loader import load_catalogue
 from shared.db import db
 from shared.errors import DomainError
 from shared.id_checks import recent_checks
-from shared.kiosks import is_degraded, list_devices, register_device, revoke_device
+from shared.kiosks import (
+    STALE_AFTER,
+    KioskStatus,
+    is_degraded,
+    kiosk_status,
+    list_devices,
+    register_device,
+    revoke_device,
+)
 from shared.mail.transport import Transport, transport_from_config
 from shared.mail.worker import run_worker, send_pending
 from shared.models.kiosk import KioskDevice
@@ -44,6 +52,7 @@ mail = AppGroup("mail", help="The mail outbox.")
 kiosk = AppGroup("kiosk", help="Kiosk devices, their API tokens, health and ID checks.")
 ledger_group = AppGroup("ledger", help="What patrons owe: charges, payments, refunds.")
 direct_debit_group = AppGroup("direct-debit", help="Direct debit (automatische incasso).")
+NEEDS_ATTENTION = frozenset({KioskStatus.DEGRADED, KioskStatus.OFFLINE})
 
 
 @catalogue.command("load")
@@ -156,19 +165,28 @@ def kiosk_revoke_device(device_id: int) -> None:
 
 @kiosk.command("list")
 @click.option("--json", "as_json", is_flag=True, help="One JSON array instead of a table.")
-def kiosk_list(as_json: bool) -> None:
-    """Every kiosk: branch, when it was last seen, its devices' health (staff overview)."""
-    devices = list_devices(db.session)
+@click.option(
+    "--stale-after",
+    type=click.IntRange(min=1),
+    default=int(STALE_AFTER.total_seconds()),
+    show_default=True,
+    help="Seconds without a heartbeat after which a kiosk counts as offline.",
+)
+def kiosk_list(as_json: bool, stale_after: int) -> None:
+    """Every kiosk: branch, when it was last seen, its status and devices' health (staff
+    overview); degraded and offline kiosks in capitals."""
+    now, stale = utcnow(), timedelta(seconds=stale_after)
+    kiosks = [(device, kiosk_status(device, now, stale)) for device in list_devices(db.session)]
     if as_json:
-        click.echo(json.dumps([_kiosk_json(device) for device in devices], indent=2))
+        click.echo(json.dumps([_kiosk_json(device, status) for device, status in kiosks], indent=2))
         return
-    for device in devices:
+    for device, status in kiosks:
         states = (device.health or {}).get("devices", {})
         health = ", ".join(f"{name}={state}" for name, state in states.items()) or "-"
-        status = "revoked" if device.revoked_at else "DEGRADED" if is_degraded(device) else "ok"
+        shown = status.upper() if status in NEEDS_ATTENTION else status.value
         cells = (str(device.id), device.name, device.branch.code, _local(device.last_seen_at))
-        click.echo("\t".join((*cells, status, health)))
-    click.echo(f"{len(devices)} kiosks")
+        click.echo("\t".join((*cells, shown, health)))
+    click.echo(f"{len(kiosks)} kiosks")
 
 
 @kiosk.command("id-checks")
@@ -184,7 +202,7 @@ def kiosk_id_checks(since: int) -> None:
     click.echo(f"{len(checks)} ID checks")
 
 
-def _kiosk_json(device: KioskDevice) -> dict[str, object]:
+def _kiosk_json(device: KioskDevice, status: KioskStatus) -> dict[str, object]:
     """A kiosk as the staff listing gives it in JSON."""
     health = device.health or {}
     return {
@@ -197,6 +215,7 @@ def _kiosk_json(device: KioskDevice) -> dict[str, object]:
         ),
         "devices": health.get("devices", {}),
         "software": health.get("software"),
+        "status": status.value,
         "degraded": is_degraded(device),
         "revoked": device.revoked_at is not None,
     }

@@ -9,8 +9,8 @@ from shared import tokens
 from shared.accounts import linked_patrons
 from shared.cards import normalise_chip_uid
 from shared.errors import DomainError
-from shared.login import LoginResult, card_holder, log_in
-from shared.models.card import Card, CardStatus
+from shared.login import LoginResult, card_holder, check_may_log_in, log_in
+from shared.models.card import Card, CardRole, CardStatus
 from shared.models.patron import Patron
 from shared.point_of_sale import find_patron
 
@@ -18,8 +18,9 @@ from shared.point_of_sale import find_patron
 LOGIN_REFUSALS = {"bad_credentials": "wrong_login", "too_many_attempts": "throttled"}
 
 
-def by_card(session: Session, number: str, chip_uid: str | None) -> Patron:
-    """The holder of an issued card; when its chip was recorded, the chip must be that one."""
+def by_card(session: Session, number: str, chip_uid: str | None, now: datetime) -> Patron:
+    """The holder of an issued card, if their login may log in; when the card's chip was
+    recorded, the chip must be that one."""
     card = session.scalar(select(Card).where(Card.number == number.strip()))
     if card is None or card.status == CardStatus.PENDING:
         raise DomainError("unknown_card")
@@ -27,11 +28,14 @@ def by_card(session: Session, number: str, chip_uid: str | None) -> Patron:
         chip_uid is None or normalise_chip_uid(chip_uid) != card.chip_uid
     ):
         raise DomainError("unknown_card")
-    return card_holder(session, card)
+    patron = card_holder(session, card)
+    _require_login_allowed(patron, now)
+    return patron
 
 
-def by_code(session: Session, secret_key: str, code: str) -> Patron:
-    """The patron named in the card collection code of their welcome mail."""
+def by_code(session: Session, secret_key: str, code: str, now: datetime) -> Patron:
+    """The patron named in the card collection code of their welcome mail, if their login may
+    log in and they have not collected a card with it yet (after that: number and password)."""
     try:
         payload = tokens.read_token(secret_key, tokens.CARD_COLLECTION, code.strip())
     except tokens.TokenError as error:
@@ -39,6 +43,9 @@ def by_code(session: Session, secret_key: str, code: str) -> Patron:
     patron = session.get(Patron, payload.get("patron", 0))
     if patron is None:
         raise DomainError("code_invalid")
+    _require_login_allowed(patron, now)
+    if _had_main_card(session, patron):
+        raise DomainError("code_used")
     return patron
 
 
@@ -54,6 +61,22 @@ def by_password(
         params = {"until": error.params["until"].isoformat()} if "until" in error.params else {}
         raise DomainError(code, **(error.params | params)) from error
     return _patron_of_login(session, result, login)
+
+
+def _require_login_allowed(patron: Patron, now: datetime) -> None:
+    """Refuse a patron whose login account is blocked or unconfirmed, as logging in does."""
+    if patron.login_account is not None:
+        check_may_log_in(patron.login_account, now)
+
+
+def _had_main_card(session: Session, patron: Patron) -> bool:
+    """Whether a main card was ever issued to the patron (active, or since lost or blocked)."""
+    issued = select(Card.id).where(
+        Card.patron_id == patron.id,
+        Card.role == CardRole.MAIN,
+        Card.status != CardStatus.PENDING,
+    )
+    return session.scalar(issued.limit(1)) is not None
 
 
 def _patron_of_login(session: Session, result: LoginResult, login: str) -> Patron:

@@ -3,6 +3,7 @@
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import select
@@ -17,6 +18,19 @@ SEEN_EVERY = timedelta(minutes=1)
 DEVICES = ("card_reader", "document_reader", "printer", "scanner")
 DEVICE_STATES = frozenset({"ok", "paper_low", "paper_out", "offline", "unavailable", "unknown"})
 HEALTHY = frozenset({"ok", "unknown"})
+HEARTBEAT_EVERY = timedelta(seconds=60)  # the kiosk's default KIOSK_HEARTBEAT_SECONDS
+# Three missed heartbeats: one late or lost request does not make a kiosk look offline.
+STALE_AFTER = 3 * HEARTBEAT_EVERY
+
+
+class KioskStatus(StrEnum):
+    """How a kiosk is doing, as the staff listing shows it."""
+
+    OK = "ok"
+    DEGRADED = "degraded"
+    OFFLINE = "offline"
+    NEVER = "never"
+    REVOKED = "revoked"
 
 
 def token_hash(token: str) -> str:
@@ -88,6 +102,21 @@ def is_degraded(device: KioskDevice) -> bool:
     """Whether a device of the kiosk reported a problem in its last heartbeat."""
     states = (device.health or {}).get("devices", {}).values()
     return any(state not in HEALTHY for state in states)
+
+
+def kiosk_status(
+    device: KioskDevice, now: datetime, stale_after: timedelta = STALE_AFTER
+) -> KioskStatus:
+    """Revoked, never reported, offline (no heartbeat, else no call, for `stale_after`),
+    degraded or ok."""
+    last_heard = device.health_reported_at or device.last_seen_at
+    if device.revoked_at is not None:
+        return KioskStatus.REVOKED
+    if last_heard is None:
+        return KioskStatus.NEVER
+    if last_heard < now - stale_after:
+        return KioskStatus.OFFLINE
+    return KioskStatus.DEGRADED if is_degraded(device) else KioskStatus.OK
 
 
 def list_devices(session: Session) -> list[KioskDevice]:

@@ -55,7 +55,7 @@ def log_in(
         for key, wait in waits.items():
             _count_failure(session, key, now, wait)
         raise DomainError("bad_credentials")
-    _check_may_log_in(found.account, now)
+    check_may_log_in(found.account, now)
     _forget_failures(session, _key(login, client))
     found.account.last_login_at = now
     return found
@@ -135,7 +135,7 @@ def mask_number(number: str) -> str:
     return "•" * max(len(number) - 4, 0) + number[-4:]
 
 
-def _check_may_log_in(account: LoginAccount, now: datetime) -> None:
+def check_may_log_in(account: LoginAccount, now: datetime) -> None:
     """Refuse a blocked account, and an unconfirmed one (with its own answer)."""
     if account.status == AccountStatus.BLOCKED:
         raise DomainError("account_blocked")

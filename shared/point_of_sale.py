@@ -1,5 +1,6 @@
 """Paying what a patron owes on a kiosk's PIN terminal (a Mollie point-of-sale payment)."""
 
+from contextlib import suppress
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -13,10 +14,11 @@ from shared.models.kiosk import KioskDevice
 from shared.models.patron import Patron
 from shared.models.payment import Payment, PaymentPurpose, PaymentStatus
 from shared.money import to_amount
-from shared.payments.provider import PaymentProvider, PaymentRefused
+from shared.payments.provider import PaymentProvider, PaymentRefused, ProviderPayment
 from shared.payments.service import (
     REUSABLE,
     PaymentUrls,
+    apply_status,
     new_payment,
     submit_payment,
 )
@@ -43,13 +45,15 @@ def start_terminal_payment(
     provider: PaymentProvider,
     urls: PaymentUrls,
 ) -> Payment:
-    """One terminal payment per kiosk request key, for what is owed and not already being paid."""
+    """One terminal payment per kiosk request key, for what is owed and not already being paid;
+    a new one first cancels what still waits on the kiosk's terminal."""
     if device.terminal_id is None:
         raise DomainError("no_terminal")
     lock_row(session, Patron, patron.id)  # one check-and-create per patron at a time
     key = f"pos-{device.id}-{request_key}"
     payment = session.scalar(select(Payment).where(Payment.idempotency_key == f"{key}-1"))
     if payment is None:
+        _free_terminal(session, device, provider)
         payment = _new_terminal_payment(session, device, patron, amount, key)
     elif payment.patron_id != patron.id or amount is not None and payment.amount != amount:
         raise DomainError("request_key_reused")
@@ -92,12 +96,26 @@ def _new_terminal_payment(
     )
 
 
-def cancel_terminal_payment(payment: Payment, provider: PaymentProvider) -> None:
-    """Ask the terminal to cancel, refused once the card was accepted; the caller then fetches
-    the status as for any change (the card may have been paid just before)."""
+def _free_terminal(session: Session, device: KioskDevice, provider: PaymentProvider) -> None:
+    """Cancel the kiosk's earlier payments still waiting on its terminal (that patron walked
+    away); one the terminal no longer lets go is left to the webhook and status polling."""
+    waiting = select(Payment).where(
+        Payment.kiosk_device_id == device.id,
+        Payment.provider_id.is_not(None),
+        Payment.status.in_(REUSABLE),
+    )
+    for payment in session.scalars(waiting).all():
+        with suppress(DomainError):
+            apply_status(session, payment, cancel_terminal_payment(payment, provider))
+
+
+def cancel_terminal_payment(payment: Payment, provider: PaymentProvider) -> ProviderPayment:
+    """Ask the terminal to cancel, refused once the card was accepted; the payment as the
+    provider has it then (the caller applies it, or fetches the status as for any change: the
+    card may have been paid just before)."""
     if payment.provider_id is None or PaymentStatus(payment.status).is_final:
         raise DomainError("not_cancelable", status=payment.status)
     try:
-        provider.cancel_payment(payment.provider_id)
+        return provider.cancel_payment(payment.provider_id)
     except PaymentRefused as error:
         raise DomainError("not_cancelable", status=payment.status) from error

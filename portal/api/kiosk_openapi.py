@@ -148,7 +148,7 @@ PATHS: dict[str, Any] = {
     },
     "/payments": {
         "post": _call(
-            "Start a payment on the kiosk's PIN terminal",
+            "Start a payment on the kiosk's PIN terminal, cancelling one still waiting there",
             _ok(_ref("Payment"), 201, 400, 404, 422, 503),
             _object(
                 ["patron"], patron=TEXT, amount={"type": "string", "pattern": r"^\d+(\.\d\d?)?$"}

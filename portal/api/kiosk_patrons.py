@@ -61,10 +61,10 @@ def _identify(proof: Proof, body: dict[str, Any]) -> Patron:
     """The patron the body's proof points at."""
     if proof == Proof.CARD:
         chip_uid = text(body, "chip_uid") if body.get("chip_uid") is not None else None
-        return identification.by_card(db.session, text(body, "card_number"), chip_uid)
+        return identification.by_card(db.session, text(body, "card_number"), chip_uid, utcnow())
     if proof == Proof.QR:
         secret = current_app.config["SECRET_KEY"]
-        return identification.by_code(db.session, secret, text(body, "code"))
+        return identification.by_code(db.session, secret, text(body, "code"), utcnow())
     login, password = text(body, "login"), text(body, "password")
     return identification.by_password(db.session, login, password, kiosk().id, utcnow())
 

@@ -149,8 +149,8 @@ def test_blocking_needs_a_password_and_blocks_lending_until_a_new_card(
 ) -> None:
     number = reserve(kiosk, ticket)["card_number"]
     kiosk.call("POST", f"/cards/{number}/activate", ticket, {"chip_uid": CHIP})
-    qr_ticket = kiosk.ticket(patron, "qr")
-    weak = kiosk.call("POST", "/cards/block", qr_ticket, {})
+    tapped = kiosk.identify(method="card", card_number=number, chip_uid=CHIP).json["ticket"]
+    weak = kiosk.call("POST", "/cards/block", tapped, {})
     assert weak.status_code == 403 and weak.json["error"] == "proof_required"
     blocked = kiosk.call("POST", "/cards/block", ticket, {})
     assert blocked.status_code == 200 and blocked.json["blocked"] == f"•••••••••{number[-4:]}"

@@ -3,6 +3,7 @@ the staff commands, and the payment receipt by mail."""
 
 import json
 import re
+from datetime import timedelta
 
 import pytest
 from flask import Flask
@@ -13,6 +14,7 @@ from shared.db import db
 from shared.models.kiosk import KioskDevice
 from shared.models.patron import Patron
 from shared.models.payment import Payment
+from shared.timeutil import utcnow
 from tests.support.accounts import member
 from tests.support.kiosk_api import API, KioskApi, queued_mail, register_kiosk
 
@@ -73,6 +75,34 @@ def test_heartbeats_show_in_the_staff_listing(app: Flask, kiosk: KioskApi) -> No
     listed = json.loads(runner.invoke(args=["kiosk", "list", "--json"]).output)
     assert listed[0]["degraded"] is True and listed[0]["software"] == "0.1.0"
     assert listed[0]["devices"]["printer"] == "paper_out" and listed[0]["health_reported_at"]
+
+
+def test_a_kiosk_that_stopped_sending_heartbeats_is_offline(app: Flask, kiosk: KioskApi) -> None:
+    kiosk.call("POST", "/heartbeat", body={"devices": ALL_OK, "software": "0.1.0"})
+    register_kiosk(app, "Kiosk boven")
+    device = db.session.get_one(KioskDevice, 1)
+    device.health_reported_at = utcnow() - timedelta(seconds=181)
+    db.session.commit()
+    runner = app.test_cli_runner()
+    assert statuses(runner.invoke(args=["kiosk", "list"]).output) == ["never", "OFFLINE"]
+    listed = json.loads(runner.invoke(args=["kiosk", "list", "--json"]).output)
+    assert [kiosk["status"] for kiosk in listed] == ["never", "offline"]
+    patient = runner.invoke(args=["kiosk", "list", "--stale-after", "300"]).output
+    assert statuses(patient) == ["never", "ok"]
+
+
+def test_without_heartbeats_the_last_call_counts(app: Flask, kiosk: KioskApi) -> None:
+    kiosk.call("GET", "/openapi.json")
+    runner = app.test_cli_runner()
+    assert statuses(runner.invoke(args=["kiosk", "list"]).output) == ["ok"]
+    db.session.get_one(KioskDevice, 1).last_seen_at = utcnow() - timedelta(minutes=10)
+    db.session.commit()
+    assert statuses(runner.invoke(args=["kiosk", "list"]).output) == ["OFFLINE"]
+
+
+def statuses(table: str) -> list[str]:
+    """The status column of the staff listing, kiosk by kiosk."""
+    return [line.split("\t")[4] for line in table.splitlines()[:-1]]
 
 
 @pytest.mark.parametrize(

@@ -107,6 +107,35 @@ def test_forged_other_purpose_and_expired_codes(kiosk: KioskApi, patron: Patron)
     assert kiosk.identify(method="qr", code=expired).json["error"] == "code_expired"
 
 
+@pytest.mark.parametrize(
+    ("method", "error"),
+    [("qr", "account_blocked"), ("card", "account_blocked"), ("qr", "account_unconfirmed")],
+)
+def test_code_and_card_refuse_an_account_that_may_not_log_in(
+    kiosk: KioskApi, patron: Patron, method: str, error: str
+) -> None:
+    if method == "card":
+        card_with_chip(patron)
+    if error == "account_blocked":
+        patron.login_account.status = AccountStatus.BLOCKED
+    else:
+        patron.login_account.confirmed_at = None
+    db.session.commit()
+    body = {"code": collection_code(patron)} if method == "qr" else {"card_number": CARD}
+    response = kiosk.identify(method=method, chip_uid=CHIP, **body)
+    assert response.status_code == 422 and response.json["error"] == error
+
+
+def test_the_code_is_used_once_a_main_card_was_issued(kiosk: KioskApi, patron: Patron) -> None:
+    card_with_chip(patron)
+    used = kiosk.identify(method="qr", code=collection_code(patron))
+    assert used.status_code == 422 and used.json == {"error": "code_used"}
+    kiosk.call("POST", "/cards/block", kiosk.ticket(patron))
+    after_loss = kiosk.identify(method="qr", code=collection_code(patron))
+    assert after_loss.json == {"error": "code_used"}
+    assert kiosk.ticket(patron)  # after a loss, the patron identifies by password
+
+
 @pytest.mark.parametrize("login", ["temporary", "marieke85", "marieke@example.nl"])
 def test_password_with_any_login_name(kiosk: KioskApi, patron: Patron, login: str) -> None:
     typed = patron.temporary_number if login == "temporary" else login
@@ -152,8 +181,11 @@ def test_ticket_is_bound_to_the_kiosk_and_expires(
     ticket = kiosk.ticket(patron)
     assert kiosk.call("GET", "/patron", ticket).status_code == 200
     other_kiosk = KioskApi(client, register_kiosk(app, "Kiosk boven"))
-    payload = {"patron": patron.id, "device": 1, "proof": "password"}
+    device = tokens.read_token(TEST_SECRET, tokens.KIOSK_TICKET, ticket)["device"]
+    payload = {"patron": patron.id, "device": device, "proof": "password"}
     stale = past_token(tokens.KIOSK_TICKET, payload, 15 * 60 + 5)
+    fresh = past_token(tokens.KIOSK_TICKET, payload, 15 * 60 - 5)
+    assert kiosk.call("GET", "/patron", fresh).status_code == 200  # only its age differs
     forged = tokens.make_token("another-secret", tokens.KIOSK_TICKET, payload)
     for api, bad in [(other_kiosk, ticket), (kiosk, stale), (kiosk, forged), (kiosk, None)]:
         response = api.call("GET", "/patron", bad)

@@ -182,13 +182,48 @@ def test_parallel_retries_of_one_request_make_one_payment(
     assert len(pos) == 1
 
 
-def test_a_second_request_cannot_collect_what_a_terminal_is_collecting(
-    kiosk, owing_patron: Patron
+def test_another_kiosk_cannot_collect_what_a_terminal_is_collecting(
+    app: Flask, client: FlaskClient, kiosk, owing_patron: Patron
 ) -> None:
     number = owing_patron.customer_number
     assert kiosk("POST", "/payments", "kiosk-req-0009", patron=number).status_code == 201
-    second = kiosk("POST", "/payments", "kiosk-req-0010", patron=number)
+    token = add_device(app, "--terminal", "term_sandboxKiosk2")
+    second = client.post(
+        f"{API}/payments",
+        headers={"Authorization": f"Bearer {token}", "Idempotency-Key": "kiosk-req-0010"},
+        json={"patron": number},
+    )
     assert second.status_code == 422 and second.json["error"] == "nothing_owed"
+
+
+def test_a_new_payment_cancels_the_one_left_waiting_on_the_terminal(
+    kiosk, owing_patron: Patron, mollie_sandbox
+) -> None:
+    number = owing_patron.customer_number
+    left = kiosk("POST", "/payments", "kiosk-req-0012", patron=number, amount="5.00").json
+    new = kiosk("POST", "/payments", "kiosk-req-0013", patron=number)
+    assert new.status_code == 201 and new.json["amount"] == "12.50"
+    abandoned = by_reference(left["reference"])
+    assert abandoned.status == "canceled"
+    assert mollie_sandbox.client().payments.get(abandoned.provider_id).status == "canceled"
+    assert kiosk("GET", f"/payments/{new.json['reference']}").json["status"] == "open"
+
+
+def test_a_payment_the_terminal_accepted_is_left_to_finish(
+    kiosk, owing_patron: Patron, mollie_sandbox
+) -> None:
+    number = owing_patron.customer_number
+    busy = kiosk("POST", "/payments", "kiosk-req-0014", patron=number, amount="5.00").json
+    mollie_sandbox.set_status(by_reference(busy["reference"]).provider_id, "pending", webhook=False)
+    new = kiosk("POST", "/payments", "kiosk-req-0015", patron=number)
+    assert new.status_code == 201 and new.json["amount"] == "7.50"
+    assert kiosk("GET", f"/payments/{busy['reference']}").json["status"] == "pending"
+
+
+def by_reference(reference: str) -> Payment:
+    """Our payment row with this reference, as the database has it now."""
+    db.session.expire_all()
+    return db.session.scalars(select(Payment).where(Payment.reference == reference)).one()
 
 
 def test_a_retry_after_paying_returns_the_paid_payment(
