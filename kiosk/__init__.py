@@ -1,19 +1,22 @@
 """The branch kiosk: a touch application for tapping a card, paying and collecting a card."""
 
+import ipaddress
 import logging
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from flask import Flask, g, request
+from flask import Flask, abort, current_app, g, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from kiosk.card_watch import CardWatcher
-from kiosk.config import load_config
-from kiosk.context import COOKIE, Kiosk, current_language, kiosk, patron_session
+from kiosk.config import dev_panel_wanted, load_config
+from kiosk.context import COOKIE, Kiosk, current_language, end_session, kiosk, patron_session
 from kiosk.devices import Devices, from_config
 from kiosk.extensions import babel, csrf
-from kiosk.flows.session import SessionStore
+from kiosk.flows.session import IllegalMove, SessionStore
 from kiosk.heartbeat import Heartbeat
 from kiosk.portal_client import PortalClient, PortalUnavailable
 from kiosk.views import service
@@ -26,6 +29,7 @@ PASSIVE_ENDPOINTS = {"start.events", "static"} | {
     "collect.poll_reading",
     "collect.poll_card",
 }
+log = logging.getLogger(__name__)
 
 
 def create_app(config: dict[str, Any] | None = None, devices: Devices | None = None) -> Flask:
@@ -34,12 +38,13 @@ def create_app(config: dict[str, Any] | None = None, devices: Devices | None = N
     app.config.update(load_config(config))
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS_DIR)
     babel.init_app(app, locale_selector=current_language)
+    app.before_request(_local_only)  # first: a stranger must not even reach the CSRF check
     csrf.init_app(app)
     app.extensions["kiosk"] = _kiosk(app.config, devices or from_config(app.config))
     _register_blueprints(app)
     app.before_request(_count_activity)
     app.before_request(service.require_portal)
-    app.register_error_handler(PortalUnavailable, service.portal_gone)
+    _register_error_handlers(app)
     app.after_request(_session_cookie)
     app.context_processor(_template_globals)
     app.add_template_filter(date.fromisoformat, "iso_date")
@@ -68,8 +73,55 @@ def _register_blueprints(app: Flask) -> None:
 
     for module in (start, service, pay, collect, lost):
         app.register_blueprint(module.bp)
-    if app.config["KIOSK_DEV_PANEL"]:
+    if dev_panel_wanted(app.config, app.extensions["kiosk"].devices.all_simulated()):
         app.register_blueprint(dev.bp)
+
+
+def _register_error_handlers(app: Flask) -> None:
+    """Never a bare error page: every failure ends on a kiosk page that finds its way back."""
+    app.register_error_handler(PortalUnavailable, service.portal_gone)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(CSRFError, _start_again)
+    app.register_error_handler(IllegalMove, _start_again)
+    app.register_error_handler(Exception, _crashed)
+
+
+def _local_only() -> None:
+    """Only the browser on this machine may use the kiosk, unless KIOSK_ALLOW_REMOTE is on."""
+    if current_app.config["KIOSK_ALLOW_REMOTE"]:
+        return
+    try:
+        local = ipaddress.ip_address(request.remote_addr or "").is_loopback
+    except ValueError:
+        local = False
+    if not local:
+        abort(403)
+
+
+def _http_error(error: HTTPException) -> Response | tuple[str, int]:
+    """404, 405 …: start again on a kiosk page; 403: refuse a stranger, who ends nothing."""
+    if error.code is None or error.code < 400:
+        return error.get_response()
+    if error.code == 403:
+        return render_template("kiosk/start/forbidden.html"), 403
+    # The browser's own fetches (a favicon) miss too; only a page the patron opened ends it.
+    if request.headers.get("Sec-Fetch-Dest", "document") == "document":
+        end_session()
+    return render_template("kiosk/start/error.html"), error.code
+
+
+def _start_again(error: Exception) -> tuple[str, int]:
+    """A stale form (CSRF after a restart) or a step out of order: forget the patron, start over."""
+    log.warning("starting again: %r", error)
+    end_session()
+    return render_template("kiosk/start/error.html"), 400
+
+
+def _crashed(error: Exception) -> tuple[str, int]:
+    """A bug: log it with its traceback, forget the patron, and start again."""
+    log.error("unhandled error", exc_info=error)
+    end_session()
+    return render_template("kiosk/start/error.html"), 500
 
 
 def _count_activity() -> None:

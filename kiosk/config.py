@@ -9,6 +9,14 @@ from shared.paths import PROJECT_ROOT
 
 EMBEDDED = "embedded"
 PRODUCTION = "production"
+FLAG_WORDS = {"1", "true", "yes", "on"}
+
+
+def _flag(value: str) -> bool:
+    """An on/off environment variable: 1, true, yes or on mean on."""
+    return value.strip().lower() in FLAG_WORDS
+
+
 ENV_SETTINGS = {
     "KIOSK_PORTAL_URL": str,
     "KIOSK_DEVICE_TOKEN": str,
@@ -24,7 +32,10 @@ ENV_SETTINGS = {
     "KIOSK_LIBRARY_NAME": str,
     "KIOSK_BRANCH_NAME": str,
     "KIOSK_SECRET_KEY": str,
+    "KIOSK_SECRET_KEY_FILE": str,
     "KIOSK_SANDBOX_URL": str,
+    "KIOSK_DEV_PANEL": _flag,
+    "KIOSK_ALLOW_REMOTE": _flag,
 }
 
 
@@ -41,7 +52,7 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
             config[name] = kind(os.environ[name])
     config.update(overrides or {})
     config["KIOSK_DEVICE_TOKEN"] = config["KIOSK_DEVICE_TOKEN"] or _token_from_file(config)
-    config["SECRET_KEY"] = config.pop("KIOSK_SECRET_KEY", None) or secrets.token_urlsafe(32)
+    config["SECRET_KEY"] = config.pop("KIOSK_SECRET_KEY", None) or _kept_secret(config)
     _validate(config)
     return config
 
@@ -54,6 +65,7 @@ def _defaults(env: str) -> dict[str, Any]:
         "KIOSK_PORTAL_URL": f"http://127.0.0.1:{portal_port}",
         "KIOSK_DEVICE_TOKEN": None,
         "KIOSK_DEVICE_TOKEN_FILE": str(PROJECT_ROOT / "instance" / "kiosk-token"),
+        "KIOSK_SECRET_KEY_FILE": str(PROJECT_ROOT / "instance" / "kiosk-secret"),
         "KIOSK_PORTAL_TIMEOUT": 10.0,
         "KIOSK_IDLE_SECONDS": 60,
         "KIOSK_COUNTDOWN_SECONDS": 10,
@@ -65,7 +77,8 @@ def _defaults(env: str) -> dict[str, Any]:
         "KIOSK_LIBRARY_NAME": "Bibliotheek",
         "KIOSK_BRANCH_NAME": "",
         "KIOSK_SECRET_KEY": None,
-        "KIOSK_DEV_PANEL": env == EMBEDDED,
+        "KIOSK_DEV_PANEL": None,  # None: only when embedded with every device simulated
+        "KIOSK_ALLOW_REMOTE": False,
         "KIOSK_SANDBOX_URL": f"http://127.0.0.1:{os.environ.get('MOLLIE_SANDBOX_PORT', '5055')}/",
         "BABEL_DEFAULT_LOCALE": "nl",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
@@ -79,6 +92,25 @@ def _token_from_file(config: dict[str, Any]) -> str | None:
     """The device token kept in a file (0600) by the installer, if the file exists."""
     path = Path(config["KIOSK_DEVICE_TOKEN_FILE"])
     return path.read_text().strip() or None if path.is_file() else None
+
+
+def _kept_secret(config: dict[str, Any]) -> str:
+    """A random key kept in a file (0600), so CSRF tokens of open pages survive a restart."""
+    path = Path(config["KIOSK_SECRET_KEY_FILE"])
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Created with its final mode, so it is never readable by others, even for a moment.
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(secrets.token_urlsafe(32))
+    return path.read_text().strip()
+
+
+def dev_panel_wanted(config: dict[str, Any], all_simulated: bool) -> bool:
+    """The control panel: when switched on, or by default embedded with only simulated devices."""
+    if config["KIOSK_DEV_PANEL"] is not None:
+        return bool(config["KIOSK_DEV_PANEL"])
+    return config["OPENBALIE_ENV"] == EMBEDDED and all_simulated
 
 
 def _validate(config: dict[str, Any]) -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 
 from flask import current_app, g, request
 
 from kiosk.card_watch import CardWatcher
 from kiosk.devices import Devices
+from kiosk.flows.pay import cancel_waiting
 from kiosk.flows.session import PatronSession, SessionStore
 from kiosk.heartbeat import Heartbeat
 from kiosk.portal_client import PortalClient
@@ -25,6 +27,7 @@ class Kiosk:
     watcher: CardWatcher
     heartbeat: Heartbeat
     consumed_tap_at: float = 0.0
+    tap_lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 def kiosk() -> Kiosk:
@@ -35,6 +38,7 @@ def kiosk() -> Kiosk:
 def patron_session() -> PatronSession | None:
     """The session this browser holds, if it is the live one."""
     if "patron_session" not in g:
+        _expire_idle(kiosk())
         g.patron_session = kiosk().sessions.get(request.cookies.get(COOKIE))
     return g.patron_session
 
@@ -48,7 +52,11 @@ def begin_session(language: str | None = None) -> PatronSession:
 
 def end_session() -> None:
     """Forget the patron: the server session now, the browser's state with the response."""
-    kiosk().sessions.end()
+    running = kiosk()
+    ending = running.sessions.current()
+    if ending is not None:
+        cancel_waiting(running, ending)
+    running.sessions.end()
     g.patron_session = None
     g.clear_browser = True
 
@@ -57,3 +65,11 @@ def current_language() -> str:
     """The session's language, else Dutch."""
     session = patron_session()
     return session.language if session else "nl"
+
+
+def _expire_idle(running: Kiosk) -> None:
+    """End an idle session, stopping the payment it left waiting on the terminal."""
+    current = running.sessions.current()
+    running.sessions.expire_idle()
+    if current is not None and running.sessions.current() is None:
+        cancel_waiting(running, current)

@@ -17,7 +17,15 @@ from kiosk.hardware.base import (
     PrinterStatus,
     Scanner,
 )
-from kiosk.hardware.simulated import SIMULATED_READER
+from kiosk.hardware.simulated import (
+    SIMULATED_READER,
+    SimulatedCardReader,
+    SimulatedDocumentReader,
+    SimulatedPrinter,
+    SimulatedScanner,
+)
+
+CANNOT_PRINT = frozenset({PrinterStatus.PAPER_OUT, PrinterStatus.OFFLINE})
 
 
 @dataclass
@@ -31,29 +39,50 @@ class Devices:
     printer: Printer
     scanner: Scanner
     reader_lock: threading.RLock = field(default_factory=threading.RLock)
+    print_failure: PrinterStatus | None = None  # why the last print failed; None once one works
 
     def health(self) -> dict[str, str]:
-        """Each device's state for the heartbeat: ok, unavailable, or the printer's status."""
+        """Each device's state for the heartbeat, as far as it can be known."""
         return {
-            "card_reader": self._reader_state(),
-            "document_reader": "ok",
+            "card_reader": self._listed(self.card_reader_name),
+            "document_reader": self._document_reader_state(),
             "printer": self._printer_state(),
-            "scanner": "ok",
+            # A keyboard-wedge scanner cannot be asked how it is.
+            "scanner": "ok" if isinstance(self.scanner, SimulatedScanner) else "unknown",
         }
 
-    def _reader_state(self) -> str:
-        """ok when the configured card reader is listed."""
+    def all_simulated(self) -> bool:
+        """Whether every device is simulated (nothing real to break from a control panel)."""
+        kinds = (
+            (self.card_reader, SimulatedCardReader),
+            (self.document_reader, SimulatedDocumentReader),
+            (self.printer, SimulatedPrinter),
+            (self.scanner, SimulatedScanner),
+        )
+        return all(isinstance(device, kind) for device, kind in kinds)
+
+    def _listed(self, reader_name: str) -> str:
+        """ok when the card reader service lists this reader."""
         try:
-            return "ok" if self.card_reader_name in self.card_reader.readers() else "unavailable"
+            return "ok" if reader_name in self.card_reader.readers() else "unavailable"
         except HardwareError:
             return "unavailable"
 
+    def _document_reader_state(self) -> str:
+        """A PC/SC document reader is ok when it is listed; a simulated one always is."""
+        if isinstance(self.document_reader, SimulatedDocumentReader):
+            return "ok"
+        return self._listed(self.document_reader_name)
+
     def _printer_state(self) -> str:
-        """The printer's own status; offline when asking it fails."""
+        """The printer's own status, or why the last print failed until a print works again."""
         try:
-            return self.printer.status().value
+            status = self.printer.status()
         except Exception:  # noqa: BLE001 - a USB/network printer fails in many ways
             return PrinterStatus.OFFLINE.value
+        if status in CANNOT_PRINT or self.print_failure is None:
+            return status.value
+        return self.print_failure.value
 
 
 def document_reader(environ: Mapping[str, str] = os.environ) -> DocumentReader:

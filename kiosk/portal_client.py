@@ -22,6 +22,13 @@ class PortalRefused(Exception):
         self.status, self.code, self.details = status, code, details
 
 
+class ProviderUnavailable(PortalRefused):
+    """The portal is fine but the payment service is not (503 provider_unavailable): retry soon."""
+
+
+PROVIDER_UNAVAILABLE = "provider_unavailable"
+
+
 class PortalClient:
     """One method per kiosk API call; each returns the decoded JSON answer."""
 
@@ -104,14 +111,21 @@ def new_request_key() -> str:
 
 def _answer(response: requests.Response) -> dict[str, Any]:
     """The JSON body of a 2xx answer; the matching exception otherwise."""
-    if response.status_code >= 500 or response.status_code == 401:
-        # 401: this kiosk's token was revoked or is wrong; it cannot serve until it is fixed.
-        raise PortalUnavailable(f"HTTP {response.status_code}")
+    status = response.status_code
+    if status == 401:
+        # This kiosk's token was revoked or is wrong; it cannot serve until it is fixed.
+        raise PortalUnavailable(f"HTTP {status}")
     try:
         body = response.json()
     except ValueError:
-        raise PortalUnavailable(f"HTTP {response.status_code}: not JSON") from None
-    if response.status_code >= 400:
-        details = {k: v for k, v in body.items() if k != "error"}
-        raise PortalRefused(response.status_code, str(body.get("error", "")), details)
+        raise PortalUnavailable(f"HTTP {status}: not JSON") from None
+    fields = body if isinstance(body, dict) else {}
+    code = str(fields.get("error", ""))
+    details = {k: v for k, v in fields.items() if k != "error"}
+    if status == 503 and code == PROVIDER_UNAVAILABLE:
+        raise ProviderUnavailable(status, code, details)
+    if status >= 500:
+        raise PortalUnavailable(f"HTTP {status}")
+    if status >= 400:
+        raise PortalRefused(status, code, details)
     return body

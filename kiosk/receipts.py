@@ -6,12 +6,11 @@ import logging
 from decimal import Decimal
 from typing import Any
 
-from kiosk.devices import Devices
+from kiosk.devices import CANNOT_PRINT, Devices
 from kiosk.hardware.base import PrinterStatus, Receipt
 from shared.timeutil import utcnow
 
 log = logging.getLogger(__name__)
-CANNOT_PRINT = {PrinterStatus.PAPER_OUT, PrinterStatus.OFFLINE}
 
 
 def make_receipt(
@@ -32,12 +31,16 @@ def make_receipt(
 
 
 def print_receipt(devices: Devices, receipt: Receipt) -> bool:
-    """Print it; False when the printer says it cannot or fails (the caller shows it instead)."""
+    """Print it; False when the printer cannot (kept on `devices` until a print works again)."""
     try:
-        if devices.printer.status() in CANNOT_PRINT:
+        status = devices.printer.status()
+        if status in CANNOT_PRINT:
+            devices.print_failure = status
             return False
         devices.printer.print_receipt(receipt)
     except Exception as error:  # noqa: BLE001 - escpos raises many kinds on USB/network faults
         log.warning("printer failed: %s", error)
+        devices.print_failure = PrinterStatus.OFFLINE
         return False
+    devices.print_failure = None
     return True

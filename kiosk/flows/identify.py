@@ -18,13 +18,14 @@ class TapRefused(Exception):
 
 def fresh_tap(kiosk: Kiosk) -> Tap | None:
     """A tap nobody handled yet that came after the last session ended, or None."""
-    tap = kiosk.watcher.tap
-    if tap is None or not kiosk.watcher.present:
-        return None
-    if tap.at <= max(kiosk.consumed_tap_at, kiosk.sessions.ended_at):
-        return None
-    kiosk.consumed_tap_at = tap.at
-    return tap
+    with kiosk.tap_lock:  # parallel polls must not both take the same tap
+        tap = kiosk.watcher.tap
+        if tap is None or not kiosk.watcher.present:
+            return None
+        if tap.at <= max(kiosk.consumed_tap_at, kiosk.sessions.ended_at):
+            return None
+        kiosk.consumed_tap_at = tap.at
+        return tap
 
 
 def identify_by_tap(kiosk: Kiosk, tap: Tap, session: PatronSession) -> None:

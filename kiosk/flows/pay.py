@@ -6,24 +6,33 @@ second payment; "try again" after a failed, canceled or expired payment is a new
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app
 from flask_babel import gettext as _
 
-from kiosk.context import Kiosk
 from kiosk.flows.session import PatronSession, Step
 from kiosk.hardware.base import Receipt
-from kiosk.portal_client import PortalRefused, PortalUnavailable, new_request_key
+from kiosk.portal_client import (
+    PortalRefused,
+    PortalUnavailable,
+    ProviderUnavailable,
+    new_request_key,
+)
 from kiosk.receipts import make_receipt, print_receipt
+
+if TYPE_CHECKING:  # kiosk.context imports this module to cancel a payment when a session ends
+    from kiosk.context import Kiosk
 
 WAITING = frozenset({"open", "pending"})
 PAID = "paid"
 ENDED = frozenset({"failed", "canceled", "expired"})
 _lock = threading.Lock()  # one start or settlement at a time: double taps, parallel polls
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -72,7 +81,10 @@ def follow(kiosk: Kiosk, session: PatronSession) -> PaymentAttempt | None:
     if current is None or current.reference is None:
         return current
     if current.status in WAITING:
-        current.update(kiosk.portal.payment(current.reference))
+        try:
+            current.update(kiosk.portal.payment(current.reference))
+        except ProviderUnavailable:
+            return current  # a hiccup at the payment service: ask again at the next poll
     if current.status == PAID:
         settle(kiosk, session, current)
     return current
@@ -89,6 +101,20 @@ def cancel(kiosk: Kiosk, session: PatronSession) -> None:
         if refusal.code != "not_cancelable":
             raise
         current.not_cancelable = True
+
+
+def cancel_waiting(kiosk: Kiosk, session: PatronSession) -> None:
+    """The session ends: stop its payment still waiting on the terminal, as far as we can."""
+    current = attempt(session)
+    if current is None or current.reference is None or current.status not in WAITING:
+        return
+    try:
+        cancel(kiosk, session)
+    except (PortalRefused, PortalUnavailable) as error:
+        log.warning("session ended; payment %s not canceled: %s", current.reference, error)
+        return
+    if current.not_cancelable:
+        log.warning("session ended; payment %s was too late to cancel", current.reference)
 
 
 def back_to_patron(session: PatronSession) -> bool:

@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 from kiosk.context import kiosk, patron_session
 from kiosk.flows import pay
 from kiosk.flows.session import PatronSession, Step
-from kiosk.portal_client import PortalRefused
+from kiosk.portal_client import PortalRefused, ProviderUnavailable
 
 bp = Blueprint("pay", __name__, url_prefix="/betalen")
 View = Callable[..., Any]
@@ -30,6 +30,12 @@ def with_patron(view: View) -> View:
         return view(session, **kwargs)
 
     return wrapper
+
+
+@bp.errorhandler(ProviderUnavailable)
+def provider_unavailable(error: ProviderUnavailable) -> tuple[str, int]:
+    """The payment service has a hiccup (the portal is fine): say so, and offer to try again."""
+    return render_template("kiosk/pay/refused.html", reason=error.code), 503
 
 
 @bp.get("")

@@ -108,6 +108,12 @@ def choose_language() -> Response:
     return redirect(target if safe else url_for("start.home"), code=303)
 
 
+@bp.post("/nog-hier")
+def still_here() -> tuple[str, int]:
+    """Sent by the page while the patron touches or types: it counts as activity, nothing else."""
+    return "", 204
+
+
 @bp.post("/stoppen")
 def reset() -> Response:
     """Stop: forget the patron and go back to the start screen."""

@@ -7,8 +7,10 @@
   const hasSession = body.dataset.session === "1";
   const dialog = document.getElementById("idle-dialog");
   const count = document.getElementById("idle-count");
+  const STILL_HERE_EVERY_MS = 15000;
   let idleTimer = null;
   let countdownTimer = null;
+  let stillHereSentAt = 0;
 
   function go(url) {
     if (url) { window.location.replace(url); }
@@ -30,6 +32,16 @@
         await new Promise((resolve) => setTimeout(resolve, 2000));
       }
     }
+  }
+
+  // Touches only reach the server through requests: tell it now and then that the patron is here,
+  // or its idle clock ends the session while they type.
+  function stillHere(now) {
+    if (!hasSession || (!now && Date.now() - stillHereSentAt < STILL_HERE_EVERY_MS)) { return; }
+    stillHereSentAt = Date.now();
+    fetch(body.dataset.stillHereUrl, {
+      method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": body.dataset.csrf },
+    }).catch(function () { /* the next touch tries again */ });
   }
 
   function stopNow() {
@@ -56,11 +68,13 @@
   document.getElementById("idle-continue").addEventListener("click", function () {
     clearInterval(countdownTimer);
     dialog.close();
-    fetch(window.location.href, { method: "HEAD", credentials: "same-origin" });
+    stillHere(true);
     restartIdle();
   });
   ["pointerdown", "keydown", "input"].forEach(function (name) {
-    document.addEventListener(name, function () { if (!dialog.open) { restartIdle(); } }, true);
+    document.addEventListener(name, function () {
+      if (!dialog.open) { restartIdle(); stillHere(false); }
+    }, true);
   });
   // A slow step (terminal, chip, encoding, out of service) names a URL that answers
   // {"go": url-or-null, "status": text-or-null}: poll it, show its status, go when told.
@@ -80,8 +94,13 @@
     }
   }
 
+  // An error page goes back to the start screen by itself.
+  document.querySelectorAll("[data-go-after]").forEach(function (link) {
+    setTimeout(function () { go(link.href); }, Number(link.dataset.goAfter) * 1000);
+  });
   document.querySelectorAll("[data-poll-url]").forEach(followProgress);
   restartIdle();
-  followEvents();
+  // The out-of-service page has no events URL: events would only send it to itself.
+  if (body.dataset.eventsUrl) { followEvents(); }
   window.OpenBalieKiosk = { go: go, restartIdle: restartIdle };
 })();

@@ -1,13 +1,16 @@
-"""The control panel of the embedded default drives the simulated devices; never in production."""
+"""The control panel of the embedded default drives the simulated devices; never in production.
+Only the browser on the kiosk's own machine may use the kiosk."""
 
+import stat
 from datetime import date
+from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from kiosk.config import load_config
-from kiosk.devices import Devices
+from kiosk.devices import Devices, document_reader
 from kiosk.hardware.base import PrinterStatus
 from kiosk.receipts import make_receipt, print_receipt
 from tests.support.kiosk import add_device, kiosk_config, running_kiosk, simulated_devices
@@ -65,3 +68,34 @@ def test_production_never_has_the_panel(monkeypatch: pytest.MonkeyPatch) -> None
         {"OPENBALIE_ENV": "production", "KIOSK_DEVICE_TOKEN": "t", "KIOSK_DEV_PANEL": True}
     )
     assert config["KIOSK_DEV_PANEL"] is False
+
+
+@pytest.mark.parametrize(("switch", "panel"), [(None, 404), (True, 200)])
+def test_a_real_device_means_no_panel_unless_switched_on(
+    app: Flask, portal_server: str, switch: bool | None, panel: int
+) -> None:
+    devices = simulated_devices()
+    devices.document_reader = document_reader({"KIOSK_DOCUMENT_READER": "pcsc"})
+    config = kiosk_config(portal_server, add_device(app), KIOSK_DEV_PANEL=switch)
+    with running_kiosk(config, devices) as kiosk_app:
+        assert kiosk_app.test_client().get("/dev").status_code == panel
+
+
+@pytest.mark.parametrize(("allow", "answer"), [(False, 403), (True, 200)])
+def test_other_machines_are_refused_unless_allowed(
+    app: Flask, portal_server: str, allow: bool, answer: int
+) -> None:
+    config = kiosk_config(portal_server, add_device(app), KIOSK_ALLOW_REMOTE=allow)
+    with running_kiosk(config, simulated_devices()) as kiosk_app:
+        browser = kiosk_app.test_client()
+        assert browser.get("/").status_code == 200  # the test client is 127.0.0.1
+        remote = {"REMOTE_ADDR": "192.0.2.7"}
+        assert browser.get("/", environ_base=remote).status_code == answer
+        assert browser.post("/stoppen", environ_base=remote).status_code == (303 if allow else 403)
+
+
+def test_the_secret_key_is_kept_across_restarts(tmp_path: Path) -> None:
+    settings = {"KIOSK_DEVICE_TOKEN": "t", "KIOSK_SECRET_KEY_FILE": str(tmp_path / "kiosk-secret")}
+    first, second = load_config(settings), load_config(settings)
+    assert first["SECRET_KEY"] == second["SECRET_KEY"] and len(first["SECRET_KEY"]) > 30
+    assert stat.S_IMODE((tmp_path / "kiosk-secret").stat().st_mode) == 0o600

@@ -1,13 +1,17 @@
 """The kiosk's heartbeat: device health at the portal, and out of service while it is away."""
 
+import io
 import time
 
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from kiosk.devices import Devices
+from kiosk.devices import Devices, document_reader
 from kiosk.hardware.base import PrinterStatus
+from kiosk.hardware.scanner import LineScanner
+from kiosk.hardware.simulated import SimulatedCardReader
+from kiosk.receipts import make_receipt, print_receipt
 from shared.db import db
 from shared.models.kiosk import KioskDevice
 from tests.support.kiosk import TERMINAL, add_device, kiosk_config, running_kiosk, simulated_devices
@@ -55,9 +59,10 @@ def test_portal_away_means_out_of_service_until_it_is_back(app: Flask, client: F
         gone = kiosk.post("/betalen")
         assert gone.location == "/buiten-gebruik" and "Clear-Site-Data" in gone.headers
         assert kiosk.get("/").location == "/buiten-gebruik"
-        assert kiosk.get("/events").json["go"] == "/buiten-gebruik"
+        assert kiosk.get("/events").json["go"] == "/buiten-gebruik"  # other pages go there
         page = kiosk.get("/buiten-gebruik").get_data(as_text=True)
         assert 'role="alert"' in page and 'data-poll-url="/status"' in page
+        assert 'data-events-url=""' in page  # but this page does not follow events to itself
         assert kiosk.get("/status").json["go"] is None
         with running_server(app, port=port):
             time.sleep(1.05)  # the out-of-service page tries the portal at most once a second
@@ -70,3 +75,45 @@ def test_a_heartbeat_to_a_dead_portal_says_offline(app: Flask) -> None:
     with running_kiosk(config, simulated_devices()) as kiosk_app:
         heartbeat = kiosk_app.extensions["kiosk"].heartbeat
         assert not heartbeat.beat() and not heartbeat.online
+
+
+def test_out_of_service_stays_put_and_recovers_without_a_heartbeat_thread(
+    app: Flask, client: FlaskClient
+) -> None:
+    owing_card_holder(app, client)
+    port, devices = free_port(), simulated_devices()
+    config = kiosk_config(f"http://127.0.0.1:{port}", add_device(app, "--terminal", TERMINAL))
+    assert config["KIOSK_HEARTBEAT_SECONDS"] == 0
+    with running_kiosk(config, devices) as kiosk_app:
+        kiosk = kiosk_app.test_client()
+        assert tap(kiosk, devices) == "/buiten-gebruik"
+        for _ in range(3):
+            time.sleep(0.4)
+            page = kiosk.get("/buiten-gebruik")
+            assert page.status_code == 200 and 'data-events-url=""' in page.get_data(as_text=True)
+            assert kiosk.get("/status").json["go"] is None
+        with running_server(app, port=port):
+            time.sleep(1.05)
+            assert kiosk.get("/status").json["go"] == "/"
+            assert kiosk.get("/").status_code == 200
+
+
+def test_a_failed_print_is_reported_until_a_print_works(kiosk_app: Flask) -> None:
+    devices = simulated_devices()
+    receipt = make_receipt(kiosk_app.config, "Slip", [("Pasnummer", None)])
+    devices.printer.state = PrinterStatus.PAPER_OUT
+    assert not print_receipt(devices, receipt)
+    devices.printer.state = PrinterStatus.OK  # paper put in, but nothing printed yet
+    assert devices.health()["printer"] == "paper_out"
+    assert print_receipt(devices, receipt) and devices.health()["printer"] == "ok"
+
+
+def test_health_says_only_what_it_can_know() -> None:
+    devices = simulated_devices()
+    devices.document_reader = document_reader({"KIOSK_DOCUMENT_READER": "pcsc"})
+    devices.document_reader_name = "ACS ACR1252 Dual Reader PICC 00 00"
+    devices.scanner = LineScanner(io.StringIO(""))
+    health = devices.health()
+    assert (health["document_reader"], health["scanner"]) == ("unavailable", "unknown")
+    devices.card_reader = SimulatedCardReader(("ACS ACR1252 Dual Reader PICC 00 00",))
+    assert devices.health()["document_reader"] == "ok"

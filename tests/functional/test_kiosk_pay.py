@@ -1,5 +1,7 @@
 """Paying what is owed at the kiosk: the terminal's outcomes, the receipt, and a failing printer."""
 
+import threading
+import time
 from decimal import Decimal
 
 import pytest
@@ -15,6 +17,7 @@ from shared.models.kiosk import KioskDevice
 from shared.models.mail import OutboxMail
 from shared.models.patron import Patron
 from shared.models.payment import Payment
+from tests.support.kiosk import TERMINAL, add_device, kiosk_config, running_kiosk, simulated_devices
 from tests.support.kiosk_flows import in_english, owing_card_holder, place, tap
 
 
@@ -49,12 +52,36 @@ def pay_until(kiosk: FlaskClient, sandbox, status: str) -> str:  # noqa: ANN001
     return kiosk.get("/betalen/klaar").get_data(as_text=True)
 
 
+def newest_payment() -> Payment:
+    """The payment the portal started last, as it stands now."""
+    db.session.expire_all()
+    return db.session.scalars(select(Payment).order_by(Payment.id.desc())).first()
+
+
+def double_tap(kiosk: FlaskClient) -> list[str | None]:
+    """Press Pay twice at the same moment, as two parallel requests of the same browser."""
+    barrier, where = threading.Barrier(2), []
+    session_id = kiosk.get_cookie("kiosk_session").value
+
+    def press() -> None:
+        browser = kiosk.application.test_client()
+        browser.set_cookie("kiosk_session", session_id)
+        barrier.wait()
+        where.append(browser.post("/betalen").location)
+
+    presses = [threading.Thread(target=press) for _ in range(2)]
+    for thread in presses:
+        thread.start()
+    for thread in presses:
+        thread.join(timeout=15)
+    return where
+
+
 def test_paid_prints_the_receipt_and_settles_the_ledger(
     kiosk: FlaskClient, kiosk_devices: Devices, patron: Patron, mollie_sandbox
 ) -> None:
     assert "€12.50" in kiosk.get("/betalen").get_data(as_text=True)
-    kiosk.post("/betalen")
-    assert kiosk.post("/betalen").location == "/betalen/terminal"  # a double tap: one payment
+    assert double_tap(kiosk) == ["/betalen/terminal"] * 2
     assert len(db.session.scalars(select(Payment)).all()) == 2  # the signup's and this one
     waiting = kiosk.get("/betalen/terminal").get_data(as_text=True)
     assert 'role="status"' in waiting and "PIN terminal" in waiting
@@ -128,3 +155,44 @@ def test_printer_out_of_paper_shows_and_mails_the_receipt(
     assert "payment_receipt" in mails
     device = db.session.scalars(select(KioskDevice)).one()
     assert device.health["devices"]["printer"] == "paper_out"
+
+
+def test_the_terminal_page_offers_stop_paying_not_log_out(kiosk: FlaskClient) -> None:
+    kiosk.post("/betalen")
+    page = kiosk.get("/betalen/terminal").get_data(as_text=True)
+    assert "Stop paying" in page and "Stop and log out" not in page
+
+
+def test_stopping_the_session_cancels_the_waiting_payment(kiosk: FlaskClient) -> None:
+    kiosk.post("/betalen")
+    assert newest_payment().status == "open"
+    assert kiosk.post("/stoppen").location == "/"
+    assert newest_payment().status == "canceled"
+
+
+def test_an_idle_session_cancels_its_waiting_payment(
+    app: Flask, patron: Patron, portal_server: str
+) -> None:
+    devices = simulated_devices()
+    token = add_device(app, "--terminal", TERMINAL)
+    config = kiosk_config(portal_server, token, KIOSK_IDLE_SECONDS=1, KIOSK_COUNTDOWN_SECONDS=0)
+    with running_kiosk(config, devices) as kiosk_app:
+        kiosk = kiosk_app.test_client()
+        assert tap(kiosk, devices) == "/pas"
+        kiosk.post("/betalen")
+        time.sleep(1.2)
+        assert kiosk.get("/betalen/terminal").location == "/"
+        assert newest_payment().status == "canceled"
+
+
+def test_a_payment_service_hiccup_is_explained_and_the_kiosk_stays(
+    kiosk: FlaskClient, kiosk_app: Flask, mollie_sandbox
+) -> None:
+    mollie_sandbox.inject_fault("error_500", count=5)
+    refused = kiosk.post("/betalen")
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "Try again in a moment" in page and "Try again<" in page
+    assert kiosk_app.extensions["kiosk"].heartbeat.online
+    assert kiosk.get("/pas").status_code == 200
+    mollie_sandbox.clear_faults()
+    assert kiosk.post("/betalen").location == "/betalen/terminal"

@@ -1,14 +1,25 @@
 """The kiosk's start: tapping a card opens the patron screen; leaving or idling ends it."""
 
+import sys
+import threading
 import time
+from collections.abc import Iterator
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from kiosk.demo import blank_tag
 from kiosk.devices import Devices
 from kiosk.hardware.simulated import SIMULATED_READER
-from tests.support.kiosk import TERMINAL, add_device, kiosk_config, running_kiosk, simulated_devices
+from tests.support.kiosk import (
+    TERMINAL,
+    add_device,
+    form_token,
+    kiosk_config,
+    running_kiosk,
+    simulated_devices,
+)
 from tests.support.kiosk_flows import CARD, in_english, next_event, owing_card_holder, place, tap
 
 
@@ -81,3 +92,104 @@ def test_stopping_wipes_the_browser(
     assert '"cookies"' in stopped.headers["Clear-Site-Data"]
     assert "kiosk_session=;" in stopped.headers["Set-Cookie"]
     assert kiosk.get("/pas").status_code == 302
+
+
+@pytest.fixture
+def idle_kiosk(app: Flask, client: FlaskClient, portal_server: str) -> Iterator[FlaskClient]:
+    """A kiosk that forgets a patron after one idle second, with the patron's card tapped."""
+    owing_card_holder(app, client)
+    devices = simulated_devices()
+    token = add_device(app, "--terminal", TERMINAL)
+    config = kiosk_config(portal_server, token, KIOSK_IDLE_SECONDS=1, KIOSK_COUNTDOWN_SECONDS=0)
+    with running_kiosk(config, devices) as kiosk_app:
+        kiosk = kiosk_app.test_client()
+        assert tap(kiosk, devices) == "/pas"
+        yield kiosk
+
+
+def test_touches_keep_the_session_past_the_idle_time(idle_kiosk: FlaskClient) -> None:
+    for _ in range(4):  # the page's keep-alive while the patron types
+        time.sleep(0.4)
+        assert idle_kiosk.post("/nog-hier").status_code == 204
+    assert "van Dijk" in idle_kiosk.get("/pas").get_data(as_text=True)
+
+
+@pytest.fixture
+def eager_threads() -> Iterator[None]:
+    """Switch threads as often as possible, so a race shows instead of hiding."""
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    yield
+    sys.setswitchinterval(before)
+
+
+@pytest.mark.usefixtures("eager_threads")
+def test_two_polls_at_once_open_one_session(
+    app: Flask, client: FlaskClient, kiosk_app: Flask, kiosk_devices: Devices
+) -> None:
+    owing_card_holder(app, client)
+    for _ in range(12):  # the race is narrow: give it several chances
+        opened, where = threading.Event(), []
+        polls = [threading.Thread(target=_poll, args=(kiosk_app, opened, where)) for _ in range(2)]
+        for poll in polls:
+            poll.start()
+        time.sleep(0.05)  # both wait for the card now
+        place(kiosk_devices, CARD)
+        for poll in polls:
+            poll.join(timeout=10)
+        assert sorted(where, key=str) == ["/pas", None]
+        place(kiosk_devices, None)
+        kiosk_app.test_client().post("/stoppen")
+
+
+def _poll(kiosk_app: Flask, opened: threading.Event, where: list[str | None]) -> None:
+    """Follow /events from a browser of its own until it is sent somewhere or the other was."""
+    browser, deadline = kiosk_app.test_client(), time.monotonic() + 3
+    while not opened.is_set() and time.monotonic() < deadline:
+        go = browser.get("/events").json["go"]
+        if go:
+            opened.set()
+            where.append(go)
+            return
+    where.append(None)
+
+
+def test_a_stale_form_starts_again_and_a_fresh_one_works(
+    app: Flask, client: FlaskClient, portal_server: str
+) -> None:
+    owing_card_holder(app, client)
+    devices = simulated_devices()
+    config = kiosk_config(portal_server, add_device(app, "--terminal", TERMINAL), csrf=True)
+    with running_kiosk(config, devices) as kiosk_app:
+        kiosk = kiosk_app.test_client()
+        assert tap(kiosk, devices) == "/pas"
+        token = form_token(kiosk.get("/pas").get_data(as_text=True))
+        english = kiosk.post("/taal", data={"lang": "en", "next": "/pas", "csrf_token": token})
+        assert english.location == "/pas"
+        stale = kiosk.post("/stoppen", data={"csrf_token": "from-before-a-restart"})
+        page = stale.get_data(as_text=True)
+        assert stale.status_code == 400 and 'role="alert"' in page  # the kiosk's error page
+        assert 'data-go-after="8"' in page and "van Dijk" not in page
+        assert kiosk.get("/pas").location == "/"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "code"), [("get", "/nergens", 404), ("get", "/stoppen", 405)]
+)
+def test_a_wrong_address_starts_again(
+    app: Flask,
+    client: FlaskClient,
+    kiosk_app: Flask,
+    kiosk_devices: Devices,
+    method: str,
+    path: str,
+    code: int,
+) -> None:
+    owing_card_holder(app, client)
+    kiosk = kiosk_app.test_client()
+    tap(kiosk, kiosk_devices)
+    in_english(kiosk)
+    answer = getattr(kiosk, method)(path)
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == code and "data-go-after" in page and "kiosk.js" in page
+    assert kiosk.get("/pas").location == "/"

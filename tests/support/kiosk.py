@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -51,11 +52,14 @@ def kiosk_devices() -> Devices:
     return simulated_devices()
 
 
-def kiosk_config(portal_url: str, token: str, **overrides: object) -> dict[str, object]:
-    """A test kiosk's settings: no CSRF, no background heartbeat (tests beat themselves)."""
+def kiosk_config(
+    portal_url: str, token: str, csrf: bool = False, **overrides: object
+) -> dict[str, object]:
+    """A test kiosk's settings: no CSRF unless asked, no background heartbeat (tests beat)."""
     return {
         "TESTING": True,
-        "WTF_CSRF_ENABLED": False,
+        "WTF_CSRF_ENABLED": csrf,
+        "KIOSK_SECRET_KEY": "test-kiosk-secret",
         "KIOSK_PORTAL_URL": portal_url,
         "KIOSK_DEVICE_TOKEN": token,
         "KIOSK_PORTAL_TIMEOUT": 5.0,
@@ -83,3 +87,10 @@ def kiosk_app(app: Flask, portal_server: str, kiosk_devices: Devices) -> Iterato
     token = add_device(app, "--terminal", TERMINAL)
     with running_kiosk(kiosk_config(portal_server, token), kiosk_devices) as kiosk:
         yield kiosk
+
+
+def form_token(page: str) -> str:
+    """The CSRF token of a kiosk page's forms, as the browser would send it."""
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert found, "the page has no form with a CSRF token"
+    return found.group(1)
