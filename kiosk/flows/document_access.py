@@ -18,6 +18,8 @@ from kiosk.hardware.emrtd.mrz import (
 TYPED_DATE = re.compile(r"^\s*(\d{1,2})\D+(\d{1,2})\D+(\d{4})\s*$|^\s*(\d{2})(\d{2})(\d{4})\s*$")
 ANY_DATE = "000101"  # a valid stand-in, so that the number is checked on its own
 LINES_OF_LENGTH = {length: count for count, length in LINE_SHAPES.items()}
+# A scanner types an MRZ's lines back to back: a longer pause ends the scan, complete or not.
+LINE_GAP_SECONDS = 2.0
 
 
 class TypedFieldsInvalid(Exception):
@@ -59,6 +61,23 @@ def _valid_date(value: str | None, check: Callable[[str], date]) -> bool:
         return value is not None and bool(check(value))
     except MrzError:
         return False
+
+
+def scanned_mrz(read: Callable[[float], str | None], first_wait: float) -> str | None:
+    """The MRZ of one scan read with `read` (a scanner's), None when nothing came in `first_wait`.
+
+    The lines are held only here, so a partial scan is forgotten with this call: MrzError when
+    its lines cannot be an MRZ or stop coming before the MRZ is complete."""
+    lines: list[str] = []
+    line = read(first_wait)
+    while line is not None:
+        mrz = add_scanned_line(lines, line)
+        if mrz is not None:
+            return mrz
+        line = read(LINE_GAP_SECONDS)
+    if lines:
+        raise MrzError("incomplete", "the scan stopped before the MRZ was complete")
+    return None
 
 
 def add_scanned_line(lines: list[str], line: str) -> str | None:

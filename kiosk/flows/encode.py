@@ -1,7 +1,9 @@
 """Encoding a blank card: wait for one, reserve its number, write and read back, then link it.
 
 The portal links the card (`activate_card`) only after the read-back matched, so a card pulled
-or failing half-way is never half-linked: it is retried, or set aside for another blank card."""
+or failing half-way is never half-linked: it is retried, or set aside for another blank card.
+A card that already carries the number the portal reserves for this patron and chip (written by
+an earlier try whose read-back or linking failed) is linked without writing it again."""
 
 from __future__ import annotations
 
@@ -13,16 +15,21 @@ from kiosk.context import Kiosk
 from kiosk.flows.session import PatronSession
 from kiosk.hardware.base import CardError, CardRemoved, CardTimeout, WriteVerifyError
 from kiosk.hardware.library_card import CardContents, LibraryCard, read_from, write_card
-from kiosk.portal_client import PortalRefused
+from kiosk.portal_client import PortalRefused, PortalUnavailable
 
 WRITE_ATTEMPTS = 3
 SLICE_SECONDS = 0.5  # how often a wait looks whether the patron's session still runs
 WATCHER_GRACE_SECONDS = 2.0
+ACTIVATION_WAITS = (1.5, 3.0)  # seconds between the tries: 3 tries in about 5 s
 WRITE_FAILURES = (CardRemoved, CardError, WriteVerifyError, CardTimeout)
 
 
 class SessionGone(Exception):
     """The patron's session ended (idle, stop) while the card was being collected."""
+
+
+class CardNotLinked(Exception):
+    """The card is written and read back, but the portal could not be reached to link it."""
 
 
 @dataclass
@@ -39,8 +46,6 @@ class CardEncoder:
         self._kiosk, self._session, self._timeout = kiosk, session, timeout
         self._devices = kiosk.devices
         self.progress = EncodeProgress()
-        # Chip UID -> number reserved for it in this session: such a card may be written again.
-        self._reserved: dict[str, str] = session.data.setdefault("reserved_cards", {})
 
     def run(self) -> dict[str, Any]:
         """Encode and link a blank card; the portal's activation answer."""
@@ -50,47 +55,52 @@ class CardEncoder:
         return answer
 
     def _until_one_works(self) -> dict[str, Any]:
-        """Try blank cards one by one until one is encoded and linked."""
+        """Try cards one by one until one carries the patron's number, then link it."""
         while True:
-            uid = self._next_blank_card()
-            number = self._encode(uid)
+            contents = self._next_card()
+            number = self._encoded(contents)
             if number is not None:
                 # Written and read back: link it even if the patron just left, so the
                 # encoded card is never left pending.
                 self.progress.status = "activating"
-                return self._kiosk.portal.activate_card(self._session.ticket, number, uid.hex())
+                return self._activate(number, contents.uid)
             self._wait_until_taken()
 
-    def _next_blank_card(self) -> bytes:
-        """The UID of the next card on the reader that carries no library data."""
+    def _next_card(self) -> CardContents:
+        """What the next card placed on the reader carries."""
         while True:
             self._report("waiting")
             self._await(present=True)
             try:
-                contents = read_from(self._devices.card_reader, self._reader, SLICE_SECONDS)
+                return read_from(self._devices.card_reader, self._reader, SLICE_SECONDS)
             except (CardRemoved, CardError):
                 continue
-            if contents.card is None or self._ours(contents):
-                return contents.uid
-            self._report("in_use")
-            self._wait_until_taken()
 
-    def _ours(self, contents: CardContents) -> bool:
-        """Whether the card carries the number reserved for it here (a write that failed late)."""
-        number = contents.card.card_number if contents.card else None
-        return number is not None and self._reserved.get(contents.uid.hex()) == number
+    def _encoded(self, contents: CardContents) -> str | None:
+        """The patron's number on this card: written now, or found there already (written by
+        this patron's earlier try); None when the card is refused or set aside."""
+        reserved = self._reserve(contents.uid)
+        on_card = contents.card.card_number if contents.card else None
+        if reserved is not None and on_card is None:
+            return self._write_with_retries(contents.uid, reserved)
+        if reserved is not None and on_card == reserved.card_number:
+            return on_card
+        self._report("in_use")
+        return None
 
-    def _encode(self, uid: bytes) -> str | None:
-        """Write the reserved number (retrying a moved card); None when the card is set aside."""
+    def _reserve(self, uid: bytes) -> LibraryCard | None:
+        """The card the portal reserved for this chip (the same number for the same patron and
+        chip however often asked); None when the chip is on an issued card."""
         try:
             reserved = self._kiosk.portal.reserve_card(self._session.ticket, uid.hex())
         except PortalRefused as refusal:
             if refusal.code != "chip_in_use":
                 raise
-            self._report("in_use")
             return None
-        card = LibraryCard(reserved["card_number"], reserved["isil"])
-        self._reserved[uid.hex()] = card.card_number
+        return LibraryCard(reserved["card_number"], reserved["isil"])
+
+    def _write_with_retries(self, uid: bytes, card: LibraryCard) -> str | None:
+        """Write the reserved number (retrying a moved card); None when the card is set aside."""
         for attempt in range(WRITE_ATTEMPTS):
             self._report("writing" if attempt == 0 else "hold_still")
             try:
@@ -100,6 +110,19 @@ class CardEncoder:
                 continue
         self._report("set_aside")
         return None
+
+    def _activate(self, number: str, uid: bytes) -> dict[str, Any]:
+        """Link the card, trying again while the portal is away (activating is idempotent);
+        CardNotLinked when it stays away."""
+        waits = iter(ACTIVATION_WAITS)
+        while True:
+            try:
+                return self._kiosk.portal.activate_card(self._session.ticket, number, uid.hex())
+            except PortalUnavailable as error:
+                wait = next(waits, None)
+                if wait is None:
+                    raise CardNotLinked(number) from error
+                time.sleep(wait)
 
     def _write(self, uid: bytes, card: LibraryCard) -> None:
         """Write and read back `card` on the card with this UID (another card fails)."""

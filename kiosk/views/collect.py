@@ -3,6 +3,8 @@ a blank card and print the slip. The identify form also serves the lost-card flo
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
@@ -11,8 +13,8 @@ from werkzeug.wrappers import Response
 
 from kiosk.context import begin_session, kiosk, patron_session
 from kiosk.flows.card_slip import new_card_slip
-from kiosk.flows.document_access import TypedFieldsInvalid, add_scanned_line, typed_fields
-from kiosk.flows.encode import CardEncoder, SessionGone
+from kiosk.flows.document_access import TypedFieldsInvalid, scanned_mrz, typed_fields
+from kiosk.flows.encode import CardEncoder, CardNotLinked, SessionGone
 from kiosk.flows.id_check import IdCheckResult, check_document
 from kiosk.flows.session import PatronSession, Step
 from kiosk.hardware.base import CardTimeout, MrzInput
@@ -44,6 +46,13 @@ def _poll(go: str | None = None, status: str | None = None) -> Response:
     return jsonify(go=go, status=status)
 
 
+def _lock(session: PatronSession) -> threading.Lock:
+    """The session's lock for steps that must happen once however many requests come at the
+    same moment (a double tap, a scan while the form is sent)."""
+    # dict.setdefault is atomic, so requests racing here all get the same lock.
+    return session.data.setdefault("lock", threading.Lock())
+
+
 def _drain_scanner() -> None:
     """Forget scans made before this page (they may be someone else's code)."""
     while kiosk().devices.scanner.read(0) is not None:
@@ -60,8 +69,9 @@ def identify() -> str | Response | tuple[str, int]:
     session = patron_session() or begin_session()
     if session.patron is not None:
         return redirect(_where_now(session))
-    if session.step == Step.START:
-        session.move(Step.COLLECT_IDENTIFY)
+    with _lock(session):
+        if session.step == Step.START:
+            session.move(Step.COLLECT_IDENTIFY)
     if request.method == "GET":
         _drain_scanner()
         refusal = request.args.get("error")
@@ -81,11 +91,15 @@ def _identify_by_password(session: PatronSession, purpose: str) -> Response | tu
     if errors:
         return _identify_page(purpose, errors=errors, login=login), 422
     try:
-        answer = kiosk().portal.identify("password", login=login, password=password)
+        go = _identify_once(
+            session,
+            purpose,
+            lambda: kiosk().portal.identify("password", login=login, password=password),
+        )
     except PortalRefused as refusal:
         message = identify_refusal(refusal.code, refusal.details)
         return _identify_page(purpose, refusal=message, login=login), 422
-    return redirect(_identified(session, answer, purpose), code=303)
+    return redirect(go, code=303)
 
 
 def _identify_page(purpose: str, **context: Any) -> str:
@@ -94,12 +108,27 @@ def _identify_page(purpose: str, **context: Any) -> str:
     return render_template("kiosk/collect/identify.html", purpose=purpose, **context)
 
 
-def _identified(session: PatronSession, answer: dict[str, Any], purpose: str) -> str:
-    """Keep the identified patron; where they go next."""
-    patron = answer["patron"]
-    collecting = purpose == "collect" and patron.get("needs_card")
-    session.identified(answer, Step.ID_CHECK if collecting else Step.PATRON)
-    if collecting:
+def _identify_once(session: PatronSession, purpose: str, ask: Callable[[], dict[str, Any]]) -> str:
+    """Identify with the portal's answer to `ask` and keep the patron; where they go next.
+
+    Of requests at the same moment (a double tap on "Log in", a QR scan meanwhile) only the
+    first asks; the others find the patron identified and go on to the same page."""
+    with _lock(session):
+        if session.patron is None:
+            answer = ask()
+            collecting = _collecting(answer["patron"], purpose)
+            session.identified(answer, Step.ID_CHECK if collecting else Step.PATRON)
+        return _after_identifying(session.patron or {}, purpose)
+
+
+def _collecting(patron: dict[str, Any], purpose: str) -> bool:
+    """Whether the identified patron goes on to collect a card."""
+    return purpose == "collect" and bool(patron.get("needs_card"))
+
+
+def _after_identifying(patron: dict[str, Any], purpose: str) -> str:
+    """The page after identifying, by what the patron came for and needs."""
+    if _collecting(patron, purpose):
         return url_for("collect.verify_id")
     if purpose == "lost":
         return url_for("lost.confirm" if patron.get("has_card") else "start.patron")
@@ -116,11 +145,11 @@ def poll_scan() -> Response:
     if code is None:
         return _poll()
     try:
-        answer = kiosk().portal.identify("qr", code=code)
+        go = _identify_once(session, "collect", lambda: kiosk().portal.identify("qr", code=code))
     except PortalRefused as refusal:
         until = refusal.details.get("until")
         return _poll(go=url_for("collect.identify", error=refusal.code, until=until))
-    return _poll(go=_identified(session, answer, "collect"))
+    return _poll(go=go)
 
 
 @bp.get("/ophalen/niet-nodig")
@@ -141,13 +170,15 @@ def verify_id() -> str | Response | tuple[str, int]:
     session = patron_session()
     if session is None or session.patron is None:
         return redirect(url_for("collect.identify"))
-    if session.step == Step.PATRON and session.patron.get("needs_card"):
-        session.move(Step.ID_CHECK)
+    with _lock(session):
+        if session.step == Step.PATRON and session.patron.get("needs_card"):
+            session.move(Step.ID_CHECK)
     if session.step != Step.ID_CHECK:
         return redirect(_where_now(session))
+    if current_job(session, "id_check") is not None:
+        return redirect(url_for("collect.reading"), code=303)
     if request.method == "GET":
         _drain_scanner()
-        session.data["mrz_lines"] = []
         problem = ID_PROBLEMS.get(request.args.get("problem", ""))
         return render_template("kiosk/collect/verify_id.html", errors={}, problem=problem)
     return _typed_document(session)
@@ -180,28 +211,26 @@ def poll_mrz() -> Response:
     session = patron_session()
     if session is None or session.step != Step.ID_CHECK:
         return _poll(go=_where_now(session))
-    line = kiosk().devices.scanner.read(SCAN_WAIT_SECONDS)
-    if line is None:
-        return _poll()
-    lines = session.data.setdefault("mrz_lines", [])
     try:
-        mrz = add_scanned_line(lines, line)
+        mrz = scanned_mrz(kiosk().devices.scanner.read, SCAN_WAIT_SECONDS)
     except MrzError:
-        lines.clear()
         return _poll(status=_("The scan did not work. Scan again, or type the details."))
     if mrz is None:
-        return _poll(status=_("Scanning… keep the document under the scanner."))
+        return _poll()
     _start_reading(session, mrz)
     return _poll(go=url_for("collect.reading"))
 
 
 def _start_reading(session: PatronSession, access: MrzInput) -> None:
-    """Read the chip in a job; only the verdict is kept, never what was read or typed."""
-    session.data["id_attempts"] = session.data.get("id_attempts", 0) + 1
-    session.data.pop("mrz_lines", None)
+    """Read the chip in a job, unless one already runs (a double submit: that read goes on) or
+    the patron moved on meanwhile; only the verdict is kept, never what was read or typed."""
     running, ticket = kiosk(), session.ticket or ""
     timeout = current_app.config["KIOSK_DOCUMENT_TIMEOUT"]
-    start_job(session, "id_check", lambda: check_document(running, ticket, access, timeout))
+    with _lock(session):
+        if session.step != Step.ID_CHECK or current_job(session, "id_check") is not None:
+            return
+        session.data["id_attempts"] = session.data.get("id_attempts", 0) + 1
+        start_job(session, "id_check", lambda: check_document(running, ticket, access, timeout))
 
 
 @bp.get("/ophalen/lezen")
@@ -301,6 +330,8 @@ def _after_encoding(session: PatronSession, job: Job) -> str:
         raise job.error
     if isinstance(job.error, SessionGone):
         return url_for("start.home")
+    if isinstance(job.error, CardNotLinked):
+        return _to_desk(session, "not_linked")
     if job.error is not None:
         return _to_desk(session, "card")
     _finish_card(session, job.result)
@@ -327,7 +358,10 @@ def done() -> str | Response:
     if session is None or session.step != Step.CARD_DONE:
         return redirect(_where_now(session))
     slip, printed = session.data["slip"]
-    return render_template("kiosk/collect/done.html", slip=slip, printed=printed)
+    email_known = bool((session.patron or {}).get("email_known"))
+    return render_template(
+        "kiosk/collect/done.html", slip=slip, printed=printed, email_known=email_known
+    )
 
 
 @bp.post("/ophalen/klaar")

@@ -12,6 +12,9 @@ from flask_babel import lazy_gettext as _l
 IDENTIFY_REFUSALS: dict[str, LazyString] = {
     "code_invalid": _l("We do not recognise this code. Scan the QR code from your welcome e-mail."),
     "code_expired": _l("This code has expired. Log in with your number and password instead."),
+    "code_used": _l(
+        "You already collected a card with this code. Log in with your number and password."
+    ),
     "wrong_login": _l("This number or password is wrong. Check them and try again."),
     "account_unconfirmed": _l(
         "Confirm your e-mail address first, with the link in the e-mail we sent you."

@@ -3,6 +3,8 @@ a new one (the collect flow's ID check and blank card)."""
 
 from __future__ import annotations
 
+import threading
+
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
@@ -12,6 +14,7 @@ from kiosk.flows.session import PatronSession, Step
 from kiosk.portal_client import PortalRefused
 
 bp = Blueprint("lost", __name__)
+_blocking = threading.Lock()  # a double tap on "block" blocks once; the second sees it done
 
 
 def _may_block(session: PatronSession | None) -> bool:
@@ -34,6 +37,14 @@ def confirm() -> str | Response | tuple[str, int]:
         return redirect(url_for("start.patron"))
     if request.method == "GET":
         return render_template("kiosk/lost/confirm.html", patron=session.patron)
+    with _blocking:
+        return _block(session)
+
+
+def _block(session: PatronSession) -> Response | tuple[str, int]:
+    """Block the card at the portal, unless a request a moment ago already did."""
+    if "blocked" in session.data:
+        return redirect(url_for("lost.blocked"), code=303)
     try:
         answer = kiosk().portal.block_card(session.ticket or "")
     except PortalRefused:

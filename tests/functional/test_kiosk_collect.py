@@ -1,11 +1,14 @@
 """Collecting a card at the kiosk: simulated devices, the real portal and payment sandbox."""
 
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from kiosk.context import COOKIE
 from kiosk.demo import blank_tag, card_tag, tag_number
 from kiosk.devices import Devices
 from kiosk.hardware.base import PrinterStatus
@@ -14,9 +17,13 @@ from shared.login import log_in
 from shared.models.patron import Patron
 from shared.timeutil import utcnow
 from tests.support.accounts import member
+from tests.support.kiosk import add_device, kiosk_config, running_kiosk
 from tests.support.kiosk_collect import (
+    PASSWORD,
+    ActivationOutage,
     FlakyTag,
     go_from,
+    inputs,
     log_in_at_kiosk,
     patron_document,
     place_blank,
@@ -28,9 +35,16 @@ from tests.support.kiosk_collect import (
     td3_mrz,
     typed_document,
 )
+from tests.support.servers import running_server
 
 CARD_STATUS = "/ophalen/nieuwe-pas/status"
 WAITING = "Take a blank card from the tray and hold it on the reader."
+SET_ASIDE = "This card does not work. Hand it to the desk and take another blank card."
+NOT_PRINTED = "We could not print a slip. Here is what it says."
+MAILED = "We have also e-mailed you your new card number."
+WRITE_IT_DOWN = (
+    "Write your new card number down or take a photo of this screen: we cannot e-mail it to you."
+)
 
 
 @pytest.fixture
@@ -196,8 +210,7 @@ def test_a_failing_card_is_set_aside_and_another_works(
     bad = FlakyTag(blank_tag().identifier, failures=99)
     place_blank(kiosk_devices, bad)
     kiosk.get("/ophalen/nieuwe-pas")
-    set_aside = "This card does not work. Hand it to the desk and take another blank card."
-    poll_status(kiosk, CARD_STATUS, said(kiosk.application, set_aside))
+    poll_status(kiosk, CARD_STATUS, said(kiosk.application, SET_ASIDE))
     _blocked, cards, _checks = portal_state(patron.id)
     assert [c.status for c in cards] == ["pending"]
     good = blank_tag()
@@ -217,8 +230,7 @@ def test_a_card_that_failed_its_read_back_may_be_placed_again(
     tag = FlakyTag(blank_tag().identifier, bad_readbacks=3)
     place_blank(kiosk_devices, tag)
     kiosk.get("/ophalen/nieuwe-pas")
-    set_aside = "This card does not work. Hand it to the desk and take another blank card."
-    poll_status(kiosk, CARD_STATUS, said(kiosk.application, set_aside))
+    poll_status(kiosk, CARD_STATUS, said(kiosk.application, SET_ASIDE))
     number = tag_number(tag)
     assert number is not None and portal_state(patron.id)[1][0].status == "pending"
     place_blank(kiosk_devices, None)
@@ -254,14 +266,9 @@ def test_printer_out_of_paper_shows_the_slip(
     assert encode(kiosk) == "/ophalen/klaar"
     page = kiosk.get("/ophalen/klaar").get_data(as_text=True)
     assert tag_number(tag) in page and patron.customer_number in page
-    assert (
-        said(
-            kiosk.application,
-            "We could not print a slip. Here is what it says. "
-            "We have also e-mailed you your new card number.",
-        )
-        in page
-    )
+    assert said(kiosk.application, NOT_PRINTED) in page
+    assert said(kiosk.application, MAILED) in page
+    assert said(kiosk.application, WRITE_IT_DOWN) not in page
     assert kiosk_devices.printer.printed == []  # type: ignore[attr-defined]
 
 
@@ -300,7 +307,12 @@ def test_patron_with_a_card_has_nothing_to_collect(
     place_blank(kiosk_devices, blank_tag())
     assert encode(kiosk) == "/ophalen/klaar"
     kiosk.post("/stoppen")
-    assert scan_qr(kiosk, kiosk_devices, qr_code(patron)) == "/ophalen/niet-nodig"
+    go = scan_qr(kiosk, kiosk_devices, qr_code(patron))
+    used = "You already collected a card with this code. Log in with your number and password."
+    assert go.startswith("/ophalen/inloggen?error=code_used")
+    assert said(kiosk.application, used) in kiosk.get(go).text
+    response = log_in_at_kiosk(kiosk, patron.customer_number)
+    assert response.headers["Location"] == "/ophalen/niet-nodig"
 
 
 def test_too_many_wrong_passwords_say_until_when(kiosk: FlaskClient, patron: Patron) -> None:
@@ -311,3 +323,143 @@ def test_too_many_wrong_passwords_say_until_when(kiosk: FlaskClient, patron: Pat
         for _attempt in range(7)
     ]
     assert before_time in pages[-1] and 'role="alert"' in pages[-1]
+
+
+def no_field_autocompletes(page: str) -> bool:
+    """Whether every input of the page says autocomplete="off" (hidden ones may say nothing)."""
+    fields = inputs(page)
+    typed = [field for field in fields if field.get("type") != "hidden"]
+    hidden = [field for field in fields if field.get("type") == "hidden"]
+    return (
+        bool(typed)
+        and all(field.get("autocomplete") == "off" for field in typed)
+        and all(field.get("autocomplete") in (None, "off") for field in hidden)
+    )
+
+
+def test_no_field_offers_a_browser_to_keep_what_was_typed(
+    kiosk: FlaskClient, patron: Patron
+) -> None:
+    pages = [kiosk.get("/ophalen/inloggen").text, kiosk.get("/ophalen/inloggen?purpose=lost").text]
+    pages.append(log_in_at_kiosk(kiosk, "", "").text)
+    assert any(field.get("type") == "password" for field in inputs(pages[-1]))
+    log_in_at_kiosk(kiosk, patron.customer_number)
+    pages.append(kiosk.get("/ophalen").text)
+    pages.append(kiosk.post("/ophalen", data={"document_number": "?"}).text)
+    assert all(no_field_autocompletes(page) for page in pages)
+
+
+def test_a_partial_mrz_scan_is_forgotten(
+    kiosk_app: Flask, kiosk: FlaskClient, kiosk_devices: Devices, patron: Patron
+) -> None:
+    log_in_at_kiosk(kiosk, patron.customer_number)
+    document = patron_document()
+    kiosk_devices.document_reader.place(document)  # type: ignore[attr-defined]
+    assert kiosk.get("/ophalen").status_code == 200
+    first, second = td3_mrz(document)
+    kiosk_devices.scanner.type_line(first)  # type: ignore[attr-defined]
+    failed = said(kiosk_app, "The scan did not work. Scan again, or type the details.")
+    assert kiosk.get("/ophalen/mrz").json["status"] == failed
+    session = kiosk_app.extensions["kiosk"].sessions.current()
+    assert session is not None and first not in repr(session.data)
+    for line in (first, second):
+        kiosk_devices.scanner.type_line(line)  # type: ignore[attr-defined]
+    assert go_from(kiosk, "/ophalen/mrz") == "/ophalen/lezen"
+    assert go_from(kiosk, "/ophalen/lezen/status") == "/ophalen/nieuwe-pas"
+
+
+def test_a_double_tap_on_log_in_identifies_once(
+    kiosk_app: Flask, kiosk: FlaskClient, patron: Patron
+) -> None:
+    kiosk.get("/ophalen/inloggen")
+    cookie = kiosk.get_cookie(COOKIE)
+    assert cookie is not None
+    again = kiosk_app.test_client()  # the same browser's second request
+    again.set_cookie(COOKIE, cookie.value)
+    both_at_once = threading.Barrier(2)
+    form = {"login": patron.customer_number, "password": PASSWORD}
+
+    def tap(browser: FlaskClient) -> tuple[int, str]:
+        both_at_once.wait()
+        response = browser.post("/ophalen/inloggen", data=form)
+        return response.status_code, response.headers["Location"]
+
+    with ThreadPoolExecutor(2) as pool:
+        answers = list(pool.map(tap, [kiosk, again]))
+    assert answers == [(303, "/ophalen"), (303, "/ophalen")]
+    assert kiosk.get("/ophalen").status_code == 200
+
+
+def test_a_second_submit_follows_the_read_that_runs(
+    kiosk: FlaskClient, kiosk_devices: Devices, patron: Patron
+) -> None:
+    log_in_at_kiosk(kiosk, patron.customer_number)
+    document = patron_document()
+    kiosk_devices.document_reader.place(document)  # type: ignore[attr-defined]
+    for _submit in range(2):
+        response = kiosk.post("/ophalen", data=typed_document(document))
+        assert response.headers["Location"] == "/ophalen/lezen"
+    assert kiosk.get("/ophalen").headers["Location"] == "/ophalen/lezen"  # the back button
+    assert go_from(kiosk, "/ophalen/lezen/status") == "/ophalen/nieuwe-pas"
+    assert [c.outcome for c in portal_state(patron.id)[2]] == ["verified"]
+
+
+@pytest.fixture
+def outage(
+    app: Flask, portal_server: str, kiosk_devices: Devices
+) -> Iterator[tuple[ActivationOutage, FlaskClient]]:
+    """A kiosk whose portal is away whenever a card is activated; its browser."""
+    gateway = ActivationOutage(app)
+    with running_server(gateway) as url:
+        config = kiosk_config(url, add_device(app), KIOSK_DOCUMENT_TIMEOUT=0.5)
+        with running_kiosk(config | {"KIOSK_BLANK_CARD_TIMEOUT": 1.0}, kiosk_devices) as kiosk:
+            yield gateway, kiosk.test_client()
+
+
+def test_a_written_card_the_portal_could_not_link_goes_to_the_desk(
+    outage: tuple[ActivationOutage, FlaskClient], kiosk_devices: Devices, patron: Patron
+) -> None:
+    gateway, kiosk = outage
+    verified_by_typing(kiosk, kiosk_devices, patron)
+    tag = blank_tag()
+    place_blank(kiosk_devices, tag)
+    assert encode(kiosk) == "/ophalen/balie"
+    assert gateway.refused == 3
+    page = kiosk.get("/ophalen/balie").text
+    unlinked = (
+        "Your card is written but we could not link it. Please go to the desk with this card."
+    )
+    assert said(kiosk.application, unlinked) in page
+    blocked, cards, _checks = portal_state(patron.id)
+    assert blocked and [(c.number, c.status) for c in cards] == [(tag_number(tag), "pending")]
+
+
+def test_a_card_written_in_an_earlier_session_is_linked(
+    kiosk: FlaskClient, kiosk_devices: Devices, patron: Patron
+) -> None:
+    verified_by_typing(kiosk, kiosk_devices, patron)
+    tag = FlakyTag(blank_tag().identifier, bad_readbacks=3)
+    place_blank(kiosk_devices, tag)
+    kiosk.get("/ophalen/nieuwe-pas")
+    poll_status(kiosk, CARD_STATUS, said(kiosk.application, SET_ASIDE))
+    number = tag_number(tag)
+    kiosk.post("/stoppen")
+    place_blank(kiosk_devices, None)
+    verified_by_typing(kiosk, kiosk_devices, patron)
+    place_blank(kiosk_devices, tag)
+    assert encode(kiosk) == "/ophalen/klaar"
+    assert [(c.number, c.status) for c in portal_state(patron.id)[1]] == [(number, "active")]
+
+
+def test_without_an_e_mail_address_the_patron_is_told_to_keep_the_number(
+    kiosk: FlaskClient, kiosk_devices: Devices, patron: Patron
+) -> None:
+    patron.library_email, patron.login_account.email = "", None
+    db.session.commit()
+    kiosk_devices.printer.state = PrinterStatus.PAPER_OUT  # type: ignore[attr-defined]
+    verified_by_typing(kiosk, kiosk_devices, patron)
+    place_blank(kiosk_devices, blank_tag())
+    assert encode(kiosk) == "/ophalen/klaar"
+    page = kiosk.get("/ophalen/klaar").text
+    assert said(kiosk.application, WRITE_IT_DOWN) in page
+    assert said(kiosk.application, MAILED) not in page

@@ -1,11 +1,14 @@
 """A lost card at the kiosk: log in with number and password, block it, collect a new one."""
 
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from kiosk.context import COOKIE
 from kiosk.demo import blank_tag, tag_number
 from kiosk.devices import Devices
 from shared.models.patron import Patron
@@ -20,6 +23,7 @@ from tests.support.kiosk_collect import (
     said,
     typed_document,
 )
+from tests.support.kiosk_flows import tap
 
 OLD_CARD = "52700000012345"
 
@@ -80,7 +84,9 @@ def test_only_a_password_login_may_block(
 ) -> None:
     kiosk.get("/ophalen/inloggen")
     kiosk_devices.scanner.type_line(qr_code(card_holder))  # type: ignore[attr-defined]
-    assert go_from(kiosk, "/ophalen/inloggen/scan") == "/ophalen/niet-nodig"
+    assert go_from(kiosk, "/ophalen/inloggen/scan").startswith("/ophalen/inloggen?error=code_used")
+    kiosk.post("/stoppen")
+    assert tap(kiosk, kiosk_devices, OLD_CARD) == "/pas"
     assert kiosk.get("/kwijt").headers["Location"] == "/pas"
     assert kiosk.post("/kwijt").headers["Location"] == "/pas"
     blocked, cards, _checks = portal_state(card_holder.id)
@@ -89,3 +95,25 @@ def test_only_a_password_login_may_block(
 
 def test_without_a_session_lost_asks_to_log_in(kiosk: FlaskClient) -> None:
     assert kiosk.get("/kwijt").headers["Location"] == "/ophalen/inloggen?purpose=lost"
+
+
+def test_a_double_tap_on_block_blocks_once(
+    kiosk_app: Flask, kiosk: FlaskClient, card_holder: Patron
+) -> None:
+    log_in_at_kiosk(kiosk, OLD_CARD, purpose="lost")
+    cookie = kiosk.get_cookie(COOKIE)
+    assert cookie is not None
+    again = kiosk_app.test_client()  # the same browser's second request
+    again.set_cookie(COOKIE, cookie.value)
+    both_at_once = threading.Barrier(2)
+
+    def block(browser: FlaskClient) -> tuple[int, str]:
+        both_at_once.wait()
+        response = browser.post("/kwijt")
+        return response.status_code, response.headers.get("Location", "")
+
+    with ThreadPoolExecutor(2) as pool:
+        answers = list(pool.map(block, [kiosk, again]))
+    assert answers == [(303, "/kwijt/geblokkeerd")] * 2
+    _blocked, cards, _checks = portal_state(card_holder.id)
+    assert [(c.number, c.status) for c in cards] == [(OLD_CARD, "lost")]

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from datetime import date
+from html.parser import HTMLParser
+from wsgiref.types import StartResponse, WSGIEnvironment
 
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_babel import force_locale, gettext
 from sqlalchemy import select
+from werkzeug.wrappers import Response
 
 from kiosk.demo import demo_document
 from kiosk.devices import Devices
@@ -51,6 +55,42 @@ class FlakyTag(SimulatedTag):
             self.bad_readbacks -= 1
             return bytes(len(data))
         return data
+
+
+class ActivationOutage:
+    """The portal behind a gateway (a reverse proxy) that answers 503 to every card activation,
+    as when the portal is away just then, and counts them; every other call reaches the portal."""
+
+    def __init__(self, portal: Flask) -> None:
+        self.portal, self.refused = portal, 0
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        """Refuse an activation, pass anything else on."""
+        if not environ["PATH_INFO"].endswith("/activate"):
+            return self.portal(environ, start_response)
+        self.refused += 1
+        away = Response("Service Unavailable", 503, mimetype="text/plain")
+        return away(environ, start_response)
+
+
+class _Inputs(HTMLParser):
+    """Collects the attributes of every input element of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[dict[str, str | None]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        """Keep an input's attributes."""
+        if tag == "input":
+            self.found.append(dict(attrs))
+
+
+def inputs(page: str) -> list[dict[str, str | None]]:
+    """The attributes of each input element in the page's HTML."""
+    parser = _Inputs()
+    parser.feed(page)
+    return parser.found
 
 
 def qr_code(patron: Patron) -> str:
