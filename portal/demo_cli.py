@@ -4,15 +4,32 @@ import click
 from flask.cli import AppGroup
 
 from shared.db import db
-from shared.demo import DEMO_CARD, DEMO_FEE, load_demo_patron
+from shared.demo import (
+    DEMO_CARD,
+    DEMO_FEE,
+    DEMO_NEWCOMER,
+    DEMO_NEWCOMER_BIRTH,
+    DEMO_PASSWORD,
+    load_demo_newcomer,
+    load_demo_patron,
+)
 
 demo = AppGroup("demo", help="Demo data for trying OpenBalie out.")
 
 
 @demo.command("load")
 def demo_load() -> None:
-    """Add the demo card holder; charge the demo fee again when nothing is owed."""
+    """Add the demo card holder and newcomer; charge the demo fee again when nothing is owed."""
     patron = load_demo_patron(db.session)
+    newcomer = load_demo_newcomer(db.session)
     db.session.commit()
     click.echo(f"demo patron {patron.initials} {patron.prefix} {patron.surname}: card {DEMO_CARD}")
     click.echo(f"owes {DEMO_FEE:.2f} EUR: tap the card at the kiosk and pay it")
+    click.echo(
+        f"demo newcomer {newcomer.initials} {newcomer.prefix} {newcomer.surname}, born"
+        f" {DEMO_NEWCOMER_BIRTH:%d-%m-%Y}: number {DEMO_NEWCOMER}, password {DEMO_PASSWORD}"
+    )
+    click.echo(
+        "collect a card at the kiosk: log in with that number, place an ID document for this"
+        " name and birth date on the control panel, then a blank card"
+    )
