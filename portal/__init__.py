@@ -82,8 +82,10 @@ def _register_blueprints(app: Flask) -> None:
     from portal import dev, i18n, main, oidc, payments, signup
     from portal.account import confirm, login, overview
     from portal.api import kiosk
+    from portal.staff import views as staff
 
-    for module in (main, i18n, signup.views, payments, confirm, kiosk, login, overview, oidc.views):
+    modules = (main, i18n, signup.views, payments, confirm, kiosk, login, overview, oidc.views)
+    for module in (*modules, staff):
         app.register_blueprint(module.bp)
     if app.config["MAIL_DIR"]:
         app.register_blueprint(dev.bp)

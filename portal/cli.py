@@ -23,7 +23,7 @@ from shared import direct_debit, ledger
 from shared.catalogue.loader import load_catalogue
 from shared.db import db
 from shared.errors import DomainError
-from shared.id_checks import recent_checks
+from shared.id_checks import RECENT_DAYS, recent_checks
 from shared.kiosks import (
     STALE_AFTER,
     KioskStatus,
@@ -35,6 +35,7 @@ from shared.kiosks import (
 )
 from shared.mail.transport import Transport, transport_from_config
 from shared.mail.worker import run_worker, send_pending
+from shared.models.account import LoginAccount
 from shared.models.kiosk import KioskDevice
 from shared.models.patron import Patron
 from shared.payments.provider import PaymentProviderError
@@ -42,6 +43,7 @@ from shared.payments.service import find_by_reference
 from shared.point_of_sale import find_patron
 from shared.purge import paid_but_unconfirmed, purge_unconfirmed
 from shared.refunds import refund_payment
+from shared.staff import create_staff_login, set_staff_role
 from shared.timeutil import LOCAL_TZ, utcnow
 
 log = logging.getLogger(__name__)
@@ -90,7 +92,7 @@ def accounts_create_login(number: str) -> None:
     with refusals_reported():
         account, password = patron_accounts.create_desk_login(db.session, _patron(number), utcnow())
     db.session.commit()
-    click.echo(f"username {account.username}\tpassword {password}")
+    _show_password(account, password)
 
 
 @accounts.command("reset-password")
@@ -100,6 +102,33 @@ def accounts_reset_password(number: str) -> None:
     with refusals_reported():
         account, password = patron_accounts.set_desk_password(db.session, _patron(number), utcnow())
     db.session.commit()
+    _show_password(account, password)
+
+
+@accounts.command("create-staff")
+@click.argument("username")
+@click.option("--email", required=True, help="The staff member's e-mail address.")
+def accounts_create_staff(username: str, email: str) -> None:
+    """Make a staff login (no patron record); prints its password once."""
+    with refusals_reported():
+        account, password = create_staff_login(db.session, username, email, utcnow())
+    db.session.commit()
+    _show_password(account, password)
+
+
+@accounts.command("staff-role")
+@click.argument("username")
+@click.option("--on/--off", "staff", required=True, help="Give or take back the staff role.")
+def accounts_staff_role(username: str, staff: bool) -> None:
+    """Give an existing login the staff role (--on), or take it back (--off)."""
+    with refusals_reported():
+        account = set_staff_role(db.session, username, staff)
+    db.session.commit()
+    click.echo(f"{account.username}: {account.role}")
+
+
+def _show_password(account: LoginAccount, password: str) -> None:
+    """The login's username and the password to hand over (shown this once only)."""
     click.echo(f"username {account.username}\tpassword {password}")
 
 
@@ -190,14 +219,13 @@ def kiosk_list(as_json: bool, stale_after: int) -> None:
 
 
 @kiosk.command("id-checks")
-@click.option("--since", default=7, show_default=True, help="Days to look back.")
+@click.option("--since", default=RECENT_DAYS, show_default=True, help="Days to look back.")
 def kiosk_id_checks(since: int) -> None:
     """Recent ID document checks at kiosks, newest first, for the desk to follow up."""
     checks = recent_checks(db.session, utcnow() - timedelta(days=since))
     for check in checks:
-        device = db.session.get_one(KioskDevice, check.kiosk_device_id)
-        patron = db.session.get_one(Patron, check.patron_id)
-        cells = (_local(check.checked_at), device.name, patron.customer_number, check.outcome)
+        number = check.patron.customer_number
+        cells = (_local(check.checked_at), check.kiosk.name, number, check.outcome)
         click.echo("\t".join((*cells, check.document_type or "-", check.reason or "-")))
     click.echo(f"{len(checks)} ID checks")
 

@@ -115,8 +115,7 @@ def set_desk_password(session: Session, patron: Patron, now: datetime) -> tuple[
     account = session.get(LoginAccount, patron.login_account_id or 0)
     if account is None:
         raise DomainError("no_login")
-    password = secrets.token_urlsafe(9)
-    account.password_hash = hash_password(password)
+    password, account.password_hash = one_time_password()
     account.password_changed_at = now
     revoke_for_account(session, account.id)
     session.flush()
@@ -127,14 +126,14 @@ def create_desk_login(session: Session, patron: Patron, now: datetime) -> tuple[
     """Staff: a login without e-mail and a one-time password; the first login sets the rest."""
     if patron.login_account_id is not None:
         raise DomainError("has_login")
-    password = secrets.token_urlsafe(9)
+    password, password_hash = one_time_password()
     card = main_card(session, patron)
     username = card.number if card else patron.customer_number
     account = LoginAccount(
         username=username,
         username_key=username.casefold(),
         email=None,
-        password_hash=hash_password(password),
+        password_hash=password_hash,
         locale=patron.locale,
         created_at=now,
         confirmed_at=now,
@@ -144,3 +143,9 @@ def create_desk_login(session: Session, patron: Patron, now: datetime) -> tuple[
     patron.login_account_id = account.id
     session.flush()
     return account, password
+
+
+def one_time_password() -> tuple[str, str]:
+    """A password for the desk to hand over once, and its hash."""
+    password = secrets.token_urlsafe(9)
+    return password, hash_password(password)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from shared.document_names import surname_matches
 from shared.errors import DomainError
@@ -26,6 +26,7 @@ UNREADABLE_REASONS = frozenset(
 )
 DOCUMENT_TYPE = re.compile(r"^[A-Z][A-Z<]?$")
 VALID_FOR = timedelta(minutes=15)
+RECENT_DAYS = 7  # how far back staff look for checks to follow up
 
 
 @dataclass(frozen=True)
@@ -84,8 +85,12 @@ def recently_verified(session: Session, patron: Patron, device_id: int, now: dat
 
 
 def recent_checks(session: Session, since: datetime) -> list[IdCheck]:
-    """The checks since a moment, newest first."""
-    query = select(IdCheck).where(IdCheck.checked_at >= since)
+    """The checks since a moment, newest first, with their patron and kiosk."""
+    query = (
+        select(IdCheck)
+        .where(IdCheck.checked_at >= since)
+        .options(joinedload(IdCheck.patron), joinedload(IdCheck.kiosk))
+    )
     return list(session.scalars(query.order_by(IdCheck.checked_at.desc(), IdCheck.id.desc())))
 
 

@@ -85,7 +85,12 @@ def _start_session(account: LoginAccount, new_number: str | None) -> Response:
                 number=new_number,
             )
         )
-    return redirect(target or url_for("main.home"), code=303)
+    return redirect(target or _home(account), code=303)
+
+
+def _home(account: LoginAccount) -> str:
+    """Where a login lands without a page to go back to: staff on their page."""
+    return url_for("staff.kiosks") if account.is_staff else url_for("main.home")
 
 
 def _client() -> str:

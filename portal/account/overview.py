@@ -42,9 +42,12 @@ def _password_limit() -> str:
 
 @bp.get("")
 @login_required
-def overview() -> str:
-    """Every membership this login serves, with subscription, cards, payments and balance."""
+def overview() -> str | Response:
+    """Every membership this login serves, with subscription, cards, payments and balance;
+    a staff login without membership has its own page."""
     memberships = [_membership(p) for p in accounts.linked_patrons(db.session, current_user)]
+    if not memberships and current_user.is_staff:
+        return redirect(url_for("staff.kiosks"))
     return render_template(
         "portal/account/overview.html", memberships=memberships, today=local_today()
     )

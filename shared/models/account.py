@@ -17,6 +17,13 @@ class AccountStatus(StrEnum):
     BLOCKED = "blocked"
 
 
+class AccountRole(StrEnum):
+    """What a login account is for: a patron's own records, or the library's staff pages."""
+
+    PATRON = "patron"
+    STAFF = "staff"
+
+
 class LoginAccount(Base):
     """Username, e-mail and password hash of a person who logs in."""
 
@@ -29,6 +36,9 @@ class LoginAccount(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     locale: Mapped[str] = mapped_column(String(5), default="nl")
     status: Mapped[str] = mapped_column(String(10), default=AccountStatus.ACTIVE)
+    role: Mapped[str] = mapped_column(
+        String(10), default=AccountRole.PATRON, server_default=AccountRole.PATRON.value
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     confirmed_at: Mapped[datetime | None]
     pending_email: Mapped[str | None] = mapped_column(String(254))
@@ -44,6 +54,11 @@ class LoginAccount(Base):
     def is_active(self) -> bool:
         """Whether the account may be logged in."""
         return self.status == AccountStatus.ACTIVE
+
+    @property
+    def is_staff(self) -> bool:
+        """Whether the account may see the staff pages."""
+        return self.role == AccountRole.STAFF
 
     def get_id(self) -> str:
         """The id Flask-Login keeps in the session."""

@@ -4,9 +4,11 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shared.db import Base
+from shared.models.kiosk import KioskDevice
+from shared.models.patron import Patron
 from shared.timeutil import utcnow
 
 
@@ -31,3 +33,6 @@ class IdCheck(Base):
     outcome: Mapped[str] = mapped_column(String(12))
     document_type: Mapped[str | None] = mapped_column(String(2))
     reason: Mapped[str | None] = mapped_column(String(24))
+
+    patron: Mapped[Patron] = relationship()
+    kiosk: Mapped[KioskDevice] = relationship()

@@ -1,0 +1,1 @@
+"""Staff pages: for logins with the staff role only."""

@@ -1,0 +1,86 @@
+"""Staff pages: the kiosks with their health, and the ID checks for the desk to follow up."""
+
+from datetime import timedelta
+
+from flask import Blueprint, abort, render_template
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from portal.extensions import login_manager
+from shared.db import db
+from shared.id_checks import RECENT_DAYS, recent_checks
+from shared.kiosks import KioskStatus, kiosk_status, list_devices
+from shared.timeutil import utcnow
+
+bp = Blueprint("staff", __name__, url_prefix="/balie")
+
+STATUS_WORDS = {
+    KioskStatus.OK: _l("Working"),
+    KioskStatus.DEGRADED: _l("Device problem"),
+    KioskStatus.OFFLINE: _l("Offline"),
+    KioskStatus.NEVER: _l("Never reported"),
+    KioskStatus.REVOKED: _l("Revoked"),
+}
+DEVICE_WORDS = {
+    "card_reader": _l("Card reader"),
+    "document_reader": _l("Document reader"),
+    "printer": _l("Printer"),
+    "scanner": _l("Scanner"),
+}
+STATE_WORDS = {
+    "ok": _l("OK"),
+    "paper_low": _l("Paper low"),
+    "paper_out": _l("Paper out"),
+    "offline": _l("Offline"),
+    "unavailable": _l("Unavailable"),
+    "unknown": _l("Unknown"),
+}
+OUTCOME_WORDS = {
+    "verified": _l("Verified"),
+    "mismatch": _l("Does not match the record"),
+    "unreadable": _l("Could not be read"),
+    "integrity": _l("Chip data not genuine"),
+}
+# ICAO 9303: the first letter of the MRZ's document code says what kind of document it is.
+DOCUMENT_WORDS = {"P": _l("Passport"), "I": _l("Identity card")}
+
+
+@bp.before_request
+def staff_only() -> Response | None:
+    """Every staff page: log in first; a login without the staff role is refused."""
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if not current_user.is_staff:
+        abort(403)
+    return None
+
+
+@bp.errorhandler(403)
+def forbidden(_error: Exception) -> tuple[str, int]:
+    """A logged-in patron asked for a staff page."""
+    return render_template("portal/staff/forbidden.html"), 403
+
+
+@bp.get("/zuilen")
+def kiosks() -> str:
+    """Every kiosk with its status and its devices' states, and the recent ID checks."""
+    now = utcnow()
+    return render_template(
+        "portal/staff/kiosks.html",
+        kiosks=[(device, kiosk_status(device, now)) for device in list_devices(db.session)],
+        checks=recent_checks(db.session, now - timedelta(days=RECENT_DAYS)),
+        days=RECENT_DAYS,
+        devices=DEVICE_WORDS,
+        status_words=STATUS_WORDS,
+        state_words=STATE_WORDS,
+        outcome_words=OUTCOME_WORDS,
+        document_words=document_words,
+    )
+
+
+def document_words(document_type: str | None) -> str:
+    """The kind of ID document in words; nothing when none was read."""
+    if not document_type:
+        return "–"
+    return str(DOCUMENT_WORDS.get(document_type[0], _l("Other document")))

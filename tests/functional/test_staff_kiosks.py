@@ -1,0 +1,207 @@
+"""The staff page of kiosks: who may see it, the kiosks' health and the recent ID checks; staff
+logins made and switched on the command line."""
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import update
+
+from shared.db import db
+from shared.models.account import LoginAccount
+from shared.models.id_check import IdCheck
+from shared.models.kiosk import KioskDevice
+from shared.models.patron import Patron
+from shared.timeutil import LOCAL_TZ, utcnow
+from tests.support.accounts import log_in, member
+from tests.support.kiosk_api import PASSPORT, KioskApi, register_kiosk
+
+PAGE = "/balie/zuilen"
+KIOSKS = ("hal", "boven", "nieuw")
+ALL_OK = {"card_reader": "ok", "document_reader": "ok", "printer": "ok", "scanner": "ok"}
+
+
+def create_staff(app: Flask, username: str = "balie", email: str = "balie@example.nl") -> str:
+    """Make a staff login with the command; the password it printed."""
+    args = ["accounts", "create-staff", username, "--email", email]
+    result = app.test_cli_runner().invoke(args=args)
+    assert result.exit_code == 0, result.output
+    shown, password = result.output.split("\t")
+    assert shown == f"username {username}"
+    return password.removeprefix("password ").strip()
+
+
+def staff_role(app: Flask, username: str, switch: str) -> str:
+    """Switch a login's staff role with the command; its output."""
+    result = app.test_cli_runner().invoke(args=["accounts", "staff-role", username, switch])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def in_english(browser: FlaskClient) -> FlaskClient:
+    """The browser with English chosen (a login keeps the language)."""
+    with browser.session_transaction() as session:
+        session["lang"] = "en"
+    return browser
+
+
+@pytest.fixture
+def staff(app: Flask, new_browser: Callable[[], FlaskClient]) -> FlaskClient:
+    """A browser in which a staff member logged in."""
+    browser = in_english(new_browser())
+    response = log_in(browser, "balie", create_staff(app))
+    assert response.status_code == 303 and response.location == PAGE
+    return browser
+
+
+@pytest.fixture
+def kiosk(app: Flask, client: FlaskClient) -> KioskApi:
+    """A registered kiosk in Ruinerwold."""
+    return KioskApi(client, register_kiosk(app, "Kiosk hal"))
+
+
+def heartbeat(kiosk: KioskApi, **devices: str) -> None:
+    """The kiosk reports its devices' states."""
+    body = {"devices": {**ALL_OK, **devices}, "software": "0.1.0"}
+    assert kiosk.call("POST", "/heartbeat", body=body).status_code == 200
+
+
+def page_of(browser: FlaskClient) -> str:
+    """The staff page's HTML, answered with 200."""
+    response = browser.get(PAGE)
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def short_english(moment: datetime) -> str:
+    """The date and hour of a moment as the English page shows it, in Amsterdam time."""
+    local = moment.astimezone(LOCAL_TZ)
+    return f"{local.month}/{local.day}/{local:%y}, {local.hour % 12 or 12}:{local:%M}"
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client: FlaskClient) -> None:
+    response = client.get(PAGE)
+    assert response.status_code == 302 and response.location.startswith("/inloggen?next=")
+
+
+def test_a_patron_is_refused(client: FlaskClient, kiosk: KioskApi) -> None:
+    member(client)
+    log_in(in_english(client), "marieke85")
+    response = client.get(PAGE)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 403 and "This page is for library staff." in page
+    assert "Kiosk hal" not in page and f'href="{PAGE}"' not in client.get("/").get_data(True)
+
+
+def test_staff_see_each_kiosk_with_its_status_and_devices(
+    app: Flask, client: FlaskClient, staff: FlaskClient, kiosk: KioskApi
+) -> None:
+    heartbeat(kiosk, printer="paper_low", scanner="unavailable")
+    upstairs = KioskApi(client, register_kiosk(app, "Kiosk boven"))
+    heartbeat(upstairs)
+    last_heard = utcnow().replace(microsecond=0) - timedelta(hours=3)
+    db.session.get_one(KioskDevice, 2).health_reported_at = last_heard
+    register_kiosk(app, "Kiosk nieuw")
+    db.session.commit()
+    rows = page_of(staff).split("<tr>")
+    hal, upstairs_row, new = (next(r for r in rows if f"Kiosk {name}<" in r) for name in KIOSKS)
+    assert "Device problem" in hal and "Paper low" in hal and "Unavailable" in hal
+    assert "Bibliotheek Ruinerwold" in hal and hal.count("<td>OK</td>") == 2
+    assert "<td>Offline</td>" in upstairs_row and short_english(last_heard) in upstairs_row
+    assert "Never reported" in new and "None yet" in new and new.count("Unknown") == 4
+
+
+def test_staff_see_the_id_checks_without_document_data(
+    client: FlaskClient, staff: FlaskClient, kiosk: KioskApi
+) -> None:
+    patron = member(client)
+    ticket = kiosk.ticket(patron)
+    assert kiosk.verify_id(patron, ticket).json == {"verified": True}
+    other = {**PASSPORT, "document_type": "I", "surname": "JANSSENS", "birth_date": "1971-02-03"}
+    assert kiosk.call("POST", "/id-checks", ticket, other).json["reason"] == "mismatch"
+    unreadable = {"outcome": "unreadable", "reason": "timeout"}
+    assert kiosk.call("POST", "/id-checks", ticket, unreadable).status_code == 201
+    page = page_of(staff)
+    table = page[page.index("ID checks of the last 7 days") :]
+    rows = [row for row in table.split("<tr>") if "Kiosk hal" in row]
+    assert [("Could not be read" in r, "Does not match" in r, "Verified" in r) for r in rows] == [
+        (True, False, False),
+        (False, True, False),
+        (False, False, True),
+    ]
+    assert "Identity card" in rows[1] and "Passport" in rows[2]
+    assert all(patron.customer_number in row for row in rows)
+    assert_no_document_data(page, patron)
+
+
+def assert_no_document_data(page: str, patron: Patron) -> None:
+    """Neither the names nor the birth dates sent to the API are on the page."""
+    born = patron.birth_date
+    for sent in (
+        "JANSSENS",
+        "1971",
+        "Dijk",
+        "DIJK",
+        born.isoformat(),
+        f"{born.month}/{born.day}/{born:%y}",
+    ):
+        assert sent not in page, sent
+
+
+def test_old_id_checks_are_left_out(
+    client: FlaskClient, staff: FlaskClient, kiosk: KioskApi
+) -> None:
+    patron = member(client)
+    kiosk.verify_id(patron, kiosk.ticket(patron))
+    db.session.execute(update(IdCheck).values(checked_at=utcnow() - timedelta(days=8)))
+    db.session.commit()
+    assert "No ID checks in the last 7 days." in page_of(staff)
+
+
+def test_a_staff_login_has_no_patron_and_lands_on_the_staff_page(
+    app: Flask, staff: FlaskClient
+) -> None:
+    account = db.session.query(LoginAccount).filter_by(username="balie").one()
+    assert account.role == "staff" and account.confirmed_at and account.email == "balie@example.nl"
+    assert db.session.query(Patron).filter_by(login_account_id=account.id).count() == 0
+    response = staff.get("/mijn-account")
+    assert response.status_code == 302 and response.location == PAGE
+    assert f'href="{PAGE}"' in staff.get("/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("username", "email", "refusal"),
+    [
+        ("balie", "ander@example.nl", "username_taken"),
+        ("BALIE", "ander@example.nl", "username_taken"),
+        ("ander@example.nl", "ander@example.nl", "invalid_username"),
+        ("ander", "geen-adres", "invalid_email"),
+    ],
+)
+def test_create_staff_refuses_a_taken_name_or_a_wrong_address(
+    app: Flask, username: str, email: str, refusal: str
+) -> None:
+    create_staff(app)
+    args = ["accounts", "create-staff", username, "--email", email]
+    result = app.test_cli_runner().invoke(args=args)
+    assert result.exit_code == 1 and f"refused: {refusal}" in result.output
+
+
+def test_the_staff_role_is_switched_on_and_off(app: Flask, client: FlaskClient) -> None:
+    member(client)
+    log_in(client, "marieke85")
+    assert client.get(PAGE).status_code == 403
+    assert staff_role(app, "Marieke85", "--on") == "marieke85: staff\n"
+    assert client.get(PAGE).status_code == 200
+    assert client.get("/mijn-account").status_code == 200  # a patron too: their membership
+    assert staff_role(app, "marieke85", "--off") == "marieke85: patron\n"
+    assert client.get(PAGE).status_code == 403
+
+
+def test_the_staff_role_needs_a_known_login_and_a_switch(app: Flask) -> None:
+    runner = app.test_cli_runner()
+    unknown = runner.invoke(args=["accounts", "staff-role", "niemand", "--on"])
+    assert unknown.exit_code == 1 and "refused: unknown_login" in unknown.output
+    assert runner.invoke(args=["accounts", "staff-role", "niemand"]).exit_code == 2
