@@ -28,6 +28,8 @@ class Kiosk:
     heartbeat: Heartbeat
     consumed_tap_at: float = 0.0
     tap_lock: threading.Lock = field(default_factory=threading.Lock)
+    written_uid: str | None = None  # a card just encoded here opens nothing until taken away
+    written_at: float = 0.0
 
 
 def kiosk() -> Kiosk:

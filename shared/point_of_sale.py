@@ -1,6 +1,5 @@
 """Paying what a patron owes on a kiosk's PIN terminal (a Mollie point-of-sale payment)."""
 
-from contextlib import suppress
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -105,8 +104,13 @@ def _free_terminal(session: Session, device: KioskDevice, provider: PaymentProvi
         Payment.status.in_(REUSABLE),
     )
     for payment in session.scalars(waiting).all():
-        with suppress(DomainError):
-            apply_status(session, payment, cancel_terminal_payment(payment, provider))
+        try:
+            current = cancel_terminal_payment(payment, provider)
+        except DomainError:
+            # Not cancelable: maybe paid, or ended without our hearing; record what it is now,
+            # so it is not asked again at every later start.
+            current = provider.get_payment(payment.provider_id or "")
+        apply_status(session, payment, current)
 
 
 def cancel_terminal_payment(payment: Payment, provider: PaymentProvider) -> ProviderPayment:

@@ -7,11 +7,13 @@ an earlier try whose read-back or linking failed) is linked without writing it a
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any
 
 from kiosk.context import Kiosk
+from kiosk.flows.identify import mark_written
 from kiosk.flows.session import PatronSession
 from kiosk.hardware.base import CardError, CardRemoved, CardTimeout, WriteVerifyError
 from kiosk.hardware.library_card import CardContents, LibraryCard, read_from, write_card
@@ -19,7 +21,6 @@ from kiosk.portal_client import PortalRefused, PortalUnavailable
 
 WRITE_ATTEMPTS = 3
 SLICE_SECONDS = 0.5  # how often a wait looks whether the patron's session still runs
-WATCHER_GRACE_SECONDS = 2.0
 ACTIVATION_WAITS = (1.5, 3.0)  # seconds between the tries: 3 tries in about 5 s
 WRITE_FAILURES = (CardRemoved, CardError, WriteVerifyError, CardTimeout)
 
@@ -46,13 +47,13 @@ class CardEncoder:
         self._kiosk, self._session, self._timeout = kiosk, session, timeout
         self._devices = kiosk.devices
         self.progress = EncodeProgress()
+        self.holding_reader = threading.Event()  # from now on a card placed is this job's
 
     def run(self) -> dict[str, Any]:
         """Encode and link a blank card; the portal's activation answer."""
         with self._devices.reader_lock:
-            answer = self._until_one_works()
-        self._let_watcher_see_card()
-        return answer
+            self.holding_reader.set()
+            return self._until_one_works()
 
     def _until_one_works(self) -> dict[str, Any]:
         """Try cards one by one until one carries the patron's number, then link it."""
@@ -63,6 +64,7 @@ class CardEncoder:
                 # Written and read back: link it even if the patron just left, so the
                 # encoded card is never left pending.
                 self.progress.status = "activating"
+                mark_written(self._kiosk, contents.uid)
                 return self._activate(number, contents.uid)
             self._wait_until_taken()
 
@@ -155,14 +157,6 @@ class CardEncoder:
         """SessionGone when the patron's session ended (idle, stop): free the reader."""
         if self._kiosk.sessions.current() is not self._session:
             raise SessionGone
-
-    def _let_watcher_see_card(self) -> None:
-        """Wait until the card watcher saw the new card, so its tap predates the session's end
-        and cannot open a new session (see `fresh_tap`)."""
-        watcher = self._kiosk.watcher
-        deadline = time.monotonic() + WATCHER_GRACE_SECONDS
-        while not watcher.present and time.monotonic() < deadline:
-            watcher.wait_for_change(0.1)
 
     @property
     def _reader(self) -> str:

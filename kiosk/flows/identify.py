@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from kiosk.card_watch import Tap
 from kiosk.context import Kiosk
 from kiosk.flows.session import PatronSession, Step
@@ -22,10 +24,27 @@ def fresh_tap(kiosk: Kiosk) -> Tap | None:
         tap = kiosk.watcher.tap
         if tap is None or not kiosk.watcher.present:
             return None
-        if tap.at <= max(kiosk.consumed_tap_at, kiosk.sessions.ended_at):
+        if tap.at <= max(kiosk.consumed_tap_at, kiosk.sessions.ended_at) or _just_written(
+            kiosk, tap
+        ):
             return None
         kiosk.consumed_tap_at = tap.at
         return tap
+
+
+def _just_written(kiosk: Kiosk, tap: Tap) -> bool:
+    """Whether the tap is the card the kiosk just encoded, still lying where it was made."""
+    uid = tap.contents.uid.hex() if tap.contents else None
+    return (
+        uid is not None and uid == kiosk.written_uid and kiosk.watcher.removed_at < kiosk.written_at
+    )
+
+
+def mark_written(kiosk: Kiosk, uid: bytes) -> None:
+    """The card with this UID was just encoded: until it is taken away, it opens no session
+    (the patron may have left already; the next patron must not see them)."""
+    with kiosk.tap_lock:
+        kiosk.written_uid, kiosk.written_at = uid.hex(), time.monotonic()
 
 
 def identify_by_tap(kiosk: Kiosk, tap: Tap, session: PatronSession) -> None:

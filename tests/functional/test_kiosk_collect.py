@@ -1,7 +1,8 @@
 """Collecting a card at the kiosk: simulated devices, the real portal and payment sandbox."""
 
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -463,3 +464,40 @@ def test_without_an_e_mail_address_the_patron_is_told_to_keep_the_number(
     page = kiosk.get("/ophalen/klaar").text
     assert said(kiosk.application, WRITE_IT_DOWN) in page
     assert said(kiosk.application, MAILED) not in page
+
+
+def test_a_card_linked_after_the_patron_left_opens_nothing_until_tapped_again(
+    app: Flask, portal_server: str, kiosk_devices: Devices, patron: Patron
+) -> None:
+    gateway = ActivationOutage(app, refuse=False, delay=1.0)
+    with running_server(gateway) as url:
+        config = kiosk_config(url, add_device(app), KIOSK_DOCUMENT_TIMEOUT=0.5)
+        with running_kiosk(config, kiosk_devices) as kiosk_app:
+            kiosk = kiosk_app.test_client()
+            verified_by_typing(kiosk, kiosk_devices, patron)
+            kiosk.get("/ophalen/nieuwe-pas")
+            running = kiosk_app.extensions["kiosk"]
+            encoder = running.sessions.current().data["encoder"]
+            assert encoder.holding_reader.wait(5)  # the card reaches the job, not the watcher
+            tag = blank_tag()
+            place_blank(kiosk_devices, tag)
+            assert gateway.arrived.wait(10)
+            assert kiosk.post("/stoppen").headers["Location"] == "/"  # the patron walks away
+            assert _until(lambda: portal_state(patron.id)[1][0].status == "active")
+            stranger = kiosk_app.test_client()
+            assert all(stranger.get("/events").json["go"] is None for _ in range(5))
+            assert running.sessions.current() is None
+            place_blank(kiosk_devices, None)
+            assert _until(lambda: not running.watcher.present)
+            place_blank(kiosk_devices, tag)  # the patron's deliberate tap
+            assert _until(lambda: stranger.get("/events").json["go"] == "/pas")
+
+
+def _until(condition: Callable[[], bool], timeout: float = 10.0) -> bool:
+    """Whether the condition came true within the timeout (checked every 50 ms)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True

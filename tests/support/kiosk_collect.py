@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterable
 from datetime import date
@@ -59,14 +60,21 @@ class FlakyTag(SimulatedTag):
 
 class ActivationOutage:
     """The portal behind a gateway (a reverse proxy) that answers 503 to every card activation,
-    as when the portal is away just then, and counts them; every other call reaches the portal."""
+    as when the portal is away just then, and counts them; every other call reaches the portal.
+    With `refuse=False` it passes activations on after `delay` seconds (a slow portal)."""
 
-    def __init__(self, portal: Flask) -> None:
+    def __init__(self, portal: Flask, refuse: bool = True, delay: float = 0.0) -> None:
         self.portal, self.refused = portal, 0
+        self._refuse, self._delay = refuse, delay
+        self.arrived = threading.Event()
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        """Refuse an activation, pass anything else on."""
+        """Refuse (or delay) an activation, pass anything else on."""
         if not environ["PATH_INFO"].endswith("/activate"):
+            return self.portal(environ, start_response)
+        self.arrived.set()
+        if not self._refuse:
+            time.sleep(self._delay)
             return self.portal(environ, start_response)
         self.refused += 1
         away = Response("Service Unavailable", 503, mimetype="text/plain")
