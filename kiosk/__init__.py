@@ -23,12 +23,15 @@ from kiosk.views import service
 from shared.paths import STATIC_DIR, TEMPLATES_DIR, TRANSLATIONS_DIR
 
 # Polling that is not the patron doing anything.
+# The terminal page's poll counts as activity: the patron is busy at the PIN terminal, and
+# KIOSK_TERMINAL_SECONDS bounds that wait.
 PASSIVE_ENDPOINTS = {"start.events", "static"} | {
     "collect.poll_scan",
     "collect.poll_mrz",
     "collect.poll_reading",
     "collect.poll_card",
 }
+PROXY_HEADERS = ("X-Forwarded-For", "Forwarded", "X-Real-IP")
 log = logging.getLogger(__name__)
 
 
@@ -58,7 +61,10 @@ def _kiosk(config: dict[str, Any], devices: Devices) -> Kiosk:
     portal = PortalClient(
         config["KIOSK_PORTAL_URL"], config["KIOSK_DEVICE_TOKEN"], config["KIOSK_PORTAL_TIMEOUT"]
     )
-    idle = config["KIOSK_IDLE_SECONDS"] + config["KIOSK_COUNTDOWN_SECONDS"]
+    # One keep-alive interval more than the page's countdown: the page ends the session, with
+    # its dialog, before the server's idle clock would.
+    idle = sum(config[name] for name in ("KIOSK_IDLE_SECONDS", "KIOSK_COUNTDOWN_SECONDS"))
+    idle += config["KIOSK_KEEPALIVE_SECONDS"]
     watcher = CardWatcher(devices)
     watcher.start()
     heartbeat = Heartbeat(portal, devices, config["KIOSK_HEARTBEAT_SECONDS"])
@@ -74,6 +80,9 @@ def _register_blueprints(app: Flask) -> None:
     for module in (start, service, pay, collect, lost):
         app.register_blueprint(module.bp)
     if dev_panel_wanted(app.config, app.extensions["kiosk"].devices.all_simulated()):
+        # Loopback-only and never in production; a tab open beside the kiosk's must not turn
+        # stale when the patron's reset renews the kiosk's CSRF token.
+        csrf.exempt(dev.bp)
         app.register_blueprint(dev.bp)
 
 
@@ -81,7 +90,7 @@ def _register_error_handlers(app: Flask) -> None:
     """Never a bare error page: every failure ends on a kiosk page that finds its way back."""
     app.register_error_handler(PortalUnavailable, service.portal_gone)
     app.register_error_handler(HTTPException, _http_error)
-    app.register_error_handler(CSRFError, _start_again)
+    app.register_error_handler(CSRFError, _stale_form)
     app.register_error_handler(IllegalMove, _start_again)
     app.register_error_handler(Exception, _crashed)
 
@@ -90,12 +99,20 @@ def _local_only() -> None:
     """Only the browser on this machine may use the kiosk, unless KIOSK_ALLOW_REMOTE is on."""
     if current_app.config["KIOSK_ALLOW_REMOTE"]:
         return
-    try:
-        local = ipaddress.ip_address(request.remote_addr or "").is_loopback
-    except ValueError:
-        local = False
-    if not local:
+    # Behind a local reverse proxy every request comes from loopback: refuse proxied ones.
+    proxied = any(name in request.headers for name in PROXY_HEADERS)
+    if proxied or not _loopback(request.remote_addr or ""):
         abort(403)
+
+
+def _loopback(address: str) -> bool:
+    """Whether the address is this machine (also as an IPv4-mapped IPv6 address)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    mapped = getattr(ip, "ipv4_mapped", None)
+    return ip.is_loopback or (mapped is not None and mapped.is_loopback)
 
 
 def _http_error(error: HTTPException) -> Response | tuple[str, int]:
@@ -104,14 +121,28 @@ def _http_error(error: HTTPException) -> Response | tuple[str, int]:
         return error.get_response()
     if error.code == 403:
         return render_template("kiosk/start/forbidden.html"), 403
-    # The browser's own fetches (a favicon) miss too; only a page the patron opened ends it.
-    if request.headers.get("Sec-Fetch-Dest", "document") == "document":
+    if _patron_page():
         end_session()
     return render_template("kiosk/start/error.html"), error.code
 
 
+def _patron_page() -> bool:
+    """Whether the request is a kiosk page the patron opened (not a fetch, not the panel)."""
+    # The browser's own fetches (a favicon, the keep-alive) fail too; they must end nothing.
+    document = request.headers.get("Sec-Fetch-Dest", "document") == "document"
+    return document and not (request.endpoint or "").startswith("dev.")
+
+
+def _stale_form(error: CSRFError) -> tuple[str, int]:
+    """A stale form (CSRF after a restart): a patron's page starts over; a fetch is refused."""
+    if _patron_page():
+        return _start_again(error)
+    log.warning("stale CSRF token refused: %s", error.description)
+    return render_template("kiosk/start/error.html"), 400
+
+
 def _start_again(error: Exception) -> tuple[str, int]:
-    """A stale form (CSRF after a restart) or a step out of order: forget the patron, start over."""
+    """A stale form or a step out of order: forget the patron and start over."""
     log.warning("starting again: %r", error)
     end_session()
     return render_template("kiosk/start/error.html"), 400
@@ -137,7 +168,9 @@ def _session_cookie(response: Response) -> Response:
         response.set_cookie(COOKIE, g.new_session.id, httponly=True, samesite="Strict")
     elif g.get("clear_browser"):
         response.delete_cookie(COOKIE)
-        response.headers["Clear-Site-Data"] = '"cache", "cookies", "storage"'
+        # Not "cookies": that would wipe every cookie of this host, the portal's login too.
+        # The kiosk's form cookie went with the Flask session (end_session clears it).
+        response.headers["Clear-Site-Data"] = '"cache", "storage"'
     response.headers.setdefault("Cache-Control", "no-store")
     return response
 
@@ -154,6 +187,7 @@ def _template_globals() -> dict[str, Any]:
         "branch_name": config["KIOSK_BRANCH_NAME"],
         "idle_seconds": config["KIOSK_IDLE_SECONDS"],
         "countdown_seconds": config["KIOSK_COUNTDOWN_SECONDS"],
+        "keepalive_seconds": config["KIOSK_KEEPALIVE_SECONDS"],
         "patron_session": patron_session(),
         "format_currency": format_currency,
         "format_date": format_date,

@@ -12,6 +12,7 @@ from kiosk.hardware.base import HardwareError
 from kiosk.hardware.library_card import CardContents, read_card
 
 POLL_SECONDS = 0.5  # how long one wait holds the reader before a flow may take it
+WANTED_PAUSE_SECONDS = 0.05  # how long the watcher stays away while a flow wants the reader
 log = logging.getLogger(__name__)
 
 
@@ -25,7 +26,7 @@ class Tap:
 
 
 class CardWatcher:
-    """A daemon thread that records taps and removals; flows pause it with `devices.reader_lock`."""
+    """A daemon thread recording taps and removals; flows pause it (`devices.reader_for_flow`)."""
 
     def __init__(self, devices: Devices) -> None:
         self._devices = devices
@@ -60,6 +61,10 @@ class CardWatcher:
     def _poll(self) -> None:
         """Wait a moment for the card to come (then read it) or to go."""
         devices = self._devices
+        if devices.reader_wanted:
+            # Releasing and at once re-taking the lock would starve a flow waiting for it.
+            self._stop.wait(WANTED_PAUSE_SECONDS)
+            return
         with devices.reader_lock:
             changed = devices.card_reader.wait_for_card(
                 devices.card_reader_name, not self.present, POLL_SECONDS

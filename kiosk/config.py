@@ -10,6 +10,7 @@ from shared.paths import PROJECT_ROOT
 EMBEDDED = "embedded"
 PRODUCTION = "production"
 FLAG_WORDS = {"1", "true", "yes", "on"}
+MIN_SECRET_LENGTH = 32  # shorter: an empty or damaged key file, made anew
 
 
 def _flag(value: str) -> bool:
@@ -24,9 +25,11 @@ ENV_SETTINGS = {
     "KIOSK_PORTAL_TIMEOUT": float,
     "KIOSK_IDLE_SECONDS": int,
     "KIOSK_COUNTDOWN_SECONDS": int,
+    "KIOSK_KEEPALIVE_SECONDS": int,
     "KIOSK_HEARTBEAT_SECONDS": int,
     "KIOSK_DOCUMENT_TIMEOUT": float,
     "KIOSK_BLANK_CARD_TIMEOUT": float,
+    "KIOSK_TERMINAL_SECONDS": float,
     "KIOSK_CARD_READER_NAME": str,
     "KIOSK_DOCUMENT_READER_NAME": str,
     "KIOSK_LIBRARY_NAME": str,
@@ -52,7 +55,8 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
             config[name] = kind(os.environ[name])
     config.update(overrides or {})
     config["KIOSK_DEVICE_TOKEN"] = config["KIOSK_DEVICE_TOKEN"] or _token_from_file(config)
-    config["SECRET_KEY"] = config.pop("KIOSK_SECRET_KEY", None) or _kept_secret(config)
+    key = config.pop("KIOSK_SECRET_KEY", None)
+    config["SECRET_KEY"] = _kept_secret(config) if key is None else key
     _validate(config)
     return config
 
@@ -69,9 +73,11 @@ def _defaults(env: str) -> dict[str, Any]:
         "KIOSK_PORTAL_TIMEOUT": 10.0,
         "KIOSK_IDLE_SECONDS": 60,
         "KIOSK_COUNTDOWN_SECONDS": 10,
+        "KIOSK_KEEPALIVE_SECONDS": 15,
         "KIOSK_HEARTBEAT_SECONDS": 60,
         "KIOSK_DOCUMENT_TIMEOUT": 20.0,
         "KIOSK_BLANK_CARD_TIMEOUT": 45.0,
+        "KIOSK_TERMINAL_SECONDS": 180.0,
         "KIOSK_CARD_READER_NAME": None,
         "KIOSK_DOCUMENT_READER_NAME": None,
         "KIOSK_LIBRARY_NAME": "Bibliotheek",
@@ -82,6 +88,8 @@ def _defaults(env: str) -> dict[str, Any]:
         "KIOSK_SANDBOX_URL": f"http://127.0.0.1:{os.environ.get('MOLLIE_SANDBOX_PORT', '5055')}/",
         "BABEL_DEFAULT_LOCALE": "nl",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
+        # Cookies are not kept apart by port: never collide with the portal's `session`.
+        "SESSION_COOKIE_NAME": "kiosk_form",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Strict",
         "WTF_CSRF_TIME_LIMIT": None,
@@ -97,13 +105,24 @@ def _token_from_file(config: dict[str, Any]) -> str | None:
 def _kept_secret(config: dict[str, Any]) -> str:
     """A random key kept in a file (0600), so CSRF tokens of open pages survive a restart."""
     path = Path(config["KIOSK_SECRET_KEY_FILE"])
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Created with its final mode, so it is never readable by others, even for a moment.
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w") as file:
-            file.write(secrets.token_urlsafe(32))
+    kept = path.read_text().strip() if path.is_file() else ""
+    if len(kept) >= MIN_SECRET_LENGTH:
+        return kept
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _write_secret(path, secrets.token_urlsafe(32))
     return path.read_text().strip()
+
+
+def _write_secret(path: Path, key: str) -> None:
+    """Replace the key file at once: a crash leaves the old file or the whole new one."""
+    # Unique per writer, created with its final mode: never readable by others, even briefly.
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(key)
+        file.flush()
+        os.fsync(file.fileno())
+    os.replace(temporary, path)
 
 
 def dev_panel_wanted(config: dict[str, Any], all_simulated: bool) -> bool:
@@ -114,7 +133,9 @@ def dev_panel_wanted(config: dict[str, Any], all_simulated: bool) -> bool:
 
 
 def _validate(config: dict[str, Any]) -> None:
-    """Refuse a kiosk without a device token, and simulated hardware in production."""
+    """Refuse a kiosk without a device token or secret key, and simulated hardware in production."""
+    if not config["SECRET_KEY"]:
+        raise ConfigError("KIOSK_SECRET_KEY is empty: unset it to keep a random key in a file")
     if not config["KIOSK_DEVICE_TOKEN"]:
         raise ConfigError(
             "KIOSK_DEVICE_TOKEN is not set: register the kiosk with "

@@ -6,10 +6,11 @@ import threading
 from dataclasses import dataclass, field
 
 from flask import current_app, g, request
+from flask import session as form_session
 
 from kiosk.card_watch import CardWatcher
 from kiosk.devices import Devices
-from kiosk.flows.pay import cancel_waiting
+from kiosk.flows.pay import cancel_in_background
 from kiosk.flows.session import PatronSession, SessionStore
 from kiosk.heartbeat import Heartbeat
 from kiosk.portal_client import PortalClient
@@ -55,10 +56,10 @@ def begin_session(language: str | None = None) -> PatronSession:
 def end_session() -> None:
     """Forget the patron: the server session now, the browser's state with the response."""
     running = kiosk()
-    ending = running.sessions.current()
-    if ending is not None:
-        cancel_waiting(running, ending)
-    running.sessions.end()
+    ended = running.sessions.end()  # first: a slow portal must not keep the session alive
+    if ended is not None:
+        cancel_in_background(running, ended)
+    form_session.clear()  # its cookie goes too; the next page renders a fresh CSRF token
     g.patron_session = None
     g.clear_browser = True
 
@@ -71,7 +72,6 @@ def current_language() -> str:
 
 def _expire_idle(running: Kiosk) -> None:
     """End an idle session, stopping the payment it left waiting on the terminal."""
-    current = running.sessions.current()
-    running.sessions.expire_idle()
-    if current is not None and running.sessions.current() is None:
-        cancel_waiting(running, current)
+    expired = running.sessions.expire_idle()
+    if expired is not None:
+        cancel_in_background(running, expired)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,6 +41,31 @@ class Devices:
     scanner: Scanner
     reader_lock: threading.RLock = field(default_factory=threading.RLock)
     print_failure: PrinterStatus | None = None  # why the last print failed; None once one works
+    _flows_waiting: int = field(default=0, init=False, repr=False)
+    _waiting_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+
+    @property
+    def reader_wanted(self) -> bool:
+        """Whether a flow waits for the card reader (the card watcher then steps aside)."""
+        return self._flows_waiting > 0
+
+    @contextmanager
+    def reader_for_flow(self) -> Iterator[None]:
+        """Hold the card reader for a flow, telling the card watcher to let go of it."""
+        self._count_waiting(+1)
+        try:
+            self.reader_lock.acquire()
+        finally:
+            self._count_waiting(-1)
+        try:
+            yield
+        finally:
+            self.reader_lock.release()
+
+    def _count_waiting(self, change: int) -> None:
+        """One flow more (or less) waiting for the card reader."""
+        with self._waiting_lock:
+            self._flows_waiting += change
 
     def health(self) -> dict[str, str]:
         """Each device's state for the heartbeat, as far as it can be known."""

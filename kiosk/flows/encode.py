@@ -51,7 +51,7 @@ class CardEncoder:
 
     def run(self) -> dict[str, Any]:
         """Encode and link a blank card; the portal's activation answer."""
-        with self._devices.reader_lock:
+        with self._devices.reader_for_flow():
             self.holding_reader.set()
             return self._until_one_works()
 

@@ -34,7 +34,7 @@ def check_document(kiosk: Kiosk, ticket: str, access: MrzInput, timeout: float) 
     """Read the chip and report the outcome; the holder's data never leave this function."""
     devices = kiosk.devices
     try:
-        with devices.reader_lock:  # often the same reader as the cards': pause the card watcher
+        with devices.reader_for_flow():  # often the card reader too: pause the card watcher
             holder = devices.document_reader(devices.document_reader_name, access, timeout)
     except (EmrtdError, HardwareError) as error:
         reason = problem_code(error)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +32,7 @@ if TYPE_CHECKING:  # kiosk.context imports this module to cancel a payment when 
 WAITING = frozenset({"open", "pending"})
 PAID = "paid"
 ENDED = frozenset({"failed", "canceled", "expired"})
+CANCEL_WAIT_SECONDS = 1.0  # how long an ending session waits for its payment's cancel
 _lock = threading.Lock()  # one start or settlement at a time: double taps, parallel polls
 log = logging.getLogger(__name__)
 
@@ -48,6 +50,8 @@ class PaymentAttempt:
     receipt: Receipt | None = None
     printed: bool = False
     mailed: str | None = None  # queued, no_email or failed, when the receipt was not printed
+    started_at: float = field(default_factory=time.monotonic)
+    timed_out: bool = False  # canceled by the kiosk after KIOSK_TERMINAL_SECONDS
 
     def update(self, payment: dict[str, Any]) -> None:
         """Take over what the portal says of the payment."""
@@ -70,6 +74,10 @@ def begin(kiosk: Kiosk, session: PatronSession) -> PaymentAttempt:
         if current.reference is None:
             number = (session.patron or {})["number"]
             current.update(kiosk.portal.start_payment(number, current.key))
+            if kiosk.sessions.current() is not session:
+                # Stopped while the portal started it: it must not wait on the terminal.
+                cancel_waiting(kiosk, session)
+                return current
         if session.step == Step.PATRON:
             session.move(Step.PAYING)
         return current
@@ -85,15 +93,35 @@ def follow(kiosk: Kiosk, session: PatronSession) -> PaymentAttempt | None:
             current.update(kiosk.portal.payment(current.reference))
         except ProviderUnavailable:
             return current  # a hiccup at the payment service: ask again at the next poll
+        _give_up_if_too_long(kiosk, session, current)
     if current.status == PAID:
         settle(kiosk, session, current)
     return current
 
 
-def cancel(kiosk: Kiosk, session: PatronSession) -> None:
-    """Stop the payment on the terminal; too late once the terminal accepted the card."""
+def _give_up_if_too_long(kiosk: Kiosk, session: PatronSession, current: PaymentAttempt) -> None:
+    """Cancel a payment the terminal waited on for longer than KIOSK_TERMINAL_SECONDS."""
+    limit = current_app.config["KIOSK_TERMINAL_SECONDS"]
+    waited = time.monotonic() - current.started_at
+    # Once the terminal accepted the card, it finishes the payment: keep following.
+    if current.status not in WAITING or current.not_cancelable or waited < limit:
+        return
+    cancel(kiosk, session)
+    current.timed_out = current.status == "canceled"
+
+
+def waiting(session: PatronSession) -> PaymentAttempt | None:
+    """The session's attempt while it waits on the terminal, else None."""
     current = attempt(session)
     if current is None or current.reference is None or current.status not in WAITING:
+        return None
+    return current
+
+
+def cancel(kiosk: Kiosk, session: PatronSession) -> None:
+    """Stop the payment on the terminal; too late once the terminal accepted the card."""
+    current = waiting(session)
+    if current is None:
         return
     try:
         current.update(kiosk.portal.cancel_payment(current.reference))
@@ -105,8 +133,8 @@ def cancel(kiosk: Kiosk, session: PatronSession) -> None:
 
 def cancel_waiting(kiosk: Kiosk, session: PatronSession) -> None:
     """The session ends: stop its payment still waiting on the terminal, as far as we can."""
-    current = attempt(session)
-    if current is None or current.reference is None or current.status not in WAITING:
+    current = waiting(session)
+    if current is None:
         return
     try:
         cancel(kiosk, session)
@@ -117,10 +145,22 @@ def cancel_waiting(kiosk: Kiosk, session: PatronSession) -> None:
         log.warning("session ended; payment %s was too late to cancel", current.reference)
 
 
+def cancel_in_background(kiosk: Kiosk, session: PatronSession) -> None:
+    """Cancel an ended session's waiting payment, waiting for a hanging portal only briefly."""
+    # A cancel that never arrives is covered: the portal cancels this kiosk's waiting payment
+    # when it starts the next one.
+    if waiting(session) is None or not kiosk.heartbeat.online:
+        return
+    worker = threading.Thread(
+        target=cancel_waiting, args=(kiosk, session), name="kiosk-cancel", daemon=True
+    )
+    worker.start()
+    worker.join(CANCEL_WAIT_SECONDS)
+
+
 def back_to_patron(session: PatronSession) -> bool:
     """Leave paying for the patron screen; False while a payment still runs."""
-    current = attempt(session)
-    if current is not None and current.status in WAITING and current.reference is not None:
+    if waiting(session) is not None:
         return False
     if session.step in (Step.PAYING, Step.PAID):
         session.move(Step.PATRON)

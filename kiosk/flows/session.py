@@ -106,20 +106,22 @@ class SessionStore:
         """The patron did something: the idle clock starts again."""
         session.last_activity = time.monotonic()
 
-    def end(self) -> None:
-        """Forget the session and all it held."""
+    def end(self) -> PatronSession | None:
+        """Forget the session and all it held; the session that ended, if there was one."""
         with self._lock:
-            self._current = None
+            ended, self._current = self._current, None
             self.ended_at = time.monotonic()
+            return ended
 
     def current(self) -> PatronSession | None:
         """The live session, whoever's browser holds it (for the card watcher)."""
         with self._lock:
             return self._current
 
-    def expire_idle(self) -> None:
-        """End a session nobody touched for longer than the idle time plus its countdown."""
+    def expire_idle(self) -> PatronSession | None:
+        """End a session nobody touched for longer than the idle time; the one that ended."""
         with self._lock:
             current = self._current
             if current and time.monotonic() - current.last_activity > self._idle_seconds:
-                self.end()
+                return self.end()
+            return None

@@ -13,11 +13,13 @@ from kiosk.context import begin_session, end_session, kiosk, patron_session
 from kiosk.flows.identify import TapRefused, card_left, fresh_tap, identify_by_tap
 from kiosk.flows.session import PatronSession, Step
 from kiosk.portal_client import PortalUnavailable
+from kiosk.views.collect_messages import IDENTIFY_REFUSALS
 
 bp = Blueprint("start", __name__)
 LANGUAGES = ("nl", "en")
 LONG_POLL_SECONDS = 0.4
 STAYS_WITHOUT_CARD = {Step.PAYING, Step.PAID}  # a payment and its receipt outlast the card
+ACCOUNT_REFUSALS = frozenset({"account_blocked", "account_unconfirmed"})
 
 
 @bp.get("/")
@@ -94,7 +96,10 @@ def guest() -> str:
 @bp.get("/pas-geweigerd")
 def card_refused() -> str:
     """Why the tapped card did not open a patron screen, and what to do instead."""
-    return render_template("kiosk/start/card_refused.html", reason=request.args.get("reason", ""))
+    reason = request.args.get("reason", "")
+    # The account, not the card, is the problem: said as when logging in.
+    message = IDENTIFY_REFUSALS[reason] if reason in ACCOUNT_REFUSALS else None
+    return render_template("kiosk/start/card_refused.html", reason=reason, message=message)
 
 
 @bp.post("/taal")

@@ -7,10 +7,11 @@
   const hasSession = body.dataset.session === "1";
   const dialog = document.getElementById("idle-dialog");
   const count = document.getElementById("idle-count");
-  const STILL_HERE_EVERY_MS = 15000;
+  const stillHereEveryMs = Number(body.dataset.keepalive || 15) * 1000;
   let idleTimer = null;
   let countdownTimer = null;
   let stillHereSentAt = 0;
+  let stillHereLater = null;
 
   function go(url) {
     if (url) { window.location.replace(url); }
@@ -35,9 +36,18 @@
   }
 
   // Touches only reach the server through requests: tell it now and then that the patron is here,
-  // or its idle clock ends the session while they type.
+  // or its idle clock ends the session while they type. At most once per interval, but a touch
+  // within the interval is still told at its end: the server must know of the last touch too.
   function stillHere(now) {
-    if (!hasSession || (!now && Date.now() - stillHereSentAt < STILL_HERE_EVERY_MS)) { return; }
+    if (!hasSession) { return; }
+    const wait = stillHereEveryMs - (Date.now() - stillHereSentAt);
+    if (now || wait <= 0) { sendStillHere(); return; }
+    if (stillHereLater === null) { stillHereLater = setTimeout(sendStillHere, wait); }
+  }
+
+  function sendStillHere() {
+    clearTimeout(stillHereLater);
+    stillHereLater = null;
     stillHereSentAt = Date.now();
     fetch(body.dataset.stillHereUrl, {
       method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": body.dataset.csrf },

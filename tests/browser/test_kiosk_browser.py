@@ -1,5 +1,6 @@
 """The kiosk in headless Chromium: collecting a card by touch-sized taps, then the idle reset
-that leaves nothing of the patron in the page, the browser or the kiosk's session store."""
+that leaves nothing of the patron in the page, the browser or the kiosk's session store; and
+touches that keep the session on the server until the page's countdown ends it."""
 
 import base64
 import json
@@ -14,7 +15,9 @@ from kiosk.devices import Devices
 from shared.models.patron import Patron
 from tests.support.accounts import member
 from tests.support.browser import TIMEOUT_MS, chromium
+from tests.support.kiosk import TERMINAL, add_device, kiosk_config, running_kiosk, simulated_devices
 from tests.support.kiosk_collect import patron_document, place_blank, qr_code, said
+from tests.support.kiosk_flows import CARD, owing_card_holder, place
 from tests.support.servers import running_server
 
 TOUCH_PX = 48
@@ -59,8 +62,8 @@ def walk_to_the_new_card(page: Page, app: Flask, devices: Devices, patron: Patro
 
 
 def only_a_csrf_token(cookies: list[Cookie]) -> bool:
-    """No kiosk session cookie; at most Flask's session cookie holding the new page's CSRF token."""
-    if any(cookie["name"] != "session" for cookie in cookies):
+    """No kiosk session cookie; at most the form cookie holding the new page's CSRF token."""
+    if any(cookie["name"] != "kiosk_form" for cookie in cookies):
         return False
     payloads = [cookie["value"].split(".")[0] for cookie in cookies]
     decoded = [json.loads(base64.urlsafe_b64decode(p + "=" * (-len(p) % 4))) for p in payloads]
@@ -93,3 +96,30 @@ def test_collect_by_taps_then_idle_leaves_nothing(
         assert page.evaluate(storage) == [0, 0]
         assert kiosk_app.extensions["kiosk"].sessions.current() is None
         context.close()
+
+
+@pytest.mark.browser
+def test_touches_keep_the_session_until_the_countdown_shows(
+    app: Flask, client: FlaskClient, portal_server: str
+) -> None:
+    owing_card_holder(app, client)
+    devices = simulated_devices()
+    timing = {"KIOSK_IDLE_SECONDS": 2, "KIOSK_COUNTDOWN_SECONDS": 2, "KIOSK_KEEPALIVE_SECONDS": 1}
+    token = add_device(app, "--terminal", TERMINAL)
+    config = kiosk_config(portal_server, token, csrf=True, **timing)
+    with (
+        running_kiosk(config, devices) as kiosk_app,
+        running_server(kiosk_app) as server,
+        chromium() as browser,
+    ):
+        page = browser.new_page()
+        page.goto(server)
+        place(devices, CARD)
+        expect(page).to_have_url(f"{server}/pas", timeout=TIMEOUT_MS)
+        for _ in range(9):  # 4.5 s of typing: longer than the server's idle time alone
+            page.keyboard.press("Shift")
+            page.wait_for_timeout(500)
+        expect(page.locator("#idle-dialog")).to_be_visible(timeout=TIMEOUT_MS)
+        assert page.url == f"{server}/pas"
+        assert kiosk_app.extensions["kiosk"].sessions.current() is not None
+        expect(page).to_have_url(f"{server}/", timeout=TIMEOUT_MS)

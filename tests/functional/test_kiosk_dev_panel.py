@@ -9,12 +9,19 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from kiosk.config import load_config
+from kiosk.config import ConfigError, load_config
 from kiosk.devices import Devices, document_reader
 from kiosk.hardware.base import PrinterStatus
 from kiosk.receipts import make_receipt, print_receipt
-from tests.support.kiosk import add_device, kiosk_config, running_kiosk, simulated_devices
-from tests.support.kiosk_flows import CARD, next_event, owing_card_holder
+from tests.support.kiosk import (
+    TERMINAL,
+    add_device,
+    form_token,
+    kiosk_config,
+    running_kiosk,
+    simulated_devices,
+)
+from tests.support.kiosk_flows import CARD, next_event, owing_card_holder, tap
 
 
 def test_tapping_and_removing_cards_from_the_panel(
@@ -99,3 +106,77 @@ def test_the_secret_key_is_kept_across_restarts(tmp_path: Path) -> None:
     first, second = load_config(settings), load_config(settings)
     assert first["SECRET_KEY"] == second["SECRET_KEY"] and len(first["SECRET_KEY"]) > 30
     assert stat.S_IMODE((tmp_path / "kiosk-secret").stat().st_mode) == 0o600
+
+
+def test_a_stale_panel_form_leaves_the_patron_alone(
+    app: Flask, client: FlaskClient, portal_server: str
+) -> None:
+    owing_card_holder(app, client)
+    devices = simulated_devices()
+    config = kiosk_config(portal_server, add_device(app, "--terminal", TERMINAL), csrf=True)
+    with running_kiosk(config, devices) as kiosk_app:
+        kiosk = kiosk_app.test_client()
+        assert tap(kiosk, devices) == "/pas"
+        patron = kiosk_app.extensions["kiosk"].sessions.current()
+        stale = kiosk.post("/dev/printer", data={"state": "ok", "csrf_token": "before-a-reset"})
+        assert stale.location == "/dev"
+        assert kiosk_app.extensions["kiosk"].sessions.current() is patron
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        {"X-Forwarded-For": "192.0.2.7"},
+        {"Forwarded": "for=192.0.2.7"},
+        {"X-Real-IP": "192.0.2.7"},
+    ],
+)
+@pytest.mark.parametrize(("allow", "answer"), [(False, 403), (True, 200)])
+def test_a_request_through_a_proxy_is_refused_unless_allowed(
+    app: Flask, portal_server: str, header: dict[str, str], allow: bool, answer: int
+) -> None:
+    config = kiosk_config(portal_server, add_device(app), KIOSK_ALLOW_REMOTE=allow)
+    with running_kiosk(config, simulated_devices()) as kiosk_app:
+        assert kiosk_app.test_client().get("/", headers=header).status_code == answer
+
+
+def test_ipv4_mapped_loopback_is_this_machine(app: Flask, portal_server: str) -> None:
+    with running_kiosk(kiosk_config(portal_server, add_device(app)), simulated_devices()) as kiosk:
+        browser = kiosk.test_client()
+        assert browser.get("/", environ_base={"REMOTE_ADDR": "::ffff:127.0.0.1"}).status_code == 200
+        assert browser.get("/", environ_base={"REMOTE_ADDR": "::ffff:192.0.2.7"}).status_code == 403
+
+
+@pytest.mark.parametrize("content", ["", "short\n"])
+def test_an_empty_or_damaged_secret_key_file_is_made_anew(tmp_path: Path, content: str) -> None:
+    path = tmp_path / "kiosk-secret"
+    path.write_text(content)
+    key = load_config({"KIOSK_DEVICE_TOKEN": "t", "KIOSK_SECRET_KEY_FILE": str(path)})["SECRET_KEY"]
+    assert len(key) >= 32 and path.read_text() == key
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert [file.name for file in tmp_path.iterdir()] == ["kiosk-secret"]
+
+
+def test_an_empty_secret_key_is_refused() -> None:
+    with pytest.raises(ConfigError, match="KIOSK_SECRET_KEY"):
+        load_config({"KIOSK_DEVICE_TOKEN": "t", "KIOSK_SECRET_KEY": ""})
+
+
+def test_two_kiosk_processes_sharing_the_key_file_accept_each_others_forms(
+    app: Flask, portal_server: str, tmp_path: Path
+) -> None:
+    token, key_file = add_device(app), str(tmp_path / "kiosk-secret")
+    (tmp_path / "kiosk-secret").write_text("")
+    config = kiosk_config(portal_server, token, csrf=True, KIOSK_SECRET_KEY_FILE=key_file)
+    del config["KIOSK_SECRET_KEY"]
+    with (
+        running_kiosk(config, simulated_devices()) as first,
+        running_kiosk(config, simulated_devices()) as second,
+    ):
+        browser = first.test_client()
+        token_of_first = form_token(browser.get("/").get_data(as_text=True))
+        # The same browser (its form cookie) after a restart: the new process signs alike.
+        browser_of_second = second.test_client()
+        browser_of_second.set_cookie("kiosk_form", browser.get_cookie("kiosk_form").value)
+        answer = browser_of_second.post("/taal", data={"lang": "en", "csrf_token": token_of_first})
+        assert answer.status_code == 303 and answer.location == "/"

@@ -1,5 +1,6 @@
 """Paying what is owed at the kiosk: the terminal's outcomes, the receipt, and a failing printer."""
 
+import socket
 import threading
 import time
 from decimal import Decimal
@@ -19,6 +20,7 @@ from shared.models.patron import Patron
 from shared.models.payment import Payment
 from tests.support.kiosk import TERMINAL, add_device, kiosk_config, running_kiosk, simulated_devices
 from tests.support.kiosk_flows import in_english, owing_card_holder, place, tap
+from tests.support.servers import free_port, running_server
 
 
 @pytest.fixture
@@ -175,14 +177,55 @@ def test_an_idle_session_cancels_its_waiting_payment(
 ) -> None:
     devices = simulated_devices()
     token = add_device(app, "--terminal", TERMINAL)
-    config = kiosk_config(portal_server, token, KIOSK_IDLE_SECONDS=1, KIOSK_COUNTDOWN_SECONDS=0)
-    with running_kiosk(config, devices) as kiosk_app:
+    timing = {"KIOSK_IDLE_SECONDS": 1, "KIOSK_COUNTDOWN_SECONDS": 0, "KIOSK_KEEPALIVE_SECONDS": 0}
+    with running_kiosk(kiosk_config(portal_server, token, **timing), devices) as kiosk_app:
         kiosk = kiosk_app.test_client()
         assert tap(kiosk, devices) == "/pas"
         kiosk.post("/betalen")
-        time.sleep(1.2)
+        time.sleep(1.2)  # the browser stopped polling (closed, crashed): nothing keeps it alive
         assert kiosk.get("/betalen/terminal").location == "/"
         assert newest_payment().status == "canceled"
+
+
+def test_the_kiosk_stops_a_payment_the_terminal_waits_on_too_long(
+    kiosk: FlaskClient, kiosk_app: Flask
+) -> None:
+    kiosk_app.config["KIOSK_TERMINAL_SECONDS"] = 0.5
+    kiosk.post("/betalen")
+    assert kiosk.get("/betalen/status").json["go"] is None
+    time.sleep(0.6)
+    assert kiosk.get("/betalen/status").json["go"] == "/betalen/klaar"
+    assert "waited too long" in kiosk.get("/betalen/klaar").get_data(as_text=True)
+    assert newest_payment().status == "canceled"
+
+
+def test_a_hanging_portal_does_not_hold_up_the_end_of_a_session(app: Flask, patron: Patron) -> None:
+    port, devices = free_port(), simulated_devices()
+    config = kiosk_config(f"http://127.0.0.1:{port}", add_device(app, "--terminal", TERMINAL))
+    with running_kiosk(config, devices) as kiosk_app:
+        kiosk = kiosk_app.test_client()
+        with running_server(app, port=port):
+            assert tap(kiosk, devices) == "/pas"
+            assert kiosk.post("/betalen").location == "/betalen/terminal"
+        # Connections are accepted by the kernel, but nothing ever answers them.
+        with socket.create_server(("127.0.0.1", port)):
+            started = time.monotonic()
+            assert kiosk.post("/stoppen").location == "/"
+            assert time.monotonic() - started < 2
+            assert kiosk_app.extensions["kiosk"].sessions.current() is None
+
+
+def test_stop_while_the_payment_starts_cancels_it(
+    kiosk: FlaskClient, kiosk_app: Flask, mollie_sandbox
+) -> None:
+    mollie_sandbox.inject_fault("delay", delay_seconds=1.5)
+    paying = threading.Thread(target=kiosk.post, args=("/betalen",))
+    paying.start()
+    time.sleep(0.5)  # the portal is asking the payment service now
+    assert kiosk.post("/stoppen").location == "/"
+    paying.join(timeout=10)
+    assert kiosk_app.extensions["kiosk"].sessions.current() is None
+    assert newest_payment().status == "canceled"
 
 
 def test_a_payment_service_hiccup_is_explained_and_the_kiosk_stays(

@@ -8,10 +8,15 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from markupsafe import escape
 
+from kiosk.card_watch import CardWatcher
 from kiosk.demo import blank_tag
 from kiosk.devices import Devices
 from kiosk.hardware.simulated import SIMULATED_READER
+from kiosk.views.collect_messages import IDENTIFY_REFUSALS
+from shared.db import db
+from shared.models.account import AccountStatus
 from tests.support.kiosk import (
     TERMINAL,
     add_device,
@@ -20,7 +25,10 @@ from tests.support.kiosk import (
     running_kiosk,
     simulated_devices,
 )
+from tests.support.kiosk_collect import said
 from tests.support.kiosk_flows import CARD, in_english, next_event, owing_card_holder, place, tap
+
+FAST_IDLE = {"KIOSK_IDLE_SECONDS": 1, "KIOSK_COUNTDOWN_SECONDS": 0, "KIOSK_KEEPALIVE_SECONDS": 0}
 
 
 def test_tapping_a_card_shows_the_patron(
@@ -65,12 +73,7 @@ def test_taking_the_card_away_ends_the_session(
 def test_an_idle_session_is_forgotten(app: Flask, client: FlaskClient, portal_server: str) -> None:
     owing_card_holder(app, client)
     devices = simulated_devices()
-    config = kiosk_config(
-        portal_server,
-        add_device(app, "--terminal", TERMINAL),
-        KIOSK_IDLE_SECONDS=1,
-        KIOSK_COUNTDOWN_SECONDS=0,
-    )
+    config = kiosk_config(portal_server, add_device(app, "--terminal", TERMINAL), **FAST_IDLE)
     with running_kiosk(config, devices) as kiosk_app:
         kiosk = kiosk_app.test_client()
         tap(kiosk, devices, CARD)
@@ -87,11 +90,31 @@ def test_stopping_wipes_the_browser(
     owing_card_holder(app, client)
     kiosk = kiosk_app.test_client()
     tap(kiosk, kiosk_devices)
+    kiosk.set_cookie("session", "the-portals-login")  # same host, other port: the same jar
     stopped = kiosk.post("/stoppen")
     assert stopped.status_code == 303
-    assert '"cookies"' in stopped.headers["Clear-Site-Data"]
-    assert "kiosk_session=;" in stopped.headers["Set-Cookie"]
+    assert stopped.headers["Clear-Site-Data"] == '"cache", "storage"'
+    cookies = stopped.headers.getlist("Set-Cookie")
+    assert any(c.startswith("kiosk_session=;") for c in cookies)
+    assert any(c.startswith("kiosk_form=;") for c in cookies)
+    assert not any(c.startswith("session=") for c in cookies)
+    assert kiosk.get_cookie("session").value == "the-portals-login"
     assert kiosk.get("/pas").status_code == 302
+
+
+def test_the_server_waits_one_keepalive_past_the_countdown(
+    app: Flask, client: FlaskClient, portal_server: str
+) -> None:
+    owing_card_holder(app, client)
+    devices, token = simulated_devices(), add_device(app, "--terminal", TERMINAL)
+    timing = {"KIOSK_IDLE_SECONDS": 1, "KIOSK_COUNTDOWN_SECONDS": 0, "KIOSK_KEEPALIVE_SECONDS": 1}
+    with running_kiosk(kiosk_config(portal_server, token, **timing), devices) as kiosk_app:
+        kiosk = kiosk_app.test_client()
+        assert tap(kiosk, devices) == "/pas"
+        time.sleep(1.2)  # the page's countdown is over: the page, not the server, ends it now
+        assert kiosk.get("/events?session=1").json["go"] is None
+        time.sleep(1.0)
+        assert kiosk.get("/events?session=1").json["go"] == "/"
 
 
 @pytest.fixture
@@ -100,7 +123,7 @@ def idle_kiosk(app: Flask, client: FlaskClient, portal_server: str) -> Iterator[
     owing_card_holder(app, client)
     devices = simulated_devices()
     token = add_device(app, "--terminal", TERMINAL)
-    config = kiosk_config(portal_server, token, KIOSK_IDLE_SECONDS=1, KIOSK_COUNTDOWN_SECONDS=0)
+    config = kiosk_config(portal_server, token, **FAST_IDLE)
     with running_kiosk(config, devices) as kiosk_app:
         kiosk = kiosk_app.test_client()
         assert tap(kiosk, devices) == "/pas"
@@ -166,11 +189,18 @@ def test_a_stale_form_starts_again_and_a_fresh_one_works(
         token = form_token(kiosk.get("/pas").get_data(as_text=True))
         english = kiosk.post("/taal", data={"lang": "en", "next": "/pas", "csrf_token": token})
         assert english.location == "/pas"
+        stale_fetch = kiosk.post(
+            "/nog-hier", headers={"X-CSRFToken": "stale", "Sec-Fetch-Dest": "empty"}
+        )
+        assert stale_fetch.status_code == 400  # refused, but the patron's page goes on
+        assert "van Dijk" in kiosk.get("/pas").get_data(as_text=True)
         stale = kiosk.post("/stoppen", data={"csrf_token": "from-before-a-restart"})
         page = stale.get_data(as_text=True)
         assert stale.status_code == 400 and 'role="alert"' in page  # the kiosk's error page
         assert 'data-go-after="8"' in page and "van Dijk" not in page
         assert kiosk.get("/pas").location == "/"
+        fresh = form_token(kiosk.get("/").get_data(as_text=True))
+        assert kiosk.post("/taal", data={"lang": "en", "csrf_token": fresh}).location == "/"
 
 
 @pytest.mark.parametrize(
@@ -193,3 +223,49 @@ def test_a_wrong_address_starts_again(
     page = answer.get_data(as_text=True)
     assert answer.status_code == code and "data-go-after" in page and "kiosk.js" in page
     assert kiosk.get("/pas").location == "/"
+
+
+@pytest.mark.parametrize(
+    ("account", "reason"), [("blocked", "account_blocked"), ("unconfirmed", "account_unconfirmed")]
+)
+def test_a_card_of_an_account_that_may_not_log_in_says_why(
+    app: Flask,
+    client: FlaskClient,
+    kiosk_app: Flask,
+    kiosk_devices: Devices,
+    account: str,
+    reason: str,
+) -> None:
+    patron = owing_card_holder(app, client)
+    if account == "blocked":
+        patron.login_account.status = AccountStatus.BLOCKED
+    else:
+        patron.login_account.confirmed_at = None
+    db.session.commit()
+    kiosk = kiosk_app.test_client()
+    go = tap(kiosk, kiosk_devices)
+    assert go is not None and f"reason={reason}" in go
+    page = kiosk.get(go).get_data(as_text=True)
+    with kiosk_app.test_request_context():
+        expected = str(escape(IDENTIFY_REFUSALS[reason]))
+    assert expected in page
+    assert (
+        str(escape(said(kiosk_app, "This card is not known here. Please go to the desk.")))
+        not in page
+    )
+
+
+def test_a_flow_gets_the_card_reader_within_one_watcher_poll(kiosk_devices: Devices) -> None:
+    watcher = CardWatcher(kiosk_devices)
+    watcher.start()
+    try:
+        waits = []
+        for _ in range(8):
+            time.sleep(0.3)  # the watcher holds the reader in its poll again
+            asked = time.monotonic()
+            with kiosk_devices.reader_for_flow():
+                waits.append(time.monotonic() - asked)
+        print("waits for the reader:", [round(wait, 2) for wait in waits])
+        assert max(waits) < 1.0
+    finally:
+        watcher.stop()
