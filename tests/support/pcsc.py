@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ from tests.support.virtual_library_card import VirtualLibraryCard
 VPCD_PORTS = {"Virtual PCD 00 00": 35963, "Virtual PCD 00 01": 35964}
 LIBRARY_CARD_READER = "Virtual PCD 00 01"  # the ID-document tests use the other one
 START_SECONDS = 15
+PORTS_FREE_SECONDS = 90  # an old pcscd may take a while to let go of vpcd's ports
 
 
 def wait_for_card(reader_name: str, present: bool, timeout: float) -> bool:
@@ -38,8 +40,42 @@ def _wait_for_virtual_readers(process: subprocess.Popen[bytes] | None) -> None:
         if process is not None and process.poll() is not None:
             raise RuntimeError(f"pcscd exited with status {process.returncode}")
         if time.monotonic() > deadline:
-            raise RuntimeError("pcscd did not list the vpcd readers; is vsmartcard-vpcd installed?")
+            raise RuntimeError(
+                "pcscd did not list the vpcd readers; is vsmartcard-vpcd installed? Listening:\n"
+                + _listeners()
+            )
         time.sleep(0.1)  # pcscd has no "ready" signal to wait on
+
+
+def _ports_free() -> bool:
+    """Whether vpcd's ports can be bound: no other process (an old pcscd) still listens there,
+    which would leave a new pcscd without its virtual readers."""
+    for port in VPCD_PORTS.values():
+        with socket.socket() as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind(("0.0.0.0", port))
+            except OSError:
+                return False
+    return True
+
+
+def _listeners() -> str:
+    """The listening TCP sockets and their processes, to say who holds vpcd's ports."""
+    try:
+        return subprocess.run(["ss", "-ltnp"], capture_output=True, text=True).stdout
+    except OSError:
+        return "(ss is not installed)"
+
+
+def _wait_for_free_ports() -> None:
+    """Wait until vpcd's ports are free, failing with who holds them if they stay taken."""
+    deadline = time.monotonic() + PORTS_FREE_SECONDS
+    while not _ports_free():
+        if time.monotonic() > deadline:
+            ports = sorted(VPCD_PORTS.values())
+            raise RuntimeError(f"vpcd's ports {ports} stay taken:\n{_listeners()}")
+        time.sleep(0.2)
 
 
 class PcscDaemon:
@@ -54,6 +90,7 @@ class PcscDaemon:
         if not set(VPCD_PORTS) <= set(_listed_readers() or ()):
             self.stop()  # ours, but without the vpcd readers: start it again
             if _listed_readers() is None:
+                _wait_for_free_ports()
                 self.process = subprocess.Popen(
                     ["pcscd", "--foreground"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
                 )
