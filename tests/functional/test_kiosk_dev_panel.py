@@ -14,14 +14,13 @@ from kiosk.devices import Devices, document_reader
 from kiosk.hardware.base import PrinterStatus
 from kiosk.receipts import make_receipt, print_receipt
 from tests.support.kiosk import (
-    TERMINAL,
     add_device,
     form_token,
     kiosk_config,
     running_kiosk,
     simulated_devices,
 )
-from tests.support.kiosk_flows import CARD, next_event, owing_card_holder, tap
+from tests.support.kiosk_flows import CARD, next_event, owing_card_holder, tapped_kiosk
 
 
 def test_tapping_and_removing_cards_from_the_panel(
@@ -111,12 +110,7 @@ def test_the_secret_key_is_kept_across_restarts(tmp_path: Path) -> None:
 def test_a_stale_panel_form_leaves_the_patron_alone(
     app: Flask, client: FlaskClient, portal_server: str
 ) -> None:
-    owing_card_holder(app, client)
-    devices = simulated_devices()
-    config = kiosk_config(portal_server, add_device(app, "--terminal", TERMINAL), csrf=True)
-    with running_kiosk(config, devices) as kiosk_app:
-        kiosk = kiosk_app.test_client()
-        assert tap(kiosk, devices) == "/pas"
+    with tapped_kiosk(app, client, portal_server, csrf=True) as (kiosk_app, kiosk, devices):
         patron = kiosk_app.extensions["kiosk"].sessions.current()
         stale = kiosk.post("/dev/printer", data={"state": "ok", "csrf_token": "before-a-reset"})
         assert stale.location == "/dev"

@@ -18,15 +18,18 @@ from kiosk.views.collect_messages import IDENTIFY_REFUSALS
 from shared.db import db
 from shared.models.account import AccountStatus
 from tests.support.kiosk import (
-    TERMINAL,
-    add_device,
     form_token,
-    kiosk_config,
-    running_kiosk,
-    simulated_devices,
 )
 from tests.support.kiosk_collect import said
-from tests.support.kiosk_flows import CARD, in_english, next_event, owing_card_holder, place, tap
+from tests.support.kiosk_flows import (
+    CARD,
+    in_english,
+    next_event,
+    owing_card_holder,
+    place,
+    tap,
+    tapped_kiosk,
+)
 
 FAST_IDLE = {"KIOSK_IDLE_SECONDS": 1, "KIOSK_COUNTDOWN_SECONDS": 0, "KIOSK_KEEPALIVE_SECONDS": 0}
 
@@ -71,12 +74,7 @@ def test_taking_the_card_away_ends_the_session(
 
 
 def test_an_idle_session_is_forgotten(app: Flask, client: FlaskClient, portal_server: str) -> None:
-    owing_card_holder(app, client)
-    devices = simulated_devices()
-    config = kiosk_config(portal_server, add_device(app, "--terminal", TERMINAL), **FAST_IDLE)
-    with running_kiosk(config, devices) as kiosk_app:
-        kiosk = kiosk_app.test_client()
-        tap(kiosk, devices, CARD)
+    with tapped_kiosk(app, client, portal_server, **FAST_IDLE) as (_kiosk_app, kiosk, _devices):
         assert "van Dijk" in kiosk.get("/pas").get_data(as_text=True)
         time.sleep(1.2)
         gone = kiosk.get("/pas")
@@ -105,12 +103,8 @@ def test_stopping_wipes_the_browser(
 def test_the_server_waits_one_keepalive_past_the_countdown(
     app: Flask, client: FlaskClient, portal_server: str
 ) -> None:
-    owing_card_holder(app, client)
-    devices, token = simulated_devices(), add_device(app, "--terminal", TERMINAL)
     timing = {"KIOSK_IDLE_SECONDS": 1, "KIOSK_COUNTDOWN_SECONDS": 0, "KIOSK_KEEPALIVE_SECONDS": 1}
-    with running_kiosk(kiosk_config(portal_server, token, **timing), devices) as kiosk_app:
-        kiosk = kiosk_app.test_client()
-        assert tap(kiosk, devices) == "/pas"
+    with tapped_kiosk(app, client, portal_server, **timing) as (_kiosk_app, kiosk, _devices):
         time.sleep(1.2)  # the page's countdown is over: the page, not the server, ends it now
         assert kiosk.get("/events?session=1").json["go"] is None
         time.sleep(1.0)
@@ -120,13 +114,7 @@ def test_the_server_waits_one_keepalive_past_the_countdown(
 @pytest.fixture
 def idle_kiosk(app: Flask, client: FlaskClient, portal_server: str) -> Iterator[FlaskClient]:
     """A kiosk that forgets a patron after one idle second, with the patron's card tapped."""
-    owing_card_holder(app, client)
-    devices = simulated_devices()
-    token = add_device(app, "--terminal", TERMINAL)
-    config = kiosk_config(portal_server, token, **FAST_IDLE)
-    with running_kiosk(config, devices) as kiosk_app:
-        kiosk = kiosk_app.test_client()
-        assert tap(kiosk, devices) == "/pas"
+    with tapped_kiosk(app, client, portal_server, **FAST_IDLE) as (_kiosk_app, kiosk, _devices):
         yield kiosk
 
 
@@ -180,12 +168,7 @@ def _poll(kiosk_app: Flask, opened: threading.Event, where: list[str | None]) ->
 def test_a_stale_form_starts_again_and_a_fresh_one_works(
     app: Flask, client: FlaskClient, portal_server: str
 ) -> None:
-    owing_card_holder(app, client)
-    devices = simulated_devices()
-    config = kiosk_config(portal_server, add_device(app, "--terminal", TERMINAL), csrf=True)
-    with running_kiosk(config, devices) as kiosk_app:
-        kiosk = kiosk_app.test_client()
-        assert tap(kiosk, devices) == "/pas"
+    with tapped_kiosk(app, client, portal_server, csrf=True) as (kiosk_app, kiosk, devices):
         token = form_token(kiosk.get("/pas").get_data(as_text=True))
         english = kiosk.post("/taal", data={"lang": "en", "next": "/pas", "csrf_token": token})
         assert english.location == "/pas"

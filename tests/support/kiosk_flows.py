@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -13,6 +15,7 @@ from kiosk.hardware.simulated import SIMULATED_READER, SimulatedCardReader
 from shared.db import db
 from shared.models.patron import Patron
 from tests.support.accounts import give_card, member
+from tests.support.kiosk import TERMINAL, add_device, kiosk_config, running_kiosk, simulated_devices
 
 CARD = "2527000000017"
 EVENT_WAIT_SECONDS = 3.0
@@ -64,3 +67,18 @@ def tap(kiosk: FlaskClient, devices: Devices, number: str = CARD) -> str | None:
 def in_english(kiosk: FlaskClient) -> None:
     """Switch the kiosk to English for the patron at hand."""
     assert kiosk.post("/taal", data={"lang": "en", "next": "/"}).status_code == 303
+
+
+@contextmanager
+def tapped_kiosk(
+    portal: Flask, client: FlaskClient, portal_url: str, csrf: bool = False, **settings: object
+) -> Iterator[tuple[Flask, FlaskClient, Devices]]:
+    """A kiosk of its own (`settings` over the test defaults) at which the owing card holder
+    just tapped: the app, its browser and its devices."""
+    owing_card_holder(portal, client)
+    devices = simulated_devices()
+    token = add_device(portal, "--terminal", TERMINAL)
+    with running_kiosk(kiosk_config(portal_url, token, csrf, **settings), devices) as kiosk_app:
+        kiosk = kiosk_app.test_client()
+        assert tap(kiosk, devices) == "/pas"
+        yield kiosk_app, kiosk, devices
