@@ -11,6 +11,7 @@ from typing import Any
 
 from kiosk.hardware import config as hardware
 from kiosk.hardware.base import (
+    CANNOT_PRINT,
     CardReader,
     DocumentReader,
     HardwareError,
@@ -25,8 +26,6 @@ from kiosk.hardware.simulated import (
     SimulatedPrinter,
     SimulatedScanner,
 )
-
-CANNOT_PRINT = frozenset({PrinterStatus.PAPER_OUT, PrinterStatus.OFFLINE})
 
 
 @dataclass
@@ -111,18 +110,6 @@ class Devices:
         return self.print_failure.value
 
 
-def document_reader(environ: Mapping[str, str] = os.environ) -> DocumentReader:
-    """KIOSK_DOCUMENT_READER: `pcsc` (the ICAO 9303 chip reader) or `simulated`."""
-    choice = environ.get("KIOSK_DOCUMENT_READER", "").strip() or hardware.SIMULATED
-    if choice == "pcsc":
-        return hardware.document_reader(environ)
-    if choice == hardware.SIMULATED:
-        from kiosk.hardware.simulated import SimulatedDocumentReader
-
-        return SimulatedDocumentReader()
-    raise ValueError(f"KIOSK_DOCUMENT_READER={choice!r}: use pcsc or simulated")
-
-
 def from_config(config: Mapping[str, Any], environ: Mapping[str, str] = os.environ) -> Devices:
     """The devices the environment names; simulated ones unless told otherwise."""
     reader = hardware.card_reader(environ)
@@ -130,7 +117,7 @@ def from_config(config: Mapping[str, Any], environ: Mapping[str, str] = os.envir
     return Devices(
         card_reader=reader,
         card_reader_name=reader_name,
-        document_reader=document_reader(environ),
+        document_reader=hardware.document_reader(environ),
         document_reader_name=config.get("KIOSK_DOCUMENT_READER_NAME") or reader_name,
         printer=hardware.printer(environ),
         scanner=hardware.scanner(environ),

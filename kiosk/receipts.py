@@ -6,8 +6,8 @@ import logging
 from decimal import Decimal
 from typing import Any
 
-from kiosk.devices import CANNOT_PRINT, Devices
-from kiosk.hardware.base import PrinterStatus, Receipt
+from kiosk.devices import Devices
+from kiosk.hardware.base import CANNOT_PRINT, PrinterStatus, Receipt
 from shared.timeutil import utcnow
 
 log = logging.getLogger(__name__)

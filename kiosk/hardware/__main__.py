@@ -11,11 +11,11 @@ from decimal import Decimal
 
 from kiosk.hardware import config
 from kiosk.hardware.base import (
+    CANNOT_PRINT,
     CardReader,
     HardwareError,
     MrzInput,
     Printer,
-    PrinterStatus,
     Receipt,
 )
 from kiosk.hardware.library_card import LibraryCard, read_from, write_to
@@ -58,7 +58,7 @@ def _mrz_input(args: argparse.Namespace) -> MrzInput:
 def id_read(args: argparse.Namespace) -> None:
     """Read an ID document's chip and print the holder's data as JSON."""
     try:
-        read_document = config.document_reader()
+        read_document = config.document_reader(default="pcsc")
         from kiosk.hardware.emrtd.errors import EmrtdError
     except ImportError:
         raise HardwareError("the ID-document reader (kiosk.hardware.emrtd) is missing") from None
@@ -87,7 +87,7 @@ def print_test(_args: argparse.Namespace) -> None:
 def _require_printable(printer: Printer) -> None:
     """Refuse a printer that says it is out of paper or offline (others may not know)."""
     status = printer.status()
-    if status in (PrinterStatus.PAPER_OUT, PrinterStatus.OFFLINE):
+    if status in CANNOT_PRINT:
         raise HardwareError(f"printer status: {status.value}")
 
 

@@ -102,6 +102,9 @@ class PrinterStatus(Enum):
     UNKNOWN = "unknown"
 
 
+CANNOT_PRINT = frozenset({PrinterStatus.PAPER_OUT, PrinterStatus.OFFLINE})
+
+
 @dataclass(frozen=True)
 class Receipt:
     """A receipt (with lines and a total) or a slip (lines only, no total)."""

@@ -64,7 +64,21 @@ def _path_setting(environ: Mapping[str, str], name: str) -> Path | None:
     return Path(value) if value else None
 
 
-def document_reader(environ: Mapping[str, str] = os.environ) -> DocumentReader:
+def document_reader(
+    environ: Mapping[str, str] = os.environ, default: str = SIMULATED
+) -> DocumentReader:
+    """KIOSK_DOCUMENT_READER: `pcsc` (the ICAO 9303 chip reader) or `simulated`."""
+    choice = _setting(environ, "DOCUMENT_READER", default)
+    if choice == "pcsc":
+        return _chip_reader(environ)
+    if choice == SIMULATED:
+        from kiosk.hardware.simulated import SimulatedDocumentReader
+
+        return SimulatedDocumentReader()
+    raise ValueError(f"KIOSK_DOCUMENT_READER={choice!r}: use pcsc or simulated")
+
+
+def _chip_reader(environ: Mapping[str, str]) -> DocumentReader:
     """The ICAO 9303 chip reader (kiosk.hardware.emrtd), imported when first needed; with
     KIOSK_CSCA_DIR (CSCA certificates and master lists) and/or KIOSK_CSCA_MASTER_LIST (an ICAO
     master list), loaded once here, it also checks the document signer's chain."""

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from kiosk.hardware.base import (
+    CANNOT_PRINT,
     CardRemoved,
     CardTimeout,
     HardwareError,
@@ -89,7 +90,7 @@ class SimulatedPrinter:
 
     def print_receipt(self, receipt: Receipt) -> None:
         """Record the receipt, unless the printer is out of paper or offline."""
-        if self.state in (PrinterStatus.PAPER_OUT, PrinterStatus.OFFLINE):
+        if self.state in CANNOT_PRINT:
             raise HardwareError(f"printer {self.state.value}")
         self.printed.append(receipt)
 

@@ -15,7 +15,8 @@ from kiosk.devices import Devices
 from shared.models.patron import Patron
 from tests.support.accounts import member
 from tests.support.browser import TIMEOUT_MS, chromium
-from tests.support.kiosk import TERMINAL, add_device, kiosk_config, running_kiosk, simulated_devices
+from tests.support.kiosk import TERMINAL, kiosk_config, running_kiosk, simulated_devices
+from tests.support.kiosk_api import register_kiosk
 from tests.support.kiosk_collect import patron_document, place_blank, qr_code, said
 from tests.support.kiosk_flows import CARD, owing_card_holder, place
 from tests.support.servers import running_server
@@ -105,7 +106,7 @@ def test_touches_keep_the_session_until_the_countdown_shows(
     owing_card_holder(app, client)
     devices = simulated_devices()
     timing = {"KIOSK_IDLE_SECONDS": 2, "KIOSK_COUNTDOWN_SECONDS": 2, "KIOSK_KEEPALIVE_SECONDS": 1}
-    token = add_device(app, "--terminal", TERMINAL)
+    token = register_kiosk(app, "Kiosk hal", "--terminal", TERMINAL)
     config = kiosk_config(portal_server, token, csrf=True, **timing)
     with (
         running_kiosk(config, devices) as kiosk_app,

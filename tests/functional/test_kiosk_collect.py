@@ -18,7 +18,8 @@ from shared.login import log_in
 from shared.models.patron import Patron
 from shared.timeutil import utcnow
 from tests.support.accounts import member
-from tests.support.kiosk import add_device, kiosk_config, running_kiosk
+from tests.support.kiosk import kiosk_config, running_kiosk
+from tests.support.kiosk_api import register_kiosk
 from tests.support.kiosk_collect import (
     PASSWORD,
     ActivationOutage,
@@ -412,7 +413,7 @@ def outage(
     """A kiosk whose portal is away whenever a card is activated; its browser."""
     gateway = ActivationOutage(app)
     with running_server(gateway) as url:
-        config = kiosk_config(url, add_device(app), KIOSK_DOCUMENT_TIMEOUT=0.5)
+        config = kiosk_config(url, register_kiosk(app), KIOSK_DOCUMENT_TIMEOUT=0.5)
         with running_kiosk(config | {"KIOSK_BLANK_CARD_TIMEOUT": 1.0}, kiosk_devices) as kiosk:
             yield gateway, kiosk.test_client()
 
@@ -471,7 +472,7 @@ def test_a_card_linked_after_the_patron_left_opens_nothing_until_tapped_again(
 ) -> None:
     gateway = ActivationOutage(app, refuse=False, delay=1.0)
     with running_server(gateway) as url:
-        config = kiosk_config(url, add_device(app), KIOSK_DOCUMENT_TIMEOUT=0.5)
+        config = kiosk_config(url, register_kiosk(app), KIOSK_DOCUMENT_TIMEOUT=0.5)
         with running_kiosk(config, kiosk_devices) as kiosk_app:
             kiosk = kiosk_app.test_client()
             verified_by_typing(kiosk, kiosk_devices, patron)

@@ -10,16 +10,17 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from kiosk.config import ConfigError, load_config
-from kiosk.devices import Devices, document_reader
+from kiosk.devices import Devices
 from kiosk.hardware.base import PrinterStatus
+from kiosk.hardware.config import document_reader
 from kiosk.receipts import make_receipt, print_receipt
 from tests.support.kiosk import (
-    add_device,
     form_token,
     kiosk_config,
     running_kiosk,
     simulated_devices,
 )
+from tests.support.kiosk_api import register_kiosk
 from tests.support.kiosk_flows import CARD, next_event, owing_card_holder, tapped_kiosk
 
 
@@ -62,7 +63,7 @@ def test_document_printer_and_scanner_from_the_panel(
 
 
 def test_no_panel_when_switched_off(app: Flask, portal_server: str) -> None:
-    config = kiosk_config(portal_server, add_device(app), KIOSK_DEV_PANEL=False)
+    config = kiosk_config(portal_server, register_kiosk(app), KIOSK_DEV_PANEL=False)
     with running_kiosk(config, simulated_devices()) as kiosk_app:
         assert kiosk_app.test_client().get("/dev").status_code == 404
 
@@ -82,7 +83,7 @@ def test_a_real_device_means_no_panel_unless_switched_on(
 ) -> None:
     devices = simulated_devices()
     devices.document_reader = document_reader({"KIOSK_DOCUMENT_READER": "pcsc"})
-    config = kiosk_config(portal_server, add_device(app), KIOSK_DEV_PANEL=switch)
+    config = kiosk_config(portal_server, register_kiosk(app), KIOSK_DEV_PANEL=switch)
     with running_kiosk(config, devices) as kiosk_app:
         assert kiosk_app.test_client().get("/dev").status_code == panel
 
@@ -91,7 +92,7 @@ def test_a_real_device_means_no_panel_unless_switched_on(
 def test_other_machines_are_refused_unless_allowed(
     app: Flask, portal_server: str, allow: bool, answer: int
 ) -> None:
-    config = kiosk_config(portal_server, add_device(app), KIOSK_ALLOW_REMOTE=allow)
+    config = kiosk_config(portal_server, register_kiosk(app), KIOSK_ALLOW_REMOTE=allow)
     with running_kiosk(config, simulated_devices()) as kiosk_app:
         browser = kiosk_app.test_client()
         assert browser.get("/").status_code == 200  # the test client is 127.0.0.1
@@ -129,13 +130,15 @@ def test_a_stale_panel_form_leaves_the_patron_alone(
 def test_a_request_through_a_proxy_is_refused_unless_allowed(
     app: Flask, portal_server: str, header: dict[str, str], allow: bool, answer: int
 ) -> None:
-    config = kiosk_config(portal_server, add_device(app), KIOSK_ALLOW_REMOTE=allow)
+    config = kiosk_config(portal_server, register_kiosk(app), KIOSK_ALLOW_REMOTE=allow)
     with running_kiosk(config, simulated_devices()) as kiosk_app:
         assert kiosk_app.test_client().get("/", headers=header).status_code == answer
 
 
 def test_ipv4_mapped_loopback_is_this_machine(app: Flask, portal_server: str) -> None:
-    with running_kiosk(kiosk_config(portal_server, add_device(app)), simulated_devices()) as kiosk:
+    with running_kiosk(
+        kiosk_config(portal_server, register_kiosk(app)), simulated_devices()
+    ) as kiosk:
         browser = kiosk.test_client()
         assert browser.get("/", environ_base={"REMOTE_ADDR": "::ffff:127.0.0.1"}).status_code == 200
         assert browser.get("/", environ_base={"REMOTE_ADDR": "::ffff:192.0.2.7"}).status_code == 403
@@ -159,7 +162,7 @@ def test_an_empty_secret_key_is_refused() -> None:
 def test_two_kiosk_processes_sharing_the_key_file_accept_each_others_forms(
     app: Flask, portal_server: str, tmp_path: Path
 ) -> None:
-    token, key_file = add_device(app), str(tmp_path / "kiosk-secret")
+    token, key_file = register_kiosk(app), str(tmp_path / "kiosk-secret")
     (tmp_path / "kiosk-secret").write_text("")
     config = kiosk_config(portal_server, token, csrf=True, KIOSK_SECRET_KEY_FILE=key_file)
     del config["KIOSK_SECRET_KEY"]

@@ -7,14 +7,16 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from kiosk.devices import Devices, document_reader
+from kiosk.devices import Devices
 from kiosk.hardware.base import PrinterStatus
+from kiosk.hardware.config import document_reader
 from kiosk.hardware.scanner import LineScanner
 from kiosk.hardware.simulated import SimulatedCardReader
 from kiosk.receipts import make_receipt, print_receipt
 from shared.db import db
 from shared.models.kiosk import KioskDevice
-from tests.support.kiosk import TERMINAL, add_device, kiosk_config, running_kiosk, simulated_devices
+from tests.support.kiosk import TERMINAL, kiosk_config, running_kiosk, simulated_devices
+from tests.support.kiosk_api import register_kiosk
 from tests.support.kiosk_flows import owing_card_holder, tap
 from tests.support.servers import free_port, running_server
 
@@ -39,7 +41,7 @@ def test_a_heartbeat_is_stored_at_the_portal(
 
 
 def test_the_heartbeat_thread_beats_on_its_own(app: Flask, portal_server: str) -> None:
-    config = kiosk_config(portal_server, add_device(app), KIOSK_HEARTBEAT_SECONDS=60)
+    config = kiosk_config(portal_server, register_kiosk(app), KIOSK_HEARTBEAT_SECONDS=60)
     with running_kiosk(config, simulated_devices()):
         deadline = time.monotonic() + 2
         while time.monotonic() < deadline and "never" in staff_listing(app):
@@ -51,7 +53,9 @@ def test_the_heartbeat_thread_beats_on_its_own(app: Flask, portal_server: str) -
 def test_portal_away_means_out_of_service_until_it_is_back(app: Flask, client: FlaskClient) -> None:
     owing_card_holder(app, client)
     port, devices = free_port(), simulated_devices()
-    config = kiosk_config(f"http://127.0.0.1:{port}", add_device(app, "--terminal", TERMINAL))
+    config = kiosk_config(
+        f"http://127.0.0.1:{port}", register_kiosk(app, "Kiosk hal", "--terminal", TERMINAL)
+    )
     with running_kiosk(config, devices) as kiosk_app:
         kiosk = kiosk_app.test_client()
         with running_server(app, port=port):
@@ -71,7 +75,7 @@ def test_portal_away_means_out_of_service_until_it_is_back(app: Flask, client: F
 
 
 def test_a_heartbeat_to_a_dead_portal_says_offline(app: Flask) -> None:
-    config = kiosk_config(f"http://127.0.0.1:{free_port()}", add_device(app))
+    config = kiosk_config(f"http://127.0.0.1:{free_port()}", register_kiosk(app))
     with running_kiosk(config, simulated_devices()) as kiosk_app:
         heartbeat = kiosk_app.extensions["kiosk"].heartbeat
         assert not heartbeat.beat() and not heartbeat.online
@@ -82,7 +86,9 @@ def test_out_of_service_stays_put_and_recovers_without_a_heartbeat_thread(
 ) -> None:
     owing_card_holder(app, client)
     port, devices = free_port(), simulated_devices()
-    config = kiosk_config(f"http://127.0.0.1:{port}", add_device(app, "--terminal", TERMINAL))
+    config = kiosk_config(
+        f"http://127.0.0.1:{port}", register_kiosk(app, "Kiosk hal", "--terminal", TERMINAL)
+    )
     assert config["KIOSK_HEARTBEAT_SECONDS"] == 0
     with running_kiosk(config, devices) as kiosk_app:
         kiosk = kiosk_app.test_client()

@@ -18,7 +18,8 @@ from shared.models.kiosk import KioskDevice
 from shared.models.mail import OutboxMail
 from shared.models.patron import Patron
 from shared.models.payment import Payment
-from tests.support.kiosk import TERMINAL, add_device, kiosk_config, running_kiosk, simulated_devices
+from tests.support.kiosk import TERMINAL, kiosk_config, running_kiosk, simulated_devices
+from tests.support.kiosk_api import register_kiosk
 from tests.support.kiosk_flows import in_english, owing_card_holder, place, tap
 from tests.support.servers import free_port, running_server
 
@@ -176,7 +177,7 @@ def test_an_idle_session_cancels_its_waiting_payment(
     app: Flask, patron: Patron, portal_server: str
 ) -> None:
     devices = simulated_devices()
-    token = add_device(app, "--terminal", TERMINAL)
+    token = register_kiosk(app, "Kiosk hal", "--terminal", TERMINAL)
     timing = {"KIOSK_IDLE_SECONDS": 1, "KIOSK_COUNTDOWN_SECONDS": 0, "KIOSK_KEEPALIVE_SECONDS": 0}
     with running_kiosk(kiosk_config(portal_server, token, **timing), devices) as kiosk_app:
         kiosk = kiosk_app.test_client()
@@ -201,7 +202,9 @@ def test_the_kiosk_stops_a_payment_the_terminal_waits_on_too_long(
 
 def test_a_hanging_portal_does_not_hold_up_the_end_of_a_session(app: Flask, patron: Patron) -> None:
     port, devices = free_port(), simulated_devices()
-    config = kiosk_config(f"http://127.0.0.1:{port}", add_device(app, "--terminal", TERMINAL))
+    config = kiosk_config(
+        f"http://127.0.0.1:{port}", register_kiosk(app, "Kiosk hal", "--terminal", TERMINAL)
+    )
     with running_kiosk(config, devices) as kiosk_app:
         kiosk = kiosk_app.test_client()
         with running_server(app, port=port):

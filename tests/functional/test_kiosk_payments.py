@@ -14,7 +14,7 @@ from shared import ledger
 from shared.db import db
 from shared.models.patron import Patron
 from shared.models.payment import Payment
-from tests.support.kiosk import add_device
+from tests.support.kiosk_api import register_kiosk
 from tests.support.servers import free_port
 from tests.support.signup import signed_up
 
@@ -25,7 +25,7 @@ API = "/api/kiosk/v1"
 @pytest.fixture
 def kiosk(app: Flask, client: FlaskClient) -> Callable[..., object]:
     """Calls the kiosk API as a registered device with a terminal."""
-    token = add_device(app, "--terminal", TERMINAL)
+    token = register_kiosk(app, "Kiosk hal", "--terminal", TERMINAL)
 
     def call(method: str, path: str, key: str | None = None, **body: object) -> object:
         headers = {"Authorization": f"Bearer {token}"}
@@ -49,7 +49,7 @@ def owing_patron(app: Flask, client: FlaskClient, mollie_sandbox) -> Patron:
 
 
 def test_every_path_needs_a_valid_device_token(app: Flask, client: FlaskClient) -> None:
-    token = add_device(app)
+    token = register_kiosk(app)
     for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": token}):
         response = client.get(f"{API}/patrons/2X1/balance", headers=headers)
         assert response.status_code == 401 and response.json["error"] == "unauthorized"
@@ -145,7 +145,7 @@ def test_provider_down_answers_503_and_writes_nothing(
 def test_a_kiosk_without_terminal_cannot_take_payments(
     app: Flask, client: FlaskClient, owing_patron: Patron
 ) -> None:
-    token = add_device(app)
+    token = register_kiosk(app)
     response = client.post(
         f"{API}/payments",
         headers={"Authorization": f"Bearer {token}", "Idempotency-Key": "kiosk-req-0008"},
@@ -157,7 +157,7 @@ def test_a_kiosk_without_terminal_cannot_take_payments(
 def test_parallel_retries_of_one_request_make_one_payment(
     app: Flask, portal_server: str, owing_patron: Patron, mollie_sandbox
 ) -> None:
-    token = add_device(app, "--terminal", TERMINAL)
+    token = register_kiosk(app, "Kiosk hal", "--terminal", TERMINAL)
     headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": "kiosk-req-parallel"}
     references: list[str] = []
     answers: list[int] = []
@@ -187,7 +187,7 @@ def test_another_kiosk_cannot_collect_what_a_terminal_is_collecting(
 ) -> None:
     number = owing_patron.customer_number
     assert kiosk("POST", "/payments", "kiosk-req-0009", patron=number).status_code == 201
-    token = add_device(app, "--terminal", "term_sandboxKiosk2")
+    token = register_kiosk(app, "Kiosk hal", "--terminal", "term_sandboxKiosk2")
     second = client.post(
         f"{API}/payments",
         headers={"Authorization": f"Bearer {token}", "Idempotency-Key": "kiosk-req-0010"},

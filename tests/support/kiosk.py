@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,17 +19,9 @@ from kiosk.hardware.simulated import (
     SimulatedPrinter,
     SimulatedScanner,
 )
+from tests.support.kiosk_api import register_kiosk
 
 TERMINAL = "term_sandboxKiosk1"
-
-
-def add_device(portal: Flask, *extra: str) -> str:
-    """Register a kiosk in branch 5270 through the portal's CLI; its API token."""
-    result = portal.test_cli_runner().invoke(
-        args=["kiosk", "add-device", "Kiosk hal", "--branch", "5270", *extra]
-    )
-    assert result.exit_code == 0, result.output
-    return json.loads(result.output)["token"]
 
 
 def simulated_devices() -> Devices:
@@ -84,7 +75,7 @@ def running_kiosk(config: dict[str, object], devices: Devices) -> Iterator[Flask
 @pytest.fixture
 def kiosk_app(app: Flask, portal_server: str, kiosk_devices: Devices) -> Iterator[Flask]:
     """The kiosk, registered at the test portal with the sandbox's first terminal."""
-    token = add_device(app, "--terminal", TERMINAL)
+    token = register_kiosk(app, "Kiosk hal", "--terminal", TERMINAL)
     with running_kiosk(kiosk_config(portal_server, token), kiosk_devices) as kiosk:
         yield kiosk
 

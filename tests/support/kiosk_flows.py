@@ -15,7 +15,8 @@ from kiosk.hardware.simulated import SIMULATED_READER, SimulatedCardReader
 from shared.db import db
 from shared.models.patron import Patron
 from tests.support.accounts import give_card, member
-from tests.support.kiosk import TERMINAL, add_device, kiosk_config, running_kiosk, simulated_devices
+from tests.support.kiosk import TERMINAL, kiosk_config, running_kiosk, simulated_devices
+from tests.support.kiosk_api import register_kiosk
 
 CARD = "2527000000017"
 EVENT_WAIT_SECONDS = 3.0
@@ -77,7 +78,7 @@ def tapped_kiosk(
     just tapped: the app, its browser and its devices."""
     owing_card_holder(portal, client)
     devices = simulated_devices()
-    token = add_device(portal, "--terminal", TERMINAL)
+    token = register_kiosk(portal, "Kiosk hal", "--terminal", TERMINAL)
     with running_kiosk(kiosk_config(portal_url, token, csrf, **settings), devices) as kiosk_app:
         kiosk = kiosk_app.test_client()
         assert tap(kiosk, devices) == "/pas"

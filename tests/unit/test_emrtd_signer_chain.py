@@ -156,14 +156,14 @@ def test_folder_without_certificates_is_refused(tmp_path: Path) -> None:
 
 def test_config_loads_the_master_list_once(tmp_path: Path) -> None:
     environ = {"KIOSK_CSCA_MASTER_LIST": str(national_list(tmp_path))}
-    assert len(config.document_reader(environ).keywords["trust_anchors"]) == 2
-    assert config.document_reader({}).keywords["trust_anchors"] is None
+    assert len(config.document_reader(environ, default="pcsc").keywords["trust_anchors"]) == 2
+    assert config.document_reader({}, default="pcsc").keywords["trust_anchors"] is None
 
 
 def test_config_refuses_a_broken_master_list(tmp_path: Path) -> None:
     (tmp_path / "broken.ml").write_bytes(b"not DER")
     with pytest.raises(ValueError, match=r"broken\.ml: not a CSCA master list"):
-        config.document_reader({"KIOSK_CSCA_DIR": str(tmp_path)})
+        config.document_reader({"KIOSK_CSCA_DIR": str(tmp_path)}, default="pcsc")
 
 
 @pytest.mark.parametrize(
