@@ -18,13 +18,12 @@ from portal.demo_cli import demo
 from portal.oidc.cli import oidc
 from portal.settlement import reconcile
 from portal.wiring import payment_provider
-from shared import accounts as patron_accounts
-from shared import direct_debit, ledger
+from shared.accounts.desk import create_desk_login, forget_login, set_desk_password
+from shared.accounts.staff import create_staff_login, set_staff_role
 from shared.catalogue.loader import load_catalogue
 from shared.db import db
 from shared.errors import DomainError
-from shared.id_checks import RECENT_DAYS, recent_checks
-from shared.kiosks import (
+from shared.kiosks.devices import (
     STALE_AFTER,
     KioskStatus,
     is_degraded,
@@ -33,17 +32,18 @@ from shared.kiosks import (
     register_device,
     revoke_device,
 )
+from shared.kiosks.id_checks import RECENT_DAYS, recent_checks
 from shared.mail.transport import Transport, transport_from_config
 from shared.mail.worker import run_worker, send_pending
 from shared.models.account import LoginAccount
 from shared.models.kiosk import KioskDevice
 from shared.models.patron import Patron
+from shared.patrons.lookup import find_patron
+from shared.payments import direct_debit, ledger
 from shared.payments.provider import PaymentProviderError
+from shared.payments.refunds import refund_payment
 from shared.payments.service import find_by_reference
-from shared.point_of_sale import find_patron
-from shared.purge import paid_but_unconfirmed, purge_unconfirmed
-from shared.refunds import refund_payment
-from shared.staff import create_staff_login, set_staff_role
+from shared.signup.purge import paid_but_unconfirmed, purge_unconfirmed
 from shared.timeutil import LOCAL_TZ, utcnow
 
 log = logging.getLogger(__name__)
@@ -80,7 +80,7 @@ def accounts_purge() -> None:
 def accounts_forget(number: str) -> None:
     """Unlink a patron's login account so a new one can be made (staff, on request)."""
     with refusals_reported():
-        patron_accounts.forget_login(db.session, _patron(number))
+        forget_login(db.session, _patron(number))
     db.session.commit()
     click.echo(f"{number}: login account forgotten")
 
@@ -90,7 +90,7 @@ def accounts_forget(number: str) -> None:
 def accounts_create_login(number: str) -> None:
     """Make a login without e-mail; prints the one-time password (the first login sets the rest)."""
     with refusals_reported():
-        account, password = patron_accounts.create_desk_login(db.session, _patron(number), utcnow())
+        account, password = create_desk_login(db.session, _patron(number), utcnow())
     db.session.commit()
     _show_password(account, password)
 
@@ -100,7 +100,7 @@ def accounts_create_login(number: str) -> None:
 def accounts_reset_password(number: str) -> None:
     """Set a one-time password for a patron (the desk, when no e-mail is known); prints it."""
     with refusals_reported():
-        account, password = patron_accounts.set_desk_password(db.session, _patron(number), utcnow())
+        account, password = set_desk_password(db.session, _patron(number), utcnow())
     db.session.commit()
     _show_password(account, password)
 

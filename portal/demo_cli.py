@@ -4,7 +4,7 @@ import click
 from flask.cli import AppGroup
 
 from shared.db import db
-from shared.demo import (
+from shared.patrons.demo import (
     DEMO_CARD,
     DEMO_FEE,
     DEMO_NEWCOMER,

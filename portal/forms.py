@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import Field, Form, ValidationError
 from wtforms.validators import Email, Length
 
-from shared.passwords import MAX_LENGTH, MIN_LENGTH, is_strong_enough
+from shared.accounts.passwords import MAX_LENGTH, MIN_LENGTH, is_strong_enough
 
 
 def email_field_validators() -> list[object]:

@@ -21,11 +21,11 @@ from portal.settlement import settle
 from portal.wiring import mail_settings, payment_provider, payment_urls
 from shared import tokens
 from shared.db import db
-from shared.direct_debit import pay_period, period_attempts, period_is_settled
 from shared.errors import DomainError
 from shared.models.patron import Subscription
 from shared.models.payment import Payment, PaymentPurpose, PaymentStatus
-from shared.payment_events import process_schedule_payment
+from shared.payments.direct_debit import pay_period, period_attempts, period_is_settled
+from shared.payments.events import process_schedule_payment
 from shared.payments.provider import PaymentProviderError, PaymentRefused
 from shared.payments.service import find_by_reference
 

@@ -7,13 +7,13 @@ from sqlalchemy import select
 
 from portal.wiring import mail_settings, payment_provider, schedule_webhook_url
 from shared.db import db
-from shared.direct_debit import start_schedule
 from shared.models.patron import PaymentPlan, Subscription
 from shared.models.payment import Payment
-from shared.payment_events import process_payment, process_schedule_payment, schedule_to_start
+from shared.payments.direct_debit import start_schedule
+from shared.payments.events import process_payment, process_schedule_payment, schedule_to_start
 from shared.payments.provider import PaymentProviderError, PaymentRefused
+from shared.payments.refunds import sync_refunds, unsettled_refunds
 from shared.payments.service import unfinished_payments
-from shared.refunds import sync_refunds, unsettled_refunds
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 from flask import current_app
 
-from shared.activation import MailSettings
+from shared.mail.settings import MailSettings
 from shared.models.patron import Subscription
 from shared.models.payment import Payment
 from shared.payments.mollie import MollieProvider

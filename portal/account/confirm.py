@@ -3,7 +3,7 @@
 from flask import Blueprint, current_app, render_template
 from flask_babel import gettext as _
 
-from shared import confirmation
+from shared.accounts import confirmation
 from shared.db import db
 from shared.errors import DomainError
 

@@ -28,13 +28,18 @@ from portal.account.forms import (
 )
 from portal.extensions import limiter
 from portal.wiring import mail_settings
-from shared import accounts
+from shared.accounts.changes import link_memberships
+from shared.accounts.email_change import (
+    FirstLogin,
+    complete_first_login,
+    may_get_newsletter,
+    needs_setup,
+)
+from shared.accounts.login import log_in
+from shared.accounts.password_reset import account_for_reset, request_reset, reset_password
 from shared.db import db
-from shared.email_change import FirstLogin, complete_first_login, may_get_newsletter, needs_setup
 from shared.errors import DomainError
-from shared.login import log_in
 from shared.models.account import LoginAccount
-from shared.password_reset import account_for_reset, request_reset, reset_password
 from shared.timeutil import utcnow
 
 bp = Blueprint("login", __name__)
@@ -187,7 +192,7 @@ def link_login() -> str | Response:
             db.session.commit()  # keep the failure count
             form.login.errors.append(messages.describe(error))
         else:
-            accounts.link_memberships(db.session, source, target)
+            link_memberships(db.session, source, target)
             db.session.commit()
             flash(_("Done: this login account now serves all your memberships."), "success")
             if needs_setup(target):

@@ -22,14 +22,19 @@ from portal.account import messages
 from portal.account.forms import ChangeEmailForm, ChangePasswordForm
 from portal.extensions import limiter
 from portal.wiring import mail_settings, payment_provider
-from shared import accounts, direct_debit, ledger
+from shared.accounts import changes
+from shared.accounts.email_change import request_email_change
+from shared.accounts.passwords import verify_password
+from shared.cards.lookup import cards_of, main_card
 from shared.db import db
-from shared.email_change import request_email_change
 from shared.errors import DomainError
-from shared.login import main_card
 from shared.models.patron import Patron
-from shared.passwords import verify_password
+from shared.patrons.cancellation import cancel_subscription
+from shared.patrons.lookup import linked_patrons, owns
+from shared.patrons.subscriptions import current_subscription
+from shared.payments import direct_debit, ledger
 from shared.payments.provider import PaymentProviderError
+from shared.payments.service import recent_payments
 from shared.timeutil import local_today, utcnow
 
 bp = Blueprint("account", __name__, url_prefix="/mijn-account")
@@ -45,7 +50,7 @@ def _password_limit() -> str:
 def overview() -> str | Response:
     """Every membership this login serves, with subscription, cards, payments and balance;
     a staff login without membership has its own page."""
-    memberships = [_membership(p) for p in accounts.linked_patrons(db.session, current_user)]
+    memberships = [_membership(p) for p in linked_patrons(db.session, current_user)]
     if not memberships and current_user.is_staff:
         return redirect(url_for("staff.kiosks"))
     return render_template(
@@ -59,9 +64,9 @@ def _membership(patron: Patron) -> dict[str, object]:
     return {
         "patron": patron,
         "number": card.number if card else patron.customer_number,
-        "subscription": accounts.current_subscription(patron),
-        "cards": accounts.cards(db.session, patron),
-        "payments": accounts.recent_payments(db.session, patron),
+        "subscription": current_subscription(patron),
+        "cards": cards_of(db.session, patron),
+        "payments": recent_payments(db.session, patron.id),
         "balance": ledger.balance(db.session, patron.id),
         "mandates": direct_debit.mandates(db.session, patron),
         "direct_debit": direct_debit.active_direct_debit(db.session, patron),
@@ -75,7 +80,7 @@ def cancel(patron_id: int) -> Response | tuple[str, int]:
     return _change(
         patron_id,
         _("Your subscription ends at the end of the period you paid."),
-        lambda p: accounts.cancel_subscription(db.session, p, payment_provider(), utcnow()),
+        lambda p: cancel_subscription(db.session, p, payment_provider(), utcnow()),
     )
 
 
@@ -95,7 +100,7 @@ def _change(
 ) -> Response | tuple[str, int]:
     """Run a change on one of the account's memberships; flash the outcome."""
     try:
-        patron = accounts.owns(current_user, db.session.get(Patron, patron_id))
+        patron = owns(current_user, db.session.get(Patron, patron_id))
         action(patron)
         db.session.commit()
         flash(done, "success")
@@ -121,7 +126,7 @@ def change_password() -> str | Response:
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            accounts.change_password(
+            changes.change_password(
                 db.session, current_user, form.current_password.data, form.password.data, utcnow()
             )
         except DomainError as error:
@@ -165,7 +170,7 @@ def language() -> Response:
     """The language of the portal and of the library's mails."""
     choice = request.form.get("lang", "")
     try:
-        accounts.set_language(db.session, current_user, choice)
+        changes.set_language(db.session, current_user, choice)
     except DomainError:
         abort(400)
     db.session.commit()

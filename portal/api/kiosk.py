@@ -9,7 +9,7 @@ from portal.api.kiosk_common import bp, json_body, kiosk
 from portal.api.kiosk_openapi import openapi_document
 from shared.db import db
 from shared.errors import DomainError
-from shared.kiosks import report_health
+from shared.kiosks.devices import report_health
 from shared.timeutil import utcnow
 
 __all__ = ["bp", "kiosk_cards", "kiosk_patrons", "kiosk_payments"]

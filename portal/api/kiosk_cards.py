@@ -6,10 +6,11 @@ from werkzeug.wrappers import Response
 from portal.api.kiosk_common import bp, json_body, kiosk, text, ticket_patron
 from portal.api.kiosk_summary import patron_summary
 from portal.wiring import mail_settings
-from shared.card_collection import activate_card, block_main_card, reserve_card
+from shared.cards.issuing import activate_card, block_main_card
+from shared.cards.lookup import mask_number
 from shared.db import db
-from shared.kiosk_tickets import STRONG, Proof
-from shared.login import mask_number
+from shared.kiosks.card_collection import reserve_card
+from shared.kiosks.tickets import STRONG, Proof
 from shared.timeutil import utcnow
 
 

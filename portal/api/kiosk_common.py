@@ -9,12 +9,12 @@ from werkzeug.wrappers import Response
 from portal.extensions import csrf
 from shared.db import db
 from shared.errors import DomainError
-from shared.kiosk_tickets import Proof, read_ticket
-from shared.kiosks import authenticate
+from shared.kiosks.devices import authenticate
+from shared.kiosks.tickets import Proof, read_ticket
 from shared.models.kiosk import KioskDevice
 from shared.models.patron import Patron
+from shared.patrons.lookup import find_patron
 from shared.payments.provider import PaymentProviderError
-from shared.point_of_sale import find_patron
 
 bp = Blueprint("kiosk_api", __name__, url_prefix="/api/kiosk/v1")
 csrf.exempt(bp)

@@ -2,9 +2,9 @@
 
 from typing import Any
 
-from shared.id_checks import UNREADABLE_REASONS
-from shared.kiosk_tickets import Proof
-from shared.kiosks import DEVICE_STATES, DEVICES
+from shared.kiosks.devices import DEVICE_STATES, DEVICES
+from shared.kiosks.id_checks import UNREADABLE_REASONS
+from shared.kiosks.tickets import Proof
 
 PREFIX = "/api/kiosk/v1"
 DEVICE_STATE = {"type": "string", "enum": sorted(DEVICE_STATES)}

@@ -8,11 +8,11 @@ from werkzeug.wrappers import Response
 
 from portal.api.kiosk_common import bp, json_body, kiosk, text, ticket_patron
 from portal.api.kiosk_summary import patron_summary
-from shared import kiosk_identification as identification
 from shared.db import db
 from shared.errors import DomainError
-from shared.id_checks import DocumentReading, record_reading, record_unreadable
-from shared.kiosk_tickets import STRONG, Proof, issue_ticket
+from shared.kiosks import identification
+from shared.kiosks.id_checks import DocumentReading, record_reading, record_unreadable
+from shared.kiosks.tickets import STRONG, Proof, issue_ticket
 from shared.models.id_check import IdCheckOutcome
 from shared.models.patron import Patron
 from shared.timeutil import utcnow

@@ -10,13 +10,13 @@ from werkzeug.wrappers import Response
 from portal.api.kiosk_common import bp, kiosk, number_patron
 from portal.settlement import settle
 from portal.wiring import mail_settings, payment_provider, payment_urls
-from shared import ledger
 from shared.db import db
 from shared.errors import DomainError
-from shared.kiosk_mails import queue_payment_receipt
+from shared.kiosks.mails import queue_payment_receipt
 from shared.models.payment import Payment
+from shared.payments import ledger
+from shared.payments.point_of_sale import cancel_terminal_payment, start_terminal_payment
 from shared.payments.service import find_by_reference
-from shared.point_of_sale import cancel_terminal_payment, start_terminal_payment
 
 AMOUNT = re.compile(r"^\d{1,7}(\.\d{1,2})?$")
 

@@ -2,13 +2,13 @@
 
 from typing import Any
 
-from shared import ledger
-from shared.accounts import current_subscription
-from shared.card_collection import needs_card
+from shared.cards.issuing import needs_card
+from shared.cards.lookup import main_card, mask_number
 from shared.db import db
-from shared.kiosk_mails import patron_email
-from shared.login import main_card, mask_number
+from shared.mail.patron_mail import patron_email
 from shared.models.patron import Patron
+from shared.patrons.subscriptions import current_subscription
+from shared.payments import ledger
 
 
 def patron_summary(patron: Patron) -> dict[str, Any]:

@@ -16,13 +16,13 @@ from wtforms.fields.choices import SelectChoice
 from portal.signup import messages
 from portal.signup.forms import AccountForm, DetailsForm, SubscriptionForm
 from portal.wiring import mail_settings, payment_provider, payment_urls
-from shared import signup
 from shared.db import db
 from shared.errors import DomainError
 from shared.models.catalogue import Branch
 from shared.models.registration import Registration, RegistrationState
 from shared.payments.provider import PaymentProviderError
-from shared.signup_payment import pay_registration, registration_payments
+from shared.signup import registration as signup
+from shared.signup.payment import pay_registration, registration_payments
 
 bp = Blueprint("signup", __name__, url_prefix="/word-lid")
 log = logging.getLogger(__name__)

@@ -9,8 +9,8 @@ from werkzeug.wrappers import Response
 
 from portal.extensions import login_manager
 from shared.db import db
-from shared.id_checks import RECENT_DAYS, recent_checks
-from shared.kiosks import KioskStatus, kiosk_status, list_devices
+from shared.kiosks.devices import KioskStatus, kiosk_status, list_devices
+from shared.kiosks.id_checks import RECENT_DAYS, recent_checks
 from shared.timeutil import utcnow
 
 bp = Blueprint("staff", __name__, url_prefix="/balie")

@@ -132,3 +132,9 @@ def unfinished_payments(session: Session) -> list[Payment]:
     final = [status.value for status in PaymentStatus if status.is_final]
     query = select(Payment).where(Payment.provider_id.is_not(None), Payment.status.not_in(final))
     return list(session.scalars(query.order_by(Payment.id)))
+
+
+def recent_payments(session: Session, patron_id: int, limit: int = 10) -> list[Payment]:
+    """The patron's latest payments, newest first."""
+    query = select(Payment).where(Payment.patron_id == patron_id, Payment.provider_id.is_not(None))
+    return list(session.scalars(query.order_by(Payment.id.desc()).limit(limit)))

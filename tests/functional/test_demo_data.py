@@ -5,13 +5,13 @@ from decimal import Decimal
 from flask import Flask
 from sqlalchemy import func, select
 
-from shared import ledger
-from shared.card_collection import needs_card
+from shared.accounts.login import log_in
+from shared.cards.issuing import needs_card
 from shared.db import db
-from shared.demo import DEMO_CARD, DEMO_NEWCOMER, DEMO_NEWCOMER_BIRTH, DEMO_PASSWORD
-from shared.login import log_in
 from shared.models.card import Card
 from shared.models.patron import Patron
+from shared.patrons.demo import DEMO_CARD, DEMO_NEWCOMER, DEMO_NEWCOMER_BIRTH, DEMO_PASSWORD
+from shared.payments import ledger
 from shared.timeutil import utcnow
 
 

@@ -9,13 +9,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from shared import ledger
 from shared.db import db
-from shared.kiosks import register_device
+from shared.kiosks.devices import register_device
 from shared.models.mail import OutboxMail
 from shared.models.mandate import Mandate
 from shared.models.patron import Patron, Subscription
 from shared.models.payment import Payment
+from shared.payments import ledger
 from shared.timeutil import add_months
 from tests.support.signup import checkout, csrf_token, signed_up, submit, walk_to_review
 

@@ -8,10 +8,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from shared.accounts.passwords import hash_password
 from shared.db import db
 from shared.models.account import LoginAccount
 from shared.models.mail import OutboxMail
-from shared.passwords import hash_password
 from tests.support.accounts import PASSWORD, give_card, log_in, member
 from tests.support.factories import create_account, create_patron
 from tests.support.signup import csrf_token

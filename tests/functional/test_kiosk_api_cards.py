@@ -5,8 +5,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from shared import login
-from shared.cards import luhn_check_digit
+from shared.accounts import login
+from shared.cards.lookup import main_card
+from shared.cards.numbers import luhn_check_digit
 from shared.db import db
 from shared.models.card import Card, CardRole, CardStatus
 from shared.models.patron import Patron
@@ -54,7 +55,7 @@ def test_a_number_is_reserved_once_per_chip(kiosk: KioskApi, patron: Patron, tic
     assert reserve(kiosk, ticket, CHIP.lower()) == first
     card = db.session.scalars(select(Card)).one()
     assert (card.status, card.role, card.chip_uid) == (CardStatus.PENDING, CardRole.MAIN, CHIP)
-    assert login.main_card(db.session, patron) is None
+    assert main_card(db.session, patron) is None
 
 
 def test_no_number_without_a_verified_id_check_at_this_kiosk(

@@ -13,8 +13,8 @@ from kiosk.context import COOKIE
 from kiosk.demo import blank_tag, card_tag, tag_number
 from kiosk.devices import Devices
 from kiosk.hardware.base import PrinterStatus
+from shared.accounts.login import log_in
 from shared.db import db
-from shared.login import log_in
 from shared.models.patron import Patron
 from shared.timeutil import utcnow
 from tests.support.accounts import member

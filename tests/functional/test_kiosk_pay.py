@@ -12,12 +12,12 @@ from sqlalchemy import select
 
 from kiosk.devices import Devices
 from kiosk.hardware.base import PrinterStatus
-from shared import ledger
 from shared.db import db
 from shared.models.kiosk import KioskDevice
 from shared.models.mail import OutboxMail
 from shared.models.patron import Patron
 from shared.models.payment import Payment
+from shared.payments import ledger
 from tests.support.kiosk import TERMINAL, kiosk_config, running_kiosk, simulated_devices
 from tests.support.kiosk_api import register_kiosk
 from tests.support.kiosk_flows import in_english, owing_card_holder, place, tap

@@ -10,10 +10,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from shared import ledger
 from shared.db import db
 from shared.models.patron import Patron
 from shared.models.payment import Payment
+from shared.payments import ledger
 from tests.support.kiosk_api import register_kiosk
 from tests.support.servers import free_port
 from tests.support.signup import signed_up

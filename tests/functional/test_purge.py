@@ -12,7 +12,7 @@ from shared.db import db
 from shared.models.account import LoginAccount
 from shared.models.patron import Patron
 from shared.models.registration import Registration
-from shared.purge import paid_but_unconfirmed, purge_unconfirmed
+from shared.signup.purge import paid_but_unconfirmed, purge_unconfirmed
 from shared.timeutil import utcnow
 from tests.support.factories import create_account, create_patron, create_registration
 

@@ -8,9 +8,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from shared import ledger
 from shared.db import db
 from shared.models.payment import Payment, Refund
+from shared.payments import ledger
 from tests.support.refunds import race_refunds
 from tests.support.signup import signed_up, start_payment, walk_to_review
 

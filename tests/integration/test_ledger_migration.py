@@ -5,10 +5,10 @@ from flask.testing import FlaskClient
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import select
 
-from shared import ledger
 from shared.db import db
 from shared.models.ledger import LedgerEntry
 from shared.models.patron import Patron
+from shared.payments import ledger
 from tests.support.signup import signed_up
 
 BEFORE_LEDGER = "65cde8c90613"

@@ -21,7 +21,7 @@ from mollie.api.error import (
     UnprocessableEntityError,
 )
 
-from shared.payments.sandbox import create_sandbox_app, sandbox_store
+from shared.mollie_sandbox import create_sandbox_app, sandbox_store
 from tests.support.servers import free_port, running_server
 
 if TYPE_CHECKING:  # imported for real by pytest as a plugin, which must come first

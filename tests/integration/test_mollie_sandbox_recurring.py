@@ -12,7 +12,7 @@ from mollie.api.client import Client
 from mollie.api.error import UnprocessableEntityError
 from mollie.api.objects.customer import Customer
 
-from shared.payments.sandbox import create_sandbox_app
+from shared.mollie_sandbox import create_sandbox_app
 from shared.timeutil import local_today
 from tests.support.mollie_sandbox import MollieSandbox
 from tests.support.servers import running_server

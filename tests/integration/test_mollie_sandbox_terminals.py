@@ -10,7 +10,7 @@ import requests
 from mollie.api.client import Client
 from mollie.api.error import NotFoundError, UnprocessableEntityError
 
-from shared.payments.sandbox import create_sandbox_app
+from shared.mollie_sandbox import create_sandbox_app
 from tests.support.servers import running_server
 
 if TYPE_CHECKING:  # imported for real by pytest as a plugin, which must come first

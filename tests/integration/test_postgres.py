@@ -18,7 +18,7 @@ from shared.db import db
 from shared.models.mail import OutboxMail
 from shared.models.patron import Patron
 from shared.models.payment import Payment
-from shared.purge import purge_unconfirmed
+from shared.signup.purge import purge_unconfirmed
 from shared.timeutil import utcnow
 from tests.conftest import portal_config
 from tests.support.postgres import postgres_server

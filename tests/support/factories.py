@@ -6,12 +6,12 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from shared.accounts.passwords import hash_password
 from shared.models.account import LoginAccount
 from shared.models.catalogue import Branch
 from shared.models.patron import Patron
 from shared.models.payment import Payment
 from shared.models.registration import Registration, RegistrationState
-from shared.passwords import hash_password
 from shared.timeutil import utcnow
 
 _counter = iter(range(1, 1_000_000))

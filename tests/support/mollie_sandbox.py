@@ -9,8 +9,8 @@ import requests
 from flask import Flask, request
 from mollie.api.client import Client
 
-from shared.payments.sandbox import create_sandbox_app, sandbox_store
-from shared.payments.sandbox.store import SandboxStore
+from shared.mollie_sandbox import create_sandbox_app, sandbox_store
+from shared.mollie_sandbox.store import SandboxStore
 from tests.support.servers import running_server
 
 SANDBOX_API_KEY = "test_sandbox0000000000000000000"

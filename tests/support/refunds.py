@@ -9,7 +9,7 @@ from portal.wiring import payment_provider
 from shared.db import db
 from shared.errors import DomainError
 from shared.models.payment import Payment
-from shared.refunds import refund_payment
+from shared.payments.refunds import refund_payment
 
 
 def race_refunds(app: Flask, payment_id: int, amount: Decimal, requests: int) -> list[str]:

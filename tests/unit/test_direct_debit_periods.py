@@ -4,9 +4,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from shared.direct_debit import period_end, period_start_for
 from shared.models.catalogue import SubscriptionType
 from shared.models.patron import Subscription
+from shared.payments.direct_debit import period_end, period_start_for
 
 
 def schedule(anchor: date, term_months: int) -> Subscription:

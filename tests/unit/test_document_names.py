@@ -2,7 +2,7 @@
 
 import pytest
 
-from shared.document_names import surname_matches
+from shared.kiosks.document_names import surname_matches
 
 
 @pytest.mark.parametrize(

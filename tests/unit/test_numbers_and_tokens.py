@@ -3,14 +3,14 @@
 import pytest
 
 from shared import tokens
-from shared.cards import (
+from shared.accounts.passwords import hash_password, is_strong_enough, verify_password
+from shared.cards.numbers import (
     SYSTEM_PREFIX,
     TEMPORARY_PREFIX,
     is_valid_number,
     luhn_check_digit,
     mint_number,
 )
-from shared.passwords import hash_password, is_strong_enough, verify_password
 
 
 def test_luhn_check_digit_matches_the_known_example() -> None:

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from shared.models.catalogue import SubscriptionType
-from shared.subscriptions import check_age, valid_through
+from shared.patrons.subscriptions import check_age, valid_through
 from shared.timeutil import age_on
 
 

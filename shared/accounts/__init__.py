@@ -1,0 +1,1 @@
+"""Login accounts: logging in, passwords, e-mail changes, confirmation, staff."""

@@ -1,0 +1,94 @@
+"""A login account's e-mail address: changed only once the new address is confirmed, and set up
+on the first login of an account the desk made without one."""
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from shared import tokens
+from shared.accounts.passwords import hash_password
+from shared.errors import DomainError
+from shared.mail.outbox import enqueue
+from shared.mail.render import render_mail
+from shared.mail.settings import MailSettings
+from shared.models.account import LoginAccount
+from shared.models.patron import Patron
+from shared.patrons.lookup import linked_patrons
+from shared.timeutil import age_on, local_today
+
+NEWSLETTER_AGE = 16
+
+
+@dataclass(frozen=True)
+class FirstLogin:
+    """What a patron gives on the first login with a card number."""
+
+    email: str
+    password: str
+    first_name: str
+    surname: str
+    postcode_digits: str
+    terms_accepted: bool
+    newsletter: bool
+
+
+def needs_setup(account: LoginAccount) -> bool:
+    """An account without e-mail, that has not asked for one yet: the first-login form."""
+    return not account.email and not account.pending_email
+
+
+def may_get_newsletter(session: Session, account: LoginAccount) -> bool:
+    """Whether the newsletter may be offered: only from 16."""
+    today = local_today()
+    return any(
+        age_on(p.birth_date, today) >= NEWSLETTER_AGE for p in linked_patrons(session, account)
+    )
+
+
+def complete_first_login(
+    session: Session, account: LoginAccount, answers: FirstLogin, mail: MailSettings, now: datetime
+) -> None:
+    """Check who this is against the patron record, then set password, terms and e-mail."""
+    patron = _matching_patron(session, account, answers)
+    if not answers.terms_accepted:
+        raise DomainError("terms_required")
+    account.password_hash = hash_password(answers.password)
+    account.password_changed_at = account.terms_accepted_at = now
+    patron.newsletter = answers.newsletter and may_get_newsletter(session, account)
+    request_email_change(session, account, answers.email, mail, now)
+
+
+def _matching_patron(session: Session, account: LoginAccount, answers: FirstLogin) -> Patron:
+    """The linked patron whose names and postcode digits match what was typed (the surname
+    with or without its prefix, accents and spaces aside; no first name on record: not asked)."""
+    for patron in linked_patrons(session, account):
+        surnames = {_plain(patron.surname), _plain(f"{patron.prefix} {patron.surname}")}
+        same = (
+            (not patron.first_name or _plain(patron.first_name) == _plain(answers.first_name))
+            and _plain(answers.surname) in surnames
+            and patron.postcode[:4] == answers.postcode_digits.strip()
+        )
+        if same:
+            return patron
+    raise DomainError("details_do_not_match")
+
+
+def _plain(name: str) -> str:
+    """A name as compared: without accents, case, spaces, dots, dashes or apostrophes."""
+    letters = unicodedata.normalize("NFKD", name)
+    return "".join(c for c in letters if c.isalnum()).casefold()
+
+
+def request_email_change(
+    session: Session, account: LoginAccount, email: str, mail: MailSettings, now: datetime
+) -> None:
+    """Keep the new address aside and mail it a confirmation link (24 hours)."""
+    account.pending_email = email
+    payload = {"account": account.id, "email": email}
+    token = tokens.make_token(mail.secret_key, tokens.CONFIRM_NEW_EMAIL, payload)
+    context = {"username": account.username, "url": mail.confirm_new_email_url(token)}
+    message = render_mail("confirm_new_email", account.locale, email, context, mail.sender)
+    key = f"confirm_new_email:account:{account.id}:{email.casefold()}:{now:%Y-%m-%dT%H}"
+    enqueue(session, message, kind="confirm_new_email", dedupe_key=key, locale=account.locale)

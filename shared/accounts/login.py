@@ -1,0 +1,112 @@
+"""Logging in to the online library: by main card, customer or system number, username or
+e-mail, with one answer for a wrong password and an unknown login (no account enumeration)."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from shared.accounts.confirmation import CONFIRMATION_WINDOW
+from shared.accounts.passwords import hash_password, verify_password
+from shared.accounts.throttle import (
+    count_failure,
+    forget_failures,
+    growing_wait,
+    refuse_while_locked,
+    throttle_key,
+    wide_wait,
+)
+from shared.cards.lookup import card_holder, main_card
+from shared.errors import DomainError
+from shared.models.account import AccountStatus, LoginAccount
+from shared.models.card import Card
+from shared.models.patron import Patron
+
+# Verified against when the login is unknown, so both answers take as long.
+_DUMMY_HASH = hash_password("not-a-real-password")
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    """Who logged in, and a card number that replaced the number they typed, if so."""
+
+    account: LoginAccount
+    new_number: str | None = None
+
+
+def log_in(
+    session: Session, login: str, password: str, now: datetime, client: str = ""
+) -> LoginResult:
+    """The account for these credentials, or a DomainError saying why not.
+
+    Failures count per typed name and address (growing waits: a guesser slows down, the
+    patron elsewhere does not) and per name from all addresses (a wide attack waits too);
+    both for unknown names alike, so the waiting reveals nothing."""
+    waits = {throttle_key(login, client): growing_wait, throttle_key(login): wide_wait}
+    refuse_while_locked(session, list(waits), now)
+    candidates = find_accounts(session, login)
+    found = next(
+        (c for c in candidates if verify_password(c.account.password_hash, password)), None
+    )
+    if found is None:
+        if not candidates:
+            verify_password(_DUMMY_HASH, password)
+        for key, wait in waits.items():
+            count_failure(session, key, now, wait)
+        raise DomainError("bad_credentials")
+    check_may_log_in(found.account, now)
+    forget_failures(session, throttle_key(login, client))
+    found.account.last_login_at = now
+    return found
+
+
+def find_accounts(session: Session, login: str) -> list[LoginResult]:
+    """The login accounts a typed name points at: one, or several that share an e-mail address
+    (a family), or none; a secondary or blocked card is refused with its own answer."""
+    login = login.strip()
+    if "@" in login:
+        return _by_email(session, login)
+    found = _by_number_or_name(session, login)
+    return [found] if found is not None else []
+
+
+def _by_number_or_name(session: Session, login: str) -> LoginResult | None:
+    """The account of a card, customer or system number, or username."""
+    card = session.scalar(select(Card).where(Card.number == login))
+    if card is not None:
+        return _of_patron(session, card_holder(session, card), card.number)
+    patron = session.scalar(
+        select(Patron).where((Patron.temporary_number == login) | (Patron.system_number == login))
+    )
+    if patron is not None:
+        return _of_patron(session, patron, login)
+    account = session.scalar(
+        select(LoginAccount).where(LoginAccount.username_key == login.casefold())
+    )
+    return LoginResult(account) if account is not None else None
+
+
+def _by_email(session: Session, email: str) -> list[LoginResult]:
+    """The accounts with this (confirmed or desk-given) e-mail address."""
+    query = select(LoginAccount).where(func.lower(LoginAccount.email) == email.casefold())
+    return [LoginResult(account) for account in session.scalars(query.order_by(LoginAccount.id))]
+
+
+def _of_patron(session: Session, patron: Patron, typed: str) -> LoginResult | None:
+    """The patron's login account; says so when a card now replaces the typed number."""
+    if patron.login_account_id is None:
+        return None
+    account = session.get_one(LoginAccount, patron.login_account_id)
+    main = main_card(session, patron)
+    changed = main.number if main is not None and main.number != typed else None
+    return LoginResult(account, changed)
+
+
+def check_may_log_in(account: LoginAccount, now: datetime) -> None:
+    """Refuse a blocked account, and an unconfirmed one (with its own answer)."""
+    if account.status == AccountStatus.BLOCKED:
+        raise DomainError("account_blocked")
+    if account.confirmed_at is None and account.email:
+        expired = account.created_at < now - CONFIRMATION_WINDOW
+        raise DomainError("account_unconfirmed", expired=expired)

@@ -1,0 +1,72 @@
+"""Forgotten passwords: a reset link valid 24 hours, usable once, only to a known e-mail."""
+
+from datetime import datetime
+from email.message import EmailMessage
+
+from sqlalchemy.orm import Session
+
+from shared import tokens
+from shared.accounts.login import find_accounts
+from shared.accounts.passwords import hash_password
+from shared.errors import DomainError
+from shared.mail.outbox import enqueue
+from shared.mail.render import render_mail
+from shared.mail.settings import MailSettings
+from shared.models.account import LoginAccount
+from shared.oidc.tokens import revoke_for_account
+
+
+def request_reset(session: Session, login: str, mail: MailSettings, now: datetime) -> None:
+    """Mail a reset link to each login with this name that has an e-mail address (at most one
+    mail per login per quarter of an hour); silently nothing otherwise."""
+    try:
+        found = [f.account for f in find_accounts(session, login) if f.account.email]
+    except DomainError:
+        found = []
+    for account in found:
+        token = tokens.make_token(mail.secret_key, tokens.PASSWORD_RESET, _payload(account))
+        message = _reset_mail(account.username, account.locale, account.email or "", mail, token)
+        key = f"password_reset:account:{account.id}:{_quarter(now)}"
+        enqueue(session, message, kind="password_reset", dedupe_key=key, locale=account.locale)
+    if not found:
+        _reset_mail("", "nl", "nobody@example.invalid", mail, "")  # as long as a real request
+
+
+def _reset_mail(
+    username: str, locale: str, to: str, mail: MailSettings, token: str
+) -> EmailMessage:
+    """The reset mail, rendered."""
+    context = {"username": username, "url": mail.reset_password_url(token) if token else ""}
+    return render_mail("password_reset", locale, to, context, mail.sender)
+
+
+def _quarter(now: datetime) -> str:
+    """The quarter of an hour `now` falls in, for one mail per login per quarter."""
+    return now.replace(minute=now.minute // 15 * 15, second=0, microsecond=0).isoformat()
+
+
+def account_for_reset(session: Session, secret_key: str, token: str) -> LoginAccount:
+    """The account a reset link is for, while the link is valid and unused."""
+    try:
+        payload = tokens.read_token(secret_key, tokens.PASSWORD_RESET, token)
+    except tokens.TokenError as error:
+        raise DomainError("link_expired" if error.expired else "link_invalid") from error
+    account = session.get(LoginAccount, payload["account"])
+    if account is None or payload != _payload(account):
+        raise DomainError("link_invalid")
+    return account
+
+
+def reset_password(session: Session, account: LoginAccount, password: str, now: datetime) -> None:
+    """Set the new password; the link stops working because the password changed."""
+    account.password_hash = hash_password(password)
+    account.password_changed_at = now
+    revoke_for_account(session, account.id)
+    session.flush()
+
+
+def _payload(account: LoginAccount) -> dict[str, object]:
+    """What a reset link carries: the account, when its password last changed (single use), and
+    the address it went to (a link to an address since replaced stops working)."""
+    changed = account.password_changed_at or account.created_at
+    return {"account": account.id, "since": changed.isoformat(), "email": account.email}

@@ -1,0 +1,73 @@
+"""Failed logins counted per typed name (and per name and address), with growing waits."""
+
+import hashlib
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy import case, update
+from sqlalchemy.orm import Session
+
+from shared.db import insert_or_ignore
+from shared.errors import DomainError
+from shared.models.throttle import LoginThrottle
+
+FREE_ATTEMPTS = 5
+MAX_WAIT = timedelta(hours=1)
+WIDE_FREE_ATTEMPTS = 50
+WIDE_WAIT = timedelta(minutes=15)
+FORGET_AFTER = timedelta(hours=1)
+Wait = Callable[[int], timedelta | None]
+
+
+def throttle_key(*parts: str) -> str:
+    """What the throttle table keeps of a login name (and address): a hash, never the name."""
+    return hashlib.sha256("|".join(p.strip().casefold() for p in parts).encode()).hexdigest()
+
+
+def growing_wait(failures: int) -> timedelta | None:
+    """From one address: five free tries, then 1, 2, 4 ... minutes (an hour at most)."""
+    extra = failures - FREE_ATTEMPTS
+    return min(timedelta(minutes=2**extra), MAX_WAIT) if extra >= 0 else None
+
+
+def wide_wait(failures: int) -> timedelta | None:
+    """From all addresses together: many more tries, then a quarter of an hour each time."""
+    return WIDE_WAIT if failures >= WIDE_FREE_ATTEMPTS else None
+
+
+def refuse_while_locked(session: Session, keys: list[str], now: datetime) -> None:
+    """While a key waits, every try is refused, saying until when."""
+    waits = [
+        throttle.locked_until
+        for throttle in (session.get(LoginThrottle, key) for key in keys)
+        if throttle is not None and throttle.locked_until and throttle.locked_until > now
+    ]
+    if waits:
+        raise DomainError("too_many_attempts", until=max(waits))
+
+
+def count_failure(session: Session, key: str, now: datetime, wait: Wait) -> None:
+    """One more failure (the first after a quiet hour starts again at one), and its wait."""
+    insert_or_ignore(session, LoginThrottle, {"key": key, "failures": 0})
+    quiet = LoginThrottle.last_failure_at < now - FORGET_AFTER
+    session.execute(
+        update(LoginThrottle)
+        .where(LoginThrottle.key == key)
+        .values(
+            failures=case((quiet, 1), else_=LoginThrottle.failures + 1),
+            last_failure_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    throttle = session.get_one(LoginThrottle, key)
+    session.refresh(throttle)
+    delay = wait(throttle.failures)
+    throttle.locked_until = now + delay if delay else None
+    session.flush()
+
+
+def forget_failures(session: Session, key: str) -> None:
+    """A successful login clears its address's count (the wide count fades by itself)."""
+    throttle = session.get(LoginThrottle, key)
+    if throttle is not None:
+        session.delete(throttle)

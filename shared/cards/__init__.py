@@ -1,0 +1,1 @@
+"""Library cards: numbers, the main card, issuing and blocking."""

@@ -1,0 +1,123 @@
+"""Issuing a card: whether a patron needs one, making an encoded card the main card (lending
+unblocked, login renamed, number mailed), and blocking a lost main card."""
+
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from shared.cards.lookup import main_card
+from shared.cards.numbers import mint_card_number, normalise_chip_uid
+from shared.db import lock_row
+from shared.errors import DomainError
+from shared.mail.patron_mail import patron_email, queue_mail
+from shared.mail.settings import MailSettings
+from shared.models.account import LoginAccount
+from shared.models.card import Card, CardRole, CardStatus
+from shared.models.patron import Patron
+from shared.patrons.subscriptions import current_subscription
+
+
+def needs_card(session: Session, patron: Patron) -> bool:
+    """Whether the subscription includes a card and the patron has no active main card."""
+    subscription = current_subscription(patron)
+    has_card = subscription is not None and subscription.type.has_card
+    return has_card and main_card(session, patron) is None
+
+
+def pending_card(session: Session, patron: Patron, uid: str, now: datetime) -> Card:
+    """A new number of the patron's home branch, reserved for a chip being encoded."""
+    number = mint_card_number(patron.home_branch.code, lambda n: card_number_taken(session, n))
+    card = Card(
+        patron_id=patron.id,
+        number=number,
+        role=CardRole.MAIN,
+        status=CardStatus.PENDING,
+        chip_uid=uid,
+        issued_at=now,
+    )
+    session.add(card)
+    session.flush()
+    return card
+
+
+def card_number_taken(session: Session, number: str) -> bool:
+    """Whether a card has this number."""
+    return session.scalar(select(Card.id).where(Card.number == number)) is not None
+
+
+def activate_card(
+    session: Session,
+    patron: Patron,
+    number: str,
+    chip_uid: str,
+    mail: MailSettings,
+    now: datetime,
+) -> Card:
+    """Make the encoded card the patron's main card; the same answer when it already is."""
+    uid = normalise_chip_uid(chip_uid)
+    lock_row(session, Patron, patron.id)
+    card = session.scalar(select(Card).where(Card.number == number, Card.patron_id == patron.id))
+    if card is None:
+        raise DomainError("not_found")
+    if card.chip_uid != uid:
+        raise DomainError("chip_mismatch")
+    if card.status == CardStatus.ACTIVE:
+        return card
+    if card.status != CardStatus.PENDING or main_card(session, patron) is not None:
+        raise DomainError("card_not_pending", status=card.status)
+    replaced = _number_until_now(session, patron)
+    card.status, card.issued_at = CardStatus.ACTIVE, now
+    session.flush()
+    session.execute(
+        delete(Card).where(Card.patron_id == patron.id, Card.status == CardStatus.PENDING)
+    )
+    patron.lending_blocked = False
+    _rename_login(session, patron, replaced, card.number)
+    queue_new_card_mail(session, patron, card, replaced, mail)
+    session.flush()
+    return card
+
+
+def block_main_card(session: Session, patron: Patron) -> Card:
+    """Report the main card lost: it stops working and lending waits for a new card."""
+    lock_row(session, Patron, patron.id)
+    card = main_card(session, patron)
+    if card is None:
+        raise DomainError("no_card")
+    card.status = CardStatus.LOST
+    patron.lending_blocked = True
+    session.flush()
+    return card
+
+
+def _number_until_now(session: Session, patron: Patron) -> str:
+    """The number the patron used so far: their last main card's, else the temporary one."""
+    query = select(Card.number).where(
+        Card.patron_id == patron.id,
+        Card.role == CardRole.MAIN,
+        Card.status != CardStatus.PENDING,
+    )
+    last = session.scalar(query.order_by(Card.issued_at.desc(), Card.id.desc()).limit(1))
+    return last or patron.customer_number
+
+
+def _rename_login(session: Session, patron: Patron, old: str, new: str) -> None:
+    """A login named after the old number is named after the new card (the temporary number
+    keeps working: login finds it on the patron, and says to use the card from now on)."""
+    account = patron.login_account
+    if account is None or account.username_key != old.casefold():
+        return
+    taken = select(LoginAccount.id).where(LoginAccount.username_key == new.casefold())
+    if session.scalar(taken) is None:
+        account.username, account.username_key = new, new.casefold()
+
+
+def queue_new_card_mail(
+    session: Session, patron: Patron, card: Card, replaced: str, mail: MailSettings
+) -> None:
+    """Tell the patron their new card number and that it replaces the old one (if we can)."""
+    to = patron_email(patron)
+    if to is not None:
+        context = {"number": card.number, "replaced": replaced}
+        queue_mail(session, mail, "new_card", to, patron, context, key=f"new_card:card:{card.id}")

@@ -1,0 +1,1 @@
+"""Self-service kiosks: devices, identification, tickets, ID checks, kiosk mails."""

@@ -1,0 +1,90 @@
+"""Who is at the kiosk: a tapped card, the QR code from the welcome mail, or login and password."""
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shared import tokens
+from shared.accounts.login import LoginResult, check_may_log_in, log_in
+from shared.cards.lookup import card_holder
+from shared.cards.numbers import normalise_chip_uid
+from shared.errors import DomainError
+from shared.models.card import Card, CardRole, CardStatus
+from shared.models.patron import Patron
+from shared.patrons.lookup import find_patron, linked_patrons
+
+# log_in's answers, in the kiosk API's words (the rest pass unchanged).
+LOGIN_REFUSALS = {"bad_credentials": "wrong_login", "too_many_attempts": "throttled"}
+
+
+def by_card(session: Session, number: str, chip_uid: str | None, now: datetime) -> Patron:
+    """The holder of an issued card, if their login may log in; when the card's chip was
+    recorded, the chip must be that one."""
+    card = session.scalar(select(Card).where(Card.number == number.strip()))
+    if card is None or card.status == CardStatus.PENDING:
+        raise DomainError("unknown_card")
+    if card.chip_uid is not None and (
+        chip_uid is None or normalise_chip_uid(chip_uid) != card.chip_uid
+    ):
+        raise DomainError("unknown_card")
+    patron = card_holder(session, card)
+    _require_login_allowed(patron, now)
+    return patron
+
+
+def by_code(session: Session, secret_key: str, code: str, now: datetime) -> Patron:
+    """The patron named in the card collection code of their welcome mail, if their login may
+    log in and they have not collected a card with it yet (after that: number and password)."""
+    try:
+        payload = tokens.read_token(secret_key, tokens.CARD_COLLECTION, code.strip())
+    except tokens.TokenError as error:
+        raise DomainError("code_expired" if error.expired else "code_invalid") from error
+    patron = session.get(Patron, payload.get("patron", 0))
+    if patron is None:
+        raise DomainError("code_invalid")
+    _require_login_allowed(patron, now)
+    if _had_main_card(session, patron):
+        raise DomainError("code_used")
+    return patron
+
+
+def by_password(
+    session: Session, login: str, password: str, device_id: int, now: datetime
+) -> Patron:
+    """The patron of a login, checked and throttled as on the website (the kiosk is the
+    address: failures there do not slow the patron down at home)."""
+    try:
+        result = log_in(session, login, password, now, f"kiosk:{device_id}")
+    except DomainError as error:
+        code = LOGIN_REFUSALS.get(error.code, error.code)
+        params = {"until": error.params["until"].isoformat()} if "until" in error.params else {}
+        raise DomainError(code, **(error.params | params)) from error
+    return _patron_of_login(session, result, login)
+
+
+def _require_login_allowed(patron: Patron, now: datetime) -> None:
+    """Refuse a patron whose login account is blocked or unconfirmed, as logging in does."""
+    if patron.login_account is not None:
+        check_may_log_in(patron.login_account, now)
+
+
+def _had_main_card(session: Session, patron: Patron) -> bool:
+    """Whether a main card was ever issued to the patron (active, or since lost or blocked)."""
+    issued = select(Card.id).where(
+        Card.patron_id == patron.id,
+        Card.role == CardRole.MAIN,
+        Card.status != CardStatus.PENDING,
+    )
+    return session.scalar(issued.limit(1)) is not None
+
+
+def _patron_of_login(session: Session, result: LoginResult, login: str) -> Patron:
+    """The membership the typed number names, else the login's first (home library) one."""
+    typed = find_patron(session, login.strip())
+    if typed is not None and typed.login_account_id == result.account.id:
+        return typed
+    patrons = linked_patrons(session, result.account)
+    if not patrons:
+        raise DomainError("wrong_login")
+    return patrons[0]

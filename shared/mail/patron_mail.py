@@ -1,0 +1,41 @@
+"""Mails to a patron: where they go, rendered in the patron's language, queued once per key."""
+
+import io
+
+import segno
+from sqlalchemy.orm import Session
+
+from shared.mail.outbox import enqueue
+from shared.mail.render import render_mail
+from shared.mail.settings import MailSettings
+from shared.models.patron import Patron
+
+
+def patron_email(patron: Patron) -> str | None:
+    """Where mails to the patron go: the library's address for them, else their login's."""
+    account = patron.login_account
+    return patron.library_email or (account.email if account else None) or None
+
+
+def queue_mail(
+    session: Session,
+    mail: MailSettings,
+    name: str,
+    to: str,
+    patron: Patron,
+    context: dict[str, object],
+    images: dict[str, bytes] | None = None,
+    key: str | None = None,
+) -> None:
+    """Render one mail in the patron's language and put it in the outbox once per key."""
+    context = {"patron": patron, "branch": patron.home_branch, **context}
+    message = render_mail(name, patron.locale, to, context, mail.sender, images or None)
+    dedupe_key = key or f"{name}:patron:{patron.id}"
+    enqueue(session, message, kind=name, dedupe_key=dedupe_key, locale=patron.locale)
+
+
+def qr_png(text: str) -> bytes:
+    """A QR code of the text as a PNG image."""
+    buffer = io.BytesIO()
+    segno.make(text, error="m").save(buffer, kind="png", scale=6, border=4)
+    return buffer.getvalue()

@@ -1,0 +1,71 @@
+"""The sandbox's Flask app factory."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, Response, request
+from werkzeug.exceptions import HTTPException
+
+from shared.mollie_sandbox import (
+    api,
+    checkout,
+    control,
+    customers_api,
+    front,
+    payments_api,
+    refunds_api,
+    subscriptions_api,
+    terminals_api,
+)
+from shared.mollie_sandbox.errors import ApiError, error_response
+from shared.mollie_sandbox.store import EXTENSION_KEY, SandboxStore
+from shared.mollie_sandbox.terminals import DEFAULT_TERMINALS
+from shared.paths import TEMPLATES_DIR
+
+DEFAULTS = {
+    "PUBLIC_URL": None,
+    "STATE_FILE": None,
+    "PROFILE_ID": "pfl_sandbox000",
+    "TERMINALS": DEFAULT_TERMINALS,
+}
+JSON_PREFIXES = ("/v2/", "/_sandbox/")
+BLUEPRINTS = (
+    payments_api.bp,
+    customers_api.bp,
+    subscriptions_api.bp,
+    refunds_api.bp,
+    terminals_api.bp,
+    checkout.bp,
+    front.bp,
+    control.bp,
+)
+
+
+def create_sandbox_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """The Mollie sandbox: the v2 API, the test checkout and the control endpoints."""
+    app = Flask(__name__, template_folder=str(TEMPLATES_DIR), static_folder=None)
+    app.config.update(DEFAULTS)
+    app.config.update(config or {})
+    app.json.sort_keys = False  # keep the field order of Mollie's own bodies
+    store = SandboxStore(
+        app.config["PROFILE_ID"], app.config["STATE_FILE"], app.config["TERMINALS"]
+    )
+    app.extensions[EXTENSION_KEY] = store
+    app.before_request(api.guard)
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
+    app.register_error_handler(ApiError, error_response)
+    app.register_error_handler(HTTPException, _http_error)
+    return app
+
+
+def sandbox_store(app: Flask) -> SandboxStore:
+    """The store of a sandbox app, to inspect or reset it from outside a request."""
+    return app.extensions[EXTENSION_KEY]
+
+
+def _http_error(error: HTTPException) -> Response | HTTPException:
+    """Routing errors (404, 405) in Mollie's shape on the JSON endpoints, as HTML elsewhere."""
+    if not request.path.startswith(JSON_PREFIXES) or error.code is None:
+        return error
+    return error_response(ApiError(error.code, error.description or error.name))

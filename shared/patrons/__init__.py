@@ -1,0 +1,1 @@
+"""Patrons (*klant*): finding them, their subscriptions and the rules those follow."""

@@ -1,0 +1,49 @@
+"""Subscription rules: who may take which subscription, until when it is valid, which one runs."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from shared.models.catalogue import SubscriptionType
+from shared.models.patron import Patron, Subscription
+from shared.timeutil import add_months, age_on, end_of_month
+
+YOUTH_AGE_LIMIT = 19
+
+
+@dataclass(frozen=True)
+class AgeRefusal:
+    """Why a birth date does not fit a subscription's age band."""
+
+    age: int
+    min_age: int | None
+    max_age: int | None
+
+    @property
+    def is_youth(self) -> bool:
+        """Whether the patron is young enough for free youth membership."""
+        return self.age < YOUTH_AGE_LIMIT
+
+
+def check_age(subscription: SubscriptionType, birth_date: date, on: date) -> AgeRefusal | None:
+    """None when the age on `on` is inside the band, else why not."""
+    age = age_on(birth_date, on)
+    too_young = subscription.min_age is not None and age < subscription.min_age
+    too_old = subscription.max_age is not None and age > subscription.max_age
+    if too_young or too_old:
+        return AgeRefusal(age, subscription.min_age, subscription.max_age)
+    return None
+
+
+def valid_through(subscription: SubscriptionType, start: date) -> date:
+    """The last day (*geldig t/m*) of the first period that starts on `start`."""
+    months = subscription.term_months or 0
+    if subscription.validity == "end_of_month":
+        return end_of_month(add_months(start, months))
+    if subscription.validity == "exact":
+        return date.fromordinal(add_months(start, months).toordinal() - 1)
+    raise ValueError(f"no period rule for validity {subscription.validity!r}")
+
+
+def current_subscription(patron: Patron) -> Subscription | None:
+    """The subscription that runs longest."""
+    return max(patron.subscriptions, key=lambda s: (s.end_date, s.id), default=None)

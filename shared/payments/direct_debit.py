@@ -1,0 +1,357 @@
+"""Direct debit (*automatische incasso*): the mandate, the provider's schedule and each period."""
+
+import logging
+from collections.abc import Callable
+from datetime import date, timedelta
+
+from sqlalchemy import exists, select, update
+from sqlalchemy.orm import Session
+
+from shared.db import insert_or_ignore
+from shared.errors import DomainError
+from shared.models.mandate import Mandate, MandateStatus
+from shared.models.patron import Patron, PaymentPlan, Subscription, SubscriptionStatus
+from shared.models.payment import Payment, PaymentPurpose, PaymentStatus
+from shared.payments import ledger
+from shared.payments.provider import (
+    PaymentProvider,
+    PaymentRefused,
+    ProviderPayment,
+    SubscriptionRequest,
+)
+from shared.payments.service import PaymentUrls, new_payment, reusable_payment, submit_payment
+from shared.timeutil import add_months, local_today, utcnow
+
+log = logging.getLogger(__name__)
+DAY = timedelta(days=1)
+NOT_COLLECTED = (PaymentStatus.FAILED, PaymentStatus.CANCELED, PaymentStatus.EXPIRED)
+
+
+def period_start_for(subscription: Subscription, due: date) -> date:
+    """The renewal period a collection due on `due` pays for (the nearest scheduled start)."""
+    anchor, term = _anchor(subscription), subscription.type.term_months or 1
+    months = (due.year - anchor.year) * 12 + due.month - anchor.month
+    months += (due.day - anchor.day > 15) - (anchor.day - due.day > 15)
+    return add_months(anchor, max(0, round(months / term)) * term)
+
+
+def period_end(subscription: Subscription, start: date) -> date:
+    """The last day of the renewal period that starts on `start`."""
+    anchor, term = _anchor(subscription), subscription.type.term_months or 1
+    index = ((start.year - anchor.year) * 12 + start.month - anchor.month) // term
+    return add_months(anchor, (index + 1) * term) - DAY
+
+
+def _anchor(subscription: Subscription) -> date:
+    """The first renewal's start: the day after the first paid period."""
+    if subscription.renewal_start is None:
+        raise ValueError(f"subscription {subscription.id} is not paid by direct debit")
+    return subscription.renewal_start
+
+
+def start_schedule(
+    session: Session,
+    subscription: Subscription,
+    provider: PaymentProvider,
+    webhook_url: Callable[[Subscription], str],
+) -> None:
+    """Record the mandate and start the provider's schedule once; safe to repeat."""
+    if subscription.mollie_subscription_id or subscription.cancelled_at is not None:
+        return
+    customer = subscription.patron.mollie_customer_id
+    if customer is None:
+        log.error("subscription %s: direct debit without a provider customer", subscription.id)
+        return
+    _record_mandate(session, subscription, provider)
+    remote = next(
+        (s for s in provider.list_subscriptions(customer) if _is_ours(s.metadata, subscription)),
+        None,
+    ) or provider.create_subscription(_schedule_request(subscription, customer, webhook_url))
+    subscription.mollie_subscription_id = remote.id
+    session.flush()
+    log.info("subscription %s: schedule %s from %s", subscription.id, remote.id, remote.start_date)
+
+
+def _is_ours(metadata: dict[str, str], subscription: Subscription) -> bool:
+    """Whether a provider schedule was made for this subscription (a retry after a crash)."""
+    return str(metadata.get("subscription")) == str(subscription.id)
+
+
+def _schedule_request(
+    subscription: Subscription, customer: str, webhook_url: Callable[[Subscription], str]
+) -> SubscriptionRequest:
+    """Collect the price every term, from the day after the period the first payment paid."""
+    patron = subscription.patron
+    name = subscription.type.name(patron.locale)
+    return SubscriptionRequest(
+        customer_id=customer,
+        amount=subscription.price,
+        interval_months=subscription.type.term_months or 1,
+        start_date=_anchor(subscription),
+        description=f"{name} {patron.customer_number} #{subscription.id}",
+        webhook_url=webhook_url(subscription),
+        idempotency_key=f"schedule-{subscription.id}",
+        metadata={"subscription": str(subscription.id)},
+    )
+
+
+def _record_mandate(
+    session: Session, subscription: Subscription, provider: PaymentProvider
+) -> None:
+    """Keep the mandate that the subscription's paid first payment created."""
+    first = session.scalar(
+        select(Payment).where(
+            Payment.subscription_id == subscription.id,
+            Payment.sequence_type == "first",
+            Payment.status == PaymentStatus.PAID,
+        )
+    )
+    if first is None or first.provider_id is None:
+        return
+    remote_payment = provider.get_payment(first.provider_id)
+    if remote_payment.mandate_id is None or remote_payment.customer_id is None:
+        return
+    mandate = provider.get_mandate(remote_payment.customer_id, remote_payment.mandate_id)
+    values = {
+        "patron_id": subscription.patron_id,
+        "provider_id": mandate.id,
+        "customer_id": remote_payment.customer_id,
+        "iban": mandate.iban,
+        "holder_name": mandate.holder_name,
+        "bic": mandate.bic,
+        "signature_date": mandate.signature_date,
+        "status": mandate.status,
+        "created_at": utcnow(),
+    }
+    insert_or_ignore(session, Mandate, values)
+
+
+def record_schedule_payment(
+    session: Session, subscription: Subscription, remote: ProviderPayment
+) -> Payment:
+    """Our row for a collection the provider's schedule made; the same row on every report."""
+    values = {
+        "idempotency_key": f"mollie-{remote.id}",
+        "provider_id": remote.id,
+        "patron_id": subscription.patron_id,
+        "amount": remote.amount,
+        "description": remote.description[:255],
+        "method": "directdebit",
+        "status": PaymentStatus.CREATED,
+        "purpose": PaymentPurpose.PERIOD,
+        "sequence_type": "recurring",
+        "customer_id": remote.customer_id,
+        "subscription_id": subscription.id,
+        "period_start": period_start_for(subscription, _due(remote)),
+    }
+    session.flush()
+    insert_or_ignore(session, Payment, values)
+    return session.scalars(select(Payment).where(Payment.provider_id == remote.id)).one()
+
+
+def _due(remote: ProviderPayment) -> date:
+    """When a collection was due: its due date, else the day the provider created it."""
+    if remote.due_date is not None:
+        return remote.due_date
+    return local_today(remote.created_at) if remote.created_at else local_today()
+
+
+def period_paid(session: Session, payment: Payment) -> None:
+    """A period is paid: extend the subscription to its end, and book it."""
+    subscription = _subscription_of(session, payment)
+    _extend(session, subscription, payment.period_start)
+    _charge_period(session, subscription, payment)
+    ledger.record_payment(session, payment)
+    _update_mark(session, subscription)
+
+
+def period_failed(session: Session, payment: Payment) -> bool:
+    """A collection failed: the period is owed and the subscription marked; True if still unpaid."""
+    subscription = _subscription_of(session, payment)
+    if period_is_paid(session, subscription.id, payment.period_start):
+        return False
+    _charge_period(session, subscription, payment)
+    _update_mark(session, subscription)
+    return True
+
+
+def settle_owed_periods(session: Session, patron_id: int) -> None:
+    """Money towards the balance (at the kiosk): once nothing is owed, failed periods are paid."""
+    if ledger.balance(session, patron_id) > 0:
+        return
+    failed = session.scalars(
+        select(Payment).where(
+            Payment.patron_id == patron_id,
+            Payment.sequence_type == "recurring",
+            Payment.status.in_(NOT_COLLECTED),
+        )
+    )
+    for payment in failed:
+        subscription = _subscription_of(session, payment)
+        _extend(session, subscription, payment.period_start)
+        _update_mark(session, subscription)
+
+
+def period_is_settled(session: Session, subscription: Subscription, start: date) -> bool:
+    """Paid for by a payment of that period, or nothing is owed any more."""
+    return period_is_paid(session, subscription.id, start) or (
+        ledger.balance(session, subscription.patron_id) <= 0
+    )
+
+
+def unpaid_periods(session: Session, subscription: Subscription) -> list[date]:
+    """Periods whose collection failed and that are not settled since."""
+    if ledger.balance(session, subscription.patron_id) <= 0:
+        return []
+    starts = session.scalars(
+        select(Payment.period_start)
+        .where(
+            Payment.subscription_id == subscription.id,
+            Payment.sequence_type == "recurring",
+            Payment.status.in_(NOT_COLLECTED),
+        )
+        .distinct()
+    )
+    return sorted(s for s in starts if s and not period_is_paid(session, subscription.id, s))
+
+
+def _extend(session: Session, subscription: Subscription, start: date | None) -> None:
+    """Valid through the end of the period starting `start`, never shortening."""
+    end = period_end(subscription, start or subscription.end_date)
+    session.execute(
+        update(Subscription)
+        .where(Subscription.id == subscription.id, Subscription.end_date < end)
+        .values(end_date=end)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(subscription)
+
+
+def _update_mark(session: Session, subscription: Subscription) -> None:
+    """Invoiced while a failed period is unpaid, normal again once none is."""
+    if unpaid_periods(session, subscription):
+        _set_status(session, subscription, SubscriptionStatus.NORMAL, SubscriptionStatus.INVOICED)
+    else:
+        _set_status(session, subscription, SubscriptionStatus.INVOICED, SubscriptionStatus.NORMAL)
+    session.refresh(subscription)
+
+
+def period_is_paid(session: Session, subscription_id: int, start: date | None) -> bool:
+    """Whether any payment for this period of the subscription was paid."""
+    return bool(
+        session.scalar(
+            select(
+                exists().where(
+                    Payment.subscription_id == subscription_id,
+                    Payment.period_start == start,
+                    Payment.status == PaymentStatus.PAID,
+                )
+            )
+        )
+    )
+
+
+def period_attempts(session: Session, subscription_id: int, start: date) -> list[Payment]:
+    """The payments made by the patron (not the schedule) for one period, oldest first."""
+    query = select(Payment).where(
+        Payment.subscription_id == subscription_id,
+        Payment.period_start == start,
+        Payment.sequence_type == "oneoff",
+    )
+    return list(session.scalars(query.order_by(Payment.id)))
+
+
+def pay_period(
+    session: Session,
+    subscription: Subscription,
+    start: date,
+    provider: PaymentProvider,
+    urls: PaymentUrls,
+) -> Payment:
+    """An iDEAL payment for a period whose collection failed; one open attempt at a time."""
+    if period_is_settled(session, subscription, start):
+        raise DomainError("period_paid")
+    attempts = period_attempts(session, subscription.id, start)
+    payment = reusable_payment(attempts, subscription.price) or new_payment(
+        session,
+        f"period-{subscription.id}-{start.isoformat()}",
+        len(attempts) + 1,
+        patron_id=subscription.patron_id,
+        subscription_id=subscription.id,
+        period_start=start,
+        purpose=PaymentPurpose.PERIOD,
+        amount=subscription.price,
+        description=f"{subscription.type.name(subscription.patron.locale)} {start.isoformat()}",
+    )
+    return submit_payment(session, payment, provider, urls, subscription.patron.locale)
+
+
+def _subscription_of(session: Session, payment: Payment) -> Subscription:
+    """The subscription a period payment pays for."""
+    if payment.subscription_id is None or payment.period_start is None:
+        raise ValueError(f"payment {payment.reference} does not pay a period")
+    return session.get_one(Subscription, payment.subscription_id)
+
+
+def _charge_period(session: Session, subscription: Subscription, payment: Payment) -> None:
+    """What the period costs, owed once however many attempts pay for it."""
+    start = payment.period_start
+    assert start is not None
+    description = f"{subscription.type.name(subscription.patron.locale)} {start.isoformat()}"
+    key = f"period:{subscription.id}:{start.isoformat()}"
+    ledger.charge(
+        session, subscription.patron_id, subscription.price, description, key, subscription.id
+    )
+
+
+def _set_status(session: Session, subscription: Subscription, old: str, new: str) -> None:
+    """Move the subscription's status from `old` to `new`, and only from `old`."""
+    session.execute(
+        update(Subscription)
+        .where(Subscription.id == subscription.id, Subscription.status == old)
+        .values(status=new)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def active_direct_debit(session: Session, patron: Patron) -> Subscription | None:
+    """The patron's subscription that is collected by direct debit and not cancelled."""
+    query = select(Subscription).where(
+        Subscription.patron_id == patron.id,
+        Subscription.paid_by == PaymentPlan.DIRECT_DEBIT,
+        Subscription.cancelled_at.is_(None),
+    )
+    return session.scalars(query.order_by(Subscription.id.desc())).first()
+
+
+def mandates(session: Session, patron: Patron) -> list[Mandate]:
+    """The patron's mandates, newest first, for the account page."""
+    query = select(Mandate).where(Mandate.patron_id == patron.id)
+    return list(session.scalars(query.order_by(Mandate.id.desc())))
+
+
+def revoke(session: Session, patron: Patron, provider: PaymentProvider) -> Subscription:
+    """Stop direct debit: revoke the mandates, cancel the schedule; valid to the paid end."""
+    subscription = active_direct_debit(session, patron)
+    if subscription is None:
+        raise DomainError("no_direct_debit")
+    # Mandates first: Mollie cancels their schedules too, and a second run finishes a first one
+    # that an outage interrupted (what is gone already is tolerated).
+    for mandate in mandates(session, patron):
+        if mandate.status in (MandateStatus.VALID, MandateStatus.PENDING):
+            _tolerate_gone(lambda m=mandate: provider.revoke_mandate(m.customer_id, m.provider_id))
+            mandate.status, mandate.revoked_at = MandateStatus.REVOKED, utcnow()
+    customer, schedule = patron.mollie_customer_id or "", subscription.mollie_subscription_id
+    if schedule:
+        _tolerate_gone(lambda: provider.cancel_subscription(customer, schedule))
+    subscription.status, subscription.cancelled_at = SubscriptionStatus.CANCELLED, utcnow()
+    session.flush()
+    return subscription
+
+
+def _tolerate_gone(call: Callable[[], None]) -> None:
+    """Run a cancel call; the provider refusing because it is already gone is fine."""
+    try:
+        call()
+    except PaymentRefused as error:
+        log.info("already stopped at the provider: %s", error)

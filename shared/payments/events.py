@@ -1,0 +1,110 @@
+"""What a payment's new status sets in motion, whoever noticed it (webhook, return page, job)."""
+
+import logging
+from collections.abc import Callable
+
+from sqlalchemy.orm import Session
+
+from shared import tokens
+from shared.mail.patron_mail import queue_mail
+from shared.mail.settings import MailSettings
+from shared.models.patron import PaymentPlan, Subscription
+from shared.models.payment import Payment, PaymentPurpose, PaymentStatus
+from shared.models.registration import Registration
+from shared.payments import direct_debit, ledger
+from shared.payments.provider import PaymentProvider, ProviderPayment
+from shared.payments.refunds import sync_refunds, unsettled_refunds
+from shared.payments.service import apply_status, refresh_payment
+from shared.signup.activation import activate_registration
+
+log = logging.getLogger(__name__)
+
+
+def process_payment(
+    session: Session,
+    payment: Payment,
+    provider: PaymentProvider,
+    mail: MailSettings,
+    check_refunds: bool = False,
+) -> None:
+    """Fetch the status and act on a change; refunds too when asked or some are unsettled."""
+    act_on(session, payment, refresh_payment(session, payment, provider), mail)
+    if payment.status != PaymentStatus.PAID:
+        return
+    if check_refunds or unsettled_refunds(session, payment.id):
+        sync_refunds(session, payment, provider)
+
+
+def process_schedule_payment(
+    session: Session,
+    subscription: Subscription,
+    remote: ProviderPayment,
+    mail: MailSettings,
+    provider: PaymentProvider,
+) -> Payment:
+    """A collection the provider's schedule reported: record it once, then act on its status."""
+    payment = direct_debit.record_schedule_payment(session, subscription, remote)
+    session.commit()
+    act_on(session, payment, apply_status(session, payment, remote), mail)
+    if unsettled_refunds(session, payment.id):
+        sync_refunds(session, payment, provider)
+    return payment
+
+
+def act_on(
+    session: Session, payment: Payment, moved_to: PaymentStatus | None, mail: MailSettings
+) -> None:
+    """Dispatch a status change to what the payment was for; nothing when nothing changed."""
+    if moved_to == PaymentStatus.PAID:
+        PAID_ACTIONS[PaymentPurpose(payment.purpose)](session, payment, mail)
+    elif moved_to is not None and moved_to.is_final and payment.sequence_type == "recurring":
+        _collection_failed(session, payment, mail)
+
+
+def _registration_paid(session: Session, payment: Payment, mail: MailSettings) -> None:
+    """The first payment of a signup: the registration becomes a patron."""
+    registration = session.get(Registration, payment.registration_id or 0)
+    if registration is not None:
+        activate_registration(session, registration, payment, mail)
+
+
+def _period_paid(session: Session, payment: Payment, _mail: MailSettings) -> None:
+    """A renewal period paid, by direct debit or by iDEAL after a failed collection."""
+    direct_debit.period_paid(session, payment)
+
+
+def _balance_paid(session: Session, payment: Payment, _mail: MailSettings) -> None:
+    """Money towards what the patron owes (at the kiosk's terminal), settling failed periods."""
+    ledger.record_payment(session, payment)
+    direct_debit.settle_owed_periods(session, payment.patron_id or 0)
+
+
+PAID_ACTIONS: dict[PaymentPurpose, Callable[[Session, Payment, MailSettings], None]] = {
+    PaymentPurpose.REGISTRATION: _registration_paid,
+    PaymentPurpose.PERIOD: _period_paid,
+    PaymentPurpose.BALANCE: _balance_paid,
+}
+
+
+def _collection_failed(session: Session, payment: Payment, mail: MailSettings) -> None:
+    """A direct debit failed: mark the period owed and offer the patron iDEAL instead."""
+    if not direct_debit.period_failed(session, payment):
+        return
+    subscription = session.get_one(Subscription, payment.subscription_id)
+    patron = subscription.patron
+    period = {"subscription": subscription.id, "period": str(payment.period_start)}
+    token = tokens.make_token(mail.secret_key, tokens.PAY_INSTEAD, period)
+    context = {"subscription": subscription, "payment": payment, "url": mail.pay_instead_url(token)}
+    to = patron.login_account.email if patron.login_account else patron.library_email
+    key = f"direct_debit_failed:payment:{payment.id}"
+    queue_mail(session, mail, "direct_debit_failed", to, patron, context, key=key)
+    log.warning("direct debit %s failed for subscription %s", payment.reference, subscription.id)
+
+
+def schedule_to_start(session: Session, payment: Payment) -> Subscription | None:
+    """The direct-debit subscription this paid first payment still has to start, if any."""
+    if payment.status != PaymentStatus.PAID or payment.subscription_id is None:
+        return None
+    subscription = session.get_one(Subscription, payment.subscription_id)
+    waiting = subscription.paid_by == PaymentPlan.DIRECT_DEBIT
+    return subscription if waiting and subscription.mollie_subscription_id is None else None

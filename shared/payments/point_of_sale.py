@@ -1,0 +1,112 @@
+"""Paying what a patron owes on a kiosk's PIN terminal (a Mollie point-of-sale payment)."""
+
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shared.db import lock_row
+from shared.errors import DomainError
+from shared.models.kiosk import KioskDevice
+from shared.models.patron import Patron
+from shared.models.payment import Payment, PaymentPurpose, PaymentStatus
+from shared.money import to_amount
+from shared.payments import ledger
+from shared.payments.provider import PaymentProvider, PaymentRefused, ProviderPayment
+from shared.payments.service import (
+    REUSABLE,
+    PaymentUrls,
+    apply_status,
+    new_payment,
+    submit_payment,
+)
+
+
+def start_terminal_payment(
+    session: Session,
+    device: KioskDevice,
+    patron: Patron,
+    amount: Decimal | None,
+    request_key: str,
+    provider: PaymentProvider,
+    urls: PaymentUrls,
+) -> Payment:
+    """One terminal payment per kiosk request key, for what is owed and not already being paid;
+    a new one first cancels what still waits on the kiosk's terminal."""
+    if device.terminal_id is None:
+        raise DomainError("no_terminal")
+    lock_row(session, Patron, patron.id)  # one check-and-create per patron at a time
+    key = f"pos-{device.id}-{request_key}"
+    payment = session.scalar(select(Payment).where(Payment.idempotency_key == f"{key}-1"))
+    if payment is None:
+        _free_terminal(session, device, provider)
+        payment = _new_terminal_payment(session, device, patron, amount, key)
+    elif payment.patron_id != patron.id or amount is not None and payment.amount != amount:
+        raise DomainError("request_key_reused")
+    return submit_payment(session, payment, provider, urls, patron.locale)
+
+
+def payable(session: Session, patron: Patron) -> Decimal:
+    """What is owed minus what terminals are already collecting."""
+    collecting = session.scalars(
+        select(Payment.amount).where(
+            Payment.patron_id == patron.id,
+            Payment.purpose == PaymentPurpose.BALANCE,
+            Payment.status.in_(REUSABLE),
+        )
+    )
+    return to_amount(ledger.balance(session, patron.id) - sum(collecting, Decimal(0)))
+
+
+def _new_terminal_payment(
+    session: Session, device: KioskDevice, patron: Patron, amount: Decimal | None, key: str
+) -> Payment:
+    """A new terminal payment row, for at most what may be paid now."""
+    available = payable(session, patron)
+    if available <= 0:
+        raise DomainError("nothing_owed")
+    wanted = to_amount(amount) if amount is not None else available
+    if not Decimal("0") < wanted <= available:
+        raise DomainError("amount_not_owed", owed=available)
+    return new_payment(
+        session,
+        key,
+        1,
+        patron_id=patron.id,
+        amount=wanted,
+        description=f"{device.branch.name}: {patron.customer_number}",
+        method="pointofsale",
+        purpose=PaymentPurpose.BALANCE,
+        terminal_id=device.terminal_id,
+        kiosk_device_id=device.id,
+    )
+
+
+def _free_terminal(session: Session, device: KioskDevice, provider: PaymentProvider) -> None:
+    """Cancel the kiosk's earlier payments still waiting on its terminal (that patron walked
+    away); one the terminal no longer lets go is left to the webhook and status polling."""
+    waiting = select(Payment).where(
+        Payment.kiosk_device_id == device.id,
+        Payment.provider_id.is_not(None),
+        Payment.status.in_(REUSABLE),
+    )
+    for payment in session.scalars(waiting).all():
+        try:
+            current = cancel_terminal_payment(payment, provider)
+        except DomainError:
+            # Not cancelable: maybe paid, or ended without our hearing; record what it is now,
+            # so it is not asked again at every later start.
+            current = provider.get_payment(payment.provider_id or "")
+        apply_status(session, payment, current)
+
+
+def cancel_terminal_payment(payment: Payment, provider: PaymentProvider) -> ProviderPayment:
+    """Ask the terminal to cancel, refused once the card was accepted; the payment as the
+    provider has it then (the caller applies it, or fetches the status as for any change: the
+    card may have been paid just before)."""
+    if payment.provider_id is None or PaymentStatus(payment.status).is_final:
+        raise DomainError("not_cancelable", status=payment.status)
+    try:
+        return provider.cancel_payment(payment.provider_id)
+    except PaymentRefused as error:
+        raise DomainError("not_cancelable", status=payment.status) from error

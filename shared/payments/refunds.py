@@ -1,0 +1,188 @@
+"""Refunds: give back all or part of a paid payment, never more than was paid, even when racing."""
+
+import logging
+import uuid
+from decimal import Decimal
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from shared.db import insert_or_ignore
+from shared.errors import DomainError
+from shared.models.payment import Payment, PaymentStatus, Refund, RefundStatus
+from shared.money import to_amount
+from shared.payments import ledger
+from shared.payments.provider import PaymentProvider, PaymentRefused, ProviderRefund, RefundRequest
+from shared.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+RANK = {
+    RefundStatus.REQUESTED: 0,
+    RefundStatus.QUEUED: 1,
+    RefundStatus.PENDING: 2,
+    RefundStatus.PROCESSING: 3,
+    **{status: 4 for status in RefundStatus if status.is_final},
+}
+
+
+def refund_payment(
+    session: Session,
+    payment: Payment,
+    amount: Decimal | None,
+    description: str,
+    provider: PaymentProvider,
+) -> Refund:
+    """Reserve and commit the amount first (so racing requests see it), then ask the provider."""
+    refund = reserve_refund(session, payment, amount, description)
+    session.commit()
+    submit_refund(session, refund, provider)
+    session.commit()
+    return refund
+
+
+def reserve_refund(
+    session: Session, payment: Payment, amount: Decimal | None, description: str
+) -> Refund:
+    """Claim the amount on the payment atomically; refused beyond what is left to refund."""
+    session.refresh(payment)
+    wanted = to_amount(amount if amount is not None else payment.amount - payment.amount_refunded)
+    if wanted <= 0:
+        raise DomainError("refund_amount_invalid")
+    claimed = session.execute(
+        update(Payment)
+        .where(Payment.id == payment.id, Payment.status == PaymentStatus.PAID)
+        .where(Payment.amount_refunded + wanted <= Payment.amount)
+        .values(amount_refunded=Payment.amount_refunded + wanted)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.refresh(payment)
+    if not claimed:
+        left = payment.amount - payment.amount_refunded
+        raise DomainError("refund_too_much", available=to_amount(max(left, Decimal(0))))
+    refund = Refund(
+        payment_id=payment.id,
+        amount=wanted,
+        description=description[:255],
+        idempotency_key=f"refund-{payment.id}-{uuid.uuid4().hex}",
+    )
+    session.add(refund)
+    session.flush()
+    return refund
+
+
+def submit_refund(session: Session, refund: Refund, provider: PaymentProvider) -> None:
+    """Create the refund at the provider once (adopting one an earlier attempt made)."""
+    if refund.provider_id is not None:
+        return
+    payment = session.get_one(Payment, refund.payment_id)
+    assert payment.provider_id is not None
+    earlier = _provider_refund_of(refund, provider.list_refunds(payment.provider_id))
+    try:
+        remote = earlier or provider.create_refund(
+            RefundRequest(
+                payment_id=payment.provider_id,
+                amount=refund.amount,
+                description=refund.description or payment.description,
+                idempotency_key=refund.idempotency_key,
+                metadata={"refund": str(refund.id)},
+            )
+        )
+    except PaymentRefused as error:
+        log.error("refund %s of payment %s refused: %s", refund.id, payment.reference, error)
+        apply_refund_status(session, refund, RefundStatus.FAILED)
+        return
+    refund.provider_id = remote.id
+    session.flush()
+    apply_refund_status(session, refund, RefundStatus(remote.status))
+
+
+def _provider_refund_of(refund: Refund, remote: list[ProviderRefund]) -> ProviderRefund | None:
+    """The provider's refund made for our refund row, if an earlier attempt got that far."""
+    return next((r for r in remote if r.metadata.get("refund") == str(refund.id)), None)
+
+
+def apply_refund_status(session: Session, refund: Refund, new: RefundStatus) -> bool:
+    """Move forward only: a failed or cancelled refund frees its amount; refunded is booked."""
+    old = RefundStatus(refund.status)
+    if old.is_final or RANK[new] <= RANK[old]:
+        return False
+    moved = session.execute(
+        update(Refund)
+        .where(Refund.id == refund.id, Refund.status == old)
+        .values(status=new, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.refresh(refund)
+    if not moved:
+        return False
+    payment = session.get_one(Payment, refund.payment_id)
+    if not new.returns_money:
+        _release(session, payment, refund.amount)
+    if new == RefundStatus.REFUNDED:
+        ledger.record_refund(session, refund, payment)
+    log.info("refund %s of payment %s: %s -> %s", refund.id, payment.reference, old, new)
+    return True
+
+
+def _release(session: Session, payment: Payment, amount: Decimal) -> None:
+    """Give a failed refund's amount back to what may still be refunded."""
+    session.execute(
+        update(Payment)
+        .where(Payment.id == payment.id)
+        .values(amount_refunded=Payment.amount_refunded - amount)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(payment)
+
+
+def unsettled_refunds(session: Session, payment_id: int | None = None) -> list[Refund]:
+    """Refunds the provider may still change (or that never reached it), oldest first."""
+    final = [status.value for status in RefundStatus if status.is_final]
+    query = select(Refund).where(Refund.status.not_in(final))
+    if payment_id is not None:
+        query = query.where(Refund.payment_id == payment_id)
+    return list(session.scalars(query.order_by(Refund.id)))
+
+
+def sync_refunds(session: Session, payment: Payment, provider: PaymentProvider) -> None:
+    """Bring the payment's refunds up to date with the provider, recording ones made there."""
+    if payment.provider_id is None:
+        return
+    remote = provider.list_refunds(payment.provider_id)
+    for refund in unsettled_refunds(session, payment.id):
+        if refund.provider_id is None:
+            submit_refund(session, refund, provider)
+    ours = {
+        r.provider_id: r
+        for r in session.scalars(select(Refund).where(Refund.payment_id == payment.id))
+    }
+    for item in remote:
+        refund = ours.get(item.id) or _adopt(session, payment, item)
+        apply_refund_status(session, refund, RefundStatus(item.status))
+
+
+def _adopt(session: Session, payment: Payment, remote: ProviderRefund) -> Refund:
+    """A refund made outside OpenBalie (the provider's dashboard): recorded so every euro shows."""
+    log.warning("refund %s of payment %s was made outside OpenBalie", remote.id, payment.reference)
+    inserted = insert_or_ignore(
+        session,
+        Refund,
+        {
+            "payment_id": payment.id,
+            "idempotency_key": f"mollie-{remote.id}",
+            "provider_id": remote.id,
+            "amount": remote.amount,
+            "description": "",
+            "status": RefundStatus.REQUESTED,
+            "created_at": utcnow(),
+            "updated_at": utcnow(),
+        },
+    )
+    if inserted:
+        session.execute(
+            update(Payment)
+            .where(Payment.id == payment.id)
+            .values(amount_refunded=Payment.amount_refunded + remote.amount)
+            .execution_options(synchronize_session=False)
+        )
+    return session.scalars(select(Refund).where(Refund.provider_id == remote.id)).one()

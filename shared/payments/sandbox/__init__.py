@@ -1,5 +1,0 @@
-"""A local emulation of Mollie's v2 API and hosted test checkout."""
-
-from shared.payments.sandbox.app import create_sandbox_app, sandbox_store
-
-__all__ = ["create_sandbox_app", "sandbox_store"]

@@ -1,0 +1,1 @@
+"""Online signup (*Word lid*): the registration, its payment, activation and purge."""

@@ -1,0 +1,143 @@
+"""Activation of a paid registration: the patron record, the subscription and the three mails."""
+
+import logging
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shared import tokens
+from shared.cards.numbers import SYSTEM_PREFIX, TEMPORARY_PREFIX, mint_number
+from shared.mail.patron_mail import qr_png, queue_mail
+from shared.mail.settings import MailSettings
+from shared.models.catalogue import Branch
+from shared.models.patron import Patron, PaymentPlan, Subscription
+from shared.models.payment import Payment
+from shared.models.registration import Registration
+from shared.patrons.subscriptions import valid_through
+from shared.payments import ledger
+from shared.signup.registration import PersonalDetails, claim_completion
+from shared.timeutil import local_today
+
+log = logging.getLogger(__name__)
+
+
+def activate_registration(
+    session: Session, registration: Registration, payment: Payment, mail: MailSettings
+) -> Patron | None:
+    """Turn a paid registration into a patron exactly once; None if another caller did."""
+    if not claim_completion(session, registration.id):
+        # Another payment completed this registration first: this one is to be refunded.
+        session.refresh(registration)
+        payment.surplus, payment.patron_id = True, registration.patron_id
+        ledger.record_payment(session, payment)
+        log.warning("surplus payment %s for completed registration", payment.reference)
+        return None
+    session.refresh(registration)
+    patron = _create_patron(session, registration, payment)
+    subscription = patron.subscriptions[0]
+    registration.patron_id = payment.patron_id = patron.id
+    payment.subscription_id = subscription.id
+    description = f"{subscription.type.name(patron.locale)} {subscription.start_date.isoformat()}"
+    ledger.charge(
+        session,
+        patron.id,
+        subscription.price,
+        description,
+        f"subscription:{subscription.id}",
+        subscription.id,
+    )
+    ledger.record_payment(session, payment)
+    _queue_mails(session, patron, registration, mail)
+    session.flush()
+    return patron
+
+
+def _create_patron(session: Session, registration: Registration, payment: Payment) -> Patron:
+    """The patron record and first subscription from the registration's details."""
+    details = PersonalDetails.from_json(registration.details or {})
+    subscription_type = registration.subscription_type
+    branch = session.scalar(select(Branch).where(Branch.code == registration.branch_code))
+    values = details.to_json() | {"birth_date": details.birth_date}
+    patron = Patron(**values, home_branch=branch, login_account=registration.login_account)
+    patron.locale = registration.locale
+    account = registration.login_account
+    assert account is not None
+    patron.library_email = details.library_email or account.email
+    patron.lending_blocked = True
+    number = mint_number(_prefix(subscription_type.has_card), lambda n: _number_taken(session, n))
+    if subscription_type.has_card:
+        patron.temporary_number = number
+    else:
+        patron.system_number = number
+    patron.subscriptions.append(_first_subscription(registration, payment))
+    patron.mollie_customer_id = payment.customer_id
+    session.add(patron)
+    session.flush()
+    return patron
+
+
+def _first_subscription(registration: Registration, payment: Payment) -> Subscription:
+    """The first period, paid now; after a `first` payment the provider collects from the next.
+
+    The payment decides, not the registration: the patron may have switched plans after
+    starting the checkout that was paid in the end."""
+    subscription_type, start = registration.subscription_type, local_today()
+    end = valid_through(subscription_type, start)
+    subscription = Subscription(
+        type=subscription_type,
+        start_date=start,
+        end_date=end,
+        price=subscription_type.price,
+        paid_by="ideal",
+    )
+    if payment.sequence_type == "first" and payment.customer_id:
+        subscription.paid_by = PaymentPlan.DIRECT_DEBIT
+        subscription.renewal_start = end + timedelta(days=1)
+        subscription.webhook_secret = secrets.token_urlsafe(24)
+    return subscription
+
+
+def _prefix(has_card: bool) -> str:
+    """Temporary customer number until a card is issued; a system number for Digital only."""
+    return TEMPORARY_PREFIX if has_card else SYSTEM_PREFIX
+
+
+def _number_taken(session: Session, number: str) -> bool:
+    """Whether a patron already has this number."""
+    query = select(Patron.id).where(
+        (Patron.temporary_number == number) | (Patron.system_number == number)
+    )
+    return session.scalar(query) is not None
+
+
+def _queue_mails(
+    session: Session, patron: Patron, registration: Registration, mail: MailSettings
+) -> None:
+    """Queue the confirmation mails and the welcome mail in the patron's language."""
+    account = registration.login_account
+    assert account is not None
+    if account.confirmed_at is None:
+        token = tokens.make_token(mail.secret_key, tokens.CONFIRM_ACCOUNT, {"account": account.id})
+        context = {"username": account.username, "url": mail.confirm_account_url(token)}
+        queue_mail(session, mail, "confirm_account", account.email, patron, context)
+    if patron.library_email.casefold() != account.email.casefold():
+        payload = {"patron": patron.id, "email": patron.library_email}
+        token = tokens.make_token(mail.secret_key, tokens.CONFIRM_LIBRARY_EMAIL, payload)
+        context = {"url": mail.confirm_library_email_url(token)}
+        queue_mail(session, mail, "confirm_library_email", patron.library_email, patron, context)
+    _queue_welcome(session, patron, account.email, mail)
+
+
+def _queue_welcome(session: Session, patron: Patron, email: str, mail: MailSettings) -> None:
+    """The welcome mail: number, e-mail, branch, and for card patrons the kiosk QR code."""
+    subscription = patron.subscriptions[0]
+    context = {"number": patron.customer_number, "email": email, "branch": patron.home_branch}
+    context |= {"has_card": subscription.type.has_card, "subscription": subscription}
+    images: dict[str, bytes] = {}
+    if subscription.type.has_card:
+        token = tokens.make_token(mail.secret_key, tokens.CARD_COLLECTION, {"patron": patron.id})
+        context["collection_token"] = token
+        images["qr"] = qr_png(token)
+    queue_mail(session, mail, "welcome", email, patron, context, images)

@@ -1,0 +1,179 @@
+"""Online signup (*Word lid*): the registration state machine, from choice to activated patron."""
+
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from shared.accounts.passwords import hash_password
+from shared.errors import DomainError
+from shared.models.account import LoginAccount
+from shared.models.catalogue import Branch, SubscriptionType
+from shared.models.registration import Registration, RegistrationState
+from shared.patrons.subscriptions import check_age
+from shared.timeutil import local_today, utcnow
+
+STEPS = ("subscription", "account", "details", "review")
+
+
+@dataclass(frozen=True)
+class PersonalDetails:
+    """What the patron types about themselves; validated by the form."""
+
+    initials: str
+    prefix: str
+    surname: str
+    first_name: str
+    birth_date: date
+    gender: str
+    postcode: str
+    house_number: str
+    street: str
+    city: str
+    country: str
+    phone: str
+    library_email: str
+    newsletter: bool
+    iban: str
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-safe dict for the registration row."""
+        return {**asdict(self), "birth_date": self.birth_date.isoformat()}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "PersonalDetails":
+        """The details stored on a registration row."""
+        return cls(**{**data, "birth_date": date.fromisoformat(data["birth_date"])})
+
+
+def offered_subscriptions(session: Session) -> list[SubscriptionType]:
+    """The subscriptions a patron can take online, in catalogue order."""
+    query = select(SubscriptionType).where(SubscriptionType.online_signup.is_(True))
+    return list(session.scalars(query.order_by(SubscriptionType.sort_order)))
+
+
+def find_draft(session: Session, public_id: str | None) -> Registration | None:
+    """The registration a browser session points at, if it is still there."""
+    if not public_id:
+        return None
+    return session.scalar(select(Registration).where(Registration.public_id == public_id))
+
+
+def start_or_update(
+    session: Session,
+    registration: Registration | None,
+    code: str,
+    locale: str,
+    payment_plan: str | None = None,
+) -> Registration:
+    """Record the chosen subscription and plan, starting a registration when there is none."""
+    subscription = session.get(SubscriptionType, code)
+    if subscription is None or not subscription.online_signup:
+        raise DomainError("subscription_not_offered")
+    plan = choose_plan(subscription, payment_plan)
+    if registration is None:
+        registration = Registration(
+            subscription_code=code, locale=locale, state=RegistrationState.DRAFT
+        )
+        session.add(registration)
+    _require_draft(registration)
+    registration.subscription_code = code
+    registration.subscription_type = subscription
+    registration.locale = locale
+    registration.payment_plan = plan
+    session.flush()
+    return registration
+
+
+def choose_plan(subscription: SubscriptionType, wanted: str | None) -> str:
+    """The payment plan: as asked if offered; a subscription with one way to pay gets that one."""
+    plans = subscription.payment_plans
+    if wanted in plans:
+        return wanted
+    if wanted is None or len(plans) == 1 and wanted == "once":
+        return plans[0]
+    raise DomainError("payment_plan_not_offered")
+
+
+def set_account(
+    session: Session, registration: Registration, username: str, email: str, password: str
+) -> LoginAccount:
+    """Create the login account, or update the one this registration created before."""
+    _require_draft(registration)
+    key = username.casefold()
+    owner = session.scalar(select(LoginAccount).where(LoginAccount.username_key == key))
+    account = registration.login_account
+    if owner is not None and owner is not account:
+        raise DomainError("username_taken", username=username)
+    if account is None:
+        account = LoginAccount(locale=registration.locale)
+        session.add(account)
+        registration.login_account = account
+    account.username, account.username_key, account.email = username, key, email
+    account.password_hash = hash_password(password)
+    session.flush()
+    return account
+
+
+def set_details(
+    session: Session, registration: Registration, details: PersonalDetails, branch_code: str
+) -> None:
+    """Store the personal details and home branch, checking age and branch."""
+    _require_draft(registration)
+    check_subscription_age(registration.subscription_type, details.birth_date)
+    if session.scalar(select(Branch).where(Branch.code == branch_code)) is None:
+        raise DomainError("unknown_branch")
+    registration.details = details.to_json()
+    registration.branch_code = branch_code
+    session.flush()
+
+
+def check_subscription_age(
+    subscription: SubscriptionType, birth_date: date, now: datetime | None = None
+) -> None:
+    """Refuse a birth date outside the subscription's age band on today's date."""
+    refusal = check_age(subscription, birth_date, local_today(now))
+    if refusal is None:
+        return
+    code = "youth_free" if refusal.is_youth else "age_outside_band"
+    raise DomainError(code, min_age=refusal.min_age, max_age=refusal.max_age, age=refusal.age)
+
+
+def next_step(registration: Registration | None) -> str:
+    """The first step the patron still has to complete."""
+    if registration is None:
+        return "subscription"
+    if registration.login_account is None:
+        return "account"
+    if registration.details is None or registration.branch_code is None:
+        return "details"
+    return "review"
+
+
+def ready_to_pay(registration: Registration) -> None:
+    """Refuse payment for a registration that is incomplete, done, or no longer fits."""
+    _require_draft(registration)
+    if next_step(registration) != "review":
+        raise DomainError("registration_incomplete", step=next_step(registration))
+    details = PersonalDetails.from_json(registration.details or {})
+    check_subscription_age(registration.subscription_type, details.birth_date)
+
+
+def claim_completion(session: Session, registration_id: int) -> bool:
+    """Atomically move a draft to completed; True only for the one caller that did it."""
+    result = session.execute(
+        update(Registration)
+        .where(Registration.id == registration_id)
+        .where(Registration.state == RegistrationState.DRAFT)
+        .values(state=RegistrationState.COMPLETED, completed_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def _require_draft(registration: Registration) -> None:
+    """Refuse changes to a registration that has been completed."""
+    if registration.state != RegistrationState.DRAFT:
+        raise DomainError("registration_completed")
