@@ -44,13 +44,13 @@ run: db
 test: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o $(VENV)/fresh.pot . >/dev/null 2>&1
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k N_ -o $(VENV)/fresh.pot . >/dev/null 2>&1
 	$(PY) scripts/check-catalogues $(VENV)/fresh.pot
 	$(VENV)/bin/pytest
 
 # Refresh the message catalogues after changing user-visible strings.
 messages: $(STAMP_PIP)
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot \
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k N_ -o translations/messages.pot \
 	  --no-location --sort-output --project OpenBalie .
 	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
 	$(PY) scripts/complete-source-catalogue translations/en/LC_MESSAGES/messages.po

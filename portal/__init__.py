@@ -11,9 +11,17 @@ from portal.config import load_config
 from portal.extensions import babel, csrf, limiter, login_manager, migrate
 from portal.i18n import select_locale
 from shared.db import db
+from shared.models.card import CardRole, CardStatus
+from shared.models.patron import PaymentPlan, SubscriptionStatus
+from shared.models.payment import PaymentStatus
 from shared.paths import PROJECT_ROOT, STATIC_DIR, TEMPLATES_DIR, TRANSLATIONS_DIR
 
 MIGRATIONS_DIR = PROJECT_ROOT / "shared" / "migrations"
+# Templates compare statuses with these, never with bare strings.
+TEMPLATE_ENUMS = {
+    enum.__name__: enum
+    for enum in (CardRole, CardStatus, PaymentPlan, PaymentStatus, SubscriptionStatus)
+}
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -33,6 +41,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
     _register_cli(app)
     app.context_processor(_template_globals)
+    app.jinja_env.globals.update(TEMPLATE_ENUMS)
     app.after_request(_refuse_framing)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     return app

@@ -3,8 +3,6 @@
 import json
 import logging
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -16,13 +14,13 @@ from sqlalchemy.orm import sessionmaker
 
 from portal.demo_cli import demo
 from portal.oidc.cli import oidc
+from portal.refusals import refusals_reported
 from portal.settlement import reconcile
 from portal.wiring import payment_provider
 from shared.accounts.desk import create_desk_login, forget_login, set_desk_password
 from shared.accounts.staff import create_staff_login, set_staff_role
 from shared.catalogue.loader import load_catalogue
 from shared.db import db
-from shared.errors import DomainError
 from shared.kiosks.devices import (
     STALE_AFTER,
     KioskStatus,
@@ -316,16 +314,6 @@ def direct_debit_revoke(number: str) -> None:
         ) from error
     db.session.commit()
     click.echo(f"direct debit stopped; valid through {subscription.end_date.isoformat()}")
-
-
-@contextmanager
-def refusals_reported() -> Iterator[None]:
-    """A rule's refusal becomes a command-line error naming the rule and its details."""
-    try:
-        yield
-    except DomainError as error:
-        details = f" {error.params}" if error.params else ""
-        raise click.ClickException(f"refused: {error.code}{details}") from error
 
 
 def _patron(number: str) -> Patron:

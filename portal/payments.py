@@ -40,7 +40,7 @@ def result(reference: str) -> str:
     """Where the patron lands after paying; works from the URL alone, in any browser."""
     payment = find_by_reference(db.session, reference) or abort(404)
     settle(payment)
-    status = PaymentStatus(payment.status)
+    status = payment.status
     if status == PaymentStatus.PAID:
         return _paid_page(payment)
     if status in RETRYABLE:
@@ -126,7 +126,7 @@ def pay_instead(token: str) -> str | Response | tuple[str, int]:
     """Pay a period by iDEAL after its direct debit failed (the link in the mail)."""
     subscription, start = _period_from(token)
     for attempt in period_attempts(db.session, subscription.id, start):
-        if not PaymentStatus(attempt.status).is_final:
+        if not attempt.status.is_final:
             settle(attempt)
     if period_is_settled(db.session, subscription, start):
         return render_template("portal/payments/period_paid.html", subscription=subscription)

@@ -4,7 +4,7 @@ from flask import current_app
 
 from shared.mail.settings import MailSettings
 from shared.models.patron import Subscription
-from shared.models.payment import Payment
+from shared.models.payment import Payment, PaymentPurpose
 from shared.payments.mollie import MollieProvider
 from shared.payments.service import PaymentUrls
 
@@ -33,7 +33,8 @@ def payment_urls() -> PaymentUrls:
 
 def _return_url(payment: Payment) -> str:
     """The page the patron returns to: under the signup for a signup payment."""
-    endpoint = "payments.result" if payment.purpose == "registration" else "payments.payment_result"
+    signup = payment.purpose == PaymentPurpose.REGISTRATION
+    endpoint = "payments.result" if signup else "payments.payment_result"
     return external_url(endpoint, reference=payment.reference)
 
 

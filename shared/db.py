@@ -1,11 +1,13 @@
-"""Database plumbing: declarative base, naming convention, UTC timestamps, the db handle."""
+"""Database plumbing: declarative base, naming convention, UTC timestamps, enum columns, the
+db handle."""
 
 import sqlite3 as sqlite3_driver
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, MetaData, event, update
+from sqlalchemy import DateTime, Enum, MetaData, event, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, registry
@@ -40,6 +42,20 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def enum_column(values: type[StrEnum], name: str, length: int) -> Enum:
+    """A column of one enum's values: VARCHAR(length) with a CHECK constraint named after the
+    column (on SQLite and PostgreSQL alike), read back as the enum's members."""
+    return Enum(
+        values,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=length,
+        validate_strings=True,
+        values_callable=lambda members: [member.value for member in members],
+    )
 
 
 class Base(DeclarativeBase):

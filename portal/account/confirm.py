@@ -1,8 +1,8 @@
 """Confirmation links from the signup mails."""
 
 from flask import Blueprint, current_app, render_template
-from flask_babel import gettext as _
 
+from portal.refusals import refusal_message
 from shared.accounts import confirmation
 from shared.db import db
 from shared.errors import DomainError
@@ -12,15 +12,8 @@ bp = Blueprint("confirm", __name__, url_prefix="/bevestigen")
 
 def _failure(error: DomainError) -> tuple[str, int]:
     """A page that says why the link did not work and what to do."""
-    messages = {
-        "link_expired": _("This link has expired: it was valid for 24 hours."),
-        "link_invalid": _("This link is not valid. Copy the whole link from the e-mail."),
-        "account_gone": _(
-            "This login account no longer exists: it was not confirmed within 24 hours."
-        ),
-        "email_changed": _("This e-mail address is no longer the one on your membership."),
-    }
-    return render_template("portal/account/confirm_failed.html", message=messages[error.code]), 410
+    message = refusal_message(error)
+    return render_template("portal/account/confirm_failed.html", message=message), 410
 
 
 @bp.get("/account/<token>")

@@ -18,7 +18,6 @@ from flask_login import current_user, logout_user
 from werkzeug.wrappers import Response
 
 from portal import auth_session
-from portal.account import messages
 from portal.account.forms import (
     FirstLoginForm,
     ForgotPasswordForm,
@@ -27,6 +26,7 @@ from portal.account.forms import (
     NewPasswordForm,
 )
 from portal.extensions import limiter
+from portal.refusals import refusal_message
 from portal.wiring import mail_settings
 from shared.accounts.changes import link_memberships
 from shared.accounts.email_change import (
@@ -66,7 +66,7 @@ def login() -> str | Response:
             result = log_in(db.session, form.login.data, form.password.data, utcnow(), _client())
         except DomainError as error:
             db.session.commit()  # keep the failure count
-            form.login.errors.append(messages.describe(error))
+            form.login.errors.append(refusal_message(error))
         else:
             db.session.commit()
             if needs_setup(result.account):
@@ -139,9 +139,9 @@ def first_login() -> str | Response:
         except DomainError as error:
             db.session.rollback()
             if _too_many_wrong_answers():
-                flash(messages.describe(DomainError("first_login_stopped")), "error")
+                flash(refusal_message(DomainError("first_login_stopped")), "error")
                 return redirect(url_for("login.login"), code=303)
-            form.first_name.errors.append(messages.describe(error))
+            form.first_name.errors.append(refusal_message(error))
         else:
             db.session.commit()
             flash(
@@ -190,7 +190,7 @@ def link_login() -> str | Response:
             target = log_in(db.session, *credentials).account
         except DomainError as error:
             db.session.commit()  # keep the failure count
-            form.login.errors.append(messages.describe(error))
+            form.login.errors.append(refusal_message(error))
         else:
             link_memberships(db.session, source, target)
             db.session.commit()
@@ -235,9 +235,7 @@ def reset_password_view(token: str) -> str | Response | tuple[str, int]:
     try:
         account = account_for_reset(db.session, current_app.config["SECRET_KEY"], token)
     except DomainError as error:
-        return render_template(
-            "portal/login/link_failed.html", message=messages.describe(error)
-        ), 410
+        return render_template("portal/login/link_failed.html", message=refusal_message(error)), 410
     form = NewPasswordForm()
     if form.validate_on_submit():
         reset_password(db.session, account, form.password.data, utcnow())

@@ -18,9 +18,9 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from portal import auth_session
-from portal.account import messages
 from portal.account.forms import ChangeEmailForm, ChangePasswordForm
 from portal.extensions import limiter
+from portal.refusals import refusal_message
 from portal.wiring import mail_settings, payment_provider
 from shared.accounts import changes
 from shared.accounts.email_change import request_email_change
@@ -108,7 +108,7 @@ def _change(
         db.session.rollback()
         if error.code == "not_your_membership":
             abort(404)
-        flash(messages.describe(error), "error")
+        flash(refusal_message(error), "error")
     except PaymentProviderError:
         db.session.rollback()
         flash(
@@ -130,7 +130,7 @@ def change_password() -> str | Response:
                 db.session, current_user, form.current_password.data, form.password.data, utcnow()
             )
         except DomainError as error:
-            form.current_password.errors.append(messages.describe(error))
+            form.current_password.errors.append(refusal_message(error))
         else:
             db.session.commit()
             auth_session.keep_after_password_change(current_user)
@@ -147,7 +147,7 @@ def change_email() -> str | Response:
     form = ChangeEmailForm()
     if form.validate_on_submit():
         if not verify_password(current_user.password_hash, form.current_password.data):
-            form.current_password.errors.append(messages.describe(DomainError("wrong_password")))
+            form.current_password.errors.append(refusal_message(DomainError("wrong_password")))
         else:
             request_email_change(
                 db.session, current_user, form.email.data, mail_settings(), utcnow()

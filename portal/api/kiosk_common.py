@@ -1,6 +1,7 @@
 """The kiosk API's blueprint and what its views share: device and ticket checks, errors, JSON."""
 
 import logging
+from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, current_app, g, jsonify, request
@@ -15,31 +16,13 @@ from shared.models.kiosk import KioskDevice
 from shared.models.patron import Patron
 from shared.patrons.lookup import find_patron
 from shared.payments.provider import PaymentProviderError
+from shared.refusals import http_status
 
 bp = Blueprint("kiosk_api", __name__, url_prefix="/api/kiosk/v1")
 csrf.exempt(bp)
 log = logging.getLogger(__name__)
 TICKET_HEADER = "X-Kiosk-Ticket"
 ANY_PROOF = frozenset(Proof)
-REFUSAL_STATUS = {
-    "bad_request": 400,
-    "invalid_chip_uid": 400,
-    "invalid_document_type": 400,
-    "invalid_health": 400,
-    "invalid_reason": 400,
-    "ticket_invalid": 403,
-    "proof_required": 403,
-    "not_found": 404,
-    "not_cancelable": 409,
-    "not_paid": 409,
-    "id_not_verified": 409,
-    "chip_in_use": 409,
-    "chip_mismatch": 409,
-    "card_not_needed": 409,
-    "card_not_pending": 409,
-    "no_card": 409,
-    "throttled": 429,
-}
 
 
 @bp.before_request
@@ -61,8 +44,13 @@ def require_device() -> Response | None:
 def refused(error: DomainError) -> tuple[Response, int]:
     """A rule said no: the code and its details, for the kiosk to explain in its language."""
     db.session.rollback()
-    body = {"error": error.code, **{k: str(v) for k, v in error.params.items()}}
-    return jsonify(body), REFUSAL_STATUS.get(error.code, 422)
+    body = {"error": error.code, **{k: _json_text(v) for k, v in error.params.items()}}
+    return jsonify(body), http_status(error.code)
+
+
+def _json_text(value: object) -> str:
+    """A refusal's detail as JSON text: moments in ISO 8601."""
+    return value.isoformat() if isinstance(value, datetime) else str(value)
 
 
 @bp.errorhandler(PaymentProviderError)

@@ -3,8 +3,8 @@
 from typing import Any
 
 from shared.kiosks.devices import DEVICE_STATES, DEVICES
-from shared.kiosks.id_checks import UNREADABLE_REASONS
 from shared.kiosks.tickets import Proof
+from shared.models.id_check import IdCheckOutcome, UnreadableReason
 
 PREFIX = "/api/kiosk/v1"
 DEVICE_STATE = {"type": "string", "enum": sorted(DEVICE_STATES)}
@@ -189,7 +189,9 @@ PATHS: dict[str, Any] = {
                 _object(
                     ["verified"],
                     verified={"type": "boolean"},
-                    reason={"enum": ["mismatch", "unreadable", "integrity"]},
+                    reason={
+                        "enum": [o.value for o in IdCheckOutcome if o != IdCheckOutcome.VERIFIED]
+                    },
                 ),
                 201,
                 400,
@@ -209,7 +211,7 @@ PATHS: dict[str, Any] = {
                     _object(
                         ["outcome", "reason"],
                         outcome={"const": "unreadable"},
-                        reason={"enum": sorted(UNREADABLE_REASONS)},
+                        reason={"enum": [reason.value for reason in UnreadableReason]},
                     ),
                 ]
             },

@@ -6,8 +6,8 @@ import click
 from flask.cli import AppGroup
 
 from portal.oidc.server import signing_keys
+from portal.refusals import refusals_reported
 from shared.db import db
-from shared.errors import DomainError
 from shared.oidc.clients import register_client
 from shared.oidc.tokens import TOKEN_LIFETIME
 from shared.timeutil import utcnow
@@ -35,12 +35,10 @@ def add_client(
     first_party: bool,
 ) -> None:
     """Register a service; prints {"client_id", "client_secret"} once (only a hash is kept)."""
-    try:
+    with refusals_reported():
         client, secret = register_client(
             db.session, name, list(redirect_uris), list(post_logout_uris), public, first_party
         )
-    except DomainError as error:
-        raise click.ClickException(f"refused: {error.code} {error.params}") from error
     db.session.commit()
     click.echo(json.dumps({"client_id": client.client_id, "client_secret": secret}))
 

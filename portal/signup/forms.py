@@ -25,22 +25,23 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import EqualTo, InputRequired, Length, Optional, Regexp
 
 from portal.forms import email_field_validators, normalise_space, strong_password
+from shared.models.patron import Gender, PaymentPlan
 
 REQUIRED = _l("This field is required.")
 GENDERS = [
-    SelectChoice("vrouw", _l("Woman")),
-    SelectChoice("man", _l("Man")),
-    SelectChoice("neutraal", _l("Neutral")),
-    SelectChoice("onbekend", _l("Prefer not to say")),
+    SelectChoice(Gender.VROUW, _l("Woman")),
+    SelectChoice(Gender.MAN, _l("Man")),
+    SelectChoice(Gender.NEUTRAAL, _l("Neutral")),
+    SelectChoice(Gender.ONBEKEND, _l("Prefer not to say")),
 ]
 NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"}
 DUTCH_POSTCODE = re.compile(r"^([1-9][0-9]{3}) ?([A-Za-z]{2})$")
 
 
 PAYMENT_PLANS = [
-    SelectChoice("once", _l("Pay each period at once with iDEAL | Wero")),
+    SelectChoice(PaymentPlan.ONCE, _l("Pay each period at once with iDEAL | Wero")),
     SelectChoice(
-        "direct_debit",
+        PaymentPlan.DIRECT_DEBIT,
         _l("Direct debit: pay the first period with iDEAL | Wero, the library collects the rest"),
     ),
 ]

@@ -13,12 +13,14 @@ from werkzeug.wrappers import Response
 from wtforms import Field
 from wtforms.fields.choices import SelectChoice
 
-from portal.signup import messages
+from portal.refusals import refusal_message
 from portal.signup.forms import AccountForm, DetailsForm, SubscriptionForm
 from portal.wiring import mail_settings, payment_provider, payment_urls
 from shared.db import db
 from shared.errors import DomainError
 from shared.models.catalogue import Branch
+from shared.models.patron import PaymentPlan
+from shared.models.payment import PaymentStatus
 from shared.models.registration import Registration, RegistrationState
 from shared.payments.provider import PaymentProviderError
 from shared.signup import registration as signup
@@ -72,7 +74,7 @@ def save_step(
         action()
     except DomainError as error:
         db.session.rollback()
-        error_field.errors.append(messages.describe(error))
+        error_field.errors.append(refusal_message(error))
         return None
     db.session.commit()
     return redirect(url_for(next_endpoint), code=303)
@@ -92,7 +94,7 @@ def choose(registration: Registration | None) -> str | Response:
     form = SubscriptionForm(
         data={
             "subscription": registration and registration.subscription_code,
-            "payment_plan": registration.payment_plan if registration else "once",
+            "payment_plan": registration.payment_plan if registration else PaymentPlan.ONCE,
         }
     )
     locale = str(get_locale())
@@ -103,7 +105,7 @@ def choose(registration: Registration | None) -> str | Response:
             registration = signup.start_or_update(db.session, registration, *choice)
         except DomainError as error:
             db.session.rollback()
-            form.payment_plan.errors = [messages.describe(error)]
+            form.payment_plan.errors = [refusal_message(error)]
         else:
             db.session.commit()
             session[SESSION_KEY] = registration.public_id
@@ -200,12 +202,12 @@ def pay(registration: Registration) -> str | Response | tuple[str, int]:
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
-        return _review_page(registration, error=messages.describe(error)), 409
+        return _review_page(registration, error=refusal_message(error)), 409
     except PaymentProviderError as error:
         db.session.rollback()
         log.error("payment for registration %s could not start: %s", registration.public_id, error)
         return render_template("portal/payments/unavailable.html"), 503
-    if payment.status == "open" and payment.checkout_url:
+    if payment.status == PaymentStatus.OPEN and payment.checkout_url:
         return redirect(payment.checkout_url, code=303)
     return redirect(url_for("payments.result", reference=payment.reference), code=303)
 

@@ -11,6 +11,7 @@ from portal.extensions import login_manager
 from shared.db import db
 from shared.kiosks.devices import KioskStatus, kiosk_status, list_devices
 from shared.kiosks.id_checks import RECENT_DAYS, recent_checks
+from shared.models.id_check import IdCheckOutcome
 from shared.timeutil import utcnow
 
 bp = Blueprint("staff", __name__, url_prefix="/balie")
@@ -37,10 +38,10 @@ STATE_WORDS = {
     "unknown": _l("Unknown"),
 }
 OUTCOME_WORDS = {
-    "verified": _l("Verified"),
-    "mismatch": _l("Does not match the record"),
-    "unreadable": _l("Could not be read"),
-    "integrity": _l("Chip data not genuine"),
+    IdCheckOutcome.VERIFIED: _l("Verified"),
+    IdCheckOutcome.MISMATCH: _l("Does not match the record"),
+    IdCheckOutcome.UNREADABLE: _l("Could not be read"),
+    IdCheckOutcome.INTEGRITY: _l("Chip data not genuine"),
 }
 # ICAO 9303: the first letter of the MRZ's document code says what kind of document it is.
 DOCUMENT_WORDS = {"P": _l("Passport"), "I": _l("Identity card")}

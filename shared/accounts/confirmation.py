@@ -1,6 +1,7 @@
 """Confirming the login account's e-mail and the library e-mail from the links in the mails."""
 
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -16,7 +17,7 @@ CONFIRMATION_WINDOW = timedelta(seconds=tokens.MAX_AGES[tokens.CONFIRM_ACCOUNT])
 
 def confirm_account(session: Session, secret_key: str, token: str) -> LoginAccount:
     """Mark the login account confirmed (once; a second click changes nothing)."""
-    payload = _read(secret_key, tokens.CONFIRM_ACCOUNT, token)
+    payload = read_link(secret_key, tokens.CONFIRM_ACCOUNT, token)
     account = session.get(LoginAccount, payload["account"])
     if account is None:
         raise DomainError("account_gone")
@@ -27,7 +28,7 @@ def confirm_account(session: Session, secret_key: str, token: str) -> LoginAccou
 
 def confirm_library_email(session: Session, secret_key: str, token: str) -> Patron:
     """Mark the patron's library e-mail confirmed, if it is still the address in the link."""
-    payload = _read(secret_key, tokens.CONFIRM_LIBRARY_EMAIL, token)
+    payload = read_link(secret_key, tokens.CONFIRM_LIBRARY_EMAIL, token)
     patron = session.get(Patron, payload["patron"])
     if patron is None or patron.library_email != payload["email"]:
         raise DomainError("email_changed")
@@ -38,7 +39,7 @@ def confirm_library_email(session: Session, secret_key: str, token: str) -> Patr
 
 def confirm_new_email(session: Session, secret_key: str, token: str) -> LoginAccount:
     """Make the new address the login account's e-mail, if it is still the one asked for."""
-    payload = _read(secret_key, tokens.CONFIRM_NEW_EMAIL, token)
+    payload = read_link(secret_key, tokens.CONFIRM_NEW_EMAIL, token)
     account = session.get(LoginAccount, payload["account"])
     if account is None or account.pending_email != payload["email"]:
         raise DomainError("email_changed")
@@ -48,8 +49,8 @@ def confirm_new_email(session: Session, secret_key: str, token: str) -> LoginAcc
     return account
 
 
-def _read(secret_key: str, purpose: str, token: str) -> dict[str, object]:
-    """The token's payload, or a domain error saying expired or invalid."""
+def read_link(secret_key: str, purpose: str, token: str) -> dict[str, Any]:
+    """The payload of a mailed link's token, or a refusal saying expired or invalid."""
     try:
         return tokens.read_token(secret_key, purpose, token)
     except tokens.TokenError as error:

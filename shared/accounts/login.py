@@ -108,5 +108,6 @@ def check_may_log_in(account: LoginAccount, now: datetime) -> None:
     if account.status == AccountStatus.BLOCKED:
         raise DomainError("account_blocked")
     if account.confirmed_at is None and account.email:
-        expired = account.created_at < now - CONFIRMATION_WINDOW
-        raise DomainError("account_unconfirmed", expired=expired)
+        if account.created_at < now - CONFIRMATION_WINDOW:
+            raise DomainError("confirmation_expired")
+        raise DomainError("account_unconfirmed")

@@ -6,6 +6,7 @@ from email.message import EmailMessage
 from sqlalchemy.orm import Session
 
 from shared import tokens
+from shared.accounts.confirmation import read_link
 from shared.accounts.login import find_accounts
 from shared.accounts.passwords import hash_password
 from shared.errors import DomainError
@@ -47,10 +48,7 @@ def _quarter(now: datetime) -> str:
 
 def account_for_reset(session: Session, secret_key: str, token: str) -> LoginAccount:
     """The account a reset link is for, while the link is valid and unused."""
-    try:
-        payload = tokens.read_token(secret_key, tokens.PASSWORD_RESET, token)
-    except tokens.TokenError as error:
-        raise DomainError("link_expired" if error.expired else "link_invalid") from error
+    payload = read_link(secret_key, tokens.PASSWORD_RESET, token)
     account = session.get(LoginAccount, payload["account"])
     if account is None or payload != _payload(account):
         raise DomainError("link_invalid")

@@ -30,7 +30,9 @@ def card_holder(session: Session, card: Card) -> Patron:
     patron = session.get_one(Patron, card.patron_id)
     if card.role == CardRole.SECONDARY:
         main = main_card(session, patron)
-        raise DomainError("secondary_card", main=mask_number(main.number) if main else "")
+        if main is None:
+            raise DomainError("secondary_card_only")
+        raise DomainError("secondary_card", main=mask_number(main.number))
     if card.status != CardStatus.ACTIVE:
         raise DomainError("card_not_active")
     return patron

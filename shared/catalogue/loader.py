@@ -8,13 +8,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shared.models.catalogue import Branch, SubscriptionType
+from shared.models.catalogue import Branch, SubscriptionType, Validity
+from shared.models.patron import PaymentPlan
 
 DATA_DIR = Path(__file__).parent / "data"
 DEFAULT_CATALOGUE = DATA_DIR / "biblionet-drenthe.toml"
-VALIDITY_RULES = {"end_of_month", "exact", "until_age", "fixed"}
-PAYMENT_PLANS = {"once", "direct_debit"}
-COLLECTABLE = {"end_of_month", "exact"}
+COLLECTABLE = {Validity.END_OF_MONTH, Validity.EXACT}
 
 
 class CatalogueError(ValueError):
@@ -38,19 +37,19 @@ def load_catalogue(session: Session, path: Path = DEFAULT_CATALOGUE) -> tuple[in
 
 def _subscription_values(entry: dict[str, Any], organisation: str) -> dict[str, Any]:
     """Column values of one subscription entry, checked."""
-    if entry.get("validity") not in VALIDITY_RULES:
+    if entry.get("validity") not in set(Validity):
         raise CatalogueError(f"subscription {entry.get('code')}: unknown validity rule")
     if "nl" not in entry["names"] or "nl" not in entry["summaries"]:
         raise CatalogueError(f"subscription {entry['code']}: a Dutch name and summary are required")
-    plans = entry.get("payment_plans", ["once"])
-    if not plans or not set(plans) <= PAYMENT_PLANS:
-        raise CatalogueError(
-            f"subscription {entry['code']}: payment_plans must be from {PAYMENT_PLANS}"
-        )
+    plans = entry.get("payment_plans", [PaymentPlan.ONCE])
+    if not plans or not set(plans) <= set(PaymentPlan):
+        allowed = ", ".join(PaymentPlan)
+        raise CatalogueError(f"subscription {entry['code']}: payment_plans must be from {allowed}")
     price = Decimal(entry["price"])
-    if "direct_debit" in plans and (price <= 0 or entry["validity"] not in COLLECTABLE):
+    if PaymentPlan.DIRECT_DEBIT in plans and (price <= 0 or entry["validity"] not in COLLECTABLE):
         raise CatalogueError(f"subscription {entry['code']}: direct debit needs a price and a term")
-    return {**entry, "price": price, "payment_plans": plans, "organisation": organisation}
+    values = {**entry, "validity": Validity(entry["validity"]), "price": price}
+    return {**values, "payment_plans": plans, "organisation": organisation}
 
 
 def _upsert(session: Session, model: type, key: str, values: dict[str, Any]) -> None:

@@ -10,20 +10,9 @@ from sqlalchemy.orm import Session, joinedload
 
 from shared.errors import DomainError
 from shared.kiosks.document_names import surname_matches
-from shared.models.id_check import IdCheck, IdCheckOutcome
+from shared.models.id_check import IdCheck, IdCheckOutcome, UnreadableReason
 from shared.models.patron import Patron
 
-UNREADABLE_REASONS = frozenset(
-    {
-        "access_denied",
-        "document_removed",
-        "chip_not_answering",
-        "security_object",
-        "reader_unavailable",
-        "timeout",
-        "other",
-    }
-)
 DOCUMENT_TYPE = re.compile(r"^[A-Z][A-Z<]?$")
 VALID_FOR = timedelta(minutes=15)
 RECENT_DAYS = 7  # how far back staff look for checks to follow up
@@ -61,14 +50,14 @@ def record_unreadable(
     session: Session, patron: Patron, device_id: int, reason: str, now: datetime
 ) -> IdCheck:
     """Store that the document could not be read, and why."""
-    if reason not in UNREADABLE_REASONS:
+    if reason not in set(UnreadableReason):
         raise DomainError("invalid_reason")
     check = IdCheck(
         patron_id=patron.id,
         kiosk_device_id=device_id,
         checked_at=now,
         outcome=IdCheckOutcome.UNREADABLE,
-        reason=reason,
+        reason=UnreadableReason(reason),
     )
     return _store(session, check)
 

@@ -14,9 +14,6 @@ from shared.models.card import Card, CardRole, CardStatus
 from shared.models.patron import Patron
 from shared.patrons.lookup import find_patron, linked_patrons
 
-# log_in's answers, in the kiosk API's words (the rest pass unchanged).
-LOGIN_REFUSALS = {"bad_credentials": "wrong_login", "too_many_attempts": "throttled"}
-
 
 def by_card(session: Session, number: str, chip_uid: str | None, now: datetime) -> Patron:
     """The holder of an issued card, if their login may log in; when the card's chip was
@@ -54,12 +51,7 @@ def by_password(
 ) -> Patron:
     """The patron of a login, checked and throttled as on the website (the kiosk is the
     address: failures there do not slow the patron down at home)."""
-    try:
-        result = log_in(session, login, password, now, f"kiosk:{device_id}")
-    except DomainError as error:
-        code = LOGIN_REFUSALS.get(error.code, error.code)
-        params = {"until": error.params["until"].isoformat()} if "until" in error.params else {}
-        raise DomainError(code, **(error.params | params)) from error
+    result = log_in(session, login, password, now, f"kiosk:{device_id}")
     return _patron_of_login(session, result, login)
 
 
@@ -86,5 +78,5 @@ def _patron_of_login(session: Session, result: LoginResult, login: str) -> Patro
         return typed
     patrons = linked_patrons(session, result.account)
     if not patrons:
-        raise DomainError("wrong_login")
+        raise DomainError("no_membership")
     return patrons[0]

@@ -6,7 +6,7 @@ from enum import StrEnum
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from shared.db import Base
+from shared.db import Base, enum_column
 from shared.timeutil import utcnow
 
 
@@ -35,9 +35,13 @@ class LoginAccount(Base):
     email: Mapped[str | None] = mapped_column(String(254), index=True)
     password_hash: Mapped[str] = mapped_column(String(200))
     locale: Mapped[str] = mapped_column(String(5), default="nl")
-    status: Mapped[str] = mapped_column(String(10), default=AccountStatus.ACTIVE)
-    role: Mapped[str] = mapped_column(
-        String(10), default=AccountRole.PATRON, server_default=AccountRole.PATRON.value
+    status: Mapped[AccountStatus] = mapped_column(
+        enum_column(AccountStatus, "status", 10), default=AccountStatus.ACTIVE
+    )
+    role: Mapped[AccountRole] = mapped_column(
+        enum_column(AccountRole, "role", 10),
+        default=AccountRole.PATRON,
+        server_default=AccountRole.PATRON.value,
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     confirmed_at: Mapped[datetime | None]

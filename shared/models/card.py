@@ -6,7 +6,7 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from shared.db import Base
+from shared.db import Base, enum_column
 from shared.timeutil import utcnow
 
 
@@ -35,7 +35,9 @@ class Card(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     patron_id: Mapped[int] = mapped_column(ForeignKey("patron.id"), index=True)
     number: Mapped[str] = mapped_column(String(20), unique=True)
-    role: Mapped[str] = mapped_column(String(10), default=CardRole.MAIN)
-    status: Mapped[str] = mapped_column(String(10), default=CardStatus.ACTIVE)
+    role: Mapped[CardRole] = mapped_column(enum_column(CardRole, "role", 10), default=CardRole.MAIN)
+    status: Mapped[CardStatus] = mapped_column(
+        enum_column(CardStatus, "status", 10), default=CardStatus.ACTIVE
+    )
     chip_uid: Mapped[str | None] = mapped_column(String(32))
     issued_at: Mapped[datetime] = mapped_column(default=utcnow)

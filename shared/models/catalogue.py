@@ -1,11 +1,22 @@
 """The library's catalogue data: branches and the subscription types it offers."""
 
 from decimal import Decimal
+from enum import StrEnum
 
 from sqlalchemy import JSON, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from shared.db import Base
+from shared.db import Base, enum_column
+
+
+class Validity(StrEnum):
+    """How a subscription's period ends: at the end of the month its term ends in (the
+    *vervalmaand*), exactly a term later (the day before), at an age (youth), or never."""
+
+    END_OF_MONTH = "end_of_month"
+    EXACT = "exact"
+    UNTIL_AGE = "until_age"
+    FIXED = "fixed"
 
 
 class Branch(Base):
@@ -36,7 +47,7 @@ class SubscriptionType(Base):
     summaries: Mapped[dict[str, str]] = mapped_column(JSON)
     price: Mapped[Decimal] = mapped_column(Numeric(10, 2))
     term_months: Mapped[int | None]
-    validity: Mapped[str] = mapped_column(String(20))
+    validity: Mapped[Validity] = mapped_column(enum_column(Validity, "validity", 20))
     min_age: Mapped[int | None]
     max_age: Mapped[int | None]
     online_signup: Mapped[bool] = mapped_column(default=False)

@@ -6,7 +6,7 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from shared.db import Base
+from shared.db import Base, enum_column
 from shared.models.kiosk import KioskDevice
 from shared.models.patron import Patron
 from shared.timeutil import utcnow
@@ -21,6 +21,18 @@ class IdCheckOutcome(StrEnum):
     INTEGRITY = "integrity"
 
 
+class UnreadableReason(StrEnum):
+    """Why a kiosk could not read a document's chip."""
+
+    ACCESS_DENIED = "access_denied"
+    DOCUMENT_REMOVED = "document_removed"
+    CHIP_NOT_ANSWERING = "chip_not_answering"
+    SECURITY_OBJECT = "security_object"
+    READER_UNAVAILABLE = "reader_unavailable"
+    TIMEOUT = "timeout"
+    OTHER = "other"
+
+
 class IdCheck(Base):
     """One attempt to check a patron's ID document; never the document's data, only its type."""
 
@@ -30,9 +42,11 @@ class IdCheck(Base):
     patron_id: Mapped[int] = mapped_column(ForeignKey("patron.id"), index=True)
     kiosk_device_id: Mapped[int] = mapped_column(ForeignKey("kiosk_device.id"))
     checked_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-    outcome: Mapped[str] = mapped_column(String(12))
+    outcome: Mapped[IdCheckOutcome] = mapped_column(enum_column(IdCheckOutcome, "outcome", 12))
     document_type: Mapped[str | None] = mapped_column(String(2))
-    reason: Mapped[str | None] = mapped_column(String(24))
+    reason: Mapped[UnreadableReason | None] = mapped_column(
+        enum_column(UnreadableReason, "reason", 24)
+    )
 
     patron: Mapped[Patron] = relationship()
     kiosk: Mapped[KioskDevice] = relationship()

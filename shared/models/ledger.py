@@ -7,7 +7,7 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from shared.db import Base
+from shared.db import Base, enum_column
 from shared.timeutil import utcnow
 
 
@@ -26,7 +26,7 @@ class LedgerEntry(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     patron_id: Mapped[int] = mapped_column(ForeignKey("patron.id"), index=True)
-    entry_type: Mapped[str] = mapped_column(String(10))
+    entry_type: Mapped[EntryType] = mapped_column(enum_column(EntryType, "entry_type", 10))
     amount: Mapped[Decimal] = mapped_column(Numeric(10, 2))
     description: Mapped[str] = mapped_column(String(255))
     dedupe_key: Mapped[str] = mapped_column(String(120), unique=True)

@@ -3,10 +3,10 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Enum, Index, LargeBinary, String, Text
+from sqlalchemy import Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from shared.db import Base
+from shared.db import Base, enum_column
 from shared.timeutil import utcnow
 
 
@@ -34,13 +34,7 @@ class OutboxMail(Base):
     locale: Mapped[str] = mapped_column(String(10))
     message: Mapped[bytes] = mapped_column(LargeBinary)
     status: Mapped[MailStatus] = mapped_column(
-        Enum(
-            MailStatus,
-            native_enum=False,
-            length=10,
-            values_callable=lambda statuses: [status.value for status in statuses],
-        ),
-        default=MailStatus.PENDING,
+        enum_column(MailStatus, "status", 10), default=MailStatus.PENDING
     )
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -6,7 +6,7 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from shared.db import Base
+from shared.db import Base, enum_column
 from shared.timeutil import utcnow
 
 
@@ -17,6 +17,11 @@ class MandateStatus(StrEnum):
     VALID = "valid"
     INVALID = "invalid"
     REVOKED = "revoked"
+
+    @property
+    def in_force(self) -> bool:
+        """Whether money may (soon) be collected on the mandate."""
+        return self in (MandateStatus.VALID, MandateStatus.PENDING)
 
 
 class Mandate(Base):
@@ -32,7 +37,9 @@ class Mandate(Base):
     holder_name: Mapped[str] = mapped_column(String(120))
     bic: Mapped[str] = mapped_column(String(11), default="")
     signature_date: Mapped[date | None]
-    status: Mapped[str] = mapped_column(String(10), default=MandateStatus.VALID)
+    status: Mapped[MandateStatus] = mapped_column(
+        enum_column(MandateStatus, "status", 10), default=MandateStatus.VALID
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
 

@@ -7,7 +7,7 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from shared.db import Base
+from shared.db import Base, enum_column
 from shared.models.account import LoginAccount
 from shared.models.catalogue import Branch, SubscriptionType
 from shared.timeutil import utcnow
@@ -21,6 +21,19 @@ class Gender(StrEnum):
     NEUTRAAL = "neutraal"
     ONBEKEND = "onbekend"
     INSTELLING = "instelling"
+
+
+class PatronStatus(StrEnum):
+    """Whether the patron's record is in use (the only status the library system sets so far)."""
+
+    ACTIVE = "active"
+
+
+class CustomerType(StrEnum):
+    """A member of this library, or a guest patron from another library (*landelijk lenen*)."""
+
+    REGULAR = "regular"
+    GUEST = "guest"
 
 
 class SubscriptionStatus(StrEnum):
@@ -44,7 +57,7 @@ class Patron(Base):
     surname: Mapped[str] = mapped_column(String(80))
     first_name: Mapped[str] = mapped_column(String(60), default="")
     birth_date: Mapped[date]
-    gender: Mapped[str] = mapped_column(String(12))
+    gender: Mapped[Gender] = mapped_column(enum_column(Gender, "gender", 12))
     postcode: Mapped[str] = mapped_column(String(10))
     house_number: Mapped[str] = mapped_column(String(12))
     street: Mapped[str] = mapped_column(String(120))
@@ -56,8 +69,12 @@ class Patron(Base):
     newsletter: Mapped[bool] = mapped_column(default=False)
     iban: Mapped[str] = mapped_column(String(34), default="")
     home_branch_id: Mapped[int] = mapped_column(ForeignKey("branch.id"))
-    customer_type: Mapped[str] = mapped_column(String(12), default="regular")
-    status: Mapped[str] = mapped_column(String(12), default="active")
+    customer_type: Mapped[CustomerType] = mapped_column(
+        enum_column(CustomerType, "customer_type", 12), default=CustomerType.REGULAR
+    )
+    status: Mapped[PatronStatus] = mapped_column(
+        enum_column(PatronStatus, "status", 12), default=PatronStatus.ACTIVE
+    )
     lending_blocked: Mapped[bool] = mapped_column(default=True)
     temporary_number: Mapped[str | None] = mapped_column(String(20), unique=True)
     system_number: Mapped[str | None] = mapped_column(String(20), unique=True)
@@ -93,10 +110,12 @@ class Subscription(Base):
     type_code: Mapped[str] = mapped_column(ForeignKey("subscription_type.code"))
     start_date: Mapped[date]
     end_date: Mapped[date]
-    status: Mapped[str] = mapped_column(String(12), default=SubscriptionStatus.NORMAL)
+    status: Mapped[SubscriptionStatus] = mapped_column(
+        enum_column(SubscriptionStatus, "status", 12), default=SubscriptionStatus.NORMAL
+    )
     price: Mapped[Decimal] = mapped_column(Numeric(10, 2))
     discount: Mapped[Decimal] = mapped_column(Numeric(10, 2), default=Decimal("0.00"))
-    paid_by: Mapped[str] = mapped_column(String(20))
+    paid_by: Mapped[PaymentPlan] = mapped_column(enum_column(PaymentPlan, "paid_by", 20))
     renewal_start: Mapped[date | None]
     mollie_subscription_id: Mapped[str | None] = mapped_column(String(40), unique=True)
     webhook_secret: Mapped[str | None] = mapped_column(String(48))

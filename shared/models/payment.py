@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from shared.db import Base
+from shared.db import Base, enum_column
 from shared.timeutil import utcnow
 
 
@@ -34,10 +34,14 @@ class PaymentStatus(StrEnum):
         """Order of progress: a status never moves to a lower rank."""
         return STATUS_RANK[self]
 
+    @property
+    def ended_unpaid(self) -> bool:
+        """Whether the payment ended without money changing hands (failed, cancelled, expired)."""
+        return self in UNPAID_ENDS
 
-FINAL_STATUSES = frozenset(
-    {PaymentStatus.PAID, PaymentStatus.CANCELED, PaymentStatus.EXPIRED, PaymentStatus.FAILED}
-)
+
+UNPAID_ENDS = frozenset({PaymentStatus.CANCELED, PaymentStatus.EXPIRED, PaymentStatus.FAILED})
+FINAL_STATUSES = UNPAID_ENDS | {PaymentStatus.PAID}
 STATUS_RANK = {
     PaymentStatus.CREATED: 0,
     PaymentStatus.OPEN: 1,
@@ -53,6 +57,23 @@ class PaymentPurpose(StrEnum):
     REGISTRATION = "registration"
     PERIOD = "period"
     BALANCE = "balance"
+
+
+class SequenceType(StrEnum):
+    """Mollie's sequence types: a one-off payment, the first of a mandate, or a collection."""
+
+    ONEOFF = "oneoff"
+    FIRST = "first"
+    RECURRING = "recurring"
+
+
+class PaymentMethod(StrEnum):
+    """The Mollie methods OpenBalie asks for: iDEAL | Wero online, SEPA direct debit
+    collections, and a PIN terminal in the branch."""
+
+    IDEAL = "ideal"
+    DIRECT_DEBIT = "directdebit"
+    POINT_OF_SALE = "pointofsale"
 
 
 class RefundStatus(StrEnum):
@@ -102,15 +123,23 @@ class Payment(Base):
     amount: Mapped[Decimal] = mapped_column(Numeric(10, 2))
     currency: Mapped[str] = mapped_column(String(3), default="EUR")
     description: Mapped[str] = mapped_column(String(255))
-    method: Mapped[str] = mapped_column(String(20), default="ideal")
-    status: Mapped[str] = mapped_column(String(12), default=PaymentStatus.CREATED)
+    method: Mapped[PaymentMethod] = mapped_column(
+        enum_column(PaymentMethod, "method", 20), default=PaymentMethod.IDEAL
+    )
+    status: Mapped[PaymentStatus] = mapped_column(
+        enum_column(PaymentStatus, "status", 12), default=PaymentStatus.CREATED
+    )
     checkout_url: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     paid_at: Mapped[datetime | None]
     surplus: Mapped[bool] = mapped_column(default=False)
-    purpose: Mapped[str] = mapped_column(String(20), default=PaymentPurpose.REGISTRATION)
-    sequence_type: Mapped[str] = mapped_column(String(10), default="oneoff")
+    purpose: Mapped[PaymentPurpose] = mapped_column(
+        enum_column(PaymentPurpose, "purpose", 20), default=PaymentPurpose.REGISTRATION
+    )
+    sequence_type: Mapped[SequenceType] = mapped_column(
+        enum_column(SequenceType, "sequence_type", 10), default=SequenceType.ONEOFF
+    )
     customer_id: Mapped[str | None] = mapped_column(String(40))
     subscription_id: Mapped[int | None] = mapped_column(ForeignKey("subscription.id"))
     period_start: Mapped[date | None]
@@ -130,6 +159,8 @@ class Refund(Base):
     provider_id: Mapped[str | None] = mapped_column(String(40), unique=True)
     amount: Mapped[Decimal] = mapped_column(Numeric(10, 2))
     description: Mapped[str] = mapped_column(String(255))
-    status: Mapped[str] = mapped_column(String(12), default=RefundStatus.REQUESTED)
+    status: Mapped[RefundStatus] = mapped_column(
+        enum_column(RefundStatus, "status", 12), default=RefundStatus.REQUESTED
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -8,9 +8,10 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from shared.db import Base
+from shared.db import Base, enum_column
 from shared.models.account import LoginAccount
 from shared.models.catalogue import SubscriptionType
+from shared.models.patron import PaymentPlan
 from shared.timeutil import utcnow
 
 
@@ -33,7 +34,9 @@ class Registration(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
-    state: Mapped[str] = mapped_column(String(12), default=RegistrationState.DRAFT)
+    state: Mapped[RegistrationState] = mapped_column(
+        enum_column(RegistrationState, "state", 12), default=RegistrationState.DRAFT
+    )
     locale: Mapped[str] = mapped_column(String(5), default="nl")
     subscription_code: Mapped[str] = mapped_column(ForeignKey("subscription_type.code"))
     login_account_id: Mapped[int | None] = mapped_column(
@@ -41,7 +44,9 @@ class Registration(Base):
     )
     details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     branch_code: Mapped[str | None] = mapped_column(String(20))
-    payment_plan: Mapped[str] = mapped_column(String(20), default="once")
+    payment_plan: Mapped[PaymentPlan] = mapped_column(
+        enum_column(PaymentPlan, "payment_plan", 20), default=PaymentPlan.ONCE
+    )
     mollie_customer_id: Mapped[str | None] = mapped_column(String(40))
     patron_id: Mapped[int | None] = mapped_column(ForeignKey("patron.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -17,7 +17,7 @@ from shared.db import insert_or_ignore
 from shared.models.account import LoginAccount
 from shared.models.card import Card, CardRole, CardStatus
 from shared.models.oidc import OidcSubject
-from shared.models.patron import Patron, Subscription, SubscriptionStatus
+from shared.models.patron import CustomerType, Patron, Subscription, SubscriptionStatus
 from shared.timeutil import local_today
 
 SCOPES = ("openid", "profile", "email", "library")
@@ -58,7 +58,7 @@ def linked_patron(session: Session, account: LoginAccount) -> Patron | None:
 
     def rank(patron: Patron) -> tuple[bool, bool]:
         claim = library_claim(patron, today)
-        return patron.customer_type != "guest", claim["online_library"]
+        return patron.customer_type != CustomerType.GUEST, claim["online_library"]
 
     return max(patrons, key=rank, default=None)
 

@@ -13,7 +13,7 @@ from shared.cards.numbers import TEMPORARY_PREFIX, luhn_check_digit
 from shared.models.account import LoginAccount
 from shared.models.card import Card
 from shared.models.catalogue import Branch, SubscriptionType
-from shared.models.patron import Patron, Subscription
+from shared.models.patron import Gender, Patron, PaymentPlan, Subscription
 from shared.patrons.subscriptions import valid_through
 from shared.payments import ledger
 from shared.timeutil import local_today, utcnow
@@ -74,7 +74,7 @@ def _demo_patron(session: Session, initials: str, prefix: str, surname: str, bir
         prefix=prefix,
         surname=surname,
         birth_date=birth,
-        gender="onbekend",
+        gender=Gender.ONBEKEND,
         postcode="7961 AM",
         house_number="1",
         street="Dijkhuizen",
@@ -88,7 +88,7 @@ def _demo_patron(session: Session, initials: str, prefix: str, surname: str, bir
             start_date=start,
             end_date=valid_through(kind, start),
             price=Decimal("0.00"),
-            paid_by="demo",
+            paid_by=PaymentPlan.ONCE,
         )
     )
     session.add(patron)

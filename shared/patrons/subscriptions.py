@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date
 
-from shared.models.catalogue import SubscriptionType
+from shared.models.catalogue import SubscriptionType, Validity
 from shared.models.patron import Patron, Subscription
 from shared.timeutil import add_months, age_on, end_of_month
 
@@ -37,9 +37,9 @@ def check_age(subscription: SubscriptionType, birth_date: date, on: date) -> Age
 def valid_through(subscription: SubscriptionType, start: date) -> date:
     """The last day (*geldig t/m*) of the first period that starts on `start`."""
     months = subscription.term_months or 0
-    if subscription.validity == "end_of_month":
+    if subscription.validity == Validity.END_OF_MONTH:
         return end_of_month(add_months(start, months))
-    if subscription.validity == "exact":
+    if subscription.validity == Validity.EXACT:
         return date.fromordinal(add_months(start, months).toordinal() - 1)
     raise ValueError(f"no period rule for validity {subscription.validity!r}")
 

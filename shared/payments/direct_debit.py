@@ -11,7 +11,14 @@ from shared.db import insert_or_ignore
 from shared.errors import DomainError
 from shared.models.mandate import Mandate, MandateStatus
 from shared.models.patron import Patron, PaymentPlan, Subscription, SubscriptionStatus
-from shared.models.payment import Payment, PaymentPurpose, PaymentStatus
+from shared.models.payment import (
+    UNPAID_ENDS,
+    Payment,
+    PaymentMethod,
+    PaymentPurpose,
+    PaymentStatus,
+    SequenceType,
+)
 from shared.payments import ledger
 from shared.payments.provider import (
     PaymentProvider,
@@ -24,7 +31,6 @@ from shared.timeutil import add_months, local_today, utcnow
 
 log = logging.getLogger(__name__)
 DAY = timedelta(days=1)
-NOT_COLLECTED = (PaymentStatus.FAILED, PaymentStatus.CANCELED, PaymentStatus.EXPIRED)
 
 
 def period_start_for(subscription: Subscription, due: date) -> date:
@@ -102,7 +108,7 @@ def _record_mandate(
     first = session.scalar(
         select(Payment).where(
             Payment.subscription_id == subscription.id,
-            Payment.sequence_type == "first",
+            Payment.sequence_type == SequenceType.FIRST,
             Payment.status == PaymentStatus.PAID,
         )
     )
@@ -136,10 +142,10 @@ def record_schedule_payment(
         "patron_id": subscription.patron_id,
         "amount": remote.amount,
         "description": remote.description[:255],
-        "method": "directdebit",
+        "method": PaymentMethod.DIRECT_DEBIT,
         "status": PaymentStatus.CREATED,
         "purpose": PaymentPurpose.PERIOD,
-        "sequence_type": "recurring",
+        "sequence_type": SequenceType.RECURRING,
         "customer_id": remote.customer_id,
         "subscription_id": subscription.id,
         "period_start": period_start_for(subscription, _due(remote)),
@@ -182,8 +188,8 @@ def settle_owed_periods(session: Session, patron_id: int) -> None:
     failed = session.scalars(
         select(Payment).where(
             Payment.patron_id == patron_id,
-            Payment.sequence_type == "recurring",
-            Payment.status.in_(NOT_COLLECTED),
+            Payment.sequence_type == SequenceType.RECURRING,
+            Payment.status.in_(UNPAID_ENDS),
         )
     )
     for payment in failed:
@@ -207,8 +213,8 @@ def unpaid_periods(session: Session, subscription: Subscription) -> list[date]:
         select(Payment.period_start)
         .where(
             Payment.subscription_id == subscription.id,
-            Payment.sequence_type == "recurring",
-            Payment.status.in_(NOT_COLLECTED),
+            Payment.sequence_type == SequenceType.RECURRING,
+            Payment.status.in_(UNPAID_ENDS),
         )
         .distinct()
     )
@@ -256,7 +262,7 @@ def period_attempts(session: Session, subscription_id: int, start: date) -> list
     query = select(Payment).where(
         Payment.subscription_id == subscription_id,
         Payment.period_start == start,
-        Payment.sequence_type == "oneoff",
+        Payment.sequence_type == SequenceType.ONEOFF,
     )
     return list(session.scalars(query.order_by(Payment.id)))
 
@@ -304,7 +310,9 @@ def _charge_period(session: Session, subscription: Subscription, payment: Paymen
     )
 
 
-def _set_status(session: Session, subscription: Subscription, old: str, new: str) -> None:
+def _set_status(
+    session: Session, subscription: Subscription, old: SubscriptionStatus, new: SubscriptionStatus
+) -> None:
     """Move the subscription's status from `old` to `new`, and only from `old`."""
     session.execute(
         update(Subscription)
@@ -338,7 +346,7 @@ def revoke(session: Session, patron: Patron, provider: PaymentProvider) -> Subsc
     # Mandates first: Mollie cancels their schedules too, and a second run finishes a first one
     # that an outage interrupted (what is gone already is tolerated).
     for mandate in mandates(session, patron):
-        if mandate.status in (MandateStatus.VALID, MandateStatus.PENDING):
+        if mandate.status.in_force:
             _tolerate_gone(lambda m=mandate: provider.revoke_mandate(m.customer_id, m.provider_id))
             mandate.status, mandate.revoked_at = MandateStatus.REVOKED, utcnow()
     customer, schedule = patron.mollie_customer_id or "", subscription.mollie_subscription_id

@@ -9,7 +9,7 @@ from shared import tokens
 from shared.mail.patron_mail import queue_mail
 from shared.mail.settings import MailSettings
 from shared.models.patron import PaymentPlan, Subscription
-from shared.models.payment import Payment, PaymentPurpose, PaymentStatus
+from shared.models.payment import Payment, PaymentPurpose, PaymentStatus, SequenceType
 from shared.models.registration import Registration
 from shared.payments import direct_debit, ledger
 from shared.payments.provider import PaymentProvider, ProviderPayment
@@ -56,8 +56,12 @@ def act_on(
 ) -> None:
     """Dispatch a status change to what the payment was for; nothing when nothing changed."""
     if moved_to == PaymentStatus.PAID:
-        PAID_ACTIONS[PaymentPurpose(payment.purpose)](session, payment, mail)
-    elif moved_to is not None and moved_to.is_final and payment.sequence_type == "recurring":
+        PAID_ACTIONS[payment.purpose](session, payment, mail)
+    elif (
+        moved_to is not None
+        and moved_to.is_final
+        and payment.sequence_type == SequenceType.RECURRING
+    ):
         _collection_failed(session, payment, mail)
 
 

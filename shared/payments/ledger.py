@@ -96,7 +96,7 @@ def balance(session: Session, patron_id: int) -> Decimal:
     rows = session.execute(
         select(LedgerEntry.entry_type, LedgerEntry.amount).where(LedgerEntry.patron_id == patron_id)
     )
-    return to_amount(sum((amount * SIGNS[EntryType(kind)] for kind, amount in rows), Decimal(0)))
+    return to_amount(sum((amount * SIGNS[kind] for kind, amount in rows), Decimal(0)))
 
 
 def entries(session: Session, patron_id: int) -> list[LedgerEntry]:

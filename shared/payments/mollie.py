@@ -18,6 +18,8 @@ from mollie.api.objects.customer import Customer
 from mollie.api.objects.payment import Payment as MolliePayment
 from mollie.api.objects.subscription import Subscription as MollieSubscription
 
+from shared.models.mandate import MandateStatus
+from shared.models.payment import PaymentStatus, RefundStatus, SequenceType
 from shared.money import mollie_amount, to_amount
 from shared.payments.provider import (
     PaymentProviderError,
@@ -28,6 +30,7 @@ from shared.payments.provider import (
     ProviderRefund,
     ProviderSubscription,
     RefundRequest,
+    ScheduleStatus,
     SubscriptionRequest,
 )
 
@@ -84,7 +87,7 @@ class MollieProvider:
         signed = mandate.signature_date
         return ProviderMandate(
             id=mandate.id,
-            status=mandate.status,
+            status=MandateStatus(mandate.status),
             holder_name=details.get("consumerName") or "",
             iban=details.get("consumerAccount") or "",
             bic=details.get("consumerBic") or "",
@@ -189,12 +192,12 @@ def _payment(payment: Any) -> ProviderPayment:
     due = details.get("dueDate")
     return ProviderPayment(
         id=payment.id,
-        status=payment.status,
+        status=PaymentStatus(payment.status),
         checkout_url=payment.checkout_url,
         paid_at=datetime.fromisoformat(payment.paid_at) if payment.paid_at else None,
         amount=_money(payment.amount),
         description=payment.description or "",
-        sequence_type=payment.sequence_type or "oneoff",
+        sequence_type=SequenceType(payment.sequence_type or SequenceType.ONEOFF),
         customer_id=payment.customer_id,
         mandate_id=payment.mandate_id,
         subscription_id=payment.subscription_id,
@@ -208,7 +211,7 @@ def _subscription(subscription: Any) -> ProviderSubscription:
     """Our view of a Mollie subscription."""
     return ProviderSubscription(
         id=subscription.id,
-        status=subscription.status,
+        status=ScheduleStatus(subscription.status),
         start_date=date.fromisoformat(subscription.start_date),
         metadata=subscription.metadata or {},
     )
@@ -216,4 +219,5 @@ def _subscription(subscription: Any) -> ProviderSubscription:
 
 def _refund(refund: Any) -> ProviderRefund:
     """Our view of a Mollie refund."""
-    return ProviderRefund(refund.id, refund.status, _money(refund.amount), refund.metadata or {})
+    status = RefundStatus(refund.status)
+    return ProviderRefund(refund.id, status, _money(refund.amount), refund.metadata or {})

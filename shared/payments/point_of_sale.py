@@ -9,7 +9,7 @@ from shared.db import lock_row
 from shared.errors import DomainError
 from shared.models.kiosk import KioskDevice
 from shared.models.patron import Patron
-from shared.models.payment import Payment, PaymentPurpose, PaymentStatus
+from shared.models.payment import Payment, PaymentMethod, PaymentPurpose
 from shared.money import to_amount
 from shared.payments import ledger
 from shared.payments.provider import PaymentProvider, PaymentRefused, ProviderPayment
@@ -75,7 +75,7 @@ def _new_terminal_payment(
         patron_id=patron.id,
         amount=wanted,
         description=f"{device.branch.name}: {patron.customer_number}",
-        method="pointofsale",
+        method=PaymentMethod.POINT_OF_SALE,
         purpose=PaymentPurpose.BALANCE,
         terminal_id=device.terminal_id,
         kiosk_device_id=device.id,
@@ -104,7 +104,7 @@ def cancel_terminal_payment(payment: Payment, provider: PaymentProvider) -> Prov
     """Ask the terminal to cancel, refused once the card was accepted; the payment as the
     provider has it then (the caller applies it, or fetches the status as for any change: the
     card may have been paid just before)."""
-    if payment.provider_id is None or PaymentStatus(payment.status).is_final:
+    if payment.provider_id is None or payment.status.is_final:
         raise DomainError("not_cancelable", status=payment.status)
     try:
         return provider.cancel_payment(payment.provider_id)

@@ -3,7 +3,11 @@
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Protocol
+
+from shared.models.mandate import MandateStatus
+from shared.models.payment import PaymentMethod, PaymentStatus, RefundStatus, SequenceType
 
 
 class PaymentProviderError(Exception):
@@ -14,17 +18,27 @@ class PaymentRefused(PaymentProviderError):
     """The provider answered and said no (4xx): retrying the same request will not help."""
 
 
+class ScheduleStatus(StrEnum):
+    """Mollie's statuses of a direct-debit schedule (a Mollie *subscription*)."""
+
+    PENDING = "pending"
+    ACTIVE = "active"
+    CANCELED = "canceled"
+    SUSPENDED = "suspended"
+    COMPLETED = "completed"
+
+
 @dataclass(frozen=True)
 class ProviderPayment:
     """What the provider says about one payment."""
 
     id: str
-    status: str
+    status: PaymentStatus
     checkout_url: str | None
     paid_at: datetime | None
     amount: Decimal = Decimal("0.00")
     description: str = ""
-    sequence_type: str = "oneoff"
+    sequence_type: SequenceType = SequenceType.ONEOFF
     customer_id: str | None = None
     mandate_id: str | None = None
     subscription_id: str | None = None
@@ -43,9 +57,9 @@ class PaymentRequest:
     webhook_url: str
     idempotency_key: str
     locale: str
-    method: str = "ideal"
+    method: PaymentMethod = PaymentMethod.IDEAL
     metadata: dict[str, str] | None = None
-    sequence_type: str = "oneoff"
+    sequence_type: SequenceType = SequenceType.ONEOFF
     customer_id: str | None = None
     terminal_id: str | None = None
 
@@ -55,7 +69,7 @@ class ProviderMandate:
     """A direct-debit mandate as the provider holds it."""
 
     id: str
-    status: str
+    status: MandateStatus
     holder_name: str
     iban: str
     bic: str
@@ -81,7 +95,7 @@ class ProviderSubscription:
     """A provider-side direct-debit schedule."""
 
     id: str
-    status: str
+    status: ScheduleStatus
     start_date: date
     metadata: dict[str, str]
 
@@ -102,7 +116,7 @@ class ProviderRefund:
     """A refund as the provider reports it."""
 
     id: str
-    status: str
+    status: RefundStatus
     amount: Decimal
     metadata: dict[str, str]
 

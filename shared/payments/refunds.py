@@ -93,7 +93,7 @@ def submit_refund(session: Session, refund: Refund, provider: PaymentProvider) -
         return
     refund.provider_id = remote.id
     session.flush()
-    apply_refund_status(session, refund, RefundStatus(remote.status))
+    apply_refund_status(session, refund, remote.status)
 
 
 def _provider_refund_of(refund: Refund, remote: list[ProviderRefund]) -> ProviderRefund | None:
@@ -103,7 +103,7 @@ def _provider_refund_of(refund: Refund, remote: list[ProviderRefund]) -> Provide
 
 def apply_refund_status(session: Session, refund: Refund, new: RefundStatus) -> bool:
     """Move forward only: a failed or cancelled refund frees its amount; refunded is booked."""
-    old = RefundStatus(refund.status)
+    old = refund.status
     if old.is_final or RANK[new] <= RANK[old]:
         return False
     moved = session.execute(
@@ -158,7 +158,7 @@ def sync_refunds(session: Session, payment: Payment, provider: PaymentProvider) 
     }
     for item in remote:
         refund = ours.get(item.id) or _adopt(session, payment, item)
-        apply_refund_status(session, refund, RefundStatus(item.status))
+        apply_refund_status(session, refund, item.status)
 
 
 def _adopt(session: Session, payment: Payment, remote: ProviderRefund) -> Refund:

@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from shared.db import insert_or_ignore
-from shared.models.payment import STATUS_RANK, Payment, PaymentStatus
+from shared.models.payment import STATUS_RANK, Payment, PaymentStatus, SequenceType
 from shared.payments.provider import (
     PaymentProvider,
     PaymentProviderError,
@@ -34,7 +34,7 @@ class PaymentUrls:
 
 
 def reusable_payment(
-    payments: list[Payment], amount: object, sequence_type: str = "oneoff"
+    payments: list[Payment], amount: object, sequence_type: SequenceType = SequenceType.ONEOFF
 ) -> Payment | None:
     """An unfinished payment of the same kind and amount that the patron can still complete."""
     for payment in sorted(payments, key=lambda p: p.id, reverse=True):
@@ -86,7 +86,7 @@ def refresh_payment(
     session: Session, payment: Payment, provider: PaymentProvider
 ) -> PaymentStatus | None:
     """Fetch the status from the provider and apply it; the status this call moved it to."""
-    if payment.provider_id is None or PaymentStatus(payment.status).is_final:
+    if payment.provider_id is None or payment.status.is_final:
         return None
     expected = payment.status
     remote = provider.get_payment(payment.provider_id)
@@ -97,15 +97,18 @@ def refresh_payment(
 
 
 def apply_status(
-    session: Session, payment: Payment, remote: ProviderPayment, expected: str | None = None
+    session: Session,
+    payment: Payment,
+    remote: ProviderPayment,
+    expected: PaymentStatus | None = None,
 ) -> PaymentStatus | None:
     """Move to the provider's status if it is further along; the new status if this call did.
 
     When another caller moved the payment in between (a poll to `pending` while this webhook
     knows `paid`), look again: the further status must still win."""
-    new = PaymentStatus(remote.status)
+    new = remote.status
     for _ in range(len(STATUS_RANK)):
-        old = PaymentStatus(expected or payment.status)
+        old = expected or payment.status
         if old.is_final or new.rank <= old.rank:
             return None
         changed = session.execute(

@@ -13,7 +13,7 @@ from shared.mail.patron_mail import qr_png, queue_mail
 from shared.mail.settings import MailSettings
 from shared.models.catalogue import Branch
 from shared.models.patron import Patron, PaymentPlan, Subscription
-from shared.models.payment import Payment
+from shared.models.payment import Payment, SequenceType
 from shared.models.registration import Registration
 from shared.patrons.subscriptions import valid_through
 from shared.payments import ledger
@@ -90,9 +90,9 @@ def _first_subscription(registration: Registration, payment: Payment) -> Subscri
         start_date=start,
         end_date=end,
         price=subscription_type.price,
-        paid_by="ideal",
+        paid_by=PaymentPlan.ONCE,
     )
-    if payment.sequence_type == "first" and payment.customer_id:
+    if payment.sequence_type == SequenceType.FIRST and payment.customer_id:
         subscription.paid_by = PaymentPlan.DIRECT_DEBIT
         subscription.renewal_start = end + timedelta(days=1)
         subscription.webhook_secret = secrets.token_urlsafe(24)

@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 from shared.mail.settings import MailSettings
 from shared.models.catalogue import Branch
 from shared.models.patron import PaymentPlan
-from shared.models.payment import Payment, PaymentStatus
+from shared.models.payment import Payment, PaymentStatus, SequenceType
 from shared.models.registration import Registration
 from shared.payments.events import process_payment
 from shared.payments.provider import PaymentProvider
@@ -36,7 +36,8 @@ def pay_registration(
     ready_to_pay(registration)
     subscription = registration.subscription_type
     payments = registration_payments(session, registration)
-    sequence = "first" if registration.payment_plan == PaymentPlan.DIRECT_DEBIT else "oneoff"
+    direct_debit = registration.payment_plan == PaymentPlan.DIRECT_DEBIT
+    sequence = SequenceType.FIRST if direct_debit else SequenceType.ONEOFF
     payment = reusable_payment(payments, subscription.price, sequence)
     if payment is not None and payment.provider_id is not None:
         # Its checkout may have ended without a webhook reaching us: ask before reusing it.
@@ -45,7 +46,7 @@ def pay_registration(
             return payment
         payment = reusable_payment(payments, subscription.price, sequence)
     if payment is None:
-        customer = ensure_customer(session, registration, provider) if sequence == "first" else None
+        customer = ensure_customer(session, registration, provider) if direct_debit else None
         payment = new_payment(
             session,
             f"registration-{registration.public_id}",

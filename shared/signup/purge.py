@@ -9,10 +9,8 @@ from sqlalchemy.orm import Session
 from shared.accounts.confirmation import CONFIRMATION_WINDOW
 from shared.models.account import LoginAccount
 from shared.models.patron import Patron
-from shared.models.payment import Payment, PaymentStatus
+from shared.models.payment import UNPAID_ENDS, Payment
 from shared.models.registration import Registration, RegistrationState
-
-DEAD_PAYMENTS = (PaymentStatus.FAILED, PaymentStatus.CANCELED, PaymentStatus.EXPIRED)
 
 
 @dataclass(frozen=True)
@@ -26,7 +24,7 @@ class PurgeReport:
 def _has_live_payment() -> ColumnElement[bool]:
     """A registration with a payment that is paid or may still be paid."""
     return exists().where(
-        Payment.registration_id == Registration.id, Payment.status.not_in(DEAD_PAYMENTS)
+        Payment.registration_id == Registration.id, Payment.status.not_in(UNPAID_ENDS)
     )
 
 

@@ -11,6 +11,7 @@ from shared.accounts.passwords import hash_password
 from shared.errors import DomainError
 from shared.models.account import LoginAccount
 from shared.models.catalogue import Branch, SubscriptionType
+from shared.models.patron import PaymentPlan
 from shared.models.registration import Registration, RegistrationState
 from shared.patrons.subscriptions import check_age
 from shared.timeutil import local_today, utcnow
@@ -87,12 +88,12 @@ def start_or_update(
     return registration
 
 
-def choose_plan(subscription: SubscriptionType, wanted: str | None) -> str:
+def choose_plan(subscription: SubscriptionType, wanted: str | None) -> PaymentPlan:
     """The payment plan: as asked if offered; a subscription with one way to pay gets that one."""
-    plans = subscription.payment_plans
+    plans = [PaymentPlan(plan) for plan in subscription.payment_plans]
     if wanted in plans:
-        return wanted
-    if wanted is None or len(plans) == 1 and wanted == "once":
+        return PaymentPlan(wanted)
+    if wanted is None or len(plans) == 1 and wanted == PaymentPlan.ONCE:
         return plans[0]
     raise DomainError("payment_plan_not_offered")
 
@@ -137,8 +138,11 @@ def check_subscription_age(
     refusal = check_age(subscription, birth_date, local_today(now))
     if refusal is None:
         return
-    code = "youth_free" if refusal.is_youth else "age_outside_band"
-    raise DomainError(code, min_age=refusal.min_age, max_age=refusal.max_age, age=refusal.age)
+    if refusal.is_youth:
+        raise DomainError("youth_free", age=refusal.age)
+    if refusal.max_age is None:
+        raise DomainError("age_below_minimum", min=refusal.min_age, age=refusal.age)
+    raise DomainError("age_outside_band", min=refusal.min_age, max=refusal.max_age, age=refusal.age)
 
 
 def next_step(registration: Registration | None) -> str:

@@ -146,7 +146,7 @@ def test_password_with_any_login_name(kiosk: KioskApi, patron: Patron, login: st
 
 def test_wrong_password_and_blocked_account(kiosk: KioskApi, patron: Patron) -> None:
     wrong = kiosk.identify(method="password", login="marieke85", password="nope")
-    assert wrong.status_code == 422 and wrong.json["error"] == "wrong_login"
+    assert wrong.status_code == 422 and wrong.json["error"] == "bad_credentials"
     patron.login_account.status = AccountStatus.BLOCKED
     db.session.commit()
     blocked = kiosk.identify(method="password", login="marieke85", password=PASSWORD)
@@ -159,7 +159,7 @@ def test_wrong_passwords_are_throttled_per_kiosk(
     for _ in range(5):
         kiosk.identify(method="password", login="marieke85", password="guess")
     throttled = kiosk.identify(method="password", login="marieke85", password=PASSWORD)
-    assert throttled.status_code == 429 and throttled.json["error"] == "throttled"
+    assert throttled.status_code == 429 and throttled.json["error"] == "too_many_attempts"
     assert "T" in throttled.json["until"] and throttled.json["until"].endswith("+00:00")
     other_kiosk = KioskApi(client, register_kiosk(app, "Kiosk boven"))
     fine = other_kiosk.identify(method="password", login="marieke85", password=PASSWORD)

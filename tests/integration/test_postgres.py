@@ -21,6 +21,7 @@ from shared.models.payment import Payment
 from shared.signup.purge import purge_unconfirmed
 from shared.timeutil import utcnow
 from tests.conftest import portal_config
+from tests.integration.test_status_constraints import assert_every_status_is_checked
 from tests.support.postgres import postgres_server
 from tests.support.refunds import race_refunds
 from tests.support.signup import checkout, signed_up, start_payment, walk_to_review
@@ -52,6 +53,10 @@ def test_migrations_reproduce_the_models_on_postgres(pg_app: Flask) -> None:
     with db.engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), db.metadata)
     assert differences == []
+
+
+def test_migrations_check_every_status_column_on_postgres(pg_app: Flask) -> None:
+    assert_every_status_is_checked(db.engine)
 
 
 @pytest.fixture

@@ -1,0 +1,237 @@
+"""The register of refusals: every `DomainError` code, its HTTP status for the APIs, and its
+message (English here, Dutch in the catalogue), with the details each message names.
+
+The apps translate a message with `describe`, handing it their translation and formatting
+functions; the domain never imports them. A code missing here gets the generic message.
+"""
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from shared.errors import DomainError
+
+log = logging.getLogger(__name__)
+Translate = Callable[..., str]
+
+
+def N_(message: str) -> str:
+    """Mark a message for the catalogue; it is translated when shown (see `describe`)."""
+    return message
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """What a refusal means to a person (`message`) and to an API client (`status`); `moments`
+    and `amounts` name the details that are shown as a time of day or an amount of euros."""
+
+    status: int
+    message: str
+    moments: tuple[str, ...] = ()
+    amounts: tuple[str, ...] = ()
+
+
+GENERIC = N_("That did not work. Try again, or ask at the desk of your library.")
+BAD_REQUEST, FORBIDDEN, NOT_FOUND, CONFLICT, REFUSED, TOO_MANY = 400, 403, 404, 409, 422, 429
+
+REFUSALS: dict[str, Refusal] = {
+    # Logging in and the login account
+    "bad_credentials": Refusal(
+        REFUSED, N_("The login or password is not right. Check both and try again.")
+    ),
+    "too_many_attempts": Refusal(
+        TOO_MANY,
+        N_("Too many attempts with this login. Try again after %(until)s."),
+        moments=("until",),
+    ),
+    "account_blocked": Refusal(
+        REFUSED, N_("Your login account is blocked. Ask at the desk of your library.")
+    ),
+    "account_unconfirmed": Refusal(
+        REFUSED, N_("Confirm your login account first: use the link in the e-mail we sent you.")
+    ),
+    "confirmation_expired": Refusal(
+        REFUSED,
+        N_(
+            "Your login account was not confirmed within 24 hours. "
+            "Ask at the desk of your library to have it confirmed."
+        ),
+    ),
+    "card_not_active": Refusal(
+        REFUSED, N_("This card is blocked. Use your new card, or ask at the desk of your library.")
+    ),
+    "secondary_card": Refusal(
+        REFUSED, N_("This is a secondary card. Log in with your main card number (%(main)s).")
+    ),
+    "secondary_card_only": Refusal(
+        REFUSED, N_("This is a secondary card. Ask the library which card to log in with.")
+    ),
+    "no_membership": Refusal(
+        REFUSED, N_("This login has no library membership here. Please go to the desk.")
+    ),
+    "wrong_password": Refusal(REFUSED, N_("This is not your current password.")),
+    "details_do_not_match": Refusal(
+        REFUSED,
+        N_("These details do not match your membership. Check them, or contact the library."),
+    ),
+    "terms_required": Refusal(REFUSED, N_("Accept the terms of use to go on.")),
+    "first_login_stopped": Refusal(
+        TOO_MANY,
+        N_("These details did not match several times. Ask at the desk of your library."),
+    ),
+    "not_your_membership": Refusal(FORBIDDEN, N_("This membership is not linked to your login.")),
+    "unknown_language": Refusal(BAD_REQUEST, N_("Choose Dutch or English.")),
+    "link_expired": Refusal(REFUSED, N_("This link has expired: it was valid for 24 hours.")),
+    "link_invalid": Refusal(
+        REFUSED,
+        N_("This link is not valid, or it was used already. Copy the whole link from the e-mail."),
+    ),
+    "account_gone": Refusal(
+        NOT_FOUND, N_("This login account no longer exists: it was not confirmed within 24 hours.")
+    ),
+    "email_changed": Refusal(
+        CONFLICT, N_("This e-mail address is no longer the one on your membership.")
+    ),
+    # Staff and the desk
+    "username_taken": Refusal(CONFLICT, N_("This username is taken. Choose another one.")),
+    "invalid_username": Refusal(
+        BAD_REQUEST, N_("A username has 1 to 60 characters and no @ (that is an e-mail address).")
+    ),
+    "invalid_email": Refusal(BAD_REQUEST, N_("This is not a valid e-mail address.")),
+    "unknown_login": Refusal(NOT_FOUND, N_("There is no login with this username.")),
+    "no_login": Refusal(CONFLICT, N_("This patron has no login account.")),
+    "has_login": Refusal(CONFLICT, N_("This patron has a login account already.")),
+    # Signup
+    "subscription_not_offered": Refusal(REFUSED, N_("This subscription cannot be taken online.")),
+    "payment_plan_not_offered": Refusal(
+        REFUSED, N_("This subscription cannot be paid by direct debit. Choose to pay at once.")
+    ),
+    "youth_free": Refusal(
+        REFUSED,
+        N_(
+            "You are %(age)s. Membership is free for young people up to 18: "
+            "sign up at the desk of your library."
+        ),
+    ),
+    "age_outside_band": Refusal(
+        REFUSED,
+        N_("This subscription is for people aged %(min)s to %(max)s on the day they sign up."),
+    ),
+    "age_below_minimum": Refusal(
+        REFUSED, N_("This subscription is for people aged %(min)s and over.")
+    ),
+    "unknown_branch": Refusal(REFUSED, N_("Choose one of the branches in the list.")),
+    "registration_completed": Refusal(
+        CONFLICT, N_("This registration has been completed already.")
+    ),
+    "registration_incomplete": Refusal(
+        CONFLICT, N_("Some details are still missing. Complete every step first.")
+    ),
+    # Memberships and payments
+    "nothing_to_cancel": Refusal(CONFLICT, N_("This subscription is stopped already.")),
+    "no_direct_debit": Refusal(CONFLICT, N_("Direct debit is not active for this membership.")),
+    "period_paid": Refusal(CONFLICT, N_("This period has been paid already.")),
+    "nothing_owed": Refusal(REFUSED, N_("There is nothing to pay.")),
+    "amount_not_owed": Refusal(REFUSED, N_("You can pay at most %(owed)s now."), amounts=("owed",)),
+    "invalid_amount": Refusal(REFUSED, N_("This is not an amount in euros.")),
+    "request_key_reused": Refusal(REFUSED, N_("This request key was used for another payment.")),
+    "no_terminal": Refusal(REFUSED, N_("This kiosk has no PIN terminal.")),
+    "not_cancelable": Refusal(CONFLICT, N_("This payment can no longer be stopped.")),
+    "not_paid": Refusal(CONFLICT, N_("This payment has not been paid.")),
+    "no_email": Refusal(REFUSED, N_("We know no e-mail address to send this to.")),
+    "refund_amount_invalid": Refusal(BAD_REQUEST, N_("A refund must be more than nothing.")),
+    "refund_too_much": Refusal(
+        REFUSED,
+        N_("At most %(available)s of this payment can still be refunded."),
+        amounts=("available",),
+    ),
+    # Kiosks, cards and ID checks
+    "unknown_card": Refusal(REFUSED, N_("We do not know this card. Please go to the desk.")),
+    "code_invalid": Refusal(
+        REFUSED, N_("We do not recognise this code. Scan the QR code from your welcome e-mail.")
+    ),
+    "code_expired": Refusal(
+        REFUSED, N_("This code has expired. Log in with your number and password instead.")
+    ),
+    "code_used": Refusal(
+        REFUSED,
+        N_("You already collected a card with this code. Log in with your number and password."),
+    ),
+    "ticket_invalid": Refusal(FORBIDDEN, N_("Please start again.")),
+    "proof_required": Refusal(FORBIDDEN, N_("Log in with your number and password for this.")),
+    "id_not_verified": Refusal(CONFLICT, N_("Your ID document has to be checked first.")),
+    "card_not_needed": Refusal(CONFLICT, N_("You have nothing to collect: you have a card.")),
+    "card_not_pending": Refusal(CONFLICT, N_("This card cannot be linked to you.")),
+    "chip_in_use": Refusal(CONFLICT, N_("This card is already in use. Take another blank card.")),
+    "chip_mismatch": Refusal(CONFLICT, N_("This is not the card that was written.")),
+    "invalid_chip_uid": Refusal(BAD_REQUEST, N_("The card's chip number could not be read.")),
+    "no_card": Refusal(CONFLICT, N_("You have no card to block.")),
+    "invalid_document_type": Refusal(
+        BAD_REQUEST, N_("This kind of document cannot be checked here.")
+    ),
+    "invalid_reason": Refusal(BAD_REQUEST, N_("This reason is not one the kiosk may give.")),
+    "invalid_health": Refusal(BAD_REQUEST, N_("A device state must be one of: %(allowed)s.")),
+    "unknown_device": Refusal(NOT_FOUND, N_("There is no kiosk with this number.")),
+    "invalid_terminal": Refusal(BAD_REQUEST, N_("A PIN terminal's id starts with term_.")),
+    # Single sign-on
+    "invalid_redirect_uri": Refusal(
+        BAD_REQUEST, N_("A return address must be https, or http on this machine: %(uri)s")
+    ),
+    "redirect_uri_missing": Refusal(BAD_REQUEST, N_("Give at least one return address.")),
+    # The APIs' own
+    "bad_request": Refusal(BAD_REQUEST, N_("This request is not complete or not valid.")),
+    "not_found": Refusal(NOT_FOUND, N_("We could not find this.")),
+}
+
+
+@dataclass(frozen=True)
+class Presenter:
+    """How an app shows a refusal: its translation, and how it writes times and amounts."""
+
+    translate: Translate
+    moment: Callable[[datetime], str]
+    amount: Callable[[Decimal], str]
+
+
+def _plain(message: str, **details: str) -> str:
+    """The English message with its details, for the command line and logs."""
+    return message % details if details else message
+
+
+ENGLISH = Presenter(translate=_plain, moment=lambda moment: moment.isoformat(), amount=str)
+
+
+def http_status(code: str) -> int:
+    """The HTTP status an API answers a refusal with (422 for a code missing here)."""
+    refusal = REFUSALS.get(code)
+    return refusal.status if refusal else REFUSED
+
+
+def describe(error: DomainError, show: Presenter) -> str:
+    """The refusal's message in the app's language, its details filled in; the generic message
+    (and a log line) for a code without one."""
+    refusal = REFUSALS.get(error.code)
+    if refusal is None:
+        log.error("refusal %r has no message in shared/refusals.py", error.code)
+        return show.translate(GENERIC)
+    try:
+        return show.translate(refusal.message, **_details(refusal, error.params, show))
+    except (KeyError, TypeError, ValueError, ArithmeticError):
+        log.exception("refusal %r: its details %r do not fit its message", error.code, error.params)
+        return show.translate(GENERIC)
+
+
+def _details(refusal: Refusal, params: Mapping[str, Any], show: Presenter) -> dict[str, str]:
+    """The details as the message shows them (times and amounts may come as text, from JSON)."""
+    details = {name: str(value) for name, value in params.items()}
+    for name in refusal.moments:
+        value = params[name]
+        details[name] = show.moment(
+            value if isinstance(value, datetime) else datetime.fromisoformat(value)
+        )
+    for name in refusal.amounts:
+        details[name] = show.amount(Decimal(str(params[name])))
+    return details

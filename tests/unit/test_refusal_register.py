@@ -1,0 +1,76 @@
+"""One register of refusals: every code raised is registered, every registered code is raised."""
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+from shared.errors import DomainError
+from shared.paths import PROJECT_ROOT
+from shared.refusals import ENGLISH, GENERIC, REFUSALS, Presenter, describe, http_status
+
+SOURCES = ("shared", "portal", "kiosk")
+
+
+def python_files() -> Iterator[Path]:
+    """Every module of the apps and the domain (the Mollie sandbox has errors of its own)."""
+    for top in SOURCES:
+        for path in (PROJECT_ROOT / top).rglob("*.py"):
+            if "mollie_sandbox" not in path.parts:
+                yield path
+
+
+def codes_in(node: ast.expr) -> list[str]:
+    """The literal codes an expression can be: a string, or either side of `a if c else b`."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, ast.IfExp):
+        return codes_in(node.body) + codes_in(node.orelse)
+    return []
+
+
+def domain_errors() -> Iterator[tuple[str, int, ast.expr]]:
+    """Where each `DomainError(...)` is made: file, line and its code argument."""
+    for path in python_files():
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            called = isinstance(node, ast.Call) and getattr(node.func, "id", None) == "DomainError"
+            if called and node.args:
+                yield str(path.relative_to(PROJECT_ROOT)), node.lineno, node.args[0]
+
+
+def test_every_code_is_a_literal_that_is_registered() -> None:
+    found = list(domain_errors())
+    assert len(found) > 60
+    for path, line, argument in found:
+        codes = codes_in(argument)
+        assert codes, f"{path}:{line}: a refusal's code must be written out, not computed"
+        for code in codes:
+            assert code in REFUSALS, f"{path}:{line}: {code!r} is not in shared/refusals.py"
+
+
+def test_every_registered_code_is_raised() -> None:
+    raised = {code for _path, _line, argument in domain_errors() for code in codes_in(argument)}
+    assert set(REFUSALS) - raised == set()
+
+
+def test_an_unregistered_code_gets_the_generic_message_and_a_log_line(caplog) -> None:  # noqa: ANN001
+    assert describe(DomainError("no_such_rule"), ENGLISH) == GENERIC
+    assert "no_such_rule" in caplog.text
+    assert http_status("no_such_rule") == 422
+
+
+def test_details_fill_the_message_times_and_amounts_in_the_apps_form() -> None:
+    shown = Presenter(
+        translate=lambda message, **details: message % details,
+        moment=lambda moment: f"{moment:%H:%M}",
+        amount=lambda amount: f"EUR {amount}",
+    )
+    throttled = DomainError("too_many_attempts", until="2026-12-04T15:30:00+00:00")
+    assert describe(throttled, shown).endswith("after 15:30.")
+    assert describe(DomainError("refund_too_much", available="7.50"), shown).startswith(
+        "At most EUR 7.50"
+    )
+
+
+def test_details_that_do_not_fit_give_the_generic_message(caplog) -> None:  # noqa: ANN001
+    assert describe(DomainError("too_many_attempts", until="not a time"), ENGLISH) == GENERIC
+    assert "too_many_attempts" in caplog.text
