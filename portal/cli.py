@@ -39,7 +39,7 @@ from shared.models.patron import Patron
 from shared.patrons.lookup import find_patron
 from shared.payments import direct_debit, ledger
 from shared.payments.provider import PaymentProviderError
-from shared.payments.refunds import refund_payment
+from shared.payments.refunds import refund_payment_committing
 from shared.payments.service import find_by_reference
 from shared.signup.purge import paid_but_unconfirmed, purge_unconfirmed
 from shared.timeutil import LOCAL_TZ, utcnow
@@ -160,7 +160,9 @@ def payments_refund(reference: str, amount: str | None, description: str) -> Non
     value = Decimal(amount) if amount else None
     try:
         with refusals_reported():
-            refund = refund_payment(db.session, payment, value, description, payment_provider())
+            refund = refund_payment_committing(
+                db.session, payment, value, description, payment_provider()
+            )
     except PaymentProviderError as error:
         raise click.ClickException(
             f"provider unreachable; reconcile will retry: {error}"

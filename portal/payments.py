@@ -25,7 +25,7 @@ from shared.errors import DomainError
 from shared.models.patron import Subscription
 from shared.models.payment import Payment, PaymentPurpose, PaymentStatus
 from shared.payments.direct_debit import pay_period, period_attempts, period_is_settled
-from shared.payments.events import process_schedule_payment
+from shared.payments.events import process_schedule_payment_committing
 from shared.payments.provider import PaymentProviderError, PaymentRefused
 from shared.payments.service import find_by_reference
 
@@ -109,7 +109,9 @@ def schedule_webhook(subscription_id: int, secret: str) -> tuple[str, int]:
         remote = provider.get_payment(request.form.get("id", ""))
         if remote.subscription_id != subscription.mollie_subscription_id:
             return "", 200
-        process_schedule_payment(db.session, subscription, remote, mail_settings(), provider)
+        process_schedule_payment_committing(
+            db.session, subscription, remote, mail_settings(), provider
+        )
         db.session.commit()
     except PaymentRefused:
         db.session.rollback()

@@ -10,7 +10,11 @@ from shared.db import db
 from shared.models.patron import PaymentPlan, Subscription
 from shared.models.payment import Payment
 from shared.payments.direct_debit import start_schedule
-from shared.payments.events import process_payment, process_schedule_payment, schedule_to_start
+from shared.payments.events import (
+    process_payment_committing,
+    process_schedule_payment_committing,
+    schedule_to_start,
+)
 from shared.payments.provider import PaymentProviderError, PaymentRefused
 from shared.payments.refunds import sync_refunds, unsettled_refunds
 from shared.payments.service import unfinished_payments
@@ -22,7 +26,7 @@ def settle(payment: Payment, check_refunds: bool = False) -> bool:
     """Fetch the status, act on it and commit; False (nothing written) when the provider fails."""
     try:
         provider = payment_provider()
-        process_payment(db.session, payment, provider, mail_settings(), check_refunds)
+        process_payment_committing(db.session, payment, provider, mail_settings(), check_refunds)
         db.session.commit()
     except PaymentRefused as error:
         db.session.rollback()
@@ -85,7 +89,9 @@ def _collections(subscription: Subscription) -> bool:
     customer = subscription.patron.mollie_customer_id or ""
     remote_id = subscription.mollie_subscription_id or ""
     for remote in provider.subscription_payments(customer, remote_id):
-        process_schedule_payment(db.session, subscription, remote, mail_settings(), provider)
+        process_schedule_payment_committing(
+            db.session, subscription, remote, mail_settings(), provider
+        )
     return True
 
 

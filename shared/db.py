@@ -82,6 +82,30 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+class PendingWork(RuntimeError):
+    """A function that commits was called while the caller still had changes uncommitted."""
+
+
+@event.listens_for(Session, "after_flush")
+def _remember_flush(session: Session, _context: Any) -> None:
+    """The transaction now holds writes that a commit would make permanent."""
+    session.info["flushed"] = True
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_flush(session: Session) -> None:
+    """The transaction ended: nothing of it is pending any more."""
+    session.info.pop("flushed", None)
+
+
+def require_nothing_pending(session: Session) -> None:
+    """Refuse to go on when the session holds changes, flushed or not, that are not committed:
+    a function that commits must commit only its own work, never its caller's by surprise."""
+    if session.new or session.dirty or session.deleted or session.info.get("flushed"):
+        raise PendingWork("commit or roll back first: this function commits its own work")
+
+
 def lock_row(session: Session, model: Any, row_id: int) -> None:
     """Hold the row until commit: a row lock on PostgreSQL, the write lock on SQLite.
 

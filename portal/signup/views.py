@@ -24,7 +24,7 @@ from shared.models.payment import PaymentStatus
 from shared.models.registration import Registration, RegistrationState
 from shared.payments.provider import PaymentProviderError
 from shared.signup import registration as signup
-from shared.signup.payment import pay_registration, registration_payments
+from shared.signup.payment import pay_registration_committing, registration_payments
 
 bp = Blueprint("signup", __name__, url_prefix="/word-lid")
 log = logging.getLogger(__name__)
@@ -196,7 +196,7 @@ def _review_page(registration: Registration, error: str | None = None) -> str:
 def pay(registration: Registration) -> str | Response | tuple[str, int]:
     """Start (or resume) the payment and send the patron to the checkout."""
     try:
-        payment = pay_registration(
+        payment = pay_registration_committing(
             db.session, registration, payment_provider(), payment_urls(), mail_settings()
         )
         db.session.commit()

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from sqlalchemy.orm import Session
 
 from shared import tokens
+from shared.db import require_nothing_pending
 from shared.mail.patron_mail import queue_mail
 from shared.mail.settings import MailSettings
 from shared.models.patron import PaymentPlan, Subscription
@@ -14,35 +15,38 @@ from shared.models.registration import Registration
 from shared.payments import direct_debit, ledger
 from shared.payments.provider import PaymentProvider, ProviderPayment
 from shared.payments.refunds import sync_refunds, unsettled_refunds
-from shared.payments.service import apply_status, refresh_payment
+from shared.payments.service import apply_status, refresh_payment_committing
 from shared.signup.activation import activate_registration
 
 log = logging.getLogger(__name__)
 
 
-def process_payment(
+def process_payment_committing(
     session: Session,
     payment: Payment,
     provider: PaymentProvider,
     mail: MailSettings,
     check_refunds: bool = False,
 ) -> None:
-    """Fetch the status and act on a change; refunds too when asked or some are unsettled."""
-    act_on(session, payment, refresh_payment(session, payment, provider), mail)
+    """Fetch the status and act on a change; refunds too when asked or some are unsettled.
+    Commits before acting (see `refresh_payment_committing`); the caller commits the rest."""
+    act_on(session, payment, refresh_payment_committing(session, payment, provider), mail)
     if payment.status != PaymentStatus.PAID:
         return
     if check_refunds or unsettled_refunds(session, payment.id):
         sync_refunds(session, payment, provider)
 
 
-def process_schedule_payment(
+def process_schedule_payment_committing(
     session: Session,
     subscription: Subscription,
     remote: ProviderPayment,
     mail: MailSettings,
     provider: PaymentProvider,
 ) -> Payment:
-    """A collection the provider's schedule reported: record it once, then act on its status."""
+    """A collection the provider's schedule reported: record it once and commit that (so a
+    concurrent report finds the row), then act on its status; the caller commits the rest."""
+    require_nothing_pending(session)
     payment = direct_debit.record_schedule_payment(session, subscription, remote)
     session.commit()
     act_on(session, payment, apply_status(session, payment, remote), mail)

@@ -7,7 +7,7 @@ from decimal import Decimal
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from shared.db import insert_or_ignore
+from shared.db import insert_or_ignore, require_nothing_pending
 from shared.errors import DomainError
 from shared.models.payment import Payment, PaymentStatus, Refund, RefundStatus
 from shared.money import to_amount
@@ -25,14 +25,16 @@ RANK = {
 }
 
 
-def refund_payment(
+def refund_payment_committing(
     session: Session,
     payment: Payment,
     amount: Decimal | None,
     description: str,
     provider: PaymentProvider,
 ) -> Refund:
-    """Reserve and commit the amount first (so racing requests see it), then ask the provider."""
+    """Reserve and commit the amount first (so racing requests see it), then ask the provider
+    and commit its answer; refuses to start while the caller has work uncommitted."""
+    require_nothing_pending(session)
     refund = reserve_refund(session, payment, amount, description)
     session.commit()
     submit_refund(session, refund, provider)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from shared.db import insert_or_ignore
+from shared.db import insert_or_ignore, require_nothing_pending
 from shared.models.payment import STATUS_RANK, Payment, PaymentStatus, SequenceType
 from shared.payments.provider import (
     PaymentProvider,
@@ -82,16 +82,19 @@ def submit_payment(
     return payment
 
 
-def refresh_payment(
+def refresh_payment_committing(
     session: Session, payment: Payment, provider: PaymentProvider
 ) -> PaymentStatus | None:
-    """Fetch the status from the provider and apply it; the status this call moved it to."""
+    """Fetch the status from the provider and apply it; the status this call moved it to.
+
+    Commits (nothing of the caller's: it refuses pending work) before it writes: on SQLite
+    (WAL) a read snapshot taken before another request's commit cannot become a write, while a
+    fresh write simply waits its turn."""
+    require_nothing_pending(session)
     if payment.provider_id is None or payment.status.is_final:
         return None
     expected = payment.status
     remote = provider.get_payment(payment.provider_id)
-    # End the read transaction before writing: on SQLite (WAL) a read snapshot taken before
-    # another request's commit cannot become a write, while a fresh write simply waits its turn.
     session.commit()
     return apply_status(session, payment, remote, expected)
 

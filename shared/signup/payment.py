@@ -8,7 +8,7 @@ from shared.models.catalogue import Branch
 from shared.models.patron import PaymentPlan
 from shared.models.payment import Payment, PaymentStatus, SequenceType
 from shared.models.registration import Registration
-from shared.payments.events import process_payment
+from shared.payments.events import process_payment_committing
 from shared.payments.provider import PaymentProvider
 from shared.payments.service import (
     PaymentUrls,
@@ -25,14 +25,15 @@ def registration_payments(session: Session, registration: Registration) -> list[
     return list(session.scalars(query.order_by(Payment.id)))
 
 
-def pay_registration(
+def pay_registration_committing(
     session: Session,
     registration: Registration,
     provider: PaymentProvider,
     urls: PaymentUrls,
     mail: MailSettings,
 ) -> Payment:
-    """The payment to send the patron to: the unfinished one, the one just found paid, or new."""
+    """The payment to send the patron to: the unfinished one, the one just found paid, or new.
+    Asking the provider about an unfinished one commits first (see `process_payment_committing`)."""
     ready_to_pay(registration)
     subscription = registration.subscription_type
     payments = registration_payments(session, registration)
@@ -41,7 +42,7 @@ def pay_registration(
     payment = reusable_payment(payments, subscription.price, sequence)
     if payment is not None and payment.provider_id is not None:
         # Its checkout may have ended without a webhook reaching us: ask before reusing it.
-        process_payment(session, payment, provider, mail)
+        process_payment_committing(session, payment, provider, mail)
         if payment.status == PaymentStatus.PAID:
             return payment
         payment = reusable_payment(payments, subscription.price, sequence)

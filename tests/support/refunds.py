@@ -9,7 +9,7 @@ from portal.wiring import payment_provider
 from shared.db import db
 from shared.errors import DomainError
 from shared.models.payment import Payment
-from shared.payments.refunds import refund_payment
+from shared.payments.refunds import refund_payment_committing
 
 
 def race_refunds(app: Flask, payment_id: int, amount: Decimal, requests: int) -> list[str]:
@@ -22,7 +22,7 @@ def race_refunds(app: Flask, payment_id: int, amount: Decimal, requests: int) ->
         with app.app_context():
             payment = db.session.get_one(Payment, payment_id)
             try:
-                refund_payment(db.session, payment, amount, "", payment_provider())
+                refund_payment_committing(db.session, payment, amount, "", payment_provider())
                 outcomes.append("ok")
             except DomainError as error:
                 outcomes.append(error.code)
