@@ -1,5 +1,4 @@
-"""A local emulation of Mollie's v2 API and hosted test checkout."""
+"""A local emulation of Mollie's v2 API and hosted test checkout, run as its own program.
 
-from shared.mollie_sandbox.app import create_sandbox_app, sandbox_store
-
-__all__ = ["create_sandbox_app", "sandbox_store"]
+Start it with `python -m shared.mollie_sandbox`; nothing outside this package imports it.
+"""

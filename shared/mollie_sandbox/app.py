@@ -59,11 +59,6 @@ def create_sandbox_app(config: Mapping[str, Any] | None = None) -> Flask:
     return app
 
 
-def sandbox_store(app: Flask) -> SandboxStore:
-    """The store of a sandbox app, to inspect or reset it from outside a request."""
-    return app.extensions[EXTENSION_KEY]
-
-
 def _http_error(error: HTTPException) -> Response | HTTPException:
     """Routing errors (404, 405) in Mollie's shape on the JSON endpoints, as HTML elsewhere."""
     if not request.path.startswith(JSON_PREFIXES) or error.code is None:

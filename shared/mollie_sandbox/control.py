@@ -30,6 +30,18 @@ def set_status(payment_id: str) -> Response:
     return rendered(payments.render, payment, "get-payment")
 
 
+@bp.get("/payments")
+def list_payments() -> Response:
+    """Every payment as the sandbox keeps it (no links, no refund amounts), newest first."""
+    return hal_response(current_store().all())
+
+
+@bp.get("/payments/<payment_id>")
+def get_payment(payment_id: str) -> Response:
+    """One payment as the sandbox keeps it; Mollie's 404 when there is none with this id."""
+    return hal_response(current_store().get(payment_id))
+
+
 @bp.post("/subscriptions/<subscription_id>/charge")
 def charge(subscription_id: str) -> Response:
     """Collect the next period now, as Mollie does on its schedule; JSON {"status", "webhook"}."""

@@ -178,7 +178,7 @@ def test_parallel_retries_of_one_request_make_one_payment(
         thread.join()
     assert len(set(references)) == 1 and len(references) >= 1
     assert set(answers) <= {201, 503}, "a racing duplicate is answered 'try again', never 500"
-    pos = [p for p in mollie_sandbox.store.all() if p["method"] == "pointofsale"]
+    pos = [p for p in mollie_sandbox.payments() if p["method"] == "pointofsale"]
     assert len(pos) == 1
 
 

@@ -135,7 +135,7 @@ def test_chaos_of_webhooks_ends_with_an_exact_ledger(
 def assert_ledger_matches_the_sandbox(sandbox) -> None:
     """Every euro the sandbox calls paid is one ledger payment, and nothing else is."""
     paid = {
-        p["id"]: Decimal(p["amount"]["value"]) for p in sandbox.store.all() if p["status"] == "paid"
+        p["id"]: Decimal(p["amount"]["value"]) for p in sandbox.payments() if p["status"] == "paid"
     }
     booked = db.session.execute(
         select(Payment.provider_id, LedgerEntry.amount)
@@ -156,7 +156,7 @@ def assert_activated_and_extended_once(sandbox) -> None:
     ):
         collections = [
             p
-            for p in sandbox.store.all()
+            for p in sandbox.payments()
             if p.get("subscriptionId") == subscription.mollie_subscription_id
         ]
         paid_periods = [

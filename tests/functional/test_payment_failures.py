@@ -98,7 +98,7 @@ def test_double_click_on_pay_makes_one_payment(
     for thread in threads:
         thread.join()
     assert payment_count() == 1
-    assert len(set(locations)) == 1 and len(mollie_sandbox.store.all()) == 1
+    assert len(set(locations)) == 1 and len(mollie_sandbox.payments()) == 1
 
 
 def test_lost_webhook_is_caught_by_reconciliation(

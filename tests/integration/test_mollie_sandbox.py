@@ -7,7 +7,6 @@ import threading
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 import requests
@@ -21,11 +20,8 @@ from mollie.api.error import (
     UnprocessableEntityError,
 )
 
-from shared.mollie_sandbox import create_sandbox_app, sandbox_store
+from tests.support.mollie_sandbox import MollieSandbox, WebhookReceiver, running_sandbox
 from tests.support.servers import free_port, running_server
-
-if TYPE_CHECKING:  # imported for real by pytest as a plugin, which must come first
-    from tests.support.mollie_sandbox import MollieSandbox, WebhookReceiver
 
 pytest_plugins = ["tests.support.mollie_sandbox"]
 
@@ -259,7 +255,7 @@ def test_idempotent_replay_returns_the_same_payment(mollie_sandbox: MollieSandbo
     assert second.json()["id"] == first.json()["id"]
     assert second.headers["Idempotent-Replayed"] == "true"
     assert "Idempotent-Replayed" not in first.headers
-    assert len(mollie_sandbox.store.all()) == 1
+    assert len(mollie_sandbox.payments()) == 1
 
 
 def test_same_idempotency_key_with_other_parameters_is_refused(client: Client) -> None:
@@ -372,29 +368,49 @@ def test_reset_forgets_every_payment(mollie_sandbox: MollieSandbox, client: Clie
     answer = requests.post(f"{mollie_sandbox.url}/_sandbox/reset", timeout=5)
 
     assert answer.status_code == 204
-    assert mollie_sandbox.store.all() == [] and client.payments.list().count == 0
+    assert mollie_sandbox.payments() == [] and client.payments.list().count == 0
 
 
 def test_state_file_keeps_payments_across_restarts(tmp_path: Path) -> None:
-    config = {"STATE_FILE": str(tmp_path / "sandbox.json")}
-    with running_server(create_sandbox_app(config)) as first_url:
-        payment = _client(first_url).payments.create(ideal_data())
+    settings = {"MOLLIE_SANDBOX_STATE": str(tmp_path / "sandbox.json")}
+    with running_sandbox(settings) as first:
+        payment = first.client().payments.create(ideal_data())
         pay(payment.checkout_url)
 
-    restarted = create_sandbox_app(config)
-    with running_server(restarted) as second_url:
-        again = _client(second_url).payments.get(payment.id)
+    with running_sandbox(settings) as restarted:
+        again = restarted.client().payments.get(payment.id)
+        kept = restarted.payment(payment.id)
 
-    assert sandbox_store(restarted).find(payment.id)["status"] == "paid"
+    assert kept["status"] == "paid" and "_links" not in kept
     assert again.is_paid() and again.amount == payment.amount
-    assert again["_links"]["self"]["href"] == f"{second_url}/v2/payments/{payment.id}"
+    assert again["_links"]["self"]["href"] == f"{restarted.url}/v2/payments/{payment.id}"
 
 
-def _client(url: str) -> Client:
-    """A Mollie client for a sandbox at `url`."""
-    client = Client(api_endpoint=url)
-    client.set_api_key("test_restart0000000000000000000")
-    return client
+def test_public_url_and_profile_come_from_the_environment() -> None:
+    settings = {
+        "MOLLIE_SANDBOX_PUBLIC_URL": "https://sandbox.bibliotheek.example/",
+        "MOLLIE_SANDBOX_PROFILE": "pfl_assen00001",
+    }
+    with running_sandbox(settings) as sandbox:
+        payment = sandbox.client().payments.create(ideal_data())
+
+    assert payment.profile_id == "pfl_assen00001"
+    assert payment.checkout_url == f"https://sandbox.bibliotheek.example/checkout/{payment.id}"
+
+
+def test_control_endpoints_show_payments_as_kept(
+    mollie_sandbox: MollieSandbox, client: Client
+) -> None:
+    older, newer = (client.payments.create(ideal_data()) for _ in range(2))
+
+    listed = mollie_sandbox.payments()
+    one = requests.get(f"{mollie_sandbox.url}/_sandbox/payments/{older.id}", timeout=5)
+    unknown = requests.get(f"{mollie_sandbox.url}/_sandbox/payments/tr_doesnotexist", timeout=5)
+
+    assert [p["id"] for p in listed] == [newer.id, older.id]
+    assert one.status_code == 200 and one.json() == listed[1] and "_links" not in listed[1]
+    assert one.json()["amount"] == older.amount and one.json()["status"] == "open"
+    assert unknown.status_code == 404 and unknown.json()["detail"]
 
 
 def test_front_page_lists_payments_with_checkout_links(mollie_sandbox: MollieSandbox) -> None:

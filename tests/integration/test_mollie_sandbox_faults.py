@@ -89,7 +89,7 @@ def test_a_failed_create_can_be_retried_with_the_same_key(
         mollie_client.payments.create(PAYMENT, idempotency_key="order-9")
     retried = mollie_client.payments.create(PAYMENT, idempotency_key="order-9")
 
-    assert retried.is_open() and len(mollie_sandbox.store.all()) == 1
+    assert retried.is_open() and len(mollie_sandbox.payments()) == 1
 
 
 def test_faults_leave_the_checkout_and_control_endpoints_alone(

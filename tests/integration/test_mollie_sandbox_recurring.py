@@ -12,10 +12,8 @@ from mollie.api.client import Client
 from mollie.api.error import UnprocessableEntityError
 from mollie.api.objects.customer import Customer
 
-from shared.mollie_sandbox import create_sandbox_app
 from shared.timeutil import local_today
-from tests.support.mollie_sandbox import MollieSandbox
-from tests.support.servers import running_server
+from tests.support.mollie_sandbox import MollieSandbox, running_sandbox
 
 if TYPE_CHECKING:
     from tests.support.mollie_sandbox import WebhookReceiver
@@ -356,7 +354,7 @@ def test_only_an_active_subscription_is_charged(
     )
 
     assert answer.status_code == 422 and answer.json()["detail"]
-    assert [payment["sequenceType"] for payment in mollie_sandbox.store.all()] == ["first"]
+    assert [payment["sequenceType"] for payment in mollie_sandbox.payments()] == ["first"]
 
 
 def test_front_page_charges_an_active_subscription(
@@ -378,10 +376,8 @@ def test_front_page_charges_an_active_subscription(
 
 
 def test_state_file_keeps_every_kind_across_restarts(tmp_path: Path) -> None:
-    config = {"STATE_FILE": str(tmp_path / "sandbox.json")}
-    first_app = create_sandbox_app(config)
-    with running_server(first_app) as first_url:
-        sandbox = MollieSandbox(first_url, first_app)
+    settings = {"MOLLIE_SANDBOX_STATE": str(tmp_path / "sandbox.json")}
+    with running_sandbox(settings) as sandbox:
         customer, mandate_id = customer_with_mandate(sandbox, sandbox.client())
         subscription = customer.subscriptions.create(subscription_data())
         charged = sandbox.charge(subscription.id, "paid")
@@ -391,9 +387,8 @@ def test_state_file_keeps_every_kind_across_restarts(tmp_path: Path) -> None:
             .refunds.create({"amount": {"currency": "EUR", "value": "1.00"}})
         )
 
-    second_app = create_sandbox_app(config)
-    with running_server(second_app) as second_url:
-        client = MollieSandbox(second_url, second_app).client()
+    with running_sandbox(settings) as restarted:
+        client = restarted.client()
         again = client.customers.get(customer.id)
         kept_subscription = again.subscriptions.get(subscription.id)
         kept_payment = client.payments.get(charged["id"])

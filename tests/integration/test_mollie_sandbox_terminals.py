@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import re
-from typing import TYPE_CHECKING
 
 import pytest
 import requests
 from mollie.api.client import Client
 from mollie.api.error import NotFoundError, UnprocessableEntityError
 
-from shared.mollie_sandbox import create_sandbox_app
-from tests.support.servers import running_server
-
-if TYPE_CHECKING:  # imported for real by pytest as a plugin, which must come first
-    from tests.support.mollie_sandbox import MollieSandbox, WebhookReceiver
+from tests.support.mollie_sandbox import (
+    MollieSandbox,
+    WebhookReceiver,
+    running_sandbox,
+)
 
 KIOSK = "term_sandboxKiosk1"
 # The keys of mollie-fixtures/terminal_single.json.
@@ -68,20 +68,38 @@ def test_a_terminal_payment_needs_a_known_active_terminal(
 
 def test_terminals_come_from_the_setting() -> None:
     setting = [{"id": "term_branchDesk", "description": "Balie Assen", "status": "pending"}]
-    app = create_sandbox_app({"TERMINALS": setting})
 
-    with running_server(app) as url:
-        client = Client(api_endpoint=url)
-        client.set_api_key("test_terminals000000000000000000")
-        [terminal] = client.terminals.list()
+    with running_sandbox({"MOLLIE_SANDBOX_TERMINALS": json.dumps(setting)}) as sandbox:
+        [terminal] = sandbox.client().terminals.list()
 
     assert (terminal.id, terminal.description, terminal.status) == (
         "term_branchDesk",
         "Balie Assen",
         "pending",
     )
-    with pytest.raises(ValueError, match="term_"):
-        create_sandbox_app({"TERMINALS": [{"id": "desk-1"}]})
+
+
+@pytest.mark.parametrize(
+    ("setting", "reason"),
+    [
+        ('[{"id": "desk-1"}]', "A sandbox terminal id must start with 'term_': {'id': 'desk-1'}"),
+        ('{"id": "term_x"}', "MOLLIE_SANDBOX_TERMINALS must be a JSON list of objects"),
+        ("term_x", "MOLLIE_SANDBOX_TERMINALS is not valid JSON"),
+    ],
+)
+def test_a_bad_terminals_setting_stops_the_program_with_the_reason(
+    setting: str, reason: str
+) -> None:
+    with (
+        pytest.raises(RuntimeError) as raised,
+        running_sandbox({"MOLLIE_SANDBOX_TERMINALS": setting}),
+    ):
+        pass
+
+    heading, written = str(raised.value).split("\n", 1)
+    assert heading.endswith("exited with 1:")
+    assert written.startswith(f"The Mollie sandbox did not start: {reason}")
+    assert "Traceback" not in written
 
 
 def test_a_presented_card_makes_the_payment_pending_and_uncancelable(

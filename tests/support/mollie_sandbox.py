@@ -1,39 +1,52 @@
-"""Pytest plugin: the Mollie sandbox on a real port (reset per test) and a webhook receiver."""
+"""Pytest plugin: the Mollie sandbox as a program on a real port (reset per test), webhooks."""
 
+import os
+import socket
+import subprocess
+import sys
+import tempfile
 import threading
-from collections.abc import Iterator
-from typing import Any
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
 
 import pytest
 import requests
 from flask import Flask, request
 from mollie.api.client import Client
 
-from shared.mollie_sandbox import create_sandbox_app, sandbox_store
-from shared.mollie_sandbox.store import SandboxStore
-from tests.support.servers import running_server
+from tests.support.servers import free_port, running_server
 
 SANDBOX_API_KEY = "test_sandbox0000000000000000000"
+SANDBOX_COMMAND = (sys.executable, "-m", "shared.mollie_sandbox")
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+HOST = "127.0.0.1"
 CONTROL_TIMEOUT = 10
+START_SECONDS = 20
+STOP_SECONDS = 5
 
 
 class MollieSandbox:
-    """A running sandbox: its URL (the client's api endpoint), its store and helpers."""
+    """A running sandbox program, reached over HTTP only: its URL (the client's api endpoint)."""
 
-    def __init__(self, url: str, app: Flask) -> None:
+    def __init__(self, url: str) -> None:
         self.url = url
-        self.app = app
         self.api_key = SANDBOX_API_KEY
-
-    @property
-    def store(self) -> SandboxStore:
-        """The sandbox's in-memory store, to inspect payments directly."""
-        return sandbox_store(self.app)
 
     @property
     def webhook_log(self) -> list[dict[str, Any]]:
         """The webhook deliveries attempted so far, oldest first."""
-        return self.store.webhooks.deliveries()
+        return self._control("get", "webhooks")
+
+    def payments(self) -> list[dict]:
+        """Every payment as the sandbox keeps it, newest first."""
+        return self._control("get", "payments")
+
+    def payment(self, payment_id: str) -> dict:
+        """One payment as the sandbox keeps it."""
+        return self._control("get", f"payments/{payment_id}")
 
     def client(self) -> Client:
         """A real mollie-api-python client pointed at the sandbox."""
@@ -85,7 +98,7 @@ class MollieSandbox:
 
     def reset(self) -> None:
         """Forget all records, idempotency keys, webhook attempts and waiting faults."""
-        self.store.reset()
+        self._control("post", "reset")
 
 
 class WebhookReceiver:
@@ -113,12 +126,58 @@ class WebhookReceiver:
         return "", self.status_code
 
 
+def _environment(settings: Mapping[str, str]) -> dict[str, str]:
+    """This environment without any MOLLIE_SANDBOX_* variable of its own, plus `settings`."""
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith("MOLLIE_SANDBOX_")}
+    return {**inherited, **settings}
+
+
+@contextmanager
+def running_sandbox(settings: Mapping[str, str] | None = None) -> Iterator[MollieSandbox]:
+    """`python -m shared.mollie_sandbox` on a free port with MOLLIE_SANDBOX_* `settings`."""
+    port = free_port(HOST)
+    environment = _environment({**(settings or {}), "MOLLIE_SANDBOX_PORT": str(port)})
+    with tempfile.TemporaryFile() as output:
+        process = subprocess.Popen(
+            SANDBOX_COMMAND, cwd=PROJECT_ROOT, env=environment, stdout=output, stderr=output
+        )
+        try:
+            _wait_until_listening(process, port, output)
+            yield MollieSandbox(f"http://{HOST}:{port}")
+        finally:
+            _stop(process)
+
+
+def _wait_until_listening(process: subprocess.Popen, port: int, output: IO[bytes]) -> None:
+    """Return once the sandbox accepts connections; fail with what it wrote if it ends or hangs."""
+    deadline = time.monotonic() + START_SECONDS
+    while process.poll() is None and time.monotonic() < deadline:
+        try:
+            socket.create_connection((HOST, port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    state = f"exited with {process.returncode}" if process.poll() is not None else "did not listen"
+    output.seek(0)
+    written = output.read().decode(errors="replace")
+    raise RuntimeError(f"The Mollie sandbox on port {port} {state}:\n{written}")
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """End the sandbox program, killing it if it does not stop in time."""
+    process.terminate()
+    try:
+        process.wait(timeout=STOP_SECONDS)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 @pytest.fixture(scope="session")
 def mollie_sandbox_server() -> Iterator[MollieSandbox]:
-    """One sandbox server for the whole session; use `mollie_sandbox` in tests."""
-    app = create_sandbox_app()
-    with running_server(app) as url:
-        yield MollieSandbox(url, app)
+    """One sandbox program for the whole session; use `mollie_sandbox` in tests."""
+    with running_sandbox() as sandbox:
+        yield sandbox
 
 
 @pytest.fixture
