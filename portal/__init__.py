@@ -10,6 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from portal.config import load_config
 from portal.extensions import babel, csrf, limiter, login_manager, migrate
 from portal.i18n import select_locale
+from shared.clock import SYSTEM_CLOCK, Clock
 from shared.db import db
 from shared.models.card import CardRole, CardStatus
 from shared.models.patron import PaymentPlan, SubscriptionStatus
@@ -24,8 +25,8 @@ TEMPLATE_ENUMS = {
 }
 
 
-def create_app(config: dict[str, Any] | None = None) -> Flask:
-    """Build the portal application."""
+def create_app(config: dict[str, Any] | None = None, clock: Clock = SYSTEM_CLOCK) -> Flask:
+    """Build the portal application, telling the time by `clock`."""
     instance = Path((config or {}).get("INSTANCE_PATH", PROJECT_ROOT / "instance"))
     instance.mkdir(parents=True, exist_ok=True)
     app = Flask(
@@ -36,6 +37,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     app.config.update(load_config(instance, config))
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS_DIR)
+    app.extensions["clock"] = clock
     _trust_proxies(app, int(app.config["TRUSTED_PROXIES"]))
     _init_extensions(app)
     _register_blueprints(app)

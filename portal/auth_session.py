@@ -5,8 +5,8 @@ from datetime import datetime
 from flask import session
 from flask_login import login_user
 
+from portal.wiring import now
 from shared.models.account import LoginAccount
-from shared.timeutil import utcnow
 
 LOGIN_AT = "login_at"
 PASSWORD_STAMP = "password_stamp"
@@ -19,7 +19,7 @@ def start(account: LoginAccount) -> None:
     if language:
         session["lang"] = language
     login_user(account, fresh=True)
-    session[LOGIN_AT] = utcnow().isoformat()
+    session[LOGIN_AT] = now().isoformat()
     session[PASSWORD_STAMP] = password_stamp(account)
 
 

@@ -16,7 +16,7 @@ from portal.demo_cli import demo
 from portal.oidc.cli import oidc
 from portal.refusals import refusals_reported
 from portal.settlement import reconcile
-from portal.wiring import payment_provider
+from portal.wiring import clock, now, payment_provider
 from shared.accounts.desk import create_desk_login, forget_login, set_desk_password
 from shared.accounts.staff import create_staff_login, set_staff_role
 from shared.catalogue.loader import load_catalogue
@@ -42,7 +42,7 @@ from shared.payments.provider import PaymentProviderError
 from shared.payments.refunds import refund_payment_committing
 from shared.payments.service import find_by_reference
 from shared.signup.purge import paid_but_unconfirmed, purge_unconfirmed
-from shared.timeutil import LOCAL_TZ, utcnow
+from shared.timeutil import LOCAL_TZ
 
 log = logging.getLogger(__name__)
 catalogue = AppGroup("catalogue", help="The library's subscriptions and branches.")
@@ -68,7 +68,7 @@ def catalogue_load(path: str | None) -> None:
 @accounts.command("purge")
 def accounts_purge() -> None:
     """Delete login accounts not confirmed within 24 hours, with their unpaid drafts."""
-    report = purge_unconfirmed(db.session, utcnow())
+    report = purge_unconfirmed(db.session, now())
     db.session.commit()
     click.echo(f"deleted {report.accounts} accounts, {report.registrations} draft registrations")
 
@@ -88,7 +88,7 @@ def accounts_forget(number: str) -> None:
 def accounts_create_login(number: str) -> None:
     """Make a login without e-mail; prints the one-time password (the first login sets the rest)."""
     with refusals_reported():
-        account, password = create_desk_login(db.session, _patron(number), utcnow())
+        account, password = create_desk_login(db.session, _patron(number), now())
     db.session.commit()
     _show_password(account, password)
 
@@ -98,7 +98,7 @@ def accounts_create_login(number: str) -> None:
 def accounts_reset_password(number: str) -> None:
     """Set a one-time password for a patron (the desk, when no e-mail is known); prints it."""
     with refusals_reported():
-        account, password = set_desk_password(db.session, _patron(number), utcnow())
+        account, password = set_desk_password(db.session, _patron(number), now())
     db.session.commit()
     _show_password(account, password)
 
@@ -109,7 +109,7 @@ def accounts_reset_password(number: str) -> None:
 def accounts_create_staff(username: str, email: str) -> None:
     """Make a staff login (no patron record); prints its password once."""
     with refusals_reported():
-        account, password = create_staff_login(db.session, username, email, utcnow())
+        account, password = create_staff_login(db.session, username, email, now())
     db.session.commit()
     _show_password(account, password)
 
@@ -133,7 +133,7 @@ def _show_password(account: LoginAccount, password: str) -> None:
 @accounts.command("unconfirmed-paid")
 def accounts_unconfirmed_paid() -> None:
     """List patrons who paid but did not confirm their login account (for staff)."""
-    patrons = paid_but_unconfirmed(db.session, utcnow())
+    patrons = paid_but_unconfirmed(db.session, now())
     for patron in patrons:
         account = patron.login_account
         click.echo(
@@ -161,7 +161,7 @@ def payments_refund(reference: str, amount: str | None, description: str) -> Non
     try:
         with refusals_reported():
             refund = refund_payment_committing(
-                db.session, payment, value, description, payment_provider()
+                db.session, payment, value, description, payment_provider(), now()
             )
     except PaymentProviderError as error:
         raise click.ClickException(
@@ -177,7 +177,7 @@ def payments_refund(reference: str, amount: str | None, description: str) -> Non
 def kiosk_add_device(name: str, branch: str, terminal: str | None) -> None:
     """Register a kiosk; prints its API token once, as JSON."""
     with refusals_reported():
-        device, token = register_device(db.session, name, branch, terminal)
+        device, token = register_device(db.session, name, branch, terminal, now())
     db.session.commit()
     click.echo(json.dumps({"device_id": device.id, "token": token}))
 
@@ -187,7 +187,7 @@ def kiosk_add_device(name: str, branch: str, terminal: str | None) -> None:
 def kiosk_revoke_device(device_id: int) -> None:
     """Refuse a kiosk's token from now on."""
     with refusals_reported():
-        device = revoke_device(db.session, device_id)
+        device = revoke_device(db.session, device_id, now())
     db.session.commit()
     click.echo(f"kiosk {device.id} ({device.name}) revoked")
 
@@ -204,8 +204,9 @@ def kiosk_revoke_device(device_id: int) -> None:
 def kiosk_list(as_json: bool, stale_after: int) -> None:
     """Every kiosk: branch, when it was last seen, its status and devices' health (staff
     overview); degraded and offline kiosks in capitals."""
-    now, stale = utcnow(), timedelta(seconds=stale_after)
-    kiosks = [(device, kiosk_status(device, now, stale)) for device in list_devices(db.session)]
+    moment, stale = now(), timedelta(seconds=stale_after)
+    devices = list_devices(db.session)
+    kiosks = [(device, kiosk_status(device, moment, stale)) for device in devices]
     if as_json:
         click.echo(json.dumps([_kiosk_json(device, status) for device, status in kiosks], indent=2))
         return
@@ -222,7 +223,7 @@ def kiosk_list(as_json: bool, stale_after: int) -> None:
 @click.option("--since", default=RECENT_DAYS, show_default=True, help="Days to look back.")
 def kiosk_id_checks(since: int) -> None:
     """Recent ID document checks at kiosks, newest first, for the desk to follow up."""
-    checks = recent_checks(db.session, utcnow() - timedelta(days=since))
+    checks = recent_checks(db.session, now() - timedelta(days=since))
     for check in checks:
         number = check.patron.customer_number
         cells = (_local(check.checked_at), check.kiosk.name, number, check.outcome)
@@ -264,7 +265,7 @@ def _local(moment: datetime | None) -> str:
 def ledger_charge(number: str, amount: str, description: str, key: str) -> None:
     """Record something a patron owes (a fee, an unpaid contribution)."""
     patron = _patron(number)
-    ledger.charge(db.session, patron.id, Decimal(amount), description, f"manual:{key}")
+    ledger.charge(db.session, patron.id, Decimal(amount), description, f"manual:{key}", now())
     db.session.commit()
     click.echo(f"{number} owes {ledger.balance(db.session, patron.id):.2f} EUR")
 
@@ -309,7 +310,7 @@ def direct_debit_revoke(number: str) -> None:
     patron = _patron(number)
     try:
         with refusals_reported():
-            subscription = direct_debit.revoke(db.session, patron, payment_provider())
+            subscription = direct_debit.revoke(db.session, patron, payment_provider(), now())
     except PaymentProviderError as error:
         raise click.ClickException(
             f"provider unreachable; run this again to finish: {error}"
@@ -329,7 +330,7 @@ def _patron(number: str) -> Patron:
 @mail.command("send")
 def mail_send() -> None:
     """Send every due mail once."""
-    report = send_pending(db.session, _transport())
+    report = send_pending(db.session, _transport(), now=now())
     click.echo(f"sent {report.sent}, retried {report.retried}, failed {report.failed}")
 
 
@@ -337,7 +338,7 @@ def mail_send() -> None:
 @click.option("--interval", default=5.0, show_default=True, help="Seconds between passes.")
 def mail_worker(interval: float) -> None:
     """Send due mails until interrupted."""
-    run_worker(sessionmaker(bind=db.engine), _transport(), interval=interval)
+    run_worker(sessionmaker(bind=db.engine), _transport(), interval=interval, clock=clock())
 
 
 @click.command("housekeeping")
@@ -347,7 +348,7 @@ def housekeeping(interval: float) -> None:
     while True:
         try:
             log.info("housekeeping: reconciled %d payments", reconcile())
-            report = purge_unconfirmed(db.session, utcnow())
+            report = purge_unconfirmed(db.session, now())
             db.session.commit()
             log.info("housekeeping: purged %d accounts", report.accounts)
         except Exception:

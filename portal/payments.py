@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response
 
 from portal.extensions import csrf
 from portal.settlement import settle
-from portal.wiring import mail_settings, payment_provider, payment_urls
+from portal.wiring import mail_settings, now, payment_provider, payment_urls
 from shared import tokens
 from shared.db import db
 from shared.errors import DomainError
@@ -72,7 +72,7 @@ def _retry_url(payment: Payment) -> str:
 def _period_token(subscription_id: int, start: date | None) -> str:
     """A link token for paying one period."""
     payload = {"subscription": subscription_id, "period": str(start)}
-    return tokens.make_token(current_app.config["SECRET_KEY"], tokens.PAY_INSTEAD, payload)
+    return tokens.make_token(current_app.config["SECRET_KEY"], tokens.PAY_INSTEAD, payload, now())
 
 
 def same_secret(given: str, stored: str) -> bool:
@@ -110,7 +110,7 @@ def schedule_webhook(subscription_id: int, secret: str) -> tuple[str, int]:
         if remote.subscription_id != subscription.mollie_subscription_id:
             return "", 200
         process_schedule_payment_committing(
-            db.session, subscription, remote, mail_settings(), provider
+            db.session, subscription, remote, mail_settings(), provider, now()
         )
         db.session.commit()
     except PaymentRefused:
@@ -135,7 +135,8 @@ def pay_instead(token: str) -> str | Response | tuple[str, int]:
     if request.method == "GET":
         return _pay_instead_page(subscription, start)
     try:
-        payment = pay_period(db.session, subscription, start, payment_provider(), payment_urls())
+        provider, urls = payment_provider(), payment_urls()
+        payment = pay_period(db.session, subscription, start, provider, urls, now())
         db.session.commit()
     except DomainError:
         db.session.rollback()
@@ -152,7 +153,8 @@ def pay_instead(token: str) -> str | Response | tuple[str, int]:
 def _period_from(token: str) -> tuple[Subscription, date]:
     """The subscription and period a pay link is for; 404 for a bad or expired link."""
     try:
-        payload = tokens.read_token(current_app.config["SECRET_KEY"], tokens.PAY_INSTEAD, token)
+        secret = current_app.config["SECRET_KEY"]
+        payload = tokens.read_token(secret, tokens.PAY_INSTEAD, token, now())
     except tokens.TokenError as error:
         abort(410 if error.expired else 404)
     subscription = db.session.get(Subscription, payload["subscription"]) or abort(404)

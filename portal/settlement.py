@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 from sqlalchemy import select
 
-from portal.wiring import mail_settings, payment_provider, schedule_webhook_url
+from portal.wiring import mail_settings, now, payment_provider, schedule_webhook_url
 from shared.db import db
 from shared.models.patron import PaymentPlan, Subscription
 from shared.models.payment import Payment
@@ -26,7 +26,8 @@ def settle(payment: Payment, check_refunds: bool = False) -> bool:
     """Fetch the status, act on it and commit; False (nothing written) when the provider fails."""
     try:
         provider = payment_provider()
-        process_payment_committing(db.session, payment, provider, mail_settings(), check_refunds)
+        mail = mail_settings()
+        process_payment_committing(db.session, payment, provider, mail, now(), check_refunds)
         db.session.commit()
     except PaymentRefused as error:
         db.session.rollback()
@@ -45,7 +46,7 @@ def settle(payment: Payment, check_refunds: bool = False) -> bool:
 def start_direct_debit(subscription: Subscription) -> bool:
     """Start the provider's schedule after the commit; reconciliation retries a failure."""
     try:
-        start_schedule(db.session, subscription, payment_provider(), schedule_webhook_url)
+        start_schedule(db.session, subscription, payment_provider(), schedule_webhook_url, now())
         db.session.commit()
     except PaymentProviderError as error:
         db.session.rollback()
@@ -90,7 +91,7 @@ def _collections(subscription: Subscription) -> bool:
     remote_id = subscription.mollie_subscription_id or ""
     for remote in provider.subscription_payments(customer, remote_id):
         process_schedule_payment_committing(
-            db.session, subscription, remote, mail_settings(), provider
+            db.session, subscription, remote, mail_settings(), provider, now()
         )
     return True
 

@@ -1,12 +1,26 @@
-"""Builds the shared services' collaborators from the portal's configuration."""
+"""Builds the shared services' collaborators from the portal's configuration, and its clock."""
+
+from datetime import datetime
 
 from flask import current_app
 
+from shared.clock import Clock
 from shared.mail.settings import MailSettings
 from shared.models.patron import Subscription
 from shared.models.payment import Payment, PaymentPurpose
 from shared.payments.mollie import MollieProvider
 from shared.payments.service import PaymentUrls
+
+
+def clock() -> Clock:
+    """The clock the portal tells the time by (the machine's, or a test's)."""
+    clock: Clock = current_app.extensions["clock"]
+    return clock
+
+
+def now() -> datetime:
+    """The current moment on the portal's clock."""
+    return clock().now()
 
 
 def external_url(endpoint: str, **values: str) -> str:

@@ -1,20 +1,15 @@
 """Time rules: UTC in storage, Europe/Amsterdam for dates that patrons see and rules use."""
 
 import calendar
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 LOCAL_TZ = ZoneInfo("Europe/Amsterdam")
 
 
-def utcnow() -> datetime:
-    """The current moment, timezone-aware UTC."""
-    return datetime.now(UTC)
-
-
-def local_today(now: datetime | None = None) -> date:
-    """Today's date in the library's time zone."""
-    return (now or utcnow()).astimezone(LOCAL_TZ).date()
+def local_today(now: datetime) -> date:
+    """The date of a moment in the library's time zone."""
+    return now.astimezone(LOCAL_TZ).date()
 
 
 def age_on(birth_date: date, on: date) -> int:

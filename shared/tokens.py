@@ -1,8 +1,9 @@
 """Signed, expiring tokens for links in mails, the kiosk QR code and kiosk tickets."""
 
+from datetime import datetime
 from typing import Any
 
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 
 CONFIRM_ACCOUNT = "confirm-account"
 CONFIRM_LIBRARY_EMAIL = "confirm-library-email"
@@ -31,14 +32,34 @@ class TokenError(ValueError):
         self.expired = expired
 
 
-def make_token(secret_key: str, purpose: str, payload: dict[str, Any]) -> str:
-    """A URL-safe token for one purpose, signed with the application secret."""
-    return URLSafeTimedSerializer(secret_key, salt=purpose).dumps(payload)
+class _ClockSigner(TimestampSigner):
+    """A timestamp signer that reads the time given to it, not the machine's."""
+
+    def __init__(self, *args: Any, now: datetime, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._now = now
+
+    def get_timestamp(self) -> int:
+        """The moment the caller's clock says it is."""
+        return int(self._now.timestamp())
 
 
-def read_token(secret_key: str, purpose: str, token: str) -> dict[str, Any]:
-    """The payload of a valid token for this purpose; TokenError otherwise."""
-    serializer = URLSafeTimedSerializer(secret_key, salt=purpose)
+def _serializer(secret_key: str, purpose: str, now: datetime) -> URLSafeTimedSerializer:
+    """The signing serializer for one purpose, telling the time by `now`."""
+    return URLSafeTimedSerializer(
+        secret_key, salt=purpose, signer=_ClockSigner, signer_kwargs={"now": now}
+    )
+
+
+def make_token(secret_key: str, purpose: str, payload: dict[str, Any], now: datetime) -> str:
+    """A URL-safe token for one purpose, signed with the application secret, made at `now`."""
+    return _serializer(secret_key, purpose, now).dumps(payload)
+
+
+def read_token(secret_key: str, purpose: str, token: str, now: datetime) -> dict[str, Any]:
+    """The payload of a token for this purpose that is still valid at `now`; TokenError
+    otherwise."""
+    serializer = _serializer(secret_key, purpose, now)
     try:
         return serializer.loads(token, max_age=MAX_AGES[purpose])
     except SignatureExpired as error:

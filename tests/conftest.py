@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from portal import create_app
 from shared.catalogue.loader import load_catalogue
+from shared.clock import ManualClock
 from shared.db import Base, db
 from shared.models.mail import OutboxMail
 from tests.support.servers import free_port, running_server
@@ -49,11 +50,23 @@ def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def app(tmp_path: Path, migrated_database: Path, mollie_sandbox) -> Iterator[Flask]:  # noqa: ANN001
+def clock() -> ManualClock:
+    """The test's clock: it stands still until the test moves it (the portal tells time by it)."""
+    return ManualClock()
+
+
+@pytest.fixture
+def app(
+    tmp_path: Path,
+    migrated_database: Path,
+    mollie_sandbox,  # noqa: ANN001
+    clock: ManualClock,
+) -> Iterator[Flask]:
     """The portal on a fresh copy of the migrated database, paying at the sandbox."""
     shutil.copy(migrated_database, tmp_path / "portal.sqlite3")
     port = free_port()
-    app = create_app(portal_config(tmp_path, mollie_sandbox.url, f"http://127.0.0.1:{port}"))
+    config = portal_config(tmp_path, mollie_sandbox.url, f"http://127.0.0.1:{port}")
+    app = create_app(config, clock)
     app.config["SERVER_PORT"] = port
     with app.app_context():
         yield app
@@ -71,7 +84,7 @@ def new_browser(app: Flask) -> Iterator[Callable[[], FlaskClient]]:
     instances: list[Flask] = []
 
     def make() -> FlaskClient:
-        instance = create_app(dict(app.config))
+        instance = create_app(dict(app.config), app.extensions["clock"])
         instances.append(instance)
         return instance.test_client()
 

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, current_app, render_template
 
+from portal.wiring import now
 from portal.refusals import refusal_message
 from shared.accounts import confirmation
 from shared.db import db
@@ -21,7 +22,7 @@ def account(token: str) -> str | tuple[str, int]:
     """Confirm the login account."""
     try:
         confirmed = confirmation.confirm_account(
-            db.session, current_app.config["SECRET_KEY"], token
+            db.session, current_app.config["SECRET_KEY"], token, now()
         )
     except DomainError as error:
         return _failure(error)
@@ -35,7 +36,7 @@ def account(token: str) -> str | tuple[str, int]:
 def new_email(token: str) -> str | tuple[str, int]:
     """Confirm a new e-mail address for the login account."""
     try:
-        confirmation.confirm_new_email(db.session, current_app.config["SECRET_KEY"], token)
+        confirmation.confirm_new_email(db.session, current_app.config["SECRET_KEY"], token, now())
     except DomainError as error:
         return _failure(error)
     db.session.commit()
@@ -46,7 +47,8 @@ def new_email(token: str) -> str | tuple[str, int]:
 def library_email(token: str) -> str | tuple[str, int]:
     """Confirm the library e-mail address."""
     try:
-        confirmation.confirm_library_email(db.session, current_app.config["SECRET_KEY"], token)
+        secret = current_app.config["SECRET_KEY"]
+        confirmation.confirm_library_email(db.session, secret, token, now())
     except DomainError as error:
         return _failure(error)
     db.session.commit()

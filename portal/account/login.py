@@ -27,7 +27,7 @@ from portal.account.forms import (
 )
 from portal.extensions import limiter
 from portal.refusals import refusal_message
-from portal.wiring import mail_settings
+from portal.wiring import mail_settings, now
 from shared.accounts.changes import link_memberships
 from shared.accounts.email_change import (
     FirstLogin,
@@ -40,7 +40,6 @@ from shared.accounts.password_reset import account_for_reset, request_reset, res
 from shared.db import db
 from shared.errors import DomainError
 from shared.models.account import LoginAccount
-from shared.timeutil import utcnow
 
 bp = Blueprint("login", __name__)
 FIRST_LOGIN_KEY = "first_login_account"
@@ -63,7 +62,7 @@ def login() -> str | Response:
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            result = log_in(db.session, form.login.data, form.password.data, utcnow(), _client())
+            result = log_in(db.session, form.login.data, form.password.data, now(), _client())
         except DomainError as error:
             db.session.commit()  # keep the failure count
             form.login.errors.append(refusal_message(error))
@@ -72,7 +71,7 @@ def login() -> str | Response:
             if needs_setup(result.account):
                 session.clear()
                 session[FIRST_LOGIN_KEY] = result.account.id
-                session[FIRST_LOGIN_AT] = utcnow().isoformat()
+                session[FIRST_LOGIN_AT] = now().isoformat()
                 session[FIRST_LOGIN_NEXT] = _safe_next(request.args.get("next"))
                 return redirect(url_for("login.first_login"), code=303)
             return _start_session(result.account, result.new_number)
@@ -124,7 +123,7 @@ def first_login() -> str | Response:
     if account is None:
         return redirect(url_for("login.login"))
     form = FirstLoginForm()
-    newsletter = may_get_newsletter(db.session, account)
+    newsletter = may_get_newsletter(db.session, account, now())
     if form.validate_on_submit():
         answers = FirstLogin(
             **{
@@ -135,7 +134,7 @@ def first_login() -> str | Response:
             terms_accepted=form.terms.data,
         )
         try:
-            complete_first_login(db.session, account, answers, mail_settings(), utcnow())
+            complete_first_login(db.session, account, answers, mail_settings(), now())
         except DomainError as error:
             db.session.rollback()
             if _too_many_wrong_answers():
@@ -158,7 +157,7 @@ def _first_login_account() -> LoginAccount | None:
     """The account on its first login in this browser: for a few minutes, and while it has
     not been set up (a patron walking away from a library PC leaves nothing usable)."""
     started = session.get(FIRST_LOGIN_AT)
-    fresh = started is not None and utcnow() - datetime.fromisoformat(started) < FIRST_LOGIN_TIME
+    fresh = started is not None and now() - datetime.fromisoformat(started) < FIRST_LOGIN_TIME
     account = db.session.get(LoginAccount, session.get(FIRST_LOGIN_KEY) or 0) if fresh else None
     if account is None or not account.is_active or not needs_setup(account):
         for key in (FIRST_LOGIN_KEY, FIRST_LOGIN_AT, FIRST_LOGIN_NEXT, FIRST_LOGIN_MISSES):
@@ -186,7 +185,7 @@ def link_login() -> str | Response:
     form = LinkLoginForm()
     if form.validate_on_submit():
         try:
-            credentials = (form.login.data, form.password.data, utcnow(), _client())
+            credentials = (form.login.data, form.password.data, now(), _client())
             target = log_in(db.session, *credentials).account
         except DomainError as error:
             db.session.commit()  # keep the failure count
@@ -197,7 +196,7 @@ def link_login() -> str | Response:
             flash(_("Done: this login account now serves all your memberships."), "success")
             if needs_setup(target):
                 session.clear()
-                session[FIRST_LOGIN_KEY], session[FIRST_LOGIN_AT] = target.id, utcnow().isoformat()
+                session[FIRST_LOGIN_KEY], session[FIRST_LOGIN_AT] = target.id, now().isoformat()
                 return redirect(url_for("login.first_login"), code=303)
             return _start_session(target, None)
     return render_template("portal/login/link.html", form=form)
@@ -223,7 +222,7 @@ def forgot_password() -> str:
     """Ask for a reset link; the answer is the same whether or not the login exists."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        request_reset(db.session, form.login.data, mail_settings(), utcnow())
+        request_reset(db.session, form.login.data, mail_settings(), now())
         db.session.commit()
         return render_template("portal/login/forgot_sent.html")
     return render_template("portal/login/forgot.html", form=form)
@@ -233,12 +232,12 @@ def forgot_password() -> str:
 def reset_password_view(token: str) -> str | Response | tuple[str, int]:
     """Set a new password with the link from the mail."""
     try:
-        account = account_for_reset(db.session, current_app.config["SECRET_KEY"], token)
+        account = account_for_reset(db.session, current_app.config["SECRET_KEY"], token, now())
     except DomainError as error:
         return render_template("portal/login/link_failed.html", message=refusal_message(error)), 410
     form = NewPasswordForm()
     if form.validate_on_submit():
-        reset_password(db.session, account, form.password.data, utcnow())
+        reset_password(db.session, account, form.password.data, now())
         db.session.commit()
         flash(_("Your new password is set. Log in with it."))
         return redirect(url_for("login.login"), code=303)

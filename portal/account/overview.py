@@ -21,7 +21,7 @@ from portal import auth_session
 from portal.account.forms import ChangeEmailForm, ChangePasswordForm
 from portal.extensions import limiter
 from portal.refusals import refusal_message
-from portal.wiring import mail_settings, payment_provider
+from portal.wiring import mail_settings, now, payment_provider
 from shared.accounts import changes
 from shared.accounts.email_change import request_email_change
 from shared.accounts.passwords import verify_password
@@ -35,7 +35,7 @@ from shared.patrons.subscriptions import current_subscription
 from shared.payments import direct_debit, ledger
 from shared.payments.provider import PaymentProviderError
 from shared.payments.service import recent_payments
-from shared.timeutil import local_today, utcnow
+from shared.timeutil import local_today
 
 bp = Blueprint("account", __name__, url_prefix="/mijn-account")
 
@@ -54,7 +54,7 @@ def overview() -> str | Response:
     if not memberships and current_user.is_staff:
         return redirect(url_for("staff.kiosks"))
     return render_template(
-        "portal/account/overview.html", memberships=memberships, today=local_today()
+        "portal/account/overview.html", memberships=memberships, today=local_today(now())
     )
 
 
@@ -80,7 +80,7 @@ def cancel(patron_id: int) -> Response | tuple[str, int]:
     return _change(
         patron_id,
         _("Your subscription ends at the end of the period you paid."),
-        lambda p: cancel_subscription(db.session, p, payment_provider(), utcnow()),
+        lambda p: cancel_subscription(db.session, p, payment_provider(), now()),
     )
 
 
@@ -91,7 +91,7 @@ def stop_direct_debit(patron_id: int) -> Response | tuple[str, int]:
     return _change(
         patron_id,
         _("Direct debit is stopped. Your subscription runs to the end of the period you paid."),
-        lambda p: direct_debit.revoke(db.session, p, payment_provider()),
+        lambda p: direct_debit.revoke(db.session, p, payment_provider(), now()),
     )
 
 
@@ -127,7 +127,7 @@ def change_password() -> str | Response:
     if form.validate_on_submit():
         try:
             changes.change_password(
-                db.session, current_user, form.current_password.data, form.password.data, utcnow()
+                db.session, current_user, form.current_password.data, form.password.data, now()
             )
         except DomainError as error:
             form.current_password.errors.append(refusal_message(error))
@@ -149,9 +149,7 @@ def change_email() -> str | Response:
         if not verify_password(current_user.password_hash, form.current_password.data):
             form.current_password.errors.append(refusal_message(DomainError("wrong_password")))
         else:
-            request_email_change(
-                db.session, current_user, form.email.data, mail_settings(), utcnow()
-            )
+            request_email_change(db.session, current_user, form.email.data, mail_settings(), now())
             db.session.commit()
             flash(
                 _(

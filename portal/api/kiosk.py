@@ -4,13 +4,13 @@ from flask import jsonify
 from werkzeug.wrappers import Response
 
 # Importing the call modules registers their views on the one blueprint.
+from portal.wiring import now
 from portal.api import kiosk_cards, kiosk_patrons, kiosk_payments
 from portal.api.kiosk_common import bp, json_body, kiosk
 from portal.api.kiosk_openapi import openapi_document
 from shared.db import db
 from shared.errors import DomainError
 from shared.kiosks.devices import report_health
-from shared.timeutil import utcnow
 
 __all__ = ["bp", "kiosk_cards", "kiosk_patrons", "kiosk_payments"]
 
@@ -28,6 +28,6 @@ def heartbeat() -> Response:
     devices, software = body.get("devices"), body.get("software", "")
     if not isinstance(devices, dict) or not isinstance(software, str):
         raise DomainError("bad_request", field="devices")
-    degraded = report_health(db.session, kiosk(), devices, software, utcnow())
+    degraded = report_health(db.session, kiosk(), devices, software, now())
     db.session.commit()
-    return jsonify(status="degraded" if degraded else "ok", server_time=utcnow().isoformat())
+    return jsonify(status="degraded" if degraded else "ok", server_time=now().isoformat())

@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, current_app, g, jsonify, request
 from werkzeug.wrappers import Response
 
+from portal.wiring import now
 from portal.extensions import csrf
 from shared.db import db
 from shared.errors import DomainError
@@ -29,7 +30,7 @@ ANY_PROOF = frozenset(Proof)
 def require_device() -> Response | None:
     """Every call carries a registered kiosk's token: `Authorization: Bearer <token>`."""
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    device = authenticate(db.session, token) if scheme == "Bearer" and token else None
+    device = authenticate(db.session, token, now()) if scheme == "Bearer" and token else None
     if device is None:
         response = jsonify(error="unauthorized", message="A valid kiosk device token is needed.")
         response.status_code = 401
@@ -75,7 +76,7 @@ def kiosk() -> KioskDevice:
 def ticket_patron(allowed: frozenset[Proof] = ANY_PROOF) -> Patron:
     """The patron of this kiosk's ticket, if they proved themselves in an allowed way."""
     secret = current_app.config["SECRET_KEY"]
-    ticket = read_ticket(secret, request.headers.get(TICKET_HEADER, ""), kiosk().id)
+    ticket = read_ticket(secret, request.headers.get(TICKET_HEADER, ""), kiosk().id, now())
     ticket.require(allowed)
     patron = db.session.get(Patron, ticket.patron_id)
     if patron is None:

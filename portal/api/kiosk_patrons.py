@@ -6,6 +6,7 @@ from typing import Any
 from flask import current_app, jsonify
 from werkzeug.wrappers import Response
 
+from portal.wiring import now
 from portal.api.kiosk_common import bp, json_body, kiosk, text, ticket_patron
 from portal.api.kiosk_summary import patron_summary
 from shared.db import db
@@ -15,7 +16,6 @@ from shared.kiosks.id_checks import DocumentReading, record_reading, record_unre
 from shared.kiosks.tickets import STRONG, Proof, issue_ticket
 from shared.models.id_check import IdCheckOutcome
 from shared.models.patron import Patron
-from shared.timeutil import utcnow
 
 
 @bp.post("/identify")
@@ -30,7 +30,7 @@ def identify() -> Response:
     except DomainError:
         db.session.commit()  # keep the count of wrong passwords
         raise
-    ticket = issue_ticket(current_app.config["SECRET_KEY"], patron.id, kiosk().id, proof)
+    ticket = issue_ticket(current_app.config["SECRET_KEY"], patron.id, kiosk().id, proof, now())
     db.session.commit()
     return jsonify(ticket=ticket, proof=proof, patron=patron_summary(patron))
 
@@ -46,9 +46,9 @@ def check_id() -> tuple[Response, int]:
     """Record an ID document check: compared with the record, or why it could not be read."""
     patron, body = ticket_patron(STRONG), json_body()
     if body.get("outcome") == "read":
-        check = record_reading(db.session, patron, kiosk().id, _reading(body), utcnow())
+        check = record_reading(db.session, patron, kiosk().id, _reading(body), now())
     elif body.get("outcome") == "unreadable":
-        check = record_unreadable(db.session, patron, kiosk().id, text(body, "reason"), utcnow())
+        check = record_unreadable(db.session, patron, kiosk().id, text(body, "reason"), now())
     else:
         raise DomainError("bad_request", field="outcome")
     db.session.commit()
@@ -61,12 +61,12 @@ def _identify(proof: Proof, body: dict[str, Any]) -> Patron:
     """The patron the body's proof points at."""
     if proof == Proof.CARD:
         chip_uid = text(body, "chip_uid") if body.get("chip_uid") is not None else None
-        return identification.by_card(db.session, text(body, "card_number"), chip_uid, utcnow())
+        return identification.by_card(db.session, text(body, "card_number"), chip_uid, now())
     if proof == Proof.QR:
         secret = current_app.config["SECRET_KEY"]
-        return identification.by_code(db.session, secret, text(body, "code"), utcnow())
+        return identification.by_code(db.session, secret, text(body, "code"), now())
     login, password = text(body, "login"), text(body, "password")
-    return identification.by_password(db.session, login, password, kiosk().id, utcnow())
+    return identification.by_password(db.session, login, password, kiosk().id, now())
 
 
 def _reading(body: dict[str, Any]) -> DocumentReading:

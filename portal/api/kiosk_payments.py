@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 
 from portal.api.kiosk_common import bp, kiosk, number_patron
 from portal.settlement import settle
-from portal.wiring import mail_settings, payment_provider, payment_urls
+from portal.wiring import mail_settings, now, payment_provider, payment_urls
 from shared.db import db
 from shared.errors import DomainError
 from shared.kiosks.mails import queue_payment_receipt
@@ -49,6 +49,7 @@ def create_payment() -> tuple[Response, int]:
         key,
         payment_provider(),
         payment_urls(),
+        now(),
     )
     db.session.commit()
     return jsonify(_payment_json(payment)), 201
@@ -74,7 +75,7 @@ def cancel_payment(reference: str) -> Response:
 @bp.post("/payments/<reference>/receipt-mail")
 def mail_receipt(reference: str) -> tuple[Response, int]:
     """Mail the receipt of a paid payment to the patron (when the kiosk could not print it)."""
-    queue_payment_receipt(db.session, _own_payment(reference), kiosk(), mail_settings())
+    queue_payment_receipt(db.session, _own_payment(reference), kiosk(), mail_settings(), now())
     db.session.commit()
     return jsonify(queued=True), 202
 

@@ -5,12 +5,12 @@ import json
 import click
 from flask.cli import AppGroup
 
+from portal.wiring import now
 from portal.oidc.server import signing_keys
 from portal.refusals import refusals_reported
 from shared.db import db
 from shared.oidc.clients import register_client
 from shared.oidc.tokens import TOKEN_LIFETIME
-from shared.timeutil import utcnow
 
 oidc = AppGroup("oidc", help="Single sign-on: services (clients) and signing keys.")
 
@@ -36,8 +36,9 @@ def add_client(
 ) -> None:
     """Register a service; prints {"client_id", "client_secret"} once (only a hash is kept)."""
     with refusals_reported():
+        uris, logout_uris = list(redirect_uris), list(post_logout_uris)
         client, secret = register_client(
-            db.session, name, list(redirect_uris), list(post_logout_uris), public, first_party
+            db.session, name, uris, logout_uris, public, first_party, now=now()
         )
     db.session.commit()
     click.echo(json.dumps({"client_id": client.client_id, "client_secret": secret}))
@@ -46,7 +47,7 @@ def add_client(
 @oidc.command("rotate-keys")
 def rotate_keys() -> None:
     """Sign with a new key from now on; the old one stays in the JWKS until its tokens expire."""
-    rotation = signing_keys().rotate(utcnow(), TOKEN_LIFETIME)
+    rotation = signing_keys().rotate(now(), TOKEN_LIFETIME)
     click.echo(
         f"signing with {rotation.kid}; {rotation.retired_kid} stays in the JWKS "
         f"until {rotation.retires_at:%Y-%m-%d %H:%M:%S} UTC"

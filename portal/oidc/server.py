@@ -19,7 +19,7 @@ from flask_login import logout_user
 from joserfc.jwk import RSAKey
 
 from portal.auth_session import login_time
-from portal.wiring import external_url
+from portal.wiring import external_url, now
 from shared.db import db
 from shared.models.account import LoginAccount
 from shared.models.oidc import OidcAuthorizationCode, OidcClient, OidcToken
@@ -27,7 +27,6 @@ from shared.oidc import tokens
 from shared.oidc.claims import SCOPES, user_claims
 from shared.oidc.clients import find_client
 from shared.oidc.keys import ALGORITHM, SigningKeys
-from shared.timeutil import utcnow
 
 TOKEN_SECONDS = int(tokens.TOKEN_LIFETIME.total_seconds())
 CLAIMS_SUPPORTED = [
@@ -61,7 +60,7 @@ def _signing_key() -> RSAKey:
 
 def _claims(account: LoginAccount, scope: str) -> oidc_core.UserInfo:
     """The patron's claims for the granted scopes."""
-    return oidc_core.UserInfo(user_claims(db.session, account, scope, utcnow()))
+    return oidc_core.UserInfo(user_claims(db.session, account, scope, now()))
 
 
 class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
@@ -88,15 +87,15 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
             nonce=data.get("nonce"),
             code_challenge=data.get("code_challenge"),
             code_challenge_method=data.get("code_challenge_method"),
-            auth_time=login_time() or utcnow(),
+            auth_time=login_time() or now(),
         )
-        tokens.store_code(db.session, code, code_request, utcnow())
+        tokens.store_code(db.session, code, code_request, now())
 
     def query_authorization_code(
         self, code: str, client: OidcClient
     ) -> OidcAuthorizationCode | None:
         """The unexpired code of this client."""
-        return tokens.find_code(db.session, code, client, utcnow())
+        return tokens.find_code(db.session, code, client, now())
 
     def delete_authorization_code(self, authorization_code: OidcAuthorizationCode) -> None:
         """Use the code up; a second, concurrent exchange of it fails."""
@@ -171,7 +170,7 @@ class EndSession(EndSessionEndpoint):
 
     def get_server_jwks(self) -> dict[str, Any]:
         """Every key whose ID tokens may still come back as id_token_hint."""
-        return signing_keys().public_jwks(utcnow())
+        return signing_keys().public_jwks(now())
 
     def get_algorithms(self) -> list[str]:
         """RS256 only."""
@@ -187,7 +186,7 @@ class BearerToken(BearerTokenValidator):
 
     def authenticate_token(self, token_string: str) -> OidcToken | None:
         """The stored token with this value."""
-        return tokens.find_token(db.session, token_string)
+        return tokens.find_token(db.session, token_string, now())
 
 
 def _query_client(client_id: str) -> OidcClient | None:
@@ -198,7 +197,7 @@ def _query_client(client_id: str) -> OidcClient | None:
 def _save_token(token: dict[str, Any], request: OAuth2Request) -> None:
     """Store an issued access token."""
     tokens.store_token(
-        db.session, token["access_token"], request.client, request.user, token["scope"], utcnow()
+        db.session, token["access_token"], request.client, request.user, token["scope"], now()
     )
 
 

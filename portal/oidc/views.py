@@ -15,6 +15,7 @@ from flask_wtf.csrf import validate_csrf
 from werkzeug.wrappers import Response
 from wtforms import ValidationError
 
+from portal.wiring import now
 from portal.auth_session import login_time
 from portal.extensions import csrf
 from portal.oidc import server as provider
@@ -23,7 +24,6 @@ from shared.db import db
 from shared.models.account import LoginAccount
 from shared.oidc.claims import subject
 from shared.oidc.consent import needs_consent, record_consent
-from shared.timeutil import utcnow
 
 bp = Blueprint("oidc", __name__)
 SCOPE_DESCRIPTIONS = {
@@ -52,7 +52,7 @@ def discovery() -> Response:
 @bp.get("/oidc/jwks")
 def jwks() -> Response:
     """The public signing keys: the current one and those of tokens that may still be valid."""
-    return jsonify(provider.signing_keys().public_jwks(utcnow()))
+    return jsonify(provider.signing_keys().public_jwks(now()))
 
 
 @bp.route("/oidc/authorize", methods=["GET", "POST"])
@@ -132,7 +132,7 @@ def _must_log_in_again(grant: BaseGrant, account: LoginAccount) -> bool:
     if not max_age.isdigit():
         return False
     logged_in = login_time()
-    return logged_in is None or (utcnow() - logged_in).total_seconds() > int(max_age)
+    return logged_in is None or (now() - logged_in).total_seconds() > int(max_age)
 
 
 def _return_path() -> str:
@@ -163,7 +163,7 @@ def _consent(grant: BaseGrant, account: LoginAccount) -> Response:
         return _unframed(page)
     if decision != "allow":
         return _respond(grant, None)
-    record_consent(db.session, grant.client, account, grant.request.scope, utcnow())
+    record_consent(db.session, grant.client, account, grant.request.scope, now())
     return _respond(grant, account)
 
 

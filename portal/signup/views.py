@@ -15,7 +15,7 @@ from wtforms.fields.choices import SelectChoice
 
 from portal.refusals import refusal_message
 from portal.signup.forms import AccountForm, DetailsForm, SubscriptionForm
-from portal.wiring import mail_settings, payment_provider, payment_urls
+from portal.wiring import mail_settings, now, payment_provider, payment_urls
 from shared.db import db
 from shared.errors import DomainError
 from shared.models.catalogue import Branch
@@ -102,7 +102,7 @@ def choose(registration: Registration | None) -> str | Response:
     if form.validate_on_submit():
         choice = (form.subscription.data, locale, form.payment_plan.data or None)
         try:
-            registration = signup.start_or_update(db.session, registration, *choice)
+            registration = signup.start_or_update(db.session, registration, *choice, now())
         except DomainError as error:
             db.session.rollback()
             form.payment_plan.errors = [refusal_message(error)]
@@ -124,7 +124,7 @@ def account(registration: Registration) -> str | Response:
     if form.validate_on_submit():
         data = (form.username.data, form.email.data, form.password.data)
         saved = save_step(
-            lambda: signup.set_account(db.session, registration, *data),
+            lambda: signup.set_account(db.session, registration, *data, now()),
             form.username,
             "signup.details",
         )
@@ -150,7 +150,7 @@ def details(registration: Registration) -> str | Response:
     if form.validate_on_submit():
         details = _details_from(form)
         saved = save_step(
-            lambda: signup.set_details(db.session, registration, details, form.branch.data),
+            lambda: signup.set_details(db.session, registration, details, form.branch.data, now()),
             form.birth_date,
             "signup.review",
         )
@@ -197,7 +197,7 @@ def pay(registration: Registration) -> str | Response | tuple[str, int]:
     """Start (or resume) the payment and send the patron to the checkout."""
     try:
         payment = pay_registration_committing(
-            db.session, registration, payment_provider(), payment_urls(), mail_settings()
+            db.session, registration, payment_provider(), payment_urls(), mail_settings(), now()
         )
         db.session.commit()
     except DomainError as error:

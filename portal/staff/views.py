@@ -7,12 +7,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from portal.wiring import now
 from portal.extensions import login_manager
 from shared.db import db
 from shared.kiosks.devices import KioskStatus, kiosk_status, list_devices
 from shared.kiosks.id_checks import RECENT_DAYS, recent_checks
 from shared.models.id_check import IdCheckOutcome
-from shared.timeutil import utcnow
 
 bp = Blueprint("staff", __name__, url_prefix="/balie")
 
@@ -66,11 +66,11 @@ def forbidden(_error: Exception) -> tuple[str, int]:
 @bp.get("/zuilen")
 def kiosks() -> str:
     """Every kiosk with its status and its devices' states, and the recent ID checks."""
-    now = utcnow()
+    moment = now()
     return render_template(
         "portal/staff/kiosks.html",
-        kiosks=[(device, kiosk_status(device, now)) for device in list_devices(db.session)],
-        checks=recent_checks(db.session, now - timedelta(days=RECENT_DAYS)),
+        kiosks=[(device, kiosk_status(device, moment)) for device in list_devices(db.session)],
+        checks=recent_checks(db.session, moment - timedelta(days=RECENT_DAYS)),
         days=RECENT_DAYS,
         devices=DEVICE_WORDS,
         status_words=STATUS_WORDS,

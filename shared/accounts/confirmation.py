@@ -1,6 +1,6 @@
 """Confirming the login account's e-mail and the library e-mail from the links in the mails."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -9,49 +9,48 @@ from shared import tokens
 from shared.errors import DomainError
 from shared.models.account import LoginAccount
 from shared.models.patron import Patron
-from shared.timeutil import utcnow
 
 # An unconfirmed login account lives as long as its confirmation link; then it is purged.
 CONFIRMATION_WINDOW = timedelta(seconds=tokens.MAX_AGES[tokens.CONFIRM_ACCOUNT])
 
 
-def confirm_account(session: Session, secret_key: str, token: str) -> LoginAccount:
+def confirm_account(session: Session, secret_key: str, token: str, now: datetime) -> LoginAccount:
     """Mark the login account confirmed (once; a second click changes nothing)."""
-    payload = read_link(secret_key, tokens.CONFIRM_ACCOUNT, token)
+    payload = read_link(secret_key, tokens.CONFIRM_ACCOUNT, token, now)
     account = session.get(LoginAccount, payload["account"])
     if account is None:
         raise DomainError("account_gone")
-    account.confirmed_at = account.confirmed_at or utcnow()
+    account.confirmed_at = account.confirmed_at or now
     session.flush()
     return account
 
 
-def confirm_library_email(session: Session, secret_key: str, token: str) -> Patron:
+def confirm_library_email(session: Session, secret_key: str, token: str, now: datetime) -> Patron:
     """Mark the patron's library e-mail confirmed, if it is still the address in the link."""
-    payload = read_link(secret_key, tokens.CONFIRM_LIBRARY_EMAIL, token)
+    payload = read_link(secret_key, tokens.CONFIRM_LIBRARY_EMAIL, token, now)
     patron = session.get(Patron, payload["patron"])
     if patron is None or patron.library_email != payload["email"]:
         raise DomainError("email_changed")
-    patron.library_email_confirmed_at = patron.library_email_confirmed_at or utcnow()
+    patron.library_email_confirmed_at = patron.library_email_confirmed_at or now
     session.flush()
     return patron
 
 
-def confirm_new_email(session: Session, secret_key: str, token: str) -> LoginAccount:
+def confirm_new_email(session: Session, secret_key: str, token: str, now: datetime) -> LoginAccount:
     """Make the new address the login account's e-mail, if it is still the one asked for."""
-    payload = read_link(secret_key, tokens.CONFIRM_NEW_EMAIL, token)
+    payload = read_link(secret_key, tokens.CONFIRM_NEW_EMAIL, token, now)
     account = session.get(LoginAccount, payload["account"])
     if account is None or account.pending_email != payload["email"]:
         raise DomainError("email_changed")
     account.email, account.pending_email = account.pending_email, None
-    account.confirmed_at = account.confirmed_at or utcnow()
+    account.confirmed_at = account.confirmed_at or now
     session.flush()
     return account
 
 
-def read_link(secret_key: str, purpose: str, token: str) -> dict[str, Any]:
+def read_link(secret_key: str, purpose: str, token: str, now: datetime) -> dict[str, Any]:
     """The payload of a mailed link's token, or a refusal saying expired or invalid."""
     try:
-        return tokens.read_token(secret_key, purpose, token)
+        return tokens.read_token(secret_key, purpose, token, now)
     except tokens.TokenError as error:
         raise DomainError("link_expired" if error.expired else "link_invalid") from error

@@ -39,9 +39,9 @@ def needs_setup(account: LoginAccount) -> bool:
     return not account.email and not account.pending_email
 
 
-def may_get_newsletter(session: Session, account: LoginAccount) -> bool:
+def may_get_newsletter(session: Session, account: LoginAccount, now: datetime) -> bool:
     """Whether the newsletter may be offered: only from 16."""
-    today = local_today()
+    today = local_today(now)
     return any(
         age_on(p.birth_date, today) >= NEWSLETTER_AGE for p in linked_patrons(session, account)
     )
@@ -56,7 +56,7 @@ def complete_first_login(
         raise DomainError("terms_required")
     account.password_hash = hash_password(answers.password)
     account.password_changed_at = account.terms_accepted_at = now
-    patron.newsletter = answers.newsletter and may_get_newsletter(session, account)
+    patron.newsletter = answers.newsletter and may_get_newsletter(session, account, now)
     request_email_change(session, account, answers.email, mail, now)
 
 
@@ -87,8 +87,10 @@ def request_email_change(
     """Keep the new address aside and mail it a confirmation link (24 hours)."""
     account.pending_email = email
     payload = {"account": account.id, "email": email}
-    token = tokens.make_token(mail.secret_key, tokens.CONFIRM_NEW_EMAIL, payload)
+    token = tokens.make_token(mail.secret_key, tokens.CONFIRM_NEW_EMAIL, payload, now)
     context = {"username": account.username, "url": mail.confirm_new_email_url(token)}
-    message = render_mail("confirm_new_email", account.locale, email, context, mail.sender)
+    message = render_mail("confirm_new_email", account.locale, email, context, mail.sender, now=now)
     key = f"confirm_new_email:account:{account.id}:{email.casefold()}:{now:%Y-%m-%dT%H}"
-    enqueue(session, message, kind="confirm_new_email", dedupe_key=key, locale=account.locale)
+    enqueue(
+        session, message, kind="confirm_new_email", dedupe_key=key, locale=account.locale, now=now
+    )

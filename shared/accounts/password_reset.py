@@ -25,20 +25,22 @@ def request_reset(session: Session, login: str, mail: MailSettings, now: datetim
     except DomainError:
         found = []
     for account in found:
-        token = tokens.make_token(mail.secret_key, tokens.PASSWORD_RESET, _payload(account))
-        message = _reset_mail(account.username, account.locale, account.email or "", mail, token)
+        token = tokens.make_token(mail.secret_key, tokens.PASSWORD_RESET, _payload(account), now)
+        to = account.email or ""
+        message = _reset_mail(account.username, account.locale, to, mail, token, now)
         key = f"password_reset:account:{account.id}:{_quarter(now)}"
-        enqueue(session, message, kind="password_reset", dedupe_key=key, locale=account.locale)
+        locale = account.locale
+        enqueue(session, message, kind="password_reset", dedupe_key=key, locale=locale, now=now)
     if not found:
-        _reset_mail("", "nl", "nobody@example.invalid", mail, "")  # as long as a real request
+        _reset_mail("", "nl", "nobody@example.invalid", mail, "", now)  # as long as a real one
 
 
 def _reset_mail(
-    username: str, locale: str, to: str, mail: MailSettings, token: str
+    username: str, locale: str, to: str, mail: MailSettings, token: str, now: datetime
 ) -> EmailMessage:
     """The reset mail, rendered."""
     context = {"username": username, "url": mail.reset_password_url(token) if token else ""}
-    return render_mail("password_reset", locale, to, context, mail.sender)
+    return render_mail("password_reset", locale, to, context, mail.sender, now=now)
 
 
 def _quarter(now: datetime) -> str:
@@ -46,9 +48,9 @@ def _quarter(now: datetime) -> str:
     return now.replace(minute=now.minute // 15 * 15, second=0, microsecond=0).isoformat()
 
 
-def account_for_reset(session: Session, secret_key: str, token: str) -> LoginAccount:
+def account_for_reset(session: Session, secret_key: str, token: str, now: datetime) -> LoginAccount:
     """The account a reset link is for, while the link is valid and unused."""
-    payload = read_link(secret_key, tokens.PASSWORD_RESET, token)
+    payload = read_link(secret_key, tokens.PASSWORD_RESET, token, now)
     account = session.get(LoginAccount, payload["account"])
     if account is None or payload != _payload(account):
         raise DomainError("link_invalid")

@@ -74,7 +74,7 @@ def activate_card(
     )
     patron.lending_blocked = False
     _rename_login(session, patron, replaced, card.number)
-    queue_new_card_mail(session, patron, card, replaced, mail)
+    queue_new_card_mail(session, patron, card, replaced, mail, now)
     session.flush()
     return card
 
@@ -114,10 +114,11 @@ def _rename_login(session: Session, patron: Patron, old: str, new: str) -> None:
 
 
 def queue_new_card_mail(
-    session: Session, patron: Patron, card: Card, replaced: str, mail: MailSettings
+    session: Session, patron: Patron, card: Card, replaced: str, mail: MailSettings, now: datetime
 ) -> None:
     """Tell the patron their new card number and that it replaces the old one (if we can)."""
     to = patron_email(patron)
     if to is not None:
         context = {"number": card.number, "replaced": replaced}
-        queue_mail(session, mail, "new_card", to, patron, context, key=f"new_card:card:{card.id}")
+        key = f"new_card:card:{card.id}"
+        queue_mail(session, mail, "new_card", to, patron, context, now, key=key)

@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 from shared.errors import DomainError
 from shared.models.catalogue import Branch
 from shared.models.kiosk import KioskDevice
-from shared.timeutil import utcnow
 
 SEEN_EVERY = timedelta(minutes=1)
 DEVICES = ("card_reader", "document_reader", "printer", "scanner")
@@ -39,7 +38,7 @@ def token_hash(token: str) -> str:
 
 
 def register_device(
-    session: Session, name: str, branch_code: str, terminal_id: str | None
+    session: Session, name: str, branch_code: str, terminal_id: str | None, now: datetime
 ) -> tuple[KioskDevice, str]:
     """A new kiosk in a branch, paying on `terminal_id`; returns it with its token (shown once)."""
     branch = session.scalar(select(Branch).where(Branch.code == branch_code))
@@ -49,14 +48,18 @@ def register_device(
         raise DomainError("invalid_terminal", terminal=terminal_id)
     token = secrets.token_urlsafe(32)
     device = KioskDevice(
-        name=name, branch=branch, token_hash=token_hash(token), terminal_id=terminal_id
+        name=name,
+        branch=branch,
+        token_hash=token_hash(token),
+        terminal_id=terminal_id,
+        created_at=now,
     )
     session.add(device)
     session.flush()
     return device, token
 
 
-def authenticate(session: Session, token: str) -> KioskDevice | None:
+def authenticate(session: Session, token: str, now: datetime) -> KioskDevice | None:
     """The registered, unrevoked device with this token, marked as seen (once a minute at most,
     so that status polling does not make every request a database write)."""
     device = session.scalar(
@@ -64,7 +67,6 @@ def authenticate(session: Session, token: str) -> KioskDevice | None:
             KioskDevice.token_hash == token_hash(token), KioskDevice.revoked_at.is_(None)
         )
     )
-    now = utcnow()
     if device is not None and (
         device.last_seen_at is None or device.last_seen_at < now - SEEN_EVERY
     ):
@@ -72,12 +74,12 @@ def authenticate(session: Session, token: str) -> KioskDevice | None:
     return device
 
 
-def revoke_device(session: Session, device_id: int) -> KioskDevice:
+def revoke_device(session: Session, device_id: int, now: datetime) -> KioskDevice:
     """Refuse the device's token from now on."""
     device = session.get(KioskDevice, device_id)
     if device is None:
         raise DomainError("unknown_device", device=device_id)
-    device.revoked_at = device.revoked_at or utcnow()
+    device.revoked_at = device.revoked_at or now
     session.flush()
     return device
 

@@ -34,7 +34,7 @@ def by_code(session: Session, secret_key: str, code: str, now: datetime) -> Patr
     """The patron named in the card collection code of their welcome mail, if their login may
     log in and they have not collected a card with it yet (after that: number and password)."""
     try:
-        payload = tokens.read_token(secret_key, tokens.CARD_COLLECTION, code.strip())
+        payload = tokens.read_token(secret_key, tokens.CARD_COLLECTION, code.strip(), now)
     except tokens.TokenError as error:
         raise DomainError("code_expired" if error.expired else "code_invalid") from error
     patron = session.get(Patron, payload.get("patron", 0))

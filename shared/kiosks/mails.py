@@ -1,5 +1,7 @@
 """Mails the kiosk's flows send: a payment's receipt when the printer failed."""
 
+from datetime import datetime
+
 from sqlalchemy.orm import Session
 
 from shared.cards.lookup import main_card, mask_number
@@ -13,7 +15,7 @@ from shared.timeutil import LOCAL_TZ
 
 
 def queue_payment_receipt(
-    session: Session, payment: Payment, device: KioskDevice, mail: MailSettings
+    session: Session, payment: Payment, device: KioskDevice, mail: MailSettings, now: datetime
 ) -> None:
     """Mail the receipt of a paid kiosk payment to its patron."""
     if payment.status != PaymentStatus.PAID or payment.patron_id is None:
@@ -30,4 +32,4 @@ def queue_payment_receipt(
         "card_masked": mask_number(card.number) if card else None,
     }
     key = f"payment_receipt:payment:{payment.id}"
-    queue_mail(session, mail, "payment_receipt", to, patron, context, key=key)
+    queue_mail(session, mail, "payment_receipt", to, patron, context, now, key=key)

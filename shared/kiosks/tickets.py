@@ -1,6 +1,7 @@
 """Kiosk tickets: who identified at which kiosk, and how they proved it, for 15 minutes."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from shared import tokens
@@ -32,16 +33,18 @@ class Ticket:
             raise DomainError("proof_required", proof=self.proof)
 
 
-def issue_ticket(secret_key: str, patron_id: int, device_id: int, proof: Proof) -> str:
+def issue_ticket(
+    secret_key: str, patron_id: int, device_id: int, proof: Proof, now: datetime
+) -> str:
     """A signed ticket for the patron at this kiosk."""
     payload = {"patron": patron_id, "device": device_id, "proof": str(proof)}
-    return tokens.make_token(secret_key, tokens.KIOSK_TICKET, payload)
+    return tokens.make_token(secret_key, tokens.KIOSK_TICKET, payload, now)
 
 
-def read_ticket(secret_key: str, ticket: str, device_id: int) -> Ticket:
+def read_ticket(secret_key: str, ticket: str, device_id: int, now: datetime) -> Ticket:
     """The ticket, if genuine, fresh and issued to this kiosk; `ticket_invalid` otherwise."""
     try:
-        payload = tokens.read_token(secret_key, tokens.KIOSK_TICKET, ticket)
+        payload = tokens.read_token(secret_key, tokens.KIOSK_TICKET, ticket, now)
         parsed = Ticket(int(payload["patron"]), int(payload["device"]), Proof(payload["proof"]))
     except (tokens.TokenError, KeyError, TypeError, ValueError) as error:
         raise DomainError("ticket_invalid") from error

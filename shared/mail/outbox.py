@@ -1,5 +1,6 @@
 """Put a rendered mail in the outbox, in the caller's transaction, at most once per dedupe key."""
 
+from datetime import datetime
 from email import policy
 from email.message import EmailMessage
 from email.utils import parseaddr
@@ -9,16 +10,20 @@ from sqlalchemy.orm import Session
 
 from shared.db import insert_or_ignore
 from shared.models.mail import MailStatus, OutboxMail
-from shared.timeutil import utcnow
 
 
 def enqueue(
-    session: Session, message: EmailMessage, *, kind: str, dedupe_key: str, locale: str
+    session: Session,
+    message: EmailMessage,
+    *,
+    kind: str,
+    dedupe_key: str,
+    locale: str,
+    now: datetime,
 ) -> OutboxMail:
     """Add a pending outbox row for the message, or return the existing row with this key."""
     if message["To"] is None or message["Subject"] is None:
         raise ValueError("an outbox mail needs To and Subject headers")
-    now = utcnow()
     values = {
         "created_at": now,
         "dedupe_key": dedupe_key,

@@ -1,6 +1,7 @@
 """Mails to a patron: where they go, rendered in the patron's language, queued once per key."""
 
 import io
+from datetime import datetime
 
 import segno
 from sqlalchemy.orm import Session
@@ -24,14 +25,15 @@ def queue_mail(
     to: str,
     patron: Patron,
     context: dict[str, object],
+    now: datetime,
     images: dict[str, bytes] | None = None,
     key: str | None = None,
 ) -> None:
     """Render one mail in the patron's language and put it in the outbox once per key."""
     context = {"patron": patron, "branch": patron.home_branch, **context}
-    message = render_mail(name, patron.locale, to, context, mail.sender, images or None)
+    message = render_mail(name, patron.locale, to, context, mail.sender, images or None, now=now)
     dedupe_key = key or f"{name}:patron:{patron.id}"
-    enqueue(session, message, kind=name, dedupe_key=dedupe_key, locale=patron.locale)
+    enqueue(session, message, kind=name, dedupe_key=dedupe_key, locale=patron.locale, now=now)
 
 
 def qr_png(text: str) -> bytes:

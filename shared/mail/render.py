@@ -1,6 +1,7 @@
 """Render a named mail (subject, text and html templates) into an EmailMessage in one locale."""
 
 from collections.abc import Callable
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 from functools import lru_cache
@@ -13,7 +14,6 @@ from babel.support import Translations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from shared.paths import TEMPLATES_DIR, TRANSLATIONS_DIR
-from shared.timeutil import utcnow
 
 _IMAGE_SIGNATURES = {b"\x89PNG\r\n\x1a\n": "png", b"\xff\xd8\xff": "jpeg", b"GIF8": "gif"}
 
@@ -45,16 +45,18 @@ def render_mail(
     sender: str,
     inline_images: dict[str, bytes] | None = None,
     *,
+    now: datetime,
     templates_dir: Path = TEMPLATES_DIR,
     translations_dir: Path = TRANSLATIONS_DIR,
 ) -> EmailMessage:
-    """Render mail/<name>.{subject.txt,txt,html} into a multipart/alternative message."""
+    """Render mail/<name>.{subject.txt,txt,html} into a multipart/alternative message dated
+    `now`."""
     images = inline_images or {}
     env = _environment(locale, Path(templates_dir), Path(translations_dir))
     values = {**context, "locale": locale, "cid": _cid_helper(images)}
     subject = " ".join(env.get_template(f"mail/{name}.subject.txt").render(values).split())
     values["subject"] = subject
-    message = _headers(subject, to, sender)
+    message = _headers(subject, to, sender, now)
     message.set_content(env.get_template(f"mail/{name}.txt").render(values))
     message.add_alternative(env.get_template(f"mail/{name}.html").render(values), subtype="html")
     html_part = message.get_payload()[1]
@@ -67,7 +69,7 @@ def render_mail(
     return message
 
 
-def _headers(subject: str, to: str, sender: str) -> EmailMessage:
+def _headers(subject: str, to: str, sender: str, now: datetime) -> EmailMessage:
     """A body-less message with the address, date and identity headers set."""
     domain = parseaddr(sender)[1].rpartition("@")[2]
     if not domain:
@@ -76,7 +78,7 @@ def _headers(subject: str, to: str, sender: str) -> EmailMessage:
     message["Subject"] = subject
     message["From"] = sender
     message["To"] = to
-    message["Date"] = format_datetime(utcnow())
+    message["Date"] = format_datetime(now)
     # Default make_msgid() asks DNS for this host's name: slow, and leaks internal host names.
     message["Message-ID"] = make_msgid(domain=domain)
     return message

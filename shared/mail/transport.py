@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Protocol
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from shared.timeutil import utcnow
+from shared.clock import SYSTEM_CLOCK, Clock
 
 _URL_OPTIONS = {"starttls", "timeout"}
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
@@ -120,10 +120,11 @@ class FileTransport:
     """Writes each message to <directory>/<UTC timestamp>-<outbox id>.eml, for development."""
 
     directory: Path
+    clock: Clock = SYSTEM_CLOCK
 
     def send(self, message_bytes: bytes, to: str, sender: str, *, outbox_id: int) -> None:
         """Write the message atomically, so a listing never shows half a file."""
-        name = f"{utcnow():%Y%m%dT%H%M%S%f}-{outbox_id}.eml"
+        name = f"{self.clock.now():%Y%m%dT%H%M%S%f}-{outbox_id}.eml"
         temporary = Path(self.directory) / f".{name}.tmp"
         try:
             temporary.parent.mkdir(parents=True, exist_ok=True)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from shared.mail.transport import MailTransportError, Transport
 from shared.models.mail import MailStatus, OutboxMail
-from shared.timeutil import utcnow
+from shared.clock import SYSTEM_CLOCK, Clock
 
 logger = logging.getLogger(__name__)
 
@@ -37,12 +37,11 @@ def send_pending(
     session: Session,
     transport: Transport,
     *,
-    now: datetime | None = None,
+    now: datetime,
     batch: int = 50,
     lease_seconds: int = 300,
 ) -> SendReport:
     """Claim up to `batch` due mails, send each, and commit every outcome on its own."""
-    now = now or utcnow()
     claimed = [
         mail_id
         for mail_id in due_ids(session, now, batch)
@@ -86,6 +85,7 @@ def run_worker(
     transport: Transport,
     interval: float = 5.0,
     stop_event: threading.Event | None = None,
+    clock: Clock = SYSTEM_CLOCK,
 ) -> None:
     """Send due mails every `interval` seconds until stop_event is set; survive any error."""
     stop_event = stop_event or threading.Event()
@@ -93,7 +93,7 @@ def run_worker(
     while not stop_event.is_set():
         try:
             with session_factory() as session:
-                report = send_pending(session, transport)
+                report = send_pending(session, transport, now=clock.now())
             if report != SendReport():
                 logger.info(
                     "mail: %d sent, %d retried, %d failed",
@@ -103,7 +103,7 @@ def run_worker(
                 )
         except Exception:
             logger.exception("mail worker pass failed; trying again in %s s", interval)
-        stop_event.wait(interval)
+        clock.wait(stop_event, interval)
     logger.info("mail worker stopped")
 
 

@@ -7,7 +7,6 @@ from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.db import Base, enum_column
-from shared.timeutil import utcnow
 
 
 class AccountStatus(StrEnum):
@@ -43,7 +42,7 @@ class LoginAccount(Base):
         default=AccountRole.PATRON,
         server_default=AccountRole.PATRON.value,
     )
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime]
     confirmed_at: Mapped[datetime | None]
     pending_email: Mapped[str | None] = mapped_column(String(254))
     last_login_at: Mapped[datetime | None]

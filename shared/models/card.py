@@ -7,7 +7,6 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.db import Base, enum_column
-from shared.timeutil import utcnow
 
 
 class CardRole(StrEnum):
@@ -40,4 +39,4 @@ class Card(Base):
         enum_column(CardStatus, "status", 10), default=CardStatus.ACTIVE
     )
     chip_uid: Mapped[str | None] = mapped_column(String(32))
-    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    issued_at: Mapped[datetime]

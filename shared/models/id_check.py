@@ -9,7 +9,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from shared.db import Base, enum_column
 from shared.models.kiosk import KioskDevice
 from shared.models.patron import Patron
-from shared.timeutil import utcnow
 
 
 class IdCheckOutcome(StrEnum):
@@ -41,7 +40,7 @@ class IdCheck(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     patron_id: Mapped[int] = mapped_column(ForeignKey("patron.id"), index=True)
     kiosk_device_id: Mapped[int] = mapped_column(ForeignKey("kiosk_device.id"))
-    checked_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    checked_at: Mapped[datetime] = mapped_column(index=True)
     outcome: Mapped[IdCheckOutcome] = mapped_column(enum_column(IdCheckOutcome, "outcome", 12))
     document_type: Mapped[str | None] = mapped_column(String(2))
     reason: Mapped[UnreadableReason | None] = mapped_column(

@@ -8,7 +8,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shared.db import Base
 from shared.models.catalogue import Branch
-from shared.timeutil import utcnow
 
 
 class KioskDevice(Base):
@@ -21,7 +20,7 @@ class KioskDevice(Base):
     branch_id: Mapped[int] = mapped_column(ForeignKey("branch.id"))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     terminal_id: Mapped[str | None] = mapped_column(String(40))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime]
     last_seen_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
     health: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -8,7 +8,6 @@ from sqlalchemy import ForeignKey, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.db import Base, enum_column
-from shared.timeutil import utcnow
 
 
 class EntryType(StrEnum):
@@ -33,4 +32,4 @@ class LedgerEntry(Base):
     payment_id: Mapped[int | None] = mapped_column(ForeignKey("payment.id"))
     refund_id: Mapped[int | None] = mapped_column(ForeignKey("refund.id"))
     subscription_id: Mapped[int | None] = mapped_column(ForeignKey("subscription.id"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime]

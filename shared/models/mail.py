@@ -7,7 +7,6 @@ from sqlalchemy import Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.db import Base, enum_column
-from shared.timeutil import utcnow
 
 
 class MailStatus(StrEnum):
@@ -26,7 +25,7 @@ class OutboxMail(Base):
     __table_args__ = (Index("ix_outbox_mail_status_due", "status", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime]
     dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[str] = mapped_column(String(50))
     to_address: Mapped[str] = mapped_column(String(320))
@@ -37,7 +36,7 @@ class OutboxMail(Base):
         enum_column(MailStatus, "status", 10), default=MailStatus.PENDING
     )
     attempts: Mapped[int] = mapped_column(default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    next_attempt_at: Mapped[datetime]
     lease_until: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None]

@@ -7,7 +7,6 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.db import Base, enum_column
-from shared.timeutil import utcnow
 
 
 class MandateStatus(StrEnum):
@@ -40,7 +39,7 @@ class Mandate(Base):
     status: Mapped[MandateStatus] = mapped_column(
         enum_column(MandateStatus, "status", 10), default=MandateStatus.VALID
     )
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
 
     @property

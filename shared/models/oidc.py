@@ -15,7 +15,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shared.db import Base
 from shared.models.account import LoginAccount
-from shared.timeutil import utcnow
 
 PUBLIC_AUTH_METHOD = "none"
 SECRET_AUTH_METHODS = ("client_secret_basic", "client_secret_post")
@@ -38,7 +37,7 @@ class OidcClient(Base, ClientMixin):
     redirect_uris: Mapped[list[str]] = mapped_column(JSON)
     post_logout_redirect_uris: Mapped[list[str]] = mapped_column(JSON)
     first_party: Mapped[bool] = mapped_column(default=False)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime]
 
     @property
     def is_public(self) -> bool:
@@ -139,7 +138,7 @@ class OidcToken(Base, TokenMixin):
         ForeignKey("login_account.id", ondelete="CASCADE"), index=True
     )
     scope: Mapped[str] = mapped_column(String(200))
-    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    issued_at: Mapped[datetime]
     expires_at: Mapped[datetime] = mapped_column(index=True)
 
     client: Mapped[OidcClient] = relationship()
@@ -158,8 +157,8 @@ class OidcToken(Base, TokenMixin):
         return int((self.expires_at - self.issued_at).total_seconds())
 
     def is_expired(self) -> bool:
-        """Whether the token is past its lifetime."""
-        return self.expires_at <= utcnow()
+        """Never, once found: `find_token` hands out only tokens unexpired by the app's clock."""
+        return False
 
     def is_revoked(self) -> bool:
         """Tokens are not revoked one by one; they expire (deleting the account deletes them)."""
@@ -186,7 +185,7 @@ class OidcConsent(Base):
         ForeignKey("oidc_client.id", ondelete="CASCADE"), index=True
     )
     scope: Mapped[str] = mapped_column(String(200))
-    granted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    granted_at: Mapped[datetime]
 
 
 class OidcSubject(Base):

@@ -10,7 +10,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from shared.db import Base, enum_column
 from shared.models.account import LoginAccount
 from shared.models.catalogue import Branch, SubscriptionType
-from shared.timeutil import utcnow
 
 
 class Gender(StrEnum):
@@ -81,7 +80,7 @@ class Patron(Base):
     login_account_id: Mapped[int | None] = mapped_column(ForeignKey("login_account.id"))
     locale: Mapped[str] = mapped_column(String(5), default="nl")
     mollie_customer_id: Mapped[str | None] = mapped_column(String(40))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime]
 
     home_branch: Mapped[Branch] = relationship()
     login_account: Mapped[LoginAccount | None] = relationship()

@@ -9,7 +9,6 @@ from sqlalchemy import ForeignKey, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.db import Base, enum_column
-from shared.timeutil import utcnow
 
 
 class PaymentStatus(StrEnum):
@@ -130,8 +129,8 @@ class Payment(Base):
         enum_column(PaymentStatus, "status", 12), default=PaymentStatus.CREATED
     )
     checkout_url: Mapped[str | None] = mapped_column(String(500))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
     paid_at: Mapped[datetime | None]
     surplus: Mapped[bool] = mapped_column(default=False)
     purpose: Mapped[PaymentPurpose] = mapped_column(
@@ -162,5 +161,5 @@ class Refund(Base):
     status: Mapped[RefundStatus] = mapped_column(
         enum_column(RefundStatus, "status", 12), default=RefundStatus.REQUESTED
     )
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]

@@ -12,7 +12,6 @@ from shared.db import Base, enum_column
 from shared.models.account import LoginAccount
 from shared.models.catalogue import SubscriptionType
 from shared.models.patron import PaymentPlan
-from shared.timeutil import utcnow
 
 
 class RegistrationState(StrEnum):
@@ -49,8 +48,8 @@ class Registration(Base):
     )
     mollie_customer_id: Mapped[str | None] = mapped_column(String(40))
     patron_id: Mapped[int | None] = mapped_column(ForeignKey("patron.id"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
     completed_at: Mapped[datetime | None]
 
     subscription_type: Mapped[SubscriptionType] = relationship()

@@ -29,7 +29,7 @@ def user_claims(
 ) -> dict[str, Any]:
     """The claims the granted scopes allow, for the ID token and the userinfo endpoint."""
     scopes = scope.split()
-    patron = linked_patron(session, account)
+    patron = linked_patron(session, account, now)
     claims: dict[str, Any] = {"sub": subject(session, account)}
     if "profile" in scopes:
         claims.update(_profile(session, account, patron))
@@ -49,12 +49,12 @@ def subject(session: Session, account: LoginAccount) -> str:
     ).one()
 
 
-def linked_patron(session: Session, account: LoginAccount) -> Patron | None:
+def linked_patron(session: Session, account: LoginAccount, now: datetime) -> Patron | None:
     """The home membership among the linked records: a regular (not guest) one first, then one
     with a valid subscription that includes e-books, then the most recent."""
     query = select(Patron).where(Patron.login_account_id == account.id)
     patrons = session.scalars(query.order_by(Patron.created_at.desc(), Patron.id.desc())).all()
-    today = local_today()
+    today = local_today(now)
 
     def rank(patron: Patron) -> tuple[bool, bool]:
         claim = library_claim(patron, today)

@@ -1,6 +1,7 @@
 """The registry of services that log patrons in through single sign-on."""
 
 import secrets
+from datetime import datetime
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
@@ -19,6 +20,8 @@ def register_client(
     post_logout_redirect_uris: list[str],
     public: bool = False,
     first_party: bool = False,
+    *,
+    now: datetime,
 ) -> tuple[OidcClient, str | None]:
     """A new client with its secret (shown once; None for a public client)."""
     if not redirect_uris:
@@ -33,6 +36,7 @@ def register_client(
         redirect_uris=list(redirect_uris),
         post_logout_redirect_uris=list(post_logout_redirect_uris),
         first_party=first_party,
+        created_at=now,
     )
     session.add(client)
     session.flush()

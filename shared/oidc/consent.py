@@ -23,7 +23,7 @@ def record_consent(
     """Remember that the patron allowed these scopes (adding to what was allowed before)."""
     consent = _find(session, client, account)
     if consent is None:
-        consent = OidcConsent(client_id=client.id, account_id=account.id, scope="")
+        consent = OidcConsent(client_id=client.id, account_id=account.id, scope="", granted_at=now)
         session.add(consent)
     consent.scope = " ".join(sorted(set(consent.scope.split()) | set(scope.split())))
     consent.granted_at = now

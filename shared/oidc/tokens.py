@@ -101,10 +101,12 @@ def store_token(
     session.flush()
 
 
-def find_token(session: Session, access_token: str) -> OidcToken | None:
-    """The access token with this value (expired or not: the caller checks)."""
+def find_token(session: Session, access_token: str, now: datetime) -> OidcToken | None:
+    """The access token with this value, if it has not expired at `now`."""
     return session.scalar(
-        select(OidcToken).where(OidcToken.access_token_hash == secret_hash(access_token))
+        select(OidcToken).where(
+            OidcToken.access_token_hash == secret_hash(access_token), OidcToken.expires_at > now
+        )
     )
 
 

@@ -19,7 +19,7 @@ def cancel_subscription(
     if subscription is None or subscription.cancelled_at is not None:
         raise DomainError("nothing_to_cancel")
     if subscription.paid_by == PaymentPlan.DIRECT_DEBIT:
-        return direct_debit.revoke(session, patron, provider)
+        return direct_debit.revoke(session, patron, provider, now)
     subscription.status, subscription.cancelled_at = SubscriptionStatus.CANCELLED, now
     session.flush()
     return subscription

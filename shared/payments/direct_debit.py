@@ -2,7 +2,7 @@
 
 import logging
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
@@ -27,7 +27,7 @@ from shared.payments.provider import (
     SubscriptionRequest,
 )
 from shared.payments.service import PaymentUrls, new_payment, reusable_payment, submit_payment
-from shared.timeutil import add_months, local_today, utcnow
+from shared.timeutil import add_months, local_today
 
 log = logging.getLogger(__name__)
 DAY = timedelta(days=1)
@@ -60,6 +60,7 @@ def start_schedule(
     subscription: Subscription,
     provider: PaymentProvider,
     webhook_url: Callable[[Subscription], str],
+    now: datetime,
 ) -> None:
     """Record the mandate and start the provider's schedule once; safe to repeat."""
     if subscription.mollie_subscription_id or subscription.cancelled_at is not None:
@@ -68,7 +69,7 @@ def start_schedule(
     if customer is None:
         log.error("subscription %s: direct debit without a provider customer", subscription.id)
         return
-    _record_mandate(session, subscription, provider)
+    _record_mandate(session, subscription, provider, now)
     remote = next(
         (s for s in provider.list_subscriptions(customer) if _is_ours(s.metadata, subscription)),
         None,
@@ -102,7 +103,7 @@ def _schedule_request(
 
 
 def _record_mandate(
-    session: Session, subscription: Subscription, provider: PaymentProvider
+    session: Session, subscription: Subscription, provider: PaymentProvider, now: datetime
 ) -> None:
     """Keep the mandate that the subscription's paid first payment created."""
     first = session.scalar(
@@ -127,13 +128,13 @@ def _record_mandate(
         "bic": mandate.bic,
         "signature_date": mandate.signature_date,
         "status": mandate.status,
-        "created_at": utcnow(),
+        "created_at": now,
     }
     insert_or_ignore(session, Mandate, values)
 
 
 def record_schedule_payment(
-    session: Session, subscription: Subscription, remote: ProviderPayment
+    session: Session, subscription: Subscription, remote: ProviderPayment, now: datetime
 ) -> Payment:
     """Our row for a collection the provider's schedule made; the same row on every report."""
     values = {
@@ -148,35 +149,37 @@ def record_schedule_payment(
         "sequence_type": SequenceType.RECURRING,
         "customer_id": remote.customer_id,
         "subscription_id": subscription.id,
-        "period_start": period_start_for(subscription, _due(remote)),
+        "period_start": period_start_for(subscription, _due(remote, now)),
+        "created_at": now,
+        "updated_at": now,
     }
     session.flush()
     insert_or_ignore(session, Payment, values)
     return session.scalars(select(Payment).where(Payment.provider_id == remote.id)).one()
 
 
-def _due(remote: ProviderPayment) -> date:
+def _due(remote: ProviderPayment, now: datetime) -> date:
     """When a collection was due: its due date, else the day the provider created it."""
     if remote.due_date is not None:
         return remote.due_date
-    return local_today(remote.created_at) if remote.created_at else local_today()
+    return local_today(remote.created_at or now)
 
 
-def period_paid(session: Session, payment: Payment) -> None:
+def period_paid(session: Session, payment: Payment, now: datetime) -> None:
     """A period is paid: extend the subscription to its end, and book it."""
     subscription = _subscription_of(session, payment)
     _extend(session, subscription, payment.period_start)
-    _charge_period(session, subscription, payment)
-    ledger.record_payment(session, payment)
+    _charge_period(session, subscription, payment, now)
+    ledger.record_payment(session, payment, now)
     _update_mark(session, subscription)
 
 
-def period_failed(session: Session, payment: Payment) -> bool:
+def period_failed(session: Session, payment: Payment, now: datetime) -> bool:
     """A collection failed: the period is owed and the subscription marked; True if still unpaid."""
     subscription = _subscription_of(session, payment)
     if period_is_paid(session, subscription.id, payment.period_start):
         return False
-    _charge_period(session, subscription, payment)
+    _charge_period(session, subscription, payment, now)
     _update_mark(session, subscription)
     return True
 
@@ -273,6 +276,7 @@ def pay_period(
     start: date,
     provider: PaymentProvider,
     urls: PaymentUrls,
+    now: datetime,
 ) -> Payment:
     """An iDEAL payment for a period whose collection failed; one open attempt at a time."""
     if period_is_settled(session, subscription, start):
@@ -282,6 +286,7 @@ def pay_period(
         session,
         f"period-{subscription.id}-{start.isoformat()}",
         len(attempts) + 1,
+        now,
         patron_id=subscription.patron_id,
         subscription_id=subscription.id,
         period_start=start,
@@ -289,7 +294,7 @@ def pay_period(
         amount=subscription.price,
         description=f"{subscription.type.name(subscription.patron.locale)} {start.isoformat()}",
     )
-    return submit_payment(session, payment, provider, urls, subscription.patron.locale)
+    return submit_payment(session, payment, provider, urls, subscription.patron.locale, now)
 
 
 def _subscription_of(session: Session, payment: Payment) -> Subscription:
@@ -299,14 +304,16 @@ def _subscription_of(session: Session, payment: Payment) -> Subscription:
     return session.get_one(Subscription, payment.subscription_id)
 
 
-def _charge_period(session: Session, subscription: Subscription, payment: Payment) -> None:
+def _charge_period(
+    session: Session, subscription: Subscription, payment: Payment, now: datetime
+) -> None:
     """What the period costs, owed once however many attempts pay for it."""
     start = payment.period_start
     assert start is not None
     description = f"{subscription.type.name(subscription.patron.locale)} {start.isoformat()}"
     key = f"period:{subscription.id}:{start.isoformat()}"
     ledger.charge(
-        session, subscription.patron_id, subscription.price, description, key, subscription.id
+        session, subscription.patron_id, subscription.price, description, key, now, subscription.id
     )
 
 
@@ -338,7 +345,9 @@ def mandates(session: Session, patron: Patron) -> list[Mandate]:
     return list(session.scalars(query.order_by(Mandate.id.desc())))
 
 
-def revoke(session: Session, patron: Patron, provider: PaymentProvider) -> Subscription:
+def revoke(
+    session: Session, patron: Patron, provider: PaymentProvider, now: datetime
+) -> Subscription:
     """Stop direct debit: revoke the mandates, cancel the schedule; valid to the paid end."""
     subscription = active_direct_debit(session, patron)
     if subscription is None:
@@ -348,11 +357,11 @@ def revoke(session: Session, patron: Patron, provider: PaymentProvider) -> Subsc
     for mandate in mandates(session, patron):
         if mandate.status.in_force:
             _tolerate_gone(lambda m=mandate: provider.revoke_mandate(m.customer_id, m.provider_id))
-            mandate.status, mandate.revoked_at = MandateStatus.REVOKED, utcnow()
+            mandate.status, mandate.revoked_at = MandateStatus.REVOKED, now
     customer, schedule = patron.mollie_customer_id or "", subscription.mollie_subscription_id
     if schedule:
         _tolerate_gone(lambda: provider.cancel_subscription(customer, schedule))
-    subscription.status, subscription.cancelled_at = SubscriptionStatus.CANCELLED, utcnow()
+    subscription.status, subscription.cancelled_at = SubscriptionStatus.CANCELLED, now
     session.flush()
     return subscription
 

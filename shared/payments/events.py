@@ -2,6 +2,7 @@
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
@@ -26,15 +27,16 @@ def process_payment_committing(
     payment: Payment,
     provider: PaymentProvider,
     mail: MailSettings,
+    now: datetime,
     check_refunds: bool = False,
 ) -> None:
     """Fetch the status and act on a change; refunds too when asked or some are unsettled.
     Commits before acting (see `refresh_payment_committing`); the caller commits the rest."""
-    act_on(session, payment, refresh_payment_committing(session, payment, provider), mail)
+    act_on(session, payment, refresh_payment_committing(session, payment, provider, now), mail, now)
     if payment.status != PaymentStatus.PAID:
         return
     if check_refunds or unsettled_refunds(session, payment.id):
-        sync_refunds(session, payment, provider)
+        sync_refunds(session, payment, provider, now)
 
 
 def process_schedule_payment_committing(
@@ -43,69 +45,79 @@ def process_schedule_payment_committing(
     remote: ProviderPayment,
     mail: MailSettings,
     provider: PaymentProvider,
+    now: datetime,
 ) -> Payment:
     """A collection the provider's schedule reported: record it once and commit that (so a
     concurrent report finds the row), then act on its status; the caller commits the rest."""
     require_nothing_pending(session)
-    payment = direct_debit.record_schedule_payment(session, subscription, remote)
+    payment = direct_debit.record_schedule_payment(session, subscription, remote, now)
     session.commit()
-    act_on(session, payment, apply_status(session, payment, remote), mail)
+    act_on(session, payment, apply_status(session, payment, remote, now), mail, now)
     if unsettled_refunds(session, payment.id):
-        sync_refunds(session, payment, provider)
+        sync_refunds(session, payment, provider, now)
     return payment
 
 
 def act_on(
-    session: Session, payment: Payment, moved_to: PaymentStatus | None, mail: MailSettings
+    session: Session,
+    payment: Payment,
+    moved_to: PaymentStatus | None,
+    mail: MailSettings,
+    now: datetime,
 ) -> None:
     """Dispatch a status change to what the payment was for; nothing when nothing changed."""
     if moved_to == PaymentStatus.PAID:
-        PAID_ACTIONS[payment.purpose](session, payment, mail)
+        PAID_ACTIONS[payment.purpose](session, payment, mail, now)
     elif (
         moved_to is not None
         and moved_to.is_final
         and payment.sequence_type == SequenceType.RECURRING
     ):
-        _collection_failed(session, payment, mail)
+        _collection_failed(session, payment, mail, now)
 
 
-def _registration_paid(session: Session, payment: Payment, mail: MailSettings) -> None:
+def _registration_paid(
+    session: Session, payment: Payment, mail: MailSettings, now: datetime
+) -> None:
     """The first payment of a signup: the registration becomes a patron."""
     registration = session.get(Registration, payment.registration_id or 0)
     if registration is not None:
-        activate_registration(session, registration, payment, mail)
+        activate_registration(session, registration, payment, mail, now)
 
 
-def _period_paid(session: Session, payment: Payment, _mail: MailSettings) -> None:
+def _period_paid(session: Session, payment: Payment, _mail: MailSettings, now: datetime) -> None:
     """A renewal period paid, by direct debit or by iDEAL after a failed collection."""
-    direct_debit.period_paid(session, payment)
+    direct_debit.period_paid(session, payment, now)
 
 
-def _balance_paid(session: Session, payment: Payment, _mail: MailSettings) -> None:
+def _balance_paid(session: Session, payment: Payment, _mail: MailSettings, now: datetime) -> None:
     """Money towards what the patron owes (at the kiosk's terminal), settling failed periods."""
-    ledger.record_payment(session, payment)
+    ledger.record_payment(session, payment, now)
     direct_debit.settle_owed_periods(session, payment.patron_id or 0)
 
 
-PAID_ACTIONS: dict[PaymentPurpose, Callable[[Session, Payment, MailSettings], None]] = {
+PaidAction = Callable[[Session, Payment, MailSettings, datetime], None]
+PAID_ACTIONS: dict[PaymentPurpose, PaidAction] = {
     PaymentPurpose.REGISTRATION: _registration_paid,
     PaymentPurpose.PERIOD: _period_paid,
     PaymentPurpose.BALANCE: _balance_paid,
 }
 
 
-def _collection_failed(session: Session, payment: Payment, mail: MailSettings) -> None:
+def _collection_failed(
+    session: Session, payment: Payment, mail: MailSettings, now: datetime
+) -> None:
     """A direct debit failed: mark the period owed and offer the patron iDEAL instead."""
-    if not direct_debit.period_failed(session, payment):
+    if not direct_debit.period_failed(session, payment, now):
         return
     subscription = session.get_one(Subscription, payment.subscription_id)
     patron = subscription.patron
     period = {"subscription": subscription.id, "period": str(payment.period_start)}
-    token = tokens.make_token(mail.secret_key, tokens.PAY_INSTEAD, period)
+    token = tokens.make_token(mail.secret_key, tokens.PAY_INSTEAD, period, now)
     context = {"subscription": subscription, "payment": payment, "url": mail.pay_instead_url(token)}
     to = patron.login_account.email if patron.login_account else patron.library_email
     key = f"direct_debit_failed:payment:{payment.id}"
-    queue_mail(session, mail, "direct_debit_failed", to, patron, context, key=key)
+    queue_mail(session, mail, "direct_debit_failed", to, patron, context, now, key=key)
     log.warning("direct debit %s failed for subscription %s", payment.reference, subscription.id)
 
 

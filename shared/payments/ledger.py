@@ -1,5 +1,6 @@
 """What a patron owes: charges, payments and refunds, each recorded once, summed on demand."""
 
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -9,7 +10,6 @@ from shared.db import insert_or_ignore
 from shared.models.ledger import EntryType, LedgerEntry
 from shared.models.payment import Payment, Refund
 from shared.money import to_amount
-from shared.timeutil import utcnow
 
 SIGNS = {EntryType.CHARGE: 1, EntryType.PAYMENT: -1, EntryType.REFUND: 1}
 
@@ -21,6 +21,7 @@ def record(
     amount: Decimal,
     description: str,
     dedupe_key: str,
+    now: datetime,
     **links: int | None,
 ) -> None:
     """Add an entry once: a second call with the same key changes nothing."""
@@ -32,7 +33,7 @@ def record(
         "amount": to_amount(amount),
         "description": description[:255],
         "dedupe_key": dedupe_key,
-        "created_at": utcnow(),
+        "created_at": now,
         **links,
     }
     session.flush()
@@ -45,6 +46,7 @@ def charge(
     amount: Decimal,
     description: str,
     dedupe_key: str,
+    now: datetime,
     subscription_id: int | None = None,
 ) -> None:
     """Something the patron owes: a contribution, a period, a fee."""
@@ -55,11 +57,12 @@ def charge(
         amount,
         description,
         f"charge:{dedupe_key}",
+        now,
         subscription_id=subscription_id,
     )
 
 
-def record_payment(session: Session, payment: Payment) -> None:
+def record_payment(session: Session, payment: Payment, now: datetime) -> None:
     """The money of a paid payment, credited to its patron once."""
     if payment.patron_id is None:
         raise ValueError(f"payment {payment.reference} has no patron to credit")
@@ -70,12 +73,13 @@ def record_payment(session: Session, payment: Payment) -> None:
         payment.amount,
         payment.description,
         f"payment:{payment.id}",
+        now,
         payment_id=payment.id,
         subscription_id=payment.subscription_id,
     )
 
 
-def record_refund(session: Session, refund: Refund, payment: Payment) -> None:
+def record_refund(session: Session, refund: Refund, payment: Payment, now: datetime) -> None:
     """Money given back to the patron, once per refund."""
     if payment.patron_id is None:
         return
@@ -86,6 +90,7 @@ def record_refund(session: Session, refund: Refund, payment: Payment) -> None:
         refund.amount,
         refund.description,
         f"refund:{refund.id}",
+        now,
         payment_id=payment.id,
         refund_id=refund.id,
     )

@@ -1,5 +1,6 @@
 """Paying what a patron owes on a kiosk's PIN terminal (a Mollie point-of-sale payment)."""
 
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -30,6 +31,7 @@ def start_terminal_payment(
     request_key: str,
     provider: PaymentProvider,
     urls: PaymentUrls,
+    now: datetime,
 ) -> Payment:
     """One terminal payment per kiosk request key, for what is owed and not already being paid;
     a new one first cancels what still waits on the kiosk's terminal."""
@@ -39,11 +41,11 @@ def start_terminal_payment(
     key = f"pos-{device.id}-{request_key}"
     payment = session.scalar(select(Payment).where(Payment.idempotency_key == f"{key}-1"))
     if payment is None:
-        _free_terminal(session, device, provider)
-        payment = _new_terminal_payment(session, device, patron, amount, key)
+        _free_terminal(session, device, provider, now)
+        payment = _new_terminal_payment(session, device, patron, amount, key, now)
     elif payment.patron_id != patron.id or amount is not None and payment.amount != amount:
         raise DomainError("request_key_reused")
-    return submit_payment(session, payment, provider, urls, patron.locale)
+    return submit_payment(session, payment, provider, urls, patron.locale, now)
 
 
 def payable(session: Session, patron: Patron) -> Decimal:
@@ -59,7 +61,12 @@ def payable(session: Session, patron: Patron) -> Decimal:
 
 
 def _new_terminal_payment(
-    session: Session, device: KioskDevice, patron: Patron, amount: Decimal | None, key: str
+    session: Session,
+    device: KioskDevice,
+    patron: Patron,
+    amount: Decimal | None,
+    key: str,
+    now: datetime,
 ) -> Payment:
     """A new terminal payment row, for at most what may be paid now."""
     available = payable(session, patron)
@@ -72,6 +79,7 @@ def _new_terminal_payment(
         session,
         key,
         1,
+        now,
         patron_id=patron.id,
         amount=wanted,
         description=f"{device.branch.name}: {patron.customer_number}",
@@ -82,7 +90,9 @@ def _new_terminal_payment(
     )
 
 
-def _free_terminal(session: Session, device: KioskDevice, provider: PaymentProvider) -> None:
+def _free_terminal(
+    session: Session, device: KioskDevice, provider: PaymentProvider, now: datetime
+) -> None:
     """Cancel the kiosk's earlier payments still waiting on its terminal (that patron walked
     away); one the terminal no longer lets go is left to the webhook and status polling."""
     waiting = select(Payment).where(
@@ -97,7 +107,7 @@ def _free_terminal(session: Session, device: KioskDevice, provider: PaymentProvi
             # Not cancelable: maybe paid, or ended without our hearing; record what it is now,
             # so it is not asked again at every later start.
             current = provider.get_payment(payment.provider_id or "")
-        apply_status(session, payment, current)
+        apply_status(session, payment, current, now)
 
 
 def cancel_terminal_payment(payment: Payment, provider: PaymentProvider) -> ProviderPayment:

@@ -2,6 +2,7 @@
 
 import logging
 import uuid
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import select, update
@@ -13,7 +14,6 @@ from shared.models.payment import Payment, PaymentStatus, Refund, RefundStatus
 from shared.money import to_amount
 from shared.payments import ledger
 from shared.payments.provider import PaymentProvider, PaymentRefused, ProviderRefund, RefundRequest
-from shared.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 RANK = {
@@ -31,19 +31,20 @@ def refund_payment_committing(
     amount: Decimal | None,
     description: str,
     provider: PaymentProvider,
+    now: datetime,
 ) -> Refund:
     """Reserve and commit the amount first (so racing requests see it), then ask the provider
     and commit its answer; refuses to start while the caller has work uncommitted."""
     require_nothing_pending(session)
-    refund = reserve_refund(session, payment, amount, description)
+    refund = reserve_refund(session, payment, amount, description, now)
     session.commit()
-    submit_refund(session, refund, provider)
+    submit_refund(session, refund, provider, now)
     session.commit()
     return refund
 
 
 def reserve_refund(
-    session: Session, payment: Payment, amount: Decimal | None, description: str
+    session: Session, payment: Payment, amount: Decimal | None, description: str, now: datetime
 ) -> Refund:
     """Claim the amount on the payment atomically; refused beyond what is left to refund."""
     session.refresh(payment)
@@ -66,13 +67,17 @@ def reserve_refund(
         amount=wanted,
         description=description[:255],
         idempotency_key=f"refund-{payment.id}-{uuid.uuid4().hex}",
+        created_at=now,
+        updated_at=now,
     )
     session.add(refund)
     session.flush()
     return refund
 
 
-def submit_refund(session: Session, refund: Refund, provider: PaymentProvider) -> None:
+def submit_refund(
+    session: Session, refund: Refund, provider: PaymentProvider, now: datetime
+) -> None:
     """Create the refund at the provider once (adopting one an earlier attempt made)."""
     if refund.provider_id is not None:
         return
@@ -91,11 +96,11 @@ def submit_refund(session: Session, refund: Refund, provider: PaymentProvider) -
         )
     except PaymentRefused as error:
         log.error("refund %s of payment %s refused: %s", refund.id, payment.reference, error)
-        apply_refund_status(session, refund, RefundStatus.FAILED)
+        apply_refund_status(session, refund, RefundStatus.FAILED, now)
         return
     refund.provider_id = remote.id
     session.flush()
-    apply_refund_status(session, refund, remote.status)
+    apply_refund_status(session, refund, remote.status, now)
 
 
 def _provider_refund_of(refund: Refund, remote: list[ProviderRefund]) -> ProviderRefund | None:
@@ -103,7 +108,7 @@ def _provider_refund_of(refund: Refund, remote: list[ProviderRefund]) -> Provide
     return next((r for r in remote if r.metadata.get("refund") == str(refund.id)), None)
 
 
-def apply_refund_status(session: Session, refund: Refund, new: RefundStatus) -> bool:
+def apply_refund_status(session: Session, refund: Refund, new: RefundStatus, now: datetime) -> bool:
     """Move forward only: a failed or cancelled refund frees its amount; refunded is booked."""
     old = refund.status
     if old.is_final or RANK[new] <= RANK[old]:
@@ -111,7 +116,7 @@ def apply_refund_status(session: Session, refund: Refund, new: RefundStatus) -> 
     moved = session.execute(
         update(Refund)
         .where(Refund.id == refund.id, Refund.status == old)
-        .values(status=new, updated_at=utcnow())
+        .values(status=new, updated_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount
     session.refresh(refund)
@@ -121,7 +126,7 @@ def apply_refund_status(session: Session, refund: Refund, new: RefundStatus) -> 
     if not new.returns_money:
         _release(session, payment, refund.amount)
     if new == RefundStatus.REFUNDED:
-        ledger.record_refund(session, refund, payment)
+        ledger.record_refund(session, refund, payment, now)
     log.info("refund %s of payment %s: %s -> %s", refund.id, payment.reference, old, new)
     return True
 
@@ -146,24 +151,26 @@ def unsettled_refunds(session: Session, payment_id: int | None = None) -> list[R
     return list(session.scalars(query.order_by(Refund.id)))
 
 
-def sync_refunds(session: Session, payment: Payment, provider: PaymentProvider) -> None:
+def sync_refunds(
+    session: Session, payment: Payment, provider: PaymentProvider, now: datetime
+) -> None:
     """Bring the payment's refunds up to date with the provider, recording ones made there."""
     if payment.provider_id is None:
         return
     remote = provider.list_refunds(payment.provider_id)
     for refund in unsettled_refunds(session, payment.id):
         if refund.provider_id is None:
-            submit_refund(session, refund, provider)
+            submit_refund(session, refund, provider, now)
     ours = {
         r.provider_id: r
         for r in session.scalars(select(Refund).where(Refund.payment_id == payment.id))
     }
     for item in remote:
-        refund = ours.get(item.id) or _adopt(session, payment, item)
-        apply_refund_status(session, refund, item.status)
+        refund = ours.get(item.id) or _adopt(session, payment, item, now)
+        apply_refund_status(session, refund, item.status, now)
 
 
-def _adopt(session: Session, payment: Payment, remote: ProviderRefund) -> Refund:
+def _adopt(session: Session, payment: Payment, remote: ProviderRefund, now: datetime) -> Refund:
     """A refund made outside OpenBalie (the provider's dashboard): recorded so every euro shows."""
     log.warning("refund %s of payment %s was made outside OpenBalie", remote.id, payment.reference)
     inserted = insert_or_ignore(
@@ -176,8 +183,8 @@ def _adopt(session: Session, payment: Payment, remote: ProviderRefund) -> Refund
             "amount": remote.amount,
             "description": "",
             "status": RefundStatus.REQUESTED,
-            "created_at": utcnow(),
-            "updated_at": utcnow(),
+            "created_at": now,
+            "updated_at": now,
         },
     )
     if inserted:

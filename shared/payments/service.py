@@ -3,6 +3,7 @@
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -44,16 +45,24 @@ def reusable_payment(
     return None
 
 
-def new_payment(session: Session, key_prefix: str, attempt: int, **values: object) -> Payment:
+def new_payment(
+    session: Session, key_prefix: str, attempt: int, now: datetime, **values: object
+) -> Payment:
     """Add a payment row keyed by attempt; a concurrent duplicate gets the existing row."""
     key = f"{key_prefix}-{attempt}"
     session.flush()
-    insert_or_ignore(session, Payment, {"idempotency_key": key, **values})
+    stamps = {"created_at": now, "updated_at": now}
+    insert_or_ignore(session, Payment, {"idempotency_key": key, **stamps, **values})
     return session.scalars(select(Payment).where(Payment.idempotency_key == key)).one()
 
 
 def submit_payment(
-    session: Session, payment: Payment, provider: PaymentProvider, urls: PaymentUrls, locale: str
+    session: Session,
+    payment: Payment,
+    provider: PaymentProvider,
+    urls: PaymentUrls,
+    locale: str,
+    now: datetime,
 ) -> Payment:
     """Create the payment at the provider (idempotent by our key) unless that was done."""
     if payment.provider_id is not None:
@@ -77,13 +86,13 @@ def submit_payment(
     except PaymentProviderError as error:
         raise PaymentProviderError(f"payment {payment.idempotency_key}: {error}") from error
     payment.provider_id, payment.checkout_url = remote.id, remote.checkout_url
-    apply_status(session, payment, remote)
+    apply_status(session, payment, remote, now)
     session.flush()
     return payment
 
 
 def refresh_payment_committing(
-    session: Session, payment: Payment, provider: PaymentProvider
+    session: Session, payment: Payment, provider: PaymentProvider, now: datetime
 ) -> PaymentStatus | None:
     """Fetch the status from the provider and apply it; the status this call moved it to.
 
@@ -96,16 +105,18 @@ def refresh_payment_committing(
     expected = payment.status
     remote = provider.get_payment(payment.provider_id)
     session.commit()
-    return apply_status(session, payment, remote, expected)
+    return apply_status(session, payment, remote, now, expected)
 
 
 def apply_status(
     session: Session,
     payment: Payment,
     remote: ProviderPayment,
+    now: datetime,
     expected: PaymentStatus | None = None,
 ) -> PaymentStatus | None:
-    """Move to the provider's status if it is further along; the new status if this call did.
+    """Move to the provider's status if it is further along (stamped `now`); the new status if
+    this call did.
 
     When another caller moved the payment in between (a poll to `pending` while this webhook
     knows `paid`), look again: the further status must still win."""
@@ -118,6 +129,7 @@ def apply_status(
             update(Payment)
             .where(Payment.id == payment.id, Payment.status == old)
             .values(status=new, paid_at=remote.paid_at, checkout_url=remote.checkout_url)
+            .values(updated_at=now)
             .execution_options(synchronize_session=False)
         ).rowcount
         session.refresh(payment)

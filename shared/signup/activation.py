@@ -2,7 +2,7 @@
 
 import logging
 import secrets
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,18 +24,22 @@ log = logging.getLogger(__name__)
 
 
 def activate_registration(
-    session: Session, registration: Registration, payment: Payment, mail: MailSettings
+    session: Session,
+    registration: Registration,
+    payment: Payment,
+    mail: MailSettings,
+    now: datetime,
 ) -> Patron | None:
     """Turn a paid registration into a patron exactly once; None if another caller did."""
-    if not claim_completion(session, registration.id):
+    if not claim_completion(session, registration.id, now):
         # Another payment completed this registration first: this one is to be refunded.
         session.refresh(registration)
         payment.surplus, payment.patron_id = True, registration.patron_id
-        ledger.record_payment(session, payment)
+        ledger.record_payment(session, payment, now)
         log.warning("surplus payment %s for completed registration", payment.reference)
         return None
     session.refresh(registration)
-    patron = _create_patron(session, registration, payment)
+    patron = _create_patron(session, registration, payment, now)
     subscription = patron.subscriptions[0]
     registration.patron_id = payment.patron_id = patron.id
     payment.subscription_id = subscription.id
@@ -46,21 +50,26 @@ def activate_registration(
         subscription.price,
         description,
         f"subscription:{subscription.id}",
+        now,
         subscription.id,
     )
-    ledger.record_payment(session, payment)
-    _queue_mails(session, patron, registration, mail)
+    ledger.record_payment(session, payment, now)
+    _queue_mails(session, patron, registration, mail, now)
     session.flush()
     return patron
 
 
-def _create_patron(session: Session, registration: Registration, payment: Payment) -> Patron:
+def _create_patron(
+    session: Session, registration: Registration, payment: Payment, now: datetime
+) -> Patron:
     """The patron record and first subscription from the registration's details."""
     details = PersonalDetails.from_json(registration.details or {})
     subscription_type = registration.subscription_type
     branch = session.scalar(select(Branch).where(Branch.code == registration.branch_code))
     values = details.to_json() | {"birth_date": details.birth_date}
-    patron = Patron(**values, home_branch=branch, login_account=registration.login_account)
+    patron = Patron(
+        **values, home_branch=branch, login_account=registration.login_account, created_at=now
+    )
     patron.locale = registration.locale
     account = registration.login_account
     assert account is not None
@@ -71,19 +80,20 @@ def _create_patron(session: Session, registration: Registration, payment: Paymen
         patron.temporary_number = number
     else:
         patron.system_number = number
-    patron.subscriptions.append(_first_subscription(registration, payment))
+    patron.subscriptions.append(_first_subscription(registration, payment, local_today(now)))
     patron.mollie_customer_id = payment.customer_id
     session.add(patron)
     session.flush()
     return patron
 
 
-def _first_subscription(registration: Registration, payment: Payment) -> Subscription:
-    """The first period, paid now; after a `first` payment the provider collects from the next.
+def _first_subscription(registration: Registration, payment: Payment, start: date) -> Subscription:
+    """The first period, from `start` and paid now; after a `first` payment the provider
+    collects from the next one.
 
     The payment decides, not the registration: the patron may have switched plans after
     starting the checkout that was paid in the end."""
-    subscription_type, start = registration.subscription_type, local_today()
+    subscription_type = registration.subscription_type
     end = valid_through(subscription_type, start)
     subscription = Subscription(
         type=subscription_type,
@@ -113,31 +123,36 @@ def _number_taken(session: Session, number: str) -> bool:
 
 
 def _queue_mails(
-    session: Session, patron: Patron, registration: Registration, mail: MailSettings
+    session: Session, patron: Patron, registration: Registration, mail: MailSettings, now: datetime
 ) -> None:
     """Queue the confirmation mails and the welcome mail in the patron's language."""
     account = registration.login_account
     assert account is not None
     if account.confirmed_at is None:
-        token = tokens.make_token(mail.secret_key, tokens.CONFIRM_ACCOUNT, {"account": account.id})
+        payload = {"account": account.id}
+        token = tokens.make_token(mail.secret_key, tokens.CONFIRM_ACCOUNT, payload, now)
         context = {"username": account.username, "url": mail.confirm_account_url(token)}
-        queue_mail(session, mail, "confirm_account", account.email, patron, context)
+        queue_mail(session, mail, "confirm_account", account.email, patron, context, now)
     if patron.library_email.casefold() != account.email.casefold():
         payload = {"patron": patron.id, "email": patron.library_email}
-        token = tokens.make_token(mail.secret_key, tokens.CONFIRM_LIBRARY_EMAIL, payload)
+        token = tokens.make_token(mail.secret_key, tokens.CONFIRM_LIBRARY_EMAIL, payload, now)
         context = {"url": mail.confirm_library_email_url(token)}
-        queue_mail(session, mail, "confirm_library_email", patron.library_email, patron, context)
-    _queue_welcome(session, patron, account.email, mail)
+        to = patron.library_email
+        queue_mail(session, mail, "confirm_library_email", to, patron, context, now)
+    _queue_welcome(session, patron, account.email, mail, now)
 
 
-def _queue_welcome(session: Session, patron: Patron, email: str, mail: MailSettings) -> None:
+def _queue_welcome(
+    session: Session, patron: Patron, email: str, mail: MailSettings, now: datetime
+) -> None:
     """The welcome mail: number, e-mail, branch, and for card patrons the kiosk QR code."""
     subscription = patron.subscriptions[0]
     context = {"number": patron.customer_number, "email": email, "branch": patron.home_branch}
     context |= {"has_card": subscription.type.has_card, "subscription": subscription}
     images: dict[str, bytes] = {}
     if subscription.type.has_card:
-        token = tokens.make_token(mail.secret_key, tokens.CARD_COLLECTION, {"patron": patron.id})
+        payload = {"patron": patron.id}
+        token = tokens.make_token(mail.secret_key, tokens.CARD_COLLECTION, payload, now)
         context["collection_token"] = token
         images["qr"] = qr_png(token)
-    queue_mail(session, mail, "welcome", email, patron, context, images)
+    queue_mail(session, mail, "welcome", email, patron, context, now, images)

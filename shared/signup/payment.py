@@ -1,5 +1,7 @@
 """Paying for a registration, and what a paid payment sets in motion."""
 
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -31,10 +33,11 @@ def pay_registration_committing(
     provider: PaymentProvider,
     urls: PaymentUrls,
     mail: MailSettings,
+    now: datetime,
 ) -> Payment:
     """The payment to send the patron to: the unfinished one, the one just found paid, or new.
     Asking the provider about an unfinished one commits first (see `process_payment_committing`)."""
-    ready_to_pay(registration)
+    ready_to_pay(registration, now)
     subscription = registration.subscription_type
     payments = registration_payments(session, registration)
     direct_debit = registration.payment_plan == PaymentPlan.DIRECT_DEBIT
@@ -42,7 +45,7 @@ def pay_registration_committing(
     payment = reusable_payment(payments, subscription.price, sequence)
     if payment is not None and payment.provider_id is not None:
         # Its checkout may have ended without a webhook reaching us: ask before reusing it.
-        process_payment_committing(session, payment, provider, mail)
+        process_payment_committing(session, payment, provider, mail, now)
         if payment.status == PaymentStatus.PAID:
             return payment
         payment = reusable_payment(payments, subscription.price, sequence)
@@ -52,13 +55,14 @@ def pay_registration_committing(
             session,
             f"registration-{registration.public_id}",
             len(payments) + 1,
+            now,
             registration_id=registration.id,
             amount=subscription.price,
             description=payment_description(session, registration),
             sequence_type=sequence,
             customer_id=customer,
         )
-    return submit_payment(session, payment, provider, urls, registration.locale)
+    return submit_payment(session, payment, provider, urls, registration.locale, now)
 
 
 def payment_description(session: Session, registration: Registration) -> str:

@@ -14,7 +14,7 @@ from shared.models.catalogue import Branch, SubscriptionType
 from shared.models.patron import PaymentPlan
 from shared.models.registration import Registration, RegistrationState
 from shared.patrons.subscriptions import check_age
-from shared.timeutil import local_today, utcnow
+from shared.timeutil import local_today
 
 STEPS = ("subscription", "account", "details", "review")
 
@@ -67,7 +67,8 @@ def start_or_update(
     registration: Registration | None,
     code: str,
     locale: str,
-    payment_plan: str | None = None,
+    payment_plan: str | None,
+    now: datetime,
 ) -> Registration:
     """Record the chosen subscription and plan, starting a registration when there is none."""
     subscription = session.get(SubscriptionType, code)
@@ -76,14 +77,14 @@ def start_or_update(
     plan = choose_plan(subscription, payment_plan)
     if registration is None:
         registration = Registration(
-            subscription_code=code, locale=locale, state=RegistrationState.DRAFT
+            subscription_code=code, locale=locale, state=RegistrationState.DRAFT, created_at=now
         )
         session.add(registration)
     _require_draft(registration)
     registration.subscription_code = code
     registration.subscription_type = subscription
     registration.locale = locale
-    registration.payment_plan = plan
+    registration.payment_plan, registration.updated_at = plan, now
     session.flush()
     return registration
 
@@ -99,7 +100,12 @@ def choose_plan(subscription: SubscriptionType, wanted: str | None) -> PaymentPl
 
 
 def set_account(
-    session: Session, registration: Registration, username: str, email: str, password: str
+    session: Session,
+    registration: Registration,
+    username: str,
+    email: str,
+    password: str,
+    now: datetime,
 ) -> LoginAccount:
     """Create the login account, or update the one this registration created before."""
     _require_draft(registration)
@@ -109,31 +115,34 @@ def set_account(
     if owner is not None and owner is not account:
         raise DomainError("username_taken", username=username)
     if account is None:
-        account = LoginAccount(locale=registration.locale)
+        account = LoginAccount(locale=registration.locale, created_at=now)
         session.add(account)
         registration.login_account = account
     account.username, account.username_key, account.email = username, key, email
     account.password_hash = hash_password(password)
+    registration.updated_at = now
     session.flush()
     return account
 
 
 def set_details(
-    session: Session, registration: Registration, details: PersonalDetails, branch_code: str
+    session: Session,
+    registration: Registration,
+    details: PersonalDetails,
+    branch_code: str,
+    now: datetime,
 ) -> None:
     """Store the personal details and home branch, checking age and branch."""
     _require_draft(registration)
-    check_subscription_age(registration.subscription_type, details.birth_date)
+    check_subscription_age(registration.subscription_type, details.birth_date, now)
     if session.scalar(select(Branch).where(Branch.code == branch_code)) is None:
         raise DomainError("unknown_branch")
     registration.details = details.to_json()
-    registration.branch_code = branch_code
+    registration.branch_code, registration.updated_at = branch_code, now
     session.flush()
 
 
-def check_subscription_age(
-    subscription: SubscriptionType, birth_date: date, now: datetime | None = None
-) -> None:
+def check_subscription_age(subscription: SubscriptionType, birth_date: date, now: datetime) -> None:
     """Refuse a birth date outside the subscription's age band on today's date."""
     refusal = check_age(subscription, birth_date, local_today(now))
     if refusal is None:
@@ -156,22 +165,22 @@ def next_step(registration: Registration | None) -> str:
     return "review"
 
 
-def ready_to_pay(registration: Registration) -> None:
+def ready_to_pay(registration: Registration, now: datetime) -> None:
     """Refuse payment for a registration that is incomplete, done, or no longer fits."""
     _require_draft(registration)
     if next_step(registration) != "review":
         raise DomainError("registration_incomplete", step=next_step(registration))
     details = PersonalDetails.from_json(registration.details or {})
-    check_subscription_age(registration.subscription_type, details.birth_date)
+    check_subscription_age(registration.subscription_type, details.birth_date, now)
 
 
-def claim_completion(session: Session, registration_id: int) -> bool:
+def claim_completion(session: Session, registration_id: int, now: datetime) -> bool:
     """Atomically move a draft to completed; True only for the one caller that did it."""
     result = session.execute(
         update(Registration)
         .where(Registration.id == registration_id)
         .where(Registration.state == RegistrationState.DRAFT)
-        .values(state=RegistrationState.COMPLETED, completed_at=utcnow())
+        .values(state=RegistrationState.COMPLETED, completed_at=now, updated_at=now)
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1

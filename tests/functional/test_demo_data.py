@@ -5,6 +5,7 @@ from decimal import Decimal
 from flask import Flask
 from sqlalchemy import func, select
 
+from portal.wiring import now
 from shared.accounts.login import log_in
 from shared.cards.issuing import needs_card
 from shared.db import db
@@ -12,7 +13,6 @@ from shared.models.card import Card
 from shared.models.patron import Patron
 from shared.patrons.demo import DEMO_CARD, DEMO_NEWCOMER, DEMO_NEWCOMER_BIRTH, DEMO_PASSWORD
 from shared.payments import ledger
-from shared.timeutil import utcnow
 
 
 def test_demo_load_is_idempotent(app: Flask) -> None:
@@ -28,7 +28,7 @@ def test_demo_load_is_idempotent(app: Flask) -> None:
 
 def test_the_demo_newcomer_logs_in_and_needs_a_card(app: Flask) -> None:
     app.test_cli_runner().invoke(args=["demo", "load"])
-    account = log_in(db.session, DEMO_NEWCOMER, DEMO_PASSWORD, utcnow()).account
+    account = log_in(db.session, DEMO_NEWCOMER, DEMO_PASSWORD, now()).account
     newcomer = db.session.scalars(select(Patron).where(Patron.login_account_id == account.id)).one()
     assert (newcomer.surname, newcomer.birth_date) == ("Dijk", DEMO_NEWCOMER_BIRTH)
     assert newcomer.lending_blocked and needs_card(db.session, newcomer)

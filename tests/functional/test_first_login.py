@@ -8,6 +8,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from portal.wiring import now
 from shared.accounts.passwords import hash_password
 from shared.db import db
 from shared.models.account import LoginAccount
@@ -21,9 +22,9 @@ NEW = "zeilboot-op-het-meer-drie-9"
 
 def desk_member(age_years: int = 40):  # noqa: ANN201
     """A patron with a card and a login account without e-mail, as the desk makes them."""
-    account = create_account(db.session, confirmed=True)
+    account = create_account(db.session, now(), confirmed=True)
     account.email, account.password_hash = None, hash_password("welkom-bij-de-bieb")
-    patron = create_patron(db.session, account)
+    patron = create_patron(db.session, account, now())
     patron.first_name, patron.birth_date = "Sanné", date(date.today().year - age_years, 1, 1)
     patron.prefix = "van 't"
     db.session.commit()

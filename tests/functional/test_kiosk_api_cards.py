@@ -5,13 +5,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from portal.wiring import now
 from shared.accounts import login
 from shared.cards.lookup import main_card
 from shared.cards.numbers import luhn_check_digit
 from shared.db import db
 from shared.models.card import Card, CardRole, CardStatus
 from shared.models.patron import Patron
-from shared.timeutil import utcnow
 from tests.support.accounts import PASSWORD, give_card, member
 from tests.support.kiosk_api import KioskApi, queued_mail, register_kiosk
 
@@ -108,9 +108,9 @@ def test_after_activation_the_card_number_logs_in_and_the_old_number_says_so(
 ) -> None:
     number = reserve(kiosk, ticket)["card_number"]
     kiosk.call("POST", f"/cards/{number}/activate", ticket, {"chip_uid": CHIP})
-    by_card = login.log_in(db.session, number, PASSWORD, utcnow())
+    by_card = login.log_in(db.session, number, PASSWORD, now())
     assert by_card.account.id == patron.login_account_id and by_card.new_number is None
-    by_temporary = login.log_in(db.session, patron.temporary_number, PASSWORD, utcnow())
+    by_temporary = login.log_in(db.session, patron.temporary_number, PASSWORD, now())
     assert by_temporary.new_number == number
     db.session.commit()  # the logins above write; the kiosk's calls come from another session
     assert kiosk.identify(method="card", card_number=number, chip_uid=CHIP).status_code == 200
@@ -132,7 +132,7 @@ def test_a_login_named_after_the_temporary_number_is_renamed(
     kiosk.call("POST", f"/cards/{number}/activate", ticket, {"chip_uid": CHIP})
     db.session.expire_all()
     assert patron.login_account.username == number
-    assert login.log_in(db.session, number, password, utcnow()).new_number is None
+    assert login.log_in(db.session, number, password, now()).new_number is None
 
 
 def test_activation_needs_the_chip_that_was_reserved(

@@ -10,11 +10,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from portal.wiring import now
 from shared.db import db
 from shared.models.kiosk import KioskDevice
 from shared.models.patron import Patron
 from shared.models.payment import Payment
-from shared.timeutil import utcnow
 from tests.support.accounts import member
 from tests.support.kiosk_api import API, KioskApi, queued_mail, register_kiosk
 
@@ -81,7 +81,7 @@ def test_a_kiosk_that_stopped_sending_heartbeats_is_offline(app: Flask, kiosk: K
     kiosk.call("POST", "/heartbeat", body={"devices": ALL_OK, "software": "0.1.0"})
     register_kiosk(app, "Kiosk boven")
     device = db.session.get_one(KioskDevice, 1)
-    device.health_reported_at = utcnow() - timedelta(seconds=181)
+    device.health_reported_at = now() - timedelta(seconds=181)
     db.session.commit()
     runner = app.test_cli_runner()
     assert statuses(runner.invoke(args=["kiosk", "list"]).output) == ["never", "OFFLINE"]
@@ -95,7 +95,7 @@ def test_without_heartbeats_the_last_call_counts(app: Flask, kiosk: KioskApi) ->
     kiosk.call("GET", "/openapi.json")
     runner = app.test_cli_runner()
     assert statuses(runner.invoke(args=["kiosk", "list"]).output) == ["ok"]
-    db.session.get_one(KioskDevice, 1).last_seen_at = utcnow() - timedelta(minutes=10)
+    db.session.get_one(KioskDevice, 1).last_seen_at = now() - timedelta(minutes=10)
     db.session.commit()
     assert statuses(runner.invoke(args=["kiosk", "list"]).output) == ["OFFLINE"]
 

@@ -13,10 +13,10 @@ from kiosk.context import COOKIE
 from kiosk.demo import blank_tag, card_tag, tag_number
 from kiosk.devices import Devices
 from kiosk.hardware.base import PrinterStatus
+from portal.wiring import now
 from shared.accounts.login import log_in
 from shared.db import db
 from shared.models.patron import Patron
-from shared.timeutil import utcnow
 from tests.support.accounts import member
 from tests.support.kiosk import kiosk_config, running_kiosk
 from tests.support.kiosk_api import register_kiosk
@@ -107,7 +107,7 @@ def test_qr_code_typed_document_blank_card_and_slip(
     blocked, cards, checks = portal_state(patron.id)
     assert not blocked and [(c.number, c.status) for c in cards] == [(number, "active")]
     assert [(c.outcome, c.document_type, c.reason) for c in checks] == [("verified", "P", None)]
-    assert log_in(db.session, number, "vlinder-boekenkast-regen-42", utcnow()).account
+    assert log_in(db.session, number, "vlinder-boekenkast-regen-42", now()).account
 
 
 def test_password_and_scanned_mrz(

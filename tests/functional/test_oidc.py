@@ -12,12 +12,12 @@ from joserfc import jwt
 from joserfc.jwk import KeySet
 from sqlalchemy import select, update
 
+from portal.wiring import now
 from shared.db import db
 from shared.models.oidc import OidcClient, OidcToken, secret_hash
 from shared.models.patron import Patron
 from shared.oidc.keys import SigningKeys
 from shared.oidc.tokens import TOKEN_LIFETIME
-from shared.timeutil import utcnow
 from tests.support.accounts import give_card, log_in, member
 from tests.support.oidc import (
     LOGOUT_URI,
@@ -335,7 +335,7 @@ def test_preferred_username_is_the_main_card_and_sub_stays(
         ({"type_code": "0021"}, True, False),  # Start: no online library
         ({"status": "invalid"}, False, False),
         ({"status": "cancelled"}, True, True),  # runs to its end date
-        ({"end_date": utcnow().date() - timedelta(days=2)}, False, False),
+        ({"end_date": now().date() - timedelta(days=2)}, False, False),
     ],
 )
 def test_library_claim_follows_the_subscription(
@@ -360,7 +360,7 @@ def test_userinfo_refuses_bad_tokens(client: FlaskClient, app: Flask, patron: Pa
     bad = client.get("/oidc/userinfo", headers={"Authorization": "Bearer made-up"})
     assert bad.status_code == 401 and "invalid_token" in bad.headers["WWW-Authenticate"]
     token = tokens_for(client, service)["access_token"]
-    db.session.execute(update(OidcToken).values(expires_at=utcnow()))
+    db.session.execute(update(OidcToken).values(expires_at=now()))
     db.session.commit()
     expired = client.get("/oidc/userinfo", headers={"Authorization": f"Bearer {token}"})
     assert expired.status_code == 401
@@ -388,7 +388,7 @@ def test_rotation_keeps_the_old_key_until_its_tokens_expired(
     assert verified(client, old_token).header["kid"] == old_key["kid"]
     assert verified(client, tokens_for(client, service)["id_token"]).header["kid"] == kids[0]
     store = SigningKeys.in_instance(app.instance_path)
-    later = utcnow() + TOKEN_LIFETIME + timedelta(seconds=1)
+    later = now() + TOKEN_LIFETIME + timedelta(seconds=1)
     assert [key["kid"] for key in store.public_jwks(later)["keys"]] == [kids[0]]
     store.rotate(later, TOKEN_LIFETIME)
     assert not (store.directory / f"{old_key['kid']}.pem").exists()

@@ -6,6 +6,7 @@ from email.parser import BytesParser
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from portal.wiring import now
 from shared.db import db
 from shared.mail.transport import FileTransport
 from shared.mail.worker import send_pending
@@ -47,7 +48,7 @@ def test_paid_signup_creates_one_patron_and_queues_three_mails(
     assert "Welkom" in page
     patron = db.session.scalars(select(Patron)).one()
     assert patron.temporary_number.startswith("2X") and patron.lending_blocked
-    assert patron.subscriptions[0].end_date.month == local_today().month
+    assert patron.subscriptions[0].end_date.month == local_today(now()).month
     kinds = sorted(db.session.scalars(select(OutboxMail.kind)))
     assert kinds == ["confirm_account", "confirm_library_email", "welcome"]
 

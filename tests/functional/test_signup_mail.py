@@ -11,6 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from portal.wiring import now
 from shared import tokens
 from shared.db import db
 from shared.mail.transport import SmtpTransport
@@ -18,7 +19,6 @@ from shared.mail.worker import send_pending
 from shared.models.account import LoginAccount
 from shared.models.mail import MailStatus, OutboxMail
 from shared.models.patron import Patron
-from shared.timeutil import utcnow
 from tests.conftest import TEST_SECRET
 from tests.support.servers import free_port
 from tests.support.signup import checkout, start_payment, walk_to_review
@@ -114,7 +114,7 @@ def test_smtp_outage_loses_nothing(app: Flask, client: FlaskClient) -> None:
     handler = RecordingHandler()
     controller = start_smtp(handler, port)
     try:
-        report = send_pending(db.session, transport, now=utcnow() + timedelta(minutes=5))
+        report = send_pending(db.session, transport, now=now() + timedelta(minutes=5))
     finally:
         controller.stop()
     assert report.sent == 2 and len(handler.envelopes) == 2

@@ -4,6 +4,7 @@ import re
 
 from flask.testing import FlaskClient
 
+from portal.wiring import now
 from shared.timeutil import local_today
 from tests.support.signup import account_data, details_data, submit
 
@@ -18,7 +19,7 @@ def to_details(client: FlaskClient, subscription: str = "0045") -> None:
 
 def birth_date_for_age(age: int) -> str:
     """A birth date that makes the patron exactly `age` today."""
-    today = local_today()
+    today = local_today(now())
     return today.replace(year=today.year - age).isoformat()
 
 

@@ -9,12 +9,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import update
 
+from portal.wiring import now
 from shared.db import db
 from shared.models.account import LoginAccount
 from shared.models.id_check import IdCheck
 from shared.models.kiosk import KioskDevice
 from shared.models.patron import Patron
-from shared.timeutil import LOCAL_TZ, utcnow
+from shared.timeutil import LOCAL_TZ
 from tests.support.accounts import log_in, member
 from tests.support.kiosk_api import PASSPORT, KioskApi, register_kiosk
 
@@ -101,7 +102,7 @@ def test_staff_see_each_kiosk_with_its_status_and_devices(
     heartbeat(kiosk, printer="paper_low", scanner="unavailable")
     upstairs = KioskApi(client, register_kiosk(app, "Kiosk boven"))
     heartbeat(upstairs)
-    last_heard = utcnow().replace(microsecond=0) - timedelta(hours=3)
+    last_heard = now().replace(microsecond=0) - timedelta(hours=3)
     db.session.get_one(KioskDevice, 2).health_reported_at = last_heard
     register_kiosk(app, "Kiosk nieuw")
     db.session.commit()
@@ -155,7 +156,7 @@ def test_old_id_checks_are_left_out(
 ) -> None:
     patron = member(client)
     kiosk.verify_id(patron, kiosk.ticket(patron))
-    db.session.execute(update(IdCheck).values(checked_at=utcnow() - timedelta(days=8)))
+    db.session.execute(update(IdCheck).values(checked_at=now() - timedelta(days=8)))
     db.session.commit()
     assert "No ID checks in the last 7 days." in page_of(staff)
 

@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from sqlalchemy.orm import Session
 
+from shared.clock import SYSTEM_CLOCK
 from shared.mail.outbox import enqueue
 from shared.mail.render import render_mail
 from shared.mail.transport import (
@@ -31,7 +32,6 @@ from shared.mail.transport import (
 from shared.mail.worker import SendReport, send_pending
 from shared.models.mail import MailStatus, OutboxMail
 from shared.paths import TEMPLATES_DIR
-from shared.timeutil import utcnow
 from tests.support.servers import free_port
 from tests.support.smtp import RecordingHandler, start_smtp
 
@@ -223,7 +223,7 @@ def test_outage_is_retried_and_delivered_exactly_once(
     port = free_port()
     transport = SmtpTransport.from_url(f"smtp://127.0.0.1:{port}?timeout=2")
     enqueue_hello(session, templates_dir)
-    now = utcnow()
+    now = SYSTEM_CLOCK.now()
     assert send_pending(session, transport, now=now) == SendReport(retried=1)
     mail = session.query(OutboxMail).one()
     assert (mail.status, mail.attempts) == (MailStatus.PENDING, 1)

@@ -10,7 +10,7 @@ import requests
 from mollie.api.client import Client
 from mollie.api.error import NotFoundError, UnprocessableEntityError
 
-from shared.timeutil import local_today
+from shared.clock import SYSTEM_CLOCK
 
 if TYPE_CHECKING:  # imported for real by pytest as a plugin, which must come first
     from tests.support.mollie_sandbox import MollieSandbox
@@ -167,7 +167,7 @@ def test_paid_first_payment_at_checkout_signs_a_mandate(
     assert paid.is_paid() and paid.mandate_id == mandate.id and paid.details == account
     assert re.fullmatch(r"mdt_[A-Za-z0-9]{10}", mandate.id) and set(mandate) == MANDATE_KEYS
     assert (mandate.status, mandate.method, mandate.details) == ("valid", "directdebit", account)
-    assert mandate.signature_date == local_today().isoformat()
+    assert mandate.signature_date == SYSTEM_CLOCK.today().isoformat()
     assert mandate.mandate_reference and TIMESTAMP.match(mandate.created_at)
     base = f"{mollie_sandbox.url}/v2/customers/{customer.id}"
     assert paid["_links"]["mandate"]["href"] == f"{base}/mandates/{mandate.id}"

@@ -12,7 +12,7 @@ from mollie.api.client import Client
 from mollie.api.error import UnprocessableEntityError
 from mollie.api.objects.customer import Customer
 
-from shared.timeutil import local_today
+from shared.clock import SYSTEM_CLOCK
 from tests.support.mollie_sandbox import MollieSandbox, running_sandbox
 
 if TYPE_CHECKING:
@@ -103,7 +103,7 @@ def test_subscription_starts_today_and_has_no_end_unless_told(
 
     subscription = customer.subscriptions.create(data)
 
-    assert subscription.start_date == local_today().isoformat()
+    assert subscription.start_date == SYSTEM_CLOCK.today().isoformat()
     assert subscription.next_payment_date == subscription.start_date
     assert "times" not in subscription and "timesRemaining" not in subscription
 

@@ -14,12 +14,12 @@ from sqlalchemy import func, select
 
 from portal import create_app
 from shared.catalogue.loader import load_catalogue
+from shared.clock import SYSTEM_CLOCK
 from shared.db import db
 from shared.models.mail import OutboxMail
 from shared.models.patron import Patron
 from shared.models.payment import Payment
 from shared.signup.purge import purge_unconfirmed
-from shared.timeutil import utcnow
 from tests.conftest import portal_config
 from tests.integration.test_status_constraints import assert_every_status_is_checked
 from tests.support.postgres import postgres_server
@@ -62,7 +62,7 @@ def test_migrations_check_every_status_column_on_postgres(pg_app: Flask) -> None
 @pytest.fixture
 def client(pg_app: Flask) -> Iterator[FlaskClient]:
     """A browser on a second app instance (a request context of its own per request)."""
-    browser_app = create_app(dict(pg_app.config))
+    browser_app = create_app(dict(pg_app.config), pg_app.extensions["clock"])
     yield browser_app.test_client()
     with browser_app.app_context():
         db.engine.dispose()
@@ -78,7 +78,7 @@ def test_signup_with_duplicate_webhooks_activates_once_on_postgres(client: Flask
     assert "Welkom" in client.get(path).get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Patron)) == 1
     assert db.session.scalar(select(func.count()).select_from(OutboxMail)) == 2
-    assert purge_unconfirmed(db.session, utcnow()).accounts == 0
+    assert purge_unconfirmed(db.session, SYSTEM_CLOCK.now()).accounts == 0
 
 
 def test_parallel_refunds_never_exceed_what_was_paid_on_postgres(

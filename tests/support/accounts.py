@@ -2,10 +2,10 @@
 
 from flask.testing import FlaskClient
 
+from portal.wiring import now
 from shared.db import db
 from shared.models.card import Card, CardRole
 from shared.models.patron import Patron
-from shared.timeutil import utcnow
 from tests.support.signup import account_data, csrf_token, signed_up
 
 PASSWORD = account_data()["password"]
@@ -17,7 +17,7 @@ def member(
     """A paid patron whose login account is confirmed (account fields as in the signup)."""
     payment = signed_up(client, subscription, payment_plan=plan, account=account_data(**account))
     patron = db.session.get_one(Patron, payment.patron_id)
-    patron.login_account.confirmed_at = utcnow()
+    patron.login_account.confirmed_at = now()
     db.session.commit()
     return patron
 

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from shared.clock import SYSTEM_CLOCK
 from shared.mail.dev import list_mail_files, read_mail_file
 from shared.mail.outbox import enqueue
 from shared.mail.transport import FanoutTransport, FileTransport, MailTransportError
@@ -26,7 +27,6 @@ from shared.mail.worker import (
     send_pending,
 )
 from shared.models.mail import MailStatus, OutboxMail
-from shared.timeutil import utcnow
 
 
 class RecordingTransport:
@@ -75,7 +75,7 @@ def test_enqueue_adds_a_pending_row_with_crlf_message(session: Session) -> None:
         "nl",
     )
     assert (mail.to_address, mail.subject) == ("anne@example.org", "Welkom")
-    assert mail.next_attempt_at <= utcnow()
+    assert mail.next_attempt_at <= SYSTEM_CLOCK.now()
     assert b"Subject: Welkom\r\n" in mail.message
     assert b"\n" not in mail.message.replace(b"\r\n", b"")
 
@@ -112,7 +112,7 @@ def test_rolled_back_domain_change_drops_its_mail(session: Session) -> None:
 def test_worker_sends_due_mail_once_and_marks_it_sent(session: Session) -> None:
     mail = add(session, "a")
     transport = RecordingTransport()
-    now = utcnow()
+    now = SYSTEM_CLOCK.now()
     assert send_pending(session, transport, now=now) == SendReport(sent=1)
     assert send_pending(session, transport, now=now + timedelta(hours=2)) == SendReport()
     assert transport.sent == [(mail.id, "anne@example.org", "noreply@bieb.example")]
@@ -123,7 +123,7 @@ def test_worker_sends_due_mail_once_and_marks_it_sent(session: Session) -> None:
 def test_failed_send_is_retried_later_with_the_error_kept(session: Session) -> None:
     mail = add(session, "a")
     transport = RecordingTransport(failing={"anne@example.org"})
-    now = utcnow()
+    now = SYSTEM_CLOCK.now()
     assert send_pending(session, transport, now=now) == SendReport(retried=1)
     session.refresh(mail)
     assert (mail.status, mail.attempts, mail.last_error) == (
@@ -146,7 +146,7 @@ def test_mail_fails_for_good_after_max_attempts(
 ) -> None:
     mail = add(session, "a")
     transport = RecordingTransport(failing={"anne@example.org"})
-    now = utcnow()
+    now = SYSTEM_CLOCK.now()
     for _ in range(MAX_ATTEMPTS - 1):
         assert send_pending(session, transport, now=now).retried == 1
         now += timedelta(hours=1)
@@ -177,7 +177,7 @@ def test_batch_limits_how_many_are_claimed(session: Session) -> None:
 
 def test_crashed_sending_row_is_picked_up_after_its_lease(session: Session) -> None:
     mail = add(session, "a")
-    now = utcnow()
+    now = SYSTEM_CLOCK.now()
     assert claim(session, mail.id, now, lease_seconds=300)
     session.commit()  # the worker that claimed it dies here
     transport = RecordingTransport()
@@ -189,7 +189,7 @@ def test_crashed_sending_row_is_picked_up_after_its_lease(session: Session) -> N
 def test_two_workers_racing_for_one_row_only_one_claims_it(engine: Engine) -> None:
     with Session(engine) as setup:
         mail_id = add(setup, "a").id
-    now = utcnow()
+    now = SYSTEM_CLOCK.now()
     with Session(engine) as one, Session(engine) as two:
         assert due_ids(one, now, 50) == due_ids(two, now, 50) == [mail_id]
         assert claim(one, mail_id, now, 300)

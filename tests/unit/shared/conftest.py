@@ -8,8 +8,6 @@ import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
-from shared.clock import ManualClock
-
 
 @pytest.fixture
 def db_session(tmp_path: Path, migrated_database: Path) -> Iterator[Session]:
@@ -20,9 +18,3 @@ def db_session(tmp_path: Path, migrated_database: Path) -> Iterator[Session]:
     with Session(engine) as session:
         yield session
     engine.dispose()
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    """A clock that stands still until the test moves it."""
-    return ManualClock()
