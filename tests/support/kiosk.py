@@ -9,7 +9,7 @@ from contextlib import contextmanager
 import pytest
 from flask import Flask
 
-from kiosk import create_app as create_kiosk
+from kiosk.app import create_app as create_kiosk
 from kiosk.devices import Devices
 from kiosk.hardware.scanner import QueueScanner
 from kiosk.hardware.simulated import (
