@@ -1,7 +1,8 @@
 """The branch kiosk: a touch application for tapping a card, paying and collecting a card.
 
-The application is built in `kiosk.app`. Importing this package imports no Flask: the hardware
-command line (`python -m kiosk.hardware`) imports it first, and starts without Flask.
+The application is built in `kiosk.app` and served by `python -m kiosk`. Importing this package
+imports no Flask: the hardware command line (`python -m kiosk.hardware`) imports it first, and
+starts without Flask.
 """
 
 from typing import Any

@@ -1,4 +1,9 @@
-"""The kiosk application's factory: Flask, its extensions, blueprints and error handlers."""
+"""The kiosk application: its factory, and the background threads that whatever serves it starts.
+
+`create_app` has no side effects: it starts no thread and leaves logging alone, so tests and
+tools may build as many kiosks as they like. `start_background` starts the card watcher and the
+heartbeat; `python -m kiosk` (and the tests' `running_kiosk`) call it.
+"""
 
 import ipaddress
 import logging
@@ -36,7 +41,7 @@ log = logging.getLogger(__name__)
 
 
 def create_app(config: dict[str, Any] | None = None, devices: Devices | None = None) -> Flask:
-    """Build the kiosk application and start watching its card reader."""
+    """Build the kiosk application (its card watcher and heartbeat not yet running)."""
     app = Flask(__name__, template_folder=str(TEMPLATES_DIR), static_folder=str(STATIC_DIR))
     app.config.update(load_config(config))
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS_DIR)
@@ -52,12 +57,25 @@ def create_app(config: dict[str, Any] | None = None, devices: Devices | None = N
     app.context_processor(_template_globals)
     app.add_template_filter(date.fromisoformat, "iso_date")
     app.add_template_filter(Decimal, "decimal")
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     return app
 
 
+def start_background(app: Flask) -> None:
+    """Start the kiosk's card watcher and heartbeat threads."""
+    running: Kiosk = app.extensions["kiosk"]
+    running.watcher.start()
+    running.heartbeat.start()
+
+
+def stop_background(app: Flask) -> None:
+    """Stop the threads `start_background` started."""
+    running: Kiosk = app.extensions["kiosk"]
+    running.watcher.stop()
+    running.heartbeat.stop()
+
+
 def _kiosk(config: dict[str, Any], devices: Devices) -> Kiosk:
-    """The portal client, session store, and a running card watcher and heartbeat."""
+    """The portal client, session store, card watcher and heartbeat (not yet started)."""
     portal = PortalClient(
         config["KIOSK_PORTAL_URL"], config["KIOSK_DEVICE_TOKEN"], config["KIOSK_PORTAL_TIMEOUT"]
     )
@@ -66,9 +84,7 @@ def _kiosk(config: dict[str, Any], devices: Devices) -> Kiosk:
     idle = sum(config[name] for name in ("KIOSK_IDLE_SECONDS", "KIOSK_COUNTDOWN_SECONDS"))
     idle += config["KIOSK_KEEPALIVE_SECONDS"]
     watcher = CardWatcher(devices)
-    watcher.start()
     heartbeat = Heartbeat(portal, devices, config["KIOSK_HEARTBEAT_SECONDS"])
-    heartbeat.start()
     sessions = SessionStore(idle)
     return Kiosk(portal, devices, sessions, watcher=watcher, heartbeat=heartbeat)
 

@@ -10,6 +10,7 @@ import pytest
 from flask import Flask
 
 from kiosk.app import create_app as create_kiosk
+from kiosk.app import start_background, stop_background
 from kiosk.devices import Devices
 from kiosk.hardware.scanner import QueueScanner
 from kiosk.hardware.simulated import (
@@ -63,13 +64,13 @@ def kiosk_config(
 
 @contextmanager
 def running_kiosk(config: dict[str, object], devices: Devices) -> Iterator[Flask]:
-    """A kiosk app whose background threads stop afterwards."""
+    """A kiosk app with its background threads running while the block runs."""
     kiosk = create_kiosk(config, devices=devices)
+    start_background(kiosk)
     try:
         yield kiosk
     finally:
-        kiosk.extensions["kiosk"].watcher.stop()
-        kiosk.extensions["kiosk"].heartbeat.stop()
+        stop_background(kiosk)
 
 
 @pytest.fixture
