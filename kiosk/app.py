@@ -25,6 +25,7 @@ from kiosk.flows.session import IllegalMove, SessionStore
 from kiosk.heartbeat import Heartbeat
 from kiosk.portal_client import PortalClient, PortalUnavailable
 from kiosk.views import service
+from shared.clock import SYSTEM_CLOCK, Clock
 from shared.paths import STATIC_DIR, TEMPLATES_DIR, TRANSLATIONS_DIR
 
 # Polling that is not the patron doing anything.
@@ -40,15 +41,19 @@ PROXY_HEADERS = ("X-Forwarded-For", "Forwarded", "X-Real-IP")
 log = logging.getLogger(__name__)
 
 
-def create_app(config: dict[str, Any] | None = None, devices: Devices | None = None) -> Flask:
-    """Build the kiosk application (its card watcher and heartbeat not yet running)."""
+def create_app(
+    config: dict[str, Any] | None = None,
+    devices: Devices | None = None,
+    clock: Clock = SYSTEM_CLOCK,
+) -> Flask:
+    """Build the kiosk application on `clock` (its card watcher and heartbeat not yet running)."""
     app = Flask(__name__, template_folder=str(TEMPLATES_DIR), static_folder=str(STATIC_DIR))
     app.config.update(load_config(config))
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS_DIR)
     babel.init_app(app, locale_selector=current_language)
     app.before_request(_local_only)  # first: a stranger must not even reach the CSRF check
     csrf.init_app(app)
-    app.extensions["kiosk"] = _kiosk(app.config, devices or from_config(app.config))
+    app.extensions["kiosk"] = _kiosk(app.config, devices or from_config(app.config), clock)
     _register_blueprints(app)
     app.before_request(_count_activity)
     app.before_request(service.require_portal)
@@ -74,7 +79,7 @@ def stop_background(app: Flask) -> None:
     running.heartbeat.stop()
 
 
-def _kiosk(config: dict[str, Any], devices: Devices) -> Kiosk:
+def _kiosk(config: dict[str, Any], devices: Devices, clock: Clock) -> Kiosk:
     """The portal client, session store, card watcher and heartbeat (not yet started)."""
     portal = PortalClient(
         config["KIOSK_PORTAL_URL"], config["KIOSK_DEVICE_TOKEN"], config["KIOSK_PORTAL_TIMEOUT"]
@@ -83,10 +88,10 @@ def _kiosk(config: dict[str, Any], devices: Devices) -> Kiosk:
     # its dialog, before the server's idle clock would.
     idle = sum(config[name] for name in ("KIOSK_IDLE_SECONDS", "KIOSK_COUNTDOWN_SECONDS"))
     idle += config["KIOSK_KEEPALIVE_SECONDS"]
-    watcher = CardWatcher(devices)
-    heartbeat = Heartbeat(portal, devices, config["KIOSK_HEARTBEAT_SECONDS"])
-    sessions = SessionStore(idle)
-    return Kiosk(portal, devices, sessions, watcher=watcher, heartbeat=heartbeat)
+    watcher = CardWatcher(devices, clock)
+    heartbeat = Heartbeat(portal, devices, config["KIOSK_HEARTBEAT_SECONDS"], clock)
+    sessions = SessionStore(idle, clock)
+    return Kiosk(portal, devices, sessions, watcher=watcher, heartbeat=heartbeat, clock=clock)
 
 
 def _register_blueprints(app: Flask) -> None:

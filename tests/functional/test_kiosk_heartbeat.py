@@ -13,6 +13,7 @@ from kiosk.hardware.config import document_reader
 from kiosk.hardware.scanner import LineScanner
 from kiosk.hardware.simulated import SimulatedCardReader
 from kiosk.receipts import make_receipt, print_receipt
+from shared.clock import SYSTEM_CLOCK
 from shared.db import db
 from shared.models.kiosk import KioskDevice
 from tests.support.kiosk import TERMINAL, kiosk_config, running_kiosk, simulated_devices
@@ -106,7 +107,7 @@ def test_out_of_service_stays_put_and_recovers_without_a_heartbeat_thread(
 
 def test_a_failed_print_is_reported_until_a_print_works(kiosk_app: Flask) -> None:
     devices = simulated_devices()
-    receipt = make_receipt(kiosk_app.config, "Slip", [("Pasnummer", None)])
+    receipt = make_receipt(kiosk_app.config, SYSTEM_CLOCK.now(), "Slip", [("Pasnummer", None)])
     devices.printer.state = PrinterStatus.PAPER_OUT
     assert not print_receipt(devices, receipt)
     devices.printer.state = PrinterStatus.OK  # paper put in, but nothing printed yet

@@ -15,6 +15,7 @@ from kiosk.demo import blank_tag
 from kiosk.devices import Devices
 from kiosk.hardware.simulated import SIMULATED_READER
 from kiosk.views.collect_messages import IDENTIFY_REFUSALS
+from shared.clock import SYSTEM_CLOCK
 from shared.db import db
 from shared.models.account import AccountStatus
 from tests.support.kiosk import (
@@ -239,7 +240,7 @@ def test_a_card_of_an_account_that_may_not_log_in_says_why(
 
 
 def test_a_flow_gets_the_card_reader_within_one_watcher_poll(kiosk_devices: Devices) -> None:
-    watcher = CardWatcher(kiosk_devices)
+    watcher = CardWatcher(kiosk_devices, SYSTEM_CLOCK)
     watcher.start()
     try:
         waits = []
