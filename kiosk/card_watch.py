@@ -4,21 +4,25 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from dataclasses import dataclass
 
 from kiosk.devices import Devices
 from kiosk.hardware.base import HardwareError
 from kiosk.hardware.library_card import CardContents, read_card
+from shared.clock import Clock
 
+# The waits below pace the real reader (poll it, hand it to a flow, leave a failing one alone):
+# real time, not the kiosk's clock, which only stamps when a card came or went.
 POLL_SECONDS = 0.5  # how long one wait holds the reader before a flow may take it
 WANTED_PAUSE_SECONDS = 0.05  # how long the watcher stays away while a flow wants the reader
+FAILING_READER_PAUSE_SECONDS = 3.0  # how long a failing reader is left alone before a retry
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class Tap:
-    """A card placed on the reader: when, its UID and its library data (None: not encoded)."""
+    """A card placed on the reader: when (the kiosk clock's monotonic seconds), its UID and its
+    library data (None: not encoded)."""
 
     at: float
     contents: CardContents | None
@@ -26,10 +30,11 @@ class Tap:
 
 
 class CardWatcher:
-    """A daemon thread recording taps and removals; flows pause it (`devices.reader_for_flow`)."""
+    """A daemon thread recording taps and removals, stamped by `clock`; flows pause it
+    (`devices.reader_for_flow`)."""
 
-    def __init__(self, devices: Devices) -> None:
-        self._devices = devices
+    def __init__(self, devices: Devices, clock: Clock) -> None:
+        self._devices, self._clock = devices, clock
         self._stop = threading.Event()
         self._changed = threading.Condition()
         self.tap: Tap | None = None
@@ -56,7 +61,7 @@ class CardWatcher:
             except HardwareError as error:
                 log.warning("card reader: %s", error)
                 self.reader_ok = False
-                self._stop.wait(3)
+                self._stop.wait(FAILING_READER_PAUSE_SECONDS)
 
     def _poll(self) -> None:
         """Wait a moment for the card to come (then read it) or to go."""
@@ -81,19 +86,20 @@ class CardWatcher:
         devices = self._devices
         try:
             with devices.card_reader.connect(devices.card_reader_name, POLL_SECONDS) as session:
-                return Tap(time.monotonic(), read_card(session))
+                return Tap(self._clock.monotonic(), read_card(session))
         except HardwareError as error:
-            return Tap(time.monotonic(), None, str(error))
+            return Tap(self._clock.monotonic(), None, str(error))
 
     def _record(self, present: bool, tap: Tap | None) -> None:
         """Publish a change and wake whoever waits for one."""
         with self._changed:
             self.present, self.tap = present, tap
             if not present:
-                self.removed_at = time.monotonic()
+                self.removed_at = self._clock.monotonic()
             self._changed.notify_all()
 
     def wait_for_change(self, timeout: float) -> None:
-        """Block until the next tap or removal, or the timeout (for long-polling views)."""
+        """Block until the next tap or removal, or the timeout (real seconds: it holds a browser's
+        request, for long-polling views)."""
         with self._changed:
             self._changed.wait(timeout)

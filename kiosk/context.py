@@ -1,4 +1,5 @@
-"""The running kiosk (portal client, devices, sessions, card watcher) and the patron at hand."""
+"""The running kiosk (portal client, devices, sessions, card watcher, clock) and the patron at
+hand."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from kiosk.flows.pay import cancel_in_background
 from kiosk.flows.session import PatronSession, SessionStore
 from kiosk.heartbeat import Heartbeat
 from kiosk.portal_client import PortalClient
+from shared.clock import Clock
 
 COOKIE = "kiosk_session"
 
@@ -27,6 +29,7 @@ class Kiosk:
     sessions: SessionStore
     watcher: CardWatcher
     heartbeat: Heartbeat
+    clock: Clock  # the one clock its sessions, flows, watcher and heartbeat read
     consumed_tap_at: float = 0.0
     tap_lock: threading.Lock = field(default_factory=threading.Lock)
     written_uid: str | None = None  # a card just encoded here opens nothing until taken away

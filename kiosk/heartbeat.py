@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from importlib.metadata import PackageNotFoundError, version
 
 from kiosk.devices import Devices
 from kiosk.portal_client import PortalClient, PortalRefused, PortalUnavailable
+from shared.clock import Clock
 
 OFFLINE_RETRY_SECONDS = 5.0  # while the portal is away, look for it more often
 RETRY_GAP_SECONDS = 1.0  # the out-of-service page's polls try the portal at most this often
@@ -24,10 +24,14 @@ def software_version() -> str:
 
 
 class Heartbeat:
-    """Sends device health every `interval` seconds (0: only when asked); keeps `online`."""
+    """Sends device health every `interval` seconds of `clock` (0: only when asked); keeps
+    `online`."""
 
-    def __init__(self, portal: PortalClient, devices: Devices, interval: float) -> None:
+    def __init__(
+        self, portal: PortalClient, devices: Devices, interval: float, clock: Clock
+    ) -> None:
         self._portal, self._devices, self._interval = portal, devices, interval
+        self._clock = clock
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._last_try = 0.0
@@ -49,7 +53,7 @@ class Heartbeat:
     def beat(self) -> bool:
         """Send one heartbeat now; whether the portal answered."""
         with self._lock:
-            self._last_try = time.monotonic()
+            self._last_try = self._clock.monotonic()
             try:
                 answer = self._portal.heartbeat(self._devices.health(), software_version())
             except PortalUnavailable as error:
@@ -72,14 +76,14 @@ class Heartbeat:
 
     def back_online(self) -> bool:
         """Whether the portal answers again (tried at most every few seconds)."""
-        if not self.online and time.monotonic() - self._last_try >= RETRY_GAP_SECONDS:
+        if not self.online and self._clock.monotonic() - self._last_try >= RETRY_GAP_SECONDS:
             self.beat()
         return self.online
 
     def _run(self) -> None:
         """Beat until stopped: every interval, more often while the portal is away."""
         self.beat()
-        while not self._stop.wait(self._delay()):
+        while not self._clock.wait(self._stop, self._delay()):
             self.beat()
 
     def _delay(self) -> float:

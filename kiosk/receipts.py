@@ -3,28 +3,29 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from kiosk.devices import Devices
 from kiosk.hardware.base import CANNOT_PRINT, PrinterStatus, Receipt
-from shared.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 
 
 def make_receipt(
     config: dict[str, Any],
+    printed_at: datetime,
     title: str,
     lines: list[tuple[str, Decimal | None]],
     **extra: Any,
 ) -> Receipt:
-    """A receipt or slip headed with this kiosk's library and branch, printed now."""
+    """A receipt or slip headed with this kiosk's library and branch, printed at `printed_at`."""
     return Receipt(
         library=config["KIOSK_LIBRARY_NAME"],
         branch=config["KIOSK_BRANCH_NAME"],
         title=title,
-        printed_at=utcnow(),
+        printed_at=printed_at,
         lines=lines,
         **extra,
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from flask_babel import format_date
@@ -12,7 +12,9 @@ from kiosk.hardware.base import Receipt
 from kiosk.receipts import make_receipt
 
 
-def new_card_slip(config: dict[str, Any], patron: dict[str, Any], replaced: str) -> Receipt:
+def new_card_slip(
+    config: dict[str, Any], patron: dict[str, Any], replaced: str, printed_at: datetime
+) -> Receipt:
     """Name, the new card number (also as barcode), the number it replaces (the temporary one,
     or a lost card's), valid through; each line fits the printer's 42 columns."""
     number = patron["number"]
@@ -24,4 +26,4 @@ def new_card_slip(config: dict[str, Any], patron: dict[str, Any], replaced: str)
     if patron.get("valid_through"):
         valid = format_date(date.fromisoformat(patron["valid_through"]), "long")
         lines.append((_("Valid through %(date)s", date=valid), None))
-    return make_receipt(config, _("Your new library card"), lines, card_number=number)
+    return make_receipt(config, printed_at, _("Your new library card"), lines, card_number=number)

@@ -8,7 +8,6 @@ an earlier try whose read-back or linking failed) is linked without writing it a
 from __future__ import annotations
 
 import threading
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -124,7 +123,7 @@ class CardEncoder:
                 wait = next(waits, None)
                 if wait is None:
                     raise CardNotLinked(number) from error
-                time.sleep(wait)
+                self._kiosk.clock.sleep(wait)
 
     def _write(self, uid: bytes, card: LibraryCard) -> None:
         """Write and read back `card` on the card with this UID (another card fails)."""
@@ -139,12 +138,14 @@ class CardEncoder:
         self._await(present=False)
 
     def _await(self, present: bool) -> None:
-        """Wait for a card to come (or go); CardTimeout when the time is up."""
-        deadline = time.monotonic() + self._timeout
+        """Wait for a card to come (or go); CardTimeout when the time is up on the kiosk's clock."""
+        clock = self._kiosk.clock
+        deadline = clock.monotonic() + self._timeout
         reader = self._devices.card_reader
+        # Each slice waits on the real reader in real time; the patron's time is the kiosk's.
         while not reader.wait_for_card(self._reader, present, SLICE_SECONDS):
             self._check_session()
-            if time.monotonic() > deadline:
+            if clock.monotonic() > deadline:
                 raise CardTimeout("no blank card came" if present else "the card stayed")
 
     def _report(self, status: str) -> None:

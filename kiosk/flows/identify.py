@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from kiosk.card_watch import Tap
 from kiosk.context import Kiosk
 from kiosk.flows.session import PatronSession, Step
@@ -44,7 +42,7 @@ def mark_written(kiosk: Kiosk, uid: bytes) -> None:
     """The card with this UID was just encoded: until it is taken away, it opens no session
     (the patron may have left already; the next patron must not see them)."""
     with kiosk.tap_lock:
-        kiosk.written_uid, kiosk.written_at = uid.hex(), time.monotonic()
+        kiosk.written_uid, kiosk.written_at = uid.hex(), kiosk.clock.monotonic()
 
 
 def identify_by_tap(kiosk: Kiosk, tap: Tap, session: PatronSession) -> None:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # kiosk.context imports this module to cancel a payment when 
 WAITING = frozenset({"open", "pending"})
 PAID = "paid"
 ENDED = frozenset({"failed", "canceled", "expired"})
+# Real seconds: it bounds a call to the portal, which a hanging portal would hold for ever.
 CANCEL_WAIT_SECONDS = 1.0  # how long an ending session waits for its payment's cancel
 _lock = threading.Lock()  # one start or settlement at a time: double taps, parallel polls
 log = logging.getLogger(__name__)
@@ -42,6 +43,7 @@ class PaymentAttempt:
     """One payment on the terminal as the kiosk follows it."""
 
     key: str
+    started_at: float  # the kiosk clock's monotonic seconds
     reference: str | None = None
     status: str = "open"
     amount: str = "0.00"
@@ -50,7 +52,6 @@ class PaymentAttempt:
     receipt: Receipt | None = None
     printed: bool = False
     mailed: str | None = None  # queued, no_email or failed, when the receipt was not printed
-    started_at: float = field(default_factory=time.monotonic)
     timed_out: bool = False  # canceled by the kiosk after KIOSK_TERMINAL_SECONDS
 
     def update(self, payment: dict[str, Any]) -> None:
@@ -69,7 +70,7 @@ def begin(kiosk: Kiosk, session: PatronSession) -> PaymentAttempt:
     with _lock:
         current = attempt(session)
         if current is None or current.status in ENDED:
-            current = PaymentAttempt(new_request_key())
+            current = PaymentAttempt(new_request_key(), started_at=kiosk.clock.monotonic())
             session.data["payment"] = current
         if current.reference is None:
             number = (session.patron or {})["number"]
@@ -102,7 +103,7 @@ def follow(kiosk: Kiosk, session: PatronSession) -> PaymentAttempt | None:
 def _give_up_if_too_long(kiosk: Kiosk, session: PatronSession, current: PaymentAttempt) -> None:
     """Cancel a payment the terminal waited on for longer than KIOSK_TERMINAL_SECONDS."""
     limit = current_app.config["KIOSK_TERMINAL_SECONDS"]
-    waited = time.monotonic() - current.started_at
+    waited = kiosk.clock.monotonic() - current.started_at
     # Once the terminal accepted the card, it finishes the payment: keep following.
     if current.status not in WAITING or current.not_cancelable or waited < limit:
         return
@@ -175,7 +176,7 @@ def settle(kiosk: Kiosk, session: PatronSession, current: PaymentAttempt) -> Non
             return
         card_masked = (session.patron or {}).get("card_masked")
         _refresh_patron(kiosk, session)
-        current.receipt = payment_receipt(current, card_masked)
+        current.receipt = payment_receipt(current, card_masked, kiosk.clock.now())
         current.printed = print_receipt(kiosk.devices, current.receipt)
         if not current.printed:
             kiosk.heartbeat.report_now()
@@ -183,7 +184,9 @@ def settle(kiosk: Kiosk, session: PatronSession, current: PaymentAttempt) -> Non
         session.move(Step.PAID)
 
 
-def payment_receipt(current: PaymentAttempt, card_masked: str | None) -> Receipt:
+def payment_receipt(
+    current: PaymentAttempt, card_masked: str | None, printed_at: datetime
+) -> Receipt:
     """The receipt: what was paid, the payment reference, the masked card number, the total."""
     amount = Decimal(current.amount)
     lines: list[tuple[str, Decimal | None]] = [
@@ -194,8 +197,9 @@ def payment_receipt(current: PaymentAttempt, card_masked: str | None) -> Receipt
         # Receipt printers know no bullet character: mask with asterisks on paper.
         card = card_masked.replace("•", "*")
         lines.append((_("Library card: %(card)s", card=card), None))
+    title = _("Payment receipt")
     return make_receipt(
-        current_app.config, _("Payment receipt"), lines, total=amount, total_label=_("Total")
+        current_app.config, printed_at, title, lines, total=amount, total_label=_("Total")
     )
 
 

@@ -14,12 +14,14 @@ Every step may go back to START (cancel, idle, card taken away): `end()` forgets
 
 from __future__ import annotations
 
+import math
 import secrets
 import threading
-import time
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
+
+from shared.clock import Clock
 
 
 class Step(StrEnum):
@@ -65,7 +67,7 @@ class PatronSession:
     proof: str | None = None
     tapped_uid: str | None = None
     data: dict[str, Any] = field(default_factory=dict)
-    last_activity: float = field(default_factory=time.monotonic)
+    last_activity: float = field(kw_only=True)  # the store's clock, monotonic seconds
 
     def move(self, to: Step) -> None:
         """Go to another step, if the state machine allows it."""
@@ -81,13 +83,15 @@ class PatronSession:
 
 
 class SessionStore:
-    """Holds at most one session; the browser's cookie names it, anything else is a stranger."""
+    """Holds at most one session; the browser's cookie names it, anything else is a stranger.
+    Idle time is measured on `clock`."""
 
-    def __init__(self, idle_seconds: float) -> None:
+    def __init__(self, idle_seconds: float, clock: Clock) -> None:
         self._lock = threading.RLock()
         self._current: PatronSession | None = None
         self._idle_seconds = idle_seconds
-        self.ended_at = time.monotonic()
+        self._clock = clock
+        self.ended_at = -math.inf  # no session ended yet: any tap is a new one
 
     def get(self, session_id: str | None) -> PatronSession | None:
         """The live session with this id, or None (unknown, ended or idle too long)."""
@@ -99,18 +103,18 @@ class SessionStore:
     def start(self, language: str = "nl") -> PatronSession:
         """A new session, replacing (and so forgetting) any other."""
         with self._lock:
-            self._current = PatronSession(language=language)
+            self._current = PatronSession(language=language, last_activity=self._clock.monotonic())
             return self._current
 
     def touch(self, session: PatronSession) -> None:
         """The patron did something: the idle clock starts again."""
-        session.last_activity = time.monotonic()
+        session.last_activity = self._clock.monotonic()
 
     def end(self) -> PatronSession | None:
         """Forget the session and all it held; the session that ended, if there was one."""
         with self._lock:
             ended, self._current = self._current, None
-            self.ended_at = time.monotonic()
+            self.ended_at = self._clock.monotonic()
             return ended
 
     def current(self) -> PatronSession | None:
@@ -122,6 +126,6 @@ class SessionStore:
         """End a session nobody touched for longer than the idle time; the one that ended."""
         with self._lock:
             current = self._current
-            if current and time.monotonic() - current.last_activity > self._idle_seconds:
+            if current and self._clock.monotonic() - current.last_activity > self._idle_seconds:
                 return self.end()
             return None

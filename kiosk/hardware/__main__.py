@@ -19,7 +19,7 @@ from kiosk.hardware.base import (
     Receipt,
 )
 from kiosk.hardware.library_card import LibraryCard, read_from, write_to
-from shared.timeutil import utcnow
+from shared.clock import SYSTEM_CLOCK
 
 DEFAULT_TIMEOUT = 10.0
 
@@ -98,7 +98,7 @@ def _print_test_receipt(printer: Printer) -> None:
             library="OpenBalie",
             branch="Test branch",
             title="Test receipt",
-            printed_at=utcnow(),
+            printed_at=SYSTEM_CLOCK.now(),
             lines=[("Test line", Decimal("1.00")), ("Second line", None)],
             total=Decimal("1.00"),
             card_number="1234567890",

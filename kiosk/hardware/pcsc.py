@@ -60,6 +60,7 @@ def _context() -> Iterator[int]:
 def _wait(hcontext: int, reader: str, present: bool, timeout: float) -> bool:
     """Block in SCardGetStatusChange until the card is (not) present; False on timeout."""
     scard = _scard()
+    # Real time, not the kiosk's clock: it bounds how long pcscd may hold this call.
     deadline = time.monotonic() + timeout
     known = scard.SCARD_STATE_UNAWARE
     while True:

@@ -343,7 +343,7 @@ def _finish_card(session: PatronSession, answer: dict[str, Any]) -> None:
     replaced = (session.patron or {}).get("number", "")
     session.patron = answer["patron"]
     session.move(Step.CARD_DONE)
-    slip = new_card_slip(current_app.config, session.patron, replaced)
+    slip = new_card_slip(current_app.config, session.patron, replaced, kiosk().clock.now())
     printed = print_receipt(kiosk().devices, slip)
     if not printed:
         kiosk().heartbeat.report_now()

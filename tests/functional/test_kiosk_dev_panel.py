@@ -14,6 +14,7 @@ from kiosk.devices import Devices
 from kiosk.hardware.base import PrinterStatus
 from kiosk.hardware.config import document_reader
 from kiosk.receipts import make_receipt, print_receipt
+from shared.clock import SYSTEM_CLOCK
 from tests.support.kiosk import (
     form_token,
     kiosk_config,
@@ -56,7 +57,8 @@ def test_document_printer_and_scanner_from_the_panel(
     panel.post("/dev/printer", data={"state": "paper_out"})
     assert kiosk_devices.printer.status() == PrinterStatus.PAPER_OUT
     panel.post("/dev/printer", data={"state": "ok"})
-    print_receipt(kiosk_devices, make_receipt(kiosk_app.config, "Slip", [("Pasnummer", None)]))
+    slip = make_receipt(kiosk_app.config, SYSTEM_CLOCK.now(), "Slip", [("Pasnummer", None)])
+    print_receipt(kiosk_devices, slip)
     assert "Pasnummer" in panel.get("/dev").get_data(as_text=True)
     panel.post("/dev/scanner", data={"line": "QR-CODE-123"})
     assert kiosk_devices.scanner.read(1.0) == "QR-CODE-123"

@@ -1,7 +1,6 @@
 """The kiosk's heartbeat: device health at the portal, and out of service while it is away."""
 
 import io
-import time
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -12,10 +11,12 @@ from kiosk.hardware.base import PrinterStatus
 from kiosk.hardware.config import document_reader
 from kiosk.hardware.scanner import LineScanner
 from kiosk.hardware.simulated import SimulatedCardReader
+from kiosk.heartbeat import RETRY_GAP_SECONDS
 from kiosk.receipts import make_receipt, print_receipt
+from shared.clock import SYSTEM_CLOCK, ManualClock
 from shared.db import db
 from shared.models.kiosk import KioskDevice
-from tests.support.kiosk import TERMINAL, kiosk_config, running_kiosk, simulated_devices
+from tests.support.kiosk import TERMINAL, kiosk_config, running_kiosk, simulated_devices, until
 from tests.support.kiosk_api import register_kiosk
 from tests.support.kiosk_flows import owing_card_holder, tap
 from tests.support.servers import free_port, running_server
@@ -43,9 +44,7 @@ def test_a_heartbeat_is_stored_at_the_portal(
 def test_the_heartbeat_thread_beats_on_its_own(app: Flask, portal_server: str) -> None:
     config = kiosk_config(portal_server, register_kiosk(app), KIOSK_HEARTBEAT_SECONDS=60)
     with running_kiosk(config, simulated_devices()):
-        deadline = time.monotonic() + 2
-        while time.monotonic() < deadline and "never" in staff_listing(app):
-            time.sleep(0.05)
+        assert until(lambda: "never" not in staff_listing(app), timeout=2)
         db.session.expire_all()
         assert db.session.scalars(select(KioskDevice)).one().health_reported_at is not None
 
@@ -56,7 +55,8 @@ def test_portal_away_means_out_of_service_until_it_is_back(app: Flask, client: F
     config = kiosk_config(
         f"http://127.0.0.1:{port}", register_kiosk(app, "Kiosk hal", "--terminal", TERMINAL)
     )
-    with running_kiosk(config, devices) as kiosk_app:
+    clock = ManualClock()
+    with running_kiosk(config, devices, clock) as kiosk_app:
         kiosk = kiosk_app.test_client()
         with running_server(app, port=port):
             assert tap(kiosk, devices) == "/pas"
@@ -69,7 +69,9 @@ def test_portal_away_means_out_of_service_until_it_is_back(app: Flask, client: F
         assert 'data-events-url=""' in page  # but this page does not follow events to itself
         assert kiosk.get("/status").json["go"] is None
         with running_server(app, port=port):
-            time.sleep(1.05)  # the out-of-service page tries the portal at most once a second
+            # The out-of-service page tries the portal at most once a second.
+            assert kiosk.get("/status").json["go"] is None
+            clock.advance(RETRY_GAP_SECONDS)
             assert kiosk.get("/status").json["go"] == "/"
             assert kiosk.get("/").status_code == 200
 
@@ -90,23 +92,24 @@ def test_out_of_service_stays_put_and_recovers_without_a_heartbeat_thread(
         f"http://127.0.0.1:{port}", register_kiosk(app, "Kiosk hal", "--terminal", TERMINAL)
     )
     assert config["KIOSK_HEARTBEAT_SECONDS"] == 0
-    with running_kiosk(config, devices) as kiosk_app:
+    clock = ManualClock()
+    with running_kiosk(config, devices, clock) as kiosk_app:
         kiosk = kiosk_app.test_client()
         assert tap(kiosk, devices) == "/buiten-gebruik"
         for _ in range(3):
-            time.sleep(0.4)
+            clock.advance(RETRY_GAP_SECONDS)
             page = kiosk.get("/buiten-gebruik")
             assert page.status_code == 200 and 'data-events-url=""' in page.get_data(as_text=True)
             assert kiosk.get("/status").json["go"] is None
         with running_server(app, port=port):
-            time.sleep(1.05)
+            clock.advance(RETRY_GAP_SECONDS)
             assert kiosk.get("/status").json["go"] == "/"
             assert kiosk.get("/").status_code == 200
 
 
 def test_a_failed_print_is_reported_until_a_print_works(kiosk_app: Flask) -> None:
     devices = simulated_devices()
-    receipt = make_receipt(kiosk_app.config, "Slip", [("Pasnummer", None)])
+    receipt = make_receipt(kiosk_app.config, SYSTEM_CLOCK.now(), "Slip", [("Pasnummer", None)])
     devices.printer.state = PrinterStatus.PAPER_OUT
     assert not print_receipt(devices, receipt)
     devices.printer.state = PrinterStatus.OK  # paper put in, but nothing printed yet

@@ -11,17 +11,25 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from kiosk.devices import Devices
+from kiosk.flows.pay import attempt
 from kiosk.hardware.base import PrinterStatus
+from shared.clock import ManualClock
 from shared.db import db
 from shared.models.kiosk import KioskDevice
 from shared.models.mail import OutboxMail
 from shared.models.patron import Patron
 from shared.models.payment import Payment
 from shared.payments import ledger
-from tests.support.kiosk import TERMINAL, kiosk_config, running_kiosk, simulated_devices
+from tests.support.kiosk import TERMINAL, kiosk_config, running_kiosk, simulated_devices, until
 from tests.support.kiosk_api import register_kiosk
 from tests.support.kiosk_flows import in_english, owing_card_holder, place, tap
 from tests.support.servers import free_port, running_server
+
+
+@pytest.fixture
+def kiosk_clock() -> ManualClock:
+    """Time at this module's kiosk passes only when a test moves it."""
+    return ManualClock()
 
 
 @pytest.fixture
@@ -81,7 +89,11 @@ def double_tap(kiosk: FlaskClient) -> list[str | None]:
 
 
 def test_paid_prints_the_receipt_and_settles_the_ledger(
-    kiosk: FlaskClient, kiosk_devices: Devices, patron: Patron, mollie_sandbox
+    kiosk: FlaskClient,
+    kiosk_devices: Devices,
+    kiosk_clock: ManualClock,
+    patron: Patron,
+    mollie_sandbox,
 ) -> None:
     assert "€12.50" in kiosk.get("/betalen").get_data(as_text=True)
     assert double_tap(kiosk) == ["/betalen/terminal"] * 2
@@ -94,10 +106,11 @@ def test_paid_prints_the_receipt_and_settles_the_ledger(
     assert kiosk.get("/betalen/status").json["go"] == "/betalen/klaar"
     assert "Take your receipt" in kiosk.get("/betalen/klaar").get_data(as_text=True)
     [receipt] = kiosk_devices.printer.printed
-    assert (receipt.library, receipt.branch, receipt.total) == (
+    assert (receipt.library, receipt.branch, receipt.total, receipt.printed_at) == (
         "Bibliotheek Drenthe",
         "Ruinerwold",
         Decimal("12.50"),
+        kiosk_clock.now(),
     )
     texts = [text for text, _ in receipt.lines]
     assert f"Payment reference: {payment.reference}" in texts
@@ -179,22 +192,24 @@ def test_an_idle_session_cancels_its_waiting_payment(
     devices = simulated_devices()
     token = register_kiosk(app, "Kiosk hal", "--terminal", TERMINAL)
     timing = {"KIOSK_IDLE_SECONDS": 1, "KIOSK_COUNTDOWN_SECONDS": 0, "KIOSK_KEEPALIVE_SECONDS": 0}
-    with running_kiosk(kiosk_config(portal_server, token, **timing), devices) as kiosk_app:
+    clock = ManualClock()
+    with running_kiosk(kiosk_config(portal_server, token, **timing), devices, clock) as kiosk_app:
         kiosk = kiosk_app.test_client()
         assert tap(kiosk, devices) == "/pas"
         kiosk.post("/betalen")
-        time.sleep(1.2)  # the browser stopped polling (closed, crashed): nothing keeps it alive
+        clock.advance(1.2)  # the browser stopped polling (closed, crashed): nothing keeps it alive
         assert kiosk.get("/betalen/terminal").location == "/"
         assert newest_payment().status == "canceled"
 
 
 def test_the_kiosk_stops_a_payment_the_terminal_waits_on_too_long(
-    kiosk: FlaskClient, kiosk_app: Flask
+    kiosk: FlaskClient, kiosk_app: Flask, kiosk_clock: ManualClock
 ) -> None:
-    kiosk_app.config["KIOSK_TERMINAL_SECONDS"] = 0.5
+    kiosk_app.config["KIOSK_TERMINAL_SECONDS"] = 30  # within the idle time: no poll needed
     kiosk.post("/betalen")
+    kiosk_clock.advance(29)
     assert kiosk.get("/betalen/status").json["go"] is None
-    time.sleep(0.6)
+    kiosk_clock.advance(1)
     assert kiosk.get("/betalen/status").json["go"] == "/betalen/klaar"
     assert "waited too long" in kiosk.get("/betalen/klaar").get_data(as_text=True)
     assert newest_payment().status == "canceled"
@@ -222,9 +237,10 @@ def test_stop_while_the_payment_starts_cancels_it(
     kiosk: FlaskClient, kiosk_app: Flask, mollie_sandbox
 ) -> None:
     mollie_sandbox.inject_fault("delay", delay_seconds=1.5)
+    session = kiosk_app.extensions["kiosk"].sessions.current()
     paying = threading.Thread(target=kiosk.post, args=("/betalen",))
     paying.start()
-    time.sleep(0.5)  # the portal is asking the payment service now
+    assert until(lambda: attempt(session) is not None)  # the portal is asked to start it now
     assert kiosk.post("/stoppen").location == "/"
     paying.join(timeout=10)
     assert kiosk_app.extensions["kiosk"].sessions.current() is None

@@ -15,6 +15,7 @@ from kiosk.demo import blank_tag
 from kiosk.devices import Devices
 from kiosk.hardware.simulated import SIMULATED_READER
 from kiosk.views.collect_messages import IDENTIFY_REFUSALS
+from shared.clock import SYSTEM_CLOCK, ManualClock
 from shared.db import db
 from shared.models.account import AccountStatus
 from tests.support.kiosk import (
@@ -74,9 +75,12 @@ def test_taking_the_card_away_ends_the_session(
 
 
 def test_an_idle_session_is_forgotten(app: Flask, client: FlaskClient, portal_server: str) -> None:
-    with tapped_kiosk(app, client, portal_server, **FAST_IDLE) as (_kiosk_app, kiosk, _devices):
+    clock = ManualClock()
+    with tapped_kiosk(app, client, portal_server, clock=clock, **FAST_IDLE) as (_app, kiosk, _):
         assert "van Dijk" in kiosk.get("/pas").get_data(as_text=True)
-        time.sleep(1.2)
+        clock.advance(1.0)
+        assert "van Dijk" in kiosk.get("/pas").get_data(as_text=True)  # idle 1 s, not longer
+        clock.advance(1.1)
         gone = kiosk.get("/pas")
         assert gone.status_code == 302
         assert "van Dijk" not in kiosk.get("/").get_data(as_text=True)
@@ -104,25 +108,23 @@ def test_the_server_waits_one_keepalive_past_the_countdown(
     app: Flask, client: FlaskClient, portal_server: str
 ) -> None:
     timing = {"KIOSK_IDLE_SECONDS": 1, "KIOSK_COUNTDOWN_SECONDS": 0, "KIOSK_KEEPALIVE_SECONDS": 1}
-    with tapped_kiosk(app, client, portal_server, **timing) as (_kiosk_app, kiosk, _devices):
-        time.sleep(1.2)  # the page's countdown is over: the page, not the server, ends it now
+    clock = ManualClock()
+    with tapped_kiosk(app, client, portal_server, clock=clock, **timing) as (_app, kiosk, _):
+        clock.advance(1.2)  # the page's countdown is over: the page, not the server, ends it now
         assert kiosk.get("/events?session=1").json["go"] is None
-        time.sleep(1.0)
+        clock.advance(1.0)
         assert kiosk.get("/events?session=1").json["go"] == "/"
 
 
-@pytest.fixture
-def idle_kiosk(app: Flask, client: FlaskClient, portal_server: str) -> Iterator[FlaskClient]:
-    """A kiosk that forgets a patron after one idle second, with the patron's card tapped."""
-    with tapped_kiosk(app, client, portal_server, **FAST_IDLE) as (_kiosk_app, kiosk, _devices):
-        yield kiosk
-
-
-def test_touches_keep_the_session_past_the_idle_time(idle_kiosk: FlaskClient) -> None:
-    for _ in range(4):  # the page's keep-alive while the patron types
-        time.sleep(0.4)
-        assert idle_kiosk.post("/nog-hier").status_code == 204
-    assert "van Dijk" in idle_kiosk.get("/pas").get_data(as_text=True)
+def test_touches_keep_the_session_past_the_idle_time(
+    app: Flask, client: FlaskClient, portal_server: str
+) -> None:
+    clock = ManualClock()
+    with tapped_kiosk(app, client, portal_server, clock=clock, **FAST_IDLE) as (_app, kiosk, _):
+        for _ in range(4):  # the page's keep-alive while the patron types
+            clock.advance(0.9)
+            assert kiosk.post("/nog-hier").status_code == 204
+        assert "van Dijk" in kiosk.get("/pas").get_data(as_text=True)
 
 
 @pytest.fixture
@@ -239,7 +241,7 @@ def test_a_card_of_an_account_that_may_not_log_in_says_why(
 
 
 def test_a_flow_gets_the_card_reader_within_one_watcher_poll(kiosk_devices: Devices) -> None:
-    watcher = CardWatcher(kiosk_devices)
+    watcher = CardWatcher(kiosk_devices, SYSTEM_CLOCK)
     watcher.start()
     try:
         waits = []

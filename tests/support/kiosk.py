@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import pytest
 from flask import Flask
 
-from kiosk import create_app as create_kiosk
+from kiosk.app import create_app as create_kiosk
+from kiosk.app import start_background, stop_background
 from kiosk.devices import Devices
 from kiosk.hardware.scanner import QueueScanner
 from kiosk.hardware.simulated import (
@@ -19,9 +21,11 @@ from kiosk.hardware.simulated import (
     SimulatedPrinter,
     SimulatedScanner,
 )
+from shared.clock import SYSTEM_CLOCK, Clock, ManualClock
 from tests.support.kiosk_api import register_kiosk
 
 TERMINAL = "term_sandboxKiosk1"
+WAIT_SECONDS = 10.0  # how long a test waits for a kiosk thread to act
 
 
 def simulated_devices() -> Devices:
@@ -62,22 +66,53 @@ def kiosk_config(
 
 
 @contextmanager
-def running_kiosk(config: dict[str, object], devices: Devices) -> Iterator[Flask]:
-    """A kiosk app whose background threads stop afterwards."""
-    kiosk = create_kiosk(config, devices=devices)
+def running_kiosk(
+    config: dict[str, object], devices: Devices, clock: Clock = SYSTEM_CLOCK
+) -> Iterator[Flask]:
+    """A kiosk app on `clock` with its background threads running while the block runs."""
+    kiosk = create_kiosk(config, devices=devices, clock=clock)
+    start_background(kiosk)
     try:
         yield kiosk
     finally:
-        kiosk.extensions["kiosk"].watcher.stop()
-        kiosk.extensions["kiosk"].heartbeat.stop()
+        stop_background(kiosk)
 
 
 @pytest.fixture
-def kiosk_app(app: Flask, portal_server: str, kiosk_devices: Devices) -> Iterator[Flask]:
+def kiosk_clock() -> Clock:
+    """The clock of `kiosk_app`: the machine's (a test module may give a ManualClock instead)."""
+    return SYSTEM_CLOCK
+
+
+@pytest.fixture
+def kiosk_app(
+    app: Flask, portal_server: str, kiosk_devices: Devices, kiosk_clock: Clock
+) -> Iterator[Flask]:
     """The kiosk, registered at the test portal with the sandbox's first terminal."""
     token = register_kiosk(app, "Kiosk hal", "--terminal", TERMINAL)
-    with running_kiosk(kiosk_config(portal_server, token), kiosk_devices) as kiosk:
+    with running_kiosk(kiosk_config(portal_server, token), kiosk_devices, kiosk_clock) as kiosk:
         yield kiosk
+
+
+def until(condition: Callable[[], bool], timeout: float = WAIT_SECONDS) -> bool:
+    """Whether the condition came true within `timeout` real seconds (a kiosk thread acting)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+def advance_until(clock: ManualClock, condition: Callable[[], bool], step: float) -> bool:
+    """Move the clock `step` seconds at a time, letting the kiosk's threads act in between,
+    until the condition holds (within WAIT_SECONDS of real time)."""
+
+    def moved() -> bool:
+        clock.advance(step)
+        return condition()
+
+    return condition() or until(moved)
 
 
 def form_token(page: str) -> str:

@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 from kiosk.demo import card_tag
 from kiosk.devices import Devices
 from kiosk.hardware.simulated import SIMULATED_READER, SimulatedCardReader
+from shared.clock import SYSTEM_CLOCK, Clock
 from shared.db import db
 from shared.models.patron import Patron
 from tests.support.accounts import give_card, member
@@ -72,14 +73,20 @@ def in_english(kiosk: FlaskClient) -> None:
 
 @contextmanager
 def tapped_kiosk(
-    portal: Flask, client: FlaskClient, portal_url: str, csrf: bool = False, **settings: object
+    portal: Flask,
+    client: FlaskClient,
+    portal_url: str,
+    csrf: bool = False,
+    clock: Clock = SYSTEM_CLOCK,
+    **settings: object,
 ) -> Iterator[tuple[Flask, FlaskClient, Devices]]:
-    """A kiosk of its own (`settings` over the test defaults) at which the owing card holder
-    just tapped: the app, its browser and its devices."""
+    """A kiosk of its own on `clock` (`settings` over the test defaults) at which the owing card
+    holder just tapped: the app, its browser and its devices."""
     owing_card_holder(portal, client)
     devices = simulated_devices()
     token = register_kiosk(portal, "Kiosk hal", "--terminal", TERMINAL)
-    with running_kiosk(kiosk_config(portal_url, token, csrf, **settings), devices) as kiosk_app:
+    config = kiosk_config(portal_url, token, csrf, **settings)
+    with running_kiosk(config, devices, clock) as kiosk_app:
         kiosk = kiosk_app.test_client()
         assert tap(kiosk, devices) == "/pas"
         yield kiosk_app, kiosk, devices
