@@ -6,6 +6,7 @@ from flask import session
 from flask_login import login_user
 
 from portal.wiring import now
+from shared.accounts.passwords import password_fingerprint
 from shared.models.account import LoginAccount
 
 LOGIN_AT = "login_at"
@@ -31,8 +32,7 @@ def login_time() -> datetime | None:
 
 def password_stamp(account: LoginAccount) -> str:
     """Changes when the password changes, ending the sessions made with the old one."""
-    changed = account.password_changed_at or account.created_at
-    return changed.isoformat()
+    return password_fingerprint(account.password_hash)
 
 
 def keep_after_password_change(account: LoginAccount) -> None:

@@ -18,7 +18,7 @@ PRESENTER = Presenter(
 
 def refusal_message(error: DomainError) -> str:
     """What to tell the patron about a refusal."""
-    return describe(error, PRESENTER)
+    return describe(error.code, error.params, PRESENTER)
 
 
 @contextmanager
@@ -27,4 +27,5 @@ def refusals_reported() -> Iterator[None]:
     try:
         yield
     except DomainError as error:
-        raise click.ClickException(f"refused: {error.code}: {describe(error, ENGLISH)}") from error
+        message = describe(error.code, error.params, ENGLISH)
+        raise click.ClickException(f"refused: {error.code}: {message}") from error

@@ -12,8 +12,6 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from shared.errors import DomainError
-
 log = logging.getLogger(__name__)
 Translate = Callable[..., str]
 
@@ -210,28 +208,28 @@ def http_status(code: str) -> int:
     return refusal.status if refusal else REFUSED
 
 
-def describe(error: DomainError, show: Presenter) -> str:
-    """The refusal's message in the app's language, its details filled in; the generic message
-    (and a log line) for a code without one."""
-    refusal = REFUSALS.get(error.code)
+def describe(code: str, details: Mapping[str, Any], show: Presenter) -> str:
+    """A refusal's message in the app's language with its details filled in (they may come as
+    text, from an API); the generic message, and a log line, for a code without one."""
+    refusal = REFUSALS.get(code)
     if refusal is None:
-        log.error("refusal %r has no message in shared/refusals.py", error.code)
+        log.error("refusal %r has no message in shared/refusals.py", code)
         return show.translate(GENERIC)
     try:
-        return show.translate(refusal.message, **_details(refusal, error.params, show))
+        return show.translate(refusal.message, **_shown(refusal, details, show))
     except (KeyError, TypeError, ValueError, ArithmeticError):
-        log.exception("refusal %r: its details %r do not fit its message", error.code, error.params)
+        log.exception("refusal %r: its details %r do not fit its message", code, details)
         return show.translate(GENERIC)
 
 
-def _details(refusal: Refusal, params: Mapping[str, Any], show: Presenter) -> dict[str, str]:
-    """The details as the message shows them (times and amounts may come as text, from JSON)."""
-    details = {name: str(value) for name, value in params.items()}
+def _shown(refusal: Refusal, details: Mapping[str, Any], show: Presenter) -> dict[str, str]:
+    """The details as the message shows them: text, times of day and amounts of euros."""
+    shown = {name: str(value) for name, value in details.items()}
     for name in refusal.moments:
-        value = params[name]
-        details[name] = show.moment(
-            value if isinstance(value, datetime) else datetime.fromisoformat(value)
+        moment = details[name]
+        shown[name] = show.moment(
+            moment if isinstance(moment, datetime) else datetime.fromisoformat(moment)
         )
     for name in refusal.amounts:
-        details[name] = show.amount(Decimal(str(params[name])))
-    return details
+        shown[name] = show.amount(Decimal(str(details[name])))
+    return shown

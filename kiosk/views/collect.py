@@ -22,7 +22,8 @@ from kiosk.hardware.emrtd.errors import MrzError
 from kiosk.jobs import Job, current_job, start_job
 from kiosk.portal_client import PortalRefused, PortalUnavailable
 from kiosk.receipts import print_receipt
-from kiosk.views.collect_messages import ENCODE_STATUS, ID_PROBLEMS, identify_refusal
+from kiosk.refusals import refusal_in_query, refusal_message
+from kiosk.views.collect_messages import ENCODE_STATUS, ID_PROBLEMS
 
 bp = Blueprint("collect", __name__)
 SCAN_WAIT_SECONDS = 0.3
@@ -74,9 +75,7 @@ def identify() -> str | Response | tuple[str, int]:
             session.move(Step.COLLECT_IDENTIFY)
     if request.method == "GET":
         _drain_scanner()
-        refusal = request.args.get("error")
-        message = identify_refusal(refusal, dict(request.args)) if refusal else None
-        return _identify_page(purpose, refusal=message)
+        return _identify_page(purpose, refusal=refusal_in_query(request.args, "error"))
     return _identify_by_password(session, purpose)
 
 
@@ -97,7 +96,7 @@ def _identify_by_password(session: PatronSession, purpose: str) -> Response | tu
             lambda: kiosk().portal.identify("password", login=login, password=password),
         )
     except PortalRefused as refusal:
-        message = identify_refusal(refusal.code, refusal.details)
+        message = refusal_message(refusal.code, refusal.details)
         return _identify_page(purpose, refusal=message, login=login), 422
     return redirect(go, code=303)
 
@@ -147,8 +146,7 @@ def poll_scan() -> Response:
     try:
         go = _identify_once(session, "collect", lambda: kiosk().portal.identify("qr", code=code))
     except PortalRefused as refusal:
-        until = refusal.details.get("until")
-        return _poll(go=url_for("collect.identify", error=refusal.code, until=until))
+        return _poll(go=url_for("collect.identify", error=refusal.code, **refusal.details))
     return _poll(go=go)
 
 

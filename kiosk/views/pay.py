@@ -14,6 +14,7 @@ from kiosk.context import kiosk, patron_session
 from kiosk.flows import pay
 from kiosk.flows.session import PatronSession, Step
 from kiosk.portal_client import PortalRefused, ProviderUnavailable
+from kiosk.refusals import refusal_message
 
 bp = Blueprint("pay", __name__, url_prefix="/betalen")
 View = Callable[..., Any]
@@ -58,7 +59,9 @@ def begin(session: PatronSession) -> str | Response:
     try:
         pay.begin(kiosk(), session)
     except PortalRefused as refusal:
-        return render_template("kiosk/pay/refused.html", reason=refusal.code), 422
+        message = refusal_message(refusal.code, refusal.details)
+        page = render_template("kiosk/pay/refused.html", reason=refusal.code, message=message)
+        return page, 422
     return redirect(url_for("pay.progress"), code=303)
 
 

@@ -13,13 +13,13 @@ from kiosk.context import begin_session, end_session, kiosk, patron_session
 from kiosk.flows.identify import TapRefused, card_left, fresh_tap, identify_by_tap
 from kiosk.flows.session import PatronSession, Step
 from kiosk.portal_client import PortalUnavailable
-from kiosk.views.collect_messages import IDENTIFY_REFUSALS
+from kiosk.refusals import refusal_in_query
+from shared.refusals import REFUSALS
 
 bp = Blueprint("start", __name__)
 LANGUAGES = ("nl", "en")
 LONG_POLL_SECONDS = 0.4
 STAYS_WITHOUT_CARD = {Step.PAYING, Step.PAID}  # a payment and its receipt outlast the card
-ACCOUNT_REFUSALS = frozenset({"account_blocked", "account_unconfirmed"})
 
 
 @bp.get("/")
@@ -56,7 +56,7 @@ def _open_tap(tap: Tap, language: str | None) -> str:
         identify_by_tap(kiosk(), tap, session)
     except TapRefused as refusal:
         end_session()
-        return url_for("start.card_refused", reason=refusal.code)
+        return url_for("start.card_refused", reason=refusal.code, **refusal.details)
     except PortalUnavailable:
         end_session()
         kiosk().heartbeat.went_offline()
@@ -97,8 +97,7 @@ def guest() -> str:
 def card_refused() -> str:
     """Why the tapped card did not open a patron screen, and what to do instead."""
     reason = request.args.get("reason", "")
-    # The account, not the card, is the problem: said as when logging in.
-    message = IDENTIFY_REFUSALS[reason] if reason in ACCOUNT_REFUSALS else None
+    message = refusal_in_query(request.args, "reason") if reason in REFUSALS else None
     return render_template("kiosk/start/card_refused.html", reason=reason, message=message)
 
 

@@ -2,8 +2,8 @@
 
 from flask import Blueprint, current_app, render_template
 
-from portal.wiring import now
 from portal.refusals import refusal_message
+from portal.wiring import now
 from shared.accounts import confirmation
 from shared.db import db
 from shared.errors import DomainError

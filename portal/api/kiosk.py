@@ -3,11 +3,12 @@
 from flask import jsonify
 from werkzeug.wrappers import Response
 
-# Importing the call modules registers their views on the one blueprint.
-from portal.wiring import now
 from portal.api import kiosk_cards, kiosk_patrons, kiosk_payments
 from portal.api.kiosk_common import bp, json_body, kiosk
 from portal.api.kiosk_openapi import openapi_document
+
+# Importing the call modules registers their views on the one blueprint.
+from portal.wiring import now
 from shared.db import db
 from shared.errors import DomainError
 from shared.kiosks.devices import report_health

@@ -7,8 +7,8 @@ from typing import Any
 from flask import Blueprint, current_app, g, jsonify, request
 from werkzeug.wrappers import Response
 
-from portal.wiring import now
 from portal.extensions import csrf
+from portal.wiring import now
 from shared.db import db
 from shared.errors import DomainError
 from shared.kiosks.devices import authenticate

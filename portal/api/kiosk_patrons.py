@@ -6,9 +6,9 @@ from typing import Any
 from flask import current_app, jsonify
 from werkzeug.wrappers import Response
 
-from portal.wiring import now
 from portal.api.kiosk_common import bp, json_body, kiosk, text, ticket_patron
 from portal.api.kiosk_summary import patron_summary
+from portal.wiring import now
 from shared.db import db
 from shared.errors import DomainError
 from shared.kiosks import identification

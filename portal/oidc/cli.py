@@ -5,9 +5,9 @@ import json
 import click
 from flask.cli import AppGroup
 
-from portal.wiring import now
 from portal.oidc.server import signing_keys
 from portal.refusals import refusals_reported
+from portal.wiring import now
 from shared.db import db
 from shared.oidc.clients import register_client
 from shared.oidc.tokens import TOKEN_LIFETIME

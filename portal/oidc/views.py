@@ -15,11 +15,11 @@ from flask_wtf.csrf import validate_csrf
 from werkzeug.wrappers import Response
 from wtforms import ValidationError
 
-from portal.wiring import now
 from portal.auth_session import login_time
 from portal.extensions import csrf
 from portal.oidc import server as provider
 from portal.oidc.server import server
+from portal.wiring import now
 from shared.db import db
 from shared.models.account import LoginAccount
 from shared.oidc.claims import subject

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from shared import tokens
 from shared.accounts.confirmation import read_link
 from shared.accounts.login import find_accounts
-from shared.accounts.passwords import hash_password
+from shared.accounts.passwords import hash_password, password_fingerprint
 from shared.errors import DomainError
 from shared.mail.outbox import enqueue
 from shared.mail.render import render_mail
@@ -66,7 +66,8 @@ def reset_password(session: Session, account: LoginAccount, password: str, now: 
 
 
 def _payload(account: LoginAccount) -> dict[str, object]:
-    """What a reset link carries: the account, when its password last changed (single use), and
-    the address it went to (a link to an address since replaced stops working)."""
-    changed = account.password_changed_at or account.created_at
-    return {"account": account.id, "since": changed.isoformat(), "email": account.email}
+    """What a reset link carries: the account, its password's fingerprint (the link works until
+    the password changes: once), and the address it went to (a link to an address since
+    replaced stops working)."""
+    password = password_fingerprint(account.password_hash)
+    return {"account": account.id, "password": password, "email": account.email}

@@ -1,5 +1,7 @@
 """Password hashing (argon2id) and the strength rule for new passwords."""
 
+import hashlib
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from zxcvbn import zxcvbn
@@ -21,6 +23,12 @@ def verify_password(password_hash: str, password: str) -> bool:
         return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+def password_fingerprint(password_hash: str) -> str:
+    """A short value that changes whenever the password does (every hash has its own salt), to
+    end what was made with the old one: sessions, reset links. It reveals nothing of the hash."""
+    return hashlib.sha256(password_hash.encode()).hexdigest()[:32]
 
 
 def password_score(password: str, personal: list[str]) -> int:

@@ -13,9 +13,9 @@ from email.utils import parseaddr
 from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import Session
 
+from shared.clock import SYSTEM_CLOCK, Clock
 from shared.mail.transport import MailTransportError, Transport
 from shared.models.mail import MailStatus, OutboxMail
-from shared.clock import SYSTEM_CLOCK, Clock
 
 logger = logging.getLogger(__name__)
 

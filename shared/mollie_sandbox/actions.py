@@ -1,11 +1,11 @@
 """Status changes as the outside world sees them: stored first, then announced by webhook."""
 
+from shared.clock import SYSTEM_CLOCK
 from shared.mollie_sandbox import payments, recurring, refunds
 from shared.mollie_sandbox.payments import PaymentStatus, is_final
 from shared.mollie_sandbox.refunds import RefundStatus
 from shared.mollie_sandbox.store import SandboxStore
 from shared.mollie_sandbox.webhooks import deliver
-from shared.timeutil import utcnow
 
 
 def settle(
@@ -17,7 +17,7 @@ def settle(
     consumer: dict | None = None,
 ) -> dict:
     """Move the payment to `status`; post its webhook when asked and the status is final."""
-    payment = store.write(payments.settle, payment_id, status, consumer, utcnow())
+    payment = store.write(payments.settle, payment_id, status, consumer, SYSTEM_CLOCK.now())
     if webhook and is_final(payment):
         _post_webhook(store, payment)
     return payment
@@ -25,7 +25,7 @@ def settle(
 
 def cancel(store: SandboxStore, payment_id: str) -> dict:
     """Cancel through the API and post the webhook, as Mollie does for every final status."""
-    payment = store.write(payments.cancel, payment_id, utcnow())
+    payment = store.write(payments.cancel, payment_id, SYSTEM_CLOCK.now())
     _post_webhook(store, payment)
     return payment
 
@@ -34,7 +34,7 @@ def charge(
     store: SandboxStore, subscription_id: str, status: PaymentStatus, *, webhook: bool
 ) -> dict:
     """Collect the subscription's next period: a pending direct debit, then moved to `status`."""
-    payment = store.write(recurring.charge, subscription_id, utcnow())
+    payment = store.write(recurring.charge, subscription_id, SYSTEM_CLOCK.now())
     return settle(store, payment["id"], status, webhook=webhook)
 
 

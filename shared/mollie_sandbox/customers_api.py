@@ -2,11 +2,11 @@
 
 from flask import Response, request
 
+from shared.clock import SYSTEM_CLOCK
 from shared.mollie_sandbox import customers, mandates, recurring
 from shared.mollie_sandbox.api import api_blueprint, idempotent, listed, rendered
 from shared.mollie_sandbox.store import current_store
 from shared.mollie_sandbox.validation import customer_fields
-from shared.timeutil import utcnow
 
 bp = api_blueprint("sandbox_api_customers")
 
@@ -16,7 +16,7 @@ bp = api_blueprint("sandbox_api_customers")
 def create_customer() -> Response:
     """Create a customer."""
     fields = customer_fields(request.get_json(silent=True))
-    customer = current_store().write(customers.create, fields, utcnow())
+    customer = current_store().write(customers.create, fields, SYSTEM_CLOCK.now())
     return rendered(customers.render, customer, "create-customer", 201)
 
 
@@ -52,5 +52,5 @@ def get_mandate(customer_id: str, mandate_id: str) -> Response:
 @idempotent
 def revoke_mandate(customer_id: str, mandate_id: str) -> tuple[str, int]:
     """Revoke a mandate; the subscriptions collecting on it are canceled."""
-    current_store().write(recurring.revoke_mandate, customer_id, mandate_id, utcnow())
+    current_store().write(recurring.revoke_mandate, customer_id, mandate_id, SYSTEM_CLOCK.now())
     return "", 204

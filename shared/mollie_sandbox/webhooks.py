@@ -6,8 +6,8 @@ from typing import Any
 
 import requests
 
+from shared.clock import SYSTEM_CLOCK
 from shared.mollie_sandbox.times import timestamp
-from shared.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 TIMEOUT_SECONDS = 5
@@ -39,7 +39,11 @@ class WebhookLog:
 
 def deliver(webhook_log: WebhookLog, url: str, payment_id: str) -> None:
     """POST the payment id to `url` once; failures are logged and recorded, never raised."""
-    delivery: dict[str, Any] = {"url": url, "paymentId": payment_id, "at": timestamp(utcnow())}
+    delivery: dict[str, Any] = {
+        "url": url,
+        "paymentId": payment_id,
+        "at": timestamp(SYSTEM_CLOCK.now()),
+    }
     try:
         response = requests.post(
             url,

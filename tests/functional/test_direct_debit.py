@@ -9,6 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from portal.wiring import now
 from shared.db import db
 from shared.kiosks.devices import register_device
 from shared.models.mail import OutboxMail
@@ -202,7 +203,7 @@ def test_a_failed_period_paid_at_the_kiosk_counts_as_paid(
     subscription = the_subscription()
     mollie_sandbox.charge(subscription.mollie_subscription_id, "failed")
     patron = db.session.scalars(select(Patron)).one()
-    _, token = register_device(db.session, "Kiosk", "5270", "term_sandboxKiosk1")
+    _, token = register_device(db.session, "Kiosk", "5270", "term_sandboxKiosk1", now())
     db.session.commit()
     headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": "kiosk-pays-period"}
     created = client.post(

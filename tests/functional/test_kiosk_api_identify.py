@@ -1,12 +1,12 @@
 """The kiosk API: identifying a patron by card, QR code or password, and the ticket it gives."""
 
-import time
+from datetime import timedelta
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
+from portal.wiring import now
 from shared import tokens
 from shared.db import db
 from shared.models.account import AccountStatus
@@ -100,7 +100,7 @@ def test_qr_code_from_the_welcome_mail(kiosk: KioskApi, patron: Patron) -> None:
 
 
 def test_forged_other_purpose_and_expired_codes(kiosk: KioskApi, patron: Patron) -> None:
-    other = tokens.make_token(TEST_SECRET, tokens.PASSWORD_RESET, {"patron": patron.id})
+    other = tokens.make_token(TEST_SECRET, tokens.PASSWORD_RESET, {"patron": patron.id}, now())
     expired = past_token(tokens.CARD_COLLECTION, {"patron": patron.id}, 91 * 24 * 3600)
     for code, error in [("abc.def.ghi", "code_invalid"), (other, "code_invalid")]:
         assert kiosk.identify(method="qr", code=code).json["error"] == error
@@ -181,12 +181,12 @@ def test_ticket_is_bound_to_the_kiosk_and_expires(
     ticket = kiosk.ticket(patron)
     assert kiosk.call("GET", "/patron", ticket).status_code == 200
     other_kiosk = KioskApi(client, register_kiosk(app, "Kiosk boven"))
-    device = tokens.read_token(TEST_SECRET, tokens.KIOSK_TICKET, ticket)["device"]
+    device = tokens.read_token(TEST_SECRET, tokens.KIOSK_TICKET, ticket, now())["device"]
     payload = {"patron": patron.id, "device": device, "proof": "password"}
     stale = past_token(tokens.KIOSK_TICKET, payload, 15 * 60 + 5)
     fresh = past_token(tokens.KIOSK_TICKET, payload, 15 * 60 - 5)
     assert kiosk.call("GET", "/patron", fresh).status_code == 200  # only its age differs
-    forged = tokens.make_token("another-secret", tokens.KIOSK_TICKET, payload)
+    forged = tokens.make_token("another-secret", tokens.KIOSK_TICKET, payload, now())
     for api, bad in [(other_kiosk, ticket), (kiosk, stale), (kiosk, forged), (kiosk, None)]:
         response = api.call("GET", "/patron", bad)
         assert response.status_code == 403 and response.json["error"] == "ticket_invalid"
@@ -199,10 +199,5 @@ def test_card_numbers_find_their_patron_for_the_balance(kiosk: KioskApi, patron:
 
 
 def past_token(purpose: str, payload: dict[str, object], age: int) -> str:
-    """A genuinely signed token made `age` seconds ago (itsdangerous' own timestamp, moved)."""
-
-    class Earlier(TimestampSigner):
-        def get_timestamp(self) -> int:
-            return int(time.time()) - age
-
-    return URLSafeTimedSerializer(TEST_SECRET, salt=purpose, signer=Earlier).dumps(payload)
+    """A genuinely signed token made `age` seconds before the portal's now."""
+    return tokens.make_token(TEST_SECRET, purpose, payload, now() - timedelta(seconds=age))

@@ -17,6 +17,7 @@ from shared.accounts.login import log_in
 from shared.clock import ManualClock
 from shared.db import db
 from shared.models.patron import Patron
+from shared.refusals import REFUSALS
 from tests.support.accounts import member
 from tests.support.kiosk import advance_until, kiosk_config, running_kiosk, until
 from tests.support.kiosk_api import register_kiosk
@@ -143,7 +144,7 @@ def test_empty_identify_form_shows_field_errors(kiosk: FlaskClient) -> None:
 def test_wrong_password_is_refused(kiosk: FlaskClient, patron: Patron) -> None:
     response = log_in_at_kiosk(kiosk, patron.customer_number, "wrong-password-123")
     page = response.get_data(as_text=True)
-    wrong = "This number or password is wrong. Check them and try again."
+    wrong = REFUSALS["bad_credentials"].message
     assert response.status_code == 422 and said(kiosk.application, wrong) in page
 
 
@@ -328,8 +329,8 @@ def test_patron_with_a_card_has_nothing_to_collect(
 
 
 def test_too_many_wrong_passwords_say_until_when(kiosk: FlaskClient, patron: Patron) -> None:
-    template = "Too many wrong tries. Try again after %(time)s."
-    before_time = said(kiosk.application, template, time="|").split("|")[0]
+    template = REFUSALS["too_many_attempts"].message
+    before_time = said(kiosk.application, template, until="|").split("|")[0]
     pages = [
         log_in_at_kiosk(kiosk, patron.customer_number, "wrong-password-123").text
         for _attempt in range(7)

@@ -14,7 +14,7 @@ from kiosk.card_watch import CardWatcher
 from kiosk.demo import blank_tag
 from kiosk.devices import Devices
 from kiosk.hardware.simulated import SIMULATED_READER
-from kiosk.views.collect_messages import IDENTIFY_REFUSALS
+from kiosk.refusals import refusal_message
 from shared.clock import SYSTEM_CLOCK, ManualClock
 from shared.db import db
 from shared.models.account import AccountStatus
@@ -232,7 +232,7 @@ def test_a_card_of_an_account_that_may_not_log_in_says_why(
     assert go is not None and f"reason={reason}" in go
     page = kiosk.get(go).get_data(as_text=True)
     with kiosk_app.test_request_context():
-        expected = str(escape(IDENTIFY_REFUSALS[reason]))
+        expected = str(escape(refusal_message(reason)))
     assert expected in page
     assert (
         str(escape(said(kiosk_app, "This card is not known here. Please go to the desk.")))

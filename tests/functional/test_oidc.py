@@ -18,6 +18,7 @@ from shared.models.oidc import OidcClient, OidcToken, secret_hash
 from shared.models.patron import Patron
 from shared.oidc.keys import SigningKeys
 from shared.oidc.tokens import TOKEN_LIFETIME
+from shared.timeutil import local_today
 from tests.support.accounts import give_card, log_in, member
 from tests.support.oidc import (
     LOGOUT_URI,
@@ -335,7 +336,7 @@ def test_preferred_username_is_the_main_card_and_sub_stays(
         ({"type_code": "0021"}, True, False),  # Start: no online library
         ({"status": "invalid"}, False, False),
         ({"status": "cancelled"}, True, True),  # runs to its end date
-        ({"end_date": now().date() - timedelta(days=2)}, False, False),
+        ({"end_date": lambda today: today - timedelta(days=2)}, False, False),
     ],
 )
 def test_library_claim_follows_the_subscription(
@@ -344,7 +345,7 @@ def test_library_claim_follows_the_subscription(
     service = add_service(app, "--first-party")
     subscription = db.session.get(Patron, patron.id).subscriptions[0]
     for name, value in change.items():
-        setattr(subscription, name, value)
+        setattr(subscription, name, value(local_today(now())) if callable(value) else value)
     db.session.commit()
     claims = userinfo(client, tokens_for(client, service, scope="openid library")["access_token"])
     assert claims["library"] == {

@@ -9,6 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from portal.wiring import now
 from shared.db import db
 from shared.models.mail import OutboxMail
 from shared.models.patron import Patron
@@ -118,7 +119,7 @@ def test_status_never_goes_backwards(client: FlaskClient, mollie_sandbox) -> Non
     db.session.expire_all()
     payment = db.session.scalars(select(Payment)).one()
     stale = ProviderPayment(payment.provider_id, "open", None, None)
-    assert apply_status(db.session, payment, stale) is None
+    assert apply_status(db.session, payment, stale, now()) is None
     assert payment.status == "paid"
 
 

@@ -145,7 +145,7 @@ def test_digital_only_gets_system_number_and_no_card_text(
     client.get(checkout(start_payment(client), "paid"))
     patron = db.session.scalars(select(Patron)).one()
     assert patron.system_number.startswith("DO") and patron.temporary_number is None
-    send_pending(db.session, FileTransport(tmp_path))
+    send_pending(db.session, FileTransport(tmp_path), now=now())
     welcome = [m for m in db.session.scalars(select(OutboxMail)) if m.kind == "welcome"][0]
     message = BytesParser(policy=policy.default).parsebytes(welcome.message)
     text = message.get_body(preferencelist=("plain",)).get_content()

@@ -127,9 +127,15 @@ def templates_dir(tmp_path: Path) -> Path:
 def enqueue_hello(session: Session, templates_dir: Path, key: str = "welcome:patron:12") -> None:
     """Render the test mail, enqueue it and commit."""
     message = render_mail(
-        "hello", "nl", "anne@example.org", {"name": "Anne"}, SENDER, templates_dir=templates_dir
+        "hello",
+        "nl",
+        "anne@example.org",
+        {"name": "Anne"},
+        SENDER,
+        now=SYSTEM_CLOCK.now(),
+        templates_dir=templates_dir,
     )
-    enqueue(session, message, kind="welcome", dedupe_key=key, locale="nl")
+    enqueue(session, message, kind="welcome", dedupe_key=key, locale="nl", now=SYSTEM_CLOCK.now())
     session.commit()
 
 
@@ -152,7 +158,7 @@ def test_worker_delivers_a_rendered_mail_over_smtp(
 ) -> None:
     enqueue_hello(session, templates_dir)
     transport = SmtpTransport.from_url(f"smtp://127.0.0.1:{plain_server}")
-    assert send_pending(session, transport) == SendReport(sent=1)
+    assert send_pending(session, transport, now=SYSTEM_CLOCK.now()) == SendReport(sent=1)
     message = received(handler)
     assert handler.envelopes[0].mail_from == "noreply@bieb.example"
     assert handler.envelopes[0].rcpt_tos == ["anne@example.org"]

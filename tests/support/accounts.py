@@ -24,7 +24,7 @@ def member(
 
 def give_card(patron: Patron, number: str, role: str = CardRole.MAIN) -> Card:
     """A card for the patron, as the kiosk or the desk will issue it."""
-    card = Card(patron_id=patron.id, number=number, role=role)
+    card = Card(patron_id=patron.id, number=number, role=role, issued_at=now())
     db.session.add(card)
     db.session.commit()
     return card

@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from werkzeug.test import TestResponse
 
+from portal.wiring import now
 from shared import tokens
 from shared.db import db
 from shared.models.mail import OutboxMail
@@ -69,7 +70,7 @@ class KioskApi:
 def collection_code(patron: Patron) -> str:
     """The code of the patron's welcome mail QR code."""
     secret = current_app.config["SECRET_KEY"]
-    return tokens.make_token(secret, tokens.CARD_COLLECTION, {"patron": patron.id})
+    return tokens.make_token(secret, tokens.CARD_COLLECTION, {"patron": patron.id}, now())
 
 
 def queued_mail(kind: str) -> tuple[OutboxMail, EmailMessage]:

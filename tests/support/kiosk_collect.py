@@ -20,6 +20,7 @@ from kiosk.devices import Devices
 from kiosk.hardware.base import CardRemoved
 from kiosk.hardware.emrtd.mrz import check_digit
 from kiosk.hardware.simulated import SimulatedDocument, SimulatedTag
+from portal.wiring import now
 from shared.db import db
 from shared.models.card import Card
 from shared.models.id_check import IdCheck
@@ -103,7 +104,7 @@ def inputs(page: str) -> list[dict[str, str | None]]:
 
 def qr_code(patron: Patron) -> str:
     """The card collection code of the patron's welcome mail."""
-    return make_token(TEST_SECRET, CARD_COLLECTION, {"patron": patron.id})
+    return make_token(TEST_SECRET, CARD_COLLECTION, {"patron": patron.id}, now())
 
 
 def td3_mrz(document: SimulatedDocument) -> tuple[str, str]:

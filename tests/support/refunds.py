@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from flask import Flask
 
-from portal.wiring import payment_provider
+from portal.wiring import now, payment_provider
 from shared.db import db
 from shared.errors import DomainError
 from shared.models.payment import Payment
@@ -22,7 +22,8 @@ def race_refunds(app: Flask, payment_id: int, amount: Decimal, requests: int) ->
         with app.app_context():
             payment = db.session.get_one(Payment, payment_id)
             try:
-                refund_payment_committing(db.session, payment, amount, "", payment_provider())
+                provider = payment_provider()
+                refund_payment_committing(db.session, payment, amount, "", provider, now())
                 outcomes.append("ok")
             except DomainError as error:
                 outcomes.append(error.code)

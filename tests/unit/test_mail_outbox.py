@@ -45,6 +45,9 @@ class RecordingTransport:
             self.sent.append((outbox_id, to, sender))
 
 
+NOW = SYSTEM_CLOCK.now()
+
+
 def message(to: str = "anne@example.org", subject: str = "Welkom") -> EmailMessage:
     """A minimal rendered message."""
     msg = EmailMessage()
@@ -57,7 +60,7 @@ def message(to: str = "anne@example.org", subject: str = "Welkom") -> EmailMessa
 
 def add(session: Session, key: str, to: str = "anne@example.org") -> OutboxMail:
     """Enqueue a mail and commit."""
-    mail = enqueue(session, message(to), kind="welcome", dedupe_key=key, locale="nl")
+    mail = enqueue(session, message(to), kind="welcome", dedupe_key=key, locale="nl", now=NOW)
     session.commit()
     return mail
 
@@ -88,6 +91,7 @@ def test_same_dedupe_key_never_adds_a_second_row(session: Session) -> None:
         kind="welcome",
         dedupe_key="welcome:patron:12",
         locale="nl",
+        now=NOW,
     )
     session.commit()
     assert second.id == first.id and second.subject == "Welkom"
@@ -97,14 +101,20 @@ def test_same_dedupe_key_never_adds_a_second_row(session: Session) -> None:
 def test_dedupe_holds_across_sessions_and_keeps_the_caller_transaction(engine: Engine) -> None:
     with Session(engine) as one, Session(engine) as two:
         add(one, "welcome:patron:12")
-        enqueue(two, message(), kind="welcome", dedupe_key="welcome:patron:12", locale="nl")
-        enqueue(two, message(), kind="welcome", dedupe_key="welcome:patron:13", locale="nl")
+        enqueue(
+            two, message(), kind="welcome", dedupe_key="welcome:patron:12", locale="nl", now=NOW
+        )
+        enqueue(
+            two, message(), kind="welcome", dedupe_key="welcome:patron:13", locale="nl", now=NOW
+        )
         two.commit()
         assert count(one) == 2
 
 
 def test_rolled_back_domain_change_drops_its_mail(session: Session) -> None:
-    enqueue(session, message(), kind="welcome", dedupe_key="welcome:patron:12", locale="nl")
+    enqueue(
+        session, message(), kind="welcome", dedupe_key="welcome:patron:12", locale="nl", now=NOW
+    )
     session.rollback()
     assert count(session) == 0
 
@@ -163,7 +173,7 @@ def test_one_bad_row_does_not_stop_the_others(session: Session) -> None:
     add(session, "a", to="broken@example.org")
     add(session, "b", to="bo@example.org")
     transport = RecordingTransport(failing={"broken@example.org"}, error=RuntimeError("bug"))
-    assert send_pending(session, transport) == SendReport(sent=1, retried=1)
+    assert send_pending(session, transport, now=NOW) == SendReport(sent=1, retried=1)
     assert [to for _, to, _ in transport.sent] == ["bo@example.org"]
 
 
@@ -171,8 +181,8 @@ def test_batch_limits_how_many_are_claimed(session: Session) -> None:
     for key in "abc":
         add(session, key)
     transport = RecordingTransport()
-    assert send_pending(session, transport, batch=2) == SendReport(sent=2)
-    assert send_pending(session, transport, batch=2) == SendReport(sent=1)
+    assert send_pending(session, transport, now=NOW, batch=2) == SendReport(sent=2)
+    assert send_pending(session, transport, now=NOW, batch=2) == SendReport(sent=1)
 
 
 def test_crashed_sending_row_is_picked_up_after_its_lease(session: Session) -> None:
@@ -212,7 +222,7 @@ def test_concurrent_workers_send_every_mail_exactly_once(engine: Engine) -> None
 
     def work() -> None:
         with Session(engine) as session:
-            while send_pending(session, transport, batch=3) != SendReport():
+            while send_pending(session, transport, now=NOW, batch=3) != SendReport():
                 pass
 
     threads = [threading.Thread(target=work) for _ in range(3)]
@@ -265,7 +275,7 @@ def test_file_transport_writes_a_parseable_eml_named_by_time_and_id(
 ) -> None:
     mail = add(session, "a")
     mail_dir = tmp_path / "outbox"
-    send_pending(session, FileTransport(mail_dir))
+    send_pending(session, FileTransport(mail_dir), now=NOW)
     [written] = os.listdir(mail_dir)
     assert re.fullmatch(rf"\d{{8}}T\d{{12}}-{mail.id}\.eml", written)
     parsed = read_mail_file(mail_dir, written)

@@ -1,6 +1,7 @@
 """Rendering mails from Jinja templates: text and html parts, Dutch and English, inline images."""
 
 import shutil
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from shared.mail.render import render_mail
 from shared.paths import TEMPLATES_DIR
 
 SENDER = "OpenBalie <noreply@bieb.example>"
+SENT = datetime(2026, 2, 28, 23, 30, tzinfo=UTC)
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
 
 HELLO = {
@@ -59,7 +61,9 @@ def dirs(tmp_path: Path) -> dict[str, Path]:
 def render(dirs: dict[str, Path], locale: str, name: str = "hello", **kwargs) -> EmailMessage:
     """Render a test mail to a fixed recipient."""
     context = {"name": "Anne & Bo", "card": "2100 0001"}
-    return render_mail(name, locale, "anne@example.org", context, SENDER, **kwargs, **dirs)
+    return render_mail(
+        name, locale, "anne@example.org", context, SENDER, now=SENT, **kwargs, **dirs
+    )
 
 
 def parts(message: EmailMessage) -> tuple[str, str]:
@@ -103,7 +107,7 @@ def test_headers_are_set_and_message_id_uses_the_sender_domain(dirs: dict[str, P
     message = render(dirs, "nl")
     assert message["From"] == SENDER
     assert message["To"] == "anne@example.org"
-    assert message["Date"].datetime.tzinfo is not None
+    assert message["Date"].datetime == SENT  # the moment it was rendered, from the caller
     assert message["Message-ID"].endswith("@bieb.example>")
 
 
@@ -114,6 +118,7 @@ def test_subject_newlines_are_folded_into_one_line(dirs: dict[str, Path]) -> Non
         "anne@example.org",
         {"name": "A\nBcc: x@evil.example", "card": "1"},
         SENDER,
+        now=SENT,
         **dirs,
     )
     assert message["Subject"] == "Welcome, A Bcc: x@evil.example"
@@ -143,4 +148,4 @@ def test_inline_image_that_is_not_an_image_is_refused(dirs: dict[str, Path]) -> 
 
 def test_missing_context_variable_fails_instead_of_rendering_blank(dirs: dict[str, Path]) -> None:
     with pytest.raises(Exception, match="card"):
-        render_mail("hello", "en", "anne@example.org", {"name": "Anne"}, SENDER, **dirs)
+        render_mail("hello", "en", "anne@example.org", {"name": "Anne"}, SENDER, now=SENT, **dirs)

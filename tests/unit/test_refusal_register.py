@@ -2,9 +2,9 @@
 
 import ast
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
-from shared.errors import DomainError
 from shared.paths import PROJECT_ROOT
 from shared.refusals import ENGLISH, GENERIC, REFUSALS, Presenter, describe, http_status
 
@@ -53,7 +53,7 @@ def test_every_registered_code_is_raised() -> None:
 
 
 def test_an_unregistered_code_gets_the_generic_message_and_a_log_line(caplog) -> None:  # noqa: ANN001
-    assert describe(DomainError("no_such_rule"), ENGLISH) == GENERIC
+    assert describe("no_such_rule", {}, ENGLISH) == GENERIC
     assert "no_such_rule" in caplog.text
     assert http_status("no_such_rule") == 422
 
@@ -64,13 +64,12 @@ def test_details_fill_the_message_times_and_amounts_in_the_apps_form() -> None:
         moment=lambda moment: f"{moment:%H:%M}",
         amount=lambda amount: f"EUR {amount}",
     )
-    throttled = DomainError("too_many_attempts", until="2026-12-04T15:30:00+00:00")
-    assert describe(throttled, shown).endswith("after 15:30.")
-    assert describe(DomainError("refund_too_much", available="7.50"), shown).startswith(
-        "At most EUR 7.50"
-    )
+    throttled = {"until": "2026-12-04T15:30:00+00:00"}
+    assert describe("too_many_attempts", throttled, shown).endswith("after 15:30.")
+    refund = describe("refund_too_much", {"available": Decimal("7.50")}, shown)
+    assert refund.startswith("At most EUR 7.50")
 
 
 def test_details_that_do_not_fit_give_the_generic_message(caplog) -> None:  # noqa: ANN001
-    assert describe(DomainError("too_many_attempts", until="not a time"), ENGLISH) == GENERIC
+    assert describe("too_many_attempts", {"until": "not a time"}, ENGLISH) == GENERIC
     assert "too_many_attempts" in caplog.text
