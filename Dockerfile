@@ -20,6 +20,6 @@ RUN pip install --no-cache-dir -e ".[postgres]" \
  && mkdir -p /app/instance && chown openbalie /app/instance
 
 USER openbalie
-ENV OPENBALIE_ENV=production PORTAL_PORT=8000
+ENV OPENBALIE_ENV=production PORTAL_HOST=0.0.0.0 PORTAL_PORT=8000
 EXPOSE 8000
-CMD ["sh", "-c", "flask --app portal db upgrade && flask --app portal catalogue load && exec waitress-serve --listen=0.0.0.0:${PORTAL_PORT} --call portal:create_app"]
+CMD ["sh", "-c", "flask --app portal db upgrade && flask --app portal catalogue load && exec python -m portal"]

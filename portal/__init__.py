@@ -1,6 +1,5 @@
 """The patron web portal: signup, payments, confirmation links; create_app() builds it."""
 
-import logging
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +44,6 @@ def create_app(config: dict[str, Any] | None = None, clock: Clock = SYSTEM_CLOCK
     app.context_processor(_template_globals)
     app.jinja_env.globals.update(TEMPLATE_ENUMS)
     app.after_request(_refuse_framing)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     return app
 
 

@@ -2,7 +2,6 @@
 
 import json
 import logging
-import time
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -12,6 +11,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy.orm import sessionmaker
 
+from portal.config import log_to_stderr
 from portal.demo_cli import demo
 from portal.oidc.cli import oidc
 from portal.refusals import refusals_reported
@@ -338,6 +338,7 @@ def mail_send() -> None:
 @click.option("--interval", default=5.0, show_default=True, help="Seconds between passes.")
 def mail_worker(interval: float) -> None:
     """Send due mails until interrupted."""
+    log_to_stderr()
     run_worker(sessionmaker(bind=db.engine), _transport(), interval=interval, clock=clock())
 
 
@@ -345,6 +346,7 @@ def mail_worker(interval: float) -> None:
 @click.option("--interval", default=300.0, show_default=True, help="Seconds between passes.")
 def housekeeping(interval: float) -> None:
     """Reconcile payments and purge expired accounts, every interval, until interrupted."""
+    log_to_stderr()
     while True:
         try:
             log.info("housekeeping: reconciled %d payments", reconcile())
@@ -354,7 +356,7 @@ def housekeeping(interval: float) -> None:
         except Exception:
             db.session.rollback()
             log.exception("housekeeping pass failed; trying again later")
-        time.sleep(interval)
+        clock().sleep(interval)
 
 
 def _transport() -> Transport:

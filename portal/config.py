@@ -1,5 +1,6 @@
 """Portal configuration: safe embedded defaults, then environment variables, then overrides."""
 
+import logging
 import os
 import secrets
 from pathlib import Path
@@ -24,6 +25,14 @@ ENV_SETTINGS = (
     "LOGIN_RATE_LIMIT",
     "TRUSTED_PROXIES",
 )
+
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
+
+
+def log_to_stderr() -> None:
+    """What serves the portal or runs its workers logs INFO and up (the factory does not)."""
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
 
 
 class ConfigError(RuntimeError):
