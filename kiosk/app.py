@@ -21,6 +21,7 @@ from kiosk.config import dev_panel_wanted, load_config
 from kiosk.context import COOKIE, Kiosk, current_language, end_session, kiosk, patron_session
 from kiosk.devices import Devices, from_config
 from kiosk.extensions import babel, csrf
+from kiosk.flows.pay import ReceiptMail, TerminalStatus
 from kiosk.flows.session import IllegalMove, SessionStore
 from kiosk.heartbeat import Heartbeat
 from kiosk.portal_client import PortalClient, PortalUnavailable
@@ -62,6 +63,8 @@ def create_app(
     app.context_processor(_template_globals)
     app.add_template_filter(date.fromisoformat, "iso_date")
     app.add_template_filter(Decimal, "decimal")
+    # Templates compare statuses with these, never with bare strings.
+    app.jinja_env.globals.update(TerminalStatus=TerminalStatus, ReceiptMail=ReceiptMail)
     return app
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from kiosk.context import Kiosk
@@ -10,11 +11,23 @@ from kiosk.hardware.base import CardTimeout, HardwareError, MrzInput
 from kiosk.hardware.emrtd.errors import EmrtdError
 
 MAX_ATTEMPTS = 3
-RETRYABLE = frozenset({"access_denied", "document_removed"})  # wrong MRZ data, document lifted
-PORTAL_REASONS = frozenset(
-    {"access_denied", "document_removed", "chip_not_answering", "security_object"}
-    | {"reader_unavailable", "timeout"}
-)
+
+
+class ReadProblem(StrEnum):
+    """Why the kiosk could not read a document's chip, in the kiosk API's words (the reader's
+    own error codes, where it gives one the API knows)."""
+
+    ACCESS_DENIED = "access_denied"
+    DOCUMENT_REMOVED = "document_removed"
+    CHIP_NOT_ANSWERING = "chip_not_answering"
+    SECURITY_OBJECT = "security_object"
+    READER_UNAVAILABLE = "reader_unavailable"
+    TIMEOUT = "timeout"
+    OTHER = "other"
+
+
+# Wrong MRZ data, or the document lifted: the patron may try again.
+RETRYABLE = frozenset({ReadProblem.ACCESS_DENIED, ReadProblem.DOCUMENT_REMOVED})
 
 
 @dataclass(frozen=True)
@@ -23,7 +36,7 @@ class IdCheckResult:
 
     verified: bool
     reason: str | None = None
-    problem: str | None = None
+    problem: ReadProblem | None = None
 
     def may_retry(self, attempts: int) -> bool:
         """Whether the patron may try again (wrong MRZ data, document lifted) after `attempts`."""
@@ -44,14 +57,14 @@ def check_document(kiosk: Kiosk, ticket: str, access: MrzInput, timeout: float) 
     return IdCheckResult(answer["verified"], answer.get("reason"))
 
 
-def problem_code(error: Exception) -> str:
+def problem_code(error: Exception) -> ReadProblem:
     """The kiosk API's reason code for a failed read."""
     if isinstance(error, CardTimeout):
-        return "timeout"
+        return ReadProblem.TIMEOUT
     if isinstance(error, HardwareError):
-        return "reader_unavailable"
-    code = getattr(error, "code", "other")
-    return code if code in PORTAL_REASONS else "other"
+        return ReadProblem.READER_UNAVAILABLE
+    code = getattr(error, "code", ReadProblem.OTHER)
+    return ReadProblem(code) if code in set(ReadProblem) else ReadProblem.OTHER
 
 
 def _reading(holder: dict[str, Any]) -> dict[str, Any]:

@@ -11,6 +11,7 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from flask import current_app
@@ -29,9 +30,37 @@ from kiosk.receipts import make_receipt, print_receipt
 if TYPE_CHECKING:  # kiosk.context imports this module to cancel a payment when a session ends
     from kiosk.context import Kiosk
 
-WAITING = frozenset({"open", "pending"})
-PAID = "paid"
-ENDED = frozenset({"failed", "canceled", "expired"})
+
+class TerminalStatus(StrEnum):
+    """A terminal payment's status as the portal's kiosk API reports it (Mollie's, and
+    `created` before Mollie answered)."""
+
+    CREATED = "created"
+    OPEN = "open"
+    PENDING = "pending"
+    AUTHORIZED = "authorized"
+    PAID = "paid"
+    CANCELED = "canceled"
+    EXPIRED = "expired"
+    FAILED = "failed"
+
+    @property
+    def waiting(self) -> bool:
+        """Whether the terminal may still take the patron's card (or is reading it)."""
+        return self not in ENDED and self != TerminalStatus.PAID
+
+
+ENDED = frozenset({TerminalStatus.FAILED, TerminalStatus.CANCELED, TerminalStatus.EXPIRED})
+
+
+class ReceiptMail(StrEnum):
+    """What became of mailing a receipt the printer could not print."""
+
+    QUEUED = "queued"
+    NO_EMAIL = "no_email"
+    FAILED = "failed"
+
+
 # Real seconds: it bounds a call to the portal, which a hanging portal would hold for ever.
 CANCEL_WAIT_SECONDS = 1.0  # how long an ending session waits for its payment's cancel
 _lock = threading.Lock()  # one start or settlement at a time: double taps, parallel polls
@@ -45,18 +74,18 @@ class PaymentAttempt:
     key: str
     started_at: float  # the kiosk clock's monotonic seconds
     reference: str | None = None
-    status: str = "open"
+    status: TerminalStatus = TerminalStatus.OPEN
     amount: str = "0.00"
     currency: str = "EUR"
     not_cancelable: bool = False
     receipt: Receipt | None = None
     printed: bool = False
-    mailed: str | None = None  # queued, no_email or failed, when the receipt was not printed
+    mailed: ReceiptMail | None = None  # when the receipt was not printed
     timed_out: bool = False  # canceled by the kiosk after KIOSK_TERMINAL_SECONDS
 
     def update(self, payment: dict[str, Any]) -> None:
         """Take over what the portal says of the payment."""
-        self.reference, self.status = payment["reference"], payment["status"]
+        self.reference, self.status = payment["reference"], TerminalStatus(payment["status"])
         self.amount, self.currency = payment["amount"], payment.get("currency", "EUR")
 
 
@@ -89,13 +118,13 @@ def follow(kiosk: Kiosk, session: PatronSession) -> PaymentAttempt | None:
     current = attempt(session)
     if current is None or current.reference is None:
         return current
-    if current.status in WAITING:
+    if current.status.waiting:
         try:
             current.update(kiosk.portal.payment(current.reference))
         except ProviderUnavailable:
             return current  # a hiccup at the payment service: ask again at the next poll
         _give_up_if_too_long(kiosk, session, current)
-    if current.status == PAID:
+    if current.status == TerminalStatus.PAID:
         settle(kiosk, session, current)
     return current
 
@@ -105,16 +134,16 @@ def _give_up_if_too_long(kiosk: Kiosk, session: PatronSession, current: PaymentA
     limit = current_app.config["KIOSK_TERMINAL_SECONDS"]
     waited = kiosk.clock.monotonic() - current.started_at
     # Once the terminal accepted the card, it finishes the payment: keep following.
-    if current.status not in WAITING or current.not_cancelable or waited < limit:
+    if not current.status.waiting or current.not_cancelable or waited < limit:
         return
     cancel(kiosk, session)
-    current.timed_out = current.status == "canceled"
+    current.timed_out = current.status == TerminalStatus.CANCELED
 
 
 def waiting(session: PatronSession) -> PaymentAttempt | None:
     """The session's attempt while it waits on the terminal, else None."""
     current = attempt(session)
-    if current is None or current.reference is None or current.status not in WAITING:
+    if current is None or current.reference is None or not current.status.waiting:
         return None
     return current
 
@@ -213,12 +242,12 @@ def _refresh_patron(kiosk: Kiosk, session: PatronSession) -> None:
         return
 
 
-def _mail_receipt(kiosk: Kiosk, current: PaymentAttempt) -> str:
+def _mail_receipt(kiosk: Kiosk, current: PaymentAttempt) -> ReceiptMail:
     """Ask the portal to mail the receipt that could not be printed; how that went."""
     try:
         kiosk.portal.mail_receipt(current.reference or "")
     except PortalRefused as refusal:
-        return "no_email" if refusal.code == "no_email" else "failed"
+        return ReceiptMail.NO_EMAIL if refusal.code == "no_email" else ReceiptMail.FAILED
     except PortalUnavailable:
-        return "failed"
-    return "queued"
+        return ReceiptMail.FAILED
+    return ReceiptMail.QUEUED

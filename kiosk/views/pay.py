@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 
 from kiosk.context import kiosk, patron_session
 from kiosk.flows import pay
+from kiosk.flows.pay import TerminalStatus
 from kiosk.flows.session import PatronSession, Step
 from kiosk.portal_client import PortalRefused, ProviderUnavailable
 from kiosk.refusals import refusal_message
@@ -72,7 +73,7 @@ def progress(session: PatronSession) -> str | Response:
     current = pay.follow(kiosk(), session)
     if current is None:
         return redirect(url_for("pay.start"))
-    if current.status not in pay.WAITING:
+    if not current.status.waiting:
         return redirect(url_for("pay.outcome"))
     return render_template("kiosk/pay/progress.html", payment=current, status=status_text(current))
 
@@ -82,7 +83,7 @@ def progress(session: PatronSession) -> str | Response:
 def status(session: PatronSession) -> Response:
     """Polled by the progress page: what the terminal does now; where to go once it ended."""
     current = pay.follow(kiosk(), session)
-    if current is None or current.status not in pay.WAITING:
+    if current is None or not current.status.waiting:
         return jsonify(go=url_for("pay.outcome"), status=None)
     return jsonify(go=None, status=status_text(current))
 
@@ -102,9 +103,9 @@ def outcome(session: PatronSession) -> str | Response:
     current = pay.follow(kiosk(), session)
     if current is None:
         return redirect(url_for("start.patron"))
-    if current.status in pay.WAITING:
+    if current.status.waiting:
         return redirect(url_for("pay.progress"))
-    template = "paid.html" if current.status == pay.PAID else "ended.html"
+    template = "paid.html" if current.status == TerminalStatus.PAID else "ended.html"
     return render_template(f"kiosk/pay/{template}", payment=current, patron=session.patron)
 
 
@@ -119,6 +120,6 @@ def back(session: PatronSession) -> Response:
 
 def status_text(current: pay.PaymentAttempt) -> str:
     """What the patron should do or wait for while the terminal works."""
-    if current.status == "pending":
+    if current.status == TerminalStatus.PENDING:
         return _("The terminal read your bank card. One moment please…")
     return _("Hold your bank card against the PIN terminal, or insert it, and follow the terminal.")
