@@ -1,7 +1,6 @@
 """First login with a card number on an account the desk made without e-mail; changing e-mail."""
 
 import re
-from datetime import date
 from email import message_from_bytes, policy
 
 from flask import Flask
@@ -13,7 +12,9 @@ from shared.accounts.passwords import hash_password
 from shared.db import db
 from shared.models.account import LoginAccount
 from shared.models.mail import OutboxMail
+from shared.timeutil import local_today
 from tests.support.accounts import PASSWORD, give_card, log_in, member
+from tests.support.dates import years_before
 from tests.support.factories import create_account, create_patron
 from tests.support.signup import csrf_token
 
@@ -25,7 +26,8 @@ def desk_member(age_years: int = 40):  # noqa: ANN201
     account = create_account(db.session, now(), confirmed=True)
     account.email, account.password_hash = None, hash_password("welkom-bij-de-bieb")
     patron = create_patron(db.session, account, now())
-    patron.first_name, patron.birth_date = "Sanné", date(date.today().year - age_years, 1, 1)
+    birth = years_before(local_today(now()), age_years)
+    patron.first_name, patron.birth_date = "Sanné", birth
     patron.prefix = "van 't"
     db.session.commit()
     give_card(patron, "52700000055555")

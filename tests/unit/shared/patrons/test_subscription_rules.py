@@ -4,10 +4,14 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from sqlalchemy.orm import Session
 
+from shared.clock import ManualClock
 from shared.models.catalogue import SubscriptionType
-from shared.patrons.subscriptions import check_age, valid_through
+from shared.patrons.subscriptions import check_age, current_subscription, valid_through
 from shared.timeutil import age_on
+from tests.support.dates import years_before
+from tests.support.factories import create_patron, create_subscription
 
 
 def subscription(**values: object) -> SubscriptionType:
@@ -75,3 +79,40 @@ def test_age_band_holds_on_the_signup_date(birth: date, refused: bool, youth: bo
 def test_adult_subscription_without_upper_bound() -> None:
     digital = subscription(code="0141", max_age=None)
     assert check_age(digital, date(1910, 1, 1), date(2026, 11, 22)) is None
+
+
+@pytest.mark.parametrize(
+    ("code", "start", "through"),
+    [
+        ("0045", date(2028, 2, 29), date(2029, 2, 28)),  # Basis: to the end of the month
+        ("0053", date(2026, 1, 31), date(2027, 1, 31)),  # Compleet
+        ("0049", date(2028, 1, 31), date(2028, 2, 28)),  # monthly: the day before, clamped
+        ("0091", date(2026, 2, 28), date(2026, 3, 27)),
+    ],
+)
+def test_the_catalogues_subscriptions_run_as_their_rule_says(
+    db_session: Session, code: str, start: date, through: date
+) -> None:
+    assert valid_through(db_session.get_one(SubscriptionType, code), start) == through
+
+
+@pytest.mark.parametrize(
+    ("code", "age", "allowed"),
+    [("0045", 19, True), ("0045", 100, False), ("0053", 110, True), ("0021", 31, False)],
+)
+def test_the_catalogues_age_bands_hold_on_29_february(
+    db_session: Session, code: str, age: int, allowed: bool
+) -> None:
+    today = date(2028, 2, 29)
+    refusal = check_age(db_session.get_one(SubscriptionType, code), years_before(today, age), today)
+    assert (refusal is None) == allowed
+
+
+def test_the_current_subscription_is_the_one_that_runs_longest(
+    db_session: Session, clock: ManualClock
+) -> None:
+    patron = create_patron(db_session, None, clock.now())
+    assert current_subscription(patron) is None
+    later = create_subscription(db_session, patron, "0045", date(2027, 1, 1))
+    create_subscription(db_session, patron, "0053", date(2026, 1, 1))
+    assert current_subscription(patron) == later

@@ -1,11 +1,14 @@
 """Signup form rules as the patron meets them: age bands, taken usernames, errors tied to fields."""
 
 import re
+from datetime import UTC, datetime
 
 from flask.testing import FlaskClient
 
 from portal.wiring import now
+from shared.clock import ManualClock
 from shared.timeutil import local_today
+from tests.support.dates import years_before
 from tests.support.signup import account_data, details_data, submit
 
 ADULT_ACCOUNT = account_data()
@@ -19,8 +22,7 @@ def to_details(client: FlaskClient, subscription: str = "0045") -> None:
 
 def birth_date_for_age(age: int) -> str:
     """A birth date that makes the patron exactly `age` today."""
-    today = local_today(now())
-    return today.replace(year=today.year - age).isoformat()
+    return years_before(local_today(now()), age).isoformat()
 
 
 def test_under_19_is_told_youth_membership_is_free_at_the_desk(client: FlaskClient) -> None:
@@ -104,3 +106,13 @@ def test_english_is_one_click_away(client: FlaskClient) -> None:
     client.post("/taal", data={"csrf_token": token, "lang": "en", "next": "/word-lid"})
     english = client.get("/word-lid").get_data(as_text=True)
     assert 'lang="en"' in english and "per year" in english
+
+
+def test_the_age_band_holds_on_29_february(client: FlaskClient, clock: ManualClock) -> None:
+    clock.set(datetime(2028, 2, 29, 11, tzinfo=UTC))  # noon in Amsterdam, a leap day
+    to_details(client)
+    adult = submit(client, "/word-lid/gegevens", details_data(birth_date="2009-02-28"))
+    assert adult.status_code == 303 and adult.location.endswith("/word-lid/controle")  # 19 today
+    to_details(client)
+    youth = submit(client, "/word-lid/gegevens", details_data(birth_date="2009-03-01"))
+    assert "gratis" in youth.get_data(as_text=True)
