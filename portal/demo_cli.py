@@ -5,7 +5,7 @@ from flask.cli import AppGroup
 
 from portal.wiring import now
 from shared.db import db
-from shared.patrons.demo import (
+from shared.demo.patrons import (
     DEMO_CARD,
     DEMO_FEE,
     DEMO_NEWCOMER,

@@ -25,9 +25,9 @@ from shared.errors import DomainError
 from shared.models.patron import Subscription
 from shared.models.payment import Payment, PaymentPurpose, PaymentStatus
 from shared.payments.direct_debit import pay_period, period_attempts, period_is_settled
-from shared.payments.events import process_schedule_payment_committing
 from shared.payments.provider import PaymentProviderError, PaymentRefused
 from shared.payments.service import find_by_reference
+from shared.settlement.events import process_schedule_payment_committing
 
 bp = Blueprint("payments", __name__)
 log = logging.getLogger(__name__)

@@ -10,14 +10,14 @@ from shared.db import db
 from shared.models.patron import PaymentPlan, Subscription
 from shared.models.payment import Payment
 from shared.payments.direct_debit import start_schedule
-from shared.payments.events import (
+from shared.payments.provider import PaymentProviderError, PaymentRefused
+from shared.payments.refunds import sync_refunds, unsettled_refunds
+from shared.payments.service import unfinished_payments
+from shared.settlement.events import (
     process_payment_committing,
     process_schedule_payment_committing,
     schedule_to_start,
 )
-from shared.payments.provider import PaymentProviderError, PaymentRefused
-from shared.payments.refunds import sync_refunds, unsettled_refunds
-from shared.payments.service import unfinished_payments
 
 log = logging.getLogger(__name__)
 

@@ -28,8 +28,8 @@ from shared.accounts.passwords import verify_password
 from shared.cards.lookup import cards_of, main_card
 from shared.db import db
 from shared.errors import DomainError
+from shared.memberships.cancellation import cancel_subscription
 from shared.models.patron import Patron
-from shared.patrons.cancellation import cancel_subscription
 from shared.patrons.lookup import linked_patrons, owns
 from shared.patrons.subscriptions import current_subscription
 from shared.payments import direct_debit, ledger

@@ -23,8 +23,8 @@ from shared.models.patron import PaymentPlan
 from shared.models.payment import PaymentStatus
 from shared.models.registration import Registration, RegistrationState
 from shared.payments.provider import PaymentProviderError
+from shared.settlement.registration import pay_registration_committing, registration_payments
 from shared.signup import registration as signup
-from shared.signup.payment import pay_registration_committing, registration_payments
 
 bp = Blueprint("signup", __name__, url_prefix="/word-lid")
 log = logging.getLogger(__name__)

@@ -9,9 +9,9 @@ from portal.wiring import now
 from shared.accounts.login import log_in
 from shared.cards.issuing import needs_card
 from shared.db import db
+from shared.demo.patrons import DEMO_CARD, DEMO_NEWCOMER, DEMO_NEWCOMER_BIRTH, DEMO_PASSWORD
 from shared.models.card import Card
 from shared.models.patron import Patron
-from shared.patrons.demo import DEMO_CARD, DEMO_NEWCOMER, DEMO_NEWCOMER_BIRTH, DEMO_PASSWORD
 from shared.payments import ledger
 
 

@@ -11,11 +11,11 @@ from shared.db import PendingWork
 from shared.mail.settings import MailSettings
 from shared.models.patron import Patron, Subscription
 from shared.models.payment import Payment, PaymentStatus
-from shared.payments.events import process_payment_committing, process_schedule_payment_committing
 from shared.payments.mollie import MollieProvider
 from shared.payments.provider import ProviderPayment
 from shared.payments.refunds import refund_payment_committing
 from shared.payments.service import refresh_payment_committing
+from shared.settlement.events import process_payment_committing, process_schedule_payment_committing
 from tests.support.factories import create_patron, create_payment
 
 # Never reached: each service refuses before it asks the provider anything.

@@ -10,7 +10,6 @@ from shared.models.catalogue import Branch
 from shared.models.patron import PaymentPlan
 from shared.models.payment import Payment, PaymentStatus, SequenceType
 from shared.models.registration import Registration
-from shared.payments.events import process_payment_committing
 from shared.payments.provider import PaymentProvider
 from shared.payments.service import (
     PaymentUrls,
@@ -18,6 +17,7 @@ from shared.payments.service import (
     reusable_payment,
     submit_payment,
 )
+from shared.settlement.events import process_payment_committing
 from shared.signup.registration import PersonalDetails, ready_to_pay
 
 

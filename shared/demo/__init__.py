@@ -1,0 +1,1 @@
+"""Demo data for the embedded default (`make run`): never loaded in production."""
