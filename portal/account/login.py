@@ -62,7 +62,7 @@ def login() -> str | Response:
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            result = log_in(db.session, form.login.data, form.password.data, now(), _client())
+            result = log_in(db.session(), form.login.data, form.password.data, now(), _client())
         except DomainError as error:
             db.session.commit()  # keep the failure count
             form.login.errors.append(refusal_message(error))
@@ -123,7 +123,7 @@ def first_login() -> str | Response:
     if account is None:
         return redirect(url_for("login.login"))
     form = FirstLoginForm()
-    newsletter = may_get_newsletter(db.session, account, now())
+    newsletter = may_get_newsletter(db.session(), account, now())
     if form.validate_on_submit():
         answers = FirstLogin(
             **{
@@ -134,7 +134,7 @@ def first_login() -> str | Response:
             terms_accepted=form.terms.data,
         )
         try:
-            complete_first_login(db.session, account, answers, mail_settings(), now())
+            complete_first_login(db.session(), account, answers, mail_settings(), now())
         except DomainError as error:
             db.session.rollback()
             if _too_many_wrong_answers():
@@ -186,12 +186,12 @@ def link_login() -> str | Response:
     if form.validate_on_submit():
         try:
             credentials = (form.login.data, form.password.data, now(), _client())
-            target = log_in(db.session, *credentials).account
+            target = log_in(db.session(), *credentials).account
         except DomainError as error:
             db.session.commit()  # keep the failure count
             form.login.errors.append(refusal_message(error))
         else:
-            link_memberships(db.session, source, target)
+            link_memberships(db.session(), source, target)
             db.session.commit()
             flash(_("Done: this login account now serves all your memberships."), "success")
             if needs_setup(target):
@@ -222,7 +222,7 @@ def forgot_password() -> str:
     """Ask for a reset link; the answer is the same whether or not the login exists."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        request_reset(db.session, form.login.data, mail_settings(), now())
+        request_reset(db.session(), form.login.data, mail_settings(), now())
         db.session.commit()
         return render_template("portal/login/forgot_sent.html")
     return render_template("portal/login/forgot.html", form=form)
@@ -232,12 +232,12 @@ def forgot_password() -> str:
 def reset_password_view(token: str) -> str | Response | tuple[str, int]:
     """Set a new password with the link from the mail."""
     try:
-        account = account_for_reset(db.session, current_app.config["SECRET_KEY"], token, now())
+        account = account_for_reset(db.session(), current_app.config["SECRET_KEY"], token, now())
     except DomainError as error:
         return render_template("portal/login/link_failed.html", message=refusal_message(error)), 410
     form = NewPasswordForm()
     if form.validate_on_submit():
-        reset_password(db.session, account, form.password.data, now())
+        reset_password(db.session(), account, form.password.data, now())
         db.session.commit()
         flash(_("Your new password is set. Log in with it."))
         return redirect(url_for("login.login"), code=303)

@@ -60,7 +60,7 @@ def _signing_key() -> RSAKey:
 
 def _claims(account: LoginAccount, scope: str) -> oidc_core.UserInfo:
     """The patron's claims for the granted scopes."""
-    return oidc_core.UserInfo(user_claims(db.session, account, scope, now()))
+    return oidc_core.UserInfo(user_claims(db.session(), account, scope, now()))
 
 
 class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
@@ -89,17 +89,17 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
             code_challenge_method=data.get("code_challenge_method"),
             auth_time=login_time() or now(),
         )
-        tokens.store_code(db.session, code, code_request, now())
+        tokens.store_code(db.session(), code, code_request, now())
 
     def query_authorization_code(
         self, code: str, client: OidcClient
     ) -> OidcAuthorizationCode | None:
         """The unexpired code of this client."""
-        return tokens.find_code(db.session, code, client, now())
+        return tokens.find_code(db.session(), code, client, now())
 
     def delete_authorization_code(self, authorization_code: OidcAuthorizationCode) -> None:
         """Use the code up; a second, concurrent exchange of it fails."""
-        if not tokens.use_code(db.session, authorization_code):
+        if not tokens.use_code(db.session(), authorization_code):
             raise InvalidGrantError("The code was already used.")
 
     def authenticate_user(self, authorization_code: OidcAuthorizationCode) -> LoginAccount | None:
@@ -130,7 +130,7 @@ class OpenIDCode(oidc_core.OpenIDCode):
 
     def exists_nonce(self, nonce: str, request: OAuth2Request) -> bool:
         """Whether the nonce is already bound to an unused code (a replayed request)."""
-        return tokens.nonce_in_use(db.session, request.client, nonce)
+        return tokens.nonce_in_use(db.session(), request.client, nonce)
 
     def resolve_client_private_key(self, client: OidcClient) -> RSAKey:
         """The current signing key."""
@@ -186,18 +186,18 @@ class BearerToken(BearerTokenValidator):
 
     def authenticate_token(self, token_string: str) -> OidcToken | None:
         """The stored token with this value."""
-        return tokens.find_token(db.session, token_string, now())
+        return tokens.find_token(db.session(), token_string, now())
 
 
 def _query_client(client_id: str) -> OidcClient | None:
     """The registered client with this id."""
-    return find_client(db.session, client_id)
+    return find_client(db.session(), client_id)
 
 
 def _save_token(token: dict[str, Any], request: OAuth2Request) -> None:
     """Store an issued access token."""
     tokens.store_token(
-        db.session, token["access_token"], request.client, request.user, token["scope"], now()
+        db.session(), token["access_token"], request.client, request.user, token["scope"], now()
     )
 
 

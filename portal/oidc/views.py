@@ -148,7 +148,7 @@ def _return_path() -> str:
 def _asks_consent(grant: BaseGrant, account: LoginAccount) -> bool:
     """Whether to show the consent page: asked for, or not yet given for these scopes."""
     scope = grant.request.scope
-    return grant.prompt == "consent" or needs_consent(db.session, grant.client, account, scope)
+    return grant.prompt == "consent" or needs_consent(db.session(), grant.client, account, scope)
 
 
 def _consent(grant: BaseGrant, account: LoginAccount) -> Response:
@@ -163,7 +163,7 @@ def _consent(grant: BaseGrant, account: LoginAccount) -> Response:
         return _unframed(page)
     if decision != "allow":
         return _respond(grant, None)
-    record_consent(db.session, grant.client, account, grant.request.scope, now())
+    record_consent(db.session(), grant.client, account, grant.request.scope, now())
     return _respond(grant, account)
 
 
@@ -192,4 +192,4 @@ def _logout_needs_confirmation(logout: EndSessionRequest | None) -> bool:
         return False
     if logout is None or logout.needs_confirmation:
         return True
-    return logout.id_token_claims.get("sub") != subject(db.session, current_user)
+    return logout.id_token_claims.get("sub") != subject(db.session(), current_user)

@@ -39,7 +39,7 @@ STEP_ENDPOINTS = {
 
 def current_registration() -> Registration | None:
     """The registration this browser is working on."""
-    return signup.find_draft(db.session, session.get(SESSION_KEY))
+    return signup.find_draft(db.session(), session.get(SESSION_KEY))
 
 
 def requires_step(step: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -90,7 +90,7 @@ def step_labels() -> list[tuple[str, str]]:
 @requires_step("subscription")
 def choose(registration: Registration | None) -> str | Response:
     """Step 1: choose a subscription."""
-    offered = signup.offered_subscriptions(db.session)
+    offered = signup.offered_subscriptions(db.session())
     form = SubscriptionForm(
         data={
             "subscription": registration and registration.subscription_code,
@@ -102,7 +102,7 @@ def choose(registration: Registration | None) -> str | Response:
     if form.validate_on_submit():
         choice = (form.subscription.data, locale, form.payment_plan.data or None)
         try:
-            registration = signup.start_or_update(db.session, registration, *choice, now())
+            registration = signup.start_or_update(db.session(), registration, *choice, now())
         except DomainError as error:
             db.session.rollback()
             form.payment_plan.errors = [refusal_message(error)]
@@ -124,7 +124,7 @@ def account(registration: Registration) -> str | Response:
     if form.validate_on_submit():
         data = (form.username.data, form.email.data, form.password.data)
         saved = save_step(
-            lambda: signup.set_account(db.session, registration, *data, now()),
+            lambda: signup.set_account(db.session(), registration, *data, now()),
             form.username,
             "signup.details",
         )
@@ -150,7 +150,9 @@ def details(registration: Registration) -> str | Response:
     if form.validate_on_submit():
         details = _details_from(form)
         saved = save_step(
-            lambda: signup.set_details(db.session, registration, details, form.branch.data, now()),
+            lambda: signup.set_details(
+                db.session(), registration, details, form.branch.data, now()
+            ),
             form.birth_date,
             "signup.review",
         )
@@ -180,7 +182,7 @@ def _review_page(registration: Registration, error: str | None = None) -> str:
     """The review page, optionally with why paying was refused."""
     details = signup.PersonalDetails.from_json(registration.details or {})
     branch = db.session.scalar(select(Branch).where(Branch.code == registration.branch_code))
-    payments = registration_payments(db.session, registration)
+    payments = registration_payments(db.session(), registration)
     return render_step(
         "review",
         registration=registration,
@@ -197,7 +199,7 @@ def pay(registration: Registration) -> str | Response | tuple[str, int]:
     """Start (or resume) the payment and send the patron to the checkout."""
     try:
         payment = pay_registration_committing(
-            db.session, registration, payment_provider(), payment_urls(), mail_settings(), now()
+            db.session(), registration, payment_provider(), payment_urls(), mail_settings(), now()
         )
         db.session.commit()
     except DomainError as error:
