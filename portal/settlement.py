@@ -72,7 +72,8 @@ def reconcile() -> int:
 
 def _sync_refunds_of(payment_id: int) -> bool:
     """Bring one payment's refunds up to date."""
-    sync_refunds(db.session(), db.session.get_one(Payment, payment_id), payment_provider())
+    payment = db.session.get_one(Payment, payment_id)
+    sync_refunds(db.session(), payment, payment_provider(), now())
     return True
 
 
