@@ -2,6 +2,7 @@
 
 import logging
 from collections.abc import Callable
+from functools import partial
 
 from sqlalchemy import select
 
@@ -61,12 +62,12 @@ def reconcile() -> int:
     Each step commits on its own, and one record that fails, for whatever reason, is logged
     and skipped until the next pass instead of stopping the others."""
     payments = unfinished_payments(db.session())
-    done = sum(_guarded(f"payment {p.reference}", lambda p=p: settle(p)) for p in payments)
+    done = sum(_guarded(f"payment {p.reference}", partial(settle, p)) for p in payments)
     for refund in unsettled_refunds(db.session()):
-        _guarded(f"refund {refund.id}", lambda r=refund: _sync_refunds_of(r.payment_id))
+        _guarded(f"refund {refund.id}", partial(_sync_refunds_of, refund.payment_id))
     for subscription in _direct_debits():
         step = start_direct_debit if subscription.mollie_subscription_id is None else _collections
-        _guarded(f"subscription {subscription.id}", lambda s=subscription, f=step: f(s))
+        _guarded(f"subscription {subscription.id}", partial(step, subscription))
     return done
 
 

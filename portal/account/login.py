@@ -26,6 +26,7 @@ from portal.account.forms import (
     NewPasswordForm,
 )
 from portal.extensions import limiter
+from portal.forms import add_error, required_text
 from portal.refusals import refusal_message
 from portal.wiring import mail_settings, now
 from shared.accounts.changes import link_memberships
@@ -62,10 +63,10 @@ def login() -> str | Response:
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            result = log_in(db.session(), form.login.data, form.password.data, now(), _client())
+            result = log_in(db.session(), *_credentials(form), now(), _client())
         except DomainError as error:
             db.session.commit()  # keep the failure count
-            form.login.errors.append(refusal_message(error))
+            add_error(form.login, refusal_message(error))
         else:
             db.session.commit()
             if needs_setup(result.account):
@@ -95,6 +96,11 @@ def _start_session(account: LoginAccount, new_number: str | None) -> Response:
 def _home(account: LoginAccount) -> str:
     """Where a login lands without a page to go back to: staff on their page."""
     return url_for("staff.kiosks") if account.is_staff else url_for("main.home")
+
+
+def _credentials(form: LoginForm) -> tuple[str, str]:
+    """The login and password of a validated login form."""
+    return required_text(form.login), required_text(form.password)
 
 
 def _client() -> str:
@@ -140,7 +146,7 @@ def first_login() -> str | Response:
             if _too_many_wrong_answers():
                 flash(refusal_message(DomainError("first_login_stopped")), "error")
                 return redirect(url_for("login.login"), code=303)
-            form.first_name.errors.append(refusal_message(error))
+            add_error(form.first_name, refusal_message(error))
         else:
             db.session.commit()
             flash(
@@ -185,11 +191,11 @@ def link_login() -> str | Response:
     form = LinkLoginForm()
     if form.validate_on_submit():
         try:
-            credentials = (form.login.data, form.password.data, now(), _client())
+            credentials = (*_credentials(form), now(), _client())
             target = log_in(db.session(), *credentials).account
         except DomainError as error:
             db.session.commit()  # keep the failure count
-            form.login.errors.append(refusal_message(error))
+            add_error(form.login, refusal_message(error))
         else:
             link_memberships(db.session(), source, target)
             db.session.commit()
@@ -222,7 +228,7 @@ def forgot_password() -> str:
     """Ask for a reset link; the answer is the same whether or not the login exists."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        request_reset(db.session(), form.login.data, mail_settings(), now())
+        request_reset(db.session(), required_text(form.login), mail_settings(), now())
         db.session.commit()
         return render_template("portal/login/forgot_sent.html")
     return render_template("portal/login/forgot.html", form=form)
@@ -237,7 +243,7 @@ def reset_password_view(token: str) -> str | Response | tuple[str, int]:
         return render_template("portal/login/link_failed.html", message=refusal_message(error)), 410
     form = NewPasswordForm()
     if form.validate_on_submit():
-        reset_password(db.session(), account, form.password.data, now())
+        reset_password(db.session(), account, required_text(form.password), now())
         db.session.commit()
         flash(_("Your new password is set. Log in with it."))
         return redirect(url_for("login.login"), code=303)

@@ -20,6 +20,7 @@ from werkzeug.wrappers import Response
 from portal import auth_session
 from portal.account.forms import ChangeEmailForm, ChangePasswordForm
 from portal.extensions import limiter
+from portal.forms import add_error, required_text
 from portal.refusals import refusal_message
 from portal.wiring import mail_settings, now, payment_provider
 from shared.accounts import changes
@@ -127,10 +128,14 @@ def change_password() -> str | Response:
     if form.validate_on_submit():
         try:
             changes.change_password(
-                db.session(), current_user, form.current_password.data, form.password.data, now()
+                db.session(),
+                current_user,
+                required_text(form.current_password),
+                required_text(form.password),
+                now(),
             )
         except DomainError as error:
-            form.current_password.errors.append(refusal_message(error))
+            add_error(form.current_password, refusal_message(error))
         else:
             db.session.commit()
             auth_session.keep_after_password_change(current_user)
@@ -146,11 +151,11 @@ def change_email() -> str | Response:
     """A new login e-mail address; it counts once confirmed from that address."""
     form = ChangeEmailForm()
     if form.validate_on_submit():
-        if not verify_password(current_user.password_hash, form.current_password.data):
-            form.current_password.errors.append(refusal_message(DomainError("wrong_password")))
+        if not verify_password(current_user.password_hash, required_text(form.current_password)):
+            add_error(form.current_password, refusal_message(DomainError("wrong_password")))
         else:
             request_email_change(
-                db.session(), current_user, form.email.data, mail_settings(), now()
+                db.session(), current_user, required_text(form.email), mail_settings(), now()
             )
             db.session.commit()
             flash(

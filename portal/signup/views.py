@@ -11,8 +11,11 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import Field
-from wtforms.fields.choices import SelectChoice
 
+# types-wtforms describes WTForms 3.2, which had no SelectChoice yet.
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
+
+from portal.forms import add_error, required_text
 from portal.refusals import refusal_message
 from portal.signup.forms import AccountForm, DetailsForm, SubscriptionForm
 from portal.wiring import mail_settings, now, payment_provider, payment_urls
@@ -74,7 +77,7 @@ def save_step(
         action()
     except DomainError as error:
         db.session.rollback()
-        error_field.errors.append(refusal_message(error))
+        add_error(error_field, refusal_message(error))
         return None
     db.session.commit()
     return redirect(url_for(next_endpoint), code=303)
@@ -122,7 +125,11 @@ def account(registration: Registration) -> str | Response:
         data={"username": existing and existing.username, "email": existing and existing.email}
     )
     if form.validate_on_submit():
-        data = (form.username.data, form.email.data, form.password.data)
+        data = (
+            required_text(form.username),
+            required_text(form.email),
+            required_text(form.password),
+        )
         saved = save_step(
             lambda: signup.set_account(db.session(), registration, *data, now()),
             form.username,
@@ -165,10 +172,11 @@ def _details_from(form: DetailsForm) -> signup.PersonalDetails:
     """The service's value object from a validated details form."""
     email = form.library_email.data or ""
     fields = signup.PersonalDetails.__dataclass_fields__
-    values = {name: form[name].data or "" for name in fields if name != "newsletter"}
-    return signup.PersonalDetails(
-        **{**values, "library_email": email, "newsletter": bool(form.newsletter.data)}
-    )
+    values: dict[str, Any] = {
+        name: form[name].data or "" for name in fields if name != "newsletter"
+    }
+    values |= {"library_email": email, "newsletter": bool(form.newsletter.data)}
+    return signup.PersonalDetails(**values)
 
 
 @bp.get("/controle")
