@@ -44,6 +44,7 @@ run: db
 test: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k N_ -o $(VENV)/fresh.pot . >/dev/null 2>&1
 	$(PY) scripts/check-catalogues $(VENV)/fresh.pot
 	$(VENV)/bin/pytest

@@ -2,6 +2,7 @@
 
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ def _flag(value: str) -> bool:
     return value.strip().lower() in FLAG_WORDS
 
 
-ENV_SETTINGS = {
+ENV_SETTINGS: dict[str, Callable[[str], Any]] = {
     "KIOSK_PORTAL_URL": str,
     "KIOSK_DEVICE_TOKEN": str,
     "KIOSK_DEVICE_TOKEN_FILE": str,

@@ -60,7 +60,7 @@ NEEDS_ATTENTION = frozenset({KioskStatus.DEGRADED, KioskStatus.OFFLINE})
 def catalogue_load(path: str | None) -> None:
     """Load a catalogue file (default: the configured one); loading again updates by code."""
     file = Path(path or current_app.config["CATALOGUE_FILE"])
-    subscriptions, branches = load_catalogue(db.session, file)
+    subscriptions, branches = load_catalogue(db.session(), file)
     db.session.commit()
     click.echo(f"{file.name}: {subscriptions} subscriptions, {branches} branches")
 
@@ -68,7 +68,7 @@ def catalogue_load(path: str | None) -> None:
 @accounts.command("purge")
 def accounts_purge() -> None:
     """Delete login accounts not confirmed within 24 hours, with their unpaid drafts."""
-    report = purge_unconfirmed(db.session, now())
+    report = purge_unconfirmed(db.session(), now())
     db.session.commit()
     click.echo(f"deleted {report.accounts} accounts, {report.registrations} draft registrations")
 
@@ -78,7 +78,7 @@ def accounts_purge() -> None:
 def accounts_forget(number: str) -> None:
     """Unlink a patron's login account so a new one can be made (staff, on request)."""
     with refusals_reported():
-        forget_login(db.session, _patron(number))
+        forget_login(db.session(), _patron(number))
     db.session.commit()
     click.echo(f"{number}: login account forgotten")
 
@@ -88,7 +88,7 @@ def accounts_forget(number: str) -> None:
 def accounts_create_login(number: str) -> None:
     """Make a login without e-mail; prints the one-time password (the first login sets the rest)."""
     with refusals_reported():
-        account, password = create_desk_login(db.session, _patron(number), now())
+        account, password = create_desk_login(db.session(), _patron(number), now())
     db.session.commit()
     _show_password(account, password)
 
@@ -98,7 +98,7 @@ def accounts_create_login(number: str) -> None:
 def accounts_reset_password(number: str) -> None:
     """Set a one-time password for a patron (the desk, when no e-mail is known); prints it."""
     with refusals_reported():
-        account, password = set_desk_password(db.session, _patron(number), now())
+        account, password = set_desk_password(db.session(), _patron(number), now())
     db.session.commit()
     _show_password(account, password)
 
@@ -109,7 +109,7 @@ def accounts_reset_password(number: str) -> None:
 def accounts_create_staff(username: str, email: str) -> None:
     """Make a staff login (no patron record); prints its password once."""
     with refusals_reported():
-        account, password = create_staff_login(db.session, username, email, now())
+        account, password = create_staff_login(db.session(), username, email, now())
     db.session.commit()
     _show_password(account, password)
 
@@ -120,7 +120,7 @@ def accounts_create_staff(username: str, email: str) -> None:
 def accounts_staff_role(username: str, staff: bool) -> None:
     """Give an existing login the staff role (--on), or take it back (--off)."""
     with refusals_reported():
-        account = set_staff_role(db.session, username, staff)
+        account = set_staff_role(db.session(), username, staff)
     db.session.commit()
     click.echo(f"{account.username}: {account.role}")
 
@@ -133,7 +133,7 @@ def _show_password(account: LoginAccount, password: str) -> None:
 @accounts.command("unconfirmed-paid")
 def accounts_unconfirmed_paid() -> None:
     """List patrons who paid but did not confirm their login account (for staff)."""
-    patrons = paid_but_unconfirmed(db.session, now())
+    patrons = paid_but_unconfirmed(db.session(), now())
     for patron in patrons:
         account = patron.login_account
         click.echo(
@@ -154,14 +154,14 @@ def payments_reconcile() -> None:
 @click.option("--description", default="", help="Why (shown to the patron by the bank).")
 def payments_refund(reference: str, amount: str | None, description: str) -> None:
     """Refund all or part of a paid payment through the provider."""
-    payment = find_by_reference(db.session, reference)
+    payment = find_by_reference(db.session(), reference)
     if payment is None:
         raise click.ClickException(f"no payment with reference {reference}")
     value = Decimal(amount) if amount else None
     try:
         with refusals_reported():
             refund = refund_payment_committing(
-                db.session, payment, value, description, payment_provider(), now()
+                db.session(), payment, value, description, payment_provider(), now()
             )
     except PaymentProviderError as error:
         raise click.ClickException(
@@ -177,7 +177,7 @@ def payments_refund(reference: str, amount: str | None, description: str) -> Non
 def kiosk_add_device(name: str, branch: str, terminal: str | None) -> None:
     """Register a kiosk; prints its API token once, as JSON."""
     with refusals_reported():
-        device, token = register_device(db.session, name, branch, terminal, now())
+        device, token = register_device(db.session(), name, branch, terminal, now())
     db.session.commit()
     click.echo(json.dumps({"device_id": device.id, "token": token}))
 
@@ -187,7 +187,7 @@ def kiosk_add_device(name: str, branch: str, terminal: str | None) -> None:
 def kiosk_revoke_device(device_id: int) -> None:
     """Refuse a kiosk's token from now on."""
     with refusals_reported():
-        device = revoke_device(db.session, device_id, now())
+        device = revoke_device(db.session(), device_id, now())
     db.session.commit()
     click.echo(f"kiosk {device.id} ({device.name}) revoked")
 
@@ -205,7 +205,7 @@ def kiosk_list(as_json: bool, stale_after: int) -> None:
     """Every kiosk: branch, when it was last seen, its status and devices' health (staff
     overview); degraded and offline kiosks in capitals."""
     moment, stale = now(), timedelta(seconds=stale_after)
-    devices = list_devices(db.session)
+    devices = list_devices(db.session())
     kiosks = [(device, kiosk_status(device, moment, stale)) for device in devices]
     if as_json:
         click.echo(json.dumps([_kiosk_json(device, status) for device, status in kiosks], indent=2))
@@ -223,7 +223,7 @@ def kiosk_list(as_json: bool, stale_after: int) -> None:
 @click.option("--since", default=RECENT_DAYS, show_default=True, help="Days to look back.")
 def kiosk_id_checks(since: int) -> None:
     """Recent ID document checks at kiosks, newest first, for the desk to follow up."""
-    checks = recent_checks(db.session, now() - timedelta(days=since))
+    checks = recent_checks(db.session(), now() - timedelta(days=since))
     for check in checks:
         number = check.patron.customer_number
         cells = (_local(check.checked_at), check.kiosk.name, number, check.outcome)
@@ -265,9 +265,9 @@ def _local(moment: datetime | None) -> str:
 def ledger_charge(number: str, amount: str, description: str, key: str) -> None:
     """Record something a patron owes (a fee, an unpaid contribution)."""
     patron = _patron(number)
-    ledger.charge(db.session, patron.id, Decimal(amount), description, f"manual:{key}", now())
+    ledger.charge(db.session(), patron.id, Decimal(amount), description, f"manual:{key}", now())
     db.session.commit()
-    click.echo(f"{number} owes {ledger.balance(db.session, patron.id):.2f} EUR")
+    click.echo(f"{number} owes {ledger.balance(db.session(), patron.id):.2f} EUR")
 
 
 @ledger_group.command("show")
@@ -275,11 +275,11 @@ def ledger_charge(number: str, amount: str, description: str, key: str) -> None:
 def ledger_show(number: str) -> None:
     """A patron's ledger lines and balance."""
     patron = _patron(number)
-    for entry in ledger.entries(db.session, patron.id):
+    for entry in ledger.entries(db.session(), patron.id):
         click.echo(
             f"{entry.created_at:%Y-%m-%d}\t{entry.entry_type}\t{entry.amount:.2f}\t{entry.description}"
         )
-    click.echo(f"owes {ledger.balance(db.session, patron.id):.2f} EUR")
+    click.echo(f"owes {ledger.balance(db.session(), patron.id):.2f} EUR")
 
 
 @direct_debit_group.command("show")
@@ -287,7 +287,7 @@ def ledger_show(number: str) -> None:
 def direct_debit_show(number: str) -> None:
     """A patron's direct debit: the schedule and the mandates (IBAN masked)."""
     patron = _patron(number)
-    subscription = direct_debit.active_direct_debit(db.session, patron)
+    subscription = direct_debit.active_direct_debit(db.session(), patron)
     if subscription is None:
         click.echo("no direct debit")
     else:
@@ -296,7 +296,7 @@ def direct_debit_show(number: str) -> None:
             f"{subscription.renewal_start}; paid through {subscription.end_date}; "
             f"status {subscription.status}"
         )
-    for mandate in direct_debit.mandates(db.session, patron):
+    for mandate in direct_debit.mandates(db.session(), patron):
         click.echo(
             f"mandate {mandate.masked_iban}\t{mandate.holder_name}\t"
             f"signed {mandate.signature_date}\t{mandate.status}"
@@ -310,7 +310,7 @@ def direct_debit_revoke(number: str) -> None:
     patron = _patron(number)
     try:
         with refusals_reported():
-            subscription = direct_debit.revoke(db.session, patron, payment_provider(), now())
+            subscription = direct_debit.revoke(db.session(), patron, payment_provider(), now())
     except PaymentProviderError as error:
         raise click.ClickException(
             f"provider unreachable; run this again to finish: {error}"
@@ -321,7 +321,7 @@ def direct_debit_revoke(number: str) -> None:
 
 def _patron(number: str) -> Patron:
     """The patron with this customer or system number, or a clear error."""
-    patron = find_patron(db.session, number)
+    patron = find_patron(db.session(), number)
     if patron is None:
         raise click.ClickException(f"no patron with number {number}")
     return patron
@@ -330,7 +330,7 @@ def _patron(number: str) -> Patron:
 @mail.command("send")
 def mail_send() -> None:
     """Send every due mail once."""
-    report = send_pending(db.session, _transport(), now=now())
+    report = send_pending(db.session(), _transport(), now=now())
     click.echo(f"sent {report.sent}, retried {report.retried}, failed {report.failed}")
 
 
@@ -350,7 +350,7 @@ def housekeeping(interval: float) -> None:
     while True:
         try:
             log.info("housekeeping: reconciled %d payments", reconcile())
-            report = purge_unconfirmed(db.session, now())
+            report = purge_unconfirmed(db.session(), now())
             db.session.commit()
             log.info("housekeeping: purged %d accounts", report.accounts)
         except Exception:

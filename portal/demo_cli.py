@@ -21,8 +21,8 @@ demo = AppGroup("demo", help="Demo data for trying OpenBalie out.")
 @demo.command("load")
 def demo_load() -> None:
     """Add the demo card holder and newcomer; charge the demo fee again when nothing is owed."""
-    patron = load_demo_patron(db.session, now())
-    newcomer = load_demo_newcomer(db.session, now())
+    patron = load_demo_patron(db.session(), now())
+    newcomer = load_demo_newcomer(db.session(), now())
     db.session.commit()
     click.echo(f"demo patron {patron.initials} {patron.prefix} {patron.surname}: card {DEMO_CARD}")
     click.echo(f"owes {DEMO_FEE:.2f} EUR: tap the card at the kiosk and pay it")

@@ -41,7 +41,9 @@ def inline_images(message: EmailMessage, html: str) -> str:
     for part in message.walk():
         content_id = str(part.get("Content-ID", "")).strip("<>")
         if content_id and part.get_content_maintype() == "image":
-            data = base64.b64encode(part.get_payload(decode=True)).decode()
+            payload = part.get_payload(decode=True)
+            assert isinstance(payload, bytes)  # an image part is no multipart: it decodes to bytes
+            data = base64.b64encode(payload).decode()
             html = html.replace(
                 f"cid:{content_id}", f"data:{part.get_content_type()};base64,{data}"
             )

@@ -3,7 +3,7 @@
 import re
 
 from flask_babel import lazy_gettext as _l
-from wtforms import Field, Form, ValidationError
+from wtforms import Field, Form, StringField, ValidationError
 from wtforms.validators import Email, Length
 
 from shared.accounts.passwords import MAX_LENGTH, MIN_LENGTH, is_strong_enough
@@ -29,6 +29,18 @@ def strong_password(personal_fields: tuple[str, ...]) -> object:
             )
 
     return validate
+
+
+def required_text(field: StringField) -> str:
+    """The text of a field that InputRequired let through, from a form that validated."""
+    # WTForms types the data as optional: None is left only for a field missing from the request.
+    assert field.data is not None
+    return field.data
+
+
+def add_error(field: Field, message: str) -> None:
+    """Show a message under the field, after those of its validators."""
+    field.errors = [*field.errors, message]
 
 
 def normalise_space(value: str | None) -> str:

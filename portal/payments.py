@@ -38,7 +38,7 @@ RETRYABLE = (PaymentStatus.FAILED, PaymentStatus.CANCELED, PaymentStatus.EXPIRED
 @bp.get("/betaling/<reference>", endpoint="payment_result")
 def result(reference: str) -> str:
     """Where the patron lands after paying; works from the URL alone, in any browser."""
-    payment = find_by_reference(db.session, reference) or abort(404)
+    payment = find_by_reference(db.session(), reference) or abort(404)
     settle(payment)
     status = payment.status
     if status == PaymentStatus.PAID:
@@ -84,7 +84,7 @@ def same_secret(given: str, stored: str) -> bool:
 @csrf.exempt
 def webhook(reference: str, secret: str) -> tuple[str, int]:
     """Mollie's trigger: check the secret, then fetch the status (the body is never trusted)."""
-    payment = find_by_reference(db.session, reference)
+    payment = find_by_reference(db.session(), reference)
     if payment is None or request.form.get("id") != payment.provider_id:
         return "", 200
     if not same_secret(secret, payment.webhook_secret):
@@ -110,7 +110,7 @@ def schedule_webhook(subscription_id: int, secret: str) -> tuple[str, int]:
         if remote.subscription_id != subscription.mollie_subscription_id:
             return "", 200
         process_schedule_payment_committing(
-            db.session, subscription, remote, mail_settings(), provider, now()
+            db.session(), subscription, remote, mail_settings(), provider, now()
         )
         db.session.commit()
     except PaymentRefused:
@@ -127,16 +127,16 @@ def schedule_webhook(subscription_id: int, secret: str) -> tuple[str, int]:
 def pay_instead(token: str) -> str | Response | tuple[str, int]:
     """Pay a period by iDEAL after its direct debit failed (the link in the mail)."""
     subscription, start = _period_from(token)
-    for attempt in period_attempts(db.session, subscription.id, start):
+    for attempt in period_attempts(db.session(), subscription.id, start):
         if not attempt.status.is_final:
             settle(attempt)
-    if period_is_settled(db.session, subscription, start):
+    if period_is_settled(db.session(), subscription, start):
         return render_template("portal/payments/period_paid.html", subscription=subscription)
     if request.method == "GET":
         return _pay_instead_page(subscription, start)
     try:
         provider, urls = payment_provider(), payment_urls()
-        payment = pay_period(db.session, subscription, start, provider, urls, now())
+        payment = pay_period(db.session(), subscription, start, provider, urls, now())
         db.session.commit()
     except DomainError:
         db.session.rollback()

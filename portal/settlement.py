@@ -2,6 +2,7 @@
 
 import logging
 from collections.abc import Callable
+from functools import partial
 
 from sqlalchemy import select
 
@@ -27,7 +28,7 @@ def settle(payment: Payment, check_refunds: bool = False) -> bool:
     try:
         provider = payment_provider()
         mail = mail_settings()
-        process_payment_committing(db.session, payment, provider, mail, now(), check_refunds)
+        process_payment_committing(db.session(), payment, provider, mail, now(), check_refunds)
         db.session.commit()
     except PaymentRefused as error:
         db.session.rollback()
@@ -37,7 +38,7 @@ def settle(payment: Payment, check_refunds: bool = False) -> bool:
         db.session.rollback()
         log.error("payment %s: status could not be fetched: %s", payment.reference, error)
         return False
-    subscription = schedule_to_start(db.session, payment)
+    subscription = schedule_to_start(db.session(), payment)
     if subscription is not None:
         start_direct_debit(subscription)
     return True
@@ -46,7 +47,7 @@ def settle(payment: Payment, check_refunds: bool = False) -> bool:
 def start_direct_debit(subscription: Subscription) -> bool:
     """Start the provider's schedule after the commit; reconciliation retries a failure."""
     try:
-        start_schedule(db.session, subscription, payment_provider(), schedule_webhook_url, now())
+        start_schedule(db.session(), subscription, payment_provider(), schedule_webhook_url, now())
         db.session.commit()
     except PaymentProviderError as error:
         db.session.rollback()
@@ -60,19 +61,20 @@ def reconcile() -> int:
 
     Each step commits on its own, and one record that fails, for whatever reason, is logged
     and skipped until the next pass instead of stopping the others."""
-    payments = unfinished_payments(db.session)
-    done = sum(_guarded(f"payment {p.reference}", lambda p=p: settle(p)) for p in payments)
-    for refund in unsettled_refunds(db.session):
-        _guarded(f"refund {refund.id}", lambda r=refund: _sync_refunds_of(r.payment_id))
+    payments = unfinished_payments(db.session())
+    done = sum(_guarded(f"payment {p.reference}", partial(settle, p)) for p in payments)
+    for refund in unsettled_refunds(db.session()):
+        _guarded(f"refund {refund.id}", partial(_sync_refunds_of, refund.payment_id))
     for subscription in _direct_debits():
         step = start_direct_debit if subscription.mollie_subscription_id is None else _collections
-        _guarded(f"subscription {subscription.id}", lambda s=subscription, f=step: f(s))
+        _guarded(f"subscription {subscription.id}", partial(step, subscription))
     return done
 
 
 def _sync_refunds_of(payment_id: int) -> bool:
     """Bring one payment's refunds up to date."""
-    sync_refunds(db.session, db.session.get_one(Payment, payment_id), payment_provider())
+    payment = db.session.get_one(Payment, payment_id)
+    sync_refunds(db.session(), payment, payment_provider(), now())
     return True
 
 
@@ -91,7 +93,7 @@ def _collections(subscription: Subscription) -> bool:
     remote_id = subscription.mollie_subscription_id or ""
     for remote in provider.subscription_payments(customer, remote_id):
         process_schedule_payment_committing(
-            db.session, subscription, remote, mail_settings(), provider, now()
+            db.session(), subscription, remote, mail_settings(), provider, now()
         )
     return True
 

@@ -4,13 +4,14 @@ db handle."""
 import sqlite3 as sqlite3_driver
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, Enum, MetaData, event, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Dialect, Engine
+from sqlalchemy.engine import CursorResult, Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, registry
+from sqlalchemy.sql import Executable
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -124,4 +125,10 @@ def insert_or_ignore(session: Session, model: type[Base], values: dict[str, Any]
     if dialect not in _UPSERT_INSERTS:
         raise ValueError(f"unsupported database {dialect}: use SQLite or PostgreSQL")
     statement = _UPSERT_INSERTS[dialect](model).values(values).on_conflict_do_nothing()
-    return session.execute(statement).rowcount == 1
+    return rows_changed(session, statement) == 1
+
+
+def rows_changed(session: Session, statement: Executable) -> int:
+    """How many rows an INSERT, UPDATE or DELETE without RETURNING changed."""
+    # Session.execute() is typed to return a plain Result; for such a statement it is a cursor's.
+    return cast(CursorResult[Any], session.execute(statement)).rowcount

@@ -1,7 +1,7 @@
 """Signed, expiring tokens for links in mails, the kiosk QR code and kiosk tickets."""
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 
@@ -61,7 +61,7 @@ def read_token(secret_key: str, purpose: str, token: str, now: datetime) -> dict
     otherwise."""
     serializer = _serializer(secret_key, purpose, now)
     try:
-        return serializer.loads(token, max_age=MAX_AGES[purpose])
+        return cast(dict[str, Any], serializer.loads(token, max_age=MAX_AGES[purpose]))
     except SignatureExpired as error:
         raise TokenError(expired=True) from error
     except BadSignature as error:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from flask_babel import format_date
@@ -18,7 +19,7 @@ def new_card_slip(
     """Name, the new card number (also as barcode), the number it replaces (the temporary one,
     or a lost card's), valid through; each line fits the printer's 42 columns."""
     number = patron["number"]
-    lines = [
+    lines: list[tuple[str, Decimal | None]] = [
         (patron["display_name"], None),
         (_("Your new card number: %(number)s", number=number), None),
         (_("Replaces number %(number)s", number=replaced), None),

@@ -93,7 +93,7 @@ class CardEncoder:
         """The card the portal reserved for this chip (the same number for the same patron and
         chip however often asked); None when the chip is on an issued card."""
         try:
-            reserved = self._kiosk.portal.reserve_card(self._session.ticket, uid.hex())
+            reserved = self._kiosk.portal.reserve_card(self._session.ticket or "", uid.hex())
         except PortalRefused as refusal:
             if refusal.code != "chip_in_use":
                 raise
@@ -118,7 +118,9 @@ class CardEncoder:
         waits = iter(ACTIVATION_WAITS)
         while True:
             try:
-                return self._kiosk.portal.activate_card(self._session.ticket, number, uid.hex())
+                return self._kiosk.portal.activate_card(
+                    self._session.ticket or "", number, uid.hex()
+                )
             except PortalUnavailable as error:
                 wait = next(waits, None)
                 if wait is None:

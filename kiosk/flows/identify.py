@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from kiosk.card_watch import Tap
 from kiosk.context import Kiosk
 from kiosk.flows.session import PatronSession, Step
@@ -11,7 +13,7 @@ from kiosk.portal_client import PortalRefused
 class TapRefused(Exception):
     """The tapped card cannot open a patron screen; `code` says why (for the message)."""
 
-    def __init__(self, code: str, details: dict[str, object] | None = None) -> None:
+    def __init__(self, code: str, details: dict[str, Any] | None = None) -> None:
         super().__init__(code)
         self.code, self.details = code, details or {}
 
@@ -64,5 +66,6 @@ def card_left(kiosk: Kiosk, session: PatronSession) -> bool:
     if session.proof != "card" or session.tapped_uid is None:
         return False
     tap = kiosk.watcher.tap
-    on_reader = kiosk.watcher.present and tap is not None and tap.contents is not None
-    return not (on_reader and tap.contents.uid.hex() == session.tapped_uid)
+    if not kiosk.watcher.present or tap is None or tap.contents is None:
+        return True
+    return tap.contents.uid.hex() != session.tapped_uid

@@ -153,6 +153,7 @@ def cancel(kiosk: Kiosk, session: PatronSession) -> None:
     current = waiting(session)
     if current is None:
         return
+    assert current.reference is not None  # waiting() returns only an attempt the portal started
     try:
         current.update(kiosk.portal.cancel_payment(current.reference))
     except PortalRefused as refusal:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from kiosk.hardware.base import (
     CANNOT_PRINT,
@@ -18,6 +19,9 @@ from kiosk.hardware.base import (
     Receipt,
 )
 from kiosk.hardware.scanner import QueueScanner
+
+if TYPE_CHECKING:
+    from cryptography.x509 import Certificate
 
 SIMULATED_READER = "Simulated reader 0"
 
@@ -136,8 +140,12 @@ class SimulatedDocumentReader:
         return self._document
 
     def __call__(
-        self, reader_name: str, mrz_or_fields: MrzInput, timeout: float, **_settings: object
-    ) -> dict[str, object]:
+        self,
+        reader_name: str,
+        mrz_or_fields: MrzInput,
+        timeout: float,
+        trust_anchors: Sequence[Certificate] | None = None,
+    ) -> dict[str, Any]:
         """The holder's data, if the MRZ data open this document's chip."""
         from kiosk.hardware.emrtd import bac_key
         from kiosk.hardware.emrtd.errors import AccessDenied, DocumentRemoved

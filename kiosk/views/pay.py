@@ -51,7 +51,7 @@ def start(session: PatronSession) -> str | Response:
 
 @bp.post("")
 @with_patron
-def begin(session: PatronSession) -> str | Response:
+def begin(session: PatronSession) -> Response | tuple[str, int]:
     """Start the payment on the terminal (a double tap follows the same payment)."""
     if session.step == Step.PAID:
         return redirect(url_for("pay.outcome"), code=303)

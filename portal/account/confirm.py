@@ -22,7 +22,7 @@ def account(token: str) -> str | tuple[str, int]:
     """Confirm the login account."""
     try:
         confirmed = confirmation.confirm_account(
-            db.session, current_app.config["SECRET_KEY"], token, now()
+            db.session(), current_app.config["SECRET_KEY"], token, now()
         )
     except DomainError as error:
         return _failure(error)
@@ -36,7 +36,7 @@ def account(token: str) -> str | tuple[str, int]:
 def new_email(token: str) -> str | tuple[str, int]:
     """Confirm a new e-mail address for the login account."""
     try:
-        confirmation.confirm_new_email(db.session, current_app.config["SECRET_KEY"], token, now())
+        confirmation.confirm_new_email(db.session(), current_app.config["SECRET_KEY"], token, now())
     except DomainError as error:
         return _failure(error)
     db.session.commit()
@@ -48,7 +48,7 @@ def library_email(token: str) -> str | tuple[str, int]:
     """Confirm the library e-mail address."""
     try:
         secret = current_app.config["SECRET_KEY"]
-        confirmation.confirm_library_email(db.session, secret, token, now())
+        confirmation.confirm_library_email(db.session(), secret, token, now())
     except DomainError as error:
         return _failure(error)
     db.session.commit()

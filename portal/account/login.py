@@ -26,6 +26,7 @@ from portal.account.forms import (
     NewPasswordForm,
 )
 from portal.extensions import limiter
+from portal.forms import add_error, required_text
 from portal.refusals import refusal_message
 from portal.wiring import mail_settings, now
 from shared.accounts.changes import link_memberships
@@ -62,10 +63,10 @@ def login() -> str | Response:
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            result = log_in(db.session, form.login.data, form.password.data, now(), _client())
+            result = log_in(db.session(), *_credentials(form), now(), _client())
         except DomainError as error:
             db.session.commit()  # keep the failure count
-            form.login.errors.append(refusal_message(error))
+            add_error(form.login, refusal_message(error))
         else:
             db.session.commit()
             if needs_setup(result.account):
@@ -97,6 +98,11 @@ def _home(account: LoginAccount) -> str:
     return url_for("staff.kiosks") if account.is_staff else url_for("main.home")
 
 
+def _credentials(form: LoginForm) -> tuple[str, str]:
+    """The login and password of a validated login form."""
+    return required_text(form.login), required_text(form.password)
+
+
 def _client() -> str:
     """The address the login comes from (the proxy's client when TRUSTED_PROXIES is set)."""
     return request.remote_addr or ""
@@ -123,7 +129,7 @@ def first_login() -> str | Response:
     if account is None:
         return redirect(url_for("login.login"))
     form = FirstLoginForm()
-    newsletter = may_get_newsletter(db.session, account, now())
+    newsletter = may_get_newsletter(db.session(), account, now())
     if form.validate_on_submit():
         answers = FirstLogin(
             **{
@@ -134,13 +140,13 @@ def first_login() -> str | Response:
             terms_accepted=form.terms.data,
         )
         try:
-            complete_first_login(db.session, account, answers, mail_settings(), now())
+            complete_first_login(db.session(), account, answers, mail_settings(), now())
         except DomainError as error:
             db.session.rollback()
             if _too_many_wrong_answers():
                 flash(refusal_message(DomainError("first_login_stopped")), "error")
                 return redirect(url_for("login.login"), code=303)
-            form.first_name.errors.append(refusal_message(error))
+            add_error(form.first_name, refusal_message(error))
         else:
             db.session.commit()
             flash(
@@ -185,13 +191,13 @@ def link_login() -> str | Response:
     form = LinkLoginForm()
     if form.validate_on_submit():
         try:
-            credentials = (form.login.data, form.password.data, now(), _client())
-            target = log_in(db.session, *credentials).account
+            credentials = (*_credentials(form), now(), _client())
+            target = log_in(db.session(), *credentials).account
         except DomainError as error:
             db.session.commit()  # keep the failure count
-            form.login.errors.append(refusal_message(error))
+            add_error(form.login, refusal_message(error))
         else:
-            link_memberships(db.session, source, target)
+            link_memberships(db.session(), source, target)
             db.session.commit()
             flash(_("Done: this login account now serves all your memberships."), "success")
             if needs_setup(target):
@@ -222,7 +228,7 @@ def forgot_password() -> str:
     """Ask for a reset link; the answer is the same whether or not the login exists."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        request_reset(db.session, form.login.data, mail_settings(), now())
+        request_reset(db.session(), required_text(form.login), mail_settings(), now())
         db.session.commit()
         return render_template("portal/login/forgot_sent.html")
     return render_template("portal/login/forgot.html", form=form)
@@ -232,12 +238,12 @@ def forgot_password() -> str:
 def reset_password_view(token: str) -> str | Response | tuple[str, int]:
     """Set a new password with the link from the mail."""
     try:
-        account = account_for_reset(db.session, current_app.config["SECRET_KEY"], token, now())
+        account = account_for_reset(db.session(), current_app.config["SECRET_KEY"], token, now())
     except DomainError as error:
         return render_template("portal/login/link_failed.html", message=refusal_message(error)), 410
     form = NewPasswordForm()
     if form.validate_on_submit():
-        reset_password(db.session, account, form.password.data, now())
+        reset_password(db.session(), account, required_text(form.password), now())
         db.session.commit()
         flash(_("Your new password is set. Log in with it."))
         return redirect(url_for("login.login"), code=303)

@@ -20,6 +20,7 @@ from werkzeug.wrappers import Response
 from portal import auth_session
 from portal.account.forms import ChangeEmailForm, ChangePasswordForm
 from portal.extensions import limiter
+from portal.forms import add_error, required_text
 from portal.refusals import refusal_message
 from portal.wiring import mail_settings, now, payment_provider
 from shared.accounts import changes
@@ -50,7 +51,7 @@ def _password_limit() -> str:
 def overview() -> str | Response:
     """Every membership this login serves, with subscription, cards, payments and balance;
     a staff login without membership has its own page."""
-    memberships = [_membership(p) for p in linked_patrons(db.session, current_user)]
+    memberships = [_membership(p) for p in linked_patrons(db.session(), current_user)]
     if not memberships and current_user.is_staff:
         return redirect(url_for("staff.kiosks"))
     return render_template(
@@ -60,16 +61,16 @@ def overview() -> str | Response:
 
 def _membership(patron: Patron) -> dict[str, object]:
     """What the overview shows of one patron record."""
-    card = main_card(db.session, patron)
+    card = main_card(db.session(), patron)
     return {
         "patron": patron,
         "number": card.number if card else patron.customer_number,
         "subscription": current_subscription(patron),
-        "cards": cards_of(db.session, patron),
-        "payments": recent_payments(db.session, patron.id),
-        "balance": ledger.balance(db.session, patron.id),
-        "mandates": direct_debit.mandates(db.session, patron),
-        "direct_debit": direct_debit.active_direct_debit(db.session, patron),
+        "cards": cards_of(db.session(), patron),
+        "payments": recent_payments(db.session(), patron.id),
+        "balance": ledger.balance(db.session(), patron.id),
+        "mandates": direct_debit.mandates(db.session(), patron),
+        "direct_debit": direct_debit.active_direct_debit(db.session(), patron),
     }
 
 
@@ -80,7 +81,7 @@ def cancel(patron_id: int) -> Response | tuple[str, int]:
     return _change(
         patron_id,
         _("Your subscription ends at the end of the period you paid."),
-        lambda p: cancel_subscription(db.session, p, payment_provider(), now()),
+        lambda p: cancel_subscription(db.session(), p, payment_provider(), now()),
     )
 
 
@@ -91,7 +92,7 @@ def stop_direct_debit(patron_id: int) -> Response | tuple[str, int]:
     return _change(
         patron_id,
         _("Direct debit is stopped. Your subscription runs to the end of the period you paid."),
-        lambda p: direct_debit.revoke(db.session, p, payment_provider(), now()),
+        lambda p: direct_debit.revoke(db.session(), p, payment_provider(), now()),
     )
 
 
@@ -127,10 +128,14 @@ def change_password() -> str | Response:
     if form.validate_on_submit():
         try:
             changes.change_password(
-                db.session, current_user, form.current_password.data, form.password.data, now()
+                db.session(),
+                current_user,
+                required_text(form.current_password),
+                required_text(form.password),
+                now(),
             )
         except DomainError as error:
-            form.current_password.errors.append(refusal_message(error))
+            add_error(form.current_password, refusal_message(error))
         else:
             db.session.commit()
             auth_session.keep_after_password_change(current_user)
@@ -146,10 +151,12 @@ def change_email() -> str | Response:
     """A new login e-mail address; it counts once confirmed from that address."""
     form = ChangeEmailForm()
     if form.validate_on_submit():
-        if not verify_password(current_user.password_hash, form.current_password.data):
-            form.current_password.errors.append(refusal_message(DomainError("wrong_password")))
+        if not verify_password(current_user.password_hash, required_text(form.current_password)):
+            add_error(form.current_password, refusal_message(DomainError("wrong_password")))
         else:
-            request_email_change(db.session, current_user, form.email.data, mail_settings(), now())
+            request_email_change(
+                db.session(), current_user, required_text(form.email), mail_settings(), now()
+            )
             db.session.commit()
             flash(
                 _(
@@ -168,7 +175,7 @@ def language() -> Response:
     """The language of the portal and of the library's mails."""
     choice = request.form.get("lang", "")
     try:
-        changes.set_language(db.session, current_user, choice)
+        changes.set_language(db.session(), current_user, choice)
     except DomainError:
         abort(400)
     db.session.commit()

@@ -29,6 +29,6 @@ def heartbeat() -> Response:
     devices, software = body.get("devices"), body.get("software", "")
     if not isinstance(devices, dict) or not isinstance(software, str):
         raise DomainError("bad_request", field="devices")
-    degraded = report_health(db.session, kiosk(), devices, software, now())
+    degraded = report_health(db.session(), kiosk(), devices, software, now())
     db.session.commit()
     return jsonify(status="degraded" if degraded else "ok", server_time=now().isoformat())

@@ -18,7 +18,7 @@ def reserve() -> Response:
     """The card number to encode on this blank card's chip, and the library's ISIL code."""
     patron = ticket_patron(STRONG)
     chip_uid = text(json_body(), "chip_uid")
-    card = reserve_card(db.session, patron, kiosk().id, chip_uid, now())
+    card = reserve_card(db.session(), patron, kiosk().id, chip_uid, now())
     db.session.commit()
     return jsonify(card_number=card.number, isil=patron.home_branch.organisation)
 
@@ -28,7 +28,7 @@ def activate(number: str) -> Response:
     """The encoded card, read back with this chip UID, becomes the patron's main card."""
     patron = ticket_patron(STRONG)
     chip_uid = text(json_body(), "chip_uid")
-    card = activate_card(db.session, patron, number, chip_uid, mail_settings(), now())
+    card = activate_card(db.session(), patron, number, chip_uid, mail_settings(), now())
     db.session.commit()
     return jsonify(patron=patron_summary(patron), card_number=card.number)
 
@@ -37,6 +37,6 @@ def activate(number: str) -> Response:
 def block() -> Response:
     """Report the main card lost (the patron typed their password for this)."""
     patron = ticket_patron(frozenset({Proof.PASSWORD}))
-    card = block_main_card(db.session, patron)
+    card = block_main_card(db.session(), patron)
     db.session.commit()
     return jsonify(patron=patron_summary(patron), blocked=mask_number(card.number))

@@ -30,7 +30,7 @@ ANY_PROOF = frozenset(Proof)
 def require_device() -> Response | None:
     """Every call carries a registered kiosk's token: `Authorization: Bearer <token>`."""
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    device = authenticate(db.session, token, now()) if scheme == "Bearer" and token else None
+    device = authenticate(db.session(), token, now()) if scheme == "Bearer" and token else None
     if device is None:
         response = jsonify(error="unauthorized", message="A valid kiosk device token is needed.")
         response.status_code = 401
@@ -86,7 +86,7 @@ def ticket_patron(allowed: frozenset[Proof] = ANY_PROOF) -> Patron:
 
 def number_patron(number: str) -> Patron:
     """The patron with this customer, system or card number; `not_found` otherwise."""
-    patron = find_patron(db.session, number)
+    patron = find_patron(db.session(), number)
     if patron is None:
         raise DomainError("not_found")
     return patron

@@ -46,9 +46,9 @@ def check_id() -> tuple[Response, int]:
     """Record an ID document check: compared with the record, or why it could not be read."""
     patron, body = ticket_patron(STRONG), json_body()
     if body.get("outcome") == "read":
-        check = record_reading(db.session, patron, kiosk().id, _reading(body), now())
+        check = record_reading(db.session(), patron, kiosk().id, _reading(body), now())
     elif body.get("outcome") == "unreadable":
-        check = record_unreadable(db.session, patron, kiosk().id, text(body, "reason"), now())
+        check = record_unreadable(db.session(), patron, kiosk().id, text(body, "reason"), now())
     else:
         raise DomainError("bad_request", field="outcome")
     db.session.commit()
@@ -61,12 +61,12 @@ def _identify(proof: Proof, body: dict[str, Any]) -> Patron:
     """The patron the body's proof points at."""
     if proof == Proof.CARD:
         chip_uid = text(body, "chip_uid") if body.get("chip_uid") is not None else None
-        return identification.by_card(db.session, text(body, "card_number"), chip_uid, now())
+        return identification.by_card(db.session(), text(body, "card_number"), chip_uid, now())
     if proof == Proof.QR:
         secret = current_app.config["SECRET_KEY"]
-        return identification.by_code(db.session, secret, text(body, "code"), now())
+        return identification.by_code(db.session(), secret, text(body, "code"), now())
     login, password = text(body, "login"), text(body, "password")
-    return identification.by_password(db.session, login, password, kiosk().id, now())
+    return identification.by_password(db.session(), login, password, kiosk().id, now())
 
 
 def _reading(body: dict[str, Any]) -> DocumentReading:

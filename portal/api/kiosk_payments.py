@@ -27,9 +27,9 @@ def balance(number: str) -> Response:
     patron = number_patron(number)
     entries = [
         {"type": e.entry_type, "amount": f"{e.amount:.2f}", "description": e.description}
-        for e in ledger.entries(db.session, patron.id)
+        for e in ledger.entries(db.session(), patron.id)
     ]
-    owed = ledger.balance(db.session, patron.id)
+    owed = ledger.balance(db.session(), patron.id)
     return jsonify(patron=number, balance=f"{owed:.2f}", currency="EUR", entries=entries)
 
 
@@ -42,7 +42,7 @@ def create_payment() -> tuple[Response, int]:
         return jsonify(error="bad_request", message="Send JSON and an Idempotency-Key."), 400
     patron = number_patron(str(body.get("patron", "")))
     payment = start_terminal_payment(
-        db.session,
+        db.session(),
         kiosk(),
         patron,
         _amount(body.get("amount")),
@@ -75,14 +75,14 @@ def cancel_payment(reference: str) -> Response:
 @bp.post("/payments/<reference>/receipt-mail")
 def mail_receipt(reference: str) -> tuple[Response, int]:
     """Mail the receipt of a paid payment to the patron (when the kiosk could not print it)."""
-    queue_payment_receipt(db.session, _own_payment(reference), kiosk(), mail_settings(), now())
+    queue_payment_receipt(db.session(), _own_payment(reference), kiosk(), mail_settings(), now())
     db.session.commit()
     return jsonify(queued=True), 202
 
 
 def _own_payment(reference: str) -> Payment:
     """A payment this kiosk started; others' payments do not exist for it."""
-    payment = find_by_reference(db.session, reference)
+    payment = find_by_reference(db.session(), reference)
     if payment is None or payment.kiosk_device_id != kiosk().id:
         raise DomainError("not_found")
     return payment

@@ -13,9 +13,9 @@ from shared.payments import ledger
 
 def patron_summary(patron: Patron) -> dict[str, Any]:
     """Number, short name, subscription, what is owed and whether a card is to be collected."""
-    card = main_card(db.session, patron)
+    card = main_card(db.session(), patron)
     subscription = current_subscription(patron)
-    owed = ledger.balance(db.session, patron.id)
+    owed = ledger.balance(db.session(), patron.id)
     return {
         "number": card.number if card else patron.customer_number,
         "display_name": " ".join(n for n in (patron.initials, patron.prefix, patron.surname) if n),
@@ -25,7 +25,7 @@ def patron_summary(patron: Patron) -> dict[str, Any]:
         "currency": "EUR",
         "has_card": card is not None,
         "card_masked": mask_number(card.number) if card else None,
-        "needs_card": needs_card(db.session, patron),
+        "needs_card": needs_card(db.session(), patron),
         "locale": patron.locale,
         "email_known": patron_email(patron) is not None,
     }

@@ -38,7 +38,7 @@ def add_client(
     with refusals_reported():
         uris, logout_uris = list(redirect_uris), list(post_logout_uris)
         client, secret = register_client(
-            db.session, name, uris, logout_uris, public, first_party, now=now()
+            db.session(), name, uris, logout_uris, public, first_party, now=now()
         )
     db.session.commit()
     click.echo(json.dumps({"client_id": client.client_id, "client_secret": secret}))

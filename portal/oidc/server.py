@@ -4,9 +4,11 @@ from typing import Any
 
 from authlib.integrations.flask_oauth2 import AuthorizationServer, ResourceProtector
 from authlib.oauth2.rfc6749 import (
+    ClientMixin,
     InvalidGrantError,
     InvalidRequestError,
     InvalidScopeError,
+    OAuth2Payload,
     OAuth2Request,
     grants,
 )
@@ -58,9 +60,27 @@ def _signing_key() -> RSAKey:
     return g.oidc_signing_key
 
 
+def payload_of(request: OAuth2Request) -> OAuth2Payload:
+    """The request's parameters: Authlib parses them before it hands the request on."""
+    assert request.payload is not None
+    return request.payload
+
+
+def _ours(client: ClientMixin | None) -> OidcClient:
+    """A request's client, once Authlib has found it: always one of ours (_query_client)."""
+    assert isinstance(client, OidcClient)
+    return client
+
+
+def _account_of(request: OAuth2Request) -> LoginAccount:
+    """The patron a request is granted for, once Authlib has set them."""
+    assert isinstance(request.user, LoginAccount)
+    return request.user
+
+
 def _claims(account: LoginAccount, scope: str) -> oidc_core.UserInfo:
     """The patron's claims for the granted scopes."""
-    return oidc_core.UserInfo(user_claims(db.session, account, scope, now()))
+    return oidc_core.UserInfo(user_claims(db.session(), account, scope, now()))
 
 
 class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
@@ -77,29 +97,29 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
 
     def save_authorization_code(self, code: str, request: OAuth2Request) -> None:
         """Store the code with everything the token request must match."""
-        data = request.payload.data
-        account: LoginAccount = request.user
+        payload = payload_of(request)
+        data = payload.data
         code_request = tokens.CodeRequest(
-            client=request.client,
-            account=account,
-            redirect_uri=request.payload.redirect_uri,
+            client=_ours(request.client),
+            account=_account_of(request),
+            redirect_uri=payload.redirect_uri,
             scope=request.scope,
             nonce=data.get("nonce"),
             code_challenge=data.get("code_challenge"),
             code_challenge_method=data.get("code_challenge_method"),
             auth_time=login_time() or now(),
         )
-        tokens.store_code(db.session, code, code_request, now())
+        tokens.store_code(db.session(), code, code_request, now())
 
     def query_authorization_code(
-        self, code: str, client: OidcClient
+        self, code: str, client: ClientMixin
     ) -> OidcAuthorizationCode | None:
         """The unexpired code of this client."""
-        return tokens.find_code(db.session, code, client, now())
+        return tokens.find_code(db.session(), code, _ours(client), now())
 
     def delete_authorization_code(self, authorization_code: OidcAuthorizationCode) -> None:
         """Use the code up; a second, concurrent exchange of it fails."""
-        if not tokens.use_code(db.session, authorization_code):
+        if not tokens.use_code(db.session(), authorization_code):
             raise InvalidGrantError("The code was already used.")
 
     def authenticate_user(self, authorization_code: OidcAuthorizationCode) -> LoginAccount | None:
@@ -115,8 +135,8 @@ class S256CodeChallenge(CodeChallenge):
 
     def validate_code_challenge(self, grant: AuthorizationCodeGrant, redirect_uri: str) -> None:
         """Refuse a public client without a challenge, and any method but S256."""
-        data = grant.request.payload.data
-        if grant.request.client.is_public and not data.get("code_challenge"):
+        data = payload_of(grant.request).data
+        if _ours(grant.request.client).is_public and not data.get("code_challenge"):
             raise InvalidRequestError("Public clients must use PKCE: send a 'code_challenge'.")
         if data.get("code_challenge") and data.get("code_challenge_method") != "S256":
             raise InvalidRequestError("The 'code_challenge_method' must be S256.")
@@ -130,7 +150,7 @@ class OpenIDCode(oidc_core.OpenIDCode):
 
     def exists_nonce(self, nonce: str, request: OAuth2Request) -> bool:
         """Whether the nonce is already bound to an unused code (a replayed request)."""
-        return tokens.nonce_in_use(db.session, request.client, nonce)
+        return tokens.nonce_in_use(db.session(), _ours(request.client), nonce)
 
     def resolve_client_private_key(self, client: OidcClient) -> RSAKey:
         """The current signing key."""
@@ -186,19 +206,18 @@ class BearerToken(BearerTokenValidator):
 
     def authenticate_token(self, token_string: str) -> OidcToken | None:
         """The stored token with this value."""
-        return tokens.find_token(db.session, token_string, now())
+        return tokens.find_token(db.session(), token_string, now())
 
 
 def _query_client(client_id: str) -> OidcClient | None:
     """The registered client with this id."""
-    return find_client(db.session, client_id)
+    return find_client(db.session(), client_id)
 
 
 def _save_token(token: dict[str, Any], request: OAuth2Request) -> None:
     """Store an issued access token."""
-    tokens.store_token(
-        db.session, token["access_token"], request.client, request.user, token["scope"], now()
-    )
+    client, account = _ours(request.client), _account_of(request)
+    tokens.store_token(db.session(), token["access_token"], client, account, token["scope"], now())
 
 
 def provider_metadata() -> dict[str, Any]:
@@ -226,7 +245,8 @@ server = AuthorizationServer(query_client=_query_client, save_token=_save_token)
 server.register_grant(AuthorizationCodeGrant, [S256CodeChallenge(required=True), OpenIDCode()])
 resource_protector = ResourceProtector()
 resource_protector.register_token_validator(BearerToken())
-server.register_endpoint(UserInfoEndpoint(resource_protector=resource_protector))
+# Authlib registers any endpoint object; its stubs want an Endpoint, which UserInfoEndpoint is not.
+server.register_endpoint(UserInfoEndpoint(resource_protector=resource_protector))  # type: ignore[arg-type]
 server.register_endpoint(EndSession)
 
 

@@ -1,13 +1,23 @@
 """Single sign-on endpoints: discovery, JWKS, authorization (login, consent), token, userinfo,
 end-session. Authlib does the protocol; these views add the patron's login and consent."""
 
+from typing import cast
 from urllib.parse import urlencode
 
 from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc6749.grants import BaseGrant
 from authlib.oidc.core.errors import ConsentRequiredError, LoginRequiredError
 from authlib.oidc.rpinitiated import EndSessionRequest
-from flask import Blueprint, jsonify, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.blueprints import BlueprintSetupState
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
@@ -40,6 +50,7 @@ LOGOUT_FIELDS = ("id_token_hint", "client_id", "post_logout_redirect_uri", "stat
 @bp.record_once
 def _set_up(state: BlueprintSetupState) -> None:
     """Bind the provider to the app; make the first signing key on first start."""
+    assert isinstance(state.app, Flask)  # typed as the sansio App base; the portal is a Flask app
     provider.init_app(state.app)
 
 
@@ -78,7 +89,7 @@ def authorize() -> Response:
 @csrf.exempt
 def token() -> Response:
     """Exchange a code (with the client's secret or PKCE verifier) for tokens."""
-    response = server.create_token_response()
+    response = _flask_response(server.create_token_response())
     db.session.commit()
     return response
 
@@ -96,8 +107,10 @@ def userinfo() -> Response:
 @csrf.exempt
 def end_session() -> Response | str:
     """RP-initiated logout: with a valid id_token_hint at once, otherwise after confirming."""
+    logout: EndSessionRequest | None
     try:
-        logout = server.validate_endpoint_request("end_session")
+        # The request type of the endpoint registered as end_session (EndSession).
+        logout = cast(EndSessionRequest, server.validate_endpoint_request("end_session"))
     except OAuth2Error:
         logout = None  # a bad id_token_hint: no redirect; log out only if the patron confirms
     if not _confirmed() and _logout_needs_confirmation(logout):
@@ -113,13 +126,16 @@ def end_session() -> Response | str:
 def _refuse(error: OAuth2Error) -> Response:
     """Back to the service with the error when its redirect URI is known; else explain here."""
     if error.redirect_uri:
-        return server.handle_error_response(None, error)
+        # Authlib's Flask server reads no request to answer an error; its stubs demand one.
+        return _flask_response(server.handle_error_response(None, error))  # type: ignore[arg-type]
     return make_response(render_template("portal/oidc/error.html", error=error), 400)
 
 
 def _respond(grant: BaseGrant, account: LoginAccount | None) -> Response:
     """Redirect to the service with a code (allowed) or access_denied (refused)."""
-    response = server.create_authorization_response(grant_user=account, grant=grant)
+    response = _flask_response(
+        server.create_authorization_response(grant_user=account, grant=grant)
+    )
     db.session.commit()
     return response
 
@@ -148,13 +164,13 @@ def _return_path() -> str:
 def _asks_consent(grant: BaseGrant, account: LoginAccount) -> bool:
     """Whether to show the consent page: asked for, or not yet given for these scopes."""
     scope = grant.request.scope
-    return grant.prompt == "consent" or needs_consent(db.session, grant.client, account, scope)
+    return grant.prompt == "consent" or needs_consent(db.session(), grant.client, account, scope)
 
 
 def _consent(grant: BaseGrant, account: LoginAccount) -> Response:
     """Ask the patron (never with prompt=none), or act on the answer to the consent page."""
     if "none" in request.values.get("prompt", "").split():
-        state = grant.request.payload.state
+        state = provider.payload_of(grant.request).state
         return _refuse(ConsentRequiredError(redirect_uri=grant.redirect_uri, state=state))
     decision = request.form.get("decision") if request.method == "POST" else None
     if decision is None:
@@ -163,8 +179,13 @@ def _consent(grant: BaseGrant, account: LoginAccount) -> Response:
         return _unframed(page)
     if decision != "allow":
         return _respond(grant, None)
-    record_consent(db.session, grant.client, account, grant.request.scope, now())
+    record_consent(db.session(), grant.client, account, grant.request.scope, now())
     return _respond(grant, account)
+
+
+def _flask_response(answer: object) -> Response:
+    """Authlib's Flask server answers with a Flask response; its stubs say only object."""
+    return cast(Response, answer)
 
 
 def _unframed(page: str) -> Response:
@@ -192,4 +213,5 @@ def _logout_needs_confirmation(logout: EndSessionRequest | None) -> bool:
         return False
     if logout is None or logout.needs_confirmation:
         return True
-    return logout.id_token_claims.get("sub") != subject(db.session, current_user)
+    assert logout.id_token_claims is not None  # what needs_confirmation tells
+    return logout.id_token_claims.get("sub") != subject(db.session(), current_user)

@@ -21,7 +21,9 @@ from wtforms import (
     TelField,
     ValidationError,
 )
-from wtforms.fields.choices import SelectChoice
+
+# types-wtforms describes WTForms 3.2, which had no SelectChoice yet.
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import EqualTo, InputRequired, Length, Optional, Regexp
 
 from portal.forms import email_field_validators, normalise_space, strong_password
@@ -191,7 +193,11 @@ def country_choices(locale: str) -> list[SelectChoice]:
     """Countries by ISO code, named in the patron's language, the Netherlands first."""
     names = Locale.parse(locale).territories
     codes = sorted(
-        (c for c in names if len(c) == 2 and c.isalpha() and c not in NOT_COUNTRIES),
+        (
+            c
+            for c in names
+            if isinstance(c, str) and len(c) == 2 and c.isalpha() and c not in NOT_COUNTRIES
+        ),
         key=lambda c: names[c],
     )
     first = ["NL", "BE", "DE"]

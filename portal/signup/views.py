@@ -11,8 +11,11 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import Field
-from wtforms.fields.choices import SelectChoice
 
+# types-wtforms describes WTForms 3.2, which had no SelectChoice yet.
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
+
+from portal.forms import add_error, required_text
 from portal.refusals import refusal_message
 from portal.signup.forms import AccountForm, DetailsForm, SubscriptionForm
 from portal.wiring import mail_settings, now, payment_provider, payment_urls
@@ -39,7 +42,7 @@ STEP_ENDPOINTS = {
 
 def current_registration() -> Registration | None:
     """The registration this browser is working on."""
-    return signup.find_draft(db.session, session.get(SESSION_KEY))
+    return signup.find_draft(db.session(), session.get(SESSION_KEY))
 
 
 def requires_step(step: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -74,7 +77,7 @@ def save_step(
         action()
     except DomainError as error:
         db.session.rollback()
-        error_field.errors.append(refusal_message(error))
+        add_error(error_field, refusal_message(error))
         return None
     db.session.commit()
     return redirect(url_for(next_endpoint), code=303)
@@ -90,7 +93,7 @@ def step_labels() -> list[tuple[str, str]]:
 @requires_step("subscription")
 def choose(registration: Registration | None) -> str | Response:
     """Step 1: choose a subscription."""
-    offered = signup.offered_subscriptions(db.session)
+    offered = signup.offered_subscriptions(db.session())
     form = SubscriptionForm(
         data={
             "subscription": registration and registration.subscription_code,
@@ -102,7 +105,7 @@ def choose(registration: Registration | None) -> str | Response:
     if form.validate_on_submit():
         choice = (form.subscription.data, locale, form.payment_plan.data or None)
         try:
-            registration = signup.start_or_update(db.session, registration, *choice, now())
+            registration = signup.start_or_update(db.session(), registration, *choice, now())
         except DomainError as error:
             db.session.rollback()
             form.payment_plan.errors = [refusal_message(error)]
@@ -122,9 +125,13 @@ def account(registration: Registration) -> str | Response:
         data={"username": existing and existing.username, "email": existing and existing.email}
     )
     if form.validate_on_submit():
-        data = (form.username.data, form.email.data, form.password.data)
+        data = (
+            required_text(form.username),
+            required_text(form.email),
+            required_text(form.password),
+        )
         saved = save_step(
-            lambda: signup.set_account(db.session, registration, *data, now()),
+            lambda: signup.set_account(db.session(), registration, *data, now()),
             form.username,
             "signup.details",
         )
@@ -150,7 +157,9 @@ def details(registration: Registration) -> str | Response:
     if form.validate_on_submit():
         details = _details_from(form)
         saved = save_step(
-            lambda: signup.set_details(db.session, registration, details, form.branch.data, now()),
+            lambda: signup.set_details(
+                db.session(), registration, details, form.branch.data, now()
+            ),
             form.birth_date,
             "signup.review",
         )
@@ -163,10 +172,11 @@ def _details_from(form: DetailsForm) -> signup.PersonalDetails:
     """The service's value object from a validated details form."""
     email = form.library_email.data or ""
     fields = signup.PersonalDetails.__dataclass_fields__
-    values = {name: form[name].data or "" for name in fields if name != "newsletter"}
-    return signup.PersonalDetails(
-        **{**values, "library_email": email, "newsletter": bool(form.newsletter.data)}
-    )
+    values: dict[str, Any] = {
+        name: form[name].data or "" for name in fields if name != "newsletter"
+    }
+    values |= {"library_email": email, "newsletter": bool(form.newsletter.data)}
+    return signup.PersonalDetails(**values)
 
 
 @bp.get("/controle")
@@ -180,7 +190,7 @@ def _review_page(registration: Registration, error: str | None = None) -> str:
     """The review page, optionally with why paying was refused."""
     details = signup.PersonalDetails.from_json(registration.details or {})
     branch = db.session.scalar(select(Branch).where(Branch.code == registration.branch_code))
-    payments = registration_payments(db.session, registration)
+    payments = registration_payments(db.session(), registration)
     return render_step(
         "review",
         registration=registration,
@@ -197,7 +207,7 @@ def pay(registration: Registration) -> str | Response | tuple[str, int]:
     """Start (or resume) the payment and send the patron to the checkout."""
     try:
         payment = pay_registration_committing(
-            db.session, registration, payment_provider(), payment_urls(), mail_settings(), now()
+            db.session(), registration, payment_provider(), payment_urls(), mail_settings(), now()
         )
         db.session.commit()
     except DomainError as error:

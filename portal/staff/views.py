@@ -69,8 +69,8 @@ def kiosks() -> str:
     moment = now()
     return render_template(
         "portal/staff/kiosks.html",
-        kiosks=[(device, kiosk_status(device, moment)) for device in list_devices(db.session)],
-        checks=recent_checks(db.session, moment - timedelta(days=RECENT_DAYS)),
+        kiosks=[(device, kiosk_status(device, moment)) for device in list_devices(db.session())],
+        checks=recent_checks(db.session(), moment - timedelta(days=RECENT_DAYS)),
         days=RECENT_DAYS,
         devices=DEVICE_WORDS,
         status_words=STATUS_WORDS,

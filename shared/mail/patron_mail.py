@@ -1,6 +1,7 @@
 """Mails to a patron: where they go, rendered in the patron's language, queued once per key."""
 
 import io
+from collections.abc import Mapping
 from datetime import datetime
 
 import segno
@@ -24,7 +25,7 @@ def queue_mail(
     name: str,
     to: str,
     patron: Patron,
-    context: dict[str, object],
+    context: Mapping[str, object],
     now: datetime,
     images: dict[str, bytes] | None = None,
     key: str | None = None,

@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 from datetime import datetime
-from email.message import EmailMessage
+from email.message import EmailMessage, MIMEPart
 from email.utils import format_datetime, make_msgid, parseaddr
 from functools import lru_cache
 from pathlib import Path
@@ -31,7 +31,8 @@ def _environment(locale: str, templates_dir: Path, translations_dir: Path) -> En
         keep_trailing_newline=True,
     )
     translations = Translations.load(str(translations_dir), [locale])
-    env.install_gettext_translations(translations, newstyle=True)
+    # The i18n extension adds this method at run time, out of sight of Environment's types.
+    env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
     env.globals["format_money"] = lambda amount: format_currency(amount, "EUR", locale=locale)
     env.globals["format_day"] = lambda day: format_date(day, "long", locale=locale)
     return env
@@ -59,7 +60,8 @@ def render_mail(
     message = _headers(subject, to, sender, now)
     message.set_content(env.get_template(f"mail/{name}.txt").render(values))
     message.add_alternative(env.get_template(f"mail/{name}.html").render(values), subtype="html")
-    html_part = message.get_payload()[1]
+    html_part = message.get_payload(1)
+    assert isinstance(html_part, MIMEPart)  # add_alternative() made the message multipart
     for key, data in images.items():
         html_part.add_related(
             data, "image", _image_subtype(data), cid=f"<{key}>", disposition="inline"

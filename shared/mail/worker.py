@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from shared.clock import SYSTEM_CLOCK, Clock
+from shared.db import rows_changed
 from shared.mail.transport import MailTransportError, Transport
 from shared.models.mail import MailStatus, OutboxMail
 
@@ -66,18 +67,21 @@ def due_ids(session: Session, now: datetime, batch: int) -> list[int]:
 def claim(session: Session, mail_id: int, now: datetime, lease_seconds: int) -> bool:
     """Lease one due row for sending; False when another worker claimed it first."""
     # The WHERE re-checks dueness inside the UPDATE, so of two racing workers only one matches.
-    result = session.execute(
+    claimed = rows_changed(
+        session,
         update(OutboxMail)
         .where(OutboxMail.id == mail_id, _due(now))
         .values(status=MailStatus.SENDING, lease_until=now + timedelta(seconds=lease_seconds))
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
     )
-    return result.rowcount == 1
+    return claimed == 1
 
 
 def backoff(attempts: int) -> timedelta:
     """The wait after the given number of failed attempts: 1, 2, 4, 8 … minutes, at most 1 h."""
-    return min(FIRST_BACKOFF * 2 ** (attempts - 1), MAX_BACKOFF)
+    # An int, as attempts >= 1; mypy types int ** int as Any, since a negative power is a float.
+    doublings: int = 2 ** (attempts - 1)
+    return min(FIRST_BACKOFF * doublings, MAX_BACKOFF)
 
 
 def run_worker(

@@ -53,11 +53,13 @@ class OidcClient(Base, ClientMixin):
         """The public identifier."""
         return self.client_id
 
-    def get_default_redirect_uri(self) -> None:
+    # Authlib reads None as "no default" (its stubs say str only).
+    def get_default_redirect_uri(self) -> None:  # type: ignore[override]
         """None: every authorization request must name its redirect URI."""
         return None
 
-    def get_allowed_scope(self, scope: str) -> str:
+    # Authlib hands it the request's scope string; its stubs widen that to a collection too.
+    def get_allowed_scope(self, scope: str) -> str:  # type: ignore[override]
         """Every supported scope (the server refuses the others before this is asked)."""
         return scope or ""
 

@@ -9,8 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
-from waitress import create_server
-from waitress.server import BaseWSGIServer
+from waitress.server import BaseWSGIServer, create_server
 
 from shared.mollie_sandbox.app import create_sandbox_app
 
@@ -29,7 +28,7 @@ def main() -> None:
     log.info(
         "Mollie sandbox on http://%s:%s (api endpoint), state %s",
         HOST,
-        server.effective_port,
+        server.effective_port,  # type: ignore[attr-defined]  # types-waitress lacks it
         app.config["STATE_FILE"] or "in memory only",
     )
     server.run()
@@ -47,11 +46,13 @@ def _listening(app: Flask, raw_port: str) -> BaseWSGIServer:
     """A waitress server for `app` bound to the port; exit with the reason if it cannot bind."""
     try:
         port = _port(raw_port)
-        return create_server(app, host=HOST, port=port)
+        server = create_server(app, host=HOST, port=port)
     except ValueError as error:
         sys.exit(f"The Mollie sandbox did not start: {error}")
     except OSError as error:
         sys.exit(f"The Mollie sandbox cannot listen on {HOST}:{raw_port}: {error.strerror}.")
+    assert isinstance(server, BaseWSGIServer)  # one host and port make no MultiSocketServer
+    return server
 
 
 def _settings(environ: Mapping[str, str]) -> dict[str, Any]:

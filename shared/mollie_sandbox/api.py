@@ -4,18 +4,22 @@ import functools
 import json
 import re
 from collections.abc import Callable
+from typing import Any, ParamSpec
 
 from flask import Blueprint, Response, current_app, make_response, request
+from flask.typing import ResponseReturnValue
 
 from shared.mollie_sandbox import faults, listing
 from shared.mollie_sandbox.errors import ApiError, error_response, hal_response
 from shared.mollie_sandbox.idempotency import StoredResponse
+from shared.mollie_sandbox.state import Record
 from shared.mollie_sandbox.store import current_store
 
 API_PREFIX = "/v2/"
 TEST_KEY = re.compile(r"^Bearer test_\w+$")
 AUTH_DOCS = "https://docs.mollie.com/overview/authentication"
-Render = Callable[..., dict]  # (state, record, base_url[, docs]) -> the JSON body
+Render = Callable[..., dict[str, Any]]  # (state, record, base_url[, docs]) -> the JSON body
+P = ParamSpec("P")
 
 
 def api_blueprint(name: str) -> Blueprint:
@@ -41,11 +45,11 @@ def public_base_url() -> str:
     return (current_app.config.get("PUBLIC_URL") or request.host_url).rstrip("/")
 
 
-def idempotent(view: Callable[..., Response]) -> Callable[..., Response]:
+def idempotent(view: Callable[P, ResponseReturnValue]) -> Callable[P, ResponseReturnValue]:
     """Honour the Idempotency-Key header: replay, refuse other parameters, refuse overlaps."""
 
     @functools.wraps(view)
-    def wrapper(*args: object, **kwargs: object) -> Response:
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> ResponseReturnValue:
         if not request.headers.get("Idempotency-Key"):
             return view(*args, **kwargs)
         cache, key = current_store().idempotency, _idempotency_scope()
@@ -79,7 +83,7 @@ def _fingerprint() -> str:
     return f"{request.method} {request.full_path} {body}"
 
 
-def _respond(view: Callable[..., Response], *args: object, **kwargs: object) -> Response:
+def _respond(view: Callable[P, ResponseReturnValue], *args: P.args, **kwargs: P.kwargs) -> Response:
     """The view's response, with API errors turned into responses so they are kept too."""
     try:
         return make_response(view(*args, **kwargs))
@@ -94,12 +98,12 @@ def _replayed(stored: StoredResponse) -> Response:
     return response
 
 
-def rendered(render: Render, record: dict, docs: str, status: int = 200) -> Response:
+def rendered(render: Render, record: Record, docs: str, status: int = 200) -> Response:
     """One record as the API returns it."""
     return hal_response(current_store().read(render, record, public_base_url(), docs), status)
 
 
-def listed(name: str, records: list[dict], render: Render, docs_url: str) -> Response:
+def listed(name: str, records: list[Record], render: Render, docs_url: str) -> Response:
     """A page of the ordered `records` as Mollie lists them, with `from` and `limit` links."""
     page = listing.page(records, request.args.get("from"), listing.limit(request.args.get("limit")))
     base = public_base_url()

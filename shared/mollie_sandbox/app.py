@@ -4,6 +4,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, Response, request
+from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException
 
 from shared.mollie_sandbox import (
@@ -46,6 +47,7 @@ def create_sandbox_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, template_folder=str(TEMPLATES_DIR), static_folder=None)
     app.config.update(DEFAULTS)
     app.config.update(config or {})
+    assert isinstance(app.json, DefaultJSONProvider)  # Flask's own, as the app sets none
     app.json.sort_keys = False  # keep the field order of Mollie's own bodies
     store = SandboxStore(
         app.config["PROFILE_ID"], app.config["STATE_FILE"], app.config["TERMINALS"]

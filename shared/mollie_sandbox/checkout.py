@@ -1,10 +1,12 @@
 """The hosted test checkout: the payer picks the outcome, as on Mollie's test-mode page."""
 
-from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
 
 from shared.mollie_sandbox import actions, mandates
 from shared.mollie_sandbox.errors import ApiError
 from shared.mollie_sandbox.payments import PaymentStatus, is_final
+from shared.mollie_sandbox.state import Record
 from shared.mollie_sandbox.store import current_store
 
 bp = Blueprint("sandbox_checkout", __name__)
@@ -56,7 +58,7 @@ def chosen_status(choices: dict[PaymentStatus, str]) -> PaymentStatus | None:
     return next((status for status in choices if status == chosen), None)
 
 
-def _typed_consumer(payment: dict) -> dict | None:
+def _typed_consumer(payment: Record) -> mandates.ConsumerDetails | None:
     """The account holder and IBAN typed in for a first payment's mandate; None for others."""
     if payment["sequenceType"] != "first":
         return None
@@ -64,7 +66,7 @@ def _typed_consumer(payment: dict) -> dict | None:
     return mandates.consumer_details(name, request.form.get("consumer_account", "").strip())
 
 
-def _checkout_page(payment: dict, **errors: str) -> str:
+def _checkout_page(payment: Record, **errors: str) -> str:
     """The outcome form; `errors` by fieldset (status, account), shown next to it."""
     return render_template(
         "sandbox/checkout.html",

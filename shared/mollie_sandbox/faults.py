@@ -4,6 +4,7 @@ import threading
 import time
 from dataclasses import asdict, dataclass
 from enum import StrEnum
+from typing import Any
 
 from flask import Response
 
@@ -53,7 +54,7 @@ class FaultQueue:
                 self._faults.pop(0)
             return Fault(fault.mode, 1, fault.delay_seconds)
 
-    def waiting(self) -> list[dict]:
+    def waiting(self) -> list[dict[str, Any]]:
         """The faults still waiting, as JSON-ready dicts."""
         with self._lock:
             return [asdict(fault) for fault in self._faults]

@@ -2,7 +2,8 @@
 
 from contextlib import suppress
 
-from flask import Blueprint, Response, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, url_for
+from werkzeug.wrappers import Response
 
 from shared.mollie_sandbox import actions, customers, subscriptions
 from shared.mollie_sandbox.checkout import chosen_status

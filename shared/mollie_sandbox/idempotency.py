@@ -17,7 +17,7 @@ class StoredResponse:
 
     status: int
     body: bytes
-    mimetype: str
+    mimetype: str | None
 
 
 @dataclass

@@ -1,10 +1,12 @@
 """Mollie's paginated lists: a page of `limit` records starting `from` an id, with neighbours."""
 
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlencode
 
 from shared.mollie_sandbox import links
 from shared.mollie_sandbox.errors import ApiError
+from shared.mollie_sandbox.state import Record
 
 DEFAULT_LIMIT, MAX_LIMIT = 50, 250
 
@@ -13,7 +15,7 @@ DEFAULT_LIMIT, MAX_LIMIT = 50, 250
 class Page:
     """One page of records: where it starts, its size, and the ids that start its neighbours."""
 
-    records: list[dict]
+    records: list[Record]
     from_id: str | None
     size: int
     previous_from: str | None
@@ -29,7 +31,7 @@ def limit(raw: str | None) -> int:
     return int(raw)
 
 
-def page(records: list[dict], from_id: str | None, size: int) -> Page:
+def page(records: list[Record], from_id: str | None, size: int) -> Page:
     """Up to `size` of the ordered `records`, starting at the one with `from_id` (included)."""
     ids = [record["id"] for record in records]
     if from_id is not None and from_id not in ids:
@@ -40,7 +42,7 @@ def page(records: list[dict], from_id: str | None, size: int) -> Page:
     return Page(records[start : start + size], from_id, size, previous_from, next_from)
 
 
-def body(name: str, items: list[dict], page: Page, url: str, docs: str) -> dict:
+def body(name: str, items: list[dict[str, Any]], page: Page, url: str, docs: str) -> dict[str, Any]:
     """The list as Mollie sends it: count, the items under `_embedded.<name>`, and links."""
     return {
         "count": len(items),

@@ -1,14 +1,14 @@
 """SEPA direct-debit mandates: signed by a paid first payment, revoked through the API."""
 
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
 from shared.mollie_sandbox import customers, links
 from shared.mollie_sandbox.errors import ApiError
-from shared.mollie_sandbox.state import State, new_id, newest_first
+from shared.mollie_sandbox.state import Record, State, new_id, newest_first
 from shared.mollie_sandbox.times import day, timestamp
 
 DEFAULT_NAME = "T. Tester"
@@ -17,7 +17,15 @@ NAME_LIMIT = 255
 DOCS = "https://docs.mollie.com/reference/v2/mandates-api/"
 
 
-def consumer_details(name: Any = None, account: Any = None) -> dict[str, str | None]:
+class ConsumerDetails(TypedDict):
+    """A mandate's details: the payer's name and account, as Mollie names them."""
+
+    consumerName: str
+    consumerAccount: str
+    consumerBic: str | None
+
+
+def consumer_details(name: Any = None, account: Any = None) -> ConsumerDetails:
     """The payer's name, IBAN and BIC; the sandbox's test account holder unless given."""
     name, account = name or DEFAULT_NAME, account or DEFAULT_ACCOUNT
     if not isinstance(name, str) or not name.strip() or len(name) > NAME_LIMIT:
@@ -32,7 +40,7 @@ def consumer_details(name: Any = None, account: Any = None) -> dict[str, str | N
     return {"consumerName": name.strip(), "consumerAccount": iban.compact, "consumerBic": bic}
 
 
-def create(state: State, customer_id: str, details: dict, now: datetime) -> dict:
+def create(state: State, customer_id: str, details: ConsumerDetails, now: datetime) -> Record:
     """Store a valid mandate of the customer, signed today with the payer's account details."""
     mandate_id = new_id(state.mandates, "mdt_")
     mandate = {
@@ -51,7 +59,7 @@ def create(state: State, customer_id: str, details: dict, now: datetime) -> dict
     return mandate
 
 
-def get(state: State, customer_id: str, mandate_id: str) -> dict:
+def get(state: State, customer_id: str, mandate_id: str) -> Record:
     """The customer's stored mandate; Mollie's 404 when the customer has none with this id."""
     customers.get(state, customer_id)
     mandate = state.mandates.get(mandate_id)
@@ -60,13 +68,13 @@ def get(state: State, customer_id: str, mandate_id: str) -> dict:
     return mandate
 
 
-def of_customer(state: State, customer_id: str) -> list[dict]:
+def of_customer(state: State, customer_id: str) -> list[Record]:
     """The customer's mandates, newest first."""
     customers.get(state, customer_id)
     return newest_first(state.mandates, customerId=customer_id)
 
 
-def valid_one(state: State, customer_id: str, mandate_id: str | None) -> dict:
+def valid_one(state: State, customer_id: str, mandate_id: str | None) -> Record:
     """The valid mandate to collect with: the one asked for, else the customer's newest."""
     usable = [m for m in of_customer(state, customer_id) if m["status"] == "valid"]
     chosen = [m for m in usable if m["id"] == mandate_id] if mandate_id else usable[:1]
@@ -77,7 +85,9 @@ def valid_one(state: State, customer_id: str, mandate_id: str | None) -> dict:
     return chosen[0]
 
 
-def render(state: State, mandate: dict, base_url: str, docs: str = "get-mandate") -> dict:
+def render(
+    state: State, mandate: Record, base_url: str, docs: str = "get-mandate"
+) -> dict[str, Any]:
     """The mandate as the API returns it; the customer shows in the links, as at Mollie."""
     body = {name: value for name, value in mandate.items() if name != "customerId"}
     customer_id = mandate["customerId"]

@@ -7,7 +7,7 @@ from typing import Any
 
 from shared.mollie_sandbox import links, mandates, terminals
 from shared.mollie_sandbox.errors import ApiError
-from shared.mollie_sandbox.state import State, lookup, new_id, newest_first
+from shared.mollie_sandbox.state import Record, State, lookup, new_id, newest_first
 from shared.mollie_sandbox.times import timestamp
 
 EXPIRY = timedelta(minutes=15)
@@ -41,7 +41,7 @@ FINAL_TIMESTAMPS = {
 }
 
 
-def create(state: State, fields: dict[str, Any], now: datetime) -> dict:
+def create(state: State, fields: dict[str, Any], now: datetime) -> Record:
     """Store a new open payment, refusing unknown customers and unusable terminals."""
     customer_id = fields.get("customerId")
     if customer_id is not None and customer_id not in state.customers:
@@ -52,14 +52,14 @@ def create(state: State, fields: dict[str, Any], now: datetime) -> dict:
     return add(state, fields, now)
 
 
-def add(state: State, fields: dict[str, Any], now: datetime) -> dict:
+def add(state: State, fields: dict[str, Any], now: datetime) -> Record:
     """Store a new open payment made from fields known to be valid."""
     payment = new_payment(new_id(state.payments, "tr_"), fields, state.profile_id, now)
     state.payments[payment["id"]] = payment
     return payment
 
 
-def new_payment(payment_id: str, fields: dict[str, Any], profile_id: str, now: datetime) -> dict:
+def new_payment(payment_id: str, fields: dict[str, Any], profile_id: str, now: datetime) -> Record:
     """A new open payment from validated create fields."""
     payment = {
         "resource": "payment",
@@ -80,19 +80,23 @@ def new_payment(payment_id: str, fields: dict[str, Any], profile_id: str, now: d
     return payment
 
 
-def get(state: State, payment_id: str) -> dict:
+def get(state: State, payment_id: str) -> Record:
     """The stored payment; Mollie's 404 when there is none."""
     return lookup(state.payments, payment_id, "payment")
 
 
-def every(state: State, **matching: str) -> list[dict]:
+def every(state: State, /, **matching: str) -> list[Record]:
     """The payments whose fields equal `matching` (all when none are given), newest first."""
     return newest_first(state.payments, **matching)
 
 
 def settle(
-    state: State, payment_id: str, status: PaymentStatus, consumer: dict | None, now: datetime
-) -> dict:
+    state: State,
+    payment_id: str,
+    status: PaymentStatus,
+    consumer: mandates.ConsumerDetails | None,
+    now: datetime,
+) -> Record:
     """Move the payment to `status`; a first payment that becomes paid signs a mandate."""
     payment = get(state, payment_id)
     change_status(payment, status, now)  # refuses to move a payment that is already paid
@@ -104,7 +108,7 @@ def settle(
     return payment
 
 
-def change_status(payment: dict, status: PaymentStatus, now: datetime) -> None:
+def change_status(payment: Record, status: PaymentStatus, now: datetime) -> None:
     """Move an open or pending payment to `status`; `open` leaves it as it is."""
     current = PaymentStatus(payment["status"])
     if current in FINAL:
@@ -118,7 +122,7 @@ def change_status(payment: dict, status: PaymentStatus, now: datetime) -> None:
         payment.pop("expiresAt", None)
 
 
-def cancel(state: State, payment_id: str, now: datetime) -> dict:
+def cancel(state: State, payment_id: str, now: datetime) -> Record:
     """Cancel the payment through the API, which only cancelable payments allow."""
     payment = get(state, payment_id)
     if not payment["isCancelable"]:
@@ -127,12 +131,12 @@ def cancel(state: State, payment_id: str, now: datetime) -> dict:
     return payment
 
 
-def is_final(payment: dict) -> bool:
+def is_final(payment: Record) -> bool:
     """Whether the payment has reached a status that never changes again."""
     return payment["status"] in FINAL
 
 
-def amount_remaining(state: State, payment: dict) -> Decimal:
+def amount_remaining(state: State, payment: Record) -> Decimal:
     """What may still be refunded: the amount less the refunds that did not fail or get canceled."""
     return Decimal(payment["amount"]["value"]) - _amount_refunded(state, payment["id"])
 
@@ -147,7 +151,9 @@ def _amount_refunded(state: State, payment_id: str) -> Decimal:
     return sum(counted, Decimal("0.00"))
 
 
-def render(state: State, payment: dict, base_url: str, docs: str = "get-payment") -> dict:
+def render(
+    state: State, payment: Record, base_url: str, docs: str = "get-payment"
+) -> dict[str, Any]:
     """The payment as the API returns it, with `_links` on this sandbox's public URL."""
     page = links.html(f"{base_url}/checkout/{payment['id']}")
     payment_links = {"self": links.api(links.payment_url(base_url, payment["id"]))}
@@ -158,7 +164,7 @@ def render(state: State, payment: dict, base_url: str, docs: str = "get-payment"
     return {**payment, **_refund_amounts(state, payment), "_links": payment_links}
 
 
-def _refund_amounts(state: State, payment: dict) -> dict[str, dict[str, str]]:
+def _refund_amounts(state: State, payment: Record) -> dict[str, dict[str, str]]:
     """For a paid payment, how much was refunded and how much may still be."""
     if payment["status"] != PaymentStatus.PAID:
         return {}
@@ -174,7 +180,7 @@ def _money(currency: str, value: Decimal) -> dict[str, str]:
     return {"currency": currency, "value": f"{value:.2f}"}
 
 
-def _related_links(state: State, payment: dict, base_url: str) -> dict[str, dict[str, str]]:
+def _related_links(state: State, payment: Record, base_url: str) -> dict[str, dict[str, str]]:
     """Links to the payment's refunds, customer, mandate and subscription, where it has them."""
     related: dict[str, dict[str, str]] = {}
     if newest_first(state.refunds, paymentId=payment["id"]):
@@ -192,7 +198,7 @@ def _related_links(state: State, payment: dict, base_url: str) -> dict[str, dict
     return related
 
 
-def _test_mode_links(payment: dict, page: dict[str, str]) -> dict[str, dict[str, str]]:
+def _test_mode_links(payment: Record, page: dict[str, str]) -> dict[str, dict[str, str]]:
     """The page where the test payer decides: changePaymentState (terminal, recurring), checkout."""
     if payment["method"] == "pointofsale" or payment["sequenceType"] == "recurring":
         return {} if is_final(payment) else {"changePaymentState": page}

@@ -1,11 +1,12 @@
 """The direct-debit flows across kinds: revoking a mandate, collecting a subscription's period."""
 
 from datetime import datetime
+from typing import Any
 
 from shared.mollie_sandbox import mandates, payments, subscriptions
 from shared.mollie_sandbox.errors import ApiError
 from shared.mollie_sandbox.payments import PaymentStatus
-from shared.mollie_sandbox.state import State
+from shared.mollie_sandbox.state import Record, State
 
 
 def revoke_mandate(state: State, customer_id: str, mandate_id: str, now: datetime) -> None:
@@ -17,7 +18,7 @@ def revoke_mandate(state: State, customer_id: str, mandate_id: str, now: datetim
             subscriptions.stop(subscription, now)
 
 
-def charge(state: State, subscription_id: str, now: datetime) -> dict:
+def charge(state: State, subscription_id: str, now: datetime) -> Record:
     """A pending direct debit for the subscription's next period; the schedule moves on."""
     subscription = subscriptions.find(state, subscription_id)
     if subscription["status"] != "active":
@@ -31,7 +32,7 @@ def charge(state: State, subscription_id: str, now: datetime) -> dict:
     return payment
 
 
-def _recurring_fields(subscription: dict, mandate: dict) -> dict:
+def _recurring_fields(subscription: Record, mandate: Record) -> dict[str, Any]:
     """The payment fields of one period: the subscription's amount on the mandate's account."""
     return {
         "amount": subscription["amount"],

@@ -8,7 +8,7 @@ from typing import Any
 from shared.mollie_sandbox import links, payments
 from shared.mollie_sandbox.errors import ApiError
 from shared.mollie_sandbox.payments import PaymentStatus
-from shared.mollie_sandbox.state import State, lookup, new_id, newest_first
+from shared.mollie_sandbox.state import Record, State, lookup, new_id, newest_first
 from shared.mollie_sandbox.times import timestamp
 
 DOCS = "https://docs.mollie.com/reference/v2/refunds-api/"
@@ -29,7 +29,7 @@ FINAL = frozenset({RefundStatus.REFUNDED, RefundStatus.FAILED, RefundStatus.CANC
 CANCELABLE = frozenset({RefundStatus.QUEUED, RefundStatus.PENDING})
 
 
-def create(state: State, payment_id: str, fields: dict[str, Any], now: datetime) -> dict:
+def create(state: State, payment_id: str, fields: dict[str, Any], now: datetime) -> Record:
     """Store a pending refund of a paid payment, up to what it has left to refund."""
     payment = payments.get(state, payment_id)
     _refuse_unrefundable(state, payment, fields["amount"])
@@ -48,7 +48,7 @@ def create(state: State, payment_id: str, fields: dict[str, Any], now: datetime)
     return refund
 
 
-def _refuse_unrefundable(state: State, payment: dict, amount: dict[str, str]) -> None:
+def _refuse_unrefundable(state: State, payment: Record, amount: dict[str, str]) -> None:
     """Mollie's 422 for a payment that is not paid or an amount more than it has left."""
     docs = DOCS + "create-payment-refund"
     if payment["status"] != PaymentStatus.PAID:
@@ -62,7 +62,7 @@ def _refuse_unrefundable(state: State, payment: dict, amount: dict[str, str]) ->
         raise ApiError(422, detail, field="amount", docs=docs)
 
 
-def get(state: State, payment_id: str, refund_id: str) -> dict:
+def get(state: State, payment_id: str, refund_id: str) -> Record:
     """The payment's stored refund; Mollie's 404 when the payment has none with this id."""
     payments.get(state, payment_id)
     refund = state.refunds.get(refund_id)
@@ -71,13 +71,13 @@ def get(state: State, payment_id: str, refund_id: str) -> dict:
     return refund
 
 
-def of_payment(state: State, payment_id: str) -> list[dict]:
+def of_payment(state: State, payment_id: str) -> list[Record]:
     """The payment's refunds, newest first."""
     payments.get(state, payment_id)
     return newest_first(state.refunds, paymentId=payment_id)
 
 
-def every(state: State) -> list[dict]:
+def every(state: State) -> list[Record]:
     """Every refund of the account, newest first."""
     return newest_first(state.refunds)
 
@@ -91,7 +91,7 @@ def cancel(state: State, payment_id: str, refund_id: str) -> None:
     refund["status"] = RefundStatus.CANCELED.value
 
 
-def change_status(state: State, refund_id: str, status: RefundStatus) -> dict:
+def change_status(state: State, refund_id: str, status: RefundStatus) -> Record:
     """Move the refund on, as the bank does; a final refund never changes."""
     refund = lookup(state.refunds, refund_id, "refund")
     if refund["status"] in FINAL or refund["status"] == status:
@@ -100,7 +100,9 @@ def change_status(state: State, refund_id: str, status: RefundStatus) -> dict:
     return refund
 
 
-def render(state: State, refund: dict, base_url: str, docs: str = "get-payment-refund") -> dict:
+def render(
+    state: State, refund: Record, base_url: str, docs: str = "get-payment-refund"
+) -> dict[str, Any]:
     """The refund as the API returns it, with `_links` on this sandbox's public URL."""
     payment_url = links.payment_url(base_url, refund["paymentId"])
     refund_links = {

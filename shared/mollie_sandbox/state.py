@@ -3,11 +3,14 @@
 import secrets
 import string
 from dataclasses import dataclass, field
+from typing import Any
 
 from shared.mollie_sandbox.errors import ApiError
 
 ID_ALPHABET = string.ascii_letters + string.digits
 SAVED_KINDS = ("payments", "customers", "mandates", "subscriptions", "refunds")
+# A stored record keeps Mollie's JSON fields by name, so a field's type depends on its name.
+Record = dict[str, Any]
 
 
 @dataclass
@@ -15,26 +18,26 @@ class State:
     """Every record by kind; the profile and the preset terminals are settings, never saved."""
 
     profile_id: str
-    terminals: dict[str, dict] = field(default_factory=dict)
-    payments: dict[str, dict] = field(default_factory=dict)
-    customers: dict[str, dict] = field(default_factory=dict)
-    mandates: dict[str, dict] = field(default_factory=dict)
-    subscriptions: dict[str, dict] = field(default_factory=dict)
-    refunds: dict[str, dict] = field(default_factory=dict)
+    terminals: dict[str, Record] = field(default_factory=dict)
+    payments: dict[str, Record] = field(default_factory=dict)
+    customers: dict[str, Record] = field(default_factory=dict)
+    mandates: dict[str, Record] = field(default_factory=dict)
+    subscriptions: dict[str, Record] = field(default_factory=dict)
+    refunds: dict[str, Record] = field(default_factory=dict)
 
 
-def saved(state: State) -> dict[str, list[dict]]:
+def saved(state: State) -> dict[str, list[Record]]:
     """The records to write to the state file, as lists in creation order."""
     return {kind: list(getattr(state, kind).values()) for kind in SAVED_KINDS}
 
 
-def restored(data: dict[str, list[dict]], profile_id: str, terminals: dict[str, dict]) -> State:
+def restored(data: dict[str, list[Record]], profile_id: str, terminals: dict[str, Record]) -> State:
     """A state from a state file's lists; kinds a file from an older sandbox lacks start empty."""
     records = {kind: {r["id"]: r for r in data.get(kind, [])} for kind in SAVED_KINDS}
     return State(profile_id, terminals, **records)
 
 
-def new_id(records: dict[str, dict], prefix: str) -> str:
+def new_id(records: dict[str, Record], prefix: str) -> str:
     """An id not yet in `records`: Mollie's prefix for the kind and ten letters or digits."""
     record_id = _random_id(prefix)
     while record_id in records:
@@ -47,14 +50,14 @@ def _random_id(prefix: str) -> str:
     return prefix + "".join(secrets.choice(ID_ALPHABET) for _ in range(10))
 
 
-def lookup(records: dict[str, dict], record_id: str, kind: str) -> dict:
+def lookup(records: dict[str, Record], record_id: str, kind: str) -> Record:
     """The stored record itself; Mollie's 404 when there is none with this id."""
     if record_id not in records:
         raise ApiError(404, f"No {kind} exists with token {record_id}.")
     return records[record_id]
 
 
-def newest_first(records: dict[str, dict], **matching: str) -> list[dict]:
+def newest_first(records: dict[str, Record], **matching: str) -> list[Record]:
     """The records whose fields equal `matching`, newest first."""
     found = [r for r in records.values() if all(r.get(k) == v for k, v in matching.items())]
     return found[::-1]

@@ -6,18 +6,19 @@ import os
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Concatenate, ParamSpec, TypeVar, cast
 
 from flask import current_app
 
 from shared.mollie_sandbox import payments, state, terminals
 from shared.mollie_sandbox.faults import FaultQueue
 from shared.mollie_sandbox.idempotency import IdempotencyCache
-from shared.mollie_sandbox.state import State
+from shared.mollie_sandbox.state import Record, State
 from shared.mollie_sandbox.webhooks import WebhookLog
 
 EXTENSION_KEY = "mollie_sandbox"
 T = TypeVar("T")
+P = ParamSpec("P")
 
 
 class SandboxStore:
@@ -26,7 +27,7 @@ class SandboxStore:
     def __init__(
         self,
         profile_id: str,
-        state_file: str | os.PathLike | None = None,
+        state_file: str | os.PathLike[str] | None = None,
         terminal_settings: Iterable[Mapping[str, str]] = terminals.DEFAULT_TERMINALS,
     ) -> None:
         self.profile_id = profile_id
@@ -38,29 +39,33 @@ class SandboxStore:
         self._lock = threading.RLock()
         self._state = self._load()
 
-    def read(self, query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    def read(
+        self, query: Callable[Concatenate[State, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
         """A copy of what `query(state, ...)` returns, read under the lock."""
         with self._lock:
             return copy.deepcopy(query(self._state, *args, **kwargs))
 
-    def write(self, change: Callable[..., T], *args: Any) -> T:
+    def write(
+        self, change: Callable[Concatenate[State, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
         """Run `change(state, ...)` on a draft; keep and save it only when no error is raised."""
         with self._lock:
             draft = copy.deepcopy(self._state)
-            result = change(draft, *args)
+            result = change(draft, *args, **kwargs)
             self._state = draft
             self._save()
             return copy.deepcopy(result)
 
-    def find(self, payment_id: str) -> dict | None:
+    def find(self, payment_id: str) -> Record | None:
         """A copy of the payment, or None when there is none with this id."""
         return self.read(lambda current: current.payments.get(payment_id))
 
-    def get(self, payment_id: str) -> dict:
+    def get(self, payment_id: str) -> Record:
         """A copy of the payment; Mollie's 404 when there is none."""
         return self.read(payments.get, payment_id)
 
-    def all(self) -> list[dict]:
+    def all(self) -> list[Record]:
         """Copies of every payment, newest first."""
         return self.read(payments.every)
 
@@ -91,4 +96,4 @@ class SandboxStore:
 
 def current_store() -> SandboxStore:
     """The store of the sandbox app handling this request."""
-    return current_app.extensions[EXTENSION_KEY]
+    return cast(SandboxStore, current_app.extensions[EXTENSION_KEY])

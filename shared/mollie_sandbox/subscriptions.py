@@ -5,14 +5,14 @@ from typing import Any
 
 from shared.mollie_sandbox import customers, intervals, links, mandates
 from shared.mollie_sandbox.errors import ApiError
-from shared.mollie_sandbox.state import State, lookup, new_id, newest_first
+from shared.mollie_sandbox.state import Record, State, lookup, new_id, newest_first
 from shared.mollie_sandbox.times import timestamp
 
 ENDED = frozenset({"canceled", "completed"})
 DOCS = "https://docs.mollie.com/reference/v2/subscriptions-api/"
 
 
-def create(state: State, customer_id: str, fields: dict[str, Any], now: datetime) -> dict:
+def create(state: State, customer_id: str, fields: dict[str, Any], now: datetime) -> Record:
     """Store an active subscription of the customer, collecting on a valid mandate."""
     customers.get(state, customer_id)
     mandate = mandates.valid_one(state, customer_id, fields["mandateId"])
@@ -49,13 +49,13 @@ def _refuse_reused_description(state: State, customer_id: str, description: str)
             raise ApiError(422, detail, field="description", docs=DOCS + "create-subscription")
 
 
-def _without_empty_schedule_fields(subscription: dict) -> dict:
+def _without_empty_schedule_fields(subscription: Record) -> Record:
     """Leave out times, timesRemaining and webhookUrl when not set, as Mollie does."""
     optional = ("times", "timesRemaining", "webhookUrl")
     return {k: v for k, v in subscription.items() if k not in optional or v is not None}
 
 
-def get(state: State, customer_id: str, subscription_id: str) -> dict:
+def get(state: State, customer_id: str, subscription_id: str) -> Record:
     """The customer's stored subscription; Mollie's 404 when the customer has none with this id."""
     customers.get(state, customer_id)
     subscription = state.subscriptions.get(subscription_id)
@@ -64,29 +64,29 @@ def get(state: State, customer_id: str, subscription_id: str) -> dict:
     return subscription
 
 
-def find(state: State, subscription_id: str) -> dict:
+def find(state: State, subscription_id: str) -> Record:
     """Any customer's stored subscription; Mollie's 404 when there is none with this id."""
     return lookup(state.subscriptions, subscription_id, "subscription")
 
 
-def of_customer(state: State, customer_id: str) -> list[dict]:
+def of_customer(state: State, customer_id: str) -> list[Record]:
     """The customer's subscriptions, newest first."""
     customers.get(state, customer_id)
     return newest_first(state.subscriptions, customerId=customer_id)
 
 
-def every(state: State) -> list[dict]:
+def every(state: State) -> list[Record]:
     """Every subscription of the account, newest first."""
     return newest_first(state.subscriptions)
 
 
-def payments_of(state: State, customer_id: str, subscription_id: str) -> list[dict]:
+def payments_of(state: State, customer_id: str, subscription_id: str) -> list[Record]:
     """The payments the subscription has made, newest first."""
     get(state, customer_id, subscription_id)
     return newest_first(state.payments, subscriptionId=subscription_id)
 
 
-def cancel(state: State, customer_id: str, subscription_id: str, now: datetime) -> dict:
+def cancel(state: State, customer_id: str, subscription_id: str, now: datetime) -> Record:
     """Cancel the subscription through the API; an ended one cannot be canceled again."""
     subscription = get(state, customer_id, subscription_id)
     if subscription["status"] in ENDED:
@@ -96,19 +96,19 @@ def cancel(state: State, customer_id: str, subscription_id: str, now: datetime) 
     return subscription
 
 
-def stop(subscription: dict, now: datetime) -> None:
+def stop(subscription: Record, now: datetime) -> None:
     """Cancel the subscription now, whoever asks."""
     _end(subscription, "canceled")
     subscription["canceledAt"] = timestamp(now)
 
 
-def _end(subscription: dict, status: str) -> None:
+def _end(subscription: Record, status: str) -> None:
     """End the schedule: no next payment any more."""
     subscription["status"] = status
     subscription.pop("nextPaymentDate", None)
 
 
-def advance(subscription: dict, periods_collected: int) -> None:
+def advance(subscription: Record, periods_collected: int) -> None:
     """Move the next payment date on from the start date, so a clamped day comes back later."""
     interval = intervals.parse(subscription["interval"])
     start = date.fromisoformat(subscription["startDate"])
@@ -119,7 +119,9 @@ def advance(subscription: dict, periods_collected: int) -> None:
             _end(subscription, "completed")
 
 
-def render(state: State, subscription: dict, base_url: str, docs: str = "get-subscription") -> dict:
+def render(
+    state: State, subscription: Record, base_url: str, docs: str = "get-subscription"
+) -> dict[str, Any]:
     """The subscription as the API returns it; the client reads the customer id from its link."""
     customer_id, subscription_id = subscription["customerId"], subscription["id"]
     url = links.subscription_url(base_url, customer_id, subscription_id)

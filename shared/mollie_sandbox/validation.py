@@ -104,6 +104,6 @@ def _sequence_type(body: JsonBody) -> str:
     sequence_type = body.get("sequenceType")
     if sequence_type is None:
         return "oneoff"
-    if sequence_type not in SEQUENCE_TYPES:
+    if not isinstance(sequence_type, str) or sequence_type not in SEQUENCE_TYPES:
         body.refuse("sequenceType", "The sequence type is invalid.")
     return sequence_type

@@ -14,9 +14,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from joserfc.jwk import RSAKey
+from joserfc.jwk import KeyParameters, RSAKey
 
 ALGORITHM = "RS256"
 KEY_BITS = 2048
@@ -88,7 +88,7 @@ class SigningKeys:
             yield
 
     def _read_state(self) -> dict[str, Any]:
-        return json.loads(self._state_path.read_text())
+        return cast(dict[str, Any], json.loads(self._state_path.read_text()))
 
     def _write_state(self, state: dict[str, Any]) -> None:
         """Replace the state file atomically, so readers never see half of it."""
@@ -109,7 +109,7 @@ class SigningKeys:
         """A key by kid, parsed once per process (key files never change)."""
         path = self.directory / f"{kid}.pem"
         if path not in _loaded:
-            parameters = {"kid": kid, "use": "sig", "alg": ALGORITHM}
+            parameters: KeyParameters = {"kid": kid, "use": "sig", "alg": ALGORITHM}
             _loaded[path] = RSAKey.import_key(path.read_bytes(), parameters)
         return _loaded[path]
 

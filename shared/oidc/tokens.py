@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from shared.db import rows_changed
 from shared.models.account import LoginAccount
 from shared.models.oidc import OidcAuthorizationCode, OidcClient, OidcToken, secret_hash
 
@@ -76,7 +77,7 @@ def nonce_in_use(session: Session, client: OidcClient, nonce: str) -> bool:
 def use_code(session: Session, code: OidcAuthorizationCode) -> bool:
     """Delete the code; False when a concurrent request used it first."""
     statement = delete(OidcAuthorizationCode).where(OidcAuthorizationCode.id == code.id)
-    return session.execute(statement.execution_options(synchronize_session=False)).rowcount == 1
+    return rows_changed(session, statement.execution_options(synchronize_session=False)) == 1
 
 
 def store_token(

@@ -3,6 +3,7 @@
 import logging
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from functools import partial
 
 from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
@@ -356,7 +357,9 @@ def revoke(
     # that an outage interrupted (what is gone already is tolerated).
     for mandate in mandates(session, patron):
         if mandate.status.in_force:
-            _tolerate_gone(lambda m=mandate: provider.revoke_mandate(m.customer_id, m.provider_id))
+            _tolerate_gone(
+                partial(provider.revoke_mandate, mandate.customer_id, mandate.provider_id)
+            )
             mandate.status, mandate.revoked_at = MandateStatus.REVOKED, now
     customer, schedule = patron.mollie_customer_id or "", subscription.mollie_subscription_id
     if schedule:

@@ -4,7 +4,7 @@ import logging
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from mollie.api.client import Client
 from mollie.api.error import (
@@ -43,7 +43,8 @@ class MollieProvider:
     """Payments at Mollie, or at the project's Mollie sandbox when an endpoint is given."""
 
     def __init__(self, api_key: str, api_endpoint: str | None = None, timeout: float = 10) -> None:
-        self._client = Client(timeout=(2, timeout), retry=1)
+        # Mollie types the timeouts as int, yet hands them to requests, which takes fractions.
+        self._client = Client(timeout=(2, timeout), retry=1)  # type: ignore[arg-type]
         self._client.set_api_key(api_key)
         if api_endpoint:
             self._client.set_api_endpoint(api_endpoint)
@@ -78,7 +79,8 @@ class MollieProvider:
     def create_customer(self, name: str, email: str, locale: str, idempotency_key: str) -> str:
         """A Mollie customer, to hold the mandate of a direct-debit patron."""
         data = {"name": name, "email": email, "locale": MOLLIE_LOCALES.get(locale, "nl_NL")}
-        return _call(self._client.customers.create, data, idempotency_key=idempotency_key).id
+        customer = _call(self._client.customers.create, data, idempotency_key=idempotency_key)
+        return cast(str, customer.id)
 
     def get_mandate(self, customer_id: str, mandate_id: str) -> ProviderMandate:
         """One mandate: holder, account and signature date."""

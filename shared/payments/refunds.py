@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from shared.db import insert_or_ignore, require_nothing_pending
+from shared.db import insert_or_ignore, require_nothing_pending, rows_changed
 from shared.errors import DomainError
 from shared.models.payment import Payment, PaymentStatus, Refund, RefundStatus
 from shared.money import to_amount
@@ -51,13 +51,14 @@ def reserve_refund(
     wanted = to_amount(amount if amount is not None else payment.amount - payment.amount_refunded)
     if wanted <= 0:
         raise DomainError("refund_amount_invalid")
-    claimed = session.execute(
+    claimed = rows_changed(
+        session,
         update(Payment)
         .where(Payment.id == payment.id, Payment.status == PaymentStatus.PAID)
         .where(Payment.amount_refunded + wanted <= Payment.amount)
         .values(amount_refunded=Payment.amount_refunded + wanted)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+        .execution_options(synchronize_session=False),
+    )
     session.refresh(payment)
     if not claimed:
         left = payment.amount - payment.amount_refunded
@@ -113,12 +114,13 @@ def apply_refund_status(session: Session, refund: Refund, new: RefundStatus, now
     old = refund.status
     if old.is_final or RANK[new] <= RANK[old]:
         return False
-    moved = session.execute(
+    moved = rows_changed(
+        session,
         update(Refund)
         .where(Refund.id == refund.id, Refund.status == old)
         .values(status=new, updated_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+        .execution_options(synchronize_session=False),
+    )
     session.refresh(refund)
     if not moved:
         return False

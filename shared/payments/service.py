@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from shared.db import insert_or_ignore, require_nothing_pending
+from shared.db import insert_or_ignore, require_nothing_pending, rows_changed
 from shared.models.payment import STATUS_RANK, Payment, PaymentStatus, SequenceType
 from shared.payments.provider import (
     PaymentProvider,
@@ -125,13 +125,14 @@ def apply_status(
         old = expected or payment.status
         if old.is_final or new.rank <= old.rank:
             return None
-        changed = session.execute(
+        changed = rows_changed(
+            session,
             update(Payment)
             .where(Payment.id == payment.id, Payment.status == old)
             .values(status=new, paid_at=remote.paid_at, checkout_url=remote.checkout_url)
             .values(updated_at=now)
-            .execution_options(synchronize_session=False)
-        ).rowcount
+            .execution_options(synchronize_session=False),
+        )
         session.refresh(payment)
         if changed:
             log.info("payment %s: %s -> %s", payment.reference, old, new)

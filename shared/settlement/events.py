@@ -115,7 +115,9 @@ def _collection_failed(
     period = {"subscription": subscription.id, "period": str(payment.period_start)}
     token = tokens.make_token(mail.secret_key, tokens.PAY_INSTEAD, period, now)
     context = {"subscription": subscription, "payment": payment, "url": mail.pay_instead_url(token)}
-    to = patron.login_account.email if patron.login_account else patron.library_email
+    account = patron.login_account
+    # A login made at the desk has no e-mail until its first use: then the library address.
+    to = account.email if account and account.email else patron.library_email
     key = f"direct_debit_failed:payment:{payment.id}"
     queue_mail(session, mail, "direct_debit_failed", to, patron, context, now, key=key)
     log.warning("direct debit %s failed for subscription %s", payment.reference, subscription.id)

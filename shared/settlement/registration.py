@@ -78,7 +78,8 @@ def ensure_customer(session: Session, registration: Registration, provider: Paym
         return registration.mollie_customer_id
     details = PersonalDetails.from_json(registration.details or {})
     name = " ".join(filter(None, (details.initials, details.prefix, details.surname)))
-    email = registration.login_account.email if registration.login_account else ""
+    account = registration.login_account
+    email = (account.email or "") if account else ""
     key = f"customer-registration-{registration.public_id}"
     registration.mollie_customer_id = provider.create_customer(
         name, email, registration.locale, key

@@ -72,7 +72,7 @@ def _create_patron(
     )
     patron.locale = registration.locale
     account = registration.login_account
-    assert account is not None
+    assert account is not None and account.email is not None  # set_account() gave it both
     patron.library_email = details.library_email or account.email
     patron.lending_blocked = True
     number = mint_number(_prefix(subscription_type.has_card), lambda n: _number_taken(session, n))
@@ -127,9 +127,9 @@ def _queue_mails(
 ) -> None:
     """Queue the confirmation mails and the welcome mail in the patron's language."""
     account = registration.login_account
-    assert account is not None
+    assert account is not None and account.email is not None  # set_account() gave it both
     if account.confirmed_at is None:
-        payload = {"account": account.id}
+        payload: dict[str, object] = {"account": account.id}
         token = tokens.make_token(mail.secret_key, tokens.CONFIRM_ACCOUNT, payload, now)
         context = {"username": account.username, "url": mail.confirm_account_url(token)}
         queue_mail(session, mail, "confirm_account", account.email, patron, context, now)

@@ -7,6 +7,7 @@ from sqlalchemy import ColumnElement, delete, exists, select
 from sqlalchemy.orm import Session
 
 from shared.accounts.confirmation import CONFIRMATION_WINDOW
+from shared.db import rows_changed
 from shared.models.account import LoginAccount
 from shared.models.patron import Patron
 from shared.models.payment import UNPAID_ENDS, Payment
@@ -43,20 +44,22 @@ def purge_unconfirmed(session: Session, now: datetime) -> PurgeReport:
     cutoff = now - CONFIRMATION_WINDOW
     expired = (LoginAccount.confirmed_at.is_(None), LoginAccount.created_at < cutoff)
     doomed = select(LoginAccount.id).where(*expired, ~_account_is_protected())
-    drafts = session.execute(
+    drafts = rows_changed(
+        session,
         delete(Registration)
         .where(Registration.state == RegistrationState.DRAFT, ~_has_live_payment())
         .where(
             Registration.login_account_id.in_(doomed)
             | (Registration.login_account_id.is_(None) & (Registration.created_at < cutoff))
         )
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    accounts = session.execute(
+        .execution_options(synchronize_session=False),
+    )
+    accounts = rows_changed(
+        session,
         delete(LoginAccount)
         .where(*expired, ~_account_is_protected())
-        .execution_options(synchronize_session=False)
-    ).rowcount
+        .execution_options(synchronize_session=False),
+    )
     return PurgeReport(accounts=accounts, registrations=drafts)
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from shared.accounts.passwords import hash_password
+from shared.db import rows_changed
 from shared.errors import DomainError
 from shared.models.account import LoginAccount
 from shared.models.catalogue import Branch, SubscriptionType
@@ -176,14 +177,15 @@ def ready_to_pay(registration: Registration, now: datetime) -> None:
 
 def claim_completion(session: Session, registration_id: int, now: datetime) -> bool:
     """Atomically move a draft to completed; True only for the one caller that did it."""
-    result = session.execute(
+    claimed = rows_changed(
+        session,
         update(Registration)
         .where(Registration.id == registration_id)
         .where(Registration.state == RegistrationState.DRAFT)
         .values(state=RegistrationState.COMPLETED, completed_at=now, updated_at=now)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
     )
-    return result.rowcount == 1
+    return claimed == 1
 
 
 def _require_draft(registration: Registration) -> None:

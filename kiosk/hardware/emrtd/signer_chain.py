@@ -4,6 +4,7 @@ import hashlib
 import hmac
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import cast
 
 from asn1crypto import algos, cms
 from cryptography import x509
@@ -76,7 +77,9 @@ def _verify_signer_info(signed_data: cms.SignedData, what: str) -> x509.Certific
         raise SecurityObjectError(f"{what} content type is not the signed one")
     digest_name = signer["digest_algorithm"]["algorithm"].native
     digest = hashlib.new(digest_name, encap["content"].native).digest()
-    if not hmac.compare_digest(_signed_attribute(signer, "message_digest") or b"", digest):
+    # The message digest attribute is an OCTET STRING, which asn1crypto reads as bytes.
+    signed_digest = cast(bytes, _signed_attribute(signer, "message_digest") or b"")
+    if not hmac.compare_digest(signed_digest, digest):
         raise SecurityObjectError(f"{what} message digest does not match its content")
     signed_bytes = b"\x31" + signer["signed_attrs"].dump()[1:]  # DER of SET OF, not [0] IMPLICIT
     try:

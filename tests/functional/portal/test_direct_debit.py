@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from portal.wiring import now
+from shared.accounts.desk import create_desk_login, forget_login
 from shared.db import db
 from shared.kiosks.devices import register_device
 from shared.models.mail import OutboxMail
@@ -157,6 +158,21 @@ def test_failed_collection_marks_and_mails_then_ideal_pays_the_period(
     requests.post(hook, data={"id": failed["id"]}, timeout=20)
     assert the_subscription().status == "normal"
     assert "betaald" in client.get(link).get_data(as_text=True)
+
+
+def test_a_failed_collection_mails_a_desk_login_without_e_mail_at_the_library_address(
+    client: FlaskClient, portal_server: str, mollie_sandbox
+) -> None:
+    signed_up(client, "0049")
+    patron = db.session.scalars(select(Patron)).one()
+    forget_login(db.session, patron)
+    create_desk_login(db.session, patron, now())
+    db.session.commit()
+    mollie_sandbox.charge(the_subscription().mollie_subscription_id, "failed")
+    mail = db.session.scalars(
+        select(OutboxMail).where(OutboxMail.kind == "direct_debit_failed")
+    ).one()
+    assert mail.to_address == patron.library_email
 
 
 def _link_in(message: bytes, path: str) -> str:

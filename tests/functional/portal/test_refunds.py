@@ -54,6 +54,19 @@ def test_refund_status_comes_from_the_webhook_and_is_booked_once(
     assert ledger.balance(db.session, payment.patron_id) == Decimal("8.00")
 
 
+def test_a_refund_whose_webhook_was_lost_is_settled_by_reconcile(
+    client: FlaskClient, app: Flask, mollie_sandbox
+) -> None:
+    payment = signed_up(client)
+    refund(app, payment.reference, "--amount", "8.00")
+    ours = db.session.scalars(select(Refund)).one()
+    mollie_sandbox.set_refund_status(ours.provider_id, "refunded", webhook=False)
+    result = app.test_cli_runner().invoke(args=["payments", "reconcile"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    assert db.session.get(Refund, ours.id).status == "refunded"
+
+
 def test_a_failed_refund_frees_its_amount(
     client: FlaskClient, app: Flask, portal_server: str, mollie_sandbox
 ) -> None:
