@@ -56,6 +56,6 @@ messages: $(STAMP_PIP)
 	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
 	$(PY) scripts/complete-source-catalogue translations/en/LC_MESSAGES/messages.po
 
-# Hardware figures (pcscd + virtual cards); each benchmark prints its own.
+# Benchmarks under benchmarks/ (hardware through pcscd and virtual cards, start-up times); each prints its own figures.
 bench: install
 	@for script in benchmarks/*.py; do PYTHONPATH=. $(PY) $$script || exit 1; done
