@@ -16,6 +16,7 @@ from shared.catalogue.loader import load_catalogue
 from shared.clock import ManualClock
 from shared.db import Base, db
 from shared.models.mail import OutboxMail
+from shared.oidc.keys import KEY_DIR
 from tests.support.servers import free_port, running_server
 
 pytest_plugins = ["tests.support.mollie_sandbox", "tests.support.pcsc", "tests.support.kiosk"]
@@ -38,7 +39,8 @@ def portal_config(tmp: Path, sandbox_url: str, public_url: str) -> dict[str, obj
 
 @pytest.fixture(scope="session")
 def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A database built once by the Alembic migrations and loaded with the catalogue."""
+    """A database built once by the Alembic migrations and loaded with the catalogue (its
+    instance folder beside it, with signing keys)."""
     tmp = tmp_path_factory.mktemp("template")
     app = create_app(portal_config(tmp, "http://127.0.0.1:9", "http://127.0.0.1:9"))
     with app.app_context():
@@ -64,6 +66,10 @@ def app(
 ) -> Iterator[Flask]:
     """The portal on a fresh copy of the migrated database, paying at the sandbox."""
     shutil.copy(migrated_database, tmp_path / "portal.sqlite3")
+    # The template's single sign-on keys too: generating RSA keys for every test is slow.
+    shutil.copytree(
+        migrated_database.parent / "instance" / KEY_DIR, tmp_path / "instance" / KEY_DIR
+    )
     port = free_port()
     config = portal_config(tmp_path, mollie_sandbox.url, f"http://127.0.0.1:{port}")
     app = create_app(config, clock)

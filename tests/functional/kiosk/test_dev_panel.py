@@ -70,12 +70,11 @@ def test_no_panel_when_switched_off(app: Flask, portal_server: str) -> None:
         assert kiosk_app.test_client().get("/dev").status_code == 404
 
 
-def test_production_never_has_the_panel(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_production_never_has_the_panel(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for device in ("KIOSK_READER", "KIOSK_PRINTER", "KIOSK_SCANNER", "KIOSK_DOCUMENT_READER"):
         monkeypatch.setenv(device, "pcsc")
-    config = load_config(
-        {"OPENBALIE_ENV": "production", "KIOSK_DEVICE_TOKEN": "t", "KIOSK_DEV_PANEL": True}
-    )
+    settings = {"OPENBALIE_ENV": "production", "KIOSK_DEVICE_TOKEN": "t", "KIOSK_DEV_PANEL": True}
+    config = load_config({**settings, "KIOSK_SECRET_KEY_FILE": str(tmp_path / "kiosk-secret")})
     assert config["KIOSK_DEV_PANEL"] is False
 
 
