@@ -22,7 +22,7 @@ from kiosk.context import COOKIE, Kiosk, current_language, end_session, kiosk, p
 from kiosk.devices import Devices, from_config
 from kiosk.extensions import babel, csrf
 from kiosk.flows.pay import ReceiptMail, TerminalStatus
-from kiosk.flows.session import IllegalMove, SessionStore
+from kiosk.flows.session import DeskReason, IllegalMove, SessionStore
 from kiosk.heartbeat import Heartbeat
 from kiosk.portal_client import PortalClient, PortalUnavailable
 from kiosk.views import service
@@ -64,7 +64,9 @@ def create_app(
     app.add_template_filter(date.fromisoformat, "iso_date")
     app.add_template_filter(Decimal, "decimal")
     # Templates compare statuses with these, never with bare strings.
-    app.jinja_env.globals.update(TerminalStatus=TerminalStatus, ReceiptMail=ReceiptMail)
+    app.jinja_env.globals.update(
+        TerminalStatus=TerminalStatus, ReceiptMail=ReceiptMail, DeskReason=DeskReason
+    )
     return app
 
 

@@ -7,6 +7,7 @@ from datetime import date
 
 from kiosk.hardware.library_card import LibraryCard, read_card, write_card
 from kiosk.hardware.simulated import SimulatedDocument, SimulatedTag
+from shared.clock import SYSTEM_CLOCK
 
 DEMO_ISIL = "NL-083076"
 ICODE_UID_PREFIX = bytes.fromhex("E00401")  # NXP ICODE SLIX, as on the library's blank cards
@@ -38,7 +39,7 @@ def demo_document(
     expiry: date | None = None,
 ) -> SimulatedDocument:
     """An ID document whose chip holds this holder; a fresh document number."""
-    expiry = expiry or date(date.today().year + 5, 1, 31)
+    expiry = expiry or date(SYSTEM_CLOCK.today().year + 5, 1, 31)
     number = "DEMO" + "".join(secrets.choice("0123456789") for _ in range(5))
     holder = {
         "document_type": document_type,

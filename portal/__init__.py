@@ -7,10 +7,9 @@ from flask import Flask, Response
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal.config import load_config
-from portal.extensions import babel, csrf, limiter, login_manager, migrate
+from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
 from portal.i18n import select_locale
 from shared.clock import SYSTEM_CLOCK, Clock
-from shared.db import db
 from shared.models.card import CardRole, CardStatus
 from shared.models.patron import PaymentPlan, SubscriptionStatus
 from shared.models.payment import PaymentStatus

@@ -13,6 +13,7 @@ from sqlalchemy.orm import sessionmaker
 
 from portal.config import log_to_stderr
 from portal.demo_cli import demo
+from portal.extensions import db
 from portal.oidc.cli import oidc
 from portal.refusals import refusals_reported
 from portal.settlement import reconcile
@@ -20,7 +21,6 @@ from portal.wiring import clock, now, payment_provider
 from shared.accounts.desk import create_desk_login, forget_login, set_desk_password
 from shared.accounts.staff import create_staff_login, set_staff_role
 from shared.catalogue.loader import load_catalogue
-from shared.db import db
 from shared.kiosks.devices import (
     STALE_AFTER,
     KioskStatus,
@@ -32,7 +32,7 @@ from shared.kiosks.devices import (
 )
 from shared.kiosks.id_checks import RECENT_DAYS, recent_checks
 from shared.mail.transport import Transport, transport_from_config
-from shared.mail.worker import run_worker, send_pending
+from shared.mail.worker import run_worker, send_pending_committing
 from shared.models.account import LoginAccount
 from shared.models.kiosk import KioskDevice
 from shared.models.patron import Patron
@@ -45,13 +45,22 @@ from shared.signup.purge import paid_but_unconfirmed, purge_unconfirmed
 from shared.timeutil import LOCAL_TZ
 
 log = logging.getLogger(__name__)
-catalogue = AppGroup("catalogue", help="The library's subscriptions and branches.")
-accounts = AppGroup("accounts", help="Login account housekeeping.")
-payments = AppGroup("payments", help="Payment housekeeping.")
-mail = AppGroup("mail", help="The mail outbox.")
-kiosk = AppGroup("kiosk", help="Kiosk devices, their API tokens, health and ID checks.")
-ledger_group = AppGroup("ledger", help="What patrons owe: charges, payments, refunds.")
-direct_debit_group = AppGroup("direct-debit", help="Direct debit (automatische incasso).")
+# Every group logs INFO and up to stderr: one-shot commands (reconcile from cron) as workers.
+catalogue = AppGroup(
+    "catalogue", help="The library's subscriptions and branches.", callback=log_to_stderr
+)
+accounts = AppGroup("accounts", help="Login account housekeeping.", callback=log_to_stderr)
+payments = AppGroup("payments", help="Payment housekeeping.", callback=log_to_stderr)
+mail = AppGroup("mail", help="The mail outbox.", callback=log_to_stderr)
+kiosk = AppGroup(
+    "kiosk", help="Kiosk devices, their API tokens, health and ID checks.", callback=log_to_stderr
+)
+ledger_group = AppGroup(
+    "ledger", help="What patrons owe: charges, payments, refunds.", callback=log_to_stderr
+)
+direct_debit_group = AppGroup(
+    "direct-debit", help="Direct debit (automatische incasso).", callback=log_to_stderr
+)
 NEEDS_ATTENTION = frozenset({KioskStatus.DEGRADED, KioskStatus.OFFLINE})
 
 
@@ -330,7 +339,7 @@ def _patron(number: str) -> Patron:
 @mail.command("send")
 def mail_send() -> None:
     """Send every due mail once."""
-    report = send_pending(db.session(), _transport(), now=now())
+    report = send_pending_committing(db.session(), _transport(), now=now())
     click.echo(f"sent {report.sent}, retried {report.retried}, failed {report.failed}")
 
 
@@ -338,7 +347,6 @@ def mail_send() -> None:
 @click.option("--interval", default=5.0, show_default=True, help="Seconds between passes.")
 def mail_worker(interval: float) -> None:
     """Send due mails until interrupted."""
-    log_to_stderr()
     run_worker(sessionmaker(bind=db.engine), _transport(), interval=interval, clock=clock())
 
 

@@ -3,19 +3,13 @@
 import click
 from flask.cli import AppGroup
 
+from portal.config import log_to_stderr
+from portal.extensions import db
 from portal.wiring import now
-from shared.db import db
-from shared.demo.patrons import (
-    DEMO_CARD,
-    DEMO_FEE,
-    DEMO_NEWCOMER,
-    DEMO_NEWCOMER_BIRTH,
-    DEMO_PASSWORD,
-    load_demo_newcomer,
-    load_demo_patron,
-)
+from shared.demo.numbers import DEMO_CARD, DEMO_NEWCOMER, DEMO_PASSWORD
+from shared.demo.patrons import DEMO_FEE, DEMO_NEWCOMER_BIRTH, load_demo_newcomer, load_demo_patron
 
-demo = AppGroup("demo", help="Demo data for trying OpenBalie out.")
+demo = AppGroup("demo", help="Demo data for trying OpenBalie out.", callback=log_to_stderr)
 
 
 @demo.command("load")

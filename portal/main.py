@@ -4,7 +4,7 @@ from flask import Blueprint, jsonify, render_template
 from sqlalchemy import text
 from werkzeug.wrappers import Response
 
-from shared.db import db
+from portal.extensions import db
 
 bp = Blueprint("main", __name__)
 

@@ -16,11 +16,10 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
-from portal.extensions import csrf
+from portal.extensions import csrf, db
 from portal.settlement import settle
 from portal.wiring import mail_settings, now, payment_provider, payment_urls
 from shared import tokens
-from shared.db import db
 from shared.errors import DomainError
 from shared.models.patron import Subscription
 from shared.models.payment import Payment, PaymentPurpose, PaymentStatus
@@ -31,7 +30,6 @@ from shared.settlement.events import process_schedule_payment_committing
 
 bp = Blueprint("payments", __name__)
 log = logging.getLogger(__name__)
-RETRYABLE = (PaymentStatus.FAILED, PaymentStatus.CANCELED, PaymentStatus.EXPIRED)
 
 
 @bp.get("/word-lid/betaling/<reference>")
@@ -43,7 +41,7 @@ def result(reference: str) -> str:
     status = payment.status
     if status == PaymentStatus.PAID:
         return _paid_page(payment)
-    if status in RETRYABLE:
+    if status.ended_unpaid:
         return render_template(
             "portal/payments/not_paid.html", status=status, retry_url=_retry_url(payment)
         )

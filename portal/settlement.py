@@ -6,8 +6,8 @@ from functools import partial
 
 from sqlalchemy import select
 
+from portal.extensions import db
 from portal.wiring import mail_settings, now, payment_provider, schedule_webhook_url
-from shared.db import db
 from shared.models.patron import PaymentPlan, Subscription
 from shared.models.payment import Payment
 from shared.payments.direct_debit import start_schedule
@@ -95,6 +95,7 @@ def _collections(subscription: Subscription) -> bool:
         process_schedule_payment_committing(
             db.session(), subscription, remote, mail_settings(), provider, now()
         )
+        db.session.commit()  # each collection on its own, as its webhook would
     return True
 
 

@@ -1,16 +1,17 @@
-"""Database plumbing: declarative base, naming convention, UTC timestamps, enum columns, the
-db handle."""
+"""Database plumbing: declarative base, naming convention, UTC timestamps, enum columns, and
+what services need of a session (row locks, insert-or-ignore, pending work)."""
 
 import sqlite3 as sqlite3_driver
+from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, cast
+from functools import wraps
+from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 
-from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, Enum, MetaData, event, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult, Dialect, Engine
-from sqlalchemy.orm import DeclarativeBase, Session, registry
+from sqlalchemy.orm import DeclarativeBase, ORMExecuteState, Session, SessionTransaction, registry
 from sqlalchemy.sql import Executable
 from sqlalchemy.types import TypeDecorator
 
@@ -23,6 +24,8 @@ NAMING_CONVENTION = {
 }
 
 
+P = ParamSpec("P")
+R = TypeVar("R")
 _UPSERT_INSERTS: dict[str, Any] = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 
 
@@ -68,9 +71,6 @@ class Base(DeclarativeBase):
     )
 
 
-db = SQLAlchemy(model_class=Base)
-
-
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     """Foreign keys on, WAL so readers never block the writer, and wait instead of failing."""
@@ -87,24 +87,52 @@ class PendingWork(RuntimeError):
     """A function that commits was called while the caller still had changes uncommitted."""
 
 
+WROTE = "wrote"  # session.info key: the transaction holds writes not committed yet
+
+
 @event.listens_for(Session, "after_flush")
 def _remember_flush(session: Session, _context: Any) -> None:
-    """The transaction now holds writes that a commit would make permanent."""
-    session.info["flushed"] = True
+    """The ORM wrote the session's changes into the transaction."""
+    session.info[WROTE] = True
 
 
-@event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_rollback")
-def _forget_flush(session: Session) -> None:
-    """The transaction ended: nothing of it is pending any more."""
-    session.info.pop("flushed", None)
+@event.listens_for(Session, "do_orm_execute")
+def _remember_statement(state: ORMExecuteState) -> None:
+    """An INSERT, UPDATE or DELETE statement wrote into the transaction."""
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[WROTE] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_writes(session: Session, transaction: SessionTransaction) -> None:
+    """The session's transaction ended (committed, rolled back or closed): nothing is pending."""
+    if transaction.parent is None:
+        session.info.pop(WROTE, None)
 
 
 def require_nothing_pending(session: Session) -> None:
     """Refuse to go on when the session holds changes, flushed or not, that are not committed:
     a function that commits must commit only its own work, never its caller's by surprise."""
-    if session.new or session.dirty or session.deleted or session.info.get("flushed"):
+    if session.new or session.dirty or session.deleted or session.info.get(WROTE):
         raise PendingWork("commit or roll back first: this function commits its own work")
+
+
+def commits_own_work(
+    function: Callable[Concatenate[Session, P], R],
+) -> Callable[Concatenate[Session, P], R]:
+    """Mark a service that commits along the way: it refuses to start while the caller has
+    work uncommitted, and rolls back what it leaves half done when it fails."""
+
+    @wraps(function)
+    def committing(session: Session, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        require_nothing_pending(session)
+        try:
+            return function(session, *args, **kwargs)
+        except BaseException:
+            session.rollback()
+            raise
+
+    return committing
 
 
 def lock_row(session: Session, model: Any, row_id: int) -> None:

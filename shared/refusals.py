@@ -6,6 +6,7 @@ functions; the domain never imports them. A code missing here gets the generic m
 """
 
 import logging
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 log = logging.getLogger(__name__)
+PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 Translate = Callable[..., str]
 
 
@@ -31,6 +33,11 @@ class Refusal:
     moments: tuple[str, ...] = ()
     amounts: tuple[str, ...] = ()
 
+    @property
+    def details(self) -> frozenset[str]:
+        """The details the message names, which every refusal with this code must carry."""
+        return frozenset(PLACEHOLDER.findall(self.message))
+
 
 GENERIC = N_("That did not work. Try again, or ask at the desk of your library.")
 BAD_REQUEST, FORBIDDEN, NOT_FOUND, CONFLICT, REFUSED, TOO_MANY = 400, 403, 404, 409, 422, 429
@@ -45,9 +52,7 @@ REFUSALS: dict[str, Refusal] = {
         N_("Too many attempts with this login. Try again after %(until)s."),
         moments=("until",),
     ),
-    "account_blocked": Refusal(
-        REFUSED, N_("Your login account is blocked. Ask at the desk of your library.")
-    ),
+    "account_blocked": Refusal(REFUSED, N_("Your login account is blocked. Contact the library.")),
     "account_unconfirmed": Refusal(
         REFUSED, N_("Confirm your login account first: use the link in the e-mail we sent you.")
     ),
@@ -55,11 +60,11 @@ REFUSALS: dict[str, Refusal] = {
         REFUSED,
         N_(
             "Your login account was not confirmed within 24 hours. "
-            "Ask at the desk of your library to have it confirmed."
+            "Contact the library to have it confirmed."
         ),
     ),
     "card_not_active": Refusal(
-        REFUSED, N_("This card is blocked. Use your new card, or ask at the desk of your library.")
+        REFUSED, N_("This card is blocked. Use your new card, or ask the library.")
     ),
     "secondary_card": Refusal(
         REFUSED, N_("This is a secondary card. Log in with your main card number (%(main)s).")
@@ -84,9 +89,9 @@ REFUSALS: dict[str, Refusal] = {
     "unknown_language": Refusal(BAD_REQUEST, N_("Choose Dutch or English.")),
     "link_expired": Refusal(REFUSED, N_("This link has expired: it was valid for 24 hours.")),
     "link_invalid": Refusal(
-        REFUSED,
-        N_("This link is not valid, or it was used already. Copy the whole link from the e-mail."),
+        REFUSED, N_("This link is not valid. Copy the whole link from the e-mail.")
     ),
+    "reset_link_invalid": Refusal(REFUSED, N_("This link is not valid, or it was used already.")),
     "account_gone": Refusal(
         NOT_FOUND, N_("This login account no longer exists: it was not confirmed within 24 hours.")
     ),
@@ -132,7 +137,7 @@ REFUSALS: dict[str, Refusal] = {
     "nothing_to_cancel": Refusal(CONFLICT, N_("This subscription is stopped already.")),
     "no_direct_debit": Refusal(CONFLICT, N_("Direct debit is not active for this membership.")),
     "period_paid": Refusal(CONFLICT, N_("This period has been paid already.")),
-    "nothing_owed": Refusal(REFUSED, N_("There is nothing to pay.")),
+    "nothing_owed": Refusal(REFUSED, N_("You do not owe anything.")),
     "amount_not_owed": Refusal(REFUSED, N_("You can pay at most %(owed)s now."), amounts=("owed",)),
     "invalid_amount": Refusal(REFUSED, N_("This is not an amount in euros.")),
     "request_key_reused": Refusal(REFUSED, N_("This request key was used for another payment.")),
@@ -147,7 +152,7 @@ REFUSALS: dict[str, Refusal] = {
         amounts=("available",),
     ),
     # Kiosks, cards and ID checks
-    "unknown_card": Refusal(REFUSED, N_("We do not know this card. Please go to the desk.")),
+    "unknown_card": Refusal(REFUSED, N_("This card is not known here. Please go to the desk.")),
     "code_invalid": Refusal(
         REFUSED, N_("We do not recognise this code. Scan the QR code from your welcome e-mail.")
     ),
@@ -171,7 +176,10 @@ REFUSALS: dict[str, Refusal] = {
         BAD_REQUEST, N_("This kind of document cannot be checked here.")
     ),
     "invalid_reason": Refusal(BAD_REQUEST, N_("This reason is not one the kiosk may give.")),
-    "invalid_health": Refusal(BAD_REQUEST, N_("A device state must be one of: %(allowed)s.")),
+    "invalid_health": Refusal(
+        BAD_REQUEST,
+        N_("A kiosk reports only its own devices, each in one of these states: %(allowed)s."),
+    ),
     "unknown_device": Refusal(NOT_FOUND, N_("There is no kiosk with this number.")),
     "invalid_terminal": Refusal(BAD_REQUEST, N_("A PIN terminal's id starts with term_.")),
     # Single sign-on
@@ -214,6 +222,10 @@ def describe(code: str, details: Mapping[str, Any], show: Presenter) -> str:
     refusal = REFUSALS.get(code)
     if refusal is None:
         log.error("refusal %r has no message in shared/refusals.py", code)
+        return show.translate(GENERIC)
+    missing = refusal.details - set(details)
+    if missing:
+        log.error("refusal %r lacks the details %s its message names", code, sorted(missing))
         return show.translate(GENERIC)
     try:
         return show.translate(refusal.message, **_shown(refusal, details, show))

@@ -12,9 +12,10 @@ from sqlalchemy import Engine, create_engine
 from sqlalchemy.orm import Session
 
 from portal import create_app
+from portal.extensions import db
 from shared.catalogue.loader import load_catalogue
 from shared.clock import ManualClock
-from shared.db import Base, db
+from shared.db import Base
 from shared.models.mail import OutboxMail
 from shared.oidc.keys import KEY_DIR
 from tests.support.servers import free_port, running_server

@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import Any
 
 from kiosk.context import Kiosk
+from kiosk.flows.session import DeskReason
 from kiosk.hardware.base import CardTimeout, HardwareError, MrzInput
 from kiosk.hardware.emrtd.errors import EmrtdError
 
@@ -35,7 +36,7 @@ class IdCheckResult:
     """The portal's verdict, or why the chip could not be read (`problem`: an error code)."""
 
     verified: bool
-    reason: str | None = None
+    reason: DeskReason | None = None
     problem: ReadProblem | None = None
 
     def may_retry(self, attempts: int) -> bool:
@@ -52,9 +53,15 @@ def check_document(kiosk: Kiosk, ticket: str, access: MrzInput, timeout: float) 
     except (EmrtdError, HardwareError) as error:
         reason = problem_code(error)
         answer = kiosk.portal.record_id_check(ticket, {"outcome": "unreadable", "reason": reason})
-        return IdCheckResult(answer["verified"], answer.get("reason"), reason)
+        return IdCheckResult(answer["verified"], _verdict(answer), reason)
     answer = kiosk.portal.record_id_check(ticket, _reading(holder))
-    return IdCheckResult(answer["verified"], answer.get("reason"))
+    return IdCheckResult(answer["verified"], _verdict(answer))
+
+
+def _verdict(answer: dict[str, Any]) -> DeskReason | None:
+    """Why the portal did not verify the document, if it did not."""
+    reason = answer.get("reason")
+    return DeskReason(reason) if reason else None
 
 
 def problem_code(error: Exception) -> ReadProblem:

@@ -38,6 +38,16 @@ class Step(StrEnum):
     DESK = "desk"
 
 
+class DeskReason(StrEnum):
+    """Why self-service sent the patron to the desk (the ID check's verdicts are the portal's)."""
+
+    MISMATCH = "mismatch"
+    INTEGRITY = "integrity"
+    UNREADABLE = "unreadable"
+    CARD = "card"
+    NOT_LINKED = "not_linked"
+
+
 MOVES: dict[Step, frozenset[Step]] = {
     Step.START: frozenset({Step.PATRON, Step.COLLECT_IDENTIFY}),
     Step.PATRON: frozenset({Step.PAYING, Step.ID_CHECK, Step.BLANK_CARD, Step.DESK}),

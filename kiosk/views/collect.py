@@ -16,7 +16,7 @@ from kiosk.flows.card_slip import new_card_slip
 from kiosk.flows.document_access import TypedFieldsInvalid, scanned_mrz, typed_fields
 from kiosk.flows.encode import CardEncoder, CardNotLinked, SessionGone
 from kiosk.flows.id_check import IdCheckResult, check_document
-from kiosk.flows.session import PatronSession, Step
+from kiosk.flows.session import DeskReason, PatronSession, Step
 from kiosk.hardware.base import CardTimeout, MrzInput
 from kiosk.hardware.emrtd.errors import MrzError
 from kiosk.jobs import Job, current_job, start_job
@@ -263,12 +263,12 @@ def _after_reading(session: PatronSession, job: Job) -> str:
         return url_for("collect.blank_card")
     if result is not None and result.may_retry(session.data.get("id_attempts", 0)):
         return url_for("collect.verify_id", problem=result.problem)
-    return _to_desk(session, result.reason if result else "error")
+    return _to_desk(session, result.reason if result else None)
 
 
-def _to_desk(session: PatronSession, reason: str | None) -> str:
+def _to_desk(session: PatronSession, reason: DeskReason | None) -> str:
     """Self-service ends here: the desk helps further."""
-    session.data["desk_reason"] = reason or "unreadable"
+    session.data["desk_reason"] = reason or DeskReason.UNREADABLE
     session.move(Step.DESK)
     return url_for("collect.desk")
 
@@ -329,9 +329,9 @@ def _after_encoding(session: PatronSession, job: Job) -> str:
     if isinstance(job.error, SessionGone):
         return url_for("start.home")
     if isinstance(job.error, CardNotLinked):
-        return _to_desk(session, "not_linked")
+        return _to_desk(session, DeskReason.NOT_LINKED)
     if job.error is not None:
-        return _to_desk(session, "card")
+        return _to_desk(session, DeskReason.CARD)
     _finish_card(session, job.result)
     return url_for("collect.done")
 

@@ -20,7 +20,7 @@ from kiosk.hardware.simulated import (
     SimulatedScanner,
     SimulatedTag,
 )
-from shared.demo.patrons import DEMO_CARD
+from shared.demo.numbers import DEMO_CARD
 
 bp = Blueprint("dev", __name__, url_prefix="/dev")
 DEVICE_KINDS = {

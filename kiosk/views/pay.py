@@ -18,6 +18,7 @@ from kiosk.portal_client import PortalRefused, ProviderUnavailable
 from kiosk.refusals import refusal_message
 
 bp = Blueprint("pay", __name__, url_prefix="/betalen")
+PATRON_REFUSALS = frozenset({"nothing_owed"})
 View = Callable[..., Any]
 
 
@@ -60,7 +61,9 @@ def begin(session: PatronSession) -> Response | tuple[str, int]:
     try:
         pay.begin(kiosk(), session)
     except PortalRefused as refusal:
-        message = refusal_message(refusal.code, refusal.details)
+        # A refusal the patron can act on is said; the others are the kiosk's: the desk helps.
+        shown = refusal.code in PATRON_REFUSALS
+        message = refusal_message(refusal.code, refusal.details) if shown else None
         page = render_template("kiosk/pay/refused.html", reason=refusal.code, message=message)
         return page, 422
     return redirect(url_for("pay.progress"), code=303)

@@ -2,10 +2,10 @@
 
 from flask import Blueprint, current_app, render_template
 
+from portal.extensions import db
 from portal.refusals import refusal_message
 from portal.wiring import now
 from shared.accounts import confirmation
-from shared.db import db
 from shared.errors import DomainError
 
 bp = Blueprint("confirm", __name__, url_prefix="/bevestigen")

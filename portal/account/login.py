@@ -25,7 +25,7 @@ from portal.account.forms import (
     LoginForm,
     NewPasswordForm,
 )
-from portal.extensions import limiter
+from portal.extensions import db, limiter
 from portal.forms import add_error, required_text
 from portal.refusals import refusal_message
 from portal.wiring import mail_settings, now
@@ -38,7 +38,6 @@ from shared.accounts.email_change import (
 )
 from shared.accounts.login import log_in
 from shared.accounts.password_reset import account_for_reset, request_reset, reset_password
-from shared.db import db
 from shared.errors import DomainError
 from shared.models.account import LoginAccount
 

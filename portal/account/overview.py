@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response
 
 from portal import auth_session
 from portal.account.forms import ChangeEmailForm, ChangePasswordForm
-from portal.extensions import limiter
+from portal.extensions import db, limiter
 from portal.forms import add_error, required_text
 from portal.refusals import refusal_message
 from portal.wiring import mail_settings, now, payment_provider
@@ -27,7 +27,6 @@ from shared.accounts import changes
 from shared.accounts.email_change import request_email_change
 from shared.accounts.passwords import verify_password
 from shared.cards.lookup import cards_of, main_card
-from shared.db import db
 from shared.errors import DomainError
 from shared.memberships.cancellation import cancel_subscription
 from shared.models.patron import Patron

@@ -6,13 +6,12 @@ from werkzeug.wrappers import Response
 from portal.api import kiosk_cards, kiosk_patrons, kiosk_payments
 from portal.api.kiosk_common import bp, json_body, kiosk
 from portal.api.kiosk_openapi import openapi_document
-
-# Importing the call modules registers their views on the one blueprint.
+from portal.extensions import db
 from portal.wiring import now
-from shared.db import db
 from shared.errors import DomainError
 from shared.kiosks.devices import report_health
 
+# Importing the call modules registers their views on the one blueprint.
 __all__ = ["bp", "kiosk_cards", "kiosk_patrons", "kiosk_payments"]
 
 

@@ -5,10 +5,10 @@ from werkzeug.wrappers import Response
 
 from portal.api.kiosk_common import bp, json_body, kiosk, text, ticket_patron
 from portal.api.kiosk_summary import patron_summary
+from portal.extensions import db
 from portal.wiring import mail_settings, now
 from shared.cards.issuing import activate_card, block_main_card
 from shared.cards.lookup import mask_number
-from shared.db import db
 from shared.kiosks.card_collection import reserve_card
 from shared.kiosks.tickets import STRONG, Proof
 

@@ -7,9 +7,8 @@ from typing import Any
 from flask import Blueprint, current_app, g, jsonify, request
 from werkzeug.wrappers import Response
 
-from portal.extensions import csrf
+from portal.extensions import csrf, db
 from portal.wiring import now
-from shared.db import db
 from shared.errors import DomainError
 from shared.kiosks.devices import authenticate
 from shared.kiosks.tickets import Proof, read_ticket

@@ -8,8 +8,8 @@ from werkzeug.wrappers import Response
 
 from portal.api.kiosk_common import bp, json_body, kiosk, text, ticket_patron
 from portal.api.kiosk_summary import patron_summary
+from portal.extensions import db
 from portal.wiring import now
-from shared.db import db
 from shared.errors import DomainError
 from shared.kiosks import identification
 from shared.kiosks.id_checks import DocumentReading, record_reading, record_unreadable

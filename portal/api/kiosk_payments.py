@@ -8,9 +8,9 @@ from flask import jsonify, request
 from werkzeug.wrappers import Response
 
 from portal.api.kiosk_common import bp, kiosk, number_patron
+from portal.extensions import db
 from portal.settlement import settle
 from portal.wiring import mail_settings, now, payment_provider, payment_urls
-from shared.db import db
 from shared.errors import DomainError
 from shared.kiosks.mails import queue_payment_receipt
 from shared.models.payment import Payment

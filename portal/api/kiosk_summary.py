@@ -2,9 +2,9 @@
 
 from typing import Any
 
+from portal.extensions import db
 from shared.cards.issuing import needs_card
 from shared.cards.lookup import main_card, mask_number
-from shared.db import db
 from shared.mail.patron_mail import patron_email
 from shared.models.patron import Patron
 from shared.patrons.subscriptions import current_subscription

@@ -5,14 +5,17 @@ import json
 import click
 from flask.cli import AppGroup
 
+from portal.config import log_to_stderr
+from portal.extensions import db
 from portal.oidc.server import signing_keys
 from portal.refusals import refusals_reported
 from portal.wiring import now
-from shared.db import db
 from shared.oidc.clients import register_client
 from shared.oidc.tokens import TOKEN_LIFETIME
 
-oidc = AppGroup("oidc", help="Single sign-on: services (clients) and signing keys.")
+oidc = AppGroup(
+    "oidc", help="Single sign-on: services (clients) and signing keys.", callback=log_to_stderr
+)
 
 
 @oidc.command("add-client")

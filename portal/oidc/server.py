@@ -21,8 +21,8 @@ from flask_login import logout_user
 from joserfc.jwk import RSAKey
 
 from portal.auth_session import login_time
+from portal.extensions import db
 from portal.wiring import external_url, now
-from shared.db import db
 from shared.models.account import LoginAccount
 from shared.models.oidc import OidcAuthorizationCode, OidcClient, OidcToken
 from shared.oidc import tokens

@@ -26,11 +26,10 @@ from werkzeug.wrappers import Response
 from wtforms import ValidationError
 
 from portal.auth_session import login_time
-from portal.extensions import csrf
+from portal.extensions import csrf, db
 from portal.oidc import server as provider
 from portal.oidc.server import server
 from portal.wiring import now
-from shared.db import db
 from shared.models.account import LoginAccount
 from shared.oidc.claims import subject
 from shared.oidc.consent import needs_consent, record_consent

@@ -27,7 +27,9 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import EqualTo, InputRequired, Length, Optional, Regexp
 
 from portal.forms import email_field_validators, normalise_space, strong_password
+from portal.wiring import now
 from shared.models.patron import Gender, PaymentPlan
+from shared.timeutil import local_today
 
 REQUIRED = _l("This field is required.")
 GENDERS = [
@@ -167,7 +169,7 @@ class DetailsForm(FlaskForm):
 
     def validate_birth_date(self, field: Field) -> None:
         """A date in the past and not absurdly long ago."""
-        if field.data and not date(1900, 1, 1) <= field.data <= date.today():
+        if field.data and not date(1900, 1, 1) <= field.data <= local_today(now()):
             raise ValidationError(_l("Enter a real date of birth."))
 
     def validate_postcode(self, field: Field) -> None:

@@ -15,11 +15,11 @@ from wtforms import Field
 # types-wtforms describes WTForms 3.2, which had no SelectChoice yet.
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 
+from portal.extensions import db
 from portal.forms import add_error, required_text
 from portal.refusals import refusal_message
 from portal.signup.forms import AccountForm, DetailsForm, SubscriptionForm
 from portal.wiring import mail_settings, now, payment_provider, payment_urls
-from shared.db import db
 from shared.errors import DomainError
 from shared.models.catalogue import Branch
 from shared.models.patron import PaymentPlan

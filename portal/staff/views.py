@@ -7,9 +7,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from portal.extensions import login_manager
+from portal.extensions import db, login_manager
 from portal.wiring import now
-from shared.db import db
 from shared.kiosks.devices import KioskStatus, kiosk_status, list_devices
 from shared.kiosks.id_checks import RECENT_DAYS, recent_checks
 from shared.models.id_check import IdCheckOutcome

@@ -50,10 +50,15 @@ def _quarter(now: datetime) -> str:
 
 def account_for_reset(session: Session, secret_key: str, token: str, now: datetime) -> LoginAccount:
     """The account a reset link is for, while the link is valid and unused."""
-    payload = read_link(secret_key, tokens.PASSWORD_RESET, token, now)
+    try:
+        payload = read_link(secret_key, tokens.PASSWORD_RESET, token, now)
+    except DomainError as error:
+        if error.code != "link_invalid":
+            raise
+        raise DomainError("reset_link_invalid") from error
     account = session.get(LoginAccount, payload["account"])
     if account is None or payload != _payload(account):
-        raise DomainError("link_invalid")
+        raise DomainError("reset_link_invalid")
     return account
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shared.accounts.passwords import hash_password
-from shared.cards.numbers import TEMPORARY_PREFIX, luhn_check_digit
+from shared.demo.numbers import DEMO_CARD, DEMO_NEWCOMER, DEMO_PASSWORD
 from shared.models.account import LoginAccount
 from shared.models.card import Card
 from shared.models.catalogue import Branch, SubscriptionType
@@ -20,10 +20,7 @@ from shared.timeutil import local_today
 
 DEMO_BRANCH = "5270"
 DEMO_SUBSCRIPTION = "0045"
-DEMO_CARD = "252709999999" + luhn_check_digit("252709999999")
 DEMO_FEE = Decimal("12.50")
-DEMO_NEWCOMER = TEMPORARY_PREFIX + "1234567" + luhn_check_digit("1234567")
-DEMO_PASSWORD = "demo-wachtwoord"
 DEMO_NEWCOMER_BIRTH = date(1985, 4, 15)
 
 

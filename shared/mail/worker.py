@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from shared.clock import SYSTEM_CLOCK, Clock
-from shared.db import rows_changed
+from shared.db import commits_own_work, rows_changed
 from shared.mail.transport import MailTransportError, Transport
 from shared.models.mail import MailStatus, OutboxMail
 
@@ -27,14 +27,15 @@ MAX_BACKOFF = timedelta(hours=1)
 
 @dataclass(frozen=True)
 class SendReport:
-    """What one send_pending pass did."""
+    """What one send_pending_committing pass did."""
 
     sent: int = 0
     failed: int = 0
     retried: int = 0
 
 
-def send_pending(
+@commits_own_work
+def send_pending_committing(
     session: Session,
     transport: Transport,
     *,
@@ -42,7 +43,8 @@ def send_pending(
     batch: int = 50,
     lease_seconds: int = 300,
 ) -> SendReport:
-    """Claim up to `batch` due mails, send each, and commit every outcome on its own."""
+    """Claim up to `batch` due mails, send each, and commit every outcome on its own (the
+    caller must have nothing uncommitted)."""
     claimed = [
         mail_id
         for mail_id in due_ids(session, now, batch)
@@ -97,7 +99,7 @@ def run_worker(
     while not stop_event.is_set():
         try:
             with session_factory() as session:
-                report = send_pending(session, transport, now=clock.now())
+                report = send_pending_committing(session, transport, now=clock.now())
             if report != SendReport():
                 logger.info(
                     "mail: %d sent, %d retried, %d failed",

@@ -130,7 +130,7 @@ class Payment(Base):
     )
     checkout_url: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime]
-    updated_at: Mapped[datetime]
+    updated_at: Mapped[datetime]  # when the status last moved
     paid_at: Mapped[datetime | None]
     surplus: Mapped[bool] = mapped_column(default=False)
     purpose: Mapped[PaymentPurpose] = mapped_column(
@@ -162,4 +162,4 @@ class Refund(Base):
         enum_column(RefundStatus, "status", 12), default=RefundStatus.REQUESTED
     )
     created_at: Mapped[datetime]
-    updated_at: Mapped[datetime]
+    updated_at: Mapped[datetime]  # when the status last moved

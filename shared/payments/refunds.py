@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from shared.db import insert_or_ignore, require_nothing_pending, rows_changed
+from shared.db import commits_own_work, insert_or_ignore, rows_changed
 from shared.errors import DomainError
 from shared.models.payment import Payment, PaymentStatus, Refund, RefundStatus
 from shared.money import to_amount
@@ -25,6 +25,7 @@ RANK = {
 }
 
 
+@commits_own_work
 def refund_payment_committing(
     session: Session,
     payment: Payment,
@@ -35,7 +36,6 @@ def refund_payment_committing(
 ) -> Refund:
     """Reserve and commit the amount first (so racing requests see it), then ask the provider
     and commit its answer; refuses to start while the caller has work uncommitted."""
-    require_nothing_pending(session)
     refund = reserve_refund(session, payment, amount, description, now)
     session.commit()
     submit_refund(session, refund, provider, now)

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from shared.db import insert_or_ignore, require_nothing_pending, rows_changed
+from shared.db import commits_own_work, insert_or_ignore, rows_changed
 from shared.models.payment import STATUS_RANK, Payment, PaymentStatus, SequenceType
 from shared.payments.provider import (
     PaymentProvider,
@@ -91,6 +91,7 @@ def submit_payment(
     return payment
 
 
+@commits_own_work
 def refresh_payment_committing(
     session: Session, payment: Payment, provider: PaymentProvider, now: datetime
 ) -> PaymentStatus | None:
@@ -99,7 +100,6 @@ def refresh_payment_committing(
     Commits (nothing of the caller's: it refuses pending work) before it writes: on SQLite
     (WAL) a read snapshot taken before another request's commit cannot become a write, while a
     fresh write simply waits its turn."""
-    require_nothing_pending(session)
     if payment.provider_id is None or payment.status.is_final:
         return None
     expected = payment.status

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from shared import tokens
-from shared.db import require_nothing_pending
+from shared.db import commits_own_work
 from shared.mail.patron_mail import queue_mail
 from shared.mail.settings import MailSettings
 from shared.models.patron import PaymentPlan, Subscription
@@ -22,6 +22,7 @@ from shared.signup.activation import activate_registration
 log = logging.getLogger(__name__)
 
 
+@commits_own_work
 def process_payment_committing(
     session: Session,
     payment: Payment,
@@ -39,6 +40,7 @@ def process_payment_committing(
         sync_refunds(session, payment, provider, now)
 
 
+@commits_own_work
 def process_schedule_payment_committing(
     session: Session,
     subscription: Subscription,
@@ -49,7 +51,6 @@ def process_schedule_payment_committing(
 ) -> Payment:
     """A collection the provider's schedule reported: record it once and commit that (so a
     concurrent report finds the row), then act on its status; the caller commits the rest."""
-    require_nothing_pending(session)
     payment = direct_debit.record_schedule_payment(session, subscription, remote, now)
     session.commit()
     act_on(session, payment, apply_status(session, payment, remote, now), mail, now)

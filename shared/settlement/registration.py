@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from shared.db import commits_own_work
 from shared.mail.settings import MailSettings
 from shared.models.catalogue import Branch
 from shared.models.patron import PaymentPlan
@@ -27,6 +28,7 @@ def registration_payments(session: Session, registration: Registration) -> list[
     return list(session.scalars(query.order_by(Payment.id)))
 
 
+@commits_own_work
 def pay_registration_committing(
     session: Session,
     registration: Registration,

@@ -11,7 +11,7 @@ from flask import Flask
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from shared.db import db
+from portal.extensions import db
 from shared.models.patron import Patron
 from tests.support.browser import TIMEOUT_MS, chromium, label
 

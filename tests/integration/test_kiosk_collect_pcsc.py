@@ -14,7 +14,7 @@ from kiosk.hardware.library_card import read_from
 from kiosk.hardware.pcsc import PcscCardReader
 from kiosk.hardware.printer import open_printer
 from kiosk.hardware.simulated import SimulatedScanner
-from shared.db import db
+from portal.extensions import db
 from shared.models.patron import Patron
 from tests.support.accounts import member
 from tests.support.kiosk_collect import go_from, portal_state, qr_code

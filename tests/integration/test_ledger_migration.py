@@ -5,7 +5,7 @@ from flask.testing import FlaskClient
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import select
 
-from shared.db import db
+from portal.extensions import db
 from shared.models.ledger import LedgerEntry
 from shared.models.patron import Patron
 from shared.payments import ledger

@@ -29,7 +29,7 @@ from shared.mail.transport import (
     SmtpTransport,
     transport_from_config,
 )
-from shared.mail.worker import SendReport, send_pending
+from shared.mail.worker import SendReport, send_pending_committing
 from shared.models.mail import MailStatus, OutboxMail
 from shared.paths import TEMPLATES_DIR
 from tests.support.servers import free_port
@@ -158,7 +158,7 @@ def test_worker_delivers_a_rendered_mail_over_smtp(
 ) -> None:
     enqueue_hello(session, templates_dir)
     transport = SmtpTransport.from_url(f"smtp://127.0.0.1:{plain_server}")
-    assert send_pending(session, transport, now=SYSTEM_CLOCK.now()) == SendReport(sent=1)
+    assert send_pending_committing(session, transport, now=SYSTEM_CLOCK.now()) == SendReport(sent=1)
     message = received(handler)
     assert handler.envelopes[0].mail_from == "noreply@bieb.example"
     assert handler.envelopes[0].rcpt_tos == ["anne@example.org"]
@@ -230,16 +230,19 @@ def test_outage_is_retried_and_delivered_exactly_once(
     transport = SmtpTransport.from_url(f"smtp://127.0.0.1:{port}?timeout=2")
     enqueue_hello(session, templates_dir)
     now = SYSTEM_CLOCK.now()
-    assert send_pending(session, transport, now=now) == SendReport(retried=1)
+    assert send_pending_committing(session, transport, now=now) == SendReport(retried=1)
     mail = session.query(OutboxMail).one()
     assert (mail.status, mail.attempts) == (MailStatus.PENDING, 1)
     assert mail.next_attempt_at > now and mail.last_error
     controller = start_smtp(handler, port)
     try:
-        assert send_pending(session, transport, now=now) == SendReport()
+        assert send_pending_committing(session, transport, now=now) == SendReport()
         later = now + timedelta(minutes=2)
-        assert send_pending(session, transport, now=later) == SendReport(sent=1)
-        assert send_pending(session, transport, now=later + timedelta(hours=1)) == SendReport()
+        assert send_pending_committing(session, transport, now=later) == SendReport(sent=1)
+        assert (
+            send_pending_committing(session, transport, now=later + timedelta(hours=1))
+            == SendReport()
+        )
     finally:
         controller.stop()
     assert received(handler)["Subject"] == "Welkom Anne"

@@ -13,9 +13,9 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import func, select
 
 from portal import create_app
+from portal.extensions import db
 from shared.catalogue.loader import load_catalogue
 from shared.clock import SYSTEM_CLOCK
-from shared.db import db
 from shared.models.mail import OutboxMail
 from shared.models.patron import Patron
 from shared.models.payment import Payment

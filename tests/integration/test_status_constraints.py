@@ -9,7 +9,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import Engine, Enum, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
-from shared.db import db
+from portal.extensions import db
 from shared.models.patron import PaymentPlan, Subscription
 from tests.support.signup import signed_up
 

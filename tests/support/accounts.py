@@ -2,8 +2,8 @@
 
 from flask.testing import FlaskClient
 
+from portal.extensions import db
 from portal.wiring import now
-from shared.db import db
 from shared.models.card import Card, CardRole
 from shared.models.patron import Patron
 from tests.support.signup import account_data, csrf_token, signed_up

@@ -10,9 +10,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from werkzeug.test import TestResponse
 
+from portal.extensions import db
 from portal.wiring import now
 from shared import tokens
-from shared.db import db
 from shared.models.mail import OutboxMail
 from shared.models.patron import Patron
 from tests.support.accounts import PASSWORD

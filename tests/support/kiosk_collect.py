@@ -20,8 +20,8 @@ from kiosk.devices import Devices
 from kiosk.hardware.base import CardRemoved
 from kiosk.hardware.emrtd.mrz import check_digit
 from kiosk.hardware.simulated import SimulatedDocument, SimulatedTag
+from portal.extensions import db
 from portal.wiring import now
-from shared.db import db
 from shared.models.card import Card
 from shared.models.id_check import IdCheck
 from shared.models.patron import Patron

@@ -12,8 +12,8 @@ from flask.testing import FlaskClient
 from kiosk.demo import card_tag
 from kiosk.devices import Devices
 from kiosk.hardware.simulated import SIMULATED_READER, SimulatedCardReader
+from portal.extensions import db
 from shared.clock import SYSTEM_CLOCK, Clock
-from shared.db import db
 from shared.models.patron import Patron
 from tests.support.accounts import give_card, member
 from tests.support.kiosk import TERMINAL, kiosk_config, running_kiosk, simulated_devices

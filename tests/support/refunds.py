@@ -5,8 +5,8 @@ from decimal import Decimal
 
 from flask import Flask
 
+from portal.extensions import db
 from portal.wiring import now, payment_provider
-from shared.db import db
 from shared.errors import DomainError
 from shared.models.payment import Payment
 from shared.payments.refunds import refund_payment_committing

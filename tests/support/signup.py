@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from werkzeug.test import TestResponse
 
-from shared.db import db
+from portal.extensions import db
 from shared.models.payment import Payment
 
 ADULT_BIRTH_DATE = date(1985, 4, 15).isoformat()

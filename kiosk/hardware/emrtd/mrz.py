@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from kiosk.hardware.emrtd.errors import MrzError
+from shared.clock import SYSTEM_CLOCK
 
 WEIGHTS = (7, 3, 1)
 MRZ_CHARS = re.compile(r"[A-Z0-9<]*")
@@ -61,7 +62,7 @@ def _build_date(year: int, mm: int, dd: int, name: str) -> date:
 def birth_date(yymmdd: str, today: date | None = None) -> date:
     """Birth date from YYMMDD, in the latest century that puts it in the past."""
     yy, mm, dd = _date(yymmdd, "birth date")
-    today = today or date.today()
+    today = today or SYSTEM_CLOCK.today()
     year = 2000 + yy if (2000 + yy, mm, dd) <= (today.year, today.month, today.day) else 1900 + yy
     return _build_date(year, mm, dd, "birth date")
 
@@ -69,7 +70,7 @@ def birth_date(yymmdd: str, today: date | None = None) -> date:
 def expiry_date(yymmdd: str, today: date | None = None) -> date:
     """Expiry date from YYMMDD, in the century that puts it nearest to today (usually ahead)."""
     yy, mm, dd = _date(yymmdd, "expiry date")
-    today = today or date.today()
+    today = today or SYSTEM_CLOCK.today()
     year = 2000 + yy if 2000 + yy <= today.year + 50 else 1900 + yy
     return _build_date(year, mm, dd, "expiry date")
 

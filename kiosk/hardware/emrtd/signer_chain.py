@@ -3,7 +3,7 @@
 import hashlib
 import hmac
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import cast
 
 from asn1crypto import algos, cms
@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
 from kiosk.hardware.emrtd.errors import SecurityObjectError
+from shared.clock import SYSTEM_CLOCK
 
 
 def _hash(name: str) -> hashes.HashAlgorithm:
@@ -130,7 +131,7 @@ def issued_by(certificate: x509.Certificate, issuer: x509.Certificate) -> bool:
 
 def verify_chain(signed_data: cms.SignedData, trust_anchors: Sequence[x509.Certificate]) -> None:
     """Check EF.SOD's signature and that a CSCA among trust_anchors, valid now, issued it."""
-    now = datetime.now(UTC)
+    now = SYSTEM_CLOCK.now()
     signer = verify_signed_data(signed_data, "EF.SOD")
     check_validity(signer, "document signer", now)
     issuers = [csca for csca in trust_anchors if issued_by(signer, csca)]

@@ -12,10 +12,10 @@ from kiosk.context import COOKIE
 from kiosk.demo import blank_tag, card_tag, tag_number
 from kiosk.devices import Devices
 from kiosk.hardware.base import PrinterStatus
+from portal.extensions import db
 from portal.wiring import now
 from shared.accounts.login import log_in
 from shared.clock import ManualClock
-from shared.db import db
 from shared.models.patron import Patron
 from shared.refusals import REFUSALS
 from tests.support.accounts import member

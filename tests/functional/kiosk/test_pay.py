@@ -13,8 +13,8 @@ from sqlalchemy import select
 from kiosk.devices import Devices
 from kiosk.flows.pay import attempt
 from kiosk.hardware.base import PrinterStatus
+from portal.extensions import db
 from shared.clock import ManualClock
-from shared.db import db
 from shared.models.kiosk import KioskDevice
 from shared.models.mail import OutboxMail
 from shared.models.patron import Patron

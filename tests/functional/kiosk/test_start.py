@@ -15,8 +15,8 @@ from kiosk.demo import blank_tag
 from kiosk.devices import Devices
 from kiosk.hardware.simulated import SIMULATED_READER
 from kiosk.refusals import refusal_message
+from portal.extensions import db
 from shared.clock import SYSTEM_CLOCK, ManualClock
-from shared.db import db
 from shared.models.account import AccountStatus
 from tests.support.kiosk import (
     form_token,

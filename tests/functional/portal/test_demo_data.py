@@ -5,11 +5,12 @@ from decimal import Decimal
 from flask import Flask
 from sqlalchemy import func, select
 
+from portal.extensions import db
 from portal.wiring import now
 from shared.accounts.login import log_in
 from shared.cards.issuing import needs_card
-from shared.db import db
-from shared.demo.patrons import DEMO_CARD, DEMO_NEWCOMER, DEMO_NEWCOMER_BIRTH, DEMO_PASSWORD
+from shared.demo.numbers import DEMO_CARD, DEMO_NEWCOMER, DEMO_PASSWORD
+from shared.demo.patrons import DEMO_NEWCOMER_BIRTH
 from shared.models.card import Card
 from shared.models.patron import Patron
 from shared.payments import ledger

@@ -9,9 +9,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from portal.extensions import db
 from portal.wiring import now
 from shared.accounts.desk import create_desk_login, forget_login
-from shared.db import db
 from shared.kiosks.devices import register_device
 from shared.models.mail import OutboxMail
 from shared.models.mandate import Mandate

@@ -7,9 +7,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from portal.extensions import db
 from portal.wiring import now
 from shared.accounts.passwords import hash_password
-from shared.db import db
 from shared.models.account import LoginAccount
 from shared.models.mail import OutboxMail
 from shared.timeutil import local_today

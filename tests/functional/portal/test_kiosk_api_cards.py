@@ -5,11 +5,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from portal.extensions import db
 from portal.wiring import now
 from shared.accounts import login
 from shared.cards.lookup import main_card
 from shared.cards.numbers import luhn_check_digit
-from shared.db import db
 from shared.models.card import Card, CardRole, CardStatus
 from shared.models.patron import Patron
 from tests.support.accounts import PASSWORD, give_card, member

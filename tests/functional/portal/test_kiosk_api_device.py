@@ -10,8 +10,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from portal.extensions import db
 from portal.wiring import now
-from shared.db import db
 from shared.models.kiosk import KioskDevice
 from shared.models.patron import Patron
 from shared.models.payment import Payment

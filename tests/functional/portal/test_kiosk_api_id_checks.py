@@ -5,7 +5,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from shared.db import db
+from portal.extensions import db
 from shared.models.id_check import IdCheck
 from shared.models.patron import Patron
 from tests.support.accounts import give_card, member

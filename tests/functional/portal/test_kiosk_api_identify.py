@@ -6,9 +6,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from portal.extensions import db
 from portal.wiring import now
 from shared import tokens
-from shared.db import db
 from shared.models.account import AccountStatus
 from shared.models.card import CardRole, CardStatus
 from shared.models.patron import Patron

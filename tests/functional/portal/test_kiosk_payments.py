@@ -10,7 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from shared.db import db
+from portal.extensions import db
 from shared.models.patron import Patron
 from shared.models.payment import Payment
 from shared.payments import ledger

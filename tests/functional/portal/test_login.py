@@ -9,7 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from shared.db import db
+from portal.extensions import db
 from shared.models.account import LoginAccount
 from shared.models.card import CardRole
 from shared.models.mail import OutboxMail

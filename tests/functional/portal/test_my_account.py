@@ -3,7 +3,7 @@
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from shared.db import db
+from portal.extensions import db
 from shared.models.mandate import Mandate
 from shared.models.patron import Subscription
 from tests.support.accounts import PASSWORD, give_card, log_in, member

@@ -12,8 +12,8 @@ from joserfc import jwt
 from joserfc.jwk import KeySet
 from sqlalchemy import select, update
 
+from portal.extensions import db
 from portal.wiring import now
-from shared.db import db
 from shared.models.oidc import OidcClient, OidcToken, secret_hash
 from shared.models.patron import Patron
 from shared.oidc.keys import SigningKeys

@@ -12,7 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from shared.db import db
+from portal.extensions import db
 from shared.models.ledger import LedgerEntry
 from shared.models.mail import OutboxMail
 from shared.models.patron import Patron, Subscription

@@ -8,8 +8,8 @@ from flask import Flask
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
+from portal.extensions import db
 from portal.wiring import now
-from shared.db import db
 from shared.models.account import LoginAccount
 from shared.models.patron import Patron
 from shared.models.registration import Registration

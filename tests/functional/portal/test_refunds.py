@@ -8,7 +8,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from shared.db import db
+from portal.extensions import db
 from shared.models.payment import Payment, Refund
 from shared.payments import ledger
 from tests.support.refunds import race_refunds

@@ -6,10 +6,10 @@ from email.parser import BytesParser
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from portal.extensions import db
 from portal.wiring import now
-from shared.db import db
 from shared.mail.transport import FileTransport
-from shared.mail.worker import send_pending
+from shared.mail.worker import send_pending_committing
 from shared.models.mail import OutboxMail
 from shared.models.patron import Patron
 from shared.models.payment import Payment
@@ -145,7 +145,7 @@ def test_digital_only_gets_system_number_and_no_card_text(
     client.get(checkout(start_payment(client), "paid"))
     patron = db.session.scalars(select(Patron)).one()
     assert patron.system_number.startswith("DO") and patron.temporary_number is None
-    send_pending(db.session, FileTransport(tmp_path), now=now())
+    send_pending_committing(db.session, FileTransport(tmp_path), now=now())
     welcome = [m for m in db.session.scalars(select(OutboxMail)) if m.kind == "welcome"][0]
     message = BytesParser(policy=policy.default).parsebytes(welcome.message)
     text = message.get_body(preferencelist=("plain",)).get_content()

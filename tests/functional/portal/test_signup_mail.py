@@ -11,11 +11,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from portal.extensions import db
 from portal.wiring import now
 from shared import tokens
-from shared.db import db
 from shared.mail.transport import SmtpTransport
-from shared.mail.worker import send_pending
+from shared.mail.worker import send_pending_committing
 from shared.models.account import LoginAccount
 from shared.models.mail import MailStatus, OutboxMail
 from shared.models.patron import Patron
@@ -110,11 +110,11 @@ def test_smtp_outage_loses_nothing(app: Flask, client: FlaskClient) -> None:
     sign_up_and_pay(client)
     port = free_port()
     transport = SmtpTransport.from_url(f"smtp://127.0.0.1:{port}?timeout=2")
-    assert send_pending(db.session, transport, now=now()).retried == 2
+    assert send_pending_committing(db.session, transport, now=now()).retried == 2
     handler = RecordingHandler()
     controller = start_smtp(handler, port)
     try:
-        report = send_pending(db.session, transport, now=now() + timedelta(minutes=5))
+        report = send_pending_committing(db.session, transport, now=now() + timedelta(minutes=5))
     finally:
         controller.stop()
     assert report.sent == 2 and len(handler.envelopes) == 2

@@ -9,8 +9,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import update
 
+from portal.extensions import db
 from portal.wiring import now
-from shared.db import db
 from shared.models.account import LoginAccount
 from shared.models.id_check import IdCheck
 from shared.models.kiosk import KioskDevice

@@ -28,13 +28,19 @@ def codes_in(node: ast.expr) -> list[str]:
     return []
 
 
-def domain_errors() -> Iterator[tuple[str, int, ast.expr]]:
-    """Where each `DomainError(...)` is made: file, line and its code argument."""
+def domain_error_calls() -> Iterator[tuple[str, ast.Call]]:
+    """Each `DomainError(...)` made in the sources, with the file it is in."""
     for path in python_files():
         for node in ast.walk(ast.parse(path.read_text(), str(path))):
             called = isinstance(node, ast.Call) and getattr(node.func, "id", None) == "DomainError"
             if called and node.args:
-                yield str(path.relative_to(PROJECT_ROOT)), node.lineno, node.args[0]
+                yield str(path.relative_to(PROJECT_ROOT)), node
+
+
+def domain_errors() -> Iterator[tuple[str, int, ast.expr]]:
+    """Where each `DomainError(...)` is made: file, line and its code argument."""
+    for path, call in domain_error_calls():
+        yield path, call.lineno, call.args[0]
 
 
 def test_every_code_is_a_literal_that_is_registered() -> None:
@@ -45,6 +51,23 @@ def test_every_code_is_a_literal_that_is_registered() -> None:
         assert codes, f"{path}:{line}: a refusal's code must be written out, not computed"
         for code in codes:
             assert code in REFUSALS, f"{path}:{line}: {code!r} is not in shared/refusals.py"
+
+
+def test_every_refusal_carries_the_details_its_message_names() -> None:
+    for path, call in domain_error_calls():
+        given = {keyword.arg for keyword in call.keywords}
+        if None in given:  # **details: passed on from another refusal, checked where made
+            continue
+        for code in codes_in(call.args[0]):
+            missing = REFUSALS[code].details - given
+            assert not missing, f"{path}:{call.lineno}: {code!r} lacks {sorted(missing)}"
+
+
+def test_a_refusal_without_the_details_its_message_names_gets_the_generic_message(
+    caplog,  # noqa: ANN001
+) -> None:
+    assert describe("secondary_card", {}, ENGLISH) == GENERIC
+    assert "secondary_card" in caplog.text and "main" in caplog.text
 
 
 def test_every_registered_code_is_raised() -> None:

@@ -24,7 +24,7 @@ from shared.mail.worker import (
     claim,
     due_ids,
     run_worker,
-    send_pending,
+    send_pending_committing,
 )
 from shared.models.mail import MailStatus, OutboxMail
 
@@ -123,8 +123,8 @@ def test_worker_sends_due_mail_once_and_marks_it_sent(session: Session) -> None:
     mail = add(session, "a")
     transport = RecordingTransport()
     now = SYSTEM_CLOCK.now()
-    assert send_pending(session, transport, now=now) == SendReport(sent=1)
-    assert send_pending(session, transport, now=now + timedelta(hours=2)) == SendReport()
+    assert send_pending_committing(session, transport, now=now) == SendReport(sent=1)
+    assert send_pending_committing(session, transport, now=now + timedelta(hours=2)) == SendReport()
     assert transport.sent == [(mail.id, "anne@example.org", "noreply@bieb.example")]
     session.refresh(mail)
     assert (mail.status, mail.sent_at, mail.lease_until) == (MailStatus.SENT, now, None)
@@ -134,7 +134,7 @@ def test_failed_send_is_retried_later_with_the_error_kept(session: Session) -> N
     mail = add(session, "a")
     transport = RecordingTransport(failing={"anne@example.org"})
     now = SYSTEM_CLOCK.now()
-    assert send_pending(session, transport, now=now) == SendReport(retried=1)
+    assert send_pending_committing(session, transport, now=now) == SendReport(retried=1)
     session.refresh(mail)
     assert (mail.status, mail.attempts, mail.last_error) == (
         MailStatus.PENDING,
@@ -142,9 +142,13 @@ def test_failed_send_is_retried_later_with_the_error_kept(session: Session) -> N
         "connection refused",
     )
     assert mail.next_attempt_at == now + timedelta(minutes=1)
-    assert send_pending(session, transport, now=now + timedelta(seconds=30)) == SendReport()
+    assert (
+        send_pending_committing(session, transport, now=now + timedelta(seconds=30)) == SendReport()
+    )
     transport.failing.clear()
-    assert send_pending(session, transport, now=now + timedelta(minutes=1)) == SendReport(sent=1)
+    assert send_pending_committing(
+        session, transport, now=now + timedelta(minutes=1)
+    ) == SendReport(sent=1)
 
 
 def test_backoff_doubles_from_one_minute_up_to_an_hour() -> None:
@@ -158,22 +162,22 @@ def test_mail_fails_for_good_after_max_attempts(
     transport = RecordingTransport(failing={"anne@example.org"})
     now = SYSTEM_CLOCK.now()
     for _ in range(MAX_ATTEMPTS - 1):
-        assert send_pending(session, transport, now=now).retried == 1
+        assert send_pending_committing(session, transport, now=now).retried == 1
         now += timedelta(hours=1)
     caplog.clear()
-    assert send_pending(session, transport, now=now) == SendReport(failed=1)
+    assert send_pending_committing(session, transport, now=now) == SendReport(failed=1)
     session.refresh(mail)
     assert (mail.status, mail.attempts) == (MailStatus.FAILED, MAX_ATTEMPTS)
     assert [r.levelno for r in caplog.records] == [logging.ERROR]
     assert "failed for good" in caplog.text
-    assert send_pending(session, transport, now=now + timedelta(days=1)) == SendReport()
+    assert send_pending_committing(session, transport, now=now + timedelta(days=1)) == SendReport()
 
 
 def test_one_bad_row_does_not_stop_the_others(session: Session) -> None:
     add(session, "a", to="broken@example.org")
     add(session, "b", to="bo@example.org")
     transport = RecordingTransport(failing={"broken@example.org"}, error=RuntimeError("bug"))
-    assert send_pending(session, transport, now=NOW) == SendReport(sent=1, retried=1)
+    assert send_pending_committing(session, transport, now=NOW) == SendReport(sent=1, retried=1)
     assert [to for _, to, _ in transport.sent] == ["bo@example.org"]
 
 
@@ -181,8 +185,8 @@ def test_batch_limits_how_many_are_claimed(session: Session) -> None:
     for key in "abc":
         add(session, key)
     transport = RecordingTransport()
-    assert send_pending(session, transport, now=NOW, batch=2) == SendReport(sent=2)
-    assert send_pending(session, transport, now=NOW, batch=2) == SendReport(sent=1)
+    assert send_pending_committing(session, transport, now=NOW, batch=2) == SendReport(sent=2)
+    assert send_pending_committing(session, transport, now=NOW, batch=2) == SendReport(sent=1)
 
 
 def test_crashed_sending_row_is_picked_up_after_its_lease(session: Session) -> None:
@@ -191,8 +195,13 @@ def test_crashed_sending_row_is_picked_up_after_its_lease(session: Session) -> N
     assert claim(session, mail.id, now, lease_seconds=300)
     session.commit()  # the worker that claimed it dies here
     transport = RecordingTransport()
-    assert send_pending(session, transport, now=now + timedelta(seconds=299)) == SendReport()
-    assert send_pending(session, transport, now=now + timedelta(seconds=300)) == SendReport(sent=1)
+    assert (
+        send_pending_committing(session, transport, now=now + timedelta(seconds=299))
+        == SendReport()
+    )
+    assert send_pending_committing(
+        session, transport, now=now + timedelta(seconds=300)
+    ) == SendReport(sent=1)
     assert len(transport.sent) == 1
 
 
@@ -222,7 +231,7 @@ def test_concurrent_workers_send_every_mail_exactly_once(engine: Engine) -> None
 
     def work() -> None:
         with Session(engine) as session:
-            while send_pending(session, transport, now=NOW, batch=3) != SendReport():
+            while send_pending_committing(session, transport, now=NOW, batch=3) != SendReport():
                 pass
 
     threads = [threading.Thread(target=work) for _ in range(3)]
@@ -275,7 +284,7 @@ def test_file_transport_writes_a_parseable_eml_named_by_time_and_id(
 ) -> None:
     mail = add(session, "a")
     mail_dir = tmp_path / "outbox"
-    send_pending(session, FileTransport(mail_dir), now=NOW)
+    send_pending_committing(session, FileTransport(mail_dir), now=NOW)
     [written] = os.listdir(mail_dir)
     assert re.fullmatch(rf"\d{{8}}T\d{{12}}-{mail.id}\.eml", written)
     parsed = read_mail_file(mail_dir, written)
