@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -11,6 +12,8 @@ from shared.clock import SYSTEM_CLOCK
 from shared.db import Base, PendingWork, require_nothing_pending
 from shared.errors import DomainError
 from shared.mail.settings import MailSettings
+from shared.mail.transport import FileTransport
+from shared.mail.worker import send_pending_committing
 from shared.models.ledger import LedgerEntry
 from shared.models.patron import Patron, Subscription
 from shared.models.payment import Payment, PaymentStatus
@@ -24,7 +27,8 @@ from shared.settlement.events import process_payment_committing, process_schedul
 from shared.settlement.registration import pay_registration_committing
 from tests.support.factories import create_patron, create_payment, create_registration
 
-# Never reached: each service refuses before it asks the provider anything.
+# Never reached: each service refuses before it asks the provider anything or sends a mail.
+NOWHERE = FileTransport(Path("/nonexistent/outbox"))
 UNREACHABLE = MollieProvider("test_unreachable", "http://127.0.0.1:9", 0.5)
 MAIL = MailSettings("secret", "bibliotheek@example.nl", *[lambda token: token] * 5)
 NOW = SYSTEM_CLOCK.now()
@@ -48,6 +52,7 @@ CALLS: dict[str, Call] = {
         MAIL,
         NOW,
     ),
+    "mail": lambda session, _payment: send_pending_committing(session, NOWHERE, now=NOW),
     "schedule": lambda session, payment: process_schedule_payment_committing(
         session,
         session.scalars(select(Subscription)).one(),
