@@ -3,6 +3,8 @@
 from flask import Blueprint, redirect, request, session, url_for
 from werkzeug.wrappers import Response
 
+from shared.redirects import safe_path
+
 LANGUAGES = ("nl", "en")
 bp = Blueprint("i18n", __name__)
 
@@ -18,6 +20,4 @@ def choose_language() -> Response:
     """Remember the chosen language and go back to the page the patron was on."""
     language = request.form.get("lang", "nl")
     session["lang"] = language if language in LANGUAGES else "nl"
-    target = request.form.get("next", "")
-    safe = target.startswith("/") and not target.startswith("//")
-    return redirect(target if safe else url_for("main.home"), code=303)
+    return redirect(safe_path(request.form.get("next")) or url_for("main.home"), code=303)
