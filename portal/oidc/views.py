@@ -5,6 +5,7 @@ from typing import cast
 from urllib.parse import urlencode
 
 from authlib.oauth2 import OAuth2Error
+from authlib.oauth2.rfc6749 import InvalidRequestError
 from authlib.oauth2.rfc6749.grants import BaseGrant
 from authlib.oidc.core.errors import ConsentRequiredError, LoginRequiredError
 from authlib.oidc.rpinitiated import EndSessionRequest
@@ -28,10 +29,12 @@ from wtforms import ValidationError
 from portal.auth_session import login_time
 from portal.extensions import csrf, db
 from portal.oidc import server as provider
+from portal.oidc import syntax
 from portal.oidc.server import server
 from portal.wiring import now
 from shared.models.account import LoginAccount
 from shared.oidc.claims import subject
+from shared.oidc.clients import find_client
 from shared.oidc.consent import needs_consent, record_consent
 
 bp = Blueprint("oidc", __name__)
@@ -44,6 +47,12 @@ SCOPE_DESCRIPTIONS = {
     ),
 }
 LOGOUT_FIELDS = ("id_token_hint", "client_id", "post_logout_redirect_uri", "state")
+# Endpoints whose errors are JSON (the others are pages a browser shows, or a redirect).
+JSON_ENDPOINTS = ("oidc.token", "oidc.userinfo")
+# Where the parameters are checked before Authlib reads them; end-session checks its own.
+CHECKED_ENDPOINTS = ("oidc.authorize", *JSON_ENDPOINTS)
+# The parameters an authorization error is sent back with (RFC 6749 §4.1.2.1).
+RETURN_PARAMETERS = {"client_id", "redirect_uri", "state"}
 
 
 @bp.record_once
@@ -51,6 +60,38 @@ def _set_up(state: BlueprintSetupState) -> None:
     """Bind the provider to the app; make the first signing key on first start."""
     assert isinstance(state.app, Flask)  # typed as the sansio App base; the portal is a Flask app
     provider.init_app(state.app)
+
+
+@bp.before_request
+def refuse_malformed() -> None:
+    """Parameters out of their syntax, too long or repeated never reach Authlib."""
+    if request.endpoint in CHECKED_ENDPOINTS:
+        names = syntax.malformed(request.values, request.headers.get("Authorization"))
+        if names:
+            error = InvalidRequestError(f"Malformed or repeated: {', '.join(names)}.")
+            error.redirect_uri = _return_to_service(names)
+            error.state = request.values.get("state") if error.redirect_uri else None
+            raise error
+
+
+def _return_to_service(malformed: list[str]) -> str | None:
+    """Where an authorization error goes: the service's registered redirect URI, unless it,
+    the client or the state is what is malformed (then the patron is told here)."""
+    if request.endpoint != "oidc.authorize" or RETURN_PARAMETERS & set(malformed):
+        return None
+    client = find_client(db.session(), request.values.get("client_id", ""))
+    redirect_uri = request.values.get("redirect_uri", "")
+    return redirect_uri if client and client.check_redirect_uri(redirect_uri) else None
+
+
+@bp.errorhandler(OAuth2Error)
+def refused(error: OAuth2Error) -> Response:
+    """An OAuth error: JSON from the token and userinfo endpoints; from the others back to the
+    service when its redirect URI is known, else explained on a page here."""
+    if request.endpoint in JSON_ENDPOINTS or error.redirect_uri:
+        # Authlib's Flask server reads no request to answer an error; its stubs demand one.
+        return _flask_response(server.handle_error_response(None, error))  # type: ignore[arg-type]
+    return make_response(render_template("portal/oidc/error.html", error=error), 400)
 
 
 @bp.get("/.well-known/openid-configuration")
@@ -69,14 +110,11 @@ def jwks() -> Response:
 def authorize() -> Response:
     """Log the patron in if needed, ask consent once per service, send the code back."""
     account = current_user._get_current_object() if current_user.is_authenticated else None
-    try:
-        grant = server.get_consent_grant(end_user=account)
-    except OAuth2Error as error:
-        return _refuse(error)
+    grant = server.get_consent_grant(end_user=account)
     if account is None or _must_log_in_again(grant, account):
         if "none" in request.values.get("prompt", "").split():
             state = grant.request.payload.state
-            return _refuse(LoginRequiredError(redirect_uri=grant.redirect_uri, state=state))
+            raise LoginRequiredError(redirect_uri=grant.redirect_uri, state=state)
         logout_user()
         return redirect(url_for("login.login", next=_return_path()))
     if not _asks_consent(grant, account):
@@ -106,12 +144,8 @@ def userinfo() -> Response:
 @csrf.exempt
 def end_session() -> Response | str:
     """RP-initiated logout: with a valid id_token_hint at once, otherwise after confirming."""
-    logout: EndSessionRequest | None
-    try:
-        # The request type of the endpoint registered as end_session (EndSession).
-        logout = cast(EndSessionRequest, server.validate_endpoint_request("end_session"))
-    except OAuth2Error:
-        logout = None  # a bad id_token_hint: no redirect; log out only if the patron confirms
+    # Malformed parameters count as a bad id_token_hint: no redirect; logged out on confirming.
+    logout = None if syntax.malformed(request.values, None) else _logout_request()
     if not _confirmed() and _logout_needs_confirmation(logout):
         fields = {name: request.values[name] for name in LOGOUT_FIELDS if name in request.values}
         return _unframed(render_template("portal/oidc/logout.html", fields=fields))
@@ -122,12 +156,13 @@ def end_session() -> Response | str:
     return response or render_template("portal/oidc/logged_out.html")
 
 
-def _refuse(error: OAuth2Error) -> Response:
-    """Back to the service with the error when its redirect URI is known; else explain here."""
-    if error.redirect_uri:
-        # Authlib's Flask server reads no request to answer an error; its stubs demand one.
-        return _flask_response(server.handle_error_response(None, error))  # type: ignore[arg-type]
-    return make_response(render_template("portal/oidc/error.html", error=error), 400)
+def _logout_request() -> EndSessionRequest | None:
+    """The validated logout request; None for a bad id_token_hint."""
+    try:
+        # The request type of the endpoint registered as end_session (EndSession).
+        return cast(EndSessionRequest, server.validate_endpoint_request("end_session"))
+    except OAuth2Error:
+        return None
 
 
 def _respond(grant: BaseGrant, account: LoginAccount | None) -> Response:
@@ -170,7 +205,7 @@ def _consent(grant: BaseGrant, account: LoginAccount) -> Response:
     """Ask the patron (never with prompt=none), or act on the answer to the consent page."""
     if "none" in request.values.get("prompt", "").split():
         state = provider.payload_of(grant.request).state
-        return _refuse(ConsentRequiredError(redirect_uri=grant.redirect_uri, state=state))
+        raise ConsentRequiredError(redirect_uri=grant.redirect_uri, state=state)
     decision = request.form.get("decision") if request.method == "POST" else None
     if decision is None:
         scopes = [SCOPE_DESCRIPTIONS[scope] for scope in grant.request.scope.split()]

@@ -431,3 +431,23 @@ def test_end_session_without_hint_asks_first(
     confirmed = client.post("/oidc/logout", data={"confirm": "1", "csrf_token": csrf_token(page)})
     assert confirmed.status_code == 200 and "Location" not in confirmed.headers
     assert client.get("/mijn-account").status_code == 302
+
+
+def test_malformed_parameters_are_refused_by_name_and_echoed_nowhere(
+    client: FlaskClient, app: Flask, patron: Patron
+) -> None:
+    service = add_service(app, "--first-party")
+    client_id = service["client_id"]
+    here = client.get(authorize_url(client_id, redirect_uri=REDIRECT_URI + "\x01"))
+    assert here.status_code == 400 and "Location" not in here.headers
+    assert "invalid_request" in here.get_data(as_text=True)
+    back = redirect_params(client.get(authorize_url(client_id, response_type='"')))
+    assert back["error"] == "invalid_request" and back["state"] == "state-123"
+    assert "response_type" in back["error_description"]
+    twice = client.get(authorize_url(client_id) + "&scope=openid")
+    assert redirect_params(twice)["error"] == "invalid_request"
+    data = {"grant_type": "authorization_code", "code": "x", "redirect_uri": REDIRECT_URI}
+    basic = client.post("/oidc/token", data=data, headers={"Authorization": "Basic w7w="})
+    assert basic.status_code == 400 and basic.json["error"] == "invalid_request"
+    repeated = client.post("/oidc/token", data={**data, "client_id": [client_id, client_id]})
+    assert repeated.status_code == 400 and repeated.json["error"] == "invalid_request"
