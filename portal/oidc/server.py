@@ -1,5 +1,6 @@
 """Authlib's OpenID Connect provider, wired to the shared single sign-on services."""
 
+import logging
 from typing import Any
 
 from authlib.integrations.flask_oauth2 import AuthorizationServer, ResourceProtector
@@ -8,6 +9,7 @@ from authlib.oauth2.rfc6749 import (
     InvalidGrantError,
     InvalidRequestError,
     InvalidScopeError,
+    OAuth2Error,
     OAuth2Payload,
     OAuth2Request,
     grants,
@@ -24,12 +26,13 @@ from portal.auth_session import login_time
 from portal.extensions import db
 from portal.wiring import external_url, now
 from shared.models.account import LoginAccount
-from shared.models.oidc import OidcAuthorizationCode, OidcClient, OidcToken
+from shared.models.oidc import OidcAuthorizationCode, OidcClient, OidcToken, secret_hash
 from shared.oidc import tokens
 from shared.oidc.claims import SCOPES, user_claims
 from shared.oidc.clients import find_client
 from shared.oidc.keys import ALGORITHM, SigningKeys
 
+log = logging.getLogger(__name__)
 TOKEN_SECONDS = int(tokens.TOKEN_LIFETIME.total_seconds())
 CLAIMS_SUPPORTED = [
     "sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "name", "given_name", "family_name",
@@ -70,6 +73,12 @@ def _ours(client: ClientMixin | None) -> OidcClient:
     """A request's client, once Authlib has found it: always one of ours (_query_client)."""
     assert isinstance(client, OidcClient)
     return client
+
+
+def _code_of(request: OAuth2Request) -> OidcAuthorizationCode:
+    """A token request's code, once Authlib has found it."""
+    assert isinstance(request.authorization_code, OidcAuthorizationCode)
+    return request.authorization_code
 
 
 def _account_of(request: OAuth2Request) -> LoginAccount:
@@ -114,12 +123,16 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
     def query_authorization_code(
         self, code: str, client: ClientMixin
     ) -> OidcAuthorizationCode | None:
-        """The unexpired code of this client."""
-        return tokens.find_code(db.session(), code, _ours(client), now())
+        """The unexpired, unused code of this client; a used one revokes its tokens."""
+        found = tokens.find_code(db.session(), code, _ours(client), now())
+        if found is None:
+            _revoke_replayed(secret_hash(code), _ours(client))
+        return found
 
     def delete_authorization_code(self, authorization_code: OidcAuthorizationCode) -> None:
-        """Use the code up; a second, concurrent exchange of it fails."""
+        """Use the code up; a second, concurrent exchange of it fails and revokes both."""
         if not tokens.use_code(db.session(), authorization_code):
+            _revoke_replayed(authorization_code.code_hash, _ours(self.request.client))
             raise InvalidGrantError("The code was already used.")
 
     def authenticate_user(self, authorization_code: OidcAuthorizationCode) -> LoginAccount | None:
@@ -141,6 +154,14 @@ class S256CodeChallenge(CodeChallenge):
         if data.get("code_challenge") and data.get("code_challenge_method") != "S256":
             raise InvalidRequestError("The 'code_challenge_method' must be S256.")
         super().validate_code_challenge(grant, redirect_uri)
+
+    def validate_code_verifier(self, grant: AuthorizationCodeGrant, result: object) -> None:
+        """Authlib's check; a failed one uses the code up, so guessing verifiers gets one try."""
+        try:
+            super().validate_code_verifier(grant, result)
+        except OAuth2Error:
+            tokens.use_code(db.session(), _code_of(grant.request))
+            raise
 
 
 class OpenIDCode(oidc_core.OpenIDCode):
@@ -215,9 +236,15 @@ def _query_client(client_id: str) -> OidcClient | None:
 
 
 def _save_token(token: dict[str, Any], request: OAuth2Request) -> None:
-    """Store an issued access token."""
-    client, account = _ours(request.client), _account_of(request)
-    tokens.store_token(db.session(), token["access_token"], client, account, token["scope"], now())
+    """Store an access token issued for the request's code."""
+    tokens.store_token(db.session(), token["access_token"], _code_of(request), now())
+
+
+def _revoke_replayed(code_hash: str, client: OidcClient) -> None:
+    """A code came back after its use: end the tokens issued for it (RFC 6749 §4.1.2)."""
+    revoked = tokens.revoke_from_code(db.session(), code_hash, client.id)
+    if revoked:
+        log.warning("a used code of %s came back: %d access token(s) revoked", client.name, revoked)
 
 
 def provider_metadata() -> dict[str, Any]:

@@ -140,6 +140,8 @@ class OidcToken(Base, TokenMixin):
         ForeignKey("login_account.id", ondelete="CASCADE"), index=True
     )
     scope: Mapped[str] = mapped_column(String(200))
+    # The code it was issued for (its hash outlives the code): a replayed code revokes it.
+    code_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     issued_at: Mapped[datetime]
     expires_at: Mapped[datetime] = mapped_column(index=True)
 
@@ -163,7 +165,7 @@ class OidcToken(Base, TokenMixin):
         return False
 
     def is_revoked(self) -> bool:
-        """Tokens are not revoked one by one; they expire (deleting the account deletes them)."""
+        """Never, once found: revoking a token deletes it (a replayed code, a blocked login)."""
         return False
 
     def get_user(self) -> LoginAccount:

@@ -81,25 +81,30 @@ def use_code(session: Session, code: OidcAuthorizationCode) -> bool:
 
 
 def store_token(
-    session: Session,
-    access_token: str,
-    client: OidcClient,
-    account: LoginAccount,
-    scope: str,
-    now: datetime,
+    session: Session, access_token: str, code: OidcAuthorizationCode, now: datetime
 ) -> None:
-    """Remember an access token issued to the client for the patron."""
+    """Remember an access token issued for a code (to its client, for its patron, its scope)."""
     session.add(
         OidcToken(
             access_token_hash=secret_hash(access_token),
-            client_id=client.id,
-            account_id=account.id,
-            scope=scope,
+            client_id=code.client_id,
+            account_id=code.account_id,
+            scope=code.scope,
+            code_hash=code.code_hash,
             issued_at=now,
             expires_at=now + TOKEN_LIFETIME,
         )
     )
     session.flush()
+
+
+def revoke_from_code(session: Session, code_hash: str, client_id: int) -> int:
+    """End the access tokens a client got for a code (by its `secret_hash`): the code came back,
+    so it may be stolen. How many there were."""
+    statement = delete(OidcToken).where(
+        OidcToken.code_hash == code_hash, OidcToken.client_id == client_id
+    )
+    return rows_changed(session, statement.execution_options(synchronize_session=False))
 
 
 def find_token(session: Session, access_token: str, now: datetime) -> OidcToken | None:

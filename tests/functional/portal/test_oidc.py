@@ -451,3 +451,35 @@ def test_malformed_parameters_are_refused_by_name_and_echoed_nowhere(
     assert basic.status_code == 400 and basic.json["error"] == "invalid_request"
     repeated = client.post("/oidc/token", data={**data, "client_id": [client_id, client_id]})
     assert repeated.status_code == 400 and repeated.json["error"] == "invalid_request"
+
+
+def test_a_replayed_code_revokes_the_tokens_issued_for_it(
+    client: FlaskClient, app: Flask, patron: Patron
+) -> None:
+    service = add_service(app, "--first-party")
+    auth = (service["client_id"], service["client_secret"])
+    code = code_for(client, auth[0])
+    first = exchange(client, code, auth)
+    assert first.status_code == 200
+    kept = tokens_for(client, service)["access_token"]  # from another code: it stays
+    replay = exchange(client, code, auth)
+    assert replay.status_code == 400 and replay.json["error"] == "invalid_grant"
+    revoked = client.get(
+        "/oidc/userinfo", headers={"Authorization": f"Bearer {first.json['access_token']}"}
+    )
+    assert revoked.status_code == 401
+    assert userinfo(client, kept)["sub"]
+
+
+def test_a_failed_pkce_verification_uses_the_code_up(
+    client: FlaskClient, app: Flask, patron: Patron
+) -> None:
+    service = add_service(app, "--public", "--first-party")
+    client_id = service["client_id"]
+    verifier, challenge = pkce_pair()
+    s256 = {"code_challenge": challenge, "code_challenge_method": "S256"}
+    for wrong in ({"code_verifier": pkce_pair()[0]}, {"code_verifier": "short"}, {}):
+        code = code_for(client, client_id, **s256)
+        assert exchange(client, code, (client_id, None), **wrong).status_code == 400
+        late = exchange(client, code, (client_id, None), code_verifier=verifier)
+        assert late.status_code == 400 and late.json["error"] == "invalid_grant", wrong
