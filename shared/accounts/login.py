@@ -10,12 +10,11 @@ from sqlalchemy.orm import Session
 from shared.accounts.confirmation import CONFIRMATION_WINDOW
 from shared.accounts.passwords import hash_password, verify_password
 from shared.accounts.throttle import (
+    account_key,
+    budgets,
     count_failure,
     forget_failures,
-    growing_wait,
     refuse_while_locked,
-    throttle_key,
-    wide_wait,
 )
 from shared.cards.lookup import card_holder, main_card
 from shared.errors import DomainError
@@ -40,12 +39,13 @@ def log_in(
 ) -> LoginResult:
     """The account for these credentials, or a DomainError saying why not.
 
-    Failures count per typed name and address (growing waits: a guesser slows down, the
-    patron elsewhere does not) and per name from all addresses (a wide attack waits too);
-    both for unknown names alike, so the waiting reveals nothing."""
-    waits = {throttle_key(login, client): growing_wait, throttle_key(login): wide_wait}
-    refuse_while_locked(session, list(waits), now)
+    Failures count per login account, whichever of its names was typed (e-mail, username, card,
+    customer or system number): per address (growing waits: a guesser slows down, the patron
+    elsewhere does not) and from all addresses (a wide attack waits too); the lock holds for
+    every name. A name of no account counts on its own alike, so the waiting reveals nothing."""
     candidates = find_accounts(session, login)
+    waits = budgets(login, client, [candidate.account.id for candidate in candidates])
+    refuse_while_locked(session, list(waits), now)
     found = next(
         (c for c in candidates if verify_password(c.account.password_hash, password)), None
     )
@@ -56,7 +56,7 @@ def log_in(
             count_failure(session, key, now, wait)
         raise DomainError("bad_credentials")
     check_may_log_in(found.account, now)
-    forget_failures(session, throttle_key(login, client))
+    forget_failures(session, account_key(found.account.id, client))
     found.account.last_login_at = now
     return found
 

@@ -1,4 +1,5 @@
-"""Failed logins counted per typed name (and per name and address), with growing waits."""
+"""Failed logins counted per login account, whichever of its names was typed (and per account
+and address), with growing waits; a name of no account is counted on its own alike."""
 
 import hashlib
 from collections.abc import Callable
@@ -19,9 +20,32 @@ FORGET_AFTER = timedelta(hours=1)
 Wait = Callable[[int], timedelta | None]
 
 
-def throttle_key(*parts: str) -> str:
-    """What the throttle table keeps of a login name (and address): a hash, never the name."""
-    return hashlib.sha256("|".join(p.strip().casefold() for p in parts).encode()).hexdigest()
+def name_key(*parts: str) -> str:
+    """What the throttle table keeps of a typed name (and address): a hash, never the name."""
+    return _key("name", *parts)
+
+
+def account_key(account_id: int, *parts: str) -> str:
+    """The throttle key of a login account (and address), for every name it logs in with."""
+    return _key("account", str(account_id), *parts)
+
+
+def _key(kind: str, *parts: str) -> str:
+    """A hash of the parts; its kind first, so no typed name hashes like an account."""
+    text = "|".join(part.strip().casefold() for part in (kind, *parts))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def budgets(login: str, client: str, account_ids: list[int]) -> dict[str, Wait]:
+    """The keys a try counts on, with their waits: per address (growing) and from all addresses
+    (wide), for each account the typed name belongs to, or for the name when it has none."""
+    if not account_ids:
+        return {name_key(login, client): growing_wait, name_key(login): wide_wait}
+    keys: dict[str, Wait] = {}
+    for account_id in account_ids:
+        keys[account_key(account_id, client)] = growing_wait
+        keys[account_key(account_id)] = wide_wait
+    return keys
 
 
 def growing_wait(failures: int) -> timedelta | None:

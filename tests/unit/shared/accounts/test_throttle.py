@@ -1,5 +1,6 @@
-"""The login throttle: five free tries, then growing waits on the clock; a quiet hour forgets;
-a wide attack from many addresses waits too; unknown names are throttled alike."""
+"""The login throttle: five free tries per account (whichever of its names is typed), then
+growing waits on the clock; a quiet hour forgets; a wide attack from many addresses waits too;
+unknown names are throttled alike, each on its own."""
 
 from datetime import timedelta
 
@@ -10,15 +11,16 @@ from shared.accounts.login import log_in
 from shared.accounts.throttle import (
     FORGET_AFTER,
     WIDE_FREE_ATTEMPTS,
+    account_key,
     count_failure,
+    name_key,
     refuse_while_locked,
-    throttle_key,
     wide_wait,
 )
 from shared.clock import ManualClock
 from shared.errors import DomainError
 from shared.models.account import LoginAccount
-from tests.support.factories import PASSWORD, create_account
+from tests.support.factories import PASSWORD, create_account, create_card, create_patron
 
 HOME = "198.51.100.7"
 
@@ -27,6 +29,16 @@ HOME = "198.51.100.7"
 def account(db_session: Session, clock: ManualClock) -> LoginAccount:
     """A confirmed login account with the factories' password."""
     return create_account(db_session, clock.now(), confirmed=True)
+
+
+@pytest.fixture
+def names(db_session: Session, clock: ManualClock, account: LoginAccount) -> list[str]:
+    """Every name the account logs in with: e-mail, username, temporary, system, card number."""
+    patron = create_patron(db_session, account, clock.now())
+    patron.system_number = "9" + patron.temporary_number[2:]
+    card = create_card(db_session, patron, clock.now())
+    numbers = [patron.temporary_number, patron.system_number, card.number]
+    return [account.email.upper(), account.username, *numbers]
 
 
 def fail(session: Session, login: str, clock: ManualClock, client: str = HOME) -> str:
@@ -83,7 +95,7 @@ def test_a_guesser_elsewhere_does_not_lock_the_patron_out_at_home(
 def test_many_addresses_together_wait_a_quarter_of_an_hour(
     db_session: Session, clock: ManualClock
 ) -> None:
-    wide = throttle_key("marieke85")
+    wide = name_key("marieke85")
     for _ in range(WIDE_FREE_ATTEMPTS):
         count_failure(db_session, wide, clock.now(), wide_wait)
     with pytest.raises(DomainError) as refused:
@@ -91,3 +103,42 @@ def test_many_addresses_together_wait_a_quarter_of_an_hour(
     assert refused.value.params["until"] == clock.now() + timedelta(minutes=15)
     clock.advance(timedelta(minutes=15))
     refuse_while_locked(db_session, [wide], clock.now())
+
+
+def test_every_name_of_an_account_counts_toward_one_budget_and_shares_the_lock(
+    db_session: Session, clock: ManualClock, account: LoginAccount, names: list[str]
+) -> None:
+    assert [fail(db_session, name, clock) for name in names] == ["bad_credentials"] * 5
+    for name in names:
+        assert fail(db_session, name, clock) == "too_many_attempts", name
+        with pytest.raises(DomainError) as refused:
+            log_in(db_session, name, PASSWORD, clock.now(), HOME)
+        assert refused.value.code == "too_many_attempts"
+    clock.advance(timedelta(minutes=1))
+    assert log_in(db_session, names[-1], PASSWORD, clock.now(), HOME).account == account
+
+
+def test_a_guesser_elsewhere_trying_every_name_does_not_lock_the_patron_out_at_home(
+    db_session: Session, clock: ManualClock, account: LoginAccount, names: list[str]
+) -> None:
+    for name in names * 2:
+        fail(db_session, name, clock, client="203.0.113.66")
+    assert fail(db_session, names[0], clock, client="203.0.113.66") == "too_many_attempts"
+    assert log_in(db_session, names[1], PASSWORD, clock.now(), HOME).account == account
+
+
+def test_the_wide_budget_of_an_account_locks_all_its_names_everywhere(
+    db_session: Session, clock: ManualClock, account: LoginAccount, names: list[str]
+) -> None:
+    for _ in range(WIDE_FREE_ATTEMPTS):
+        count_failure(db_session, account_key(account.id), clock.now(), wide_wait)
+    for name in names:
+        assert fail(db_session, name, clock, client="192.0.2.200") == "too_many_attempts"
+
+
+def test_unknown_names_each_keep_their_own_budget(
+    db_session: Session, clock: ManualClock, account: LoginAccount
+) -> None:
+    unknown = [f"nobody{n}@example.nl" for n in range(6)] + ["52709999999999", "2X99999999"]
+    assert {fail(db_session, name, clock) for name in unknown} == {"bad_credentials"}
+    assert log_in(db_session, account.username, PASSWORD, clock.now(), HOME).account == account
