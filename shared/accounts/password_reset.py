@@ -14,33 +14,53 @@ from shared.mail.outbox import enqueue
 from shared.mail.render import render_mail
 from shared.mail.settings import MailSettings
 from shared.models.account import LoginAccount
+from shared.models.mail import OutboxMail
 from shared.oidc.tokens import revoke_for_account
+
+# Whom the mail is made for when no real one is new (its outbox row never outlives the request).
+_STAND_IN = LoginAccount(
+    id=0,
+    username="stand-in",
+    email="nobody@example.invalid",
+    locale="nl",
+    password_hash=hash_password("not-a-real-password"),
+)
 
 
 def request_reset(session: Session, login: str, mail: MailSettings, now: datetime) -> None:
     """Mail a reset link to each login with this name that has an e-mail address (at most one
-    mail per login per quarter of an hour); silently nothing otherwise."""
+    mail per login per quarter of an hour); silently nothing otherwise, in the same time.
+
+    Writing to the outbox, and committing that, is the slow part: when no mail is new (an
+    unknown login, one without e-mail, or a repeat within the quarter), a stand-in's mail is
+    signed, rendered and written all the same, and taken out again before the commit."""
     try:
         found = [f.account for f in find_accounts(session, login) if f.account.email]
     except DomainError:
         found = []
-    for account in found:
-        token = tokens.make_token(mail.secret_key, tokens.PASSWORD_RESET, _payload(account), now)
-        to = account.email or ""
-        message = _reset_mail(account.username, account.locale, to, mail, token, now)
-        key = f"password_reset:account:{account.id}:{_quarter(now)}"
-        locale = account.locale
-        enqueue(session, message, kind="password_reset", dedupe_key=key, locale=locale, now=now)
-    if not found:
-        _reset_mail("", "nl", "nobody@example.invalid", mail, "", now)  # as long as a real one
+    queued = [_queue_reset(session, account, mail, now) for account in found]
+    if not any(row.created_at == now for row in queued):
+        session.delete(_queue_reset(session, _STAND_IN, mail, now))
+        session.flush()
 
 
-def _reset_mail(
-    username: str, locale: str, to: str, mail: MailSettings, token: str, now: datetime
-) -> EmailMessage:
-    """The reset mail, rendered."""
-    context = {"username": username, "url": mail.reset_password_url(token) if token else ""}
-    return render_mail("password_reset", locale, to, context, mail.sender, now=now)
+def _queue_reset(
+    session: Session, account: LoginAccount, mail: MailSettings, now: datetime
+) -> OutboxMail:
+    """The account's reset mail in the outbox: queued now, or the one of this quarter."""
+    key = f"password_reset:account:{account.id}:{_quarter(now)}"
+    message = _reset_mail(account, mail, now)
+    return enqueue(
+        session, message, kind="password_reset", dedupe_key=key, locale=account.locale, now=now
+    )
+
+
+def _reset_mail(account: LoginAccount, mail: MailSettings, now: datetime) -> EmailMessage:
+    """The reset mail for the account, with its signed link, rendered."""
+    token = tokens.make_token(mail.secret_key, tokens.PASSWORD_RESET, _payload(account), now)
+    context = {"username": account.username, "url": mail.reset_password_url(token)}
+    to = account.email or ""
+    return render_mail("password_reset", account.locale, to, context, mail.sender, now=now)
 
 
 def _quarter(now: datetime) -> str:
