@@ -3,11 +3,13 @@
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response
+from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from portal import errors
 from portal.config import load_config
 from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
+from portal.headers import add_security_headers
 from portal.i18n import select_locale
 from shared.clock import SYSTEM_CLOCK, Clock
 from shared.models.card import CardRole, CardStatus
@@ -42,7 +44,8 @@ def create_app(config: dict[str, Any] | None = None, clock: Clock = SYSTEM_CLOCK
     _register_cli(app)
     app.context_processor(_template_globals)
     app.jinja_env.globals.update(TEMPLATE_ENUMS)
-    app.after_request(_refuse_framing)
+    app.after_request(add_security_headers)
+    errors.register(app)
     return app
 
 
@@ -104,13 +107,6 @@ def _register_cli(app: Flask) -> None:
     from portal import cli
 
     cli.register(app)
-
-
-def _refuse_framing(response: Response) -> Response:
-    """No page of the portal may be shown inside another site (clickjacking)."""
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
-    return response
 
 
 def _template_globals() -> dict[str, Any]:

@@ -234,9 +234,3 @@ def reset_password_view(token: str) -> str | Response | tuple[str, int]:
         flash(_("Your new password is set. Log in with it."))
         return redirect(url_for("login.login"), code=303)
     return render_template("portal/login/reset.html", form=form)
-
-
-@bp.app_errorhandler(429)
-def too_many_requests(error: Exception) -> tuple[str, int]:
-    """Too many tries from one address: say when to try again, in the patron's language."""
-    return render_template("portal/login/too_many.html"), 429

@@ -148,7 +148,7 @@ def end_session() -> Response | str:
     logout = None if syntax.malformed(request.values, None) else _logout_request()
     if not _confirmed() and _logout_needs_confirmation(logout):
         fields = {name: request.values[name] for name in LOGOUT_FIELDS if name in request.values}
-        return _unframed(render_template("portal/oidc/logout.html", fields=fields))
+        return render_template("portal/oidc/logout.html", fields=fields)
     if logout is None:
         provider.log_out()
         return render_template("portal/oidc/logged_out.html")
@@ -209,8 +209,9 @@ def _consent(grant: BaseGrant, account: LoginAccount) -> Response:
     decision = request.form.get("decision") if request.method == "POST" else None
     if decision is None:
         scopes = [SCOPE_DESCRIPTIONS[scope] for scope in grant.request.scope.split()]
-        page = render_template("portal/oidc/consent.html", client=grant.client, scopes=scopes)
-        return _unframed(page)
+        return make_response(
+            render_template("portal/oidc/consent.html", client=grant.client, scopes=scopes)
+        )
     if decision != "allow":
         return _respond(grant, None)
     record_consent(db.session(), grant.client, account, grant.request.scope, now())
@@ -220,14 +221,6 @@ def _consent(grant: BaseGrant, account: LoginAccount) -> Response:
 def _flask_response(answer: object) -> Response:
     """Authlib's Flask server answers with a Flask response; its stubs say only object."""
     return cast(Response, answer)
-
-
-def _unframed(page: str) -> Response:
-    """A page with buttons that act for the patron, refused inside another site's frame."""
-    response = make_response(page)
-    response.headers["X-Frame-Options"] = "DENY"
-    response.headers["Content-Security-Policy"] = "frame-ancestors 'none'"
-    return response
 
 
 def _confirmed() -> bool:
