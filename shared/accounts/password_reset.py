@@ -17,14 +17,18 @@ from shared.models.account import LoginAccount
 from shared.models.mail import OutboxMail
 from shared.oidc.tokens import revoke_for_account
 
-# Whom the mail is made for when no real one is new (its outbox row never outlives the request).
-_STAND_IN = LoginAccount(
-    id=0,
-    username="stand-in",
-    email="nobody@example.invalid",
-    locale="nl",
-    password_hash=hash_password("not-a-real-password"),
-)
+_STAND_IN_HASH = hash_password("not-a-real-password")
+
+
+def _stand_in() -> LoginAccount:
+    """Whom the mail is made for when no real one is new (never added to the session)."""
+    return LoginAccount(
+        id=0,
+        username="stand-in",
+        email="nobody@example.invalid",
+        locale="nl",
+        password_hash=_STAND_IN_HASH,
+    )
 
 
 def request_reset(session: Session, login: str, mail: MailSettings, now: datetime) -> None:
@@ -40,7 +44,7 @@ def request_reset(session: Session, login: str, mail: MailSettings, now: datetim
         found = []
     queued = [_queue_reset(session, account, mail, now) for account in found]
     if not any(row.created_at == now for row in queued):
-        session.delete(_queue_reset(session, _STAND_IN, mail, now))
+        session.delete(_queue_reset(session, _stand_in(), mail, now))
         session.flush()
 
 
