@@ -43,6 +43,7 @@ class DeskReason(StrEnum):
 
     MISMATCH = "mismatch"
     INTEGRITY = "integrity"
+    EXPIRED = "expired"
     UNREADABLE = "unreadable"
     CARD = "card"
     NOT_LINKED = "not_linked"
