@@ -11,7 +11,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from flask import Flask, abort, current_app, g, render_template, request
+from flask import Flask, abort, current_app, g, render_template, request, url_for
+from flask_babel import force_locale
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
@@ -39,6 +40,18 @@ PASSIVE_ENDPOINTS = {"start.events", "static"} | {
     "collect.poll_card",
 }
 PROXY_HEADERS = ("X-Forwarded-For", "Forwarded", "X-Real-IP")
+# Scripts and styles come from the kiosk's own files only (no inline script, no handler
+# attributes); nothing may frame it; the browser offers no camera, microphone or location.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+        "frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+    "X-Frame-Options": "DENY",
+}
 log = logging.getLogger(__name__)
 
 
@@ -60,6 +73,7 @@ def create_app(
     app.before_request(service.require_portal)
     _register_error_handlers(app)
     app.after_request(_session_cookie)
+    app.after_request(_security_headers)
     app.context_processor(_template_globals)
     app.add_template_filter(date.fromisoformat, "iso_date")
     app.add_template_filter(Decimal, "decimal")
@@ -141,15 +155,27 @@ def _loopback(address: str) -> bool:
     return ip.is_loopback or (mapped is not None and mapped.is_loopback)
 
 
-def _http_error(error: HTTPException) -> Response | tuple[str, int]:
-    """404, 405 …: start again on a kiosk page; 403: refuse a stranger, who ends nothing."""
+def _http_error(error: HTTPException) -> Response:
+    """404, 405, 429 …: start again on a kiosk page; 403: refuse a stranger, who ends nothing."""
     if error.code is None or error.code < 400:
         return error.get_response()
     if error.code == 403:
-        return render_template("kiosk/start/forbidden.html"), 403
+        return Response(render_template("kiosk/start/forbidden.html"), 403)
+    language = current_language()
     if _patron_page():
         end_session()
-    return render_template("kiosk/start/error.html"), error.code
+    return _error_page(error.code, language)
+
+
+def _error_page(status: int, language: str) -> Response:
+    """The kiosk's error page in the patron's language, which the browser leaves for the start
+    screen after KIOSK_ERROR_RETURN_SECONDS (a Refresh header: no script needed to go back)."""
+    seconds = current_app.config["KIOSK_ERROR_RETURN_SECONDS"]
+    with force_locale(language):
+        page = render_template("kiosk/start/error.html", status=status, seconds=seconds)
+    response = Response(page, status)
+    response.headers["Refresh"] = f"{seconds}; url={url_for('start.home')}"
+    return response
 
 
 def _patron_page() -> bool:
@@ -159,26 +185,28 @@ def _patron_page() -> bool:
     return document and not (request.endpoint or "").startswith("dev.")
 
 
-def _stale_form(error: CSRFError) -> tuple[str, int]:
+def _stale_form(error: CSRFError) -> Response:
     """A stale form (CSRF after a restart): a patron's page starts over; a fetch is refused."""
     if _patron_page():
         return _start_again(error)
     log.warning("stale CSRF token refused: %s", error.description)
-    return render_template("kiosk/start/error.html"), 400
+    return _error_page(400, current_language())
 
 
-def _start_again(error: Exception) -> tuple[str, int]:
+def _start_again(error: Exception) -> Response:
     """A stale form or a step out of order: forget the patron and start over."""
     log.warning("starting again: %r", error)
+    language = current_language()
     end_session()
-    return render_template("kiosk/start/error.html"), 400
+    return _error_page(400, language)
 
 
-def _crashed(error: Exception) -> tuple[str, int]:
+def _crashed(error: Exception) -> Response:
     """A bug: log it with its traceback, forget the patron, and start again."""
     log.error("unhandled error", exc_info=error)
+    language = current_language()
     end_session()
-    return render_template("kiosk/start/error.html"), 500
+    return _error_page(500, language)
 
 
 def _count_activity() -> None:
@@ -198,6 +226,13 @@ def _session_cookie(response: Response) -> Response:
         # The kiosk's form cookie went with the Flask session (end_session clears it).
         response.headers["Clear-Site-Data"] = '"cache", "storage"'
     response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def _security_headers(response: Response) -> Response:
+    """What every kiosk answer tells the browser about scripts, framing, referrers and devices."""
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
     return response
 
 

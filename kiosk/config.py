@@ -28,6 +28,7 @@ ENV_SETTINGS: dict[str, Callable[[str], Any]] = {
     "KIOSK_COUNTDOWN_SECONDS": int,
     "KIOSK_KEEPALIVE_SECONDS": int,
     "KIOSK_HEARTBEAT_SECONDS": int,
+    "KIOSK_ERROR_RETURN_SECONDS": int,
     "KIOSK_DOCUMENT_TIMEOUT": float,
     "KIOSK_BLANK_CARD_TIMEOUT": float,
     "KIOSK_TERMINAL_SECONDS": float,
@@ -76,6 +77,7 @@ def _defaults(env: str) -> dict[str, Any]:
         "KIOSK_COUNTDOWN_SECONDS": 10,
         "KIOSK_KEEPALIVE_SECONDS": 15,
         "KIOSK_HEARTBEAT_SECONDS": 60,
+        "KIOSK_ERROR_RETURN_SECONDS": 8,  # an error page goes back to the start screen
         "KIOSK_DOCUMENT_TIMEOUT": 20.0,
         "KIOSK_BLANK_CARD_TIMEOUT": 45.0,
         "KIOSK_TERMINAL_SECONDS": 180.0,

@@ -68,9 +68,9 @@ def end_session() -> None:
 
 
 def current_language() -> str:
-    """The session's language, else Dutch."""
+    """The session's language, else the kiosk's own."""
     session = patron_session()
-    return session.language if session else "nl"
+    return session.language if session else current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def _expire_idle(running: Kiosk) -> None:

@@ -81,9 +81,14 @@ class PortalClient:
         """Cancel a payment on the terminal while it still can be."""
         return self._call("POST", f"/payments/{reference}/cancel")
 
-    def mail_receipt(self, reference: str) -> dict[str, Any]:
-        """Have the portal mail the receipt of a paid payment (the printer could not print it)."""
-        return self._call("POST", f"/payments/{reference}/receipt-mail")
+    def balance(self, patron_number: str) -> dict[str, Any]:
+        """What the patron owes, with the ledger and the charges still open."""
+        return self._call("GET", f"/patrons/{patron_number}/balance")
+
+    def mail_receipt(self, reference: str, language: str) -> dict[str, Any]:
+        """Have the portal mail the receipt of a paid payment (the printer could not print it),
+        in the patron's language at the kiosk."""
+        return self._call("POST", f"/payments/{reference}/receipt-mail", {"locale": language})
 
     def record_id_check(self, ticket: str, outcome: dict[str, Any]) -> dict[str, Any]:
         """Report an ID-document read (or why it failed); whether the patron is verified."""
@@ -93,11 +98,13 @@ class PortalClient:
         """The card number and ISIL to encode on this blank card."""
         return self._call("POST", "/cards", {"chip_uid": chip_uid}, ticket=ticket)
 
-    def activate_card(self, ticket: str, number: str, chip_uid: str) -> dict[str, Any]:
-        """Link the encoded and read-back card as the patron's main card."""
-        return self._call(
-            "POST", f"/cards/{number}/activate", {"chip_uid": chip_uid}, ticket=ticket
-        )
+    def activate_card(
+        self, ticket: str, number: str, chip_uid: str, language: str
+    ) -> dict[str, Any]:
+        """Link the encoded and read-back card as the patron's main card (its mail in the
+        patron's language at the kiosk)."""
+        body = {"chip_uid": chip_uid, "locale": language}
+        return self._call("POST", f"/cards/{number}/activate", body, ticket=ticket)
 
     def block_card(self, ticket: str) -> dict[str, Any]:
         """Block the patron's current main card (lost)."""

@@ -7,6 +7,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import get_locale
+
 from kiosk.devices import Devices
 from kiosk.hardware.base import CANNOT_PRINT, PrinterStatus, Receipt
 
@@ -20,13 +22,15 @@ def make_receipt(
     lines: list[tuple[str, Decimal | None]],
     **extra: Any,
 ) -> Receipt:
-    """A receipt or slip headed with this kiosk's library and branch, printed at `printed_at`."""
+    """A receipt or slip headed with this kiosk's library and branch, printed at `printed_at`,
+    in the patron's language (amounts too)."""
     return Receipt(
         library=config["KIOSK_LIBRARY_NAME"],
         branch=config["KIOSK_BRANCH_NAME"],
         title=title,
         printed_at=printed_at,
         lines=lines,
+        locale=str(get_locale() or config["BABEL_DEFAULT_LOCALE"]),
         **extra,
     )
 

@@ -92,12 +92,14 @@ def _register_blueprints(app: Flask) -> None:
     """Attach every feature blueprint."""
     from portal import dev, i18n, main, oidc, payments, signup
     from portal.account import confirm, login, overview
-    from portal.api import kiosk
+    from portal.api import json_errors, kiosk
     from portal.staff import views as staff
 
-    modules = (main, i18n, signup.views, payments, confirm, kiosk, login, overview, oidc.views)
+    modules = (main, i18n, signup.views, payments, confirm, login, overview, oidc.views)
     for module in (*modules, staff):
         app.register_blueprint(module.bp)
+    kiosk.register(app)
+    json_errors.register(app)
     if app.config["MAIL_DIR"]:
         app.register_blueprint(dev.bp)
 

@@ -139,7 +139,6 @@ REFUSALS: dict[str, Refusal] = {
     "period_paid": Refusal(CONFLICT, N_("This period has been paid already.")),
     "nothing_owed": Refusal(REFUSED, N_("You do not owe anything.")),
     "amount_not_owed": Refusal(REFUSED, N_("You can pay at most %(owed)s now."), amounts=("owed",)),
-    "invalid_amount": Refusal(REFUSED, N_("This is not an amount in euros.")),
     "request_key_reused": Refusal(REFUSED, N_("This request key was used for another payment.")),
     "no_terminal": Refusal(REFUSED, N_("This kiosk has no PIN terminal.")),
     "not_cancelable": Refusal(CONFLICT, N_("This payment can no longer be stopped.")),
@@ -172,6 +171,13 @@ REFUSALS: dict[str, Refusal] = {
     "chip_mismatch": Refusal(CONFLICT, N_("This is not the card that was written.")),
     "invalid_chip_uid": Refusal(BAD_REQUEST, N_("The card's chip number could not be read.")),
     "no_card": Refusal(CONFLICT, N_("You have no card to block.")),
+    "subscription_not_valid": Refusal(
+        CONFLICT,
+        N_(
+            "Your subscription is not valid: it has ended or it is blocked. "
+            "Renew it, or ask at the desk, before you collect a card."
+        ),
+    ),
     "invalid_document_type": Refusal(
         BAD_REQUEST, N_("This kind of document cannot be checked here.")
     ),

@@ -119,7 +119,7 @@ class CardEncoder:
         while True:
             try:
                 return self._kiosk.portal.activate_card(
-                    self._session.ticket or "", number, uid.hex()
+                    self._session.ticket or "", number, uid.hex(), self._session.language
                 )
             except PortalUnavailable as error:
                 wait = next(waits, None)

@@ -74,7 +74,9 @@ def problem_code(error: Exception) -> ReadProblem:
     return ReadProblem(code) if code in set(ReadProblem) else ReadProblem.OTHER
 
 
+READING = ("document_type", "surname", "birth_date", "expiry_date", "sod_hash_ok", "chain_checked")
+
+
 def _reading(holder: dict[str, Any]) -> dict[str, Any]:
     """What the portal compares with the record (never the document number)."""
-    fields = ("document_type", "surname", "birth_date", "sod_hash_ok", "chain_checked")
-    return {"outcome": "read", **{name: holder[name] for name in fields}}
+    return {"outcome": "read", **{name: holder[name] for name in READING}}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -82,6 +82,7 @@ class PaymentAttempt:
     printed: bool = False
     mailed: ReceiptMail | None = None  # when the receipt was not printed
     timed_out: bool = False  # canceled by the kiosk after KIOSK_TERMINAL_SECONDS
+    charges: list[dict[str, str]] = field(default_factory=list)  # what it pays: open charges
 
     def update(self, payment: dict[str, Any]) -> None:
         """Take over what the portal says of the payment."""
@@ -104,6 +105,7 @@ def begin(kiosk: Kiosk, session: PatronSession) -> PaymentAttempt:
         if current.reference is None:
             number = (session.patron or {})["number"]
             current.update(kiosk.portal.start_payment(number, current.key))
+            current.charges = kiosk.portal.balance(number)["open_charges"]
             if kiosk.sessions.current() is not session:
                 # Stopped while the portal started it: it must not wait on the terminal.
                 cancel_waiting(kiosk, session)
@@ -210,7 +212,7 @@ def settle(kiosk: Kiosk, session: PatronSession, current: PaymentAttempt) -> Non
         current.printed = print_receipt(kiosk.devices, current.receipt)
         if not current.printed:
             kiosk.heartbeat.report_now()
-            current.mailed = _mail_receipt(kiosk, current)
+            current.mailed = _mail_receipt(kiosk, current, session.language)
         session.move(Step.PAID)
 
 
@@ -219,8 +221,8 @@ def payment_receipt(
 ) -> Receipt:
     """The receipt: what was paid, the payment reference, the masked card number, the total."""
     amount = Decimal(current.amount)
-    lines: list[tuple[str, Decimal | None]] = [
-        (_("Paid what you owed"), amount),
+    lines = [
+        *_paid_lines(current, amount),
         (_("Payment reference: %(reference)s", reference=current.reference), None),
     ]
     if card_masked:
@@ -233,6 +235,15 @@ def payment_receipt(
     )
 
 
+def _paid_lines(current: PaymentAttempt, amount: Decimal) -> list[tuple[str, Decimal | None]]:
+    """One line per charge paid; one line for the whole when the charges are not what was paid
+    (part of it was being paid on another terminal)."""
+    charges = [(charge["description"], Decimal(charge["amount"])) for charge in current.charges]
+    if charges and sum(paid for _text, paid in charges) == amount:
+        return list(charges)
+    return [(_("Paid what you owed"), amount)]
+
+
 def _refresh_patron(kiosk: Kiosk, session: PatronSession) -> None:
     """The patron's summary after paying (what is owed now); the old one if the portal says no."""
     if session.ticket is None:
@@ -243,10 +254,11 @@ def _refresh_patron(kiosk: Kiosk, session: PatronSession) -> None:
         return
 
 
-def _mail_receipt(kiosk: Kiosk, current: PaymentAttempt) -> ReceiptMail:
-    """Ask the portal to mail the receipt that could not be printed; how that went."""
+def _mail_receipt(kiosk: Kiosk, current: PaymentAttempt, language: str) -> ReceiptMail:
+    """Ask the portal to mail the receipt that could not be printed (in the patron's language
+    at the kiosk); how that went."""
     try:
-        kiosk.portal.mail_receipt(current.reference or "")
+        kiosk.portal.mail_receipt(current.reference or "", language)
     except PortalRefused as refusal:
         return ReceiptMail.NO_EMAIL if refusal.code == "no_email" else ReceiptMail.FAILED
     except PortalUnavailable:

@@ -43,8 +43,10 @@ class DeskReason(StrEnum):
 
     MISMATCH = "mismatch"
     INTEGRITY = "integrity"
+    EXPIRED = "expired"
     UNREADABLE = "unreadable"
     CARD = "card"
+    SUBSCRIPTION = "subscription"
     NOT_LINKED = "not_linked"
 
 
@@ -86,9 +88,9 @@ class PatronSession:
         self.step = to
 
     def identified(self, answer: dict[str, Any], step: Step = Step.PATRON) -> None:
-        """Keep the portal's ticket and patron summary from an identify answer."""
+        """Keep the portal's ticket and patron summary from an identify answer (the language
+        stays: the one chosen at this kiosk wins over the patron's own)."""
         self.ticket, self.proof, self.patron = answer["ticket"], answer["proof"], answer["patron"]
-        self.language = self.patron.get("locale") or self.language
         self.move(step)
 
 

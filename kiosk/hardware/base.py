@@ -118,6 +118,8 @@ class Receipt:
     total_label: str = "Total"
     card_number: str | None = None
     qr: str | None = None
+    locale: str = "nl"  # the patron's language: amounts are written as in it (€ 12,50)
+    currency: str = "EUR"
 
 
 class Printer(Protocol):

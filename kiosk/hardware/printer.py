@@ -7,6 +7,8 @@ from contextlib import redirect_stdout
 from decimal import Decimal
 from typing import Any
 
+from babel.numbers import format_currency
+
 from kiosk.hardware.base import PrinterStatus, Receipt
 from shared.timeutil import LOCAL_TZ
 
@@ -18,11 +20,11 @@ BIG, NORMAL = b"\x1d!\x11", b"\x1d!\x00"  # GS ! n: double width and height, or 
 PROFILE = "TM-T88V"
 
 
-def _row(text: str, amount: Decimal | None) -> str:
-    """One line: text on the left, the amount (if any) right-aligned."""
+def _row(receipt: Receipt, text: str, amount: Decimal | None) -> str:
+    """One line: text on the left, the amount (if any) right-aligned in the receipt's language."""
     if amount is None:
         return f"{text[:WIDTH]}\n"
-    figure = f"{amount:.2f}"
+    figure = format_currency(amount, receipt.currency, locale=receipt.locale)
     return f"{text[: WIDTH - len(figure) - 1]:<{WIDTH - len(figure)}}{figure}\n"
 
 
@@ -41,11 +43,11 @@ def _header(device: Any, receipt: Receipt) -> None:
 def _body(device: Any, receipt: Receipt) -> None:
     """The lines and, on a receipt, the total."""
     for text, amount in receipt.lines:
-        device.text(_row(text, amount))
+        device.text(_row(receipt, text, amount))
     if receipt.total is not None:
         device.text("-" * WIDTH + "\n")
         device._raw(BOLD_ON)
-        device.text(_row(receipt.total_label, receipt.total))
+        device.text(_row(receipt, receipt.total_label, receipt.total))
         device._raw(BOLD_OFF)
 
 

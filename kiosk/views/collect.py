@@ -117,7 +117,14 @@ def _identify_once(session: PatronSession, purpose: str, ask: Callable[[], dict[
             answer = ask()
             collecting = _collecting(answer["patron"], purpose)
             session.identified(answer, Step.ID_CHECK if collecting else Step.PATRON)
+        if session.step == Step.ID_CHECK and not _subscription_valid(session):
+            return _to_desk(session, DeskReason.SUBSCRIPTION)
         return _after_identifying(session.patron or {}, purpose)
+
+
+def _subscription_valid(session: PatronSession) -> bool:
+    """Whether the patron's subscription is valid today (no card is issued on one that is not)."""
+    return bool((session.patron or {}).get("subscription_valid"))
 
 
 def _collecting(patron: dict[str, Any], purpose: str) -> bool:
@@ -171,6 +178,8 @@ def verify_id() -> str | Response | tuple[str, int]:
     with _lock(session):
         if session.step == Step.PATRON and session.patron.get("needs_card"):
             session.move(Step.ID_CHECK)
+    if session.step == Step.ID_CHECK and not _subscription_valid(session):
+        return redirect(_to_desk(session, DeskReason.SUBSCRIPTION))
     if session.step != Step.ID_CHECK:
         return redirect(_where_now(session))
     if current_job(session, "id_check") is not None:
@@ -330,6 +339,8 @@ def _after_encoding(session: PatronSession, job: Job) -> str:
         return url_for("start.home")
     if isinstance(job.error, CardNotLinked):
         return _to_desk(session, DeskReason.NOT_LINKED)
+    if isinstance(job.error, PortalRefused) and job.error.code == "subscription_not_valid":
+        return _to_desk(session, DeskReason.SUBSCRIPTION)
     if job.error is not None:
         return _to_desk(session, DeskReason.CARD)
     _finish_card(session, job.result)

@@ -1,9 +1,9 @@
 """Kiosk API: collecting a card (reserve a number, activate the encoded card) and blocking one."""
 
-from flask import jsonify
-from werkzeug.wrappers import Response
+from typing import Any
 
-from portal.api.kiosk_common import bp, json_body, kiosk, text, ticket_patron
+from portal.api.kiosk_common import DEVICE_AND_TICKET, bp, kiosk, ticket_patron
+from portal.api.kiosk_schemas import Activated, Blocked, Chip, Nothing, ReadBack, Reserved
 from portal.api.kiosk_summary import patron_summary
 from portal.extensions import db
 from portal.wiring import mail_settings, now
@@ -14,29 +14,42 @@ from shared.kiosks.tickets import STRONG, Proof
 
 
 @bp.post("/cards")
-def reserve() -> Response:
-    """The card number to encode on this blank card's chip, and the library's ISIL code."""
+@bp.doc(security=DEVICE_AND_TICKET)
+@bp.arguments(Chip)
+@bp.response(200, Reserved)
+@bp.refusing(400, 403, 409, 422)
+def reserve(body: dict[str, Any]) -> dict[str, Any]:
+    """Reserve a card number for a blank card's chip (ticket proof qr or password, and a
+    verified ID check at this kiosk); answers the number to encode and the ISIL code."""
     patron = ticket_patron(STRONG)
-    chip_uid = text(json_body(), "chip_uid")
-    card = reserve_card(db.session(), patron, kiosk().id, chip_uid, now())
+    card = reserve_card(db.session(), patron, kiosk().id, body["chip_uid"], now())
     db.session.commit()
-    return jsonify(card_number=card.number, isil=patron.home_branch.organisation)
+    return {"card_number": card.number, "isil": patron.home_branch.organisation}
 
 
 @bp.post("/cards/<number>/activate")
-def activate(number: str) -> Response:
-    """The encoded card, read back with this chip UID, becomes the patron's main card."""
+@bp.doc(security=DEVICE_AND_TICKET)
+@bp.arguments(ReadBack)
+@bp.response(200, Activated)
+@bp.refusing(400, 403, 404, 409, 422)
+def activate(body: dict[str, Any], number: str) -> dict[str, Any]:
+    """Make the encoded card, read back with this chip UID, the patron's main card."""
     patron = ticket_patron(STRONG)
-    chip_uid = text(json_body(), "chip_uid")
-    card = activate_card(db.session(), patron, number, chip_uid, mail_settings(), now())
+    card = activate_card(
+        db.session(), patron, number, body["chip_uid"], mail_settings(), now(), body["locale"]
+    )
     db.session.commit()
-    return jsonify(patron=patron_summary(patron), card_number=card.number)
+    return {"patron": patron_summary(patron), "card_number": card.number}
 
 
 @bp.post("/cards/block")
-def block() -> Response:
-    """Report the main card lost (the patron typed their password for this)."""
+@bp.doc(security=DEVICE_AND_TICKET)
+@bp.arguments(Nothing, required=False)
+@bp.response(200, Blocked)
+@bp.refusing(400, 403, 409)
+def block(_body: dict[str, Any]) -> dict[str, Any]:
+    """Report the main card lost (ticket proof password)."""
     patron = ticket_patron(frozenset({Proof.PASSWORD}))
     card = block_main_card(db.session(), patron)
     db.session.commit()
-    return jsonify(patron=patron_summary(patron), blocked=mask_number(card.number))
+    return {"patron": patron_summary(patron), "blocked": mask_number(card.number)}

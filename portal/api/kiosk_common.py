@@ -1,12 +1,19 @@
-"""The kiosk API's blueprint and what its views share: device and ticket checks, errors, JSON."""
+"""The kiosk API's blueprint and what its views share: device and ticket checks, request
+validation from the schemas, and errors as `{"error": code, ...details}`."""
 
 import logging
+from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, NoReturn
 
-from flask import Blueprint, current_app, g, jsonify, request
+import marshmallow as ma
+from flask import current_app, g, jsonify, request
+from flask_smorest import Blueprint
+from webargs import core
+from webargs.flaskparser import FlaskParser, is_json_request
 from werkzeug.wrappers import Response
 
+from portal.api.kiosk_schemas import Error
 from portal.extensions import csrf, db
 from portal.wiring import now
 from shared.errors import DomainError
@@ -18,16 +25,82 @@ from shared.patrons.lookup import find_patron
 from shared.payments.provider import PaymentProviderError
 from shared.refusals import http_status
 
-bp = Blueprint("kiosk_api", __name__, url_prefix="/api/kiosk/v1")
-csrf.exempt(bp)
 log = logging.getLogger(__name__)
 TICKET_HEADER = "X-Kiosk-Ticket"
 ANY_PROOF = frozenset(Proof)
+MAX_BODY = 64 * 1024  # the largest call (an identify with a code) is well under a kilobyte
+DEVICE: list[dict[str, list[str]]] = [{"device": []}]
+DEVICE_AND_TICKET: list[dict[str, list[str]]] = [{"device": [], "ticket": []}]
+REFUSED = "Refused: `error` is the code of the rule (shared/refusals.py), with its details"
+
+
+class RequestParser(FlaskParser):
+    """Reads a request by its schema; anything that does not fit is `bad_request`."""
+
+    DEFAULT_VALIDATION_STATUS = 400
+
+    def _raw_load_json(self, req: Any) -> Any:
+        """The JSON body; a body of another type, or nested too deep to read, is refused."""
+        body = req.get_data(cache=True)
+        if not body:
+            return core.missing
+        if not is_json_request(req):
+            refuse("json", "Send the body as application/json.")
+        try:
+            return core.parse_json(body)
+        except RecursionError:
+            refuse("json", "The JSON is nested too deeply.")
+
+    def _handle_invalid_json_error(self, error: Exception, req: Any, *args: Any, **kw: Any) -> Any:
+        """Not JSON at all."""
+        refuse("json", "The body is not valid JSON.")
+
+    def handle_error(self, error: ma.ValidationError, req: Any, schema: Any, **kw: Any) -> Any:
+        """A field that does not fit its schema: which one(s), and why (the first reason)."""
+        messages = error.messages if isinstance(error.messages, Mapping) else {}
+        location, problems = next(iter(messages.items()), ("json", {}))
+        fields = problems if isinstance(problems, Mapping) else {"_schema": problems}
+        refuse(", ".join(sorted(map(str, fields))), _first_message(fields), location)
+
+
+def refuse(field: str, message: str, location: str = "json") -> NoReturn:
+    """A request that is not what the schema says."""
+    raise DomainError("bad_request", field=field, location=location, message=message)
+
+
+def _first_message(problems: Mapping[Any, Any]) -> str:
+    """The first reason marshmallow gave, for a human reading the answer."""
+    field, reasons = next(iter(problems.items()))
+    while isinstance(reasons, Mapping):
+        field, reasons = next(iter(reasons.items()))
+    reason = reasons[0] if isinstance(reasons, list) and reasons else reasons
+    return f"{field}: {reason}"
+
+
+class KioskBlueprint(Blueprint):
+    """A flask-smorest blueprint whose arguments are refused as `bad_request`."""
+
+    ARGUMENTS_PARSER = RequestParser()
+
+    def refusing(self, *statuses: int) -> Callable[[Any], Any]:
+        """Document the error answers a call may give (401 always) with the Error schema."""
+
+        def decorate(view: Any) -> Any:
+            for status in sorted({401, *statuses}, reverse=True):
+                view = self.alt_response(status, schema=Error, description=REFUSED)(view)
+            return view
+
+        return decorate
+
+
+bp = KioskBlueprint("kiosk_api", __name__, url_prefix="/api/kiosk/v1")
+csrf.exempt(bp)
 
 
 @bp.before_request
 def require_device() -> Response | None:
     """Every call carries a registered kiosk's token: `Authorization: Bearer <token>`."""
+    request.max_content_length = MAX_BODY
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     device = authenticate(db.session(), token, now()) if scheme == "Bearer" and token else None
     if device is None:
@@ -61,12 +134,6 @@ def provider_down(error: PaymentProviderError) -> tuple[Response, int]:
     return jsonify(error="provider_unavailable"), 503
 
 
-@bp.errorhandler(404)
-def not_found(_error: Exception) -> tuple[Response, int]:
-    """An unknown patron or payment, in JSON."""
-    return jsonify(error="not_found"), 404
-
-
 def kiosk() -> KioskDevice:
     """The kiosk making this call."""
     return g.kiosk
@@ -89,19 +156,3 @@ def number_patron(number: str) -> Patron:
     if patron is None:
         raise DomainError("not_found")
     return patron
-
-
-def json_body() -> dict[str, Any]:
-    """The request's JSON object (an empty body counts as `{}`)."""
-    body = request.get_json(silent=True) if request.content_length else {}
-    if not isinstance(body, dict):
-        raise DomainError("bad_request", message="Send a JSON object.")
-    return body
-
-
-def text(body: dict[str, Any], name: str) -> str:
-    """A required, non-empty string field of the body."""
-    value = body.get(name)
-    if not isinstance(value, str) or not value.strip():
-        raise DomainError("bad_request", field=name)
-    return value

@@ -1,12 +1,11 @@
 """Kiosk API: identifying the patron, their summary, and checking their ID document."""
 
-from datetime import date
 from typing import Any
 
-from flask import current_app, jsonify
-from werkzeug.wrappers import Response
+from flask import current_app
 
-from portal.api.kiosk_common import bp, json_body, kiosk, text, ticket_patron
+from portal.api.kiosk_common import DEVICE_AND_TICKET, bp, kiosk, ticket_patron
+from portal.api.kiosk_schemas import IdCheck, Identify, Patron, Ticket, Verdict
 from portal.api.kiosk_summary import patron_summary
 from portal.extensions import db
 from portal.wiring import now
@@ -15,15 +14,15 @@ from shared.kiosks import identification
 from shared.kiosks.id_checks import DocumentReading, record_reading, record_unreadable
 from shared.kiosks.tickets import STRONG, Proof, issue_ticket
 from shared.models.id_check import IdCheckOutcome
-from shared.models.patron import Patron
+from shared.models.patron import Patron as PatronRow
 
 
 @bp.post("/identify")
-def identify() -> Response:
-    """A ticket for the patron who proved who they are at this kiosk."""
-    body = json_body()
-    if body.get("method") not in [proof.value for proof in Proof]:
-        raise DomainError("bad_request", field="method")
+@bp.arguments(Identify)
+@bp.response(200, Ticket)
+@bp.refusing(400, 422, 429)
+def identify(body: dict[str, Any]) -> dict[str, Any]:
+    """Identify a patron by card, QR code or password; answers a ticket for this kiosk."""
     proof = Proof(body["method"])
     try:
         patron = _identify(proof, body)
@@ -32,54 +31,54 @@ def identify() -> Response:
         raise
     ticket = issue_ticket(current_app.config["SECRET_KEY"], patron.id, kiosk().id, proof, now())
     db.session.commit()
-    return jsonify(ticket=ticket, proof=proof, patron=patron_summary(patron))
+    return {"ticket": ticket, "proof": proof, "patron": patron_summary(patron)}
 
 
 @bp.get("/patron")
-def patron() -> Response:
+@bp.doc(security=DEVICE_AND_TICKET)
+@bp.response(200, Patron)
+@bp.refusing(403)
+def patron() -> dict[str, Any]:
     """The summary of the ticket's patron, as it is now."""
-    return jsonify(patron=patron_summary(ticket_patron()))
+    return {"patron": patron_summary(ticket_patron())}
 
 
 @bp.post("/id-checks")
-def check_id() -> tuple[Response, int]:
-    """Record an ID document check: compared with the record, or why it could not be read."""
-    patron, body = ticket_patron(STRONG), json_body()
-    if body.get("outcome") == "read":
+@bp.doc(security=DEVICE_AND_TICKET)
+@bp.arguments(IdCheck)
+@bp.response(201, Verdict)
+@bp.refusing(400, 403)
+def check_id(body: dict[str, Any]) -> dict[str, Any]:
+    """Record an ID document check (ticket proof qr or password): compared with the record,
+    or why it could not be read."""
+    patron = ticket_patron(STRONG)
+    if body["outcome"] == "read":
         check = record_reading(db.session(), patron, kiosk().id, _reading(body), now())
-    elif body.get("outcome") == "unreadable":
-        check = record_unreadable(db.session(), patron, kiosk().id, text(body, "reason"), now())
     else:
-        raise DomainError("bad_request", field="outcome")
+        check = record_unreadable(db.session(), patron, kiosk().id, body["reason"], now())
     db.session.commit()
     if check.outcome == IdCheckOutcome.VERIFIED:
-        return jsonify(verified=True), 201
-    return jsonify(verified=False, reason=check.outcome), 201
+        return {"verified": True}
+    return {"verified": False, "reason": check.outcome}
 
 
-def _identify(proof: Proof, body: dict[str, Any]) -> Patron:
+def _identify(proof: Proof, body: dict[str, Any]) -> PatronRow:
     """The patron the body's proof points at."""
     if proof == Proof.CARD:
-        chip_uid = text(body, "chip_uid") if body.get("chip_uid") is not None else None
-        return identification.by_card(db.session(), text(body, "card_number"), chip_uid, now())
+        return identification.by_card(db.session(), body["card_number"], body["chip_uid"], now())
     if proof == Proof.QR:
         secret = current_app.config["SECRET_KEY"]
-        return identification.by_code(db.session(), secret, text(body, "code"), now())
-    login, password = text(body, "login"), text(body, "password")
+        return identification.by_code(db.session(), secret, body["code"], now())
+    login, password = body["login"], body["password"]
     return identification.by_password(db.session(), login, password, kiosk().id, now())
 
 
 def _reading(body: dict[str, Any]) -> DocumentReading:
-    """What the kiosk read from the document, checked for shape only."""
-    if not isinstance(body.get("sod_hash_ok"), bool):
-        raise DomainError("bad_request", field="sod_hash_ok")
-    try:
-        birth_date = date.fromisoformat(text(body, "birth_date"))
-    except ValueError as error:
-        raise DomainError("bad_request", field="birth_date") from error
+    """What the kiosk read from the document."""
     return DocumentReading(
-        document_type=text(body, "document_type"),
-        surname=text(body, "surname"),
-        birth_date=birth_date,
+        document_type=body["document_type"],
+        surname=body["surname"],
+        birth_date=body["birth_date"],
+        expiry_date=body["expiry_date"],
         sod_hash_ok=body["sod_hash_ok"],
     )

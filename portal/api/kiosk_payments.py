@@ -1,13 +1,11 @@
 """Kiosk API: what a patron owes, paying it on the PIN terminal, and mailing the receipt."""
 
-import re
 from decimal import Decimal
 from typing import Any
 
-from flask import jsonify, request
-from werkzeug.wrappers import Response
-
 from portal.api.kiosk_common import bp, kiosk, number_patron
+from portal.api.kiosk_schemas import Balance, Language, NewPayment, Queued, RequestKey
+from portal.api.kiosk_schemas import Payment as PaymentAnswer
 from portal.extensions import db
 from portal.settlement import settle
 from portal.wiring import mail_settings, now, payment_provider, payment_urls
@@ -18,66 +16,90 @@ from shared.payments import ledger
 from shared.payments.point_of_sale import cancel_terminal_payment, start_terminal_payment
 from shared.payments.service import find_by_reference
 
-AMOUNT = re.compile(r"^\d{1,7}(\.\d{1,2})?$")
-
 
 @bp.get("/patrons/<number>/balance")
-def balance(number: str) -> Response:
-    """What the patron owes, with the ledger lines behind it."""
+@bp.response(200, Balance)
+@bp.refusing(404)
+def balance(number: str) -> dict[str, Any]:
+    """What the patron owes (`number` may also be an active card's), with the ledger lines
+    behind it and the charges still open, oldest first."""
     patron = number_patron(number)
     entries = [
         {"type": e.entry_type, "amount": f"{e.amount:.2f}", "description": e.description}
         for e in ledger.entries(db.session(), patron.id)
     ]
+    open_charges = [
+        {"description": c.description, "amount": f"{c.amount:.2f}"}
+        for c in ledger.open_charges(db.session(), patron.id)
+    ]
     owed = ledger.balance(db.session(), patron.id)
-    return jsonify(patron=number, balance=f"{owed:.2f}", currency="EUR", entries=entries)
+    return {
+        "patron": number,
+        "balance": f"{owed:.2f}",
+        "currency": "EUR",
+        "entries": entries,
+        "open_charges": open_charges,
+    }
 
 
 @bp.post("/payments")
-def create_payment() -> tuple[Response, int]:
-    """Start a terminal payment; the Idempotency-Key header makes a retry return the same one."""
-    key = request.headers.get("Idempotency-Key", "")
-    body = request.get_json(silent=True)
-    if not 8 <= len(key) <= 64 or not isinstance(body, dict):
-        return jsonify(error="bad_request", message="Send JSON and an Idempotency-Key."), 400
-    patron = number_patron(str(body.get("patron", "")))
+@bp.arguments(RequestKey, location="headers")
+@bp.arguments(NewPayment)
+@bp.response(201, PaymentAnswer)
+@bp.refusing(400, 404, 422, 503)
+def create_payment(headers: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
+    """Start a payment on the kiosk's PIN terminal, cancelling one still waiting there; the
+    Idempotency-Key header makes a retry return the same one."""
+    patron = number_patron(body["patron"])
+    amount = Decimal(body["amount"]) if body["amount"] is not None else None
     payment = start_terminal_payment(
         db.session(),
         kiosk(),
         patron,
-        _amount(body.get("amount")),
-        key,
+        amount,
+        headers["key"],
         payment_provider(),
         payment_urls(),
         now(),
     )
     db.session.commit()
-    return jsonify(_payment_json(payment)), 201
+    return _payment_json(payment)
 
 
 @bp.get("/payments/<reference>")
-def payment_status(reference: str) -> Response:
-    """The payment's status, fetched from the provider while it may still change."""
+@bp.response(200, PaymentAnswer)
+@bp.refusing(404, 503)
+def payment_status(reference: str) -> dict[str, Any]:
+    """A payment's status, fetched from the provider while it may still change."""
     payment = _own_payment(reference)
     settle(payment)
-    return jsonify(_payment_json(payment))
+    return _payment_json(payment)
 
 
 @bp.post("/payments/<reference>/cancel")
-def cancel_payment(reference: str) -> Response:
-    """Cancel while the terminal allows it (409 once the card was accepted)."""
+@bp.response(200, PaymentAnswer)
+@bp.refusing(404, 409, 503)
+def cancel_payment(reference: str) -> dict[str, Any]:
+    """Cancel a payment while the terminal allows it (409 once the card was accepted)."""
     payment = _own_payment(reference)
     cancel_terminal_payment(payment, payment_provider())
     settle(payment)
-    return jsonify(_payment_json(payment))
+    return _payment_json(payment)
 
 
 @bp.post("/payments/<reference>/receipt-mail")
-def mail_receipt(reference: str) -> tuple[Response, int]:
-    """Mail the receipt of a paid payment to the patron (when the kiosk could not print it)."""
-    queue_payment_receipt(db.session(), _own_payment(reference), kiosk(), mail_settings(), now())
+@bp.arguments(Language, required=False)
+@bp.response(202, Queued)
+@bp.refusing(400, 404, 409, 422)
+def mail_receipt(body: dict[str, Any], reference: str) -> dict[str, Any]:
+    """Mail the receipt of a paid payment to its patron (when the kiosk could not print it),
+    in the language of the patron at the kiosk."""
+    payment = _own_payment(reference)
+    queue_payment_receipt(
+        db.session(), payment, kiosk(), mail_settings(), now(), locale=body["locale"]
+    )
     db.session.commit()
-    return jsonify(queued=True), 202
+    return {"queued": True}
 
 
 def _own_payment(reference: str) -> Payment:
@@ -86,15 +108,6 @@ def _own_payment(reference: str) -> Payment:
     if payment is None or payment.kiosk_device_id != kiosk().id:
         raise DomainError("not_found")
     return payment
-
-
-def _amount(raw: Any) -> Decimal | None:
-    """An amount given as a string like "12.50"; absent means everything owed."""
-    if raw is None:
-        return None
-    if not isinstance(raw, str) or not AMOUNT.match(raw):
-        raise DomainError("invalid_amount")
-    return Decimal(raw)
 
 
 def _payment_json(payment: Payment) -> dict[str, Any]:

@@ -41,6 +41,7 @@ OUTCOME_WORDS = {
     IdCheckOutcome.MISMATCH: _l("Does not match the record"),
     IdCheckOutcome.UNREADABLE: _l("Could not be read"),
     IdCheckOutcome.INTEGRITY: _l("Chip data not genuine"),
+    IdCheckOutcome.EXPIRED: _l("Document expired"),
 }
 # ICAO 9303: the first letter of the MRZ's document code says what kind of document it is.
 DOCUMENT_WORDS = {"P": _l("Passport"), "I": _l("Identity card")}

@@ -15,7 +15,8 @@ from shared.mail.settings import MailSettings
 from shared.models.account import LoginAccount
 from shared.models.card import Card, CardRole, CardStatus
 from shared.models.patron import Patron
-from shared.patrons.subscriptions import current_subscription
+from shared.patrons.subscriptions import current_subscription, require_valid_subscription
+from shared.timeutil import local_today
 
 
 def needs_card(session: Session, patron: Patron) -> bool:
@@ -53,8 +54,10 @@ def activate_card(
     chip_uid: str,
     mail: MailSettings,
     now: datetime,
+    locale: str | None = None,
 ) -> Card:
-    """Make the encoded card the patron's main card; the same answer when it already is."""
+    """Make the encoded card the patron's main card (its mail in `locale`, else the patron's
+    language), while their subscription is valid; the same answer when it already is."""
     uid = normalise_chip_uid(chip_uid)
     lock_row(session, Patron, patron.id)
     card = session.scalar(select(Card).where(Card.number == number, Card.patron_id == patron.id))
@@ -66,6 +69,7 @@ def activate_card(
         return card
     if card.status != CardStatus.PENDING or main_card(session, patron) is not None:
         raise DomainError("card_not_pending", status=card.status)
+    require_valid_subscription(patron, local_today(now))
     replaced = _number_until_now(session, patron)
     card.status, card.issued_at = CardStatus.ACTIVE, now
     session.flush()
@@ -74,7 +78,7 @@ def activate_card(
     )
     patron.lending_blocked = False
     _rename_login(session, patron, replaced, card.number)
-    queue_new_card_mail(session, patron, card, replaced, mail, now)
+    queue_new_card_mail(session, patron, card, replaced, mail, now, locale)
     session.flush()
     return card
 
@@ -114,11 +118,17 @@ def _rename_login(session: Session, patron: Patron, old: str, new: str) -> None:
 
 
 def queue_new_card_mail(
-    session: Session, patron: Patron, card: Card, replaced: str, mail: MailSettings, now: datetime
+    session: Session,
+    patron: Patron,
+    card: Card,
+    replaced: str,
+    mail: MailSettings,
+    now: datetime,
+    locale: str | None = None,
 ) -> None:
     """Tell the patron their new card number and that it replaces the old one (if we can)."""
     to = patron_email(patron)
     if to is not None:
         context = {"number": card.number, "replaced": replaced}
         key = f"new_card:card:{card.id}"
-        queue_mail(session, mail, "new_card", to, patron, context, now, key=key)
+        queue_mail(session, mail, "new_card", to, patron, context, now, key=key, locale=locale)

@@ -1,5 +1,5 @@
 """Collecting a card at the kiosk: a number reserved for a blank card's chip, once the patron's
-ID document was verified at this kiosk."""
+ID document was verified at this kiosk, while their subscription is valid."""
 
 from datetime import datetime
 
@@ -13,6 +13,8 @@ from shared.errors import DomainError
 from shared.kiosks.id_checks import recently_verified
 from shared.models.card import Card, CardStatus
 from shared.models.patron import Patron
+from shared.patrons.subscriptions import require_valid_subscription
+from shared.timeutil import local_today
 
 
 def reserve_card(
@@ -23,6 +25,7 @@ def reserve_card(
     lock_row(session, Patron, patron.id)  # one reservation check-and-create per patron at a time
     if not needs_card(session, patron):
         raise DomainError("card_not_needed")
+    require_valid_subscription(patron, local_today(now))
     if not recently_verified(session, patron, device_id, now):
         raise DomainError("id_not_verified")
     on_chip = list(session.scalars(select(Card).where(Card.chip_uid == uid)))

@@ -16,6 +16,7 @@ from shared.models.kiosk import KioskDevice
 SEEN_EVERY = timedelta(minutes=1)
 DEVICES = ("card_reader", "document_reader", "printer", "scanner")
 DEVICE_STATES = frozenset({"ok", "paper_low", "paper_out", "offline", "unavailable", "unknown"})
+SOFTWARE_LENGTH = 40  # what a heartbeat may say of the kiosk's software version
 HEALTHY = frozenset({"ok", "unknown"})
 HEARTBEAT_EVERY = timedelta(seconds=60)  # the kiosk's default KIOSK_HEARTBEAT_SECONDS
 # Three missed heartbeats: one late or lost request does not make a kiosk look offline.
@@ -94,7 +95,9 @@ def report_health(
     )
     if not known:
         raise DomainError("invalid_health", allowed=", ".join(sorted(DEVICE_STATES)))
-    device.health = {"devices": dict(devices), "software": software[:40]}
+    if len(software) > SOFTWARE_LENGTH:
+        raise DomainError("bad_request", field="software")
+    device.health = {"devices": dict(devices), "software": software}
     device.health_reported_at = now
     session.flush()
     return is_degraded(device)

@@ -1,5 +1,6 @@
 """Checking a patron's ID document at a kiosk: the name and birth date read from its chip must
-match the record. Only the outcome and the document type are kept, never the data read."""
+match the record, and the document must not have expired. Only the outcome and the document
+type are kept, never the data read."""
 
 import re
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from shared.errors import DomainError
 from shared.kiosks.document_names import surname_matches
 from shared.models.id_check import IdCheck, IdCheckOutcome, UnreadableReason
 from shared.models.patron import Patron
+from shared.timeutil import local_today
 
 DOCUMENT_TYPE = re.compile(r"^[A-Z][A-Z<]?$")
 VALID_FOR = timedelta(minutes=15)
@@ -25,6 +27,7 @@ class DocumentReading:
     document_type: str
     surname: str
     birth_date: date
+    expiry_date: date
     sod_hash_ok: bool
 
 
@@ -32,7 +35,7 @@ def record_reading(
     session: Session, patron: Patron, device_id: int, reading: DocumentReading, now: datetime
 ) -> IdCheck:
     """Compare a reading with the patron's record and store the outcome."""
-    if not DOCUMENT_TYPE.match(reading.document_type):
+    if not DOCUMENT_TYPE.fullmatch(reading.document_type):
         raise DomainError("invalid_document_type")
     return _store(
         session,
@@ -40,7 +43,7 @@ def record_reading(
             patron_id=patron.id,
             kiosk_device_id=device_id,
             checked_at=now,
-            outcome=_outcome(patron, reading),
+            outcome=_outcome(patron, reading, local_today(now)),
             document_type=reading.document_type.rstrip("<"),
         ),
     )
@@ -83,10 +86,13 @@ def recent_checks(session: Session, since: datetime) -> list[IdCheck]:
     return list(session.scalars(query.order_by(IdCheck.checked_at.desc(), IdCheck.id.desc())))
 
 
-def _outcome(patron: Patron, reading: DocumentReading) -> IdCheckOutcome:
-    """Verified when the chip's data are genuine and name and birth date are the patron's."""
+def _outcome(patron: Patron, reading: DocumentReading, today: date) -> IdCheckOutcome:
+    """Verified when the chip's data are genuine, the document is valid today (in Amsterdam:
+    through its expiry date) and name and birth date are the patron's."""
     if not reading.sod_hash_ok:
         return IdCheckOutcome.INTEGRITY
+    if reading.expiry_date < today:
+        return IdCheckOutcome.EXPIRED
     same = reading.birth_date == patron.birth_date and surname_matches(
         patron.prefix, patron.surname, reading.surname
     )

@@ -15,9 +15,15 @@ from shared.timeutil import LOCAL_TZ
 
 
 def queue_payment_receipt(
-    session: Session, payment: Payment, device: KioskDevice, mail: MailSettings, now: datetime
+    session: Session,
+    payment: Payment,
+    device: KioskDevice,
+    mail: MailSettings,
+    now: datetime,
+    locale: str | None = None,
 ) -> None:
-    """Mail the receipt of a paid kiosk payment to its patron."""
+    """Mail the receipt of a paid kiosk payment to its patron, in `locale` (the language they
+    used at the kiosk; their own if None)."""
     if payment.status != PaymentStatus.PAID or payment.patron_id is None:
         raise DomainError("not_paid", status=payment.status)
     patron = session.get_one(Patron, payment.patron_id)
@@ -32,4 +38,4 @@ def queue_payment_receipt(
         "card_masked": mask_number(card.number) if card else None,
     }
     key = f"payment_receipt:payment:{payment.id}"
-    queue_mail(session, mail, "payment_receipt", to, patron, context, now, key=key)
+    queue_mail(session, mail, "payment_receipt", to, patron, context, now, key=key, locale=locale)

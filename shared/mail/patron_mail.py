@@ -29,12 +29,15 @@ def queue_mail(
     now: datetime,
     images: dict[str, bytes] | None = None,
     key: str | None = None,
+    locale: str | None = None,
 ) -> None:
-    """Render one mail in the patron's language and put it in the outbox once per key."""
+    """Render one mail in `locale` (the patron's language if None) and put it in the outbox
+    once per key."""
+    language = locale or patron.locale
     context = {"patron": patron, "branch": patron.home_branch, **context}
-    message = render_mail(name, patron.locale, to, context, mail.sender, images or None, now=now)
+    message = render_mail(name, language, to, context, mail.sender, images or None, now=now)
     dedupe_key = key or f"{name}:patron:{patron.id}"
-    enqueue(session, message, kind=name, dedupe_key=dedupe_key, locale=patron.locale, now=now)
+    enqueue(session, message, kind=name, dedupe_key=dedupe_key, locale=language, now=now)
 
 
 def qr_png(text: str) -> bytes:

@@ -18,6 +18,7 @@ class IdCheckOutcome(StrEnum):
     MISMATCH = "mismatch"
     UNREADABLE = "unreadable"
     INTEGRITY = "integrity"
+    EXPIRED = "expired"
 
 
 class UnreadableReason(StrEnum):

@@ -3,11 +3,14 @@
 from dataclasses import dataclass
 from datetime import date
 
+from shared.errors import DomainError
 from shared.models.catalogue import SubscriptionType, Validity
-from shared.models.patron import Patron, Subscription
+from shared.models.patron import Patron, Subscription, SubscriptionStatus
 from shared.timeutil import add_months, age_on, end_of_month
 
 YOUTH_AGE_LIMIT = 19
+# The library refuses these whatever their dates (the manuals' "Pas niet geldig").
+NEVER_VALID = frozenset({SubscriptionStatus.INVALID, SubscriptionStatus.BLACKLISTED})
 
 
 @dataclass(frozen=True)
@@ -47,3 +50,17 @@ def valid_through(subscription: SubscriptionType, start: date) -> date:
 def current_subscription(patron: Patron) -> Subscription | None:
     """The subscription that runs longest."""
     return max(patron.subscriptions, key=lambda s: (s.end_date, s.id), default=None)
+
+
+def valid_on(subscription: Subscription, day: date) -> bool:
+    """Whether the subscription lets its patron use the library on `day`: not invalid or
+    blacklisted, and not ended (a cancelled one runs until its end date)."""
+    return subscription.status not in NEVER_VALID and day <= subscription.end_date
+
+
+def require_valid_subscription(patron: Patron, day: date) -> None:
+    """Refuse (`subscription_not_valid`) a patron whose current subscription is not valid on
+    `day`, or who has none."""
+    subscription = current_subscription(patron)
+    if subscription is None or not valid_on(subscription, day):
+        raise DomainError("subscription_not_valid")

@@ -1,5 +1,6 @@
 """What a patron owes: charges, payments and refunds, each recorded once, summed on demand."""
 
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
@@ -12,6 +13,14 @@ from shared.models.payment import Payment, Refund
 from shared.money import to_amount
 
 SIGNS = {EntryType.CHARGE: 1, EntryType.PAYMENT: -1, EntryType.REFUND: 1}
+
+
+@dataclass
+class OpenCharge:
+    """What is still owed of one charge (or of money given back)."""
+
+    description: str
+    amount: Decimal
 
 
 def record(
@@ -108,3 +117,26 @@ def entries(session: Session, patron_id: int) -> list[LedgerEntry]:
     """The patron's ledger, oldest first."""
     query = select(LedgerEntry).where(LedgerEntry.patron_id == patron_id)
     return list(session.scalars(query.order_by(LedgerEntry.id)))
+
+
+def open_charges(session: Session, patron_id: int) -> list[OpenCharge]:
+    """The charges not paid yet, oldest first: payments pay the oldest charges first, and a
+    credit pays the charges that come after it."""
+    owed: list[OpenCharge] = []
+    credit = Decimal(0)
+    for entry in entries(session, patron_id):
+        if entry.entry_type == EntryType.PAYMENT:
+            credit += entry.amount
+        else:
+            owed.append(OpenCharge(entry.description, entry.amount))
+        credit = _pay_oldest(owed, credit)
+    return [charge for charge in owed if charge.amount > 0]
+
+
+def _pay_oldest(owed: list[OpenCharge], credit: Decimal) -> Decimal:
+    """Pay the oldest open charges from the credit; what is left of it."""
+    for charge in owed:
+        paid = min(charge.amount, credit)
+        charge.amount -= paid
+        credit -= paid
+    return credit

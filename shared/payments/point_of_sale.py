@@ -13,6 +13,7 @@ from shared.models.patron import Patron
 from shared.models.payment import Payment, PaymentMethod, PaymentPurpose
 from shared.money import to_amount
 from shared.payments import ledger
+from shared.payments.ledger import OpenCharge
 from shared.payments.provider import PaymentProvider, PaymentRefused, ProviderPayment
 from shared.payments.service import (
     REUSABLE,
@@ -21,6 +22,8 @@ from shared.payments.service import (
     new_payment,
     submit_payment,
 )
+
+DESCRIPTION_LENGTH = 255  # Mollie's limit, and the payment's column
 
 
 def start_terminal_payment(
@@ -82,12 +85,25 @@ def _new_terminal_payment(
         now,
         patron_id=patron.id,
         amount=wanted,
-        description=f"{device.branch.name}: {patron.customer_number}",
+        description=terminal_description(
+            device.branch.name, patron.customer_number, ledger.open_charges(session, patron.id)
+        ),
         method=PaymentMethod.POINT_OF_SALE,
         purpose=PaymentPurpose.BALANCE,
         terminal_id=device.terminal_id,
         kiosk_device_id=device.id,
     )
+
+
+def terminal_description(branch: str, number: str, charges: list[OpenCharge]) -> str:
+    """What the terminal and the bank statement say, in Dutch: the branch, what is paid and for
+    which patron, e.g. "Bibliotheek Ruinerwold: Te laat, Reservering (klantnummer 2X1234567)"."""
+    whom = f" (klantnummer {number})"
+    what = ", ".join(charge.description for charge in charges) or "openstaand bedrag"
+    room = DESCRIPTION_LENGTH - len(branch) - len(whom) - 2
+    if len(what) > room:
+        what = what[: room - 1].rstrip(", ") + "…"
+    return f"{branch}: {what}{whom}"
 
 
 def _free_terminal(

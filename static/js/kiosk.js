@@ -104,10 +104,6 @@
     }
   }
 
-  // An error page goes back to the start screen by itself.
-  document.querySelectorAll("[data-go-after]").forEach(function (link) {
-    setTimeout(function () { go(link.href); }, Number(link.dataset.goAfter) * 1000);
-  });
   document.querySelectorAll("[data-poll-url]").forEach(followProgress);
   restartIdle();
   // The out-of-service page has no events URL: events would only send it to itself.

@@ -18,7 +18,13 @@ from shared.models.patron import Patron
 from tests.support.accounts import PASSWORD
 
 API = "/api/kiosk/v1"
-PASSPORT = {"outcome": "read", "document_type": "P", "sod_hash_ok": True, "chain_checked": False}
+PASSPORT = {
+    "outcome": "read",
+    "document_type": "P",
+    "expiry_date": "2031-06-30",
+    "sod_hash_ok": True,
+    "chain_checked": False,
+}
 
 
 def register_kiosk(app: Flask, name: str = "Kiosk hal", *extra: str) -> str:

@@ -3,6 +3,7 @@
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 import pytest
 from flask import Flask
@@ -18,6 +19,7 @@ from shared.accounts.login import log_in
 from shared.clock import ManualClock
 from shared.models.patron import Patron
 from shared.refusals import REFUSALS
+from shared.timeutil import local_today
 from tests.support.accounts import member
 from tests.support.kiosk import advance_until, kiosk_config, running_kiosk, until
 from tests.support.kiosk_api import register_kiosk
@@ -510,3 +512,44 @@ def test_a_card_linked_after_the_patron_left_opens_nothing_until_tapped_again(
             assert until(lambda: not running.watcher.present)
             place_blank(kiosk_devices, tag)  # the patron's deliberate tap
             assert until(lambda: stranger.get("/events").json["go"] == "/pas")
+
+
+def test_an_expired_document_sends_to_the_desk_and_says_so(
+    kiosk: FlaskClient, kiosk_devices: Devices, patron: Patron
+) -> None:
+    log_in_at_kiosk(kiosk, patron.customer_number)
+    expired = local_today(now()) - timedelta(days=1)
+    document = patron_document(expiry=expired)
+    kiosk_devices.document_reader.place(document)  # type: ignore[attr-defined]
+    assert type_document(kiosk, typed_document(document)) == "/ophalen/balie"
+    page = kiosk.get("/ophalen/balie").get_data(as_text=True)
+    assert said(kiosk.application, EXPIRED) in page
+    blocked, cards, checks = portal_state(patron.id)
+    assert cards == [] and [(c.outcome, c.document_type) for c in checks] == [("expired", "P")]
+
+
+def test_no_card_on_a_subscription_that_ended_the_desk_says_to_renew(
+    kiosk: FlaskClient, kiosk_devices: Devices, patron: Patron
+) -> None:
+    patron.subscriptions[0].end_date = local_today(now()) - timedelta(days=1)
+    db.session.commit()
+    response = log_in_at_kiosk(kiosk, patron.customer_number)
+    assert response.headers["Location"] == "/ophalen/balie"  # before any ID check
+    assert said(kiosk.application, ENDED) in kiosk.get("/ophalen/balie").get_data(as_text=True)
+    assert portal_state(patron.id)[2] == []
+
+
+def test_english_chosen_on_the_start_screen_holds_through_logging_in(
+    kiosk: FlaskClient, patron: Patron
+) -> None:
+    assert kiosk.post("/taal", data={"lang": "en", "next": "/"}).status_code == 303
+    assert log_in_at_kiosk(kiosk, patron.customer_number).headers["Location"] == "/ophalen"
+    page = kiosk.get("/ophalen").get_data(as_text=True)
+    assert '<html lang="en">' in page and "ID document" in page
+
+
+EXPIRED = "Your ID document has expired. Bring a valid passport or identity card to the desk."
+ENDED = (
+    "Your subscription is not valid: it has ended or it is blocked. Renew it at the desk or on "
+    "the website; then you can collect your card."
+)

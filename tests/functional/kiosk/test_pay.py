@@ -167,8 +167,10 @@ def test_printer_out_of_paper_shows_and_mails_the_receipt(
     assert "on the screen" in page and "by email" in page and payment.reference in page
     assert kiosk_devices.printer.printed == []
     db.session.expire_all()
-    mails = db.session.scalars(select(OutboxMail.kind)).all()
-    assert "payment_receipt" in mails
+    [mailed] = db.session.scalars(
+        select(OutboxMail).where(OutboxMail.kind == "payment_receipt")
+    ).all()
+    assert mailed.locale == "en"  # the language of the patron at the kiosk, not their own
     device = db.session.scalars(select(KioskDevice)).one()
     assert device.health["devices"]["printer"] == "paper_out"
 
@@ -258,3 +260,26 @@ def test_a_payment_service_hiccup_is_explained_and_the_kiosk_stays(
     assert kiosk.get("/pas").status_code == 200
     mollie_sandbox.clear_faults()
     assert kiosk.post("/betalen").location == "/betalen/terminal"
+
+
+def test_english_chosen_before_the_tap_holds_and_the_receipt_has_a_line_per_charge(
+    app: Flask,
+    kiosk_app: Flask,
+    kiosk_devices: Devices,
+    patron: Patron,
+    mollie_sandbox,
+) -> None:
+    charge = ["ledger", "charge", patron.customer_number, "2.00", "Reservering", "--key", "r-1"]
+    assert app.test_cli_runner().invoke(args=charge).exit_code == 0
+    kiosk = kiosk_app.test_client()
+    in_english(kiosk)  # on the start screen, before the card: the patron's own language is Dutch
+    assert tap(kiosk, kiosk_devices) == "/pas"
+    assert "Pay what I owe" in kiosk.get("/pas").get_data(as_text=True)
+    assert "€14.50" in kiosk.get("/betalen").get_data(as_text=True)
+    page = pay_until(kiosk, mollie_sandbox, "paid")
+    assert "Take your receipt" in page
+    [receipt] = kiosk_devices.printer.printed
+    assert (receipt.title, receipt.locale) == ("Payment receipt", "en")
+    assert receipt.lines[:2] == [("Te laat", Decimal("12.50")), ("Reservering", Decimal("2.00"))]
+    what = f"Te laat, Reservering (klantnummer {patron.customer_number})"
+    assert newest_payment().description == f"Bibliotheek Ruinerwold: {what}"

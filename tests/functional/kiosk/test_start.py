@@ -182,14 +182,19 @@ def test_a_stale_form_starts_again_and_a_fresh_one_works(
         stale = kiosk.post("/stoppen", data={"csrf_token": "from-before-a-restart"})
         page = stale.get_data(as_text=True)
         assert stale.status_code == 400 and 'role="alert"' in page  # the kiosk's error page
-        assert 'data-go-after="8"' in page and "van Dijk" not in page
+        assert stale.headers["Refresh"] == "8; url=/" and "van Dijk" not in page
         assert kiosk.get("/pas").location == "/"
         fresh = form_token(kiosk.get("/").get_data(as_text=True))
         assert kiosk.post("/taal", data={"lang": "en", "csrf_token": fresh}).location == "/"
 
 
 @pytest.mark.parametrize(
-    ("method", "path", "code"), [("get", "/nergens", 404), ("get", "/stoppen", 405)]
+    ("method", "path", "code", "title"),
+    [
+        ("get", "/nergens", 404, "This page does not exist."),
+        ("get", "/stoppen", 405, "This cannot be done here."),
+        ("get", "/kapot", 500, "Something went wrong. We start again."),
+    ],
 )
 def test_a_wrong_address_starts_again(
     app: Flask,
@@ -199,15 +204,25 @@ def test_a_wrong_address_starts_again(
     method: str,
     path: str,
     code: int,
+    title: str,
 ) -> None:
+    kiosk_app.add_url_rule("/kapot", view_func=broken)
+    kiosk_app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production
     owing_card_holder(app, client)
     kiosk = kiosk_app.test_client()
     tap(kiosk, kiosk_devices)
     in_english(kiosk)
     answer = getattr(kiosk, method)(path)
     page = answer.get_data(as_text=True)
-    assert answer.status_code == code and "data-go-after" in page and "kiosk.js" in page
+    assert answer.status_code == code and title in page and "kiosk.js" in page
+    assert "In 8 seconds you are back at the start screen." in page  # in the patron's language
+    assert answer.headers["Refresh"] == "8; url=/"  # the browser goes back by itself
     assert kiosk.get("/pas").location == "/"
+
+
+def broken() -> str:
+    """A page with a bug."""
+    raise RuntimeError("a bug")
 
 
 @pytest.mark.parametrize(

@@ -76,7 +76,8 @@ def test_a_chip_on_someone_elses_card_is_refused(new_browser, kiosk: KioskApi, t
     refused = kiosk.call("POST", "/cards", ticket, {"chip_uid": CHIP})
     assert refused.status_code == 409 and refused.json["error"] == "chip_in_use"
     bad = kiosk.call("POST", "/cards", ticket, {"chip_uid": "not-hex"})
-    assert bad.status_code == 400 and bad.json["error"] == "invalid_chip_uid"
+    assert bad.status_code == 400 and bad.json["error"] == "bad_request"
+    assert bad.json["field"] == "chip_uid" and bad.json["location"] == "json"
 
 
 def test_activation_makes_the_main_card_and_mails_the_number(

@@ -18,6 +18,7 @@ from tests.support.kiosk_api import KioskApi, collection_code, register_kiosk
 
 CARD = "2527000000017"
 CHIP = "04A1B2C3D4E5F6"
+CARD_AND_CHIP = {"card_number": CARD, "chip_uid": CHIP}
 
 
 @pytest.fixture
@@ -49,6 +50,7 @@ def test_card_with_its_chip_identifies_with_the_weakest_proof(
         "display_name": "M.J. van Dijk",
         "valid_through": patron.subscriptions[0].end_date.isoformat(),
         "subscription": "Basis",
+        "subscription_valid": True,
         "owed": "0.00",
         "currency": "EUR",
         "has_card": True,
@@ -121,8 +123,8 @@ def test_code_and_card_refuse_an_account_that_may_not_log_in(
     else:
         patron.login_account.confirmed_at = None
     db.session.commit()
-    body = {"code": collection_code(patron)} if method == "qr" else {"card_number": CARD}
-    response = kiosk.identify(method=method, chip_uid=CHIP, **body)
+    qr = {"code": collection_code(patron)}
+    response = kiosk.identify(method=method, **(qr if method == "qr" else CARD_AND_CHIP))
     assert response.status_code == 422 and response.json["error"] == error
 
 

@@ -93,16 +93,21 @@ def test_a_retried_request_returns_the_same_payment(kiosk, owing_patron: Patron)
 
 
 @pytest.mark.parametrize(
-    ("amount", "error"),
-    [("12.51", "amount_not_owed"), ("0", "amount_not_owed"), ("1e3", "invalid_amount")],
+    ("amount", "status", "error"),
+    [
+        ("12.51", 422, "amount_not_owed"),
+        ("0", 422, "amount_not_owed"),
+        ("1e3", 400, "bad_request"),
+        (12.5, 400, "bad_request"),
+    ],
 )
 def test_only_what_is_owed_can_be_paid(
-    kiosk, owing_patron: Patron, amount: str, error: str
+    kiosk, owing_patron: Patron, amount: object, status: int, error: str
 ) -> None:
     response = kiosk(
         "POST", "/payments", "kiosk-req-0003", patron=owing_patron.customer_number, amount=amount
     )
-    assert response.status_code == 422 and response.json["error"] == error
+    assert response.status_code == status and response.json["error"] == error
 
 
 def test_nothing_owed_is_refused(kiosk, client: FlaskClient, mollie_sandbox) -> None:

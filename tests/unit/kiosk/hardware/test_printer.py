@@ -22,6 +22,7 @@ BARCODE = (
     b"\x1dkI\x0f{B2100012345678"  # GS k 73: CODE128, 15 bytes, code set B
 )
 CUT = b"\x1bd\x06\x1dV\x00"
+EURO = b"\x1bt\x0f\xa4"  # escpos switches to a code page with the euro sign (ISO 8859-15)
 
 
 def _printed(receipt: Receipt) -> bytes:
@@ -46,8 +47,8 @@ def test_receipt_bytes() -> None:
         _printed(receipt)
         == (
             HEADER + b"Betaling\n\x1bE\x00"
-            b"Jaarabonnement                       42.50\nPas\n" + b"-" * 42 + b"\n"
-            b"\x1bE\x01Total                                42.50\n\x1bE\x00\n"
+            b"Jaarabonnement                     " + EURO + b"\xa042,50\nPas\n" + b"-" * 42 + b"\n"
+            b"\x1bE\x01Total                              \xa4\xa042,50\n\x1bE\x00\n"
             + BARCODE
             + b"\x1ba\x01"  # the QR code, native: model 2, size 6, error level L, store, print
             b"\x1d(k\x04\x001A2\x00\x1d(k\x03\x001C\x06\x1d(k\x03\x001E0"
@@ -66,7 +67,12 @@ def test_slip_has_no_total_and_no_qr() -> None:
 def test_long_lines_are_cut_to_the_paper_width() -> None:
     receipt = Receipt("OBA", "C", "T", WHEN, [("x" * 60, Decimal("1")), ("y" * 60, None)])
     printed = _printed(receipt)
-    assert b"\x1bE\x00" + b"x" * 37 + b" 1.00\n" + b"y" * 42 + b"\n" in printed
+    assert b"\x1bE\x00" + b"x" * 35 + b" " + EURO + b"\xa01,00\n" + b"y" * 42 + b"\n" in printed
+
+
+def test_amounts_are_written_in_the_receipts_language() -> None:
+    receipt = Receipt("OBA", "C", "Payment", WHEN, [("Fee", Decimal("1242.5"))], locale="en")
+    assert b"Fee" + b" " * 30 + EURO + b"1,242.50\n" in _printed(receipt)
 
 
 def test_dummy_and_file_printers_cannot_report_status(tmp_path) -> None:

@@ -1,7 +1,7 @@
 """Collecting a card at a kiosk: a number only after an ID check there, one per chip, and the
 encoded card becomes the main card exactly once."""
 
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -16,9 +16,11 @@ from shared.kiosks.card_collection import reserve_card
 from shared.kiosks.id_checks import VALID_FOR, DocumentReading, record_reading
 from shared.mail.settings import MailSettings
 from shared.models.card import Card, CardStatus
+from shared.models.id_check import IdCheckOutcome
 from shared.models.kiosk import KioskDevice
 from shared.models.mail import OutboxMail
-from shared.models.patron import Patron
+from shared.models.patron import Patron, SubscriptionStatus
+from shared.timeutil import LOCAL_TZ, local_today
 from tests.support.factories import create_account, create_card, create_kiosk, create_patron
 
 CHIP, OTHER_CHIP = "04A1B2C3D4E5F6", "04FFEEDDCCBBAA"
@@ -41,10 +43,71 @@ def newcomer(db_session: Session, clock: ManualClock) -> Patron:
     return patron
 
 
-def verify(session: Session, patron: Patron, kiosk: KioskDevice, clock: ManualClock) -> None:
-    """A matching ID document read at the kiosk, now."""
-    reading = DocumentReading("P", patron.surname.upper(), patron.birth_date, sod_hash_ok=True)
-    record_reading(session, patron, kiosk.id, reading, clock.now())
+def verify(
+    session: Session,
+    patron: Patron,
+    kiosk: KioskDevice,
+    clock: ManualClock,
+    expiry: date = date(2031, 6, 30),
+) -> IdCheckOutcome:
+    """A matching ID document (valid through `expiry`) read at the kiosk, now; the outcome."""
+    reading = DocumentReading(
+        "P", patron.surname.upper(), patron.birth_date, expiry_date=expiry, sod_hash_ok=True
+    )
+    return record_reading(session, patron, kiosk.id, reading, clock.now()).outcome
+
+
+def test_a_document_valid_through_today_in_amsterdam_is_not_expired(
+    db_session: Session, clock: ManualClock, kiosk: KioskDevice, newcomer: Patron
+) -> None:
+    # 22:30 UTC on 30 June is 1 July in Amsterdam: a document valid through 30 June expired.
+    clock.set(datetime(2040, 6, 30, 23, 30, tzinfo=LOCAL_TZ))
+    assert verify(db_session, newcomer, kiosk, clock, date(2040, 6, 30)) == "verified"
+    clock.set(datetime(2040, 7, 1, 0, 30, tzinfo=LOCAL_TZ))
+    assert clock.now().day == 30  # still 30 June in UTC
+    assert verify(db_session, newcomer, kiosk, clock, date(2040, 6, 30)) == "expired"
+
+
+@pytest.mark.parametrize(
+    ("status", "ends_in_days"),
+    [
+        (SubscriptionStatus.NORMAL, -1),
+        (SubscriptionStatus.CANCELLED, -1),
+        (SubscriptionStatus.INVALID, 30),
+        (SubscriptionStatus.BLACKLISTED, 30),
+    ],
+)
+def test_no_card_on_a_subscription_that_is_not_valid(
+    db_session: Session,
+    clock: ManualClock,
+    kiosk: KioskDevice,
+    newcomer: Patron,
+    status: SubscriptionStatus,
+    ends_in_days: int,
+) -> None:
+    verify(db_session, newcomer, kiosk, clock)
+    card = reserve_card(db_session, newcomer, kiosk.id, CHIP, clock.now())
+    subscription = newcomer.subscriptions[0]
+    subscription.status = status
+    subscription.end_date = local_today(clock.now()) + timedelta(days=ends_in_days)
+    for attempt in (
+        lambda: reserve_card(db_session, newcomer, kiosk.id, CHIP, clock.now()),
+        lambda: activate_card(db_session, newcomer, card.number, CHIP, MAIL, clock.now()),
+    ):
+        with pytest.raises(DomainError) as refused:
+            attempt()
+        assert refused.value.code == "subscription_not_valid"
+
+
+def test_a_cancelled_subscription_gives_a_card_until_its_end(
+    db_session: Session, clock: ManualClock, kiosk: KioskDevice, newcomer: Patron
+) -> None:
+    subscription = newcomer.subscriptions[0]
+    subscription.status = SubscriptionStatus.CANCELLED
+    subscription.end_date = local_today(clock.now())
+    verify(db_session, newcomer, kiosk, clock)
+    card = reserve_card(db_session, newcomer, kiosk.id, CHIP, clock.now())
+    assert activate_card(db_session, newcomer, card.number, CHIP, MAIL, clock.now()) == card
 
 
 def test_no_number_without_a_recent_id_check_at_this_kiosk(

@@ -81,3 +81,21 @@ def test_a_payment_without_patron_cannot_be_credited(
     payment = create_payment(db_session, None, clock.now())
     with pytest.raises(ValueError, match="no patron"):
         ledger.record_payment(db_session, payment, clock.now())
+
+
+def test_payments_settle_the_oldest_charges_first_and_a_credit_the_next(
+    db_session: Session, clock: ManualClock
+) -> None:
+    now = clock.now()
+    patron = create_patron(db_session, None, now)
+    ledger.record_payment(
+        db_session, create_payment(db_session, patron, now, amount=Decimal("1.00")), now
+    )
+    ledger.charge(db_session, patron.id, Decimal("3.00"), "Te laat", "fine:1", now)
+    ledger.charge(db_session, patron.id, Decimal("2.50"), "Reservering", "fee:1", now)
+    ledger.charge(db_session, patron.id, Decimal("7.00"), "Beschadigd boek", "fine:2", now)
+    paid = create_payment(db_session, patron, now, amount=Decimal("3.00"))
+    ledger.record_payment(db_session, paid, now)
+    still_open = [(c.description, c.amount) for c in ledger.open_charges(db_session, patron.id)]
+    assert still_open == [("Reservering", Decimal("1.50")), ("Beschadigd boek", Decimal("7.00"))]
+    assert sum(amount for _, amount in still_open) == ledger.balance(db_session, patron.id)
