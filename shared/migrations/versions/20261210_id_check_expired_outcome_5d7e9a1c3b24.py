@@ -1,7 +1,7 @@
 """id_check: the outcome `expired`, for an ID document past its expiry date
 
 Revision ID: 5d7e9a1c3b24
-Revises: a3c5e7f90b12
+Revises: c4d81e2f6a07
 Create Date: 2026-12-10 10:00:00.000000
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "5d7e9a1c3b24"
-down_revision = "a3c5e7f90b12"
+down_revision = "c4d81e2f6a07"
 branch_labels = None
 depends_on = None
 
