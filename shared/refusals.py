@@ -153,14 +153,18 @@ REFUSALS: dict[str, Refusal] = {
     # Kiosks, cards and ID checks
     "unknown_card": Refusal(REFUSED, N_("This card is not known here. Please go to the desk.")),
     "code_invalid": Refusal(
-        REFUSED, N_("We do not recognise this code. Scan the QR code from your welcome e-mail.")
+        REFUSED,
+        N_(
+            "We do not recognise this code. Check it against your welcome e-mail, or scan the"
+            " QR code in it."
+        ),
     ),
     "code_expired": Refusal(
         REFUSED, N_("This code has expired. Log in with your number and password instead.")
     ),
     "code_used": Refusal(
         REFUSED,
-        N_("You already collected a card with this code. Log in with your number and password."),
+        N_("This code has been used already. Log in with your number and password."),
     ),
     "ticket_invalid": Refusal(FORBIDDEN, N_("Please start again.")),
     "proof_required": Refusal(FORBIDDEN, N_("Log in with your number and password for this.")),

@@ -65,7 +65,7 @@ def _drain_scanner() -> None:
 
 @bp.route("/ophalen/inloggen", methods=["GET", "POST"])
 def identify() -> str | Response | tuple[str, int]:
-    """Scan the QR code from the welcome mail, or type number and password."""
+    """Scan the QR code from the welcome mail, type its short code, or number and password."""
     purpose = "lost" if request.values.get("purpose") == "lost" else "collect"
     session = patron_session() or begin_session()
     if session.patron is not None:
@@ -76,7 +76,22 @@ def identify() -> str | Response | tuple[str, int]:
     if request.method == "GET":
         _drain_scanner()
         return _identify_page(purpose, refusal=refusal_in_query(request.args, "error"))
+    if purpose == "collect" and "code" in request.form:
+        return _identify_by_typed_code(session)
     return _identify_by_password(session, purpose)
+
+
+def _identify_by_typed_code(session: PatronSession) -> Response | tuple[str, int]:
+    """Check the code typed from the welcome mail at the portal."""
+    code = request.form.get("code", "").strip()
+    if not code:
+        return _identify_page("collect", errors={"code": _("Type the code.")}), 422
+    try:
+        go = _identify_once(session, "collect", lambda: kiosk().portal.identify("qr", code=code))
+    except PortalRefused as refusal:
+        message = refusal_message(refusal.code, refusal.details)
+        return _identify_page("collect", errors={"code": message}, code=code), 422
+    return redirect(go, code=303)
 
 
 def _identify_by_password(session: PatronSession, purpose: str) -> Response | tuple[str, int]:

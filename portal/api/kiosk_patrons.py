@@ -68,7 +68,7 @@ def _identify(proof: Proof, body: dict[str, Any]) -> PatronRow:
         return identification.by_card(db.session(), body["card_number"], body["chip_uid"], now())
     if proof == Proof.QR:
         secret = current_app.config["SECRET_KEY"]
-        return identification.by_code(db.session(), secret, body["code"], now())
+        return identification.by_code(db.session(), secret, body["code"], kiosk().id, now())
     login, password = body["login"], body["password"]
     return identification.by_password(db.session(), login, password, kiosk().id, now())
 

@@ -5,6 +5,8 @@ import re
 import secrets
 from collections.abc import Callable
 
+from stdnum import luhn
+
 from shared.errors import DomainError
 
 TEMPORARY_PREFIX = "2X"
@@ -16,11 +18,7 @@ CHIP_UID = re.compile(r"^(?:[0-9A-F]{2}){4,10}$")
 
 def luhn_check_digit(digits: str) -> str:
     """The Luhn (mod 10) check digit for a string of digits."""
-    total = 0
-    for position, char in enumerate(reversed(digits)):
-        value = int(char) * (2 if position % 2 == 0 else 1)
-        total += value - 9 if value > 9 else value
-    return str((10 - total % 10) % 10)
+    return str(luhn.calc_check_digit(digits))
 
 
 def is_valid_number(number: str, prefix: str) -> bool:

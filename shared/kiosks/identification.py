@@ -1,4 +1,5 @@
-"""Who is at the kiosk: a tapped card, the QR code from the welcome mail, or login and password."""
+"""Who is at the kiosk: a tapped card, the code from the welcome mail (its QR code or the short
+code typed from it), or login and password."""
 
 from datetime import datetime
 
@@ -6,7 +7,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shared import tokens
+from shared.accounts import throttle
 from shared.accounts.login import LoginResult, check_may_log_in, log_in
+from shared.cards import collection_codes
 from shared.cards.lookup import card_holder
 from shared.cards.numbers import normalise_chip_uid
 from shared.errors import DomainError
@@ -30,14 +33,40 @@ def by_card(session: Session, number: str, chip_uid: str | None, now: datetime) 
     return patron
 
 
-def by_code(session: Session, secret_key: str, code: str, now: datetime) -> Patron:
-    """The patron named in the card collection code of their welcome mail, if their login may
-    log in and they have not collected a card with it yet (after that: number and password)."""
+def by_code(session: Session, secret_key: str, code: str, device_id: int, now: datetime) -> Patron:
+    """The patron named in the card collection code of their welcome mail (the QR code's, or
+    the short one typed from it), if their login may log in and they have not collected a card
+    yet (after that: number and password)."""
+    short = collection_codes.normalise(code)
+    if short is not None:
+        return _by_short_code(session, secret_key, short, device_id, now)
     try:
         payload = tokens.read_token(secret_key, tokens.CARD_COLLECTION, code.strip(), now)
     except tokens.TokenError as error:
         raise DomainError("code_expired" if error.expired else "code_invalid") from error
-    patron = session.get(Patron, payload.get("patron", 0))
+    return _may_collect(session, session.get(Patron, payload.get("patron", 0)), now)
+
+
+def _by_short_code(
+    session: Session, secret_key: str, code: str, device_id: int, now: datetime
+) -> Patron:
+    """The patron of a typed short code, which it uses up; wrong codes are counted per kiosk
+    (a short code can be guessed where a signed one cannot), with growing waits."""
+    key = throttle.name_key("collection-code", f"kiosk:{device_id}")
+    throttle.refuse_while_locked(session, [key], now)
+    try:
+        row = collection_codes.find_code(session, secret_key, code, now)
+    except DomainError:
+        throttle.count_failure(session, key, now, throttle.growing_wait)
+        raise
+    throttle.forget_failures(session, key)
+    patron = _may_collect(session, session.get(Patron, row.patron_id), now)
+    collection_codes.spend(session, row, now)
+    return patron
+
+
+def _may_collect(session: Session, patron: Patron | None, now: datetime) -> Patron:
+    """The patron a code names, if their login may log in and no card was issued to them yet."""
     if patron is None:
         raise DomainError("code_invalid")
     _require_login_allowed(patron, now)

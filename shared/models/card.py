@@ -40,3 +40,17 @@ class Card(Base):
     )
     chip_uid: Mapped[str | None] = mapped_column(String(32))
     issued_at: Mapped[datetime]
+
+
+class CollectionCode(Base):
+    """The short code of a welcome mail, typed at a kiosk to collect the first card: kept only
+    as a keyed hash, good once, until it expires."""
+
+    __tablename__ = "collection_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patron_id: Mapped[int] = mapped_column(ForeignKey("patron.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]

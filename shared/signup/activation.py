@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shared import tokens
+from shared.cards import collection_codes
 from shared.cards.numbers import SYSTEM_PREFIX, TEMPORARY_PREFIX, mint_number
 from shared.mail.patron_mail import qr_png, queue_mail
 from shared.mail.settings import MailSettings
@@ -153,6 +154,9 @@ def _queue_welcome(
     if subscription.type.has_card:
         payload = {"patron": patron.id}
         token = tokens.make_token(mail.secret_key, tokens.CARD_COLLECTION, payload, now)
-        context["collection_token"] = token
+        context["collection_code"] = collection_codes.issue_code(
+            session, mail.secret_key, patron, now
+        )
+        context["code_until"] = local_today(now + collection_codes.LIFETIME)
         images["qr"] = qr_png(token)
     queue_mail(session, mail, "welcome", email, patron, context, now, images)

@@ -1,6 +1,7 @@
 """Calls the kiosk API as a registered kiosk would: device token, ticket, JSON."""
 
 import json
+import re
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -83,3 +84,9 @@ def queued_mail(kind: str) -> tuple[OutboxMail, EmailMessage]:
     """The one queued mail of a kind, and its message parsed."""
     row = db.session.scalars(select(OutboxMail).where(OutboxMail.kind == kind)).one()
     return row, BytesParser(policy=policy.default).parsebytes(row.message)
+
+
+def welcome_mail_code() -> str:
+    """The short kiosk code of the (one) welcome mail, as the patron reads it there."""
+    text = queued_mail("welcome")[1].get_body(preferencelist=("plain",)).get_content()
+    return re.search(r"\b([0-9A-Z]{4} [0-9A-Z]{5})\b", text)[1]

@@ -22,7 +22,7 @@ from shared.refusals import REFUSALS
 from shared.timeutil import local_today
 from tests.support.accounts import member
 from tests.support.kiosk import advance_until, kiosk_config, running_kiosk, until
-from tests.support.kiosk_api import register_kiosk
+from tests.support.kiosk_api import register_kiosk, welcome_mail_code
 from tests.support.kiosk_collect import (
     PASSWORD,
     ActivationOutage,
@@ -148,6 +148,26 @@ def test_wrong_password_is_refused(kiosk: FlaskClient, patron: Patron) -> None:
     page = response.get_data(as_text=True)
     wrong = REFUSALS["bad_credentials"].message
     assert response.status_code == 422 and said(kiosk.application, wrong) in page
+
+
+def test_the_typed_code_from_the_welcome_mail_leads_to_the_document(
+    kiosk: FlaskClient, patron: Patron
+) -> None:
+    code = welcome_mail_code()
+    page = kiosk.get("/ophalen/inloggen").get_data(as_text=True)
+    assert said(kiosk.application, "Or type the code from your welcome e-mail") in page
+    typed = kiosk.post("/ophalen/inloggen", data={"purpose": "collect", "code": code.lower()})
+    assert typed.status_code == 303 and typed.headers["Location"] == "/ophalen"
+
+
+def test_a_wrong_typed_code_is_explained_at_its_field(kiosk: FlaskClient, patron: Patron) -> None:
+    kiosk.get("/ophalen/inloggen")
+    for code, refusal in [("", None), ("K7QM 2XPA", "code_invalid")]:
+        response = kiosk.post("/ophalen/inloggen", data={"purpose": "collect", "code": code})
+        page = response.get_data(as_text=True)
+        assert response.status_code == 422 and 'aria-describedby="code-hint code-error"' in page
+        message = REFUSALS[refusal].message if refusal else "Type the code."
+        assert said(kiosk.application, message) in page
 
 
 def test_unknown_qr_code_is_refused(kiosk: FlaskClient, kiosk_devices: Devices) -> None:

@@ -5,16 +5,18 @@ from datetime import timedelta
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from stdnum.luhn import calc_check_digit
 
 from portal.extensions import db
 from portal.wiring import now
 from shared import tokens
+from shared.cards.collection_codes import ALPHABET
 from shared.models.account import AccountStatus
 from shared.models.card import CardRole, CardStatus
 from shared.models.patron import Patron
 from tests.conftest import TEST_SECRET
 from tests.support.accounts import PASSWORD, give_card, member
-from tests.support.kiosk_api import KioskApi, collection_code, register_kiosk
+from tests.support.kiosk_api import KioskApi, collection_code, register_kiosk, welcome_mail_code
 
 CARD = "2527000000017"
 CHIP = "04A1B2C3D4E5F6"
@@ -203,3 +205,41 @@ def test_card_numbers_find_their_patron_for_the_balance(kiosk: KioskApi, patron:
 def past_token(purpose: str, payload: dict[str, object], age: int) -> str:
     """A genuinely signed token made `age` seconds before the portal's now."""
     return tokens.make_token(TEST_SECRET, purpose, payload, now() - timedelta(seconds=age))
+
+
+def test_the_typed_code_identifies_once_as_strongly_as_the_qr_code(
+    kiosk: KioskApi, patron: Patron
+) -> None:
+    code = welcome_mail_code()
+    first = kiosk.identify(method="qr", code=code.lower().replace(" ", "-"))
+    assert first.status_code == 200 and first.json["proof"] == "qr"
+    assert first.json["patron"]["number"] == patron.temporary_number
+    again = kiosk.identify(method="qr", code=code)
+    assert again.status_code == 422 and again.json == {"error": "code_used"}
+
+
+def test_a_refused_patron_keeps_their_typed_code(kiosk: KioskApi, patron: Patron) -> None:
+    patron.login_account.status = AccountStatus.BLOCKED
+    db.session.commit()
+    assert kiosk.identify(method="qr", code=welcome_mail_code()).json["error"] == "account_blocked"
+    patron.login_account.status = AccountStatus.ACTIVE
+    db.session.commit()
+    assert kiosk.identify(method="qr", code=welcome_mail_code()).status_code == 200
+
+
+def well_formed_guesses(count: int, code: str) -> list[str]:
+    """Codes of the right shape whose check character fits: guesses, not slips."""
+    bodies = (f"{n:08d}" for n in range(count + 1))
+    return [body + calc_check_digit(body, ALPHABET) for body in bodies if body != code[:-1]][:count]
+
+
+def test_wrong_typed_codes_are_throttled_per_kiosk(
+    app: Flask, client: FlaskClient, kiosk: KioskApi, patron: Patron
+) -> None:
+    code = welcome_mail_code().replace(" ", "")
+    for guess in well_formed_guesses(5, code):
+        assert kiosk.identify(method="qr", code=guess).json["error"] == "code_invalid"
+    throttled = kiosk.identify(method="qr", code=code)
+    assert throttled.status_code == 429 and throttled.json["error"] == "too_many_attempts"
+    other_kiosk = KioskApi(client, register_kiosk(app, "Kiosk boven"))
+    assert other_kiosk.identify(method="qr", code=code).status_code == 200

@@ -7,6 +7,7 @@ from email.message import EmailMessage
 from email.parser import BytesParser
 from pathlib import Path
 
+from babel.dates import format_date
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -14,11 +15,14 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.wiring import now
 from shared import tokens
+from shared.cards.collection_codes import LIFETIME, normalise
+from shared.mail.patron_mail import qr_png
 from shared.mail.transport import SmtpTransport
 from shared.mail.worker import send_pending_committing
 from shared.models.account import LoginAccount
 from shared.models.mail import MailStatus, OutboxMail
 from shared.models.patron import Patron
+from shared.timeutil import local_today
 from tests.conftest import TEST_SECRET
 from tests.support.servers import free_port
 from tests.support.signup import checkout, start_payment, walk_to_review
@@ -60,13 +64,25 @@ def test_welcome_mail_has_what_the_seed_mail_has(client: FlaskClient) -> None:
     assert qr.get_payload(decode=True).startswith(b"\x89PNG")
 
 
-def test_qr_token_is_signed_expiring_and_not_the_number(client: FlaskClient) -> None:
+def test_qr_code_holds_the_signed_collection_token(client: FlaskClient) -> None:
     patron = sign_up_and_pay(client)
-    text, _html = parts(outbox("welcome"))
-    token = re.search(r"^([\w-]+\.[\w-]+\.[\w-]+)\r?$", text, re.MULTILINE)[1]
+    message = outbox("welcome")
+    # The clock stands still in tests, so the token signed at activation is the one made here.
+    token = tokens.make_token(TEST_SECRET, tokens.CARD_COLLECTION, {"patron": patron.id}, now())
+    qr = next(p for p in message.walk() if p.get_content_type() == "image/png")
+    assert qr.get_payload(decode=True) == qr_png(token)
     assert patron.temporary_number not in token
-    payload = tokens.read_token(TEST_SECRET, tokens.CARD_COLLECTION, token, now())
-    assert payload == {"patron": patron.id}
+
+
+def test_typed_kiosk_code_is_short_with_a_check_character(client: FlaskClient) -> None:
+    sign_up_and_pay(client)
+    text, html = parts(outbox("welcome"))
+    until = format_date(local_today(now() + LIFETIME), "long", locale="nl")
+    for body in (text, html):
+        shown = re.search(r"\b([0-9A-Z]{4} [0-9A-Z]{5})\b", body)[1]
+        assert len(shown) <= 10 and normalise(shown) == shown.replace(" ", "")
+        assert f"één keer intypen, tot {until}" in body
+    assert not re.search(r"[\w-]{20,}\.[\w-]+\.[\w-]+", text), "the long token is gone"
 
 
 def test_mails_follow_the_chosen_language(client: FlaskClient) -> None:
