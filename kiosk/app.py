@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from flask import Flask, abort, current_app, g, render_template, request, url_for
+from flask import Flask, abort, current_app, g, make_response, render_template, request, url_for
 from flask_babel import force_locale
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -160,7 +160,7 @@ def _http_error(error: HTTPException) -> Response:
     if error.code is None or error.code < 400:
         return error.get_response()
     if error.code == 403:
-        return Response(render_template("kiosk/start/forbidden.html"), 403)
+        return make_response(render_template("kiosk/start/forbidden.html"), 403)
     language = current_language()
     if _patron_page():
         end_session()
@@ -173,7 +173,7 @@ def _error_page(status: int, language: str) -> Response:
     seconds = current_app.config["KIOSK_ERROR_RETURN_SECONDS"]
     with force_locale(language):
         page = render_template("kiosk/start/error.html", status=status, seconds=seconds)
-    response = Response(page, status)
+    response = make_response(page, status)
     response.headers["Refresh"] = f"{seconds}; url={url_for('start.home')}"
     return response
 

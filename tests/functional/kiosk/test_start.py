@@ -215,6 +215,7 @@ def test_a_wrong_address_starts_again(
     answer = getattr(kiosk, method)(path)
     page = answer.get_data(as_text=True)
     assert answer.status_code == code and title in page and "kiosk.js" in page
+    assert answer.mimetype == "text/html"  # a page, not its source as text
     assert "In 8 seconds you are back at the start screen." in page  # in the patron's language
     assert answer.headers["Refresh"] == "8; url=/"  # the browser goes back by itself
     assert kiosk.get("/pas").location == "/"
