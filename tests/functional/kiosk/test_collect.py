@@ -343,9 +343,8 @@ def test_patron_with_a_card_has_nothing_to_collect(
     assert encode(kiosk) == "/ophalen/klaar"
     kiosk.post("/stoppen")
     go = scan_qr(kiosk, kiosk_devices, qr_code(patron))
-    used = "You already collected a card with this code. Log in with your number and password."
     assert go.startswith("/ophalen/inloggen?error=code_used")
-    assert said(kiosk.application, used) in kiosk.get(go).text
+    assert said(kiosk.application, REFUSALS["code_used"].message) in kiosk.get(go).text
     response = log_in_at_kiosk(kiosk, patron.customer_number)
     assert response.headers["Location"] == "/ophalen/niet-nodig"
 
