@@ -8,6 +8,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from kiosk.demo import demo_document
 from kiosk.devices import Devices
 from kiosk.hardware.emrtd import read_document
 from kiosk.hardware.library_card import read_from
@@ -17,13 +18,15 @@ from kiosk.hardware.simulated import SimulatedScanner
 from portal.extensions import db
 from shared.models.patron import Patron
 from tests.support.accounts import member
-from tests.support.kiosk_collect import go_from, portal_state, qr_code
+from tests.support.kiosk_collect import go_from, portal_state, qr_code, td3_mrz, typed_document
 from tests.support.pcsc import LIBRARY_CARD_READER, VPCD_PORTS, wait_for_card
-from tests.support.virtual_emrtd import TD3, VirtualEmrtd
+from tests.support.virtual_emrtd import VirtualEmrtd
 from tests.support.virtual_library_card import VirtualLibraryCard
 
 DOCUMENT_READER = "Virtual PCD 00 00"
-SPECIMEN = {"document_number": "L898902C3", "birth_date": "12-08-1974", "expiry_date": "15-04-2012"}
+# ICAO's specimen holder with a passport still valid: the specimen itself expired in 2012, and
+# the kiosk sends an expired document to the desk.
+PASSPORT = demo_document("Eriksson", "Anna Maria", date(1974, 8, 12))
 
 
 @pytest.fixture
@@ -41,7 +44,7 @@ def kiosk_devices(pcscd: tuple[str, ...]) -> Devices:
 
 @pytest.fixture
 def specimen_holder(client: FlaskClient, mollie_sandbox) -> Patron:  # noqa: ANN001
-    """A signed-up patron who is the holder of ICAO's specimen passport."""
+    """A signed-up patron who is the holder of the specimen's passport."""
     patron = member(client)
     patron.prefix, patron.surname, patron.birth_date = "", "Eriksson", date(1974, 8, 12)
     db.session.commit()
@@ -68,8 +71,8 @@ def test_collect_a_card_through_pcscd(
     kiosk.get("/ophalen/inloggen")
     kiosk_devices.scanner.type_line(qr_code(specimen_holder))  # type: ignore[attr-defined]
     assert go_from(kiosk, "/ophalen/inloggen/scan") == "/ophalen"
-    with VirtualEmrtd(TD3, port=VPCD_PORTS[DOCUMENT_READER]):
-        assert kiosk.post("/ophalen", data=SPECIMEN).status_code == 303
+    with VirtualEmrtd("|".join(td3_mrz(PASSPORT)), port=VPCD_PORTS[DOCUMENT_READER]):
+        assert kiosk.post("/ophalen", data=typed_document(PASSPORT)).status_code == 303
         assert go_from(kiosk, "/ophalen/lezen/status") == "/ophalen/nieuwe-pas"
     blank_card.insert(VPCD_PORTS[LIBRARY_CARD_READER])
     kiosk.get("/ophalen/nieuwe-pas")
