@@ -49,9 +49,13 @@ def patron_session() -> PatronSession | None:
     return g.patron_session
 
 
-def begin_session(language: str | None = None) -> PatronSession:
-    """Start a new session for this browser (its cookie is set on the response)."""
-    session = kiosk().sessions.start(language or current_language())
+def begin_session(previous: PatronSession | None = None) -> PatronSession:
+    """Start a new session for this browser (its cookie is set on the response), in the language
+    of the one before it, if any."""
+    if previous is None:
+        session = kiosk().sessions.start(current_language())
+    else:
+        session = kiosk().sessions.start(previous.language, previous.language_chosen)
     g.patron_session = g.new_session = session
     return session
 

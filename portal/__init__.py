@@ -11,6 +11,7 @@ from portal.config import load_config
 from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
 from portal.headers import add_security_headers
 from portal.i18n import select_locale
+from portal.nul_guard import refuse_nul
 from shared.clock import SYSTEM_CLOCK, Clock
 from shared.models.card import CardRole, CardStatus
 from shared.models.patron import PaymentPlan, SubscriptionStatus
@@ -44,6 +45,7 @@ def create_app(config: dict[str, Any] | None = None, clock: Clock = SYSTEM_CLOCK
     _register_cli(app)
     app.context_processor(_template_globals)
     app.jinja_env.globals.update(TEMPLATE_ENUMS)
+    app.before_request(refuse_nul)
     app.after_request(add_security_headers)
     errors.register(app)
     return app
@@ -92,14 +94,13 @@ def _register_blueprints(app: Flask) -> None:
     """Attach every feature blueprint."""
     from portal import dev, i18n, main, oidc, payments, signup
     from portal.account import confirm, login, overview
-    from portal.api import json_errors, kiosk
+    from portal.api import kiosk
     from portal.staff import views as staff
 
     modules = (main, i18n, signup.views, payments, confirm, login, overview, oidc.views)
     for module in (*modules, staff):
         app.register_blueprint(module.bp)
     kiosk.register(app)
-    json_errors.register(app)
     if app.config["MAIL_DIR"]:
         app.register_blueprint(dev.bp)
 

@@ -6,7 +6,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 # Addresses whose callers are programs (the kiosk, a single sign-on service): errors in JSON.
-JSON_PATHS = ("/api/", "/oidc/token", "/oidc/userinfo", "/oidc/jwks", "/.well-known/")
+JSON_PATHS = ("/api/", "/oidc/token", "/oidc/userinfo", "/oidc/jwks", "/.well-known/", "/healthz")
 
 
 def register(app: Flask) -> None:

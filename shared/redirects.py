@@ -32,6 +32,8 @@ def _stays_on_site(path: str) -> bool:
 
 
 def _plain_path(path: str) -> bool:
-    """From the root, not to another host ("//host"), no user part ("@"), plain characters."""
+    """From the root, not to another host ("//host"), no user part ("@"), plain characters,
+    and no dot segment (the browser resolves "/..//host" to "//host" before asking)."""
     plain = set(path) <= _PLAIN and "@" not in path
-    return plain and path.startswith("/") and not path.startswith("//")
+    dots = any(segment in (".", "..") for segment in path.split("/"))
+    return plain and not dots and path.startswith("/") and not path.startswith("//")

@@ -52,6 +52,14 @@ REFUSALS: dict[str, Refusal] = {
         N_("Too many attempts with this login. Try again after %(until)s."),
         moments=("until",),
     ),
+    "too_many_codes": Refusal(
+        TOO_MANY,
+        N_(
+            "Too many wrong codes at this kiosk. Try again after %(until)s, or log in with your"
+            " number and password."
+        ),
+        moments=("until",),
+    ),
     "account_blocked": Refusal(REFUSED, N_("Your login account is blocked. Contact the library.")),
     "account_unconfirmed": Refusal(
         REFUSED, N_("Confirm your login account first: use the link in the e-mail we sent you.")

@@ -104,8 +104,10 @@ def begin(kiosk: Kiosk, session: PatronSession) -> PaymentAttempt:
             session.data["payment"] = current
         if current.reference is None:
             number = (session.patron or {})["number"]
-            current.update(kiosk.portal.start_payment(number, current.key))
+            # What it pays, asked first: once the terminal waits, nothing may fail before the
+            # check below that can cancel it.
             current.charges = kiosk.portal.balance(number)["open_charges"]
+            current.update(kiosk.portal.start_payment(number, current.key))
             if kiosk.sessions.current() is not session:
                 # Stopped while the portal started it: it must not wait on the terminal.
                 cancel_waiting(kiosk, session)

@@ -74,6 +74,7 @@ class PatronSession:
     id: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     step: Step = Step.START
     language: str = "nl"
+    language_chosen: bool = False  # chosen on this kiosk's screen: it wins over the patron's own
     patron: dict[str, Any] | None = None
     ticket: str | None = None
     proof: str | None = None
@@ -88,9 +89,11 @@ class PatronSession:
         self.step = to
 
     def identified(self, answer: dict[str, Any], step: Step = Step.PATRON) -> None:
-        """Keep the portal's ticket and patron summary from an identify answer (the language
-        stays: the one chosen at this kiosk wins over the patron's own)."""
+        """Keep the portal's ticket and patron summary from an identify answer; the patron's
+        own language, unless one was chosen at this kiosk."""
         self.ticket, self.proof, self.patron = answer["ticket"], answer["proof"], answer["patron"]
+        if not self.language_chosen:
+            self.language = self.patron.get("locale") or self.language
         self.move(step)
 
 
@@ -112,10 +115,12 @@ class SessionStore:
             current = self._current
             return current if current is not None and current.id == session_id else None
 
-    def start(self, language: str = "nl") -> PatronSession:
+    def start(self, language: str = "nl", chosen: bool = False) -> PatronSession:
         """A new session, replacing (and so forgetting) any other."""
         with self._lock:
-            self._current = PatronSession(language=language, last_activity=self._clock.monotonic())
+            self._current = PatronSession(
+                language=language, language_chosen=chosen, last_activity=self._clock.monotonic()
+            )
             return self._current
 
     def touch(self, session: PatronSession) -> None:

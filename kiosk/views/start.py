@@ -47,12 +47,13 @@ def _next_page() -> str | None:
     if session is None and request.args.get("session") == "1":
         return url_for("start.home")  # ended elsewhere (idle, reset): the page must go
     tap = fresh_tap(kiosk())
-    return _open_tap(tap, session.language if session else None) if tap else None
+    return _open_tap(tap, session) if tap else None
 
 
-def _open_tap(tap: Tap, language: str | None) -> str:
-    """Identify the tapped card at the portal; the page to show for the outcome."""
-    session = begin_session(language)
+def _open_tap(tap: Tap, previous: PatronSession | None) -> str:
+    """Identify the tapped card at the portal (a new session, in the language of the one before
+    the tap); the page to show for the outcome."""
+    session = begin_session(previous)
     try:
         identify_by_tap(kiosk(), tap, session)
     except TapRefused as refusal:
@@ -108,6 +109,7 @@ def choose_language() -> Response:
     language = request.form.get("lang", "nl")
     session = patron_session() or begin_session()
     session.language = language if language in LANGUAGES else "nl"
+    session.language_chosen = True
     return redirect(safe_path(request.form.get("next")) or url_for("start.home"), code=303)
 
 

@@ -30,6 +30,11 @@ def account_key(account_id: int, *parts: str) -> str:
     return _key("account", str(account_id), *parts)
 
 
+def kiosk_code_key(device_id: int) -> str:
+    """The throttle key of the short codes typed at one kiosk."""
+    return _key("kiosk-code", str(device_id))
+
+
 def _key(kind: str, *parts: str) -> str:
     """A hash of the parts; its kind first, so no typed name hashes like an account."""
     text = "|".join(part.strip().casefold() for part in (kind, *parts))

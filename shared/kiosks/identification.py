@@ -52,16 +52,21 @@ def _by_short_code(
 ) -> Patron:
     """The patron of a typed short code, which it uses up; wrong codes are counted per kiosk
     (a short code can be guessed where a signed one cannot), with growing waits."""
-    key = throttle.name_key("collection-code", f"kiosk:{device_id}")
-    throttle.refuse_while_locked(session, [key], now)
+    key = throttle.kiosk_code_key(device_id)
+    try:
+        throttle.refuse_while_locked(session, [key], now)
+    except DomainError as locked:
+        raise DomainError("too_many_codes", **locked.params) from locked
     try:
         row = collection_codes.find_code(session, secret_key, code, now)
+        patron = _may_collect(session, session.get(Patron, row.patron_id), now)
+        collection_codes.spend(session, row, now)
     except DomainError:
         throttle.count_failure(session, key, now, throttle.growing_wait)
         raise
+    # Only a code that let someone in clears the count: a known code that is refused (used,
+    # or its login blocked) must not reset it between guesses.
     throttle.forget_failures(session, key)
-    patron = _may_collect(session, session.get(Patron, row.patron_id), now)
-    collection_codes.spend(session, row, now)
     return patron
 
 

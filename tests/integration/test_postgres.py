@@ -22,6 +22,7 @@ from shared.models.payment import Payment
 from shared.signup.purge import purge_unconfirmed
 from tests.conftest import portal_config
 from tests.integration.test_status_constraints import assert_every_status_is_checked
+from tests.support.kiosk_api import register_kiosk
 from tests.support.postgres import postgres_server
 from tests.support.refunds import race_refunds
 from tests.support.signup import checkout, signed_up, start_payment, walk_to_review
@@ -89,3 +90,27 @@ def test_parallel_refunds_never_exceed_what_was_paid_on_postgres(
     assert outcomes.count("ok") == 3 and outcomes.count("refund_too_much") == 9
     db.session.expire_all()
     assert db.session.get(Payment, payment.id).amount_refunded == Decimal("60.00")
+
+
+# Where a NUL once reached PostgreSQL (which stores none in text) and made a server error.
+NUL_REQUESTS = [
+    ("GET", "/betaling/abc%00def", None),
+    ("POST", "/betalingen/webhook/ab%00cd/x", {"id": "tr_\x00"}),
+    ("POST", "/inloggen", {"login": "marieke\x00", "password": "x"}),
+    ("POST", "/wachtwoord-vergeten", {"login": "a\x00@example.nl"}),
+    ("GET", "/api/kiosk/v1/patrons/12%0034/balance", None),
+    ("GET", "/api/kiosk/v1/payments/ab%00cd", None),
+    ("GET", "/inloggen?next=/mijn-account%00", None),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "form"), NUL_REQUESTS)
+def test_a_nul_anywhere_is_refused_before_it_reaches_postgres(
+    pg_app: Flask, client: FlaskClient, method: str, path: str, form: dict | None
+) -> None:
+    pg_app.config["PROPAGATE_EXCEPTIONS"] = False
+    client.application.config["PROPAGATE_EXCEPTIONS"] = False
+    token = register_kiosk(pg_app)
+    headers = {"Authorization": f"Bearer {token}"}
+    response = client.open(path, method=method, data=form, headers=headers)
+    assert response.status_code == 400, response.get_data(as_text=True)[:200]

@@ -567,6 +567,25 @@ def test_english_chosen_on_the_start_screen_holds_through_logging_in(
     assert '<html lang="en">' in page and "ID document" in page
 
 
+def test_without_a_choice_here_the_patron_gets_their_own_language(
+    kiosk: FlaskClient, patron: Patron
+) -> None:
+    patron.locale = "en"
+    db.session.commit()
+    assert log_in_at_kiosk(kiosk, patron.customer_number).headers["Location"] == "/ophalen"
+    assert '<html lang="en">' in kiosk.get("/ophalen").get_data(as_text=True)
+
+
+def test_dutch_chosen_here_wins_over_the_patron_s_english(
+    kiosk: FlaskClient, patron: Patron
+) -> None:
+    patron.locale = "en"
+    db.session.commit()
+    kiosk.post("/taal", data={"lang": "nl", "next": "/"})
+    log_in_at_kiosk(kiosk, patron.customer_number)
+    assert '<html lang="nl">' in kiosk.get("/ophalen").get_data(as_text=True)
+
+
 EXPIRED = "Your ID document has expired. Bring a valid passport or identity card to the desk."
 ENDED = (
     "Your subscription is not valid: it has ended or it is blocked. Renew it at the desk or on "

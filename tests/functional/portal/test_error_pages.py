@@ -62,6 +62,7 @@ def test_too_many_posts_get_the_branded_page_with_retry_after(
         ("get", "/oidc/token", 405, "method_not_allowed"),
         ("delete", "/oidc/userinfo", 405, "method_not_allowed"),
         ("get", "/.well-known/bestaat-niet", 404, "not_found"),
+        ("post", "/healthz", 405, "method_not_allowed"),
     ],
 )
 def test_addresses_programs_call_answer_errors_in_json(

@@ -240,6 +240,6 @@ def test_wrong_typed_codes_are_throttled_per_kiosk(
     for guess in well_formed_guesses(5, code):
         assert kiosk.identify(method="qr", code=guess).json["error"] == "code_invalid"
     throttled = kiosk.identify(method="qr", code=code)
-    assert throttled.status_code == 429 and throttled.json["error"] == "too_many_attempts"
+    assert throttled.status_code == 429 and throttled.json["error"] == "too_many_codes"
     other_kiosk = KioskApi(client, register_kiosk(app, "Kiosk boven"))
     assert other_kiosk.identify(method="qr", code=code).status_code == 200

@@ -63,6 +63,11 @@ def test_a_path_on_this_site_is_kept_as_it_is(target: str) -> None:
         "/ /evil.example",
         "/\u00a0/evil.example",
         "/%ff/evil.example",
+        "/..//evil.example",
+        "/.//evil.example",
+        "/a/../..//evil.example",
+        "/%2e%2e//evil.example",
+        "/%2E%2E/%2F/evil.example",
     ],
 )
 def test_anything_that_could_leave_the_site_is_refused(target: str | None) -> None:
