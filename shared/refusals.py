@@ -126,6 +126,7 @@ REFUSALS: dict[str, Refusal] = {
     "age_below_minimum": Refusal(
         REFUSED, N_("This subscription is for people aged %(min)s and over.")
     ),
+    "first_name_required": Refusal(REFUSED, N_("Fill in the first name of a member under 19.")),
     "unknown_branch": Refusal(REFUSED, N_("Choose one of the branches in the list.")),
     "registration_completed": Refusal(
         CONFLICT, N_("This registration has been completed already.")
@@ -187,6 +188,13 @@ REFUSALS: dict[str, Refusal] = {
         BAD_REQUEST, N_("A return address must be https, or http on this machine: %(uri)s")
     ),
     "redirect_uri_missing": Refusal(BAD_REQUEST, N_("Give at least one return address.")),
+    # Text that people type (every entrance)
+    "text_required": Refusal(BAD_REQUEST, N_("This is required: spaces alone do not count.")),
+    "text_not_allowed": Refusal(
+        BAD_REQUEST,
+        N_("This text holds invisible control or direction characters. Type it without them."),
+    ),
+    "text_too_long": Refusal(BAD_REQUEST, N_("This text is too long: at most %(max)s characters.")),
     # The APIs' own
     "bad_request": Refusal(BAD_REQUEST, N_("This request is not complete or not valid.")),
     "not_found": Refusal(NOT_FOUND, N_("We could not find this.")),

@@ -12,12 +12,16 @@ from shared.db import rows_changed
 from shared.errors import DomainError
 from shared.models.account import LoginAccount
 from shared.models.catalogue import Branch, SubscriptionType
-from shared.models.patron import PaymentPlan
+from shared.models.patron import Patron, PaymentPlan
 from shared.models.registration import Registration, RegistrationState
-from shared.patrons.subscriptions import check_age
+from shared.patrons.subscriptions import check_age, is_youth
+from shared.text import check_text, require_text
 from shared.timeutil import local_today
 
 STEPS = ("subscription", "account", "details", "review")
+# The patron's text fields, each checked against the patron column that will keep it.
+REQUIRED_DETAILS = ("initials", "surname", "postcode", "house_number", "street", "city", "country")
+OPTIONAL_DETAILS = ("prefix", "first_name", "phone", "library_email", "iban")
 
 
 @dataclass(frozen=True)
@@ -110,6 +114,8 @@ def set_account(
 ) -> LoginAccount:
     """Create the login account, or update the one this registration created before."""
     _require_draft(registration)
+    require_text("username", username, LoginAccount.username)
+    require_text("email", email, LoginAccount.email)
     key = username.casefold()
     owner = session.scalar(select(LoginAccount).where(LoginAccount.username_key == key))
     account = registration.login_account
@@ -133,14 +139,26 @@ def set_details(
     branch_code: str,
     now: datetime,
 ) -> None:
-    """Store the personal details and home branch, checking age and branch."""
+    """Store the personal details and home branch, checking text, age and branch."""
     _require_draft(registration)
+    check_details(details)
     check_subscription_age(registration.subscription_type, details.birth_date, now)
+    if is_youth(details.birth_date, local_today(now)) and not details.first_name.strip():
+        raise DomainError("first_name_required")
     if session.scalar(select(Branch).where(Branch.code == branch_code)) is None:
         raise DomainError("unknown_branch")
     registration.details = details.to_json()
     registration.branch_code, registration.updated_at = branch_code, now
     session.flush()
+
+
+def check_details(details: PersonalDetails) -> None:
+    """Refuse a required field left empty (or only spaces) and text that is no text or does not
+    fit the patron's column, whichever entrance it came through."""
+    for name in REQUIRED_DETAILS:
+        require_text(name, getattr(details, name), getattr(Patron, name))
+    for name in OPTIONAL_DETAILS:
+        check_text(name, getattr(details, name), getattr(Patron, name))
 
 
 def check_subscription_age(subscription: SubscriptionType, birth_date: date, now: datetime) -> None:

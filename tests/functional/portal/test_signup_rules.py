@@ -116,3 +116,45 @@ def test_the_age_band_holds_on_29_february(client: FlaskClient, clock: ManualClo
     to_details(client)
     youth = submit(client, "/word-lid/gegevens", details_data(birth_date="2009-03-01"))
     assert "gratis" in youth.get_data(as_text=True)
+
+
+def field_error(html: str, field: str) -> str:
+    """The error shown under a field (empty when there is none)."""
+    match = re.search(rf'<span class="error" id="{field}-error">(.*?)</span>\s', html, re.S)
+    return re.sub(r"<[^>]+>", "", match[1]) if match else ""
+
+
+def test_a_required_field_of_spaces_is_empty(client: FlaskClient) -> None:
+    to_details(client)
+    page = submit(client, "/word-lid/gegevens", details_data(surname="   ", city=" \u00a0 "))
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "verplicht" in field_error(html, "surname") and "verplicht" in field_error(html, "city")
+
+
+def test_control_and_direction_characters_are_refused_at_their_field(client: FlaskClient) -> None:
+    to_details(client)
+    typed = details_data(surname="Dijk\x00", street="Dijk\u202ehuizen", prefix="van\u2066")
+    html = submit(client, "/word-lid/gegevens", typed).get_data(as_text=True)
+    for field in ("surname", "street", "prefix"):
+        assert "onzichtbare tekens" in field_error(html, field), field
+    account = account_data(username="marieke\u200f85")
+    submit(client, "/word-lid", {"subscription": "0045"})
+    html = submit(client, "/word-lid/account", account).get_data(as_text=True)
+    assert "onzichtbare tekens" in field_error(html, "username")
+
+
+def test_text_is_capped_at_its_columns_length(client: FlaskClient) -> None:
+    to_details(client)
+    html = submit(client, "/word-lid/gegevens", details_data(surname="x" * 81)).get_data(
+        as_text=True
+    )
+    assert "80" in field_error(html, "surname")
+    assert submit(client, "/word-lid/gegevens", details_data(surname="x" * 80)).status_code == 303
+
+
+def test_the_first_name_is_optional_for_adults(client: FlaskClient) -> None:
+    to_details(client)
+    assert submit(client, "/word-lid/gegevens", details_data(first_name="")).status_code == 303
+    review = client.get("/word-lid/controle").get_data(as_text=True)
+    assert "M.J. van Dijk" in review and "()" not in review

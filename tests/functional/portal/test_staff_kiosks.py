@@ -178,6 +178,8 @@ def test_a_staff_login_has_no_patron_and_lands_on_the_staff_page(
         ("balie", "ander@example.nl", "username_taken"),
         ("BALIE", "ander@example.nl", "username_taken"),
         ("ander@example.nl", "ander@example.nl", "invalid_username"),
+        ("an\u202eder", "ander@example.nl", "invalid_username"),
+        ("an\x00der", "ander@example.nl", "invalid_username"),
         ("ander", "geen-adres", "invalid_email"),
     ],
 )
