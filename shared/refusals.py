@@ -109,8 +109,13 @@ REFUSALS: dict[str, Refusal] = {
     "has_login": Refusal(CONFLICT, N_("This patron has a login account already.")),
     # Signup
     "subscription_not_offered": Refusal(REFUSED, N_("This subscription cannot be taken online.")),
+    "payment_plan_required": Refusal(
+        REFUSED,
+        N_("%(subscription)s can be paid in more than one way: choose how you want to pay."),
+    ),
     "payment_plan_not_offered": Refusal(
-        REFUSED, N_("This subscription cannot be paid by direct debit. Choose to pay at once.")
+        REFUSED,
+        N_("%(subscription)s cannot be paid this way. Choose how to pay, or another subscription."),
     ),
     "youth_free": Refusal(
         REFUSED,

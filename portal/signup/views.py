@@ -22,7 +22,6 @@ from portal.signup.forms import AccountForm, DetailsForm, SubscriptionForm
 from portal.wiring import mail_settings, now, payment_provider, payment_urls
 from shared.errors import DomainError
 from shared.models.catalogue import Branch
-from shared.models.patron import PaymentPlan
 from shared.models.payment import PaymentStatus
 from shared.models.registration import Registration, RegistrationState
 from shared.payments.provider import PaymentProviderError
@@ -97,7 +96,7 @@ def choose(registration: Registration | None) -> str | Response:
     form = SubscriptionForm(
         data={
             "subscription": registration and registration.subscription_code,
-            "payment_plan": registration.payment_plan if registration else PaymentPlan.ONCE,
+            "payment_plan": registration and registration.payment_plan,
         }
     )
     locale = str(get_locale())
@@ -113,7 +112,9 @@ def choose(registration: Registration | None) -> str | Response:
             db.session.commit()
             session[SESSION_KEY] = registration.public_id
             return redirect(url_for("signup.account"), code=303)
-    return render_step("subscription", form=form, offered=offered, locale=locale)
+    plans = {s.code: s.payment_plans for s in offered}
+    ask_plan = len(plans.get(form.subscription.data, ())) > 1 or bool(form.payment_plan.errors)
+    return render_step("subscription", form=form, offered=offered, locale=locale, ask_plan=ask_plan)
 
 
 @bp.route("/account", methods=["GET", "POST"])

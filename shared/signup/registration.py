@@ -79,7 +79,7 @@ def start_or_update(
     subscription = session.get(SubscriptionType, code)
     if subscription is None or not subscription.online_signup:
         raise DomainError("subscription_not_offered")
-    plan = choose_plan(subscription, payment_plan)
+    plan = choose_plan(subscription, payment_plan, locale)
     if registration is None:
         registration = Registration(
             subscription_code=code, locale=locale, state=RegistrationState.DRAFT, created_at=now
@@ -94,14 +94,17 @@ def start_or_update(
     return registration
 
 
-def choose_plan(subscription: SubscriptionType, wanted: str | None) -> PaymentPlan:
-    """The payment plan: as asked if offered; a subscription with one way to pay gets that one."""
+def choose_plan(subscription: SubscriptionType, wanted: str | None, locale: str) -> PaymentPlan:
+    """The payment plan as chosen, if the subscription offers it; a subscription with one way to
+    pay needs no choice. A plan it does not offer is refused, never swapped for another."""
     plans = [PaymentPlan(plan) for plan in subscription.payment_plans]
-    if wanted in plans:
-        return PaymentPlan(wanted)
-    if wanted is None or len(plans) == 1 and wanted == PaymentPlan.ONCE:
+    if wanted is None and len(plans) == 1:
         return plans[0]
-    raise DomainError("payment_plan_not_offered")
+    if wanted is None:
+        raise DomainError("payment_plan_required", subscription=subscription.name(locale))
+    if wanted not in plans:
+        raise DomainError("payment_plan_not_offered", subscription=subscription.name(locale))
+    return PaymentPlan(wanted)
 
 
 def set_account(

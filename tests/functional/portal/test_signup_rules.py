@@ -9,14 +9,14 @@ from portal.wiring import now
 from shared.clock import ManualClock
 from shared.timeutil import local_today
 from tests.support.dates import years_before
-from tests.support.signup import account_data, details_data, submit
+from tests.support.signup import account_data, choose, details_data, submit
 
 ADULT_ACCOUNT = account_data()
 
 
 def to_details(client: FlaskClient, subscription: str = "0045") -> None:
     """Complete the subscription and account steps."""
-    submit(client, "/word-lid", {"subscription": subscription})
+    choose(client, subscription)
     submit(client, "/word-lid/account", ADULT_ACCOUNT)
 
 
@@ -68,14 +68,14 @@ def test_postcode_and_iban_are_checked_and_normalised(client: FlaskClient) -> No
 
 
 def test_invalid_email_and_weak_password_are_refused(client: FlaskClient) -> None:
-    submit(client, "/word-lid", {"subscription": "0045"})
+    choose(client)
     data = account_data(email="marieke@", password="welkom123456", password_confirm="welkom123456")
     html = submit(client, "/word-lid/account", data).get_data(as_text=True)
     assert 'id="email-error"' in html and 'id="password-error"' in html
 
 
 def test_password_confirmation_must_match(client: FlaskClient) -> None:
-    submit(client, "/word-lid", {"subscription": "0045"})
+    choose(client)
     data = account_data(password_confirm="iets-anders-dan-het-wachtwoord")
     html = submit(client, "/word-lid/account", data).get_data(as_text=True)
     assert 'id="password_confirm-error"' in html
@@ -84,14 +84,14 @@ def test_password_confirmation_must_match(client: FlaskClient) -> None:
 def test_a_taken_username_is_refused(client: FlaskClient, new_browser) -> None:  # noqa: ANN001
     to_details(client)
     other = new_browser()
-    submit(other, "/word-lid", {"subscription": "0053"})
+    choose(other, "0053")
     page = submit(other, "/word-lid/account", account_data(username="MARIEKE85"))
     assert 'id="username-error"' in page.get_data(as_text=True)
 
 
 def test_steps_cannot_be_skipped(client: FlaskClient) -> None:
     assert client.get("/word-lid/controle").headers["Location"].endswith("/word-lid")
-    submit(client, "/word-lid", {"subscription": "0045"})
+    choose(client)
     assert client.get("/word-lid/controle").headers["Location"].endswith("/word-lid/account")
 
 
@@ -139,7 +139,7 @@ def test_control_and_direction_characters_are_refused_at_their_field(client: Fla
     for field in ("surname", "street", "prefix"):
         assert "onzichtbare tekens" in field_error(html, field), field
     account = account_data(username="marieke\u200f85")
-    submit(client, "/word-lid", {"subscription": "0045"})
+    choose(client)
     html = submit(client, "/word-lid/account", account).get_data(as_text=True)
     assert "onzichtbare tekens" in field_error(html, "username")
 
