@@ -5,6 +5,7 @@ from datetime import datetime
 from flask import session
 from flask_login import login_user
 
+from portal.i18n import use_language
 from portal.wiring import now
 from shared.accounts.passwords import password_fingerprint
 from shared.models.account import LoginAccount
@@ -14,11 +15,10 @@ PASSWORD_STAMP = "password_stamp"
 
 
 def start(account: LoginAccount) -> None:
-    """A fresh session for the account: nothing of the anonymous one carries over but language."""
-    language = session.get("lang")
+    """A fresh session for the account, in the account's language: nothing of the anonymous one
+    carries over (the language chosen before has its own cookie)."""
     session.clear()
-    if language:
-        session["lang"] = language
+    use_language(account.locale)
     login_user(account, fresh=True)
     session[LOGIN_AT] = now().isoformat()
     session[PASSWORD_STAMP] = password_stamp(account)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from wtforms import Field, Form, HiddenField, StringField, ValidationError
 from wtforms.validators import Email, Length, StopValidation
 
+from portal.i18n import switching_language
 from shared.accounts.passwords import MAX_LENGTH, MIN_LENGTH, is_strong_enough
 from shared.models.account import LoginAccount
 from shared.text import is_plain_text, max_length
@@ -25,6 +26,13 @@ class PortalForm(FlaskForm):
         for field in self:
             if isinstance(field, StringField) and not isinstance(field, HiddenField):
                 field.validators = [plain_text, *field.validators]
+
+    def validate_on_submit(self, extra_validators: Any = None) -> bool:
+        """Sent and valid; never when the language button sent it (the page comes back in the
+        other language with what was typed, without errors)."""
+        if switching_language():
+            return False
+        return bool(super().validate_on_submit(extra_validators))
 
 
 def plain_text(form: Form, field: Field) -> None:

@@ -5,6 +5,14 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 LOCAL_TZ = ZoneInfo("Europe/Amsterdam")
+# The Babel locale that writes dates and amounts in a language: English as in Britain
+# (3 December 2026, 03/12/2026), never the American short form.
+FORMAT_LOCALES = {"en": "en_GB"}
+
+
+def format_locale(language: str) -> str:
+    """The locale to write dates and amounts in for a language ("en" → "en_GB")."""
+    return FORMAT_LOCALES.get(language, language)
 
 
 def local_today(now: datetime) -> date:

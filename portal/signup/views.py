@@ -6,7 +6,6 @@ from functools import wraps
 from typing import Any
 
 from flask import Blueprint, redirect, render_template, session, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -17,6 +16,7 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 
 from portal.extensions import db
 from portal.forms import add_error, required_text
+from portal.i18n import current_language
 from portal.refusals import refusal_message
 from portal.signup.forms import AccountForm, DetailsForm, SubscriptionForm
 from portal.wiring import mail_settings, now, payment_provider, payment_urls
@@ -99,7 +99,7 @@ def choose(registration: Registration | None) -> str | Response:
             "payment_plan": registration and registration.payment_plan,
         }
     )
-    locale = str(get_locale())
+    locale = current_language()
     form.subscription.choices = [SelectChoice(s.code, s.name(locale)) for s in offered]
     if form.validate_on_submit():
         choice = (form.subscription.data, locale, form.payment_plan.data or None)

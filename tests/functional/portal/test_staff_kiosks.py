@@ -41,18 +41,22 @@ def staff_role(app: Flask, username: str, switch: str) -> str:
     return result.output
 
 
-def in_english(browser: FlaskClient) -> FlaskClient:
-    """The browser with English chosen (a login keeps the language)."""
-    with browser.session_transaction() as session:
-        session["lang"] = "en"
-    return browser
+def in_english(username: str) -> None:
+    """The login's language is English (logging in takes it)."""
+    key = username.casefold()
+    db.session.execute(
+        update(LoginAccount).where(LoginAccount.username_key == key).values(locale="en")
+    )
+    db.session.commit()
 
 
 @pytest.fixture
 def staff(app: Flask, new_browser: Callable[[], FlaskClient]) -> FlaskClient:
-    """A browser in which a staff member logged in."""
-    browser = in_english(new_browser())
-    response = log_in(browser, "balie", create_staff(app))
+    """A browser in which a staff member logged in, in English."""
+    browser = new_browser()
+    password = create_staff(app)
+    in_english("balie")
+    response = log_in(browser, "balie", password)
     assert response.status_code == 303 and response.location == PAGE
     return browser
 
@@ -77,9 +81,9 @@ def page_of(browser: FlaskClient) -> str:
 
 
 def short_english(moment: datetime) -> str:
-    """The date and hour of a moment as the English page shows it, in Amsterdam time."""
-    local = moment.astimezone(LOCAL_TZ)
-    return f"{local.month}/{local.day}/{local:%y}, {local.hour % 12 or 12}:{local:%M}"
+    """The date and hour of a moment as the English page shows it (British order, 24 hours,
+    never the American 12/4/26, 4:53 PM), in Amsterdam time."""
+    return f"{moment.astimezone(LOCAL_TZ):%d/%m/%Y, %H:%M}"
 
 
 def test_anonymous_visitors_are_sent_to_log_in(client: FlaskClient) -> None:
@@ -89,7 +93,8 @@ def test_anonymous_visitors_are_sent_to_log_in(client: FlaskClient) -> None:
 
 def test_a_patron_is_refused(client: FlaskClient, kiosk: KioskApi) -> None:
     member(client)
-    log_in(in_english(client), "marieke85")
+    in_english("marieke85")
+    log_in(client, "marieke85")
     response = client.get(PAGE)
     page = response.get_data(as_text=True)
     assert response.status_code == 403 and "This page is for library staff." in page
