@@ -117,6 +117,7 @@ def _template_globals() -> dict[str, Any]:
     """Locale and formatting helpers every template uses."""
     from flask_babel import format_currency, format_date, format_datetime, get_locale
 
+    from portal.auth_session import logged_in_name
     from portal.i18n import current_language
 
     locale = get_locale()
@@ -126,4 +127,5 @@ def _template_globals() -> dict[str, Any]:
         "format_currency": format_currency,
         "format_date": format_date,
         "format_datetime": format_datetime,
+        "logged_in_name": logged_in_name,
     }

@@ -93,8 +93,8 @@ def _start_session(account: LoginAccount, new_number: str | None) -> Response:
 
 
 def _home(account: LoginAccount) -> str:
-    """Where a login lands without a page to go back to: staff on their page."""
-    return url_for("staff.kiosks") if account.is_staff else url_for("main.home")
+    """Where a login lands without a page to go back to: Mijn account, staff on their page."""
+    return url_for("staff.kiosks") if account.is_staff else url_for("account.overview")
 
 
 def _credentials(form: LoginForm) -> tuple[str, str]:
