@@ -257,3 +257,17 @@ def test_the_confirmed_account_page_offers_to_log_in(client: FlaskClient, mollie
     signed_up(client)
     page = client.get(mailed_path("confirm_account", "/bevestigen/account/")).get_data(as_text=True)
     assert re.search(r'<a class="button button-primary" href="/inloggen">Inloggen</a>', page)
+
+
+def test_the_library_email_on_the_record_logs_in_when_it_belongs_to_one_login(
+    client: FlaskClient, new_browser, mollie_sandbox
+) -> None:
+    patron = member(client)
+    patron.library_email = "Marieke.Werk@Example.nl"
+    db.session.commit()
+    assert log_in(new_browser(), "marieke.werk@example.nl").status_code == 303
+    other = member(new_browser(), username="jan85", email="jan@example.nl")
+    other.library_email = "marieke.werk@example.nl"  # the same address, another login
+    other.login_account.confirmed_at = patron.login_account.confirmed_at
+    db.session.commit()
+    assert BAD in error_of(log_in(new_browser(), "marieke.werk@example.nl"))
