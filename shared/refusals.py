@@ -59,8 +59,8 @@ REFUSALS: dict[str, Refusal] = {
     "confirmation_expired": Refusal(
         REFUSED,
         N_(
-            "Your login account was not confirmed within 24 hours. "
-            "Contact the library to have it confirmed."
+            "Your login account was not confirmed within 24 hours. Ask for a new confirmation "
+            "e-mail on the website's login page, or ask at the desk."
         ),
     ),
     "card_not_active": Refusal(

@@ -36,3 +36,8 @@ def add_months(start: date, months: int) -> date:
 def end_of_month(day: date) -> date:
     """The last day of the month that `day` is in."""
     return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def quarter_hour(now: datetime) -> str:
+    """The quarter of an hour a moment falls in, for "at most once per quarter of an hour"."""
+    return now.replace(minute=now.minute // 15 * 15, second=0, microsecond=0).isoformat()

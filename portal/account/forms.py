@@ -41,6 +41,10 @@ class ForgotPasswordForm(PortalForm):
     )
 
 
+class ConfirmationRequestForm(ForgotPasswordForm):
+    """Which login wants a new link to confirm its login account."""
+
+
 class NewPasswordForm(PortalForm):
     """A new password, typed twice."""
 

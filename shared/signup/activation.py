@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shared import tokens
+from shared.accounts.confirmation import queue_account_confirmation
 from shared.cards.numbers import SYSTEM_PREFIX, TEMPORARY_PREFIX, mint_number
 from shared.mail.patron_mail import qr_png, queue_mail
 from shared.mail.settings import MailSettings
@@ -129,10 +130,7 @@ def _queue_mails(
     account = registration.login_account
     assert account is not None and account.email is not None  # set_account() gave it both
     if account.confirmed_at is None:
-        payload: dict[str, object] = {"account": account.id}
-        token = tokens.make_token(mail.secret_key, tokens.CONFIRM_ACCOUNT, payload, now)
-        context = {"username": account.username, "url": mail.confirm_account_url(token)}
-        queue_mail(session, mail, "confirm_account", account.email, patron, context, now)
+        queue_account_confirmation(session, account, patron, mail, now)
     if patron.library_email.casefold() != account.email.casefold():
         payload = {"patron": patron.id, "email": patron.library_email}
         token = tokens.make_token(mail.secret_key, tokens.CONFIRM_LIBRARY_EMAIL, payload, now)
