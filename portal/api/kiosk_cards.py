@@ -20,7 +20,7 @@ def reserve() -> Response:
     chip_uid = text(json_body(), "chip_uid")
     card = reserve_card(db.session(), patron, kiosk().id, chip_uid, now())
     db.session.commit()
-    return jsonify(card_number=card.number, isil=patron.home_branch.organisation)
+    return jsonify(card_number=card.number, isil=patron.home_branch.isil)
 
 
 @bp.post("/cards/<number>/activate")

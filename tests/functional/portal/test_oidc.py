@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 
 from portal.extensions import db
 from portal.wiring import now
+from shared.models.catalogue import Branch
 from shared.models.oidc import OidcClient, OidcToken, secret_hash
 from shared.models.patron import Patron
 from shared.oidc.keys import SigningKeys
@@ -431,3 +432,14 @@ def test_end_session_without_hint_asks_first(
     confirmed = client.post("/oidc/logout", data={"confirm": "1", "csrf_token": csrf_token(page)})
     assert confirmed.status_code == 200 and "Location" not in confirmed.headers
     assert client.get("/mijn-account").status_code == 302
+
+
+def test_the_library_claim_names_the_home_branchs_own_isil(
+    client: FlaskClient, app: Flask, patron: Patron
+) -> None:
+    service = add_service(app, "--first-party")
+    roden = db.session.scalars(select(Branch).where(Branch.code == "9453")).one()
+    db.session.get_one(Patron, patron.id).home_branch = roden
+    db.session.commit()
+    claims = userinfo(client, tokens_for(client, service, scope="openid library")["access_token"])
+    assert claims["library"]["isil"] == "NL-070297"
