@@ -15,12 +15,17 @@ from portal.forms import (
 from shared.models.account import LoginAccount
 from shared.models.patron import Patron
 
+# What a patron may type to log in: one name for all of them (docs/login.md, "Names of numbers").
+LOGIN_NAME = _l("Login name")
+LOGIN_NAME_HINT = _l("Your card number, customer number, username or e-mail address.")
+
 
 class LoginForm(PortalForm):
-    """Card number, customer number or e-mail address, and password."""
+    """A login name (card or customer number, username or e-mail address), and password."""
 
     login = StringField(
-        _l("Card number or e-mail address"),
+        LOGIN_NAME,
+        description=LOGIN_NAME_HINT,
         filters=[normalise_space],
         validators=[DataRequired(REQUIRED), fits(LoginAccount.email)],
     )
@@ -35,7 +40,8 @@ class ForgotPasswordForm(PortalForm):
     """Which login forgot its password."""
 
     login = StringField(
-        _l("Card number or e-mail address"),
+        LOGIN_NAME,
+        description=LOGIN_NAME_HINT,
         filters=[normalise_space],
         validators=[DataRequired(REQUIRED), fits(LoginAccount.email)],
     )

@@ -64,6 +64,7 @@ def _membership(patron: Patron) -> dict[str, object]:
     return {
         "patron": patron,
         "number": card.number if card else patron.customer_number,
+        "has_card": card is not None,
         "subscription": current_subscription(patron),
         "cards": cards_of(db.session(), patron),
         "payments": recent_payments(db.session(), patron.id),

@@ -146,6 +146,7 @@ def _queue_welcome(
     """The welcome mail: number, e-mail, branch, and for card patrons the kiosk QR code."""
     subscription = patron.subscriptions[0]
     context = {"number": patron.customer_number, "email": email, "branch": patron.home_branch}
+    context["username"] = patron.login_account.username if patron.login_account else ""
     context |= {"has_card": subscription.type.has_card, "subscription": subscription}
     images: dict[str, bytes] = {}
     if subscription.type.has_card:
