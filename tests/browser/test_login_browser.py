@@ -50,7 +50,7 @@ def test_log_in_by_card_and_by_email_and_see_the_secondary_card_answer(
         log_in(page, portal_server, "52700000099999")
         field = page.get_by_label(label("Inlognaam"))
         expect(field).to_have_accessible_description(
-            "Het nummer op je bibliotheekpas, of het e-mailadres van je inlogaccount. "
+            "Je pasnummer, klantnummer, gebruikersnaam of e-mailadres. "
             "Fout: Dit is een volgpas. Log in met het nummer van je hoofdpas (••••••••••2345)."
         )
         expect(page.get_by_role("alert")).to_contain_text("volgpas")
