@@ -5,6 +5,7 @@ from flask import Blueprint, current_app, g, redirect, request, url_for
 from flask_babel import refresh
 from werkzeug.wrappers import Response
 
+from shared.redirects import safe_path
 from shared.timeutil import format_locale
 
 LANGUAGES = ("nl", "en")
@@ -65,6 +66,4 @@ def _remember_language(response: Response) -> Response:
 def choose_language() -> Response:
     """Remember the chosen language and go back to the page the patron was on."""
     use_language(request.form.get("lang", "nl"))
-    target = request.form.get("next", "")
-    safe = target.startswith("/") and not target.startswith("//")
-    return redirect(target if safe else url_for("main.home"), code=303)
+    return redirect(safe_path(request.form.get("next")) or url_for("main.home"), code=303)

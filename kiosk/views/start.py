@@ -14,6 +14,7 @@ from kiosk.flows.identify import TapRefused, card_left, fresh_tap, identify_by_t
 from kiosk.flows.session import PatronSession, Step
 from kiosk.portal_client import PortalUnavailable
 from kiosk.refusals import refusal_in_query
+from shared.redirects import safe_path
 from shared.refusals import REFUSALS
 
 bp = Blueprint("start", __name__)
@@ -107,9 +108,7 @@ def choose_language() -> Response:
     language = request.form.get("lang", "nl")
     session = patron_session() or begin_session()
     session.language = language if language in LANGUAGES else "nl"
-    target = request.form.get("next", "")
-    safe = target.startswith("/") and not target.startswith("//")
-    return redirect(target if safe else url_for("start.home"), code=303)
+    return redirect(safe_path(request.form.get("next")) or url_for("start.home"), code=303)
 
 
 @bp.post("/nog-hier")

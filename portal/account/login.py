@@ -1,7 +1,6 @@
 """Logging in and out, and setting a new password after forgetting it."""
 
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -42,6 +41,7 @@ from shared.accounts.login import log_in
 from shared.accounts.password_reset import account_for_reset, request_reset, reset_password
 from shared.errors import DomainError
 from shared.models.account import LoginAccount
+from shared.redirects import safe_path
 
 bp = Blueprint("login", __name__)
 FIRST_LOGIN_KEY = "first_login_account"
@@ -74,7 +74,7 @@ def login() -> str | Response:
                 session.clear()
                 session[FIRST_LOGIN_KEY] = result.account.id
                 session[FIRST_LOGIN_AT] = now().isoformat()
-                session[FIRST_LOGIN_NEXT] = _safe_next(request.args.get("next"))
+                session[FIRST_LOGIN_NEXT] = safe_path(request.args.get("next"))
                 return redirect(url_for("login.first_login"), code=303)
             return _start_session(result.account, result.new_number)
     return render_template("portal/login/login.html", form=form)
@@ -82,7 +82,7 @@ def login() -> str | Response:
 
 def _start_session(account: LoginAccount, new_number: str | None) -> Response:
     """A fresh session for the logged-in account, back to where the login was going."""
-    target = _safe_next(request.args.get("next")) or session.get(FIRST_LOGIN_NEXT)
+    target = safe_path(request.args.get("next")) or session.get(FIRST_LOGIN_NEXT)
     auth_session.start(account)
     if new_number:
         flash(
@@ -107,19 +107,6 @@ def _credentials(form: LoginForm) -> tuple[str, str]:
 def _client() -> str:
     """The address the login comes from (the proxy's client when TRUSTED_PROXIES is set)."""
     return request.remote_addr or ""
-
-
-def _safe_next(target: str | None) -> str | None:
-    """A path on this site to go back to after logging in; nothing else.
-
-    Browsers ignore tabs and newlines and read a backslash as a slash, so "/\t/evil" or
-    "/\\evil" would leave the site: such targets are refused, not cleaned."""
-    if not target or any(c in target for c in "\\\t\r\n") or not target.isprintable():
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
 
 
 @bp.route("/eerste-keer", methods=["GET", "POST"])

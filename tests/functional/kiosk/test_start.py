@@ -254,3 +254,9 @@ def test_a_flow_gets_the_card_reader_within_one_watcher_poll(kiosk_devices: Devi
         assert max(waits) < 1.0
     finally:
         watcher.stop()
+
+
+@pytest.mark.parametrize("trick", ["/\t/evil.example", "/\\evil.example", "/%2F%2Fevil.example"])
+def test_the_kiosk_language_switch_stays_on_the_kiosk(kiosk_app: Flask, trick: str) -> None:
+    response = kiosk_app.test_client().post("/taal", data={"lang": "en", "next": trick})
+    assert response.status_code == 303 and response.location == "/"
