@@ -116,11 +116,15 @@ def _template_globals() -> dict[str, Any]:
     """Locale and formatting helpers every template uses."""
     from flask_babel import format_currency, format_date, format_datetime, get_locale
 
+    from portal.auth_session import logged_in_name
+    from portal.i18n import current_language
+
     locale = get_locale()
     return {
-        "current_locale": str(locale or "nl"),
+        "current_locale": current_language(),
         "country_name": lambda code: locale.territories.get(code, code) if locale else code,
         "format_currency": format_currency,
         "format_date": format_date,
         "format_datetime": format_datetime,
+        "logged_in_name": logged_in_name,
     }

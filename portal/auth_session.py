@@ -3,22 +3,24 @@
 from datetime import datetime
 
 from flask import session
-from flask_login import login_user
+from flask_login import current_user, login_user
 
+from portal.extensions import db
+from portal.i18n import use_language
 from portal.wiring import now
 from shared.accounts.passwords import password_fingerprint
 from shared.models.account import LoginAccount
+from shared.patrons.lookup import linked_patrons
 
 LOGIN_AT = "login_at"
 PASSWORD_STAMP = "password_stamp"
 
 
 def start(account: LoginAccount) -> None:
-    """A fresh session for the account: nothing of the anonymous one carries over but language."""
-    language = session.get("lang")
+    """A fresh session for the account, in the account's language: nothing of the anonymous one
+    carries over (the language chosen before has its own cookie)."""
     session.clear()
-    if language:
-        session["lang"] = language
+    use_language(account.locale)
     login_user(account, fresh=True)
     session[LOGIN_AT] = now().isoformat()
     session[PASSWORD_STAMP] = password_stamp(account)
@@ -43,3 +45,9 @@ def keep_after_password_change(account: LoginAccount) -> None:
 def still_valid(account: LoginAccount) -> bool:
     """Whether this session was made with the account's current password."""
     return session.get(PASSWORD_STAMP) == password_stamp(account)
+
+
+def logged_in_name() -> str:
+    """Who is logged in, for the header: the name of the home membership, else the username."""
+    patrons = linked_patrons(db.session(), current_user)
+    return patrons[0].display_name if patrons else str(current_user.username)

@@ -1,17 +1,63 @@
 """Form building blocks shared by the portal's features."""
 
 import re
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import Field, Form, StringField, ValidationError
-from wtforms.validators import Email, Length
+from flask_wtf import FlaskForm
+from sqlalchemy.orm import InstrumentedAttribute
+from wtforms import Field, Form, HiddenField, StringField, ValidationError
+from wtforms.validators import Email, Length, StopValidation
 
+from portal.i18n import switching_language
 from shared.accounts.passwords import MAX_LENGTH, MIN_LENGTH, is_strong_enough
+from shared.models.account import LoginAccount
+from shared.text import is_plain_text, max_length
+
+REQUIRED = _l("This field is required.")
+
+
+class PortalForm(FlaskForm):
+    """A form of the portal: every text field refuses control and direction characters before
+    its own checks, so no field can be forgotten."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self:
+            if isinstance(field, StringField) and not isinstance(field, HiddenField):
+                field.validators = [plain_text, *field.validators]
+
+    def validate_on_submit(self, extra_validators: Any = None) -> bool:
+        """Sent and valid; never when the language button sent it (the page comes back in the
+        other language with what was typed, without errors)."""
+        if switching_language():
+            return False
+        return bool(super().validate_on_submit(extra_validators))
+
+
+def plain_text(form: Form, field: Field) -> None:
+    """Refuse control and direction characters, as typed (before white space is tidied)."""
+    typed = field.raw_data[0] if field.raw_data else field.data
+    if isinstance(typed, str) and not is_plain_text(typed):
+        raise StopValidation(
+            _l(
+                "This holds invisible characters (control or direction marks) that cannot be"
+                " stored. Type it again instead of pasting it."
+            )
+        )
+
+
+def fits(column: InstrumentedAttribute[Any]) -> Length:
+    """A length check up to the length of the column that keeps the text."""
+    return Length(max=max_length(column), message=_l("Use at most %(max)d characters."))
 
 
 def email_field_validators() -> list[object]:
     """Syntax check of an e-mail address (email-validator, no DNS look-up)."""
-    return [Length(max=254), Email(message=_l("Enter an e-mail address like name@example.nl."))]
+    return [
+        fits(LoginAccount.email),
+        Email(message=_l("Enter an e-mail address like name@example.nl.")),
+    ]
 
 
 def strong_password(personal_fields: tuple[str, ...]) -> object:

@@ -1,23 +1,70 @@
-"""The patron's language: an explicit choice kept in the session, else Dutch."""
+"""The patron's language: an explicit choice kept in its own cookie (it outlives the session,
+so logging out keeps it), the account's language from the moment of logging in, else Dutch."""
 
-from flask import Blueprint, redirect, request, session, url_for
+from flask import Blueprint, current_app, g, redirect, request, url_for
+from flask_babel import refresh
 from werkzeug.wrappers import Response
 
+from portal.page_forms import carries_page_form
 from shared.redirects import safe_path
+from shared.timeutil import format_locale
 
 LANGUAGES = ("nl", "en")
+COOKIE = "lang"
+COOKIE_MAX_AGE = 365 * 24 * 3600
+# The language button of a page with a form sends the form here with this field: the page
+# comes back in the other language with what was typed, and nothing is saved.
+SWITCH_FIELD = "switch_language"
 bp = Blueprint("i18n", __name__)
 
 
-def select_locale() -> str:
-    """Flask-Babel's locale selector."""
-    chosen = session.get("lang")
+def current_language() -> str:
+    """The language of this request: chosen in it, else the cookie's, else Dutch."""
+    chosen = g.get("language") or request.cookies.get(COOKIE)
     return chosen if chosen in LANGUAGES else "nl"
+
+
+def select_locale() -> str:
+    """Flask-Babel's locale selector: the language, with its way of writing dates (en_GB)."""
+    return format_locale(current_language())
+
+
+def use_language(language: str) -> None:
+    """Show this request in the language from now on, and remember it in the cookie."""
+    if language in LANGUAGES:
+        g.language = language
+        refresh()
+
+
+def switching_language() -> bool:
+    """Whether this request is a form sent by the language button, not by its submit button."""
+    return request.method == "POST" and carries_page_form() and SWITCH_FIELD in request.form
+
+
+@bp.before_app_request
+def _switch_language() -> None:
+    """A form sent by the language button: its page is shown in the chosen language."""
+    if switching_language():
+        use_language(request.form[SWITCH_FIELD])
+
+
+@bp.after_app_request
+def _remember_language(response: Response) -> Response:
+    """Keep a language chosen in this request in its cookie."""
+    if "language" in g:
+        response.set_cookie(
+            COOKIE,
+            g.language,
+            max_age=COOKIE_MAX_AGE,
+            httponly=True,
+            samesite="Lax",
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+        )
+    return response
 
 
 @bp.post("/taal")
 def choose_language() -> Response:
     """Remember the chosen language and go back to the page the patron was on."""
-    language = request.form.get("lang", "nl")
-    session["lang"] = language if language in LANGUAGES else "nl"
+    use_language(request.form.get("lang", "nl"))
     return redirect(safe_path(request.form.get("next")) or url_for("main.home"), code=303)

@@ -67,8 +67,8 @@ REFUSALS: dict[str, Refusal] = {
     "confirmation_expired": Refusal(
         REFUSED,
         N_(
-            "Your login account was not confirmed within 24 hours. "
-            "Contact the library to have it confirmed."
+            "Your login account was not confirmed within 24 hours. Ask for a new confirmation "
+            "e-mail on the website's login page, or ask at the desk."
         ),
     ),
     "card_not_active": Refusal(
@@ -117,8 +117,13 @@ REFUSALS: dict[str, Refusal] = {
     "has_login": Refusal(CONFLICT, N_("This patron has a login account already.")),
     # Signup
     "subscription_not_offered": Refusal(REFUSED, N_("This subscription cannot be taken online.")),
+    "payment_plan_required": Refusal(
+        REFUSED,
+        N_("%(subscription)s can be paid in more than one way: choose how you want to pay."),
+    ),
     "payment_plan_not_offered": Refusal(
-        REFUSED, N_("This subscription cannot be paid by direct debit. Choose to pay at once.")
+        REFUSED,
+        N_("%(subscription)s cannot be paid this way. Choose how to pay, or another subscription."),
     ),
     "youth_free": Refusal(
         REFUSED,
@@ -134,6 +139,7 @@ REFUSALS: dict[str, Refusal] = {
     "age_below_minimum": Refusal(
         REFUSED, N_("This subscription is for people aged %(min)s and over.")
     ),
+    "first_name_required": Refusal(REFUSED, N_("Fill in the first name of a member under 19.")),
     "unknown_branch": Refusal(REFUSED, N_("Choose one of the branches in the list.")),
     "registration_completed": Refusal(
         CONFLICT, N_("This registration has been completed already.")
@@ -205,6 +211,13 @@ REFUSALS: dict[str, Refusal] = {
         BAD_REQUEST, N_("A return address must be https, or http on this machine: %(uri)s")
     ),
     "redirect_uri_missing": Refusal(BAD_REQUEST, N_("Give at least one return address.")),
+    # Text that people type (every entrance)
+    "text_required": Refusal(BAD_REQUEST, N_("This is required: spaces alone do not count.")),
+    "text_not_allowed": Refusal(
+        BAD_REQUEST,
+        N_("This text holds invisible control or direction characters. Type it without them."),
+    ),
+    "text_too_long": Refusal(BAD_REQUEST, N_("This text is too long: at most %(max)s characters.")),
     # The APIs' own
     "bad_request": Refusal(BAD_REQUEST, N_("This request is not complete or not valid.")),
     "not_found": Refusal(NOT_FOUND, N_("We could not find this.")),

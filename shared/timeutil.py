@@ -5,6 +5,14 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 LOCAL_TZ = ZoneInfo("Europe/Amsterdam")
+# The Babel locale that writes dates and amounts in a language: English as in Britain
+# (3 December 2026, 03/12/2026), never the American short form.
+FORMAT_LOCALES = {"en": "en_GB"}
+
+
+def format_locale(language: str) -> str:
+    """The locale to write dates and amounts in for a language ("en" → "en_GB")."""
+    return FORMAT_LOCALES.get(language, language)
 
 
 def local_today(now: datetime) -> date:
@@ -28,3 +36,8 @@ def add_months(start: date, months: int) -> date:
 def end_of_month(day: date) -> date:
     """The last day of the month that `day` is in."""
     return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def quarter_hour(now: datetime) -> str:
+    """The quarter of an hour a moment falls in, for "at most once per quarter of an hour"."""
+    return now.replace(minute=now.minute // 15 * 15, second=0, microsecond=0).isoformat()

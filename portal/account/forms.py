@@ -1,56 +1,72 @@
 """Forms of logging in and resetting a password; field names are stable (`login`, `password`)."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
-from wtforms.validators import EqualTo, InputRequired, Length, Regexp
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Regexp
 
-from portal.forms import email_field_validators, normalise_space, strong_password
+from portal.forms import (
+    REQUIRED,
+    PortalForm,
+    email_field_validators,
+    fits,
+    normalise_space,
+    strong_password,
+)
+from shared.models.account import LoginAccount
+from shared.models.patron import Patron
 
-REQUIRED = _l("This field is required.")
+# What a patron may type to log in: one name for all of them (docs/login.md, "Names of numbers").
+LOGIN_NAME = _l("Login name")
+LOGIN_NAME_HINT = _l("Your card number, customer number, username or e-mail address.")
 
 
-class LoginForm(FlaskForm):
-    """Card number, customer number or e-mail address, and password."""
+class LoginForm(PortalForm):
+    """A login name (card or customer number, username or e-mail address), and password."""
 
     login = StringField(
-        _l("Card number or e-mail address"),
+        LOGIN_NAME,
+        description=LOGIN_NAME_HINT,
         filters=[normalise_space],
-        validators=[InputRequired(REQUIRED), Length(max=254)],
+        validators=[DataRequired(REQUIRED), fits(LoginAccount.email)],
     )
-    password = PasswordField(_l("Password"), validators=[InputRequired(REQUIRED)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(REQUIRED)])
 
 
 class LinkLoginForm(LoginForm):
     """The login and password of the login account to use from now on."""
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(PortalForm):
     """Which login forgot its password."""
 
     login = StringField(
-        _l("Card number or e-mail address"),
+        LOGIN_NAME,
+        description=LOGIN_NAME_HINT,
         filters=[normalise_space],
-        validators=[InputRequired(REQUIRED), Length(max=254)],
+        validators=[DataRequired(REQUIRED), fits(LoginAccount.email)],
     )
 
 
-class NewPasswordForm(FlaskForm):
+class ConfirmationRequestForm(ForgotPasswordForm):
+    """Which login wants a new link to confirm its login account."""
+
+
+class NewPasswordForm(PortalForm):
     """A new password, typed twice."""
 
     password = PasswordField(
-        _l("New password"), validators=[InputRequired(REQUIRED), strong_password(())]
+        _l("New password"), validators=[DataRequired(REQUIRED), strong_password(())]
     )
     password_confirm = PasswordField(
         _l("Repeat new password"),
-        validators=[InputRequired(REQUIRED), EqualTo("password", _l("The passwords differ."))],
+        validators=[DataRequired(REQUIRED), EqualTo("password", _l("The passwords differ."))],
     )
 
 
 class ChangePasswordForm(NewPasswordForm):
     """The current password, then the new one twice."""
 
-    current_password = PasswordField(_l("Current password"), validators=[InputRequired(REQUIRED)])
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(REQUIRED)])
 
 
 class FirstLoginForm(NewPasswordForm):
@@ -59,19 +75,23 @@ class FirstLoginForm(NewPasswordForm):
     email = EmailField(
         _l("E-mail address"),
         filters=[normalise_space],
-        validators=[InputRequired(REQUIRED), *email_field_validators()],
+        validators=[DataRequired(REQUIRED), *email_field_validators()],
     )
     first_name = StringField(
-        _l("First name"), filters=[normalise_space], validators=[InputRequired(REQUIRED)]
+        _l("First name"),
+        filters=[normalise_space],
+        validators=[DataRequired(REQUIRED), fits(Patron.first_name)],
     )
     surname = StringField(
-        _l("Surname"), filters=[normalise_space], validators=[InputRequired(REQUIRED)]
+        _l("Surname"),
+        filters=[normalise_space],
+        validators=[DataRequired(REQUIRED), fits(Patron.surname)],
     )
     postcode_digits = StringField(
         _l("The four digits of your postcode"),
         filters=[normalise_space],
         validators=[
-            InputRequired(REQUIRED),
+            DataRequired(REQUIRED),
             Regexp(r"^[0-9]{4}$", message=_l("Type four digits.")),
         ],
     )
@@ -82,12 +102,12 @@ class FirstLoginForm(NewPasswordForm):
     newsletter = BooleanField(_l("Yes, send me the library's newsletter"))
 
 
-class ChangeEmailForm(FlaskForm):
+class ChangeEmailForm(PortalForm):
     """A new e-mail address for logging in, confirmed with the current password."""
 
     email = EmailField(
         _l("New e-mail address"),
         filters=[normalise_space],
-        validators=[InputRequired(REQUIRED), *email_field_validators()],
+        validators=[DataRequired(REQUIRED), *email_field_validators()],
     )
-    current_password = PasswordField(_l("Current password"), validators=[InputRequired(REQUIRED)])
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(REQUIRED)])

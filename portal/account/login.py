@@ -18,6 +18,7 @@ from werkzeug.wrappers import Response
 
 from portal import auth_session
 from portal.account.forms import (
+    ConfirmationRequestForm,
     FirstLoginForm,
     ForgotPasswordForm,
     LinkLoginForm,
@@ -29,6 +30,7 @@ from portal.forms import add_error, required_text
 from portal.refusals import refusal_message
 from portal.wiring import mail_settings, now
 from shared.accounts.changes import link_memberships
+from shared.accounts.confirmation_request import request_confirmation
 from shared.accounts.email_change import (
     FirstLogin,
     complete_first_login,
@@ -93,8 +95,8 @@ def _start_session(account: LoginAccount, new_number: str | None) -> Response:
 
 
 def _home(account: LoginAccount) -> str:
-    """Where a login lands without a page to go back to: staff on their page."""
-    return url_for("staff.kiosks") if account.is_staff else url_for("main.home")
+    """Where a login lands without a page to go back to: Mijn account, staff on their page."""
+    return url_for("staff.kiosks") if account.is_staff else url_for("account.overview")
 
 
 def _credentials(form: LoginForm) -> tuple[str, str]:
@@ -218,6 +220,18 @@ def forgot_password() -> str:
         db.session.commit()
         return render_template("portal/login/forgot_sent.html")
     return render_template("portal/login/forgot.html", form=form)
+
+
+@bp.route("/bevestiging-opnieuw", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def request_confirmation_mail() -> str:
+    """Ask for a new link to confirm the login account; the same answer for every login."""
+    form = ConfirmationRequestForm()
+    if form.validate_on_submit():
+        request_confirmation(db.session(), required_text(form.login), mail_settings(), now())
+        db.session.commit()
+        return render_template("portal/login/confirmation_sent.html")
+    return render_template("portal/login/confirmation_request.html", form=form)
 
 
 @bp.route("/wachtwoord-herstellen/<token>", methods=["GET", "POST"], endpoint="reset_password")

@@ -10,7 +10,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -21,6 +20,7 @@ from portal import auth_session
 from portal.account.forms import ChangeEmailForm, ChangePasswordForm
 from portal.extensions import db, limiter
 from portal.forms import add_error, required_text
+from portal.i18n import use_language
 from portal.refusals import refusal_message
 from portal.wiring import mail_settings, now, payment_provider
 from shared.accounts import changes
@@ -64,6 +64,7 @@ def _membership(patron: Patron) -> dict[str, object]:
     return {
         "patron": patron,
         "number": card.number if card else patron.customer_number,
+        "has_card": card is not None,
         "subscription": current_subscription(patron),
         "cards": cards_of(db.session(), patron),
         "payments": recent_payments(db.session(), patron.id),
@@ -178,5 +179,5 @@ def language() -> Response:
     except DomainError:
         abort(400)
     db.session.commit()
-    session["lang"] = choice
+    use_language(choice)
     return redirect(url_for("account.overview"), code=303)

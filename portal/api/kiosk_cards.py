@@ -24,7 +24,7 @@ def reserve(body: dict[str, Any]) -> dict[str, Any]:
     patron = ticket_patron(STRONG)
     card = reserve_card(db.session(), patron, kiosk().id, body["chip_uid"], now())
     db.session.commit()
-    return {"card_number": card.number, "isil": patron.home_branch.organisation}
+    return {"card_number": card.number, "isil": patron.home_branch.isil}
 
 
 @bp.post("/cards/<number>/activate")

@@ -10,7 +10,11 @@ import marshmallow as ma
 from apispec import APISpec, BasePlugin
 from apispec.ext.marshmallow import MarshmallowPlugin
 
+from shared.text import NOT_TEXT_CHARACTERS
+
 ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+# Text without control or direction characters (a NUL, which PostgreSQL cannot store, among them).
+PLAIN_TEXT = f"[^{NOT_TEXT_CHARACTERS}]*"
 
 
 class Pattern(ma.validate.Regexp):
@@ -24,10 +28,8 @@ class Pattern(ma.validate.Regexp):
 
 
 def text(maximum: int, pattern: str | None = None, **options: Any) -> ma.fields.String:
-    """A required string of 1 to `maximum` characters (and of a pattern, if given)."""
-    checks: list[Any] = [ma.validate.Length(min=1, max=maximum)]
-    if pattern is not None:
-        checks.append(Pattern(pattern))
+    """A required string of 1 to `maximum` characters of plain text (or of a pattern, if given)."""
+    checks: list[Any] = [ma.validate.Length(min=1, max=maximum), Pattern(pattern or PLAIN_TEXT)]
     return ma.fields.String(required=options.pop("required", True), validate=checks, **options)
 
 

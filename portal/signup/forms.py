@@ -6,7 +6,6 @@ from datetime import date
 from babel import Locale
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 from wtforms import (
@@ -24,14 +23,23 @@ from wtforms import (
 
 # types-wtforms describes WTForms 3.2, which had no SelectChoice yet.
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
-from wtforms.validators import EqualTo, InputRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional, Regexp
 
-from portal.forms import email_field_validators, normalise_space, strong_password
+from portal.forms import (
+    REQUIRED,
+    PortalForm,
+    email_field_validators,
+    fits,
+    normalise_space,
+    strong_password,
+)
 from portal.wiring import now
-from shared.models.patron import Gender, PaymentPlan
+from shared.models.account import LoginAccount
+from shared.models.patron import Gender, Patron, PaymentPlan
+from shared.patrons.subscriptions import is_youth
+from shared.text import max_length
 from shared.timeutil import local_today
 
-REQUIRED = _l("This field is required.")
 GENDERS = [
     SelectChoice(Gender.VROUW, _l("Woman")),
     SelectChoice(Gender.MAN, _l("Man")),
@@ -51,7 +59,7 @@ PAYMENT_PLANS = [
 ]
 
 
-class SubscriptionForm(FlaskForm):
+class SubscriptionForm(PortalForm):
     """Step 1: the subscription and how to pay it."""
 
     subscription = RadioField(
@@ -62,58 +70,56 @@ class SubscriptionForm(FlaskForm):
     )
 
 
-class AccountForm(FlaskForm):
+class AccountForm(PortalForm):
     """Step 2: the login account."""
 
     username = StringField(
         _l("Username"),
         filters=[normalise_space],
         validators=[
-            InputRequired(REQUIRED),
-            Length(3, 60, _l("Use %(min)d to %(max)d characters.")),
+            DataRequired(REQUIRED),
+            Length(3, max_length(LoginAccount.username), _l("Use %(min)d to %(max)d characters.")),
             Regexp(r"^[A-Za-z0-9._@-]+$", message=_l("Use letters, digits, and . _ - @ only.")),
         ],
     )
     email = EmailField(
         _l("E-mail address"),
         filters=[normalise_space],
-        validators=[InputRequired(REQUIRED), *email_field_validators()],
+        validators=[DataRequired(REQUIRED), *email_field_validators()],
     )
     password = PasswordField(
-        _l("Password"), validators=[InputRequired(REQUIRED), strong_password(("username", "email"))]
+        _l("Password"), validators=[DataRequired(REQUIRED), strong_password(("username", "email"))]
     )
     password_confirm = PasswordField(
         _l("Repeat password"),
-        validators=[InputRequired(REQUIRED), EqualTo("password", _l("The passwords differ."))],
+        validators=[DataRequired(REQUIRED), EqualTo("password", _l("The passwords differ."))],
     )
 
 
-class DetailsForm(FlaskForm):
+class DetailsForm(PortalForm):
     """Step 3: personal details and the branch where the card will be collected."""
 
     initials = StringField(
         _l("Initials"),
         filters=[normalise_space],
         validators=[
-            InputRequired(REQUIRED),
-            Length(max=20),
+            DataRequired(REQUIRED),
+            fits(Patron.initials),
             Regexp(r"^[^\W\d_](\.? ?[^\W\d_])*\.?$", message=_l("Letters only, like J.M.")),
         ],
     )
     prefix = StringField(
         _l("Prefix (e.g. van, de)"),
         filters=[normalise_space],
-        validators=[Optional(), Length(max=20)],
+        validators=[Optional(), fits(Patron.prefix)],
     )
     surname = StringField(
         _l("Surname"),
         filters=[normalise_space],
-        validators=[InputRequired(REQUIRED), Length(max=80)],
+        validators=[DataRequired(REQUIRED), fits(Patron.surname)],
     )
     first_name = StringField(
-        _l("First name"),
-        filters=[normalise_space],
-        validators=[InputRequired(REQUIRED), Length(max=60)],
+        _l("First name"), filters=[normalise_space], validators=[fits(Patron.first_name)]
     )
     birth_date = DateField(
         _l("Date of birth"), validators=[InputRequired(_l("Enter your date of birth."))]
@@ -122,26 +128,26 @@ class DetailsForm(FlaskForm):
     postcode = StringField(
         _l("Postcode"),
         filters=[normalise_space],
-        validators=[InputRequired(REQUIRED), Length(max=10)],
+        validators=[DataRequired(REQUIRED), fits(Patron.postcode)],
     )
     house_number = StringField(
         _l("House number and addition"),
         filters=[normalise_space],
         validators=[
-            InputRequired(REQUIRED),
-            Length(max=12),
+            DataRequired(REQUIRED),
+            fits(Patron.house_number),
             Regexp(r"^[1-9][0-9]*.{0,8}$", message=_l("Start with the number, like 12 or 12A.")),
         ],
     )
     street = StringField(
         _l("Street"),
         filters=[normalise_space],
-        validators=[InputRequired(REQUIRED), Length(max=120)],
+        validators=[DataRequired(REQUIRED), fits(Patron.street)],
     )
     city = StringField(
         _l("Town or city"),
         filters=[normalise_space],
-        validators=[InputRequired(REQUIRED), Length(max=80)],
+        validators=[DataRequired(REQUIRED), fits(Patron.city)],
     )
     country = SelectField(_l("Country"), default="NL", validators=[InputRequired(REQUIRED)])
     phone = TelField(
@@ -171,6 +177,12 @@ class DetailsForm(FlaskForm):
         """A date in the past and not absurdly long ago."""
         if field.data and not date(1900, 1, 1) <= field.data <= local_today(now()):
             raise ValidationError(_l("Enter a real date of birth."))
+
+    def validate_first_name(self, field: Field) -> None:
+        """Required for youth members only (under 19 on the signup date)."""
+        born = self.birth_date.data
+        if not field.data and born and is_youth(born, local_today(now())):
+            raise ValidationError(_l("Fill in the first name of a member under 19."))
 
     def validate_postcode(self, field: Field) -> None:
         """Dutch postcodes as 1234 AB."""

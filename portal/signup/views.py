@@ -6,7 +6,6 @@ from functools import wraps
 from typing import Any
 
 from flask import Blueprint, redirect, render_template, session, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -17,12 +16,12 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 
 from portal.extensions import db
 from portal.forms import add_error, required_text
+from portal.i18n import current_language
 from portal.refusals import refusal_message
 from portal.signup.forms import AccountForm, DetailsForm, SubscriptionForm
 from portal.wiring import mail_settings, now, payment_provider, payment_urls
 from shared.errors import DomainError
 from shared.models.catalogue import Branch
-from shared.models.patron import PaymentPlan
 from shared.models.payment import PaymentStatus
 from shared.models.registration import Registration, RegistrationState
 from shared.payments.provider import PaymentProviderError
@@ -97,10 +96,10 @@ def choose(registration: Registration | None) -> str | Response:
     form = SubscriptionForm(
         data={
             "subscription": registration and registration.subscription_code,
-            "payment_plan": registration.payment_plan if registration else PaymentPlan.ONCE,
+            "payment_plan": registration and registration.payment_plan,
         }
     )
-    locale = str(get_locale())
+    locale = current_language()
     form.subscription.choices = [SelectChoice(s.code, s.name(locale)) for s in offered]
     if form.validate_on_submit():
         choice = (form.subscription.data, locale, form.payment_plan.data or None)
@@ -113,7 +112,9 @@ def choose(registration: Registration | None) -> str | Response:
             db.session.commit()
             session[SESSION_KEY] = registration.public_id
             return redirect(url_for("signup.account"), code=303)
-    return render_step("subscription", form=form, offered=offered, locale=locale)
+    plans = {s.code: s.payment_plans for s in offered}
+    ask_plan = len(plans.get(form.subscription.data, ())) > 1 or bool(form.payment_plan.errors)
+    return render_step("subscription", form=form, offered=offered, locale=locale, ask_plan=ask_plan)
 
 
 @bp.route("/account", methods=["GET", "POST"])

@@ -7,11 +7,29 @@ from sqlalchemy.orm import Session
 
 from shared import tokens
 from shared.errors import DomainError
+from shared.mail.patron_mail import queue_mail
+from shared.mail.settings import MailSettings
 from shared.models.account import LoginAccount
 from shared.models.patron import Patron
 
-# An unconfirmed login account lives as long as its confirmation link; then it is purged.
+# A confirmation link is valid this long. An unconfirmed login account without a paying patron
+# is purged after it; a paying patron's is kept (staff see it) and can ask for a new link.
 CONFIRMATION_WINDOW = timedelta(seconds=tokens.MAX_AGES[tokens.CONFIRM_ACCOUNT])
+
+
+def queue_account_confirmation(
+    session: Session,
+    account: LoginAccount,
+    patron: Patron,
+    mail: MailSettings,
+    now: datetime,
+    key: str | None = None,
+) -> None:
+    """Mail the login account a link to confirm it, valid from now for 24 hours (once per key)."""
+    assert account.email is not None  # only an account with an address is confirmed by mail
+    token = tokens.make_token(mail.secret_key, tokens.CONFIRM_ACCOUNT, {"account": account.id}, now)
+    context = {"username": account.username, "url": mail.confirm_account_url(token)}
+    queue_mail(session, mail, "confirm_account", account.email, patron, context, now, key=key)
 
 
 def confirm_account(session: Session, secret_key: str, token: str, now: datetime) -> LoginAccount:

@@ -16,6 +16,7 @@ from shared.mail.settings import MailSettings
 from shared.models.account import LoginAccount
 from shared.models.patron import Patron
 from shared.patrons.lookup import linked_patrons
+from shared.text import require_text
 from shared.timeutil import age_on, local_today
 
 NEWSLETTER_AGE = 16
@@ -85,6 +86,7 @@ def request_email_change(
     session: Session, account: LoginAccount, email: str, mail: MailSettings, now: datetime
 ) -> None:
     """Keep the new address aside and mail it a confirmation link (24 hours)."""
+    require_text("email", email, LoginAccount.email)
     account.pending_email = email
     payload = {"account": account.id, "email": email}
     token = tokens.make_token(mail.secret_key, tokens.CONFIRM_NEW_EMAIL, payload, now)

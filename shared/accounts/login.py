@@ -88,9 +88,28 @@ def _by_number_or_name(session: Session, login: str) -> LoginResult | None:
 
 
 def _by_email(session: Session, email: str) -> list[LoginResult]:
-    """The accounts with this (confirmed or desk-given) e-mail address."""
-    query = select(LoginAccount).where(func.lower(LoginAccount.email) == email.casefold())
-    return [LoginResult(account) for account in session.scalars(query.order_by(LoginAccount.id))]
+    """The accounts with this (confirmed or desk-given) e-mail address, and the login of the
+    patron records that have it as their library e-mail (seed 004: the address on the record)."""
+    key = email.casefold()
+    query = select(LoginAccount).where(func.lower(LoginAccount.email) == key)
+    accounts = list(session.scalars(query.order_by(LoginAccount.id)))
+    of_record = _by_library_email(session, key)
+    if of_record is not None and of_record not in accounts:
+        accounts.append(of_record)
+    return [LoginResult(account) for account in accounts]
+
+
+def _by_library_email(session: Session, key: str) -> LoginAccount | None:
+    """The login of the patron records with this library e-mail, when they share one login (an
+    address on the records of several logins points at none of them)."""
+    logins = set(
+        session.scalars(
+            select(Patron.login_account_id)
+            .where(func.lower(Patron.library_email) == key)
+            .where(Patron.login_account_id.is_not(None))
+        )
+    )
+    return session.get(LoginAccount, logins.pop()) if len(logins) == 1 else None
 
 
 def _of_patron(session: Session, patron: Patron, typed: str) -> LoginResult | None:

@@ -9,8 +9,7 @@ from sqlalchemy.orm import Session
 from shared.accounts.desk import one_time_password
 from shared.errors import DomainError
 from shared.models.account import AccountRole, LoginAccount
-
-USERNAME_LENGTH = 60
+from shared.text import is_plain_text, max_length
 
 
 def create_staff_login(
@@ -53,10 +52,11 @@ def find_by_username(session: Session, username: str) -> LoginAccount | None:
 
 
 def _valid_username(username: str) -> str:
-    """The username without surrounding spaces; refused when empty, too long or an address
-    (a login with "@" is looked up by e-mail, so it could never be typed as a username)."""
+    """The username without surrounding spaces; refused when empty, too long, no plain text or an
+    address (a login with "@" is looked up by e-mail, so it could never be typed as a username)."""
     username = username.strip()
-    if not username or len(username) > USERNAME_LENGTH or "@" in username:
+    too_long = len(username) > max_length(LoginAccount.username)
+    if not username or too_long or "@" in username or not is_plain_text(username):
         raise DomainError("invalid_username", username=username)
     return username
 

@@ -26,13 +26,28 @@ def load_catalogue(session: Session, path: Path = DEFAULT_CATALOGUE) -> tuple[in
     organisation = data["organisation"]
     subscriptions = data.get("subscription", [])
     branches = data.get("branch", [])
+    isils = _isil_directory(data.get("isil", []))
     for order, entry in enumerate(subscriptions):
         values = _subscription_values(entry, organisation)
         _upsert(session, SubscriptionType, "code", {**values, "sort_order": order})
     for entry in branches:
-        _upsert(session, Branch, "code", {**entry, "organisation": organisation})
+        if entry["code"] not in isils:
+            raise CatalogueError(f"branch {entry['code']}: no ISIL of the organisation covers it")
+        values = {**entry, "organisation": organisation, "isil": isils[entry["code"]]}
+        _upsert(session, Branch, "code", values)
     session.flush()
     return len(subscriptions), len(branches)
+
+
+def _isil_directory(entries: list[dict[str, Any]]) -> dict[str, str]:
+    """The ISIL code of each branch prefix, from the file's ISIL entries (a prefix in two is an
+    error: the card's owner must be one library)."""
+    directory: dict[str, str] = {}
+    for entry in entries:
+        for prefix in entry["branches"]:
+            if directory.setdefault(prefix, entry["code"]) != entry["code"]:
+                raise CatalogueError(f"branch prefix {prefix}: in more than one ISIL entry")
+    return directory
 
 
 def _subscription_values(entry: dict[str, Any], organisation: str) -> dict[str, Any]:

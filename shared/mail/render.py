@@ -14,6 +14,7 @@ from babel.support import Translations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from shared.paths import TEMPLATES_DIR, TRANSLATIONS_DIR
+from shared.timeutil import format_locale
 
 _IMAGE_SIGNATURES = {b"\x89PNG\r\n\x1a\n": "png", b"\xff\xd8\xff": "jpeg", b"GIF8": "gif"}
 
@@ -33,8 +34,9 @@ def _environment(locale: str, templates_dir: Path, translations_dir: Path) -> En
     translations = Translations.load(str(translations_dir), [locale])
     # The i18n extension adds this method at run time, out of sight of Environment's types.
     env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
-    env.globals["format_money"] = lambda amount: format_currency(amount, "EUR", locale=locale)
-    env.globals["format_day"] = lambda day: format_date(day, "long", locale=locale)
+    writing = format_locale(locale)
+    env.globals["format_money"] = lambda amount: format_currency(amount, "EUR", locale=writing)
+    env.globals["format_day"] = lambda day: format_date(day, "long", locale=writing)
     return env
 
 

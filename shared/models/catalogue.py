@@ -20,12 +20,15 @@ class Validity(StrEnum):
 
 
 class Branch(Base):
-    """A branch (*vestiging*) where patrons collect their card."""
+    """A branch (*vestiging*) where patrons collect their card. Its code is the branch prefix of
+    its cards' numbers; `isil` is the code (ISO 15511) of the library within the organisation
+    that the branch belongs to, the owner written on its cards' chips (seed 003)."""
 
     __tablename__ = "branch"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation: Mapped[str] = mapped_column(String(40))
+    isil: Mapped[str] = mapped_column(String(16))
     code: Mapped[str] = mapped_column(String(20), unique=True)
     name: Mapped[str] = mapped_column(String(120))
     street: Mapped[str] = mapped_column(String(120))

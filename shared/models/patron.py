@@ -87,6 +87,11 @@ class Patron(Base):
     subscriptions: Mapped[list["Subscription"]] = relationship(back_populates="patron")
 
     @property
+    def display_name(self) -> str:
+        """The name as the library writes it: initials, prefix and surname (A.M. de Vries)."""
+        return " ".join(part for part in (self.initials, self.prefix, self.surname) if part)
+
+    @property
     def customer_number(self) -> str:
         """The number the patron uses until a card is issued."""
         return self.system_number or self.temporary_number or ""

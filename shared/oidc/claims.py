@@ -78,7 +78,7 @@ def library_claim(patron: Patron | None, today: date) -> dict[str, Any]:
     """Home library (ISIL), whether a subscription is valid today, and whether it has e-books."""
     valid = [s for s in patron.subscriptions if is_valid(s, today)] if patron else []
     return {
-        "isil": patron.home_branch.organisation if patron else None,
+        "isil": patron.home_branch.isil if patron else None,
         "subscription_valid": bool(valid),
         "online_library": any(s.type.online_library for s in valid),
     }

@@ -27,6 +27,11 @@ class AgeRefusal:
         return self.age < YOUTH_AGE_LIMIT
 
 
+def is_youth(birth_date: date, on: date) -> bool:
+    """Whether someone born then is a youth member on that day (under 19)."""
+    return age_on(birth_date, on) < YOUTH_AGE_LIMIT
+
+
 def check_age(subscription: SubscriptionType, birth_date: date, on: date) -> AgeRefusal | None:
     """None when the age on `on` is inside the band, else why not."""
     age = age_on(birth_date, on)

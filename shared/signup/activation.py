@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shared import tokens
+from shared.accounts.confirmation import queue_account_confirmation
 from shared.cards import collection_codes
 from shared.cards.numbers import SYSTEM_PREFIX, TEMPORARY_PREFIX, mint_number
 from shared.mail.patron_mail import qr_png, queue_mail
@@ -130,10 +131,7 @@ def _queue_mails(
     account = registration.login_account
     assert account is not None and account.email is not None  # set_account() gave it both
     if account.confirmed_at is None:
-        payload: dict[str, object] = {"account": account.id}
-        token = tokens.make_token(mail.secret_key, tokens.CONFIRM_ACCOUNT, payload, now)
-        context = {"username": account.username, "url": mail.confirm_account_url(token)}
-        queue_mail(session, mail, "confirm_account", account.email, patron, context, now)
+        queue_account_confirmation(session, account, patron, mail, now)
     if patron.library_email.casefold() != account.email.casefold():
         payload = {"patron": patron.id, "email": patron.library_email}
         token = tokens.make_token(mail.secret_key, tokens.CONFIRM_LIBRARY_EMAIL, payload, now)
@@ -146,9 +144,11 @@ def _queue_mails(
 def _queue_welcome(
     session: Session, patron: Patron, email: str, mail: MailSettings, now: datetime
 ) -> None:
-    """The welcome mail: number, e-mail, branch, and for card patrons the kiosk QR code."""
+    """The welcome mail: number, e-mail, branch, and for card patrons the kiosk QR code and the
+    short code to type instead."""
     subscription = patron.subscriptions[0]
     context = {"number": patron.customer_number, "email": email, "branch": patron.home_branch}
+    context["username"] = patron.login_account.username if patron.login_account else ""
     context |= {"has_card": subscription.type.has_card, "subscription": subscription}
     images: dict[str, bytes] = {}
     if subscription.type.has_card:

@@ -12,12 +12,16 @@ from shared.db import rows_changed
 from shared.errors import DomainError
 from shared.models.account import LoginAccount
 from shared.models.catalogue import Branch, SubscriptionType
-from shared.models.patron import PaymentPlan
+from shared.models.patron import Patron, PaymentPlan
 from shared.models.registration import Registration, RegistrationState
-from shared.patrons.subscriptions import check_age
+from shared.patrons.subscriptions import check_age, is_youth
+from shared.text import check_text, require_text
 from shared.timeutil import local_today
 
 STEPS = ("subscription", "account", "details", "review")
+# The patron's text fields, each checked against the patron column that will keep it.
+REQUIRED_DETAILS = ("initials", "surname", "postcode", "house_number", "street", "city", "country")
+OPTIONAL_DETAILS = ("prefix", "first_name", "phone", "library_email", "iban")
 
 
 @dataclass(frozen=True)
@@ -75,7 +79,7 @@ def start_or_update(
     subscription = session.get(SubscriptionType, code)
     if subscription is None or not subscription.online_signup:
         raise DomainError("subscription_not_offered")
-    plan = choose_plan(subscription, payment_plan)
+    plan = choose_plan(subscription, payment_plan, locale)
     if registration is None:
         registration = Registration(
             subscription_code=code, locale=locale, state=RegistrationState.DRAFT, created_at=now
@@ -90,14 +94,17 @@ def start_or_update(
     return registration
 
 
-def choose_plan(subscription: SubscriptionType, wanted: str | None) -> PaymentPlan:
-    """The payment plan: as asked if offered; a subscription with one way to pay gets that one."""
+def choose_plan(subscription: SubscriptionType, wanted: str | None, locale: str) -> PaymentPlan:
+    """The payment plan as chosen, if the subscription offers it; a subscription with one way to
+    pay needs no choice. A plan it does not offer is refused, never swapped for another."""
     plans = [PaymentPlan(plan) for plan in subscription.payment_plans]
-    if wanted in plans:
-        return PaymentPlan(wanted)
-    if wanted is None or len(plans) == 1 and wanted == PaymentPlan.ONCE:
+    if wanted is None and len(plans) == 1:
         return plans[0]
-    raise DomainError("payment_plan_not_offered")
+    if wanted is None:
+        raise DomainError("payment_plan_required", subscription=subscription.name(locale))
+    if wanted not in plans:
+        raise DomainError("payment_plan_not_offered", subscription=subscription.name(locale))
+    return PaymentPlan(wanted)
 
 
 def set_account(
@@ -110,6 +117,8 @@ def set_account(
 ) -> LoginAccount:
     """Create the login account, or update the one this registration created before."""
     _require_draft(registration)
+    require_text("username", username, LoginAccount.username)
+    require_text("email", email, LoginAccount.email)
     key = username.casefold()
     owner = session.scalar(select(LoginAccount).where(LoginAccount.username_key == key))
     account = registration.login_account
@@ -133,14 +142,26 @@ def set_details(
     branch_code: str,
     now: datetime,
 ) -> None:
-    """Store the personal details and home branch, checking age and branch."""
+    """Store the personal details and home branch, checking text, age and branch."""
     _require_draft(registration)
+    check_details(details)
     check_subscription_age(registration.subscription_type, details.birth_date, now)
+    if is_youth(details.birth_date, local_today(now)) and not details.first_name.strip():
+        raise DomainError("first_name_required")
     if session.scalar(select(Branch).where(Branch.code == branch_code)) is None:
         raise DomainError("unknown_branch")
     registration.details = details.to_json()
     registration.branch_code, registration.updated_at = branch_code, now
     session.flush()
+
+
+def check_details(details: PersonalDetails) -> None:
+    """Refuse a required field left empty (or only spaces) and text that is no text or does not
+    fit the patron's column, whichever entrance it came through."""
+    for name in REQUIRED_DETAILS:
+        require_text(name, getattr(details, name), getattr(Patron, name))
+    for name in OPTIONAL_DETAILS:
+        check_text(name, getattr(details, name), getattr(Patron, name))
 
 
 def check_subscription_age(subscription: SubscriptionType, birth_date: date, now: datetime) -> None:

@@ -13,7 +13,7 @@ from tests.support.browser import TIMEOUT_MS, chromium, label
 def log_in(page: Page, server: str, login: str) -> None:
     """Fill the login form as a patron would."""
     page.goto(f"{server}/inloggen")
-    page.get_by_label(label("Pasnummer of e-mailadres")).fill(login)
+    page.get_by_label(label("Inlognaam")).fill(login)
     page.get_by_label(label("Wachtwoord")).fill(PASSWORD)
     page.get_by_role("button", name="Inloggen", exact=True).click()
 
@@ -48,9 +48,9 @@ def test_log_in_by_card_and_by_email_and_see_the_secondary_card_answer(
         log_out(page)
 
         log_in(page, portal_server, "52700000099999")
-        field = page.get_by_label(label("Pasnummer of e-mailadres"))
+        field = page.get_by_label(label("Inlognaam"))
         expect(field).to_have_accessible_description(
-            "Het nummer op je bibliotheekpas, of het e-mailadres van je inlogaccount. "
+            "Je pasnummer, klantnummer, gebruikersnaam of e-mailadres. "
             "Fout: Dit is een volgpas. Log in met het nummer van je hoofdpas (••••••••••2345)."
         )
         expect(page.get_by_role("alert")).to_contain_text("volgpas")

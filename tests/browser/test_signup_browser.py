@@ -57,8 +57,14 @@ def test_patron_signs_up_and_pays_in_the_browser(
         expect(page.get_by_role("link", name="Direct naar de inhoud")).to_be_focused()
         page.get_by_role("link", name="Word lid", exact=True).click()
 
-        # 1. Subscription: "Basis", not "Basis (maand-incasso)".
+        # 1. Subscription: "Basis", not "Basis (maand-incasso)". How to pay is asked only for
+        # a subscription that can be paid in more than one way.
+        how = page.get_by_role("group", name="Hoe wil je betalen?")
+        page.get_by_role("radio", name=re.compile(r"^Compleet –")).check()
+        expect(how).to_be_hidden()
         page.get_by_role("radio", name=re.compile(r"^Basis –")).check()
+        expect(how).to_be_visible()
+        how.get_by_role("radio", name=re.compile(r"^Elke periode in één keer")).check()
         page.get_by_role(**next_button).click()
 
         # 2. Login account.

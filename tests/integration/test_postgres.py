@@ -114,3 +114,17 @@ def test_a_nul_anywhere_is_refused_before_it_reaches_postgres(
     headers = {"Authorization": f"Bearer {token}"}
     response = client.open(path, method=method, data=form, headers=headers)
     assert response.status_code == 400, response.get_data(as_text=True)[:200]
+
+
+def test_a_nul_in_the_kiosk_api_s_json_is_refused_by_its_schema(
+    pg_app: Flask, client: FlaskClient
+) -> None:
+    headers = {"Authorization": f"Bearer {register_kiosk(pg_app)}"}
+    bodies = [
+        {"method": "password", "login": "marieke\x00", "password": "x"},
+        {"method": "card", "card_number": "2527\x00000000017"},
+        {"method": "qr", "code": "\x00"},
+    ]
+    for body in bodies:
+        response = client.post("/api/kiosk/v1/identify", json=body, headers=headers)
+        assert response.status_code == 400 and response.json["error"] == "bad_request", body

@@ -1,10 +1,15 @@
 """Patrons who can log in: a paid signup with a confirmed login account, and cards."""
 
+import re
+from email import message_from_bytes, policy
+
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from portal.extensions import db
 from portal.wiring import now
 from shared.models.card import Card, CardRole
+from shared.models.mail import OutboxMail
 from shared.models.patron import Patron
 from tests.support.signup import account_data, csrf_token, signed_up
 
@@ -37,3 +42,13 @@ def log_in(
     url = "/inloggen" + (f"?next={next_path}" if next_path else "")
     token = csrf_token(client.get(url))
     return client.post(url, data={"csrf_token": token, "login": login, "password": password})
+
+
+def mailed_path(kind: str, prefix: str) -> str:
+    """The path (from `prefix` on) of the link in the newest mail of this kind."""
+    mail = db.session.scalars(
+        select(OutboxMail).where(OutboxMail.kind == kind).order_by(OutboxMail.id.desc())
+    ).first()
+    assert mail is not None, f"no {kind} mail"
+    text = message_from_bytes(mail.message, policy=policy.default).get_body(("plain",))
+    return re.search(rf"https?://[^/\s]+({re.escape(prefix)}\S+)", text.get_content())[1]

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from werkzeug.test import TestResponse
 
 from portal.extensions import db
+from shared.models.catalogue import SubscriptionType
 from shared.models.payment import Payment
 
 ADULT_BIRTH_DATE = date(1985, 4, 15).isoformat()
@@ -62,6 +63,19 @@ def details_data(**changes: Any) -> dict[str, Any]:
     return {**data, **changes}
 
 
+def choose(
+    client: FlaskClient, subscription: str = "0045", payment_plan: str | None = None
+) -> TestResponse:
+    """The first step: a subscription that can be paid in more than one way is paid at once
+    unless `payment_plan` says otherwise."""
+    choice = {"subscription": subscription}
+    if len(db.session.get_one(SubscriptionType, subscription).payment_plans) > 1:
+        choice["payment_plan"] = "once"
+    if payment_plan:
+        choice["payment_plan"] = payment_plan
+    return submit(client, "/word-lid", choice)
+
+
 def walk_to_review(
     client: FlaskClient,
     subscription: str = "0045",
@@ -70,10 +84,7 @@ def walk_to_review(
     **details: Any,
 ) -> TestResponse:
     """Complete the first three steps; returns the review page."""
-    choice = {"subscription": subscription}
-    if payment_plan:
-        choice["payment_plan"] = payment_plan
-    assert submit(client, "/word-lid", choice).status_code == 303
+    assert choose(client, subscription, payment_plan).status_code == 303
     assert submit(client, "/word-lid/account", account or account_data()).status_code == 303
     response = submit(client, "/word-lid/gegevens", details_data(**details))
     assert response.status_code == 303, response.get_data(as_text=True)

@@ -17,6 +17,7 @@ from shared.models.mail import OutboxMail
 from shared.models.mandate import Mandate
 from shared.models.patron import Patron, Subscription
 from shared.models.payment import Payment
+from shared.models.registration import Registration
 from shared.payments import ledger
 from shared.timeutil import add_months
 from tests.support.signup import checkout, csrf_token, signed_up, submit, walk_to_review
@@ -74,11 +75,32 @@ def test_a_subscription_without_direct_debit_refuses_it_at_the_field(client: Fla
     assert 'id="payment_plan-error"' in page.get_data(as_text=True)
 
 
-def test_monthly_only_subscription_is_direct_debit_whatever_was_ticked(
+def test_a_plan_the_subscription_does_not_offer_is_refused_not_swapped(
     client: FlaskClient,
 ) -> None:
-    review = walk_to_review(client, "0049", payment_plan="once").get_data(as_text=True)
-    assert "automatische incasso" in review
+    page = submit(client, "/word-lid", {"subscription": "0049", "payment_plan": "once"})
+    error = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'id="payment_plan-error"' in error
+    assert "Basis (maand-incasso) kun je niet zo betalen" in error
+    assert db.session.scalars(select(Registration)).first() is None
+
+
+def test_a_subscription_with_one_way_to_pay_asks_nothing(client: FlaskClient) -> None:
+    page = client.get("/word-lid").get_data(as_text=True)
+    assert re.search(r'<fieldset[^>]*id="payment-plan"[^>]*hidden disabled', page)
+    assert submit(client, "/word-lid", {"subscription": "0049"}).status_code == 303
+    assert db.session.scalars(select(Registration)).one().payment_plan == "direct_debit"
+
+
+def test_a_subscription_with_two_ways_to_pay_asks_how(client: FlaskClient) -> None:
+    page = submit(client, "/word-lid", {"subscription": "0045"})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'id="payment_plan-error"' in html
+    assert re.search(r'<fieldset[^>]*id="payment-plan"[^>]*>', html)[0].count("hidden") == 0
+    assert "Basis kun je op meer dan één manier betalen" in html
+    chosen = submit(client, "/word-lid", {"subscription": "0045", "payment_plan": "direct_debit"})
+    assert chosen.status_code == 303
+    assert db.session.scalars(select(Registration)).one().payment_plan == "direct_debit"
 
 
 def test_starting_the_schedule_is_retried_by_reconcile_and_happens_once(

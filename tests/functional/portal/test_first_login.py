@@ -19,12 +19,13 @@ from tests.support.factories import create_account, create_patron
 from tests.support.signup import csrf_token
 
 NEW = "zeilboot-op-het-meer-drie-9"
+DESK_PASSWORD = "welkom-bij-de-bieb"
 
 
 def desk_member(age_years: int = 40):  # noqa: ANN201
     """A patron with a card and a login account without e-mail, as the desk makes them."""
     account = create_account(db.session, now(), confirmed=True)
-    account.email, account.password_hash = None, hash_password("welkom-bij-de-bieb")
+    account.email, account.password_hash = None, hash_password(DESK_PASSWORD)
     patron = create_patron(db.session, account, now())
     birth = years_before(local_today(now()), age_years)
     patron.first_name, patron.birth_date = "Sanné", birth
@@ -63,7 +64,7 @@ def test_first_login_asks_email_password_and_identity_then_confirms_by_mail(
     client: FlaskClient,
 ) -> None:
     account, patron = desk_member()
-    first = log_in(client, "52700000055555", "welkom-bij-de-bieb", next_path="/mijn-account")
+    first = log_in(client, "52700000055555", DESK_PASSWORD, next_path="/mijn-account")
     assert first.location == "/eerste-keer"
     page = client.get("/eerste-keer")
     assert "nieuwsbrief" in page.get_data(as_text=True)
@@ -89,7 +90,7 @@ def test_first_login_asks_email_password_and_identity_then_confirms_by_mail(
 
 def test_the_newsletter_is_offered_from_16_only(client: FlaskClient) -> None:
     desk_member(age_years=14)
-    log_in(client, "52700000055555", "welkom-bij-de-bieb")
+    log_in(client, "52700000055555", DESK_PASSWORD)
     assert "nieuwsbrief" not in client.get("/eerste-keer").get_data(as_text=True)
 
 
@@ -119,7 +120,7 @@ def test_a_guest_membership_can_use_the_existing_login_account(
     home = member(client)
     desk_account, guest = desk_member()
     desk_account_id = desk_account.id
-    log_in(client, "52700000055555", "welkom-bij-de-bieb")
+    log_in(client, "52700000055555", DESK_PASSWORD)
     page = client.get("/koppelen")
     wrong = client.post(
         "/koppelen",
@@ -154,7 +155,7 @@ def test_staff_forget_a_login_and_make_a_new_one(
 
 def test_a_first_login_left_behind_expires(client: FlaskClient) -> None:
     desk_member()
-    assert log_in(client, "52700000055555", "welkom-bij-de-bieb").location == "/eerste-keer"
+    assert log_in(client, "52700000055555", DESK_PASSWORD).location == "/eerste-keer"
     with client.session_transaction() as session:
         session["first_login_at"] = "2026-01-01T00:00:00+00:00"
     assert client.get("/eerste-keer").location == "/inloggen"
@@ -163,7 +164,7 @@ def test_a_first_login_left_behind_expires(client: FlaskClient) -> None:
 
 def test_guessing_the_identity_ends_the_first_login(client: FlaskClient) -> None:
     _, patron = desk_member()
-    log_in(client, "52700000055555", "welkom-bij-de-bieb")
+    log_in(client, "52700000055555", DESK_PASSWORD)
     for _ in range(5):
         page = client.get("/eerste-keer")
         last = client.post(

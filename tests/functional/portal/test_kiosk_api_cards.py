@@ -11,6 +11,7 @@ from shared.accounts import login
 from shared.cards.lookup import main_card
 from shared.cards.numbers import luhn_check_digit
 from shared.models.card import Card, CardRole, CardStatus
+from shared.models.catalogue import Branch
 from shared.models.patron import Patron
 from tests.support.accounts import PASSWORD, give_card, member
 from tests.support.kiosk_api import KioskApi, queued_mail, register_kiosk
@@ -166,3 +167,13 @@ def test_blocking_needs_a_password_and_blocks_lending_until_a_new_card(
     kiosk.call("POST", f"/cards/{replacement}/activate", ticket, {"chip_uid": OTHER_CHIP})
     db.session.expire_all()
     assert patron.lending_blocked is False
+
+
+def test_the_isil_is_that_of_the_home_branchs_own_library(
+    kiosk: KioskApi, patron: Patron, ticket: str
+) -> None:
+    annen = db.session.scalars(select(Branch).where(Branch.code == "9401")).one()
+    db.session.get_one(Patron, patron.id).home_branch = annen
+    db.session.commit()
+    reserved = reserve(kiosk, ticket)
+    assert reserved["isil"] == "NL-070297" and reserved["card_number"].startswith("29401")

@@ -41,6 +41,9 @@ def refused(response, field: str) -> None:  # noqa: ANN001
         ({"method": "card", "card_number": "2527000000017", "pin": "1234"}, "pin"),
         ({"method": ["card"]}, "method"),
         ({"method": "qr", "code": 12}, "code"),
+        ({"method": "password", "login": "marieke\x00", "password": "x"}, "login"),
+        ({"method": "password", "login": "eikeiram\u202e", "password": "x"}, "login"),
+        ({"method": "qr", "code": "K7QM\x1b2XPAR"}, "code"),
     ],
 )
 def test_identify_refuses_what_its_schema_refuses(kiosk: KioskApi, body: dict, field: str) -> None:
@@ -52,6 +55,7 @@ def test_identify_refuses_what_its_schema_refuses(kiosk: KioskApi, body: dict, f
     [
         ({"document_type": ""}, "document_type"),
         ({"surname": ""}, "surname"),
+        ({"surname": "VAN\u2066DIJK"}, "surname"),
         ({"document_type": "P\n"}, "document_type"),
         ({"birth_date": "19850415"}, "birth_date"),
         ({"expiry_date": None}, "expiry_date"),

@@ -2,7 +2,6 @@
 
 import re
 from datetime import timedelta
-from email import message_from_bytes, policy
 
 import pytest
 from flask import Flask
@@ -14,8 +13,8 @@ from shared.models.account import LoginAccount
 from shared.models.card import CardRole
 from shared.models.mail import OutboxMail
 from shared.models.patron import Patron
-from tests.support.accounts import PASSWORD, give_card, log_in, member
-from tests.support.signup import csrf_token
+from tests.support.accounts import PASSWORD, give_card, log_in, mailed_path, member
+from tests.support.signup import csrf_token, signed_up
 
 BAD = "De inloggegevens kloppen niet"
 
@@ -136,7 +135,7 @@ def test_next_only_goes_back_to_this_site(client: FlaskClient, mollie_sandbox) -
         "https://evil.example",
     ):
         response = log_in(client, patron.customer_number, next_path=evil)
-        assert response.location == "/", evil
+        assert response.location == "/mijn-account", evil
     client.get("/mijn-account")
     again = log_in(client, patron.customer_number, next_path="/mijn-account")
     assert again.location == "/mijn-account"
@@ -144,13 +143,7 @@ def test_next_only_goes_back_to_this_site(client: FlaskClient, mollie_sandbox) -
 
 def reset_link() -> str:
     """The path of the newest password-reset link that was mailed."""
-    mail = db.session.scalars(
-        select(OutboxMail).where(OutboxMail.kind == "password_reset").order_by(OutboxMail.id.desc())
-    ).first()
-    text = (
-        message_from_bytes(mail.message, policy=policy.default).get_body(("plain",)).get_content()
-    )
-    return re.search(r"https?://[^/\s]+(/wachtwoord-herstellen/\S+)", text)[1]
+    return mailed_path("password_reset", "/wachtwoord-herstellen/")
 
 
 def ask_reset(client: FlaskClient, login: str) -> str:
@@ -247,3 +240,34 @@ def test_a_guesser_elsewhere_does_not_lock_the_patron_out(
         last = client.post("/inloggen", data=data, environ_base=guesser)
     assert "Probeer het opnieuw na" in error_of(last)
     assert log_in(new_browser(), patron.customer_number).status_code == 303
+
+
+def test_a_login_lands_on_my_account_with_the_name_in_the_header(
+    client: FlaskClient, mollie_sandbox
+) -> None:
+    patron = member(client)
+    response = log_in(client, patron.login_account.username)
+    assert response.status_code == 303 and response.location == "/mijn-account"
+    for page in ("/mijn-account", "/", "/word-lid", "/mijn-account/wachtwoord"):
+        header = client.get(page).get_data(as_text=True).split("</header>")[0]
+        assert "Ingelogd als M.J. van Dijk" in header, page
+
+
+def test_the_confirmed_account_page_offers_to_log_in(client: FlaskClient, mollie_sandbox) -> None:
+    signed_up(client)
+    page = client.get(mailed_path("confirm_account", "/bevestigen/account/")).get_data(as_text=True)
+    assert re.search(r'<a class="button button-primary" href="/inloggen">Inloggen</a>', page)
+
+
+def test_the_library_email_on_the_record_logs_in_when_it_belongs_to_one_login(
+    client: FlaskClient, new_browser, mollie_sandbox
+) -> None:
+    patron = member(client)
+    patron.library_email = "Marieke.Werk@Example.nl"
+    db.session.commit()
+    assert log_in(new_browser(), "marieke.werk@example.nl").status_code == 303
+    other = member(new_browser(), username="jan85", email="jan@example.nl")
+    other.library_email = "marieke.werk@example.nl"  # the same address, another login
+    other.login_account.confirmed_at = patron.login_account.confirmed_at
+    db.session.commit()
+    assert BAD in error_of(log_in(new_browser(), "marieke.werk@example.nl"))

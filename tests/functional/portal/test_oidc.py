@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 
 from portal.extensions import db
 from portal.wiring import now
+from shared.models.catalogue import Branch
 from shared.models.oidc import OidcClient, OidcToken, secret_hash
 from shared.models.patron import Patron
 from shared.oidc.keys import SigningKeys
@@ -483,3 +484,14 @@ def test_a_failed_pkce_verification_uses_the_code_up(
         assert exchange(client, code, (client_id, None), **wrong).status_code == 400
         late = exchange(client, code, (client_id, None), code_verifier=verifier)
         assert late.status_code == 400 and late.json["error"] == "invalid_grant", wrong
+
+
+def test_the_library_claim_names_the_home_branchs_own_isil(
+    client: FlaskClient, app: Flask, patron: Patron
+) -> None:
+    service = add_service(app, "--first-party")
+    roden = db.session.scalars(select(Branch).where(Branch.code == "9453")).one()
+    db.session.get_one(Patron, patron.id).home_branch = roden
+    db.session.commit()
+    claims = userinfo(client, tokens_for(client, service, scope="openid library")["access_token"])
+    assert claims["library"]["isil"] == "NL-070297"

@@ -64,6 +64,22 @@ def test_welcome_mail_has_what_the_seed_mail_has(client: FlaskClient) -> None:
     assert qr.get_payload(decode=True).startswith(b"\x89PNG")
 
 
+def test_the_welcome_mail_names_the_username_and_the_number_apart(client: FlaskClient) -> None:
+    patron = sign_up_and_pay(client)
+    for body in parts(outbox("welcome")):
+        assert "Gebruikersnaam: marieke85" in body
+        assert f"Tijdelijk klantnummer: {patron.temporary_number}" in body
+        assert "Klantnummer/gebruikersnaam" not in body and "Je gebruikersnaam blijft" in body
+
+
+def test_the_digital_only_welcome_mail_names_the_customer_number(client: FlaskClient) -> None:
+    walk_to_review(client, "0141")
+    client.get(checkout(start_payment(client), "paid"))
+    patron = db.session.scalars(select(Patron)).one()
+    text, _html = parts(outbox("welcome"))
+    assert "Gebruikersnaam: marieke85" in text and f"Klantnummer: {patron.system_number}" in text
+
+
 def test_qr_code_holds_the_signed_collection_token(client: FlaskClient) -> None:
     patron = sign_up_and_pay(client)
     message = outbox("welcome")

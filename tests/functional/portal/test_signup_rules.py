@@ -9,14 +9,14 @@ from portal.wiring import now
 from shared.clock import ManualClock
 from shared.timeutil import local_today
 from tests.support.dates import years_before
-from tests.support.signup import account_data, details_data, submit
+from tests.support.signup import account_data, choose, details_data, submit
 
 ADULT_ACCOUNT = account_data()
 
 
 def to_details(client: FlaskClient, subscription: str = "0045") -> None:
     """Complete the subscription and account steps."""
-    submit(client, "/word-lid", {"subscription": subscription})
+    choose(client, subscription)
     submit(client, "/word-lid/account", ADULT_ACCOUNT)
 
 
@@ -68,14 +68,14 @@ def test_postcode_and_iban_are_checked_and_normalised(client: FlaskClient) -> No
 
 
 def test_invalid_email_and_weak_password_are_refused(client: FlaskClient) -> None:
-    submit(client, "/word-lid", {"subscription": "0045"})
+    choose(client)
     data = account_data(email="marieke@", password="welkom123456", password_confirm="welkom123456")
     html = submit(client, "/word-lid/account", data).get_data(as_text=True)
     assert 'id="email-error"' in html and 'id="password-error"' in html
 
 
 def test_password_confirmation_must_match(client: FlaskClient) -> None:
-    submit(client, "/word-lid", {"subscription": "0045"})
+    choose(client)
     data = account_data(password_confirm="iets-anders-dan-het-wachtwoord")
     html = submit(client, "/word-lid/account", data).get_data(as_text=True)
     assert 'id="password_confirm-error"' in html
@@ -84,14 +84,14 @@ def test_password_confirmation_must_match(client: FlaskClient) -> None:
 def test_a_taken_username_is_refused(client: FlaskClient, new_browser) -> None:  # noqa: ANN001
     to_details(client)
     other = new_browser()
-    submit(other, "/word-lid", {"subscription": "0053"})
+    choose(other, "0053")
     page = submit(other, "/word-lid/account", account_data(username="MARIEKE85"))
     assert 'id="username-error"' in page.get_data(as_text=True)
 
 
 def test_steps_cannot_be_skipped(client: FlaskClient) -> None:
     assert client.get("/word-lid/controle").headers["Location"].endswith("/word-lid")
-    submit(client, "/word-lid", {"subscription": "0045"})
+    choose(client)
     assert client.get("/word-lid/controle").headers["Location"].endswith("/word-lid/account")
 
 
@@ -116,3 +116,45 @@ def test_the_age_band_holds_on_29_february(client: FlaskClient, clock: ManualClo
     to_details(client)
     youth = submit(client, "/word-lid/gegevens", details_data(birth_date="2009-03-01"))
     assert "gratis" in youth.get_data(as_text=True)
+
+
+def field_error(html: str, field: str) -> str:
+    """The error shown under a field (empty when there is none)."""
+    match = re.search(rf'<span class="error" id="{field}-error">(.*?)</span>\s', html, re.S)
+    return re.sub(r"<[^>]+>", "", match[1]) if match else ""
+
+
+def test_a_required_field_of_spaces_is_empty(client: FlaskClient) -> None:
+    to_details(client)
+    page = submit(client, "/word-lid/gegevens", details_data(surname="   ", city=" \u00a0 "))
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "verplicht" in field_error(html, "surname") and "verplicht" in field_error(html, "city")
+
+
+def test_control_and_direction_characters_are_refused_at_their_field(client: FlaskClient) -> None:
+    to_details(client)
+    typed = details_data(surname="Dijk\x00", street="Dijk\u202ehuizen", prefix="van\u2066")
+    html = submit(client, "/word-lid/gegevens", typed).get_data(as_text=True)
+    for field in ("surname", "street", "prefix"):
+        assert "onzichtbare tekens" in field_error(html, field), field
+    account = account_data(username="marieke\u200f85")
+    choose(client)
+    html = submit(client, "/word-lid/account", account).get_data(as_text=True)
+    assert "onzichtbare tekens" in field_error(html, "username")
+
+
+def test_text_is_capped_at_its_columns_length(client: FlaskClient) -> None:
+    to_details(client)
+    html = submit(client, "/word-lid/gegevens", details_data(surname="x" * 81)).get_data(
+        as_text=True
+    )
+    assert "80" in field_error(html, "surname")
+    assert submit(client, "/word-lid/gegevens", details_data(surname="x" * 80)).status_code == 303
+
+
+def test_the_first_name_is_optional_for_adults(client: FlaskClient) -> None:
+    to_details(client)
+    assert submit(client, "/word-lid/gegevens", details_data(first_name="")).status_code == 303
+    review = client.get("/word-lid/controle").get_data(as_text=True)
+    assert "M.J. van Dijk" in review and "()" not in review

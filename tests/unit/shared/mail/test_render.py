@@ -1,7 +1,7 @@
 """Rendering mails from Jinja templates: text and html parts, Dutch and English, inline images."""
 
 import shutil
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -58,9 +58,11 @@ def dirs(tmp_path: Path) -> dict[str, Path]:
     return {"templates_dir": tmp_path / "templates", "translations_dir": tmp_path / "translations"}
 
 
-def render(dirs: dict[str, Path], locale: str, name: str = "hello", **kwargs) -> EmailMessage:
+def render(
+    dirs: dict[str, Path], locale: str, name: str = "hello", day: date | None = None, **kwargs
+) -> EmailMessage:
     """Render a test mail to a fixed recipient."""
-    context = {"name": "Anne & Bo", "card": "2100 0001"}
+    context = {"name": "Anne & Bo", "card": "2100 0001", "day": day}
     return render_mail(
         name, locale, "anne@example.org", context, SENDER, now=SENT, **kwargs, **dirs
     )
@@ -149,3 +151,12 @@ def test_inline_image_that_is_not_an_image_is_refused(dirs: dict[str, Path]) -> 
 def test_missing_context_variable_fails_instead_of_rendering_blank(dirs: dict[str, Path]) -> None:
     with pytest.raises(Exception, match="card"):
         render_mail("hello", "en", "anne@example.org", {"name": "Anne"}, SENDER, now=SENT, **dirs)
+
+
+def test_english_dates_are_written_as_in_britain(dirs: dict[str, Path]) -> None:
+    mail_dir = dirs["templates_dir"] / "mail"
+    for name in ("day.subject.txt", "day.txt", "day.html"):
+        (mail_dir / name).write_text("{{ format_day(day) }}\n", encoding="utf-8")
+    english, _ = parts(render(dirs, "en", "day", day=date(2026, 12, 3)))
+    dutch, _ = parts(render(dirs, "nl", "day", day=date(2026, 12, 3)))
+    assert english.strip() == "3 December 2026" and dutch.strip() == "3 december 2026"

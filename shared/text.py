@@ -1,0 +1,44 @@
+"""Text a person typed, whichever entrance it came through (portal, kiosk API, command line):
+no control or direction characters, and no longer than the column that keeps it."""
+
+import re
+from typing import Any
+
+from sqlalchemy import String
+from sqlalchemy.orm import InstrumentedAttribute
+
+from shared.errors import DomainError
+
+# C0 and C1 controls with DEL (NUL, escape, line breaks: no name or address holds one), and the
+# bidirectional marks, embeddings, overrides and isolates that show text in another order than
+# it is stored (a name that reads differently in a mail, a claim or the desk's screen).
+# Written with \u escapes, which Python's and JavaScript's (JSON Schema's) patterns both read.
+NOT_TEXT_CHARACTERS = r"\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+NOT_TEXT = re.compile(f"[{NOT_TEXT_CHARACTERS}]")
+
+
+def is_plain_text(value: str) -> bool:
+    """Whether the text holds no control or direction characters."""
+    return NOT_TEXT.search(value) is None
+
+
+def max_length(column: InstrumentedAttribute[Any]) -> int:
+    """The length of a text column: the one place every limit on that text comes from."""
+    column_type = column.property.columns[0].type
+    assert isinstance(column_type, String) and column_type.length is not None
+    return column_type.length
+
+
+def check_text(field: str, value: str, column: InstrumentedAttribute[Any]) -> None:
+    """Refuse text that holds control or direction characters or does not fit its column."""
+    if not is_plain_text(value):
+        raise DomainError("text_not_allowed", field=field)
+    if len(value) > max_length(column):
+        raise DomainError("text_too_long", field=field, max=max_length(column))
+
+
+def require_text(field: str, value: str, column: InstrumentedAttribute[Any]) -> None:
+    """As check_text, and refuse text that is empty or only white space."""
+    if not value.strip():
+        raise DomainError("text_required", field=field)
+    check_text(field, value, column)

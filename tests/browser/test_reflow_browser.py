@@ -1,0 +1,424 @@
+"""Reflow (WCAG 1.4.10): every page state of the portal at 320 CSS pixels wide, in headless
+Chromium, without horizontal scrolling, with labels clear of their values and table cells clear
+of each other.
+
+Three walks (signup and payment; logging in; the account, single sign-on and staff pages) check
+every page they reach; each knows which page templates it must have shown, and together they
+show every page template of the portal, so a new page without a reflow check fails here."""
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import requests
+from flask import Flask, template_rendered
+from flask.testing import FlaskClient
+from jinja2 import Template
+from playwright.sync_api import Browser, Locator, Page, expect
+
+from portal.extensions import db
+from shared.models.patron import Patron, Subscription
+from tests.functional.portal.test_first_login import DESK_PASSWORD, desk_member
+from tests.support.accounts import PASSWORD, give_card, mailed_path, member
+from tests.support.browser import TIMEOUT_MS, chromium
+from tests.support.kiosk_api import PASSPORT, KioskApi, register_kiosk
+from tests.support.oidc import add_service, authorize_url
+from tests.support.servers import free_port
+
+NARROW = {"width": 320, "height": 640}
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+# The page templates each walk shows (partials, whose names start with "_", are in pages).
+SIGNUP_PAGES = {
+    "portal/main/home.html",
+    "portal/signup/subscription.html",
+    "portal/signup/account.html",
+    "portal/signup/details.html",
+    "portal/signup/review.html",
+    "portal/signup/completed.html",
+    "portal/payments/unavailable.html",
+    "portal/payments/not_paid.html",
+    "portal/payments/pending.html",
+    "portal/payments/paid.html",
+    "portal/account/confirmed.html",
+}
+LOGIN_PAGES = {
+    "portal/main/home.html",
+    "portal/login/login.html",
+    "portal/login/forgot.html",
+    "portal/login/forgot_sent.html",
+    "portal/login/reset.html",
+    "portal/login/link_failed.html",
+    "portal/login/confirmation_request.html",
+    "portal/login/confirmation_sent.html",
+    "portal/login/first_login.html",
+    "portal/login/link.html",
+    "portal/error.html",
+    "portal/account/confirmed.html",
+    "portal/account/confirm_failed.html",
+}
+ACCOUNT_PAGES = {
+    "portal/login/login.html",
+    "portal/account/overview.html",
+    "portal/account/password.html",
+    "portal/account/email.html",
+    "portal/account/confirmed.html",
+    "portal/oidc/consent.html",
+    "portal/oidc/error.html",
+    "portal/oidc/logout.html",
+    "portal/oidc/logged_out.html",
+    "portal/payments/pay_instead.html",
+    "portal/payments/period_paid.html",
+    "portal/staff/forbidden.html",
+    "portal/staff/kiosks.html",
+    "portal/dev/mail_list.html",
+    "portal/dev/mail_show.html",
+}
+# Pairs of boxes that must not meet: each label of a list with its value, and each cell of a
+# table row with the next one; and no cell whose text runs out of it.
+CLASHES = """() => {
+  const clipped = (e) => e && (getComputedStyle(e).clip !== 'auto' || clipped(e.parentElement));
+  const shown = (e) => e.getClientRects().length > 0 && !clipped(e);
+  const meet = (a, b) => !(a.right <= b.left + .5 || b.right <= a.left + .5
+    || a.bottom <= b.top + .5 || b.bottom <= a.top + .5);
+  const pairs = [...document.querySelectorAll('dl dt')].map((dt) => [dt, dt.nextElementSibling])
+    .concat([...document.querySelectorAll('tr')].flatMap((row) => [...row.children]
+      .slice(1).map((cell) => [cell.previousElementSibling, cell])));
+  const clashes = pairs.filter(([a, b]) => b && shown(a) && shown(b))
+    .filter(([a, b]) => meet(a.getBoundingClientRect(), b.getBoundingClientRect()))
+    .map(([a, b]) => `${a.textContent.trim()} / ${b.textContent.trim()}`);
+  const spilling = [...document.querySelectorAll('th, td, dt, dd')]
+    .filter((e) => shown(e) && e.scrollWidth > e.clientWidth + 1)
+    .map((e) => `${e.textContent.trim()} runs out of its box`);
+  return clashes.concat(spilling);
+}"""
+WIDTH = "[document.documentElement.scrollWidth, document.body.scrollWidth]"
+# What sticks out, to say so when a page is too wide.
+WIDE = """[...document.querySelectorAll('body *')]
+  .filter((e) => !e.matches('.visually-hidden'))
+  .filter((e) => e.getBoundingClientRect().right > 320 || e.scrollWidth > e.clientWidth + 1)
+  .slice(-5).map((e) => `${e.tagName}.${e.className}#${e.id} ${e.scrollWidth}/${e.clientWidth}`)"""
+
+
+@pytest.fixture
+def shown(app: Flask) -> Iterator[set[str]]:
+    """The page templates the portal server renders during the test."""
+    names: set[str] = set()
+
+    def record(_sender: Flask, template: Template, **_extra: object) -> None:
+        if template.name and not Path(template.name).name.startswith("_"):
+            names.add(template.name)
+
+    with template_rendered.connected_to(record, app):
+        yield names
+
+
+class Narrow:
+    """A 320-pixel browser tab on the portal that checks every page it is shown."""
+
+    def __init__(self, page: Page, server: str) -> None:
+        self.page, self.server = page, server
+
+    def visit(self, path: str) -> Page:
+        """Open a page of the portal and check it."""
+        self.page.goto(self.server + path)
+        return self.check(path)
+
+    def check(self, what: str) -> Page:
+        """The page shown now fits 320 pixels, and no label or cell overlaps its neighbour."""
+        widths = self.page.evaluate(WIDTH)
+        wide = self.page.evaluate(WIDE)
+        assert max(widths) <= NARROW["width"], f"{what}: {widths} px wide at 320: {wide}"
+        assert self.page.evaluate(CLASHES) == [], f"{what}: boxes overlap"
+        return self.page
+
+    def press(self, button: Locator, what: str) -> Page:
+        """Press a button that sends a form, and check the page it leads to."""
+        with self.page.expect_navigation():
+            button.click()
+        return self.check(what)
+
+    def submit(self, what: str) -> Page:
+        """Press the submit button of the page's main form, and check the page it leads to."""
+        return self.press(self.page.locator("form#page-form [type=submit]").first, what)
+
+    def next(self, what: str) -> Page:
+        """Press the form's Volgende button and check the page it leads to."""
+        return self.press(
+            self.page.get_by_role("button", name=re.compile("^(Volgende|Next)$")), what
+        )
+
+
+@contextmanager
+def narrow(browser: Browser, server: str, language: str = "nl") -> Iterator[Narrow]:
+    """A fresh 320 x 640 browser context (its own cookies) in Dutch or English."""
+    locale = {"nl": "nl-NL", "en": "en-GB"}[language]
+    context = browser.new_context(viewport=NARROW, locale=locale, timezone_id="Europe/Amsterdam")
+    context.set_default_timeout(TIMEOUT_MS)
+    if language == "en":
+        context.add_cookies([{"name": "lang", "value": "en", "url": server}])
+    try:
+        yield Narrow(context.new_page(), server)
+    finally:
+        context.close()
+
+
+@contextmanager
+def provider_down(app: Flask) -> Iterator[None]:
+    """Mollie unreachable while the block runs."""
+    endpoint = app.config["MOLLIE_ENDPOINT"]
+    app.config["MOLLIE_ENDPOINT"] = f"http://127.0.0.1:{free_port()}"
+    try:
+        yield
+    finally:
+        app.config["MOLLIE_ENDPOINT"] = endpoint
+
+
+def test_the_walks_show_every_page_of_the_portal() -> None:
+    pages = {
+        str(path.relative_to(TEMPLATES))
+        for path in (TEMPLATES / "portal").rglob("*.html")
+        if not path.name.startswith("_")
+    }
+    assert pages == SIGNUP_PAGES | LOGIN_PAGES | ACCOUNT_PAGES
+
+
+def sign_up_to_review(tab: Narrow, username: str) -> None:
+    """The signup's steps, each first sent empty (its errors shown), then filled in."""
+    page = tab.visit("/word-lid")
+    tab.next("subscription step with errors")
+    page.locator("label[for=subscription-0045]").click()
+    page.locator("#payment-plan label.option").first.click()
+    tab.next("account step")
+    tab.next("account step with errors")
+    page.locator("#username").fill(username)
+    page.locator("#email").fill(f"{username}@example.nl")
+    page.locator("#password").fill(PASSWORD)
+    page.locator("#password_confirm").fill(PASSWORD)
+    tab.next("details step")
+    tab.next("details step with errors")
+    for field, value in {
+        "initials": "M.J.",
+        "prefix": "van der",
+        "surname": "Dijk-Hoogeveen",
+        "first_name": "Marieke",
+        "birth_date": "1985-04-15",
+        "postcode": "7961 AM",
+        "house_number": "12",
+        "street": "Dijkhuizen",
+        "city": "Ruinerwold",
+        "library_email": f"{username}.van.der.dijk-hoogeveen@werk.example.nl",
+        "iban": "NL91 ABNA 0417 1643 00",
+    }.items():
+        page.locator(f"#{field}").fill(value)
+    page.locator("label[for=gender-0]").click()
+    page.locator("#branch").select_option("5270")
+    tab.next("review step")
+
+
+def pay_at_sandbox(tab: Narrow, outcome: str, what: str) -> Page:
+    """Press the pay button, pick the outcome at the sandbox, check the page that comes back."""
+    page = tab.page
+    with page.expect_navigation():
+        page.get_by_role("button", name=re.compile("^(Betaal|Pay) ")).click()
+    page.get_by_role("radio", name=re.compile(rf"^{outcome}\b")).check()
+    with page.expect_navigation(url=re.compile(re.escape(tab.server))):
+        page.get_by_role("button", name="Continue").click()
+    return tab.check(what)
+
+
+def pay_with_setbacks(tab: Narrow, app: Flask) -> None:
+    """The review's pay button while the provider is down, then failed and unfinished payments."""
+    with provider_down(app):
+        tab.press(tab.page.get_by_role("button", name=re.compile("^Betaal ")), "provider down")
+    tab.visit("/word-lid/controle")
+    pay_at_sandbox(tab, "Failed", "payment failed")
+    tab.visit("/word-lid/controle")
+    pay_at_sandbox(tab, "Open", "payment pending")
+    tab.visit("/word-lid/controle")
+
+
+@pytest.mark.browser
+def test_the_signup_and_payment_pages_reflow(
+    app: Flask, portal_server: str, mollie_sandbox, shown: set[str]
+) -> None:
+    with chromium() as browser:
+        for language in ("nl", "en"):
+            with narrow(browser, portal_server, language) as tab:
+                tab.visit("/")
+                sign_up_to_review(tab, f"marieke-{language}")
+                if language == "nl":
+                    pay_with_setbacks(tab, app)
+                page = pay_at_sandbox(tab, "Paid", "payment paid")
+                expect(page.get_by_role("heading", level=1)).to_contain_text(
+                    re.compile("betaling ontvangen|payment")
+                )
+                tab.visit(mailed_path("confirm_library_email", "/bevestigen/e-mail/"))
+        with narrow(browser, portal_server) as tab:
+            sign_up_to_review_without_following(tab)
+            expect(tab.visit("/word-lid").get_by_role("main")).to_contain_text("lid")
+    assert shown == SIGNUP_PAGES
+
+
+def sign_up_to_review_without_following(tab: Narrow) -> None:
+    """A signup paid while the browser went elsewhere: back at the signup it is complete."""
+    sign_up_to_review(tab, "marieke-elders")
+    with tab.page.expect_navigation():
+        tab.page.get_by_role("button", name=re.compile("^Betaal ")).click()
+    checkout = tab.page.url
+    tab.page.goto(tab.server + "/")
+    requests.post(checkout, data={"status": "paid"}, allow_redirects=False, timeout=20)
+
+
+def fill(page: Page, values: dict[str, str]) -> None:
+    """Type into the fields with these labels (Dutch or English)."""
+    for name, value in values.items():
+        page.get_by_label(re.compile(f"^({name})", re.IGNORECASE)).fill(value)
+
+
+LOGIN = "Inlognaam|Login name"
+PASSWORD_LABEL = "Wachtwoord|Password"
+
+
+def log_in_at(tab: Narrow, login: str, password: str) -> Page:
+    """Log in with the form; the page it lands on, checked."""
+    fill(tab.visit("/inloggen"), {LOGIN: login, PASSWORD_LABEL: password})
+    return tab.submit(f"logged in as {login}")
+
+
+def walk_the_login_pages(tab: Narrow, login: str) -> None:
+    """Log in wrongly, forget the password, ask for a new confirmation link, a first login."""
+    tab.visit("/inloggen")
+    tab.submit("login with errors")
+    fill(tab.page, {LOGIN: "niemand", PASSWORD_LABEL: "fout"})
+    tab.submit("login refused")
+    fill(tab.visit("/wachtwoord-vergeten"), {LOGIN: login})
+    tab.submit("reset link sent")
+    tab.visit(mailed_path("password_reset", "/wachtwoord-herstellen/"))
+    tab.submit("reset with errors")
+    tab.visit("/wachtwoord-herstellen/not-a-token")
+    fill(tab.visit("/bevestiging-opnieuw"), {LOGIN: login})
+    expect(tab.submit("confirmation sent").get_by_role("status")).to_contain_text(
+        re.compile("nieuwe link|new link")
+    )
+    tab.visit("/bevestigen/account/not-a-token")
+    tab.visit(mailed_path("confirm_account", "/bevestigen/account/"))
+    log_in_at(tab, "52700000055555", DESK_PASSWORD)
+    tab.submit("first login with errors")
+    tab.visit("/koppelen")
+    tab.submit("linking with errors")
+    tab.visit("/nergens")  # the portal's 404 page, whatever it is
+    tab.visit("/uitloggen")  # 405: logging out is a form
+
+
+@pytest.mark.browser
+def test_the_login_pages_reflow(
+    app: Flask, client: FlaskClient, portal_server: str, mollie_sandbox, shown: set[str]
+) -> None:
+    patron = member(client)
+    desk_member()  # card 52700000055555, a login made at the desk, never used
+    with chromium() as browser:
+        for language in ("nl", "en"):
+            with narrow(browser, portal_server, language) as tab:
+                tab.visit("/")
+                walk_the_login_pages(tab, patron.login_account.username)
+        with narrow(browser, portal_server) as tab:
+            app.config["LOGIN_RATE_LIMIT"] = "1 per hour"
+            for _ in range(2):
+                fill(tab.visit("/wachtwoord-vergeten"), {LOGIN: "niemand"})
+                page = tab.submit("forgot, sent")
+            expect(page.get_by_role("heading", level=1)).to_contain_text("Te veel pogingen")
+    assert shown == LOGIN_PAGES
+
+
+def walk_the_account_pages(tab: Narrow, language: str) -> None:
+    """Mijn account and its forms, empty and filled in."""
+    expect(log_in_at(tab, "marieke85", PASSWORD)).to_have_url(re.compile("/mijn-account$"))
+    tab.visit("/mijn-account/wachtwoord")
+    tab.submit("password change with errors")
+    tab.visit("/mijn-account/e-mail")
+    tab.submit("e-mail change with errors")
+    fill(tab.page, {"Nieuw e-mailadres|New e-mail": f"marieke.{language}.nieuw@example.nl"})
+    fill(tab.page, {"Huidig wachtwoord|Current password": PASSWORD})
+    tab.submit("e-mail change asked")
+    tab.visit(mailed_path("confirm_new_email", "/bevestigen/nieuw-e-mailadres/"))
+    tab.visit("/balie/zuilen")  # refused: a patron is no staff
+
+
+def walk_the_single_sign_on_pages(tab: Narrow, client_id: str) -> None:
+    """Consent, an unknown service, and a service's logout confirmed (logged out at the end)."""
+    tab.visit(authorize_url(client_id))
+    tab.visit("/oidc/authorize?client_id=unknown&response_type=code")
+    page = tab.visit("/oidc/logout")
+    tab.press(page.locator("main form [type=submit]"), "logged out by a service")
+
+
+def pay_instead(tab: Narrow, path: str, language: str) -> None:
+    """The page to pay a failed collection by iDEAL: paid at the sandbox, then paid already."""
+    tab.visit(path)
+    if language == "nl":
+        pay_at_sandbox(tab, "Paid", "period paid")
+
+
+def stop_membership(tab: Narrow) -> None:
+    """Cancel the subscription from Mijn account (its direct debit stops with it)."""
+    page = tab.visit("/mijn-account")
+    cancel = page.get_by_role("button", name=re.compile("^(Cancel my|Mijn abonnement) "))
+    tab.press(cancel, "subscription cancelled")
+
+
+def mail_pages(tab: Narrow, app: Flask) -> None:
+    """The development pages of the mails written to disk."""
+    assert app.test_cli_runner().invoke(args=["mail", "send"]).exit_code == 0
+    page = tab.visit("/dev/mail")
+    tab.press(page.locator("main table a").first, "a mail written to disk")
+
+
+@pytest.mark.browser
+def test_the_account_staff_and_single_sign_on_pages_reflow(
+    app: Flask, client: FlaskClient, portal_server: str, mollie_sandbox, shown: set[str]
+) -> None:
+    patron = member(client, plan="direct_debit")
+    give_card(patron, "52700000012345")
+    give_card(patron, "52700000099999", "secondary")
+    service = add_service(app)
+    add_kiosk_with_checks(app, client, patron)
+    staff = ["accounts", "create-staff", "balie", "--email", "balie@example.nl"]
+    staff_password = app.test_cli_runner().invoke(args=staff).output.split("password ")[-1].strip()
+    pay_link = failed_collection(patron, mollie_sandbox)
+    with chromium() as browser:
+        for language in ("nl", "en"):
+            with narrow(browser, portal_server, language) as tab:
+                walk_the_account_pages(tab, language)
+                pay_instead(tab, pay_link, language)
+                if language == "en":
+                    stop_membership(tab)
+                walk_the_single_sign_on_pages(tab, service["client_id"])
+            with narrow(browser, portal_server, language) as tab:
+                log_in_at(tab, "balie", staff_password)
+                mail_pages(tab, app)
+    assert shown == ACCOUNT_PAGES
+
+
+def add_kiosk_with_checks(app: Flask, client: FlaskClient, patron: Patron) -> None:
+    """A kiosk that reported its devices and checked an ID document that did not match."""
+    kiosk = KioskApi(client, register_kiosk(app))
+    devices = {
+        "card_reader": "ok",
+        "document_reader": "ok",
+        "printer": "paper_low",
+        "scanner": "ok",
+    }
+    kiosk.call("POST", "/heartbeat", body={"software": "0.1.0", "devices": devices})
+    ticket = kiosk.ticket(patron)
+    kiosk.call(
+        "POST", "/id-checks", ticket, {**PASSPORT, "surname": "NIET", "birth_date": "1990-01-01"}
+    )
+
+
+def failed_collection(patron: Patron, sandbox) -> str:  # noqa: ANN001
+    """The direct debit of the next period fails; the path of the link in the mail about it."""
+    schedule = db.session.get_one(Subscription, patron.subscriptions[0].id).mollie_subscription_id
+    sandbox.charge(schedule, "failed")
+    return mailed_path("direct_debit_failed", "/betalen/")

@@ -1,0 +1,421 @@
+"""No form of the portal answers a server error, whatever its fields hold, and nothing it stores
+holds control or direction characters or more than its column keeps.
+
+Each form is sent as a browser in the right state would send it (on its page, logged in or in
+the signup step it belongs to, with the page's CSRF token), filled in with valid values and then
+up to three fields spoiled (tests/support/fuzz.py): nothing, white space, any unicode, C0/C1
+controls, direction overrides, NUL, 100,000 characters, bytes that are not UTF-8; the CSRF token
+and the language button's field are spoiled the same way. The app runs with TESTING on: an
+uncaught exception fails the test outright instead of becoming a 500. After every request the
+whole database is read back.
+
+A form is a POST route of the portal; `test_every_form_of_the_portal_is_fuzzed` keeps this list
+equal to the routes, so a new form without fuzzing fails. Not forms, and tested elsewhere: the
+kiosk API (JSON; test_kiosk_api_*, with schemathesis in test_kiosk_api_fuzz), the payment
+provider's webhooks (test_payment_chaos, test_direct_debit) and the single sign-on endpoints
+that programs call, /oidc/token and /oidc/userinfo (test_oidc, test_oidc_fuzz). The consent and
+logout forms of single sign-on are fuzzed here in their own fields; the OAuth parameters of the
+request they answer are test_oidc_fuzz's.
+"""
+
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import update
+
+from portal.extensions import db
+from portal.wiring import now
+from shared.clock import ManualClock
+from shared.models.account import LoginAccount
+from shared.models.patron import Patron, Subscription
+from shared.text import max_length
+from tests.functional.portal.test_first_login import DESK_PASSWORD, NEW, answers, desk_member
+from tests.support.accounts import PASSWORD, give_card, log_in, mailed_path, member
+from tests.support.factories import create_account
+from tests.support.fuzz import Value, filled_in, spoiled, stored_text_problems
+from tests.support.oidc import LOGOUT_URI, add_service, authorize_url
+from tests.support.signup import account_data, choose, csrf_token, details_data, submit
+
+# Bounded so the whole module runs in about a minute on a loaded machine with two cores.
+FUZZ = settings(
+    max_examples=30,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+PASSWORDS = [PASSWORD, NEW]  # a fuzzed form may change the password to the other
+LOGINS = ["marieke85", "marieke@example.nl", "52700000012345", "{customer}", "niemand"]
+# The paths of POST routes that are no form of a page (see the module's docstring).
+NOT_FORMS = ("/api/", "/betalingen/webhook/", "/oidc/token", "/oidc/userinfo")
+
+
+@dataclass
+class Visit:
+    """A patron's browser on the portal, and what the form's setup made."""
+
+    app: Flask
+    new_browser: Callable[[], FlaskClient]
+    clock: ManualClock
+    sandbox: Any
+    made: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.client = self.new_browser()
+
+
+@dataclass(frozen=True)
+class Form:
+    """A form: its route, the valid values of its fields (a value may name what the setup
+    made, like "{service}"), how a browser gets to it (its page and where it posts), and what
+    must exist first."""
+
+    endpoint: str
+    fields: Mapping[str, Sequence[Value]]
+    reach: Callable[[Visit], tuple[str, str]]
+    setup: Callable[[Visit], None] = lambda visit: None
+
+    def values(self, made: Mapping[str, Any], token: str) -> st.SearchStrategy[dict[str, Value]]:
+        """The fields filled in, with the language button's field and the page's CSRF token
+        (spoiled now and then: most requests should get past it)."""
+        fields = {
+            name: [value.format(**made) if isinstance(value, str) else value for value in valid]
+            for name, valid in self.fields.items()
+        }
+        language = {"switch_language": [None, None, None, "en"]}
+        csrf = st.sampled_from([True] * 7 + [False]).flatmap(
+            lambda valid: st.just(token) if valid else spoiled(token)
+        )
+        return st.builds(
+            lambda values, token: {**values, "csrf_token": token},
+            filled_in(fields | language),
+            csrf,
+        )
+
+
+def at(page: str, action: str | None = None) -> Callable[[Visit], tuple[str, str]]:
+    """A form anyone reaches on a page."""
+    return lambda visit: (page, action or page)
+
+
+def logged_in(visit: Visit, logins: Sequence[str] = ("marieke85",)) -> None:
+    """Logged in, with whichever password the account has now; a locked account waits."""
+    if visit.client.get("/mijn-account").status_code == 200:
+        return
+    for _attempt in range(2):
+        for login in logins:
+            for password in PASSWORDS:
+                if log_in(visit.client, login, password).status_code == 303:
+                    return
+        visit.clock.advance(timedelta(hours=2))  # the login throttle's lock has passed
+    raise AssertionError(f"none of {logins} can log in")
+
+
+def logged_in_at(page: str, action: str | None = None) -> Callable[[Visit], tuple[str, str]]:
+    """A form of a logged-in patron (the action may name the patron's id: "{patron}")."""
+
+    def reach(visit: Visit) -> tuple[str, str]:
+        logged_in(visit)
+        return page, (action or page).format(**visit.made)
+
+    return reach
+
+
+def a_member(plan: str | None = None) -> Callable[[Visit], None]:
+    """A paying patron (marieke85) with a card."""
+
+    def setup(visit: Visit) -> None:
+        patron = member(visit.new_browser(), plan=plan)
+        give_card(patron, "52700000012345")
+        visit.made |= {"patron": patron.id, "customer": patron.customer_number}
+
+    return setup
+
+
+def signup_step(path: str, steps: int) -> Callable[[Visit], tuple[str, str]]:
+    """A signup step, after the steps before it (done again when a fuzzed form left them)."""
+
+    def reach(visit: Visit) -> tuple[str, str]:
+        if visit.client.get(path).status_code != 200:
+            done = [
+                lambda: choose(visit.client),
+                lambda: submit(visit.client, "/word-lid/account", account_data()),
+                lambda: submit(visit.client, "/word-lid/gegevens", details_data()),
+            ]
+            for step in done[:steps]:
+                assert step().status_code == 303
+        return path, path
+
+    return reach
+
+
+def review_page(visit: Visit) -> tuple[str, str]:
+    """The signup's review, with the pay button."""
+    page, _action = signup_step("/word-lid/controle", 3)(visit)
+    return page, "/word-lid/betalen"
+
+
+def first_login(visit: Visit) -> tuple[str, str]:
+    """The first login's form: log in with the desk's password again, made anew if a fuzzed
+    form completed the first login."""
+    if visit.client.get("/eerste-keer").status_code != 200:
+        account = LoginAccount.id == visit.made["desk"]
+        db.session.execute(
+            update(LoginAccount).where(account).values(email=None, pending_email=None)
+        )
+        db.session.commit()
+        for password in (DESK_PASSWORD, NEW):
+            if log_in(visit.client, "52700000055555", password).status_code == 303:
+                break
+    return "/eerste-keer", "/eerste-keer"
+
+
+def desk_made(visit: Visit) -> None:
+    """A login the desk made: card 52700000055555, no e-mail yet."""
+    account, patron = desk_member()
+    visit.made |= {"desk": account.id, "surname": patron.surname}
+
+
+def reset_link(visit: Visit) -> tuple[str, str]:
+    """The newest password reset link; a new one when a fuzzed form used it."""
+    link = visit.made.get("reset")
+    if link is None or visit.client.get(link).status_code != 200:
+        visit.clock.advance(timedelta(minutes=20))  # one mail a quarter of an hour
+        submit(visit.client, "/wachtwoord-vergeten", {"login": "marieke85"})
+        link = visit.made["reset"] = mailed_path("password_reset", "/wachtwoord-herstellen/")
+    return link, link
+
+
+def two_members(visit: Visit) -> None:
+    """marieke85, and another login with a membership of its own to link with."""
+    a_member()(visit)
+    member(visit.new_browser(), username="anna-elders", email="anna@example.nl")
+
+
+def link_page(visit: Visit) -> tuple[str, str]:
+    """Linking: logged in as whichever login is left (linking removes the other)."""
+    logged_in(visit, ("marieke85", "anna-elders"))
+    return "/koppelen", "/koppelen"
+
+
+def failed_collection(visit: Visit) -> None:
+    """A direct debit that failed: the mail's link to pay the period by iDEAL."""
+    a_member("direct_debit")(visit)
+    patron = db.session.get_one(Patron, visit.made["patron"])
+    subscription = db.session.get_one(Subscription, patron.subscriptions[0].id)
+    visit.sandbox.charge(subscription.mollie_subscription_id, "failed")
+    visit.made["pay"] = mailed_path("direct_debit_failed", "/betalen/")
+
+
+def pay_page(visit: Visit) -> tuple[str, str]:
+    """The page to pay a failed collection."""
+    return visit.made["pay"], visit.made["pay"]
+
+
+def with_service(visit: Visit) -> None:
+    """A member and a single sign-on service."""
+    a_member()(visit)
+    visit.made["service"] = add_service(visit.app)["client_id"]
+
+
+def consent_page(visit: Visit) -> tuple[str, str]:
+    """The consent page, which prompt=consent shows every time."""
+    logged_in(visit)
+    url = authorize_url(visit.made["service"], prompt="consent")
+    return url, url
+
+
+def logout_page(visit: Visit) -> tuple[str, str]:
+    """A service's logout, confirmed on the portal's own page."""
+    logged_in(visit)
+    query = urlencode({"client_id": visit.made["service"], "post_logout_redirect_uri": LOGOUT_URI})
+    return f"/oidc/logout?{query}", "/oidc/logout"
+
+
+DETAILS = {name: [str(value)] for name, value in details_data().items()} | {
+    "birth_date": ["1985-04-15", "1950-02-28"],
+    "country": ["NL", "BE"],
+    "library_email": ["", "werk@example.nl"],
+    "iban": ["", "NL91 ABNA 0417 1643 00"],
+    "newsletter": [None, "y"],
+}
+FORMS = [
+    Form(
+        "signup.choose",
+        {"subscription": ["0045", "0049", "jeugd"], "payment_plan": [None, "once", "direct_debit"]},
+        at("/word-lid"),
+    ),
+    Form(
+        "signup.account",
+        {name: [value] for name, value in account_data().items()},
+        signup_step("/word-lid/account", 1),
+    ),
+    Form("signup.details", DETAILS, signup_step("/word-lid/gegevens", 2)),
+    Form("signup.pay", {}, review_page),
+    Form("login.login", {"login": LOGINS, "password": PASSWORDS}, at("/inloggen"), a_member()),
+    Form(
+        "login.first_login",
+        {name: [value] for name, value in answers().items()}
+        | {"surname": ["{surname}", "van 't {surname}"]},
+        first_login,
+        desk_made,
+    ),
+    Form(
+        "login.link_login",
+        {"login": ["anna-elders", "marieke85"], "password": PASSWORDS},
+        link_page,
+        two_members,
+    ),
+    Form("login.logout", {}, logged_in_at("/mijn-account", "/uitloggen"), a_member()),
+    Form("login.forgot_password", {"login": LOGINS}, at("/wachtwoord-vergeten"), a_member()),
+    Form(
+        "login.request_confirmation_mail",
+        {"login": LOGINS},
+        at("/bevestiging-opnieuw"),
+        a_member(),
+    ),
+    Form(
+        "login.reset_password",
+        {"password": PASSWORDS, "password_confirm": PASSWORDS},
+        reset_link,
+        a_member(),
+    ),
+    Form(
+        "account.cancel",
+        {},
+        logged_in_at("/mijn-account", "/mijn-account/{patron}/opzeggen"),
+        a_member(),
+    ),
+    Form(
+        "account.stop_direct_debit",
+        {},
+        logged_in_at("/mijn-account", "/mijn-account/{patron}/incasso-stoppen"),
+        a_member("direct_debit"),
+    ),
+    Form(
+        "account.change_email",
+        {"email": ["nieuw@example.nl", "marieke@example.nl"], "current_password": PASSWORDS},
+        logged_in_at("/mijn-account/e-mail"),
+        a_member(),
+    ),
+    Form(
+        "account.change_password",
+        {"current_password": PASSWORDS, "password": PASSWORDS, "password_confirm": PASSWORDS},
+        logged_in_at("/mijn-account/wachtwoord"),
+        a_member(),
+    ),
+    Form(
+        "account.language",
+        {"lang": ["nl", "en"]},
+        logged_in_at("/mijn-account", "/mijn-account/taal"),
+        a_member(),
+    ),
+    Form(
+        "i18n.choose_language",
+        {"lang": ["nl", "en"], "next": ["/word-lid", "/inloggen?next=/mijn-account"]},
+        at("/", "/taal"),
+    ),
+    Form("payments.pay_instead", {}, pay_page, failed_collection),
+    Form("oidc.authorize", {"decision": ["allow", "deny"]}, consent_page, with_service),
+    Form(
+        "oidc.end_session",
+        {
+            "confirm": ["1"],
+            "client_id": ["{service}"],
+            "post_logout_redirect_uri": [LOGOUT_URI],
+            "state": ["af0ifjsldkj"],
+            "id_token_hint": [None, "eyJhbGciOiJub25lIn0.e30."],
+        },
+        logout_page,
+        with_service,
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def tally(request: pytest.FixtureRequest) -> Iterator[Counter[str]]:
+    """The requests sent per form, reported at the end of the module."""
+    started, sent = time.monotonic(), Counter[str]()
+    yield sent
+    seconds = time.monotonic() - started
+    plugins = request.config.pluginmanager
+    report, capture = plugins.get_plugin("terminalreporter"), plugins.get_plugin("capturemanager")
+    if report is not None and capture is not None and sent:
+        with capture.global_and_fixture_disabled():
+            report.write_line("")
+            report.write_line(
+                f"form fuzz: {sent.total()} requests over {len(sent)} forms in {seconds:.0f} s"
+            )
+
+
+@pytest.fixture
+def visit(
+    form: Form,
+    app: Flask,
+    new_browser: Callable[[], FlaskClient],
+    clock: ManualClock,
+    mollie_sandbox: Any,
+    portal_server: str,  # noqa: ARG001  the sandbox's webhooks reach the portal
+) -> Visit:
+    """A browser on a portal whose login forms take as many tries as the fuzzing sends, with
+    what the form needs set up."""
+    app.config["LOGIN_RATE_LIMIT"] = "100000 per minute"
+    visit = Visit(app, new_browser, clock, mollie_sandbox)
+    form.setup(visit)
+    return visit
+
+
+def body(values: Mapping[str, Value]) -> str:
+    """The form as a browser encodes it (a field without a value is not sent)."""
+    return urlencode([(name, value) for name, value in values.items() if value is not None])
+
+
+@pytest.mark.parametrize("form", FORMS, ids=[form.endpoint for form in FORMS])
+@FUZZ
+@given(data=st.data())
+def test_no_form_answers_a_server_error_or_stores_what_no_one_types(
+    form: Form, visit: Visit, tally: Counter[str], data: st.DataObject
+) -> None:
+    page, action = form.reach(visit)
+    shown = visit.client.get(page)
+    assert shown.status_code == 200, f"{form.endpoint}: {page} is not the form's page"
+    values = data.draw(form.values(visit.made, csrf_token(shown)))
+    response = visit.client.post(
+        action,
+        data=body(values),
+        content_type="application/x-www-form-urlencoded",
+    )
+    tally[form.endpoint] += 1
+    assert response.status_code < 500
+    with db.engine.connect() as connection:
+        assert stored_text_problems(connection) == []
+
+
+def test_the_check_of_stored_text_finds_controls_and_overlong_text(app: Flask) -> None:
+    account = create_account(db.session, now())
+    account.username = "mal\u202eory"
+    account.email = "e" * (max_length(LoginAccount.email) + 1)
+    db.session.commit()
+    with db.engine.connect() as connection:
+        problems = stored_text_problems(connection)
+    assert [problem.split(":")[0] for problem in problems] == [
+        "login_account.username",
+        "login_account.email",
+    ]
+
+
+def test_every_form_of_the_portal_is_fuzzed(app: Flask) -> None:
+    posted = [rule for rule in app.url_map.iter_rules() if "POST" in (rule.methods or ())]
+    forms = {rule.endpoint for rule in posted if not rule.rule.startswith(NOT_FORMS)}
+    assert {form.endpoint for form in FORMS} == forms
+    for path in NOT_FORMS:
+        assert any(rule.rule.startswith(path) for rule in posted), f"no route {path} any more"

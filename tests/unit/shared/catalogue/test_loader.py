@@ -1,0 +1,48 @@
+"""The catalogue file: each branch takes the ISIL of its own library within the organisation."""
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shared.catalogue.loader import CatalogueError, load_catalogue
+from shared.models.catalogue import Branch
+
+
+def branch_isils(db_session: Session) -> dict[str, str]:
+    """Each branch's code with its ISIL."""
+    return {code: isil for code, isil in db_session.execute(select(Branch.code, Branch.isil))}
+
+
+def test_each_branch_has_the_isil_of_its_prefix(db_session: Session) -> None:
+    assert branch_isils(db_session) == {
+        "5270": "NL-083076",  # Ruinerwold
+        "9401": "NL-070297",  # Annen
+        "9453": "NL-070297",  # Roden
+    }
+
+
+def write(tmp_path: Path, isil: str, branch: str) -> Path:
+    """A small catalogue file with ISIL entries and one branch."""
+    path = tmp_path / "catalogue.toml"
+    path.write_text(
+        f'organisation = "test"\n{isil}\n[[branch]]\n{branch}\nname = "B"\nstreet = "S 1"\n'
+        'postcode = "1234 AB"\ncity = "C"\nphone = "1"\nemail = "b@example.nl"\nwebsite = "w"\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_a_branch_no_isil_covers_is_refused(db_session: Session, tmp_path: Path) -> None:
+    path = write(tmp_path, '[[isil]]\ncode = "NL-1"\nbranches = ["1000"]', 'code = "2000"')
+    with pytest.raises(CatalogueError, match="branch 2000"):
+        load_catalogue(db_session, path)
+
+
+def test_a_prefix_of_two_isils_is_refused(db_session: Session, tmp_path: Path) -> None:
+    isils = (
+        '[[isil]]\ncode = "NL-1"\nbranches = ["1000"]\n[[isil]]\ncode = "NL-2"\nbranches = ["1000"]'
+    )
+    with pytest.raises(CatalogueError, match="1000"):
+        load_catalogue(db_session, write(tmp_path, isils, 'code = "1000"'))
