@@ -5,6 +5,8 @@ from flask import Flask, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from portal.extensions import db
+
 # Addresses whose callers are programs (the kiosk, a single sign-on service): errors in JSON.
 JSON_PATHS = ("/api/", "/oidc/token", "/oidc/userinfo", "/oidc/jwks", "/.well-known/", "/healthz")
 
@@ -18,6 +20,8 @@ def http_error(error: HTTPException) -> Response | HTTPException:
     """The error as a page or as JSON, keeping its headers (Allow, Retry-After …)."""
     if error.code is None or error.code < 400:
         return error  # a routing redirect, not an error
+    # A failed write leaves the session unusable, and the page's header reads who is logged in.
+    db.session.rollback()
     if request.path.startswith(JSON_PATHS):
         body = jsonify(error=error.name.lower().replace(" ", "_"))
     else:

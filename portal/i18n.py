@@ -5,7 +5,6 @@ from flask import Blueprint, current_app, g, redirect, request, url_for
 from flask_babel import refresh
 from werkzeug.wrappers import Response
 
-from portal.page_forms import carries_page_form
 from shared.redirects import safe_path
 from shared.timeutil import format_locale
 
@@ -38,7 +37,11 @@ def use_language(language: str) -> None:
 
 def switching_language() -> bool:
     """Whether this request is a form sent by the language button, not by its submit button."""
-    return request.method == "POST" and carries_page_form() and SWITCH_FIELD in request.form
+    # Only a page's form is read this early: a body sent to the kiosk API is read after its own
+    # size limit is set, never before.
+    form = request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data")
+    page = form and not request.path.startswith("/api/")
+    return request.method == "POST" and page and SWITCH_FIELD in request.form
 
 
 @bp.before_app_request

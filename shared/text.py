@@ -9,11 +9,16 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from shared.errors import DomainError
 
-# C0 and C1 controls with DEL (NUL, escape, line breaks: no name or address holds one), and the
+# C0 and C1 controls with DEL (NUL, escape, line breaks: no name or address holds one), the
 # bidirectional marks, embeddings, overrides and isolates that show text in another order than
-# it is stored (a name that reads differently in a mail, a claim or the desk's screen).
+# it is stored (a name that reads differently in a mail, a claim or the desk's screen), and the
+# invisible ones that make a field look filled in (soft hyphen, zero-width space, word joiner,
+# byte order mark). The zero-width (non-)joiners stay: some scripts need them.
 # Written with \u escapes, which Python's and JavaScript's (JSON Schema's) patterns both read.
-NOT_TEXT_CHARACTERS = r"\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+NOT_TEXT_CHARACTERS = (
+    r"\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b\u200e\u200f\u202a-\u202e"
+    r"\u2060-\u2064\u2066-\u2069\ufeff"
+)
 NOT_TEXT = re.compile(f"[{NOT_TEXT_CHARACTERS}]")
 
 
@@ -38,7 +43,7 @@ def check_text(field: str, value: str, column: InstrumentedAttribute[Any]) -> No
 
 
 def require_text(field: str, value: str, column: InstrumentedAttribute[Any]) -> None:
-    """As check_text, and refuse text that is empty or only white space."""
-    if not value.strip():
+    """As check_text, and refuse text without a letter or digit (empty, white space, marks)."""
+    if not any(char.isalnum() for char in value):
         raise DomainError("text_required", field=field)
     check_text(field, value, column)

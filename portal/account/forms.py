@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, InputRequired, Regexp
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Optional, Regexp
 
 from portal.forms import (
     REQUIRED,
@@ -77,10 +77,11 @@ class FirstLoginForm(NewPasswordForm):
         filters=[normalise_space],
         validators=[DataRequired(REQUIRED), *email_field_validators()],
     )
+    # Asked only where the library has one on record; left empty, it matches no first name.
     first_name = StringField(
         _l("First name"),
         filters=[normalise_space],
-        validators=[DataRequired(REQUIRED), fits(Patron.first_name)],
+        validators=[Optional(), fits(Patron.first_name)],
     )
     surname = StringField(
         _l("Surname"),

@@ -3,7 +3,15 @@ are the OpenAPI document (docs/kiosk-api.md is the guide to it). Lengths are the
 
 import marshmallow as ma
 
-from portal.api.schema_fields import IsoDate, StrictBoolean, Variants, one_of, text
+from portal.api.schema_fields import (
+    PLAIN_TEXT,
+    IsoDate,
+    Pattern,
+    StrictBoolean,
+    Variants,
+    one_of,
+    text,
+)
 from portal.i18n import LANGUAGES
 from shared.accounts.passwords import MAX_LENGTH as PASSWORD_LENGTH
 from shared.cards.numbers import CHIP_UID
@@ -43,7 +51,9 @@ class Heartbeat(ma.Schema):
     """A kiosk's devices and software version."""
 
     devices = ma.fields.Nested(DeviceStates, required=True)
-    software = ma.fields.String(load_default="", validate=ma.validate.Length(max=SOFTWARE_LENGTH))
+    software = ma.fields.String(
+        load_default="", validate=[ma.validate.Length(max=SOFTWARE_LENGTH), Pattern(PLAIN_TEXT)]
+    )
 
 
 class CardIdentify(ma.Schema):

@@ -206,6 +206,8 @@ def _review_page(registration: Registration, error: str | None = None) -> str:
 @requires_step("review")
 def pay(registration: Registration) -> str | Response | tuple[str, int]:
     """Start (or resume) the payment and send the patron to the checkout."""
+    signup.keep_language(registration, current_language())
+    db.session.commit()  # paying commits its own work and takes no one else's
     try:
         payment = pay_registration_committing(
             db.session(), registration, payment_provider(), payment_urls(), mail_settings(), now()

@@ -10,6 +10,7 @@ from shared.errors import DomainError
 from shared.mail.patron_mail import queue_mail
 from shared.mail.settings import MailSettings
 from shared.models.account import LoginAccount
+from shared.models.mail import OutboxMail
 from shared.models.patron import Patron
 
 # A confirmation link is valid this long. An unconfirmed login account without a paying patron
@@ -24,12 +25,15 @@ def queue_account_confirmation(
     mail: MailSettings,
     now: datetime,
     key: str | None = None,
-) -> None:
-    """Mail the login account a link to confirm it, valid from now for 24 hours (once per key)."""
+) -> OutboxMail:
+    """Mail the login account a link to confirm it, valid from now for 24 hours (once per key);
+    the outbox row."""
     assert account.email is not None  # only an account with an address is confirmed by mail
     token = tokens.make_token(mail.secret_key, tokens.CONFIRM_ACCOUNT, {"account": account.id}, now)
     context = {"username": account.username, "url": mail.confirm_account_url(token)}
-    queue_mail(session, mail, "confirm_account", account.email, patron, context, now, key=key)
+    return queue_mail(
+        session, mail, "confirm_account", account.email, patron, context, now, key=key
+    )
 
 
 def confirm_account(session: Session, secret_key: str, token: str, now: datetime) -> LoginAccount:

@@ -100,12 +100,14 @@ def _by_email(session: Session, email: str) -> list[LoginResult]:
 
 
 def _by_library_email(session: Session, key: str) -> LoginAccount | None:
-    """The login of the patron records with this library e-mail, when they share one login (an
-    address on the records of several logins points at none of them)."""
+    """The login of the patron records with this library e-mail confirmed, when they share one
+    login (an address on the records of several logins points at none of them; one typed but
+    never confirmed points at nobody, nor takes the address from the record that confirmed it)."""
     logins = set(
         session.scalars(
             select(Patron.login_account_id)
             .where(func.lower(Patron.library_email) == key)
+            .where(Patron.library_email_confirmed_at.is_not(None))
             .where(Patron.login_account_id.is_not(None))
         )
     )

@@ -16,6 +16,7 @@ from shared.mail.settings import MailSettings
 from shared.models.account import LoginAccount
 from shared.models.mail import OutboxMail
 from shared.oidc.tokens import revoke_for_account
+from shared.timeutil import quarter_hour
 
 _STAND_IN_HASH = hash_password("not-a-real-password")
 
@@ -43,6 +44,14 @@ def request_reset(session: Session, login: str, mail: MailSettings, now: datetim
     except DomainError:
         found = []
     queued = [_queue_reset(session, account, mail, now) for account in found]
+    same_work_if_none_new(session, queued, mail, now)
+
+
+def same_work_if_none_new(
+    session: Session, queued: list[OutboxMail], mail: MailSettings, now: datetime
+) -> None:
+    """When none of the rows was queued now, sign, render and write a stand-in's mail and take
+    it out again before the commit: an answer takes as long whether a mail went out or not."""
     if not any(row.created_at == now for row in queued):
         session.delete(_queue_reset(session, _stand_in(), mail, now))
         session.flush()
@@ -52,7 +61,7 @@ def _queue_reset(
     session: Session, account: LoginAccount, mail: MailSettings, now: datetime
 ) -> OutboxMail:
     """The account's reset mail in the outbox: queued now, or the one of this quarter."""
-    key = f"password_reset:account:{account.id}:{_quarter(now)}"
+    key = f"password_reset:account:{account.id}:{quarter_hour(now)}"
     message = _reset_mail(account, mail, now)
     return enqueue(
         session, message, kind="password_reset", dedupe_key=key, locale=account.locale, now=now
@@ -65,11 +74,6 @@ def _reset_mail(account: LoginAccount, mail: MailSettings, now: datetime) -> Ema
     context = {"username": account.username, "url": mail.reset_password_url(token)}
     to = account.email or ""
     return render_mail("password_reset", account.locale, to, context, mail.sender, now=now)
-
-
-def _quarter(now: datetime) -> str:
-    """The quarter of an hour `now` falls in, for one mail per login per quarter."""
-    return now.replace(minute=now.minute // 15 * 15, second=0, microsecond=0).isoformat()
 
 
 def account_for_reset(session: Session, secret_key: str, token: str, now: datetime) -> LoginAccount:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from shared.errors import DomainError
 from shared.models.catalogue import Branch
 from shared.models.kiosk import KioskDevice
+from shared.text import require_text
 
 SEEN_EVERY = timedelta(minutes=1)
 DEVICES = ("card_reader", "document_reader", "printer", "scanner")
@@ -42,6 +43,7 @@ def register_device(
     session: Session, name: str, branch_code: str, terminal_id: str | None, now: datetime
 ) -> tuple[KioskDevice, str]:
     """A new kiosk in a branch, paying on `terminal_id`; returns it with its token (shown once)."""
+    require_text("name", name, KioskDevice.name)
     branch = session.scalar(select(Branch).where(Branch.code == branch_code))
     if branch is None:
         raise DomainError("unknown_branch", branch=branch_code)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from shared.mail.outbox import enqueue
 from shared.mail.render import render_mail
 from shared.mail.settings import MailSettings
+from shared.models.mail import OutboxMail
 from shared.models.patron import Patron
 
 
@@ -30,14 +31,14 @@ def queue_mail(
     images: dict[str, bytes] | None = None,
     key: str | None = None,
     locale: str | None = None,
-) -> None:
+) -> OutboxMail:
     """Render one mail in `locale` (the patron's language if None) and put it in the outbox
-    once per key."""
+    once per key; the outbox row (made now, or the one of that key)."""
     language = locale or patron.locale
     context = {"patron": patron, "branch": patron.home_branch, **context}
     message = render_mail(name, language, to, context, mail.sender, images or None, now=now)
     dedupe_key = key or f"{name}:patron:{patron.id}"
-    enqueue(session, message, kind=name, dedupe_key=dedupe_key, locale=language, now=now)
+    return enqueue(session, message, kind=name, dedupe_key=dedupe_key, locale=language, now=now)
 
 
 def qr_png(text: str) -> bytes:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from shared.errors import DomainError
 from shared.models.oidc import OidcClient, secret_hash
+from shared.text import require_text
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
@@ -24,6 +25,7 @@ def register_client(
     now: datetime,
 ) -> tuple[OidcClient, str | None]:
     """A new client with its secret (shown once; None for a public client)."""
+    require_text("name", name, OidcClient.name)
     if not redirect_uris:
         raise DomainError("redirect_uri_missing")
     for uri in (*redirect_uris, *post_logout_redirect_uris):

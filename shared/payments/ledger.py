@@ -11,6 +11,7 @@ from shared.db import insert_or_ignore
 from shared.models.ledger import EntryType, LedgerEntry
 from shared.models.payment import Payment, Refund
 from shared.money import to_amount
+from shared.text import require_text
 
 SIGNS = {EntryType.CHARGE: 1, EntryType.PAYMENT: -1, EntryType.REFUND: 1}
 
@@ -59,6 +60,7 @@ def charge(
     subscription_id: int | None = None,
 ) -> None:
     """Something the patron owes: a contribution, a period, a fee."""
+    require_text("description", description, LedgerEntry.description)
     record(
         session,
         patron_id,

@@ -14,6 +14,7 @@ from shared.models.payment import Payment, PaymentStatus, Refund, RefundStatus
 from shared.money import to_amount
 from shared.payments import ledger
 from shared.payments.provider import PaymentProvider, PaymentRefused, ProviderRefund, RefundRequest
+from shared.text import check_text
 
 log = logging.getLogger(__name__)
 RANK = {
@@ -47,6 +48,7 @@ def reserve_refund(
     session: Session, payment: Payment, amount: Decimal | None, description: str, now: datetime
 ) -> Refund:
     """Claim the amount on the payment atomically; refused beyond what is left to refund."""
+    check_text("description", description, Refund.description)
     session.refresh(payment)
     wanted = to_amount(amount if amount is not None else payment.amount - payment.amount_refunded)
     if wanted <= 0:
@@ -66,7 +68,7 @@ def reserve_refund(
     refund = Refund(
         payment_id=payment.id,
         amount=wanted,
-        description=description[:255],
+        description=description,
         idempotency_key=f"refund-{payment.id}-{uuid.uuid4().hex}",
         created_at=now,
         updated_at=now,

@@ -176,6 +176,13 @@ def check_subscription_age(subscription: SubscriptionType, birth_date: date, now
     raise DomainError("age_outside_band", min=refusal.min_age, max=refusal.max_age, age=refusal.age)
 
 
+def keep_language(registration: Registration, locale: str) -> None:
+    """The language the patron finished the signup in: its mails' and its login's."""
+    registration.locale = locale
+    if registration.login_account is not None:
+        registration.login_account.locale = locale
+
+
 def next_step(registration: Registration | None) -> str:
     """The first step the patron still has to complete."""
     if registration is None:

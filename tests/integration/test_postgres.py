@@ -92,28 +92,30 @@ def test_parallel_refunds_never_exceed_what_was_paid_on_postgres(
     assert db.session.get(Payment, payment.id).amount_refunded == Decimal("60.00")
 
 
-# Where a NUL once reached PostgreSQL (which stores none in text) and made a server error.
+# Where a NUL once reached PostgreSQL (which stores none in text) and made a server error: in an
+# address it is refused at the door (400), in a form at its field.
 NUL_REQUESTS = [
-    ("GET", "/betaling/abc%00def", None),
-    ("POST", "/betalingen/webhook/ab%00cd/x", {"id": "tr_\x00"}),
-    ("POST", "/inloggen", {"login": "marieke\x00", "password": "x"}),
-    ("POST", "/wachtwoord-vergeten", {"login": "a\x00@example.nl"}),
-    ("GET", "/api/kiosk/v1/patrons/12%0034/balance", None),
-    ("GET", "/api/kiosk/v1/payments/ab%00cd", None),
-    ("GET", "/inloggen?next=/mijn-account%00", None),
+    ("GET", "/betaling/abc%00def", None, 400),
+    ("POST", "/betalingen/webhook/ab%00cd/x", {"id": "tr_1"}, 400),
+    ("POST", "/betalingen/webhook/abcd/x", {"id": "tr_\x00"}, 200),  # unknown: acknowledged
+    ("GET", "/api/kiosk/v1/patrons/12%0034/balance", None, 400),
+    ("GET", "/api/kiosk/v1/payments/ab%00cd", None, 400),
+    ("GET", "/inloggen?next=/mijn-account%00", None, 400),
+    ("POST", "/inloggen", {"login": "marieke\x00", "password": "x"}, 200),
+    ("POST", "/wachtwoord-vergeten", {"login": "a\x00@example.nl"}, 200),
 ]
 
 
-@pytest.mark.parametrize(("method", "path", "form"), NUL_REQUESTS)
-def test_a_nul_anywhere_is_refused_before_it_reaches_postgres(
-    pg_app: Flask, client: FlaskClient, method: str, path: str, form: dict | None
+@pytest.mark.parametrize(("method", "path", "form", "status"), NUL_REQUESTS)
+def test_a_nul_is_refused_before_it_reaches_postgres(
+    pg_app: Flask, client: FlaskClient, method: str, path: str, form: dict | None, status: int
 ) -> None:
-    pg_app.config["PROPAGATE_EXCEPTIONS"] = False
-    client.application.config["PROPAGATE_EXCEPTIONS"] = False
-    token = register_kiosk(pg_app)
-    headers = {"Authorization": f"Bearer {token}"}
+    client.application.config.update(PROPAGATE_EXCEPTIONS=False, WTF_CSRF_ENABLED=False)
+    headers = {"Authorization": f"Bearer {register_kiosk(pg_app)}"}
     response = client.open(path, method=method, data=form, headers=headers)
-    assert response.status_code == 400, response.get_data(as_text=True)[:200]
+    assert response.status_code == status, response.get_data(as_text=True)[:300]
+    if form and status == 200:
+        assert "onzichtbare tekens" in response.get_data(as_text=True)  # said at the field
 
 
 def test_a_nul_in_the_kiosk_api_s_json_is_refused_by_its_schema(

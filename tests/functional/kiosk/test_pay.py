@@ -274,12 +274,15 @@ def test_english_chosen_before_the_tap_holds_and_the_receipt_has_a_line_per_char
     kiosk = kiosk_app.test_client()
     in_english(kiosk)  # on the start screen, before the card: the patron's own language is Dutch
     assert tap(kiosk, kiosk_devices) == "/pas"
-    assert "Pay what I owe" in kiosk.get("/pas").get_data(as_text=True)
+    overview = kiosk.get("/pas").get_data(as_text=True)
+    valid_through = patron.subscriptions[0].end_date
+    assert "Pay what I owe" in overview and '<html lang="en">' in overview
+    assert f"{valid_through.day} {valid_through:%B %Y}" in overview  # as in Britain
     assert "€14.50" in kiosk.get("/betalen").get_data(as_text=True)
     page = pay_until(kiosk, mollie_sandbox, "paid")
     assert "Take your receipt" in page
     [receipt] = kiosk_devices.printer.printed
-    assert (receipt.title, receipt.locale) == ("Payment receipt", "en")
+    assert (receipt.title, receipt.locale) == ("Payment receipt", "en_GB")  # written as in Britain
     assert receipt.lines[:2] == [("Te laat", Decimal("12.50")), ("Reservering", Decimal("2.00"))]
     what = f"Te laat, Reservering (klantnummer {patron.customer_number})"
     assert newest_payment().description == f"Bibliotheek Ruinerwold: {what}"

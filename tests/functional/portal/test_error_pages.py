@@ -9,6 +9,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from portal import create_app
+from portal.extensions import db
+from shared.models.account import LoginAccount
+from tests.support.accounts import log_in, member
 from tests.support.signup import csrf_token
 
 HOME_LINK = 'href="/"'
@@ -80,9 +83,28 @@ def crashing(app: Flask) -> FlaskClient:
     def crash() -> str:
         raise RuntimeError("a bug")
 
+    def failed_write() -> str:
+        db.session.add(LoginAccount(username="x", username_key=None))  # NOT NULL: it fails
+        db.session.flush()
+        return "never"
+
     crashing.add_url_rule("/stuk", "crash_page", crash)
     crashing.add_url_rule("/api/stuk", "crash_api", crash)
+    crashing.add_url_rule("/stuk/schrijven", "crash_write", failed_write)
     return crashing.test_client()
+
+
+def test_a_failed_write_still_gets_the_branded_page_with_who_is_logged_in(
+    client: FlaskClient,
+    crashing: FlaskClient,
+    mollie_sandbox,  # noqa: ANN001
+) -> None:
+    patron = member(client)
+    log_in(crashing, patron.login_account.username)
+    response = crashing.get("/stuk/schrijven")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 500 and "Er ging iets mis" in page and HOME_LINK in page
+    assert "van Dijk" in page or "marieke85" in page  # the header still says who it is
 
 
 def test_a_crash_is_logged_with_its_traceback_and_answered_on_the_branded_page(

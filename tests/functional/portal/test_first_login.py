@@ -162,6 +162,20 @@ def test_a_first_login_left_behind_expires(client: FlaskClient) -> None:
     assert client.get("/koppelen").location == "/inloggen"
 
 
+def test_the_first_name_is_needed_only_where_the_library_has_one(client: FlaskClient) -> None:
+    _, patron = desk_member()
+    log_in(client, "52700000055555", DESK_PASSWORD)
+    page = client.get("/eerste-keer")
+    surname = f"van 't {patron.surname}"
+    left_out = answers(first_name="", surname=surname)
+    refused = client.post("/eerste-keer", data={"csrf_token": csrf_token(page), **left_out})
+    assert "komen niet overeen" in refused.get_data(as_text=True)
+    patron.first_name = ""
+    db.session.commit()
+    done = client.post("/eerste-keer", data={"csrf_token": csrf_token(page), **left_out})
+    assert done.status_code == 303
+
+
 def test_guessing_the_identity_ends_the_first_login(client: FlaskClient) -> None:
     _, patron = desk_member()
     log_in(client, "52700000055555", DESK_PASSWORD)

@@ -42,7 +42,7 @@ from shared.text import max_length
 from tests.functional.portal.test_first_login import DESK_PASSWORD, NEW, answers, desk_member
 from tests.support.accounts import PASSWORD, give_card, log_in, mailed_path, member
 from tests.support.factories import create_account
-from tests.support.fuzz import Value, filled_in, spoiled, stored_text_problems
+from tests.support.fuzz import Value, filled_in, insert, spoiled, stored_text_problems
 from tests.support.oidc import LOGOUT_URI, add_service, authorize_url
 from tests.support.signup import account_data, choose, csrf_token, details_data, submit
 
@@ -53,6 +53,7 @@ FUZZ = settings(
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
+FORM_TYPE = "application/x-www-form-urlencoded"
 PASSWORDS = [PASSWORD, NEW]  # a fuzzed form may change the password to the other
 LOGINS = ["marieke85", "marieke@example.nl", "52700000012345", "{customer}", "niemand"]
 # The paths of POST routes that are no form of a page (see the module's docstring).
@@ -392,12 +393,36 @@ def test_no_form_answers_a_server_error_or_stores_what_no_one_types(
     response = visit.client.post(
         action,
         data=body(values),
-        content_type="application/x-www-form-urlencoded",
+        content_type=FORM_TYPE,
     )
     tally[form.endpoint] += 1
     assert response.status_code < 500
     with db.engine.connect() as connection:
         assert stored_text_problems(connection) == []
+
+
+@pytest.mark.parametrize("form", FORMS, ids=[form.endpoint for form in FORMS])
+def test_an_invisible_character_in_any_text_field_is_stored_nowhere(
+    form: Form, visit: Visit
+) -> None:
+    """The same for certain, not by chance: each field in turn, valid values in the others, a
+    direction override in the middle of its first valid text."""
+    valid = {
+        name: [value.format(**visit.made) if isinstance(value, str) else value for value in values]
+        for name, values in form.fields.items()
+    }
+    for name, values in valid.items():
+        text = next((value for value in values if isinstance(value, str) and value), None)
+        if text is None:
+            continue
+        page, action = form.reach(visit)
+        filled = {field: choices[0] for field, choices in valid.items()}
+        filled[name] = insert(text, len(text) // 2, "\u202e")
+        filled["csrf_token"] = csrf_token(visit.client.get(page))
+        response = visit.client.post(action, data=body(filled), content_type=FORM_TYPE)
+        assert response.status_code < 500, f"{form.endpoint}.{name}"
+        with db.engine.connect() as connection:
+            assert stored_text_problems(connection) == [], f"{form.endpoint}.{name}"
 
 
 def test_the_check_of_stored_text_finds_controls_and_overlong_text(app: Flask) -> None:

@@ -5,9 +5,20 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from portal.extensions import db
+from shared.models.mail import OutboxMail
+from shared.models.patron import Patron
 from shared.models.registration import Registration
 from tests.support.accounts import log_in, member
-from tests.support.signup import account_data, choose, csrf_token, details_data, submit
+from tests.support.signup import (
+    account_data,
+    checkout,
+    choose,
+    csrf_token,
+    details_data,
+    start_payment,
+    submit,
+    walk_to_review,
+)
 
 
 def choose_language(client: FlaskClient, language: str, page: str = "/") -> None:
@@ -48,6 +59,19 @@ def test_logging_in_takes_the_accounts_language(client: FlaskClient, new_browser
     response = log_in(browser, patron.login_account.username)  # the account's language is Dutch
     assert response.status_code == 303
     assert not is_english(browser) and browser.get_cookie("lang").value == "nl"
+
+
+def test_english_chosen_during_the_signup_is_the_account_s_and_its_mails(
+    client: FlaskClient,
+    mollie_sandbox,  # noqa: ANN001
+) -> None:
+    walk_to_review(client)  # in Dutch
+    choose_language(client, "en", "/word-lid/controle")
+    client.get(checkout(start_payment(client), "paid"))
+    patron = db.session.scalars(select(Patron)).one()
+    assert (patron.locale, patron.login_account.locale) == ("en", "en")
+    mails = db.session.scalars(select(OutboxMail)).all()
+    assert mails and {mail.locale for mail in mails} == {"en"}
 
 
 def test_the_language_of_the_account_page_is_kept_too(client: FlaskClient, new_browser) -> None:  # noqa: ANN001

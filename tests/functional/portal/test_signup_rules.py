@@ -134,9 +134,11 @@ def test_a_required_field_of_spaces_is_empty(client: FlaskClient) -> None:
 
 def test_control_and_direction_characters_are_refused_at_their_field(client: FlaskClient) -> None:
     to_details(client)
-    typed = details_data(surname="Dijk\x00", street="Dijk\u202ehuizen", prefix="van\u2066")
+    typed = details_data(
+        surname="Dijk\x00", street="Dijk\u202ehuizen", prefix="van\u2066", city="\u200b"
+    )
     html = submit(client, "/word-lid/gegevens", typed).get_data(as_text=True)
-    for field in ("surname", "street", "prefix"):
+    for field in ("surname", "street", "prefix", "city"):
         assert "onzichtbare tekens" in field_error(html, field), field
     account = account_data(username="marieke\u200f85")
     choose(client)
