@@ -195,5 +195,8 @@ def test_end_session(
     raw=st.booleans(),
 )
 def test_discovery_and_keys(client: FlaskClient, data: st.DataObject, path: str, raw: bool) -> None:
-    response = send(client, "GET", path, data.draw(spoiled({})), raw, None)
-    assert response.status_code == 200 and response.is_json
+    params = data.draw(spoiled({}))
+    response = send(client, "GET", path, params, raw, None)
+    # A NUL anywhere in an address is refused at the door (PostgreSQL stores none).
+    nul = any(b"\x00" in part for pair in params for part in pair)
+    assert response.is_json and response.status_code == (400 if nul else 200)
