@@ -212,7 +212,9 @@ REFUSALS: dict[str, Refusal] = {
     ),
     "redirect_uri_missing": Refusal(BAD_REQUEST, N_("Give at least one return address.")),
     # Text that people type (every entrance)
-    "text_required": Refusal(BAD_REQUEST, N_("This is required: spaces alone do not count.")),
+    "text_required": Refusal(
+        BAD_REQUEST, N_("This is required: type letters or digits, spaces alone do not count.")
+    ),
     "text_not_allowed": Refusal(
         BAD_REQUEST,
         N_("This text holds invisible control or direction characters. Type it without them."),
