@@ -3,7 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import String
+from sqlalchemy import Index, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.db import Base, enum_column
@@ -66,3 +66,7 @@ class LoginAccount(Base):
     def get_id(self) -> str:
         """The id Flask-Login keeps in the session."""
         return str(self.id)
+
+
+# Logging in by e-mail compares lower(email): only an index on that expression serves it.
+Index("ix_login_account_email_lower", func.lower(LoginAccount.email))

@@ -4,7 +4,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Numeric, String
+from sqlalchemy import ForeignKey, Index, Numeric, String, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shared.db import Base, enum_column
@@ -77,7 +77,7 @@ class Patron(Base):
     lending_blocked: Mapped[bool] = mapped_column(default=True)
     temporary_number: Mapped[str | None] = mapped_column(String(20), unique=True)
     system_number: Mapped[str | None] = mapped_column(String(20), unique=True)
-    login_account_id: Mapped[int | None] = mapped_column(ForeignKey("login_account.id"))
+    login_account_id: Mapped[int | None] = mapped_column(ForeignKey("login_account.id"), index=True)
     locale: Mapped[str] = mapped_column(String(5), default="nl")
     mollie_customer_id: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime]
@@ -95,6 +95,10 @@ class Patron(Base):
     def customer_number(self) -> str:
         """The number the patron uses until a card is issued."""
         return self.system_number or self.temporary_number or ""
+
+
+# The library e-mail on the record logs in too, compared as lower(library_email).
+Index("ix_patron_library_email_lower", func.lower(Patron.library_email))
 
 
 class PaymentPlan(StrEnum):

@@ -1,0 +1,117 @@
+"""No full scan of a large table on the paths a patron, a kiosk or a token exchange takes: the
+SQL of each path is captured and every SELECT's plan (SQLite's EXPLAIN QUERY PLAN) is read."""
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from shared.accounts.login import log_in
+from shared.clock import ManualClock
+from shared.errors import DomainError
+from shared.patrons.lookup import linked_patrons
+from tests.support.factories import PASSWORD, create_account, create_card, create_patron
+
+# Tables that grow with the members: a scan of one of them grows with them.
+LARGE = {
+    "login_account",
+    "patron",
+    "card",
+    "subscription",
+    "payment",
+    "ledger_entry",
+    "login_throttle",
+    "outbox_mail",
+    "registration",
+    "oidc_token",
+    "collection_code",
+}
+SCAN = re.compile(r"\bSCAN (\w+)")
+
+
+@contextmanager
+def captured(session: Session) -> Iterator[list[tuple[str, Any]]]:
+    """The SELECT statements the session sends while the block runs, with their parameters."""
+    statements: list[tuple[str, Any]] = []
+
+    def record(_conn, _cursor, statement: str, parameters: Any, _context, _many) -> None:  # noqa: ANN001
+        if statement.lstrip().upper().startswith("SELECT"):
+            statements.append((statement, parameters))
+
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def scans(session: Session, statements: list[tuple[str, Any]]) -> list[str]:
+    """Each full scan of a large table in the statements' plans, with its statement."""
+    found = []
+    for statement, parameters in statements:
+        plan = session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+        for row in plan:
+            table = SCAN.search(row[-1])
+            if table and table[1] in LARGE:
+                found.append(f"{row[-1]}  <-  {' '.join(statement.split())[:160]}")
+    return found
+
+
+@pytest.fixture
+def members(db_session: Session, clock: ManualClock) -> list[Any]:
+    """A few members, each with a confirmed login, a card and a confirmed library e-mail."""
+    made = []
+    for _ in range(3):
+        account = create_account(db_session, clock.now(), confirmed=True)
+        patron = create_patron(db_session, account, clock.now(), subscription="0045")
+        patron.library_email_confirmed_at = clock.now()
+        card = create_card(db_session, patron, clock.now())
+        made.append((account, patron, card))
+    db_session.commit()
+    return made
+
+
+def logins(account: Any, patron: Any, card: Any) -> dict[str, str]:
+    """Every kind of name a member logs in with."""
+    return {
+        "e-mail": account.email.upper(),
+        "username": account.username,
+        "card number": card.number,
+        "temporary number": patron.temporary_number,
+        "library e-mail": patron.library_email,
+        "unknown": "niemand@example.nl",
+    }
+
+
+def attempt(session: Session, login: str, now: datetime) -> None:
+    """Log in (right or wrong: both paths look the name up)."""
+    try:
+        log_in(session, login, PASSWORD, now)
+    except DomainError:
+        pass
+
+
+@pytest.mark.parametrize(
+    "kind", ["e-mail", "username", "card number", "temporary number", "library e-mail", "unknown"]
+)
+def test_logging_in_scans_no_large_table(
+    db_session: Session, clock: ManualClock, members: list[Any], kind: str
+) -> None:
+    login = logins(*members[1])[kind]
+    with captured(db_session) as statements:
+        attempt(db_session, login, clock.now())
+    assert statements and scans(db_session, statements) == []
+
+
+def test_the_patrons_of_a_login_are_found_without_a_scan(
+    db_session: Session, members: list[Any]
+) -> None:
+    with captured(db_session) as statements:
+        linked_patrons(db_session, members[1][0])
+    assert statements and scans(db_session, statements) == []
