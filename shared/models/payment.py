@@ -116,7 +116,7 @@ class Payment(Base):
     idempotency_key: Mapped[str] = mapped_column(String(80), unique=True)
     provider_id: Mapped[str | None] = mapped_column(String(40), unique=True)
     registration_id: Mapped[int | None] = mapped_column(
-        ForeignKey("registration.id", ondelete="SET NULL")
+        ForeignKey("registration.id", ondelete="SET NULL"), index=True
     )
     patron_id: Mapped[int | None] = mapped_column(ForeignKey("patron.id"))
     amount: Mapped[Decimal] = mapped_column(Numeric(10, 2))

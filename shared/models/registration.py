@@ -5,7 +5,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shared.db import Base, enum_column
@@ -39,7 +39,7 @@ class Registration(Base):
     locale: Mapped[str] = mapped_column(String(5), default="nl")
     subscription_code: Mapped[str] = mapped_column(ForeignKey("subscription_type.code"))
     login_account_id: Mapped[int | None] = mapped_column(
-        ForeignKey("login_account.id", ondelete="SET NULL")
+        ForeignKey("login_account.id", ondelete="SET NULL"), index=True
     )
     details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     branch_code: Mapped[str | None] = mapped_column(String(20))
@@ -54,3 +54,7 @@ class Registration(Base):
 
     subscription_type: Mapped[SubscriptionType] = relationship()
     login_account: Mapped[LoginAccount | None] = relationship()
+
+
+# The purge looks for drafts by age: most registrations are completed and are never read so.
+Index("ix_registration_state_created", Registration.state, Registration.created_at)

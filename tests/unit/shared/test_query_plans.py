@@ -15,6 +15,7 @@ from shared.accounts.login import log_in
 from shared.clock import ManualClock
 from shared.errors import DomainError
 from shared.patrons.lookup import linked_patrons
+from shared.signup.purge import purge_unconfirmed
 from tests.support.factories import PASSWORD, create_account, create_card, create_patron
 
 # Tables that grow with the members: a scan of one of them grows with them.
@@ -35,12 +36,15 @@ SCAN = re.compile(r"\bSCAN (\w+)")
 
 
 @contextmanager
-def captured(session: Session) -> Iterator[list[tuple[str, Any]]]:
-    """The SELECT statements the session sends while the block runs, with their parameters."""
+def captured(
+    session: Session, kinds: tuple[str, ...] = ("SELECT",)
+) -> Iterator[list[tuple[str, Any]]]:
+    """The statements of these kinds the session sends while the block runs, with their
+    parameters."""
     statements: list[tuple[str, Any]] = []
 
     def record(_conn, _cursor, statement: str, parameters: Any, _context, _many) -> None:  # noqa: ANN001
-        if statement.lstrip().upper().startswith("SELECT"):
+        if statement.lstrip().upper().startswith(kinds):
             statements.append((statement, parameters))
 
     engine = session.get_bind()
@@ -112,4 +116,12 @@ def test_the_patrons_of_a_login_are_found_without_a_scan(
 ) -> None:
     with captured(db_session) as statements:
         linked_patrons(db_session, members[1][0])
+    assert statements and scans(db_session, statements) == []
+
+
+def test_the_purge_scans_no_large_table(
+    db_session: Session, clock: ManualClock, members: list[Any]
+) -> None:
+    with captured(db_session, ("SELECT", "DELETE", "UPDATE")) as statements:
+        purge_unconfirmed(db_session, clock.now())
     assert statements and scans(db_session, statements) == []
