@@ -126,7 +126,7 @@ class Payment(Base):
         enum_column(PaymentMethod, "method", 20), default=PaymentMethod.IDEAL
     )
     status: Mapped[PaymentStatus] = mapped_column(
-        enum_column(PaymentStatus, "status", 12), default=PaymentStatus.CREATED
+        enum_column(PaymentStatus, "status", 12), default=PaymentStatus.CREATED, index=True
     )
     checkout_url: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime]
@@ -159,7 +159,7 @@ class Refund(Base):
     amount: Mapped[Decimal] = mapped_column(Numeric(10, 2))
     description: Mapped[str] = mapped_column(String(255))
     status: Mapped[RefundStatus] = mapped_column(
-        enum_column(RefundStatus, "status", 12), default=RefundStatus.REQUESTED
+        enum_column(RefundStatus, "status", 12), default=RefundStatus.REQUESTED, index=True
     )
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]  # when the status last moved

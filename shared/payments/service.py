@@ -148,8 +148,9 @@ def find_by_reference(session: Session, reference: str) -> Payment | None:
 
 def unfinished_payments(session: Session) -> list[Payment]:
     """Every payment the provider may still change, for reconciliation."""
-    final = [status.value for status in PaymentStatus if status.is_final]
-    query = select(Payment).where(Payment.provider_id.is_not(None), Payment.status.not_in(final))
+    # Named, not "not final": an index on the status finds the few that are still open.
+    unfinished = [status.value for status in PaymentStatus if not status.is_final]
+    query = select(Payment).where(Payment.provider_id.is_not(None), Payment.status.in_(unfinished))
     return list(session.scalars(query.order_by(Payment.id)))
 
 

@@ -1,8 +1,9 @@
-"""look-ups by index: logging in, a login's patrons, and the purge
+"""look-ups by index: logging in, a login's patrons, the purge and reconciliation
 
 Logging in by e-mail compared lower(email) with a full scan of login_account; the patrons of a
 login (every account page and token exchange) scanned patron; the purge scanned login_account,
-registration and payment. At a million members each grew with the table.
+registration and payment; reconciliation scanned payment and refund for the unfinished ones.
+At a million members each grew with the table.
 
 Revision ID: e5a9c3d71b46
 Revises: c4d2e8a1f605
@@ -47,9 +48,13 @@ def upgrade():
     op.create_index(
         op.f("ix_payment_registration_id"), "payment", ["registration_id"], unique=False
     )
+    op.create_index(op.f("ix_payment_status"), "payment", ["status"], unique=False)
+    op.create_index(op.f("ix_refund_status"), "refund", ["status"], unique=False)
 
 
 def downgrade():
+    op.drop_index(op.f("ix_refund_status"), table_name="refund")
+    op.drop_index(op.f("ix_payment_status"), table_name="payment")
     op.drop_index(op.f("ix_payment_registration_id"), table_name="payment")
     op.drop_index("ix_registration_state_created", table_name="registration")
     op.drop_index(op.f("ix_registration_login_account_id"), table_name="registration")

@@ -15,11 +15,14 @@ from shared.accounts.login import log_in
 from shared.clock import ManualClock
 from shared.errors import DomainError
 from shared.patrons.lookup import linked_patrons
+from shared.payments.refunds import unsettled_refunds
+from shared.payments.service import unfinished_payments
 from shared.signup.purge import purge_unconfirmed
 from tests.support.factories import PASSWORD, create_account, create_card, create_patron
 
 # Tables that grow with the members: a scan of one of them grows with them.
 LARGE = {
+    "refund",
     "login_account",
     "patron",
     "card",
@@ -124,4 +127,13 @@ def test_the_purge_scans_no_large_table(
 ) -> None:
     with captured(db_session, ("SELECT", "DELETE", "UPDATE")) as statements:
         purge_unconfirmed(db_session, clock.now())
+    assert statements and scans(db_session, statements) == []
+
+
+def test_reconciliation_finds_the_unfinished_without_a_scan(
+    db_session: Session, members: list[Any]
+) -> None:
+    with captured(db_session) as statements:
+        unfinished_payments(db_session)
+        unsettled_refunds(db_session)
     assert statements and scans(db_session, statements) == []
