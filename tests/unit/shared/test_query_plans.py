@@ -12,8 +12,10 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from shared.accounts.login import log_in
+from shared.cards.collection_codes import issue_code
 from shared.clock import ManualClock
 from shared.errors import DomainError
+from shared.kiosks.identification import by_card, by_code
 from shared.patrons.lookup import linked_patrons
 from shared.payments.refunds import unsettled_refunds
 from shared.payments.service import unfinished_payments
@@ -136,4 +138,16 @@ def test_reconciliation_finds_the_unfinished_without_a_scan(
     with captured(db_session) as statements:
         unfinished_payments(db_session)
         unsettled_refunds(db_session)
+    assert statements and scans(db_session, statements) == []
+
+
+def test_a_kiosk_finds_a_tapped_card_or_a_typed_code_without_a_scan(
+    db_session: Session, clock: ManualClock, members: list[Any]
+) -> None:
+    _, patron, card = members[1]
+    code = issue_code(db_session, "secret", patron, clock.now())
+    with captured(db_session, ("SELECT", "UPDATE")) as statements:
+        by_card(db_session, card.number, None, clock.now())
+        with suppress(DomainError):  # a card was issued: the code is refused, after its look-up
+            by_code(db_session, "secret", code, 1, clock.now())
     assert statements and scans(db_session, statements) == []
