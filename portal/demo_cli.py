@@ -1,5 +1,7 @@
 """`flask demo load`: demo data for the embedded default (never for a real library)."""
 
+import time
+
 import click
 from flask.cli import AppGroup
 
@@ -8,6 +10,7 @@ from portal.extensions import db
 from portal.wiring import now
 from shared.demo.numbers import DEMO_CARD, DEMO_NEWCOMER, DEMO_PASSWORD
 from shared.demo.patrons import DEMO_FEE, DEMO_NEWCOMER_BIRTH, load_demo_newcomer, load_demo_patron
+from shared.demo.seed import seed_patrons
 
 demo = AppGroup("demo", help="Demo data for trying OpenBalie out.", callback=log_to_stderr)
 
@@ -28,3 +31,13 @@ def demo_load() -> None:
         "collect a card at the kiosk: log in with that number, place an ID document for this"
         " name and birth date on the control panel, then a blank card"
     )
+
+
+@demo.command("seed")
+@click.option("--patrons", type=click.IntRange(1, 10_000_000), required=True)
+@click.option("--password", required=True, help="The one password of every seeded login.")
+def demo_seed(patrons: int, password: str) -> None:
+    """Bulk-load synthetic members, to measure at scale (never for a real library)."""
+    started = time.monotonic()
+    added = seed_patrons(db.session(), patrons, password, now())
+    click.echo(f"seeded {added} patrons in {time.monotonic() - started:.1f} s")
