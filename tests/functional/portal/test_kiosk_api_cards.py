@@ -21,12 +21,6 @@ OTHER_CHIP = "04FFEEDDCCBBAA"
 
 
 @pytest.fixture
-def kiosk(app: Flask, client: FlaskClient) -> KioskApi:
-    """A registered kiosk in Ruinerwold."""
-    return KioskApi(client, register_kiosk(app))
-
-
-@pytest.fixture
 def patron(client: FlaskClient) -> Patron:
     """A paid patron with a confirmed login, waiting for a card."""
     return member(client)

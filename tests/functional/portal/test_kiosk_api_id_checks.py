@@ -1,7 +1,6 @@
 """The kiosk API: checking the patron's ID document against the record, storing only the outcome."""
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
@@ -9,15 +8,9 @@ from portal.extensions import db
 from shared.models.id_check import IdCheck
 from shared.models.patron import Patron
 from tests.support.accounts import give_card, member
-from tests.support.kiosk_api import PASSPORT, KioskApi, register_kiosk
+from tests.support.kiosk_api import PASSPORT, KioskApi
 
 BIRTH_DATE = "1985-04-15"
-
-
-@pytest.fixture
-def kiosk(app: Flask, client: FlaskClient) -> KioskApi:
-    """A registered kiosk in Ruinerwold."""
-    return KioskApi(client, register_kiosk(app))
 
 
 @pytest.fixture

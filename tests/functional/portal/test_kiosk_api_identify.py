@@ -24,12 +24,6 @@ CARD_AND_CHIP = {"card_number": CARD, "chip_uid": CHIP}
 
 
 @pytest.fixture
-def kiosk(app: Flask, client: FlaskClient) -> KioskApi:
-    """A registered kiosk in Ruinerwold."""
-    return KioskApi(client, register_kiosk(app))
-
-
-@pytest.fixture
 def patron(client: FlaskClient) -> Patron:
     """A paid patron with a confirmed login and no card yet."""
     return member(client)

@@ -9,13 +9,7 @@ from portal.extensions import db
 from shared.models.kiosk import KioskDevice
 from shared.models.patron import Patron
 from tests.support.accounts import member
-from tests.support.kiosk_api import API, PASSPORT, KioskApi, register_kiosk
-
-
-@pytest.fixture
-def kiosk(app: Flask, client: FlaskClient) -> KioskApi:
-    """A registered kiosk in Ruinerwold."""
-    return KioskApi(client, register_kiosk(app))
+from tests.support.kiosk_api import API, PASSPORT, KioskApi
 
 
 @pytest.fixture
