@@ -4,13 +4,12 @@ import logging
 from collections.abc import Callable
 from functools import partial
 
-from sqlalchemy import select
-
 from portal.extensions import db
 from portal.wiring import mail_settings, now, payment_provider, schedule_webhook_url
-from shared.models.patron import PaymentPlan, Subscription
+from shared.models.patron import Subscription
 from shared.models.payment import Payment
 from shared.payments.direct_debit import start_schedule
+from shared.payments.due_collections import collections_to_check, schedules_to_start
 from shared.payments.provider import PaymentProviderError, PaymentRefused
 from shared.payments.refunds import sync_refunds, unsettled_refunds
 from shared.payments.service import unfinished_payments
@@ -19,6 +18,7 @@ from shared.settlement.events import (
     process_schedule_payment_committing,
     schedule_to_start,
 )
+from shared.timeutil import local_today
 
 log = logging.getLogger(__name__)
 
@@ -65,9 +65,11 @@ def reconcile() -> int:
     done = sum(_guarded(f"payment {p.reference}", partial(settle, p)) for p in payments)
     for refund in unsettled_refunds(db.session()):
         _guarded(f"refund {refund.id}", partial(_sync_refunds_of, refund.payment_id))
-    for subscription in _direct_debits():
-        step = start_direct_debit if subscription.mollie_subscription_id is None else _collections
-        _guarded(f"subscription {subscription.id}", partial(step, subscription))
+    today = local_today(now())
+    for subscription in schedules_to_start(db.session(), today):
+        _guarded(f"subscription {subscription.id}", partial(start_direct_debit, subscription))
+    for subscription in collections_to_check(db.session(), today):
+        _guarded(f"subscription {subscription.id}", partial(_collections, subscription))
     return done
 
 
@@ -76,14 +78,6 @@ def _sync_refunds_of(payment_id: int) -> bool:
     payment = db.session.get_one(Payment, payment_id)
     sync_refunds(db.session(), payment, payment_provider(), now())
     return True
-
-
-def _direct_debits() -> list[Subscription]:
-    """Subscriptions collected by direct debit that are not cancelled."""
-    query = select(Subscription).where(
-        Subscription.paid_by == PaymentPlan.DIRECT_DEBIT, Subscription.cancelled_at.is_(None)
-    )
-    return list(db.session.scalars(query.order_by(Subscription.id)))
 
 
 def _collections(subscription: Subscription) -> bool:

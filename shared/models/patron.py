@@ -112,9 +112,14 @@ class Subscription(Base):
     """A patron's subscription period."""
 
     __tablename__ = "subscription"
+    # Reconciliation looks up direct debits by when they started and when they end.
+    __table_args__ = (
+        Index("ix_subscription_plan_start", "paid_by", "start_date"),
+        Index("ix_subscription_plan_end", "paid_by", "end_date"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    patron_id: Mapped[int] = mapped_column(ForeignKey("patron.id"))
+    patron_id: Mapped[int] = mapped_column(ForeignKey("patron.id"), index=True)
     type_code: Mapped[str] = mapped_column(ForeignKey("subscription_type.code"))
     start_date: Mapped[date]
     end_date: Mapped[date]

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Numeric, String
+from sqlalchemy import ForeignKey, Index, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.db import Base, enum_column
@@ -107,6 +107,8 @@ class Payment(Base):
     """One payment attempt."""
 
     __tablename__ = "payment"
+    # Whether a period of a subscription is paid: every collection and reconciliation asks.
+    __table_args__ = (Index("ix_payment_subscription_period", "subscription_id", "period_start"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(24), unique=True, default=new_reference)
@@ -118,7 +120,7 @@ class Payment(Base):
     registration_id: Mapped[int | None] = mapped_column(
         ForeignKey("registration.id", ondelete="SET NULL"), index=True
     )
-    patron_id: Mapped[int | None] = mapped_column(ForeignKey("patron.id"))
+    patron_id: Mapped[int | None] = mapped_column(ForeignKey("patron.id"), index=True)
     amount: Mapped[Decimal] = mapped_column(Numeric(10, 2))
     currency: Mapped[str] = mapped_column(String(3), default="EUR")
     description: Mapped[str] = mapped_column(String(255))

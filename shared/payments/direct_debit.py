@@ -49,6 +49,16 @@ def period_end(subscription: Subscription, start: date) -> date:
     return add_months(anchor, (index + 1) * term) - DAY
 
 
+def latest_scheduled_start(subscription: Subscription, today: date) -> date | None:
+    """The last day on or before `today` that the schedule collects on; None before the first."""
+    anchor, term = _anchor(subscription), subscription.type.term_months or 1
+    if today < anchor:
+        return None
+    index = ((today.year - anchor.year) * 12 + today.month - anchor.month) // term
+    start = add_months(anchor, index * term)
+    return start if start <= today else add_months(anchor, (index - 1) * term)
+
+
 def _anchor(subscription: Subscription) -> date:
     """The first renewal's start: the day after the first paid period."""
     if subscription.renewal_start is None:

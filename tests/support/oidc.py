@@ -72,3 +72,20 @@ def exchange(
     data = {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI}
     credentials = {"client_id": client_id, **({"client_secret": secret} if secret else {})}
     return client.post("/oidc/token", data={**data, **credentials, **extra})
+
+
+def code_for(client: FlaskClient, client_id: str, **params: str) -> str:
+    """Walk the authorization (allowing on the consent page if it shows); the code."""
+    url = authorize_url(client_id, **params)
+    response = client.get(url)
+    if response.status_code == 200:
+        response = allow(client, url)
+    return redirect_params(response)["code"]
+
+
+def tokens_for(client: FlaskClient, service: dict, **params: str) -> dict:
+    """A whole confidential code flow; the token response."""
+    code = code_for(client, service["client_id"], **params)
+    response = exchange(client, code, (service["client_id"], service["client_secret"]))
+    assert response.status_code == 200, response.json
+    return response.json

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.wiring import now
 from shared.accounts.desk import create_desk_login, forget_login
+from shared.clock import ManualClock
 from shared.kiosks.devices import register_device
 from shared.models.mail import OutboxMail
 from shared.models.mandate import Mandate
@@ -20,6 +21,7 @@ from shared.models.payment import Payment
 from shared.models.registration import Registration
 from shared.payments import ledger
 from shared.timeutil import add_months
+from tests.support.dates import noon_on
 from tests.support.signup import checkout, csrf_token, signed_up, submit, walk_to_review
 
 DAY = timedelta(days=1)
@@ -224,13 +226,17 @@ def test_revoking_cancels_the_schedule_and_keeps_the_paid_period(
     assert again.exit_code != 0 and "no_direct_debit" in again.output
 
 
-def test_a_lost_collection_webhook_is_found_by_reconcile(
-    app: Flask, client: FlaskClient, mollie_sandbox
+def test_a_lost_collection_webhook_is_found_by_reconcile_once_it_is_due(
+    app: Flask, client: FlaskClient, clock: ManualClock, mollie_sandbox
 ) -> None:
     signed_up(client, "0049")
     subscription = the_subscription()
     mollie_sandbox.charge(subscription.mollie_subscription_id, "paid", webhook=False)
-    app.test_cli_runner().invoke(args=["payments", "reconcile"])
+    runner = app.test_cli_runner()
+    runner.invoke(args=["payments", "reconcile"])
+    assert the_subscription().end_date == subscription.end_date  # not due yet: not asked
+    clock.set(noon_on(subscription.renewal_start))
+    runner.invoke(args=["payments", "reconcile"])
     assert the_subscription().end_date == add_months(subscription.renewal_start, 1) - DAY
 
 

@@ -27,9 +27,11 @@ from tests.support.oidc import (
     add_service,
     allow,
     authorize_url,
+    code_for,
     exchange,
     pkce_pair,
     redirect_params,
+    tokens_for,
 )
 from tests.support.signup import csrf_token
 
@@ -40,23 +42,6 @@ def patron(client: FlaskClient) -> Patron:
     patron = member(client)
     assert log_in(client, patron.customer_number).status_code == 303
     return patron
-
-
-def code_for(client: FlaskClient, client_id: str, **params: str) -> str:
-    """Walk the authorization (allowing on the consent page if it shows); the code."""
-    url = authorize_url(client_id, **params)
-    response = client.get(url)
-    if response.status_code == 200:
-        response = allow(client, url)
-    return redirect_params(response)["code"]
-
-
-def tokens_for(client: FlaskClient, service: dict, **params: str) -> dict:
-    """A whole confidential code flow; the token response."""
-    code = code_for(client, service["client_id"], **params)
-    response = exchange(client, code, (service["client_id"], service["client_secret"]))
-    assert response.status_code == 200, response.json
-    return response.json
 
 
 def verified(client: FlaskClient, id_token: str) -> jwt.Token:

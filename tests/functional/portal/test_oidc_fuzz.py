@@ -18,9 +18,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from shared.models.patron import Patron
-from tests.functional.portal.test_oidc import code_for, patron, tokens_for  # noqa: F401
+from tests.functional.portal.test_oidc import patron  # noqa: F401
 from tests.support.accounts import log_in
-from tests.support.oidc import REDIRECT_URI, add_service, pkce_pair
+from tests.support.oidc import REDIRECT_URI, add_service, code_for, pkce_pair, tokens_for
 
 Params = list[tuple[bytes, bytes]]
 

@@ -6,7 +6,7 @@ import pytest
 
 from shared.models.catalogue import SubscriptionType
 from shared.models.patron import Subscription
-from shared.payments.direct_debit import period_end, period_start_for
+from shared.payments.direct_debit import latest_scheduled_start, period_end, period_start_for
 
 
 def schedule(anchor: date, term_months: int) -> Subscription:
@@ -49,3 +49,17 @@ def test_yearly_collection_pays_the_year_from_the_first_of_the_month(due: date) 
     assert period_start_for(subscription, due) == date(2027, 12, 1)
     assert period_end(subscription, date(2027, 12, 1)) == date(2028, 11, 30)
     assert period_start_for(subscription, date(2028, 12, 1)) == date(2028, 12, 1)
+
+
+@pytest.mark.parametrize(("anchor", "term"), [(date(2027, 1, 31), 1), (date(2026, 12, 29), 3)])
+def test_the_latest_collection_day_is_the_last_scheduled_start_up_to_today(
+    anchor: date, term: int
+) -> None:
+    subscription = schedule(anchor, term)
+    assert latest_scheduled_start(subscription, anchor - timedelta(days=1)) is None
+    for offset in range(800):
+        today = anchor + timedelta(days=offset)
+        latest = latest_scheduled_start(subscription, today)
+        assert latest is not None and latest <= today
+        assert period_start_for(subscription, latest) == latest
+        assert period_end(subscription, latest) >= today  # the next start is after today

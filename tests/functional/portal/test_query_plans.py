@@ -1,0 +1,152 @@
+"""No full scan of a large table on the paths a patron, a kiosk, a token exchange or housekeeping
+takes: the SQL of each path is captured and every statement's plan is read, on SQLite and (when
+the suite runs there) on PostgreSQL."""
+
+from contextlib import suppress
+from datetime import datetime
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from portal.extensions import db
+from shared.accounts.login import log_in
+from shared.cards.collection_codes import issue_code
+from shared.clock import ManualClock
+from shared.errors import DomainError
+from shared.kiosks.identification import by_card, by_code
+from shared.models.patron import Subscription
+from shared.oidc.claims import user_claims
+from shared.patrons.lookup import linked_patrons
+from shared.payments.due_collections import collections_to_check, schedules_to_start
+from shared.payments.refunds import unsettled_refunds
+from shared.payments.service import unfinished_payments
+from shared.signup.purge import purge_unconfirmed
+from shared.timeutil import local_today
+from tests.support import accounts
+from tests.support.dates import noon_on
+from tests.support.factories import PASSWORD, create_account, create_card, create_patron
+from tests.support.oidc import ALL_SCOPES, add_service, tokens_for
+from tests.support.query_plans import captured, scans
+from tests.support.signup import signed_up
+
+WRITES = ("SELECT", "UPDATE", "DELETE")
+
+
+@pytest.fixture
+def members(app: Flask, clock: ManualClock) -> list[Any]:
+    """A few members, each with a confirmed login, a card and a confirmed library e-mail."""
+    made = []
+    for _ in range(3):
+        account = create_account(db.session, clock.now(), confirmed=True)
+        patron = create_patron(db.session, account, clock.now(), subscription="0045")
+        patron.library_email_confirmed_at = clock.now()
+        card = create_card(db.session, patron, clock.now())
+        made.append((account, patron, card))
+    db.session.commit()
+    return made
+
+
+def logins(account: Any, patron: Any, card: Any) -> dict[str, str]:
+    """Every kind of name a member logs in with."""
+    return {
+        "e-mail": account.email.upper(),
+        "username": account.username,
+        "card number": card.number,
+        "temporary number": patron.temporary_number,
+        "library e-mail": patron.library_email,
+        "unknown": "niemand@example.nl",
+    }
+
+
+def attempt(login: str, now: datetime) -> None:
+    """Log in (right or wrong: both paths look the name up)."""
+    with suppress(DomainError):
+        log_in(db.session, login, PASSWORD, now)
+
+
+def no_scans(statements: list[tuple[str, Any]]) -> None:
+    """Something was captured, and no plan of it scans a large table."""
+    assert statements
+    assert scans(db.session, statements) == []
+
+
+@pytest.mark.parametrize(
+    "kind", ["e-mail", "username", "card number", "temporary number", "library e-mail", "unknown"]
+)
+def test_logging_in_scans_no_large_table(clock: ManualClock, members: list[Any], kind: str) -> None:
+    login = logins(*members[1])[kind]
+    with captured() as statements:
+        attempt(login, clock.now())
+    no_scans(statements)
+
+
+def test_the_patrons_and_claims_of_a_login_are_found_without_a_scan(
+    clock: ManualClock, members: list[Any]
+) -> None:
+    account = members[1][0]
+    with captured() as statements:
+        linked_patrons(db.session, account)
+        user_claims(db.session, account, ALL_SCOPES, clock.now())
+    no_scans(statements)
+
+
+def test_a_token_exchange_and_userinfo_scan_no_large_table(
+    app: Flask, client: FlaskClient, members: list[Any]
+) -> None:
+    service = add_service(app)
+    patron = accounts.member(client)
+    assert accounts.log_in(client, patron.customer_number).status_code == 303
+    with captured(WRITES) as statements:
+        access = tokens_for(client, service)["access_token"]
+        client.get("/oidc/userinfo", headers={"Authorization": f"Bearer {access}"})
+    no_scans(statements)
+
+
+def test_the_purge_scans_no_large_table(clock: ManualClock, members: list[Any]) -> None:
+    with captured(WRITES) as statements:
+        purge_unconfirmed(db.session, clock.now())
+    no_scans(statements)
+
+
+def test_reconciliation_finds_what_can_matter_without_a_scan(
+    clock: ManualClock, members: list[Any]
+) -> None:
+    today = local_today(clock.now())
+    with captured() as statements:
+        unfinished_payments(db.session)
+        unsettled_refunds(db.session)
+        schedules_to_start(db.session, today)
+        collections_to_check(db.session, today)
+    no_scans(statements)
+
+
+def test_recording_a_lost_collection_scans_no_large_table(
+    app: Flask, client: FlaskClient, clock: ManualClock, mollie_sandbox, members: list[Any]
+) -> None:
+    signed_up(client, "0049")
+    subscription = db.session.scalars(
+        select(Subscription).where(Subscription.paid_by == "direct_debit")
+    ).one()
+    ended = subscription.end_date
+    mollie_sandbox.charge(subscription.mollie_subscription_id, "paid", webhook=False)
+    clock.set(noon_on(subscription.renewal_start))
+    with captured(WRITES) as statements:
+        app.test_cli_runner().invoke(args=["payments", "reconcile"])
+    db.session.expire_all()
+    assert db.session.get_one(Subscription, subscription.id).end_date > ended
+    no_scans(statements)
+
+
+def test_a_kiosk_finds_a_tapped_card_or_a_typed_code_without_a_scan(
+    clock: ManualClock, members: list[Any]
+) -> None:
+    _, patron, card = members[1]
+    code = issue_code(db.session, "secret", patron, clock.now())
+    with captured(("SELECT", "UPDATE")) as statements:
+        by_card(db.session, card.number, None, clock.now())
+        with suppress(DomainError):  # a card was issued: the code is refused, after its look-up
+            by_code(db.session, "secret", code, 1, clock.now())
+    no_scans(statements)
