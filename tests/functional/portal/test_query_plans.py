@@ -105,6 +105,16 @@ def test_a_token_exchange_and_userinfo_scan_no_large_table(
     no_scans(statements)
 
 
+def test_logging_in_on_the_site_and_the_account_page_scan_no_large_table(
+    client: FlaskClient, members: list[Any]
+) -> None:
+    patron = accounts.member(client)
+    with captured(WRITES) as statements:
+        assert accounts.log_in(client, patron.customer_number).status_code == 303
+        assert client.get("/mijn-account").status_code == 200
+    no_scans(statements)
+
+
 def test_the_purge_scans_no_large_table(clock: ManualClock, members: list[Any]) -> None:
     with captured(WRITES) as statements:
         purge_unconfirmed(db.session, clock.now())
