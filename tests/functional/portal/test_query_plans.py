@@ -17,6 +17,7 @@ from shared.cards.collection_codes import issue_code
 from shared.clock import ManualClock
 from shared.errors import DomainError
 from shared.kiosks.identification import by_card, by_code
+from shared.mail.worker import claim, due_ids
 from shared.models.patron import Subscription
 from shared.oidc.claims import user_claims
 from shared.patrons.lookup import linked_patrons
@@ -147,6 +148,15 @@ def test_recording_a_lost_collection_scans_no_large_table(
         app.test_cli_runner().invoke(args=["payments", "reconcile"])
     db.session.expire_all()
     assert db.session.get_one(Subscription, subscription.id).end_date > ended
+    no_scans(statements)
+
+
+def test_the_mail_worker_finds_due_mail_without_a_scan(
+    clock: ManualClock, members: list[Any]
+) -> None:
+    with captured(WRITES) as statements:
+        due_ids(db.session, clock.now(), 10)
+        claim(db.session, 1, clock.now(), 60)
     no_scans(statements)
 
 
