@@ -1,25 +1,45 @@
-# OpenBalie portal image (production: PostgreSQL, real SMTP, Mollie itself).
-# Build: docker build -t openbalie .   Run: see README "Production".
-FROM python:3.11-slim-bookworm
+# OpenBalie portal image (production: PostgreSQL, Redis, real SMTP, Mollie itself).
+# Build: docker build -t openbalie .   Run: deploy/compose.yaml, see README "Production".
+# The image only serves; migrations (`flask --app portal db upgrade`) and the catalogue
+# (`flask --app portal catalogue load FILE`) are one-off commands an operator runs from it.
 
+# Wheels of every dependency the portal runs with, built where a compiler may be needed
+# (a dependency published without a wheel for this platform). Only pyproject.toml goes in,
+# so this stage is rebuilt when the dependencies change, not when the code does.
+FROM python:3.11-slim-bookworm AS builder
 RUN apt-get update \
- && apt-get install -y --no-install-recommends gcc swig libpcsclite-dev \
+ && apt-get install -y --no-install-recommends gcc libc6-dev \
  && rm -rf /var/lib/apt/lists/*
+WORKDIR /build
+COPY pyproject.toml ./
+RUN python -c 'import tomllib; p = tomllib.load(open("pyproject.toml", "rb"))["project"]; \
+print(*p["dependencies"], *p["optional-dependencies"]["postgres"], sep="\n")' > requirements.txt \
+ && pip wheel --no-cache-dir --wheel-dir /wheels -r requirements.txt
 
+# The portal: the builder's wheels, the code as read-only source in /app (the portal finds its
+# templates, static files, translations and migrations beside its packages), no compiler.
+FROM python:3.11-slim-bookworm
+ENV PYTHONUNBUFFERED=1 PYTHONPATH=/app
+RUN --mount=type=bind,from=builder,source=/wheels,target=/wheels \
+    pip install --no-cache-dir --no-index /wheels/*.whl \
+ && groupadd --system --gid 10001 openbalie \
+ && useradd --system --uid 10001 --gid openbalie --home-dir /app --shell /usr/sbin/nologin openbalie
 WORKDIR /app
-COPY pyproject.toml README.md babel.cfg ./
 COPY shared ./shared
 COPY portal ./portal
-COPY kiosk ./kiosk
 COPY templates ./templates
 COPY static ./static
 COPY translations ./translations
-RUN pip install --no-cache-dir -e ".[postgres]" \
+COPY deploy/healthcheck.py ./deploy/healthcheck.py
+# Compiled once here: the code is read-only to the user the portal runs as.
+RUN python -m compileall -q shared portal \
  && pybabel compile -d translations \
- && useradd --system --home /app openbalie \
- && mkdir -p /app/instance && chown openbalie /app/instance
+ && install -d -o openbalie -g openbalie /app/instance
 
-USER openbalie
+# Only the instance folder (secret-free at build; OIDC signing keys at run time) is writable.
+USER 10001:10001
 ENV OPENBALIE_ENV=production PORTAL_HOST=0.0.0.0 PORTAL_PORT=8000
 EXPOSE 8000
-CMD ["sh", "-c", "flask --app portal db upgrade && flask --app portal catalogue load && exec python -m portal"]
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+  CMD ["python", "/app/deploy/healthcheck.py"]
+CMD ["python", "-m", "portal"]

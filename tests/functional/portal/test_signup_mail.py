@@ -169,11 +169,6 @@ def test_development_mail_page_lists_and_shows_written_mail(
     assert client.get("/dev/mail/..%2Fportal.sqlite3").status_code == 404
 
 
-def test_health_check_answers_json(client: FlaskClient) -> None:
-    response = client.get("/healthz")
-    assert response.status_code == 200 and response.json == {"status": "ok", "database": "ok"}
-
-
 def test_staff_list_and_purge_commands(app: Flask) -> None:
     runner = app.test_cli_runner()
     assert "0 patrons" in runner.invoke(args=["accounts", "unconfirmed-paid"]).output
