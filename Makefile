@@ -3,7 +3,7 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app portal
-APT_PACKAGES := swig libpcsclite-dev pcscd vsmartcard-vpcd chromium fonts-dejavu-core postgresql
+APT_PACKAGES := swig libpcsclite-dev pcscd vsmartcard-vpcd chromium fonts-dejavu-core postgresql redis-server
 STAMP_APT := $(VENV)/.apt-done
 STAMP_PIP := $(VENV)/.pip-done
 
