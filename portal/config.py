@@ -6,11 +6,13 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+from shared.oidc.keys import KEY_DIR
 from shared.paths import PROJECT_ROOT
 
 SANDBOX_KEY = "test_openbalie_sandbox"
 EMBEDDED = "embedded"
 PRODUCTION = "production"
+MEMORY_STORAGE = "memory://"
 ENV_SETTINGS = (
     "SECRET_KEY",
     "DATABASE_URL",
@@ -22,8 +24,10 @@ ENV_SETTINGS = (
     "MAIL_FROM",
     "MAIL_DIR",
     "RATELIMIT_STORAGE_URI",
+    "PORTAL_SINGLE_PROCESS",
     "LOGIN_RATE_LIMIT",
     "TRUSTED_PROXIES",
+    "OIDC_KEY_DIR",
 )
 
 
@@ -75,10 +79,14 @@ def _defaults(instance_path: Path, env: str) -> dict[str, Any]:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env == PRODUCTION,
         "WTF_CSRF_TIME_LIMIT": None,
-        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_STORAGE_URI": MEMORY_STORAGE,
+        # Should the shared store go down, count per process rather than fail every login.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_HEADERS_ENABLED": True,
+        "PORTAL_SINGLE_PROCESS": "",
         "LOGIN_RATE_LIMIT": "20 per minute;200 per hour",
         "TRUSTED_PROXIES": "0",
+        "OIDC_KEY_DIR": str(instance_path / KEY_DIR),
     }
 
 
@@ -93,17 +101,29 @@ def _mollie_endpoint(config: dict[str, Any]) -> str | None:
 
 
 def _validate(config: dict[str, Any], instance_path: Path) -> None:
-    """Refuse production without secrets or with simulated parts; fill embedded secrets."""
+    """Refuse an unknown environment and an unsafe production; fill embedded secrets."""
     if config["OPENBALIE_ENV"] not in (EMBEDDED, PRODUCTION):
         raise ConfigError("OPENBALIE_ENV must be 'embedded' or 'production'")
     if config["OPENBALIE_ENV"] == EMBEDDED:
         config["SECRET_KEY"] = config["SECRET_KEY"] or _instance_secret(instance_path)
         return
+    _validate_production(config)
+
+
+def _validate_production(config: dict[str, Any]) -> None:
+    """Refuse production without secrets, with the sandbox, or with counts kept per process."""
     missing = [name for name in ("SECRET_KEY", "MAIL_URL", "PUBLIC_URL") if not config[name]]
     if missing:
         raise ConfigError(f"production needs {', '.join(missing)}")
     if config["MOLLIE_ENDPOINT"] or config["MOLLIE_API_KEY"] == SANDBOX_KEY:
         raise ConfigError("production refuses the Mollie sandbox: set MOLLIE_API_KEY only")
+    single = str(config["PORTAL_SINGLE_PROCESS"]).strip().lower() in ("1", "true", "yes")
+    if str(config["RATELIMIT_STORAGE_URI"]).startswith(MEMORY_STORAGE) and not single:
+        raise ConfigError(
+            "production refuses RATELIMIT_STORAGE_URI=memory://: each portal process would "
+            "count login attempts on its own. Set it to a store all processes share "
+            "(redis://host:6379), or set PORTAL_SINGLE_PROCESS=1 if only one process runs"
+        )
 
 
 def _instance_secret(instance_path: Path) -> str:

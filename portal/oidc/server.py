@@ -1,6 +1,7 @@
 """Authlib's OpenID Connect provider, wired to the shared single sign-on services."""
 
 import logging
+from pathlib import Path
 from typing import Any
 
 from authlib.integrations.flask_oauth2 import AuthorizationServer, ResourceProtector
@@ -45,9 +46,9 @@ def issuer() -> str:
     return str(current_app.config["PUBLIC_URL"]).rstrip("/")
 
 
-def signing_keys() -> SigningKeys:
-    """The key store in this app's instance folder."""
-    return SigningKeys.in_instance(current_app.instance_path)
+def signing_keys(app: Flask | None = None) -> SigningKeys:
+    """The key store every portal process shares (OIDC_KEY_DIR)."""
+    return SigningKeys(Path((app or current_app).config["OIDC_KEY_DIR"]))
 
 
 def log_out() -> None:
@@ -282,4 +283,4 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("OAUTH2_SCOPES_SUPPORTED", list(SCOPES))
     app.config.setdefault("OAUTH2_TOKEN_EXPIRES_IN", {"authorization_code": TOKEN_SECONDS})
     server.init_app(app)
-    SigningKeys.in_instance(app.instance_path).ensure()
+    signing_keys(app).ensure()

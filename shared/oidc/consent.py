@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from shared.db import insert_or_ignore, lock_row
 from shared.models.account import LoginAccount
 from shared.models.oidc import OidcClient, OidcConsent
 
@@ -20,11 +21,16 @@ def needs_consent(session: Session, client: OidcClient, account: LoginAccount, s
 def record_consent(
     session: Session, client: OidcClient, account: LoginAccount, scope: str, now: datetime
 ) -> None:
-    """Remember that the patron allowed these scopes (adding to what was allowed before)."""
+    """Remember that the patron allowed these scopes (adding to what was allowed before).
+
+    Allowing twice at once (a double click that two portal processes answer) makes one row, and
+    the row lock makes the second add its scopes to the first's rather than overwrite them."""
+    values = {"client_id": client.id, "account_id": account.id, "scope": "", "granted_at": now}
+    insert_or_ignore(session, OidcConsent, values)
     consent = _find(session, client, account)
-    if consent is None:
-        consent = OidcConsent(client_id=client.id, account_id=account.id, scope="", granted_at=now)
-        session.add(consent)
+    assert consent is not None  # inserted above, or by the one that got there first
+    lock_row(session, OidcConsent, consent.id)
+    session.refresh(consent)
     consent.scope = " ".join(sorted(set(consent.scope.split()) | set(scope.split())))
     consent.granted_at = now
     session.flush()

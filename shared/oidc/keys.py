@@ -1,9 +1,11 @@
-"""The RS256 keys that sign ID tokens, kept as files in the instance folder.
+"""The RS256 keys that sign ID tokens, kept as files in one folder (the portal's OIDC_KEY_DIR,
+by default `oidc-keys` in the instance folder).
 
-`oidc-keys/<kid>.pem` holds each private key (mode 0600); `oidc-keys/keys.json` names the current
-key and, for each earlier one, when it retires: the rotation time plus the longest token lifetime,
-so every token signed with it can still be verified until it expires. A lock file keeps several
-processes (portal, worker, CLI) from generating or rotating at the same time.
+`<kid>.pem` holds each private key (mode 0600); `keys.json` names the current key and, for each
+earlier one, when it retires: the rotation time plus the longest token lifetime, so every token
+signed with it can still be verified until it expires. Every process reads the current key from
+`keys.json` when it signs, so a rotation reaches all of them at once; a lock file keeps several
+processes (portal processes, worker, CLI) from generating or rotating at the same time.
 """
 
 import fcntl
@@ -36,14 +38,9 @@ class Rotation:
 
 @dataclass(frozen=True)
 class SigningKeys:
-    """The key files under an instance folder."""
+    """The key files in one folder, shared by every process that signs or publishes."""
 
     directory: Path
-
-    @classmethod
-    def in_instance(cls, instance_path: str | Path) -> "SigningKeys":
-        """The key store of an app's instance folder."""
-        return cls(Path(instance_path) / KEY_DIR)
 
     def ensure(self) -> None:
         """Generate the first key if there is none yet."""

@@ -5,6 +5,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shared.accounts.passwords import hash_password
@@ -22,6 +23,8 @@ STEPS = ("subscription", "account", "details", "review")
 # The patron's text fields, each checked against the patron column that will keep it.
 REQUIRED_DETAILS = ("initials", "surname", "postcode", "house_number", "street", "city", "country")
 OPTIONAL_DETAILS = ("prefix", "first_name", "phone", "library_email", "iban")
+# PostgreSQL names the constraint, SQLite the column: both messages hold this.
+USERNAME_CONSTRAINT = "username_key"
 
 
 @dataclass(frozen=True)
@@ -131,8 +134,20 @@ def set_account(
     account.username, account.username_key, account.email = username, key, email
     account.password_hash = hash_password(password)
     registration.updated_at = now
-    session.flush()
+    _flush_unless_taken(session, username)
     return account
+
+
+def _flush_unless_taken(session: Session, username: str) -> None:
+    """Write the account. The same username submitted at the same moment elsewhere (another
+    thread or portal process, between the check and this write) is refused as taken by the
+    database; the caller rolls back, as after every refusal."""
+    try:
+        session.flush()
+    except IntegrityError as error:
+        if USERNAME_CONSTRAINT not in str(error.orig):
+            raise
+        raise DomainError("username_taken", username=username) from error
 
 
 def set_details(

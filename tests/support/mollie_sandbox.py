@@ -1,31 +1,25 @@
 """Pytest plugin: the Mollie sandbox as a program on a real port (reset per test), webhooks."""
 
 import os
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
-import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import pytest
 import requests
 from flask import Flask, request
 from mollie.api.client import Client
 
+from tests.support.programs import HOST, running_program
 from tests.support.servers import free_port, running_server
 
 SANDBOX_API_KEY = "test_sandbox0000000000000000000"
 SANDBOX_COMMAND = (sys.executable, "-m", "shared.mollie_sandbox")
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-HOST = "127.0.0.1"
 CONTROL_TIMEOUT = 10
-START_SECONDS = 20
-STOP_SECONDS = 5
 
 
 class MollieSandbox:
@@ -137,40 +131,13 @@ def running_sandbox(settings: Mapping[str, str] | None = None) -> Iterator[Molli
     """`python -m shared.mollie_sandbox` on a free port with MOLLIE_SANDBOX_* `settings`."""
     port = free_port(HOST)
     environment = _environment({**(settings or {}), "MOLLIE_SANDBOX_PORT": str(port)})
-    with tempfile.TemporaryFile() as output:
-        process = subprocess.Popen(
-            SANDBOX_COMMAND, cwd=PROJECT_ROOT, env=environment, stdout=output, stderr=output
-        )
-        try:
-            _wait_until_listening(process, port, output)
-            yield MollieSandbox(f"http://{HOST}:{port}")
-        finally:
-            _stop(process)
-
-
-def _wait_until_listening(process: subprocess.Popen, port: int, output: IO[bytes]) -> None:
-    """Return once the sandbox accepts connections; fail with what it wrote if it ends or hangs."""
-    deadline = time.monotonic() + START_SECONDS
-    while process.poll() is None and time.monotonic() < deadline:
-        try:
-            socket.create_connection((HOST, port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    state = f"exited with {process.returncode}" if process.poll() is not None else "did not listen"
-    output.seek(0)
-    written = output.read().decode(errors="replace")
-    raise RuntimeError(f"The Mollie sandbox on port {port} {state}:\n{written}")
-
-
-def _stop(process: subprocess.Popen) -> None:
-    """End the sandbox program, killing it if it does not stop in time."""
-    process.terminate()
-    try:
-        process.wait(timeout=STOP_SECONDS)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    with (
+        tempfile.TemporaryDirectory(prefix="openbalie-sandbox-") as folder,
+        running_program(
+            "The Mollie sandbox", SANDBOX_COMMAND, port, Path(folder) / "log", environment
+        ),
+    ):
+        yield MollieSandbox(f"http://{HOST}:{port}")
 
 
 @pytest.fixture(scope="session")

@@ -80,6 +80,7 @@ def test_hsts_in_production_only(app: Flask, monkeypatch: pytest.MonkeyPatch) ->
         "MAIL_DIR": None,
         "MOLLIE_API_KEY": "live_test",
         "MOLLIE_API_ENDPOINT": None,
+        "PORTAL_SINGLE_PROCESS": "1",
     }
     response = create_app(production, app.extensions["clock"]).test_client().get("/healthz")
     assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")

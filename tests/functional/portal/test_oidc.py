@@ -13,11 +13,11 @@ from joserfc.jwk import KeySet
 from sqlalchemy import select, update
 
 from portal.extensions import db
+from portal.oidc.server import signing_keys
 from portal.wiring import now
 from shared.models.catalogue import Branch
 from shared.models.oidc import OidcClient, OidcToken, secret_hash
 from shared.models.patron import Patron
-from shared.oidc.keys import SigningKeys
 from shared.oidc.tokens import TOKEN_LIFETIME
 from shared.timeutil import local_today
 from tests.support.accounts import give_card, log_in, member
@@ -374,7 +374,7 @@ def test_rotation_keeps_the_old_key_until_its_tokens_expired(
     assert len(kids) == 2 and kids[1] == old_key["kid"]
     assert verified(client, old_token).header["kid"] == old_key["kid"]
     assert verified(client, tokens_for(client, service)["id_token"]).header["kid"] == kids[0]
-    store = SigningKeys.in_instance(app.instance_path)
+    store = signing_keys()
     later = now() + TOKEN_LIFETIME + timedelta(seconds=1)
     assert [key["kid"] for key in store.public_jwks(later)["keys"]] == [kids[0]]
     store.rotate(later, TOKEN_LIFETIME)

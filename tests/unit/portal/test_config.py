@@ -1,4 +1,5 @@
-"""Portal configuration: production refuses half a configuration; embedded secrets stay hidden."""
+"""Portal configuration: production refuses half a configuration and counts kept per process;
+embedded secrets stay hidden."""
 
 import stat
 from pathlib import Path
@@ -8,6 +9,24 @@ import pytest
 from portal.config import ConfigError, load_config
 
 PRODUCTION_ENV = ("SECRET_KEY", "MAIL_URL", "PUBLIC_URL", "MOLLIE_API_KEY", "MOLLIE_API_ENDPOINT")
+PRODUCTION = {
+    "OPENBALIE_ENV": "production",
+    "SECRET_KEY": "s" * 40,
+    "MAIL_URL": "smtp://mail.example.nl:25",
+    "PUBLIC_URL": "https://mijn.bibliotheek.example",
+    "MOLLIE_API_KEY": "live_abc",
+    "RATELIMIT_STORAGE_URI": "redis://redis.internal:6379",
+}
+SHARED_STATE_ENV = ("RATELIMIT_STORAGE_URI", "PORTAL_SINGLE_PROCESS", "MOLLIE_API_ENDPOINT")
+
+
+@pytest.fixture
+def production(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A complete production environment."""
+    for name in SHARED_STATE_ENV:
+        monkeypatch.delenv(name, raising=False)
+    for name, value in PRODUCTION.items():
+        monkeypatch.setenv(name, value)
 
 
 def test_production_names_every_missing_setting(
@@ -20,20 +39,46 @@ def test_production_names_every_missing_setting(
         load_config(tmp_path)
 
 
-def test_production_starts_when_configured(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    settings = {
-        "OPENBALIE_ENV": "production",
-        "SECRET_KEY": "s" * 40,
-        "MAIL_URL": "smtp://mail.example.nl:25",
-        "PUBLIC_URL": "https://mijn.bibliotheek.example",
-        "MOLLIE_API_KEY": "live_abc",
-    }
-    for name, value in settings.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("MOLLIE_API_ENDPOINT", raising=False)
+@pytest.mark.usefixtures("production")
+def test_production_starts_when_configured(tmp_path: Path) -> None:
     config = load_config(tmp_path)
     assert config["PUBLIC_URL"] == "https://mijn.bibliotheek.example"
     assert config["SESSION_COOKIE_SECURE"] is True and config["MOLLIE_ENDPOINT"] is None
+    assert config["RATELIMIT_STORAGE_URI"] == "redis://redis.internal:6379"
+
+
+@pytest.mark.usefixtures("production")
+def test_production_refuses_rate_limits_counted_per_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("RATELIMIT_STORAGE_URI")
+    with pytest.raises(ConfigError, match=r"memory://.*redis://.*PORTAL_SINGLE_PROCESS=1"):
+        load_config(tmp_path)
+    monkeypatch.setenv("PORTAL_SINGLE_PROCESS", "0")
+    with pytest.raises(ConfigError, match="PORTAL_SINGLE_PROCESS=1"):
+        load_config(tmp_path, {"RATELIMIT_STORAGE_URI": "memory://"})
+
+
+@pytest.mark.usefixtures("production")
+def test_one_production_process_may_count_in_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("RATELIMIT_STORAGE_URI")
+    monkeypatch.setenv("PORTAL_SINGLE_PROCESS", "1")
+    assert load_config(tmp_path)["RATELIMIT_STORAGE_URI"] == "memory://"
+
+
+def test_embedded_counts_in_memory_and_keeps_keys_in_the_instance_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in (*SHARED_STATE_ENV, "OIDC_KEY_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("OPENBALIE_ENV", "embedded")
+    config = load_config(tmp_path)
+    assert config["RATELIMIT_STORAGE_URI"] == "memory://"
+    assert config["OIDC_KEY_DIR"] == str(tmp_path / "oidc-keys")
+    monkeypatch.setenv("OIDC_KEY_DIR", "/srv/shared/oidc-keys")
+    assert load_config(tmp_path)["OIDC_KEY_DIR"] == "/srv/shared/oidc-keys"
 
 
 def test_the_embedded_secret_is_made_once_and_private(
