@@ -3,7 +3,6 @@ commands run on this machine: the migrate job, then the portal, its health check
 a throwaway PostgreSQL and a real redis-server."""
 
 import json
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -30,6 +29,7 @@ from tests.support.deployment import (
     required_settings,
 )
 from tests.support.postgres import postgres_server
+from tests.support.redis import redis_server
 from tests.support.servers import free_port
 
 PORTALS = ("portal-a", "portal-b")
@@ -218,19 +218,6 @@ def test_every_command_in_compose_is_a_portal_command_without_the_kiosk_librarie
 
 
 @contextmanager
-def redis_server() -> Iterator[str]:
-    """A redis-server on a free port that keeps nothing on disk; yields its redis:// URL."""
-    port = free_port()
-    command = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
-    process = subprocess.Popen([*command, "--appendonly", "no"], stdout=subprocess.DEVNULL)
-    try:
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-@contextmanager
 def serving(command: list[str], root: Path, env: dict[str, str]) -> Iterator[requests.Response]:
     """Run the portal's `command` until the block ends; yields its first answer to /healthz."""
     portal = subprocess.Popen(command, cwd=root, env=env)
@@ -265,7 +252,6 @@ def catalogue_rows(database: str) -> int:
 def test_the_image_serves_after_the_migrate_job_and_loads_no_catalogue(
     services: dict[str, Any], image: Stage, image_root: Path
 ) -> None:
-    assert shutil.which("redis-server"), "`make test` installs the redis-server package"
     health = on_this_machine(
         exec_form(image.arguments("HEALTHCHECK")[0]), image.workdir(), image_root
     )
