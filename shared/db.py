@@ -8,7 +8,7 @@ from enum import StrEnum
 from functools import wraps
 from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 
-from sqlalchemy import DateTime, Enum, MetaData, event, update
+from sqlalchemy import DateTime, Enum, MetaData, Table, event, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult, Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase, ORMExecuteState, Session, SessionTransaction, registry
@@ -160,3 +160,14 @@ def rows_changed(session: Session, statement: Executable) -> int:
     """How many rows an INSERT, UPDATE or DELETE without RETURNING changed."""
     # Session.execute() is typed to return a plain Result; for such a statement it is a cursor's.
     return cast(CursorResult[Any], session.execute(statement)).rowcount
+
+
+def number_after_highest_ids(session: Session, models: tuple[type[Base], ...]) -> None:
+    """After rows inserted with ids of their own: the database numbers the next rows after the
+    highest id (PostgreSQL's sequences never saw those ids; SQLite looks at the table itself)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for model in models:
+        table = cast(Table, model.__table__)  # a mapped class's own table, never a join
+        highest = select(func.max(table.c.id)).scalar_subquery()
+        session.execute(select(func.setval(func.pg_get_serial_sequence(table.name, "id"), highest)))

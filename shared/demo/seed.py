@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from shared.accounts.passwords import hash_password
 from shared.cards.numbers import CARD_PREFIX, luhn_check_digit
+from shared.db import number_after_highest_ids
 from shared.models.account import LoginAccount
 from shared.models.card import Card
 from shared.models.catalogue import Branch, SubscriptionType
@@ -113,6 +114,8 @@ def seed_patrons(session: Session, count: int, password: str, now: datetime) -> 
     for start in range(first_id, first_id + count, BATCH):
         stop = min(start + BATCH, first_id + count)
         _insert_batch(session, range(start, stop), catalogue, password_hash, now)
+    number_after_highest_ids(session, _TABLES)
+    session.commit()
     return count
 
 

@@ -16,12 +16,14 @@ from portal import create_app
 from portal.extensions import db
 from shared.catalogue.loader import load_catalogue
 from shared.clock import SYSTEM_CLOCK
+from shared.demo.seed import seed_patrons
 from shared.models.mail import OutboxMail
 from shared.models.patron import Patron
 from shared.models.payment import Payment
 from shared.signup.purge import purge_unconfirmed
 from tests.conftest import portal_config
 from tests.integration.test_status_constraints import assert_every_status_is_checked
+from tests.support.factories import create_account
 from tests.support.kiosk_api import register_kiosk
 from tests.support.postgres import postgres_server
 from tests.support.refunds import race_refunds
@@ -130,3 +132,10 @@ def test_a_nul_in_the_kiosk_api_s_json_is_refused_by_its_schema(
     for body in bodies:
         response = client.post("/api/kiosk/v1/identify", json=body, headers=headers)
         assert response.status_code == 400 and response.json["error"] == "bad_request", body
+
+
+def test_rows_added_after_seeding_get_new_ids_on_postgres(pg_app: Flask) -> None:
+    seed_patrons(db.session, 3, "geheim-wachtwoord-12", SYSTEM_CLOCK.now())
+    account = create_account(db.session, SYSTEM_CLOCK.now())  # the database numbers it
+    db.session.commit()
+    assert account.id == 4
