@@ -56,6 +56,7 @@ messages: $(STAMP_PIP)
 	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
 	$(PY) scripts/complete-source-catalogue translations/en/LC_MESSAGES/messages.po
 
-# Benchmarks under benchmarks/ (hardware through pcscd and virtual cards, start-up times); each prints its own figures.
+# Benchmarks under benchmarks/ (hardware through pcscd and virtual cards, start-up times, the portal
+# with BENCH_PATRONS patrons on SQLite and PostgreSQL); each prints its own figures.
 bench: install
 	@for script in benchmarks/*.py; do PYTHONPATH=. $(PY) $$script || exit 1; done

@@ -19,7 +19,12 @@ ADULT_BIRTH_DATE = date(1985, 4, 15).isoformat()
 
 def csrf_token(page: TestResponse) -> str:
     """The CSRF token in a rendered form."""
-    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.get_data(as_text=True))
+    return csrf_token_in(page.get_data(as_text=True))
+
+
+def csrf_token_in(html: str) -> str:
+    """The CSRF token in a form's HTML."""
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
     assert match, "no CSRF token on the page"
     return match[1]
 
