@@ -32,15 +32,7 @@ PASSWORD = "benchmark-password-1"
 @contextmanager
 def sqlite_databases(sizes: tuple[int, ...], folder: Path, cache: Path) -> Iterator[list[str]]:
     """URLs of fresh copies (in `folder`) of SQLite databases seeded with these many patrons."""
-    urls = []
-    for patrons in sizes:
-        cached = cache / f"{_key(patrons)}.sqlite3"
-        if not cached.exists():
-            _keep(cached, lambda file, size=patrons: _seed(f"sqlite:///{file}", size))
-        copy = folder / f"patrons-{patrons}.sqlite3"
-        shutil.copyfile(cached, copy)
-        urls.append(f"sqlite:///{copy}")
-    yield urls
+    yield [_sqlite_copy(patrons, folder, cache) for patrons in sizes]
 
 
 @contextmanager
@@ -48,6 +40,16 @@ def postgres_databases(sizes: tuple[int, ...], cache: Path) -> Iterator[list[str
     """URLs of databases seeded with these many patrons, on a throwaway PostgreSQL server."""
     with postgres_server() as server_url:
         yield [_postgres_database(server_url, patrons, cache) for patrons in sizes]
+
+
+def _sqlite_copy(patrons: int, folder: Path, cache: Path) -> str:
+    """A copy of the cached SQLite database (seeded first if need be)."""
+    cached = cache / f"{_key(patrons)}.sqlite3"
+    if not cached.exists():
+        _keep(cached, lambda file: _seed(f"sqlite:///{file}", patrons))
+    copy = folder / f"patrons-{patrons}.sqlite3"
+    shutil.copyfile(cached, copy)
+    return f"sqlite:///{copy}"
 
 
 def _postgres_database(server_url: str, patrons: int, cache: Path) -> str:

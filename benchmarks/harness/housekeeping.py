@@ -5,6 +5,7 @@ import logging
 import statistics
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 from flask import Flask
@@ -42,12 +43,14 @@ def housekeeping_figures(
 def _purge(engine: Engine) -> Side:
     """Seconds one `accounts purge` takes, its commit included (the seeded accounts all belong
     to a patron: it finds and deletes nothing, so every run does the same)."""
+    return lambda: timed(partial(_purge_once, engine))
 
-    def side() -> float:
-        with Session(engine) as session:
-            return timed(lambda: (purge_unconfirmed(session, SYSTEM_CLOCK.now()), session.commit()))
 
-    return side
+def _purge_once(engine: Engine) -> None:
+    """One purge, committed, in a session of its own."""
+    with Session(engine) as session:
+        purge_unconfirmed(session, SYSTEM_CLOCK.now())
+        session.commit()
 
 
 def _purge_figure(purges: Pairs) -> Figure:

@@ -32,6 +32,6 @@ def random_members(engine: Engine, count: int) -> list[Member]:
             .join(Card, Card.patron_id == Patron.id)
             .where(Patron.id.in_(ids), LoginAccount.confirmed_at.is_not(None))
         )
-        members = [Member(account_id, email, card) for account_id, email, card in rows]
+        members = [Member(account_id, email, card) for account_id, email, card in rows if email]
     random.Random(13).shuffle(members)
     return members

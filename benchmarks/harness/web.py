@@ -5,6 +5,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 from urllib.parse import urlencode, urlsplit
 
 import requests
@@ -15,6 +16,7 @@ from tests.support.signup import csrf_token_in
 TIMEOUT = 60
 # One browser for the portal's strong session protection, whichever client sends its cookie.
 USER_AGENT = "OpenBalie benchmark"
+T = TypeVar("T")
 
 
 class Connection:
@@ -22,8 +24,7 @@ class Connection:
     the caller sends some."""
 
     def __init__(self, base_url: str) -> None:
-        address = urlsplit(base_url)
-        self._connection = http.client.HTTPConnection(address.hostname, address.port, TIMEOUT)
+        self._connection = http.client.HTTPConnection(urlsplit(base_url).netloc, timeout=TIMEOUT)
 
     def request(
         self, method: str, path: str, form: dict[str, str] | None = None, cookie: str = ""
@@ -122,7 +123,7 @@ def _next(
         return next(queue, None)
 
 
-def on_every_client(work: Callable[[int], object]) -> list[object]:
+def on_every_client(work: Callable[[int], T]) -> list[T]:
     """Run the work on CLIENTS threads at once (each gets its number); their results."""
     with ThreadPoolExecutor(CLIENTS) as pool:
         return list(pool.map(work, range(CLIENTS)))

@@ -17,7 +17,7 @@ from authlib.integrations.sqla_oauth2 import (
     create_query_client_func,
     create_save_token_func,
 )
-from authlib.oauth2.rfc6749 import grants
+from authlib.oauth2.rfc6749 import ClientMixin, grants
 from authlib.oidc.core import OpenIDCode, UserInfo
 from flask import Flask
 from flask_sqlalchemy import SQLAlchemy
@@ -88,9 +88,10 @@ class CodeGrant(grants.AuthorizationCodeGrant):
         db.session.add(item)
         db.session.commit()
 
-    def query_authorization_code(self, code: str, client: Client) -> AuthorizationCode | None:
+    def query_authorization_code(self, code: str, client: ClientMixin) -> AuthorizationCode | None:
         """The client's unexpired code."""
-        item = AuthorizationCode.query.filter_by(code=code, client_id=client.client_id).first()
+        query = AuthorizationCode.query.filter_by(code=code, client_id=client.get_client_id())
+        item = query.first()
         return item if item is not None and not item.is_expired() else None
 
     def delete_authorization_code(self, authorization_code: AuthorizationCode) -> None:
