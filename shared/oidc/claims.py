@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from shared.db import insert_or_ignore
 from shared.models.account import LoginAccount
@@ -42,18 +42,35 @@ def user_claims(
 
 def subject(session: Session, account: LoginAccount) -> str:
     """The account's `sub`, made on first use (safe when two logins race)."""
+    found = _stored_subject(session, account)
+    if found is not None:
+        return found
     values = {"account_id": account.id, "subject": secrets.token_urlsafe(24)}
     insert_or_ignore(session, OidcSubject, values)
-    return session.scalars(
-        select(OidcSubject.subject).where(OidcSubject.account_id == account.id)
-    ).one()
+    made = _stored_subject(session, account)
+    assert made is not None  # inserted now, or by the login that raced this one
+    return made
+
+
+def _stored_subject(session: Session, account: LoginAccount) -> str | None:
+    """The account's `sub`, if it has one yet."""
+    return session.scalar(select(OidcSubject.subject).where(OidcSubject.account_id == account.id))
 
 
 def linked_patron(session: Session, account: LoginAccount, now: datetime) -> Patron | None:
     """The home membership among the linked records: a regular (not guest) one first, then one
     with a valid subscription that includes e-books, then the most recent."""
-    query = select(Patron).where(Patron.login_account_id == account.id)
-    patrons = session.scalars(query.order_by(Patron.created_at.desc(), Patron.id.desc())).all()
+    # One statement for all the claims read of the records: branch, subscriptions and their types.
+    query = (
+        select(Patron)
+        .where(Patron.login_account_id == account.id)
+        .options(
+            joinedload(Patron.home_branch, innerjoin=True),
+            joinedload(Patron.subscriptions).joinedload(Subscription.type),
+        )
+    )
+    ordered = query.order_by(Patron.created_at.desc(), Patron.id.desc())
+    patrons = session.scalars(ordered).unique().all()
     today = local_today(now)
 
     def rank(patron: Patron) -> tuple[bool, bool]:

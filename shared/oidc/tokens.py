@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from shared.db import rows_changed
 from shared.models.account import LoginAccount
@@ -52,13 +52,15 @@ def store_code(session: Session, code: str, request: CodeRequest, now: datetime)
 def find_code(
     session: Session, code: str, client: OidcClient, now: datetime
 ) -> OidcAuthorizationCode | None:
-    """The unexpired code issued to this client."""
+    """The unexpired code issued to this client, with its patron's login (read next)."""
     return session.scalar(
-        select(OidcAuthorizationCode).where(
+        select(OidcAuthorizationCode)
+        .where(
             OidcAuthorizationCode.code_hash == secret_hash(code),
             OidcAuthorizationCode.client_id == client.id,
             OidcAuthorizationCode.expires_at > now,
         )
+        .options(joinedload(OidcAuthorizationCode.account, innerjoin=True))
     )
 
 
