@@ -19,7 +19,13 @@ from portal.forms import add_error, required_text
 from portal.i18n import current_language
 from portal.refusals import refusal_message
 from portal.signup.forms import AccountForm, DetailsForm, SubscriptionForm
-from portal.wiring import mail_settings, now, payment_provider, payment_urls
+from portal.wiring import (
+    mail_settings,
+    now,
+    offered_subscriptions,
+    payment_provider,
+    payment_urls,
+)
 from shared.errors import DomainError
 from shared.models.catalogue import Branch
 from shared.models.payment import PaymentStatus
@@ -92,7 +98,7 @@ def step_labels() -> list[tuple[str, str]]:
 @requires_step("subscription")
 def choose(registration: Registration | None) -> str | Response:
     """Step 1: choose a subscription."""
-    offered = signup.offered_subscriptions(db.session())
+    offered = offered_subscriptions()
     form = SubscriptionForm(
         data={
             "subscription": registration and registration.subscription_code,
