@@ -116,16 +116,19 @@ def _register_cli(app: Flask) -> None:
 
 def _template_globals() -> dict[str, Any]:
     """Locale and formatting helpers every template uses."""
-    from flask_babel import format_currency, format_date, format_datetime, get_locale
+    from flask_babel import format_date, format_datetime, get_locale
 
     from portal.auth_session import logged_in_name
-    from portal.i18n import current_language
+    from portal.i18n import currency_formatter, current_language, template_gettext
 
     locale = get_locale()
+    gettext = template_gettext()
     return {
+        "_": gettext,
+        "gettext": gettext,
         "current_locale": current_language(),
         "country_name": lambda code: locale.territories.get(code, code) if locale else code,
-        "format_currency": format_currency,
+        "format_currency": currency_formatter(locale),
         "format_date": format_date,
         "format_datetime": format_datetime,
         "logged_in_name": logged_in_name,
