@@ -6,7 +6,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal import errors
+from portal import errors, visitor_pages
 from portal.config import load_config
 from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
 from portal.headers import add_security_headers
@@ -70,6 +70,7 @@ def _init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
     limiter.init_app(app)
+    visitor_pages.init_app(app)
     login_manager.login_view = "login.login"
     login_manager.session_protection = "strong"
     login_manager.user_loader(_load_account)

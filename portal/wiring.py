@@ -5,7 +5,7 @@ from datetime import datetime
 from flask import current_app
 
 from portal.extensions import db
-from shared.catalogue.offer import OfferCache, OfferedSubscription
+from shared.catalogue.offer import Offer, OfferCache
 from shared.clock import Clock
 from shared.mail.settings import MailSettings
 from shared.models.patron import Subscription
@@ -25,10 +25,10 @@ def now() -> datetime:
     return clock().now()
 
 
-def offered_subscriptions() -> tuple[OfferedSubscription, ...]:
+def current_offer() -> Offer:
     """The subscriptions offered online, as this process keeps them until the catalogue changes."""
     cache: OfferCache = current_app.extensions["offer_cache"]
-    return cache.offered(db.engine)
+    return cache.offer(db.engine)
 
 
 def external_url(endpoint: str, **values: str) -> str:

@@ -68,15 +68,23 @@ def catalogue_version(connection: Connection) -> int:
     return connection.scalar(VERSION) or 0
 
 
+@dataclass(frozen=True)
+class Offer:
+    """The offered subscriptions as of one version of the catalogue."""
+
+    version: int
+    subscriptions: tuple[OfferedSubscription, ...]
+
+
 class OfferCache:
-    """The offered subscriptions of one database, read again only when its catalogue version
-    changed. Threads share it without a lock: each replaces the whole (version, offer) pair."""
+    """The offer of one database, read again only when its catalogue version changed. Threads
+    share it without a lock: each replaces the whole offer, version and all."""
 
     def __init__(self) -> None:
-        self._kept: tuple[int, tuple[OfferedSubscription, ...]] | None = None
+        self._kept: Offer | None = None
 
-    def offered(self, engine: Engine) -> tuple[OfferedSubscription, ...]:
-        """The offered subscriptions as of now."""
+    def offer(self, engine: Engine) -> Offer:
+        """The offer as of now."""
         # A connection of its own, without an ORM session: the check is most of what a signup
         # page asks of the database, and a session would cost it three times as much.
         with engine.connect() as connection:
@@ -84,7 +92,7 @@ class OfferCache:
             # version (a load committing in between is read again at the next request).
             version = catalogue_version(connection)
             kept = self._kept
-            if kept is None or kept[0] != version:
-                kept = (version, offered_subscriptions(connection))
+            if kept is None or kept.version != version:
+                kept = Offer(version, offered_subscriptions(connection))
                 self._kept = kept
-        return kept[1]
+        return kept
