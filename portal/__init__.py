@@ -6,12 +6,13 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal import errors
+from portal import errors, visitor_pages
 from portal.config import load_config
 from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
 from portal.headers import add_security_headers
 from portal.i18n import select_locale
 from portal.nul_guard import refuse_nul
+from shared.catalogue.offer import OfferCache
 from shared.clock import SYSTEM_CLOCK, Clock
 from shared.models.card import CardRole, CardStatus
 from shared.models.patron import PaymentPlan, SubscriptionStatus
@@ -39,6 +40,7 @@ def create_app(config: dict[str, Any] | None = None, clock: Clock = SYSTEM_CLOCK
     app.config.update(load_config(instance, config))
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS_DIR)
     app.extensions["clock"] = clock
+    app.extensions["offer_cache"] = OfferCache()
     _trust_proxies(app, int(app.config["TRUSTED_PROXIES"]))
     _init_extensions(app)
     _register_blueprints(app)
@@ -68,6 +70,7 @@ def _init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
     limiter.init_app(app)
+    visitor_pages.init_app(app)
     login_manager.login_view = "login.login"
     login_manager.session_protection = "strong"
     login_manager.user_loader(_load_account)
@@ -114,16 +117,19 @@ def _register_cli(app: Flask) -> None:
 
 def _template_globals() -> dict[str, Any]:
     """Locale and formatting helpers every template uses."""
-    from flask_babel import format_currency, format_date, format_datetime, get_locale
+    from flask_babel import format_date, format_datetime, get_locale
 
     from portal.auth_session import logged_in_name
-    from portal.i18n import current_language
+    from portal.i18n import currency_formatter, current_language, template_gettext
 
     locale = get_locale()
+    gettext = template_gettext()
     return {
+        "_": gettext,
+        "gettext": gettext,
         "current_locale": current_language(),
         "country_name": lambda code: locale.territories.get(code, code) if locale else code,
-        "format_currency": format_currency,
+        "format_currency": currency_formatter(locale),
         "format_date": format_date,
         "format_datetime": format_datetime,
         "logged_in_name": logged_in_name,

@@ -1,8 +1,17 @@
 """The patron's language: an explicit choice kept in its own cookie (it outlives the session,
 so logging out keeps it), the account's language from the moment of logging in, else Dutch."""
 
+from collections.abc import Callable
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any
+
+from babel import Locale, numbers
 from flask import Blueprint, current_app, g, redirect, request, url_for
-from flask_babel import refresh
+from flask_babel import get_translations, refresh
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from shared.redirects import safe_path
@@ -26,6 +35,33 @@ def current_language() -> str:
 def select_locale() -> str:
     """Flask-Babel's locale selector: the language, with its way of writing dates (en_GB)."""
     return format_locale(current_language())
+
+
+def template_gettext() -> Callable[..., str]:
+    """The templates' `_` and `gettext`, bound to this request's translations when a page is
+    rendered: Flask-Babel's own look the translations up in the request context at every call,
+    which made a third of rendering a page. It does what Jinja's newstyle gettext does."""
+    translations = get_translations()
+
+    @pass_context
+    def gettext(context: Context, string: str, **variables: Any) -> str:
+        """The string in the request's language, its %(name)s placeholders filled (escaped)."""
+        text = translations.ugettext(string)
+        return (Markup(text) if context.eval_ctx.autoescape else text) % variables
+
+    return gettext
+
+
+def currency_formatter(locale: Locale) -> Callable[[Decimal | int, str], str]:
+    """The templates' format_currency in this locale: Flask-Babel's, remembered per amount, as
+    pages show the same few prices again and again."""
+    return lambda number, currency: _currency_text(str(number), currency, locale)
+
+
+@lru_cache(maxsize=1024)
+def _currency_text(amount: str, currency: str, locale: Locale) -> str:
+    """An amount (as its exact text: -0 is not 0) written in a locale."""
+    return numbers.format_currency(Decimal(amount), currency, locale=locale)
 
 
 def use_language(language: str) -> None:

@@ -4,6 +4,8 @@ from datetime import datetime
 
 from flask import current_app
 
+from portal.extensions import db
+from shared.catalogue.offer import Offer, OfferCache
 from shared.clock import Clock
 from shared.mail.settings import MailSettings
 from shared.models.patron import Subscription
@@ -21,6 +23,12 @@ def clock() -> Clock:
 def now() -> datetime:
     """The current moment on the portal's clock."""
     return clock().now()
+
+
+def current_offer() -> Offer:
+    """The subscriptions offered online, as this process keeps them until the catalogue changes."""
+    cache: OfferCache = current_app.extensions["offer_cache"]
+    return cache.offer(db.engine)
 
 
 def external_url(endpoint: str, **values: str) -> str:

@@ -156,10 +156,13 @@ def insert_or_ignore(session: Session, model: type[Base], values: dict[str, Any]
     return rows_changed(session, statement) == 1
 
 
-def rows_changed(session: Session, statement: Executable) -> int:
-    """How many rows an INSERT, UPDATE or DELETE without RETURNING changed."""
+def rows_changed(
+    session: Session, statement: Executable, values: dict[str, Any] | None = None
+) -> int:
+    """How many rows an INSERT, UPDATE or DELETE without RETURNING changed (with the values of
+    its bound parameters)."""
     # Session.execute() is typed to return a plain Result; for such a statement it is a cursor's.
-    return cast(CursorResult[Any], session.execute(statement)).rowcount
+    return cast(CursorResult[Any], session.execute(statement, values)).rowcount
 
 
 def number_after_highest_ids(session: Session, models: tuple[type[Base], ...]) -> None:

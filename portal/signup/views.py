@@ -2,7 +2,7 @@
 
 import logging
 from collections.abc import Callable
-from functools import wraps
+from functools import partial, wraps
 from typing import Any
 
 from flask import Blueprint, redirect, render_template, session, url_for
@@ -19,7 +19,8 @@ from portal.forms import add_error, required_text
 from portal.i18n import current_language
 from portal.refusals import refusal_message
 from portal.signup.forms import AccountForm, DetailsForm, SubscriptionForm
-from portal.wiring import mail_settings, now, payment_provider, payment_urls
+from portal.visitor_pages import for_new_visitors
+from portal.wiring import current_offer, mail_settings, now, payment_provider, payment_urls
 from shared.errors import DomainError
 from shared.models.catalogue import Branch
 from shared.models.payment import PaymentStatus
@@ -92,7 +93,8 @@ def step_labels() -> list[tuple[str, str]]:
 @requires_step("subscription")
 def choose(registration: Registration | None) -> str | Response:
     """Step 1: choose a subscription."""
-    offered = signup.offered_subscriptions(db.session())
+    offer = current_offer()
+    offered = offer.subscriptions
     form = SubscriptionForm(
         data={
             "subscription": registration and registration.subscription_code,
@@ -114,7 +116,11 @@ def choose(registration: Registration | None) -> str | Response:
             return redirect(url_for("signup.account"), code=303)
     plans = {s.code: s.payment_plans for s in offered}
     ask_plan = len(plans.get(form.subscription.data, ())) > 1 or bool(form.payment_plan.errors)
-    return render_step("subscription", form=form, offered=offered, locale=locale, ask_plan=ask_plan)
+    page = partial(
+        render_step, "subscription", form=form, offered=offered, locale=locale, ask_plan=ask_plan
+    )
+    # A visitor who has begun a signup sees their choice on the page.
+    return page() if registration else for_new_visitors(offer.version, page)
 
 
 @bp.route("/account", methods=["GET", "POST"])

@@ -5,10 +5,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from shared.models.catalogue import Branch, SubscriptionType, Validity
+from shared.db import insert_or_ignore
+from shared.models.catalogue import Branch, CatalogueVersion, SubscriptionType, Validity
 from shared.models.patron import PaymentPlan
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -36,7 +37,15 @@ def load_catalogue(session: Session, path: Path = DEFAULT_CATALOGUE) -> tuple[in
         values = {**entry, "organisation": organisation, "isil": isils[entry["code"]]}
         _upsert(session, Branch, "code", values)
     session.flush()
+    _count_load(session)
     return len(subscriptions), len(branches)
+
+
+def _count_load(session: Session) -> None:
+    """Count this load, in its transaction: every process reads the catalogue again once it
+    commits."""
+    insert_or_ignore(session, CatalogueVersion, {"id": 1, "version": 0})
+    session.execute(update(CatalogueVersion).values(version=CatalogueVersion.version + 1))
 
 
 def _isil_directory(entries: list[dict[str, Any]]) -> dict[str, str]:

@@ -1,5 +1,6 @@
 """The library's catalogue data: branches and the subscription types it offers."""
 
+from collections.abc import Mapping
 from decimal import Decimal
 from enum import StrEnum
 
@@ -17,6 +18,11 @@ class Validity(StrEnum):
     EXACT = "exact"
     UNTIL_AGE = "until_age"
     FIXED = "fixed"
+
+
+def in_language(texts: Mapping[str, str], locale: str) -> str:
+    """A catalogue text in a language, Dutch when that one is missing."""
+    return texts.get(locale) or texts["nl"]
 
 
 class Branch(Base):
@@ -62,8 +68,18 @@ class SubscriptionType(Base):
 
     def name(self, locale: str) -> str:
         """The subscription's name in a language, Dutch when that one is missing."""
-        return self.names.get(locale) or self.names["nl"]
+        return in_language(self.names, locale)
 
     def summary(self, locale: str) -> str:
         """What the subscription includes, in a language, Dutch when that one is missing."""
-        return self.summaries.get(locale) or self.summaries["nl"]
+        return in_language(self.summaries, locale)
+
+
+class CatalogueVersion(Base):
+    """How many times the catalogue was loaded (one row): a process keeps what it read of the
+    catalogue until this changes, so a load by any process is seen by all at their next read."""
+
+    __tablename__ = "catalogue_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(default=0)

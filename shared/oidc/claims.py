@@ -10,8 +10,8 @@ import secrets
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session, joinedload
 
 from shared.db import insert_or_ignore
 from shared.models.account import LoginAccount
@@ -22,6 +22,24 @@ from shared.timeutil import local_today
 
 SCOPES = ("openid", "profile", "email", "library")
 NOT_VALID = (SubscriptionStatus.INVALID, SubscriptionStatus.BLACKLISTED)
+# Every token exchange runs these: built once, they are not built and keyed again each time.
+STORED_SUBJECT = select(OidcSubject.subject).where(OidcSubject.account_id == bindparam("account"))
+# One statement for all the claims read of the records: branch, subscriptions and their types.
+LINKED_PATRONS = (
+    select(Patron)
+    .where(Patron.login_account_id == bindparam("account"))
+    .options(
+        joinedload(Patron.home_branch, innerjoin=True),
+        joinedload(Patron.subscriptions).joinedload(Subscription.type),
+    )
+    .order_by(Patron.created_at.desc(), Patron.id.desc())
+)
+MAIN_CARD_NUMBER = (
+    select(Card.number)
+    .where(Card.patron_id == bindparam("patron"), Card.role == CardRole.MAIN)
+    .where(Card.status == CardStatus.ACTIVE)
+    .order_by(Card.issued_at.desc())
+)
 
 
 def user_claims(
@@ -42,18 +60,25 @@ def user_claims(
 
 def subject(session: Session, account: LoginAccount) -> str:
     """The account's `sub`, made on first use (safe when two logins race)."""
+    found = _stored_subject(session, account)
+    if found is not None:
+        return found
     values = {"account_id": account.id, "subject": secrets.token_urlsafe(24)}
     insert_or_ignore(session, OidcSubject, values)
-    return session.scalars(
-        select(OidcSubject.subject).where(OidcSubject.account_id == account.id)
-    ).one()
+    made = _stored_subject(session, account)
+    assert made is not None  # inserted now, or by the login that raced this one
+    return made
+
+
+def _stored_subject(session: Session, account: LoginAccount) -> str | None:
+    """The account's `sub`, if it has one yet."""
+    return session.scalar(STORED_SUBJECT, {"account": account.id})
 
 
 def linked_patron(session: Session, account: LoginAccount, now: datetime) -> Patron | None:
     """The home membership among the linked records: a regular (not guest) one first, then one
     with a valid subscription that includes e-books, then the most recent."""
-    query = select(Patron).where(Patron.login_account_id == account.id)
-    patrons = session.scalars(query.order_by(Patron.created_at.desc(), Patron.id.desc())).all()
+    patrons = session.scalars(LINKED_PATRONS, {"account": account.id}).unique().all()
     today = local_today(now)
 
     def rank(patron: Patron) -> tuple[bool, bool]:
@@ -65,12 +90,7 @@ def linked_patron(session: Session, account: LoginAccount, now: datetime) -> Pat
 
 def patron_number(session: Session, patron: Patron) -> str:
     """The number the patron logs in with: main card, else system, else temporary number."""
-    card = session.scalars(
-        select(Card.number)
-        .where(Card.patron_id == patron.id, Card.role == CardRole.MAIN)
-        .where(Card.status == CardStatus.ACTIVE)
-        .order_by(Card.issued_at.desc())
-    ).first()
+    card = session.scalars(MAIN_CARD_NUMBER, {"patron": patron.id}).first()
     return card or patron.system_number or patron.temporary_number or ""
 
 

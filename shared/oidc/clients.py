@@ -4,7 +4,7 @@ import secrets
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from shared.errors import DomainError
@@ -12,6 +12,8 @@ from shared.models.oidc import OidcClient, secret_hash
 from shared.text import require_text
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+# Every token exchange looks its client up: built once, not built and keyed again each time.
+CLIENT_BY_ID = select(OidcClient).where(OidcClient.client_id == bindparam("client_id"))
 
 
 def register_client(
@@ -47,7 +49,7 @@ def register_client(
 
 def find_client(session: Session, client_id: str) -> OidcClient | None:
     """The client with this public identifier."""
-    return session.scalar(select(OidcClient).where(OidcClient.client_id == client_id))
+    return session.scalar(CLIENT_BY_ID, {"client_id": client_id})
 
 
 def _check_uri(uri: str) -> None:

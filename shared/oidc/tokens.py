@@ -3,8 +3,8 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, delete, select
+from sqlalchemy.orm import Session, joinedload
 
 from shared.db import rows_changed
 from shared.models.account import LoginAccount
@@ -13,6 +13,21 @@ from shared.models.oidc import OidcAuthorizationCode, OidcClient, OidcToken, sec
 CODE_LIFETIME = timedelta(minutes=5)
 # Access and ID tokens live this long; a rotated signing key stays in the JWKS as long.
 TOKEN_LIFETIME = timedelta(hours=1)
+# Every token exchange runs these: built once, they are not built and keyed again each time.
+UNEXPIRED_CODE = (
+    select(OidcAuthorizationCode)
+    .where(
+        OidcAuthorizationCode.code_hash == bindparam("code_hash"),
+        OidcAuthorizationCode.client_id == bindparam("client"),
+        OidcAuthorizationCode.expires_at > bindparam("now"),
+    )
+    .options(joinedload(OidcAuthorizationCode.account, innerjoin=True))
+)
+USE_CODE = (
+    delete(OidcAuthorizationCode)
+    .where(OidcAuthorizationCode.id == bindparam("code"))
+    .execution_options(synchronize_session=False)
+)
 
 
 @dataclass(frozen=True)
@@ -52,14 +67,9 @@ def store_code(session: Session, code: str, request: CodeRequest, now: datetime)
 def find_code(
     session: Session, code: str, client: OidcClient, now: datetime
 ) -> OidcAuthorizationCode | None:
-    """The unexpired code issued to this client."""
-    return session.scalar(
-        select(OidcAuthorizationCode).where(
-            OidcAuthorizationCode.code_hash == secret_hash(code),
-            OidcAuthorizationCode.client_id == client.id,
-            OidcAuthorizationCode.expires_at > now,
-        )
-    )
+    """The unexpired code issued to this client, with its patron's login (read next)."""
+    values = {"code_hash": secret_hash(code), "client": client.id, "now": now}
+    return session.scalar(UNEXPIRED_CODE, values)
 
 
 def nonce_in_use(session: Session, client: OidcClient, nonce: str) -> bool:
@@ -76,8 +86,7 @@ def nonce_in_use(session: Session, client: OidcClient, nonce: str) -> bool:
 
 def use_code(session: Session, code: OidcAuthorizationCode) -> bool:
     """Delete the code; False when a concurrent request used it first."""
-    statement = delete(OidcAuthorizationCode).where(OidcAuthorizationCode.id == code.id)
-    return rows_changed(session, statement.execution_options(synchronize_session=False)) == 1
+    return rows_changed(session, USE_CODE, {"code": code.id}) == 1
 
 
 def store_token(

@@ -57,12 +57,6 @@ class PersonalDetails:
         return cls(**{**data, "birth_date": date.fromisoformat(data["birth_date"])})
 
 
-def offered_subscriptions(session: Session) -> list[SubscriptionType]:
-    """The subscriptions a patron can take online, in catalogue order."""
-    query = select(SubscriptionType).where(SubscriptionType.online_signup.is_(True))
-    return list(session.scalars(query.order_by(SubscriptionType.sort_order)))
-
-
 def find_draft(session: Session, public_id: str | None) -> Registration | None:
     """The registration a browser session points at, if it is still there."""
     if not public_id:
