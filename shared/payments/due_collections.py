@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from shared.models.patron import PaymentPlan, Subscription
+from shared.models.patron import PaymentPlan, Subscription, schedule_to_start
 from shared.models.payment import Payment
 from shared.payments.direct_debit import latest_scheduled_start
 
@@ -18,12 +18,10 @@ CATCH_UP = timedelta(days=60)
 def schedules_to_start(session: Session, today: date) -> list[Subscription]:
     """Recent direct-debit subscriptions whose provider schedule is not started yet."""
     query = select(Subscription).where(
-        Subscription.paid_by == PaymentPlan.DIRECT_DEBIT,
-        Subscription.mollie_subscription_id.is_(None),
-        Subscription.start_date >= today - CATCH_UP,
-        Subscription.cancelled_at.is_(None),
+        schedule_to_start >= today - CATCH_UP, Subscription.cancelled_at.is_(None)
     )
-    return list(session.scalars(query.order_by(Subscription.id)))
+    # Sorted here: asked to sort by id, SQLite walks the table in id order instead of the index.
+    return sorted(session.scalars(query), key=lambda subscription: subscription.id)
 
 
 def collections_to_check(session: Session, today: date) -> list[Subscription]:

@@ -30,6 +30,7 @@ LARGE = {
     "id_check",
 }
 SQLITE_SCAN = re.compile(r"\bSCAN (\w+)")
+SQLITE_INDEX = re.compile(r"\bUSING (?:COVERING )?INDEX (\w+)")
 Statements = list[tuple[str, Any]]
 
 
@@ -68,19 +69,23 @@ def _sqlite_scans(session: Session, statement: str, parameters: Any) -> list[str
 
 def _postgresql_scans(session: Session, statement: str, parameters: Any) -> list[str]:
     """The sequential scans of a large table in PostgreSQL's plan."""
+    return [
+        f"Seq Scan on {node['Relation Name']}"
+        for node in _postgresql_plan(session, statement, parameters)
+        if node["Node Type"] == "Seq Scan" and node.get("Relation Name") in LARGE
+    ]
+
+
+def _postgresql_plan(session: Session, statement: str, parameters: Any) -> list[dict[str, Any]]:
+    """Every node of PostgreSQL's plan for the statement, sequential scans priced out."""
     connection = session.connection()
     savepoint = connection.begin_nested()  # rolled back: the setting ends with the plan
     try:
         connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
         plan = connection.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {statement}", parameters)
-        nodes = list(_nodes(plan.scalar_one()[0]["Plan"]))
+        return list(_nodes(plan.scalar_one()[0]["Plan"]))
     finally:
         savepoint.rollback()
-    return [
-        f"Seq Scan on {node['Relation Name']}"
-        for node in nodes
-        if node["Node Type"] == "Seq Scan" and node.get("Relation Name") in LARGE
-    ]
 
 
 def _nodes(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
@@ -88,3 +93,21 @@ def _nodes(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
     yield node
     for child in node.get("Plans", []):
         yield from _nodes(child)
+
+
+def indexes_used(session: Session, statements: Statements) -> set[str]:
+    """The names of the indexes the statements' plans read."""
+    if session.get_bind().dialect.name != "postgresql":
+        connection = session.connection()
+        return {
+            found[1]
+            for statement, parameters in statements
+            for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+            if (found := SQLITE_INDEX.search(row[-1]))
+        }
+    return {
+        node["Index Name"]
+        for statement, parameters in statements
+        for node in _postgresql_plan(session, statement, parameters)
+        if "Index Name" in node
+    }

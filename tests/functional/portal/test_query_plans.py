@@ -30,7 +30,7 @@ from tests.support import accounts
 from tests.support.dates import noon_on
 from tests.support.factories import PASSWORD, create_account, create_card, create_patron
 from tests.support.oidc import ALL_SCOPES, add_service, tokens_for
-from tests.support.query_plans import captured, scans
+from tests.support.query_plans import captured, indexes_used, scans
 from tests.support.signup import signed_up
 
 WRITES = ("SELECT", "UPDATE", "DELETE")
@@ -132,6 +132,16 @@ def test_reconciliation_finds_what_can_matter_without_a_scan(
         schedules_to_start(db.session, today)
         collections_to_check(db.session, today)
     no_scans(statements)
+
+
+def test_schedules_to_start_are_read_from_an_index_of_only_those(
+    clock: ManualClock, members: list[Any]
+) -> None:
+    # Any index would do for the scan check; the unique one on mollie_subscription_id reads
+    # every subscription paid at once (its NULLs).
+    with captured() as statements:
+        schedules_to_start(db.session, local_today(clock.now()))
+    assert indexes_used(db.session, statements) == {"ix_subscription_schedule_to_start"}
 
 
 def test_recording_a_lost_collection_scans_no_large_table(
