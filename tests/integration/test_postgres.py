@@ -13,14 +13,17 @@ from flask.testing import FlaskClient
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.orm import Session
 
 from portal import create_app
 from portal.extensions import db
 from shared.catalogue.loader import load_catalogue
 from shared.clock import SYSTEM_CLOCK
+from shared.db import Base, insert_or_ignore
 from shared.models.mail import OutboxMail
 from shared.models.patron import Patron
 from shared.models.payment import Payment
+from shared.models.throttle import LoginThrottle
 from shared.signup.purge import purge_unconfirmed
 from tests.conftest import portal_config
 from tests.integration.test_status_constraints import assert_every_status_is_checked
@@ -86,6 +89,17 @@ def test_a_connection_the_server_dropped_is_replaced_unnoticed(
         with db.engine.connect() as connection:
             assert connection.scalar(backend) not in (dropped, None)
         db.engine.dispose()
+
+
+def test_insert_or_ignore_tells_an_insert_from_a_conflict_on_postgres(postgres_url: str) -> None:
+    engine = create_engine(postgres_url)
+    tables = [LoginThrottle.__table__]
+    Base.metadata.create_all(engine, tables=tables)
+    with Session(engine) as session:
+        outcomes = [insert_or_ignore(session, LoginThrottle, {"key": "k"}) for _ in range(2)]
+    Base.metadata.drop_all(engine, tables=tables)
+    engine.dispose()
+    assert outcomes == [True, False]
 
 
 def test_migrations_reproduce_the_models_on_postgres(pg_app: Flask) -> None:
