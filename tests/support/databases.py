@@ -72,7 +72,7 @@ class PostgresCopies:
         """A new database copied from the template; yields its URL and drops it after."""
         name = f"t_{next(self.numbers)}"
         template = self.template_url.database
-        self._run(f'CREATE DATABASE "{name}" TEMPLATE "{template}" STRATEGY FILE_COPY')
+        self._run(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
         try:
             yield self.template_url.set(database=name).render_as_string(hide_password=False)
         finally:
