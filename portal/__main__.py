@@ -6,9 +6,7 @@ import os
 from waitress import serve
 
 from portal import create_app
-from portal.config import log_to_stderr
-
-THREADS = 8
+from portal.config import SERVER_THREADS, log_to_stderr
 
 
 def main() -> None:
@@ -16,7 +14,7 @@ def main() -> None:
     log_to_stderr()
     host = os.environ.get("PORTAL_HOST", "127.0.0.1")
     port = os.environ.get("PORTAL_PORT", "5000")
-    serve(create_app(), listen=f"{host}:{port}", threads=THREADS)
+    serve(create_app(), listen=f"{host}:{port}", threads=SERVER_THREADS)
 
 
 if __name__ == "__main__":

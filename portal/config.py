@@ -6,6 +6,8 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import make_url
+
 from shared.oidc.keys import KEY_DIR
 from shared.paths import PROJECT_ROOT
 
@@ -13,9 +15,14 @@ SANDBOX_KEY = "test_openbalie_sandbox"
 EMBEDDED = "embedded"
 PRODUCTION = "production"
 MEMORY_STORAGE = "memory://"
+SERVER_THREADS = 8  # waitress threads of `python -m portal`, each holding one connection at most
 ENV_SETTINGS = (
     "SECRET_KEY",
     "DATABASE_URL",
+    "DATABASE_POOL_SIZE",
+    "DATABASE_MAX_OVERFLOW",
+    "DATABASE_POOL_TIMEOUT",
+    "DATABASE_POOL_RECYCLE",
     "PUBLIC_URL",
     "MOLLIE_API_KEY",
     "MOLLIE_API_ENDPOINT",
@@ -50,6 +57,7 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
     config.update({name: os.environ[name] for name in ENV_SETTINGS if os.environ.get(name)})
     config.update(overrides or {})
     config["SQLALCHEMY_DATABASE_URI"] = config["DATABASE_URL"]
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(config)
     config["MOLLIE_ENDPOINT"] = _mollie_endpoint(config)
     _validate(config, instance_path)
     return config
@@ -63,6 +71,10 @@ def _defaults(instance_path: Path, env: str) -> dict[str, Any]:
         "OPENBALIE_ENV": env,
         "SECRET_KEY": None,
         "DATABASE_URL": f"sqlite:///{instance_path / 'openbalie.sqlite3'}",
+        "DATABASE_POOL_SIZE": str(SERVER_THREADS),
+        "DATABASE_MAX_OVERFLOW": "4",
+        "DATABASE_POOL_TIMEOUT": "30",
+        "DATABASE_POOL_RECYCLE": "1800",
         # Production must say where it is reachable (mail links, webhooks, the OIDC issuer).
         "PUBLIC_URL": f"http://127.0.0.1:{port}" if env == EMBEDDED else None,
         "MOLLIE_API_KEY": None,
@@ -98,6 +110,28 @@ def _mollie_endpoint(config: dict[str, Any]) -> str | None:
         return None
     config["MOLLIE_API_KEY"] = SANDBOX_KEY
     return str(config["MOLLIE_SANDBOX_URL"])
+
+
+def _engine_options(config: dict[str, Any]) -> dict[str, Any]:
+    """The connection pool of a database server: a connection per server thread, a few more for
+    bursts, each tested before use and renewed before the server or a firewall drops it idle."""
+    if make_url(config["DATABASE_URL"]).get_backend_name() == "sqlite":
+        return {}
+    return {
+        "pool_size": _whole_number(config, "DATABASE_POOL_SIZE", minimum=1),
+        "max_overflow": _whole_number(config, "DATABASE_MAX_OVERFLOW", minimum=0),
+        "pool_timeout": _whole_number(config, "DATABASE_POOL_TIMEOUT", minimum=1),
+        "pool_recycle": _whole_number(config, "DATABASE_POOL_RECYCLE", minimum=1),
+        "pool_pre_ping": True,
+    }
+
+
+def _whole_number(config: dict[str, Any], name: str, minimum: int) -> int:
+    """A setting that must be a whole number of at least `minimum`."""
+    value = str(config[name]).strip()
+    if not (value.isascii() and value.isdigit()) or int(value) < minimum:
+        raise ConfigError(f"{name} must be a whole number of at least {minimum}, not {value!r}")
+    return int(value)
 
 
 def _validate(config: dict[str, Any], instance_path: Path) -> None:

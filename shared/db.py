@@ -8,7 +8,7 @@ from enum import StrEnum
 from functools import wraps
 from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 
-from sqlalchemy import DateTime, Enum, MetaData, Table, event, func, select, update
+from sqlalchemy import DateTime, Enum, MetaData, Table, event, func, inspect, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult, Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase, ORMExecuteState, Session, SessionTransaction, registry
@@ -152,8 +152,13 @@ def insert_or_ignore(session: Session, model: type[Base], values: dict[str, Any]
     dialect = session.get_bind().dialect.name
     if dialect not in _UPSERT_INSERTS:
         raise ValueError(f"unsupported database {dialect}: use SQLite or PostgreSQL")
-    statement = _UPSERT_INSERTS[dialect](model).values(values).on_conflict_do_nothing()
-    return rows_changed(session, statement) == 1
+    # A returned key, not the row count: psycopg reports none (-1) for an INSERT whose key
+    # SQLAlchemy fetches with RETURNING, so the count said "ignored" on PostgreSQL.
+    key = inspect(model).primary_key
+    statement = (
+        _UPSERT_INSERTS[dialect](model).values(values).on_conflict_do_nothing().returning(*key)
+    )
+    return session.execute(statement).first() is not None
 
 
 def rows_changed(

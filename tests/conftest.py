@@ -18,6 +18,15 @@ from shared.clock import ManualClock
 from shared.db import Base
 from shared.models.mail import OutboxMail
 from shared.oidc.keys import KEY_DIR
+from tests.support.databases import (
+    SQLITE,
+    TEMPLATE,
+    DatabaseCopies,
+    PostgresCopies,
+    SqliteCopies,
+    database_kind,
+)
+from tests.support.postgres import postgres_server
 from tests.support.servers import free_port, running_server
 
 pytest_plugins = ["tests.support.mollie_sandbox", "tests.support.pcsc", "tests.support.kiosk"]
@@ -38,18 +47,43 @@ def portal_config(tmp: Path, sandbox_url: str, public_url: str) -> dict[str, obj
     }
 
 
-@pytest.fixture(scope="session")
-def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A database built once by the Alembic migrations and loaded with the catalogue (its
-    instance folder beside it, with signing keys)."""
-    tmp = tmp_path_factory.mktemp("template")
-    app = create_app(portal_config(tmp, "http://127.0.0.1:9", "http://127.0.0.1:9"))
+def migrate(tmp: Path, url: str) -> None:
+    """Build a database by the Alembic migrations and load the catalogue (the instance folder
+    under tmp gets the signing keys)."""
+    app = create_app(
+        {**portal_config(tmp, "http://127.0.0.1:9", "http://127.0.0.1:9"), "DATABASE_URL": url}
+    )
     with app.app_context():
         upgrade()
         load_catalogue(db.session)
         db.session.commit()
         db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite database built once by the migrations, with the catalogue (its instance folder
+    beside it, with signing keys)."""
+    tmp = tmp_path_factory.mktemp("template")
+    migrate(tmp, f"sqlite:///{tmp / 'portal.sqlite3'}")
     return tmp / "portal.sqlite3"
+
+
+@pytest.fixture(scope="session")
+def portal_databases(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[DatabaseCopies]:
+    """Where each test's portal database comes from: copies of a migrated template, on SQLite
+    or, with OPENBALIE_TEST_DATABASE=postgresql, on a throwaway PostgreSQL server."""
+    if database_kind() == SQLITE:
+        yield SqliteCopies(request.getfixturevalue("migrated_database"))
+        return
+    with postgres_server(TEMPLATE) as url:
+        tmp = tmp_path_factory.mktemp("template")
+        migrate(tmp, url)
+        copies = PostgresCopies(url, tmp / "instance")
+        yield copies
+        copies.close()
 
 
 @pytest.fixture
@@ -61,44 +95,49 @@ def clock() -> ManualClock:
 @pytest.fixture
 def app(
     tmp_path: Path,
-    migrated_database: Path,
+    portal_databases: DatabaseCopies,
     mollie_sandbox,  # noqa: ANN001
     clock: ManualClock,
 ) -> Iterator[Flask]:
     """The portal on a fresh copy of the migrated database, paying at the sandbox."""
-    shutil.copy(migrated_database, tmp_path / "portal.sqlite3")
     # The template's single sign-on keys too: generating RSA keys for every test is slow.
-    shutil.copytree(
-        migrated_database.parent / "instance" / KEY_DIR, tmp_path / "instance" / KEY_DIR
-    )
+    shutil.copytree(portal_databases.instance / KEY_DIR, tmp_path / "instance" / KEY_DIR)
     port = free_port()
     config = portal_config(tmp_path, mollie_sandbox.url, f"http://127.0.0.1:{port}")
-    app = create_app(config, clock)
-    app.config["SERVER_PORT"] = port
-    with app.app_context():
-        yield app
-        db.session.remove()
-        db.engine.dispose()
+    with portal_databases.fresh(tmp_path) as url:
+        app = create_app({**config, "DATABASE_URL": url}, clock)
+        app.config["SERVER_PORT"] = port
+        with app.app_context():
+            yield app
+            db.session.remove()
+            db.engine.dispose()
 
 
 @pytest.fixture
-def new_browser(app: Flask) -> Iterator[Callable[[], FlaskClient]]:
-    """Makes browsers: clients of another app instance on the same database.
-
-    pytest-flask keeps one app context for the whole test, which would share `g` (CSRF and
-    locale caches) between requests; a second instance gives each request its own, as in production.
-    """
+def portal_instance(app: Flask) -> Iterator[Callable[..., Flask]]:
+    """Makes other instances of the portal on the test's database and clock, with settings
+    changed by keyword; their connections are closed after the test."""
     instances: list[Flask] = []
 
-    def make() -> FlaskClient:
-        instance = create_app(dict(app.config), app.extensions["clock"])
+    def make(**settings: object) -> Flask:
+        instance = create_app({**app.config, **settings}, app.extensions["clock"])
         instances.append(instance)
-        return instance.test_client()
+        return instance
 
     yield make
     for instance in instances:
         with instance.app_context():
             db.engine.dispose()
+
+
+@pytest.fixture
+def new_browser(portal_instance: Callable[..., Flask]) -> Callable[[], FlaskClient]:
+    """Makes browsers: clients of another app instance on the same database.
+
+    pytest-flask keeps one app context for the whole test, which would share `g` (CSRF and
+    locale caches) between requests; a second instance gives each request its own, as in production.
+    """
+    return lambda: portal_instance().test_client()
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """The production database: migrations, the signup and the purge on a real PostgreSQL server."""
 
 from collections.abc import Iterator
+from contextlib import ExitStack
 from decimal import Decimal
 from pathlib import Path
 
@@ -10,16 +11,20 @@ from alembic.migration import MigrationContext
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.orm import Session
 
 from portal import create_app
 from portal.extensions import db
 from shared.catalogue.loader import load_catalogue
 from shared.clock import SYSTEM_CLOCK
+from shared.db import Base, insert_or_ignore
 from shared.demo.seed import seed_patrons
 from shared.models.mail import OutboxMail
 from shared.models.patron import Patron
 from shared.models.payment import Payment
+from shared.models.throttle import LoginThrottle
 from shared.signup.purge import purge_unconfirmed
 from tests.conftest import portal_config
 from tests.integration.test_status_constraints import assert_every_status_is_checked
@@ -50,6 +55,53 @@ def pg_app(tmp_path: Path, postgres_url: str, mollie_sandbox) -> Iterator[Flask]
         db.session.remove()
         downgrade(revision="base")
         db.engine.dispose()
+
+
+def pooled_app(tmp_path: Path, postgres_url: str, size: int, overflow: int) -> Flask:
+    """A portal on the server with a pool of `size` connections and `overflow` more."""
+    config = portal_config(tmp_path, "http://127.0.0.1:9", "http://127.0.0.1:9")
+    pool = {"DATABASE_POOL_SIZE": size, "DATABASE_MAX_OVERFLOW": overflow}
+    return create_app({**config, **pool, "DATABASE_URL": postgres_url, "DATABASE_POOL_TIMEOUT": 1})
+
+
+def test_the_pool_opens_no_more_connections_than_configured(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    mine = text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()")
+    with pooled_app(tmp_path, postgres_url, 2, 1).app_context():
+        with ExitStack() as held:
+            connections = [held.enter_context(db.engine.connect()) for _ in range(3)]
+            with pytest.raises(PoolTimeout):
+                db.engine.connect()
+            assert connections[0].scalar(mine) == 3
+        db.engine.dispose()
+
+
+def test_a_connection_the_server_dropped_is_replaced_unnoticed(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    backend = text("SELECT pg_backend_pid()")
+    with pooled_app(tmp_path, postgres_url, 1, 0).app_context():
+        with db.engine.connect() as connection:
+            dropped = connection.scalar(backend)
+        other = create_engine(postgres_url)
+        with other.connect() as connection:
+            connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": dropped})
+        other.dispose()
+        with db.engine.connect() as connection:
+            assert connection.scalar(backend) not in (dropped, None)
+        db.engine.dispose()
+
+
+def test_insert_or_ignore_tells_an_insert_from_a_conflict_on_postgres(postgres_url: str) -> None:
+    engine = create_engine(postgres_url)
+    tables = [LoginThrottle.__table__]
+    Base.metadata.create_all(engine, tables=tables)
+    with Session(engine) as session:
+        outcomes = [insert_or_ignore(session, LoginThrottle, {"key": "k"}) for _ in range(2)]
+    Base.metadata.drop_all(engine, tables=tables)
+    engine.dispose()
+    assert outcomes == [True, False]
 
 
 def test_migrations_reproduce_the_models_on_postgres(pg_app: Flask) -> None:

@@ -30,8 +30,8 @@ def _run(owner: str, *command: str) -> None:
 
 
 @contextmanager
-def postgres_server() -> Iterator[str]:
-    """Start a cluster on a free port; yields a SQLAlchemy URL of its database openbalie."""
+def postgres_server(database: str = "openbalie") -> Iterator[str]:
+    """Start a cluster on a free port; yields a SQLAlchemy URL of its (empty) `database`."""
     owner = "postgres" if os.geteuid() == 0 else getpass.getuser()
     # Not under pytest's tmp: that is private to root, and the server runs as postgres.
     base = Path(tempfile.mkdtemp(prefix="openbalie-pg-"))
@@ -52,8 +52,8 @@ def postgres_server() -> Iterator[str]:
         "start",
     )
     try:
-        _run(owner, _bin("createdb"), "-h", "127.0.0.1", "-p", port, "-U", "postgres", "openbalie")
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/openbalie"
+        _run(owner, _bin("createdb"), "-h", "127.0.0.1", "-p", port, "-U", "postgres", database)
+        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/{database}"
     finally:
         _run(owner, _bin("pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop")
         shutil.rmtree(base, ignore_errors=True)

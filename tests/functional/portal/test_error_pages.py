@@ -8,7 +8,6 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from portal import create_app
 from portal.extensions import db
 from shared.models.account import LoginAccount
 from tests.support.accounts import log_in, member
@@ -76,9 +75,9 @@ def test_addresses_programs_call_answer_errors_in_json(
 
 
 @pytest.fixture
-def crashing(app: Flask) -> FlaskClient:
+def crashing(portal_instance: Callable[..., Flask]) -> FlaskClient:
     """The portal as in production (no exception reaches the test), with two pages that crash."""
-    crashing = create_app({**app.config, "TESTING": False}, app.extensions["clock"])
+    crashing = portal_instance(TESTING=False)
 
     def crash() -> str:
         raise RuntimeError("a bug")

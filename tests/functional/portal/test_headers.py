@@ -1,13 +1,13 @@
 """Security headers on every page of the portal, and no inline script in its templates."""
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from portal import create_app
 from shared.paths import TEMPLATES_DIR
 from tests.functional.portal.test_login import ask_reset, reset_link
 from tests.support.accounts import log_in, member
@@ -71,10 +71,11 @@ def test_a_page_whose_address_holds_a_token_sends_no_referrer(
     assert client.get("/bevestigen/account/forged").headers["Referrer-Policy"] == "no-referrer"
 
 
-def test_hsts_in_production_only(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_hsts_in_production_only(
+    portal_instance: Callable[..., Flask], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("MOLLIE_API_ENDPOINT", raising=False)
     production = {
-        **app.config,
         "OPENBALIE_ENV": "production",
         "MAIL_URL": "smtp://mail.example.nl:25",
         "MAIL_DIR": None,
@@ -82,7 +83,7 @@ def test_hsts_in_production_only(app: Flask, monkeypatch: pytest.MonkeyPatch) ->
         "MOLLIE_API_ENDPOINT": None,
         "PORTAL_SINGLE_PROCESS": "1",
     }
-    response = create_app(production, app.extensions["clock"]).test_client().get("/healthz")
+    response = portal_instance(**production).test_client().get("/healthz")
     assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
 
 

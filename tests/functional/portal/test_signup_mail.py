@@ -166,7 +166,9 @@ def test_development_mail_page_lists_and_shows_written_mail(
     assert "Welkom" in listing
     shown = client.get(f"/dev/mail/{name}")
     assert shown.status_code == 200 and "srcdoc" in shown.get_data(as_text=True)
-    assert client.get("/dev/mail/..%2Fportal.sqlite3").status_code == 404
+    # A mail beside the folder, not in it: whatever the database, the file is there.
+    (Path(app.config["MAIL_DIR"]).parent / "outside.eml").write_text("not listed")
+    assert client.get("/dev/mail/..%2Foutside.eml").status_code == 404
 
 
 def test_staff_list_and_purge_commands(app: Flask) -> None:

@@ -89,3 +89,75 @@ def test_the_embedded_secret_is_made_once_and_private(
     first = load_config(tmp_path)["SECRET_KEY"]
     assert stat.S_IMODE((tmp_path / "secret_key").stat().st_mode) == 0o600
     assert load_config(tmp_path)["SECRET_KEY"] == first
+
+
+POSTGRES_URL = "postgresql+psycopg://openbalie@db.example/openbalie"
+POOL_ENV = (
+    "DATABASE_POOL_SIZE",
+    "DATABASE_MAX_OVERFLOW",
+    "DATABASE_POOL_TIMEOUT",
+    "DATABASE_POOL_RECYCLE",
+)
+
+
+@pytest.fixture
+def pool_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    """No pool settings in the environment unless the test sets them."""
+    for name in POOL_ENV:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("OPENBALIE_ENV", "embedded")
+    return monkeypatch
+
+
+def test_a_database_server_gets_a_connection_per_portal_thread_by_default(
+    tmp_path: Path, pool_env: pytest.MonkeyPatch
+) -> None:
+    pool_env.setenv("DATABASE_URL", POSTGRES_URL)
+    assert load_config(tmp_path)["SQLALCHEMY_ENGINE_OPTIONS"] == {
+        "pool_size": 8,
+        "max_overflow": 4,
+        "pool_timeout": 30,
+        "pool_recycle": 1800,
+        "pool_pre_ping": True,
+    }
+
+
+def test_the_pool_is_sized_from_the_environment(
+    tmp_path: Path, pool_env: pytest.MonkeyPatch
+) -> None:
+    settings = {
+        "DATABASE_URL": POSTGRES_URL,
+        "DATABASE_POOL_SIZE": "16",
+        "DATABASE_MAX_OVERFLOW": "0",
+        "DATABASE_POOL_TIMEOUT": "5",
+        "DATABASE_POOL_RECYCLE": "300",
+    }
+    for name, value in settings.items():
+        pool_env.setenv(name, value)
+    options = load_config(tmp_path)["SQLALCHEMY_ENGINE_OPTIONS"]
+    assert (options["pool_size"], options["max_overflow"]) == (16, 0)
+    assert (options["pool_timeout"], options["pool_recycle"]) == (5, 300)
+
+
+def test_sqlite_keeps_sqlalchemy_s_own_pool(tmp_path: Path, pool_env: pytest.MonkeyPatch) -> None:
+    pool_env.setenv("DATABASE_POOL_SIZE", "16")
+    config = load_config(tmp_path, {"DATABASE_URL": f"sqlite:///{tmp_path / 'a.sqlite3'}"})
+    assert config["SQLALCHEMY_ENGINE_OPTIONS"] == {}
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("DATABASE_POOL_SIZE", "0"),
+        ("DATABASE_POOL_SIZE", "eight"),
+        ("DATABASE_MAX_OVERFLOW", "-1"),
+        ("DATABASE_POOL_TIMEOUT", "2.5"),
+        ("DATABASE_POOL_RECYCLE", "٣"),
+    ],
+)
+def test_a_pool_setting_that_is_no_whole_number_stops_the_portal(
+    tmp_path: Path, pool_env: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    pool_env.setenv(name, value)
+    with pytest.raises(ConfigError, match=name):
+        load_config(tmp_path, {"DATABASE_URL": POSTGRES_URL})
