@@ -15,7 +15,9 @@ SANDBOX_KEY = "test_openbalie_sandbox"
 EMBEDDED = "embedded"
 PRODUCTION = "production"
 MEMORY_STORAGE = "memory://"
-SERVER_THREADS = 8  # waitress threads of `python -m portal`, each holding one connection at most
+# Waitress threads of `python -m portal`. A thread holds up to two connections: its request's
+# session, and briefly the catalogue version's read on a connection of its own.
+SERVER_THREADS = 8
 ENV_SETTINGS = (
     "SECRET_KEY",
     "DATABASE_URL",
@@ -72,7 +74,7 @@ def _defaults(instance_path: Path, env: str) -> dict[str, Any]:
         "SECRET_KEY": None,
         "DATABASE_URL": f"sqlite:///{instance_path / 'openbalie.sqlite3'}",
         "DATABASE_POOL_SIZE": str(SERVER_THREADS),
-        "DATABASE_MAX_OVERFLOW": "4",
+        "DATABASE_MAX_OVERFLOW": str(SERVER_THREADS),
         "DATABASE_POOL_TIMEOUT": "30",
         "DATABASE_POOL_RECYCLE": "1800",
         # Production must say where it is reachable (mail links, webhooks, the OIDC issuer).

@@ -66,7 +66,7 @@ def reconcile() -> int:
     for refund in unsettled_refunds(db.session()):
         _guarded(f"refund {refund.id}", partial(_sync_refunds_of, refund.payment_id))
     today = local_today(now())
-    for subscription in schedules_to_start(db.session(), today):
+    for subscription in schedules_to_start(db.session()):
         _guarded(f"subscription {subscription.id}", partial(start_direct_debit, subscription))
     for subscription in collections_to_check(db.session(), today):
         _guarded(f"subscription {subscription.id}", partial(_collections, subscription))

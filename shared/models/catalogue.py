@@ -77,7 +77,8 @@ class SubscriptionType(Base):
 
 class CatalogueVersion(Base):
     """How many times the catalogue was loaded (one row): a process keeps what it read of the
-    catalogue until this changes, so a load by any process is seen by all at their next read."""
+    catalogue until this changes, so a load by any process is seen by all at their next read.
+    Whatever else changes the catalogue (a data migration, a fix by hand) must count it up too."""
 
     __tablename__ = "catalogue_version"
 

@@ -29,7 +29,8 @@ LARGE = {
     "mandate",
     "id_check",
 }
-SQLITE_SCAN = re.compile(r"\bSCAN (\w+)")
+# SQLite names a table by its alias in a join (subscription_1): the table's name is before the _N.
+SQLITE_SCAN = re.compile(r"\bSCAN (\w+?)(?:_\d+)?\b")
 SQLITE_INDEX = re.compile(r"\bUSING (?:COVERING )?INDEX (\w+)")
 Statements = list[tuple[str, Any]]
 

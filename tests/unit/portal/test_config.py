@@ -109,13 +109,13 @@ def pool_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
     return monkeypatch
 
 
-def test_a_database_server_gets_a_connection_per_portal_thread_by_default(
+def test_a_database_server_gets_a_connection_per_portal_thread_and_as_many_in_a_burst(
     tmp_path: Path, pool_env: pytest.MonkeyPatch
 ) -> None:
     pool_env.setenv("DATABASE_URL", POSTGRES_URL)
     assert load_config(tmp_path)["SQLALCHEMY_ENGINE_OPTIONS"] == {
         "pool_size": 8,
-        "max_overflow": 4,
+        "max_overflow": 8,
         "pool_timeout": 30,
         "pool_recycle": 1800,
         "pool_pre_ping": True,
