@@ -47,7 +47,16 @@ test: install
 	$(VENV)/bin/mypy
 	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k N_ -o $(VENV)/fresh.pot . >/dev/null 2>&1
 	$(PY) scripts/check-catalogues $(VENV)/fresh.pot
-	$(VENV)/bin/pytest
+	@# The functional suite runs on PostgreSQL too, beside the whole suite on SQLite: both mostly
+	@# wait on the servers they start, so together they take little more than one. Each keeps
+	@# its own temporary folder; the PostgreSQL run's report follows the SQLite one.
+	@OPENBALIE_TEST_DATABASE=postgresql $(VENV)/bin/pytest tests/functional -q \
+	  --basetemp=$(VENV)/pytest-postgresql > $(VENV)/pytest-postgresql.log 2>&1 & postgresql=$$!; \
+	$(VENV)/bin/pytest --basetemp=$(VENV)/pytest-sqlite; sqlite=$$?; \
+	wait $$postgresql; on_postgresql=$$?; \
+	echo "== the functional suite on PostgreSQL (OPENBALIE_TEST_DATABASE=postgresql):"; \
+	cat $(VENV)/pytest-postgresql.log; \
+	[ $$sqlite -eq 0 ] && [ $$on_postgresql -eq 0 ]
 
 # Refresh the message catalogues after changing user-visible strings.
 messages: $(STAMP_PIP)
