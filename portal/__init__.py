@@ -12,6 +12,7 @@ from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
 from portal.headers import add_security_headers
 from portal.i18n import select_locale
 from portal.nul_guard import refuse_nul
+from portal.sessions import SignedCookieSessions
 from shared.catalogue.offer import OfferCache
 from shared.clock import SYSTEM_CLOCK, Clock
 from shared.models.card import CardRole, CardStatus
@@ -39,6 +40,7 @@ def create_app(config: dict[str, Any] | None = None, clock: Clock = SYSTEM_CLOCK
     )
     app.config.update(load_config(instance, config))
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS_DIR)
+    app.session_interface = SignedCookieSessions()
     app.extensions["clock"] = clock
     app.extensions["offer_cache"] = OfferCache()
     _trust_proxies(app, int(app.config["TRUSTED_PROXIES"]))

@@ -28,7 +28,7 @@ from portal.account.forms import (
 from portal.extensions import db, limiter
 from portal.forms import add_error, required_text
 from portal.refusals import refusal_message
-from portal.visitor_pages import for_new_visitors
+from portal.visitor_pages import kept_for_new_visitors
 from portal.wiring import mail_settings, now
 from shared.accounts.changes import link_memberships
 from shared.accounts.confirmation_request import request_confirmation
@@ -60,6 +60,7 @@ def _login_limit() -> str:
 
 @bp.route("/inloggen", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
+@kept_for_new_visitors(lambda: None)
 def login() -> str | Response:
     """The login form: main card, customer number or e-mail address, and password."""
     form = LoginForm()
@@ -78,7 +79,7 @@ def login() -> str | Response:
                 session[FIRST_LOGIN_NEXT] = safe_path(request.args.get("next"))
                 return redirect(url_for("login.first_login"), code=303)
             return _start_session(result.account, result.new_number)
-    return for_new_visitors(None, lambda: render_template("portal/login/login.html", form=form))
+    return render_template("portal/login/login.html", form=form)
 
 
 def _start_session(account: LoginAccount, new_number: str | None) -> Response:

@@ -2,7 +2,7 @@
 
 import logging
 from collections.abc import Callable
-from functools import partial, wraps
+from functools import wraps
 from typing import Any
 
 from flask import Blueprint, redirect, render_template, session, url_for
@@ -19,7 +19,7 @@ from portal.forms import add_error, required_text
 from portal.i18n import current_language
 from portal.refusals import refusal_message
 from portal.signup.forms import AccountForm, DetailsForm, SubscriptionForm
-from portal.visitor_pages import for_new_visitors
+from portal.visitor_pages import kept_for_new_visitors
 from portal.wiring import current_offer, mail_settings, now, payment_provider, payment_urls
 from shared.errors import DomainError
 from shared.models.catalogue import Branch
@@ -90,11 +90,11 @@ def step_labels() -> list[tuple[str, str]]:
 
 
 @bp.route("", methods=["GET", "POST"])
+@kept_for_new_visitors(lambda: current_offer().version)
 @requires_step("subscription")
 def choose(registration: Registration | None) -> str | Response:
     """Step 1: choose a subscription."""
-    offer = current_offer()
-    offered = offer.subscriptions
+    offered = current_offer().subscriptions
     form = SubscriptionForm(
         data={
             "subscription": registration and registration.subscription_code,
@@ -116,11 +116,7 @@ def choose(registration: Registration | None) -> str | Response:
             return redirect(url_for("signup.account"), code=303)
     plans = {s.code: s.payment_plans for s in offered}
     ask_plan = len(plans.get(form.subscription.data, ())) > 1 or bool(form.payment_plan.errors)
-    page = partial(
-        render_step, "subscription", form=form, offered=offered, locale=locale, ask_plan=ask_plan
-    )
-    # A visitor who has begun a signup sees their choice on the page.
-    return page() if registration else for_new_visitors(offer.version, page)
+    return render_step("subscription", form=form, offered=offered, locale=locale, ask_plan=ask_plan)
 
 
 @bp.route("/account", methods=["GET", "POST"])

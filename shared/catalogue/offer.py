@@ -1,7 +1,9 @@
 """The subscriptions the library offers online, kept by each process: the signup page shows them
 on every request, and they change only when the catalogue is loaded again (by any process on any
-machine), which the catalogue's version row tells at the cost of one small read."""
+machine), which the catalogue's version row tells at the cost of one small read, asked at most
+once a second."""
 
+import time
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -76,20 +78,31 @@ class Offer:
     subscriptions: tuple[OfferedSubscription, ...]
 
 
+RECHECK_SECONDS = 1.0
+
+
 class OfferCache:
-    """The offer of one database, read again only when its catalogue version changed. Threads
-    share it without a lock: each replaces the whole offer, version and all."""
+    """The offer of one database, its version asked again after RECHECK_SECONDS and the offer
+    read again only when the version changed: a catalogue loaded anywhere shows within a second.
+    Threads share it without a lock: each replaces the whole offer, version and all."""
 
     def __init__(self) -> None:
         self._kept: Offer | None = None
+        self._checked_at = 0.0
 
     def offer(self, engine: Engine) -> Offer:
-        """The offer as of now."""
-        # A connection of its own, without an ORM session: the check is most of what a signup
-        # page asks of the database, and a session would cost it three times as much.
+        """The offer as of at most RECHECK_SECONDS ago."""
+        kept = self._kept
+        # The version read was most of a new visitor's signup page, and a round trip on a
+        # database server: a second of a catalogue that is loaded a few times a year is cheap.
+        if kept is not None and time.monotonic() - self._checked_at < RECHECK_SECONDS:
+            return kept
+        self._checked_at = time.monotonic()
+        # A connection of its own, without an ORM session, as a session would cost three times
+        # as much.
         with engine.connect() as connection:
             # The version is read before the rows, so what is kept is never older than its
-            # version (a load committing in between is read again at the next request).
+            # version (a load committing in between is read again at the next check).
             version = catalogue_version(connection)
             kept = self._kept
             if kept is None or kept.version != version:

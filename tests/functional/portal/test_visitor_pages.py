@@ -1,7 +1,9 @@
 """Pages every new visitor gets alike (the login form, the signup's first step) are rendered once
 per portal process and language, each visitor with their own CSRF token; a visitor who is logged
-in, has a message waiting or sent a query string gets the page made for them."""
+in, has a message waiting, has begun a signup or sent a query string gets the page made for
+them."""
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -10,7 +12,7 @@ from flask.testing import FlaskClient
 from jinja2 import Template
 
 from tests.support import accounts
-from tests.support.signup import csrf_token
+from tests.support.signup import choose, csrf_token
 
 
 @contextmanager
@@ -62,6 +64,22 @@ def test_a_visitor_logged_in_or_with_a_message_waiting_gets_their_own_page(
     token = csrf_token(visitor.get("/mijn-account"))
     assert visitor.post("/uitloggen", data={"csrf_token": token}).status_code == 303
     assert "Je bent uitgelogd." in visitor.get("/inloggen").get_data(as_text=True)
+
+
+def test_a_new_visitor_gets_only_the_session_cookie(client: FlaskClient) -> None:
+    client.get("/inloggen")  # the page is kept
+    cookies = client.application.test_client().get("/inloggen").headers.getlist("Set-Cookie")
+    assert [cookie.split("=")[0] for cookie in cookies] == ["session"]
+
+
+def test_a_visitor_who_began_a_signup_sees_their_choice(client: FlaskClient) -> None:
+    chosen = re.compile(r'id="subscription-0045"[^>]*checked')
+    assert not chosen.search(client.get("/word-lid").get_data(as_text=True))
+    visitor = client.application.test_client()
+    assert choose(visitor, "0045").status_code == 303
+    assert chosen.search(visitor.get("/word-lid").get_data(as_text=True))
+    newcomer = client.application.test_client()
+    assert not chosen.search(newcomer.get("/word-lid").get_data(as_text=True))
 
 
 def test_a_query_string_gets_its_own_page(client: FlaskClient) -> None:
