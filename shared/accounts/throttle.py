@@ -5,7 +5,7 @@ import hashlib
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session
 
 from shared.db import insert_or_ignore
@@ -65,14 +65,14 @@ def wide_wait(failures: int) -> timedelta | None:
 
 
 def refuse_while_locked(session: Session, keys: list[str], now: datetime) -> None:
-    """While a key waits, every try is refused, saying until when."""
-    waits = [
-        throttle.locked_until
-        for throttle in (session.get(LoginThrottle, key) for key in keys)
-        if throttle is not None and throttle.locked_until and throttle.locked_until > now
-    ]
-    if waits:
-        raise DomainError("too_many_attempts", until=max(waits))
+    """While a key waits, every try is refused, saying until when (one query for all keys)."""
+    until = session.scalar(
+        select(func.max(LoginThrottle.locked_until))
+        .where(LoginThrottle.key.in_(keys))
+        .where(LoginThrottle.locked_until > now)
+    )
+    if until is not None:
+        raise DomainError("too_many_attempts", until=until)
 
 
 def count_failure(session: Session, key: str, now: datetime, wait: Wait) -> None:
