@@ -41,7 +41,10 @@ def payment_provider() -> MollieProvider:
     """The Mollie client, pointed at the sandbox in the embedded default."""
     config = current_app.config
     return MollieProvider(
-        config["MOLLIE_API_KEY"], config["MOLLIE_ENDPOINT"], float(config["MOLLIE_TIMEOUT"])
+        config["MOLLIE_API_KEY"],
+        config["MOLLIE_ENDPOINT"],
+        float(config["MOLLIE_TIMEOUT"]),
+        installation=config["PUBLIC_URL"],
     )
 
 

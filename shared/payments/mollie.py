@@ -21,6 +21,7 @@ from mollie.api.objects.subscription import Subscription as MollieSubscription
 from shared.models.mandate import MandateStatus
 from shared.models.payment import PaymentStatus, RefundStatus, SequenceType
 from shared.money import mollie_amount, to_amount
+from shared.payments.idempotency import provider_key
 from shared.payments.provider import (
     PaymentProviderError,
     PaymentRefused,
@@ -42,12 +43,23 @@ REFUSALS = (BadRequestError, IdentifierError, NotFoundError, UnprocessableEntity
 class MollieProvider:
     """Payments at Mollie, or at the project's Mollie sandbox when an endpoint is given."""
 
-    def __init__(self, api_key: str, api_endpoint: str | None = None, timeout: float = 10) -> None:
+    def __init__(
+        self,
+        api_key: str,
+        api_endpoint: str | None = None,
+        timeout: float = 10,
+        installation: str = "",
+    ) -> None:
         # Mollie types the timeouts as int, yet hands them to requests, which takes fractions.
         self._client = Client(timeout=(2, timeout), retry=1)  # type: ignore[arg-type]
         self._client.set_api_key(api_key)
         if api_endpoint:
             self._client.set_api_endpoint(api_endpoint)
+        self._installation = installation
+
+    def _key(self, ours: str) -> str:
+        """The idempotency key Mollie gets for our stable key of an attempt."""
+        return provider_key(self._installation, ours)
 
     def create_payment(self, request: PaymentRequest) -> ProviderPayment:
         """Create a payment with our own idempotency key, so a retry never pays twice."""
@@ -65,7 +77,7 @@ class MollieProvider:
         }
         body = {name: value for name, value in data.items() if value is not None}
         create = self._client.payments.create
-        return _payment(_call(create, body, idempotency_key=request.idempotency_key))
+        return _payment(_call(create, body, idempotency_key=self._key(request.idempotency_key)))
 
     def get_payment(self, provider_id: str) -> ProviderPayment:
         """The payment as Mollie reports it now."""
@@ -73,13 +85,18 @@ class MollieProvider:
 
     def cancel_payment(self, provider_id: str) -> ProviderPayment:
         """Cancel a payment while Mollie says it is cancelable."""
-        _call(self._client.payments.delete, provider_id, idempotency_key=f"cancel-{provider_id}")
+        _call(
+            self._client.payments.delete,
+            provider_id,
+            idempotency_key=self._key(f"cancel-{provider_id}"),
+        )
         return self.get_payment(provider_id)
 
     def create_customer(self, name: str, email: str, locale: str, idempotency_key: str) -> str:
         """A Mollie customer, to hold the mandate of a direct-debit patron."""
         data = {"name": name, "email": email, "locale": MOLLIE_LOCALES.get(locale, "nl_NL")}
-        customer = _call(self._client.customers.create, data, idempotency_key=idempotency_key)
+        create = self._client.customers.create
+        customer = _call(create, data, idempotency_key=self._key(idempotency_key))
         return cast(str, customer.id)
 
     def get_mandate(self, customer_id: str, mandate_id: str) -> ProviderMandate:
@@ -99,7 +116,7 @@ class MollieProvider:
     def revoke_mandate(self, customer_id: str, mandate_id: str) -> None:
         """Revoke a mandate; Mollie cancels the schedules that use it."""
         mandates = self._customer(customer_id).mandates
-        _call(mandates.delete, mandate_id, idempotency_key=f"revoke-{mandate_id}")
+        _call(mandates.delete, mandate_id, idempotency_key=self._key(f"revoke-{mandate_id}"))
 
     def create_subscription(self, request: SubscriptionRequest) -> ProviderSubscription:
         """A Mollie subscription collecting `amount` every interval from `start_date`."""
@@ -112,7 +129,9 @@ class MollieProvider:
             "metadata": request.metadata,
         }
         create = self._customer(request.customer_id).subscriptions.create
-        return _subscription(_call(create, data, idempotency_key=request.idempotency_key))
+        return _subscription(
+            _call(create, data, idempotency_key=self._key(request.idempotency_key))
+        )
 
     def list_subscriptions(self, customer_id: str) -> list[ProviderSubscription]:
         """Every subscription of the customer, all pages."""
@@ -122,7 +141,11 @@ class MollieProvider:
     def cancel_subscription(self, customer_id: str, subscription_id: str) -> None:
         """Cancel a subscription; no later period is collected."""
         subscriptions = self._customer(customer_id).subscriptions
-        _call(subscriptions.delete, subscription_id, idempotency_key=f"cancel-{subscription_id}")
+        _call(
+            subscriptions.delete,
+            subscription_id,
+            idempotency_key=self._key(f"cancel-{subscription_id}"),
+        )
 
     def subscription_payments(
         self, customer_id: str, subscription_id: str
@@ -143,7 +166,7 @@ class MollieProvider:
             "metadata": request.metadata,
         }
         create = self._payment_object(request.payment_id).refunds.create
-        return _refund(_call(create, data, idempotency_key=request.idempotency_key))
+        return _refund(_call(create, data, idempotency_key=self._key(request.idempotency_key)))
 
     def list_refunds(self, payment_id: str) -> list[ProviderRefund]:
         """Every refund of the payment, all pages."""
