@@ -12,9 +12,10 @@ from shared.mail.transport import FileTransport
 from shared.mail.worker import send_pending_committing
 from shared.models.mail import OutboxMail
 from shared.models.patron import Patron
-from shared.models.payment import Payment
+from shared.models.payment import Payment, PaymentStatus, new_reference
 from shared.models.registration import Registration
 from shared.timeutil import local_today
+from tests.support.mollie_sandbox import MollieSandbox
 from tests.support.signup import (
     checkout,
     csrf_token,
@@ -125,6 +126,21 @@ def test_forged_webhook_is_refused_and_unknown_ids_get_200(client: FlaskClient) 
     assert forged.status_code == 403
     unknown = client.post("/betalingen/webhook/nope/nope", data={"id": "tr_unknown"})
     assert unknown.status_code == 200
+
+
+def test_a_webhook_before_its_payment_is_stored_asks_mollie_to_come_again(
+    client: FlaskClient, mollie_sandbox: MollieSandbox
+) -> None:
+    walk_to_review(client)
+    early = client.post(f"/betalingen/webhook/{new_reference()}/secret", data={"id": "tr_x"})
+    assert early.status_code == 503
+    start_payment(client)
+    payment = db.session.scalars(select(Payment)).one()
+    mollie_sandbox.set_status(payment.provider_id, "paid", webhook=False)
+    hook = f"/betalingen/webhook/{payment.reference}/{payment.webhook_secret}"
+    assert client.post(hook, data={"id": payment.provider_id}).status_code == 200
+    db.session.refresh(payment)
+    assert payment.status == PaymentStatus.PAID
 
 
 def test_reload_and_back_keep_everything_typed(client: FlaskClient) -> None:
