@@ -27,6 +27,8 @@ class ProviderUnavailable(PortalRefused):
 
 
 PROVIDER_UNAVAILABLE = "provider_unavailable"
+# Mollie refuses the library's key: staff have the alarm, the patron pays at the desk.
+PAYMENTS_STOPPED = "payments_stopped"
 
 
 class PortalClient:
@@ -131,6 +133,8 @@ def _answer(response: requests.Response) -> dict[str, Any]:
     details = {k: v for k, v in fields.items() if k != "error"}
     if status == 503 and code == PROVIDER_UNAVAILABLE:
         raise ProviderUnavailable(status, code, details)
+    if status == 503 and code == PAYMENTS_STOPPED:
+        raise PortalRefused(status, code, details)
     if status >= 500:
         raise PortalUnavailable(f"HTTP {status}")
     if status >= 400:

@@ -17,14 +17,14 @@ from flask import (
 from werkzeug.wrappers import Response
 
 from portal.extensions import csrf, db
-from portal.settlement import settle
+from portal.settlement import report_failure, settle
 from portal.wiring import mail_settings, now, payment_provider, payment_urls
 from shared import tokens
 from shared.errors import DomainError
 from shared.models.patron import Subscription
 from shared.models.payment import Payment, PaymentPurpose, PaymentStatus, could_be_reference
 from shared.payments.direct_debit import pay_period, period_attempts, period_is_settled
-from shared.payments.provider import PaymentProviderError, PaymentRefused
+from shared.payments.provider import PaymentProviderError, PaymentRefused, ProviderUnauthorized
 from shared.payments.service import find_by_reference
 from shared.settlement.events import process_schedule_payment_committing
 
@@ -71,6 +71,13 @@ def _period_token(subscription_id: int, start: date | None) -> str:
     """A link token for paying one period."""
     payload = {"subscription": subscription_id, "period": str(start)}
     return tokens.make_token(current_app.config["SECRET_KEY"], tokens.PAY_INSTEAD, payload, now())
+
+
+def unavailable_page(error: PaymentProviderError, back_url: str | None = None) -> str:
+    """The calm page when a payment cannot start: try again soon after an outage; when Mollie
+    refuses our key (staff have the alarm), paying is switched off until they fix it."""
+    stopped = isinstance(error, ProviderUnauthorized)
+    return render_template("portal/payments/unavailable.html", stopped=stopped, back_url=back_url)
 
 
 def same_secret(given: str, stored: str) -> bool:
@@ -128,7 +135,7 @@ def schedule_webhook(subscription_id: int, secret: str) -> tuple[str, int]:
         return "", 200  # an id Mollie does not know: nothing to do, and no retry wanted
     except PaymentProviderError as error:
         db.session.rollback()
-        log.error("schedule webhook for subscription %s: %s", subscription_id, error)
+        report_failure(error, "schedule webhook for subscription %s: %s", subscription_id)
         return "", 503
     return "", 200
 
@@ -153,8 +160,9 @@ def pay_instead(token: str) -> str | Response | tuple[str, int]:
         return render_template("portal/payments/period_paid.html", subscription=subscription)
     except PaymentProviderError as error:
         db.session.rollback()
-        log.error("period payment for subscription %s could not start: %s", subscription.id, error)
-        return render_template("portal/payments/unavailable.html", back_url=request.path), 503
+        what = "period payment for subscription %s could not start: %s"
+        report_failure(error, what, subscription.id)
+        return unavailable_page(error, back_url=request.path), 503
     if payment.status == PaymentStatus.OPEN and payment.checkout_url:
         return redirect(payment.checkout_url, code=303)
     return redirect(url_for("payments.payment_result", reference=payment.reference), code=303)

@@ -5,12 +5,12 @@ from collections.abc import Callable
 from functools import partial
 
 from portal.extensions import db
-from portal.wiring import mail_settings, now, payment_provider, schedule_webhook_url
+from portal.wiring import key_alarm, mail_settings, now, payment_provider, schedule_webhook_url
 from shared.models.patron import Subscription
 from shared.models.payment import Payment
 from shared.payments.direct_debit import start_schedule
 from shared.payments.due_collections import collections_to_check, schedules_to_start
-from shared.payments.provider import PaymentProviderError, PaymentRefused
+from shared.payments.provider import PaymentProviderError, PaymentRefused, ProviderUnauthorized
 from shared.payments.refunds import sync_refunds, unsettled_refunds
 from shared.payments.service import unfinished_payments
 from shared.settlement.events import (
@@ -36,7 +36,7 @@ def settle(payment: Payment, check_refunds: bool = False) -> bool:
         return True  # asking again will not help
     except PaymentProviderError as error:
         db.session.rollback()
-        log.error("payment %s: status could not be fetched: %s", payment.reference, error)
+        report_failure(error, "payment %s: status could not be fetched: %s", payment.reference)
         return False
     subscription = schedule_to_start(db.session(), payment)
     if subscription is not None:
@@ -51,7 +51,7 @@ def start_direct_debit(subscription: Subscription) -> bool:
         db.session.commit()
     except PaymentProviderError as error:
         db.session.rollback()
-        log.error("subscription %s: direct debit not started yet: %s", subscription.id, error)
+        report_failure(error, "subscription %s: direct debit not started yet: %s", subscription.id)
         return False
     return True
 
@@ -60,7 +60,10 @@ def reconcile() -> int:
     """Every pass of reconciliation; returns how many payments were brought up to date.
 
     Each step commits on its own, and one record that fails, for whatever reason, is logged
-    and skipped until the next pass instead of stopping the others."""
+    and skipped until the next pass instead of stopping the others. While Mollie refuses the
+    key, a pass asks nothing (but for the try of the key that is due now and then)."""
+    if key_alarm().holds():
+        return 0
     payments = unfinished_payments(db.session())
     done = sum(_guarded(f"payment {p.reference}", partial(settle, p)) for p in payments)
     for refund in unsettled_refunds(db.session()):
@@ -100,10 +103,17 @@ def _guarded(what: str, step: Callable[[], bool]) -> bool:
         db.session.commit()
     except PaymentProviderError as error:
         db.session.rollback()
-        log.error("reconcile %s: %s", what, error)
+        report_failure(error, "reconcile %s: %s", what)
         return False
     except Exception:
         db.session.rollback()
         log.exception("reconcile %s failed; the other records go on", what)
         return False
     return done
+
+
+def report_failure(error: PaymentProviderError, message: str, *subject: object) -> None:
+    """Log a provider failure about a subject; a refused key is not logged again here, its
+    alarm was (once, for every process)."""
+    if not isinstance(error, ProviderUnauthorized):
+        log.error(message, *subject, error)

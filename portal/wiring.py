@@ -10,6 +10,7 @@ from shared.clock import Clock
 from shared.mail.settings import MailSettings
 from shared.models.patron import Subscription
 from shared.models.payment import Payment, PaymentPurpose
+from shared.payments.key_alarm import KeyAlarm
 from shared.payments.mollie import MollieProvider
 from shared.payments.service import PaymentUrls
 
@@ -45,7 +46,13 @@ def payment_provider() -> MollieProvider:
         config["MOLLIE_ENDPOINT"],
         float(config["MOLLIE_TIMEOUT"]),
         installation=config["PUBLIC_URL"],
+        alarm=key_alarm(),
     )
+
+
+def key_alarm() -> KeyAlarm:
+    """The alarm of the configured Mollie key, raised when Mollie refuses it."""
+    return KeyAlarm(db.engine, current_app.config["MOLLIE_API_KEY"], now, db.session())
 
 
 def payment_urls() -> PaymentUrls:

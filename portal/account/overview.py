@@ -33,7 +33,7 @@ from shared.models.patron import Patron
 from shared.patrons.lookup import linked_patrons, owns
 from shared.patrons.subscriptions import current_subscription
 from shared.payments import direct_debit, ledger
-from shared.payments.provider import PaymentProviderError
+from shared.payments.provider import PaymentProviderError, ProviderUnauthorized
 from shared.payments.service import recent_payments
 from shared.timeutil import local_today
 
@@ -110,6 +110,9 @@ def _change(
         if error.code == "not_your_membership":
             abort(404)
         flash(refusal_message(error), "error")
+    except ProviderUnauthorized:
+        db.session.rollback()
+        flash(_("This is not possible online for the moment. Nothing was changed."), "error")
     except PaymentProviderError:
         db.session.rollback()
         flash(

@@ -22,7 +22,7 @@ from shared.kiosks.tickets import Proof, read_ticket
 from shared.models.kiosk import KioskDevice
 from shared.models.patron import Patron
 from shared.patrons.lookup import find_patron
-from shared.payments.provider import PaymentProviderError
+from shared.payments.provider import PaymentProviderError, ProviderUnauthorized
 from shared.refusals import http_status
 
 log = logging.getLogger(__name__)
@@ -128,8 +128,11 @@ def _json_text(value: object) -> str:
 
 @bp.errorhandler(PaymentProviderError)
 def provider_down(error: PaymentProviderError) -> tuple[Response, int]:
-    """The payment service is unreachable: nothing was written, the kiosk may retry."""
+    """The payment service is unreachable: nothing was written, the kiosk may retry. While
+    Mollie refuses our key (staff have the alarm) paying is stopped: no use retrying."""
     db.session.rollback()
+    if isinstance(error, ProviderUnauthorized):
+        return jsonify(error="payments_stopped"), 503
     log.error("kiosk %s: payment provider unavailable: %s", g.get("kiosk"), error)
     return jsonify(error="provider_unavailable"), 503
 

@@ -1,6 +1,5 @@
 """Views of the signup steps; each one thin: parse, call the signup service, redirect."""
 
-import logging
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -17,7 +16,9 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from portal.extensions import db
 from portal.forms import add_error, required_text
 from portal.i18n import current_language
+from portal.payments import unavailable_page
 from portal.refusals import refusal_message
+from portal.settlement import report_failure
 from portal.signup.forms import AccountForm, DetailsForm, SubscriptionForm
 from portal.visitor_pages import kept_for_new_visitors
 from portal.wiring import current_offer, mail_settings, now, payment_provider, payment_urls
@@ -30,7 +31,6 @@ from shared.settlement.registration import pay_registration_committing, registra
 from shared.signup import registration as signup
 
 bp = Blueprint("signup", __name__, url_prefix="/word-lid")
-log = logging.getLogger(__name__)
 SESSION_KEY = "registration"
 STEP_ENDPOINTS = {
     "subscription": "signup.choose",
@@ -220,8 +220,9 @@ def pay(registration: Registration) -> str | Response | tuple[str, int]:
         return _review_page(registration, error=refusal_message(error)), 409
     except PaymentProviderError as error:
         db.session.rollback()
-        log.error("payment for registration %s could not start: %s", registration.public_id, error)
-        return render_template("portal/payments/unavailable.html"), 503
+        what = "payment for registration %s could not start: %s"
+        report_failure(error, what, registration.public_id)
+        return unavailable_page(error), 503
     if payment.status == PaymentStatus.OPEN and payment.checkout_url:
         return redirect(payment.checkout_url, code=303)
     return redirect(url_for("payments.result", reference=payment.reference), code=303)

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, current_app, render_template
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -12,6 +12,7 @@ from portal.wiring import now
 from shared.kiosks.devices import KioskStatus, kiosk_status, list_devices
 from shared.kiosks.id_checks import RECENT_DAYS, recent_checks
 from shared.models.id_check import IdCheckOutcome
+from shared.payments.key_alarm import raised_alarm
 
 bp = Blueprint("staff", __name__, url_prefix="/balie")
 
@@ -69,6 +70,7 @@ def kiosks() -> str:
     moment = now()
     return render_template(
         "portal/staff/kiosks.html",
+        alarm=raised_alarm(db.session(), current_app.config["MOLLIE_API_KEY"]),
         kiosks=[(device, kiosk_status(device, moment)) for device in list_devices(db.session())],
         checks=recent_checks(db.session(), moment - timedelta(days=RECENT_DAYS)),
         days=RECENT_DAYS,

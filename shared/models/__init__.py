@@ -12,6 +12,7 @@ from shared.models import (
     oidc,
     patron,
     payment,
+    provider_alarm,
     registration,
     throttle,
 )
@@ -28,6 +29,7 @@ __all__ = [
     "oidc",
     "patron",
     "payment",
+    "provider_alarm",
     "registration",
     "throttle",
 ]

@@ -11,6 +11,7 @@ from mollie.api.error import (
     BadRequestError,
     IdentifierError,
     NotFoundError,
+    UnauthorizedError,
     UnprocessableEntityError,
 )
 from mollie.api.error import Error as MollieError
@@ -22,6 +23,7 @@ from shared.models.mandate import MandateStatus
 from shared.models.payment import PaymentStatus, RefundStatus, SequenceType
 from shared.money import mollie_amount, to_amount
 from shared.payments.idempotency import provider_key
+from shared.payments.key_alarm import KeyAlarm
 from shared.payments.provider import (
     PaymentProviderError,
     PaymentRefused,
@@ -30,6 +32,7 @@ from shared.payments.provider import (
     ProviderPayment,
     ProviderRefund,
     ProviderSubscription,
+    ProviderUnauthorized,
     RefundRequest,
     ScheduleStatus,
     SubscriptionRequest,
@@ -49,6 +52,7 @@ class MollieProvider:
         api_endpoint: str | None = None,
         timeout: float = 10,
         installation: str = "",
+        alarm: KeyAlarm | None = None,
     ) -> None:
         # Mollie types the timeouts as int, yet hands them to requests, which takes fractions.
         self._client = Client(timeout=(2, timeout), retry=1)  # type: ignore[arg-type]
@@ -56,6 +60,21 @@ class MollieProvider:
         if api_endpoint:
             self._client.set_api_endpoint(api_endpoint)
         self._installation = installation
+        self._alarm = alarm
+
+    def _ask(self, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Call the client unless the key's alarm holds; a refused key raises the alarm, and
+        the one call let through while it holds clears it when it works."""
+        trying_again = self._alarm.check() if self._alarm else False
+        try:
+            answer = _call(method, *args, **kwargs)
+        except ProviderUnauthorized as error:
+            if self._alarm:
+                self._alarm.raise_alarm(str(error))
+            raise
+        if trying_again and self._alarm:
+            self._alarm.clear()
+        return answer
 
     def _key(self, ours: str) -> str:
         """The idempotency key Mollie gets for our stable key of an attempt."""
@@ -77,15 +96,15 @@ class MollieProvider:
         }
         body = {name: value for name, value in data.items() if value is not None}
         create = self._client.payments.create
-        return _payment(_call(create, body, idempotency_key=self._key(request.idempotency_key)))
+        return _payment(self._ask(create, body, idempotency_key=self._key(request.idempotency_key)))
 
     def get_payment(self, provider_id: str) -> ProviderPayment:
         """The payment as Mollie reports it now."""
-        return _payment(_call(self._client.payments.get, provider_id))
+        return _payment(self._ask(self._client.payments.get, provider_id))
 
     def cancel_payment(self, provider_id: str) -> ProviderPayment:
         """Cancel a payment while Mollie says it is cancelable."""
-        _call(
+        self._ask(
             self._client.payments.delete,
             provider_id,
             idempotency_key=self._key(f"cancel-{provider_id}"),
@@ -96,12 +115,12 @@ class MollieProvider:
         """A Mollie customer, to hold the mandate of a direct-debit patron."""
         data = {"name": name, "email": email, "locale": MOLLIE_LOCALES.get(locale, "nl_NL")}
         create = self._client.customers.create
-        customer = _call(create, data, idempotency_key=self._key(idempotency_key))
+        customer = self._ask(create, data, idempotency_key=self._key(idempotency_key))
         return cast(str, customer.id)
 
     def get_mandate(self, customer_id: str, mandate_id: str) -> ProviderMandate:
         """One mandate: holder, account and signature date."""
-        mandate = _call(self._customer(customer_id).mandates.get, mandate_id)
+        mandate = self._ask(self._customer(customer_id).mandates.get, mandate_id)
         details = mandate.details or {}
         signed = mandate.signature_date
         return ProviderMandate(
@@ -116,7 +135,7 @@ class MollieProvider:
     def revoke_mandate(self, customer_id: str, mandate_id: str) -> None:
         """Revoke a mandate; Mollie cancels the schedules that use it."""
         mandates = self._customer(customer_id).mandates
-        _call(mandates.delete, mandate_id, idempotency_key=self._key(f"revoke-{mandate_id}"))
+        self._ask(mandates.delete, mandate_id, idempotency_key=self._key(f"revoke-{mandate_id}"))
 
     def create_subscription(self, request: SubscriptionRequest) -> ProviderSubscription:
         """A Mollie subscription collecting `amount` every interval from `start_date`."""
@@ -130,18 +149,18 @@ class MollieProvider:
         }
         create = self._customer(request.customer_id).subscriptions.create
         return _subscription(
-            _call(create, data, idempotency_key=self._key(request.idempotency_key))
+            self._ask(create, data, idempotency_key=self._key(request.idempotency_key))
         )
 
     def list_subscriptions(self, customer_id: str) -> list[ProviderSubscription]:
         """Every subscription of the customer, all pages."""
-        first = _call(self._customer(customer_id).subscriptions.list)
+        first = self._ask(self._customer(customer_id).subscriptions.list)
         return [_subscription(item) for item in _all_pages(first)]
 
     def cancel_subscription(self, customer_id: str, subscription_id: str) -> None:
         """Cancel a subscription; no later period is collected."""
         subscriptions = self._customer(customer_id).subscriptions
-        _call(
+        self._ask(
             subscriptions.delete,
             subscription_id,
             idempotency_key=self._key(f"cancel-{subscription_id}"),
@@ -155,7 +174,7 @@ class MollieProvider:
             {"id": subscription_id, "_links": {"customer": {"href": f"/customers/{customer_id}"}}},
             self._client,
         )
-        first = _call(subscription.payments.list)
+        first = self._ask(subscription.payments.list)
         return [_payment(item) for item in _all_pages(first)]
 
     def create_refund(self, request: RefundRequest) -> ProviderRefund:
@@ -166,11 +185,11 @@ class MollieProvider:
             "metadata": request.metadata,
         }
         create = self._payment_object(request.payment_id).refunds.create
-        return _refund(_call(create, data, idempotency_key=self._key(request.idempotency_key)))
+        return _refund(self._ask(create, data, idempotency_key=self._key(request.idempotency_key)))
 
     def list_refunds(self, payment_id: str) -> list[ProviderRefund]:
         """Every refund of the payment, all pages."""
-        first = _call(self._payment_object(payment_id).refunds.list)
+        first = self._ask(self._payment_object(payment_id).refunds.list)
         return [_refund(item) for item in _all_pages(first)]
 
     def _customer(self, customer_id: str) -> Customer:
@@ -186,6 +205,8 @@ def _call(method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """Call the client: a refusal stays a refusal; every other failure means 'nothing known'."""
     try:
         return method(*args, **kwargs)
+    except UnauthorizedError as error:
+        raise ProviderUnauthorized(f"{type(error).__name__}: {error}") from error
     except REFUSALS as error:
         raise PaymentRefused(f"{type(error).__name__}: {error}") from error
     except (MollieError, KeyError, ValueError) as error:

@@ -18,6 +18,11 @@ class PaymentRefused(PaymentProviderError):
     """The provider answered and said no (4xx): retrying the same request will not help."""
 
 
+class ProviderUnauthorized(PaymentProviderError):
+    """The provider refuses our API key (401): nothing works until staff fix the key, so
+    payments stop (and are not retried) until then."""
+
+
 class ScheduleStatus(StrEnum):
     """Mollie's statuses of a direct-debit schedule (a Mollie *subscription*)."""
 

@@ -3,6 +3,7 @@
 import re
 from email import message_from_bytes, policy
 
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
@@ -52,3 +53,13 @@ def mailed_path(kind: str, prefix: str) -> str:
     assert mail is not None, f"no {kind} mail"
     text = message_from_bytes(mail.message, policy=policy.default).get_body(("plain",))
     return re.search(rf"https?://[^/\s]+({re.escape(prefix)}\S+)", text.get_content())[1]
+
+
+def create_staff(app: Flask, username: str = "balie", email: str = "balie@example.nl") -> str:
+    """Make a staff login with the command; the password it printed."""
+    args = ["accounts", "create-staff", username, "--email", email]
+    result = app.test_cli_runner().invoke(args=args)
+    assert result.exit_code == 0, result.output
+    shown, password = result.output.split("\t")
+    assert shown == f"username {username}"
+    return password.removeprefix("password ").strip()

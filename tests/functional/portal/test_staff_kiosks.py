@@ -17,22 +17,12 @@ from shared.models.id_check import IdCheck
 from shared.models.kiosk import KioskDevice
 from shared.models.patron import Patron
 from shared.timeutil import LOCAL_TZ
-from tests.support.accounts import log_in, member
+from tests.support.accounts import create_staff, log_in, member
 from tests.support.kiosk_api import PASSPORT, KioskApi, register_kiosk
 
 PAGE = "/balie/zuilen"
 KIOSKS = ("hal", "boven", "nieuw")
 ALL_OK = {"card_reader": "ok", "document_reader": "ok", "printer": "ok", "scanner": "ok"}
-
-
-def create_staff(app: Flask, username: str = "balie", email: str = "balie@example.nl") -> str:
-    """Make a staff login with the command; the password it printed."""
-    args = ["accounts", "create-staff", username, "--email", email]
-    result = app.test_cli_runner().invoke(args=args)
-    assert result.exit_code == 0, result.output
-    shown, password = result.output.split("\t")
-    assert shown == f"username {username}"
-    return password.removeprefix("password ").strip()
 
 
 def staff_role(app: Flask, username: str, switch: str) -> str:
