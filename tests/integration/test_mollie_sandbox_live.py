@@ -3,11 +3,9 @@ refuse what they do not take, and only the keys it was given are accepted."""
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
 import requests
@@ -19,7 +17,6 @@ from tests.integration.test_mollie_sandbox import ideal_data, pos_data
 from tests.integration.test_mollie_sandbox_recurring import customer_with_mandate, subscription_data
 from tests.support.mollie_sandbox import MollieSandbox, WebhookReceiver, running_sandbox
 
-FIXTURES = Path("/work/shared/reference/mollie-fixtures")
 UNAUTHORIZED = {
     "status": 401,
     "title": "Unauthorized Request",
@@ -308,8 +305,6 @@ def test_a_key_it_was_not_given_gets_mollies_401(mollie_sandbox: MollieSandbox) 
     )
 
     assert answer.status_code == 401 and answer.json() == UNAUTHORIZED
-    if FIXTURES.exists():
-        assert answer.json() == json.loads((FIXTURES / "error_unauthorized.json").read_text())
     with pytest.raises(UnauthorizedError) as raised:
         stranger.payments.create(ideal_data())
     assert raised.value.status == 401
