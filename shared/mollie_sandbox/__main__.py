@@ -12,11 +12,14 @@ from flask import Flask
 from waitress.server import BaseWSGIServer, create_server
 
 from shared.mollie_sandbox.app import create_sandbox_app
+from shared.mollie_sandbox.webhooks import RetryPolicy
 
 log = logging.getLogger("shared.mollie_sandbox")
 HOST = "127.0.0.1"
 DEFAULT_PORT = "5055"
 PROFILE_ID = re.compile(r"^pfl_\w+$")
+API_KEY = re.compile(r"^(live|test)_\w+$")  # what the Mollie client accepts as a key
+SWITCH = {"on": True, "off": False}
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
@@ -62,6 +65,11 @@ def _settings(environ: Mapping[str, str]) -> dict[str, Any]:
         "PUBLIC_URL": _public_url(environ.get("MOLLIE_SANDBOX_PUBLIC_URL") or None),
         "PROFILE_ID": _profile_id(environ.get("MOLLIE_SANDBOX_PROFILE") or None),
         "TERMINALS": _terminals(environ.get("MOLLIE_SANDBOX_TERMINALS") or None),
+        "API_KEYS": _keys(environ.get("MOLLIE_SANDBOX_KEYS") or None),
+        "WEBHOOK_RETRIES": _retries(
+            environ.get("MOLLIE_SANDBOX_WEBHOOK_RETRIES") or "on",
+            environ.get("MOLLIE_SANDBOX_WEBHOOK_RETRY_SCALE") or "1",
+        ),
     }
     return {name: value for name, value in config.items() if value is not None}
 
@@ -85,6 +93,33 @@ def _profile_id(raw: str | None) -> str | None:
     if raw is not None and not PROFILE_ID.match(raw):
         raise ValueError(f"MOLLIE_SANDBOX_PROFILE must look like 'pfl_abc123', not {raw!r}.")
     return raw
+
+
+def _keys(raw: str | None) -> tuple[str, ...] | None:
+    """MOLLIE_SANDBOX_KEYS: the API keys the sandbox accepts, comma-separated."""
+    if raw is None:
+        return None
+    keys = tuple(key.strip() for key in raw.split(",") if key.strip())
+    if not keys or not all(API_KEY.match(key) for key in keys):
+        raise ValueError(
+            f"MOLLIE_SANDBOX_KEYS must be keys like 'test_abc123', comma-separated, not {raw!r}."
+        )
+    return keys
+
+
+def _retries(switch: str, raw_scale: str) -> RetryPolicy:
+    """MOLLIE_SANDBOX_WEBHOOK_RETRIES (on/off) and _RETRY_SCALE (a factor on Mollie's intervals)."""
+    if switch not in SWITCH:
+        raise ValueError(f"MOLLIE_SANDBOX_WEBHOOK_RETRIES must be 'on' or 'off', not {switch!r}.")
+    try:
+        scale = float(raw_scale)
+    except ValueError:
+        scale = -1.0
+    if not scale > 0:
+        raise ValueError(
+            f"MOLLIE_SANDBOX_WEBHOOK_RETRY_SCALE must be a number above 0, not {raw_scale!r}."
+        )
+    return RetryPolicy(SWITCH[switch], scale)
 
 
 def _terminals(raw: str | None) -> list[dict[str, Any]] | None:

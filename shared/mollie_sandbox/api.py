@@ -2,7 +2,6 @@
 
 import functools
 import json
-import re
 from collections.abc import Callable
 from typing import Any, ParamSpec
 
@@ -16,8 +15,7 @@ from shared.mollie_sandbox.state import Record
 from shared.mollie_sandbox.store import current_store
 
 API_PREFIX = "/v2/"
-TEST_KEY = re.compile(r"^Bearer test_\w+$")
-AUTH_DOCS = "https://docs.mollie.com/overview/authentication"
+AUTH_DOCS = "https://docs.mollie.com/guides/authentication"  # as in Mollie's own 401 body
 Render = Callable[..., dict[str, Any]]  # (state, record, base_url[, docs]) -> the JSON body
 P = ParamSpec("P")
 
@@ -28,14 +26,16 @@ def api_blueprint(name: str) -> Blueprint:
 
 
 def guard() -> Response | None:
-    """Before any /v2 request: an injected fault if one waits, then the test-key check."""
+    """Before any /v2 request: an injected fault if one waits, then the key check (only the keys
+    the sandbox was given)."""
     if not request.path.startswith(API_PREFIX):
         return None
     fault = current_store().faults.take()
     failure = faults.fail(fault) if fault else None
     if failure is not None:
         return failure
-    if not TEST_KEY.match(request.headers.get("Authorization", "")):
+    bearer = request.headers.get("Authorization", "")
+    if bearer not in {f"Bearer {key}" for key in current_app.config["API_KEYS"]}:
         raise ApiError(401, "Missing authentication, or failed to authenticate", docs=AUTH_DOCS)
     return None
 

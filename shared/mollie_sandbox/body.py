@@ -2,9 +2,10 @@
 
 import json
 import re
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, NoReturn
+from enum import StrEnum
+from typing import Any, NoReturn, TypeVar
 
 from shared.mollie_sandbox.errors import ERROR_DOCS, ApiError
 
@@ -12,6 +13,7 @@ AMOUNT_VALUE = re.compile(r"^\d{1,10}\.\d{2}$")
 CURRENCY = re.compile(r"^[A-Z]{3}$")
 DATE = re.compile(r"^\d{4}-\d\d-\d\d$")
 METADATA_LIMIT = 1024
+Choice = TypeVar("Choice", bound=StrEnum)
 
 
 class JsonBody:
@@ -111,3 +113,32 @@ class JsonBody:
         if not isinstance(value, bool):
             self.refuse(field, f"The {field} flag must be true or false.")
         return value
+
+    def choice(self, field: str, choices: type[Choice]) -> Choice:
+        """The field's value, which must be one of `choices`."""
+        try:
+            return choices(str(self.raw.get(field)))
+        except ValueError:
+            self.refuse(field, f"The {field} must be one of: {', '.join(choices)}.")
+
+    def money(self, field: str) -> Decimal | None:
+        """An optional amount written as a string with two decimals ("5.00")."""
+        value = self.raw.get(field)
+        if value is None:
+            return None
+        if not isinstance(value, str) or not AMOUNT_VALUE.match(value):
+            self.refuse(field, f"The {field} must be a string with two decimals, like '5.00'.")
+        return Decimal(value)
+
+    def moment(self, field: str) -> datetime | None:
+        """An optional ISO-8601 moment with its time zone."""
+        value = self.raw.get(field)
+        if value is None:
+            return None
+        try:
+            moment = datetime.fromisoformat(value) if isinstance(value, str) else None
+        except ValueError:
+            moment = None
+        if moment is None or moment.tzinfo is None:
+            self.refuse(field, f"The {field} must be an ISO-8601 moment with a time zone.")
+        return moment

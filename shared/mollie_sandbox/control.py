@@ -1,7 +1,6 @@
 """Control endpoints for tests and automation under /_sandbox (no API key needed)."""
 
-from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any
 
 from flask import Blueprint, Response, request
 
@@ -15,7 +14,6 @@ from shared.mollie_sandbox.refunds import RefundStatus
 from shared.mollie_sandbox.store import current_store
 
 bp = Blueprint("sandbox_control", __name__, url_prefix="/_sandbox")
-Choice = TypeVar("Choice", bound=StrEnum)
 
 
 @bp.post("/payments/<payment_id>/status")
@@ -23,7 +21,7 @@ def set_status(payment_id: str) -> Response:
     """Make the same move as the checkout; JSON {"status", "webhook", "consumerName"...}."""
     body = JsonBody(request.get_json(silent=True))
     consumer = mandates.consumer_details(body.get("consumerName"), body.get("consumerAccount"))
-    status, webhook = _member(body, "status", PaymentStatus), body.flag("webhook", True)
+    status, webhook = body.choice("status", PaymentStatus), body.flag("webhook", True)
     payment = actions.settle(
         current_store(), payment_id, status, webhook=webhook, consumer=consumer
     )
@@ -46,7 +44,7 @@ def get_payment(payment_id: str) -> Response:
 def charge(subscription_id: str) -> Response:
     """Collect the next period now, as Mollie does on its schedule; JSON {"status", "webhook"}."""
     body = JsonBody(request.get_json(silent=True))
-    status, webhook = _member(body, "status", PaymentStatus), body.flag("webhook", True)
+    status, webhook = body.choice("status", PaymentStatus), body.flag("webhook", True)
     payment = actions.charge(current_store(), subscription_id, status, webhook=webhook)
     return rendered(payments.render, payment, "get-payment", 201)
 
@@ -55,7 +53,7 @@ def charge(subscription_id: str) -> Response:
 def set_refund_status(refund_id: str) -> Response:
     """Move a refund on, as the bank does; JSON {"status", "webhook"}."""
     body = JsonBody(request.get_json(silent=True))
-    status, webhook = _member(body, "status", RefundStatus), body.flag("webhook", True)
+    status, webhook = body.choice("status", RefundStatus), body.flag("webhook", True)
     refund = actions.settle_refund(current_store(), refund_id, status, webhook=webhook)
     return rendered(refunds.render, refund, "get-payment-refund")
 
@@ -64,7 +62,7 @@ def set_refund_status(refund_id: str) -> Response:
 def add_fault() -> Response:
     """Make the next API requests fail; JSON {"mode", "count", "delay_seconds"}."""
     body = JsonBody(request.get_json(silent=True))
-    mode, count = _member(body, "mode", FaultMode), body.positive_integer("count") or 1
+    mode, count = body.choice("mode", FaultMode), body.positive_integer("count") or 1
     current_store().faults.add(Fault(mode, count, _delay_seconds(body)))
     return hal_response(current_store().faults.waiting(), 201)
 
@@ -90,17 +88,10 @@ def list_webhooks() -> Response:
 
 @bp.post("/reset")
 def reset() -> tuple[str, int]:
-    """Forget everything: records, idempotency keys, webhook attempts, waiting faults."""
+    """Forget everything: records, idempotency keys, webhook attempts and retries, waiting faults,
+    the clock's offset."""
     current_store().reset()
     return "", 204
-
-
-def _member(body: JsonBody, field: str, choices: type[Choice]) -> Choice:
-    """The field's value, which must be one of `choices`."""
-    try:
-        return choices(body.get(field))
-    except ValueError:
-        body.refuse(field, f"The {field} must be one of: {', '.join(choices)}.")
 
 
 def _delay_seconds(body: JsonBody) -> float:

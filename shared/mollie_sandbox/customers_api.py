@@ -2,7 +2,6 @@
 
 from flask import Response, request
 
-from shared.clock import SYSTEM_CLOCK
 from shared.mollie_sandbox import customers, mandates, recurring
 from shared.mollie_sandbox.api import api_blueprint, idempotent, listed, rendered
 from shared.mollie_sandbox.store import current_store
@@ -16,7 +15,7 @@ bp = api_blueprint("sandbox_api_customers")
 def create_customer() -> Response:
     """Create a customer."""
     fields = customer_fields(request.get_json(silent=True))
-    customer = current_store().write(customers.create, fields, SYSTEM_CLOCK.now())
+    customer = current_store().write(customers.create, fields, current_store().clock.now())
     return rendered(customers.render, customer, "create-customer", 201)
 
 
@@ -52,5 +51,7 @@ def get_mandate(customer_id: str, mandate_id: str) -> Response:
 @idempotent
 def revoke_mandate(customer_id: str, mandate_id: str) -> tuple[str, int]:
     """Revoke a mandate; the subscriptions collecting on it are canceled."""
-    current_store().write(recurring.revoke_mandate, customer_id, mandate_id, SYSTEM_CLOCK.now())
+    current_store().write(
+        recurring.revoke_mandate, customer_id, mandate_id, current_store().clock.now()
+    )
     return "", 204

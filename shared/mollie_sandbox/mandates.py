@@ -8,7 +8,7 @@ from schwifty.exceptions import SchwiftyException
 
 from shared.mollie_sandbox import customers, links
 from shared.mollie_sandbox.errors import ApiError
-from shared.mollie_sandbox.state import Record, State, new_id, newest_first
+from shared.mollie_sandbox.state import Record, State, lookup, new_id, newest_first
 from shared.mollie_sandbox.times import day, timestamp
 
 DEFAULT_NAME = "T. Tester"
@@ -62,10 +62,7 @@ def create(state: State, customer_id: str, details: ConsumerDetails, now: dateti
 def get(state: State, customer_id: str, mandate_id: str) -> Record:
     """The customer's stored mandate; Mollie's 404 when the customer has none with this id."""
     customers.get(state, customer_id)
-    mandate = state.mandates.get(mandate_id)
-    if mandate is None or mandate["customerId"] != customer_id:
-        raise ApiError(404, f"No mandate exists with token {mandate_id}.")
-    return mandate
+    return lookup(state.mandates, mandate_id, "mandate", customerId=customer_id)
 
 
 def of_customer(state: State, customer_id: str) -> list[Record]:

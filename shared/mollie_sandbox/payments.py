@@ -1,16 +1,15 @@
 """Sandbox payment objects: creation, the status state machine and the JSON the client reads."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from shared.mollie_sandbox import links, mandates, terminals
+from shared.mollie_sandbox import links, mandates, methods, terminals
 from shared.mollie_sandbox.errors import ApiError
 from shared.mollie_sandbox.state import Record, State, lookup, new_id, newest_first
 from shared.mollie_sandbox.times import timestamp
 
-EXPIRY = timedelta(minutes=15)
 CANCELABLE_METHODS = frozenset({"pointofsale", "banktransfer", "directdebit"})
 OPTIONAL_FIELDS = (
     "customerId", "mandateId", "subscriptionId", "terminalId", "details", "locale",
@@ -72,10 +71,12 @@ def new_payment(payment_id: str, fields: dict[str, Any], profile_id: str, now: d
         "metadata": fields.get("metadata"),
         "status": PaymentStatus.OPEN.value,
         "isCancelable": fields["method"] in CANCELABLE_METHODS,
-        "expiresAt": timestamp(now + EXPIRY),
         "profileId": profile_id,
         "sequenceType": fields["sequenceType"],
     }
+    expiry = methods.expiry(fields["method"], fields["sequenceType"])
+    if expiry is not None:
+        payment["expiresAt"] = timestamp(now + expiry)
     payment.update({name: fields[name] for name in OPTIONAL_FIELDS if fields.get(name) is not None})
     return payment
 
@@ -117,9 +118,9 @@ def change_status(payment: Record, status: PaymentStatus, now: datetime) -> None
         return
     payment["status"] = status.value
     payment["isCancelable"] = False
+    payment.pop("expiresAt", None)  # only an open payment expires
     if status in FINAL:
         payment[FINAL_TIMESTAMPS[status]] = timestamp(now)
-        payment.pop("expiresAt", None)
 
 
 def cancel(state: State, payment_id: str, now: datetime) -> Record:
@@ -139,6 +140,12 @@ def is_final(payment: Record) -> bool:
 def amount_remaining(state: State, payment: Record) -> Decimal:
     """What may still be refunded: the amount less the refunds that did not fail or get canceled."""
     return Decimal(payment["amount"]["value"]) - _amount_refunded(state, payment["id"])
+
+
+def amount_charged_back(state: State, payment_id: str) -> Decimal:
+    """The total of the payment's chargebacks."""
+    charged_back = newest_first(state.chargebacks, paymentId=payment_id)
+    return sum((Decimal(c["amount"]["value"]) for c in charged_back), Decimal("0.00"))
 
 
 def _amount_refunded(state: State, payment_id: str) -> Decimal:
@@ -161,30 +168,35 @@ def render(
     payment_links.update(_related_links(state, payment, base_url))
     payment_links["dashboard"] = page
     payment_links["documentation"] = links.html(DOCS + docs)
-    return {**payment, **_refund_amounts(state, payment), "_links": payment_links}
+    return {**payment, **_paid_amounts(state, payment), "_links": payment_links}
 
 
-def _refund_amounts(state: State, payment: Record) -> dict[str, dict[str, str]]:
-    """For a paid payment, how much was refunded and how much may still be."""
+def _paid_amounts(state: State, payment: Record) -> dict[str, dict[str, str]]:
+    """For a paid payment: refunded, still refundable, and charged back (only when not zero)."""
     if payment["status"] != PaymentStatus.PAID:
         return {}
     currency = payment["amount"]["currency"]
-    return {
-        "amountRefunded": _money(currency, _amount_refunded(state, payment["id"])),
-        "amountRemaining": _money(currency, amount_remaining(state, payment)),
+    amounts = {
+        "amountRefunded": money(currency, _amount_refunded(state, payment["id"])),
+        "amountRemaining": money(currency, amount_remaining(state, payment)),
     }
+    charged_back = amount_charged_back(state, payment["id"])
+    if charged_back:
+        amounts["amountChargedBack"] = money(currency, charged_back)
+    return amounts
 
 
-def _money(currency: str, value: Decimal) -> dict[str, str]:
+def money(currency: str, value: Decimal) -> dict[str, str]:
     """A Mollie amount object: the value a string with two decimals."""
     return {"currency": currency, "value": f"{value:.2f}"}
 
 
 def _related_links(state: State, payment: Record, base_url: str) -> dict[str, dict[str, str]]:
-    """Links to the payment's refunds, customer, mandate and subscription, where it has them."""
+    """Links to the payment's refunds, chargebacks, customer, mandate and subscription, if any."""
     related: dict[str, dict[str, str]] = {}
-    if newest_first(state.refunds, paymentId=payment["id"]):
-        related["refunds"] = links.api(links.payment_url(base_url, payment["id"]) + "/refunds")
+    for kind in ("refunds", "chargebacks"):
+        if newest_first(getattr(state, kind), paymentId=payment["id"]):
+            related[kind] = links.api(f"{links.payment_url(base_url, payment['id'])}/{kind}")
     customer_id = payment.get("customerId")
     if customer_id is None:
         return related

@@ -2,7 +2,6 @@
 
 from flask import Response, request
 
-from shared.clock import SYSTEM_CLOCK
 from shared.mollie_sandbox import actions, customers, payments
 from shared.mollie_sandbox.api import api_blueprint, idempotent, listed, rendered
 from shared.mollie_sandbox.store import current_store
@@ -16,7 +15,7 @@ bp = api_blueprint("sandbox_api_payments")
 def create_payment() -> Response:
     """Create an open payment."""
     fields = payment_fields(request.get_json(silent=True))
-    payment = current_store().write(payments.create, fields, SYSTEM_CLOCK.now())
+    payment = current_store().write(payments.create, fields, current_store().clock.now())
     return rendered(payments.render, payment, "create-payment", 201)
 
 
@@ -47,7 +46,7 @@ def create_customer_payment(customer_id: str) -> Response:
     """Create an open payment of the customer (a first payment, typically)."""
     current_store().read(customers.get, customer_id)
     fields = payment_fields(request.get_json(silent=True), customer_id=customer_id)
-    payment = current_store().write(payments.create, fields, SYSTEM_CLOCK.now())
+    payment = current_store().write(payments.create, fields, current_store().clock.now())
     return rendered(payments.render, payment, "create-payment", 201)
 
 

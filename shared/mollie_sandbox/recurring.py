@@ -6,16 +6,35 @@ from typing import Any
 from shared.mollie_sandbox import mandates, payments, subscriptions
 from shared.mollie_sandbox.errors import ApiError
 from shared.mollie_sandbox.payments import PaymentStatus
-from shared.mollie_sandbox.state import Record, State
+from shared.mollie_sandbox.state import Record, State, lookup
 
 
 def revoke_mandate(state: State, customer_id: str, mandate_id: str, now: datetime) -> None:
     """Make the mandate invalid and cancel the customer's live subscriptions that collect on it."""
     mandate = mandates.get(state, customer_id, mandate_id)
     mandate["status"] = "invalid"
-    for subscription in subscriptions.of_customer(state, customer_id):
-        if subscription["mandateId"] == mandate_id and subscription["status"] == "active":
-            subscriptions.stop(subscription, now)
+    for subscription in _collecting_on(state, mandate_id):
+        subscriptions.stop(subscription, now)
+
+
+def invalidate_mandate(state: State, mandate_id: str) -> Record:
+    """The bank ends the mandate: it becomes invalid and the subscriptions on it are suspended."""
+    mandate = lookup(state.mandates, mandate_id, "mandate")
+    if mandate["status"] == "invalid":
+        raise ApiError(422, "The mandate is already invalid.", field="status")
+    mandate["status"] = "invalid"
+    for subscription in _collecting_on(state, mandate_id):
+        subscriptions.suspend(subscription)
+    return mandate
+
+
+def _collecting_on(state: State, mandate_id: str) -> list[Record]:
+    """The active subscriptions that collect on the mandate."""
+    return [
+        subscription
+        for subscription in state.subscriptions.values()
+        if subscription["mandateId"] == mandate_id and subscription["status"] == "active"
+    ]
 
 
 def charge(state: State, subscription_id: str, now: datetime) -> Record:

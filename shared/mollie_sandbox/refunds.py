@@ -65,10 +65,7 @@ def _refuse_unrefundable(state: State, payment: Record, amount: dict[str, str]) 
 def get(state: State, payment_id: str, refund_id: str) -> Record:
     """The payment's stored refund; Mollie's 404 when the payment has none with this id."""
     payments.get(state, payment_id)
-    refund = state.refunds.get(refund_id)
-    if refund is None or refund["paymentId"] != payment_id:
-        raise ApiError(404, f"No refund exists with token {refund_id}.")
-    return refund
+    return lookup(state.refunds, refund_id, "refund", paymentId=payment_id)
 
 
 def of_payment(state: State, payment_id: str) -> list[Record]:

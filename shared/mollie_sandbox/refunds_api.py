@@ -2,7 +2,6 @@
 
 from flask import Response, request
 
-from shared.clock import SYSTEM_CLOCK
 from shared.mollie_sandbox import refunds
 from shared.mollie_sandbox.api import api_blueprint, idempotent, listed, rendered
 from shared.mollie_sandbox.store import current_store
@@ -16,7 +15,7 @@ bp = api_blueprint("sandbox_api_refunds")
 def create_refund(payment_id: str) -> Response:
     """Refund part or all of a paid payment."""
     fields = refund_fields(request.get_json(silent=True))
-    refund = current_store().write(refunds.create, payment_id, fields, SYSTEM_CLOCK.now())
+    refund = current_store().write(refunds.create, payment_id, fields, current_store().clock.now())
     return rendered(refunds.render, refund, "create-payment-refund", 201)
 
 

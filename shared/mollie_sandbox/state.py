@@ -8,7 +8,7 @@ from typing import Any
 from shared.mollie_sandbox.errors import ApiError
 
 ID_ALPHABET = string.ascii_letters + string.digits
-SAVED_KINDS = ("payments", "customers", "mandates", "subscriptions", "refunds")
+SAVED_KINDS = ("payments", "customers", "mandates", "subscriptions", "refunds", "chargebacks")
 # A stored record keeps Mollie's JSON fields by name, so a field's type depends on its name.
 Record = dict[str, Any]
 
@@ -24,6 +24,7 @@ class State:
     mandates: dict[str, Record] = field(default_factory=dict)
     subscriptions: dict[str, Record] = field(default_factory=dict)
     refunds: dict[str, Record] = field(default_factory=dict)
+    chargebacks: dict[str, Record] = field(default_factory=dict)
 
 
 def saved(state: State) -> dict[str, list[Record]]:
@@ -50,11 +51,13 @@ def _random_id(prefix: str) -> str:
     return prefix + "".join(secrets.choice(ID_ALPHABET) for _ in range(10))
 
 
-def lookup(records: dict[str, Record], record_id: str, kind: str) -> Record:
-    """The stored record itself; Mollie's 404 when there is none with this id."""
-    if record_id not in records:
+def lookup(records: dict[str, Record], record_id: str, kind: str, **owner: str) -> Record:
+    """The stored record itself, if it belongs to `owner` (paymentId=..., customerId=...);
+    Mollie's 404 when there is no such record."""
+    record = records.get(record_id)
+    if record is None or any(record.get(name) != value for name, value in owner.items()):
         raise ApiError(404, f"No {kind} exists with token {record_id}.")
-    return records[record_id]
+    return record
 
 
 def newest_first(records: dict[str, Record], **matching: str) -> list[Record]:

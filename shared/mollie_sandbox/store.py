@@ -11,28 +11,32 @@ from typing import Concatenate, ParamSpec, TypeVar, cast
 from flask import current_app
 
 from shared.mollie_sandbox import payments, state, terminals
+from shared.mollie_sandbox.clock import SandboxClock
 from shared.mollie_sandbox.faults import FaultQueue
 from shared.mollie_sandbox.idempotency import IdempotencyCache
 from shared.mollie_sandbox.state import Record, State
-from shared.mollie_sandbox.webhooks import WebhookLog
+from shared.mollie_sandbox.webhooks import RetryPolicy, WebhookSender
 
 EXTENSION_KEY = "mollie_sandbox"
+DEFAULT_RETRIES = RetryPolicy()
 T = TypeVar("T")
 P = ParamSpec("P")
 
 
 class SandboxStore:
-    """Records, idempotency keys, webhook attempts and waiting faults; all thread-safe."""
+    """Records, idempotency keys, webhooks, waiting faults and the clock; all thread-safe."""
 
     def __init__(
         self,
         profile_id: str,
         state_file: str | os.PathLike[str] | None = None,
         terminal_settings: Iterable[Mapping[str, str]] = terminals.DEFAULT_TERMINALS,
+        retries: RetryPolicy = DEFAULT_RETRIES,
     ) -> None:
         self.profile_id = profile_id
+        self.clock = SandboxClock()
         self.idempotency = IdempotencyCache()
-        self.webhooks = WebhookLog()
+        self.webhooks = WebhookSender(retries, self.clock.now)
         self.faults = FaultQueue()
         self._terminals = terminals.preset(terminal_settings, profile_id)
         self._state_file = Path(state_file) if state_file else None
@@ -70,12 +74,14 @@ class SandboxStore:
         return self.read(payments.every)
 
     def reset(self) -> None:
-        """Forget all records, idempotency keys, webhook attempts and waiting faults."""
+        """Forget all records, idempotency keys, webhook attempts and retries, waiting faults and
+        the clock's offset."""
         with self._lock:
             self._state = State(self.profile_id, self._terminals)
             self.idempotency.clear()
-            self.webhooks.clear()
+            self.webhooks.reset()
             self.faults.clear()
+            self.clock.reset()
             self._save()
 
     def _load(self) -> State:

@@ -58,10 +58,7 @@ def _without_empty_schedule_fields(subscription: Record) -> Record:
 def get(state: State, customer_id: str, subscription_id: str) -> Record:
     """The customer's stored subscription; Mollie's 404 when the customer has none with this id."""
     customers.get(state, customer_id)
-    subscription = state.subscriptions.get(subscription_id)
-    if subscription is None or subscription["customerId"] != customer_id:
-        raise ApiError(404, f"No subscription exists with token {subscription_id}.")
-    return subscription
+    return lookup(state.subscriptions, subscription_id, "subscription", customerId=customer_id)
 
 
 def find(state: State, subscription_id: str) -> Record:
@@ -94,6 +91,26 @@ def cancel(state: State, customer_id: str, subscription_id: str, now: datetime) 
         raise ApiError(422, detail, docs=DOCS + "cancel-subscription")
     stop(subscription, now)
     return subscription
+
+
+def end_at_mollie(state: State, subscription_id: str, status: str, now: datetime) -> Record:
+    """End a live subscription as Mollie does on its own: `canceled` (in the dashboard) or
+    `suspended` (its mandate became invalid); Mollie sends no webhook for either."""
+    subscription = find(state, subscription_id)
+    if subscription["status"] in ENDED or subscription["status"] == status:
+        detail = f"The subscription is already {subscription['status']}."
+        raise ApiError(422, detail, field="status")
+    if status == "canceled":
+        stop(subscription, now)
+    else:
+        suspend(subscription)
+    return subscription
+
+
+def suspend(subscription: Record) -> None:
+    """Stop collecting until a valid mandate comes back: no next payment date meanwhile."""
+    subscription["status"] = "suspended"
+    subscription.pop("nextPaymentDate", None)
 
 
 def stop(subscription: Record, now: datetime) -> None:

@@ -2,7 +2,6 @@
 
 from flask import Response, request
 
-from shared.clock import SYSTEM_CLOCK
 from shared.mollie_sandbox import payments, subscriptions
 from shared.mollie_sandbox.api import api_blueprint, idempotent, listed, rendered
 from shared.mollie_sandbox.store import current_store
@@ -17,7 +16,7 @@ DOCS = subscriptions.DOCS
 @idempotent
 def create_subscription(customer_id: str) -> Response:
     """Create an active subscription on the customer's valid mandate."""
-    now = SYSTEM_CLOCK.now()
+    now = current_store().clock.now()
     fields = subscription_fields(request.get_json(silent=True), local_today(now))
     subscription = current_store().write(subscriptions.create, customer_id, fields, now)
     return rendered(subscriptions.render, subscription, "create-subscription", 201)
@@ -35,7 +34,7 @@ def get_subscription(customer_id: str, subscription_id: str) -> Response:
 def cancel_subscription(customer_id: str, subscription_id: str) -> Response:
     """Cancel a subscription; Mollie answers with the canceled subscription."""
     canceled = current_store().write(
-        subscriptions.cancel, customer_id, subscription_id, SYSTEM_CLOCK.now()
+        subscriptions.cancel, customer_id, subscription_id, current_store().clock.now()
     )
     return rendered(subscriptions.render, canceled, "cancel-subscription")
 

@@ -4,7 +4,7 @@ import re
 from datetime import date
 from typing import Any
 
-from shared.mollie_sandbox import intervals
+from shared.mollie_sandbox import intervals, methods
 from shared.mollie_sandbox.body import JsonBody
 
 METHOD = re.compile(r"^[a-z][a-z0-9]*$")
@@ -19,8 +19,11 @@ def payment_fields(raw: Any, customer_id: str | None = None) -> dict[str, Any]:
     """The validated fields of a create-payment body; `customer_id` when the path names one."""
     body = JsonBody(raw, DOCS + "payments-api/create-payment")
     method = _method(body)
+    amount = body.amount()
+    if method is not None:
+        methods.refuse_unaccepted(method, amount, body.docs)
     fields: dict[str, Any] = {
-        "amount": body.amount(),
+        "amount": amount,
         "description": body.text("description", required=True),
         "method": method,
         "sequenceType": _sequence_type(body),
@@ -87,16 +90,18 @@ def _interval(body: JsonBody) -> str:
 
 
 def _method(body: JsonBody) -> str | None:
-    """The method when exactly one is asked for, None when the payer may choose."""
+    """The method when exactly one is asked for, None when the payer may choose; each one known."""
     method = body.get("method")
-    methods = [method] if isinstance(method, str) else method
-    if methods is None:
+    names = [method] if isinstance(method, str) else method
+    if names is None:
         return None
-    if not isinstance(methods, list) or not all(
-        isinstance(name, str) and METHOD.match(name) for name in methods
+    if not isinstance(names, list) or not all(
+        isinstance(name, str) and METHOD.match(name) for name in names
     ):
         body.refuse("method", "The payment method is invalid.")
-    return methods[0] if len(methods) == 1 else None
+    for name in names:
+        methods.refuse_unknown(name, body.docs)
+    return names[0] if len(names) == 1 else None
 
 
 def _sequence_type(body: JsonBody) -> str:

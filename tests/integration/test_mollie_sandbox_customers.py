@@ -258,7 +258,9 @@ def test_revoked_mandate_is_invalid_and_answers_204(
     [mandate] = customer.mandates.list()
     url = f"{mollie_sandbox.url}/v2/customers/{customer.id}/mandates/{mandate.id}"
 
-    answer = requests.delete(url, headers={"Authorization": "Bearer test_x"}, timeout=5)
+    answer = requests.delete(
+        url, headers={"Authorization": f"Bearer {mollie_sandbox.api_key}"}, timeout=5
+    )
     again = customer.mandates.delete(mandate.id)
 
     assert answer.status_code == 204 and answer.content == b"" and again == {}

@@ -4,8 +4,10 @@ import os
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,7 @@ from tests.support.programs import HOST, running_program
 from tests.support.servers import free_port, running_server
 
 SANDBOX_API_KEY = "test_sandbox0000000000000000000"
+PORTAL_TESTS_KEY = "test_portal_tests"  # the key tests/conftest.py gives the portal
 SANDBOX_COMMAND = (sys.executable, "-m", "shared.mollie_sandbox")
 CONTROL_TIMEOUT = 10
 
@@ -73,6 +76,39 @@ class MollieSandbox:
         body = {"status": status, "webhook": webhook}
         return self._control("post", f"refunds/{refund_id}/status", body)
 
+    def charge_back(
+        self,
+        payment_id: str,
+        amount: str | None = None,
+        *,
+        reason: dict[str, str] | None = None,
+        webhook: bool = True,
+    ) -> dict:
+        """The bank reverses (part of) a paid payment; the chargeback as the API shows it."""
+        extra = {"amount": amount, "reason": reason}
+        body = {"webhook": webhook, **{key: value for key, value in extra.items() if value}}
+        return self._control("post", f"payments/{payment_id}/chargeback", body)
+
+    def end_subscription(self, subscription_id: str, status: str) -> dict:
+        """Suspend or cancel a schedule as Mollie does on its own (no webhook)."""
+        return self._control("post", f"subscriptions/{subscription_id}/status", {"status": status})
+
+    def invalidate_mandate(self, mandate_id: str) -> dict:
+        """The bank makes a mandate invalid; its schedules are suspended (no webhook)."""
+        return self._control("post", f"mandates/{mandate_id}/status", {"status": "invalid"})
+
+    def clock(self) -> dict:
+        """The sandbox's moment (`now`) and its offset from the machine's time."""
+        return self._control("get", "clock")
+
+    def advance_clock(self, seconds: float) -> list[str]:
+        """Move the sandbox's time on; the ids of the payments that expired meanwhile."""
+        return self._control("post", "clock", {"advance_seconds": seconds})["expired"]
+
+    def set_clock(self, moment: datetime) -> list[str]:
+        """Make it `moment` in the sandbox; the ids of the payments that expired meanwhile."""
+        return self._control("post", "clock", {"now": moment.isoformat()})["expired"]
+
     def inject_fault(self, mode: str, count: int = 1, delay_seconds: float = 0.0) -> None:
         """Make the next `count` API requests fail: error_500, not_json or delay."""
         body = {"mode": mode, "count": count, "delay_seconds": delay_seconds}
@@ -91,7 +127,7 @@ class MollieSandbox:
         return response.json() if response.content else None
 
     def reset(self) -> None:
-        """Forget all records, idempotency keys, webhook attempts and waiting faults."""
+        """Forget all records, idempotency keys, webhook attempts, waiting faults, clock offset."""
         self._control("post", "reset")
 
 
@@ -101,6 +137,7 @@ class WebhookReceiver:
     def __init__(self) -> None:
         self.url = ""
         self.calls: list[dict[str, Any]] = []
+        self.arrivals: list[float] = []  # time.monotonic() of each call
         self.status_code = 200
         self._lock = threading.Lock()
         self.app = Flask(__name__)
@@ -117,6 +154,7 @@ class WebhookReceiver:
         call = {"path": f"/{path}", "form": request.form.to_dict(), "mimetype": request.mimetype}
         with self._lock:
             self.calls.append(call)
+            self.arrivals.append(time.monotonic())
         return "", self.status_code
 
 
@@ -128,9 +166,11 @@ def _environment(settings: Mapping[str, str]) -> dict[str, str]:
 
 @contextmanager
 def running_sandbox(settings: Mapping[str, str] | None = None) -> Iterator[MollieSandbox]:
-    """`python -m shared.mollie_sandbox` on a free port with MOLLIE_SANDBOX_* `settings`."""
+    """`python -m shared.mollie_sandbox` on a free port with MOLLIE_SANDBOX_* `settings`; it
+    takes the tests' keys unless `settings` name MOLLIE_SANDBOX_KEYS."""
     port = free_port(HOST)
-    environment = _environment({**(settings or {}), "MOLLIE_SANDBOX_PORT": str(port)})
+    keys = {"MOLLIE_SANDBOX_KEYS": f"{SANDBOX_API_KEY},{PORTAL_TESTS_KEY}"}
+    environment = _environment({**keys, **(settings or {}), "MOLLIE_SANDBOX_PORT": str(port)})
     with (
         tempfile.TemporaryDirectory(prefix="openbalie-sandbox-") as folder,
         running_program(
