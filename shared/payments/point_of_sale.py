@@ -45,6 +45,7 @@ def start_terminal_payment(
     payment = session.scalar(select(Payment).where(Payment.idempotency_key == f"{key}-1"))
     if payment is None:
         _free_terminal(session, device, provider, now)
+        _refresh_collecting(session, patron, provider, now)
         payment = _new_terminal_payment(session, device, patron, amount, key, now)
     elif payment.patron_id != patron.id or amount is not None and payment.amount != amount:
         raise DomainError("request_key_reused")
@@ -53,14 +54,29 @@ def start_terminal_payment(
 
 def payable(session: Session, patron: Patron) -> Decimal:
     """What is owed minus what terminals are already collecting."""
-    collecting = session.scalars(
-        select(Payment.amount).where(
-            Payment.patron_id == patron.id,
-            Payment.purpose == PaymentPurpose.BALANCE,
-            Payment.status.in_(REUSABLE),
-        )
-    )
+    collecting = (payment.amount for payment in _collecting(session, patron))
     return to_amount(ledger.balance(session, patron.id) - sum(collecting, Decimal(0)))
+
+
+def _collecting(session: Session, patron: Patron) -> list[Payment]:
+    """The patron's terminal payments that are not finished, as we know them."""
+    query = select(Payment).where(
+        Payment.patron_id == patron.id,
+        Payment.purpose == PaymentPurpose.BALANCE,
+        Payment.status.in_(REUSABLE),
+    )
+    return list(session.scalars(query))
+
+
+def _refresh_collecting(
+    session: Session, patron: Patron, provider: PaymentProvider, now: datetime
+) -> None:
+    """Ask Mollie about the patron's unfinished terminal payments before counting them as being
+    collected: one that expired or ended at another kiosk while its webhook was lost would
+    otherwise hold the debt until reconcile comes by."""
+    for payment in _collecting(session, patron):
+        if payment.provider_id is not None:
+            apply_status(session, payment, provider.get_payment(payment.provider_id), now)
 
 
 def _new_terminal_payment(

@@ -19,6 +19,7 @@ from tests.support.servers import free_port
 from tests.support.signup import signed_up
 
 TERMINAL = "term_sandboxKiosk1"
+TERMINAL_EXPIRY_SECONDS = 41  # Mollie lets a terminal wait about 40 seconds for the card
 API = "/api/kiosk/v1"
 
 
@@ -199,6 +200,21 @@ def test_another_kiosk_cannot_collect_what_a_terminal_is_collecting(
         json={"patron": number},
     )
     assert second.status_code == 422 and second.json["error"] == "nothing_owed"
+
+
+def test_a_terminal_payment_that_expired_unheard_no_longer_holds_the_debt(
+    app: Flask, client: FlaskClient, kiosk, owing_patron: Patron, mollie_sandbox
+) -> None:
+    number = owing_patron.customer_number
+    assert kiosk("POST", "/payments", "kiosk-req-0011", patron=number).status_code == 201
+    assert mollie_sandbox.advance_clock(TERMINAL_EXPIRY_SECONDS)  # its webhook reaches nobody
+    token = register_kiosk(app, "Kiosk hal", "--terminal", "term_sandboxKiosk2")
+    second = client.post(
+        f"{API}/payments",
+        headers={"Authorization": f"Bearer {token}", "Idempotency-Key": "kiosk-req-0012"},
+        json={"patron": number},
+    )
+    assert second.status_code == 201 and second.json["amount"] == "12.50"
 
 
 def test_a_new_payment_cancels_the_one_left_waiting_on_the_terminal(
