@@ -73,11 +73,18 @@ def _period_token(subscription_id: int, start: date | None) -> str:
     return tokens.make_token(current_app.config["SECRET_KEY"], tokens.PAY_INSTEAD, payload, now())
 
 
-def unavailable_page(error: PaymentProviderError, back_url: str | None = None) -> str:
+def unavailable_page(error: PaymentProviderError, back_url: str | None = None) -> tuple[str, int]:
     """The calm page when a payment cannot start: try again soon after an outage; when Mollie
-    refuses our key (staff have the alarm), paying is switched off until they fix it."""
-    stopped = isinstance(error, ProviderUnauthorized)
-    return render_template("portal/payments/unavailable.html", stopped=stopped, back_url=back_url)
+    refuses our key (staff have the alarm), paying is switched off until they fix it; when it
+    refuses the payment (a method the profile lacks, an amount), why, and to ask the library."""
+    refused = error.reason if isinstance(error, PaymentRefused) else None
+    page = render_template(
+        "portal/payments/unavailable.html",
+        stopped=isinstance(error, ProviderUnauthorized),
+        refused=refused,
+        back_url=back_url,
+    )
+    return page, 422 if refused else 503
 
 
 def same_secret(given: str, stored: str) -> bool:
@@ -162,7 +169,7 @@ def pay_instead(token: str) -> str | Response | tuple[str, int]:
         db.session.rollback()
         what = "period payment for subscription %s could not start: %s"
         report_failure(error, what, subscription.id)
-        return unavailable_page(error, back_url=request.path), 503
+        return unavailable_page(error, back_url=request.path)
     if payment.status == PaymentStatus.OPEN and payment.checkout_url:
         return redirect(payment.checkout_url, code=303)
     return redirect(url_for("payments.payment_result", reference=payment.reference), code=303)

@@ -22,7 +22,7 @@ from shared.kiosks.tickets import Proof, read_ticket
 from shared.models.kiosk import KioskDevice
 from shared.models.patron import Patron
 from shared.patrons.lookup import find_patron
-from shared.payments.provider import PaymentProviderError, ProviderUnauthorized
+from shared.payments.provider import PaymentProviderError, PaymentRefused, ProviderUnauthorized
 from shared.refusals import http_status
 
 log = logging.getLogger(__name__)
@@ -133,6 +133,9 @@ def provider_down(error: PaymentProviderError) -> tuple[Response, int]:
     db.session.rollback()
     if isinstance(error, ProviderUnauthorized):
         return jsonify(error="payments_stopped"), 503
+    if isinstance(error, PaymentRefused):
+        log.error("kiosk %s: Mollie refused the payment: %s", g.get("kiosk"), error)
+        return jsonify(error="payment_refused", reason=error.reason), 422
     log.error("kiosk %s: payment provider unavailable: %s", g.get("kiosk"), error)
     return jsonify(error="provider_unavailable"), 503
 

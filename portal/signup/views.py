@@ -222,7 +222,7 @@ def pay(registration: Registration) -> str | Response | tuple[str, int]:
         db.session.rollback()
         what = "payment for registration %s could not start: %s"
         report_failure(error, what, registration.public_id)
-        return unavailable_page(error), 503
+        return unavailable_page(error)
     if payment.status == PaymentStatus.OPEN and payment.checkout_url:
         return redirect(payment.checkout_url, code=303)
     return redirect(url_for("payments.result", reference=payment.reference), code=303)

@@ -208,7 +208,8 @@ def _call(method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     except UnauthorizedError as error:
         raise ProviderUnauthorized(f"{type(error).__name__}: {error}") from error
     except REFUSALS as error:
-        raise PaymentRefused(f"{type(error).__name__}: {error}") from error
+        field = getattr(error, "field", None)  # an id of the wrong form has none
+        raise PaymentRefused(f"{type(error).__name__}: {error}", field) from error
     except (MollieError, KeyError, ValueError) as error:
         raise PaymentProviderError(f"{type(error).__name__}: {error}") from error
 

@@ -1,5 +1,6 @@
 """The payment provider interface that services use, whatever provider is behind it."""
 
+import copy
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -13,9 +14,34 @@ from shared.models.payment import PaymentMethod, PaymentStatus, RefundStatus, Se
 class PaymentProviderError(Exception):
     """The provider could not be reached or gave an unusable answer; nothing is known."""
 
+    def about(self, subject: str) -> "PaymentProviderError":
+        """The same error (of its kind, with its details), its message naming its subject."""
+        named = copy.copy(self)
+        named.args = (f"{subject}: {self}",)
+        return named
+
 
 class PaymentRefused(PaymentProviderError):
-    """The provider answered and said no (4xx): retrying the same request will not help."""
+    """The provider answered and said no (4xx): retrying the same request will not help.
+    `field` names what it refused (Mollie's `field`: method, amount, terminalId ...)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+    @property
+    def reason(self) -> str:
+        """Why, as the portal tells it: a method the profile does not take, an amount or
+        currency it does not accept, a terminal it does not know, or else refused."""
+        field = (self.field or "").split(".")[0]
+        return REFUSED_FIELDS.get(field, "payment_refused")
+
+
+REFUSED_FIELDS = {
+    "method": "method_not_enabled",
+    "amount": "amount_not_accepted",
+    "terminalId": "terminal_unknown",
+}
 
 
 class ProviderUnauthorized(PaymentProviderError):

@@ -84,8 +84,7 @@ def submit_payment(
     try:
         remote = provider.create_payment(request)
     except PaymentProviderError as error:
-        # Of the same kind (a refused key stays one), naming the payment.
-        raise type(error)(f"payment {payment.idempotency_key}: {error}") from error
+        raise error.about(f"payment {payment.idempotency_key}") from error
     payment.provider_id, payment.checkout_url = remote.id, remote.checkout_url
     apply_status(session, payment, remote, now)
     session.flush()

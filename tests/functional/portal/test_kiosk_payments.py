@@ -217,6 +217,30 @@ def test_a_terminal_payment_that_expired_unheard_no_longer_holds_the_debt(
     assert second.status_code == 201 and second.json["amount"] == "12.50"
 
 
+def test_a_terminal_mollie_does_not_take_is_a_refusal_not_an_outage(
+    app: Flask, client: FlaskClient, owing_patron: Patron
+) -> None:
+    token = register_kiosk(app, "Kiosk hal", "--terminal", "term_sandboxInactive")
+    answer = client.post(
+        f"{API}/payments",
+        headers={"Authorization": f"Bearer {token}", "Idempotency-Key": "kiosk-req-0013"},
+        json={"patron": owing_patron.customer_number},
+    )
+    assert answer.status_code == 422
+    assert answer.json == {"error": "payment_refused", "reason": "terminal_unknown"}
+
+
+def test_an_amount_above_the_terminal_limit_is_refused_with_its_reason(
+    app: Flask, kiosk, owing_patron: Patron
+) -> None:
+    number = owing_patron.customer_number
+    charge = ["ledger", "charge", number, "60000.00", "Schade", "--key", "damage-1"]
+    assert app.test_cli_runner().invoke(args=charge).exit_code == 0
+    answer = kiosk("POST", "/payments", "kiosk-req-0014", patron=number)
+    assert answer.status_code == 422
+    assert answer.json == {"error": "payment_refused", "reason": "amount_not_accepted"}
+
+
 def test_a_new_payment_cancels_the_one_left_waiting_on_the_terminal(
     kiosk, owing_patron: Patron, mollie_sandbox
 ) -> None:

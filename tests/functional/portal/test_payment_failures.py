@@ -7,10 +7,11 @@ import pytest
 import requests
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from portal.extensions import db
 from portal.wiring import now
+from shared.models.catalogue import SubscriptionType
 from shared.models.mail import OutboxMail
 from shared.models.patron import Patron
 from shared.models.payment import Payment
@@ -145,3 +146,19 @@ def test_webhook_and_return_pages_racing_activate_once(
     assert answers == [200] * 6
     assert db.session.scalar(select(func.count()).select_from(Patron)) == 1
     assert db.session.scalar(select(func.count()).select_from(OutboxMail)) == 2
+
+
+def test_an_amount_mollie_does_not_take_says_so_instead_of_try_again(
+    client: FlaskClient, mollie_sandbox
+) -> None:
+    # iDEAL takes at most EUR 50,000 (docs/mollie-sandbox.md); a catalogue can ask more.
+    db.session.execute(
+        update(SubscriptionType).where(SubscriptionType.code == "0045").values(price=60000)
+    )
+    db.session.commit()
+    walk_to_review(client)
+    status, page = press_pay(client)
+    assert status == 422
+    assert "Dit bedrag kan niet online worden betaald." in page
+    assert "paar minuten" not in page
+    assert mollie_sandbox.payments() == []
