@@ -38,7 +38,7 @@ from shared.models.kiosk import KioskDevice
 from shared.models.patron import Patron
 from shared.patrons.lookup import find_patron
 from shared.payments import direct_debit, ledger
-from shared.payments.provider import PaymentProviderError
+from shared.payments.provider import PaymentProviderError, PaymentRefused, ProviderTerminal
 from shared.payments.refunds import refund_payment_committing
 from shared.payments.service import find_by_reference
 from shared.signup.purge import paid_but_unconfirmed, purge_unconfirmed
@@ -184,11 +184,36 @@ def payments_refund(reference: str, amount: str | None, description: str) -> Non
 @click.option("--branch", required=True, help="Code of the branch the kiosk stands in.")
 @click.option("--terminal", help="Mollie terminal id (term_...) of its PIN terminal.")
 def kiosk_add_device(name: str, branch: str, terminal: str | None) -> None:
-    """Register a kiosk; prints its API token once, as JSON."""
+    """Register a kiosk; prints its API token once, as JSON (with its terminal's status at
+    Mollie, and a warning while that is not active)."""
+    found = _terminal_at_mollie(terminal) if terminal else None
     with refusals_reported():
         device, token = register_device(db.session(), name, branch, terminal, now())
     db.session.commit()
-    click.echo(json.dumps({"device_id": device.id, "token": token}))
+    answer: dict[str, object] = {"device_id": device.id, "token": token}
+    if found is not None:
+        answer["terminal_status"] = found.status
+        if found.status != "active":
+            answer["warning"] = (
+                f"terminal {found.id} is {found.status} at Mollie: payments at this kiosk are"
+                " refused until it is active"
+            )
+    click.echo(json.dumps(answer))
+
+
+def _terminal_at_mollie(terminal: str) -> ProviderTerminal:
+    """The terminal as Mollie knows it; an error saying what to fix when it does not."""
+    try:
+        return payment_provider().get_terminal(terminal)
+    except PaymentRefused as error:
+        raise click.ClickException(
+            f"Mollie does not know terminal {terminal} on this profile: check its id in"
+            " Mollie's dashboard (Point of sale > Terminals)"
+        ) from error
+    except PaymentProviderError as error:
+        raise click.ClickException(
+            f"could not check terminal {terminal} at Mollie, nothing registered: {error}"
+        ) from error
 
 
 @kiosk.command("revoke-device")

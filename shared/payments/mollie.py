@@ -32,6 +32,7 @@ from shared.payments.provider import (
     ProviderPayment,
     ProviderRefund,
     ProviderSubscription,
+    ProviderTerminal,
     ProviderUnauthorized,
     RefundRequest,
     ScheduleStatus,
@@ -191,6 +192,11 @@ class MollieProvider:
         """Every refund of the payment, all pages."""
         first = self._ask(self._payment_object(payment_id).refunds.list)
         return [_refund(item) for item in _all_pages(first)]
+
+    def get_terminal(self, terminal_id: str) -> ProviderTerminal:
+        """A point-of-sale terminal of the profile."""
+        terminal = self._ask(self._client.terminals.get, terminal_id)
+        return ProviderTerminal(terminal.id, terminal.status, terminal.description or "")
 
     def _customer(self, customer_id: str) -> Customer:
         """A customer handle without fetching it."""

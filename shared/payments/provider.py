@@ -132,6 +132,15 @@ class ProviderSubscription:
 
 
 @dataclass(frozen=True)
+class ProviderTerminal:
+    """A point-of-sale terminal as the provider knows it (status pending, active, inactive)."""
+
+    id: str
+    status: str
+    description: str
+
+
+@dataclass(frozen=True)
 class RefundRequest:
     """Money to give back from a paid payment."""
 
@@ -203,4 +212,8 @@ class PaymentProvider(Protocol):
 
     def list_refunds(self, payment_id: str) -> list[ProviderRefund]:
         """Every refund of a payment."""
+        ...
+
+    def get_terminal(self, terminal_id: str) -> ProviderTerminal:
+        """A point-of-sale terminal of the profile."""
         ...

@@ -172,3 +172,25 @@ def test_no_receipt_without_an_e_mail_address(
     assert response.status_code == 422 and response.json["error"] == "no_email"
     other = KioskApi(client, register_kiosk(app, "Kiosk boven"))
     assert other.call("POST", f"/payments/{paid.reference}/receipt-mail").status_code == 404
+
+
+def add_device(app: Flask, terminal: str) -> tuple[int, str]:
+    """`kiosk add-device` with a PIN terminal; exit code and output."""
+    args = ["kiosk", "add-device", "Kiosk hal", "--branch", "5270", "--terminal", terminal]
+    result = app.test_cli_runner().invoke(args=args)
+    return result.exit_code, result.output
+
+
+def test_a_terminal_is_checked_with_mollie_when_a_kiosk_is_added(app: Flask) -> None:
+    code, output = add_device(app, TERMINAL)
+    assert code == 0 and json.loads(output)["terminal_status"] == "active"
+    assert "warning" not in json.loads(output)
+    code, output = add_device(app, "term_sandboxInactive")
+    assert code == 0 and json.loads(output)["terminal_status"] == "inactive"
+    assert "refused until it is active" in json.loads(output)["warning"]
+
+
+def test_a_terminal_mollie_does_not_know_registers_nothing(app: Flask) -> None:
+    code, output = add_device(app, "term_doesNotExist")
+    assert code == 1 and "Mollie does not know terminal term_doesNotExist" in output
+    assert db.session.scalars(select(KioskDevice)).first() is None
