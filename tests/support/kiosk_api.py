@@ -17,6 +17,7 @@ from shared import tokens
 from shared.models.mail import OutboxMail
 from shared.models.patron import Patron
 from tests.support.accounts import PASSWORD
+from tests.support.signup import signed_up
 
 API = "/api/kiosk/v1"
 PASSPORT = {
@@ -35,6 +36,22 @@ def register_kiosk(app: Flask, name: str = "Kiosk hal", *extra: str) -> str:
     )
     assert result.exit_code == 0, result.output
     return json.loads(result.output)["token"]
+
+
+def owing_patron(app: Flask, client: FlaskClient) -> Patron:
+    """A signed-up patron who owes a EUR 12.50 fee."""
+    signed_up(client)
+    patron = db.session.scalars(select(Patron)).one()
+    charge = ["ledger", "charge", patron.customer_number, "12.50", "Te laat", "--key", "fee-1"]
+    result = app.test_cli_runner().invoke(args=charge)
+    assert result.exit_code == 0, result.output
+    return patron
+
+
+def kiosk_payment(client: FlaskClient, token: str, patron: Patron, key: str) -> TestResponse:
+    """POST /payments of a kiosk for all the patron owes, under an idempotency key."""
+    headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": key}
+    return client.post(f"{API}/payments", headers=headers, json={"patron": patron.customer_number})
 
 
 class KioskApi:

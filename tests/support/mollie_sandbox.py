@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 import requests
-from flask import Flask, request
+from flask import Flask, current_app, request
+from flask.testing import FlaskClient
 from mollie.api.client import Client
 
 from tests.support.programs import HOST, running_program
@@ -178,6 +179,13 @@ def running_sandbox(settings: Mapping[str, str] | None = None) -> Iterator[Molli
         ),
     ):
         yield MollieSandbox(f"http://{HOST}:{port}")
+
+
+def point_portal_at(client: FlaskClient, url: str, **settings: str) -> None:
+    """The portal (the test's instance and the browser's) pays at this Mollie from now on,
+    with these other settings (say, another MOLLIE_API_KEY)."""
+    for instance in (current_app, client.application):
+        instance.config.update(MOLLIE_ENDPOINT=url, **settings)
 
 
 @pytest.fixture(scope="session")

@@ -6,21 +6,20 @@ import logging
 from collections.abc import Callable, Iterator
 
 import pytest
-from flask import Flask, current_app, jsonify
+from flask import Flask, jsonify
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from portal.extensions import db
 from portal.settlement import reconcile
 from shared.clock import ManualClock
-from shared.models.patron import Patron
 from shared.models.provider_alarm import ProviderAlarm
 from shared.payments.key_alarm import PROBE_EVERY
 from tests.support.accounts import create_staff, log_in
-from tests.support.kiosk_api import register_kiosk
-from tests.support.mollie_sandbox import MollieSandbox
+from tests.support.kiosk_api import kiosk_payment, owing_patron, register_kiosk
+from tests.support.mollie_sandbox import MollieSandbox, point_portal_at
 from tests.support.servers import running_server
-from tests.support.signup import csrf_token, signed_up, start_payment, walk_to_review
+from tests.support.signup import csrf_token, start_payment, walk_to_review
 
 # Mollie's answer to a wrong or revoked key (mollie-api-python's fixture error_unauthorized.json).
 UNAUTHORIZED = {
@@ -62,12 +61,6 @@ def refusing(app: Flask) -> Iterator[RefusingMollie]:
         yield mollie
 
 
-def pay_at(client: FlaskClient, url: str) -> None:
-    """The portal (the test's and the browser's instance) pays at this Mollie from now on."""
-    for instance in (current_app, client.application):
-        instance.config["MOLLIE_ENDPOINT"] = url
-
-
 def press_pay(client: FlaskClient) -> tuple[int, str]:
     """Press the pay button of the signup; status and page."""
     token = csrf_token(client.get("/word-lid/controle"))
@@ -84,7 +77,7 @@ def test_a_refused_key_stops_paying_once_and_asks_mollie_no_more(
     app: Flask, client: FlaskClient, refusing: RefusingMollie, caplog: pytest.LogCaptureFixture
 ) -> None:
     walk_to_review(client)
-    pay_at(client, refusing.url)
+    point_portal_at(client, refusing.url)
     with caplog.at_level(logging.WARNING):
         first, page = press_pay(client)
         second, _ = press_pay(client)
@@ -103,7 +96,7 @@ def test_staff_see_the_alarm(
     new_browser: Callable[[], FlaskClient],
 ) -> None:
     walk_to_review(client)
-    pay_at(client, refusing.url)
+    point_portal_at(client, refusing.url)
     press_pay(client)
     staff = new_browser()
     assert log_in(staff, "balie", create_staff(app)).status_code == 303
@@ -120,12 +113,12 @@ def test_the_key_is_tried_again_every_15_minutes_and_paying_resumes(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     walk_to_review(client)
-    pay_at(client, refusing.url)
+    point_portal_at(client, refusing.url)
     press_pay(client)
     clock.advance(PROBE_EVERY)
     press_pay(client)
     assert refusing.requests == 2  # the try that was due, refused again
-    pay_at(client, mollie_sandbox.url)  # the key works again
+    point_portal_at(client, mollie_sandbox.url)  # the key works again
     assert press_pay(client)[0] == 503  # not tried before the next 15 minutes
     clock.advance(PROBE_EVERY)
     with caplog.at_level(logging.WARNING):
@@ -139,7 +132,7 @@ def test_reconcile_asks_nothing_while_the_key_is_refused(
 ) -> None:
     walk_to_review(client)
     start_payment(client)  # an open payment, for reconcile to ask about
-    pay_at(client, refusing.url)
+    point_portal_at(client, refusing.url)
     press_pay(client)  # asks about the open payment: refused, the alarm is raised
     asked = refusing.requests
     caplog.clear()
@@ -152,13 +145,8 @@ def test_reconcile_asks_nothing_while_the_key_is_refused(
 def test_the_kiosk_sends_the_patron_to_the_desk(
     app: Flask, client: FlaskClient, refusing: RefusingMollie
 ) -> None:
-    signed_up(client)
-    patron = db.session.scalars(select(Patron)).one()
-    charge = ["ledger", "charge", patron.customer_number, "12.50", "Te laat", "--key", "fee-1"]
-    assert app.test_cli_runner().invoke(args=charge).exit_code == 0
+    patron = owing_patron(app, client)
     token = register_kiosk(app, "Kiosk hal", "--terminal", "term_sandboxKiosk1")
-    pay_at(client, refusing.url)
-    headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": "kiosk-req-1"}
-    body = {"patron": patron.customer_number}
-    answer = client.post("/api/kiosk/v1/payments", headers=headers, json=body)
+    point_portal_at(client, refusing.url)
+    answer = kiosk_payment(client, token, patron, "kiosk-req-1")
     assert answer.status_code == 503 and answer.json["error"] == "payments_stopped"

@@ -14,6 +14,7 @@ from portal.extensions import db
 from shared.models.patron import Patron
 from shared.models.payment import Payment
 from shared.payments import ledger
+from tests.support import kiosk_api
 from tests.support.kiosk_api import register_kiosk
 from tests.support.servers import free_port
 from tests.support.signup import signed_up
@@ -39,14 +40,8 @@ def kiosk(app: Flask, client: FlaskClient) -> Callable[..., object]:
 
 @pytest.fixture
 def owing_patron(app: Flask, client: FlaskClient, mollie_sandbox) -> Patron:
-    """A signed-up patron who owes a € 12.50 fee."""
-    signed_up(client)
-    patron = db.session.scalars(select(Patron)).one()
-    result = app.test_cli_runner().invoke(
-        args=["ledger", "charge", patron.customer_number, "12.50", "Te laat", "--key", "fee-1"]
-    )
-    assert result.exit_code == 0, result.output
-    return patron
+    """A signed-up patron who owes a EUR 12.50 fee."""
+    return kiosk_api.owing_patron(app, client)
 
 
 def test_every_path_needs_a_valid_device_token(app: Flask, client: FlaskClient) -> None:

@@ -2,10 +2,8 @@
 between; the ledger must end equal to what the sandbox says was paid, each activation once."""
 
 import random
-from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
-from decimal import Decimal
 
 import requests
 from flask import Flask
@@ -18,6 +16,7 @@ from shared.models.mail import OutboxMail
 from shared.models.patron import Patron, Subscription
 from shared.models.payment import Payment
 from shared.timeutil import add_months
+from tests.support.ledger_checks import assert_ledger_matches_the_sandbox
 from tests.support.signup import account_data, start_payment, walk_to_review
 
 SEED = 20261125
@@ -130,20 +129,6 @@ def test_chaos_of_webhooks_ends_with_an_exact_ledger(
     db.session.expire_all()
     assert_ledger_matches_the_sandbox(mollie_sandbox)
     assert_activated_and_extended_once(mollie_sandbox)
-
-
-def assert_ledger_matches_the_sandbox(sandbox) -> None:
-    """Every euro the sandbox calls paid is one ledger payment, and nothing else is."""
-    paid = {
-        p["id"]: Decimal(p["amount"]["value"]) for p in sandbox.payments() if p["status"] == "paid"
-    }
-    booked = db.session.execute(
-        select(Payment.provider_id, LedgerEntry.amount)
-        .join(Payment, LedgerEntry.payment_id == Payment.id)
-        .where(LedgerEntry.entry_type == "payment")
-    ).all()
-    assert Counter(provider_id for provider_id, _ in booked) == Counter(paid.keys())
-    assert {pid: amount for pid, amount in booked} == paid
 
 
 def assert_activated_and_extended_once(sandbox) -> None:
