@@ -240,6 +240,24 @@ def test_a_lost_collection_webhook_is_found_by_reconcile_once_it_is_due(
     assert the_subscription().end_date == add_months(subscription.renewal_start, 1) - DAY
 
 
+def test_a_reconcile_months_late_books_each_lost_collection_on_its_own_period(
+    app: Flask, client: FlaskClient, clock: ManualClock, mollie_sandbox
+) -> None:
+    signed_up(client, "0049")
+    subscription = the_subscription()
+    for _ in range(3):
+        mollie_sandbox.charge(subscription.mollie_subscription_id, "paid", webhook=False)
+    clock.set(noon_on(add_months(subscription.renewal_start, 5)))
+    app.test_cli_runner().invoke(args=["payments", "reconcile"])
+    assert the_subscription().end_date == add_months(subscription.renewal_start, 3) - DAY
+    periods = db.session.scalars(
+        select(Payment.period_start).where(Payment.subscription_id == subscription.id)
+    ).all()
+    assert sorted(p for p in periods if p) == [
+        add_months(subscription.renewal_start, n) for n in range(3)
+    ]
+
+
 def test_a_failed_period_paid_at_the_kiosk_counts_as_paid(
     app: Flask, client: FlaskClient, portal_server: str, mollie_sandbox
 ) -> None:

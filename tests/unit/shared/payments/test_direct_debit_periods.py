@@ -7,6 +7,7 @@ import pytest
 from shared.models.catalogue import SubscriptionType
 from shared.models.patron import Subscription
 from shared.payments.direct_debit import latest_scheduled_start, period_end, period_start_for
+from shared.timeutil import add_months
 
 
 def schedule(anchor: date, term_months: int) -> Subscription:
@@ -63,3 +64,19 @@ def test_the_latest_collection_day_is_the_last_scheduled_start_up_to_today(
         assert latest is not None and latest <= today
         assert period_start_for(subscription, latest) == latest
         assert period_end(subscription, latest) >= today  # the next start is after today
+
+
+@pytest.mark.parametrize("anchor_day", [1, 15, 16, 28, 29, 30, 31])
+@pytest.mark.parametrize("term", [1, 3, 12])
+def test_a_due_date_moved_by_business_days_still_pays_its_own_period(
+    anchor_day: int, term: int
+) -> None:
+    """Mollie's due date can fall days after the scheduled day (weekends, holidays, the
+    settlement day) or before it (created ahead); a late reconcile reads them years later."""
+    anchor = date(2027, 1, anchor_day) if anchor_day <= 28 else date(2027, 3, anchor_day)
+    subscription = schedule(anchor, term)
+    for index in range(40 // term + 1):
+        scheduled = add_months(anchor, index * term)
+        for shift in range(-5, 11):
+            due = scheduled + timedelta(days=shift)
+            assert period_start_for(subscription, due) == scheduled, (scheduled, due)
