@@ -18,11 +18,11 @@ from werkzeug.wrappers import Response
 
 from portal.extensions import csrf, db
 from portal.settlement import report_failure, settle
-from portal.wiring import mail_settings, now, payment_provider, payment_urls
+from portal.wiring import mail_settings, now, payment_provider, payment_urls, webhook_signature
 from shared import tokens
 from shared.errors import DomainError
 from shared.models.patron import Subscription
-from shared.models.payment import Payment, PaymentPurpose, PaymentStatus, could_be_reference
+from shared.models.payment import Payment, PaymentPurpose, PaymentStatus
 from shared.payments.direct_debit import pay_period, period_attempts, period_is_settled
 from shared.payments.provider import PaymentProviderError, PaymentRefused, ProviderUnauthorized
 from shared.payments.service import find_by_reference
@@ -97,23 +97,24 @@ def same_secret(given: str, stored: str) -> bool:
 def webhook(reference: str, secret: str) -> tuple[str, int]:
     """Mollie's trigger: check the secret, then fetch the status (the body is never trusted)."""
     payment = find_by_reference(db.session(), reference)
-    if payment is None or payment.provider_id is None:
-        return _maybe_being_created(reference)
-    if request.form.get("id") != payment.provider_id:
-        return "", 200
-    if not same_secret(secret, payment.webhook_secret):
+    signed = same_secret(secret, webhook_signature(reference))
+    if payment is None:
+        return _not_stored_yet(reference) if signed else ("", 200)
+    if not (signed or same_secret(secret, payment.webhook_secret)):
         log.warning("webhook for payment %s with a wrong secret refused", reference)
         return "", 403
+    if payment.provider_id is None:
+        return _not_stored_yet(reference)
+    if request.form.get("id") != payment.provider_id:
+        return "", 200
     # For a paid payment, a webhook reports a refund (or chargeback) changing.
     return ("", 200) if settle(payment, check_refunds=True) else ("", 503)
 
 
-def _maybe_being_created(reference: str) -> tuple[str, int]:
-    """A webhook for a payment we do not know yet, or whose Mollie id is not stored yet: Mollie
-    can call while the request that creates it has not committed. Any answer but 2xx makes Mollie
-    call again (after 1, 3, 7 ... minutes); a reference we could never have made gets 200."""
-    if not could_be_reference(reference):
-        return "", 200
+def _not_stored_yet(reference: str) -> tuple[str, int]:
+    """A signed webhook for a payment not stored yet, or whose Mollie id is not: Mollie can call
+    while the request that creates it has not committed. Any answer but 2xx makes Mollie call
+    again (after 1, 3, 7 ... minutes)."""
     log.info("webhook for payment %s before it is stored: Mollie is asked to come again", reference)
     return "", 503
 

@@ -1,5 +1,7 @@
 """Builds the shared services' collaborators from the portal's configuration, and its clock."""
 
+import hashlib
+import hmac
 from datetime import datetime
 
 from flask import current_app
@@ -71,10 +73,18 @@ def _return_url(payment: Payment) -> str:
 
 
 def _webhook_url(payment: Payment) -> str:
-    """The webhook URL, carrying the payment's secret so forged calls are refused."""
+    """The webhook URL, carrying the signature of the payment's reference, so forged calls are
+    refused, also before the payment is stored."""
     return external_url(
-        "payments.webhook", reference=payment.reference, secret=payment.webhook_secret
+        "payments.webhook", reference=payment.reference, secret=webhook_signature(payment.reference)
     )
+
+
+def webhook_signature(reference: str) -> str:
+    """The secret part of a payment's webhook URL: its reference signed with the portal's key
+    (a payment made before this carries its own random secret instead)."""
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, f"payment-webhook:{reference}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def schedule_webhook_url(subscription: Subscription) -> str:

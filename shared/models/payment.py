@@ -1,6 +1,5 @@
 """Payments through a provider (Mollie), and their status as the provider reports it."""
 
-import re
 import secrets
 from datetime import date, datetime
 from decimal import Decimal
@@ -98,19 +97,10 @@ class RefundStatus(StrEnum):
         return self not in (RefundStatus.FAILED, RefundStatus.CANCELED)
 
 
-REFERENCE_BYTES = 10
-REFERENCE = re.compile(f"[0-9a-f]{{{2 * REFERENCE_BYTES}}}")
-
-
 def new_reference() -> str:
     """Our own public reference of a payment, used in URLs, on receipts and on the command line
     (hex: never a leading "-" that a command would take for an option)."""
-    return secrets.token_hex(REFERENCE_BYTES)
-
-
-def could_be_reference(text: str) -> bool:
-    """Whether `new_reference` could have made this text."""
-    return REFERENCE.fullmatch(text) is not None
+    return secrets.token_hex(10)
 
 
 class Payment(Base):

@@ -64,17 +64,26 @@ class MollieProvider:
         self._alarm = alarm
 
     def _ask(self, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        """Call the client unless the key's alarm holds; a refused key raises the alarm, and
-        the one call let through while it holds clears it when it works."""
-        trying_again = self._alarm.check() if self._alarm else False
+        """Call the client unless the key's alarm holds; a refused key raises the alarm."""
+        alarm = self._alarm
+        if alarm is None:
+            return _call(method, *args, **kwargs)
+        trying = alarm.check()
         try:
             answer = _call(method, *args, **kwargs)
         except ProviderUnauthorized as error:
-            if self._alarm:
-                self._alarm.raise_alarm(str(error))
+            alarm.raise_alarm(str(error))
             raise
-        if trying_again and self._alarm:
-            self._alarm.clear()
+        except PaymentRefused:
+            if trying:  # Mollie took the key and refused only the request
+                alarm.clear()
+            raise
+        except PaymentProviderError:
+            if trying:
+                alarm.tried_without_answer()
+            raise
+        if trying:
+            alarm.clear()
         return answer
 
     def _key(self, ours: str) -> str:
@@ -156,7 +165,7 @@ class MollieProvider:
     def list_subscriptions(self, customer_id: str) -> list[ProviderSubscription]:
         """Every subscription of the customer, all pages."""
         first = self._ask(self._customer(customer_id).subscriptions.list)
-        return [_subscription(item) for item in _all_pages(first)]
+        return [_subscription(item) for item in _all_pages(first, self._ask)]
 
     def cancel_subscription(self, customer_id: str, subscription_id: str) -> None:
         """Cancel a subscription; no later period is collected."""
@@ -176,7 +185,7 @@ class MollieProvider:
             self._client,
         )
         first = self._ask(subscription.payments.list)
-        return [_payment(item) for item in _all_pages(first)]
+        return [_payment(item) for item in _all_pages(first, self._ask)]
 
     def create_refund(self, request: RefundRequest) -> ProviderRefund:
         """Refund part or all of a payment with our own idempotency key."""
@@ -191,7 +200,7 @@ class MollieProvider:
     def list_refunds(self, payment_id: str) -> list[ProviderRefund]:
         """Every refund of the payment, all pages."""
         first = self._ask(self._payment_object(payment_id).refunds.list)
-        return [_refund(item) for item in _all_pages(first)]
+        return [_refund(item) for item in _all_pages(first, self._ask)]
 
     def get_terminal(self, terminal_id: str) -> ProviderTerminal:
         """A point-of-sale terminal of the profile."""
@@ -220,13 +229,13 @@ def _call(method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         raise PaymentProviderError(f"{type(error).__name__}: {error}") from error
 
 
-def _all_pages(page: Any) -> Iterator[Any]:
-    """Every item of a paginated list, fetching the next pages."""
+def _all_pages(page: Any, ask: Callable[..., Any]) -> Iterator[Any]:
+    """Every item of a paginated list, fetching the next pages through `ask`."""
     while True:
         yield from page
         if not page.has_next():
             return
-        page = _call(page.get_next)
+        page = ask(page.get_next)
 
 
 def _interval(months: int) -> str:

@@ -10,7 +10,7 @@ from shared.db import lock_row
 from shared.errors import DomainError
 from shared.models.kiosk import KioskDevice
 from shared.models.patron import Patron
-from shared.models.payment import Payment, PaymentMethod, PaymentPurpose
+from shared.models.payment import Payment, PaymentMethod, PaymentPurpose, PaymentStatus
 from shared.money import to_amount
 from shared.payments import ledger
 from shared.payments.ledger import OpenCharge
@@ -75,8 +75,12 @@ def _refresh_collecting(
     collected: one that expired or ended at another kiosk while its webhook was lost would
     otherwise hold the debt until reconcile comes by."""
     for payment in _collecting(session, patron):
-        if payment.provider_id is not None:
-            apply_status(session, payment, provider.get_payment(payment.provider_id), now)
+        if payment.provider_id is None:
+            continue
+        try:
+            _note_ending(session, payment, provider.get_payment(payment.provider_id), now)
+        except PaymentRefused:
+            continue  # Mollie will not say (a payment of another key): it stays as it is
 
 
 def _new_terminal_payment(
@@ -139,7 +143,17 @@ def _free_terminal(
             # Not cancelable: maybe paid, or ended without our hearing; record what it is now,
             # so it is not asked again at every later start.
             current = provider.get_payment(payment.provider_id or "")
-        apply_status(session, payment, current, now)
+        _note_ending(session, payment, current, now)
+
+
+def _note_ending(
+    session: Session, payment: Payment, remote: ProviderPayment, now: datetime
+) -> None:
+    """Record a terminal payment as Mollie reports it, unless paid: a paid one is left to the
+    settlement (webhook, polling, reconcile), which credits the ledger as a status alone would
+    not; until then it still counts as being collected, so it is never asked for twice."""
+    if remote.status != PaymentStatus.PAID:
+        apply_status(session, payment, remote, now)
 
 
 def cancel_terminal_payment(payment: Payment, provider: PaymentProvider) -> ProviderPayment:

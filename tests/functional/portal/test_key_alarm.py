@@ -150,3 +150,24 @@ def test_the_kiosk_sends_the_patron_to_the_desk(
     point_portal_at(client, refusing.url)
     answer = kiosk_payment(client, token, patron, "kiosk-req-1")
     assert answer.status_code == 503 and answer.json["error"] == "payments_stopped"
+    assert db.session.scalars(select(ProviderAlarm)).one()  # written after the kiosk's rollback
+
+
+def test_a_try_of_the_key_that_mollie_answers_with_a_refusal_ends_the_alarm(
+    app: Flask,
+    client: FlaskClient,
+    refusing: RefusingMollie,
+    mollie_sandbox: MollieSandbox,
+    clock: ManualClock,
+) -> None:
+    patron = owing_patron(app, client)
+    charge = ["ledger", "charge", patron.customer_number, "60000.00", "Schade", "--key", "d-1"]
+    assert app.test_cli_runner().invoke(args=charge).exit_code == 0
+    token = register_kiosk(app, "Kiosk hal", "--terminal", "term_sandboxKiosk1")
+    point_portal_at(client, refusing.url)
+    assert kiosk_payment(client, token, patron, "kiosk-req-1").status_code == 503
+    point_portal_at(client, mollie_sandbox.url)  # the key works again
+    clock.advance(PROBE_EVERY)
+    refused = kiosk_payment(client, token, patron, "kiosk-req-2")
+    assert refused.json == {"error": "payment_refused", "reason": "amount_not_accepted"}
+    assert db.session.scalars(select(ProviderAlarm)).first() is None

@@ -212,6 +212,20 @@ def test_a_terminal_payment_that_expired_unheard_no_longer_holds_the_debt(
     assert second.status_code == 201 and second.json["amount"] == "12.50"
 
 
+def test_a_terminal_payment_paid_unheard_is_never_asked_for_again(
+    app: Flask, client: FlaskClient, kiosk, owing_patron: Patron, mollie_sandbox
+) -> None:
+    number = owing_patron.customer_number
+    first = kiosk("POST", "/payments", "kiosk-req-0015", patron=number)
+    mollie_sandbox.set_status(by_reference(first.json["reference"]).provider_id, "paid")
+    token = register_kiosk(app, "Kiosk hal", "--terminal", "term_sandboxKiosk2")
+    second = kiosk_api.kiosk_payment(client, token, owing_patron, "kiosk-req-0016")
+    assert second.status_code == 422 and second.json["error"] == "nothing_owed"
+    app.test_cli_runner().invoke(args=["payments", "reconcile"])
+    db.session.expire_all()
+    assert ledger.balance(db.session, owing_patron.id) == 0
+
+
 def test_a_terminal_mollie_does_not_take_is_a_refusal_not_an_outage(
     app: Flask, client: FlaskClient, owing_patron: Patron
 ) -> None:

@@ -7,7 +7,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.wiring import now
+from portal.wiring import now, webhook_signature
 from shared.mail.transport import FileTransport
 from shared.mail.worker import send_pending_committing
 from shared.models.mail import OutboxMail
@@ -132,8 +132,11 @@ def test_a_webhook_before_its_payment_is_stored_asks_mollie_to_come_again(
     client: FlaskClient, mollie_sandbox: MollieSandbox
 ) -> None:
     walk_to_review(client)
-    early = client.post(f"/betalingen/webhook/{new_reference()}/secret", data={"id": "tr_x"})
-    assert early.status_code == 503
+    reference = new_reference()
+    early = f"/betalingen/webhook/{reference}/{webhook_signature(reference)}"
+    assert client.post(early, data={"id": "tr_x"}).status_code == 503
+    unsigned = f"/betalingen/webhook/{reference}/{'0' * 32}"
+    assert client.post(unsigned, data={"id": "tr_x"}).status_code == 200  # not ours: no retry
     start_payment(client)
     payment = db.session.scalars(select(Payment)).one()
     mollie_sandbox.set_status(payment.provider_id, "paid", webhook=False)
