@@ -23,15 +23,16 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table("payment", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column(
-                "amount_charged_back",
-                sa.Numeric(precision=10, scale=2),
-                nullable=False,
-                server_default="0.00",
-            )
-        )
+    # A plain ADD COLUMN (SQLite takes one with a default): no batch copy of the payment table.
+    op.add_column(
+        "payment",
+        sa.Column(
+            "amount_charged_back",
+            sa.Numeric(precision=10, scale=2),
+            nullable=False,
+            server_default="0.00",
+        ),
+    )
     op.create_table(
         "chargeback",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -55,5 +56,4 @@ def downgrade():
     op.drop_index(op.f("ix_chargeback_recorded_at"), table_name="chargeback")
     op.drop_index(op.f("ix_chargeback_payment_id"), table_name="chargeback")
     op.drop_table("chargeback")
-    with op.batch_alter_table("payment", schema=None) as batch_op:
-        batch_op.drop_column("amount_charged_back")
+    op.drop_column("payment", "amount_charged_back")  # SQLite drops a plain column itself
