@@ -23,7 +23,12 @@ from shared import tokens
 from shared.errors import DomainError
 from shared.models.patron import Subscription
 from shared.models.payment import Payment, PaymentPurpose, PaymentStatus
-from shared.payments.direct_debit import pay_period, period_attempts, period_is_settled
+from shared.payments.direct_debit import (
+    pay_period,
+    period_attempts,
+    period_is_settled,
+    period_owed,
+)
 from shared.payments.provider import PaymentProviderError, PaymentRefused, ProviderUnauthorized
 from shared.payments.service import find_by_reference
 from shared.settlement.events import process_schedule_payment_committing
@@ -190,5 +195,8 @@ def _period_from(token: str) -> tuple[Subscription, date]:
 def _pay_instead_page(subscription: Subscription, start: date) -> str:
     """What is owed for the period, with the pay button."""
     return render_template(
-        "portal/payments/pay_instead.html", subscription=subscription, period_start=start
+        "portal/payments/pay_instead.html",
+        subscription=subscription,
+        period_start=start,
+        amount=period_owed(db.session(), subscription),
     )

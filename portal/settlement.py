@@ -8,11 +8,22 @@ from portal.extensions import db
 from portal.wiring import key_alarm, mail_settings, now, payment_provider, schedule_webhook_url
 from shared.models.patron import Subscription
 from shared.models.payment import Payment
+from shared.payments.chargebacks import WINDOW, payments_by_provider_id, unknown_by_payment
 from shared.payments.direct_debit import start_schedule
 from shared.payments.due_collections import collections_to_check, schedules_to_start
-from shared.payments.provider import PaymentProviderError, PaymentRefused, ProviderUnauthorized
-from shared.payments.refunds import sync_refunds, unsettled_refunds
+from shared.payments.provider import (
+    PaymentProviderError,
+    PaymentRefused,
+    ProviderChargeback,
+    ProviderUnauthorized,
+)
+from shared.payments.refunds import (
+    payments_with_unknown_refunds,
+    sync_refunds,
+    unsettled_refunds,
+)
 from shared.payments.service import unfinished_payments
+from shared.settlement.chargebacks import charge_back
 from shared.settlement.events import (
     process_payment_committing,
     process_schedule_payment_committing,
@@ -73,7 +84,36 @@ def reconcile() -> int:
         _guarded(f"subscription {subscription.id}", partial(start_direct_debit, subscription))
     for subscription in collections_to_check(db.session(), today):
         _guarded(f"subscription {subscription.id}", partial(_collections, subscription))
+    _guarded("the account's chargebacks", _chargebacks)
+    _guarded("the account's refunds", _refunds)
     return done
+
+
+def _chargebacks() -> bool:
+    """Record the account's recent chargebacks that no webhook brought, each payment on its own."""
+    reported = payment_provider().recent_chargebacks(now() - WINDOW)
+    new = unknown_by_payment(db.session(), reported)
+    for payment in payments_by_provider_id(db.session(), new):
+        found = new[payment.provider_id or ""]
+        _guarded(f"chargebacks of {payment.reference}", partial(_charge_back, payment.id, found))
+    return True
+
+
+def _charge_back(payment_id: int, found: list[ProviderChargeback]) -> bool:
+    """Record one payment's chargebacks and act on them."""
+    payment = db.session.get_one(Payment, payment_id)
+    charge_back(db.session(), payment, found, mail_settings(), now())
+    return True
+
+
+def _refunds() -> bool:
+    """Record the account's recent refunds made outside OpenBalie (in the dashboard, also of
+    direct-debit collections), each payment on its own."""
+    reported = payment_provider().recent_refunds(now() - WINDOW)
+    unknown = payments_with_unknown_refunds(db.session(), reported)
+    for payment in payments_by_provider_id(db.session(), unknown):
+        _guarded(f"refunds of {payment.reference}", partial(_sync_refunds_of, payment.id))
+    return True
 
 
 def _sync_refunds_of(payment_id: int) -> bool:

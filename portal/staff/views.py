@@ -1,4 +1,5 @@
-"""Staff pages: the kiosks with their health, and the ID checks for the desk to follow up."""
+"""Staff pages: the kiosks with their health, and the ID checks and chargebacks for the desk to
+follow up."""
 
 from datetime import timedelta
 
@@ -12,7 +13,9 @@ from portal.wiring import now
 from shared.kiosks.devices import KioskStatus, kiosk_status, list_devices
 from shared.kiosks.id_checks import RECENT_DAYS, recent_checks
 from shared.models.id_check import IdCheckOutcome
+from shared.payments.chargebacks import WINDOW, recent_chargebacks
 from shared.payments.key_alarm import raised_alarm
+from shared.payments.ledger import balance
 
 bp = Blueprint("staff", __name__, url_prefix="/balie")
 
@@ -66,7 +69,8 @@ def forbidden(_error: Exception) -> tuple[str, int]:
 
 @bp.get("/zuilen")
 def kiosks() -> str:
-    """Every kiosk with its status and its devices' states, and the recent ID checks."""
+    """Every kiosk with its status and its devices' states, the recent ID checks, and the
+    chargebacks of the last weeks with what each patron owes now."""
     moment = now()
     return render_template(
         "portal/staff/kiosks.html",
@@ -74,6 +78,9 @@ def kiosks() -> str:
         kiosks=[(device, kiosk_status(device, moment)) for device in list_devices(db.session())],
         checks=recent_checks(db.session(), moment - timedelta(days=RECENT_DAYS)),
         days=RECENT_DAYS,
+        chargebacks=recent_chargebacks(db.session(), moment - WINDOW),
+        chargeback_days=WINDOW.days,
+        owed=lambda patron: balance(db.session(), patron.id),
         devices=DEVICE_WORDS,
         status_words=STATUS_WORDS,
         state_words=STATE_WORDS,

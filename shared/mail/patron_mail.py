@@ -2,11 +2,12 @@
 
 import io
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 
 import segno
 from sqlalchemy.orm import Session
 
+from shared import tokens
 from shared.mail.outbox import enqueue
 from shared.mail.render import render_mail
 from shared.mail.settings import MailSettings
@@ -18,6 +19,19 @@ def patron_email(patron: Patron) -> str | None:
     """Where mails to the patron go: the library's address for them, else their login's."""
     account = patron.login_account
     return patron.library_email or (account.email if account else None) or None
+
+
+def payment_mail_address(patron: Patron) -> str:
+    """Where mails about paying go: the login's e-mail; a login made at the desk has none until
+    its first use, then the library address."""
+    account = patron.login_account
+    return account.email if account and account.email else patron.library_email
+
+
+def pay_link(mail: MailSettings, subscription_id: int, start: date, now: datetime) -> str:
+    """The link that lets the patron pay one unpaid period by iDEAL."""
+    period = {"subscription": subscription_id, "period": str(start)}
+    return mail.pay_instead_url(tokens.make_token(mail.secret_key, tokens.PAY_INSTEAD, period, now))
 
 
 def queue_mail(

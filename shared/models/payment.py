@@ -147,6 +147,8 @@ class Payment(Base):
     terminal_id: Mapped[str | None] = mapped_column(String(40))
     kiosk_device_id: Mapped[int | None] = mapped_column(ForeignKey("kiosk_device.id"))
     amount_refunded: Mapped[Decimal] = mapped_column(Numeric(10, 2), default=Decimal("0.00"))
+    # What banks took back (chargebacks); more than zero: the payment no longer pays its period.
+    amount_charged_back: Mapped[Decimal] = mapped_column(Numeric(10, 2), default=Decimal("0.00"))
 
 
 class Refund(Base):
@@ -165,3 +167,17 @@ class Refund(Base):
     )
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]  # when the status last moved
+
+
+class Chargeback(Base):
+    """Money the payer's bank took back from a paid payment, recorded once per provider id."""
+
+    __tablename__ = "chargeback"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    payment_id: Mapped[int] = mapped_column(ForeignKey("payment.id"), index=True)
+    provider_id: Mapped[str] = mapped_column(String(40), unique=True)
+    amount: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    reason: Mapped[str] = mapped_column(String(255))  # the bank's code and words, if given
+    received_at: Mapped[datetime | None]  # when the provider received it
+    recorded_at: Mapped[datetime] = mapped_column(index=True)  # the desk lists recent ones

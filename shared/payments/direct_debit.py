@@ -3,9 +3,10 @@
 import logging
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from functools import partial
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import exists, or_, select, update
 from sqlalchemy.orm import Session
 
 from shared.db import insert_or_ignore
@@ -32,6 +33,8 @@ from shared.timeutil import add_months, local_today
 
 log = logging.getLogger(__name__)
 DAY = timedelta(days=1)
+# A collection that left its period unpaid: it failed, or a bank took (some of) it back.
+UNPAID_COLLECTION = or_(Payment.status.in_(UNPAID_ENDS), Payment.amount_charged_back > 0)
 
 
 def period_start_for(subscription: Subscription, due: date) -> date:
@@ -203,7 +206,7 @@ def settle_owed_periods(session: Session, patron_id: int) -> None:
         select(Payment).where(
             Payment.patron_id == patron_id,
             Payment.sequence_type == SequenceType.RECURRING,
-            Payment.status.in_(UNPAID_ENDS),
+            UNPAID_COLLECTION,
         )
     )
     for payment in failed:
@@ -228,7 +231,7 @@ def unpaid_periods(session: Session, subscription: Subscription) -> list[date]:
         .where(
             Payment.subscription_id == subscription.id,
             Payment.sequence_type == SequenceType.RECURRING,
-            Payment.status.in_(UNPAID_ENDS),
+            UNPAID_COLLECTION,
         )
         .distinct()
     )
@@ -257,7 +260,7 @@ def _update_mark(session: Session, subscription: Subscription) -> None:
 
 
 def period_is_paid(session: Session, subscription_id: int, start: date | None) -> bool:
-    """Whether any payment for this period of the subscription was paid."""
+    """Whether any payment for this period of the subscription was paid (and not taken back)."""
     return bool(
         session.scalar(
             select(
@@ -265,6 +268,7 @@ def period_is_paid(session: Session, subscription_id: int, start: date | None) -
                     Payment.subscription_id == subscription_id,
                     Payment.period_start == start,
                     Payment.status == PaymentStatus.PAID,
+                    Payment.amount_charged_back == 0,
                 )
             )
         )
@@ -281,6 +285,12 @@ def period_attempts(session: Session, subscription_id: int, start: date) -> list
     return list(session.scalars(query.order_by(Payment.id)))
 
 
+def period_owed(session: Session, subscription: Subscription) -> Decimal:
+    """What paying an unpaid period costs: its price, or less when less is owed (a bank took
+    back part of a payment, or the patron has credit)."""
+    return min(subscription.price, ledger.balance(session, subscription.patron_id))
+
+
 def pay_period(
     session: Session,
     subscription: Subscription,
@@ -293,7 +303,8 @@ def pay_period(
     if period_is_settled(session, subscription, start):
         raise DomainError("period_paid")
     attempts = period_attempts(session, subscription.id, start)
-    payment = reusable_payment(attempts, subscription.price) or new_payment(
+    owed = period_owed(session, subscription)
+    payment = reusable_payment(attempts, owed) or new_payment(
         session,
         f"period-{subscription.id}-{start.isoformat()}",
         len(attempts) + 1,
@@ -302,7 +313,7 @@ def pay_period(
         subscription_id=subscription.id,
         period_start=start,
         purpose=PaymentPurpose.PERIOD,
-        amount=subscription.price,
+        amount=owed,
         description=f"{subscription.type.name(subscription.patron.locale)} {start.isoformat()}",
     )
     return submit_payment(session, payment, provider, urls, subscription.patron.locale, now)

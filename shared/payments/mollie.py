@@ -2,7 +2,7 @@
 
 import logging
 from collections.abc import Callable, Iterator
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, cast
 
@@ -28,6 +28,7 @@ from shared.payments.provider import (
     PaymentProviderError,
     PaymentRefused,
     PaymentRequest,
+    ProviderChargeback,
     ProviderMandate,
     ProviderPayment,
     ProviderRefund,
@@ -41,6 +42,7 @@ from shared.payments.provider import (
 
 log = logging.getLogger(__name__)
 MOLLIE_LOCALES = {"nl": "nl_NL", "en": "en_US"}
+PAGE = 250  # Mollie's largest page: a pass of reconciliation mostly reads one
 REFUSALS = (BadRequestError, IdentifierError, NotFoundError, UnprocessableEntityError)
 
 
@@ -207,6 +209,21 @@ class MollieProvider:
         terminal = self._ask(self._client.terminals.get, terminal_id)
         return ProviderTerminal(terminal.id, terminal.status, terminal.description or "")
 
+    def recent_refunds(self, since: datetime) -> list[ProviderRefund]:
+        """The account's refunds made since `since` (Mollie lists the newest first)."""
+        first = self._ask(self._client.refunds.list, limit=PAGE)
+        return [_refund(item) for item in _newer_than(first, since, self._ask)]
+
+    def list_chargebacks(self, payment_id: str) -> list[ProviderChargeback]:
+        """Every chargeback of the payment, all pages."""
+        first = self._ask(self._payment_object(payment_id).chargebacks.list)
+        return [_chargeback(item) for item in _all_pages(first, self._ask)]
+
+    def recent_chargebacks(self, since: datetime) -> list[ProviderChargeback]:
+        """The account's chargebacks received since `since` (Mollie lists the newest first)."""
+        first = self._ask(self._client.chargebacks.list, limit=PAGE)
+        return [_chargeback(item) for item in _newer_than(first, since, self._ask)]
+
     def _customer(self, customer_id: str) -> Customer:
         """A customer handle without fetching it."""
         return Customer({"id": customer_id}, self._client)
@@ -238,6 +255,19 @@ def _all_pages(page: Any, ask: Callable[..., Any]) -> Iterator[Any]:
         page = ask(page.get_next)
 
 
+def _newer_than(page: Any, since: datetime, ask: Callable[..., Any]) -> Iterator[Any]:
+    """The items of a newest-first list created since `since`; no page after the first older one."""
+    for item in _all_pages(page, ask):
+        if _moment(item.created_at) < since:
+            return
+        yield item
+
+
+def _moment(stamp: str | None) -> datetime:
+    """A Mollie timestamp; a missing one counts as long ago."""
+    return datetime.fromisoformat(stamp) if stamp else datetime.min.replace(tzinfo=UTC)
+
+
 def _interval(months: int) -> str:
     """Mollie's interval wording: "1 month", "12 months"."""
     return "1 month" if months == 1 else f"{months} months"
@@ -266,6 +296,8 @@ def _payment(payment: Any) -> ProviderPayment:
         due_date=date.fromisoformat(due) if due else None,
         is_cancelable=bool(payment.is_cancelable),
         created_at=datetime.fromisoformat(payment.created_at) if payment.created_at else None,
+        amount_refunded=_money(payment.amount_refunded),
+        amount_charged_back=_money(payment.get("amountChargedBack")),
     )
 
 
@@ -281,5 +313,25 @@ def _subscription(subscription: Any) -> ProviderSubscription:
 
 def _refund(refund: Any) -> ProviderRefund:
     """Our view of a Mollie refund."""
-    status = RefundStatus(refund.status)
-    return ProviderRefund(refund.id, status, _money(refund.amount), refund.metadata or {})
+    return ProviderRefund(
+        id=refund.id,
+        status=RefundStatus(refund.status),
+        amount=_money(refund.amount),
+        metadata=refund.metadata or {},
+        payment_id=refund.payment_id or "",
+        created_at=_moment(refund.created_at),
+    )
+
+
+def _chargeback(chargeback: Any) -> ProviderChargeback:
+    """Our view of a Mollie chargeback, its reason as "code description" (given for direct
+    debits only)."""
+    reason = chargeback.reason or {}
+    words = " ".join(filter(None, (reason.get("code"), reason.get("description"))))
+    return ProviderChargeback(
+        id=chargeback.id,
+        payment_id=chargeback.payment_id or "",
+        amount=_money(chargeback.amount),
+        reason=words,
+        created_at=_moment(chargeback.created_at),
+    )

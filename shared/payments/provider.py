@@ -76,6 +76,8 @@ class ProviderPayment:
     due_date: date | None = None
     is_cancelable: bool = False
     created_at: datetime | None = None
+    amount_refunded: Decimal = Decimal("0.00")
+    amount_charged_back: Decimal = Decimal("0.00")
 
 
 @dataclass(frozen=True)
@@ -159,6 +161,19 @@ class ProviderRefund:
     status: RefundStatus
     amount: Decimal
     metadata: dict[str, str]
+    payment_id: str = ""
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ProviderChargeback:
+    """Money the payer's bank took back from a paid payment (also a late direct-debit failure)."""
+
+    id: str
+    payment_id: str
+    amount: Decimal
+    reason: str
+    created_at: datetime | None
 
 
 class PaymentProvider(Protocol):
@@ -212,6 +227,18 @@ class PaymentProvider(Protocol):
 
     def list_refunds(self, payment_id: str) -> list[ProviderRefund]:
         """Every refund of a payment."""
+        ...
+
+    def recent_refunds(self, since: datetime) -> list[ProviderRefund]:
+        """Every refund of the account made since `since`, newest first."""
+        ...
+
+    def list_chargebacks(self, payment_id: str) -> list[ProviderChargeback]:
+        """Every chargeback of a payment."""
+        ...
+
+    def recent_chargebacks(self, since: datetime) -> list[ProviderChargeback]:
+        """Every chargeback of the account received since `since`, newest first."""
         ...
 
     def get_terminal(self, terminal_id: str) -> ProviderTerminal:

@@ -200,3 +200,13 @@ def _adopt(session: Session, payment: Payment, remote: ProviderRefund, now: date
             .execution_options(synchronize_session=False)
         )
     return session.scalars(select(Refund).where(Refund.provider_id == remote.id)).one()
+
+
+def payments_with_unknown_refunds(session: Session, remote: list[ProviderRefund]) -> set[str]:
+    """The provider ids of payments with a refund we have not recorded (made in the dashboard)."""
+    known = set(
+        session.scalars(
+            select(Refund.provider_id).where(Refund.provider_id.in_([r.id for r in remote]))
+        )
+    )
+    return {refund.payment_id for refund in remote if refund.id not in known}

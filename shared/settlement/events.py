@@ -6,9 +6,8 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from shared import tokens
 from shared.db import commits_own_work
-from shared.mail.patron_mail import queue_mail
+from shared.mail.patron_mail import pay_link, payment_mail_address, queue_mail
 from shared.mail.settings import MailSettings
 from shared.models.patron import PaymentPlan, Subscription
 from shared.models.payment import Payment, PaymentPurpose, PaymentStatus, SequenceType
@@ -17,6 +16,7 @@ from shared.payments import direct_debit, ledger
 from shared.payments.provider import PaymentProvider, ProviderPayment
 from shared.payments.refunds import sync_refunds, unsettled_refunds
 from shared.payments.service import apply_status, refresh_payment_committing
+from shared.settlement.chargebacks import charge_back
 from shared.signup.activation import activate_registration
 
 log = logging.getLogger(__name__)
@@ -31,13 +31,16 @@ def process_payment_committing(
     now: datetime,
     check_refunds: bool = False,
 ) -> None:
-    """Fetch the status and act on a change; refunds too when asked or some are unsettled.
+    """Fetch the status and act on a change; refunds too when asked or some are unsettled, and
+    chargebacks when asked (a paid payment's webhook reports either).
     Commits before acting (see `refresh_payment_committing`); the caller commits the rest."""
     act_on(session, payment, refresh_payment_committing(session, payment, provider, now), mail, now)
-    if payment.status != PaymentStatus.PAID:
+    if payment.status != PaymentStatus.PAID or payment.provider_id is None:
         return
     if check_refunds or unsettled_refunds(session, payment.id):
         sync_refunds(session, payment, provider, now)
+    if check_refunds:
+        charge_back(session, payment, provider.list_chargebacks(payment.provider_id), mail, now)
 
 
 @commits_own_work
@@ -54,8 +57,12 @@ def process_schedule_payment_committing(
     payment = direct_debit.record_schedule_payment(session, subscription, remote, now)
     session.commit()
     act_on(session, payment, apply_status(session, payment, remote, now), mail, now)
-    if unsettled_refunds(session, payment.id):
+    # What the provider reports refunded or charged back, compared with what we hold, tells
+    # whether a refund (also one made in the dashboard) or a chargeback is new.
+    if remote.amount_refunded != payment.amount_refunded or unsettled_refunds(session, payment.id):
         sync_refunds(session, payment, provider, now)
+    if remote.amount_charged_back != payment.amount_charged_back:
+        charge_back(session, payment, provider.list_chargebacks(remote.id), mail, now)
     return payment
 
 
@@ -113,12 +120,10 @@ def _collection_failed(
         return
     subscription = session.get_one(Subscription, payment.subscription_id)
     patron = subscription.patron
-    period = {"subscription": subscription.id, "period": str(payment.period_start)}
-    token = tokens.make_token(mail.secret_key, tokens.PAY_INSTEAD, period, now)
-    context = {"subscription": subscription, "payment": payment, "url": mail.pay_instead_url(token)}
-    account = patron.login_account
-    # A login made at the desk has no e-mail until its first use: then the library address.
-    to = account.email if account and account.email else patron.library_email
+    assert payment.period_start is not None
+    url = pay_link(mail, subscription.id, payment.period_start, now)
+    context = {"subscription": subscription, "payment": payment, "url": url}
+    to = payment_mail_address(patron)
     key = f"direct_debit_failed:payment:{payment.id}"
     queue_mail(session, mail, "direct_debit_failed", to, patron, context, now, key=key)
     log.warning("direct debit %s failed for subscription %s", payment.reference, subscription.id)

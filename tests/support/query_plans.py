@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 # Tables that grow with the members: a scan of one of them grows with them.
 LARGE = {
     "refund",
+    "chargeback",
     "login_account",
     "patron",
     "card",

@@ -4,6 +4,7 @@ the suite runs there) on PostgreSQL."""
 
 from contextlib import suppress
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -21,8 +22,15 @@ from shared.mail.worker import claim, due_ids
 from shared.models.patron import Subscription
 from shared.oidc.claims import user_claims
 from shared.patrons.lookup import linked_patrons
+from shared.payments.chargebacks import (
+    WINDOW,
+    payments_by_provider_id,
+    recent_chargebacks,
+    unknown_by_payment,
+)
 from shared.payments.due_collections import collections_to_check, schedules_to_start
-from shared.payments.refunds import unsettled_refunds
+from shared.payments.provider import ProviderChargeback, ProviderRefund
+from shared.payments.refunds import payments_with_unknown_refunds, unsettled_refunds
 from shared.payments.service import unfinished_payments
 from shared.signup.purge import purge_unconfirmed
 from shared.timeutil import local_today
@@ -131,6 +139,18 @@ def test_reconciliation_finds_what_can_matter_without_a_scan(
         unsettled_refunds(db.session)
         schedules_to_start(db.session)
         collections_to_check(db.session, today)
+    no_scans(statements)
+
+
+def test_chargebacks_and_refunds_reported_by_the_provider_are_matched_without_a_scan(
+    clock: ManualClock, members: list[Any]
+) -> None:
+    reported = [ProviderChargeback(f"chb_{n}", f"tr_{n}", Decimal(1), "", None) for n in range(3)]
+    refunds = [ProviderRefund(f"re_{n}", "refunded", Decimal(1), {}, f"tr_{n}") for n in range(3)]
+    with captured() as statements:
+        payments_by_provider_id(db.session, unknown_by_payment(db.session, reported))
+        payments_with_unknown_refunds(db.session, refunds)
+        recent_chargebacks(db.session, clock.now() - WINDOW)
     no_scans(statements)
 
 

@@ -1,0 +1,201 @@
+"""Chargebacks and late direct-debit failures through the sandbox: owed again once per
+chargeback, the period unpaid again, the patron mailed, the desk told; and refunds of
+collections made in Mollie's dashboard recorded."""
+
+import re
+from decimal import Decimal
+from email import message_from_bytes, policy
+
+import requests
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from shared.models.ledger import LedgerEntry
+from shared.models.mail import OutboxMail
+from shared.models.patron import Patron, Subscription
+from shared.models.payment import Chargeback, Payment, Refund
+from shared.payments import ledger
+from tests.support.accounts import create_staff, log_in
+from tests.support.signup import checkout, csrf_token, signed_up
+
+LATE_FAILURE = {"code": "AM04", "description": "Insufficient funds"}
+
+
+def the_subscription() -> Subscription:
+    """The only patron's subscription, fresh from the database."""
+    db.session.expire_all()
+    return db.session.scalars(select(Subscription)).one()
+
+
+def schedule_hook(subscription: Subscription) -> str:
+    """The path of the schedule's webhook."""
+    return f"/betalingen/webhook/incasso/{subscription.id}/{subscription.webhook_secret}"
+
+
+def payment_hook(payment: Payment) -> str:
+    """The path of a one-off payment's webhook."""
+    return f"/betalingen/webhook/{payment.reference}/{payment.webhook_secret}"
+
+
+def reconcile(app: Flask) -> None:
+    """One pass of `payments reconcile`."""
+    result = app.test_cli_runner().invoke(args=["payments", "reconcile"])
+    assert result.exit_code == 0, result.output
+
+
+def chargeback_charges() -> list[Decimal]:
+    """The amounts charged on the ledger for chargebacks."""
+    db.session.expire_all()
+    query = select(LedgerEntry.amount).where(LedgerEntry.dedupe_key.like("charge:chargeback:%"))
+    return sorted(db.session.scalars(query))
+
+
+def chargeback_mails() -> list[OutboxMail]:
+    """The chargeback mails in the outbox."""
+    return list(db.session.scalars(select(OutboxMail).where(OutboxMail.kind == "chargeback")))
+
+
+def text_of(mail: OutboxMail) -> str:
+    """A mail's plain text."""
+    message = message_from_bytes(mail.message, policy=policy.default)
+    return message.get_body(("plain",)).get_content()
+
+
+def collected(client: FlaskClient, mollie_sandbox) -> tuple[Subscription, dict]:
+    """A monthly direct-debit member whose first collection was paid (and recorded)."""
+    signed_up(client, "0049")
+    subscription = the_subscription()
+    collection = mollie_sandbox.charge(subscription.mollie_subscription_id, "paid", webhook=False)
+    assert (
+        client.post(schedule_hook(subscription), data={"id": collection["id"]}).status_code == 200
+    )
+    assert the_subscription().status == "normal"
+    return subscription, collection
+
+
+def test_a_late_failure_of_a_collection_is_owed_once_unpaid_again_and_mailed(
+    app: Flask, client: FlaskClient, portal_server: str, mollie_sandbox
+) -> None:
+    subscription, collection = collected(client, mollie_sandbox)
+    paid_end = the_subscription().end_date
+    mollie_sandbox.charge_back(collection["id"], reason=LATE_FAILURE)
+    after = the_subscription()
+    assert (after.status, after.end_date) == ("invoiced", paid_end)
+    assert chargeback_charges() == [Decimal("5.00")]
+    assert ledger.balance(db.session, after.patron_id) == Decimal("5.00")
+    hook = f"{portal_server}{schedule_hook(subscription)}"
+    for _ in range(2):
+        assert requests.post(hook, data={"id": collection["id"]}, timeout=20).status_code == 200
+    reconcile(app)
+    assert chargeback_charges() == [Decimal("5.00")]
+    assert db.session.scalars(select(Chargeback)).one().reason == "AM04 Insufficient funds"
+    mail = chargeback_mails()
+    assert len(mail) == 1 and "5,00" in text_of(mail[0])
+    link = re.search(r"https?://[^/\s]+(/betalen/\S+)", text_of(mail[0]))[1]
+    page = client.get(link)
+    pay = client.post(link, data={"csrf_token": csrf_token(page)})
+    client.get(checkout(pay.location, "paid"))
+    settled = the_subscription()
+    assert (settled.status, settled.end_date) == ("normal", paid_end)
+    assert ledger.balance(db.session, settled.patron_id) == 0
+
+
+def test_a_partial_chargeback_of_a_collection_asks_only_what_was_taken_back(
+    client: FlaskClient, portal_server: str, mollie_sandbox
+) -> None:
+    _, collection = collected(client, mollie_sandbox)
+    mollie_sandbox.charge_back(collection["id"], "2.00")
+    assert the_subscription().status == "invoiced"
+    assert chargeback_charges() == [Decimal("2.00")]
+    link = re.search(r"https?://[^/\s]+(/betalen/\S+)", text_of(chargeback_mails()[0]))[1]
+    page = client.get(link).get_data(as_text=True)
+    assert "2,00" in page and "5,00" not in page
+
+
+def test_two_chargebacks_in_one_webhook_are_each_charged_once(
+    app: Flask, client: FlaskClient, mollie_sandbox
+) -> None:
+    payment = signed_up(client)
+    mollie_sandbox.charge_back(payment.provider_id, "20.00", webhook=False)
+    mollie_sandbox.charge_back(payment.provider_id, "8.00", webhook=False)
+    for _ in range(2):
+        assert (
+            client.post(payment_hook(payment), data={"id": payment.provider_id}).status_code == 200
+        )
+    reconcile(app)
+    assert chargeback_charges() == [Decimal("8.00"), Decimal("20.00")]
+    assert db.session.get_one(Payment, payment.id).amount_charged_back == Decimal("28.00")
+    assert len(chargeback_mails()) == 1
+
+
+def test_a_charged_back_signup_payment_is_owed_and_the_membership_kept(
+    app: Flask, client: FlaskClient, portal_server: str, mollie_sandbox
+) -> None:
+    payment = signed_up(client)
+    before = the_subscription()
+    mollie_sandbox.charge_back(payment.provider_id)
+    after = the_subscription()
+    assert (after.status, after.end_date) == (before.status, before.end_date)
+    assert ledger.balance(db.session, after.patron_id) == Decimal("58.00")
+    text = text_of(chargeback_mails()[0])
+    assert "58,00" in text and "/betalen/" not in text
+
+
+def test_a_chargeback_whose_webhook_was_lost_is_found_by_reconcile(
+    app: Flask, client: FlaskClient, mollie_sandbox
+) -> None:
+    subscription, collection = collected(client, mollie_sandbox)
+    signup = db.session.scalars(select(Payment).where(Payment.sequence_type == "first")).one()
+    mollie_sandbox.charge_back(collection["id"], webhook=False)
+    mollie_sandbox.charge_back(signup.provider_id, "1.00", webhook=False)
+    reconcile(app)
+    reconcile(app)
+    assert chargeback_charges() == [Decimal("1.00"), Decimal("5.00")]
+    assert the_subscription().status == "invoiced"
+    assert len(chargeback_mails()) == 2
+
+
+def test_the_desk_sees_the_chargebacks_with_what_is_owed(
+    app: Flask, client: FlaskClient, new_browser, portal_server: str, mollie_sandbox
+) -> None:
+    payment = signed_up(client)
+    mollie_sandbox.charge_back(payment.provider_id, "20.00", reason=LATE_FAILURE)
+    desk = new_browser()
+    assert log_in(desk, "balie", create_staff(app)).status_code == 303
+    page = desk.get("/balie/zuilen").get_data(as_text=True)
+    number = db.session.scalars(select(Patron)).one().customer_number
+    assert number in page and "AM04 Insufficient funds" in page
+    assert page.count("20,00") == 2  # taken back, and owed now
+
+
+def test_a_dashboard_refund_of_a_collection_is_recorded_by_reconcile_once(
+    app: Flask, client: FlaskClient, mollie_sandbox
+) -> None:
+    subscription, collection = collected(client, mollie_sandbox)
+    remote = mollie_sandbox.client().payments.get(collection["id"])
+    made = remote.refunds.create({"amount": {"currency": "EUR", "value": "5.00"}})
+    reconcile(app)
+    reconcile(app)
+    refund = db.session.scalars(select(Refund)).one()
+    assert (refund.provider_id, refund.amount) == (made.id, Decimal("5.00"))
+    mollie_sandbox.set_refund_status(made.id, "refunded", webhook=False)
+    reconcile(app)
+    reconcile(app)
+    db.session.expire_all()
+    refunds = select(func.count()).where(LedgerEntry.dedupe_key.like("refund:%"))
+    assert db.session.scalar(refunds) == 1
+    assert ledger.balance(db.session, subscription.patron_id) == Decimal("5.00")
+
+
+def test_a_dashboard_refund_of_a_collection_is_recorded_by_its_webhook(
+    client: FlaskClient, mollie_sandbox
+) -> None:
+    subscription, collection = collected(client, mollie_sandbox)
+    remote = mollie_sandbox.client().payments.get(collection["id"])
+    made = remote.refunds.create({"amount": {"currency": "EUR", "value": "2.00"}})
+    assert (
+        client.post(schedule_hook(subscription), data={"id": collection["id"]}).status_code == 200
+    )
+    assert db.session.scalars(select(Refund)).one().provider_id == made.id
