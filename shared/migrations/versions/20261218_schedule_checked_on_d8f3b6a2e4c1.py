@@ -1,0 +1,29 @@
+"""schedule_checked_on: when a direct debit's schedule was last fetched to see that it runs
+
+Mollie suspends a schedule (a mandate made invalid) or staff cancel it in the dashboard without a
+webhook; reconciliation asks about each schedule once before its next collection.
+
+Revision ID: d8f3b6a2e4c1
+Revises: c5e2a8f4d1b7
+Create Date: 2026-12-18 10:00:00.000000
+
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision = "d8f3b6a2e4c1"
+down_revision = "c5e2a8f4d1b7"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table("subscription", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("schedule_checked_on", sa.Date(), nullable=True))
+
+
+def downgrade():
+    with op.batch_alter_table("subscription", schema=None) as batch_op:
+        batch_op.drop_column("schedule_checked_on")
