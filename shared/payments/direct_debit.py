@@ -25,6 +25,7 @@ from shared.payments.provider import (
     PaymentProvider,
     PaymentRefused,
     ProviderPayment,
+    ProviderSubscription,
     SubscriptionRequest,
 )
 from shared.payments.service import PaymentUrls, new_payment, reusable_payment, submit_payment
@@ -81,24 +82,32 @@ def start_schedule(
         log.error("subscription %s: direct debit without a provider customer", subscription.id)
         return
     _record_mandate(session, subscription, provider, now)
-    remote = next(
-        (s for s in provider.list_subscriptions(customer) if _is_ours(s.metadata, subscription)),
-        None,
-    ) or provider.create_subscription(_schedule_request(subscription, customer, webhook_url))
+    ours = [s for s in provider.list_subscriptions(customer) if _made_for(s, subscription)]
+    ended = sum(not s.status.running for s in ours)
+    remote = next((s for s in ours if s.status.running), None) or provider.create_subscription(
+        _schedule_request(subscription, customer, webhook_url, ended)
+    )
     subscription.mollie_subscription_id = remote.id
     session.flush()
     log.info("subscription %s: schedule %s from %s", subscription.id, remote.id, remote.start_date)
 
 
-def _is_ours(metadata: dict[str, str], subscription: Subscription) -> bool:
-    """Whether a provider schedule was made for this subscription (a retry after a crash)."""
-    return str(metadata.get("subscription")) == str(subscription.id)
+def _made_for(schedule: ProviderSubscription, subscription: Subscription) -> bool:
+    """Whether a provider schedule was made for this subscription (found again after a crash;
+    taken up only while it runs: one ended at Mollie or by us is never ours again)."""
+    return str(schedule.metadata.get("subscription")) == str(subscription.id)
 
 
 def _schedule_request(
-    subscription: Subscription, customer: str, webhook_url: Callable[[Subscription], str]
+    subscription: Subscription,
+    customer: str,
+    webhook_url: Callable[[Subscription], str],
+    ended: int,
 ) -> SubscriptionRequest:
-    """Collect the price every term, from the day after the period the first payment paid."""
+    """Collect the price every term, from the day after the period the first payment paid.
+    After `ended` schedules of ours ended, a new key: the provider would answer the old one
+    with the ended schedule."""
+    key = f"schedule-{subscription.id}" + (f"-{ended + 1}" if ended else "")
     patron = subscription.patron
     name = subscription.type.name(patron.locale)
     return SubscriptionRequest(
@@ -108,7 +117,7 @@ def _schedule_request(
         start_date=_anchor(subscription),
         description=f"{name} {patron.customer_number} #{subscription.id}",
         webhook_url=webhook_url(subscription),
-        idempotency_key=f"schedule-{subscription.id}",
+        idempotency_key=key,
         metadata={"subscription": str(subscription.id)},
     )
 
