@@ -2,11 +2,12 @@
 
 import io
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 
 import segno
 from sqlalchemy.orm import Session
 
+from shared import tokens
 from shared.mail.outbox import enqueue
 from shared.mail.render import render_mail
 from shared.mail.settings import MailSettings
@@ -18,6 +19,19 @@ def patron_email(patron: Patron) -> str | None:
     """Where mails to the patron go: the library's address for them, else their login's."""
     account = patron.login_account
     return patron.library_email or (account.email if account else None) or None
+
+
+def payer_email(patron: Patron) -> str:
+    """Where mails about paying go: the login's address, else the library's (a login made at
+    the desk has no e-mail until its first use)."""
+    account = patron.login_account
+    return account.email if account and account.email else patron.library_email
+
+
+def period_pay_link(mail: MailSettings, subscription_id: int, start: date, now: datetime) -> str:
+    """The link that pays one period of a subscription with iDEAL (`/betalen/<token>`)."""
+    period = {"subscription": subscription_id, "period": str(start)}
+    return mail.pay_instead_url(tokens.make_token(mail.secret_key, tokens.PAY_INSTEAD, period, now))
 
 
 def queue_mail(

@@ -222,9 +222,11 @@ def settle_owed_periods(session: Session, patron_id: int) -> None:
 
 
 def period_is_settled(session: Session, subscription: Subscription, start: date) -> bool:
-    """Paid for by a payment of that period, or nothing is owed any more."""
+    """Paid for by a payment of that period, or it was charged and nothing is owed any more
+    (a period not charged yet, after the schedule ended, is paid only by paying it)."""
     return period_is_paid(session, subscription.id, start) or (
-        ledger.balance(session, subscription.patron_id) <= 0
+        ledger.is_charged(session, _period_key(subscription.id, start))
+        and ledger.balance(session, subscription.patron_id) <= 0
     )
 
 
@@ -331,10 +333,15 @@ def _charge_period(
     start = payment.period_start
     assert start is not None
     description = f"{subscription.type.name(subscription.patron.locale)} {start.isoformat()}"
-    key = f"period:{subscription.id}:{start.isoformat()}"
+    key = _period_key(subscription.id, start)
     ledger.charge(
         session, subscription.patron_id, subscription.price, description, key, now, subscription.id
     )
+
+
+def _period_key(subscription_id: int, start: date) -> str:
+    """The ledger key of a period's charge."""
+    return f"period:{subscription_id}:{start.isoformat()}"
 
 
 def _set_status(

@@ -6,9 +6,8 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from shared import tokens
 from shared.db import commits_own_work
-from shared.mail.patron_mail import queue_mail
+from shared.mail.patron_mail import payer_email, period_pay_link, queue_mail
 from shared.mail.settings import MailSettings
 from shared.models.patron import PaymentPlan, Subscription
 from shared.models.payment import Payment, PaymentPurpose, PaymentStatus, SequenceType
@@ -113,14 +112,13 @@ def _collection_failed(
         return
     subscription = session.get_one(Subscription, payment.subscription_id)
     patron = subscription.patron
-    period = {"subscription": subscription.id, "period": str(payment.period_start)}
-    token = tokens.make_token(mail.secret_key, tokens.PAY_INSTEAD, period, now)
-    context = {"subscription": subscription, "payment": payment, "url": mail.pay_instead_url(token)}
-    account = patron.login_account
-    # A login made at the desk has no e-mail until its first use: then the library address.
-    to = account.email if account and account.email else patron.library_email
+    assert payment.period_start is not None  # period_failed refuses a payment without one
+    url = period_pay_link(mail, subscription.id, payment.period_start, now)
+    context = {"subscription": subscription, "payment": payment, "url": url}
     key = f"direct_debit_failed:payment:{payment.id}"
-    queue_mail(session, mail, "direct_debit_failed", to, patron, context, now, key=key)
+    queue_mail(
+        session, mail, "direct_debit_failed", payer_email(patron), patron, context, now, key=key
+    )
     log.warning("direct debit %s failed for subscription %s", payment.reference, subscription.id)
 
 
