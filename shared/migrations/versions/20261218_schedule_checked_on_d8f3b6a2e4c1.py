@@ -19,11 +19,11 @@ branch_labels = None
 depends_on = None
 
 
+# Plain ALTER TABLE, not batch mode: SQLite adds and drops a column in place (3.35 and later),
+# where a batch copy of the table would lose the expression index ix_subscription_schedule_to_start.
 def upgrade():
-    with op.batch_alter_table("subscription", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("schedule_checked_on", sa.Date(), nullable=True))
+    op.add_column("subscription", sa.Column("schedule_checked_on", sa.Date(), nullable=True))
 
 
 def downgrade():
-    with op.batch_alter_table("subscription", schema=None) as batch_op:
-        batch_op.drop_column("schedule_checked_on")
+    op.drop_column("subscription", "schedule_checked_on")
