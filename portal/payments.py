@@ -17,7 +17,7 @@ from flask import (
 from werkzeug.wrappers import Response
 
 from portal.extensions import csrf, db
-from portal.settlement import report_failure, settle
+from portal.settlement import check_direct_debit, report_failure, settle
 from portal.wiring import mail_settings, now, payment_provider, payment_urls, webhook_signature
 from shared import tokens
 from shared.errors import DomainError
@@ -139,10 +139,12 @@ def schedule_webhook(subscription_id: int, secret: str) -> tuple[str, int]:
         remote = provider.get_payment(request.form.get("id", ""))
         if remote.subscription_id != subscription.mollie_subscription_id:
             return "", 200
-        process_schedule_payment_committing(
+        payment = process_schedule_payment_committing(
             db.session(), subscription, remote, mail_settings(), provider, now()
         )
         db.session.commit()
+        if payment.status.ended_unpaid:  # the bank may have ended the mandate, and the schedule
+            check_direct_debit(subscription)
     except PaymentRefused:
         db.session.rollback()
         return "", 200  # an id Mollie does not know: nothing to do, and no retry wanted
@@ -198,5 +200,5 @@ def _pay_instead_page(subscription: Subscription, start: date) -> str:
         "portal/payments/pay_instead.html",
         subscription=subscription,
         period_start=start,
-        amount=period_owed(db.session(), subscription),
+        amount=period_owed(db.session(), subscription, start),
     )

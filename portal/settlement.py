@@ -11,6 +11,7 @@ from shared.models.payment import Payment
 from shared.payments.chargebacks import WINDOW, payments_by_provider_id, unknown_by_payment
 from shared.payments.direct_debit import start_schedule
 from shared.payments.due_collections import collections_to_check, schedules_to_start
+from shared.payments.ended_schedules import schedules_to_check
 from shared.payments.provider import (
     PaymentProviderError,
     PaymentRefused,
@@ -24,6 +25,7 @@ from shared.payments.refunds import (
 )
 from shared.payments.service import unfinished_payments
 from shared.settlement.chargebacks import charge_back
+from shared.settlement.ended_schedules import notice_ended_schedule
 from shared.settlement.events import (
     process_payment_committing,
     process_schedule_payment_committing,
@@ -84,6 +86,8 @@ def reconcile() -> int:
         _guarded(f"subscription {subscription.id}", partial(start_direct_debit, subscription))
     for subscription in collections_to_check(db.session(), today):
         _guarded(f"subscription {subscription.id}", partial(_collections, subscription))
+    for subscription in schedules_to_check(db.session(), today):
+        _guarded(f"schedule of {subscription.id}", partial(check_direct_debit, subscription))
     _guarded("the account's chargebacks", _chargebacks)
     _guarded("the account's refunds", _refunds)
     return done
@@ -116,6 +120,13 @@ def _refunds() -> bool:
     return True
 
 
+def check_direct_debit(subscription: Subscription) -> bool:
+    """Ask whether the provider still runs the schedule: Mollie ends one without a webhook."""
+    notice_ended_schedule(db.session(), subscription, payment_provider(), mail_settings(), now())
+    db.session.commit()
+    return True
+
+
 def _sync_refunds_of(payment_id: int) -> bool:
     """Bring one payment's refunds up to date."""
     payment = db.session.get_one(Payment, payment_id)
@@ -133,7 +144,8 @@ def _collections(subscription: Subscription) -> bool:
             db.session(), subscription, remote, mail_settings(), provider, now()
         )
         db.session.commit()  # each collection on its own, as its webhook would
-    return True
+    # A collection overdue: perhaps because the schedule was ended.
+    return check_direct_debit(subscription)
 
 
 def _guarded(what: str, step: Callable[[], bool]) -> bool:

@@ -130,6 +130,9 @@ class Subscription(Base):
     mollie_subscription_id: Mapped[str | None] = mapped_column(String(40), unique=True)
     webhook_secret: Mapped[str | None] = mapped_column(String(48))
     cancelled_at: Mapped[datetime | None]
+    # When the provider's schedule was last fetched to see it still runs (Mollie ends schedules
+    # without a webhook); reconciliation asks about each once before its next collection.
+    schedule_checked_on: Mapped[date | None]
 
     patron: Mapped[Patron] = relationship(back_populates="subscriptions")
     type: Mapped[SubscriptionType] = relationship()

@@ -26,6 +26,7 @@ from shared.payments.provider import (
     PaymentProvider,
     PaymentRefused,
     ProviderPayment,
+    ProviderSubscription,
     SubscriptionRequest,
 )
 from shared.payments.service import PaymentUrls, new_payment, reusable_payment, submit_payment
@@ -84,24 +85,32 @@ def start_schedule(
         log.error("subscription %s: direct debit without a provider customer", subscription.id)
         return
     _record_mandate(session, subscription, provider, now)
-    remote = next(
-        (s for s in provider.list_subscriptions(customer) if _is_ours(s.metadata, subscription)),
-        None,
-    ) or provider.create_subscription(_schedule_request(subscription, customer, webhook_url))
+    ours = [s for s in provider.list_subscriptions(customer) if _made_for(s, subscription)]
+    ended = sum(not s.status.running for s in ours)
+    remote = next((s for s in ours if s.status.running), None) or provider.create_subscription(
+        _schedule_request(subscription, customer, webhook_url, ended)
+    )
     subscription.mollie_subscription_id = remote.id
     session.flush()
     log.info("subscription %s: schedule %s from %s", subscription.id, remote.id, remote.start_date)
 
 
-def _is_ours(metadata: dict[str, str], subscription: Subscription) -> bool:
-    """Whether a provider schedule was made for this subscription (a retry after a crash)."""
-    return str(metadata.get("subscription")) == str(subscription.id)
+def _made_for(schedule: ProviderSubscription, subscription: Subscription) -> bool:
+    """Whether a provider schedule was made for this subscription (found again after a crash;
+    taken up only while it runs: one ended at Mollie or by us is never ours again)."""
+    return str(schedule.metadata.get("subscription")) == str(subscription.id)
 
 
 def _schedule_request(
-    subscription: Subscription, customer: str, webhook_url: Callable[[Subscription], str]
+    subscription: Subscription,
+    customer: str,
+    webhook_url: Callable[[Subscription], str],
+    ended: int,
 ) -> SubscriptionRequest:
-    """Collect the price every term, from the day after the period the first payment paid."""
+    """Collect the price every term, from the day after the period the first payment paid.
+    After `ended` schedules of ours ended, a new key: the provider would answer the old one
+    with the ended schedule."""
+    key = f"schedule-{subscription.id}" + (f"-{ended + 1}" if ended else "")
     patron = subscription.patron
     name = subscription.type.name(patron.locale)
     return SubscriptionRequest(
@@ -111,7 +120,7 @@ def _schedule_request(
         start_date=_anchor(subscription),
         description=f"{name} {patron.customer_number} #{subscription.id}",
         webhook_url=webhook_url(subscription),
-        idempotency_key=f"schedule-{subscription.id}",
+        idempotency_key=key,
         metadata={"subscription": str(subscription.id)},
     )
 
@@ -216,9 +225,11 @@ def settle_owed_periods(session: Session, patron_id: int) -> None:
 
 
 def period_is_settled(session: Session, subscription: Subscription, start: date) -> bool:
-    """Paid for by a payment of that period, or nothing is owed any more."""
+    """Paid for by a payment of that period, or it was charged and nothing is owed any more
+    (a period not charged yet, after the schedule ended, is paid only by paying it)."""
     return period_is_paid(session, subscription.id, start) or (
-        ledger.balance(session, subscription.patron_id) <= 0
+        ledger.is_charged(session, _period_key(subscription.id, start))
+        and ledger.balance(session, subscription.patron_id) <= 0
     )
 
 
@@ -285,9 +296,11 @@ def period_attempts(session: Session, subscription_id: int, start: date) -> list
     return list(session.scalars(query.order_by(Payment.id)))
 
 
-def period_owed(session: Session, subscription: Subscription) -> Decimal:
-    """What paying an unpaid period costs: its price, or less when less is owed (a bank took
-    back part of a payment, or the patron has credit)."""
+def period_owed(session: Session, subscription: Subscription, start: date) -> Decimal:
+    """What paying an unpaid period costs: its price, or, for a period already charged, less
+    when less is owed (a bank took back part of a payment, or the patron has credit)."""
+    if not ledger.is_charged(session, _period_key(subscription.id, start)):
+        return subscription.price  # a period not charged yet (after the schedule ended)
     return min(subscription.price, ledger.balance(session, subscription.patron_id))
 
 
@@ -303,7 +316,7 @@ def pay_period(
     if period_is_settled(session, subscription, start):
         raise DomainError("period_paid")
     attempts = period_attempts(session, subscription.id, start)
-    owed = period_owed(session, subscription)
+    owed = period_owed(session, subscription, start)
     payment = reusable_payment(attempts, owed) or new_payment(
         session,
         f"period-{subscription.id}-{start.isoformat()}",
@@ -333,10 +346,15 @@ def _charge_period(
     start = payment.period_start
     assert start is not None
     description = f"{subscription.type.name(subscription.patron.locale)} {start.isoformat()}"
-    key = f"period:{subscription.id}:{start.isoformat()}"
+    key = _period_key(subscription.id, start)
     ledger.charge(
         session, subscription.patron_id, subscription.price, description, key, now, subscription.id
     )
+
+
+def _period_key(subscription_id: int, start: date) -> str:
+    """The ledger key of a period's charge."""
+    return f"period:{subscription_id}:{start.isoformat()}"
 
 
 def _set_status(

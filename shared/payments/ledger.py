@@ -73,6 +73,12 @@ def charge(
     )
 
 
+def is_charged(session: Session, dedupe_key: str) -> bool:
+    """Whether the charge of this key was booked."""
+    query = select(LedgerEntry.id).where(LedgerEntry.dedupe_key == f"charge:{dedupe_key}")
+    return session.scalar(query) is not None
+
+
 def record_payment(session: Session, payment: Payment, now: datetime) -> None:
     """The money of a paid payment, credited to its patron once."""
     if payment.patron_id is None:

@@ -178,6 +178,11 @@ class MollieProvider:
             idempotency_key=self._key(f"cancel-{subscription_id}"),
         )
 
+    def get_subscription(self, customer_id: str, subscription_id: str) -> ProviderSubscription:
+        """A subscription as Mollie holds it now: Mollie sends no webhook when it ends one."""
+        subscriptions = self._customer(customer_id).subscriptions
+        return _subscription(self._ask(subscriptions.get, subscription_id))
+
     def subscription_payments(
         self, customer_id: str, subscription_id: str
     ) -> list[ProviderPayment]:

@@ -58,6 +58,11 @@ class ScheduleStatus(StrEnum):
     SUSPENDED = "suspended"
     COMPLETED = "completed"
 
+    @property
+    def running(self) -> bool:
+        """Whether the schedule still collects (or will): not ended by anyone."""
+        return self in (ScheduleStatus.PENDING, ScheduleStatus.ACTIVE)
+
 
 @dataclass(frozen=True)
 class ProviderPayment:
@@ -213,6 +218,10 @@ class PaymentProvider(Protocol):
 
     def cancel_subscription(self, customer_id: str, subscription_id: str) -> None:
         """Stop a schedule."""
+        ...
+
+    def get_subscription(self, customer_id: str, subscription_id: str) -> ProviderSubscription:
+        """One schedule as the provider holds it now (its status)."""
         ...
 
     def subscription_payments(

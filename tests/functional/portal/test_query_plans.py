@@ -29,6 +29,7 @@ from shared.payments.chargebacks import (
     unknown_by_payment,
 )
 from shared.payments.due_collections import collections_to_check, schedules_to_start
+from shared.payments.ended_schedules import schedules_to_check
 from shared.payments.provider import ProviderChargeback, ProviderRefund
 from shared.payments.refunds import payments_with_unknown_refunds, unsettled_refunds
 from shared.payments.service import unfinished_payments
@@ -139,6 +140,7 @@ def test_reconciliation_finds_what_can_matter_without_a_scan(
         unsettled_refunds(db.session)
         schedules_to_start(db.session)
         collections_to_check(db.session, today)
+        schedules_to_check(db.session, today)
     no_scans(statements)
 
 
@@ -164,13 +166,17 @@ def test_schedules_to_start_are_read_from_an_index_of_only_those(
     assert indexes_used(db.session, statements) == {"ix_subscription_schedule_to_start"}
 
 
+def signed_up_by_direct_debit(client: FlaskClient) -> Subscription:
+    """A new member paying by direct debit (next to the members); the subscription."""
+    signed_up(client, "0049")
+    query = select(Subscription).where(Subscription.paid_by == "direct_debit")
+    return db.session.scalars(query).one()
+
+
 def test_recording_a_lost_collection_scans_no_large_table(
     app: Flask, client: FlaskClient, clock: ManualClock, mollie_sandbox, members: list[Any]
 ) -> None:
-    signed_up(client, "0049")
-    subscription = db.session.scalars(
-        select(Subscription).where(Subscription.paid_by == "direct_debit")
-    ).one()
+    subscription = signed_up_by_direct_debit(client)
     ended = subscription.end_date
     mollie_sandbox.charge(subscription.mollie_subscription_id, "paid", webhook=False)
     clock.set(noon_on(subscription.renewal_start))
@@ -178,6 +184,19 @@ def test_recording_a_lost_collection_scans_no_large_table(
         app.test_cli_runner().invoke(args=["payments", "reconcile"])
     db.session.expire_all()
     assert db.session.get_one(Subscription, subscription.id).end_date > ended
+    no_scans(statements)
+
+
+def test_noticing_a_schedule_ended_at_mollie_scans_no_large_table(
+    app: Flask, client: FlaskClient, clock: ManualClock, mollie_sandbox, members: list[Any]
+) -> None:
+    subscription = signed_up_by_direct_debit(client)
+    mollie_sandbox.end_subscription(subscription.mollie_subscription_id, "canceled")
+    clock.set(noon_on(subscription.end_date))
+    with captured(READS_AND_CHANGES) as statements:
+        app.test_cli_runner().invoke(args=["payments", "reconcile"])
+    db.session.expire_all()
+    assert db.session.get_one(Subscription, subscription.id).paid_by == "once"
     no_scans(statements)
 
 

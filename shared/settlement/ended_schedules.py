@@ -1,0 +1,63 @@
+"""A direct-debit schedule the provider ended: ours ends, the paid period stays, and the patron
+is told once how to go on (pay the next period with iDEAL, or ask the library for a new
+mandate)."""
+
+import logging
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from shared.mail.patron_mail import pay_link, payment_mail_address, queue_mail
+from shared.mail.settings import MailSettings
+from shared.models.patron import PaymentPlan, Subscription
+from shared.payments.direct_debit import DAY
+from shared.payments.ended_schedules import (
+    end_direct_debit,
+    mandate_made_invalid,
+    schedule_has_ended,
+)
+from shared.payments.provider import PaymentProvider
+from shared.timeutil import local_today
+
+log = logging.getLogger(__name__)
+
+
+def notice_ended_schedule(
+    session: Session,
+    subscription: Subscription,
+    provider: PaymentProvider,
+    mail: MailSettings,
+    now: datetime,
+) -> bool:
+    """Fetch the schedule; if the provider ended it, end direct debit and mail the patron, once
+    however often (and by however many processes) it is noticed. True when it ended now."""
+    if subscription.paid_by != PaymentPlan.DIRECT_DEBIT or subscription.cancelled_at:
+        return False  # not collected by direct debit (any more): nothing to ask
+    if not schedule_has_ended(session, subscription, provider, local_today(now)):
+        return False
+    if not end_direct_debit(session, subscription):
+        return False
+    _mail_patron(session, subscription, mail, now)
+    log.warning(
+        "subscription %s: schedule %s ended at the provider; paid through %s",
+        subscription.id,
+        subscription.mollie_subscription_id,
+        subscription.end_date,
+    )
+    return True
+
+
+def _mail_patron(
+    session: Session, subscription: Subscription, mail: MailSettings, now: datetime
+) -> None:
+    """How to go on: the link pays the first period after the paid one."""
+    patron, next_start = subscription.patron, subscription.end_date + DAY
+    context = {
+        "subscription": subscription,
+        "next_start": next_start,
+        "mandate_invalid": mandate_made_invalid(session, subscription),
+        "url": pay_link(mail, subscription.id, next_start, now),
+    }
+    key = f"direct_debit_ended:subscription:{subscription.id}:{subscription.mollie_subscription_id}"
+    to = payment_mail_address(patron)
+    queue_mail(session, mail, "direct_debit_ended", to, patron, context, now, key=key)
