@@ -1,9 +1,12 @@
 """Chaos: hundreds of webhooks, duplicated, reordered, forged and unknown, with Mollie failing in
-between; the ledger must end equal to what the sandbox says was paid, each activation once."""
+between, then chargebacks, a schedule suspended at Mollie and a checkout left to expire; the
+ledger must end equal to what the sandbox says was paid and taken back, each activation, each
+chargeback and each ended schedule once."""
 
 import random
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from decimal import Decimal
 
 import requests
 from flask import Flask
@@ -11,11 +14,13 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from portal.extensions import db
+from shared.clock import ManualClock
 from shared.models.ledger import LedgerEntry
 from shared.models.mail import OutboxMail
 from shared.models.patron import Patron, Subscription
 from shared.models.payment import Payment
 from shared.timeutil import add_months
+from tests.support.dates import noon_on
 from tests.support.ledger_checks import assert_ledger_matches_the_sandbox
 from tests.support.signup import account_data, start_payment, walk_to_review
 
@@ -31,6 +36,8 @@ SIGNUPS = [
     ("0045", None),
 ]
 COLLECTIONS_PER_SCHEDULE = 5
+CHARGEBACK_SHARE = 0.3  # of the paid payments, some only in part
+CHECKOUT_EXPIRY_SECONDS = 15 * 60 + 1
 FAULTS = [("error_500", 0.0), ("not_json", 0.0), ("delay", 1.2)]
 
 
@@ -75,7 +82,7 @@ def collect(sandbox, rng: random.Random, server: str) -> list[tuple[str, dict[st
         select(Subscription).where(Subscription.paid_by == "direct_debit")
     ):
         assert subscription.mollie_subscription_id, "schedules are started before collections"
-        url = f"{server}/betalingen/webhook/incasso/{subscription.id}/{subscription.webhook_secret}"
+        url = schedule_webhook(subscription, server)
         for _ in range(COLLECTIONS_PER_SCHEDULE):
             status = "paid" if rng.random() < 0.8 else "failed"
             charged = sandbox.charge(subscription.mollie_subscription_id, status, webhook=False)
@@ -106,6 +113,53 @@ def deliver(hooks: list[Hook], sandbox, rng: random.Random) -> tuple[list[Hook],
     return sequence, [hook for hook, answer in zip(sequence, answers, strict=True) if answer == 503]
 
 
+def charge_back(sandbox, rng: random.Random, server: str) -> list[Hook]:
+    """Banks take back some paid payments, a few only in part; the webhooks Mollie would send."""
+    hooks = []
+    for payment in db.session.scalars(select(Payment).where(Payment.status == "paid")).all():
+        if rng.random() >= CHARGEBACK_SHARE:
+            continue
+        part = f"{payment.amount / 2:.2f}" if rng.random() < 0.3 else None
+        sandbox.charge_back(payment.provider_id, part, webhook=False)
+        hooks.append((webhook_url(payment, server), {"id": payment.provider_id}))
+    return hooks
+
+
+def webhook_url(payment: Payment, server: str) -> str:
+    """Where Mollie reports a payment: its schedule's webhook for a collection, else its own."""
+    if payment.sequence_type == "recurring":
+        return schedule_webhook(db.session.get_one(Subscription, payment.subscription_id), server)
+    return f"{server}/betalingen/webhook/{payment.reference}/{payment.webhook_secret}"
+
+
+def schedule_webhook(subscription: Subscription, server: str) -> str:
+    """The webhook of a direct-debit schedule's collections."""
+    return f"{server}/betalingen/webhook/incasso/{subscription.id}/{subscription.webhook_secret}"
+
+
+def suspend_the_schedules(app: Flask, sandbox, clock: ManualClock) -> int:
+    """Mollie suspends every schedule (no webhook); reconcile finds each the week before its
+    next collection, twice over. How many there were."""
+    schedules = select(Subscription).where(Subscription.paid_by == "direct_debit")
+    running = db.session.scalars(schedules).all()
+    for subscription in running:
+        sandbox.end_subscription(subscription.mollie_subscription_id, "suspended")
+    for end in sorted({subscription.end_date for subscription in running}):
+        clock.set(noon_on(end - timedelta(days=3)))
+        for _ in range(2):
+            app.test_cli_runner().invoke(args=["payments", "reconcile"])
+    return len(running)
+
+
+def leave_a_checkout_to_expire(new_browser, sandbox) -> Payment:
+    """One more signup whose patron walks away from the checkout, until Mollie expires it."""
+    client: FlaskClient = new_browser()
+    walk_to_review(client, "0053", account=account_data(username="weg", email="weg@example.nl"))
+    start_payment(client)
+    sandbox.advance_clock(CHECKOUT_EXPIRY_SECONDS)  # the expiry webhook reaches the portal
+    return _latest_payment()
+
+
 def retry(hooks: list[Hook]) -> None:
     """Mollie's retries, now that it answers again: every one must be accepted."""
     for url, form in hooks:
@@ -113,7 +167,7 @@ def retry(hooks: list[Hook]) -> None:
 
 
 def test_chaos_of_webhooks_ends_with_an_exact_ledger(
-    app: Flask, new_browser, portal_server: str, mollie_sandbox
+    app: Flask, new_browser, portal_server: str, mollie_sandbox, clock: ManualClock
 ) -> None:
     app.config["MOLLIE_TIMEOUT"] = "0.5"
     rng = random.Random(SEED)
@@ -129,6 +183,37 @@ def test_chaos_of_webhooks_ends_with_an_exact_ledger(
     db.session.expire_all()
     assert_ledger_matches_the_sandbox(mollie_sandbox)
     assert_activated_and_extended_once(mollie_sandbox)
+    taken, failed = deliver(charge_back(mollie_sandbox, rng, portal_server), mollie_sandbox, rng)
+    retry(failed)
+    app.test_cli_runner().invoke(args=["payments", "reconcile"])
+    suspended = suspend_the_schedules(app, mollie_sandbox, clock)
+    walked_away = leave_a_checkout_to_expire(new_browser, mollie_sandbox)
+    db.session.expire_all()
+    assert taken, "chargebacks"
+    assert_ledger_matches_the_sandbox(mollie_sandbox)
+    assert_charged_back_once(mollie_sandbox)
+    assert_schedules_ended_once(suspended)
+    assert walked_away.status == "expired"
+
+
+def assert_charged_back_once(sandbox) -> None:
+    """Every chargeback at the sandbox is one charge on the ledger, of its amount, and one mail."""
+    chargebacks = {c.id: Decimal(c.amount["value"]) for c in sandbox.client().chargebacks.list()}
+    booked = db.session.execute(
+        select(LedgerEntry.dedupe_key, LedgerEntry.amount).where(
+            LedgerEntry.dedupe_key.like("charge:chargeback:%")
+        )
+    ).all()
+    assert {key.removeprefix("charge:chargeback:"): amount for key, amount in booked} == chargebacks
+    assert len(booked) == len(chargebacks)
+
+
+def assert_schedules_ended_once(suspended: int) -> None:
+    """No schedule runs any more, each patron told once."""
+    direct_debit = select(func.count()).where(Subscription.paid_by == "direct_debit")
+    assert db.session.scalar(direct_debit) == 0
+    ended = select(func.count()).where(OutboxMail.kind == "direct_debit_ended")
+    assert suspended and db.session.scalar(ended) == suspended
 
 
 def assert_activated_and_extended_once(sandbox) -> None:
