@@ -42,7 +42,7 @@ def create_app(config: dict[str, Any] | None = None, clock: Clock = SYSTEM_CLOCK
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS_DIR)
     app.session_interface = SignedCookieSessions()
     app.extensions["clock"] = clock
-    app.extensions["offer_cache"] = OfferCache()
+    app.extensions["offer_cache"] = OfferCache(clock.monotonic)
     _trust_proxies(app, int(app.config["TRUSTED_PROXIES"]))
     _init_extensions(app)
     _register_blueprints(app)

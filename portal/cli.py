@@ -38,7 +38,12 @@ from shared.models.kiosk import KioskDevice
 from shared.models.patron import Patron
 from shared.patrons.lookup import find_patron
 from shared.payments import direct_debit, ledger
-from shared.payments.provider import PaymentProviderError, PaymentRefused, ProviderTerminal
+from shared.payments.provider import (
+    PaymentProviderError,
+    PaymentRefused,
+    ProviderTerminal,
+    ProviderUnauthorized,
+)
 from shared.payments.refunds import refund_payment_committing
 from shared.payments.service import find_by_reference
 from shared.signup.purge import paid_but_unconfirmed, purge_unconfirmed
@@ -173,9 +178,7 @@ def payments_refund(reference: str, amount: str | None, description: str) -> Non
                 db.session(), payment, value, description, payment_provider(), now()
             )
     except PaymentProviderError as error:
-        raise click.ClickException(
-            f"provider unreachable; reconcile will retry: {error}"
-        ) from error
+        raise provider_failure(error, "reconcile will retry") from error
     click.echo(f"refund {refund.id}: {refund.amount:.2f} EUR, {refund.status}")
 
 
@@ -211,9 +214,16 @@ def _terminal_at_mollie(terminal: str) -> ProviderTerminal:
             " Mollie's dashboard (Point of sale > Terminals)"
         ) from error
     except PaymentProviderError as error:
-        raise click.ClickException(
-            f"could not check terminal {terminal} at Mollie, nothing registered: {error}"
-        ) from error
+        raise provider_failure(error, "nothing registered; run this again") from error
+
+
+def provider_failure(error: PaymentProviderError, then: str) -> click.ClickException:
+    """The command's error when Mollie failed: a refused key says so (nothing is retried until
+    it is fixed), an outage what happens next."""
+    if isinstance(error, ProviderUnauthorized):
+        stopped = "payments are stopped until MOLLIE_API_KEY is fixed"
+        return click.ClickException(f"Mollie refuses the API key: {stopped} ({error})")
+    return click.ClickException(f"Mollie could not be reached; {then}: {error}")
 
 
 @kiosk.command("revoke-device")
@@ -346,9 +356,7 @@ def direct_debit_revoke(number: str) -> None:
         with refusals_reported():
             subscription = direct_debit.revoke(db.session(), patron, payment_provider(), now())
     except PaymentProviderError as error:
-        raise click.ClickException(
-            f"provider unreachable; run this again to finish: {error}"
-        ) from error
+        raise provider_failure(error, "run this again to finish") from error
     db.session.commit()
     click.echo(f"direct debit stopped; valid through {subscription.end_date.isoformat()}")
 

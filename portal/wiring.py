@@ -47,7 +47,7 @@ def payment_provider() -> MollieProvider:
         config["MOLLIE_API_KEY"],
         config["MOLLIE_ENDPOINT"],
         float(config["MOLLIE_TIMEOUT"]),
-        installation=config["PUBLIC_URL"],
+        installation=config["PUBLIC_URL"].rstrip("/").lower(),
         alarm=key_alarm(),
     )
 

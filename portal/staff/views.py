@@ -14,7 +14,7 @@ from shared.kiosks.devices import KioskStatus, kiosk_status, list_devices
 from shared.kiosks.id_checks import RECENT_DAYS, recent_checks
 from shared.models.id_check import IdCheckOutcome
 from shared.payments.chargebacks import WINDOW, recent_chargebacks
-from shared.payments.key_alarm import raised_alarm
+from shared.payments.key_alarm import PROBE_EVERY, raised_alarm
 from shared.payments.ledger import balance
 
 bp = Blueprint("staff", __name__, url_prefix="/balie")
@@ -75,6 +75,7 @@ def kiosks() -> str:
     return render_template(
         "portal/staff/kiosks.html",
         alarm=raised_alarm(db.session(), current_app.config["MOLLIE_API_KEY"]),
+        alarm_minutes=int(PROBE_EVERY.total_seconds() // 60),
         kiosks=[(device, kiosk_status(device, moment)) for device in list_devices(db.session())],
         checks=recent_checks(db.session(), moment - timedelta(days=RECENT_DAYS)),
         days=RECENT_DAYS,

@@ -4,6 +4,7 @@ machine), which the catalogue's version row tells at the cost of one small read,
 once a second."""
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -86,18 +87,19 @@ class OfferCache:
     read again only when the version changed: a catalogue loaded anywhere shows within a second.
     Threads share it without a lock: each replaces the whole offer, version and all."""
 
-    def __init__(self) -> None:
+    def __init__(self, monotonic: Callable[[], float] = time.monotonic) -> None:
         self._kept: Offer | None = None
         self._checked_at = 0.0
+        self._monotonic = monotonic
 
     def offer(self, engine: Engine) -> Offer:
         """The offer as of at most RECHECK_SECONDS ago."""
         kept = self._kept
         # The version read was most of a new visitor's signup page, and a round trip on a
         # database server: a second of a catalogue that is loaded a few times a year is cheap.
-        if kept is not None and time.monotonic() - self._checked_at < RECHECK_SECONDS:
+        if kept is not None and self._monotonic() - self._checked_at < RECHECK_SECONDS:
             return kept
-        self._checked_at = time.monotonic()
+        self._checked_at = self._monotonic()
         # A connection of its own, without an ORM session, as a session would cost three times
         # as much.
         with engine.connect() as connection:

@@ -19,7 +19,7 @@ from tests.support.accounts import create_staff, log_in
 from tests.support.kiosk_api import kiosk_payment, owing_patron, register_kiosk
 from tests.support.mollie_sandbox import MollieSandbox, point_portal_at
 from tests.support.servers import running_server
-from tests.support.signup import csrf_token, start_payment, walk_to_review
+from tests.support.signup import csrf_token, signed_up, start_payment, walk_to_review
 
 # Mollie's answer to a wrong or revoked key (mollie-api-python's fixture error_unauthorized.json).
 UNAUTHORIZED = {
@@ -171,3 +171,13 @@ def test_a_try_of_the_key_that_mollie_answers_with_a_refusal_ends_the_alarm(
     refused = kiosk_payment(client, token, patron, "kiosk-req-2")
     assert refused.json == {"error": "payment_refused", "reason": "amount_not_accepted"}
     assert db.session.scalars(select(ProviderAlarm)).first() is None
+
+
+def test_a_command_says_the_key_is_refused_not_that_mollie_is_down(
+    app: Flask, client: FlaskClient, refusing: RefusingMollie
+) -> None:
+    payment = signed_up(client)
+    point_portal_at(client, refusing.url)
+    refund = app.test_cli_runner().invoke(args=["payments", "refund", payment.reference])
+    assert refund.exit_code == 1
+    assert "Mollie refuses the API key" in refund.output and "MOLLIE_API_KEY" in refund.output

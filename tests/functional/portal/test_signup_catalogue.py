@@ -3,7 +3,6 @@ by any other process (the `catalogue load` command) within a second."""
 
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from flask import Flask
@@ -11,6 +10,7 @@ from flask.testing import FlaskClient
 
 from shared.catalogue.loader import DEFAULT_CATALOGUE
 from shared.catalogue.offer import RECHECK_SECONDS
+from shared.clock import ManualClock
 from shared.paths import PROJECT_ROOT
 from tests.support.query_plans import captured
 
@@ -43,22 +43,22 @@ def read_by(client: FlaskClient, path: str) -> str:
 
 
 def test_the_signup_page_asks_for_the_catalogue_version_once_a_second(
-    client: FlaskClient,
+    client: FlaskClient, clock: ManualClock
 ) -> None:
     assert "subscription_type" in read_by(client, "/word-lid")
     assert read_by(client, "/word-lid") == ""
-    time.sleep(RECHECK_SECONDS)
+    clock.advance(RECHECK_SECONDS)
     read = read_by(client, "/word-lid")
     assert "catalogue_version" in read
     assert "subscription_type" not in read
 
 
 def test_a_catalogue_loaded_by_another_process_shows_within_a_second(
-    app: Flask, client: FlaskClient, tmp_path: Path
+    app: Flask, client: FlaskClient, tmp_path: Path, clock: ManualClock
 ) -> None:
     assert "Basis</strong>" in client.get("/word-lid").get_data(as_text=True)
     load_in_another_process(app, renamed_basic(tmp_path))
-    time.sleep(RECHECK_SECONDS)
+    clock.advance(RECHECK_SECONDS)
     page = client.get("/word-lid").get_data(as_text=True)
     assert "Basis Royaal</strong>" in page
     assert "Basis</strong>" not in page
