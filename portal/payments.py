@@ -17,6 +17,7 @@ from flask import (
 from werkzeug.wrappers import Response
 
 from portal.extensions import csrf, db
+from portal.refusals import refusal_message
 from portal.settlement import check_direct_debit, report_failure, settle
 from portal.wiring import mail_settings, now, payment_provider, payment_urls, webhook_signature
 from shared import tokens
@@ -24,6 +25,7 @@ from shared.errors import DomainError
 from shared.models.patron import Subscription
 from shared.models.payment import Payment, PaymentPurpose, PaymentStatus
 from shared.payments.direct_debit import (
+    collections_under_way,
     pay_period,
     period_attempts,
     period_is_settled,
@@ -159,20 +161,26 @@ def schedule_webhook(subscription_id: int, secret: str) -> tuple[str, int]:
 def pay_instead(token: str) -> str | Response | tuple[str, int]:
     """Pay a period by iDEAL after its direct debit failed (the link in the mail)."""
     subscription, start = _period_from(token)
-    for attempt in period_attempts(db.session(), subscription.id, start):
+    running = collections_under_way(db.session(), subscription.id, start)
+    for attempt in [*period_attempts(db.session(), subscription.id, start), *running]:
         if not attempt.status.is_final:
             settle(attempt)
     if period_is_settled(db.session(), subscription, start):
         return render_template("portal/payments/period_paid.html", subscription=subscription)
+    if collections_under_way(db.session(), subscription.id, start):
+        being_collected = refusal_message(DomainError("period_being_collected"))
+        return _pay_instead_page(subscription, start, being_collected), 409
     if request.method == "GET":
         return _pay_instead_page(subscription, start)
     try:
         provider, urls = payment_provider(), payment_urls()
         payment = pay_period(db.session(), subscription, start, provider, urls, now())
         db.session.commit()
-    except DomainError:
+    except DomainError as error:
         db.session.rollback()
-        return render_template("portal/payments/period_paid.html", subscription=subscription)
+        if error.code == "period_paid":
+            return render_template("portal/payments/period_paid.html", subscription=subscription)
+        return _pay_instead_page(subscription, start, refusal_message(error)), 409
     except PaymentProviderError as error:
         db.session.rollback()
         what = "period payment for subscription %s could not start: %s"
@@ -194,11 +202,12 @@ def _period_from(token: str) -> tuple[Subscription, date]:
     return subscription, date.fromisoformat(payload["period"])
 
 
-def _pay_instead_page(subscription: Subscription, start: date) -> str:
-    """What is owed for the period, with the pay button."""
+def _pay_instead_page(subscription: Subscription, start: date, error: str | None = None) -> str:
+    """What is owed for the period, with the pay button (and why paying was refused)."""
     return render_template(
         "portal/payments/pay_instead.html",
         subscription=subscription,
         period_start=start,
         amount=period_owed(db.session(), subscription, start),
+        error=error,
     )

@@ -11,7 +11,7 @@ from shared.models.payment import Payment
 from shared.payments.chargebacks import WINDOW, payments_by_provider_id, unknown_by_payment
 from shared.payments.direct_debit import start_schedule
 from shared.payments.due_collections import collections_to_check, schedules_to_start
-from shared.payments.ended_schedules import schedules_to_check
+from shared.payments.ended_schedules import schedule_has_ended, schedules_to_check
 from shared.payments.provider import (
     PaymentProviderError,
     PaymentRefused,
@@ -25,7 +25,7 @@ from shared.payments.refunds import (
 )
 from shared.payments.service import unfinished_payments
 from shared.settlement.chargebacks import charge_back
-from shared.settlement.ended_schedules import notice_ended_schedule
+from shared.settlement.ended_schedules import end_and_tell, still_collected
 from shared.settlement.events import (
     process_payment_committing,
     process_schedule_payment_committing,
@@ -121,9 +121,18 @@ def _refunds() -> bool:
 
 
 def check_direct_debit(subscription: Subscription) -> bool:
-    """Ask whether the provider still runs the schedule: Mollie ends one without a webhook."""
-    notice_ended_schedule(db.session(), subscription, payment_provider(), mail_settings(), now())
+    """Ask whether the provider still runs the schedule (Mollie ends one without a webhook); an
+    ended one has every collection it made recorded first (a lost webhook's too: reconcile no
+    longer follows it), then it ends, once."""
+    if not still_collected(subscription):
+        return True
+    provider = payment_provider()
+    ended = schedule_has_ended(db.session(), subscription, provider, local_today(now()))
     db.session.commit()
+    if ended:
+        _record_collections(subscription)
+        end_and_tell(db.session(), subscription, mail_settings(), now())
+        db.session.commit()
     return True
 
 
@@ -135,7 +144,16 @@ def _sync_refunds_of(payment_id: int) -> bool:
 
 
 def _collections(subscription: Subscription) -> bool:
-    """Record every collection of the schedule, in case its webhook never arrived."""
+    """Record every collection of the schedule, in case its webhook never arrived; one overdue
+    may mean the schedule was ended (asked once a day)."""
+    _record_collections(subscription)
+    if subscription.schedule_checked_on != local_today(now()):
+        check_direct_debit(subscription)
+    return True
+
+
+def _record_collections(subscription: Subscription) -> None:
+    """Record every collection the schedule made, each on its own, as its webhook would."""
     provider = payment_provider()
     customer = subscription.patron.mollie_customer_id or ""
     remote_id = subscription.mollie_subscription_id or ""
@@ -143,9 +161,7 @@ def _collections(subscription: Subscription) -> bool:
         process_schedule_payment_committing(
             db.session(), subscription, remote, mail_settings(), provider, now()
         )
-        db.session.commit()  # each collection on its own, as its webhook would
-    # A collection overdue: perhaps because the schedule was ended.
-    return check_direct_debit(subscription)
+        db.session.commit()
 
 
 def _guarded(what: str, step: Callable[[], bool]) -> bool:

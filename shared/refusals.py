@@ -151,6 +151,13 @@ REFUSALS: dict[str, Refusal] = {
     "nothing_to_cancel": Refusal(CONFLICT, N_("This subscription is stopped already.")),
     "no_direct_debit": Refusal(CONFLICT, N_("Direct debit is not active for this membership.")),
     "period_paid": Refusal(CONFLICT, N_("This period has been paid already.")),
+    "period_being_collected": Refusal(
+        CONFLICT,
+        N_(
+            "This period is still being collected by direct debit. If that fails, you will get"
+            " an e-mail with a link to pay it."
+        ),
+    ),
     "nothing_owed": Refusal(REFUSED, N_("You do not owe anything.")),
     "amount_not_owed": Refusal(REFUSED, N_("You can pay at most %(owed)s now."), amounts=("owed",)),
     "request_key_reused": Refusal(REFUSED, N_("This request key was used for another payment.")),

@@ -138,8 +138,10 @@ def is_final(payment: Record) -> bool:
 
 
 def amount_remaining(state: State, payment: Record) -> Decimal:
-    """What may still be refunded: the amount less the refunds that did not fail or get canceled."""
-    return Decimal(payment["amount"]["value"]) - _amount_refunded(state, payment["id"])
+    """What may still be refunded: the amount less the refunds that did not fail or get canceled
+    and less what the bank took back (no payment is given back twice)."""
+    taken = _amount_refunded(state, payment["id"]) + amount_charged_back(state, payment["id"])
+    return Decimal(payment["amount"]["value"]) - taken
 
 
 def amount_charged_back(state: State, payment_id: str) -> Decimal:

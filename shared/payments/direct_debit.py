@@ -296,6 +296,18 @@ def period_attempts(session: Session, subscription_id: int, start: date) -> list
     return list(session.scalars(query.order_by(Payment.id)))
 
 
+def collections_under_way(session: Session, subscription_id: int, start: date) -> list[Payment]:
+    """The schedule's collections of the period that have not finished yet."""
+    unfinished = [status for status in PaymentStatus if not status.is_final]
+    query = select(Payment).where(
+        Payment.subscription_id == subscription_id,
+        Payment.period_start == start,
+        Payment.sequence_type == SequenceType.RECURRING,
+        Payment.status.in_(unfinished),
+    )
+    return list(session.scalars(query))
+
+
 def period_owed(session: Session, subscription: Subscription, start: date) -> Decimal:
     """What paying an unpaid period costs: its price, or, for a period already charged, less
     when less is owed (a bank took back part of a payment, or the patron has credit)."""
@@ -315,6 +327,8 @@ def pay_period(
     """An iDEAL payment for a period whose collection failed; one open attempt at a time."""
     if period_is_settled(session, subscription, start):
         raise DomainError("period_paid")
+    if collections_under_way(session, subscription.id, start):
+        raise DomainError("period_being_collected")  # paying it too would pay it twice
     attempts = period_attempts(session, subscription.id, start)
     owed = period_owed(session, subscription, start)
     payment = reusable_payment(attempts, owed) or new_payment(

@@ -46,11 +46,11 @@ def schedule_has_ended(
     then the mandates' statuses are brought up to date too."""
     customer = subscription.patron.mollie_customer_id or ""
     remote = provider.get_subscription(customer, subscription.mollie_subscription_id or "")
+    if not remote.status.running:
+        _refresh_mandates(session, subscription, provider)
+    # Written after the calls: on SQLite a pending write would hold the lock through them.
     subscription.schedule_checked_on = today
-    if remote.status.running:
-        return False
-    _refresh_mandates(session, subscription, provider)
-    return True
+    return not remote.status.running
 
 
 def end_direct_debit(session: Session, subscription: Subscription) -> bool:

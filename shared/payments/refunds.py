@@ -44,27 +44,33 @@ def refund_payment_committing(
     return refund
 
 
+def _refundable(payment: Payment) -> Decimal:
+    """What may still be refunded of a payment: neither refunded nor taken back by the bank."""
+    return payment.amount - payment.amount_refunded - payment.amount_charged_back
+
+
 def reserve_refund(
     session: Session, payment: Payment, amount: Decimal | None, description: str, now: datetime
 ) -> Refund:
-    """Claim the amount on the payment atomically; refused beyond what is left to refund."""
+    """Claim the amount on the payment atomically; refused beyond what is left to refund (what
+    was neither refunded nor taken back by the bank)."""
     check_text("description", description, Refund.description)
     session.refresh(payment)
-    wanted = to_amount(amount if amount is not None else payment.amount - payment.amount_refunded)
+    wanted = to_amount(amount if amount is not None else _refundable(payment))
     if wanted <= 0:
         raise DomainError("refund_amount_invalid")
     claimed = rows_changed(
         session,
         update(Payment)
         .where(Payment.id == payment.id, Payment.status == PaymentStatus.PAID)
-        .where(Payment.amount_refunded + wanted <= Payment.amount)
+        .where(Payment.amount_refunded + Payment.amount_charged_back + wanted <= Payment.amount)
         .values(amount_refunded=Payment.amount_refunded + wanted)
         .execution_options(synchronize_session=False),
     )
     session.refresh(payment)
     if not claimed:
-        left = payment.amount - payment.amount_refunded
-        raise DomainError("refund_too_much", available=to_amount(max(left, Decimal(0))))
+        available = to_amount(max(_refundable(payment), Decimal(0)))
+        raise DomainError("refund_too_much", available=available)
     refund = Refund(
         payment_id=payment.id,
         amount=wanted,

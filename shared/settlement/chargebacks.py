@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
+from shared.db import lock_row
 from shared.mail.patron_mail import pay_link, payment_mail_address, queue_mail
 from shared.mail.settings import MailSettings
 from shared.models.patron import Patron, Subscription
@@ -26,7 +27,11 @@ def charge_back(
     now: datetime,
 ) -> list[Chargeback]:
     """Record the payment's chargebacks; for those new to us, act and mail once."""
-    new = [c for item in remote if (c := record_chargeback(session, payment, item, now))]
+    # The payment first, then its chargebacks in one order: two processes never wait on each
+    # other's half (a webhook and reconcile reporting the same ones).
+    lock_row(session, Payment, payment.id)
+    ordered = sorted(remote, key=lambda item: item.id)
+    new = [c for item in ordered if (c := record_chargeback(session, payment, item, now))]
     if new and payment.patron_id is not None:
         url = _period_unpaid_again(session, payment, mail, now)
         _mail(session, payment, new, url, mail, now)

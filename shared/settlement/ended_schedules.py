@@ -11,30 +11,21 @@ from shared.mail.patron_mail import pay_link, payment_mail_address, queue_mail
 from shared.mail.settings import MailSettings
 from shared.models.patron import PaymentPlan, Subscription
 from shared.payments.direct_debit import DAY
-from shared.payments.ended_schedules import (
-    end_direct_debit,
-    mandate_made_invalid,
-    schedule_has_ended,
-)
-from shared.payments.provider import PaymentProvider
-from shared.timeutil import local_today
+from shared.payments.ended_schedules import end_direct_debit, mandate_made_invalid
 
 log = logging.getLogger(__name__)
 
 
-def notice_ended_schedule(
-    session: Session,
-    subscription: Subscription,
-    provider: PaymentProvider,
-    mail: MailSettings,
-    now: datetime,
+def still_collected(subscription: Subscription) -> bool:
+    """Whether the subscription is (still) collected by a direct-debit schedule of ours."""
+    return subscription.paid_by == PaymentPlan.DIRECT_DEBIT and subscription.cancelled_at is None
+
+
+def end_and_tell(
+    session: Session, subscription: Subscription, mail: MailSettings, now: datetime
 ) -> bool:
-    """Fetch the schedule; if the provider ended it, end direct debit and mail the patron, once
-    however often (and by however many processes) it is noticed. True when it ended now."""
-    if subscription.paid_by != PaymentPlan.DIRECT_DEBIT or subscription.cancelled_at:
-        return False  # not collected by direct debit (any more): nothing to ask
-    if not schedule_has_ended(session, subscription, provider, local_today(now)):
-        return False
+    """The provider ended the schedule: end direct debit and mail the patron, once however
+    often (and by however many processes) it is noticed. True when it ended now."""
     if not end_direct_debit(session, subscription):
         return False
     _mail_patron(session, subscription, mail, now)

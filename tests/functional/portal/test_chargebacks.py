@@ -143,6 +143,18 @@ def test_a_charged_back_signup_payment_is_owed_and_the_membership_kept(
     assert "58,00" in text and "/betalen/" not in text
 
 
+def test_what_the_bank_took_back_cannot_be_refunded_as_well(
+    app: Flask, client: FlaskClient, portal_server: str, mollie_sandbox
+) -> None:
+    payment = signed_up(client)
+    mollie_sandbox.charge_back(payment.provider_id, "40.00")
+    runner = app.test_cli_runner()
+    too_much = runner.invoke(args=["payments", "refund", payment.reference, "--amount", "20.00"])
+    assert too_much.exit_code == 1 and "18.00" in too_much.output
+    rest = runner.invoke(args=["payments", "refund", payment.reference])
+    assert rest.exit_code == 0 and "18.00 EUR" in rest.output
+
+
 def test_a_chargeback_whose_webhook_was_lost_is_found_by_reconcile(
     app: Flask, client: FlaskClient, mollie_sandbox
 ) -> None:

@@ -178,16 +178,16 @@ def test_a_collection_reported_after_the_end_counts_and_changes_nothing_else(
     collected = mollie_sandbox.charge(subscription.mollie_subscription_id, "paid", webhook=False)
     mollie_sandbox.end_subscription(subscription.mollie_subscription_id, "canceled")
     week_before_collection(clock, subscription)
-    reconcile(app)
-    ended_and_kept(subscription)
+    reconcile(app)  # the schedule's collections are recorded before it ends
+    paid_through = add_months(subscription.renewal_start, 1) - date.resolution
     hook = webhook_of(subscription, portal_server)
     for _ in range(2):
         assert requests.post(hook, data={"id": collected["id"]}, timeout=20).status_code == 200
     after = the_subscription()
-    assert after.end_date == add_months(subscription.renewal_start, 1) - date.resolution
-    assert (after.paid_by, after.status) == ("once", "normal")
+    assert (after.end_date, after.paid_by, after.status) == (paid_through, "once", "normal")
     assert len(ended_mails()) == 1
-    assert "betaald" in client.get(pay_link(ended_mails()[0])).text
+    next_period = client.get(pay_link(ended_mails()[0])).text  # the one after the paid one
+    assert "Betaal €\xa05,00 met iDEAL" in next_period
 
 
 def test_a_cancelled_schedule_with_our_metadata_is_never_taken_up_again(
@@ -225,3 +225,34 @@ def test_revoking_stays_ours_and_is_not_reported_as_ended_at_mollie(
         subscription.end_date,
     )
     assert ended_mails() == []
+
+
+def test_a_collection_whose_webhook_was_lost_is_recorded_before_the_schedule_ends(
+    app: Flask, client: FlaskClient, clock: ManualClock, mollie_sandbox
+) -> None:
+    signed_up(client, "0049")
+    subscription = the_subscription()
+    mollie_sandbox.charge(subscription.mollie_subscription_id, "paid", webhook=False)
+    mollie_sandbox.end_subscription(subscription.mollie_subscription_id, "canceled")
+    week_before_collection(clock, subscription)  # the weekly check, before it is overdue
+    reconcile(app)
+    paid_through = add_months(subscription.renewal_start, 1) - date.resolution
+    after = the_subscription()
+    assert (after.paid_by, after.end_date) == ("once", paid_through)
+    [mail] = ended_mails()
+    assert paid_through.strftime("%-d") in text_of(mail)
+
+
+def test_a_period_still_being_collected_is_not_offered_to_pay_again(
+    app: Flask, client: FlaskClient, clock: ManualClock, mollie_sandbox
+) -> None:
+    signed_up(client, "0049")
+    subscription = the_subscription()
+    mollie_sandbox.charge(subscription.mollie_subscription_id, "pending", webhook=False)
+    mollie_sandbox.end_subscription(subscription.mollie_subscription_id, "canceled")
+    clock.set(noon_on(subscription.renewal_start))
+    reconcile(app)
+    [mail] = ended_mails()
+    page = client.get(pay_link(mail))
+    assert page.status_code == 409
+    assert "nog via automatische incasso afgeschreven" in page.get_data(as_text=True)

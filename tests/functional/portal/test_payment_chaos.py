@@ -147,7 +147,7 @@ def suspend_the_schedules(app: Flask, sandbox, clock: ManualClock) -> int:
     for end in sorted({subscription.end_date for subscription in running}):
         clock.set(noon_on(end - timedelta(days=3)))
         for _ in range(2):
-            app.test_cli_runner().invoke(args=["payments", "reconcile"])
+            reconcile(app)
     return len(running)
 
 
@@ -158,6 +158,12 @@ def leave_a_checkout_to_expire(new_browser, sandbox) -> Payment:
     start_payment(client)
     sandbox.advance_clock(CHECKOUT_EXPIRY_SECONDS)  # the expiry webhook reaches the portal
     return _latest_payment()
+
+
+def reconcile(app: Flask) -> None:
+    """One pass of `payments reconcile`; it must finish."""
+    result = app.test_cli_runner().invoke(args=["payments", "reconcile"])
+    assert result.exit_code == 0, result.output
 
 
 def retry(hooks: list[Hook]) -> None:
@@ -185,7 +191,7 @@ def test_chaos_of_webhooks_ends_with_an_exact_ledger(
     assert_activated_and_extended_once(mollie_sandbox)
     taken, failed = deliver(charge_back(mollie_sandbox, rng, portal_server), mollie_sandbox, rng)
     retry(failed)
-    app.test_cli_runner().invoke(args=["payments", "reconcile"])
+    reconcile(app)
     suspended = suspend_the_schedules(app, mollie_sandbox, clock)
     walked_away = leave_a_checkout_to_expire(new_browser, mollie_sandbox)
     db.session.expire_all()
@@ -206,6 +212,8 @@ def assert_charged_back_once(sandbox) -> None:
     ).all()
     assert {key.removeprefix("charge:chargeback:"): amount for key, amount in booked} == chargebacks
     assert len(booked) == len(chargebacks)
+    mails = select(func.count()).where(OutboxMail.kind == "chargeback")
+    assert db.session.scalar(mails) == len(chargebacks)  # one chargeback per payment here
 
 
 def assert_schedules_ended_once(suspended: int) -> None:
