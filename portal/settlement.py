@@ -126,8 +126,16 @@ def check_direct_debit(subscription: Subscription) -> bool:
     longer follows it), then it ends, once."""
     if not still_collected(subscription):
         return True
-    provider = payment_provider()
-    ended = schedule_has_ended(db.session(), subscription, provider, local_today(now()))
+    provider, today = payment_provider(), local_today(now())
+    try:
+        ended = schedule_has_ended(db.session(), subscription, provider, today)
+    except PaymentProviderError:
+        # Asked about this week all the same: one schedule Mollie never reports must not keep
+        # the others (a pass asks about the soonest few) from their turn.
+        db.session.rollback()
+        subscription.schedule_checked_on = today
+        db.session.commit()
+        raise
     db.session.commit()
     if ended:
         _record_collections(subscription)

@@ -96,8 +96,8 @@ def start_schedule(
 
 
 def _made_for(schedule: ProviderSubscription, subscription: Subscription) -> bool:
-    """Whether a provider schedule was made for this subscription (found again after a crash;
-    taken up only while it runs: one ended at Mollie or by us is never ours again)."""
+    """Whether a provider schedule carries this subscription's metadata (`start_schedule` takes
+    up only one that still runs: one ended at Mollie or by us is never ours again)."""
     return str(schedule.metadata.get("subscription")) == str(subscription.id)
 
 

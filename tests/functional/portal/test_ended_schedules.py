@@ -256,3 +256,15 @@ def test_a_period_still_being_collected_is_not_offered_to_pay_again(
     page = client.get(pay_link(mail))
     assert page.status_code == 409
     assert "nog via automatische incasso afgeschreven" in page.get_data(as_text=True)
+
+
+def test_a_schedule_mollie_will_not_report_waits_its_turn_like_the_others(
+    app: Flask, client: FlaskClient, clock: ManualClock, mollie_sandbox
+) -> None:
+    signed_up(client, "0049")
+    subscription = the_subscription()
+    week_before_collection(clock, subscription)
+    mollie_sandbox.inject_fault("error_500", count=20)
+    reconcile(app)  # every call of the pass fails; each step is logged and skipped
+    mollie_sandbox.clear_faults()
+    assert the_subscription().schedule_checked_on == clock.today()
