@@ -189,11 +189,7 @@ def test_another_kiosk_cannot_collect_what_a_terminal_is_collecting(
     number = owing_patron.customer_number
     assert kiosk("POST", "/payments", "kiosk-req-0009", patron=number).status_code == 201
     token = register_kiosk(app, "Kiosk hal", "--terminal", "term_sandboxKiosk2")
-    second = client.post(
-        f"{API}/payments",
-        headers={"Authorization": f"Bearer {token}", "Idempotency-Key": "kiosk-req-0010"},
-        json={"patron": number},
-    )
+    second = kiosk_api.kiosk_payment(client, token, owing_patron, "kiosk-req-0010")
     assert second.status_code == 422 and second.json["error"] == "nothing_owed"
 
 
@@ -204,11 +200,7 @@ def test_a_terminal_payment_that_expired_unheard_no_longer_holds_the_debt(
     assert kiosk("POST", "/payments", "kiosk-req-0011", patron=number).status_code == 201
     assert mollie_sandbox.advance_clock(TERMINAL_EXPIRY_SECONDS)  # its webhook reaches nobody
     token = register_kiosk(app, "Kiosk hal", "--terminal", "term_sandboxKiosk2")
-    second = client.post(
-        f"{API}/payments",
-        headers={"Authorization": f"Bearer {token}", "Idempotency-Key": "kiosk-req-0012"},
-        json={"patron": number},
-    )
+    second = kiosk_api.kiosk_payment(client, token, owing_patron, "kiosk-req-0012")
     assert second.status_code == 201 and second.json["amount"] == "12.50"
 
 
