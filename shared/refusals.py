@@ -13,14 +13,11 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from shared.translation import N_
+
 log = logging.getLogger(__name__)
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 Translate = Callable[..., str]
-
-
-def N_(message: str) -> str:
-    """Mark a message for the catalogue; it is translated when shown (see `describe`)."""
-    return message
 
 
 @dataclass(frozen=True)

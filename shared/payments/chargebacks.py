@@ -13,6 +13,7 @@ from shared.models.patron import Patron
 from shared.models.payment import Chargeback, Payment
 from shared.payments import ledger
 from shared.payments.provider import ProviderChargeback
+from shared.translation import N_, in_language
 
 log = logging.getLogger(__name__)
 # How far back reconciliation reads the account's chargebacks (and refunds): a webhook lost
@@ -20,7 +21,9 @@ log = logging.getLogger(__name__)
 # pass mostly reads one page. (A payer can reverse a SEPA direct debit for 56 days; that limits
 # when a chargeback is made, not how late its webhook may have been lost.)
 WINDOW = timedelta(days=60)
-STORNO = "Storno"  # the banks' word for money taken back, in Dutch and in English
+RECENT_LIMIT = 200  # the desk's list of recent chargebacks shows at most these
+# The ledger line, in the patron's language ("Storno" is the banks' word in Dutch).
+TAKEN_BACK = N_("Chargeback: %(description)s")
 
 
 def record_chargeback(
@@ -58,14 +61,15 @@ def record_chargeback(
 
 def _charge(session: Session, payment: Payment, remote: ProviderChargeback, now: datetime) -> None:
     """What the bank took back is owed again."""
-    if payment.patron_id is None:
+    patron = session.get(Patron, payment.patron_id or 0)
+    if patron is None:
         log.error("chargeback %s: payment %s has no patron", remote.id, payment.reference)
         return
     ledger.charge(
         session,
-        payment.patron_id,
+        patron.id,
         remote.amount,
-        f"{STORNO} {payment.description}",
+        in_language(patron.locale, TAKEN_BACK, description=payment.description),
         f"chargeback:{remote.id}",
         now,
         payment.subscription_id,
@@ -96,14 +100,15 @@ def payments_by_provider_id(session: Session, provider_ids: Iterable[str]) -> li
 
 
 def recent_chargebacks(
-    session: Session, since: datetime
+    session: Session, since: datetime, limit: int = RECENT_LIMIT
 ) -> list[tuple[Chargeback, Payment, Patron | None]]:
-    """The chargebacks recorded since `since`, newest first, with their payment and patron."""
+    """The newest `limit` chargebacks recorded since `since`, with their payment and patron."""
     query = (
         select(Chargeback, Payment, Patron)
         .join(Payment, Chargeback.payment_id == Payment.id)
         .outerjoin(Patron, Payment.patron_id == Patron.id)
         .where(Chargeback.recorded_at >= since)
         .order_by(Chargeback.recorded_at.desc(), Chargeback.id.desc())
+        .limit(limit)
     )
     return [(chargeback, payment, patron) for chargeback, payment, patron in session.execute(query)]
