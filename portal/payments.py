@@ -30,6 +30,7 @@ from shared.payments.direct_debit import (
     period_attempts,
     period_is_settled,
     period_owed,
+    period_taken_back,
 )
 from shared.payments.provider import PaymentProviderError, PaymentRefused, ProviderUnauthorized
 from shared.payments.service import find_by_reference
@@ -208,6 +209,7 @@ def _pay_instead_page(subscription: Subscription, start: date, error: str | None
         "portal/payments/pay_instead.html",
         subscription=subscription,
         period_start=start,
+        taken_back=period_taken_back(db.session(), subscription.id, start),
         amount=period_owed(db.session(), subscription, start),
         error=error,
     )

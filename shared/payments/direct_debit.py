@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import partial
 
-from sqlalchemy import exists, or_, select, update
+from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.orm import Session
 
 from shared.db import insert_or_ignore
@@ -34,8 +34,12 @@ from shared.timeutil import add_months, local_today
 
 log = logging.getLogger(__name__)
 DAY = timedelta(days=1)
-# A collection that left its period unpaid: it failed, or a bank took (some of) it back.
-UNPAID_COLLECTION = or_(Payment.status.in_(UNPAID_ENDS), Payment.amount_charged_back > 0)
+# A payment that left its period unpaid: a collection that failed, or any payment of a period
+# (the first one at signup too) that a bank took (some of) back.
+LEFT_UNPAID = or_(
+    and_(Payment.sequence_type == SequenceType.RECURRING, Payment.status.in_(UNPAID_ENDS)),
+    Payment.amount_charged_back > 0,
+)
 
 
 def period_start_for(subscription: Subscription, due: date) -> date:
@@ -198,27 +202,30 @@ def period_paid(session: Session, payment: Payment, now: datetime) -> None:
 
 
 def period_failed(session: Session, payment: Payment, now: datetime) -> bool:
-    """A collection failed: the period is owed and the subscription marked; True if still unpaid."""
+    """A period's payment failed or was taken back: the period is owed and the subscription
+    marked; True if the patron still has to pay it (credit may have covered it)."""
     subscription = _subscription_of(session, payment)
-    if period_is_paid(session, subscription.id, payment.period_start):
+    start = payment.period_start
+    if start is None or period_is_paid(session, subscription.id, start):
         return False
     _charge_period(session, subscription, payment, now)
     _update_mark(session, subscription)
-    return True
+    return not period_is_settled(session, subscription, start)
 
 
 def settle_owed_periods(session: Session, patron_id: int) -> None:
-    """Money towards the balance (at the kiosk): once nothing is owed, failed periods are paid."""
+    """Money towards the balance (at the kiosk): once nothing is owed, unpaid periods are paid."""
     if ledger.balance(session, patron_id) > 0:
         return
-    failed = session.scalars(
+    unpaid = session.scalars(
         select(Payment).where(
             Payment.patron_id == patron_id,
-            Payment.sequence_type == SequenceType.RECURRING,
-            UNPAID_COLLECTION,
+            Payment.subscription_id.is_not(None),
+            Payment.period_start.is_not(None),
+            LEFT_UNPAID,
         )
     )
-    for payment in failed:
+    for payment in unpaid:
         subscription = _subscription_of(session, payment)
         _extend(session, subscription, payment.period_start)
         _update_mark(session, subscription)
@@ -228,30 +235,29 @@ def period_is_settled(session: Session, subscription: Subscription, start: date)
     """Paid for by a payment of that period, or it was charged and nothing is owed any more
     (a period not charged yet, after the schedule ended, is paid only by paying it)."""
     return period_is_paid(session, subscription.id, start) or (
-        ledger.is_charged(session, _period_key(subscription.id, start))
+        ledger.is_charged(session, period_charge_key(subscription, start))
         and ledger.balance(session, subscription.patron_id) <= 0
     )
 
 
 def unpaid_periods(session: Session, subscription: Subscription) -> list[date]:
-    """Periods whose collection failed and that are not settled since."""
+    """Periods left unpaid (a failed collection, a payment taken back) and not settled since."""
     if ledger.balance(session, subscription.patron_id) <= 0:
         return []
     starts = session.scalars(
         select(Payment.period_start)
-        .where(
-            Payment.subscription_id == subscription.id,
-            Payment.sequence_type == SequenceType.RECURRING,
-            UNPAID_COLLECTION,
-        )
+        .where(Payment.subscription_id == subscription.id, LEFT_UNPAID)
         .distinct()
     )
     return sorted(s for s in starts if s and not period_is_paid(session, subscription.id, s))
 
 
 def _extend(session: Session, subscription: Subscription, start: date | None) -> None:
-    """Valid through the end of the period starting `start`, never shortening."""
-    end = period_end(subscription, start or subscription.end_date)
+    """Valid through the end of the period starting `start`, never shortening (the first
+    period is valid through its end from the start)."""
+    if start is None or start == subscription.start_date:
+        return
+    end = period_end(subscription, start)
     session.execute(
         update(Subscription)
         .where(Subscription.id == subscription.id, Subscription.end_date < end)
@@ -286,11 +292,23 @@ def period_is_paid(session: Session, subscription_id: int, start: date | None) -
     )
 
 
+def period_taken_back(session: Session, subscription_id: int, start: date) -> bool:
+    """Whether a bank took back (some of) a payment of this period."""
+    query = select(Payment.id).where(
+        Payment.subscription_id == subscription_id,
+        Payment.period_start == start,
+        Payment.amount_charged_back > 0,
+    )
+    return session.scalar(query.limit(1)) is not None
+
+
 def period_attempts(session: Session, subscription_id: int, start: date) -> list[Payment]:
-    """The payments made by the patron (not the schedule) for one period, oldest first."""
+    """The payments made by the patron for one period after the fact (not the schedule's, not
+    the signup's), oldest first."""
     query = select(Payment).where(
         Payment.subscription_id == subscription_id,
         Payment.period_start == start,
+        Payment.purpose == PaymentPurpose.PERIOD,
         Payment.sequence_type == SequenceType.ONEOFF,
     )
     return list(session.scalars(query.order_by(Payment.id)))
@@ -311,7 +329,7 @@ def collections_under_way(session: Session, subscription_id: int, start: date) -
 def period_owed(session: Session, subscription: Subscription, start: date) -> Decimal:
     """What paying an unpaid period costs: its price, or, for a period already charged, less
     when less is owed (a bank took back part of a payment, or the patron has credit)."""
-    if not ledger.is_charged(session, _period_key(subscription.id, start)):
+    if not ledger.is_charged(session, period_charge_key(subscription, start)):
         return subscription.price  # a period not charged yet (after the schedule ended)
     return min(subscription.price, ledger.balance(session, subscription.patron_id))
 
@@ -324,7 +342,7 @@ def pay_period(
     urls: PaymentUrls,
     now: datetime,
 ) -> Payment:
-    """An iDEAL payment for a period whose collection failed; one open attempt at a time."""
+    """An iDEAL payment for a period left unpaid; one open attempt at a time."""
     if period_is_settled(session, subscription, start):
         raise DomainError("period_paid")
     if collections_under_way(session, subscription.id, start):
@@ -360,15 +378,17 @@ def _charge_period(
     start = payment.period_start
     assert start is not None
     description = f"{subscription.type.name(subscription.patron.locale)} {start.isoformat()}"
-    key = _period_key(subscription.id, start)
+    key = period_charge_key(subscription, start)
     ledger.charge(
         session, subscription.patron_id, subscription.price, description, key, now, subscription.id
     )
 
 
-def _period_key(subscription_id: int, start: date) -> str:
-    """The ledger key of a period's charge."""
-    return f"period:{subscription_id}:{start.isoformat()}"
+def period_charge_key(subscription: Subscription, start: date) -> str:
+    """The ledger key of a period's charge (the first period's was charged at signup)."""
+    if start == subscription.start_date:
+        return f"subscription:{subscription.id}"
+    return f"period:{subscription.id}:{start.isoformat()}"
 
 
 def _set_status(

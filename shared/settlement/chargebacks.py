@@ -11,7 +11,7 @@ from shared.db import lock_row
 from shared.mail.patron_mail import pay_link, payment_mail_address, queue_mail
 from shared.mail.settings import MailSettings
 from shared.models.patron import Patron, Subscription
-from shared.models.payment import Chargeback, Payment, PaymentPurpose
+from shared.models.payment import Chargeback, Payment
 from shared.payments import direct_debit, ledger
 from shared.payments.chargebacks import record_chargeback
 from shared.payments.provider import ProviderChargeback
@@ -41,14 +41,14 @@ def charge_back(
 def _period_unpaid_again(
     session: Session, payment: Payment, mail: MailSettings, now: datetime
 ) -> str | None:
-    """A period's payment taken back: the period is unpaid (the subscription *invoiced*, as
-    after a failed collection); the link to pay it, if it still is. A registration or kiosk
-    payment taken back is only owed again: the membership stays as it is (see payments.md)."""
-    if payment.purpose != PaymentPurpose.PERIOD or payment.period_start is None:
+    """A period's payment taken back (a collection, or the signup's first payment): the period
+    is unpaid (the subscription *invoiced*, as after a failed collection); the link to pay it,
+    if the patron still has to. A kiosk payment towards the balance is only owed again."""
+    if payment.subscription_id is None or payment.period_start is None:
         return None
     if not direct_debit.period_failed(session, payment, now):
         return None
-    return pay_link(mail, payment.subscription_id or 0, payment.period_start, now)
+    return pay_link(mail, payment.subscription_id, payment.period_start, now)
 
 
 def _mail(

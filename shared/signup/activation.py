@@ -19,6 +19,7 @@ from shared.models.payment import Payment, SequenceType
 from shared.models.registration import Registration
 from shared.patrons.subscriptions import valid_through
 from shared.payments import ledger
+from shared.payments.direct_debit import period_charge_key
 from shared.signup.registration import PersonalDetails, claim_completion
 from shared.timeutil import local_today
 
@@ -44,17 +45,10 @@ def activate_registration(
     patron = _create_patron(session, registration, payment, now)
     subscription = patron.subscriptions[0]
     registration.patron_id = payment.patron_id = patron.id
-    payment.subscription_id = subscription.id
+    payment.subscription_id, payment.period_start = subscription.id, subscription.start_date
     description = f"{subscription.type.name(patron.locale)} {subscription.start_date.isoformat()}"
-    ledger.charge(
-        session,
-        patron.id,
-        subscription.price,
-        description,
-        f"subscription:{subscription.id}",
-        now,
-        subscription.id,
-    )
+    key = period_charge_key(subscription, subscription.start_date)
+    ledger.charge(session, patron.id, subscription.price, description, key, now, subscription.id)
     ledger.record_payment(session, payment, now)
     _queue_mails(session, patron, registration, mail, now)
     session.flush()

@@ -12,12 +12,14 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from shared.models.ledger import LedgerEntry
+from shared.clock import ManualClock
+from shared.models.ledger import EntryType, LedgerEntry
 from shared.models.mail import OutboxMail
 from shared.models.patron import Patron, Subscription
 from shared.models.payment import Chargeback, Payment, Refund
 from shared.payments import ledger
 from tests.support.accounts import create_staff, log_in
+from tests.support.kiosk_api import kiosk_payment, register_kiosk
 from tests.support.signup import checkout, csrf_token, signed_up
 
 LATE_FAILURE = {"code": "AM04", "description": "Insufficient funds"}
@@ -130,17 +132,69 @@ def test_two_chargebacks_in_one_webhook_are_each_charged_once(
     assert len(chargeback_mails()) == 1
 
 
-def test_a_charged_back_signup_payment_is_owed_and_the_membership_kept(
+def test_a_charged_back_signup_payment_leaves_the_first_period_unpaid_until_paid(
     app: Flask, client: FlaskClient, portal_server: str, mollie_sandbox
 ) -> None:
     payment = signed_up(client)
     before = the_subscription()
     mollie_sandbox.charge_back(payment.provider_id)
     after = the_subscription()
-    assert (after.status, after.end_date) == (before.status, before.end_date)
+    assert (after.status, after.end_date) == ("invoiced", before.end_date)
     assert ledger.balance(db.session, after.patron_id) == Decimal("58.00")
+    for _ in range(2):
+        assert (
+            client.post(payment_hook(payment), data={"id": payment.provider_id}).status_code == 200
+        )
+    reconcile(app)
+    assert chargeback_charges() == [Decimal("58.00")]
     text = text_of(chargeback_mails()[0])
-    assert "58,00" in text and "/betalen/" not in text
+    link = re.search(r"https?://[^/\s]+(/betalen/\S+)", text)[1]
+    page = client.get(link)
+    assert "58,00" in page.get_data(as_text=True)
+    assert "bank heeft de betaling voor deze periode teruggeboekt" in page.get_data(as_text=True)
+    pay = client.post(link, data={"csrf_token": csrf_token(page)})
+    client.get(checkout(pay.location, "paid"))
+    settled = the_subscription()
+    assert (settled.status, settled.end_date) == ("normal", before.end_date)
+    assert ledger.balance(db.session, settled.patron_id) == 0
+
+
+def kiosk_with_terminal(app: Flask) -> str:
+    """A kiosk with the sandbox's PIN terminal; its token."""
+    return register_kiosk(app, "Kiosk hal", "--terminal", "term_sandboxKiosk1")
+
+
+def test_a_charged_back_first_direct_debit_payment_is_settled_at_the_kiosk(
+    app: Flask, client: FlaskClient, portal_server: str, mollie_sandbox
+) -> None:
+    payment = signed_up(client, "0049")
+    mollie_sandbox.charge_back(payment.provider_id, reason=LATE_FAILURE)
+    assert the_subscription().status == "invoiced"
+    patron = db.session.scalars(select(Patron)).one()
+    created = kiosk_payment(client, kiosk_with_terminal(app), patron, "pays-storno")
+    assert created.status_code == 201, created.json
+    assert created.json["amount"] == "5.00"
+    terminal = db.session.scalars(select(Payment).where(Payment.terminal_id.is_not(None))).one()
+    mollie_sandbox.set_status(terminal.provider_id, "paid")
+    settled = the_subscription()
+    assert settled.status == "normal" and settled.paid_by == "direct_debit"
+    assert ledger.balance(db.session, patron.id) == 0
+
+
+def test_credit_that_covers_a_chargeback_asks_the_patron_for_nothing(
+    client: FlaskClient, clock: ManualClock, portal_server: str, mollie_sandbox
+) -> None:
+    _, collection = collected(client, mollie_sandbox)
+    patron = db.session.scalars(select(Patron)).one()
+    credit = Decimal("10.00")
+    ledger.record(
+        db.session, patron.id, EntryType.PAYMENT, credit, "Contant", "desk:1", clock.now()
+    )
+    db.session.commit()
+    mollie_sandbox.charge_back(collection["id"])
+    assert the_subscription().status == "normal"
+    text = text_of(chargeback_mails()[0])
+    assert "/betalen/" not in text and "niets" in text
 
 
 def test_what_the_bank_took_back_cannot_be_refunded_as_well(
