@@ -268,3 +268,21 @@ def test_a_schedule_mollie_will_not_report_waits_its_turn_like_the_others(
     reconcile(app)  # every call of the pass fails; each step is logged and skipped
     mollie_sandbox.clear_faults()
     assert the_subscription().schedule_checked_on == clock.today()
+
+
+def test_the_ended_mail_asks_first_for_a_period_the_bank_took_back(
+    app: Flask, client: FlaskClient, clock: ManualClock, portal_server: str, mollie_sandbox
+) -> None:
+    first = signed_up(client, "0049")
+    subscription = the_subscription()
+    mollie_sandbox.charge_back(first.provider_id)
+    assert the_subscription().status == "invoiced"
+    mollie_sandbox.end_subscription(subscription.mollie_subscription_id, "suspended")
+    week_before_collection(clock, subscription)
+    reconcile(app)
+    text = text_of(ended_mails()[0])
+    assert "De periode vanaf" in text and "nog niet betaald" in text
+    assert "Wat je hebt betaald" not in text
+    first_period, next_period = re.findall(r"https?://[^/\s]+(/betalen/\S+)", text)
+    assert "teruggeboekt" in client.get(first_period).text
+    assert "niet meer via automatische incasso" in client.get(next_period).text
