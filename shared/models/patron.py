@@ -112,8 +112,11 @@ class Subscription(Base):
     """A patron's subscription period."""
 
     __tablename__ = "subscription"
-    # Reconciliation looks up direct debits by when they end (and see schedule_to_start).
-    __table_args__ = (Index("ix_subscription_plan_end", "paid_by", "end_date"),)
+    # Reconciliation looks up direct debits by when they end, and the weekly schedule check
+    # those not asked about this week (and see schedule_to_start).
+    __table_args__ = (
+        Index("ix_subscription_plan_end_checked", "paid_by", "end_date", "schedule_checked_on"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     patron_id: Mapped[int] = mapped_column(ForeignKey("patron.id"), index=True)

@@ -219,3 +219,11 @@ def test_a_kiosk_finds_a_tapped_card_or_a_typed_code_without_a_scan(
         with suppress(DomainError):  # a card was issued: the code is refused, after its look-up
             by_code(db.session, "secret", code, 1, clock.now())
     no_scans(statements)
+
+
+def test_the_weekly_schedule_check_skips_those_asked_about_in_the_index(
+    clock: ManualClock, members: list[Any]
+) -> None:
+    with captured() as statements:
+        schedules_to_check(db.session, local_today(clock.now()))
+    assert indexes_used(db.session, statements) == {"ix_subscription_plan_end_checked"}
