@@ -13,9 +13,9 @@ from portal.wiring import now
 from shared.kiosks.devices import KioskStatus, kiosk_status, list_devices
 from shared.kiosks.id_checks import RECENT_DAYS, recent_checks
 from shared.models.id_check import IdCheckOutcome
-from shared.payments.chargebacks import WINDOW, recent_chargebacks
+from shared.payments.chargebacks import RECENT_LIMIT, WINDOW, recent_chargebacks
 from shared.payments.key_alarm import PROBE_EVERY, raised_alarm
-from shared.payments.ledger import balance
+from shared.payments.ledger import balances
 
 bp = Blueprint("staff", __name__, url_prefix="/balie")
 
@@ -72,6 +72,7 @@ def kiosks() -> str:
     """Every kiosk with its status and its devices' states, the recent ID checks, and the
     chargebacks of the last weeks with what each patron owes now."""
     moment = now()
+    chargebacks = recent_chargebacks(db.session(), moment - WINDOW)
     return render_template(
         "portal/staff/kiosks.html",
         alarm=raised_alarm(db.session(), current_app.config["MOLLIE_API_KEY"]),
@@ -79,9 +80,10 @@ def kiosks() -> str:
         kiosks=[(device, kiosk_status(device, moment)) for device in list_devices(db.session())],
         checks=recent_checks(db.session(), moment - timedelta(days=RECENT_DAYS)),
         days=RECENT_DAYS,
-        chargebacks=recent_chargebacks(db.session(), moment - WINDOW),
+        chargebacks=chargebacks,
         chargeback_days=WINDOW.days,
-        owed=lambda patron: balance(db.session(), patron.id),
+        chargeback_limit=RECENT_LIMIT,
+        owed=balances(db.session(), (patron.id for _, _, patron in chargebacks if patron)),
         devices=DEVICE_WORDS,
         status_words=STATUS_WORDS,
         state_words=STATE_WORDS,

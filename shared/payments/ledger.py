@@ -1,5 +1,6 @@
 """What a patron owes: charges, payments and refunds, each recorded once, summed on demand."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -119,6 +120,20 @@ def balance(session: Session, patron_id: int) -> Decimal:
         select(LedgerEntry.entry_type, LedgerEntry.amount).where(LedgerEntry.patron_id == patron_id)
     )
     return to_amount(sum((amount * SIGNS[kind] for kind, amount in rows), Decimal(0)))
+
+
+def balances(session: Session, patron_ids: Iterable[int]) -> dict[int, Decimal]:
+    """What each of these patrons owes now, in one query (summed as decimals, as `balance`)."""
+    ids = set(patron_ids)
+    owed = dict.fromkeys(ids, Decimal(0))
+    rows = session.execute(
+        select(LedgerEntry.patron_id, LedgerEntry.entry_type, LedgerEntry.amount).where(
+            LedgerEntry.patron_id.in_(list(ids))
+        )
+    )
+    for patron_id, kind, amount in rows:
+        owed[patron_id] += amount * SIGNS[kind]
+    return {patron_id: to_amount(amount) for patron_id, amount in owed.items()}
 
 
 def entries(session: Session, patron_id: int) -> list[LedgerEntry]:

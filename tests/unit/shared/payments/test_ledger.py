@@ -99,3 +99,20 @@ def test_payments_settle_the_oldest_charges_first_and_a_credit_the_next(
     still_open = [(c.description, c.amount) for c in ledger.open_charges(db_session, patron.id)]
     assert still_open == [("Reservering", Decimal("1.50")), ("Beschadigd boek", Decimal("7.00"))]
     assert sum(amount for _, amount in still_open) == ledger.balance(db_session, patron.id)
+
+
+def test_the_balances_of_several_patrons_are_each_ones_balance(
+    db_session: Session, clock: ManualClock
+) -> None:
+    now = clock.now()
+    owing, paid, untouched = (create_patron(db_session, None, now) for _ in range(3))
+    for patron, key in ((owing, "fine:1"), (paid, "fine:2")):
+        ledger.charge(db_session, patron.id, Decimal("12.50"), "Te laat", key, now)
+    ledger.record_payment(
+        db_session, create_payment(db_session, paid, now, amount=Decimal("20")), now
+    )
+    ids = [owing.id, paid.id, untouched.id]
+    assert ledger.balances(db_session, ids) == {
+        patron_id: ledger.balance(db_session, patron_id) for patron_id in ids
+    }
+    assert ledger.balances(db_session, ids)[paid.id] == Decimal("-7.50")
