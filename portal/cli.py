@@ -36,6 +36,7 @@ from shared.mail.worker import run_worker, send_pending_committing
 from shared.models.account import LoginAccount
 from shared.models.kiosk import KioskDevice
 from shared.models.patron import Patron
+from shared.models.staff import StaffRole
 from shared.patrons.lookup import find_patron
 from shared.payments import direct_debit, ledger
 from shared.payments.provider import (
@@ -117,26 +118,35 @@ def accounts_reset_password(number: str) -> None:
     _show_password(account, password)
 
 
+STAFF_ROLES = click.Choice([role.value for role in StaffRole])
+
+
 @accounts.command("create-staff")
 @click.argument("username")
 @click.option("--email", required=True, help="The staff member's e-mail address.")
-def accounts_create_staff(username: str, email: str) -> None:
-    """Make a staff login (no patron record); prints its password once."""
+@click.option("--role", type=STAFF_ROLES, required=True, help="desk or coordinator.")
+def accounts_create_staff(username: str, email: str, role: str) -> None:
+    """Make a staff login (no patron record); prints as JSON, once, its one-time password (to
+    be changed at the first login) and the otpauth URI for the member's authenticator app."""
     with refusals_reported():
-        account, password = create_staff_login(db.session(), username, email, now())
+        made = create_staff_login(db.session(), username, email, StaffRole(role), now())
     db.session.commit()
-    _show_password(account, password)
+    shown = {"username": made.account.username, "password": made.password}
+    click.echo(json.dumps(shown | {"otpauth_uri": made.otpauth_uri}))
 
 
 @accounts.command("staff-role")
 @click.argument("username")
-@click.option("--on/--off", "staff", required=True, help="Give or take back the staff role.")
-def accounts_staff_role(username: str, staff: bool) -> None:
-    """Give an existing login the staff role (--on), or take it back (--off)."""
+@click.option("--role", type=STAFF_ROLES, help="Give the login this staff role.")
+@click.option("--off", is_flag=True, help="Take the staff role back.")
+def accounts_staff_role(username: str, role: str | None, off: bool) -> None:
+    """Give an existing login a staff role (--role), or take it back (--off)."""
+    if off == (role is not None):
+        raise click.UsageError("give either --role or --off")
     with refusals_reported():
-        account = set_staff_role(db.session(), username, staff)
+        account = set_staff_role(db.session(), username, StaffRole(role) if role else None, now())
     db.session.commit()
-    click.echo(f"{account.username}: {account.role}")
+    click.echo(f"{account.username}: {role or account.role}")
 
 
 def _show_password(account: LoginAccount, password: str) -> None:

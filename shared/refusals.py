@@ -110,6 +110,10 @@ REFUSALS: dict[str, Refusal] = {
     ),
     "invalid_email": Refusal(BAD_REQUEST, N_("This is not a valid e-mail address.")),
     "unknown_login": Refusal(NOT_FOUND, N_("There is no login with this username.")),
+    "second_factor_wrong": Refusal(
+        REFUSED,
+        N_("This code is not right, or was used already. Wait for a new code in your app."),
+    ),
     "no_login": Refusal(CONFLICT, N_("This patron has no login account.")),
     "has_login": Refusal(CONFLICT, N_("This patron has a login account already.")),
     # Signup

@@ -1,5 +1,7 @@
-"""Staff logins: login accounts with the staff role, which see the staff pages of the portal."""
+"""Staff logins: login accounts with the staff role and a staff member's role (desk or
+coordinator) and second factor, which see the staff pages of the portal."""
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from email_validator import EmailNotValidError, validate_email
@@ -7,15 +9,27 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shared.accounts.desk import one_time_password
+from shared.accounts.second_factor import new_secret, otpauth_uri
 from shared.errors import DomainError
 from shared.models.account import AccountRole, LoginAccount
+from shared.models.staff import StaffMember, StaffRole
 from shared.text import is_plain_text, max_length
 
 
+@dataclass(frozen=True)
+class NewStaff:
+    """A staff login just made, with what is shown to its member once."""
+
+    account: LoginAccount
+    password: str
+    otpauth_uri: str
+
+
 def create_staff_login(
-    session: Session, username: str, email: str, now: datetime
-) -> tuple[LoginAccount, str]:
-    """A confirmed staff login without patron record; returns it with its password (shown once)."""
+    session: Session, username: str, email: str, role: StaffRole, now: datetime
+) -> NewStaff:
+    """A confirmed staff login without patron record, with its role and second factor; its
+    one-time password must be changed at the first login."""
     username = _valid_username(username)
     if find_by_username(session, username) is not None:
         raise DomainError("username_taken", username=username)
@@ -25,6 +39,7 @@ def create_staff_login(
         username_key=username.casefold(),
         email=_valid_email(email),
         password_hash=password_hash,
+        password_must_change=True,
         role=AccountRole.STAFF,
         created_at=now,
         confirmed_at=now,
@@ -32,17 +47,37 @@ def create_staff_login(
     )
     session.add(account)
     session.flush()
-    return account, password
+    secret = new_secret()
+    session.add(StaffMember(account=account, role=role, totp_secret=secret, created_at=now))
+    session.flush()
+    return NewStaff(account, password, otpauth_uri(secret, username))
 
 
-def set_staff_role(session: Session, username: str, staff: bool) -> LoginAccount:
-    """Give an existing login the staff role, or take it back (it is then a patron login)."""
+def set_staff_role(
+    session: Session, username: str, role: StaffRole | None, now: datetime
+) -> LoginAccount:
+    """Give an existing login a staff role (it enrols a second factor at its next login), or
+    take it back with None (it is then a patron login)."""
     account = find_by_username(session, username)
     if account is None:
         raise DomainError("unknown_login", username=username)
-    account.role = AccountRole.STAFF if staff else AccountRole.PATRON
+    member = session.get(StaffMember, account.id)
+    if role is None:
+        account.role = AccountRole.PATRON
+        if member is not None:
+            session.delete(member)
+    else:
+        account.role = AccountRole.STAFF
+        member = member or StaffMember(account=account, created_at=now)
+        member.role = role
+        session.add(member)
     session.flush()
     return account
+
+
+def staff_member(session: Session, account: LoginAccount) -> StaffMember | None:
+    """The staff side of a login; None for a patron's login."""
+    return session.get(StaffMember, account.id) if account.is_staff else None
 
 
 def find_by_username(session: Session, username: str) -> LoginAccount | None:

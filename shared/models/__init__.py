@@ -2,6 +2,7 @@
 
 from shared.models import (
     account,
+    audit,
     card,
     catalogue,
     id_check,
@@ -14,11 +15,13 @@ from shared.models import (
     payment,
     provider_alarm,
     registration,
+    staff,
     throttle,
 )
 
 __all__ = [
     "account",
+    "audit",
     "card",
     "catalogue",
     "id_check",
@@ -31,5 +34,6 @@ __all__ = [
     "payment",
     "provider_alarm",
     "registration",
+    "staff",
     "throttle",
 ]

@@ -3,7 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Index, String, func
+from sqlalchemy import Index, String, false, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.db import Base, enum_column
@@ -47,6 +47,8 @@ class LoginAccount(Base):
     pending_email: Mapped[str | None] = mapped_column(String(254))
     last_login_at: Mapped[datetime | None]
     password_changed_at: Mapped[datetime | None]
+    # A one-time password handed over by the desk or the CLI: changed at the next login.
+    password_must_change: Mapped[bool] = mapped_column(default=False, server_default=false())
     terms_accepted_at: Mapped[datetime | None]
 
     # What Flask-Login asks of a user; plain attributes, so the domain needs no Flask import.

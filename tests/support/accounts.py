@@ -1,5 +1,6 @@
 """Patrons who can log in: a paid signup with a confirmed login account, and cards."""
 
+import json
 import re
 from email import message_from_bytes, policy
 
@@ -55,11 +56,13 @@ def mailed_path(kind: str, prefix: str) -> str:
     return re.search(rf"https?://[^/\s]+({re.escape(prefix)}\S+)", text.get_content())[1]
 
 
-def create_staff(app: Flask, username: str = "balie", email: str = "balie@example.nl") -> str:
-    """Make a staff login with the command; the password it printed."""
-    args = ["accounts", "create-staff", username, "--email", email]
+def create_staff(
+    app: Flask, username: str = "balie", email: str = "balie@example.nl", role: str = "desk"
+) -> str:
+    """Make a staff login with the command; the one-time password it printed."""
+    args = ["accounts", "create-staff", username, "--email", email, "--role", role]
     result = app.test_cli_runner().invoke(args=args)
     assert result.exit_code == 0, result.output
-    shown, password = result.output.split("\t")
-    assert shown == f"username {username}"
-    return password.removeprefix("password ").strip()
+    shown = json.loads(result.output)
+    assert shown["username"] == username and shown["otpauth_uri"].startswith("otpauth://totp/")
+    return shown["password"]

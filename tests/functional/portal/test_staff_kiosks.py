@@ -183,7 +183,7 @@ def test_create_staff_refuses_a_taken_name_or_a_wrong_address(
     app: Flask, username: str, email: str, refusal: str
 ) -> None:
     create_staff(app)
-    args = ["accounts", "create-staff", username, "--email", email]
+    args = ["accounts", "create-staff", username, "--email", email, "--role", "desk"]
     result = app.test_cli_runner().invoke(args=args)
     assert result.exit_code == 1 and f"refused: {refusal}" in result.output
 
@@ -192,7 +192,7 @@ def test_the_staff_role_is_switched_on_and_off(app: Flask, client: FlaskClient) 
     member(client)
     log_in(client, "marieke85")
     assert client.get(PAGE).status_code == 403
-    assert staff_role(app, "Marieke85", "--on") == "marieke85: staff\n"
+    assert staff_role(app, "Marieke85", "--role=desk") == "marieke85: desk\n"
     assert client.get(PAGE).status_code == 200
     assert client.get("/mijn-account").status_code == 200  # a patron too: their membership
     assert staff_role(app, "marieke85", "--off") == "marieke85: patron\n"
@@ -201,6 +201,6 @@ def test_the_staff_role_is_switched_on_and_off(app: Flask, client: FlaskClient) 
 
 def test_the_staff_role_needs_a_known_login_and_a_switch(app: Flask) -> None:
     runner = app.test_cli_runner()
-    unknown = runner.invoke(args=["accounts", "staff-role", "niemand", "--on"])
+    unknown = runner.invoke(args=["accounts", "staff-role", "niemand", "--role", "desk"])
     assert unknown.exit_code == 1 and "refused: unknown_login" in unknown.output
     assert runner.invoke(args=["accounts", "staff-role", "niemand"]).exit_code == 2

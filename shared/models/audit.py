@@ -1,0 +1,31 @@
+"""The audit log: what staff saw and changed, with the values before and after; append-only."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from shared.db import Base
+
+
+class AuditEntry(Base):
+    """One staff action: who, when, what, on which patron, and the values before and after."""
+
+    __tablename__ = "audit_entry"
+    __table_args__ = (
+        Index("ix_audit_entry_patron_at", "patron_id", "at"),
+        Index("ix_audit_entry_staff_at", "staff_account_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    # The login is kept by id and by name: the name stays readable if the login is removed.
+    staff_account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("login_account.id", ondelete="SET NULL")
+    )
+    staff_username: Mapped[str] = mapped_column(String(60))
+    action: Mapped[str] = mapped_column(String(40))
+    patron_id: Mapped[int | None] = mapped_column(ForeignKey("patron.id", ondelete="SET NULL"))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -1,0 +1,66 @@
+"""Staff second factor: a current TOTP code is taken once; wrong, stale and replayed are not."""
+
+from datetime import timedelta
+
+import pyotp
+import pytest
+from sqlalchemy.orm import Session
+
+from shared.accounts.second_factor import verify_code
+from shared.accounts.staff import create_staff_login
+from shared.clock import ManualClock
+from shared.errors import DomainError
+from shared.models.staff import StaffMember, StaffRole
+
+
+def member(session: Session, clock: ManualClock) -> tuple[StaffMember, pyotp.TOTP]:
+    """A desk member and the authenticator app holding its secret."""
+    made = create_staff_login(session, "balie", "balie@example.nl", StaffRole.DESK, clock.now())
+    staff = session.get_one(StaffMember, made.account.id)
+    return staff, pyotp.parse_uri(made.otpauth_uri)
+
+
+def code_at(app: pyotp.TOTP, clock: ManualClock, offset: timedelta = timedelta(0)) -> str:
+    """The app's code at the clock's time (moved by `offset`)."""
+    return app.at((clock.now() + offset).timestamp())
+
+
+def test_a_current_code_is_taken_once(db_session: Session, clock: ManualClock) -> None:
+    staff, app = member(db_session, clock)
+    code = code_at(app, clock)
+    verify_code(db_session, staff, code, clock.now())
+    with pytest.raises(DomainError, match="second_factor_wrong"):
+        verify_code(db_session, staff, code, clock.now())
+
+
+@pytest.mark.parametrize("seconds", [-30, 30])
+def test_a_clock_off_by_one_step_is_tolerated(
+    db_session: Session, clock: ManualClock, seconds: int
+) -> None:
+    staff, app = member(db_session, clock)
+    verify_code(db_session, staff, code_at(app, clock, timedelta(seconds=seconds)), clock.now())
+
+
+@pytest.mark.parametrize("offset", [-90, 90])
+def test_a_code_two_steps_away_is_refused(
+    db_session: Session, clock: ManualClock, offset: int
+) -> None:
+    staff, app = member(db_session, clock)
+    with pytest.raises(DomainError, match="second_factor_wrong"):
+        verify_code(db_session, staff, code_at(app, clock, timedelta(seconds=offset)), clock.now())
+
+
+@pytest.mark.parametrize("code", ["abcdef", "", "12345678901234567890"])
+def test_what_is_no_code_is_refused(db_session: Session, clock: ManualClock, code: str) -> None:
+    staff, _ = member(db_session, clock)
+    with pytest.raises(DomainError, match="second_factor_wrong"):
+        verify_code(db_session, staff, code, clock.now())
+
+
+def test_an_older_code_after_a_newer_one_is_refused(
+    db_session: Session, clock: ManualClock
+) -> None:
+    staff, app = member(db_session, clock)
+    verify_code(db_session, staff, code_at(app, clock), clock.now())
+    with pytest.raises(DomainError, match="second_factor_wrong"):
+        verify_code(db_session, staff, code_at(app, clock, timedelta(seconds=-30)), clock.now())
