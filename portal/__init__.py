@@ -97,10 +97,9 @@ def _end_session(_error: BaseException | None) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     """Attach every feature blueprint."""
-    from portal import dev, i18n, main, oidc, payments, signup
+    from portal import dev, i18n, main, oidc, payments, signup, staff
     from portal.account import confirm, login, overview
     from portal.api import kiosk
-    from portal.staff import views as staff
 
     modules = (main, i18n, signup.views, payments, confirm, login, overview, oidc.views)
     for module in (*modules, staff):

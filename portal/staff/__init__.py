@@ -1,1 +1,7 @@
-"""Staff pages: for logins with the staff role only."""
+"""Staff pages (the desk, *balie*): for logins with a staff role only. Each module adds its
+pages to the one blueprint of `views`; importing this package registers them all."""
+
+from portal.staff import audit_log, patrons, registration, search, second_step, views
+
+bp = views.bp
+__all__ = ["audit_log", "bp", "patrons", "registration", "search", "second_step", "views"]

@@ -1,0 +1,5 @@
+"""The audit log for coordinators (/balie/audit)."""
+
+from portal.staff.views import bp
+
+__all__ = ["bp"]
