@@ -31,5 +31,5 @@ class LedgerEntry(Base):
     dedupe_key: Mapped[str] = mapped_column(String(120), unique=True)
     payment_id: Mapped[int | None] = mapped_column(ForeignKey("payment.id"))
     refund_id: Mapped[int | None] = mapped_column(ForeignKey("refund.id"))
-    subscription_id: Mapped[int | None] = mapped_column(ForeignKey("subscription.id"))
+    subscription_id: Mapped[int | None] = mapped_column(ForeignKey("subscription.id"), index=True)
     created_at: Mapped[datetime]

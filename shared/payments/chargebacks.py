@@ -9,10 +9,12 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from shared.db import insert_or_ignore
+from shared.models.ledger import LedgerEntry
 from shared.models.patron import Patron
 from shared.models.payment import Chargeback, Payment
 from shared.payments import ledger
 from shared.payments.provider import ProviderChargeback
+from shared.text import max_length
 from shared.translation import N_, in_language
 
 log = logging.getLogger(__name__)
@@ -69,11 +71,24 @@ def _charge(session: Session, payment: Payment, remote: ProviderChargeback, now:
         session,
         patron.id,
         remote.amount,
-        in_language(patron.locale, TAKEN_BACK, description=payment.description),
-        f"chargeback:{remote.id}",
+        _ledger_text(patron.locale, payment.description),
+        chargeback_key(remote.id),
         now,
         payment.subscription_id,
     )
+
+
+def chargeback_key(provider_id: str) -> str:
+    """The ledger key of what a chargeback charged."""
+    return f"chargeback:{provider_id}"
+
+
+def _ledger_text(locale: str, description: str) -> str:
+    """The ledger line in the patron's language, shortened to fit (a kiosk payment's
+    description may fill the column already)."""
+    text = in_language(locale, TAKEN_BACK, description=description)
+    limit = max_length(LedgerEntry.description)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def unknown_by_payment(

@@ -9,12 +9,13 @@ from functools import partial
 from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.orm import Session
 
-from shared.db import insert_or_ignore
+from shared.db import insert_or_ignore, lock_row
 from shared.errors import DomainError
 from shared.models.mandate import Mandate, MandateStatus
 from shared.models.patron import Patron, PaymentPlan, Subscription, SubscriptionStatus
 from shared.models.payment import (
     UNPAID_ENDS,
+    Chargeback,
     Payment,
     PaymentMethod,
     PaymentPurpose,
@@ -22,6 +23,7 @@ from shared.models.payment import (
     SequenceType,
 )
 from shared.payments import ledger
+from shared.payments.chargebacks import chargeback_key
 from shared.payments.provider import (
     PaymentProvider,
     PaymentRefused,
@@ -195,28 +197,24 @@ def _due(remote: ProviderPayment, now: datetime) -> date:
 def period_paid(session: Session, payment: Payment, now: datetime) -> None:
     """A period is paid: extend the subscription to its end, and book it."""
     subscription = _subscription_of(session, payment)
-    _extend(session, subscription, payment.period_start)
+    _extend(session, subscription, _start_of(payment))
     _charge_period(session, subscription, payment, now)
     ledger.record_payment(session, payment, now)
     _update_mark(session, subscription)
 
 
 def period_failed(session: Session, payment: Payment, now: datetime) -> bool:
-    """A period's payment failed or was taken back: the period is owed and the subscription
-    marked; True if the patron still has to pay it (credit may have covered it)."""
-    subscription = _subscription_of(session, payment)
-    start = payment.period_start
-    if start is None or period_is_paid(session, subscription.id, start):
+    """A period's payment failed or was taken back: owed and marked; True if still to pay."""
+    subscription, start = _subscription_of(session, payment), _start_of(payment)
+    if period_is_paid(session, subscription.id, start):
         return False
     _charge_period(session, subscription, payment, now)
-    _update_mark(session, subscription)
+    _settle(session, subscription, start)  # credit may cover it
     return not period_is_settled(session, subscription, start)
 
 
 def settle_owed_periods(session: Session, patron_id: int) -> None:
-    """Money towards the balance (at the kiosk): once nothing is owed, unpaid periods are paid."""
-    if ledger.balance(session, patron_id) > 0:
-        return
+    """Money towards the balance (at the kiosk): each unpaid period it covers is paid."""
     unpaid = session.scalars(
         select(Payment).where(
             Payment.patron_id == patron_id,
@@ -226,37 +224,65 @@ def settle_owed_periods(session: Session, patron_id: int) -> None:
         )
     )
     for payment in unpaid:
-        subscription = _subscription_of(session, payment)
-        _extend(session, subscription, payment.period_start)
-        _update_mark(session, subscription)
+        _settle(session, _subscription_of(session, payment), _start_of(payment))
+
+
+def _settle(session: Session, subscription: Subscription, start: date) -> None:
+    """A period whose charges are covered extends the subscription; the mark follows."""
+    if period_is_settled(session, subscription, start):
+        _extend(session, subscription, start)
+    _update_mark(session, subscription)
 
 
 def period_is_settled(session: Session, subscription: Subscription, start: date) -> bool:
-    """Paid for by a payment of that period, or it was charged and nothing is owed any more
-    (a period not charged yet, after the schedule ended, is paid only by paying it)."""
+    """Paid by a payment of that period, or charged with nothing of it open any more (payments
+    pay the oldest charges first); a period never charged is paid only by paying it."""
     return period_is_paid(session, subscription.id, start) or (
         ledger.is_charged(session, period_charge_key(subscription, start))
-        and ledger.balance(session, subscription.patron_id) <= 0
+        and period_open(session, subscription, start) <= 0
     )
+
+
+def period_open(session: Session, subscription: Subscription, start: date) -> Decimal:
+    """What is still owed of a period: its charge and what banks took back of its payments."""
+    taken_back = (
+        select(Chargeback.provider_id)
+        .join(Payment)
+        .where(Payment.subscription_id == subscription.id, Payment.period_start == start)
+    )
+    keys = {period_charge_key(subscription, start)}
+    keys |= {chargeback_key(provider_id) for provider_id in session.scalars(taken_back)}
+    earmarks = _period_payments(session, subscription)
+    return ledger.open_amount(session, subscription.patron_id, keys, earmarks)
+
+
+def _period_payments(session: Session, subscription: Subscription) -> dict[int, str]:
+    """The subscription's payments of a period, each with its period's charge key: a payment
+    pays its own period first (a collection paid after a failed one leaves that one owed)."""
+    query = select(Payment.id, Payment.period_start).where(
+        Payment.subscription_id == subscription.id, Payment.period_start.is_not(None)
+    )
+    return {
+        payment_id: period_charge_key(subscription, start)
+        for payment_id, start in session.execute(query)
+        if start is not None
+    }
 
 
 def unpaid_periods(session: Session, subscription: Subscription) -> list[date]:
     """Periods left unpaid (a failed collection, a payment taken back) and not settled since."""
-    if ledger.balance(session, subscription.patron_id) <= 0:
-        return []
     starts = session.scalars(
         select(Payment.period_start)
         .where(Payment.subscription_id == subscription.id, LEFT_UNPAID)
         .distinct()
     )
-    return sorted(s for s in starts if s and not period_is_paid(session, subscription.id, s))
+    return sorted(s for s in starts if s and not period_is_settled(session, subscription, s))
 
 
-def _extend(session: Session, subscription: Subscription, start: date | None) -> None:
-    """Valid through the end of the period starting `start`, never shortening (the first
-    period is valid through its end from the start)."""
-    if start is None or start == subscription.start_date:
-        return
+def _extend(session: Session, subscription: Subscription, start: date) -> None:
+    """Valid through the end of the period starting `start`, never shortening."""
+    if start == subscription.start_date:
+        return  # the first period: valid through its end from the start
     end = period_end(subscription, start)
     session.execute(
         update(Subscription)
@@ -268,7 +294,10 @@ def _extend(session: Session, subscription: Subscription, start: date | None) ->
 
 
 def _update_mark(session: Session, subscription: Subscription) -> None:
-    """Invoiced while a failed period is unpaid, normal again once none is."""
+    """Invoiced while a period is unpaid, normal again once none is."""
+    # Locked first: a payment settled and a chargeback in two processes never each miss the
+    # other's work (the lock order is payment, then subscription).
+    lock_row(session, Subscription, subscription.id)
     if unpaid_periods(session, subscription):
         _set_status(session, subscription, SubscriptionStatus.NORMAL, SubscriptionStatus.INVOICED)
     else:
@@ -303,8 +332,7 @@ def period_taken_back(session: Session, subscription_id: int, start: date) -> bo
 
 
 def period_attempts(session: Session, subscription_id: int, start: date) -> list[Payment]:
-    """The payments made by the patron for one period after the fact (not the schedule's, not
-    the signup's), oldest first."""
+    """The patron's own payments of one period after the fact (iDEAL), oldest first."""
     query = select(Payment).where(
         Payment.subscription_id == subscription_id,
         Payment.period_start == start,
@@ -327,11 +355,10 @@ def collections_under_way(session: Session, subscription_id: int, start: date) -
 
 
 def period_owed(session: Session, subscription: Subscription, start: date) -> Decimal:
-    """What paying an unpaid period costs: its price, or, for a period already charged, less
-    when less is owed (a bank took back part of a payment, or the patron has credit)."""
+    """What paying an unpaid period costs: its price, or what is still open of it."""
     if not ledger.is_charged(session, period_charge_key(subscription, start)):
         return subscription.price  # a period not charged yet (after the schedule ended)
-    return min(subscription.price, ledger.balance(session, subscription.patron_id))
+    return period_open(session, subscription, start)
 
 
 def pay_period(
@@ -366,17 +393,22 @@ def pay_period(
 
 def _subscription_of(session: Session, payment: Payment) -> Subscription:
     """The subscription a period payment pays for."""
+    _start_of(payment)
+    return session.get_one(Subscription, payment.subscription_id)
+
+
+def _start_of(payment: Payment) -> date:
+    """The start of the period a payment pays for."""
     if payment.subscription_id is None or payment.period_start is None:
         raise ValueError(f"payment {payment.reference} does not pay a period")
-    return session.get_one(Subscription, payment.subscription_id)
+    return payment.period_start
 
 
 def _charge_period(
     session: Session, subscription: Subscription, payment: Payment, now: datetime
 ) -> None:
     """What the period costs, owed once however many attempts pay for it."""
-    start = payment.period_start
-    assert start is not None
+    start = _start_of(payment)
     description = f"{subscription.type.name(subscription.patron.locale)} {start.isoformat()}"
     key = period_charge_key(subscription, start)
     ledger.charge(

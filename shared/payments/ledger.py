@@ -1,6 +1,6 @@
 """What a patron owes: charges, payments and refunds, each recorded once, summed on demand."""
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -23,6 +23,7 @@ class OpenCharge:
 
     description: str
     amount: Decimal
+    key: str = ""  # the key it was booked under (a charge's as given to `charge`)
 
 
 def record(
@@ -142,18 +143,32 @@ def entries(session: Session, patron_id: int) -> list[LedgerEntry]:
     return list(session.scalars(query.order_by(LedgerEntry.id)))
 
 
-def open_charges(session: Session, patron_id: int) -> list[OpenCharge]:
-    """The charges not paid yet, oldest first: payments pay the oldest charges first, and a
-    credit pays the charges that come after it."""
+def open_charges(
+    session: Session, patron_id: int, earmarks: Mapping[int, str] | None = None
+) -> list[OpenCharge]:
+    """The charges not paid yet, oldest first: payments pay the oldest charges first (one
+    earmarked for a charge pays that one first: by payment id, the charge's key), and a credit
+    pays the charges that come after it."""
     owed: list[OpenCharge] = []
     credit = Decimal(0)
     for entry in entries(session, patron_id):
         if entry.entry_type == EntryType.PAYMENT:
             credit += entry.amount
+            key = (earmarks or {}).get(entry.payment_id or 0)
+            credit = _pay_oldest([c for c in owed if c.key == key], credit)
         else:
-            owed.append(OpenCharge(entry.description, entry.amount))
+            key = entry.dedupe_key.removeprefix("charge:")
+            owed.append(OpenCharge(entry.description, entry.amount, key))
         credit = _pay_oldest(owed, credit)
     return [charge for charge in owed if charge.amount > 0]
+
+
+def open_amount(
+    session: Session, patron_id: int, keys: Collection[str], earmarks: Mapping[int, str]
+) -> Decimal:
+    """What is still owed of the charges booked under these keys (see `open_charges`)."""
+    owed = open_charges(session, patron_id, earmarks)
+    return sum((c.amount for c in owed if c.key in keys), Decimal(0))
 
 
 def _pay_oldest(owed: list[OpenCharge], credit: Decimal) -> Decimal:

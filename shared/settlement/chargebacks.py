@@ -41,9 +41,8 @@ def charge_back(
 def _period_unpaid_again(
     session: Session, payment: Payment, mail: MailSettings, now: datetime
 ) -> str | None:
-    """A period's payment taken back (a collection, or the signup's first payment): the period
-    is unpaid (the subscription *invoiced*, as after a failed collection); the link to pay it,
-    if the patron still has to. A kiosk payment towards the balance is only owed again."""
+    """A period's payment taken back: the period unpaid (invoiced); its pay link, if owed."""
+    # A kiosk payment towards the balance pays no period: it is only owed again.
     if payment.subscription_id is None or payment.period_start is None:
         return None
     if not direct_debit.period_failed(session, payment, now):

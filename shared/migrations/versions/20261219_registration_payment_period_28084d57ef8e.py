@@ -1,7 +1,9 @@
 """a signup's first payment names the period it pays (the subscription's first)
 
 A bank can take that payment back like any collection; the period is then unpaid again, found
-by the payment's period_start as for every other period's payment.
+by the payment's period_start as for every other period's payment. A signup payment taken back
+before this revision (and not paid since) makes its subscription *invoiced* at its next change,
+without a mail: that is what it is (the chargeback mail went out when it was recorded).
 
 Revision ID: 28084d57ef8e
 Revises: d8f3b6a2e4c1

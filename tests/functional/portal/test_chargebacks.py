@@ -17,7 +17,8 @@ from shared.models.ledger import EntryType, LedgerEntry
 from shared.models.mail import OutboxMail
 from shared.models.patron import Patron, Subscription
 from shared.models.payment import Chargeback, Payment, Refund
-from shared.payments import ledger
+from shared.payments import direct_debit, ledger
+from shared.payments.chargebacks import recent_chargebacks
 from tests.support.accounts import create_staff, log_in
 from tests.support.kiosk_api import kiosk_payment, register_kiosk
 from tests.support.signup import checkout, csrf_token, signed_up
@@ -130,6 +131,9 @@ def test_two_chargebacks_in_one_webhook_are_each_charged_once(
     assert chargeback_charges() == [Decimal("8.00"), Decimal("20.00")]
     assert db.session.get_one(Payment, payment.id).amount_charged_back == Decimal("28.00")
     assert len(chargeback_mails()) == 1
+    listed = recent_chargebacks(db.session, payment.created_at)
+    assert len(listed) == 2
+    assert recent_chargebacks(db.session, payment.created_at, limit=1) == listed[:1]
 
 
 def test_a_charged_back_signup_payment_leaves_the_first_period_unpaid_until_paid(
@@ -265,3 +269,57 @@ def test_a_dashboard_refund_of_a_collection_is_recorded_by_its_webhook(
         client.post(schedule_hook(subscription), data={"id": collection["id"]}).status_code == 200
     )
     assert db.session.scalars(select(Refund)).one().provider_id == made.id
+
+
+def test_the_ledger_says_what_was_taken_back_in_the_patrons_language(
+    client: FlaskClient, portal_server: str, mollie_sandbox
+) -> None:
+    payment = signed_up(client)
+    patron = db.session.scalars(select(Patron)).one()
+    patron.locale = "en"
+    db.session.commit()
+    mollie_sandbox.charge_back(payment.provider_id, "5.00")
+    line = db.session.scalars(
+        select(LedgerEntry.description).where(LedgerEntry.dedupe_key.like("charge:chargeback:%"))
+    ).one()
+    assert line == f"Chargeback: {payment.description}"
+
+
+def test_a_period_settled_at_the_kiosk_stays_settled_when_a_later_one_fails(
+    app: Flask, client: FlaskClient, portal_server: str, mollie_sandbox
+) -> None:
+    payment = signed_up(client, "0049")
+    mollie_sandbox.charge_back(payment.provider_id)
+    patron = db.session.scalars(select(Patron)).one()
+    kiosk_payment(client, kiosk_with_terminal(app), patron, "pays-storno")
+    terminal = db.session.scalars(select(Payment).where(Payment.terminal_id.is_not(None))).one()
+    mollie_sandbox.set_status(terminal.provider_id, "paid")
+    subscription = the_subscription()
+    mollie_sandbox.charge(subscription.mollie_subscription_id, "failed")
+    after = the_subscription()
+    assert after.status == "invoiced"
+    assert direct_debit.unpaid_periods(db.session, after) == [after.renewal_start]
+    assert direct_debit.period_is_settled(db.session, after, after.start_date)
+
+
+def test_credit_that_covers_a_failed_collection_pays_and_extends_the_period(
+    client: FlaskClient, clock: ManualClock, portal_server: str, mollie_sandbox
+) -> None:
+    signed_up(client, "0049")
+    subscription = the_subscription()
+    credit = Decimal("10.00")
+    ledger.record(
+        db.session,
+        subscription.patron_id,
+        EntryType.PAYMENT,
+        credit,
+        "Contant",
+        "desk:1",
+        clock.now(),
+    )
+    db.session.commit()
+    mollie_sandbox.charge(subscription.mollie_subscription_id, "failed")
+    after = the_subscription()
+    assert after.status == "normal"
+    assert after.end_date == direct_debit.period_end(after, after.renewal_start)
+    assert ledger.balance(db.session, after.patron_id) == Decimal("-5.00")
