@@ -72,7 +72,8 @@ def kiosks() -> str:
     """Every kiosk with its status and its devices' states, the recent ID checks, and the
     chargebacks of the last weeks with what each patron owes now."""
     moment = now()
-    chargebacks = recent_chargebacks(db.session(), moment - WINDOW)
+    # One more than shown: whether there are more than are shown.
+    chargebacks = recent_chargebacks(db.session(), moment - WINDOW, RECENT_LIMIT + 1)
     return render_template(
         "portal/staff/kiosks.html",
         alarm=raised_alarm(db.session(), current_app.config["MOLLIE_API_KEY"]),
@@ -80,8 +81,9 @@ def kiosks() -> str:
         kiosks=[(device, kiosk_status(device, moment)) for device in list_devices(db.session())],
         checks=recent_checks(db.session(), moment - timedelta(days=RECENT_DAYS)),
         days=RECENT_DAYS,
-        chargebacks=chargebacks,
+        chargebacks=chargebacks[:RECENT_LIMIT],
         chargeback_days=WINDOW.days,
+        chargebacks_left_out=len(chargebacks) > RECENT_LIMIT,
         chargeback_limit=RECENT_LIMIT,
         owed=balances(db.session(), (patron.id for _, _, patron in chargebacks if patron)),
         devices=DEVICE_WORDS,

@@ -4,7 +4,7 @@ are noticed by fetching the schedule."""
 
 from datetime import date, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, Select, select, update
 from sqlalchemy.orm import Session
 
 from shared.db import rows_changed
@@ -19,24 +19,35 @@ PER_PASS = 100  # schedules asked about per pass at most, soonest collection fir
 
 
 def schedules_to_check(session: Session, today: date) -> list[Subscription]:
-    """Running schedules whose next collection is within a week, not asked about this week."""
-    query = (
+    """Running schedules whose next collection is within a week, not asked about this week,
+    soonest first."""
+    # Never asked, and asked a week ago or more: two queries, so that each condition on
+    # schedule_checked_on is checked in the index (an OR would be checked on every row read).
+    never = Subscription.schedule_checked_on.is_(None)
+    long_ago = Subscription.schedule_checked_on <= today - LEAD
+    found = [
+        s
+        for checked in (never, long_ago)
+        for s in session.scalars(_due_within_a_week(today, checked))
+    ]
+    return sorted(found, key=lambda s: (s.end_date, s.id))[:PER_PASS]
+
+
+def _due_within_a_week(today: date, checked: ColumnElement[bool]) -> Select[Subscription]:
+    """The running schedules collecting within a week that were asked about as `checked` says."""
+    return (
         select(Subscription)
         .where(
             Subscription.paid_by == PaymentPlan.DIRECT_DEBIT,
             Subscription.end_date >= today,
             Subscription.end_date < today + LEAD,
+            checked,
             Subscription.mollie_subscription_id.is_not(None),
             Subscription.cancelled_at.is_(None),
-            or_(
-                Subscription.schedule_checked_on.is_(None),
-                Subscription.schedule_checked_on <= today - LEAD,
-            ),
         )
         .order_by(Subscription.paid_by, Subscription.end_date)
         .limit(PER_PASS)
     )
-    return list(session.scalars(query))
 
 
 def schedule_has_ended(

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from shared.mail.patron_mail import pay_link, payment_mail_address, queue_mail
 from shared.mail.settings import MailSettings
 from shared.models.patron import PaymentPlan, Subscription
-from shared.payments.direct_debit import DAY, period_owed, unpaid_periods
+from shared.payments.direct_debit import DAY, period_end, period_owed, unpaid_periods
 from shared.payments.ended_schedules import end_direct_debit, mandate_made_invalid
 
 log = logging.getLogger(__name__)
@@ -41,22 +41,33 @@ def end_and_tell(
 def _mail_patron(
     session: Session, subscription: Subscription, mail: MailSettings, now: datetime
 ) -> None:
-    """How to go on: a period left unpaid first (a failed or taken-back collection), then
-    the link that pays the first period after the subscription's end."""
-    patron, next_start = subscription.patron, subscription.end_date + DAY
+    """How to go on: pay an unpaid period first, if any, then the period after."""
     context = {
         "subscription": subscription,
-        "next_start": next_start,
         "mandate_invalid": mandate_made_invalid(session, subscription),
-        "url": pay_link(mail, subscription.id, next_start, now),
-        "unpaid_url": None,
+        **_what_to_pay(session, subscription, mail, now),
     }
-    if unpaid := unpaid_periods(session, subscription):
-        context |= {
-            "unpaid_start": unpaid[0],
-            "unpaid_amount": period_owed(session, subscription, unpaid[0]),
-            "unpaid_url": pay_link(mail, subscription.id, unpaid[0], now),
-        }
+    patron = subscription.patron
     key = f"direct_debit_ended:subscription:{subscription.id}:{subscription.mollie_subscription_id}"
     to = payment_mail_address(patron)
     queue_mail(session, mail, "direct_debit_ended", to, patron, context, now, key=key)
+
+
+def _what_to_pay(
+    session: Session, subscription: Subscription, mail: MailSettings, now: datetime
+) -> dict[str, object]:
+    """The first unpaid period (a failed or taken-back collection) with its link, the end of
+    the paid time once it is paid, and the link of the period after that."""
+    unpaid = next(iter(unpaid_periods(session, subscription)), None)
+    paid_through = subscription.end_date
+    if unpaid is not None:
+        paid_through = max(paid_through, period_end(subscription, unpaid))
+    next_start = paid_through + DAY
+    return {
+        "unpaid_start": unpaid,
+        "unpaid_amount": unpaid and period_owed(session, subscription, unpaid),
+        "unpaid_url": unpaid and pay_link(mail, subscription.id, unpaid, now),
+        "paid_through": paid_through,
+        "next_start": next_start,
+        "url": pay_link(mail, subscription.id, next_start, now),
+    }

@@ -113,3 +113,16 @@ def indexes_used(session: Session, statements: Statements) -> set[str]:
         for node in _postgresql_plan(session, statement, parameters)
         if "Index Name" in node
     }
+
+
+def row_filters(session: Session, statements: Statements) -> list[str]:
+    """The conditions PostgreSQL checks on rows it read rather than in an index (its plans'
+    Filter lines); none on SQLite, whose plans do not say."""
+    if session.get_bind().dialect.name != "postgresql":
+        return []
+    return [
+        node["Filter"]
+        for statement, parameters in statements
+        for node in _postgresql_plan(session, statement, parameters)
+        if "Filter" in node
+    ]

@@ -6,6 +6,7 @@ from datetime import date
 from email import message_from_bytes, policy
 
 import requests
+from babel.dates import format_date
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -15,6 +16,7 @@ from shared.clock import ManualClock
 from shared.models.mail import OutboxMail
 from shared.models.mandate import Mandate
 from shared.models.patron import Patron, Subscription
+from shared.payments.direct_debit import DAY
 from shared.timeutil import add_months
 from tests.functional.portal.test_direct_debit import the_subscription, webhook_of
 from tests.support.dates import noon_on
@@ -164,7 +166,11 @@ def test_a_failed_collection_notices_the_mandate_the_bank_ended(
     failed_mail = db.session.scalars(
         select(OutboxMail).where(OutboxMail.kind == "direct_debit_failed")
     ).one()
-    assert pay_link(mail) == pay_link(failed_mail)  # both pay the failed period
+    assert pay_link(mail) == pay_link(failed_mail)  # both pay the failed period first
+    first, then = re.findall(r"https?://[^/\s]+(/betalen/\S+)", text_of(mail))
+    assert first != then  # and then the period after it
+    through = format_date(add_months(subscription.renewal_start, 1) - DAY, "long", locale="nl")
+    assert f"loopt je abonnement tot en met {through}" in text_of(mail)  # once it is paid
     clock.set(noon_on(subscription.renewal_start))
     reconcile(app)
     assert len(ended_mails()) == 1

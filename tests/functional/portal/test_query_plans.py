@@ -39,7 +39,7 @@ from tests.support import accounts
 from tests.support.dates import noon_on
 from tests.support.factories import PASSWORD, create_account, create_card, create_patron
 from tests.support.oidc import ALL_SCOPES, add_service, tokens_for
-from tests.support.query_plans import captured, indexes_used, scans
+from tests.support.query_plans import captured, indexes_used, row_filters, scans
 from tests.support.signup import signed_up
 
 READS_AND_CHANGES = ("SELECT", "UPDATE", "DELETE")
@@ -227,3 +227,4 @@ def test_the_weekly_schedule_check_skips_those_asked_about_in_the_index(
     with captured() as statements:
         schedules_to_check(db.session, local_today(clock.now()))
     assert indexes_used(db.session, statements) == {"ix_subscription_plan_end_checked"}
+    assert not [f for f in row_filters(db.session, statements) if "schedule_checked_on" in f]
