@@ -224,6 +224,15 @@ def settle_owed_periods(session: Session, patron_id: int) -> None:
         _update_mark(session, subscription)
 
 
+def payment_restored(session: Session, payment: Payment) -> None:
+    """The bank gave back what it took of a payment: the period it pays (if any) counts as paid
+    again, and once nothing is owed, failed periods are settled as by a payment at the kiosk."""
+    if payment.patron_id is not None:
+        settle_owed_periods(session, payment.patron_id)
+    if payment.purpose == PaymentPurpose.PERIOD and payment.period_start is not None:
+        _update_mark(session, _subscription_of(session, payment))
+
+
 def period_is_settled(session: Session, subscription: Subscription, start: date) -> bool:
     """Paid for by a payment of that period, or it was charged and nothing is owed any more
     (a period not charged yet, after the schedule ended, is paid only by paying it)."""
