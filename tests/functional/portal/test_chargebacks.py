@@ -9,6 +9,7 @@ from decimal import Decimal
 from email import message_from_bytes, policy
 
 import requests
+from babel.dates import format_datetime
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
@@ -19,6 +20,7 @@ from shared.models.mail import OutboxMail
 from shared.models.patron import Patron, Subscription
 from shared.models.payment import Chargeback, Payment, Refund
 from shared.payments import ledger
+from shared.timeutil import LOCAL_TZ
 from tests.support.accounts import create_staff, log_in
 from tests.support.ledger_checks import (
     assert_chargebacks_match_the_sandbox,
@@ -199,6 +201,24 @@ def test_the_desk_sees_the_chargebacks_with_what_is_owed(
     number = db.session.scalars(select(Patron)).one().customer_number
     assert number in page and "AM04 Insufficient funds" in page
     assert page.count("20,00") == 2  # taken back, and owed now
+
+
+def test_the_desk_sees_a_reversed_chargeback_as_reversed_and_nothing_owed(
+    app: Flask, client: FlaskClient, new_browser, portal_server: str, mollie_sandbox
+) -> None:
+    payment = signed_up(client)
+    taken = mollie_sandbox.charge_back(payment.provider_id, "20.00")
+    mollie_sandbox.advance_clock(3 * 24 * 3600)  # given back three days later
+    mollie_sandbox.reverse_chargeback(payment.provider_id, taken["id"])
+    desk = new_browser()
+    assert log_in(desk, "balie", create_staff(app)).status_code == 303
+    page = desk.get("/balie/zuilen").get_data(as_text=True)
+    reversed_at = the_chargeback().reversed_at
+    assert reversed_at is not None
+    shown = format_datetime(reversed_at, "short", tzinfo=LOCAL_TZ, locale="nl")
+    assert f'data-label="Teruggedraaid door de bank">{shown}<' in page
+    assert 'data-label="Nu verschuldigd">€\xa00,00<' in page
+    assert (chargeback_charges(), reversal_credits()) == ([Decimal("20.00")], [Decimal("20.00")])
 
 
 def test_a_reversed_chargeback_of_a_collection_is_credited_once_and_the_period_paid_again(
