@@ -8,7 +8,7 @@ from portal.extensions import db
 from portal.wiring import key_alarm, mail_settings, now, payment_provider, schedule_webhook_url
 from shared.models.patron import Subscription
 from shared.models.payment import Payment
-from shared.payments.chargebacks import WINDOW, payments_by_provider_id, unknown_by_payment
+from shared.payments.chargebacks import WINDOW, news_by_payment, payments_by_provider_id
 from shared.payments.direct_debit import start_schedule
 from shared.payments.due_collections import collections_to_check, schedules_to_start
 from shared.payments.ended_schedules import schedule_has_ended, schedules_to_check
@@ -94,17 +94,18 @@ def reconcile() -> int:
 
 
 def _chargebacks() -> bool:
-    """Record the account's recent chargebacks that no webhook brought, each payment on its own."""
+    """Record the account's recent chargebacks, and reversals of them, that no webhook brought,
+    each payment on its own."""
     reported = payment_provider().recent_chargebacks(now() - WINDOW)
-    new = unknown_by_payment(db.session(), reported)
-    for payment in payments_by_provider_id(db.session(), new):
-        found = new[payment.provider_id or ""]
+    news = news_by_payment(db.session(), reported)
+    for payment in payments_by_provider_id(db.session(), news):
+        found = news[payment.provider_id or ""]
         _guarded(f"chargebacks of {payment.reference}", partial(_charge_back, payment.id, found))
     return True
 
 
 def _charge_back(payment_id: int, found: list[ProviderChargeback]) -> bool:
-    """Record one payment's chargebacks and act on them."""
+    """Record one payment's chargebacks and their reversals, and act on them."""
     payment = db.session.get_one(Payment, payment_id)
     charge_back(db.session(), payment, found, mail_settings(), now())
     return True

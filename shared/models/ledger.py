@@ -29,7 +29,7 @@ class LedgerEntry(Base):
     amount: Mapped[Decimal] = mapped_column(Numeric(10, 2))
     description: Mapped[str] = mapped_column(String(255))
     dedupe_key: Mapped[str] = mapped_column(String(120), unique=True)
-    payment_id: Mapped[int | None] = mapped_column(ForeignKey("payment.id"))
+    payment_id: Mapped[int | None] = mapped_column(ForeignKey("payment.id"), index=True)
     refund_id: Mapped[int | None] = mapped_column(ForeignKey("refund.id"))
     subscription_id: Mapped[int | None] = mapped_column(ForeignKey("subscription.id"), index=True)
     created_at: Mapped[datetime]

@@ -181,3 +181,4 @@ class Chargeback(Base):
     reason: Mapped[str] = mapped_column(String(255))  # the bank's code and words, if given
     received_at: Mapped[datetime | None]  # when the provider received it
     recorded_at: Mapped[datetime] = mapped_column(index=True)  # the desk lists recent ones
+    reversed_at: Mapped[datetime | None]  # when the bank gave it back, as the provider reports it

@@ -61,6 +61,18 @@ def charge_back(
     return chargeback
 
 
+def reverse_chargeback(
+    store: SandboxStore, payment_id: str, chargeback_id: str, *, webhook: bool
+) -> Record:
+    """The bank gives a chargeback's money back; the payment's webhook is called (an assumption:
+    Mollie documents it for a chargeback received, not for one reversed)."""
+    now = store.clock.now()
+    chargeback = store.write(chargebacks.reverse, payment_id, chargeback_id, now)
+    if webhook:
+        _post_webhook(store, store.get(payment_id))
+    return chargeback
+
+
 def expire_due(store: SandboxStore, *, wait: bool) -> list[Record]:
     """Expire the open payments past their expiry and post their webhooks (in the background
     unless `wait`: an API request may come from a caller that the webhook would wait for)."""

@@ -21,7 +21,7 @@ def create(
     if payment["status"] != PaymentStatus.PAID:
         detail = f"The payment is {payment['status']}: only a paid payment can be charged back."
         raise ApiError(422, detail, field="status")
-    left = Decimal(payment["amount"]["value"]) - payments.amount_charged_back(state, payment_id)
+    left = Decimal(payment["amount"]["value"]) - payments.amount_taken_back(state, payment_id)
     value = left if value is None else value
     if not Decimal("0.00") < value <= left:
         raise ApiError(
@@ -40,6 +40,16 @@ def create(
     if reason is None:
         del chargeback["reason"]
     state.chargebacks[chargeback["id"]] = chargeback
+    return chargeback
+
+
+def reverse(state: State, payment_id: str, chargeback_id: str, now: datetime) -> Record:
+    """The bank gives the money of a chargeback back after all: it gains `reversedAt`, once."""
+    chargeback = get(state, payment_id, chargeback_id)
+    if "reversedAt" in chargeback:
+        detail = f"The chargeback {chargeback_id} is already reversed."
+        raise ApiError(422, detail, field="reversedAt")
+    chargeback["reversedAt"] = timestamp(now)
     return chargeback
 
 

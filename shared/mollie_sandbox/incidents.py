@@ -1,5 +1,5 @@
-"""Control endpoints for what happens at Mollie after the fact (no API key needed): chargebacks,
-schedules and mandates ended by Mollie or the bank, and time passing."""
+"""Control endpoints for what happens at Mollie after the fact (no API key needed): chargebacks
+and their reversals, schedules and mandates ended by Mollie or the bank, and time passing."""
 
 from enum import StrEnum
 from typing import Any
@@ -36,6 +36,15 @@ def charge_back(payment_id: str) -> Response:
     value, reason, webhook = body.money("amount"), _reason(body), body.flag("webhook", True)
     chargeback = actions.charge_back(current_store(), payment_id, value, reason, webhook=webhook)
     return rendered(chargebacks.render, chargeback, "get-payment-chargeback", 201)
+
+
+@bp.post("/payments/<payment_id>/chargebacks/<chargeback_id>/reverse")
+def reverse_chargeback(payment_id: str, chargeback_id: str) -> Response:
+    """The bank gives a chargeback's money back after all; JSON {"webhook"?}."""
+    webhook = JsonBody(request.get_json(silent=True) or {}).flag("webhook", True)
+    store = current_store()
+    chargeback = actions.reverse_chargeback(store, payment_id, chargeback_id, webhook=webhook)
+    return rendered(chargebacks.render, chargeback, "get-payment-chargeback")
 
 
 @bp.post("/subscriptions/<subscription_id>/status")

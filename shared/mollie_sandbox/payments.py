@@ -1,5 +1,6 @@
 """Sandbox payment objects: creation, the status state machine and the JSON the client reads."""
 
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -139,15 +140,26 @@ def is_final(payment: Record) -> bool:
 
 def amount_remaining(state: State, payment: Record) -> Decimal:
     """What may still be refunded: the amount less the refunds that did not fail or get canceled
-    and less what the bank took back (no payment is given back twice)."""
-    taken = _amount_refunded(state, payment["id"]) + amount_charged_back(state, payment["id"])
+    and less what the bank holds of it (no payment is given back twice)."""
+    taken = _amount_refunded(state, payment["id"]) + amount_taken_back(state, payment["id"])
     return Decimal(payment["amount"]["value"]) - taken
 
 
 def amount_charged_back(state: State, payment_id: str) -> Decimal:
-    """The total of the payment's chargebacks."""
+    """The total of the payment's chargebacks, reversed ones too (Mollie's amountChargedBack:
+    its documentation does not say that a reversal lowers it)."""
+    return _total(newest_first(state.chargebacks, paymentId=payment_id))
+
+
+def amount_taken_back(state: State, payment_id: str) -> Decimal:
+    """What the bank holds of the payment: its chargebacks not reversed."""
     charged_back = newest_first(state.chargebacks, paymentId=payment_id)
-    return sum((Decimal(c["amount"]["value"]) for c in charged_back), Decimal("0.00"))
+    return _total(c for c in charged_back if "reversedAt" not in c)
+
+
+def _total(chargebacks: Iterable[Record]) -> Decimal:
+    """The sum of the chargebacks' amounts."""
+    return sum((Decimal(c["amount"]["value"]) for c in chargebacks), Decimal("0.00"))
 
 
 def _amount_refunded(state: State, payment_id: str) -> Decimal:

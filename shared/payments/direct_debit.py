@@ -234,6 +234,15 @@ def _settle(session: Session, subscription: Subscription, start: date) -> None:
     _update_mark(session, subscription)
 
 
+def payment_restored(session: Session, payment: Payment) -> None:
+    """The bank gave back what it took of a payment: its period and what the credit covers
+    are settled again, as by a payment at the kiosk."""
+    if payment.patron_id is not None:
+        settle_owed_periods(session, payment.patron_id)
+    if payment.subscription_id is not None and payment.period_start is not None:
+        _update_mark(session, _subscription_of(session, payment))
+
+
 def period_is_settled(session: Session, subscription: Subscription, start: date) -> bool:
     """Paid by a payment of that period, or charged with nothing of it open any more (payments
     pay the oldest charges first); a period never charged is paid only by paying it."""

@@ -75,6 +75,30 @@ def charge(
     )
 
 
+def credit(
+    session: Session,
+    patron_id: int,
+    amount: Decimal,
+    description: str,
+    dedupe_key: str,
+    now: datetime,
+    subscription_id: int | None = None,
+) -> None:
+    """Money the patron no longer owes that no payment of theirs brought (a chargeback the bank
+    reversed): it lowers the balance as a payment does."""
+    require_text("description", description, LedgerEntry.description)
+    record(
+        session,
+        patron_id,
+        EntryType.PAYMENT,
+        amount,
+        description,
+        f"credit:{dedupe_key}",
+        now,
+        subscription_id=subscription_id,
+    )
+
+
 def is_charged(session: Session, dedupe_key: str) -> bool:
     """Whether the charge of this key was booked."""
     query = select(LedgerEntry.id).where(LedgerEntry.dedupe_key == f"charge:{dedupe_key}")

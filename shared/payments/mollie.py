@@ -330,8 +330,8 @@ def _refund(refund: Any) -> ProviderRefund:
 
 def _chargeback(chargeback: Any) -> ProviderChargeback:
     """Our view of a Mollie chargeback, its reason as "code description" (given for direct
-    debits only)."""
-    reason = chargeback.reason or {}
+    debits only); `reversedAt` only once reversed (or null, as Mollie's examples show it)."""
+    reason, reversed_at = chargeback.reason or {}, chargeback.reversed_at
     words = " ".join(filter(None, (reason.get("code"), reason.get("description"))))
     return ProviderChargeback(
         id=chargeback.id,
@@ -339,4 +339,5 @@ def _chargeback(chargeback: Any) -> ProviderChargeback:
         amount=_money(chargeback.amount),
         reason=words,
         created_at=_moment(chargeback.created_at),
+        reversed_at=datetime.fromisoformat(reversed_at) if reversed_at else None,
     )

@@ -172,13 +172,15 @@ class ProviderRefund:
 
 @dataclass(frozen=True)
 class ProviderChargeback:
-    """Money the payer's bank took back from a paid payment (also a late direct-debit failure)."""
+    """Money the payer's bank took back from a paid payment (also a late direct-debit failure);
+    `reversed_at` once the bank gave it back after all."""
 
     id: str
     payment_id: str
     amount: Decimal
     reason: str
     created_at: datetime | None
+    reversed_at: datetime | None = None
 
 
 class PaymentProvider(Protocol):

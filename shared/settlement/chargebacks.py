@@ -1,5 +1,6 @@
 """What a chargeback sets in motion: the amount owed again, a paid period unpaid again, and a
-mail to the patron; once per chargeback, whoever reported it (webhook or reconciliation)."""
+mail to the patron; and its reversal: the amount credited, the period paid again. Once per
+chargeback and once per reversal, whoever reported it (webhook or reconciliation)."""
 
 import logging
 from datetime import datetime
@@ -13,7 +14,7 @@ from shared.mail.settings import MailSettings
 from shared.models.patron import Patron, Subscription
 from shared.models.payment import Chargeback, Payment
 from shared.payments import direct_debit, ledger
-from shared.payments.chargebacks import record_chargeback
+from shared.payments.chargebacks import record_chargeback, record_reversal
 from shared.payments.provider import ProviderChargeback
 
 log = logging.getLogger(__name__)
@@ -26,7 +27,8 @@ def charge_back(
     mail: MailSettings,
     now: datetime,
 ) -> list[Chargeback]:
-    """Record the payment's chargebacks; for those new to us, act and mail once."""
+    """Record the payment's chargebacks and their reversals: for those new to us, act and mail
+    once; for those newly reversed, credit the patron and count the payment again, once."""
     # The payment first, then its chargebacks in one order: two processes never wait on each
     # other's half (a webhook and reconcile reporting the same ones).
     lock_row(session, Payment, payment.id)
@@ -35,6 +37,9 @@ def charge_back(
     if new and payment.patron_id is not None:
         url = _period_unpaid_again(session, payment, mail, now)
         _mail(session, payment, new, url, mail, now)
+    given_back = [c for item in ordered if (c := record_reversal(session, payment, item, now))]
+    if given_back and payment.patron_id is not None:
+        direct_debit.payment_restored(session, payment)
     return new
 
 

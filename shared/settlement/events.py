@@ -13,6 +13,7 @@ from shared.models.patron import PaymentPlan, Subscription
 from shared.models.payment import Payment, PaymentPurpose, PaymentStatus, SequenceType
 from shared.models.registration import Registration
 from shared.payments import direct_debit, ledger
+from shared.payments.chargebacks import chargebacks_may_have_changed
 from shared.payments.provider import PaymentProvider, ProviderPayment
 from shared.payments.refunds import sync_refunds, unsettled_refunds
 from shared.payments.service import apply_status, refresh_payment_committing
@@ -32,7 +33,7 @@ def process_payment_committing(
     check_refunds: bool = False,
 ) -> None:
     """Fetch the status and act on a change; refunds too when asked or some are unsettled, and
-    chargebacks when asked (a paid payment's webhook reports either).
+    chargebacks (and their reversals) when asked (a paid payment's webhook reports either).
     Commits before acting (see `refresh_payment_committing`); the caller commits the rest."""
     act_on(session, payment, refresh_payment_committing(session, payment, provider, now), mail, now)
     if payment.status != PaymentStatus.PAID or payment.provider_id is None:
@@ -58,10 +59,10 @@ def process_schedule_payment_committing(
     session.commit()
     act_on(session, payment, apply_status(session, payment, remote, now), mail, now)
     # What the provider reports refunded or charged back, compared with what we hold, tells
-    # whether a refund (also one made in the dashboard) or a chargeback is new.
+    # whether a refund (also one made in the dashboard), a chargeback or its reversal is new.
     if remote.amount_refunded != payment.amount_refunded or unsettled_refunds(session, payment.id):
         sync_refunds(session, payment, provider, now)
-    if remote.amount_charged_back != payment.amount_charged_back:
+    if chargebacks_may_have_changed(session, payment, remote.amount_charged_back):
         charge_back(session, payment, provider.list_chargebacks(remote.id), mail, now)
     return payment
 

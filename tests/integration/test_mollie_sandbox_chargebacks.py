@@ -4,6 +4,7 @@ real client: chargebacks (also a late SEPA failure), schedules and mandates ende
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -90,6 +91,49 @@ def test_partial_chargebacks_add_up_to_the_payment_and_no_further(
     ]
 
 
+def test_a_reversed_chargeback_shows_when_and_can_be_refunded_again(
+    mollie_sandbox: MollieSandbox, mollie_client: Client, webhook_receiver: WebhookReceiver
+) -> None:
+    paid = paid_ideal(mollie_sandbox, mollie_client, webhook_receiver.url)
+    taken = mollie_sandbox.charge_back(paid.id, "4.00", webhook=False)
+    standing = mollie_sandbox.charge_back(paid.id, "1.00", webhook=False)
+    before = mollie_client.payments.get(paid.id)
+    mollie_sandbox.advance_clock(3600)
+
+    answer = mollie_sandbox.reverse_chargeback(paid.id, taken["id"])
+    payment = mollie_client.payments.get(paid.id)
+    reversed_one = payment.chargebacks.get(taken["id"])
+    listed = {c.id: c.reversed_at for c in mollie_client.chargebacks.list()}
+
+    moments = [datetime.fromisoformat(answer[key]) for key in ("createdAt", "reversedAt")]
+    assert answer["reversedAt"] == reversed_one.reversed_at
+    assert moments[1] - moments[0] >= timedelta(hours=1)  # by the sandbox's clock
+    assert listed == {taken["id"]: answer["reversedAt"], standing["id"]: None}
+    assert "reversedAt" not in standing
+    assert before.amount_remaining == {"currency": "EUR", "value": "5.00"}
+    assert payment.amount_remaining == {"currency": "EUR", "value": "9.00"}
+    assert payment.amount_chargedback == {"currency": "EUR", "value": "5.00"}
+    assert webhook_receiver.payment_ids == [paid.id]
+
+
+def test_a_chargeback_is_reversed_once_and_only_its_own_payments(
+    mollie_sandbox: MollieSandbox, mollie_client: Client, webhook_receiver: WebhookReceiver
+) -> None:
+    paid = paid_ideal(mollie_sandbox, mollie_client, webhook_receiver.url)
+    other = paid_ideal(mollie_sandbox, mollie_client, webhook_receiver.url)
+    taken = mollie_sandbox.charge_back(paid.id, webhook=False)
+    control = f"{mollie_sandbox.url}/_sandbox/payments/{{}}/chargebacks/{taken['id']}/reverse"
+
+    elsewhere = requests.post(control.format(other.id), json={}, timeout=5)
+    mollie_sandbox.reverse_chargeback(paid.id, taken["id"], webhook=False)
+    again = requests.post(control.format(paid.id), json={}, timeout=5)
+    again_taken = mollie_sandbox.charge_back(paid.id, webhook=False)
+
+    assert elsewhere.status_code == 404 and refusal(again) == (422, "reversedAt")
+    assert again_taken["amount"]["value"] == "10.00"
+    assert webhook_receiver.calls == []
+
+
 def test_only_a_paid_payment_can_be_charged_back(
     mollie_sandbox: MollieSandbox, mollie_client: Client
 ) -> None:
@@ -134,11 +178,13 @@ def test_chargebacks_survive_a_restart(tmp_path: Path) -> None:
     with running_sandbox(settings) as sandbox:
         paid = paid_ideal(sandbox, sandbox.client(), "http://127.0.0.1:9/webhook")
         chargeback = sandbox.charge_back(paid.id, "2.50", webhook=False)
+        reversal = sandbox.reverse_chargeback(paid.id, chargeback["id"], webhook=False)
 
     with running_sandbox(settings) as restarted:
         payment = restarted.client().payments.get(paid.id)
 
         assert payment.chargebacks.get(chargeback["id"]).amount["value"] == "2.50"
+        assert payment.chargebacks.get(chargeback["id"]).reversed_at == reversal["reversedAt"]
         assert payment.amount_chargedback == {"currency": "EUR", "value": "2.50"}
 
 

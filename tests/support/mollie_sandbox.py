@@ -90,6 +90,14 @@ class MollieSandbox:
         body = {"webhook": webhook, **{key: value for key, value in extra.items() if value}}
         return self._control("post", f"payments/{payment_id}/chargeback", body)
 
+    def reverse_chargeback(
+        self, payment_id: str, chargeback_id: str, *, webhook: bool = True
+    ) -> dict:
+        """The bank gives a chargeback's money back after all; the chargeback as the API shows
+        it, with `reversedAt`."""
+        path = f"payments/{payment_id}/chargebacks/{chargeback_id}/reverse"
+        return self._control("post", path, {"webhook": webhook})
+
     def end_subscription(self, subscription_id: str, status: str) -> dict:
         """Suspend or cancel a schedule as Mollie does on its own (no webhook)."""
         return self._control("post", f"subscriptions/{subscription_id}/status", {"status": status})

@@ -1,7 +1,8 @@
-"""an index on the ledger's subscription: holding a subscription's row checks its ledger lines
+"""indexes on the ledger's subscription and payment: holding either row checks its ledger lines
 
 SQLite checks the foreign keys of a row's children when the row is updated (a no-op update is
-how `lock_row` holds it): without this index each lock of a subscription read the whole ledger.
+how `lock_row` holds it): without these indexes each lock of a subscription or a payment read
+the whole ledger.
 
 Revision ID: eae8355c7caf
 Revises: 2b48ad544d94
@@ -22,7 +23,11 @@ def upgrade():
     op.create_index(
         op.f("ix_ledger_entry_subscription_id"), "ledger_entry", ["subscription_id"], unique=False
     )
+    op.create_index(
+        op.f("ix_ledger_entry_payment_id"), "ledger_entry", ["payment_id"], unique=False
+    )
 
 
 def downgrade():
+    op.drop_index(op.f("ix_ledger_entry_payment_id"), table_name="ledger_entry")
     op.drop_index(op.f("ix_ledger_entry_subscription_id"), table_name="ledger_entry")

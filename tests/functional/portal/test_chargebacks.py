@@ -1,12 +1,15 @@
 """Chargebacks and late direct-debit failures through the sandbox: owed again once per
-chargeback, the period unpaid again, the patron mailed, the desk told; and refunds of
-collections made in Mollie's dashboard recorded."""
+chargeback, the period unpaid again, the patron mailed, the desk told; a chargeback the bank
+reverses credited once and the period paid again; and refunds of collections made in Mollie's
+dashboard recorded."""
 
 import re
+from datetime import datetime
 from decimal import Decimal
 from email import message_from_bytes, policy
 
 import requests
+from babel.dates import format_datetime
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
@@ -19,8 +22,13 @@ from shared.models.patron import Patron, Subscription
 from shared.models.payment import Chargeback, Payment, Refund
 from shared.payments import direct_debit, ledger
 from shared.payments.chargebacks import recent_chargebacks
+from shared.timeutil import LOCAL_TZ
 from tests.support.accounts import create_staff, log_in
 from tests.support.kiosk_api import kiosk_payment, register_kiosk
+from tests.support.ledger_checks import (
+    assert_chargebacks_match_the_sandbox,
+    assert_ledger_matches_the_sandbox,
+)
 from tests.support.signup import checkout, csrf_token, signed_up
 
 LATE_FAILURE = {"code": "AM04", "description": "Insufficient funds"}
@@ -53,6 +61,19 @@ def chargeback_charges() -> list[Decimal]:
     db.session.expire_all()
     query = select(LedgerEntry.amount).where(LedgerEntry.dedupe_key.like("charge:chargeback:%"))
     return sorted(db.session.scalars(query))
+
+
+def reversal_credits() -> list[Decimal]:
+    """The amounts credited on the ledger for reversed chargebacks."""
+    db.session.expire_all()
+    key = LedgerEntry.dedupe_key.like("credit:chargeback-reversed:%")
+    return sorted(db.session.scalars(select(LedgerEntry.amount).where(key)))
+
+
+def the_chargeback() -> Chargeback:
+    """The only chargeback recorded, fresh from the database."""
+    db.session.expire_all()
+    return db.session.scalars(select(Chargeback)).one()
 
 
 def chargeback_mails() -> list[OutboxMail]:
@@ -238,6 +259,98 @@ def test_the_desk_sees_the_chargebacks_with_what_is_owed(
     number = db.session.scalars(select(Patron)).one().customer_number
     assert number in page and "AM04 Insufficient funds" in page
     assert page.count("20,00") == 2  # taken back, and owed now
+
+
+def test_the_desk_sees_a_reversed_chargeback_as_reversed_and_nothing_owed(
+    app: Flask, client: FlaskClient, new_browser, portal_server: str, mollie_sandbox
+) -> None:
+    payment = signed_up(client)
+    taken = mollie_sandbox.charge_back(payment.provider_id, "20.00")
+    mollie_sandbox.advance_clock(3 * 24 * 3600)  # given back three days later
+    mollie_sandbox.reverse_chargeback(payment.provider_id, taken["id"])
+    desk = new_browser()
+    assert log_in(desk, "balie", create_staff(app)).status_code == 303
+    page = desk.get("/balie/zuilen").get_data(as_text=True)
+    reversed_at = the_chargeback().reversed_at
+    assert reversed_at is not None
+    shown = format_datetime(reversed_at, "short", tzinfo=LOCAL_TZ, locale="nl")
+    assert f'data-label="Teruggedraaid door de bank">{shown}<' in page
+    assert 'data-label="Nu verschuldigd">€\xa00,00<' in page
+    assert (chargeback_charges(), reversal_credits()) == ([Decimal("20.00")], [Decimal("20.00")])
+
+
+def test_a_reversed_chargeback_of_a_collection_is_credited_once_and_the_period_paid_again(
+    app: Flask, client: FlaskClient, portal_server: str, mollie_sandbox
+) -> None:
+    subscription, collection = collected(client, mollie_sandbox)
+    paid_end = the_subscription().end_date
+    taken = mollie_sandbox.charge_back(collection["id"], reason=LATE_FAILURE)
+    assert the_subscription().status == "invoiced"
+    mollie_sandbox.advance_clock(7 * 24 * 3600)
+    reversal = mollie_sandbox.reverse_chargeback(collection["id"], taken["id"])
+    hook = f"{portal_server}{schedule_hook(subscription)}"
+    for _ in range(2):
+        assert requests.post(hook, data={"id": collection["id"]}, timeout=20).status_code == 200
+    reconcile(app)
+    after = the_subscription()
+    assert (after.status, after.end_date) == ("normal", paid_end)
+    assert (chargeback_charges(), reversal_credits()) == ([Decimal("5.00")], [Decimal("5.00")])
+    assert ledger.balance(db.session, after.patron_id) == 0
+    assert the_chargeback().reversed_at == datetime.fromisoformat(reversal["reversedAt"])
+    assert len(chargeback_mails()) == 1  # the chargeback's; a reversal asks nothing of anyone
+    assert_ledger_matches_the_sandbox(mollie_sandbox)
+    assert_chargebacks_match_the_sandbox(mollie_sandbox)
+
+
+def test_a_reversal_leaves_the_subscription_invoiced_while_another_period_is_owed(
+    client: FlaskClient, portal_server: str, mollie_sandbox
+) -> None:
+    subscription, collection = collected(client, mollie_sandbox)
+    taken = mollie_sandbox.charge_back(collection["id"])
+    mollie_sandbox.charge(subscription.mollie_subscription_id, "failed")
+    assert ledger.balance(db.session, subscription.patron_id) == Decimal("10.00")
+    mollie_sandbox.reverse_chargeback(collection["id"], taken["id"])
+    after = the_subscription()
+    assert after.status == "invoiced"
+    assert ledger.balance(db.session, after.patron_id) == Decimal("5.00")
+    assert_chargebacks_match_the_sandbox(mollie_sandbox)
+
+
+def test_a_reversal_whose_webhook_was_lost_is_found_by_reconcile(
+    app: Flask, client: FlaskClient, mollie_sandbox
+) -> None:
+    subscription, collection = collected(client, mollie_sandbox)
+    signup = db.session.scalars(select(Payment).where(Payment.sequence_type == "first")).one()
+    taken = mollie_sandbox.charge_back(collection["id"], webhook=False)
+    mollie_sandbox.charge_back(signup.provider_id, "1.00", webhook=False)
+    reconcile(app)
+    assert the_subscription().status == "invoiced"
+    mollie_sandbox.reverse_chargeback(collection["id"], taken["id"], webhook=False)
+    reconcile(app)
+    reconcile(app)
+    assert reversal_credits() == [Decimal("5.00")]
+    assert the_subscription().status == "normal"
+    assert ledger.balance(db.session, subscription.patron_id) == Decimal("1.00")
+    assert_ledger_matches_the_sandbox(mollie_sandbox)
+    assert_chargebacks_match_the_sandbox(mollie_sandbox)
+
+
+def test_a_chargeback_already_reversed_when_first_seen_books_nothing(
+    app: Flask, client: FlaskClient, mollie_sandbox
+) -> None:
+    subscription, collection = collected(client, mollie_sandbox)
+    taken = mollie_sandbox.charge_back(collection["id"], webhook=False)
+    mollie_sandbox.reverse_chargeback(collection["id"], taken["id"], webhook=False)
+    for _ in range(2):
+        hook = client.post(schedule_hook(subscription), data={"id": collection["id"]})
+        assert hook.status_code == 200
+    reconcile(app)
+    assert the_chargeback().reversed_at is not None
+    assert (chargeback_charges(), reversal_credits(), chargeback_mails()) == ([], [], [])
+    assert the_subscription().status == "normal"
+    assert ledger.balance(db.session, subscription.patron_id) == 0
+    assert_ledger_matches_the_sandbox(mollie_sandbox)
+    assert_chargebacks_match_the_sandbox(mollie_sandbox)
 
 
 def test_a_dashboard_refund_of_a_collection_is_recorded_by_reconcile_once(

@@ -1,7 +1,7 @@
 """Chaos: hundreds of webhooks, duplicated, reordered, forged and unknown, with Mollie failing in
-between, then chargebacks, a schedule suspended at Mollie and a checkout left to expire; the
-ledger must end equal to what the sandbox says was paid and taken back, each activation, each
-chargeback and each ended schedule once."""
+between, then chargebacks, some of them reversed, a schedule suspended at Mollie and a checkout
+left to expire; the ledger must end equal to what the sandbox says was paid and taken back, each
+activation, each chargeback, each reversal and each ended schedule once."""
 
 import random
 from concurrent.futures import ThreadPoolExecutor
@@ -21,7 +21,10 @@ from shared.models.patron import Patron, Subscription
 from shared.models.payment import Payment
 from shared.timeutil import add_months
 from tests.support.dates import noon_on
-from tests.support.ledger_checks import assert_ledger_matches_the_sandbox
+from tests.support.ledger_checks import (
+    assert_chargebacks_match_the_sandbox,
+    assert_ledger_matches_the_sandbox,
+)
 from tests.support.signup import account_data, start_payment, walk_to_review
 
 SEED = 20261125
@@ -37,6 +40,7 @@ SIGNUPS = [
 ]
 COLLECTIONS_PER_SCHEDULE = 5
 CHARGEBACK_SHARE = 0.3  # of the paid payments, some only in part
+REVERSAL_SHARE = 0.5  # of the chargebacks, given back by the bank after all
 CHECKOUT_EXPIRY_SECONDS = 15 * 60 + 1
 FAULTS = [("error_500", 0.0), ("not_json", 0.0), ("delay", 1.2)]
 
@@ -125,6 +129,19 @@ def charge_back(sandbox, rng: random.Random, server: str) -> list[Hook]:
     return hooks
 
 
+def reverse_some(sandbox, rng: random.Random, server: str) -> list[Hook]:
+    """Banks give back some of what they took; the webhooks Mollie would send for it."""
+    hooks = []
+    for chargeback in sandbox.client().chargebacks.list():
+        if rng.random() >= REVERSAL_SHARE:
+            continue
+        sandbox.reverse_chargeback(chargeback.payment_id, chargeback.id, webhook=False)
+        query = select(Payment).where(Payment.provider_id == chargeback.payment_id)
+        payment = db.session.scalars(query).one()
+        hooks.append((webhook_url(payment, server), {"id": payment.provider_id}))
+    return hooks
+
+
 def webhook_url(payment: Payment, server: str) -> str:
     """Where Mollie reports a payment: its schedule's webhook for a collection, else its own."""
     if payment.sequence_type == "recurring":
@@ -192,12 +209,17 @@ def test_chaos_of_webhooks_ends_with_an_exact_ledger(
     taken, failed = deliver(charge_back(mollie_sandbox, rng, portal_server), mollie_sandbox, rng)
     retry(failed)
     reconcile(app)
+    given_back, failed = deliver(
+        reverse_some(mollie_sandbox, rng, portal_server), mollie_sandbox, rng
+    )
+    retry(failed)
     suspended = suspend_the_schedules(app, mollie_sandbox, clock)
     walked_away = leave_a_checkout_to_expire(new_browser, mollie_sandbox)
     db.session.expire_all()
-    assert taken, "chargebacks"
+    assert taken and given_back, "chargebacks, some reversed"
     assert_ledger_matches_the_sandbox(mollie_sandbox)
     assert_charged_back_once(mollie_sandbox)
+    assert_chargebacks_match_the_sandbox(mollie_sandbox)
     assert_schedules_ended_once(suspended)
     assert walked_away.status == "expired"
 

@@ -20,13 +20,15 @@ from shared.errors import DomainError
 from shared.kiosks.identification import by_card, by_code
 from shared.mail.worker import claim, due_ids
 from shared.models.patron import Subscription
+from shared.models.payment import Chargeback, Payment
 from shared.oidc.claims import user_claims
 from shared.patrons.lookup import linked_patrons
 from shared.payments.chargebacks import (
     WINDOW,
+    chargebacks_may_have_changed,
+    news_by_payment,
     payments_by_provider_id,
     recent_chargebacks,
-    unknown_by_payment,
 )
 from shared.payments.due_collections import collections_to_check, schedules_to_start
 from shared.payments.ended_schedules import schedules_to_check
@@ -150,7 +152,7 @@ def test_chargebacks_and_refunds_reported_by_the_provider_are_matched_without_a_
     reported = [ProviderChargeback(f"chb_{n}", f"tr_{n}", Decimal(1), "", None) for n in range(3)]
     refunds = [ProviderRefund(f"re_{n}", "refunded", Decimal(1), {}, f"tr_{n}") for n in range(3)]
     with captured() as statements:
-        payments_by_provider_id(db.session, unknown_by_payment(db.session, reported))
+        payments_by_provider_id(db.session, news_by_payment(db.session, reported))
         payments_with_unknown_refunds(db.session, refunds)
         recent_chargebacks(db.session, clock.now() - WINDOW)
     no_scans(statements)
@@ -184,6 +186,25 @@ def test_recording_a_lost_collection_scans_no_large_table(
         app.test_cli_runner().invoke(args=["payments", "reconcile"])
     db.session.expire_all()
     assert db.session.get_one(Subscription, subscription.id).end_date > ended
+    no_scans(statements)
+
+
+def test_noting_a_reversed_chargeback_scans_no_large_table(
+    app: Flask, client: FlaskClient, clock: ManualClock, mollie_sandbox, members: list[Any]
+) -> None:
+    subscription = signed_up_by_direct_debit(client)
+    collection = mollie_sandbox.charge(subscription.mollie_subscription_id, "paid", webhook=False)
+    clock.set(noon_on(subscription.renewal_start))
+    runner = app.test_cli_runner()
+    runner.invoke(args=["payments", "reconcile"])
+    taken = mollie_sandbox.charge_back(collection["id"], webhook=False)
+    runner.invoke(args=["payments", "reconcile"])
+    mollie_sandbox.reverse_chargeback(collection["id"], taken["id"], webhook=False)
+    with captured(READS_AND_CHANGES) as statements:
+        runner.invoke(args=["payments", "reconcile"])
+        payment = db.session.scalars(select(Payment).where(Payment.provider_id == collection["id"]))
+        assert not chargebacks_may_have_changed(db.session, payment.one(), Decimal("5.00"))
+    assert db.session.scalars(select(Chargeback)).one().reversed_at is not None
     no_scans(statements)
 
 
