@@ -18,8 +18,7 @@ def patron(number: str) -> str | tuple[str, int]:
     screen = view_patron(db.session(), current_user, number, now())
     if screen is None:
         return render_template("portal/staff/patron_unknown.html", number=number), 404
-    db.session.commit()
-    return render_template(
+    page = render_template(
         "portal/staff/patron.html",
         screen=screen,
         words=patron_words,
@@ -28,6 +27,10 @@ def patron(number: str) -> str | tuple[str, int]:
         document_words=document_words,
         changes=changes,
     )
+    # Rendered before the commit (which would expire every row read), and shown only once the
+    # look at the patron is in the audit log.
+    db.session.commit()
+    return page
 
 
 __all__ = ["bp", "patron"]
