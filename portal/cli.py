@@ -11,6 +11,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy.orm import sessionmaker
 
+from portal.audit_cli import audit, purge_expired
 from portal.config import log_to_stderr
 from portal.demo_cli import demo
 from portal.extensions import db
@@ -396,7 +397,8 @@ def mail_worker(interval: float) -> None:
 @click.command("housekeeping")
 @click.option("--interval", default=300.0, show_default=True, help="Seconds between passes.")
 def housekeeping(interval: float) -> None:
-    """Reconcile payments and purge expired accounts, every interval, until interrupted."""
+    """Reconcile payments, purge expired accounts and audit entries past retention, every
+    interval, until interrupted."""
     log_to_stderr()
     while True:
         try:
@@ -404,6 +406,7 @@ def housekeeping(interval: float) -> None:
             report = purge_unconfirmed(db.session(), now())
             db.session.commit()
             log.info("housekeeping: purged %d accounts", report.accounts)
+            log.info("housekeeping: purged %d audit entries", purge_expired())
         except Exception:
             db.session.rollback()
             log.exception("housekeeping pass failed; trying again later")
@@ -419,5 +422,5 @@ def _transport() -> Transport:
 def register(app: Flask) -> None:
     """Attach the command groups to the app."""
     groups = (catalogue, accounts, payments, mail, housekeeping, kiosk, ledger_group)
-    for group in (*groups, direct_debit_group, oidc, demo):
+    for group in (*groups, direct_debit_group, oidc, demo, audit):
         app.cli.add_command(group)

@@ -37,6 +37,7 @@ ENV_SETTINGS = (
     "LOGIN_RATE_LIMIT",
     "TRUSTED_PROXIES",
     "OIDC_KEY_DIR",
+    "AUDIT_RETENTION_DAYS",
 )
 
 
@@ -61,6 +62,7 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
     config["SQLALCHEMY_DATABASE_URI"] = config["DATABASE_URL"]
     config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(config)
     config["MOLLIE_ENDPOINT"] = _mollie_endpoint(config)
+    config["AUDIT_RETENTION_DAYS"] = _whole_number(config, "AUDIT_RETENTION_DAYS", minimum=1)
     _validate(config, instance_path)
     return config
 
@@ -101,6 +103,10 @@ def _defaults(instance_path: Path, env: str) -> dict[str, Any]:
         "LOGIN_RATE_LIMIT": "20 per minute;200 per hour",
         "TRUSTED_PROXIES": "0",
         "OIDC_KEY_DIR": str(instance_path / KEY_DIR),
+        # Two years: a patron's question or complaint about the desk reaches back over a yearly
+        # subscription and its renewal; longer would keep staff's looks at patrons without need
+        # (the AVG's storage limitation).
+        "AUDIT_RETENTION_DAYS": "730",
     }
 
 

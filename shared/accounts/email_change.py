@@ -94,5 +94,11 @@ def request_email_change(
     message = render_mail("confirm_new_email", account.locale, email, context, mail.sender, now=now)
     key = f"confirm_new_email:account:{account.id}:{email.casefold()}:{now:%Y-%m-%dT%H}"
     enqueue(
-        session, message, kind="confirm_new_email", dedupe_key=key, locale=account.locale, now=now
+        session,
+        message,
+        kind="confirm_new_email",
+        dedupe_key=key,
+        locale=account.locale,
+        now=now,
+        account_id=account.id,
     )

@@ -64,7 +64,13 @@ def _queue_reset(
     key = f"password_reset:account:{account.id}:{quarter_hour(now)}"
     message = _reset_mail(account, mail, now)
     return enqueue(
-        session, message, kind="password_reset", dedupe_key=key, locale=account.locale, now=now
+        session,
+        message,
+        kind="password_reset",
+        dedupe_key=key,
+        locale=account.locale,
+        now=now,
+        account_id=account.id,
     )
 
 

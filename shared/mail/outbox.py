@@ -20,8 +20,11 @@ def enqueue(
     dedupe_key: str,
     locale: str,
     now: datetime,
+    patron_id: int | None = None,
+    account_id: int | None = None,
 ) -> OutboxMail:
-    """Add a pending outbox row for the message, or return the existing row with this key."""
+    """Add a pending outbox row for the message (to this patron and/or login, when given), or
+    return the existing row with this key."""
     if message["To"] is None or message["Subject"] is None:
         raise ValueError("an outbox mail needs To and Subject headers")
     values = {
@@ -36,6 +39,8 @@ def enqueue(
         "status": MailStatus.PENDING,
         "attempts": 0,
         "next_attempt_at": now,
+        "patron_id": patron_id,
+        "account_id": account_id,
     }
     session.flush()
     insert_or_ignore(session, OutboxMail, values)

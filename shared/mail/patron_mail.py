@@ -52,7 +52,15 @@ def queue_mail(
     context = {"patron": patron, "branch": patron.home_branch, **context}
     message = render_mail(name, language, to, context, mail.sender, images or None, now=now)
     dedupe_key = key or f"{name}:patron:{patron.id}"
-    return enqueue(session, message, kind=name, dedupe_key=dedupe_key, locale=language, now=now)
+    return enqueue(
+        session,
+        message,
+        kind=name,
+        dedupe_key=dedupe_key,
+        locale=language,
+        now=now,
+        patron_id=patron.id,
+    )
 
 
 def qr_png(text: str) -> bytes:

@@ -3,8 +3,8 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, ForeignKey, Index, String, event
+from sqlalchemy.orm import Mapped, Mapper, mapped_column
 
 from shared.db import Base
 
@@ -29,3 +29,15 @@ class AuditEntry(Base):
     patron_id: Mapped[int | None] = mapped_column(ForeignKey("patron.id", ondelete="SET NULL"))
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class AppendOnly(RuntimeError):
+    """An audit entry was to be changed or deleted: the log only grows (the retention purge
+    removes old entries in one statement, not through the session)."""
+
+
+@event.listens_for(AuditEntry, "before_update")
+@event.listens_for(AuditEntry, "before_delete")
+def _append_only(_mapper: Mapper[AuditEntry], _connection: object, entry: AuditEntry) -> None:
+    """Refuse any change to a recorded entry."""
+    raise AppendOnly(f"audit entry {entry.id} cannot be changed or deleted")

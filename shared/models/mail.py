@@ -40,3 +40,7 @@ class OutboxMail(Base):
     lease_until: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None]
+    # Whom the mail was for, so the desk sees a patron's mails. No foreign keys: a mail outlives
+    # the unconfirmed login it was for (the purge removes those logins, the outbox keeps rows).
+    patron_id: Mapped[int | None] = mapped_column(index=True)
+    account_id: Mapped[int | None] = mapped_column(index=True)

@@ -21,6 +21,16 @@ def find_patron(session: Session, number: str) -> Patron | None:
     )
 
 
+def find_patron_by_any_number(session: Session, number: str) -> Patron | None:
+    """The patron as `find_patron` finds them, or by a card no longer in use (lost, blocked or
+    replaced): staff look a patron up by whatever number is in front of them."""
+    found = find_patron(session, number)
+    if found is not None:
+        return found
+    holder = select(Card.patron_id).where(Card.number == number, Card.status != CardStatus.PENDING)
+    return session.scalar(select(Patron).where(Patron.id.in_(holder)))
+
+
 def linked_patrons(session: Session, account: LoginAccount) -> list[Patron]:
     """The patron records this login serves (home library first, then guest libraries)."""
     query = select(Patron).where(Patron.login_account_id == account.id)

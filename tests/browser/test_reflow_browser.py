@@ -7,7 +7,7 @@ every page they reach; each knows which page templates it must have shown, and t
 show every page template of the portal, so a new page without a reflow check fails here."""
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -19,13 +19,16 @@ from jinja2 import Template
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from portal.extensions import db
+from portal.wiring import now
 from shared.models.patron import Patron, Subscription
 from tests.functional.portal.test_first_login import DESK_PASSWORD, desk_member
 from tests.support.accounts import PASSWORD, give_card, mailed_path, member
 from tests.support.browser import TIMEOUT_MS, chromium
+from tests.support.factories import create_patron
 from tests.support.kiosk_api import PASSPORT, KioskApi, register_kiosk
 from tests.support.oidc import add_service, authorize_url
 from tests.support.servers import free_port
+from tests.support.staff import desk_session
 
 NARROW = {"width": 320, "height": 640}
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -74,6 +77,11 @@ ACCOUNT_PAGES = {
     "portal/staff/kiosks.html",
     "portal/dev/mail_list.html",
     "portal/dev/mail_show.html",
+}
+DESK_PAGES = {
+    "portal/staff/patron.html",
+    "portal/staff/patron_unknown.html",
+    "portal/staff/audit.html",
 }
 # Pairs of boxes that must not meet: each label of a list with its value, and each cell of a
 # table row with the next one; and no cell whose text runs out of it.
@@ -181,7 +189,7 @@ def test_the_walks_show_every_page_of_the_portal() -> None:
         for path in (TEMPLATES / "portal").rglob("*.html")
         if not path.name.startswith("_")
     }
-    assert pages == SIGNUP_PAGES | LOGIN_PAGES | ACCOUNT_PAGES
+    assert pages == SIGNUP_PAGES | LOGIN_PAGES | ACCOUNT_PAGES | DESK_PAGES
 
 
 def sign_up_to_review(tab: Narrow, username: str) -> None:
@@ -422,3 +430,70 @@ def failed_collection(patron: Patron, sandbox) -> str:  # noqa: ANN001
     schedule = db.session.get_one(Subscription, patron.subscriptions[0].id).mollie_subscription_id
     sandbox.charge(schedule, "failed")
     return mailed_path("direct_debit_failed", "/betalen/")
+
+
+def log_in_staff(tab: Narrow, app: Flask, client: FlaskClient, username: str, role: str) -> None:
+    """A staff member of this role, logged in by `desk_session` on a test client with the tab's
+    user agent (the portal ties a session to address and user agent); its cookie in the tab."""
+    client.environ_base["HTTP_USER_AGENT"] = tab.page.evaluate("navigator.userAgent")
+    desk_session(app, client, username, role)
+    cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+    assert cookie is not None
+    tab.page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": tab.server}])
+
+
+@pytest.mark.browser
+def test_the_desk_pages_reflow(
+    app: Flask,
+    client: FlaskClient,
+    new_browser: Callable[[], FlaskClient],
+    portal_server: str,
+    mollie_sandbox,
+    shown: set[str],
+) -> None:
+    patron = member(client, plan="direct_debit")
+    give_card(patron, "52700000012345")
+    add_kiosk_with_checks(app, client, patron)
+    with chromium() as browser:
+        for language in ("nl", "en"):
+            with narrow(browser, portal_server, language) as tab:
+                staff = new_browser()
+                log_in_staff(tab, app, staff, f"coordinator-{language}", "coordinator")
+                tab.visit("/balie/klanten/52700000012345")
+                tab.visit("/balie/klanten/0000")
+                tab.visit("/balie/audit")
+                tab.visit("/balie/audit?staff=niemand")
+    assert shown == DESK_PAGES
+
+
+def tab_to(page: Page, name: str, presses: int = 40) -> None:
+    """Press Tab until the link or button named `name` has the focus."""
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent.trim()") == name:
+            return
+    raise AssertionError(f"{name} is not reached with Tab")
+
+
+@pytest.mark.browser
+def test_a_desk_member_reaches_each_section_of_the_patron_screen_by_keyboard(
+    app: Flask,
+    new_browser: Callable[[], FlaskClient],
+    portal_server: str,
+) -> None:
+    patron = create_patron(db.session, None, now(), subscription="0045")
+    db.session.commit()
+    with chromium() as browser, narrow(browser, portal_server) as tab:
+        log_in_staff(tab, app, new_browser(), "balie", "desk")
+        page = tab.visit(f"/balie/klanten/{patron.temporary_number}")
+        for link, heading in (
+            ("Passen", "cards"),
+            ("Handelingen van medewerkers", "staff-actions"),
+        ):
+            page.keyboard.press("Home")
+            page.evaluate("document.activeElement.blur()")
+            tab_to(page, link)
+            page.keyboard.press("Enter")
+            expect(page).to_have_url(re.compile(f"#{heading}$"))
+            assert page.evaluate("document.activeElement.id") == heading
+        assert page.evaluate("document.activeElement.textContent") == "Handelingen van medewerkers"

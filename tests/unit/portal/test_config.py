@@ -161,3 +161,16 @@ def test_a_pool_setting_that_is_no_whole_number_stops_the_portal(
     pool_env.setenv(name, value)
     with pytest.raises(ConfigError, match=name):
         load_config(tmp_path, {"DATABASE_URL": POSTGRES_URL})
+
+
+def test_audit_retention_is_two_years_unless_set_to_whole_days(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("AUDIT_RETENTION_DAYS", raising=False)
+    assert load_config(tmp_path)["AUDIT_RETENTION_DAYS"] == 730
+    monkeypatch.setenv("AUDIT_RETENTION_DAYS", "365")
+    assert load_config(tmp_path)["AUDIT_RETENTION_DAYS"] == 365
+    for wrong in ("0", "two years", "-5"):
+        monkeypatch.setenv("AUDIT_RETENTION_DAYS", wrong)
+        with pytest.raises(ConfigError, match="AUDIT_RETENTION_DAYS"):
+            load_config(tmp_path)

@@ -1,0 +1,92 @@
+"""The patron screen's and audit log's codes in words (Dutch first through the catalogue)."""
+
+from flask_babel import lazy_gettext as _l
+
+from shared.desk.patron_view import VIEWED, BlockReason
+from shared.models.account import AccountStatus
+from shared.models.card import CardRole, CardStatus
+from shared.models.ledger import EntryType
+from shared.models.mail import MailStatus
+from shared.models.mandate import MandateStatus
+from shared.models.patron import CustomerType, PaymentPlan, SubscriptionStatus
+from shared.models.payment import PaymentMethod, PaymentStatus, RefundStatus
+
+REASON_WORDS = {
+    BlockReason.NO_CARD: _l("No card yet: lending starts when the patron has collected a card."),
+    BlockReason.DIGITAL_ONLY: _l(
+        "Digital only: e-books and audiobooks, no card and no borrowing of items."
+    ),
+    BlockReason.CARD_LOST: _l("The card was reported lost: a new card is needed."),
+    BlockReason.CARD_BLOCKED: _l("The card is blocked."),
+    BlockReason.NO_SUBSCRIPTION: _l("No subscription."),
+    BlockReason.SUBSCRIPTION_ENDED: _l("The subscription has ended."),
+    BlockReason.SUBSCRIPTION_REFUSED: _l("The subscription is invalid or blacklisted."),
+    BlockReason.LOGIN_BLOCKED: _l("The login account is blocked."),
+    BlockReason.DEBT: _l("The patron owes money."),
+}
+SUBSCRIPTION_WORDS = {
+    SubscriptionStatus.NORMAL: _l("Normal"),
+    SubscriptionStatus.INVOICED: _l("Invoiced: a payment is open"),
+    SubscriptionStatus.INVALID: _l("Invalid"),
+    SubscriptionStatus.CANCELLED: _l("Cancelled"),
+    SubscriptionStatus.BLACKLISTED: _l("Blacklisted"),
+}
+PLAN_WORDS = {PaymentPlan.ONCE: _l("Paid at once"), PaymentPlan.DIRECT_DEBIT: _l("Direct debit")}
+CUSTOMER_WORDS = {CustomerType.REGULAR: _l("Member"), CustomerType.GUEST: _l("Guest patron")}
+CARD_ROLE_WORDS = {CardRole.MAIN: _l("Main card"), CardRole.SECONDARY: _l("Secondary card")}
+CARD_STATUS_WORDS = {
+    CardStatus.PENDING: _l("Being encoded"),
+    CardStatus.ACTIVE: _l("Active"),
+    CardStatus.BLOCKED: _l("Blocked"),
+    CardStatus.REPLACED: _l("Replaced"),
+    CardStatus.LOST: _l("Lost"),
+}
+ACCOUNT_WORDS = {AccountStatus.ACTIVE: _l("Active"), AccountStatus.BLOCKED: _l("Blocked")}
+ENTRY_WORDS = {
+    EntryType.CHARGE: _l("Charge"),
+    EntryType.PAYMENT: _l("Payment"),
+    EntryType.REFUND: _l("Refund"),
+}
+PAYMENT_WORDS = {
+    PaymentStatus.CREATED: _l("Started"),
+    PaymentStatus.OPEN: _l("Open"),
+    PaymentStatus.PENDING: _l("Being processed"),
+    PaymentStatus.AUTHORIZED: _l("Authorised"),
+    PaymentStatus.PAID: _l("Paid"),
+    PaymentStatus.CANCELED: _l("Cancelled"),
+    PaymentStatus.EXPIRED: _l("Expired"),
+    PaymentStatus.FAILED: _l("Failed"),
+}
+METHOD_WORDS = {
+    PaymentMethod.IDEAL: _l("iDEAL | Wero"),
+    PaymentMethod.DIRECT_DEBIT: _l("Direct debit"),
+    PaymentMethod.POINT_OF_SALE: _l("PIN at a kiosk"),
+}
+REFUND_WORDS = {
+    RefundStatus.REQUESTED: _l("Requested"),
+    RefundStatus.QUEUED: _l("Queued"),
+    RefundStatus.PENDING: _l("Being processed"),
+    RefundStatus.PROCESSING: _l("Being processed"),
+    RefundStatus.REFUNDED: _l("Refunded"),
+    RefundStatus.FAILED: _l("Failed"),
+    RefundStatus.CANCELED: _l("Cancelled"),
+}
+MANDATE_WORDS = {
+    MandateStatus.PENDING: _l("Pending"),
+    MandateStatus.VALID: _l("Valid"),
+    MandateStatus.INVALID: _l("Invalid"),
+    MandateStatus.REVOKED: _l("Revoked"),
+}
+MAIL_WORDS = {
+    MailStatus.PENDING: _l("Waiting to be sent"),
+    MailStatus.SENDING: _l("Being sent"),
+    MailStatus.SENT: _l("Sent"),
+    MailStatus.FAILED: _l("Could not be delivered"),
+}
+# Actions other parts of the desk record show as their code until they are added here.
+ACTION_WORDS = {VIEWED: _l("Viewed the patron screen")}
+
+
+def action_words(action: str) -> str:
+    """What a staff member did, in words; the recorded code for an action not known here."""
+    return str(ACTION_WORDS.get(action, action))
