@@ -22,7 +22,7 @@ from portal.extensions import db
 from portal.wiring import now
 from shared.models.patron import Patron, Subscription
 from tests.functional.portal.test_first_login import DESK_PASSWORD, desk_member
-from tests.support.accounts import PASSWORD, give_card, mailed_path, member
+from tests.support.accounts import PASSWORD, create_staff, give_card, mailed_path, member
 from tests.support.browser import TIMEOUT_MS, chromium
 from tests.support.factories import create_patron
 from tests.support.kiosk_api import PASSPORT, KioskApi, register_kiosk
@@ -392,8 +392,7 @@ def test_the_account_staff_and_single_sign_on_pages_reflow(
     give_card(patron, "52700000099999", "secondary")
     service = add_service(app)
     add_kiosk_with_checks(app, client, patron)
-    staff = ["accounts", "create-staff", "balie", "--email", "balie@example.nl"]
-    staff_password = app.test_cli_runner().invoke(args=staff).output.split("password ")[-1].strip()
+    staff_password = create_staff(app)
     pay_link = failed_collection(patron, mollie_sandbox)
     with chromium() as browser:
         for language in ("nl", "en"):
