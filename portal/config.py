@@ -37,6 +37,8 @@ ENV_SETTINGS = (
     "LOGIN_RATE_LIMIT",
     "TRUSTED_PROXIES",
     "OIDC_KEY_DIR",
+    "STAFF_IDLE_MINUTES",
+    "STAFF_SESSION_HOURS",
 )
 
 
@@ -61,6 +63,8 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
     config["SQLALCHEMY_DATABASE_URI"] = config["DATABASE_URL"]
     config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(config)
     config["MOLLIE_ENDPOINT"] = _mollie_endpoint(config)
+    for limit in ("STAFF_IDLE_MINUTES", "STAFF_SESSION_HOURS"):
+        config[limit] = _whole_number(config, limit, minimum=1)
     _validate(config, instance_path)
     return config
 
@@ -101,6 +105,9 @@ def _defaults(instance_path: Path, env: str) -> dict[str, Any]:
         "LOGIN_RATE_LIMIT": "20 per minute;200 per hour",
         "TRUSTED_PROXIES": "0",
         "OIDC_KEY_DIR": str(instance_path / KEY_DIR),
+        # A staff session ends after this long without a staff page, and this long after login.
+        "STAFF_IDLE_MINUTES": "30",
+        "STAFF_SESSION_HOURS": "10",
     }
 
 

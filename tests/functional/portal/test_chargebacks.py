@@ -18,9 +18,9 @@ from shared.models.mail import OutboxMail
 from shared.models.patron import Patron, Subscription
 from shared.models.payment import Chargeback, Payment, Refund
 from shared.payments import ledger
-from tests.support.accounts import create_staff, log_in
 from tests.support.kiosk_api import kiosk_payment, register_kiosk
 from tests.support.signup import checkout, csrf_token, signed_up
+from tests.support.staff import desk_session
 
 LATE_FAILURE = {"code": "AM04", "description": "Insufficient funds"}
 
@@ -228,8 +228,7 @@ def test_the_desk_sees_the_chargebacks_with_what_is_owed(
 ) -> None:
     payment = signed_up(client)
     mollie_sandbox.charge_back(payment.provider_id, "20.00", reason=LATE_FAILURE)
-    desk = new_browser()
-    assert log_in(desk, "balie", create_staff(app)).status_code == 303
+    desk = desk_session(app, new_browser())
     page = desk.get("/balie/zuilen").get_data(as_text=True)
     number = db.session.scalars(select(Patron)).one().customer_number
     assert number in page and "AM04 Insufficient funds" in page
