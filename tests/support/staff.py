@@ -2,6 +2,7 @@
 every step of the staff login (password, code from the authenticator app, own password)."""
 
 import re
+from datetime import timedelta
 
 import pyotp
 from flask import Flask
@@ -25,14 +26,16 @@ def desk_session(
     login asks for); the client."""
     shown = create_staff(app, username, f"{username}@example.nl", role)
     assert log_in(client, username, shown["password"]).location == SECOND_STEP
-    assert type_code(client, current_code(shown["otpauth_uri"])).location == CHANGE_PASSWORD
+    code = code_at(pyotp.parse_uri(shown["otpauth_uri"]))
+    assert type_code(client, code).location == CHANGE_PASSWORD
     assert change_password(client, shown["password"]).status_code == 303
     return client
 
 
-def current_code(uri: str) -> str:
-    """The code the authenticator app of this otpauth URI shows at the portal's time."""
-    return pyotp.parse_uri(uri).at(int(now().timestamp()))
+def code_at(app: pyotp.TOTP, seconds: int = 0) -> str:
+    """The code the authenticator app shows at the portal's time, moved by `seconds` (a
+    phone's clock off)."""
+    return app.at(int((now() + timedelta(seconds=seconds)).timestamp()))
 
 
 def type_code(client: FlaskClient, code: str, path: str = SECOND_STEP) -> TestResponse:
@@ -46,8 +49,7 @@ def enrol(client: FlaskClient, path: str = SECOND_STEP) -> TestResponse:
     authenticator app takes it typed); the answer to its first code."""
     key = re.search(r'<code class="secret">([A-Z2-7 ]+)</code>', client.get(path).get_data(True))
     assert key is not None, "no key to set up"
-    app = pyotp.TOTP(key[1].replace(" ", ""))
-    return type_code(client, app.at(int(now().timestamp())), path)
+    return type_code(client, code_at(pyotp.TOTP(key[1].replace(" ", ""))), path)
 
 
 def change_password(client: FlaskClient, current: str, new: str = OWN_PASSWORD) -> TestResponse:
