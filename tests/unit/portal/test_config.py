@@ -161,3 +161,15 @@ def test_a_pool_setting_that_is_no_whole_number_stops_the_portal(
     pool_env.setenv(name, value)
     with pytest.raises(ConfigError, match=name):
         load_config(tmp_path, {"DATABASE_URL": POSTGRES_URL})
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"), [("STAFF_IDLE_MINUTES", "0"), ("STAFF_SESSION_HOURS", "tien")]
+)
+def test_the_staff_session_limits_are_whole_numbers(
+    tmp_path: Path, setting: str, value: str
+) -> None:
+    assert load_config(tmp_path)["STAFF_IDLE_MINUTES"] == 30
+    assert load_config(tmp_path)["STAFF_SESSION_HOURS"] == 10
+    with pytest.raises(ConfigError, match=setting):
+        load_config(tmp_path, {setting: value})
