@@ -46,9 +46,8 @@ class SecondStepForm(PortalForm):
 @limiter.limit(login_limit, methods=["POST"])
 def second_step() -> str | Response:
     """Ask for the code (with a new secret to set up, for a member without one)."""
-    account = current_user if current_user.is_authenticated else staff_session.pending_account()
-    member = staff_member(db.session(), account) if account is not None else None
-    if account is None or member is None:
+    member = _member_at_step()
+    if member is None:
         flash(_("Log in again, and type the code within 5 minutes of your password."))
         return redirect(url_for("login.login"))
     secret = None if member.totp_secret else session.setdefault(ENROL_SECRET, new_secret())
@@ -61,7 +60,18 @@ def second_step() -> str | Response:
             add_error(form.code, refusal_message(error))
         else:
             db.session.commit()
-            return _code_taken(account)
+            return _code_taken(member.account)
+    return _page(form, member.account, secret)
+
+
+def _member_at_step() -> StaffMember | None:
+    """Whose code this page asks: the staff member logged in, or half-way through logging in."""
+    account = current_user if current_user.is_authenticated else staff_session.pending_account()
+    return staff_member(db.session(), account) if account is not None else None
+
+
+def _page(form: SecondStepForm, account: LoginAccount, secret: str | None) -> str:
+    """The page with the code's field; with a new secret to set up, that as QR code and text."""
     return render_template(
         "portal/staff/second_step.html",
         form=form,
