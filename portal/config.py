@@ -38,6 +38,8 @@ ENV_SETTINGS = (
     "TRUSTED_PROXIES",
     "OIDC_KEY_DIR",
     "AUDIT_RETENTION_DAYS",
+    "STAFF_IDLE_MINUTES",
+    "STAFF_SESSION_HOURS",
 )
 
 
@@ -63,6 +65,8 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
     config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(config)
     config["MOLLIE_ENDPOINT"] = _mollie_endpoint(config)
     config["AUDIT_RETENTION_DAYS"] = _whole_number(config, "AUDIT_RETENTION_DAYS", minimum=1)
+    for limit in ("STAFF_IDLE_MINUTES", "STAFF_SESSION_HOURS"):
+        config[limit] = _whole_number(config, limit, minimum=1)
     _validate(config, instance_path)
     return config
 
@@ -107,6 +111,9 @@ def _defaults(instance_path: Path, env: str) -> dict[str, Any]:
         # subscription and its renewal; longer would keep staff's looks at patrons without need
         # (the AVG's storage limitation).
         "AUDIT_RETENTION_DAYS": "730",
+        # A staff session ends after this long without a staff page, and this long after login.
+        "STAFF_IDLE_MINUTES": "30",
+        "STAFF_SESSION_HOURS": "10",
     }
 
 

@@ -114,6 +114,9 @@ REFUSALS: dict[str, Refusal] = {
         REFUSED,
         N_("This code is not right, or was used already. Wait for a new code in your app."),
     ),
+    "second_factor_enrolled": Refusal(
+        CONFLICT, N_("This login has a second factor already. Log in with a code from your app.")
+    ),
     "no_login": Refusal(CONFLICT, N_("This patron has no login account.")),
     "has_login": Refusal(CONFLICT, N_("This patron has a login account already.")),
     # Signup

@@ -28,6 +28,7 @@ from portal.account.forms import (
 from portal.extensions import db, limiter
 from portal.forms import add_error, required_text
 from portal.refusals import refusal_message
+from portal.staff import staff_session
 from portal.visitor_pages import kept_for_new_visitors
 from portal.wiring import mail_settings, now
 from shared.accounts.changes import link_memberships
@@ -53,13 +54,13 @@ FIRST_LOGIN_TRIES = 5
 FIRST_LOGIN_NEXT = "first_login_next"  # where a service's login was going before the first login
 
 
-def _login_limit() -> str:
+def login_limit() -> str:
     """Requests per address allowed on the login form (configurable)."""
     return str(current_app.config["LOGIN_RATE_LIMIT"])
 
 
 @bp.route("/inloggen", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(login_limit, methods=["POST"])
 @kept_for_new_visitors(lambda: None)
 def login() -> str | Response:
     """The login form: main card, customer number or e-mail address, and password."""
@@ -83,8 +84,11 @@ def login() -> str | Response:
 
 
 def _start_session(account: LoginAccount, new_number: str | None) -> Response:
-    """A fresh session for the logged-in account, back to where the login was going."""
+    """A fresh session for the logged-in account, back to where the login was going; a staff
+    login is not done yet: its second step asks for the code."""
     target = safe_path(request.args.get("next")) or session.get(FIRST_LOGIN_NEXT)
+    if account.is_staff:
+        return staff_session.begin_second_step(account, target)
     auth_session.start(account)
     if new_number:
         flash(
@@ -93,12 +97,7 @@ def _start_session(account: LoginAccount, new_number: str | None) -> Response:
                 number=new_number,
             )
         )
-    return redirect(target or _home(account), code=303)
-
-
-def _home(account: LoginAccount) -> str:
-    """Where a login lands without a page to go back to: Mijn account, staff on their page."""
-    return url_for("staff.kiosks") if account.is_staff else url_for("account.overview")
+    return redirect(target or url_for("account.overview"), code=303)
 
 
 def _credentials(form: LoginForm) -> tuple[str, str]:
@@ -112,7 +111,7 @@ def _client() -> str:
 
 
 @bp.route("/eerste-keer", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(login_limit, methods=["POST"])
 def first_login() -> str | Response:
     """First login with a card number: e-mail, new password, who you are, the terms."""
     account = _first_login_account()
@@ -172,7 +171,7 @@ def _too_many_wrong_answers() -> bool:
 
 
 @bp.route("/koppelen", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(login_limit, methods=["POST"])
 def link_login() -> str | Response:
     """Use an existing login account for this membership too (it proves itself by password)."""
     source = _linking_account()
@@ -213,7 +212,7 @@ def logout() -> Response:
 
 
 @bp.route("/wachtwoord-vergeten", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(login_limit, methods=["POST"])
 def forgot_password() -> str:
     """Ask for a reset link; the answer is the same whether or not the login exists."""
     form = ForgotPasswordForm()
@@ -225,7 +224,7 @@ def forgot_password() -> str:
 
 
 @bp.route("/bevestiging-opnieuw", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(login_limit, methods=["POST"])
 def request_confirmation_mail() -> str:
     """Ask for a new link to confirm the login account; the same answer for every login."""
     form = ConfirmationRequestForm()

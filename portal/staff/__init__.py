@@ -1,7 +1,24 @@
 """Staff pages (the desk, *balie*): for logins with a staff role only. Each module adds its
 pages to the one blueprint of `views`; importing this package registers them all."""
 
-from portal.staff import audit_log, patrons, registration, search, second_step, views
+from portal.staff import (
+    audit_log,
+    patrons,
+    registration,
+    search,
+    second_step,
+    staff_list,
+    views,
+)
 
 bp = views.bp
-__all__ = ["audit_log", "bp", "patrons", "registration", "search", "second_step", "views"]
+__all__ = [
+    "audit_log",
+    "bp",
+    "patrons",
+    "registration",
+    "search",
+    "second_step",
+    "staff_list",
+    "views",
+]

@@ -3,12 +3,13 @@ follow up."""
 
 from datetime import timedelta
 
-from flask import Blueprint, abort, current_app, render_template
+from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from portal.extensions import db, login_manager
+from portal.staff import staff_session
 from portal.wiring import now
 from shared.kiosks.devices import KioskStatus, kiosk_status, list_devices
 from shared.kiosks.id_checks import RECENT_DAYS, recent_checks
@@ -53,12 +54,15 @@ DOCUMENT_WORDS = {"P": _l("Passport"), "I": _l("Identity card")}
 
 @bp.before_request
 def staff_only() -> Response | None:
-    """Every staff page: log in first; a login without the staff role is refused."""
+    """Every staff page: log in first; a login without the staff role is refused; a staff
+    session within its limits, with its second factor and the member's own password."""
+    if request.endpoint == staff_session.SECOND_STEP and not current_user.is_authenticated:
+        return None  # half-way through a staff login: the page checks that itself
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
     if not current_user.is_staff:
         abort(403)
-    return None
+    return staff_session.check()
 
 
 @bp.errorhandler(403)

@@ -19,8 +19,15 @@ def change_password(
     """A new password, after the old one is given."""
     if not verify_password(account.password_hash, old):
         raise DomainError("wrong_password")
+    set_own_password(session, account, new, now)
+
+
+def set_own_password(session: Session, account: LoginAccount, new: str, now: datetime) -> None:
+    """The password the member chose: a one-time password no longer needs changing, and what
+    was signed in with the old one (single sign-on tokens) ends."""
     account.password_hash = hash_password(new)
     account.password_changed_at = now
+    account.password_must_change = False
     revoke_for_account(session, account.id)
     session.flush()
 

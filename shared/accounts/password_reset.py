@@ -6,6 +6,7 @@ from email.message import EmailMessage
 from sqlalchemy.orm import Session
 
 from shared import tokens
+from shared.accounts.changes import set_own_password
 from shared.accounts.confirmation import read_link
 from shared.accounts.login import find_accounts
 from shared.accounts.passwords import hash_password, password_fingerprint
@@ -15,7 +16,6 @@ from shared.mail.render import render_mail
 from shared.mail.settings import MailSettings
 from shared.models.account import LoginAccount
 from shared.models.mail import OutboxMail
-from shared.oidc.tokens import revoke_for_account
 from shared.timeutil import quarter_hour
 
 _STAND_IN_HASH = hash_password("not-a-real-password")
@@ -98,10 +98,7 @@ def account_for_reset(session: Session, secret_key: str, token: str, now: dateti
 
 def reset_password(session: Session, account: LoginAccount, password: str, now: datetime) -> None:
     """Set the new password; the link stops working because the password changed."""
-    account.password_hash = hash_password(password)
-    account.password_changed_at = now
-    revoke_for_account(session, account.id)
-    session.flush()
+    set_own_password(session, account, password, now)
 
 
 def _payload(account: LoginAccount) -> dict[str, object]:

@@ -6,6 +6,14 @@ import pyotp
 from sqlalchemy import or_, update
 from sqlalchemy.orm import Session
 
+from shared.accounts.throttle import (
+    count_failure,
+    forget_failures,
+    growing_wait,
+    refuse_while_locked,
+    second_factor_key,
+    wide_wait,
+)
 from shared.db import rows_changed
 from shared.errors import DomainError
 from shared.models.staff import StaffMember
@@ -30,6 +38,40 @@ def verify_code(session: Session, member: StaffMember, code: str, now: datetime)
     step = _matching_step(member.totp_secret or "", code.strip().replace(" ", ""), now)
     if step is None or not _claim_step(session, member, step):
         raise DomainError("second_factor_wrong")
+
+
+def confirm_code(
+    session: Session, member: StaffMember, code: str, now: datetime, client: str
+) -> None:
+    """Accept the member's code as `verify_code` does, wrong codes counted like wrong passwords:
+    per address with growing waits, and from all addresses together."""
+    waits = {
+        second_factor_key(member.account_id, client): growing_wait,
+        second_factor_key(member.account_id): wide_wait,
+    }
+    refuse_while_locked(session, list(waits), now)
+    try:
+        verify_code(session, member, code, now)
+    except DomainError:
+        for key, wait in waits.items():
+            count_failure(session, key, now, wait)
+        raise
+    forget_failures(session, second_factor_key(member.account_id, client))
+
+
+def enrol(
+    session: Session, member: StaffMember, secret: str, code: str, now: datetime, client: str
+) -> None:
+    """Keep a new secret for a member without one, once a first code of it is accepted."""
+    if member.totp_secret:
+        raise DomainError("second_factor_enrolled")
+    member.totp_secret = secret
+    try:
+        confirm_code(session, member, code, now, client)
+    except DomainError:
+        member.totp_secret = None
+        session.flush()
+        raise
 
 
 def _matching_step(secret: str, code: str, now: datetime) -> int | None:

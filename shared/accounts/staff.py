@@ -6,7 +6,7 @@ from datetime import datetime
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from shared.accounts.desk import one_time_password
 from shared.accounts.second_factor import new_secret, otpauth_uri
@@ -78,6 +78,12 @@ def set_staff_role(
 def staff_member(session: Session, account: LoginAccount) -> StaffMember | None:
     """The staff side of a login; None for a patron's login."""
     return session.get(StaffMember, account.id) if account.is_staff else None
+
+
+def staff_members(session: Session) -> list[StaffMember]:
+    """Every staff member with their login, by username."""
+    query = select(StaffMember).join(StaffMember.account).order_by(LoginAccount.username_key)
+    return list(session.scalars(query.options(contains_eager(StaffMember.account))))
 
 
 def find_by_username(session: Session, username: str) -> LoginAccount | None:

@@ -30,6 +30,12 @@ def account_key(account_id: int, *parts: str) -> str:
     return _key("account", str(account_id), *parts)
 
 
+def second_factor_key(account_id: int, *parts: str) -> str:
+    """The throttle key of a staff login's second-factor codes (and address): apart from its
+    password's, so that logging in again with the password never clears the codes' count."""
+    return _key("second-factor", str(account_id), *parts)
+
+
 def kiosk_code_key(device_id: int) -> str:
     """The throttle key of the short codes typed at one kiosk."""
     return _key("kiosk-code", str(device_id))

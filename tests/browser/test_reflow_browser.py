@@ -22,7 +22,7 @@ from portal.extensions import db
 from portal.wiring import now
 from shared.models.patron import Patron, Subscription
 from tests.functional.portal.test_first_login import DESK_PASSWORD, desk_member
-from tests.support.accounts import PASSWORD, create_staff, give_card, mailed_path, member
+from tests.support.accounts import PASSWORD, give_card, mailed_path, member
 from tests.support.browser import TIMEOUT_MS, chromium
 from tests.support.factories import create_patron
 from tests.support.kiosk_api import PASSPORT, KioskApi, register_kiosk
@@ -385,14 +385,18 @@ def mail_pages(tab: Narrow, app: Flask) -> None:
 
 @pytest.mark.browser
 def test_the_account_staff_and_single_sign_on_pages_reflow(
-    app: Flask, client: FlaskClient, portal_server: str, mollie_sandbox, shown: set[str]
+    app: Flask,
+    client: FlaskClient,
+    new_browser: Callable[[], FlaskClient],
+    portal_server: str,
+    mollie_sandbox,
+    shown: set[str],
 ) -> None:
     patron = member(client, plan="direct_debit")
     give_card(patron, "52700000012345")
     give_card(patron, "52700000099999", "secondary")
     service = add_service(app)
     add_kiosk_with_checks(app, client, patron)
-    staff_password = create_staff(app)
     pay_link = failed_collection(patron, mollie_sandbox)
     with chromium() as browser:
         for language in ("nl", "en"):
@@ -403,7 +407,7 @@ def test_the_account_staff_and_single_sign_on_pages_reflow(
                     stop_membership(tab)
                 walk_the_single_sign_on_pages(tab, service["client_id"])
             with narrow(browser, portal_server, language) as tab:
-                log_in_at(tab, "balie", staff_password)
+                log_in_staff(tab, app, new_browser(), f"balie-{language}", "desk")
                 mail_pages(tab, app)
     assert shown == ACCOUNT_PAGES
 

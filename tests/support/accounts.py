@@ -58,11 +58,12 @@ def mailed_path(kind: str, prefix: str) -> str:
 
 def create_staff(
     app: Flask, username: str = "balie", email: str = "balie@example.nl", role: str = "desk"
-) -> str:
-    """Make a staff login with the command; the one-time password it printed."""
+) -> dict[str, str]:
+    """Make a staff login with the command; what it printed (username, one-time password and
+    the otpauth URI of the second factor)."""
     args = ["accounts", "create-staff", username, "--email", email, "--role", role]
     result = app.test_cli_runner().invoke(args=args)
     assert result.exit_code == 0, result.output
     shown = json.loads(result.output)
     assert shown["username"] == username and shown["otpauth_uri"].startswith("otpauth://totp/")
-    return shown["password"]
+    return shown

@@ -23,13 +23,13 @@ from shared.models.payment import Chargeback, Payment, Refund
 from shared.payments import direct_debit, ledger
 from shared.payments.chargebacks import recent_chargebacks
 from shared.timeutil import LOCAL_TZ
-from tests.support.accounts import create_staff, log_in
 from tests.support.kiosk_api import kiosk_payment, register_kiosk
 from tests.support.ledger_checks import (
     assert_chargebacks_match_the_sandbox,
     assert_ledger_matches_the_sandbox,
 )
 from tests.support.signup import checkout, csrf_token, signed_up
+from tests.support.staff import desk_session
 
 LATE_FAILURE = {"code": "AM04", "description": "Insufficient funds"}
 
@@ -253,8 +253,7 @@ def test_the_desk_sees_the_chargebacks_with_what_is_owed(
 ) -> None:
     payment = signed_up(client)
     mollie_sandbox.charge_back(payment.provider_id, "20.00", reason=LATE_FAILURE)
-    desk = new_browser()
-    assert log_in(desk, "balie", create_staff(app)).status_code == 303
+    desk = desk_session(app, new_browser())
     page = desk.get("/balie/zuilen").get_data(as_text=True)
     number = db.session.scalars(select(Patron)).one().customer_number
     assert number in page and "AM04 Insufficient funds" in page
@@ -268,8 +267,7 @@ def test_the_desk_sees_a_reversed_chargeback_as_reversed_and_nothing_owed(
     taken = mollie_sandbox.charge_back(payment.provider_id, "20.00")
     mollie_sandbox.advance_clock(3 * 24 * 3600)  # given back three days later
     mollie_sandbox.reverse_chargeback(payment.provider_id, taken["id"])
-    desk = new_browser()
-    assert log_in(desk, "balie", create_staff(app)).status_code == 303
+    desk = desk_session(app, new_browser())
     page = desk.get("/balie/zuilen").get_data(as_text=True)
     reversed_at = the_chargeback().reversed_at
     assert reversed_at is not None

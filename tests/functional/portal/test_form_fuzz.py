@@ -40,12 +40,20 @@ from shared.models.account import LoginAccount
 from shared.models.patron import Patron, Subscription
 from shared.text import max_length
 from tests.functional.portal.test_first_login import DESK_PASSWORD, NEW, answers, desk_member
-from tests.support.accounts import PASSWORD, give_card, log_in, mailed_path, member
+from tests.support.accounts import (
+    PASSWORD,
+    create_staff,
+    give_card,
+    log_in,
+    mailed_path,
+    member,
+)
 from tests.support.databases import only_on_sqlite
 from tests.support.factories import create_account
 from tests.support.fuzz import Value, filled_in, insert, spoiled, stored_text_problems
 from tests.support.oidc import LOGOUT_URI, add_service, authorize_url
 from tests.support.signup import account_data, choose, csrf_token, details_data, submit
+from tests.support.staff import SECOND_STEP
 
 # Bounded so the whole module runs in about a minute on a loaded machine with two cores.
 FUZZ = settings(
@@ -243,6 +251,18 @@ def logout_page(visit: Visit) -> tuple[str, str]:
     return f"/oidc/logout?{query}", "/oidc/logout"
 
 
+def a_staff_member(visit: Visit) -> None:
+    """A desk member made by the command (balie), with their one-time password."""
+    visit.made["staff_password"] = create_staff(visit.app)["password"]
+
+
+def second_step(visit: Visit) -> tuple[str, str]:
+    """The staff login's second step, after the password (again when the few minutes passed)."""
+    if visit.client.get(SECOND_STEP).status_code != 200:
+        assert log_in(visit.client, "balie", visit.made["staff_password"]).status_code == 303
+    return SECOND_STEP, SECOND_STEP
+
+
 DETAILS = {name: [str(value)] for name, value in details_data().items()} | {
     "birth_date": ["1985-04-15", "1950-02-28"],
     "country": ["NL", "BE"],
@@ -326,6 +346,7 @@ FORMS = [
         {"lang": ["nl", "en"], "next": ["/word-lid", "/inloggen?next=/mijn-account"]},
         at("/", "/taal"),
     ),
+    Form("staff.second_step", {"code": ["000000", "123 456"]}, second_step, a_staff_member),
     Form("payments.pay_instead", {}, pay_page, failed_collection),
     Form("oidc.authorize", {"decision": ["allow", "deny"]}, consent_page, with_service),
     Form(

@@ -15,11 +15,11 @@ from portal.settlement import reconcile
 from shared.clock import ManualClock
 from shared.models.provider_alarm import ProviderAlarm
 from shared.payments.key_alarm import PROBE_EVERY
-from tests.support.accounts import create_staff, log_in
 from tests.support.kiosk_api import kiosk_payment, owing_patron, register_kiosk
 from tests.support.mollie_sandbox import MollieSandbox, point_portal_at
 from tests.support.servers import running_server
 from tests.support.signup import csrf_token, signed_up, start_payment, walk_to_review
+from tests.support.staff import desk_session
 
 # Mollie's answer to a wrong or revoked key (mollie-api-python's fixture error_unauthorized.json).
 UNAUTHORIZED = {
@@ -98,8 +98,7 @@ def test_staff_see_the_alarm(
     walk_to_review(client)
     point_portal_at(client, refusing.url)
     press_pay(client)
-    staff = new_browser()
-    assert log_in(staff, "balie", create_staff(app)).status_code == 303
+    staff = desk_session(app, new_browser())
     page = staff.get("/balie/zuilen").get_data(as_text=True)
     assert "Betalen staat stil: Mollie weigert de API-sleutel." in page
 

@@ -174,3 +174,15 @@ def test_audit_retention_is_two_years_unless_set_to_whole_days(
         monkeypatch.setenv("AUDIT_RETENTION_DAYS", wrong)
         with pytest.raises(ConfigError, match="AUDIT_RETENTION_DAYS"):
             load_config(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"), [("STAFF_IDLE_MINUTES", "0"), ("STAFF_SESSION_HOURS", "tien")]
+)
+def test_the_staff_session_limits_are_whole_numbers(
+    tmp_path: Path, setting: str, value: str
+) -> None:
+    assert load_config(tmp_path)["STAFF_IDLE_MINUTES"] == 30
+    assert load_config(tmp_path)["STAFF_SESSION_HOURS"] == 10
+    with pytest.raises(ConfigError, match=setting):
+        load_config(tmp_path, {setting: value})

@@ -6,11 +6,16 @@ import pyotp
 import pytest
 from sqlalchemy.orm import Session
 
-from shared.accounts.second_factor import verify_code
+from shared.accounts.login import log_in
+from shared.accounts.passwords import hash_password
+from shared.accounts.second_factor import confirm_code, enrol, new_secret, verify_code
 from shared.accounts.staff import create_staff_login
+from shared.accounts.throttle import FREE_ATTEMPTS
 from shared.clock import ManualClock
 from shared.errors import DomainError
 from shared.models.staff import StaffMember, StaffRole
+
+HOME = "198.51.100.7"
 
 
 def member(session: Session, clock: ManualClock) -> tuple[StaffMember, pyotp.TOTP]:
@@ -64,3 +69,37 @@ def test_an_older_code_after_a_newer_one_is_refused(
     verify_code(db_session, staff, code_at(app, clock), clock.now())
     with pytest.raises(DomainError, match="second_factor_wrong"):
         verify_code(db_session, staff, code_at(app, clock, timedelta(seconds=-30)), clock.now())
+
+
+def test_wrong_codes_wait_like_wrong_passwords_and_a_new_password_login_clears_nothing(
+    db_session: Session, clock: ManualClock
+) -> None:
+    staff, app = member(db_session, clock)
+    for _attempt in range(FREE_ATTEMPTS):
+        with pytest.raises(DomainError, match="second_factor_wrong"):
+            confirm_code(db_session, staff, "000000", clock.now(), HOME)
+    staff.account.password_hash = hash_password("bekend wachtwoord")
+    log_in(db_session, "balie", "bekend wachtwoord", clock.now(), HOME)  # forgets its own count
+    with pytest.raises(DomainError, match="too_many_attempts"):
+        confirm_code(db_session, staff, code_at(app, clock), clock.now(), HOME)
+    clock.advance(timedelta(minutes=1))
+    confirm_code(db_session, staff, code_at(app, clock), clock.now(), "203.0.113.9")
+
+
+def test_a_new_secret_is_kept_only_after_a_right_code(
+    db_session: Session, clock: ManualClock
+) -> None:
+    staff, app = member(db_session, clock)
+    with pytest.raises(DomainError, match="second_factor_enrolled"):
+        enrol(db_session, staff, new_secret(), code_at(app, clock), clock.now(), HOME)
+    staff.totp_secret = None
+    secret = new_secret()
+    with pytest.raises(DomainError, match="second_factor_wrong"):
+        enrol(db_session, staff, secret, "000000", clock.now(), HOME)
+    db_session.refresh(staff)
+    assert staff.totp_secret is None
+    enrol(
+        db_session, staff, secret, pyotp.TOTP(secret).at(clock.now().timestamp()), clock.now(), HOME
+    )
+    db_session.refresh(staff)
+    assert staff.totp_secret == secret
