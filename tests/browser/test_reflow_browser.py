@@ -79,6 +79,8 @@ ACCOUNT_PAGES = {
     "portal/dev/mail_show.html",
 }
 DESK_PAGES = {
+    "portal/staff/second_step.html",
+    "portal/staff/staff_list.html",
     "portal/staff/patron.html",
     "portal/staff/patron_unknown.html",
     "portal/staff/audit.html",
@@ -408,6 +410,7 @@ def test_the_account_staff_and_single_sign_on_pages_reflow(
                 walk_the_single_sign_on_pages(tab, service["client_id"])
             with narrow(browser, portal_server, language) as tab:
                 log_in_staff(tab, app, new_browser(), f"balie-{language}", "desk")
+                tab.visit("/balie/zuilen")
                 mail_pages(tab, app)
     assert shown == ACCOUNT_PAGES
 
@@ -466,6 +469,8 @@ def test_the_desk_pages_reflow(
                 tab.visit("/balie/klanten/0000")
                 tab.visit("/balie/audit")
                 tab.visit("/balie/audit?staff=niemand")
+                tab.visit("/balie/medewerkers")
+                tab.visit("/balie/tweede-stap?next=/balie/medewerkers")
     assert shown == DESK_PAGES
 
 
