@@ -55,3 +55,21 @@ def test_log_in_by_card_and_by_email_and_see_the_secondary_card_answer(
         )
         expect(page.get_by_role("alert")).to_contain_text("volgpas")
         context.close()
+
+
+@pytest.mark.browser
+def test_enter_in_a_field_submits_the_form_and_not_the_language_switch(
+    client: FlaskClient, portal_server: str, mollie_sandbox
+) -> None:
+    patron = member(client)
+    with chromium() as browser:
+        context = browser.new_context(locale="nl-NL", timezone_id="Europe/Amsterdam")
+        context.set_default_timeout(TIMEOUT_MS)
+        page = context.new_page()
+        page.goto(f"{portal_server}/inloggen")
+        page.get_by_label(label("Inlognaam")).fill(patron.login_account.email)
+        page.get_by_label(label("Wachtwoord")).fill(PASSWORD)
+        page.get_by_label(label("Wachtwoord")).press("Enter")
+        expect(page.get_by_role("link", name="Mijn account")).to_be_visible()
+        expect(page.locator("html")).to_have_attribute("lang", "nl")
+        context.close()
