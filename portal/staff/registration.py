@@ -25,7 +25,6 @@ from shared.cards.lookup import main_card
 from shared.desk.registration import (
     INSTITUTION_BIRTH_DATE,
     DeskRegistration,
-    LikelyDuplicates,
     register_patron,
 )
 from shared.desk.subscriptions import desk_subscriptions
@@ -64,13 +63,9 @@ def register() -> str | Response:
             patron = register_patron(
                 db.session(), _entered(form), current_user, mail_settings(), now()
             )
-        except LikelyDuplicates as found:
-            db.session.rollback()
-            duplicates = found.patrons
-            form.passed_duplicates.data = ",".join(str(p.id) for p in duplicates)
         except DomainError as error:
             db.session.rollback()
-            add_error(_refused_field(form, error), refusal_message(error))
+            duplicates = _shown_duplicates(form, error)
         else:
             db.session.commit()
             flash(_("%(name)s is registered.", name=patron.display_name))
@@ -107,6 +102,17 @@ def _entered(form: DeskRegistrationForm) -> DeskRegistration:
         card_number=form.card_number.data or "",
         passed_duplicates=form.passed(),
     )
+
+
+def _shown_duplicates(form: DeskRegistrationForm, error: DomainError) -> list[Patron]:
+    """The likely duplicates to show, remembered in the form to be passed; any other refusal
+    is shown at its field."""
+    if error.code != "likely_duplicates":
+        add_error(_refused_field(form, error), refusal_message(error))
+        return []
+    ids = error.params["patrons"]
+    form.passed_duplicates.data = ",".join(str(n) for n in ids)
+    return [db.session.get_one(Patron, n) for n in ids]
 
 
 def _refused_field(form: DeskRegistrationForm, error: DomainError) -> Field:

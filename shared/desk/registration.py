@@ -49,14 +49,6 @@ class DeskRegistration:
     passed_duplicates: frozenset[int] = frozenset()
 
 
-class LikelyDuplicates(DomainError):
-    """Patrons this registration may be, not yet shown to the desk."""
-
-    def __init__(self, patrons: list[Patron]) -> None:
-        super().__init__("likely_duplicates", count=len(patrons))
-        self.patrons = patrons
-
-
 def register_patron(
     session: Session,
     entered: DeskRegistration,
@@ -91,7 +83,8 @@ def as_registered(details: PersonalDetails) -> PersonalDetails:
 def check_entered(
     session: Session, details: PersonalDetails, passed: frozenset[int], now: datetime
 ) -> None:
-    """Refuse details the signup would refuse, and likely duplicates the desk did not see."""
+    """Refuse details the signup would refuse, and likely duplicates the desk did not see (the
+    refusal names all that were found, by id, in `patrons`)."""
     if details.gender not in set(Gender):
         raise DomainError("unknown_gender")
     institution = details.gender == Gender.INSTELLING
@@ -99,7 +92,8 @@ def check_entered(
     check_youth_first_name(details, now)
     found = likely_duplicates(session, details)
     if any(patron.id not in passed for patron in found):
-        raise LikelyDuplicates(found)
+        ids = [patron.id for patron in found]
+        raise DomainError("likely_duplicates", count=len(ids), patrons=ids)
 
 
 def _branch(session: Session, code: str) -> Branch:

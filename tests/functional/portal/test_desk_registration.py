@@ -129,7 +129,7 @@ def test_youth_get_the_free_youth_subscription_by_age_and_need_a_first_name(
 ) -> None:
     born = years_before(today(clock), 10).isoformat()
     refused = register(desk, birth_date=born, first_name="", subscription="")
-    assert "under 19" in error_at(refused, "first_name") or "onder de 19" in refused.text
+    assert "onder de 19" in error_at(refused, "first_name")
     patron = registered(register(desk, birth_date=born, first_name="Sanne", subscription=""))
     (subscription,) = patron.subscriptions
     assert subscription.type_code == "jeugd" and subscription.price == 0
@@ -281,7 +281,7 @@ def test_likely_duplicates_by_birth_date_and_similar_name_are_shown_first(
     warned = register(desk, prefix="", surname="Janssen", postcode="1234 AB", house_number="5")
     html = warned.get_data(as_text=True)
     assert warned.status_code == 200 and patron_count() == count
-    assert "Bestaat deze klant al?" in html or "Does this patron exist already?" in html
+    assert "Bestaat deze klant al?" in html
     assert f'href="/balie/klanten/{existing.temporary_number}"' in html
     assert f'name="passed_duplicates" type="hidden" value="{existing.id}"' in html
     # Sending it again without "register anyway" warns again; with it, the patron is made.
