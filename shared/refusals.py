@@ -217,6 +217,34 @@ REFUSALS: dict[str, Refusal] = {
     ),
     "unknown_device": Refusal(NOT_FOUND, N_("There is no kiosk with this number.")),
     "invalid_terminal": Refusal(BAD_REQUEST, N_("A PIN terminal's id starts with term_.")),
+    # Registering a patron at the desk
+    "likely_duplicates": Refusal(
+        CONFLICT,
+        N_("This patron may be registered already: check the %(count)s patrons found first."),
+    ),
+    "unknown_gender": Refusal(BAD_REQUEST, N_("Choose one of the person types in the list.")),
+    "youth_subscription_only": Refusal(
+        REFUSED,
+        N_("At %(age)s a member gets the free youth subscription: leave the choice empty."),
+    ),
+    "subscription_required": Refusal(REFUSED, N_("Choose a subscription.")),
+    "subscription_not_at_desk": Refusal(
+        REFUSED, N_("This subscription cannot be given at the desk. Choose one from the list.")
+    ),
+    "login_needs_email": Refusal(
+        REFUSED, N_("A login account needs the patron's e-mail address: fill it in.")
+    ),
+    "card_number_invalid": Refusal(
+        BAD_REQUEST,
+        N_("This is no card number: scan the blank card's barcode again, or type its 13 digits."),
+    ),
+    "card_number_taken": Refusal(
+        CONFLICT, N_("This card has been given out already. Take another blank card.")
+    ),
+    "card_not_needed_here": Refusal(
+        CONFLICT,
+        N_("No card can be given: the subscription includes none, or the patron has one already."),
+    ),
     # Single sign-on
     "invalid_redirect_uri": Refusal(
         BAD_REQUEST, N_("A return address must be https, or http on this machine: %(uri)s")

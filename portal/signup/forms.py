@@ -2,6 +2,7 @@
 
 import re
 from datetime import date
+from typing import Any
 
 from babel import Locale
 from flask_babel import get_locale
@@ -37,6 +38,7 @@ from portal.wiring import now
 from shared.models.account import LoginAccount
 from shared.models.patron import Gender, Patron, PaymentPlan
 from shared.patrons.subscriptions import is_youth
+from shared.signup.registration import PersonalDetails
 from shared.text import max_length
 from shared.timeutil import local_today
 
@@ -218,3 +220,13 @@ def country_choices(locale: str) -> list[SelectChoice]:
     return [
         SelectChoice(code, names[code]) for code in first + [c for c in codes if c not in first]
     ]
+
+
+def personal_details(form: DetailsForm) -> PersonalDetails:
+    """The service's value object from a validated details form."""
+    fields = PersonalDetails.__dataclass_fields__
+    values: dict[str, Any] = {
+        name: form[name].data or "" for name in fields if name != "newsletter"
+    }
+    values |= {"library_email": form.library_email.data or ""}
+    return PersonalDetails(**values, newsletter=bool(form.newsletter.data))

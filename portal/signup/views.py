@@ -19,7 +19,7 @@ from portal.i18n import current_language
 from portal.payments import unavailable_page
 from portal.refusals import refusal_message
 from portal.settlement import report_failure
-from portal.signup.forms import AccountForm, DetailsForm, SubscriptionForm
+from portal.signup.forms import AccountForm, DetailsForm, SubscriptionForm, personal_details
 from portal.visitor_pages import kept_for_new_visitors
 from portal.wiring import current_offer, mail_settings, now, payment_provider, payment_urls
 from shared.errors import DomainError
@@ -158,7 +158,7 @@ def details(registration: Registration) -> str | Response:
         SelectChoice(b.code, f"{b.name}, {b.street}") for b in branches
     ]
     if form.validate_on_submit():
-        details = _details_from(form)
+        details = personal_details(form)
         saved = save_step(
             lambda: signup.set_details(
                 db.session(), registration, details, form.branch.data, now()
@@ -169,17 +169,6 @@ def details(registration: Registration) -> str | Response:
         if saved:
             return saved
     return render_step("details", form=form, registration=registration)
-
-
-def _details_from(form: DetailsForm) -> signup.PersonalDetails:
-    """The service's value object from a validated details form."""
-    email = form.library_email.data or ""
-    fields = signup.PersonalDetails.__dataclass_fields__
-    values: dict[str, Any] = {
-        name: form[name].data or "" for name in fields if name != "newsletter"
-    }
-    values |= {"library_email": email, "newsletter": bool(form.newsletter.data)}
-    return signup.PersonalDetails(**values)
 
 
 @bp.get("/controle")

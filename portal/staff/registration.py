@@ -1,5 +1,131 @@
 """Registering a patron at the desk (/balie/klanten/nieuw), with the duplicate check."""
 
-from portal.staff.views import bp
+from dataclasses import replace
 
-__all__ = ["bp"]
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.routing import BuildError
+from werkzeug.wrappers import Response
+from wtforms import Field
+
+# types-wtforms describes WTForms 3.2, which had no SelectChoice yet.
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
+
+from portal.extensions import db
+from portal.forms import add_error
+from portal.i18n import current_language
+from portal.refusals import refusal_message
+from portal.signup.forms import personal_details
+from portal.staff.registration_form import DeskRegistrationForm
+from portal.staff.views import bp
+from portal.wiring import mail_settings, now
+from shared.cards.lookup import main_card
+from shared.desk.registration import (
+    INSTITUTION_BIRTH_DATE,
+    DeskRegistration,
+    register_patron,
+)
+from shared.desk.subscriptions import desk_subscriptions
+from shared.errors import DomainError
+from shared.models.catalogue import Branch
+from shared.models.patron import Patron
+
+# The field a refusal is shown at (text refusals name their field themselves).
+REFUSAL_FIELDS = {
+    "first_name_required": "first_name",
+    "unknown_gender": "gender",
+    "unknown_branch": "branch",
+    "youth_subscription_only": "subscription",
+    "subscription_required": "subscription",
+    "subscription_not_at_desk": "subscription",
+    "age_outside_band": "subscription",
+    "age_below_minimum": "subscription",
+    "youth_free": "subscription",
+    "login_needs_email": "library_email",
+    "has_login": "login",
+    "card_number_invalid": "card_number",
+    "card_number_taken": "card_number",
+    "card_not_needed_here": "card_number",
+    "subscription_not_valid": "card_number",
+}
+
+
+@bp.route("/klanten/nieuw", methods=["GET", "POST"], endpoint="register_patron")
+def register() -> str | Response:
+    """The form for a new patron; likely duplicates are shown before one is made."""
+    form = DeskRegistrationForm()
+    _fill_choices(form)
+    duplicates: list[Patron] = []
+    if form.validate_on_submit():
+        try:
+            patron = register_patron(
+                db.session(), _entered(form), current_user, mail_settings(), now()
+            )
+        except DomainError as error:
+            db.session.rollback()
+            duplicates = _shown_duplicates(form, error)
+        else:
+            db.session.commit()
+            flash(_("%(name)s is registered.", name=patron.display_name))
+            return redirect(patron_path(patron), code=303)
+    return render_template(
+        "portal/staff/register.html", form=form, duplicates=duplicates, patron_path=patron_path
+    )
+
+
+def _fill_choices(form: DeskRegistrationForm) -> None:
+    """The branches, and the subscriptions the desk gives (youth is chosen by age)."""
+    locale = current_language()
+    branches = db.session.scalars(select(Branch).order_by(Branch.name))
+    form.branch.choices = [SelectChoice("", _("Choose a branch"))] + [
+        SelectChoice(b.code, b.name) for b in branches
+    ]
+    form.subscription.choices = [SelectChoice("", _("Youth: chosen by age"))] + [
+        SelectChoice(kind.code, f"{kind.name(locale)} ({kind.code})")
+        for kind in desk_subscriptions(db.session())
+    ]
+
+
+def _entered(form: DeskRegistrationForm) -> DeskRegistration:
+    """What the desk entered, as the service takes it."""
+    details = personal_details(form)
+    if form.birth_date.data is None:  # an institution: the service sets its birth date
+        details = replace(details, birth_date=INSTITUTION_BIRTH_DATE)
+    return DeskRegistration(
+        details=details,
+        branch_code=form.branch.data or "",
+        subscription_code=form.subscription.data or "",
+        id_checked=bool(form.id_checked.data),
+        login=bool(form.login.data),
+        card_number=form.card_number.data or "",
+        passed_duplicates=form.passed(),
+    )
+
+
+def _shown_duplicates(form: DeskRegistrationForm, error: DomainError) -> list[Patron]:
+    """The likely duplicates to show, remembered in the form to be passed; any other refusal
+    is shown at its field."""
+    if error.code != "likely_duplicates":
+        add_error(_refused_field(form, error), refusal_message(error))
+        return []
+    ids = error.params["patrons"]
+    form.passed_duplicates.data = ",".join(str(n) for n in ids)
+    return [db.session.get_one(Patron, n) for n in ids]
+
+
+def _refused_field(form: DeskRegistrationForm, error: DomainError) -> Field:
+    """The field to show a refusal at: the one it names, else the submit button's."""
+    name = error.params.get("field") or REFUSAL_FIELDS.get(error.code, "submit")
+    return form._fields.get(name, form.submit)
+
+
+def patron_path(patron: Patron) -> str:
+    """The patron's screen, by their card number, else their customer number."""
+    card = main_card(db.session(), patron)
+    number = card.number if card else patron.customer_number
+    try:
+        return url_for("staff.patron", number=number)
+    except BuildError:  # the patron screen is not there yet: its path is fixed
+        return f"/balie/klanten/{number}"

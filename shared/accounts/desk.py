@@ -5,9 +5,12 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from shared.accounts.password_reset import reset_link
 from shared.accounts.passwords import hash_password
 from shared.cards.lookup import main_card
 from shared.errors import DomainError
+from shared.mail.patron_mail import queue_mail
+from shared.mail.settings import MailSettings
 from shared.models.account import LoginAccount
 from shared.models.patron import Patron
 from shared.oidc.tokens import revoke_for_account
@@ -40,25 +43,47 @@ def set_desk_password(session: Session, patron: Patron, now: datetime) -> tuple[
 
 def create_desk_login(session: Session, patron: Patron, now: datetime) -> tuple[LoginAccount, str]:
     """Staff: a login without e-mail and a one-time password; the first login sets the rest."""
+    password, password_hash = one_time_password()
+    account = _new_login(session, patron, None, password_hash, now)
+    account.confirmed_at = now
+    session.flush()
+    return account, password
+
+
+def create_mailed_login(
+    session: Session, patron: Patron, email: str, mail: MailSettings, now: datetime
+) -> LoginAccount:
+    """Staff: a login with the patron's e-mail and no usable password yet; the patron gets a
+    mail with its username and a link (24 hours) to set a password, which confirms the address."""
+    _, password_hash = one_time_password()
+    account = _new_login(session, patron, email, password_hash, now)
+    context = {"username": account.username, "url": reset_link(account, mail, now)}
+    key = f"desk_login:account:{account.id}"
+    queue_mail(session, mail, "desk_login", email, patron, context, now, key=key)
+    return account
+
+
+def _new_login(
+    session: Session, patron: Patron, email: str | None, password_hash: str, now: datetime
+) -> LoginAccount:
+    """A login for a patron who has none, named after their main card or customer number."""
     if patron.login_account_id is not None:
         raise DomainError("has_login")
-    password, password_hash = one_time_password()
     card = main_card(session, patron)
     username = card.number if card else patron.customer_number
     account = LoginAccount(
         username=username,
         username_key=username.casefold(),
-        email=None,
+        email=email,
         password_hash=password_hash,
         locale=patron.locale,
         created_at=now,
-        confirmed_at=now,
     )
     session.add(account)
     session.flush()
     patron.login_account_id = account.id
     session.flush()
-    return account, password
+    return account
 
 
 def one_time_password() -> tuple[str, str]:

@@ -76,10 +76,15 @@ def _queue_reset(
 
 def _reset_mail(account: LoginAccount, mail: MailSettings, now: datetime) -> EmailMessage:
     """The reset mail for the account, with its signed link, rendered."""
-    token = tokens.make_token(mail.secret_key, tokens.PASSWORD_RESET, _payload(account), now)
-    context = {"username": account.username, "url": mail.reset_password_url(token)}
+    context = {"username": account.username, "url": reset_link(account, mail, now)}
     to = account.email or ""
     return render_mail("password_reset", account.locale, to, context, mail.sender, now=now)
+
+
+def reset_link(account: LoginAccount, mail: MailSettings, now: datetime) -> str:
+    """The signed link that sets the account's password, valid 24 hours and once."""
+    token = tokens.make_token(mail.secret_key, tokens.PASSWORD_RESET, _payload(account), now)
+    return mail.reset_password_url(token)
 
 
 def account_for_reset(session: Session, secret_key: str, token: str, now: datetime) -> LoginAccount:
@@ -97,8 +102,11 @@ def account_for_reset(session: Session, secret_key: str, token: str, now: dateti
 
 
 def reset_password(session: Session, account: LoginAccount, password: str, now: datetime) -> None:
-    """Set the new password; the link stops working because the password changed."""
+    """Set the new password; the link stops working because the password changed. The link
+    went to the account's address, so using it confirms that address (a login the desk made
+    is confirmed this way)."""
     set_own_password(session, account, password, now)
+    account.confirmed_at = account.confirmed_at or now
 
 
 def _payload(account: LoginAccount) -> dict[str, object]:

@@ -7,7 +7,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from shared.cards.lookup import main_card
-from shared.cards.numbers import mint_card_number, normalise_chip_uid
+from shared.cards.numbers import is_valid_card_number, mint_card_number, normalise_chip_uid
 from shared.db import lock_row
 from shared.errors import DomainError
 from shared.mail.patron_mail import patron_email, queue_mail
@@ -69,6 +69,38 @@ def activate_card(
         return card
     if card.status != CardStatus.PENDING or main_card(session, patron) is not None:
         raise DomainError("card_not_pending", status=card.status)
+    replaced = _make_main_card(session, patron, card, now)
+    queue_new_card_mail(session, patron, card, replaced, mail, now, locale)
+    session.flush()
+    return card
+
+
+def issue_scanned_card(session: Session, patron: Patron, number: str, now: datetime) -> Card:
+    """Staff: make the blank card whose number was scanned the main card of a patron who has
+    none, while their subscription (one with a card) is valid. No mail: the patron holds it."""
+    if not is_valid_card_number(number):
+        raise DomainError("card_number_invalid")
+    lock_row(session, Patron, patron.id)
+    if card_number_taken(session, number):
+        raise DomainError("card_number_taken")
+    if not needs_card(session, patron):
+        raise DomainError("card_not_needed_here")
+    card = Card(
+        patron_id=patron.id,
+        number=number,
+        role=CardRole.MAIN,
+        status=CardStatus.PENDING,
+        issued_at=now,
+    )
+    session.add(card)
+    _make_main_card(session, patron, card, now)
+    session.flush()
+    return card
+
+
+def _make_main_card(session: Session, patron: Patron, card: Card, now: datetime) -> str:
+    """Activate the card as the patron's main card: numbers reserved for a card being encoded go,
+    lending is unblocked, a login named after the old number takes the card's. The old number."""
     require_valid_subscription(patron, local_today(now))
     replaced = _number_until_now(session, patron)
     card.status, card.issued_at = CardStatus.ACTIVE, now
@@ -78,9 +110,7 @@ def activate_card(
     )
     patron.lending_blocked = False
     _rename_login(session, patron, replaced, card.number)
-    queue_new_card_mail(session, patron, card, replaced, mail, now, locale)
-    session.flush()
-    return card
+    return replaced
 
 
 def block_main_card(session: Session, patron: Patron) -> Card:

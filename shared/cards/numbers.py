@@ -32,6 +32,17 @@ def is_valid_number(number: str, prefix: str) -> bool:
     )
 
 
+def is_valid_card_number(number: str) -> bool:
+    """Whether a library card number is 2, a four-digit branch code, the digits and a check
+    digit over all of them (as `mint_card_number` makes them and blank cards carry them)."""
+    return (
+        number.startswith(CARD_PREFIX)
+        and len(number) == len(CARD_PREFIX) + 4 + NUMBER_DIGITS + 1
+        and number.isdigit()
+        and luhn_check_digit(number[:-1]) == number[-1]
+    )
+
+
 def mint_number(prefix: str, is_taken: Callable[[str], bool], attempts: int = 20) -> str:
     """A random, unused number: prefix, digits and a check digit."""
     return _mint(lambda body: f"{prefix}{body}{luhn_check_digit(body)}", is_taken, attempts)

@@ -50,3 +50,19 @@ class IdCheck(Base):
 
     patron: Mapped[Patron] = relationship()
     kiosk: Mapped[KioskDevice] = relationship()
+
+
+class DeskIdCheck(Base):
+    """That staff checked a patron's ID document at the desk (*legitimatie gecontroleerd*): who
+    and when, never the document's data. The login is kept by id and by name, as in the audit
+    log: the name stays readable if the login is removed."""
+
+    __tablename__ = "desk_id_check"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patron_id: Mapped[int] = mapped_column(ForeignKey("patron.id"), index=True)
+    checked_at: Mapped[datetime]
+    staff_account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("login_account.id", ondelete="SET NULL")
+    )
+    staff_username: Mapped[str] = mapped_column(String(60))

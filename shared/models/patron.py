@@ -55,7 +55,8 @@ class Patron(Base):
     prefix: Mapped[str] = mapped_column(String(20), default="")
     surname: Mapped[str] = mapped_column(String(80))
     first_name: Mapped[str] = mapped_column(String(60), default="")
-    birth_date: Mapped[date]
+    # The desk's duplicate check looks patrons up by birth date, and by address (below).
+    birth_date: Mapped[date] = mapped_column(index=True)
     gender: Mapped[Gender] = mapped_column(enum_column(Gender, "gender", 12))
     postcode: Mapped[str] = mapped_column(String(10))
     house_number: Mapped[str] = mapped_column(String(12))
@@ -99,6 +100,7 @@ class Patron(Base):
 
 # The library e-mail on the record logs in too, compared as lower(library_email).
 Index("ix_patron_library_email_lower", func.lower(Patron.library_email))
+Index("ix_patron_postcode_house_number", Patron.postcode, Patron.house_number)
 
 
 class PaymentPlan(StrEnum):

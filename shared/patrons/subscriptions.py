@@ -1,7 +1,7 @@
 """Subscription rules: who may take which subscription, until when it is valid, which one runs."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from shared.errors import DomainError
 from shared.models.catalogue import SubscriptionType, Validity
@@ -42,14 +42,26 @@ def check_age(subscription: SubscriptionType, birth_date: date, on: date) -> Age
     return None
 
 
-def valid_through(subscription: SubscriptionType, start: date) -> date:
-    """The last day (*geldig t/m*) of the first period that starts on `start`."""
+def valid_through(
+    subscription: SubscriptionType, start: date, birth_date: date | None = None
+) -> date:
+    """The last day (*geldig t/m*) of the first period that starts on `start`; a subscription
+    valid until an age (youth) needs the holder's birth date."""
     months = subscription.term_months or 0
     if subscription.validity == Validity.END_OF_MONTH:
         return end_of_month(add_months(start, months))
     if subscription.validity == Validity.EXACT:
         return date.fromordinal(add_months(start, months).toordinal() - 1)
+    if subscription.validity == Validity.UNTIL_AGE and birth_date and subscription.max_age:
+        return last_day_aged(birth_date, subscription.max_age)
     raise ValueError(f"no period rule for validity {subscription.validity!r}")
+
+
+def last_day_aged(birth_date: date, age: int) -> date:
+    """The last day on which someone born then is `age` (the day before the next birthday, as
+    `age_on` counts it: one born on 29 February has it on 1 March in other years)."""
+    day = add_months(birth_date, 12 * (age + 1)) - timedelta(days=1)
+    return day if age_on(birth_date, day + timedelta(days=1)) > age else day + timedelta(days=1)
 
 
 def current_subscription(patron: Patron) -> Subscription | None:

@@ -71,11 +71,7 @@ def _create_patron(
     assert account is not None and account.email is not None  # set_account() gave it both
     patron.library_email = details.library_email or account.email
     patron.lending_blocked = True
-    number = mint_number(_prefix(subscription_type.has_card), lambda n: _number_taken(session, n))
-    if subscription_type.has_card:
-        patron.temporary_number = number
-    else:
-        patron.system_number = number
+    give_customer_number(session, patron, subscription_type.has_card)
     patron.subscriptions.append(_first_subscription(registration, payment, local_today(now)))
     patron.mollie_customer_id = payment.customer_id
     session.add(patron)
@@ -105,8 +101,17 @@ def _first_subscription(registration: Registration, payment: Payment, start: dat
     return subscription
 
 
+def give_customer_number(session: Session, patron: Patron, has_card: bool) -> None:
+    """A temporary customer number until a card is issued; a system number for Digital only."""
+    number = mint_number(_prefix(has_card), lambda n: _number_taken(session, n))
+    if has_card:
+        patron.temporary_number = number
+    else:
+        patron.system_number = number
+
+
 def _prefix(has_card: bool) -> str:
-    """Temporary customer number until a card is issued; a system number for Digital only."""
+    """The prefix of the customer number of a patron with or without a card."""
     return TEMPORARY_PREFIX if has_card else SYSTEM_PREFIX
 
 

@@ -155,8 +155,7 @@ def set_details(
     _require_draft(registration)
     check_details(details)
     check_subscription_age(registration.subscription_type, details.birth_date, now)
-    if is_youth(details.birth_date, local_today(now)) and not details.first_name.strip():
-        raise DomainError("first_name_required")
+    check_youth_first_name(details, now)
     if session.scalar(select(Branch).where(Branch.code == branch_code)) is None:
         raise DomainError("unknown_branch")
     registration.details = details.to_json()
@@ -164,13 +163,21 @@ def set_details(
     session.flush()
 
 
-def check_details(details: PersonalDetails) -> None:
+def check_details(details: PersonalDetails, optional: tuple[str, ...] = ()) -> None:
     """Refuse a required field left empty (or only spaces) and text that is no text or does not
-    fit the patron's column, whichever entrance it came through."""
+    fit the patron's column, whichever entrance it came through; the fields named in `optional`
+    may be empty (an institution's initials)."""
     for name in REQUIRED_DETAILS:
-        require_text(name, getattr(details, name), getattr(Patron, name))
+        check = check_text if name in optional else require_text
+        check(name, getattr(details, name), getattr(Patron, name))
     for name in OPTIONAL_DETAILS:
         check_text(name, getattr(details, name), getattr(Patron, name))
+
+
+def check_youth_first_name(details: PersonalDetails, now: datetime) -> None:
+    """Refuse a youth member (under 19 today) without a first name (*roepnaam*)."""
+    if is_youth(details.birth_date, local_today(now)) and not details.first_name.strip():
+        raise DomainError("first_name_required")
 
 
 def check_subscription_age(subscription: SubscriptionType, birth_date: date, now: datetime) -> None:

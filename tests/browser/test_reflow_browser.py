@@ -28,6 +28,7 @@ from tests.support.factories import create_patron
 from tests.support.kiosk_api import PASSPORT, KioskApi, register_kiosk
 from tests.support.oidc import add_service, authorize_url
 from tests.support.servers import free_port
+from tests.support.signup import details_data
 from tests.support.staff import desk_session
 
 NARROW = {"width": 320, "height": 640}
@@ -75,6 +76,7 @@ ACCOUNT_PAGES = {
     "portal/payments/period_paid.html",
     "portal/staff/forbidden.html",
     "portal/staff/kiosks.html",
+    "portal/staff/register.html",
     "portal/dev/mail_list.html",
     "portal/dev/mail_show.html",
 }
@@ -411,8 +413,23 @@ def test_the_account_staff_and_single_sign_on_pages_reflow(
             with narrow(browser, portal_server, language) as tab:
                 log_in_staff(tab, app, new_browser(), f"balie-{language}", "desk")
                 tab.visit("/balie/zuilen")
+                register_at_the_desk(tab)
                 mail_pages(tab, app)
     assert shown == ACCOUNT_PAGES
+
+
+def register_at_the_desk(tab: Narrow) -> None:
+    """The desk's form for a new patron: sent empty (its errors), then with the details of the
+    member (likely duplicates shown)."""
+    page = tab.visit("/balie/klanten/nieuw")
+    tab.submit("desk registration with errors")
+    page.locator("label[for=gender-0]").click()
+    for name, value in details_data(iban="", library_email="").items():
+        if name not in ("gender", "branch", "country"):
+            page.locator(f"#{name}").fill(value)
+    page.locator("#branch").select_option("5270")
+    page.locator("#subscription").select_option("0045")
+    tab.submit("desk registration with likely duplicates")
 
 
 def add_kiosk_with_checks(app: Flask, client: FlaskClient, patron: Patron) -> None:

@@ -35,6 +35,7 @@ from sqlalchemy import update
 
 from portal.extensions import db
 from portal.wiring import now
+from shared.cards.numbers import luhn_check_digit
 from shared.clock import ManualClock
 from shared.models.account import LoginAccount
 from shared.models.patron import Patron, Subscription
@@ -53,7 +54,7 @@ from tests.support.factories import create_account
 from tests.support.fuzz import Value, filled_in, insert, spoiled, stored_text_problems
 from tests.support.oidc import LOGOUT_URI, add_service, authorize_url
 from tests.support.signup import account_data, choose, csrf_token, details_data, submit
-from tests.support.staff import SECOND_STEP
+from tests.support.staff import SECOND_STEP, desk_session
 
 # Bounded so the whole module runs in about a minute on a loaded machine with two cores.
 FUZZ = settings(
@@ -263,12 +264,37 @@ def second_step(visit: Visit) -> tuple[str, str]:
     return SECOND_STEP, SECOND_STEP
 
 
+def at_the_desk(page: str) -> Callable[[Visit], tuple[str, str]]:
+    """A staff form: a desk member logged in (once per visit: no fuzzed form logs out)."""
+
+    def reach(visit: Visit) -> tuple[str, str]:
+        if "staff" not in visit.made:
+            desk_session(visit.app, visit.client)
+            visit.made["staff"] = True
+        return page, page
+
+    return reach
+
+
 DETAILS = {name: [str(value)] for name, value in details_data().items()} | {
     "birth_date": ["1985-04-15", "1950-02-28"],
     "country": ["NL", "BE"],
     "library_email": ["", "werk@example.nl"],
     "iban": ["", "NL91 ABNA 0417 1643 00"],
     "newsletter": [None, "y"],
+}
+BLANK_CARD = "252700012345" + luhn_check_digit("252700012345")
+DESK_REGISTRATION = DETAILS | {
+    "initials": ["M.J.", ""],
+    "birth_date": ["1985-04-15", "", "2015-06-01"],
+    "gender": ["vrouw", "onbekend", "instelling"],
+    "subscription": ["0045", "0021", "0141", ""],
+    "id_checked": [None, "y"],
+    "login": [None, "y"],
+    "library_email": ["", "werk@example.nl"],
+    "card_number": ["", BLANK_CARD],
+    "passed_duplicates": ["", "1"],
+    "create_anyway": [None, "1"],
 }
 FORMS = [
     Form(
@@ -348,6 +374,7 @@ FORMS = [
     ),
     Form("staff.second_step", {"code": ["000000", "123 456"]}, second_step, a_staff_member),
     Form("payments.pay_instead", {}, pay_page, failed_collection),
+    Form("staff.register_patron", DESK_REGISTRATION, at_the_desk("/balie/klanten/nieuw")),
     Form("oidc.authorize", {"decision": ["allow", "deny"]}, consent_page, with_service),
     Form(
         "oidc.end_session",

@@ -116,3 +116,30 @@ def test_the_current_subscription_is_the_one_that_runs_longest(
     later = create_subscription(db_session, patron, "0045", date(2027, 1, 1))
     create_subscription(db_session, patron, "0053", date(2026, 1, 1))
     assert current_subscription(patron) == later
+
+
+@pytest.mark.parametrize(
+    ("born", "through"),
+    [
+        (date(2010, 6, 15), date(2029, 6, 14)),
+        (date(2008, 2, 29), date(2027, 2, 28)),  # 19 on 1 March, as age_on counts
+        (date(2007, 1, 1), date(2025, 12, 31)),
+    ],
+)
+def test_youth_is_valid_through_the_day_before_the_19th_birthday(born: date, through: date) -> None:
+    youth = subscription(
+        code="jeugd", validity="until_age", term_months=None, min_age=0, max_age=18
+    )
+    assert valid_through(youth, date(2026, 5, 1), born) == through
+    assert (
+        age_on(born, through) == 18
+        and age_on(born, date.fromordinal(through.toordinal() + 1)) == 19
+    )
+
+
+def test_a_subscription_until_an_age_needs_the_birth_date() -> None:
+    youth = subscription(
+        code="jeugd", validity="until_age", term_months=None, min_age=0, max_age=18
+    )
+    with pytest.raises(ValueError, match="until_age"):
+        valid_through(youth, date(2026, 5, 1))

@@ -1,0 +1,100 @@
+"""The desk's form for a new patron: the signup's personal details, with the person types, the
+subscription, ID mark, login and card that only the desk gives."""
+
+from flask_babel import lazy_gettext as _l
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    Field,
+    Form,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+)
+
+# types-wtforms describes WTForms 3.2, which had no SelectChoice yet.
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
+from wtforms.validators import InputRequired, Optional, Regexp, StopValidation
+
+from portal.forms import REQUIRED, email_field_validators, fits, normalise_space
+from portal.signup.forms import DetailsForm
+from shared.models.card import Card
+from shared.models.patron import Gender, Patron
+
+# Seed 002's person types (*Persoon/Instelling*), as the desk names them.
+PERSON_TYPES = [
+    SelectChoice(Gender.VROUW, _l("Woman")),
+    SelectChoice(Gender.MAN, _l("Man")),
+    SelectChoice(Gender.NEUTRAAL, _l("Neutral")),
+    SelectChoice(Gender.ONBEKEND, _l("Unknown")),
+    SelectChoice(Gender.INSTELLING, _l("Institution (school, care home)")),
+]
+
+
+def _is_institution(form: Form) -> bool:
+    """Whether the form registers an institution."""
+    return bool(form["gender"].data == Gender.INSTELLING)
+
+
+def required_unless_institution(form: Form, field: Field) -> None:
+    """Required for a person; an institution may leave it empty (nothing else is checked then)."""
+    if field.raw_data and field.raw_data[0].strip():
+        return
+    field.errors = []  # a date field's "not a valid date" for nothing typed
+    raise StopValidation("" if _is_institution(form) else REQUIRED)
+
+
+class DeskRegistrationForm(DetailsForm):
+    """A new patron at the desk (field names as the signup's, plus the desk's own)."""
+
+    initials = StringField(
+        _l("Initials"),
+        filters=[normalise_space],
+        validators=[
+            required_unless_institution,
+            fits(Patron.initials),
+            Regexp(r"^[^\W\d_](\.? ?[^\W\d_])*\.?$", message=_l("Letters only, like J.M.")),
+        ],
+    )
+    birth_date = DateField(_l("Date of birth"), validators=[required_unless_institution])
+    gender = RadioField(
+        _l("Person type"), choices=PERSON_TYPES, validators=[InputRequired(REQUIRED)]
+    )
+    library_email = EmailField(
+        _l("E-mail address"),
+        filters=[normalise_space],
+        validators=[Optional(), *email_field_validators()],
+    )
+    newsletter = BooleanField(_l("The patron wants the library's newsletter"))
+    branch = SelectField(_l("Home branch"), validators=[InputRequired(_l("Choose a branch."))])
+    subscription = SelectField(_l("Subscription"), validators=[Optional()])
+    id_checked = BooleanField(_l("ID document checked"))
+    login = BooleanField(_l("Make a login account"), default=True)
+    card_number = StringField(
+        _l("Card number of the blank card"),
+        filters=[normalise_space],
+        validators=[Optional(), fits(Card.number)],
+    )
+    passed_duplicates = HiddenField()
+    submit = SubmitField(_l("Register patron"))
+    create_anyway = SubmitField(_l("Register anyway"))
+
+    def validate_birth_date(self, field: Field) -> None:
+        """As in the signup; an institution's is set by the desk's rule, whatever was typed."""
+        if not _is_institution(self):
+            super().validate_birth_date(field)
+
+    def validate_first_name(self, field: Field) -> None:
+        """As in the signup (required under 19); an institution has none."""
+        if not _is_institution(self):
+            super().validate_first_name(field)
+
+    def passed(self) -> frozenset[int]:
+        """The likely duplicates shown and passed with "register anyway"; none otherwise."""
+        if not self.create_anyway.data:
+            return frozenset()
+        ids = (self.passed_duplicates.data or "").split(",")
+        return frozenset(int(n) for n in ids if n.isdigit())

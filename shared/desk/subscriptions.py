@@ -1,0 +1,55 @@
+"""The subscriptions the desk gives: youth by age, and for adults and institutions every one with
+a period that is paid at once, whether or not it is offered online. All of it from the catalogue."""
+
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shared.errors import DomainError
+from shared.models.catalogue import SubscriptionType, Validity
+from shared.models.patron import PaymentPlan
+from shared.patrons.subscriptions import check_age
+from shared.signup.registration import check_subscription_age
+from shared.timeutil import age_on, local_today
+
+# A subscription with a term the desk can start today. Youth (until an age) is chosen by age;
+# one without an end (*vast*: staff, volunteers) waits for the subscription lifecycle.
+PERIODS = (Validity.END_OF_MONTH, Validity.EXACT)
+
+
+def desk_subscriptions(session: Session) -> list[SubscriptionType]:
+    """The subscriptions the desk may choose for an adult or an institution, in catalogue order
+    (paid at once: direct debit at the desk needs a signed mandate, which comes later)."""
+    query = select(SubscriptionType).where(SubscriptionType.validity.in_(PERIODS))
+    kinds = session.scalars(query.order_by(SubscriptionType.sort_order))
+    return [kind for kind in kinds if PaymentPlan.ONCE in kind.payment_plans]
+
+
+def youth_subscription(session: Session, birth_date: date, today: date) -> SubscriptionType | None:
+    """The catalogue's subscription until an age whose age band holds today, if any."""
+    query = select(SubscriptionType).where(SubscriptionType.validity == Validity.UNTIL_AGE)
+    for kind in session.scalars(query.order_by(SubscriptionType.sort_order)):
+        if check_age(kind, birth_date, today) is None:
+            return kind
+    return None
+
+
+def choose_subscription(
+    session: Session, code: str, birth_date: date, now: datetime
+) -> SubscriptionType:
+    """The subscription of a new patron: youth by age (another choice is refused), else the
+    chosen one, if the desk gives it and its age band holds today."""
+    today = local_today(now)
+    youth = youth_subscription(session, birth_date, today)
+    if youth is not None:
+        if code and code != youth.code:
+            raise DomainError("youth_subscription_only", age=age_on(birth_date, today))
+        return youth
+    if not code:
+        raise DomainError("subscription_required")
+    chosen = next((kind for kind in desk_subscriptions(session) if kind.code == code), None)
+    if chosen is None:
+        raise DomainError("subscription_not_at_desk")
+    check_subscription_age(chosen, birth_date, now)
+    return chosen
