@@ -5,6 +5,10 @@ document.addEventListener("DOMContentLoaded", function () {
   if (summary) { summary.focus(); }
   // A form marked data-once is not sent twice by a double click. The server is idempotent
   // anyway; this only spares the patron a confusing second wait.
+  // A page waiting for something (a payment being confirmed) asks again in the background and
+  // moves on once the answer is another page: no reload that takes the reader's place away.
+  var waiting = document.querySelector("[data-recheck]");
+  if (waiting) { recheck(Number(waiting.dataset.recheck) * 1000); }
   document.querySelectorAll("form[data-once]").forEach(function (form) {
     form.addEventListener("submit", function (event) {
       if (form.dataset.sent) { event.preventDefault(); return; }
@@ -15,3 +19,19 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
+
+// Fetch this page every `delay` ms until it is no longer the waiting page, then show that one.
+function recheck(delay) {
+  function again() {
+    fetch(location.href, { credentials: "same-origin" })
+      .then(function (response) { return response.text().then(function (html) {
+        if (response.redirected || html.indexOf("data-recheck") === -1) {
+          location.assign(response.url);
+        } else {
+          setTimeout(again, delay);
+        }
+      }); })
+      .catch(function () { setTimeout(again, delay); });
+  }
+  setTimeout(again, delay);
+}

@@ -23,7 +23,7 @@ from portal.wiring import now
 from shared.models.patron import Patron, Subscription
 from tests.functional.portal.test_first_login import DESK_PASSWORD, desk_member
 from tests.support.accounts import PASSWORD, give_card, mailed_path, member
-from tests.support.browser import TIMEOUT_MS, chromium
+from tests.support.browser import TIMEOUT_MS, axe_violations, chromium
 from tests.support.factories import create_patron
 from tests.support.kiosk_api import PASSPORT, KioskApi, register_kiosk
 from tests.support.oidc import add_service, authorize_url
@@ -138,11 +138,13 @@ class Narrow:
         return self.check(path)
 
     def check(self, what: str) -> Page:
-        """The page shown now fits 320 pixels, and no label or cell overlaps its neighbour."""
+        """The page shown now fits 320 pixels, no label or cell overlaps its neighbour, and axe
+        finds nothing."""
         widths = self.page.evaluate(WIDTH)
         wide = self.page.evaluate(WIDE)
         assert max(widths) <= NARROW["width"], f"{what}: {widths} px wide at 320: {wide}"
         assert self.page.evaluate(CLASHES) == [], f"{what}: boxes overlap"
+        assert axe_violations(self.page) == [], f"{what}: axe"
         return self.page
 
     def press(self, button: Locator, what: str) -> Page:
