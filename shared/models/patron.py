@@ -99,6 +99,13 @@ class Patron(Base):
 
 # The library e-mail on the record logs in too, compared as lower(library_email).
 Index("ix_patron_library_email_lower", func.lower(Patron.library_email))
+# The desk finds patrons by birth date, and by postcode as typed without spaces in any case.
+Index("ix_patron_birth_date", Patron.birth_date)
+# (Spaces as literals: SQLite uses an index on an expression only for that very expression.)
+postcode_compact = func.upper(
+    func.replace(Patron.postcode, literal_column("' '"), literal_column("''"))
+)
+Index("ix_patron_postcode_compact", postcode_compact)
 
 
 class PaymentPlan(StrEnum):
