@@ -76,13 +76,15 @@ def found(query: str, people: dict[str, Patron]) -> list[str]:
         ("anna jansen", ["anna"]),
         ("jansen anna", ["anna"]),
         ("anna janssen", ["anna"]),
-        ("12-03-1980", ["anna", "jan"])("12-3-1980", ["anna", "jan"]),  # by surname,
+        ("12-03-1980", ["anna", "jan"]),  # by surname
+        ("12-3-1980", ["anna", "jan"]),
         ("jansen 12-03-1980", ["anna"]),
         ("7961 AM 12", ["anna", "jan"]),  # house numbers 12 and 12a
         ("7961am12", ["anna", "jan"]),
         ("7961 am 12a", ["jan"]),
         ("7961AM 12 jansen", ["anna"]),
-        ("7941 CD", ["tom", "kathe"])("Pietersen", []),  # Groot before Müller,
+        ("7941 CD", ["tom", "kathe"]),  # Groot before Müller
+        ("Pietersen", []),
         ("Vos", []),  # short names must be exact
         ("01-01-2000", []),
     ],
