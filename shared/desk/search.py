@@ -10,6 +10,8 @@ how closely the names match."""
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
+from typing import Protocol
 
 from rapidfuzz.distance import OSA
 from sqlalchemy import func, select
@@ -26,6 +28,30 @@ from shared.patrons.name_keys import key_rows
 CANDIDATES = 500  # patrons read at most for one postcode or birth date
 PREFIX_DIFFERS = 0.5  # "de Vries" typed: a Vries without prefix after the de Vries's
 Rank = tuple[float, str, str, str, int]
+# What the ranking compares: read for every candidate, the whole patron only for those shown.
+COMPARED = (
+    Patron.id,
+    Patron.initials,
+    Patron.prefix,
+    Patron.surname,
+    Patron.first_name,
+    Patron.birth_date,
+    Patron.postcode,
+    Patron.house_number,
+)
+
+
+class Compared(Protocol):
+    """The columns of COMPARED, as a row of them has them."""
+
+    id: int
+    initials: str
+    prefix: str
+    surname: str
+    first_name: str
+    birth_date: date
+    postcode: str
+    house_number: str
 
 
 @dataclass(frozen=True)
@@ -43,13 +69,22 @@ class Found:
 
 def search_patrons(session: Session, query: str, limit: int = 50) -> list[Found]:
     """The patrons matching what was typed, most relevant first, at most `limit`."""
-    wanted = parse(query)
+    chosen = _ranked(session, parse(query), limit)
+    if not chosen:
+        return []
+    patrons = {p.id: p for p in session.scalars(select(Patron).where(Patron.id.in_(chosen)))}
+    cards = _main_cards(session, chosen)
+    return [Found(patrons[id_], cards.get(id_)) for id_ in chosen]
+
+
+def _ranked(session: Session, wanted: SearchQuery, limit: int) -> list[int]:
+    """Ids of the matching patrons, most relevant first, at most `limit`."""
     ids = _candidates(session, wanted, limit)
-    patrons = list(session.scalars(select(Patron).where(Patron.id.in_(ids)))) if ids else []
-    ranked = sorted((rank, p) for p in patrons if (rank := _rank(wanted, p)) is not None)
-    chosen = [patron for _, patron in ranked[:limit]]
-    cards = _main_cards(session, [patron.id for patron in chosen])
-    return [Found(patron, cards.get(patron.id)) for patron in chosen]
+    rows: list[Compared] = []
+    if ids:
+        rows = list(session.execute(select(*COMPARED).where(Patron.id.in_(ids))))
+    ranked = sorted(rank for row in rows if (rank := _rank(wanted, row)) is not None)
+    return [rank[-1] for rank in ranked[:limit]]
 
 
 def _candidates(session: Session, wanted: SearchQuery, limit: int) -> list[int]:
@@ -57,7 +92,7 @@ def _candidates(session: Session, wanted: SearchQuery, limit: int) -> list[int]:
     readers: list[tuple[object, Callable[[], list[int]]]] = [
         (wanted.numbers, lambda: _by_number(session, wanted.numbers)),
         (wanted.email, lambda: _by_email(session, wanted.email)),
-        (wanted.postcode, lambda: _by_postcode(session, wanted.postcode)),
+        (wanted.postcode, lambda: _by_postcode(session, wanted.postcode, wanted.house_number)),
         (wanted.birth_date, lambda: _by_birth_date(session, wanted)),
         (wanted.names, lambda: patrons_by_name(session, wanted, limit)),
     ]
@@ -82,9 +117,11 @@ def _by_email(session: Session, email: str) -> list[int]:
     return [*session.scalars(by_login), *session.scalars(by_library)]
 
 
-def _by_postcode(session: Session, postcode: str) -> list[int]:
-    """Patrons living at this postcode."""
-    query = select(Patron.id).where(postcode_compact == postcode)
+def _by_postcode(session: Session, postcode: str, house_number: str) -> list[int]:
+    """Patrons living at this postcode (with a house number starting with these digits)."""
+    query = select(Patron.id).where(
+        postcode_compact == postcode, Patron.house_number.startswith(house_number)
+    )
     return list(session.scalars(query.order_by(Patron.id).limit(CANDIDATES)))
 
 
@@ -94,7 +131,7 @@ def _by_birth_date(session: Session, wanted: SearchQuery) -> list[int]:
     return list(session.scalars(query.order_by(Patron.id).limit(CANDIDATES)))
 
 
-def _rank(wanted: SearchQuery, patron: Patron) -> Rank | None:
+def _rank(wanted: SearchQuery, patron: Compared) -> Rank | None:
     """Where the patron goes in the results (lower first); None if it does not match."""
     if not _details_match(wanted, patron):
         return None
@@ -111,7 +148,7 @@ def _rank(wanted: SearchQuery, patron: Patron) -> Rank | None:
     return score, first["surname_key"], first["initials_key"], first["first_name_key"], patron.id
 
 
-def _details_match(wanted: SearchQuery, patron: Patron) -> bool:
+def _details_match(wanted: SearchQuery, patron: Compared) -> bool:
     """Whether the birth date, postcode and house number typed (if any) are the patron's."""
     number, addition = _house(patron.house_number)
     return (
@@ -131,8 +168,6 @@ def _house(house_number: str) -> tuple[str, str]:
 
 def _main_cards(session: Session, patron_ids: list[int]) -> dict[int, Card]:
     """The active main card of each of these patrons that has one."""
-    if not patron_ids:
-        return {}
     query = select(Card).where(
         Card.patron_id.in_(patron_ids), Card.role == CardRole.MAIN, Card.status == CardStatus.ACTIVE
     )
