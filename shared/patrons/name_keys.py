@@ -5,6 +5,7 @@ rows in bulk through `add_name_keys`), so the search never reads a stale name.""
 
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import delete, insert
@@ -27,6 +28,7 @@ LETTERS = str.maketrans({"ø": "o", "ł": "l", "đ": "d", "æ": "ae", "œ": "oe"
 Row = dict[str, Any]
 
 
+@lru_cache(maxsize=8192)  # names repeat: the search folds every candidate's
 def fold(text: str) -> str:
     """Lower case without accents, every run of other characters than letters and digits one
     space: "Müller-Lüdenscheidt" is "muller ludenscheidt"."""
