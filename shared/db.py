@@ -161,6 +161,16 @@ def insert_or_ignore(session: Session, model: type[Base], values: dict[str, Any]
     return session.execute(statement).first() is not None
 
 
+def insert_all_or_ignore(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> None:
+    """Insert the rows, leaving out any whose key is there already (also when another
+    transaction inserts it at the same time)."""
+    dialect = session.get_bind().dialect.name
+    if dialect not in _UPSERT_INSERTS:
+        raise ValueError(f"unsupported database {dialect}: use SQLite or PostgreSQL")
+    if rows:
+        session.execute(_UPSERT_INSERTS[dialect](model).on_conflict_do_nothing(), rows)
+
+
 def rows_changed(
     session: Session, statement: Executable, values: dict[str, Any] | None = None
 ) -> int:

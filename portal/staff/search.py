@@ -1,5 +1,50 @@
-"""Finding patrons (/balie/klanten?q=...)."""
+"""Finding patrons (/balie/klanten?q=...): one box for names, numbers, e-mail, postcode and birth
+date; exactly one match opens the patron screen at once (a scanned card and Enter do that)."""
 
+from urllib.parse import quote
+
+from flask import current_app, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from werkzeug.wrappers import Response
+
+from portal.extensions import db
 from portal.staff.views import bp
+from shared.desk.search import Found, search_patrons
+from shared.models.patron import CustomerType
 
-__all__ = ["bp"]
+LONGEST_QUERY = 200  # characters of the search box read; no search needs more
+RESULTS = 50
+
+
+@bp.get("/klanten")
+def find_patrons() -> Response | str:
+    """The search box and what it found; straight to the patron when one matches."""
+    query = " ".join(request.args.get("q", "")[:LONGEST_QUERY].split())
+    found = search_patrons(db.session(), query, RESULTS) if query else []
+    if len(found) == 1:
+        return redirect(patron_url(found[0].number), 303)
+    return render_template(
+        "portal/staff/search.html",
+        query=query,
+        found=found,
+        most=RESULTS,
+        patron_url=patron_url,
+        status=status,
+    )
+
+
+def patron_url(number: str) -> str:
+    """The patron screen's address for this number."""
+    if "staff.patron" in current_app.view_functions:
+        return url_for("staff.patron", number=number)
+    return f"{bp.url_prefix}/klanten/{quote(number, safe='')}"
+
+
+def status(found: Found) -> str:
+    """The patron's state in a few words, for the list (the patron screen says why)."""
+    words = [_l("Lending blocked") if found.patron.lending_blocked else _l("May borrow")]
+    if found.card is None:
+        words.append(_l("no card"))
+    if found.patron.customer_type == CustomerType.GUEST:
+        words.append(_l("guest patron"))
+    return ", ".join(str(word) for word in words)

@@ -14,6 +14,7 @@ from shared.models.account import LoginAccount
 from shared.models.card import Card
 from shared.models.catalogue import Branch, SubscriptionType
 from shared.models.patron import Gender, Patron, PaymentPlan, Subscription
+from shared.patrons.name_keys import index_names
 from shared.patrons.subscriptions import valid_through
 from shared.payments import ledger
 from shared.timeutil import local_today
@@ -93,4 +94,6 @@ def _demo_patron(
         )
     )
     session.add(patron)
+    session.flush()
+    index_names(session, patron)
     return patron

@@ -22,6 +22,7 @@ from shared.models.card import Card
 from shared.models.catalogue import Branch, SubscriptionType
 from shared.models.patron import Gender, Patron, PaymentPlan, Subscription
 from shared.models.payment import Payment, PaymentPurpose, PaymentStatus
+from shared.patrons.name_keys import add_name_keys, key_rows
 from shared.patrons.subscriptions import valid_through
 from shared.timeutil import local_today
 
@@ -148,7 +149,14 @@ def _insert_batch(
             rows[kind].append(row)
     for kind in _TABLES:
         session.execute(insert(kind), rows[kind])
+    add_name_keys(session, [key for patron in rows[Patron] for key in _name_keys(patron)])
     session.commit()
+
+
+def _name_keys(patron: dict[str, Any]) -> list[dict[str, Any]]:
+    """The search's keys of a patron row."""
+    names = (patron["initials"], patron["prefix"], patron["surname"], patron["first_name"])
+    return key_rows(patron["id"], *names)
 
 
 def _member_rows(

@@ -20,6 +20,7 @@ from shared.models.account import LoginAccount
 from shared.models.catalogue import Branch, SubscriptionType
 from shared.models.id_check import DeskIdCheck
 from shared.models.patron import Gender, Patron, PaymentPlan, Subscription
+from shared.patrons.name_keys import index_names
 from shared.patrons.subscriptions import valid_through
 from shared.payments import ledger
 from shared.payments.direct_debit import period_charge_key
@@ -123,6 +124,7 @@ def _new_patron(
     patron.subscriptions.append(first)
     session.add(patron)
     session.flush()
+    index_names(session, patron)
     return patron
 
 

@@ -101,6 +101,12 @@ class Patron(Base):
 # The library e-mail on the record logs in too, compared as lower(library_email).
 Index("ix_patron_library_email_lower", func.lower(Patron.library_email))
 Index("ix_patron_postcode_house_number", Patron.postcode, Patron.house_number)
+# The desk finds patrons by postcode as typed without spaces in any case.
+# (Spaces as literals: SQLite uses an index on an expression only for that very expression.)
+postcode_compact = func.upper(
+    func.replace(Patron.postcode, literal_column("' '"), literal_column("''"))
+)
+Index("ix_patron_postcode_compact", postcode_compact)
 
 
 class PaymentPlan(StrEnum):

@@ -17,6 +17,7 @@ from shared.models.catalogue import Branch
 from shared.models.patron import Patron, PaymentPlan, Subscription
 from shared.models.payment import Payment, SequenceType
 from shared.models.registration import Registration
+from shared.patrons.name_keys import index_names
 from shared.patrons.subscriptions import valid_through
 from shared.payments import ledger
 from shared.payments.direct_debit import period_charge_key
@@ -76,6 +77,7 @@ def _create_patron(
     patron.mollie_customer_id = payment.customer_id
     session.add(patron)
     session.flush()
+    index_names(session, patron)
     return patron
 
 

@@ -83,6 +83,7 @@ ACCOUNT_PAGES = {
 DESK_PAGES = {
     "portal/staff/second_step.html",
     "portal/staff/staff_list.html",
+    "portal/staff/search.html",
     "portal/staff/patron.html",
     "portal/staff/patron_unknown.html",
     "portal/staff/audit.html",
@@ -484,6 +485,8 @@ def test_the_desk_pages_reflow(
             with narrow(browser, portal_server, language) as tab:
                 staff = new_browser()
                 log_in_staff(tab, app, staff, f"coordinator-{language}", "coordinator")
+                tab.visit("/balie/klanten?q=Vries")
+                tab.visit("/balie/klanten?q=Niemandsland")
                 tab.visit("/balie/klanten/52700000012345")
                 tab.visit("/balie/klanten/0000")
                 tab.visit("/balie/audit")

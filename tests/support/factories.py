@@ -17,6 +17,7 @@ from shared.models.kiosk import KioskDevice
 from shared.models.patron import Gender, Patron, PaymentPlan, Subscription
 from shared.models.payment import Payment, PaymentPurpose, PaymentStatus
 from shared.models.registration import Registration, RegistrationState
+from shared.patrons.name_keys import index_names
 from shared.patrons.subscriptions import valid_through
 from shared.timeutil import local_today
 
@@ -76,18 +77,24 @@ def create_patron(
     *,
     birth_date: date = date(1985, 4, 15),
     subscription: str | None = None,
+    names: tuple[str, str, str, str] | None = None,
+    address: tuple[str, str] = ("7961 AM", "12"),
 ) -> Patron:
     """A patron of the first branch with a temporary number, linked to a login account; with a
-    subscription of that catalogue code from today, when one is named."""
+    subscription of that catalogue code from today, when one is named. `names` are initials,
+    prefix, surname and first name (M. Dijk<n> without); `address` postcode and house number."""
     branch = session.scalars(select(Branch).order_by(Branch.id)).first()
     n = next(_counter)
+    initials, prefix, surname, first_name = names or ("M.", "", f"Dijk{n}", "")
     patron = Patron(
-        initials="M.",
-        surname=f"Dijk{n}",
+        initials=initials,
+        prefix=prefix,
+        surname=surname,
+        first_name=first_name,
         birth_date=birth_date,
         gender=Gender.VROUW,
-        postcode="7961 AM",
-        house_number="12",
+        postcode=address[0],
+        house_number=address[1],
         street="Dijkhuizen",
         city="Ruinerwold",
         library_email=f"patron{n}@example.nl",
@@ -98,6 +105,7 @@ def create_patron(
     )
     session.add(patron)
     session.flush()
+    index_names(session, patron)
     if subscription is not None:
         create_subscription(session, patron, subscription, local_today(now))
     return patron

@@ -16,6 +16,8 @@ LARGE = {
     "chargeback",
     "login_account",
     "patron",
+    "patron_name_key",
+    "name_term",
     "card",
     "subscription",
     "payment",

@@ -367,3 +367,10 @@ def test_a_patron_is_refused_the_desk(app: Flask, client: FlaskClient) -> None:
 def test_an_anonymous_visitor_is_sent_to_log_in(client: FlaskClient) -> None:
     response = client.get(PAGE)
     assert response.status_code in (302, 303) and "/inloggen" in response.location
+
+
+def test_a_patron_registered_at_the_desk_is_found_by_name_with_a_typo(desk: FlaskClient) -> None:
+    patron = registered(register(desk, **SOMEONE_ELSE))
+    found = desk.get("/balie/klanten", query_string={"q": "Zandtsra"})
+    assert found.status_code == 303
+    assert found.location.endswith(f"/balie/klanten/{patron.temporary_number}")

@@ -16,6 +16,7 @@ from portal.extensions import db
 from shared.accounts.login import log_in
 from shared.cards.collection_codes import issue_code
 from shared.clock import ManualClock
+from shared.desk.search import search_patrons
 from shared.errors import DomainError
 from shared.kiosks.identification import by_card, by_code
 from shared.mail.worker import claim, due_ids
@@ -240,6 +241,36 @@ def test_a_kiosk_finds_a_tapped_card_or_a_typed_code_without_a_scan(
         with suppress(DomainError):  # a card was issued: the code is refused, after its look-up
             by_code(db.session, "secret", code, 1, clock.now())
     no_scans(statements)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "de Vries",
+        "j. de vris",  # a typo: one letter left out
+        "anna jansen",
+        "anna",
+        "2527099999997",
+        "PATRON1@example.nl",
+        "7961 AM 12",
+        "12-03-1980",
+        "jansen 12-03-1980",
+    ],
+)
+def test_the_desks_search_scans_no_large_table(members: list[Any], query: str) -> None:
+    with captured() as statements:
+        search_patrons(db.session, query)
+    no_scans(statements)
+
+
+def test_the_desks_search_reads_names_in_the_order_of_an_index(
+    clock: ManualClock, members: list[Any]
+) -> None:
+    create_patron(db.session, None, clock.now(), names=("A.", "de", "Vries", "Anna"))
+    with captured() as statements:
+        assert search_patrons(db.session, "de Vries")
+        assert search_patrons(db.session, "a. vries")
+    assert "ix_patron_name_key_surname" in indexes_used(db.session, statements)
 
 
 def test_the_weekly_schedule_check_skips_those_asked_about_in_the_index(

@@ -1,0 +1,174 @@
+"""The desk's search (*klant zoeken*): one box for a card number (also a replaced or lost card's),
+a temporary or system number, an e-mail address (the login's or the library's), a postcode with
+house number, a birth date (dd-mm-jjjj) and names (surname with or without prefix, initials,
+first name; accents, case and one typo do not matter), alone or combined.
+
+The most telling part reads candidates through an index (number, e-mail, postcode, birth date,
+else names: see search_names); every other part then narrows them down, and they are ranked by
+how closely the names match."""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Protocol
+
+from rapidfuzz.distance import OSA
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from shared.desk.patron_numbers import number_with_card
+from shared.desk.search_names import allowed_edits, patrons_by_name
+from shared.desk.search_query import SearchQuery, parse
+from shared.models.account import LoginAccount
+from shared.models.card import Card, CardRole, CardStatus
+from shared.models.patron import Patron, postcode_compact
+from shared.patrons.name_keys import key_rows
+
+CANDIDATES = 500  # patrons read at most for one postcode or birth date
+PREFIX_DIFFERS = 0.5  # "de Vries" typed: a Vries without prefix after the de Vries's
+Rank = tuple[float, str, str, str, int]
+# What the ranking compares: read for every candidate, the whole patron only for those shown.
+COMPARED = (
+    Patron.id,
+    Patron.initials,
+    Patron.prefix,
+    Patron.surname,
+    Patron.first_name,
+    Patron.birth_date,
+    Patron.postcode,
+    Patron.house_number,
+)
+
+
+class Compared(Protocol):
+    """The columns of COMPARED, as a row of them has them."""
+
+    id: int
+    initials: str
+    prefix: str
+    surname: str
+    first_name: str
+    birth_date: date
+    postcode: str
+    house_number: str
+
+
+@dataclass(frozen=True)
+class Found:
+    """A patron the search found, with the active main card if there is one."""
+
+    patron: Patron
+    card: Card | None
+
+    @property
+    def number(self) -> str:
+        """The number the patron screen is opened with."""
+        return number_with_card(self.patron, self.card)
+
+
+def search_patrons(session: Session, query: str, limit: int = 50) -> list[Found]:
+    """The patrons matching what was typed, most relevant first, at most `limit`."""
+    chosen = _ranked(session, parse(query), limit)
+    if not chosen:
+        return []
+    patrons = {p.id: p for p in session.scalars(select(Patron).where(Patron.id.in_(chosen)))}
+    cards = _main_cards(session, chosen)
+    return [Found(patrons[id_], cards.get(id_)) for id_ in chosen]
+
+
+def _ranked(session: Session, wanted: SearchQuery, limit: int) -> list[int]:
+    """Ids of the matching patrons, most relevant first, at most `limit`."""
+    ids = _candidates(session, wanted, limit)
+    rows: list[Compared] = []
+    if ids:
+        rows = list(session.execute(select(*COMPARED).where(Patron.id.in_(ids))))
+    ranked = sorted(rank for row in rows if (rank := _rank(wanted, row)) is not None)
+    return [rank[-1] for rank in ranked[:limit]]
+
+
+def _candidates(session: Session, wanted: SearchQuery, limit: int) -> list[int]:
+    """Ids of patrons that match the most telling part of the search."""
+    readers: list[tuple[object, Callable[[], list[int]]]] = [
+        (wanted.numbers, lambda: _by_number(session, wanted.numbers)),
+        (wanted.email, lambda: _by_email(session, wanted.email)),
+        (wanted.postcode, lambda: _by_postcode(session, wanted.postcode, wanted.house_number)),
+        (wanted.birth_date, lambda: _by_birth_date(session, wanted)),
+        (wanted.names, lambda: patrons_by_name(session, wanted, limit)),
+    ]
+    return next((read() for part, read in readers if part), [])
+
+
+def _by_number(session: Session, numbers: tuple[str, ...]) -> list[int]:
+    """Holders of a card with one of these numbers (in any status), and patrons with one of
+    them as temporary or system number."""
+    holders = select(Card.patron_id).where(Card.number.in_(numbers))
+    own = select(Patron.id).where(
+        Patron.temporary_number.in_(numbers) | Patron.system_number.in_(numbers)
+    )
+    return [*session.scalars(holders), *session.scalars(own)]
+
+
+def _by_email(session: Session, email: str) -> list[int]:
+    """Patrons whose login or library e-mail address this is."""
+    logins = select(LoginAccount.id).where(func.lower(LoginAccount.email) == email)
+    by_login = select(Patron.id).where(Patron.login_account_id.in_(logins))
+    by_library = select(Patron.id).where(func.lower(Patron.library_email) == email)
+    return [*session.scalars(by_login), *session.scalars(by_library)]
+
+
+def _by_postcode(session: Session, postcode: str, house_number: str) -> list[int]:
+    """Patrons living at this postcode (with a house number starting with these digits)."""
+    query = select(Patron.id).where(
+        postcode_compact == postcode, Patron.house_number.startswith(house_number)
+    )
+    return list(session.scalars(query.order_by(Patron.id).limit(CANDIDATES)))
+
+
+def _by_birth_date(session: Session, wanted: SearchQuery) -> list[int]:
+    """Patrons born on the date."""
+    query = select(Patron.id).where(Patron.birth_date == wanted.birth_date)
+    return list(session.scalars(query.order_by(Patron.id).limit(CANDIDATES)))
+
+
+def _rank(wanted: SearchQuery, patron: Compared) -> Rank | None:
+    """Where the patron goes in the results (lower first); None if it does not match."""
+    if not _details_match(wanted, patron):
+        return None
+    names = key_rows(patron.id, patron.initials, patron.prefix, patron.surname, patron.first_name)
+    if not names or not names[0]["initials_key"].startswith(wanted.initials):
+        return None
+    own = {row["surname_key"] for row in names} | {names[0]["first_name_key"]}
+    own |= set(names[0]["prefix_key"].split())
+    edits = [min(OSA.distance(word, name) for name in own) for word in wanted.names]
+    if any(n > allowed_edits(word) for n, word in zip(edits, wanted.names, strict=True)):
+        return None
+    first = names[0]
+    score = sum(edits) + (PREFIX_DIFFERS if wanted.prefix not in ("", first["prefix_key"]) else 0)
+    return score, first["surname_key"], first["initials_key"], first["first_name_key"], patron.id
+
+
+def _details_match(wanted: SearchQuery, patron: Compared) -> bool:
+    """Whether the birth date, postcode and house number typed (if any) are the patron's."""
+    number, addition = _house(patron.house_number)
+    return (
+        wanted.birth_date in (None, patron.birth_date)
+        and wanted.postcode in ("", patron.postcode.replace(" ", "").upper())
+        and wanted.house_number in ("", number)
+        and wanted.addition in ("", addition)
+    )
+
+
+def _house(house_number: str) -> tuple[str, str]:
+    """The number and the addition (folded) of a house number: 12-a is 12 and a."""
+    match = re.match(r"\s*(\d*)(.*)", house_number.casefold())
+    assert match is not None  # the pattern matches any text
+    return match[1], re.sub(r"[^0-9a-z]", "", match[2])
+
+
+def _main_cards(session: Session, patron_ids: list[int]) -> dict[int, Card]:
+    """The active main card of each of these patrons that has one."""
+    query = select(Card).where(
+        Card.patron_id.in_(patron_ids), Card.role == CardRole.MAIN, Card.status == CardStatus.ACTIVE
+    )
+    return {card.patron_id: card for card in session.scalars(query)}
