@@ -15,7 +15,7 @@ from shared.desk import audit
 from shared.models.account import AccountStatus, LoginAccount
 from shared.models.audit import AuditEntry
 from shared.models.card import Card, CardRole, CardStatus
-from shared.models.id_check import IdCheck
+from shared.models.id_check import DeskIdCheck, IdCheck
 from shared.models.ledger import LedgerEntry
 from shared.models.mail import OutboxMail
 from shared.models.mandate import Mandate
@@ -79,6 +79,7 @@ class PatronScreen:
     chargebacks: Newest[tuple[Chargeback, Payment]]
     mandates: Newest[Mandate]
     id_checks: Newest[IdCheck]
+    desk_id_checks: Newest[DeskIdCheck]
     mails: Newest[OutboxMail]
     audit: Newest[AuditEntry]
 
@@ -114,6 +115,7 @@ def patron_screen(session: Session, patron: Patron, now: datetime) -> PatronScre
         chargebacks=_newest_pairs(session, _chargebacks(patron)),
         mandates=_newest(session, _mandates(patron)),
         id_checks=_newest(session, _id_checks(patron)),
+        desk_id_checks=_newest(session, _desk_id_checks(patron)),
         mails=_newest(session, _mails(patron)),
         audit=_newest_audit(session, patron),
     )
@@ -222,6 +224,12 @@ def _id_checks(patron: Patron) -> Select[IdCheck]:
     query = select(IdCheck).options(joinedload(IdCheck.kiosk))
     query = query.where(IdCheck.patron_id == patron.id)
     return query.order_by(IdCheck.checked_at.desc(), IdCheck.id.desc())
+
+
+def _desk_id_checks(patron: Patron) -> Select[DeskIdCheck]:
+    """The patron's ID documents checked at the desk (who and when), newest first."""
+    query = select(DeskIdCheck).where(DeskIdCheck.patron_id == patron.id)
+    return query.order_by(DeskIdCheck.checked_at.desc(), DeskIdCheck.id.desc())
 
 
 def _mails(patron: Patron) -> Select[OutboxMail]:

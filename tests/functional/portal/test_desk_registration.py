@@ -187,9 +187,12 @@ def test_a_free_subscription_charges_nothing(desk: FlaskClient, clock: ManualClo
 
 
 def test_the_id_check_is_marked_with_who_and_when(desk: FlaskClient, clock: ManualClock) -> None:
-    patron = registered(register(desk, id_checked="y"))
+    response = register(desk, id_checked="y")
+    patron = registered(response)
     (check,) = db.session.scalars(select(DeskIdCheck).where(DeskIdCheck.patron_id == patron.id))
     assert check.staff_username == "balie" and check.checked_at == clock.now()
+    screen = desk.get(response.location).get_data(as_text=True)
+    assert 'data-label="Medewerker">balie<' in screen  # the patron screen shows who checked
     unchecked = registered(register(desk, **SOMEONE_ELSE))
     assert (
         db.session.scalars(select(DeskIdCheck).where(DeskIdCheck.patron_id == unchecked.id)).all()
