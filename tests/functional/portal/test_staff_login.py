@@ -275,21 +275,22 @@ def test_the_limits_are_settings(
 # A fresh code before a sensitive page
 
 
+@pytest.mark.parametrize("sensitive", [STAFF_LIST, "/balie/audit"])
 def test_a_sensitive_page_asks_for_the_code_again_after_5_minutes(
-    app: Flask, client: FlaskClient, clock: ManualClock
+    app: Flask, client: FlaskClient, clock: ManualClock, sensitive: str
 ) -> None:
     desk_session(app, client, "hoofd", "coordinator")
     authenticator = authenticator_of("hoofd")
-    assert client.get(STAFF_LIST).status_code == 200  # the code of the login is recent
+    assert client.get(sensitive).status_code == 200  # the code of the login is recent
     clock.advance(timedelta(minutes=5, seconds=1))
-    asked = client.get(STAFF_LIST)
-    assert asked.status_code == 302 and asked.location == f"{SECOND_STEP}?next={STAFF_LIST}"
+    asked = client.get(sensitive)
+    assert asked.status_code == 302 and asked.location == f"{SECOND_STEP}?next={sensitive}"
     assert is_logged_in_staff(client)  # other pages go on without a code
     page = client.get(asked.location).get_data(as_text=True)
     assert "Hiervoor is je code opnieuw nodig" in page
     assert code_error(type_code(client, "000000", asked.location)).startswith(WRONG)
-    assert type_code(client, code_at(authenticator), asked.location).location == STAFF_LIST
-    assert client.get(STAFF_LIST).status_code == 200
+    assert type_code(client, code_at(authenticator), asked.location).location == sensitive
+    assert client.get(sensitive).status_code == 200
 
 
 def test_after_a_fresh_code_the_way_back_stays_on_the_site(
