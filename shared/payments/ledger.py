@@ -62,17 +62,8 @@ def charge(
     subscription_id: int | None = None,
 ) -> None:
     """Something the patron owes: a contribution, a period, a fee."""
-    require_text("description", description, LedgerEntry.description)
-    record(
-        session,
-        patron_id,
-        EntryType.CHARGE,
-        amount,
-        description,
-        f"charge:{dedupe_key}",
-        now,
-        subscription_id=subscription_id,
-    )
+    line = (amount, description, f"charge:{dedupe_key}")
+    _book(session, patron_id, EntryType.CHARGE, line, now, subscription_id)
 
 
 def credit(
@@ -86,14 +77,28 @@ def credit(
 ) -> None:
     """Money the patron no longer owes that no payment of theirs brought (a chargeback the bank
     reversed): it lowers the balance as a payment does."""
+    line = (amount, description, f"credit:{dedupe_key}")
+    _book(session, patron_id, EntryType.PAYMENT, line, now, subscription_id)
+
+
+def _book(
+    session: Session,
+    patron_id: int,
+    entry_type: EntryType,
+    line: tuple[Decimal, str, str],
+    now: datetime,
+    subscription_id: int | None,
+) -> None:
+    """A line booked by the library itself (amount, description, key), its text checked."""
+    amount, description, key = line
     require_text("description", description, LedgerEntry.description)
     record(
         session,
         patron_id,
-        EntryType.PAYMENT,
+        entry_type,
         amount,
         description,
-        f"credit:{dedupe_key}",
+        key,
         now,
         subscription_id=subscription_id,
     )
