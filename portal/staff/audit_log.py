@@ -25,7 +25,7 @@ def audit() -> str | Response:
         staff=staff,
         patron=patron,
         changes=changes,
-        action_words=patron_words.action_words,
+        words=patron_words,
         limit=PAGE,
     )
 

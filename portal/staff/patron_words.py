@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 
 from shared.desk.patron_view import VIEWED, BlockReason
+from shared.desk.registration import REGISTERED
 from shared.models.account import AccountStatus
 from shared.models.card import CardRole, CardStatus
 from shared.models.ledger import EntryType
@@ -84,9 +85,38 @@ MAIL_WORDS = {
     MailStatus.FAILED: _l("Could not be delivered"),
 }
 # Actions other parts of the desk record show as their code until they are added here.
-ACTION_WORDS = {VIEWED: _l("Viewed the patron screen")}
+ACTION_WORDS = {VIEWED: _l("Viewed the patron screen"), REGISTERED: _l("Registered the patron")}
+# The values an audit entry records, by their name there (the details as at signup, and what
+# the desk chose).
+FIELD_WORDS = {
+    "initials": _l("Initials"),
+    "prefix": _l("Prefix"),
+    "surname": _l("Surname"),
+    "first_name": _l("First name"),
+    "birth_date": _l("Date of birth"),
+    "gender": _l("Person or institution"),
+    "postcode": _l("Postcode"),
+    "house_number": _l("House number"),
+    "street": _l("Street"),
+    "city": _l("Town"),
+    "country": _l("Country"),
+    "phone": _l("Phone"),
+    "library_email": _l("E-mail address"),
+    "newsletter": _l("Newsletter"),
+    "branch": _l("Branch"),
+    "subscription": _l("Subscription"),
+    "id_checked": _l("ID checked"),
+    "login": _l("Login account"),
+    "card_number": _l("Card number"),
+    "passed_duplicates": _l("Went on past likely duplicates"),
+}
 
 
 def action_words(action: str) -> str:
     """What a staff member did, in words; the recorded code for an action not known here."""
     return str(ACTION_WORDS.get(action, action))
+
+
+def field_words(name: str) -> str:
+    """The name of a recorded value, in words; the recorded name for one not known here."""
+    return str(FIELD_WORDS.get(name, name))

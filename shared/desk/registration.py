@@ -34,6 +34,7 @@ INSTITUTION_BIRTH_DATE = date(1980, 1, 1)
 INSTITUTION_OPTIONAL = ("initials",)
 # Kept out of the audit log: what it needs is that the patron was registered, not their bank.
 NOT_AUDITED = ("iban",)
+REGISTERED = "patron.registered"  # the audit log's action
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ def register_patron(
         _mailed_login(session, patron, mail, now)
     _charge(session, patron, patron.subscriptions[0], now)
     after = _audited(details) | _choices(entered, kind)
-    audit.record(session, staff, "patron.registered", now, patron_id=patron.id, after=after)
+    audit.record(session, staff, REGISTERED, now, patron_id=patron.id, after=after)
     return patron
 
 

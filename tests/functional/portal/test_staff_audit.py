@@ -119,9 +119,9 @@ def test_values_before_and_after_are_readable(coordinator: FlaskClient) -> None:
     first, _ = two_patrons()
     record_change(first)
     [row] = rows(coordinator)
-    assert row.endswith("city: – → Assen; phone: 0612345678 → 0687654321")
+    assert row.endswith("Woonplaats: – → Assen; Telefoon: 0612345678 → 0687654321")
     screen = coordinator.get(f"/balie/klanten/{first.temporary_number}").get_data(as_text=True)
-    assert "city: – → Assen; phone: 0612345678 → 0687654321" in screen
+    assert "Woonplaats: – → Assen; Telefoon: 0612345678 → 0687654321" in screen
 
 
 def audit_command(app: Flask, *args: str) -> str:
