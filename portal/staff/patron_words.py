@@ -24,6 +24,7 @@ REASON_WORDS = {
     BlockReason.SUBSCRIPTION_REFUSED: _l("The subscription is invalid or blacklisted."),
     BlockReason.LOGIN_BLOCKED: _l("The login account is blocked."),
     BlockReason.DEBT: _l("The patron owes money."),
+    BlockReason.FLAGGED: _l("Lending is blocked on the record."),
 }
 SUBSCRIPTION_WORDS = {
     SubscriptionStatus.NORMAL: _l("Normal"),

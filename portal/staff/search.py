@@ -41,10 +41,10 @@ def patron_url(number: str) -> str:
 
 
 def status(found: Found) -> str:
-    """The patron's state in a few words, for the list (the patron screen says why)."""
-    words = [_l("Lending blocked") if found.patron.lending_blocked else _l("May borrow")]
+    """What the record says at a glance, for the list (the patron screen says why and more)."""
+    words = [_l("Lending blocked")] if found.patron.lending_blocked else []
     if found.card is None:
         words.append(_l("no card"))
     if found.patron.customer_type == CustomerType.GUEST:
         words.append(_l("guest patron"))
-    return ", ".join(str(word) for word in words)
+    return ", ".join(str(word) for word in words) or "–"

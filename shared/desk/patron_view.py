@@ -45,6 +45,7 @@ class BlockReason(StrEnum):
     SUBSCRIPTION_REFUSED = "subscription_refused"  # invalid or blacklisted
     LOGIN_BLOCKED = "login_blocked"
     DEBT = "debt"
+    FLAGGED = "flagged"  # the record's lending block is set for none of the reasons above
 
 
 # A newest main card in these statuses blocks lending until a new card is issued.
@@ -132,7 +133,8 @@ def block_reasons(
         reasons.append(BlockReason.LOGIN_BLOCKED)
     if owed > 0:
         reasons.append(BlockReason.DEBT)
-    return [reason for reason in reasons if reason is not None]
+    found = [reason for reason in reasons if reason is not None]
+    return found or ([BlockReason.FLAGGED] if patron.lending_blocked else [])
 
 
 def _card_reason(

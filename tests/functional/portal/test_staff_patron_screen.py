@@ -176,8 +176,14 @@ def test_each_reason_lending_is_blocked_is_said_in_words(desk: FlaskClient) -> N
 def test_a_patron_with_a_card_and_a_running_subscription_may_borrow(desk: FlaskClient) -> None:
     patron = create_patron(db.session, None, now(), subscription="0045")
     card = create_card(db.session, patron, now())
+    patron.lending_blocked = False  # as issuing the first card does
     db.session.commit()
     assert lending(screen(desk, card.number)) == "Lenen is mogelijk"
+    patron.lending_blocked = True  # set on the record, for none of the reasons the screen knows
+    db.session.commit()
+    assert lending(screen(desk, card.number)) == (
+        "Lenen is geblokkeerd Op het klantrecord staat een uitleenblokkade."
+    )
 
 
 @contextmanager
