@@ -71,15 +71,23 @@ def ask_second_factor() -> Response:
 def check() -> Response | None:
     """Every staff page of a logged-in staff member: end a session past its limits, ask for
     the code where this session has none yet, and a one-time password's change."""
-    if (ended := _ended_because()) is not None:
-        return _end(ended)
-    session[SEEN_AT] = now().isoformat()
+    if (ended := within_limits()) is not None:
+        return ended
     if request.endpoint == SECOND_STEP:
         return None
     if SECOND_FACTOR_AT not in session:  # a login that became staff while logged in
         return ask_second_factor()
     if current_user.password_must_change:
         return to_own_password()
+    return None
+
+
+def within_limits() -> Response | None:
+    """Any page of a logged-in staff member (the portal's own pages too): a session past its
+    idle or absolute limit ends; else this page counts as activity."""
+    if (ended := _ended_because()) is not None:
+        return _end(ended)
+    session[SEEN_AT] = now().isoformat()
     return None
 
 

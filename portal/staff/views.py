@@ -65,6 +65,16 @@ def staff_only() -> Response | None:
     return staff_session.check()
 
 
+@bp.before_app_request
+def staff_limits_everywhere() -> Response | None:
+    """A staff session's idle and absolute limits hold on every page of the portal (Mijn
+    account, single sign-on), not only the desk's."""
+    on_desk = request.blueprint == bp.name
+    if on_desk or not current_user.is_authenticated or not current_user.is_staff:
+        return None
+    return staff_session.within_limits()
+
+
 @bp.errorhandler(403)
 def forbidden(_error: Exception) -> tuple[str, int]:
     """A logged-in patron asked for a staff page."""

@@ -249,6 +249,20 @@ def test_a_staff_session_ends_after_30_idle_minutes(
     assert client.get("/mijn-account").status_code == 302  # logged out, not just off the desk
 
 
+def test_an_idle_staff_session_ends_on_the_portals_own_pages_too(
+    app: Flask, client: FlaskClient, clock: ManualClock
+) -> None:
+    desk_session(app, client)
+    clock.advance(timedelta(minutes=20))
+    assert client.get("/").status_code == 200  # activity, outside the desk
+    clock.advance(timedelta(minutes=20))
+    assert client.get(KIOSKS).status_code == 200  # 20 minutes since the last page
+    clock.advance(timedelta(minutes=30))
+    response = client.get("/")
+    assert response.status_code == 302 and response.location.startswith("/inloggen")
+    assert not is_logged_in_staff(client)
+
+
 def test_a_staff_session_ends_after_10_hours_however_busy(
     app: Flask, client: FlaskClient, clock: ManualClock
 ) -> None:
