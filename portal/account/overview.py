@@ -52,7 +52,7 @@ def overview() -> str | Response:
     a staff login without membership has its own page."""
     memberships = [_membership(p) for p in linked_patrons(db.session(), current_user)]
     if not memberships and current_user.is_staff:
-        return redirect(url_for("staff.kiosks"))
+        return redirect(url_for("staff.find_patrons"))
     return render_template(
         "portal/account/overview.html", memberships=memberships, today=local_today(now())
     )

@@ -3,6 +3,7 @@ pages to the one blueprint of `views`; importing this package registers them all
 
 from portal.staff import (
     audit_log,
+    navigation,
     patrons,
     registration,
     search,
@@ -15,6 +16,7 @@ bp = views.bp
 __all__ = [
     "audit_log",
     "bp",
+    "navigation",
     "patrons",
     "registration",
     "search",

@@ -101,7 +101,7 @@ def _code_taken(account: LoginAccount) -> Response:
         target = staff_session.complete_login(account)
     if account.password_must_change:
         return staff_session.to_own_password()
-    return redirect(target or url_for("staff.kiosks"), code=303)
+    return redirect(target or url_for("staff.find_patrons"), code=303)
 
 
 def _qr_code(text: str) -> Markup:

@@ -1,7 +1,8 @@
 // Progressive enhancement for forms; every page works without it.
 document.addEventListener("DOMContentLoaded", function () {
-  // After a refused submit, take keyboard and screen-reader users straight to the list of errors.
-  var summary = document.querySelector(".error-summary");
+  // After a refused submit, take keyboard and screen-reader users straight to the list of errors
+  // (or to what else the page asks before it goes on: data-takes-focus).
+  var summary = document.querySelector(".error-summary, [data-takes-focus]");
   if (summary) { summary.focus(); }
   // A form marked data-once is not sent twice by a double click. The server is idempotent
   // anyway; this only spares the patron a confusing second wait.

@@ -25,6 +25,7 @@ from tests.functional.portal.test_first_login import DESK_PASSWORD, desk_member
 from tests.support.accounts import PASSWORD, give_card, mailed_path, member
 from tests.support.browser import TIMEOUT_MS, axe_violations, chromium
 from tests.support.factories import create_patron
+from tests.support.keyboard import tab_to
 from tests.support.kiosk_api import PASSPORT, KioskApi, register_kiosk
 from tests.support.oidc import add_service, authorize_url
 from tests.support.servers import free_port
@@ -496,15 +497,6 @@ def test_the_desk_pages_reflow(
     assert shown == DESK_PAGES
 
 
-def tab_to(page: Page, name: str, presses: int = 40) -> None:
-    """Press Tab until the link or button named `name` has the focus."""
-    for _ in range(presses):
-        page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement.textContent.trim()") == name:
-            return
-    raise AssertionError(f"{name} is not reached with Tab")
-
-
 @pytest.mark.browser
 def test_a_desk_member_reaches_each_section_of_the_patron_screen_by_keyboard(
     app: Flask,
@@ -522,7 +514,7 @@ def test_a_desk_member_reaches_each_section_of_the_patron_screen_by_keyboard(
         ):
             page.keyboard.press("Home")
             page.evaluate("document.activeElement.blur()")
-            tab_to(page, link)
+            tab_to(page, page.get_by_role("link", name=link, exact=True))
             page.keyboard.press("Enter")
             expect(page).to_have_url(re.compile(f"#{heading}$"))
             assert page.evaluate("document.activeElement.id") == heading

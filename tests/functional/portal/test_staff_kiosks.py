@@ -162,14 +162,12 @@ def test_old_id_checks_are_left_out(
     assert "No ID checks in the last 7 days." in page_of(staff)
 
 
-def test_a_staff_login_has_no_patron_and_lands_on_the_staff_page(
-    app: Flask, staff: FlaskClient
-) -> None:
+def test_a_staff_login_has_no_patron_and_lands_on_the_desk(app: Flask, staff: FlaskClient) -> None:
     account = db.session.query(LoginAccount).filter_by(username="balie").one()
     assert account.role == "staff" and account.confirmed_at and account.email == "balie@example.nl"
     assert db.session.query(Patron).filter_by(login_account_id=account.id).count() == 0
     response = staff.get("/mijn-account")
-    assert response.status_code == 302 and response.location == PAGE
+    assert response.status_code == 302 and response.location == "/balie/klanten"  # the search
     assert f'href="{PAGE}"' in staff.get("/").get_data(as_text=True)
 
 
