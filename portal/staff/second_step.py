@@ -59,8 +59,9 @@ def second_step() -> str | Response:
             db.session.commit()  # keep the failure count
             add_error(form.code, refusal_message(error))
         else:
+            response = _code_taken(member.account)
             db.session.commit()
-            return _code_taken(member.account)
+            return response
     return _page(form, member.account, secret)
 
 

@@ -46,6 +46,7 @@ def pending_account() -> LoginAccount | None:
 def complete_login(account: LoginAccount) -> str | None:
     """The code was right: the staff session starts; where the login was going."""
     target = session.get(PENDING_NEXT)
+    account.last_login_at = now()
     auth_session.start(account)
     second_factor_confirmed()
     return target

@@ -140,6 +140,12 @@ def test_a_wrong_code_is_refused_at_the_field(app: Flask, client: FlaskClient) -
     assert code_error(type_code(client, wrong)).startswith(WRONG)
     assert code_error(type_code(client, "12 34")) == "Typ de 6 cijfers uit je app."
     assert not is_logged_in_staff(client)
+    db.session.expire_all()
+    account = find_by_username(db.session, "balie")
+    assert account is not None and account.last_login_at is None  # the password alone is no login
+    type_code(client, code_at(authenticator))
+    db.session.expire_all()
+    assert find_by_username(db.session, "balie").last_login_at is not None
 
 
 def test_a_code_is_taken_once(
