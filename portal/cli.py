@@ -141,13 +141,15 @@ def accounts_create_staff(username: str, email: str, role: str) -> None:
 @click.option("--role", type=STAFF_ROLES, help="Give the login this staff role.")
 @click.option("--off", is_flag=True, help="Take the staff role back.")
 def accounts_staff_role(username: str, role: str | None, off: bool) -> None:
-    """Give an existing login a staff role (--role), or take it back (--off)."""
+    """Give an existing login a staff role (--role), or take it back (--off); prints as JSON
+    the role and, for a member without a second factor, once, the otpauth URI for their app."""
     if off == (role is not None):
         raise click.UsageError("give either --role or --off")
     with refusals_reported():
-        account = set_staff_role(db.session(), username, StaffRole(role) if role else None, now())
+        uri = set_staff_role(db.session(), username, StaffRole(role) if role else None, now())
     db.session.commit()
-    click.echo(f"{account.username}: {role or account.role}")
+    shown = {"username": username.strip().casefold(), "role": role or "patron"}
+    click.echo(json.dumps(shown | ({"otpauth_uri": uri} if uri else {})))
 
 
 def _show_password(account: LoginAccount, password: str) -> None:

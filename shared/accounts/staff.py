@@ -55,24 +55,27 @@ def create_staff_login(
 
 def set_staff_role(
     session: Session, username: str, role: StaffRole | None, now: datetime
-) -> LoginAccount:
-    """Give an existing login a staff role (it enrols a second factor at its next login), or
-    take it back with None (it is then a patron login)."""
+) -> str | None:
+    """Give an existing login a staff role, or take it back with None (it is then a patron
+    login); the otpauth URI of a second factor made for a member who had none (shown once, so
+    that a password alone never sets one up)."""
     account = find_by_username(session, username)
     if account is None:
         raise DomainError("unknown_login", username=username)
     member = session.get(StaffMember, account.id)
+    account.role = AccountRole.PATRON if role is None else AccountRole.STAFF
     if role is None:
-        account.role = AccountRole.PATRON
         if member is not None:
             session.delete(member)
-    else:
-        account.role = AccountRole.STAFF
-        member = member or StaffMember(account=account, created_at=now)
-        member.role = role
-        session.add(member)
+        session.flush()
+        return None
+    member = member or StaffMember(account=account, created_at=now)
+    member.role = role
+    made = member.totp_secret is None
+    member.totp_secret = member.totp_secret or new_secret()
+    session.add(member)
     session.flush()
-    return account
+    return otpauth_uri(member.totp_secret, account.username) if made else None
 
 
 def staff_member(session: Session, account: LoginAccount) -> StaffMember | None:

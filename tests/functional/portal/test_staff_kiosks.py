@@ -1,10 +1,12 @@
 """The staff page of kiosks: who may see it, the kiosks' health and the recent ID checks; staff
 logins made and switched on the command line."""
 
+import json
 import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+import pyotp
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -20,7 +22,7 @@ from shared.timeutil import LOCAL_TZ
 from tests.support.accounts import create_staff, log_in, member
 from tests.support.kiosk_api import PASSPORT, KioskApi, register_kiosk
 from tests.support.signup import csrf_token
-from tests.support.staff import desk_session, enrol
+from tests.support.staff import code_at, desk_session, type_code
 
 PAGE = "/balie/zuilen"
 KIOSKS = ("hal", "boven", "nieuw")
@@ -195,13 +197,18 @@ def test_the_staff_role_is_switched_on_and_off(app: Flask, client: FlaskClient) 
     member(client)
     log_in(client, "marieke85")
     assert client.get(PAGE).status_code == 403
-    assert staff_role(app, "Marieke85", "--role=desk") == "marieke85: desk\n"
-    asked = client.get(PAGE)  # a staff page asks for the second factor first: set it up
+    shown = json.loads(staff_role(app, "Marieke85", "--role=desk"))
+    assert (shown["username"], shown["role"]) == ("marieke85", "desk")
+    asked = client.get(PAGE)  # a staff page asks for the code of the new second factor first
     assert asked.status_code == 302 and asked.location == f"/balie/tweede-stap?next={PAGE}"
-    assert enrol(client, asked.location).location == PAGE
+    app_code = code_at(pyotp.parse_uri(shown["otpauth_uri"]))
+    assert type_code(client, app_code, asked.location).location == PAGE
     assert client.get(PAGE).status_code == 200
     assert client.get("/mijn-account").status_code == 200  # a patron too: their membership
-    assert staff_role(app, "marieke85", "--off") == "marieke85: patron\n"
+    assert json.loads(staff_role(app, "marieke85", "--off")) == {
+        "username": "marieke85",
+        "role": "patron",
+    }
     assert client.get(PAGE).status_code == 403
 
 
