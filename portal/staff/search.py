@@ -9,7 +9,8 @@ from werkzeug.wrappers import Response
 
 from portal.extensions import db
 from portal.staff.views import bp
-from shared.desk.search import Found, search_patrons
+from shared.desk.patron_numbers import Found
+from shared.desk.search import search_patrons
 from shared.models.patron import CustomerType
 
 LONGEST_QUERY = 200  # characters of the search box read; no search needs more
