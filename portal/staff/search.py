@@ -1,9 +1,7 @@
 """Finding patrons (/balie/klanten?q=...): one box for names, numbers, e-mail, postcode and birth
 date; exactly one match opens the patron screen at once (a scanned card and Enter do that)."""
 
-from urllib.parse import quote
-
-from flask import current_app, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
@@ -36,9 +34,7 @@ def find_patrons() -> Response | str:
 
 def patron_url(number: str) -> str:
     """The patron screen's address for this number."""
-    if "staff.patron" in current_app.view_functions:
-        return url_for("staff.patron", number=number)
-    return f"{bp.url_prefix}/klanten/{quote(number, safe='')}"
+    return url_for("staff.patron", number=number)
 
 
 def status(found: Found) -> str:

@@ -409,3 +409,27 @@ def test_an_address_is_the_same_however_it_is_typed(
     assert known in likely_duplicates(db.session, PersonalDetails(**typed))
     other_house = PersonalDetails(**{**typed, "house_number": "12b"})
     assert known not in likely_duplicates(db.session, other_house)
+
+
+def test_many_likely_duplicates_are_read_at_once_and_the_first_20_listed(
+    desk: FlaskClient, clock: ManualClock
+) -> None:
+    names = ("M.", "", "Jansen", "")
+    many = [create_patron(db.session, None, clock.now(), names=names) for _ in range(25)]
+    cards = {p.id: create_card(db.session, p, clock.now()).number for p in many}
+    db.session.commit()
+    with captured() as statements:
+        warned = register(desk, prefix="", surname="Jansen", **SOMEONE_ELSE_S_ADDRESS)
+    html = warned.get_data(as_text=True)
+    assert len(statements) < len(many)  # not a query or two per duplicate
+    listed = re.findall(r'href="/balie/klanten/(\w+)"', html)
+    assert listed == [cards[p.id] for p in many[:20]]
+    assert "25 klanten gevonden" in html
+    ids = ",".join(str(p.id) for p in many)
+    assert f'name="passed_duplicates" type="hidden" value="{ids}"' in html
+    passed = {"passed_duplicates": ids, "create_anyway": "1"}
+    registered(register(desk, prefix="", surname="Jansen", **SOMEONE_ELSE_S_ADDRESS, **passed))
+
+
+# Another address than the factories' (and the form's).
+SOMEONE_ELSE_S_ADDRESS = {"postcode": "9468 BG", "house_number": "3"}
