@@ -240,6 +240,19 @@ def test_a_login_needs_an_e_mail_address(desk: FlaskClient) -> None:
     assert patron_count() == count
 
 
+def test_a_login_without_e_mail_is_refused_by_the_form_before_anything_is_made(
+    desk: FlaskClient,
+) -> None:
+    with captured(("INSERT",)) as statements:
+        refused = register(desk, login="y", library_email=" ")
+    assert "e-mailadres" in error_at(refused, "library_email")
+    assert statements == []  # no patron made and rolled back
+    # Shown beside the form's other errors, not only once they are mended.
+    both = register(desk, login="y", library_email="", initials="")
+    error_at(both, "initials")
+    error_at(both, "library_email")
+
+
 def blank_card(branch: str = "5270", serial: str = "0012345") -> str:
     """The number printed on a blank card: 2, branch, serial, Luhn check digit."""
     body = f"2{branch}{serial}"
