@@ -38,7 +38,7 @@ def likely_duplicates(session: Session, details: PersonalDetails) -> list[Patron
     return sorted(found.values(), key=lambda p: (_letters(p.surname), p.id))
 
 
-def _born_with_surname(session: Session, details: PersonalDetails) -> Select[tuple[Patron]]:
+def _born_with_surname(session: Session, details: PersonalDetails) -> Select[Patron]:
     """The patrons born on the date with a surname part one typo from one typed."""
     terms = {
         term
@@ -54,7 +54,7 @@ def _born_with_surname(session: Session, details: PersonalDetails) -> Select[tup
     )
 
 
-def _candidates(session: Session, query: Select[tuple[Patron]]) -> list[Patron]:
+def _candidates(session: Session, query: Select[Patron]) -> list[Patron]:
     """The patrons a look-up reads, at most CANDIDATES of them."""
     return list(session.scalars(query.order_by(Patron.id).limit(CANDIDATES)))
 
