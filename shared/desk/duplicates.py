@@ -8,7 +8,7 @@ one day (every institution is born on 01-01-1980)."""
 import unicodedata
 
 from rapidfuzz import fuzz
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from shared.desk.search_names import similar_terms
@@ -45,13 +45,8 @@ def _born_with_surname(session: Session, details: PersonalDetails) -> Select[Pat
         for part in surname_parts(details.prefix, details.surname)[1]
         for _, term in similar_terms(session, part)[NameField.SURNAME]
     }
-    named: ColumnElement[bool] = PatronNameKey.surname_key.in_(sorted(terms))
-    return (
-        select(Patron)
-        .join(PatronNameKey, PatronNameKey.patron_id == Patron.id)
-        .where(named, Patron.birth_date == details.birth_date)
-        .distinct()
-    )
+    named = select(PatronNameKey.patron_id).where(PatronNameKey.surname_key.in_(sorted(terms)))
+    return select(Patron).where(Patron.birth_date == details.birth_date, Patron.id.in_(named))
 
 
 def _candidates(session: Session, query: Select[Patron]) -> list[Patron]:
