@@ -1,12 +1,11 @@
 """Registering a patron at the desk (/balie/klanten/nieuw), with the duplicate check."""
 
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from werkzeug.routing import BuildError
 from werkzeug.wrappers import Response
 from wtforms import Field
 
@@ -21,7 +20,7 @@ from portal.signup.forms import personal_details
 from portal.staff.registration_form import DeskRegistrationForm
 from portal.staff.views import bp
 from portal.wiring import mail_settings, now
-from shared.cards.lookup import main_card
+from shared.desk.patron_numbers import Found, with_main_cards
 from shared.desk.registration import (
     INSTITUTION_BIRTH_DATE,
     DeskRegistration,
@@ -30,7 +29,19 @@ from shared.desk.registration import (
 from shared.desk.subscriptions import desk_subscriptions
 from shared.errors import DomainError
 from shared.models.catalogue import Branch
-from shared.models.patron import Patron
+
+# Likely duplicates listed at most: more means the details say too little (a common name at a
+# busy address); the desk is told how many there are.
+SHOWN = 20
+
+
+@dataclass(frozen=True)
+class Duplicates:
+    """The likely duplicates shown (with their main cards) and how many were found."""
+
+    shown: list[Found] = field(default_factory=list)
+    count: int = 0
+
 
 # The field a refusal is shown at (text refusals name their field themselves).
 REFUSAL_FIELDS = {
@@ -57,7 +68,7 @@ def register() -> str | Response:
     """The form for a new patron; likely duplicates are shown before one is made."""
     form = DeskRegistrationForm()
     _fill_choices(form)
-    duplicates: list[Patron] = []
+    duplicates = Duplicates()
     if form.validate_on_submit():
         try:
             patron = register_patron(
@@ -69,10 +80,9 @@ def register() -> str | Response:
         else:
             db.session.commit()
             flash(_("%(name)s is registered.", name=patron.display_name))
-            return redirect(patron_path(patron), code=303)
-    return render_template(
-        "portal/staff/register.html", form=form, duplicates=duplicates, patron_path=patron_path
-    )
+            (found,) = with_main_cards(db.session(), [patron.id])
+            return redirect(url_for("staff.patron", number=found.number), code=303)
+    return render_template("portal/staff/register.html", form=form, duplicates=duplicates)
 
 
 def _fill_choices(form: DeskRegistrationForm) -> None:
@@ -104,28 +114,18 @@ def _entered(form: DeskRegistrationForm) -> DeskRegistration:
     )
 
 
-def _shown_duplicates(form: DeskRegistrationForm, error: DomainError) -> list[Patron]:
-    """The likely duplicates to show, remembered in the form to be passed; any other refusal
-    is shown at its field."""
+def _shown_duplicates(form: DeskRegistrationForm, error: DomainError) -> Duplicates:
+    """The likely duplicates (the first SHOWN of them read), all remembered in the form to be
+    passed; any other refusal is shown at its field."""
     if error.code != "likely_duplicates":
         add_error(_refused_field(form, error), refusal_message(error))
-        return []
+        return Duplicates()
     ids = error.params["patrons"]
     form.passed_duplicates.data = ",".join(str(n) for n in ids)
-    return [db.session.get_one(Patron, n) for n in ids]
+    return Duplicates(with_main_cards(db.session(), ids[:SHOWN]), len(ids))
 
 
 def _refused_field(form: DeskRegistrationForm, error: DomainError) -> Field:
     """The field to show a refusal at: the one it names, else the submit button's."""
     name = error.params.get("field") or REFUSAL_FIELDS.get(error.code, "submit")
     return form._fields.get(name, form.submit)
-
-
-def patron_path(patron: Patron) -> str:
-    """The patron's screen, by their card number, else their customer number."""
-    card = main_card(db.session(), patron)
-    number = card.number if card else patron.customer_number
-    try:
-        return url_for("staff.patron", number=number)
-    except BuildError:  # the patron screen is not there yet: its path is fixed
-        return f"/balie/klanten/{number}"

@@ -20,7 +20,9 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import InputRequired, Optional, Regexp, StopValidation
 
 from portal.forms import REQUIRED, email_field_validators, fits, normalise_space
+from portal.refusals import refusal_message
 from portal.signup.forms import DetailsForm
+from shared.errors import DomainError
 from shared.models.card import Card
 from shared.models.patron import Gender, Patron
 
@@ -47,6 +49,12 @@ def required_unless_institution(form: Form, field: Field) -> None:
     raise StopValidation("" if _is_institution(form) else REQUIRED)
 
 
+def required_for_login(form: Form, field: Field) -> None:
+    """Required when a login account is made: its password link is mailed there."""
+    if form["login"].data and not field.data:
+        raise StopValidation(refusal_message(DomainError("login_needs_email")))
+
+
 class DeskRegistrationForm(DetailsForm):
     """A new patron at the desk (field names as the signup's, plus the desk's own)."""
 
@@ -66,7 +74,7 @@ class DeskRegistrationForm(DetailsForm):
     library_email = EmailField(
         _l("E-mail address"),
         filters=[normalise_space],
-        validators=[Optional(), *email_field_validators()],
+        validators=[required_for_login, Optional(), *email_field_validators()],
     )
     newsletter = BooleanField(_l("The patron wants the library's newsletter"))
     branch = SelectField(_l("Home branch"), validators=[InputRequired(_l("Choose a branch."))])

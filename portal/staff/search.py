@@ -1,15 +1,14 @@
 """Finding patrons (/balie/klanten?q=...): one box for names, numbers, e-mail, postcode and birth
 date; exactly one match opens the patron screen at once (a scanned card and Enter do that)."""
 
-from urllib.parse import quote
-
-from flask import current_app, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from portal.extensions import db
 from portal.staff.views import bp
-from shared.desk.search import Found, search_patrons
+from shared.desk.patron_numbers import Found
+from shared.desk.search import search_patrons
 from shared.models.patron import CustomerType
 
 LONGEST_QUERY = 200  # characters of the search box read; no search needs more
@@ -35,9 +34,7 @@ def find_patrons() -> Response | str:
 
 def patron_url(number: str) -> str:
     """The patron screen's address for this number."""
-    if "staff.patron" in current_app.view_functions:
-        return url_for("staff.patron", number=number)
-    return f"{bp.url_prefix}/klanten/{quote(number, safe='')}"
+    return url_for("staff.patron", number=number)
 
 
 def status(found: Found) -> str:

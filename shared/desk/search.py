@@ -7,9 +7,7 @@ The most telling part reads candidates through an index (number, e-mail, postcod
 else names: see search_names); every other part then narrows them down, and they are ranked by
 how closely the names match."""
 
-import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
@@ -17,12 +15,13 @@ from rapidfuzz.distance import OSA
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from shared.desk.patron_numbers import number_with_card
+from shared.desk.patron_numbers import Found, with_main_cards
 from shared.desk.search_names import allowed_edits, patrons_by_name
 from shared.desk.search_query import SearchQuery, parse
 from shared.models.account import LoginAccount
-from shared.models.card import Card, CardRole, CardStatus
+from shared.models.card import Card
 from shared.models.patron import Patron, postcode_compact
+from shared.patrons.addresses import compact_postcode, house_parts
 from shared.patrons.name_keys import key_rows
 
 CANDIDATES = 500  # patrons read at most for one postcode or birth date
@@ -54,27 +53,9 @@ class Compared(Protocol):
     house_number: str
 
 
-@dataclass(frozen=True)
-class Found:
-    """A patron the search found, with the active main card if there is one."""
-
-    patron: Patron
-    card: Card | None
-
-    @property
-    def number(self) -> str:
-        """The number the patron screen is opened with."""
-        return number_with_card(self.patron, self.card)
-
-
 def search_patrons(session: Session, query: str, limit: int = 50) -> list[Found]:
     """The patrons matching what was typed, most relevant first, at most `limit`."""
-    chosen = _ranked(session, parse(query), limit)
-    if not chosen:
-        return []
-    patrons = {p.id: p for p in session.scalars(select(Patron).where(Patron.id.in_(chosen)))}
-    cards = _main_cards(session, chosen)
-    return [Found(patrons[id_], cards.get(id_)) for id_ in chosen]
+    return with_main_cards(session, _ranked(session, parse(query), limit))
 
 
 def _ranked(session: Session, wanted: SearchQuery, limit: int) -> list[int]:
@@ -150,25 +131,10 @@ def _rank(wanted: SearchQuery, patron: Compared) -> Rank | None:
 
 def _details_match(wanted: SearchQuery, patron: Compared) -> bool:
     """Whether the birth date, postcode and house number typed (if any) are the patron's."""
-    number, addition = _house(patron.house_number)
+    number, addition = house_parts(patron.house_number)
     return (
         wanted.birth_date in (None, patron.birth_date)
-        and wanted.postcode in ("", patron.postcode.replace(" ", "").upper())
+        and wanted.postcode in ("", compact_postcode(patron.postcode))
         and wanted.house_number in ("", number)
         and wanted.addition in ("", addition)
     )
-
-
-def _house(house_number: str) -> tuple[str, str]:
-    """The number and the addition (folded) of a house number: 12-a is 12 and a."""
-    match = re.match(r"\s*(\d*)(.*)", house_number.casefold())
-    assert match is not None  # the pattern matches any text
-    return match[1], re.sub(r"[^0-9a-z]", "", match[2])
-
-
-def _main_cards(session: Session, patron_ids: list[int]) -> dict[int, Card]:
-    """The active main card of each of these patrons that has one."""
-    query = select(Card).where(
-        Card.patron_id.in_(patron_ids), Card.role == CardRole.MAIN, Card.status == CardStatus.ACTIVE
-    )
-    return {card.patron_id: card for card in session.scalars(query)}

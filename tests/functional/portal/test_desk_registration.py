@@ -246,6 +246,19 @@ def test_a_login_needs_an_e_mail_address(desk: FlaskClient) -> None:
     assert patron_count() == count
 
 
+def test_a_login_without_e_mail_is_refused_by_the_form_before_anything_is_made(
+    desk: FlaskClient,
+) -> None:
+    with captured(("INSERT",)) as statements:
+        refused = register(desk, login="y", library_email=" ")
+    assert "e-mailadres" in error_at(refused, "library_email")
+    assert statements == []  # no patron made and rolled back
+    # Shown beside the form's other errors, not only once they are mended.
+    both = register(desk, login="y", library_email="", initials="")
+    error_at(both, "initials")
+    error_at(both, "library_email")
+
+
 def blank_card(branch: str = "5270", serial: str = "0012345") -> str:
     """The number printed on a blank card: 2, branch, serial, Luhn check digit."""
     body = f"2{branch}{serial}"
@@ -329,8 +342,8 @@ def test_going_on_past_one_duplicate_does_not_pass_another(
 ) -> None:
     first = registered(register(desk, prefix="", surname="Jansen", postcode="9401 AB"))
     passed = {"passed_duplicates": str(first.id), "create_anyway": "1"}
-    other = create_patron(db.session, None, clock.now())
-    other.surname, other.prefix, other.postcode = "Janse", "", "9999 ZZ"
+    names = ("M.", "", "Janssens", "")
+    other = create_patron(db.session, None, clock.now(), names=names, address=("9999 ZZ", "1"))
     db.session.commit()
     again = register(
         desk, prefix="", surname="Jansens", postcode="1234 AB", house_number="5", **passed
@@ -339,8 +352,7 @@ def test_going_on_past_one_duplicate_does_not_pass_another(
 
 
 def test_names_are_compared_without_accents_case_or_prefix(app: Flask, clock: ManualClock) -> None:
-    known = create_patron(db.session, None, clock.now())
-    known.prefix, known.surname = "de", "Müller"
+    known = create_patron(db.session, None, clock.now(), names=("M.", "de", "Müller", ""))
     db.session.flush()
     details = PersonalDetails(**{**typed_details(), "prefix": "", "surname": "DE MULLER"})
     assert known in likely_duplicates(db.session, details)
@@ -383,3 +395,61 @@ def test_a_patron_registered_at_the_desk_is_found_by_name_with_a_typo(desk: Flas
     found = desk.get("/balie/klanten", query_string={"q": "Zandtsra"})
     assert found.status_code == 303
     assert found.location.endswith(f"/balie/klanten/{patron.temporary_number}")
+
+
+def test_an_institution_is_found_among_many_born_on_the_same_day(
+    app: Flask, clock: ManualClock
+) -> None:
+    # Every institution is born on 01-01-1980: more of them than one look-up reads.
+    for _ in range(520):
+        create_patron(db.session, None, clock.now(), birth_date=date(1980, 1, 1))
+    names = ("", "", "Obs De Regenboog", "")
+    known = create_patron(db.session, None, clock.now(), birth_date=date(1980, 1, 1), names=names)
+    db.session.flush()
+    typed = {**typed_details(), "surname": "OBS de Regenbogg", "birth_date": date(1980, 1, 1)}
+    assert known in likely_duplicates(db.session, PersonalDetails(**typed))
+
+
+@pytest.mark.parametrize(
+    ("postcode", "house_number"), [("9401ab", "12 A"), ("9401 AB", "12-a"), ("9401AB ", "12a")]
+)
+def test_an_address_is_the_same_however_it_is_typed(
+    app: Flask, clock: ManualClock, postcode: str, house_number: str
+) -> None:
+    known = create_patron(db.session, None, clock.now(), address=("9401 AB", "12a"))
+    db.session.flush()
+    typed = {
+        **typed_details(),
+        "surname": "Visser",
+        "birth_date": date(1990, 2, 3),
+        "postcode": postcode,
+        "house_number": house_number,
+    }
+    assert known in likely_duplicates(db.session, PersonalDetails(**typed))
+    other_house = PersonalDetails(**{**typed, "house_number": "12b"})
+    assert known not in likely_duplicates(db.session, other_house)
+
+
+def test_many_likely_duplicates_are_read_at_once_and_the_first_20_listed(
+    desk: FlaskClient, clock: ManualClock
+) -> None:
+    names = ("M.", "", "Jansen", "")
+    many = [create_patron(db.session, None, clock.now(), names=names) for _ in range(25)]
+    cards = {p.id: create_card(db.session, p, clock.now()).number for p in many}
+    db.session.commit()
+    with captured() as statements:
+        warned = register(desk, prefix="", surname="Jansen", **SOMEONE_ELSE_S_ADDRESS)
+    html = warned.get_data(as_text=True)
+    assert len(statements) < len(many)  # not a query or two per duplicate
+    warning = html.split('id="duplicates"')[1].split("</section>")[0]
+    listed = re.findall(r'href="/balie/klanten/(\w+)"', warning)
+    assert listed == [cards[p.id] for p in many[:20]]
+    assert "25 klanten gevonden" in html
+    ids = ",".join(str(p.id) for p in many)
+    assert f'name="passed_duplicates" type="hidden" value="{ids}"' in html
+    passed = {"passed_duplicates": ids, "create_anyway": "1"}
+    registered(register(desk, prefix="", surname="Jansen", **SOMEONE_ELSE_S_ADDRESS, **passed))
+
+
+# Another address than the factories' (and the form's).
+SOMEONE_ELSE_S_ADDRESS = {"postcode": "9468 BG", "house_number": "3"}

@@ -3,7 +3,7 @@ takes: the SQL of each path is captured and every statement's plan is read, on S
 the suite runs there) on PostgreSQL."""
 
 from contextlib import suppress
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -16,6 +16,7 @@ from portal.extensions import db
 from shared.accounts.login import log_in
 from shared.cards.collection_codes import issue_code
 from shared.clock import ManualClock
+from shared.desk.duplicates import likely_duplicates
 from shared.desk.search import search_patrons
 from shared.errors import DomainError
 from shared.kiosks.identification import by_card, by_code
@@ -37,13 +38,14 @@ from shared.payments.provider import ProviderChargeback, ProviderRefund
 from shared.payments.refunds import payments_with_unknown_refunds, unsettled_refunds
 from shared.payments.service import unfinished_payments
 from shared.signup.purge import purge_unconfirmed
+from shared.signup.registration import PersonalDetails
 from shared.timeutil import local_today
 from tests.support import accounts
 from tests.support.dates import noon_on
 from tests.support.factories import PASSWORD, create_account, create_card, create_patron
 from tests.support.oidc import ALL_SCOPES, add_service, tokens_for
 from tests.support.query_plans import captured, indexes_used, row_filters, scans
-from tests.support.signup import signed_up
+from tests.support.signup import details_data, signed_up
 
 READS_AND_CHANGES = ("SELECT", "UPDATE", "DELETE")
 
@@ -280,3 +282,19 @@ def test_the_weekly_schedule_check_skips_those_asked_about_in_the_index(
         schedules_to_check(db.session, local_today(clock.now()))
     assert indexes_used(db.session, statements) == {"ix_subscription_plan_end_checked"}
     assert not [f for f in row_filters(db.session, statements) if "schedule_checked_on" in f]
+
+
+@pytest.mark.parametrize("surname", ["Dijk", "Obs de Regenboog"])
+def test_the_desks_duplicate_check_scans_no_large_table(
+    clock: ManualClock, members: list[Any], surname: str
+) -> None:
+    born = date(1980, 1, 1)  # every institution's
+    names = ("", "", "Obs De Regenboog", "")
+    create_patron(db.session, None, clock.now(), birth_date=born, names=names)
+    typed = details_data(surname=surname, postcode="7961am", house_number="12 A", newsletter=False)
+    del typed["branch"]
+    typed |= {"birth_date": born}
+    with captured() as statements:
+        likely_duplicates(db.session, PersonalDetails(**typed))
+    no_scans(statements)
+    assert "ix_patron_postcode_compact" in indexes_used(db.session, statements)
