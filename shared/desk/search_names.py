@@ -83,14 +83,23 @@ def _pairs(terms: list[Terms]) -> list[tuple[int, str, str]]:
     none = [(0, "")]
     combinations: list[tuple[tuple[int, str], tuple[int, str]]] = []
     for at, word in enumerate(terms):
-        others = [t[NameField.FIRST_NAME] for i, t in enumerate(terms) if i != at]
-        first_names = next((names for names in others if names), [])
-        combinations += product(word[NameField.SURNAME], first_names or none)
+        combinations += product(word[NameField.SURNAME], _first_names(terms, at) or none)
     if len(terms) == 1 or not combinations:
-        first_names = next((t[NameField.FIRST_NAME] for t in terms if t[NameField.FIRST_NAME]), [])
-        combinations += product(none, first_names)
+        combinations += product(none, _first_names(terms))
     pairs = {(s[0] + f[0], s[1], f[1]) for s, f in combinations}
     return sorted(pairs)[:MOST_PAIRS]
+
+
+def _first_names(terms: list[Terms], but: int | None = None) -> list[tuple[int, str]]:
+    """The first names of the first word (but the one at `but`) that may be a first name."""
+    return next(
+        (
+            t[NameField.FIRST_NAME]
+            for i, t in enumerate(terms)
+            if i != but and t[NameField.FIRST_NAME]
+        ),
+        [],
+    )
 
 
 def _statement(surname: str, first_name: str, initials: str) -> Select[int]:
