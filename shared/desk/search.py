@@ -12,11 +12,11 @@ from datetime import date
 from typing import Protocol
 
 from rapidfuzz.distance import OSA
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from shared.desk.patron_numbers import Found, with_main_cards
-from shared.desk.search_names import allowed_edits, patrons_by_name
+from shared.desk.search_names import after_prefix, allowed_edits, has_names, patrons_by_name
 from shared.desk.search_query import SearchQuery, parse
 from shared.models.account import LoginAccount
 from shared.models.card import Card
@@ -24,7 +24,7 @@ from shared.models.patron import Patron, postcode_compact
 from shared.patrons.addresses import compact_postcode, house_parts
 from shared.patrons.name_keys import key_rows
 
-CANDIDATES = 500  # patrons read at most for one postcode or birth date
+CANDIDATES = 500  # patrons read at most for one postcode or birth date (and the names typed)
 PREFIX_DIFFERS = 0.5  # "de Vries" typed: a Vries without prefix after the de Vries's
 Rank = tuple[float, str, str, str, int]
 # What the ranking compares: read for every candidate, the whole patron only for those shown.
@@ -73,7 +73,7 @@ def _candidates(session: Session, wanted: SearchQuery, limit: int) -> list[int]:
     readers: list[tuple[object, Callable[[], list[int]]]] = [
         (wanted.numbers, lambda: _by_number(session, wanted.numbers)),
         (wanted.email, lambda: _by_email(session, wanted.email)),
-        (wanted.postcode, lambda: _by_postcode(session, wanted.postcode, wanted.house_number)),
+        (wanted.postcode, lambda: _by_postcode(session, wanted)),
         (wanted.birth_date, lambda: _by_birth_date(session, wanted)),
         (wanted.names, lambda: patrons_by_name(session, wanted, limit)),
     ]
@@ -98,17 +98,28 @@ def _by_email(session: Session, email: str) -> list[int]:
     return [*session.scalars(by_login), *session.scalars(by_library)]
 
 
-def _by_postcode(session: Session, postcode: str, house_number: str) -> list[int]:
-    """Patrons living at this postcode (with a house number starting with these digits)."""
-    query = select(Patron.id).where(
-        postcode_compact == postcode, Patron.house_number.startswith(house_number)
+def _by_postcode(session: Session, wanted: SearchQuery) -> list[int]:
+    """Patrons living at this postcode (or in its area, when only its digits were typed) with
+    a house number starting with these digits and the names typed."""
+    query = select(Patron.id).where(  # a range, so that the digits alone are served as well
+        postcode_compact >= wanted.postcode,
+        postcode_compact < after_prefix(wanted.postcode),
+        Patron.house_number.startswith(wanted.house_number),
     )
-    return list(session.scalars(query.order_by(Patron.id).limit(CANDIDATES)))
+    return _first_named(session, query, wanted)
 
 
 def _by_birth_date(session: Session, wanted: SearchQuery) -> list[int]:
-    """Patrons born on the date."""
+    """Patrons born on the date, with the names typed."""
     query = select(Patron.id).where(Patron.birth_date == wanted.birth_date)
+    return _first_named(session, query, wanted)
+
+
+def _first_named(session: Session, query: Select[int], wanted: SearchQuery) -> list[int]:
+    """The first CANDIDATES patrons of the query with a name the typed names may mean: with
+    many patrons on one birth date or postcode, the names pick them out in the database."""
+    if wanted.names:
+        query = query.where(has_names(session, wanted.names))
     return list(session.scalars(query.order_by(Patron.id).limit(CANDIDATES)))
 
 
@@ -119,7 +130,7 @@ def _rank(wanted: SearchQuery, patron: Compared) -> Rank | None:
     names = key_rows(patron.id, patron.initials, patron.prefix, patron.surname, patron.first_name)
     if not names or not names[0]["initials_key"].startswith(wanted.initials):
         return None
-    own = {row["surname_key"] for row in names} | {names[0]["first_name_key"]}
+    own = {row[key] for row in names for key in ("surname_key", "first_name_key")}
     own |= set(names[0]["prefix_key"].split())
     edits = [min(OSA.distance(word, name) for name in own) for word in wanted.names]
     if any(n > allowed_edits(word) for n, word in zip(edits, wanted.names, strict=True)):
@@ -134,7 +145,7 @@ def _details_match(wanted: SearchQuery, patron: Compared) -> bool:
     number, addition = house_parts(patron.house_number)
     return (
         wanted.birth_date in (None, patron.birth_date)
-        and wanted.postcode in ("", compact_postcode(patron.postcode))
+        and compact_postcode(patron.postcode).startswith(wanted.postcode)
         and wanted.house_number in ("", number)
         and wanted.addition in ("", addition)
     )

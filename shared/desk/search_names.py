@@ -7,11 +7,12 @@ from collections.abc import Iterator
 from itertools import product
 
 from rapidfuzz.distance import OSA
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, and_, select, true
 from sqlalchemy.orm import Session
 
 from shared.desk.search_query import SearchQuery
 from shared.models.name_key import NameField, NameTerm, PatronNameKey
+from shared.models.patron import Patron
 from shared.patrons.name_keys import variants
 
 TYPO_FROM = 4  # shorter names must be typed exactly (Bos is not Vos)
@@ -38,6 +39,22 @@ def similar_terms(session: Session, word: str) -> Terms:
     return {field: sorted(terms) for field, terms in found.items()}
 
 
+def has_names(session: Session, words: tuple[str, ...]) -> ColumnElement[bool]:
+    """Whether a patron (Patron.id) has, for each of these words, a surname part or first
+    name it may mean (a word that means none may be a prefix: "de")."""
+    found = [similar_terms(session, word) for word in words]
+    return and_(true(), *(has_name(terms) for terms in found if any(terms.values())))
+
+
+def has_name(terms: Terms) -> ColumnElement[bool]:
+    """Whether a patron (Patron.id) has one of these surname parts or first names."""
+    key = PatronNameKey
+    surnames = [term for _, term in terms[NameField.SURNAME]]
+    first_names = [term for _, term in terms[NameField.FIRST_NAME]]
+    own = key.surname_key.in_(surnames) | key.first_name_key.in_(first_names)
+    return select(key.patron_id).where(key.patron_id == Patron.id, own).exists()
+
+
 def patrons_by_name(session: Session, wanted: SearchQuery, limit: int) -> list[int]:
     """Ids of patrons with these names, closest first, at least `limit` where there are."""
     found: dict[int, None] = {}
@@ -60,26 +77,29 @@ def _statements(session: Session, wanted: SearchQuery) -> Iterator[tuple[int, Se
 
 def _pairs(terms: list[Terms]) -> list[tuple[int, str, str]]:
     """(edits, surname, first name) to read, closest first; an empty name is not asked for.
-    One word that is both a surname and a first name is looked for as either."""
+    Each word that may be a surname is tried as one, with the first other word that may be a
+    first name (a first name can be someone's surname as well: the ranking sorts them out);
+    one word that is both a surname and a first name is looked for as either."""
     none = [(0, "")]
-    at = _surname_word(terms)
-    surnames = terms[at][NameField.SURNAME] if at is not None else []
-    others = [t[NameField.FIRST_NAME] for i, t in enumerate(terms) if i != at]
-    first_names = next((names for names in others if names), [])
-    combinations = list(product(surnames or none, first_names or none))
-    if len(terms) == 1 and surnames:
-        combinations += product(none, terms[0][NameField.FIRST_NAME])
-    pairs = {(s[0] + f[0], s[1], f[1]) for s, f in combinations if s[1] or f[1]}
+    combinations: list[tuple[tuple[int, str], tuple[int, str]]] = []
+    for at, word in enumerate(terms):
+        combinations += product(word[NameField.SURNAME], _first_names(terms, at) or none)
+    if len(terms) == 1 or not combinations:
+        combinations += product(none, _first_names(terms))
+    pairs = {(s[0] + f[0], s[1], f[1]) for s, f in combinations}
     return sorted(pairs)[:MOST_PAIRS]
 
 
-def _surname_word(terms: list[Terms]) -> int | None:
-    """Which word is the surname: one that is a surname exactly, else with a typo; the last
-    such word (first names come first, and "vries, de" has its prefix taken out)."""
-    candidates = [
-        (t[NameField.SURNAME][0][0], -i) for i, t in enumerate(terms) if t[NameField.SURNAME]
-    ]
-    return -min(candidates)[1] if candidates else None
+def _first_names(terms: list[Terms], but: int | None = None) -> list[tuple[int, str]]:
+    """The first names of the first word (but the one at `but`) that may be a first name."""
+    return next(
+        (
+            t[NameField.FIRST_NAME]
+            for i, t in enumerate(terms)
+            if i != but and t[NameField.FIRST_NAME]
+        ),
+        [],
+    )
 
 
 def _statement(surname: str, first_name: str, initials: str) -> Select[int]:
@@ -88,7 +108,7 @@ def _statement(surname: str, first_name: str, initials: str) -> Select[int]:
     key = PatronNameKey
     query = select(key.patron_id)
     if initials:  # a range, not LIKE: an index serves it on SQLite as well
-        query = query.where(key.initials_key >= initials, key.initials_key < _after(initials))
+        query = query.where(key.initials_key >= initials, key.initials_key < after_prefix(initials))
     if surname and first_name:
         query = query.where(key.surname_key == surname, key.first_name_key == first_name)
         return query.order_by(key.patron_id)
@@ -99,6 +119,7 @@ def _statement(surname: str, first_name: str, initials: str) -> Select[int]:
     return query.order_by(key.surname_key, key.patron_id)
 
 
-def _after(prefix: str) -> str:
-    """The first string after every string that starts with `prefix` (folded: a-z, 0-9)."""
+def after_prefix(prefix: str) -> str:
+    """The first string after every string that starts with `prefix` (folded, or a compact
+    postcode)."""
     return prefix[:-1] + chr(ord(prefix[-1]) + 1)

@@ -12,6 +12,7 @@ BIRTH_DATE = re.compile(r"(?<![\w-])(\d{1,2})[-./](\d{1,2})[-./](\d{4})(?![\w-])
 POSTCODE = re.compile(
     r"(?<!\w)(\d{4}) ?([a-z]{2})(?![a-z])(?:\s*(\d{1,5})(?:-?([a-z0-9]{1,4}))?)?(?![a-z0-9])"
 )
+NAME_AFTER = re.compile(r"\s*[^\W\d_]")  # a word of letters follows
 INITIALS = re.compile(r"^(?:[a-z]\.)+[a-z]?$|^[a-z]$")
 SHORTEST_NUMBER = 4  # a shorter run of digits is no card, customer or system number
 
@@ -22,7 +23,7 @@ class SearchQuery:
 
     numbers: tuple[str, ...] = ()
     email: str = ""
-    postcode: str = ""  # compact, upper case: 7961AM
+    postcode: str = ""  # compact, upper case: 7961AM; or its digits alone: 7961
     house_number: str = ""  # the digits
     addition: str = ""  # folded, without separator: a, 2
     birth_date: date | None = None
@@ -56,10 +57,14 @@ def _birth_date(text: str) -> tuple[date | None, str]:
 
 
 def _address(text: str) -> tuple[tuple[str, str, str], str]:
-    """Postcode (compact), house number and addition, and the text without them."""
+    """Postcode (compact), house number and addition, and the text without them; letters that
+    are a name prefix followed by a name ("1234 de vries") stay names, the digits then being
+    the postcode's area."""
     match = POSTCODE.search(text)
     if match is None:
         return ("", "", ""), text
+    if match[2] in PREFIXES and match[3] is None and NAME_AFTER.match(text, match.end()):
+        return (match[1], "", ""), text[: match.start()] + " " + text[match.start(2) :]
     found = ((match[1] + match[2]).upper(), match[3] or "", match[4] or "")
     return found, text[: match.start()] + " " + text[match.end() :]
 

@@ -18,8 +18,8 @@ class NameField(StrEnum):
 
 
 class PatronNameKey(Base):
-    """One surname part of a patron (a double surname has two rows), with the patron's other
-    name parts folded alike."""
+    """One surname part and one first-name word of a patron (a double surname or a second
+    first name has a row more), with the patron's other name parts folded alike."""
 
     __tablename__ = "patron_name_key"
     # Surname first, in the order the desk lists them (initials, first name); and first name
@@ -37,9 +37,10 @@ class PatronNameKey(Base):
 
     patron_id: Mapped[int] = mapped_column(ForeignKey("patron.id"), primary_key=True)
     surname_key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    first_name_key: Mapped[str] = mapped_column(String(60), primary_key=True)
     initials_key: Mapped[str] = mapped_column(String(20))
-    first_name_key: Mapped[str] = mapped_column(String(60))
-    prefix_key: Mapped[str] = mapped_column(String(20))
+    # The prefix and every prefix word in the surname: "van den" + "Bosch-van der Veen".
+    prefix_key: Mapped[str] = mapped_column(String(120))
 
 
 class NameTerm(Base):

@@ -6,6 +6,7 @@ rows in bulk through `add_name_keys`), so the search never reads a stale name.""
 import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
+from itertools import product
 from typing import Any
 
 from sqlalchemy import delete, insert
@@ -49,16 +50,19 @@ def surname_parts(prefix: str, surname: str) -> tuple[str, list[str]]:
 def key_rows(
     patron_id: int, initials: str, prefix: str, surname: str, first_name: str
 ) -> list[Row]:
-    """The patron_name_key rows of one patron: one per surname part."""
+    """The patron_name_key rows of one patron: one per surname part and first-name word,
+    the first of them with the first surname part and the first first-name word."""
     prefix_key, parts = surname_parts(prefix, surname)
-    first = fold(first_name).split()
+    first_names = list(dict.fromkeys(fold(first_name).split())) or [""]
     shared = {
         "patron_id": patron_id,
         "initials_key": fold(initials).replace(" ", ""),
-        "first_name_key": first[0] if first else "",
         "prefix_key": prefix_key,
     }
-    return [{**shared, "surname_key": part} for part in parts]
+    return [
+        {**shared, "surname_key": part, "first_name_key": first}
+        for part, first in product(parts, first_names)
+    ]
 
 
 def variants(term: str) -> set[str]:

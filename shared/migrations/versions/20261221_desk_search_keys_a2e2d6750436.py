@@ -30,13 +30,15 @@ def upgrade():
         "patron_name_key",
         sa.Column("patron_id", sa.Integer(), nullable=False),
         sa.Column("surname_key", sa.String(length=80), nullable=False),
-        sa.Column("initials_key", sa.String(length=20), nullable=False),
         sa.Column("first_name_key", sa.String(length=60), nullable=False),
-        sa.Column("prefix_key", sa.String(length=20), nullable=False),
+        sa.Column("initials_key", sa.String(length=20), nullable=False),
+        sa.Column("prefix_key", sa.String(length=120), nullable=False),
         sa.ForeignKeyConstraint(
             ["patron_id"], ["patron.id"], name=op.f("fk_patron_name_key_patron_id_patron")
         ),
-        sa.PrimaryKeyConstraint("patron_id", "surname_key", name=op.f("pk_patron_name_key")),
+        sa.PrimaryKeyConstraint(
+            "patron_id", "surname_key", "first_name_key", name=op.f("pk_patron_name_key")
+        ),
     )
     op.create_table(
         "name_term",

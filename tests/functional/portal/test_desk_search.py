@@ -2,18 +2,21 @@
 with accents, case, a prefix and one typo; one match opens the patron, none says so; patrons
 and visitors never reach it."""
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import insert
 
 from portal.extensions import db
 from shared.clock import ManualClock
 from shared.desk.patron_numbers import with_main_cards
-from shared.desk.search import search_patrons
+from shared.desk.search import CANDIDATES, search_patrons
 from shared.models.card import CardStatus
-from shared.models.patron import Patron
+from shared.models.name_key import PatronNameKey
+from shared.models.patron import Gender, Patron
+from shared.patrons.name_keys import add_name_keys, key_rows
 from tests.support.accounts import log_in, member
 from tests.support.factories import create_account, create_card, create_patron
 from tests.support.staff import desk_session
@@ -84,6 +87,8 @@ def found(query: str, people: dict[str, Patron]) -> list[str]:
         ("7961 am 12a", ["jan"]),
         ("7961AM 12 jansen", ["anna"]),
         ("7941 CD", ["tom", "kathe"]),  # Groot before Müller
+        ("7961 de vries", ["jan", "eva"]),  # "de" is a prefix here, not the postcode's letters
+        ("7941 de groot", ["tom"]),
         ("Pietersen", []),
         ("Vos", []),  # short names must be exact
         ("01-01-2000", []),
@@ -182,3 +187,70 @@ def test_patrons_are_refused_and_visitors_sent_to_log_in(
     assert log_in(client, patron.customer_number).status_code == 303
     assert client.get("/balie/klanten?q=jansen").status_code == 403
     assert 'accesskey="k"' not in client.get("/mijn-account").get_data(as_text=True)
+
+
+def ids(query: str) -> list[int]:
+    """The ids of the patrons the search finds, in its order."""
+    return [match.patron.id for match in search_patrons(db.session, query)]
+
+
+def test_a_first_name_that_is_someones_surname_is_still_a_first_name(
+    app: Flask, clock: ManualClock
+) -> None:
+    thomas = create_patron(db.session, None, clock.now(), names=("T.", "", "Jansen", "Thomas"))
+    create_patron(db.session, None, clock.now(), names=("K.", "", "Thomas", "Kees"))
+    assert ids("Jansen Thomas") == [thomas.id]
+    assert ids("Thomas Jansen") == [thomas.id]
+
+
+def test_every_word_of_a_first_name_finds_the_patron(app: Flask, clock: ManualClock) -> None:
+    anne = create_patron(db.session, None, clock.now(), names=("A.M.", "", "Jansen", "Anne-Marie"))
+    jan = create_patron(db.session, None, clock.now(), names=("J.W.", "", "Jansen", "Jan Willem"))
+    assert ids("marie jansen") == [anne.id]
+    assert ids("jansen willem") == [jan.id]
+    assert ids("wilem") == [jan.id]  # a later first name with a typo
+    assert ids("anne marie jansen") == [anne.id]
+
+
+def test_a_long_row_of_prefixes_is_filed(app: Flask, clock: ManualClock) -> None:
+    names = ("A.", "van den", "Bosch-van der Veen-de la Cruz", "Ana")
+    patron = create_patron(db.session, None, clock.now(), names=names)
+    db.session.commit()  # on PostgreSQL the keys' lengths are checked
+    assert ids("van den bosch") == ids("cruz") == [patron.id]
+    longest = Patron.prefix.type.length + 1 + Patron.surname.type.length
+    assert PatronNameKey.prefix_key.type.length >= longest
+
+
+def test_names_narrow_down_a_birth_date_many_patrons_share(app: Flask, clock: ManualClock) -> None:
+    """Every institution is born on 01-01-1980: the names pick the one out of all of them."""
+    born = date(1980, 1, 1)
+    first = create_patron(db.session, None, clock.now(), birth_date=born)
+    institutions = [institution(first, n, born, clock.now()) for n in range(CANDIDATES + 10)]
+    db.session.execute(insert(Patron), institutions)
+    add_name_keys(db.session, [key for row in institutions for key in key_rows(*row_names(row))])
+    last = institutions[-1]
+    assert ids(f"01-01-1980 {last['surname']}") == [last["id"]]
+    assert ids(f"{last['surname']} 01-01-1980") == [last["id"]]
+
+
+def institution(model: Patron, n: int, born: date, now: datetime) -> dict:
+    """A patron row of an institution (Bibliotheek Aab, ...), after the model patron's id."""
+    return {
+        "id": model.id + 1 + n,
+        "initials": "",
+        "surname": "Bibliotheek " + "".join(chr(ord("a") + int(d)) for d in f"{n:03d}").title(),
+        "birth_date": born,
+        "gender": Gender.INSTELLING,
+        "postcode": "7961 AM",
+        "house_number": "1",
+        "street": "Dijkhuizen",
+        "city": "Ruinerwold",
+        "library_email": f"bieb{n}@example.nl",
+        "home_branch_id": model.home_branch_id,
+        "created_at": now,
+    }
+
+
+def row_names(row: dict) -> tuple:
+    """The id and names of a patron row, as key_rows takes them."""
+    return row["id"], row["initials"], "", row["surname"], ""

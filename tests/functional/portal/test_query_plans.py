@@ -257,6 +257,8 @@ def test_a_kiosk_finds_a_tapped_card_or_a_typed_code_without_a_scan(
         "7961 AM 12",
         "12-03-1980",
         "jansen 12-03-1980",
+        "7961 de vries",  # the postcode's digits alone, narrowed down by the names
+        "12-03-1980 anna jansen",
     ],
 )
 def test_the_desks_search_scans_no_large_table(members: list[Any], query: str) -> None:
