@@ -3,7 +3,7 @@ follow up."""
 
 from datetime import timedelta
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -69,8 +69,10 @@ def staff_only() -> Response | None:
 def staff_limits_everywhere() -> Response | None:
     """A staff session's idle and absolute limits hold on every page of the portal (Mijn
     account, single sign-on), not only the desk's."""
-    on_desk = request.blueprint == bp.name
-    if on_desk or not current_user.is_authenticated or not current_user.is_staff:
+    # Only a staff session holds SEEN_AT: other requests never load the user for this.
+    if request.blueprint == bp.name or staff_session.SEEN_AT not in session:
+        return None
+    if not current_user.is_authenticated or not current_user.is_staff:
         return None
     return staff_session.within_limits()
 
