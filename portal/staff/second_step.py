@@ -2,7 +2,7 @@
 member without a second factor sets one up here), and again before a sensitive action."""
 
 import segno
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -18,14 +18,12 @@ from portal.refusals import refusal_message
 from portal.staff import staff_session
 from portal.staff.views import bp
 from portal.wiring import now
-from shared.accounts.second_factor import confirm_code, enrol, new_secret, otpauth_uri
+from shared.accounts.second_factor import confirm_code, enrol, enrolment_secret, otpauth_uri
 from shared.accounts.staff import staff_member
 from shared.errors import DomainError
 from shared.models.account import LoginAccount
 from shared.models.staff import StaffMember
 from shared.redirects import safe_path
-
-ENROL_SECRET = "staff_enrol_secret"  # the new secret shown, until its first code is accepted
 
 
 class SecondStepForm(PortalForm):
@@ -50,7 +48,7 @@ def second_step() -> str | Response:
     if member is None:
         flash(_("Log in again, and type the code within 5 minutes of your password."))
         return redirect(url_for("login.login"))
-    secret = None if member.totp_secret else session.setdefault(ENROL_SECRET, new_secret())
+    secret = None if member.totp_secret else _new_secret(member.account)
     form = SecondStepForm()
     if form.validate_on_submit():
         try:
@@ -71,6 +69,11 @@ def _member_at_step() -> StaffMember | None:
     return staff_member(db.session(), account) if account is not None else None
 
 
+def _new_secret(account: LoginAccount) -> str:
+    """The secret a member without one sets up (the same until its first code is taken)."""
+    return enrolment_secret(current_app.config["SECRET_KEY"], account)
+
+
 def _page(form: SecondStepForm, account: LoginAccount, secret: str | None) -> str:
     """The page with the code's field; with a new secret to set up, that as QR code and text."""
     return render_template(
@@ -89,7 +92,6 @@ def _take_code(member: StaffMember, secret: str | None, code: str) -> None:
         confirm_code(db.session(), member, code, now(), client)
     else:
         enrol(db.session(), member, secret, code, now(), client)
-        session.pop(ENROL_SECRET, None)
 
 
 def _code_taken(account: LoginAccount) -> Response:

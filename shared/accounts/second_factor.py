@@ -1,5 +1,8 @@
 """The staff's second factor: TOTP codes (RFC 6238) from an authenticator app, each once."""
 
+import base64
+import hashlib
+import hmac
 from datetime import datetime
 
 import pyotp
@@ -16,6 +19,7 @@ from shared.accounts.throttle import (
 )
 from shared.db import rows_changed
 from shared.errors import DomainError
+from shared.models.account import LoginAccount
 from shared.models.staff import StaffMember
 
 ISSUER = "OpenBalie"
@@ -26,6 +30,15 @@ DRIFT_STEPS = 1
 def new_secret() -> str:
     """A fresh random TOTP secret (base32, 160 bits)."""
     return pyotp.random_base32(32)
+
+
+def enrolment_secret(key: str, account: LoginAccount) -> str:
+    """The secret shown to a member without one to set up: derived from the server's key and the
+    login's password hash, so it is stored nowhere (not in the session cookie) until its first
+    code keeps it, stays the same on every visit, and changes with the password."""
+    message = f"totp-enrol:{account.id}:{account.password_hash}".encode()
+    digest = hmac.new(key.encode(), message, hashlib.sha256).digest()
+    return base64.b32encode(digest[:20]).decode()
 
 
 def otpauth_uri(secret: str, username: str, issuer: str = ISSUER) -> str:

@@ -200,6 +200,13 @@ def test_the_code_must_follow_the_password_within_5_minutes(
 # Setting up a second factor
 
 
+def shown_secret(page: str) -> str:
+    """The key the second step shows as text to set up an authenticator app."""
+    key = re.search(r'<code class="secret">([A-Z2-7 ]+)</code>', page)
+    assert key is not None, "no key to set up"
+    return key[1]
+
+
 def test_a_staff_login_from_before_sets_up_its_second_factor(
     app: Flask, client: FlaskClient, new_browser: Callable[[], FlaskClient], clock: ManualClock
 ) -> None:
@@ -212,6 +219,10 @@ def test_a_staff_login_from_before_sets_up_its_second_factor(
     assert log_in(browser, "marieke85").location == SECOND_STEP
     page = browser.get(SECOND_STEP).get_data(as_text=True)
     assert "<svg" in page and 'role="img"' in page and '<code class="secret">' in page
+    secret = shown_secret(page)
+    assert shown_secret(browser.get(SECOND_STEP).get_data(as_text=True)) == secret
+    with browser.session_transaction() as cookie:  # the secret lives nowhere until it is kept
+        assert secret.replace(" ", "") not in repr(dict(cookie))
     assert code_error(type_code(browser, "000000")).startswith(WRONG)
     assert staff_member_named("marieke85").totp_secret is None  # kept once its code is right
     assert enrol(browser).location == SEARCH  # an own password already: nothing to change

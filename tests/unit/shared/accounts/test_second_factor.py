@@ -8,7 +8,13 @@ from sqlalchemy.orm import Session
 
 from shared.accounts.login import log_in
 from shared.accounts.passwords import hash_password
-from shared.accounts.second_factor import confirm_code, enrol, new_secret, verify_code
+from shared.accounts.second_factor import (
+    confirm_code,
+    enrol,
+    enrolment_secret,
+    new_secret,
+    verify_code,
+)
 from shared.accounts.staff import create_staff_login
 from shared.accounts.throttle import FREE_ATTEMPTS
 from shared.clock import ManualClock
@@ -103,3 +109,15 @@ def test_a_new_secret_is_kept_only_after_a_right_code(
     )
     db_session.refresh(staff)
     assert staff.totp_secret == secret
+
+
+def test_the_secret_to_set_up_is_the_servers_own_and_changes_with_the_password(
+    db_session: Session, clock: ManualClock
+) -> None:
+    staff, _ = member(db_session, clock)
+    secret = enrolment_secret("server-key", staff.account)
+    assert len(secret) == 32 and pyotp.TOTP(secret).now().isdigit()
+    assert enrolment_secret("server-key", staff.account) == secret
+    assert enrolment_secret("another-server", staff.account) != secret
+    staff.account.password_hash = hash_password("een ander wachtwoord")
+    assert enrolment_secret("server-key", staff.account) != secret
