@@ -33,7 +33,8 @@ class AuditEntry(Base):
 
 class AppendOnly(RuntimeError):
     """An audit entry was to be changed or deleted: the log only grows (the retention purge
-    removes old entries in one statement, not through the session)."""
+    removes old entries in one statement, not through the session). The database refuses any
+    other program's change as well (a trigger: migration 63f425eeb6f4)."""
 
 
 @event.listens_for(AuditEntry, "before_update")

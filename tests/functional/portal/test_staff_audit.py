@@ -9,7 +9,8 @@ from datetime import timedelta
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import select, text
+from sqlalchemy.exc import IntegrityError
 
 from portal.extensions import db
 from portal.wiring import now
@@ -189,3 +190,23 @@ def test_entries_are_never_changed_or_deleted_one_by_one(coordinator: FlaskClien
         db.session.flush()
     db.session.rollback()
     assert db.session.get_one(AuditEntry, entry.id).action == "patron.changed"
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["action = 'patron.nothing'", "after = NULL", "patron_id = :other", "id = id + 1"],
+)
+def test_the_database_refuses_to_change_an_entry_by_any_statement(
+    coordinator: FlaskClient, change: str
+) -> None:
+    first, second = two_patrons()
+    entry = record_change(first)
+    db.session.commit()
+    statement = text(f"UPDATE audit_entry SET {change}")
+    with pytest.raises(IntegrityError, match="append-only"):
+        db.session.execute(statement, {"other": second.id} if ":other" in change else {})
+    db.session.rollback()
+    db.session.execute(text("UPDATE audit_entry SET patron_id = NULL, staff_account_id = NULL"))
+    db.session.commit()  # as a removed patron's or login's foreign key does
+    kept = db.session.get_one(AuditEntry, entry.id)
+    assert (kept.patron_id, kept.staff_username, kept.action) == (None, "coord", "patron.changed")
