@@ -23,7 +23,8 @@ SECRET_ARGUMENTS = {"token", "secret"}
 
 
 def add_security_headers(response: Response) -> Response:
-    """The portal's policies; a page whose address holds a secret sends no Referer."""
+    """The portal's policies; a page whose address holds a secret sends no Referer; no page is
+    kept by the browser."""
     headers = response.headers
     preview = (request.endpoint or "").startswith("dev.")
     headers["Content-Security-Policy"] = MAIL_PREVIEW_POLICY if preview else CONTENT_SECURITY_POLICY
@@ -32,6 +33,10 @@ def add_security_headers(response: Response) -> Response:
     secret = SECRET_ARGUMENTS & set(request.view_args or ())
     headers["Referrer-Policy"] = "no-referrer" if secret else "same-origin"
     headers["Permissions-Policy"] = PERMISSIONS_POLICY
+    if request.endpoint != "static" and "Cache-Control" not in headers:
+        # Pages hold personal data, a form's token or a secret to set up: nothing of them stays
+        # on a shared computer (the library's own, a desk PC) for the back button or the next user.
+        headers["Cache-Control"] = "no-store"
     if current_app.config["OPENBALIE_ENV"] == PRODUCTION:
         headers["Strict-Transport-Security"] = HSTS
     return response

@@ -1,5 +1,13 @@
 """Fixtures for the whole suite: a migrated database per test, the portal app, real servers."""
 
+import os
+
+# Before anything imports the password hasher (it reads these once): argon2's cheapest parameters,
+# as the suite hashes and checks thousands of passwords (0.2 s each with the production ones).
+# The servers the tests start inherit them; test_password_cost checks the production ones.
+os.environ.setdefault("PASSWORD_HASH_TIME_COST", "1")
+os.environ.setdefault("PASSWORD_HASH_MEMORY_KIB", "64")
+
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path

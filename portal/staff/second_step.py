@@ -1,8 +1,10 @@
 """The staff login's second step: the code from the authenticator app after the password (a
 member without a second factor sets one up here), and again before a sensitive action."""
 
+import secrets
+
 import segno
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -69,9 +71,16 @@ def _member_at_step() -> StaffMember | None:
     return staff_member(db.session(), account) if account is not None else None
 
 
+# The session keeps a random value, not the secret: a copied cookie reveals nothing without the
+# server's key, and the secret is this browser's own (one seen in another session, or before a
+# new password, is never the one kept).
+ENROL_NONCE = "staff_enrol_nonce"
+
+
 def _new_secret(account: LoginAccount) -> str:
-    """The secret a member without one sets up (the same until its first code is taken)."""
-    return enrolment_secret(current_app.config["SECRET_KEY"], account)
+    """The secret a member without one sets up (the same in this session until it is kept)."""
+    nonce = session.setdefault(ENROL_NONCE, secrets.token_urlsafe(16))
+    return enrolment_secret(current_app.config["SECRET_KEY"], account, nonce)
 
 
 def _page(form: SecondStepForm, account: LoginAccount, secret: str | None) -> str:
@@ -92,6 +101,7 @@ def _take_code(member: StaffMember, secret: str | None, code: str) -> None:
         confirm_code(db.session(), member, code, now(), client)
     else:
         enrol(db.session(), member, secret, code, now(), client)
+        session.pop(ENROL_NONCE, None)
 
 
 def _code_taken(account: LoginAccount) -> Response:

@@ -10,12 +10,23 @@ from zxcvbn import zxcvbn
 MIN_LENGTH = 10
 MAX_LENGTH = 128
 MIN_SCORE = 3
+LANES = 4
+
+
+def _cost(name: str, default: int, least: int) -> int:
+    """A whole number from the environment, at least `least`; the setting named if it is not."""
+    value = os.environ.get(name) or str(default)
+    if not value.isdigit() or int(value) < least:
+        raise ValueError(f"{name} must be a whole number of at least {least}, not {value!r}")
+    return int(value)
+
+
 # RFC 9106's second recommended choice (64 MiB, 3 passes, 4 lanes) unless the environment
 # sets less, for a machine that cannot spare the memory (and for the test suite, which hashes
 # thousands of passwords). Read once: hashes made at import must match the ones made later.
-TIME_COST = int(os.environ.get("PASSWORD_HASH_TIME_COST") or 3)
-MEMORY_KIB = int(os.environ.get("PASSWORD_HASH_MEMORY_KIB") or 65536)
-_hasher = PasswordHasher(time_cost=TIME_COST, memory_cost=MEMORY_KIB, parallelism=4)
+TIME_COST = _cost("PASSWORD_HASH_TIME_COST", 3, least=1)
+MEMORY_KIB = _cost("PASSWORD_HASH_MEMORY_KIB", 65536, least=8 * LANES)  # argon2's least
+_hasher = PasswordHasher(time_cost=TIME_COST, memory_cost=MEMORY_KIB, parallelism=LANES)
 
 
 def hash_password(password: str) -> str:

@@ -32,11 +32,10 @@ def new_secret() -> str:
     return pyotp.random_base32(32)
 
 
-def enrolment_secret(key: str, account: LoginAccount) -> str:
-    """The secret shown to a member without one to set up: derived from the server's key and the
-    login's password hash, so it is stored nowhere (not in the session cookie) until its first
-    code keeps it, stays the same on every visit, and changes with the password."""
-    message = f"totp-enrol:{account.id}:{account.password_hash}".encode()
+def enrolment_secret(key: str, account: LoginAccount, nonce: str) -> str:
+    """The secret a member without one sets up, from the server's key, the login's password
+    hash and a random value of the browser's session (see second_step)."""
+    message = f"totp-enrol:{account.id}:{account.password_hash}:{nonce}".encode()
     digest = hmac.new(key.encode(), message, hashlib.sha256).digest()
     return base64.b32encode(digest[:20]).decode()
 

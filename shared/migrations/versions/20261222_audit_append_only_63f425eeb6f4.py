@@ -1,8 +1,9 @@
-"""audit_entry: the database refuses to change a recorded entry, whoever asks
+"""audit_entry: the database refuses to change a recorded entry
 
-The ORM refused already; now a statement of any program does too. The one change allowed is
-what a removed patron or login does to an entry by its foreign key: their id becomes NULL (the
-staff member's name stays). Deleting stays possible for the retention purge.
+The ORM refused already; now an UPDATE by any program is refused too. The one change allowed is
+what removing a patron or login does to an entry by its foreign key: their id becomes NULL once
+they are gone (the staff member's name stays). Deleting stays possible, for the retention purge;
+a table rebuilt by a later SQLite migration must create the trigger again.
 
 Revision ID: 63f425eeb6f4
 Revises: a2e2d6750436
@@ -25,8 +26,11 @@ CREATE TRIGGER audit_entry_append_only BEFORE UPDATE ON audit_entry
 WHEN NEW.id IS NOT OLD.id OR NEW.at IS NOT OLD.at OR NEW.action IS NOT OLD.action
   OR NEW.staff_username IS NOT OLD.staff_username
   OR NEW.before IS NOT OLD.before OR NEW.after IS NOT OLD.after
-  OR (NEW.patron_id IS NOT NULL AND NEW.patron_id IS NOT OLD.patron_id)
-  OR (NEW.staff_account_id IS NOT NULL AND NEW.staff_account_id IS NOT OLD.staff_account_id)
+  OR (NEW.patron_id IS NOT OLD.patron_id
+      AND (NEW.patron_id IS NOT NULL OR EXISTS (SELECT 1 FROM patron WHERE id = OLD.patron_id)))
+  OR (NEW.staff_account_id IS NOT OLD.staff_account_id
+      AND (NEW.staff_account_id IS NOT NULL
+           OR EXISTS (SELECT 1 FROM login_account WHERE id = OLD.staff_account_id)))
 BEGIN
   SELECT RAISE(ABORT, '{MESSAGE}');
 END
@@ -41,9 +45,12 @@ BEGIN
      OR NEW.staff_username IS DISTINCT FROM OLD.staff_username
      OR NEW.before::text IS DISTINCT FROM OLD.before::text
      OR NEW.after::text IS DISTINCT FROM OLD.after::text
-     OR (NEW.patron_id IS NOT NULL AND NEW.patron_id IS DISTINCT FROM OLD.patron_id)
-     OR (NEW.staff_account_id IS NOT NULL
-         AND NEW.staff_account_id IS DISTINCT FROM OLD.staff_account_id) THEN
+     OR (NEW.patron_id IS DISTINCT FROM OLD.patron_id
+         AND (NEW.patron_id IS NOT NULL
+              OR EXISTS (SELECT 1 FROM patron WHERE id = OLD.patron_id)))
+     OR (NEW.staff_account_id IS DISTINCT FROM OLD.staff_account_id
+         AND (NEW.staff_account_id IS NOT NULL
+              OR EXISTS (SELECT 1 FROM login_account WHERE id = OLD.staff_account_id))) THEN
     RAISE EXCEPTION '{MESSAGE}' USING ERRCODE = 'integrity_constraint_violation';
   END IF;
   RETURN NEW;
@@ -73,5 +80,6 @@ def downgrade():
         op.execute("DROP TRIGGER audit_entry_append_only")
 
 
-def _on_postgresql():
+def _on_postgresql() -> bool:
+    """Whether this database is PostgreSQL (else SQLite)."""
     return op.get_bind().dialect.name == "postgresql"

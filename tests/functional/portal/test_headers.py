@@ -42,6 +42,8 @@ def assert_secured(response, path: str) -> None:  # noqa: ANN001
     assert headers["X-Frame-Options"] == "DENY", path
     assert "camera=()" in headers["Permissions-Policy"], path
     assert "Strict-Transport-Security" not in headers, path  # not outside production
+    if not path.startswith("/static/"):  # nothing but our own files kept on a shared computer
+        assert "no-store" in headers.get("Cache-Control", ""), path
 
 
 def test_every_address_carries_the_security_headers(

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select, text
+from sqlalchemy import delete, select, text
 from sqlalchemy.exc import IntegrityError
 
 from portal.extensions import db
@@ -18,10 +18,12 @@ from shared.accounts.staff import find_by_username
 from shared.cards.lookup import main_card
 from shared.clock import ManualClock
 from shared.desk.audit import entries, record
+from shared.models.account import LoginAccount
 from shared.models.audit import AppendOnly, AuditEntry
+from shared.models.name_key import PatronNameKey
 from shared.models.patron import Patron
 from tests.support.accounts import log_in, member
-from tests.support.factories import create_card, create_patron
+from tests.support.factories import create_account, create_card, create_patron
 from tests.support.staff import desk_session
 
 PAGE = "/balie/audit"
@@ -194,19 +196,42 @@ def test_entries_are_never_changed_or_deleted_one_by_one(coordinator: FlaskClien
 
 @pytest.mark.parametrize(
     "change",
-    ["action = 'patron.nothing'", "after = NULL", "patron_id = :other", "id = id + 1"],
+    [
+        "action = 'patron.nothing'",
+        "after = NULL",
+        "patron_id = :other",
+        "patron_id = NULL",
+        "staff_account_id = NULL",
+        "id = id + 1",
+    ],
 )
 def test_the_database_refuses_to_change_an_entry_by_any_statement(
     coordinator: FlaskClient, change: str
 ) -> None:
     first, second = two_patrons()
-    entry = record_change(first)
-    db.session.commit()
-    statement = text(f"UPDATE audit_entry SET {change}")
+    record_change(first)
+    statement = text(f"UPDATE audit_entry SET {change} WHERE patron_id = :first")
     with pytest.raises(IntegrityError, match="append-only"):
-        db.session.execute(statement, {"other": second.id} if ":other" in change else {})
+        db.session.execute(statement, {"first": first.id, "other": second.id})
     db.session.rollback()
-    db.session.execute(text("UPDATE audit_entry SET patron_id = NULL, staff_account_id = NULL"))
-    db.session.commit()  # as a removed patron's or login's foreign key does
+
+
+def test_removing_the_patron_or_the_login_keeps_the_entry_without_them(
+    coordinator: FlaskClient, clock: ManualClock
+) -> None:
+    patron = create_patron(db.session, None, now())
+    staff = create_account(db.session, clock.now())
+    entry = record(db.session, staff, "patron.changed", now(), patron.id, {"a": 1}, {"a": 2})
+    db.session.commit()
+    db.session.execute(delete(LoginAccount).where(LoginAccount.id == staff.id))
+    db.session.execute(delete(PatronNameKey).where(PatronNameKey.patron_id == patron.id))
+    db.session.execute(delete(Patron).where(Patron.id == patron.id))
+    db.session.commit()  # their foreign keys set the entry's ids to NULL
+    db.session.expire_all()
     kept = db.session.get_one(AuditEntry, entry.id)
-    assert (kept.patron_id, kept.staff_username, kept.action) == (None, "coord", "patron.changed")
+    assert (kept.patron_id, kept.staff_account_id) == (None, None)
+    assert (kept.staff_username, kept.action, kept.after) == (
+        staff.username,
+        "patron.changed",
+        {"a": 2},
+    )

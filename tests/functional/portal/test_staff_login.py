@@ -223,6 +223,9 @@ def test_a_staff_login_from_before_sets_up_its_second_factor(
     assert shown_secret(browser.get(SECOND_STEP).get_data(as_text=True)) == secret
     with browser.session_transaction() as cookie:  # the secret lives nowhere until it is kept
         assert secret.replace(" ", "") not in repr(dict(cookie))
+    elsewhere = new_browser()  # someone else with the password never sees the one kept
+    log_in(elsewhere, "marieke85")
+    assert shown_secret(elsewhere.get(SECOND_STEP).get_data(as_text=True)) != secret
     assert code_error(type_code(browser, "000000")).startswith(WRONG)
     assert staff_member_named("marieke85").totp_secret is None  # kept once its code is right
     assert enrol(browser).location == SEARCH  # an own password already: nothing to change

@@ -111,13 +111,14 @@ def test_a_new_secret_is_kept_only_after_a_right_code(
     assert staff.totp_secret == secret
 
 
-def test_the_secret_to_set_up_is_the_servers_own_and_changes_with_the_password(
+def test_the_secret_to_set_up_is_the_servers_the_sessions_and_the_passwords(
     db_session: Session, clock: ManualClock
 ) -> None:
     staff, _ = member(db_session, clock)
-    secret = enrolment_secret("server-key", staff.account)
+    secret = enrolment_secret("server-key", staff.account, "session-1")
     assert len(secret) == 32 and pyotp.TOTP(secret).now().isdigit()
-    assert enrolment_secret("server-key", staff.account) == secret
-    assert enrolment_secret("another-server", staff.account) != secret
+    assert enrolment_secret("server-key", staff.account, "session-1") == secret
+    assert enrolment_secret("another-server", staff.account, "session-1") != secret
+    assert enrolment_secret("server-key", staff.account, "session-2") != secret
     staff.account.password_hash = hash_password("een ander wachtwoord")
-    assert enrolment_secret("server-key", staff.account) != secret
+    assert enrolment_secret("server-key", staff.account, "session-1") != secret
