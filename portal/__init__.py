@@ -4,6 +4,8 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from jinja2 import BytecodeCache
+from jinja2.bccache import Bucket
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import errors, visitor_pages
@@ -28,6 +30,28 @@ TEMPLATE_ENUMS = {
 }
 
 
+class CompiledTemplates(BytecodeCache):
+    """Templates compiled once per process for every portal app it builds (a test run builds
+    thousands, each compiling the pages it shows); Jinja uses a compiled template only for the
+    source it was compiled from."""
+
+    def __init__(self) -> None:
+        """No template compiled yet."""
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        """The compiled template, if this process compiled it before."""
+        if (code := self.compiled.get(bucket.key)) is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        """Keep a template just compiled."""
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+COMPILED_TEMPLATES = CompiledTemplates()
+
+
 def create_app(config: dict[str, Any] | None = None, clock: Clock = SYSTEM_CLOCK) -> Flask:
     """Build the portal application, telling the time by `clock`."""
     instance = Path((config or {}).get("INSTANCE_PATH", PROJECT_ROOT / "instance"))
@@ -39,6 +63,7 @@ def create_app(config: dict[str, Any] | None = None, clock: Clock = SYSTEM_CLOCK
         static_folder=str(STATIC_DIR),
     )
     app.config.update(load_config(instance, config))
+    app.jinja_options = {**app.jinja_options, "bytecode_cache": COMPILED_TEMPLATES}
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS_DIR)
     app.session_interface = SignedCookieSessions()
     app.extensions["clock"] = clock

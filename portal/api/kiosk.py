@@ -1,7 +1,8 @@
 """The kiosk API under /api/kiosk/v1: the blueprint with all its calls, the device's own, and
 the OpenAPI document generated from the schemas that validate them."""
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
 from flask import Flask, jsonify
 from flask_smorest import Api, current_api
@@ -34,6 +35,17 @@ class KioskApiDocs(Api):
     ERROR_SCHEMA = Error
     DEFAULT_ERROR_RESPONSE_NAME = None
 
+    def __init__(self, app: Flask, **options: Any) -> None:
+        """The api, with no view described yet."""
+        self.undescribed: list[Callable[[], None]] = []  # see KioskBlueprint
+        super().__init__(app, **options)
+
+    def document(self) -> dict[str, Any]:
+        """The OpenAPI document, its views described on the first call."""
+        while self.undescribed:
+            self.undescribed.pop(0)()
+        return cast(dict[str, Any], self.spec.to_dict())
+
     def _register_error_handlers(self) -> None:
         """None: flask-smorest's would answer every error of the portal, pages too, in JSON."""
 
@@ -60,7 +72,7 @@ def register(app: Flask) -> None:
 @bp.refusing()
 def openapi() -> Response:
     """The OpenAPI description of this API."""
-    return jsonify(current_api.spec.to_dict())
+    return jsonify(current_api.document())
 
 
 @bp.post("/heartbeat")

@@ -78,9 +78,18 @@ def _first_message(problems: Mapping[Any, Any]) -> str:
 
 
 class KioskBlueprint(Blueprint):
-    """A flask-smorest blueprint whose arguments are refused as `bad_request`."""
+    """A flask-smorest blueprint whose arguments are refused as `bad_request`, and whose views
+    are described in the OpenAPI document when that is first asked for."""
 
     ARGUMENTS_PARSER = RequestParser()
+
+    def register_views_in_doc(
+        self, api: Any, app: Any, spec: Any, *, name: str, parameters: Any
+    ) -> None:
+        """Describe the views later, by the api's `document()`: describing them takes half of
+        the portal's start-up, and most portal processes never serve the document."""
+        describe = super().register_views_in_doc
+        api.undescribed.append(lambda: describe(api, app, spec, name=name, parameters=parameters))
 
     def refusing(self, *statuses: int) -> Callable[[Any], Any]:
         """Document the error answers a call may give (401 always) with the Error schema."""
