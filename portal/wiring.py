@@ -106,4 +106,5 @@ def mail_settings() -> MailSettings:
         pay_instead_url=lambda t: external_url("payments.pay_instead", token=t),
         reset_password_url=lambda t: external_url("login.reset_password", token=t),
         confirm_new_email_url=lambda t: external_url("confirm.new_email", token=t),
+        account_url=external_url("account.overview"),
     )

@@ -153,6 +153,10 @@ REFUSALS: dict[str, Refusal] = {
     ),
     # Memberships and payments
     "nothing_to_cancel": Refusal(CONFLICT, N_("This subscription is stopped already.")),
+    "status_move_refused": Refusal(
+        CONFLICT,
+        N_("The subscription's status cannot be changed that way (it may have just changed)."),
+    ),
     "no_direct_debit": Refusal(CONFLICT, N_("Direct debit is not active for this membership.")),
     "period_paid": Refusal(CONFLICT, N_("This period has been paid already.")),
     "period_being_collected": Refusal(

@@ -28,6 +28,7 @@ def load_catalogue(session: Session, path: Path = DEFAULT_CATALOGUE) -> tuple[in
     subscriptions = data.get("subscription", [])
     branches = data.get("branch", [])
     isils = _isil_directory(data.get("isil", []))
+    _check_next_codes(subscriptions)
     for order, entry in enumerate(subscriptions):
         values = _subscription_values(entry, organisation)
         _upsert(session, SubscriptionType, "code", {**values, "sort_order": order})
@@ -46,6 +47,14 @@ def _count_load(session: Session) -> None:
     commits."""
     insert_or_ignore(session, CatalogueVersion, {"id": 1, "version": 0})
     session.execute(update(CatalogueVersion).values(version=CatalogueVersion.version + 1))
+
+
+def _check_next_codes(subscriptions: list[dict[str, Any]]) -> None:
+    """Each subscription a holder moves on to (next_code) is one of the file's."""
+    codes = {entry["code"] for entry in subscriptions}
+    for entry in subscriptions:
+        if entry.get("next_code", entry["code"]) not in codes:
+            raise CatalogueError(f"subscription {entry['code']}: next_code names no subscription")
 
 
 def _isil_directory(entries: list[dict[str, Any]]) -> dict[str, str]:

@@ -19,10 +19,9 @@ from shared.models.id_check import DeskIdCheck, IdCheck
 from shared.models.ledger import LedgerEntry
 from shared.models.mail import OutboxMail
 from shared.models.mandate import Mandate
-from shared.models.patron import Patron, Subscription
+from shared.models.patron import REFUSED_STATUSES, Patron, Subscription
 from shared.models.payment import Chargeback, Payment, Refund
 from shared.patrons.lookup import find_patron_by_any_number
-from shared.patrons.subscriptions import NEVER_VALID
 from shared.payments import ledger
 from shared.timeutil import local_today
 
@@ -155,7 +154,7 @@ def _subscription_reason(current: Subscription | None, today: date) -> BlockReas
     """What the longest-running subscription says about lending today."""
     if current is None:
         return BlockReason.NO_SUBSCRIPTION
-    if current.status in NEVER_VALID:
+    if current.status in REFUSED_STATUSES:
         return BlockReason.SUBSCRIPTION_REFUSED
     if current.end_date < today:
         return BlockReason.SUBSCRIPTION_ENDED

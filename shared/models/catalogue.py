@@ -4,7 +4,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import JSON, Numeric, String
+from sqlalchemy import JSON, Numeric, String, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.db import Base, enum_column
@@ -63,6 +63,11 @@ class SubscriptionType(Base):
     has_card: Mapped[bool] = mapped_column(default=True)
     online_library: Mapped[bool] = mapped_column(default=False)
     recurring: Mapped[bool] = mapped_column(default=False)
+    # Paid once: renewed at the end of each term (a mail or letter, then an invoice), unless
+    # it is for one term only (a month's subscription). Free ones renew on their own.
+    renews: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # The subscription a holder moves to when they grow out of this one's ages (youth: Start).
+    next_code: Mapped[str | None] = mapped_column(String(10))
     payment_plans: Mapped[list[str]] = mapped_column(JSON, default=lambda: ["once"])
     sort_order: Mapped[int] = mapped_column(default=0)
 

@@ -45,6 +45,10 @@ class SubscriptionStatus(StrEnum):
     BLACKLISTED = "blacklisted"
 
 
+# The library refuses these whatever their dates (the manuals' "Pas niet geldig").
+REFUSED_STATUSES = frozenset({SubscriptionStatus.INVALID, SubscriptionStatus.BLACKLISTED})
+
+
 class Patron(Base):
     """A library member's record."""
 
@@ -141,12 +145,30 @@ class Subscription(Base):
     mollie_subscription_id: Mapped[str | None] = mapped_column(String(40), unique=True)
     webhook_secret: Mapped[str | None] = mapped_column(String(48))
     cancelled_at: Mapped[datetime | None]
+    cancel_reason: Mapped[str | None] = mapped_column(String(40))  # a code of CANCEL_REASONS
+    # Why the desk set the status (invalid, blacklisted) and when any status was last set.
+    status_reason: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    status_changed_at: Mapped[datetime | None]
+    # An unpaid renewal keeps the subscription valid through this day (the grace period).
+    grace_until: Mapped[date | None]
     # When the provider's schedule was last fetched to see it still runs (Mollie ends schedules
     # without a webhook); reconciliation asks about each once before its next collection.
     schedule_checked_on: Mapped[date | None]
 
     patron: Mapped[Patron] = relationship(back_populates="subscriptions")
     type: Mapped[SubscriptionType] = relationship()
+
+    @property
+    def runs_through(self) -> date:
+        """The last day it may be used, its status allowing: its end, or the end of the grace
+        period of an unpaid renewal."""
+        return max(self.end_date, self.grace_until) if self.grace_until else self.end_date
+
+    def usable_on(self, day: date) -> bool:
+        """Whether it lets its holder use the library on `day`: started, not refused (invalid,
+        blacklisted) and not run out (a cancelled one runs to its end date)."""
+        refused = self.status in REFUSED_STATUSES
+        return not refused and self.start_date <= day <= self.runs_through
 
 
 # The start date of a direct debit whose provider schedule is not started yet, else NULL. An index

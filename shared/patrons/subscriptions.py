@@ -5,12 +5,10 @@ from datetime import date, timedelta
 
 from shared.errors import DomainError
 from shared.models.catalogue import SubscriptionType, Validity
-from shared.models.patron import Patron, Subscription, SubscriptionStatus
+from shared.models.patron import Patron, Subscription
 from shared.timeutil import add_months, age_on, end_of_month
 
 YOUTH_AGE_LIMIT = 19
-# The library refuses these whatever their dates (the manuals' "Pas niet geldig").
-NEVER_VALID = frozenset({SubscriptionStatus.INVALID, SubscriptionStatus.BLACKLISTED})
 
 
 @dataclass(frozen=True)
@@ -70,9 +68,8 @@ def current_subscription(patron: Patron) -> Subscription | None:
 
 
 def valid_on(subscription: Subscription, day: date) -> bool:
-    """Whether the subscription lets its patron use the library on `day`: not invalid or
-    blacklisted, and not ended (a cancelled one runs until its end date)."""
-    return subscription.status not in NEVER_VALID and day <= subscription.end_date
+    """Whether the subscription lets its patron use the library on `day` (see usable_on)."""
+    return subscription.usable_on(day)
 
 
 def require_valid_subscription(patron: Patron, day: date) -> None:

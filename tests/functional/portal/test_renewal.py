@@ -1,0 +1,134 @@
+"""Renewing a subscription paid once, through `memberships run-daily` with the clock moved: the
+renewal mail with its pay link, paid ahead or not; at the end the invoice and the grace period;
+the reminder; lending blocked after it; paying late extends from the old end; every step once."""
+
+import json
+import re
+from datetime import date, timedelta
+from decimal import Decimal
+from email import message_from_bytes, policy
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from portal.extensions import db
+from shared.clock import ManualClock
+from shared.models.mail import OutboxMail
+from shared.models.membership import Letter
+from shared.models.patron import Patron, Subscription
+from shared.payments import ledger
+from shared.timeutil import add_months, end_of_month, local_today
+from tests.support.accounts import member
+from tests.support.signup import checkout, csrf_token
+
+DAY = timedelta(days=1)
+
+
+def a_year_on(end: date) -> date:
+    """The end of the month a year after `end` (the *vervalmaand*'s rule)."""
+    return end_of_month(add_months(end, 12))
+
+
+def run_daily(app: Flask) -> dict[str, int]:
+    """`memberships run-daily` for the clock's day; what each step saw."""
+    result = app.test_cli_runner().invoke(args=["memberships", "run-daily"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output.strip().splitlines()[-1])
+
+
+def go_to(clock: ManualClock, day: date) -> None:
+    """Move the clock to noon of that day."""
+    while local_today(clock.now()) < day:
+        clock.advance(DAY)
+
+
+def renewal_mails() -> list[str]:
+    """The renewal mails' plain text, oldest first."""
+    rows = db.session.scalars(
+        select(OutboxMail).where(OutboxMail.kind == "renewal").order_by(OutboxMail.id)
+    )
+    texts = []
+    for row in rows:
+        message = message_from_bytes(row.message, policy=policy.default)
+        texts.append(f"{message['Subject']}\n{message.get_body(('plain',)).get_content()}")
+    return texts
+
+
+def subscription_of(patron: Patron) -> Subscription:
+    """The patron's subscription, read again."""
+    db.session.expire_all()
+    return db.session.scalars(select(Subscription).where(Subscription.patron_id == patron.id)).one()
+
+
+def pay_by_link(client: FlaskClient, text: str) -> None:
+    """Follow the mail's pay link and pay at the checkout."""
+    link = re.search(r"https?://[^/\s]+(/betalen/\S+)", text)
+    assert link is not None, text
+    page = client.get(link[1])
+    pay = client.post(link[1], data={"csrf_token": csrf_token(page)})
+    client.get(checkout(pay.location, "paid"))
+
+
+def test_a_renewal_paid_ahead_extends_a_year_from_the_old_end_and_is_never_invoiced(
+    app: Flask, client: FlaskClient, clock: ManualClock
+) -> None:
+    patron = member(client)
+    end = subscription_of(patron).end_date
+    go_to(clock, end - 40 * DAY)
+    assert run_daily(app)["notice"] == 0
+    go_to(clock, end - 30 * DAY)
+    assert run_daily(app)["notice"] == 1
+    assert run_daily(app)["notice"] == 0  # once, however often it runs
+    [notice] = renewal_mails()
+    assert "58,00" in notice
+    pay_by_link(client, notice)
+    renewed = subscription_of(patron)
+    assert renewed.end_date == a_year_on(end)
+    assert (renewed.status, ledger.balance(db.session, patron.id)) == ("normal", Decimal("0"))
+    go_to(clock, end + 2 * DAY)
+    assert run_daily(app)["invoice"] == 0
+    assert len(renewal_mails()) == 1
+
+
+def test_an_unpaid_renewal_is_invoiced_valid_through_grace_then_blocked_until_paid(
+    app: Flask, client: FlaskClient, clock: ManualClock
+) -> None:
+    patron = member(client)
+    end = subscription_of(patron).end_date
+    go_to(clock, end - 30 * DAY)
+    run_daily(app)
+    go_to(clock, end + DAY)
+    assert run_daily(app)["invoice"] == 1
+    invoiced = subscription_of(patron)
+    assert (invoiced.status, invoiced.grace_until) == ("invoiced", end + 30 * DAY)
+    assert ledger.balance(db.session, patron.id) == Decimal("58.00")
+    assert invoiced.usable_on(end + DAY)
+    go_to(clock, end + 23 * DAY)
+    assert run_daily(app)["reminder"] == 1
+    go_to(clock, end + 31 * DAY)
+    assert run_daily(app)["lapsed"] == 1
+    assert not subscription_of(patron).usable_on(end + 31 * DAY)
+    subjects = [text.splitlines()[0] for text in renewal_mails()]
+    assert len(subjects) == 4 and len(set(subjects)) == 4
+    pay_by_link(client, renewal_mails()[-1])
+    paid = subscription_of(patron)
+    assert (paid.status, paid.grace_until) == ("normal", None)
+    assert paid.end_date == a_year_on(end)
+    assert paid.usable_on(end + 31 * DAY) and ledger.balance(db.session, patron.id) == 0
+    go_to(clock, end + 40 * DAY)
+    assert run_daily(app) == {key: 0 for key in run_daily(app)}
+
+
+def test_without_an_e_mail_address_the_renewal_is_a_letter_for_the_desk(
+    app: Flask, client: FlaskClient, clock: ManualClock
+) -> None:
+    patron = member(client)
+    patron.login_account.email = ""
+    patron.library_email = ""
+    db.session.commit()
+    go_to(clock, subscription_of(patron).end_date - 30 * DAY)
+    run_daily(app)
+    letter = db.session.scalars(select(Letter)).one()
+    assert (letter.patron_id, letter.step, letter.printed_at) == (patron.id, "notice", None)
+    assert renewal_mails() == []
