@@ -5,14 +5,13 @@ import json
 from datetime import date, datetime
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
 from portal.config import log_to_stderr
 from portal.extensions import db
-from portal.wiring import mail_settings, now
+from portal.wiring import mail_settings, now, renewal_rules
 from shared.memberships.daily import run_daily_committing
-from shared.memberships.renewal import Renewal, RenewalRules
+from shared.memberships.renewal import Renewal
 from shared.timeutil import local_today
 
 memberships = AppGroup("memberships", help="The life of memberships.", callback=log_to_stderr)
@@ -28,11 +27,5 @@ def run_daily(day: datetime | None) -> None:
 
 def run_daily_for(today: date) -> dict[str, int]:
     """The membership steps of `today`, committed batch by batch."""
-    config = current_app.config
-    rules = RenewalRules(
-        notice_days=config["RENEWAL_NOTICE_DAYS"],
-        grace_days=config["RENEWAL_GRACE_DAYS"],
-        reminder_days=config["RENEWAL_REMINDER_DAYS"],
-    )
-    day = Renewal(today=today, now=now(), rules=rules, mail=mail_settings())
+    day = Renewal(today=today, now=now(), rules=renewal_rules(), mail=mail_settings())
     return run_daily_committing(db.session(), day, db.session.commit)

@@ -22,14 +22,16 @@ from portal.extensions import db, limiter
 from portal.forms import add_error, required_text
 from portal.i18n import use_language
 from portal.refusals import refusal_message
-from portal.wiring import mail_settings, now, payment_provider
+from portal.wiring import mail_settings, now, payment_provider, renewal_rules
 from shared.accounts import changes
 from shared.accounts.email_change import request_email_change
 from shared.accounts.passwords import verify_password
 from shared.cards.lookup import cards_of, main_card
 from shared.errors import DomainError
+from shared.mail.patron_mail import pay_link
 from shared.memberships.cancellation import cancel_subscription
-from shared.models.patron import Patron
+from shared.memberships.renewal import renewal_due
+from shared.models.patron import Patron, Subscription
 from shared.patrons.lookup import linked_patrons, owns
 from shared.patrons.subscriptions import current_subscription
 from shared.payments import direct_debit, ledger
@@ -61,17 +63,28 @@ def overview() -> str | Response:
 def _membership(patron: Patron) -> dict[str, object]:
     """What the overview shows of one patron record."""
     card = main_card(db.session(), patron)
+    subscription = current_subscription(patron)
     return {
         "patron": patron,
         "number": card.number if card else patron.customer_number,
         "has_card": card is not None,
-        "subscription": current_subscription(patron),
+        "subscription": subscription,
+        "renewal": subscription and _renewal(subscription),
         "cards": cards_of(db.session(), patron),
         "payments": recent_payments(db.session(), patron.id),
         "balance": ledger.balance(db.session(), patron.id),
         "mandates": direct_debit.mandates(db.session(), patron),
         "direct_debit": direct_debit.active_direct_debit(db.session(), patron),
     }
+
+
+def _renewal(subscription: Subscription) -> dict[str, object] | None:
+    """The renewal the patron may pay now, with its pay link; None when there is none."""
+    due = renewal_due(db.session(), subscription, local_today(now()), renewal_rules())
+    if due is None:
+        return None
+    url = pay_link(mail_settings(), subscription.id, due.start, now())
+    return {"due": due, "url": url}
 
 
 @bp.post("/<int:patron_id>/opzeggen")

@@ -11,6 +11,7 @@ at once, does nothing twice."""
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from sqlalchemy import ColumnElement, Select, exists, select
 from sqlalchemy.orm import Session
@@ -20,10 +21,16 @@ from shared.mail.patron_mail import pay_link, payment_mail_address, queue_mail
 from shared.mail.settings import MailSettings
 from shared.models.catalogue import SubscriptionType, Validity
 from shared.models.membership import Letter, Step, StepDone
-from shared.models.patron import PaymentPlan, Subscription, SubscriptionStatus
+from shared.models.patron import REFUSED_STATUSES, PaymentPlan, Subscription, SubscriptionStatus
 from shared.patrons.status import move_from
 from shared.patrons.subscriptions import check_age
-from shared.payments.direct_debit import charge_period, period_end, period_owed
+from shared.payments.direct_debit import (
+    charge_period,
+    extend,
+    period_end,
+    period_owed,
+    unpaid_periods,
+)
 
 DAY = timedelta(days=1)
 TERMS = (Validity.END_OF_MONTH, Validity.EXACT)  # subscriptions with a term that can renew
@@ -135,14 +142,12 @@ def due_for_free_renewal(day: Renewal) -> Select[int]:
 
 def notice(session: Session, subscription: Subscription, day: Renewal) -> None:
     """The renewal is due soon: tell the patron what it costs and how to pay it."""
-    anchor_renewals(subscription)
     if claim(session, subscription, Step.NOTICE, day.now):
         tell(session, subscription, Step.NOTICE, day)
 
 
 def invoice(session: Session, subscription: Subscription, day: Renewal) -> None:
     """The end passed unpaid: charge the renewal, invoice the subscription, grace begins."""
-    anchor_renewals(subscription)
     if not claim(session, subscription, Step.INVOICE, day.now):
         return
     start = subscription.end_date + DAY
@@ -174,16 +179,7 @@ def renew_free(session: Session, subscription: Subscription, day: Renewal) -> No
             tell(session, subscription, Step.ENDED, day)
         return
     if claim(session, subscription, Step.RENEWED_FREE, day.now):
-        anchor_renewals(subscription)
-        subscription.end_date = period_end(subscription, start)
-        session.flush()
-
-
-def anchor_renewals(subscription: Subscription) -> None:
-    """Renewal periods count from the day after the first one (set for a subscription made
-    before renewals, which is in its first period still)."""
-    if subscription.renewal_start is None:
-        subscription.renewal_start = subscription.end_date + DAY
+        extend(session, subscription, start)
 
 
 def renewed_through(subscription: Subscription) -> date:
@@ -246,3 +242,35 @@ def batches(session: Session, query: Select[int], size: int) -> Iterator[list[in
             return
         yield ids
         last = ids[-1]
+
+
+@dataclass(frozen=True)
+class RenewalDue:
+    """A renewal the patron may pay now: the period's start, what it costs, the new end."""
+
+    start: date
+    amount: Decimal
+    through: date
+
+
+def renewal_due(
+    session: Session, subscription: Subscription, today: date, rules: RenewalRules
+) -> RenewalDue | None:
+    """The period the patron may pay now: an unpaid one (invoiced), or the renewal once the
+    notice days before the end began; None for what does not renew or is cancelled."""
+    kind = subscription.type
+    renewing = (
+        subscription.paid_by == PaymentPlan.ONCE
+        and subscription.cancelled_at is None
+        and subscription.price > 0
+        and kind.renews
+        and kind.validity in TERMS
+    )
+    if not renewing or subscription.status in REFUSED_STATUSES:
+        return None
+    unpaid = unpaid_periods(session, subscription)
+    start = unpaid[0] if unpaid else subscription.end_date + DAY
+    if not unpaid and today < subscription.end_date - rules.notice_days * DAY:
+        return None
+    amount = period_owed(session, subscription, start)
+    return RenewalDue(start, amount, period_end(subscription, start))

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import partial
 
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from shared.db import insert_or_ignore, lock_row
@@ -72,10 +72,9 @@ def latest_scheduled_start(subscription: Subscription, today: date) -> date | No
 
 
 def _anchor(subscription: Subscription) -> date:
-    """The first renewal's start: the day after the first paid period."""
-    if subscription.renewal_start is None:
-        raise ValueError(f"subscription {subscription.id} is not paid by direct debit")
-    return subscription.renewal_start
+    """The first renewal's start: the day after the first period (kept once a renewal is paid
+    or collected; until then the subscription is in its first period)."""
+    return subscription.renewal_start or subscription.end_date + DAY
 
 
 def start_schedule(
@@ -199,7 +198,7 @@ def _due(remote: ProviderPayment, now: datetime) -> date:
 def period_paid(session: Session, payment: Payment, now: datetime) -> None:
     """A period is paid: extend the subscription to its end, and book it."""
     subscription = _subscription_of(session, payment)
-    _extend(session, subscription, _start_of(payment))
+    extend(session, subscription, _start_of(payment))
     charge_period(session, subscription, _start_of(payment), now)
     ledger.record_payment(session, payment, now)
     _update_mark(session, subscription)
@@ -219,14 +218,14 @@ def settle_owed_periods(session: Session, patron_id: int) -> None:
     """Money towards the balance (at the kiosk): each unpaid period it covers is paid."""
     subscriptions = session.scalars(select(Subscription).where(Subscription.patron_id == patron_id))
     for subscription in subscriptions:
-        for start in unpaid_periods(session, subscription):
+        for start in sorted(_periods_left_unpaid(session, subscription)):
             _settle(session, subscription, start)
 
 
 def _settle(session: Session, subscription: Subscription, start: date) -> None:
     """A period whose charges are covered extends the subscription; the mark follows."""
     if period_is_settled(session, subscription, start):
-        _extend(session, subscription, start)
+        extend(session, subscription, start)
     _update_mark(session, subscription)
 
 
@@ -277,40 +276,49 @@ def _period_payments(session: Session, subscription: Subscription) -> dict[int, 
 def unpaid_periods(session: Session, subscription: Subscription) -> list[date]:
     """Periods left unpaid (a failed collection, a payment taken back, a renewal charged at
     its end) and not settled since."""
-    starts = set(
-        session.scalars(
-            select(Payment.period_start).where(
-                Payment.subscription_id == subscription.id, LEFT_UNPAID
-            )
-        )
+    starts = _periods_left_unpaid(session, subscription)
+    return sorted(s for s in starts if not period_is_settled(session, subscription, s))
+
+
+def _periods_left_unpaid(session: Session, subscription: Subscription) -> set[date]:
+    """Periods that were left unpaid at some time, settled since or not."""
+    query = select(Payment.period_start).where(
+        Payment.subscription_id == subscription.id, LEFT_UNPAID
     )
-    starts |= charged_periods(session, subscription)
-    return sorted(s for s in starts if s and not period_is_settled(session, subscription, s))
+    left = {start for start in session.scalars(query) if start is not None}
+    return left | charged_periods(session, subscription)
 
 
 def charged_periods(session: Session, subscription: Subscription) -> set[date]:
-    """The starts of the periods after the first that were charged on the ledger."""
-    prefix = f"charge:{period_charge_key(subscription, date.min)}".removesuffix(
-        date.min.isoformat()
-    )
+    """The starts of the periods after the first that were charged on the ledger and that no
+    payment of their own paid (a renewal charged at its end, paid or not since)."""
+    prefix = f"charge:{_period_key_prefix(subscription)}"
     keys = session.scalars(
         select(LedgerEntry.dedupe_key).where(
             LedgerEntry.subscription_id == subscription.id,
             LedgerEntry.dedupe_key.startswith(prefix, autoescape=True),
         )
     )
-    return {date.fromisoformat(key.removeprefix(prefix)) for key in keys}
+    paid = session.scalars(
+        select(Payment.period_start).where(
+            Payment.subscription_id == subscription.id,
+            Payment.status == PaymentStatus.PAID,
+            Payment.amount_charged_back == 0,
+        )
+    )
+    return {date.fromisoformat(key.removeprefix(prefix)) for key in keys} - set(paid)
 
 
-def _extend(session: Session, subscription: Subscription, start: date) -> None:
-    """Valid through the end of the period starting `start`, never shortening."""
+def extend(session: Session, subscription: Subscription, start: date) -> None:
+    """Valid through the end of the period starting `start`, never shortening (the renewals'
+    anchor kept from the first one on)."""
     if start == subscription.start_date:
         return  # the first period: valid through its end from the start
     end = period_end(subscription, start)
     session.execute(
         update(Subscription)
         .where(Subscription.id == subscription.id, Subscription.end_date < end)
-        .values(end_date=end)
+        .values(end_date=end, renewal_start=func.coalesce(Subscription.renewal_start, start))
         .execution_options(synchronize_session=False)
     )
     session.refresh(subscription)

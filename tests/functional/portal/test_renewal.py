@@ -19,7 +19,7 @@ from shared.models.membership import Letter
 from shared.models.patron import Patron, Subscription
 from shared.payments import ledger
 from shared.timeutil import add_months, end_of_month, local_today
-from tests.support.accounts import member
+from tests.support.accounts import log_in, member
 from tests.support.signup import checkout, csrf_token
 
 DAY = timedelta(days=1)
@@ -63,7 +63,7 @@ def subscription_of(patron: Patron) -> Subscription:
 
 def pay_by_link(client: FlaskClient, text: str) -> None:
     """Follow the mail's pay link and pay at the checkout."""
-    link = re.search(r"https?://[^/\s]+(/betalen/\S+)", text)
+    link = re.search(r"https?://[^/\s]+(/betalen/[^\s\"<]+)", text)
     assert link is not None, text
     page = client.get(link[1])
     pay = client.post(link[1], data={"csrf_token": csrf_token(page)})
@@ -132,3 +132,23 @@ def test_without_an_e_mail_address_the_renewal_is_a_letter_for_the_desk(
     letter = db.session.scalars(select(Letter)).one()
     assert (letter.patron_id, letter.step, letter.printed_at) == (patron.id, "notice", None)
     assert renewal_mails() == []
+
+
+def test_my_account_offers_the_renewal_from_the_notice_days_and_while_it_is_unpaid(
+    app: Flask, client: FlaskClient, clock: ManualClock
+) -> None:
+    patron = member(client)
+    log_in(client, patron.customer_number)
+    end = subscription_of(patron).end_date
+    go_to(clock, end - 31 * DAY)
+    assert "/betalen/" not in client.get("/mijn-account").get_data(as_text=True)
+    go_to(clock, end - 30 * DAY)
+    page = client.get("/mijn-account").get_data(as_text=True)
+    assert "Verleng je abonnement nu: € 58,00" in page.replace("\xa0", " ")
+    go_to(clock, end + DAY)
+    run_daily(app)
+    page = client.get("/mijn-account").get_data(as_text=True)
+    assert "nog € 58,00 betalen" in page.replace("\xa0", " ")
+    pay_by_link(client, page)
+    assert subscription_of(patron).end_date == a_year_on(end)
+    assert "/betalen/" not in client.get("/mijn-account").get_data(as_text=True)
