@@ -208,6 +208,7 @@ def tell(session: Session, subscription: Subscription, step: Step, day: Renewal)
         "subscription": subscription,
         "step": step.value,
         "account_url": day.mail.account_url,
+        "url": "",
     }
     if step in MONEY_STEPS:
         context |= {

@@ -17,9 +17,11 @@ from shared.clock import ManualClock
 from shared.models.mail import OutboxMail
 from shared.models.membership import Letter
 from shared.models.patron import Patron, Subscription
+from shared.patrons.subscriptions import last_day_aged
 from shared.payments import ledger
 from shared.timeutil import add_months, end_of_month, local_today
 from tests.support.accounts import log_in, member
+from tests.support.factories import create_account, create_patron, create_subscription
 from tests.support.signup import checkout, csrf_token
 
 DAY = timedelta(days=1)
@@ -152,3 +154,52 @@ def test_my_account_offers_the_renewal_from_the_notice_days_and_while_it_is_unpa
     pay_by_link(client, page)
     assert subscription_of(patron).end_date == a_year_on(end)
     assert "/betalen/" not in client.get("/mijn-account").get_data(as_text=True)
+
+
+def test_youth_moves_on_to_start_on_the_19th_birthday_once_with_a_mail(
+    app: Flask, clock: ManualClock
+) -> None:
+    today = local_today(clock.now())
+    born = date(today.year - 19, today.month, today.day) + 10 * DAY
+    patron = create_patron(
+        db.session, create_account(db.session, clock.now()), clock.now(), birth_date=born
+    )
+    youth = create_subscription(
+        db.session, patron, "jeugd", today - 365 * DAY, end=last_day_aged(born, 18)
+    )
+    db.session.commit()
+    assert run_daily(app)["moved"] == 0
+    go_to(clock, born.replace(year=born.year + 19))
+    assert run_daily(app)["moved"] == 1
+    assert run_daily(app)["moved"] == 0
+    db.session.expire_all()
+    start = db.session.scalars(
+        select(Subscription).where(Subscription.patron_id == patron.id, Subscription.id != youth.id)
+    ).one()
+    birthday = born.replace(year=born.year + 19)
+    assert (start.type_code, start.start_date, start.price) == ("0021", birthday, 0)
+    assert start.usable_on(birthday) and not youth.usable_on(birthday)
+    [mail] = renewal_mails()
+    assert mail.startswith("Je bent 19") and "Start" in mail and "/mijn-account" in mail
+
+
+def test_a_free_subscription_renews_while_its_ages_hold_then_ends_with_a_mail(
+    app: Flask, clock: ManualClock
+) -> None:
+    today = local_today(clock.now())
+    patron = create_patron(db.session, create_account(db.session, clock.now()), clock.now())
+    start = create_subscription(db.session, patron, "0021", today - 300 * DAY)
+    end = start.end_date
+    renewal = end + DAY  # 30 on this day: Start (19 to 30) once more, and 31 a year later
+    patron.birth_date = date(renewal.year - 30, renewal.month, renewal.day)
+    db.session.commit()
+    go_to(clock, end + DAY)
+    seen = run_daily(app)
+    assert (seen["renewed_free"], seen["notice"], seen["invoice"]) == (1, 0, 0)
+    renewed = subscription_of(patron)
+    assert renewed.end_date == a_year_on(end) and ledger.balance(db.session, patron.id) == 0
+    go_to(clock, renewed.end_date + DAY)
+    run_daily(app)
+    assert subscription_of(patron).end_date == a_year_on(end)  # 31 now: it ends
+    [mail] = renewal_mails()
+    assert mail.startswith("Je abonnement is geëindigd") and "30 jaar" in mail
