@@ -20,8 +20,12 @@ print(*p["dependencies"], *p["optional-dependencies"]["postgres"], sep="\n")' > 
 # templates, static files, translations and migrations beside its packages), no compiler.
 FROM python:3.11-slim-bookworm
 ENV PYTHONUNBUFFERED=1 PYTHONPATH=/app
+# DejaVu: the font the desk's printed letters are set in (shared/memberships/letter_pdf.py).
 RUN --mount=type=bind,from=builder,source=/wheels,target=/wheels \
-    pip install --no-cache-dir --no-index /wheels/*.whl \
+    apt-get update \
+ && apt-get install -y --no-install-recommends fonts-dejavu-core \
+ && rm -rf /var/lib/apt/lists/* \
+ && pip install --no-cache-dir --no-index /wheels/*.whl \
  && groupadd --system --gid 10001 openbalie \
  && useradd --system --uid 10001 --gid openbalie --home-dir /app --shell /usr/sbin/nologin openbalie
 WORKDIR /app

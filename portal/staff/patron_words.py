@@ -3,12 +3,14 @@
 from flask_babel import lazy_gettext as _l
 
 from shared.desk.patron_view import VIEWED, BlockReason
+from shared.desk.print_queue import PRINTED
 from shared.desk.registration import REGISTERED
 from shared.models.account import AccountStatus
 from shared.models.card import CardRole, CardStatus
 from shared.models.ledger import EntryType
 from shared.models.mail import MailStatus
 from shared.models.mandate import MandateStatus
+from shared.models.membership import Step
 from shared.models.patron import CustomerType, PaymentPlan, SubscriptionStatus
 from shared.models.payment import PaymentMethod, PaymentStatus, RefundStatus
 
@@ -85,8 +87,20 @@ MAIL_WORDS = {
     MailStatus.SENT: _l("Sent"),
     MailStatus.FAILED: _l("Could not be delivered"),
 }
+LETTER_WORDS = {
+    Step.NOTICE: _l("Renewal due soon"),
+    Step.INVOICE: _l("Renewal invoiced"),
+    Step.REMINDER: _l("Reminder before lending is blocked"),
+    Step.LAPSED: _l("Lending blocked: not paid"),
+    Step.MOVED: _l("Youth subscription moved on"),
+    Step.ENDED: _l("Subscription ended"),
+}
 # Actions other parts of the desk record show as their code until they are added here.
-ACTION_WORDS = {VIEWED: _l("Viewed the patron screen"), REGISTERED: _l("Registered the patron")}
+ACTION_WORDS = {
+    VIEWED: _l("Viewed the patron screen"),
+    REGISTERED: _l("Registered the patron"),
+    PRINTED: _l("Marked a letter printed"),
+}
 # The values an audit entry records, by their name there (the details as at signup, and what
 # the desk chose).
 FIELD_WORDS = {
@@ -110,6 +124,7 @@ FIELD_WORDS = {
     "login": _l("Login account"),
     "card_number": _l("Card number"),
     "passed_duplicates": _l("Went on past likely duplicates"),
+    "letter": _l("Letter"),
 }
 
 

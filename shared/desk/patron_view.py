@@ -19,6 +19,7 @@ from shared.models.id_check import DeskIdCheck, IdCheck
 from shared.models.ledger import LedgerEntry
 from shared.models.mail import OutboxMail
 from shared.models.mandate import Mandate
+from shared.models.membership import Letter
 from shared.models.patron import REFUSED_STATUSES, Patron, Subscription
 from shared.models.payment import Chargeback, Payment, Refund
 from shared.patrons.lookup import find_patron_by_any_number
@@ -81,6 +82,7 @@ class PatronScreen:
     id_checks: Newest[IdCheck]
     desk_id_checks: Newest[DeskIdCheck]
     mails: Newest[OutboxMail]
+    letters: Newest[Letter]
     audit: Newest[AuditEntry]
 
 
@@ -117,6 +119,7 @@ def patron_screen(session: Session, patron: Patron, now: datetime) -> PatronScre
         id_checks=_newest(session, _id_checks(patron)),
         desk_id_checks=_newest(session, _desk_id_checks(patron)),
         mails=_newest(session, _mails(patron)),
+        letters=_newest(session, _letters(patron)),
         audit=_newest_audit(session, patron),
     )
 
@@ -248,3 +251,9 @@ def _mails(patron: Patron) -> Select[OutboxMail]:
         mine = mine | (OutboxMail.account_id == patron.login_account_id)
     query = select(OutboxMail).options(load_only(*shown)).where(mine)
     return query.order_by(OutboxMail.id.desc())
+
+
+def _letters(patron: Patron) -> Select[Letter]:
+    """The letters to the patron (for want of an e-mail address), newest first."""
+    query = select(Letter).where(Letter.patron_id == patron.id)
+    return query.order_by(Letter.created_at.desc(), Letter.id.desc())

@@ -5,9 +5,10 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import ForeignKey, Index, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shared.db import Base, enum_column
+from shared.models.patron import Patron, Subscription
 
 
 class Step(StrEnum):
@@ -49,3 +50,6 @@ class Letter(Base):
     created_at: Mapped[datetime]
     printed_at: Mapped[datetime | None]
     printed_by: Mapped[str] = mapped_column(String(60), default="")
+
+    patron: Mapped[Patron] = relationship()
+    subscription: Mapped[Subscription] = relationship()

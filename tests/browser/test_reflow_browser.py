@@ -20,8 +20,10 @@ from playwright.sync_api import Browser, Locator, Page, expect
 
 from portal.extensions import db
 from portal.wiring import now
+from shared.clock import ManualClock
 from shared.models.patron import Patron, Subscription
 from tests.functional.portal.test_first_login import DESK_PASSWORD, desk_member
+from tests.functional.portal.test_letters import renewal_letter
 from tests.support.accounts import PASSWORD, give_card, mailed_path, member
 from tests.support.browser import TIMEOUT_MS, axe_violations, chromium
 from tests.support.factories import create_patron
@@ -88,6 +90,7 @@ DESK_PAGES = {
     "portal/staff/patron.html",
     "portal/staff/patron_unknown.html",
     "portal/staff/audit.html",
+    "portal/staff/letters.html",
 }
 # Pairs of boxes that must not meet: each label of a list with its value, and each cell of a
 # table row with the next one; and no cell whose text runs out of it.
@@ -477,10 +480,12 @@ def test_the_desk_pages_reflow(
     portal_server: str,
     mollie_sandbox,
     shown: set[str],
+    clock: ManualClock,
 ) -> None:
     patron = member(client, plan="direct_debit")
     give_card(patron, "52700000012345")
     add_kiosk_with_checks(app, client, patron)
+    renewal_letter(app, new_browser(), clock, username="zonder-mail", email="z@example.nl")
     with chromium() as browser:
         for language in ("nl", "en"):
             with narrow(browser, portal_server, language) as tab:
@@ -492,6 +497,10 @@ def test_the_desk_pages_reflow(
                 tab.visit("/balie/klanten/0000")
                 tab.visit("/balie/audit")
                 tab.visit("/balie/audit?staff=niemand")
+                letters = tab.visit("/balie/brieven")
+                if language == "en":  # printed: the queue empty, the letter in the second list
+                    mark_all = letters.get_by_role("button", name="Mark all these letters printed")
+                    tab.press(mark_all, "letters marked printed")
                 tab.visit("/balie/medewerkers")
                 tab.visit("/balie/tweede-stap?next=/balie/medewerkers")
     assert shown == DESK_PAGES

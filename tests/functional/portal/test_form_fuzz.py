@@ -31,16 +31,18 @@ from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from portal.extensions import db
 from portal.wiring import now
 from shared.cards.numbers import luhn_check_digit
 from shared.clock import ManualClock
 from shared.models.account import LoginAccount
+from shared.models.membership import Letter
 from shared.models.patron import Patron, Subscription
 from shared.text import max_length
 from tests.functional.portal.test_first_login import DESK_PASSWORD, NEW, answers, desk_member
+from tests.functional.portal.test_letters import renewal_letter
 from tests.support.accounts import (
     PASSWORD,
     create_staff,
@@ -264,16 +266,24 @@ def second_step(visit: Visit) -> tuple[str, str]:
     return SECOND_STEP, SECOND_STEP
 
 
-def at_the_desk(page: str) -> Callable[[Visit], tuple[str, str]]:
+def at_the_desk(page: str, action: str | None = None) -> Callable[[Visit], tuple[str, str]]:
     """A staff form: a desk member logged in (once per visit: no fuzzed form logs out)."""
 
     def reach(visit: Visit) -> tuple[str, str]:
         if "staff" not in visit.made:
             desk_session(visit.app, visit.client)
             visit.made["staff"] = True
-        return page, page
+        return page, action or page
 
     return reach
+
+
+def a_letter(visit: Visit) -> None:
+    """A letter in the desk's print queue, for a member without an e-mail address."""
+    patron = renewal_letter(visit.app, visit.new_browser(), visit.clock)
+    visit.made["letter"] = db.session.scalars(
+        select(Letter.id).where(Letter.patron_id == patron.id)
+    ).one()
 
 
 DETAILS = {name: [str(value)] for name, value in details_data().items()} | {
@@ -375,6 +385,16 @@ FORMS = [
     Form("staff.second_step", {"code": ["000000", "123 456"]}, second_step, a_staff_member),
     Form("payments.pay_instead", {}, pay_page, failed_collection),
     Form("staff.register_patron", DESK_REGISTRATION, at_the_desk("/balie/klanten/nieuw")),
+    Form(
+        "staff.mark_letters_printed",
+        {
+            "which": ["ticked", "all", None],
+            "listed": ["{letter}", "9" * 30],
+            "letter": ["{letter}", None, "0"],
+        },
+        at_the_desk("/balie/brieven", "/balie/brieven/afgedrukt"),
+        a_letter,
+    ),
     Form("oidc.authorize", {"decision": ["allow", "deny"]}, consent_page, with_service),
     Form(
         "oidc.end_session",
