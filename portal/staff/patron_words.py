@@ -23,6 +23,9 @@ REASON_WORDS = {
     BlockReason.CARD_BLOCKED: _l("The card is blocked."),
     BlockReason.NO_SUBSCRIPTION: _l("No subscription."),
     BlockReason.SUBSCRIPTION_ENDED: _l("The subscription has ended."),
+    BlockReason.RENEWAL_UNPAID: _l(
+        "The renewal is not paid and its grace period is over: lending resumes once it is paid."
+    ),
     BlockReason.SUBSCRIPTION_REFUSED: _l("The subscription is invalid or blacklisted."),
     BlockReason.LOGIN_BLOCKED: _l("The login account is blocked."),
     BlockReason.DEBT: _l("The patron owes money."),

@@ -20,7 +20,7 @@ from shared.models.ledger import LedgerEntry
 from shared.models.mail import OutboxMail
 from shared.models.mandate import Mandate
 from shared.models.membership import Letter
-from shared.models.patron import REFUSED_STATUSES, Patron, Subscription
+from shared.models.patron import REFUSED_STATUSES, Patron, Subscription, SubscriptionStatus
 from shared.models.payment import Chargeback, Payment, Refund
 from shared.patrons.lookup import find_patron_by_any_number
 from shared.payments import ledger
@@ -42,6 +42,7 @@ class BlockReason(StrEnum):
     CARD_BLOCKED = "card_blocked"
     NO_SUBSCRIPTION = "no_subscription"
     SUBSCRIPTION_ENDED = "subscription_ended"
+    RENEWAL_UNPAID = "renewal_unpaid"  # invoiced, and its grace period is over
     SUBSCRIPTION_REFUSED = "subscription_refused"  # invalid or blacklisted
     LOGIN_BLOCKED = "login_blocked"
     DEBT = "debt"
@@ -159,8 +160,9 @@ def _subscription_reason(current: Subscription | None, today: date) -> BlockReas
         return BlockReason.NO_SUBSCRIPTION
     if current.status in REFUSED_STATUSES:
         return BlockReason.SUBSCRIPTION_REFUSED
-    if current.end_date < today:
-        return BlockReason.SUBSCRIPTION_ENDED
+    if current.runs_through < today:
+        unpaid = current.status == SubscriptionStatus.INVOICED
+        return BlockReason.RENEWAL_UNPAID if unpaid else BlockReason.SUBSCRIPTION_ENDED
     return None
 
 

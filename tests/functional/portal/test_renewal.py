@@ -4,6 +4,7 @@ the reminder; lending blocked after it; paying late extends from the old end; ev
 
 import json
 import re
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 from email import message_from_bytes, policy
@@ -14,15 +15,18 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from shared.clock import ManualClock
+from shared.kiosks.devices import register_device
 from shared.models.mail import OutboxMail
 from shared.models.membership import Letter
 from shared.models.patron import Patron, Subscription
+from shared.models.payment import Payment
 from shared.patrons.subscriptions import last_day_aged
 from shared.payments import ledger
 from shared.timeutil import add_months, end_of_month, local_today
 from tests.support.accounts import log_in, member
 from tests.support.factories import create_account, create_patron, create_subscription
 from tests.support.signup import checkout, csrf_token
+from tests.support.staff import desk_session
 
 DAY = timedelta(days=1)
 
@@ -203,3 +207,33 @@ def test_a_free_subscription_renews_while_its_ages_hold_then_ends_with_a_mail(
     assert subscription_of(patron).end_date == a_year_on(end)  # 31 now: it ends
     [mail] = renewal_mails()
     assert mail.startswith("Je abonnement is geëindigd") and "30 jaar" in mail
+
+
+def test_a_lapsed_renewal_paid_at_the_kiosk_unblocks_and_the_desk_saw_why(
+    app: Flask,
+    client: FlaskClient,
+    clock: ManualClock,
+    mollie_sandbox,  # noqa: ANN001
+    portal_server: str,
+    new_browser: Callable[[], FlaskClient],
+) -> None:
+    patron = member(client)
+    end = subscription_of(patron).end_date
+    for day in (end + DAY, end + 31 * DAY):
+        go_to(clock, day)
+        run_daily(app)
+    desk = desk_session(app, new_browser())
+    screen = desk.get(f"/balie/klanten/{patron.temporary_number}").get_data(as_text=True)
+    assert "De verlenging is niet betaald en de respijttermijn is voorbij" in screen
+    _, token = register_device(db.session, "Kiosk", "5270", "term_sandboxKiosk1", clock.now())
+    db.session.commit()
+    headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": "kiosk-pays-renewal"}
+    created = client.post(
+        "/api/kiosk/v1/payments", headers=headers, json={"patron": patron.customer_number}
+    )
+    assert created.json["amount"] == "58.00"
+    payment = db.session.scalars(select(Payment).where(Payment.terminal_id.is_not(None))).one()
+    mollie_sandbox.set_status(payment.provider_id, "paid")
+    paid = subscription_of(patron)
+    assert (paid.status, paid.end_date) == ("normal", a_year_on(end))
+    assert paid.usable_on(end + 31 * DAY)
