@@ -153,6 +153,7 @@ REFUSALS: dict[str, Refusal] = {
     ),
     # Memberships and payments
     "nothing_to_cancel": Refusal(CONFLICT, N_("This subscription is stopped already.")),
+    "not_youth": Refusal(CONFLICT, N_("This is no youth subscription that moves on by age.")),
     "status_move_refused": Refusal(
         CONFLICT,
         N_("The subscription's status cannot be changed that way (it may have just changed)."),

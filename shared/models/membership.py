@@ -46,7 +46,7 @@ class Letter(Base):
     patron_id: Mapped[int] = mapped_column(ForeignKey("patron.id"), index=True)
     subscription_id: Mapped[int] = mapped_column(ForeignKey("subscription.id"))
     period_start: Mapped[date]
-    step: Mapped[Step] = mapped_column(enum_column(Step, "letter_step", 16))
+    step: Mapped[Step] = mapped_column(enum_column(Step, "step", 16))
     created_at: Mapped[datetime]
     printed_at: Mapped[datetime | None]
     printed_by: Mapped[str] = mapped_column(String(60), default="")

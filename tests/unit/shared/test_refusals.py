@@ -29,12 +29,28 @@ def codes_in(node: ast.expr) -> list[str]:
 
 
 def domain_error_calls() -> Iterator[tuple[str, ast.Call]]:
-    """Each `DomainError(...)` made in the sources, with the file it is in."""
+    """Each `DomainError(...)` made in the sources, and each `super().__init__(...)` of a
+    subclass of it, with the file it is in."""
     for path in python_files():
-        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        tree = ast.parse(path.read_text(), str(path))
+        for node in [*ast.walk(tree), *_subclass_inits(tree)]:
             called = isinstance(node, ast.Call) and getattr(node.func, "id", None) == "DomainError"
             if called and node.args:
                 yield str(path.relative_to(PROJECT_ROOT)), node
+
+
+def _subclass_inits(tree: ast.Module) -> Iterator[ast.Call]:
+    """The `super().__init__(...)` calls of DomainError's subclasses, as if DomainError(...)."""
+    for cls in ast.walk(tree):
+        bases = {getattr(base, "id", None) for base in getattr(cls, "bases", [])}
+        if not isinstance(cls, ast.ClassDef) or "DomainError" not in bases:
+            continue
+        for node in ast.walk(cls):
+            func = getattr(node, "func", None)
+            if isinstance(node, ast.Call) and getattr(func, "attr", None) == "__init__":
+                yield ast.copy_location(
+                    ast.Call(ast.Name("DomainError"), node.args, node.keywords), node
+                )
 
 
 def domain_errors() -> Iterator[tuple[str, int, ast.expr]]:
