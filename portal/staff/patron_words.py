@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 
 from shared.desk.patron_view import VIEWED, BlockReason
+from shared.desk.refusal import LIFTED, REFUSED
 from shared.desk.registration import REGISTERED
 from shared.models.account import AccountStatus
 from shared.models.card import CardRole, CardStatus
@@ -21,7 +22,8 @@ REASON_WORDS = {
     BlockReason.CARD_BLOCKED: _l("The card is blocked."),
     BlockReason.NO_SUBSCRIPTION: _l("No subscription."),
     BlockReason.SUBSCRIPTION_ENDED: _l("The subscription has ended."),
-    BlockReason.SUBSCRIPTION_REFUSED: _l("The subscription is invalid or blacklisted."),
+    BlockReason.SUBSCRIPTION_INVALID: _l("The subscription has been made invalid."),
+    BlockReason.SUBSCRIPTION_BLACKLISTED: _l("The patron is blacklisted."),
     BlockReason.LOGIN_BLOCKED: _l("The login account is blocked."),
     BlockReason.DEBT: _l("The patron owes money."),
     BlockReason.FLAGGED: _l("Lending is blocked on the record."),
@@ -86,7 +88,12 @@ MAIL_WORDS = {
     MailStatus.FAILED: _l("Could not be delivered"),
 }
 # Actions other parts of the desk record show as their code until they are added here.
-ACTION_WORDS = {VIEWED: _l("Viewed the patron screen"), REGISTERED: _l("Registered the patron")}
+ACTION_WORDS = {
+    VIEWED: _l("Viewed the patron screen"),
+    REGISTERED: _l("Registered the patron"),
+    REFUSED: _l("Made the subscription invalid or blacklisted"),
+    LIFTED: _l("Lifted the subscription's refusal"),
+}
 # The values an audit entry records, by their name there (the details as at signup, and what
 # the desk chose).
 FIELD_WORDS = {
@@ -110,6 +117,8 @@ FIELD_WORDS = {
     "login": _l("Login account"),
     "card_number": _l("Card number"),
     "passed_duplicates": _l("Went on past likely duplicates"),
+    "status": _l("Status"),
+    "status_reason": _l("Reason"),
 }
 
 
