@@ -153,12 +153,16 @@ REFUSALS: dict[str, Refusal] = {
     ),
     # Memberships and payments
     "nothing_to_cancel": Refusal(CONFLICT, N_("This subscription is stopped already.")),
-    "not_youth": Refusal(CONFLICT, N_("This is no youth subscription that moves on by age.")),
     "status_move_refused": Refusal(
         CONFLICT,
         N_("The subscription's status cannot be changed that way (it may have just changed)."),
     ),
     "no_direct_debit": Refusal(CONFLICT, N_("Direct debit is not active for this membership.")),
+    "no_subscription": Refusal(CONFLICT, N_("This patron has no subscription.")),
+    "not_youth": Refusal(
+        CONFLICT, N_("This is no youth subscription that moves on to another one.")
+    ),
+    "coordinator_only": Refusal(FORBIDDEN, N_("Only a coordinator may do this.")),
     "period_paid": Refusal(CONFLICT, N_("This period has been paid already.")),
     "period_being_collected": Refusal(
         CONFLICT,
@@ -210,6 +214,13 @@ REFUSALS: dict[str, Refusal] = {
         N_(
             "Your subscription is not valid: it has ended or it is blocked. "
             "Renew it, or ask at the desk, before you collect a card."
+        ),
+    ),
+    "subscription_refused": Refusal(
+        CONFLICT,
+        N_(
+            "The library has blocked your subscription: you cannot collect a card or borrow now."
+            " Please come to the desk."
         ),
     ),
     "invalid_document_type": Refusal(

@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 
 from shared.desk.patron_view import VIEWED, BlockReason
 from shared.desk.print_queue import PRINTED
+from shared.desk.refusal import LIFTED, REFUSED
 from shared.desk.registration import REGISTERED
 from shared.models.account import AccountStatus
 from shared.models.card import CardRole, CardStatus
@@ -26,7 +27,8 @@ REASON_WORDS = {
     BlockReason.RENEWAL_UNPAID: _l(
         "The renewal is not paid and its grace period is over: lending resumes once it is paid."
     ),
-    BlockReason.SUBSCRIPTION_REFUSED: _l("The subscription is invalid or blacklisted."),
+    BlockReason.SUBSCRIPTION_INVALID: _l("The subscription has been made invalid."),
+    BlockReason.SUBSCRIPTION_BLACKLISTED: _l("The patron is blacklisted."),
     BlockReason.LOGIN_BLOCKED: _l("The login account is blocked."),
     BlockReason.DEBT: _l("The patron owes money."),
     BlockReason.FLAGGED: _l("Lending is blocked on the record."),
@@ -103,6 +105,8 @@ ACTION_WORDS = {
     VIEWED: _l("Viewed the patron screen"),
     REGISTERED: _l("Registered the patron"),
     PRINTED: _l("Marked a letter printed"),
+    REFUSED: _l("Made the subscription invalid or blacklisted"),
+    LIFTED: _l("Lifted the subscription's refusal"),
 }
 # The values an audit entry records, by their name there (the details as at signup, and what
 # the desk chose).
@@ -128,6 +132,8 @@ FIELD_WORDS = {
     "card_number": _l("Card number"),
     "passed_duplicates": _l("Went on past likely duplicates"),
     "letter": _l("Letter"),
+    "status": _l("Status"),
+    "status_reason": _l("Reason"),
 }
 
 

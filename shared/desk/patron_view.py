@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, joinedload, load_only
 
 from shared.cards.lookup import main_card
 from shared.desk import audit
+from shared.desk.refusal import DeskRefusal, desk_refusal
 from shared.models.account import AccountStatus, LoginAccount
 from shared.models.audit import AuditEntry
 from shared.models.card import Card, CardRole, CardStatus
@@ -20,7 +21,7 @@ from shared.models.ledger import LedgerEntry
 from shared.models.mail import OutboxMail
 from shared.models.mandate import Mandate
 from shared.models.membership import Letter
-from shared.models.patron import REFUSED_STATUSES, Patron, Subscription, SubscriptionStatus
+from shared.models.patron import Patron, Subscription, SubscriptionStatus
 from shared.models.payment import Chargeback, Payment, Refund
 from shared.patrons.lookup import find_patron_by_any_number
 from shared.payments import ledger
@@ -43,12 +44,18 @@ class BlockReason(StrEnum):
     NO_SUBSCRIPTION = "no_subscription"
     SUBSCRIPTION_ENDED = "subscription_ended"
     RENEWAL_UNPAID = "renewal_unpaid"  # invoiced, and its grace period is over
-    SUBSCRIPTION_REFUSED = "subscription_refused"  # invalid or blacklisted
+    SUBSCRIPTION_INVALID = "subscription_invalid"  # the desk refused the patron (*ongeldig*)
+    SUBSCRIPTION_BLACKLISTED = "subscription_blacklisted"  # the coordinator did (*zwarte lijst*)
     LOGIN_BLOCKED = "login_blocked"
     DEBT = "debt"
     FLAGGED = "flagged"  # the record's lending block is set for none of the reasons above
 
 
+# The subscription's refusals, each a reason of its own.
+REFUSAL_REASONS = {
+    SubscriptionStatus.INVALID: BlockReason.SUBSCRIPTION_INVALID,
+    SubscriptionStatus.BLACKLISTED: BlockReason.SUBSCRIPTION_BLACKLISTED,
+}
 # A newest main card in these statuses blocks lending until a new card is issued.
 CARD_REASONS = {
     CardStatus.LOST: BlockReason.CARD_LOST,
@@ -71,6 +78,7 @@ class PatronScreen:
     patron: Patron
     number: str
     reasons: list[BlockReason]
+    refusal: DeskRefusal | None
     balance: Decimal
     account: LoginAccount | None
     subscriptions: Newest[Subscription]
@@ -104,13 +112,16 @@ def patron_screen(session: Session, patron: Patron, now: datetime) -> PatronScre
     """Everything the desk sees of the patron at this moment."""
     owed = ledger.balance(session, patron.id)
     card = main_card(session, patron)
+    subscriptions = _newest(session, _subscriptions(patron))
+    current = subscriptions.rows[0] if subscriptions.rows else None
     return PatronScreen(
         patron=patron,
         number=card.number if card else patron.customer_number,
         reasons=block_reasons(session, patron, owed, local_today(now)),
+        refusal=desk_refusal(session, patron, current),
         balance=owed,
         account=patron.login_account,
-        subscriptions=_newest(session, _subscriptions(patron)),
+        subscriptions=subscriptions,
         cards=_newest(session, _cards(patron)),
         ledger=_newest(session, _ledger(patron)),
         payments=_newest(session, _payments(patron)),
@@ -158,8 +169,8 @@ def _subscription_reason(current: Subscription | None, today: date) -> BlockReas
     """What the longest-running subscription says about lending today."""
     if current is None:
         return BlockReason.NO_SUBSCRIPTION
-    if current.status in REFUSED_STATUSES:
-        return BlockReason.SUBSCRIPTION_REFUSED
+    if (refused := REFUSAL_REASONS.get(current.status)) is not None:
+        return refused
     if current.runs_through < today:
         unpaid = current.status == SubscriptionStatus.INVOICED
         return BlockReason.RENEWAL_UNPAID if unpaid else BlockReason.SUBSCRIPTION_ENDED

@@ -5,8 +5,8 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from shared.errors import DomainError
-from shared.models.patron import Patron, PaymentPlan, Subscription, SubscriptionStatus
-from shared.patrons.status import move
+from shared.models.patron import Patron, PaymentPlan, Subscription
+from shared.patrons.status import cancel
 from shared.patrons.subscriptions import current_subscription
 from shared.payments import direct_debit
 from shared.payments.provider import PaymentProvider
@@ -21,5 +21,5 @@ def cancel_subscription(
         raise DomainError("nothing_to_cancel")
     if subscription.paid_by == PaymentPlan.DIRECT_DEBIT:
         return direct_debit.revoke(session, patron, provider, now)
-    move(session, subscription, SubscriptionStatus.CANCELLED, cancelled_at=now)
+    cancel(session, subscription, now)
     return subscription

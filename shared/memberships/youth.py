@@ -50,7 +50,8 @@ def move_now(session: Session, subscription: Subscription, now: datetime) -> Sub
 
 
 def start_next(session: Session, subscription: Subscription, now: datetime) -> Subscription:
-    """The subscription the catalogue names next, from the day after this one ends."""
+    """The subscription the catalogue names next, from the day after this one ends (refused
+    while this one is)."""
     kind = session.get_one(SubscriptionType, subscription.type.next_code)
     start = subscription.end_date + DAY
     successor = Subscription(
@@ -61,6 +62,9 @@ def start_next(session: Session, subscription: Subscription, now: datetime) -> S
         price=kind.price,
         paid_by=PaymentPlan.ONCE,
     )
+    if subscription.status in REFUSED_STATUSES:
+        successor.status, successor.status_reason = subscription.status, subscription.status_reason
+        successor.status_changed_at = subscription.status_changed_at
     successor.renewal_start = successor.end_date + DAY
     session.add(successor)
     session.flush()

@@ -4,10 +4,15 @@
     normal, invoiced → cancelled          the patron or the desk cancels (runs to its end date)
     cancelled → normal                    the desk withdraws a cancellation before the end
     any → invalid, blacklisted            the desk refuses the patron (*ongeldig*, *zwarte lijst*)
+    invalid ⇄ blacklisted                 the desk changes its refusal
     invalid, blacklisted → what it was    the desk lifts it (cancelled, invoiced or normal)
 
 A cancelled subscription is never invoiced (what is unpaid stays on the ledger), and nothing but
-the desk ends an invalid or blacklisted status: a payment does not lift it."""
+the desk's lifting ends an invalid or blacklisted status: a payment or a cancellation does not
+(`move` refuses it, `lift_from` is the only way out, and `cancel` notes a refused one's
+cancellation for when it is lifted)."""
+
+from datetime import datetime
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session
@@ -22,12 +27,8 @@ MOVES: dict[Status, frozenset[Status]] = {
     Status.NORMAL: frozenset({Status.INVOICED, Status.CANCELLED, *REFUSED}),
     Status.INVOICED: frozenset({Status.NORMAL, Status.CANCELLED, *REFUSED}),
     Status.CANCELLED: frozenset({Status.NORMAL, *REFUSED}),
-    Status.INVALID: frozenset(
-        {Status.NORMAL, Status.INVOICED, Status.CANCELLED, Status.BLACKLISTED}
-    ),
-    Status.BLACKLISTED: frozenset(
-        {Status.NORMAL, Status.INVOICED, Status.CANCELLED, Status.INVALID}
-    ),
+    Status.INVALID: frozenset({Status.BLACKLISTED}),
+    Status.BLACKLISTED: frozenset({Status.INVALID}),
 }
 
 
@@ -54,15 +55,27 @@ def move_from(
     raises IllegalMove."""
     if new not in MOVES[old]:
         raise IllegalMove(old, new)
-    moved = rows_changed(
-        session,
-        update(Subscription)
-        .where(Subscription.id == subscription.id, Subscription.status == old)
-        .values(status=new, **values)
-        .execution_options(synchronize_session=False),
-    )
-    session.refresh(subscription)
-    return moved == 1
+    return _update_from(session, subscription, old, status=new, **values)
+
+
+def lift_from(
+    session: Session, subscription: Subscription, old: Status, unpaid: bool, **values: object
+) -> bool:
+    """Lift the refusal `old` (the desk's alone): back to what the subscription was, if its
+    status is still `old`; True if it moved. A status that is no refusal raises IllegalMove."""
+    new = lifted_status(subscription, unpaid)
+    if old not in REFUSED:
+        raise IllegalMove(old, new)
+    return _update_from(session, subscription, old, status=new, **values)
+
+
+def cancel(session: Session, subscription: Subscription, now: datetime, **values: object) -> None:
+    """Cancel: the subscription runs to its end date. A refused one stays refused with its
+    cancellation noted, so that lifting the refusal brings it back cancelled."""
+    if subscription.status not in REFUSED:
+        move(session, subscription, Status.CANCELLED, cancelled_at=now, **values)
+    elif not _update_from(session, subscription, subscription.status, cancelled_at=now, **values):
+        raise IllegalMove(subscription.status, Status.CANCELLED)
 
 
 def lifted_status(subscription: Subscription, unpaid: bool) -> Status:
@@ -70,3 +83,19 @@ def lifted_status(subscription: Subscription, unpaid: bool) -> Status:
     if subscription.cancelled_at is not None:
         return Status.CANCELLED
     return Status.INVOICED if unpaid else Status.NORMAL
+
+
+def _update_from(
+    session: Session, subscription: Subscription, old: Status, **values: object
+) -> bool:
+    """Set the columns in `values` if the status is still `old` (one guarded UPDATE); True if
+    it did. The subscription is read again either way."""
+    changed = rows_changed(
+        session,
+        update(Subscription)
+        .where(Subscription.id == subscription.id, Subscription.status == old)
+        .values(**values)
+        .execution_options(synchronize_session=False),
+    )
+    session.refresh(subscription)
+    return changed == 1

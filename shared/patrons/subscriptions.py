@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 from shared.errors import DomainError
 from shared.models.catalogue import SubscriptionType, Validity
-from shared.models.patron import Patron, Subscription
+from shared.models.patron import REFUSED_STATUSES, Patron, Subscription
 from shared.timeutil import add_months, age_on, end_of_month
 
 YOUTH_AGE_LIMIT = 19
@@ -73,8 +73,10 @@ def valid_on(subscription: Subscription, day: date) -> bool:
 
 
 def require_valid_subscription(patron: Patron, day: date) -> None:
-    """Refuse (`subscription_not_valid`) a patron whose current subscription is not valid on
-    `day`, or who has none."""
+    """Refuse a patron whose current subscription the desk refused (`subscription_refused`: to
+    the desk), or who has none valid on `day` (`subscription_not_valid`)."""
     subscription = current_subscription(patron)
+    if subscription is not None and subscription.status in REFUSED_STATUSES:
+        raise DomainError("subscription_refused")
     if subscription is None or not valid_on(subscription, day):
         raise DomainError("subscription_not_valid")

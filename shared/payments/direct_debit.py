@@ -23,7 +23,7 @@ from shared.models.payment import (
     PaymentStatus,
     SequenceType,
 )
-from shared.patrons.status import move, move_from
+from shared.patrons.status import cancel, move_from
 from shared.payments import ledger
 from shared.payments.chargebacks import chargeback_key
 from shared.payments.provider import (
@@ -490,7 +490,7 @@ def revoke(
     customer, schedule = patron.mollie_customer_id or "", subscription.mollie_subscription_id
     if schedule:
         _tolerate_gone(lambda: provider.cancel_subscription(customer, schedule))
-    move(session, subscription, SubscriptionStatus.CANCELLED, cancelled_at=now)
+    cancel(session, subscription, now)
     return subscription
 
 

@@ -91,6 +91,7 @@ DESK_PAGES = {
     "portal/staff/patron_unknown.html",
     "portal/staff/audit.html",
     "portal/staff/letters.html",
+    "portal/staff/subscription_status.html",
 }
 # Pairs of boxes that must not meet: each label of a list with its value, and each cell of a
 # table row with the next one; and no cell whose text runs out of it.
@@ -495,6 +496,8 @@ def test_the_desk_pages_reflow(
                 tab.visit("/balie/klanten?q=Niemandsland")
                 tab.visit("/balie/klanten/52700000012345")
                 tab.visit("/balie/klanten/0000")
+                tab.visit("/balie/klanten/52700000012345/abonnement-status")
+                tab.submit("refusal with errors")
                 tab.visit("/balie/audit")
                 tab.visit("/balie/audit?staff=niemand")
                 letters = tab.visit("/balie/brieven")

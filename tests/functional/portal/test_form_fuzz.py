@@ -39,7 +39,7 @@ from shared.cards.numbers import luhn_check_digit
 from shared.clock import ManualClock
 from shared.models.account import LoginAccount
 from shared.models.membership import Letter
-from shared.models.patron import Patron, Subscription
+from shared.models.patron import Patron, Subscription, SubscriptionStatus
 from shared.text import max_length
 from tests.functional.portal.test_first_login import DESK_PASSWORD, NEW, answers, desk_member
 from tests.functional.portal.test_letters import renewal_letter
@@ -52,7 +52,7 @@ from tests.support.accounts import (
     member,
 )
 from tests.support.databases import only_on_sqlite
-from tests.support.factories import create_account
+from tests.support.factories import create_account, create_patron
 from tests.support.fuzz import Value, filled_in, insert, spoiled, stored_text_problems
 from tests.support.oidc import LOGOUT_URI, add_service, authorize_url
 from tests.support.signup import account_data, choose, csrf_token, details_data, submit
@@ -267,13 +267,14 @@ def second_step(visit: Visit) -> tuple[str, str]:
 
 
 def at_the_desk(page: str, action: str | None = None) -> Callable[[Visit], tuple[str, str]]:
-    """A staff form: a desk member logged in (once per visit: no fuzzed form logs out)."""
+    """A staff form: a desk member logged in (once per visit: no fuzzed form logs out); the
+    page and action may name what the setup made ("{customer}")."""
 
     def reach(visit: Visit) -> tuple[str, str]:
         if "staff" not in visit.made:
             desk_session(visit.app, visit.client)
             visit.made["staff"] = True
-        return page, action or page
+        return page.format(**visit.made), (action or page).format(**visit.made)
 
     return reach
 
@@ -286,6 +287,18 @@ def a_letter(visit: Visit) -> None:
     ).one()
 
 
+def a_patron(status: SubscriptionStatus) -> Callable[[Visit], None]:
+    """A patron with a Basis subscription in this status, as the desk finds them."""
+
+    def setup(visit: Visit) -> None:
+        patron = create_patron(db.session, None, now(), subscription="0045")
+        patron.subscriptions[0].status = status
+        db.session.commit()
+        visit.made["customer"] = patron.customer_number
+
+    return setup
+
+
 DETAILS = {name: [str(value)] for name, value in details_data().items()} | {
     "birth_date": ["1985-04-15", "1950-02-28"],
     "country": ["NL", "BE"],
@@ -293,6 +306,7 @@ DETAILS = {name: [str(value)] for name, value in details_data().items()} | {
     "iban": ["", "NL91 ABNA 0417 1643 00"],
     "newsletter": [None, "y"],
 }
+REFUSAL_PAGE = "/balie/klanten/{customer}/abonnement-status"
 BLANK_CARD = "252700012345" + luhn_check_digit("252700012345")
 DESK_REGISTRATION = DETAILS | {
     "initials": ["M.J.", ""],
@@ -394,6 +408,22 @@ FORMS = [
         },
         at_the_desk("/balie/brieven", "/balie/brieven/afgedrukt"),
         a_letter,
+    ),
+    Form(
+        "staff.subscription_status",
+        {
+            "status": ["invalid", "blacklisted"],
+            "reason": ["Post komt retour"],
+            "seen": ["normal", "invalid"],
+        },
+        at_the_desk(REFUSAL_PAGE),
+        a_patron(SubscriptionStatus.NORMAL),
+    ),
+    Form(
+        "staff.lift_refusal",
+        {"refusal": ["invalid", "blacklisted"]},
+        at_the_desk(REFUSAL_PAGE, f"{REFUSAL_PAGE}/opheffen"),
+        a_patron(SubscriptionStatus.INVALID),
     ),
     Form("oidc.authorize", {"decision": ["allow", "deny"]}, consent_page, with_service),
     Form(

@@ -29,28 +29,35 @@ def codes_in(node: ast.expr) -> list[str]:
 
 
 def domain_error_calls() -> Iterator[tuple[str, ast.Call]]:
-    """Each `DomainError(...)` made in the sources, and each `super().__init__(...)` of a
-    subclass of it, with the file it is in."""
+    """Each `DomainError(...)` made in the sources (also a subclass's `super().__init__(...)`),
+    with the file it is in."""
     for path in python_files():
         tree = ast.parse(path.read_text(), str(path))
-        for node in [*ast.walk(tree), *_subclass_inits(tree)]:
-            called = isinstance(node, ast.Call) and getattr(node.func, "id", None) == "DomainError"
-            if called and node.args:
+        inits = subclass_inits(tree)
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call) or not node.args:
+                continue
+            if getattr(node.func, "id", None) == "DomainError" or node in inits:
                 yield str(path.relative_to(PROJECT_ROOT)), node
 
 
-def _subclass_inits(tree: ast.Module) -> Iterator[ast.Call]:
-    """The `super().__init__(...)` calls of DomainError's subclasses, as if DomainError(...)."""
-    for cls in ast.walk(tree):
-        bases = {getattr(base, "id", None) for base in getattr(cls, "bases", [])}
-        if not isinstance(cls, ast.ClassDef) or "DomainError" not in bases:
-            continue
-        for node in ast.walk(cls):
-            func = getattr(node, "func", None)
-            if isinstance(node, ast.Call) and getattr(func, "attr", None) == "__init__":
-                yield ast.copy_location(
-                    ast.Call(ast.Name("DomainError"), node.args, node.keywords), node
-                )
+def subclass_inits(tree: ast.Module) -> list[ast.Call]:
+    """The `super().__init__(...)` calls in the module's subclasses of DomainError."""
+    classes = [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ClassDef)
+        and any(getattr(base, "id", None) == "DomainError" for base in node.bases)
+    ]
+    return [
+        node
+        for cls in classes
+        for node in ast.walk(cls)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "__init__"
+        and getattr(getattr(node.func.value, "func", None), "id", None) == "super"
+    ]
 
 
 def domain_errors() -> Iterator[tuple[str, int, ast.expr]]:
