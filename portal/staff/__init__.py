@@ -3,6 +3,7 @@ pages to the one blueprint of `views`; importing this package registers them all
 
 from portal.staff import (
     audit_log,
+    cancellation,
     navigation,
     patrons,
     registration,
@@ -16,6 +17,7 @@ bp = views.bp
 __all__ = [
     "audit_log",
     "bp",
+    "cancellation",
     "navigation",
     "patrons",
     "registration",

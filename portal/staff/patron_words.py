@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
+from shared.desk.cancellation import CANCELLED, WITHDRAWN
 from shared.desk.patron_view import VIEWED, BlockReason
 from shared.desk.registration import REGISTERED
 from shared.models.account import AccountStatus
@@ -86,9 +87,14 @@ MAIL_WORDS = {
     MailStatus.FAILED: _l("Could not be delivered"),
 }
 # Actions other parts of the desk record show as their code until they are added here.
-ACTION_WORDS = {VIEWED: _l("Viewed the patron screen"), REGISTERED: _l("Registered the patron")}
-# The values an audit entry records, by their name there (the details as at signup, and what
-# the desk chose).
+ACTION_WORDS = {
+    VIEWED: _l("Viewed the patron screen"),
+    REGISTERED: _l("Registered the patron"),
+    CANCELLED: _l("Cancelled the subscription"),
+    WITHDRAWN: _l("Withdrew the cancellation"),
+}
+# The values an audit entry records, by their name there (the details as at signup, what the
+# desk chose, and a subscription's columns a cancellation changes).
 FIELD_WORDS = {
     "initials": _l("Initials"),
     "prefix": _l("Prefix"),
@@ -110,6 +116,11 @@ FIELD_WORDS = {
     "login": _l("Login account"),
     "card_number": _l("Card number"),
     "passed_duplicates": _l("Went on past likely duplicates"),
+    "status": _l("Status"),
+    "end_date": _l("Valid through"),
+    "cancel_reason": _l("Reason for cancelling"),
+    "paid_by": _l("How paid"),
+    "refund": _l("Refunded"),
 }
 
 

@@ -34,9 +34,10 @@ from hypothesis import strategies as st
 from sqlalchemy import update
 
 from portal.extensions import db
-from portal.wiring import now
+from portal.wiring import now, payment_provider
 from shared.cards.numbers import luhn_check_digit
 from shared.clock import ManualClock
+from shared.memberships.cancellation import Cancellation, CancelWhen, cancel_subscription
 from shared.models.account import LoginAccount
 from shared.models.patron import Patron, Subscription
 from shared.text import max_length
@@ -132,11 +133,11 @@ def logged_in(visit: Visit, logins: Sequence[str] = ("marieke85",)) -> None:
 
 
 def logged_in_at(page: str, action: str | None = None) -> Callable[[Visit], tuple[str, str]]:
-    """A form of a logged-in patron (the action may name the patron's id: "{patron}")."""
+    """A form of a logged-in patron (its page and action may name the patron's id: "{patron}")."""
 
     def reach(visit: Visit) -> tuple[str, str]:
         logged_in(visit)
-        return page, (action or page).format(**visit.made)
+        return page.format(**visit.made), (action or page).format(**visit.made)
 
     return reach
 
@@ -264,16 +265,26 @@ def second_step(visit: Visit) -> tuple[str, str]:
     return SECOND_STEP, SECOND_STEP
 
 
-def at_the_desk(page: str) -> Callable[[Visit], tuple[str, str]]:
-    """A staff form: a desk member logged in (once per visit: no fuzzed form logs out)."""
+def at_the_desk(page: str, action: str | None = None) -> Callable[[Visit], tuple[str, str]]:
+    """A staff form: a desk member logged in (once per visit: no fuzzed form logs out); its
+    page and action may name what the setup made ("{customer}")."""
 
     def reach(visit: Visit) -> tuple[str, str]:
         if "staff" not in visit.made:
             desk_session(visit.app, visit.client)
             visit.made["staff"] = True
-        return page, page
+        return page.format(**visit.made), (action or page).format(**visit.made)
 
     return reach
+
+
+def cancelled_at_the_end(visit: Visit) -> None:
+    """A member who cancelled at the end of the period, which the desk may withdraw."""
+    a_member()(visit)
+    patron = db.session.get_one(Patron, visit.made["patron"])
+    moving = Cancellation(CancelWhen.END_OF_PERIOD, "verhuisd")
+    cancel_subscription(db.session, patron, moving, payment_provider(), now())
+    db.session.commit()
 
 
 DETAILS = {name: [str(value)] for name, value in details_data().items()} | {
@@ -339,8 +350,8 @@ FORMS = [
     ),
     Form(
         "account.cancel",
-        {},
-        logged_in_at("/mijn-account", "/mijn-account/{patron}/opzeggen"),
+        {"when": ["end", "now"], "reason": ["verhuisd", "anders", "overleden", ""]},
+        logged_in_at("/mijn-account/{patron}/opzeggen"),
         a_member(),
     ),
     Form(
@@ -375,6 +386,24 @@ FORMS = [
     Form("staff.second_step", {"code": ["000000", "123 456"]}, second_step, a_staff_member),
     Form("payments.pay_instead", {}, pay_page, failed_collection),
     Form("staff.register_patron", DESK_REGISTRATION, at_the_desk("/balie/klanten/nieuw")),
+    Form(
+        "staff.cancel_subscription",
+        {
+            "when": ["now", "end"],
+            "reason": ["overleden", "verhuisd", ""],
+            "refund": ["yes", "no", None],
+        },
+        at_the_desk("/balie/klanten/{customer}/opzeggen"),
+        a_member(),
+    ),
+    Form(
+        "staff.withdraw_cancellation",
+        {},
+        at_the_desk(
+            "/balie/klanten/{customer}/opzeggen", "/balie/klanten/{customer}/opzegging-intrekken"
+        ),
+        cancelled_at_the_end,
+    ),
     Form("oidc.authorize", {"decision": ["allow", "deny"]}, consent_page, with_service),
     Form(
         "oidc.end_session",
