@@ -24,7 +24,13 @@ from shared.models.patron import Patron
 from shared.models.payment import Payment, Refund
 from shared.payments import ledger
 from tests.functional.portal.test_cancellation import cancel as cancel_online
-from tests.functional.portal.test_renewal import go_to, run_daily, subscription_of
+from tests.functional.portal.test_renewal import (
+    go_to,
+    pay_by_link,
+    renewal_mails,
+    run_daily,
+    subscription_of,
+)
 from tests.support.accounts import log_in, member
 from tests.support.dates import noon_on
 from tests.support.signup import csrf_token
@@ -127,6 +133,51 @@ def test_now_with_a_refund_gives_back_the_unused_days_at_the_sandbox_and_on_the_
         "paid_by": "once",
         "refund": "30.51",
     }
+
+
+def test_a_renewal_paid_ahead_is_refunded_whole_with_the_rest_of_the_current_period(
+    app: Flask,
+    client: FlaskClient,
+    desk: Callable[[], FlaskClient],
+    basis: Patron,
+    clock: ManualClock,
+) -> None:
+    go_to(clock, END - 30 * DAY)
+    run_daily(app)
+    pay_by_link(client, renewal_mails()[0])
+    go_to(clock, END - 10 * DAY)
+    assert cancel(desk(), basis, when="now", reason="verhuisd", refund="yes").status_code == 303
+    refunds = db.session.scalars(select(Refund).order_by(Refund.id)).all()
+    periods = [db.session.get_one(Payment, r.payment_id).period_start for r in refunds]
+    # 10 of the first period's 382 days (€ 1.518…), and all of the year paid ahead.
+    assert [r.amount for r in refunds] == [Decimal("1.51"), Decimal("58.00")]
+    assert periods == [SIGNED_UP, END + DAY]
+    assert ledger.balance(db.session, basis.id) == Decimal("-59.51")  # until Mollie refunds
+
+
+def test_a_refund_the_provider_did_not_take_is_sent_by_reconcile(
+    app: Flask,
+    desk: Callable[[], FlaskClient],
+    basis: Patron,
+    clock: ManualClock,
+    mollie_sandbox,  # noqa: ANN001
+) -> None:
+    go_to(clock, LATER)
+    balie = desk()
+    page = balie.get(page_of(basis))
+    mollie_sandbox.inject_fault("error_500", count=50)
+    fields = {"when": "now", "reason": "verhuisd", "refund": "yes"}
+    answer = balie.post(page_of(basis), data={"csrf_token": csrf_token(page), **fields})
+    told = balie.get(answer.location).get_data(as_text=True)
+    assert re.search(r"De terugbetaling van €\s30,51 volgt zodra de betaaldienst", told)
+    assert subscription_of(basis).status == "cancelled"
+    waiting = db.session.scalars(select(Refund)).one()
+    assert (waiting.amount, waiting.provider_id) == (Decimal("30.51"), None)
+    assert ledger.balance(db.session, basis.id) == Decimal("-30.51")  # owed to the patron
+    mollie_sandbox.clear_faults()
+    assert app.test_cli_runner().invoke(args=["payments", "reconcile"]).exit_code == 0
+    db.session.expire_all()
+    assert db.session.get_one(Refund, waiting.id).provider_id is not None
 
 
 def test_now_without_a_refund_gives_nothing_back(
