@@ -153,6 +153,19 @@ REFUSALS: dict[str, Refusal] = {
     ),
     # Memberships and payments
     "nothing_to_cancel": Refusal(CONFLICT, N_("This subscription is stopped already.")),
+    "subscription_ended": Refusal(CONFLICT, N_("This subscription has ended already.")),
+    "cancel_reason_required": Refusal(REFUSED, N_("Choose a reason for cancelling.")),
+    "cancel_reason_unknown": Refusal(REFUSED, N_("Choose one of the reasons in the list.")),
+    "cancellation_not_withdrawable": Refusal(
+        CONFLICT,
+        N_(
+            "Only a cancellation at the end of the period can be withdrawn, and only before"
+            " that end."
+        ),
+    ),
+    "nothing_to_refund": Refusal(
+        CONFLICT, N_("Nothing of this subscription can be refunded: nothing paid is unused.")
+    ),
     "status_move_refused": Refusal(
         CONFLICT,
         N_("The subscription's status cannot be changed that way (it may have just changed)."),

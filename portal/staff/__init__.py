@@ -3,6 +3,7 @@ pages to the one blueprint of `views`; importing this package registers them all
 
 from portal.staff import (
     audit_log,
+    cancellation,
     letters,
     navigation,
     patrons,
@@ -19,6 +20,7 @@ __all__ = [
     "audit_log",
     "bp",
     "letters",
+    "cancellation",
     "navigation",
     "patrons",
     "refusal",

@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
+from shared.desk.cancellation import CANCELLED, WITHDRAWN
 from shared.desk.patron_view import VIEWED, BlockReason
 from shared.desk.print_queue import PRINTED
 from shared.desk.refusal import LIFTED, REFUSED
@@ -107,9 +108,11 @@ ACTION_WORDS = {
     PRINTED: _l("Marked a letter printed"),
     REFUSED: _l("Made the subscription invalid or blacklisted"),
     LIFTED: _l("Lifted the subscription's refusal"),
+    CANCELLED: _l("Cancelled the subscription"),
+    WITHDRAWN: _l("Withdrew the cancellation"),
 }
-# The values an audit entry records, by their name there (the details as at signup, and what
-# the desk chose).
+# The values an audit entry records, by their name there (the details as at signup, what the
+# desk chose, and a subscription's columns a cancellation changes).
 FIELD_WORDS = {
     "initials": _l("Initials"),
     "prefix": _l("Prefix"),
@@ -134,6 +137,10 @@ FIELD_WORDS = {
     "letter": _l("Letter"),
     "status": _l("Status"),
     "status_reason": _l("Reason"),
+    "end_date": _l("Valid through"),
+    "cancel_reason": _l("Reason for cancelling"),
+    "paid_by": _l("How paid"),
+    "refund": _l("Refunded"),
 }
 
 

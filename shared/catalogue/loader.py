@@ -9,7 +9,13 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from shared.db import insert_or_ignore
-from shared.models.catalogue import Branch, CatalogueVersion, SubscriptionType, Validity
+from shared.models.catalogue import (
+    Branch,
+    CancelReason,
+    CatalogueVersion,
+    SubscriptionType,
+    Validity,
+)
 from shared.models.patron import PaymentPlan
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -22,7 +28,8 @@ class CatalogueError(ValueError):
 
 
 def load_catalogue(session: Session, path: Path = DEFAULT_CATALOGUE) -> tuple[int, int]:
-    """Insert or update the file's subscriptions and branches; returns their counts."""
+    """Insert or update the file's subscriptions, branches and reasons for cancelling; returns
+    the counts of subscriptions and branches."""
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     organisation = data["organisation"]
     subscriptions = data.get("subscription", [])
@@ -37,6 +44,7 @@ def load_catalogue(session: Session, path: Path = DEFAULT_CATALOGUE) -> tuple[in
             raise CatalogueError(f"branch {entry['code']}: no ISIL of the organisation covers it")
         values = {**entry, "organisation": organisation, "isil": isils[entry["code"]]}
         _upsert(session, Branch, "code", values)
+    _load_cancel_reasons(session, data.get("cancel_reason", []), organisation)
     session.flush()
     _count_load(session)
     return len(subscriptions), len(branches)
@@ -55,6 +63,17 @@ def _check_next_codes(subscriptions: list[dict[str, Any]]) -> None:
     for entry in subscriptions:
         if entry.get("next_code", entry["code"]) not in codes:
             raise CatalogueError(f"subscription {entry['code']}: next_code names no subscription")
+
+
+def _load_cancel_reasons(
+    session: Session, entries: list[dict[str, Any]], organisation: str
+) -> None:
+    """The reasons for cancelling, in the file's order, each with a Dutch label."""
+    for order, entry in enumerate(entries):
+        if "nl" not in entry.get("labels", {}):
+            raise CatalogueError(f"cancel reason {entry.get('code')}: a Dutch label is required")
+        values = {**entry, "organisation": organisation, "sort_order": order}
+        _upsert(session, CancelReason, "code", values)
 
 
 def _isil_directory(entries: list[dict[str, Any]]) -> dict[str, str]:

@@ -4,7 +4,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import JSON, Numeric, String, true
+from sqlalchemy import JSON, Numeric, String, false, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.db import Base, enum_column
@@ -78,6 +78,23 @@ class SubscriptionType(Base):
     def summary(self, locale: str) -> str:
         """What the subscription includes, in a language, Dutch when that one is missing."""
         return in_language(self.summaries, locale)
+
+
+class CancelReason(Base):
+    """A reason for cancelling a subscription (*reden opzegging*), as in the catalogue file;
+    some only the desk may give (a death is reported, not chosen by the patron)."""
+
+    __tablename__ = "cancel_reason"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    organisation: Mapped[str] = mapped_column(String(40))
+    labels: Mapped[dict[str, str]] = mapped_column(JSON)
+    desk_only: Mapped[bool] = mapped_column(default=False, server_default=false())
+    sort_order: Mapped[int] = mapped_column(default=0)
+
+    def label(self, locale: str) -> str:
+        """The reason in a language, Dutch when that one is missing."""
+        return in_language(self.labels, locale)
 
 
 class CatalogueVersion(Base):

@@ -145,7 +145,7 @@ class Subscription(Base):
     mollie_subscription_id: Mapped[str | None] = mapped_column(String(40), unique=True)
     webhook_secret: Mapped[str | None] = mapped_column(String(48))
     cancelled_at: Mapped[datetime | None]
-    cancel_reason: Mapped[str | None] = mapped_column(String(40))  # a code of CANCEL_REASONS
+    cancel_reason: Mapped[str | None] = mapped_column(String(40))  # a CancelReason code (catalogue)
     # Why the desk set the status (invalid, blacklisted) and when any status was last set.
     status_reason: Mapped[str] = mapped_column(String(200), default="", server_default="")
     status_changed_at: Mapped[datetime | None]

@@ -473,9 +473,10 @@ def mandates(session: Session, patron: Patron) -> list[Mandate]:
 
 
 def revoke(
-    session: Session, patron: Patron, provider: PaymentProvider, now: datetime
+    session: Session, patron: Patron, provider: PaymentProvider, now: datetime, **values: object
 ) -> Subscription:
-    """Stop direct debit: revoke the mandates, cancel the schedule; valid to the paid end."""
+    """Stop direct debit: revoke the mandates, cancel the schedule; valid to the paid end (the
+    subscription's columns in `values` set with its cancellation: a reason, an earlier end)."""
     subscription = active_direct_debit(session, patron)
     if subscription is None:
         raise DomainError("no_direct_debit")
@@ -490,7 +491,7 @@ def revoke(
     customer, schedule = patron.mollie_customer_id or "", subscription.mollie_subscription_id
     if schedule:
         _tolerate_gone(lambda: provider.cancel_subscription(customer, schedule))
-    cancel(session, subscription, now)
+    cancel(session, subscription, now, **values)
     return subscription
 
 

@@ -70,6 +70,7 @@ ACCOUNT_PAGES = {
     "portal/account/overview.html",
     "portal/account/password.html",
     "portal/account/email.html",
+    "portal/account/cancel.html",
     "portal/account/confirmed.html",
     "portal/oidc/consent.html",
     "portal/oidc/error.html",
@@ -89,6 +90,7 @@ DESK_PAGES = {
     "portal/staff/search.html",
     "portal/staff/patron.html",
     "portal/staff/patron_unknown.html",
+    "portal/staff/cancel.html",
     "portal/staff/audit.html",
     "portal/staff/letters.html",
     "portal/staff/subscription_status.html",
@@ -382,10 +384,17 @@ def pay_instead(tab: Narrow, path: str, language: str) -> None:
 
 
 def stop_membership(tab: Narrow) -> None:
-    """Cancel the subscription from Mijn account (its direct debit stops with it)."""
+    """Cancel the subscription from Mijn account (its direct debit stops with it): the form
+    sent empty (its errors), then filled in; then the form refuses a second cancellation."""
     page = tab.visit("/mijn-account")
-    cancel = page.get_by_role("button", name=re.compile("^(Cancel my|Mijn abonnement) "))
-    tab.press(cancel, "subscription cancelled")
+    link = page.get_by_role("link", name=re.compile("^(Cancel my|Mijn abonnement) "))
+    tab.press(link, "cancel form")
+    form = page.url.removeprefix(tab.server)
+    tab.submit("cancelling with errors")
+    page.locator("label[for=when-0]").click()
+    page.locator("#reason").select_option("verhuisd")
+    tab.submit("subscription cancelled")
+    tab.visit(form)  # nothing left to cancel
 
 
 def mail_pages(tab: Narrow, app: Flask) -> None:
@@ -495,6 +504,7 @@ def test_the_desk_pages_reflow(
                 tab.visit("/balie/klanten?q=Vries")
                 tab.visit("/balie/klanten?q=Niemandsland")
                 tab.visit("/balie/klanten/52700000012345")
+                cancel_and_withdraw_at_the_desk(tab)
                 tab.visit("/balie/klanten/0000")
                 tab.visit("/balie/klanten/52700000012345/abonnement-status")
                 tab.submit("refusal with errors")
@@ -507,6 +517,19 @@ def test_the_desk_pages_reflow(
                 tab.visit("/balie/medewerkers")
                 tab.visit("/balie/tweede-stap?next=/balie/medewerkers")
     assert shown == DESK_PAGES
+
+
+def cancel_and_withdraw_at_the_desk(tab: Narrow) -> None:
+    """The desk's cancel form sent empty (its errors), then filled in (at the end of the
+    period); the same page then offers the withdrawal, which is pressed."""
+    page = tab.visit("/balie/klanten/52700000012345/opzeggen")
+    tab.submit("desk cancelling with errors")
+    page.locator("label[for=when-0]").click()
+    page.locator("#reason").select_option("overleden")
+    tab.submit("cancelled at the desk")
+    page = tab.visit("/balie/klanten/52700000012345/opzeggen")
+    withdraw = page.get_by_role("button", name=re.compile("^(Opzegging intrekken|Withdraw)"))
+    tab.press(withdraw, "cancellation withdrawn")
 
 
 @pytest.mark.browser

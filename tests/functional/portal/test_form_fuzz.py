@@ -34,9 +34,10 @@ from hypothesis import strategies as st
 from sqlalchemy import select, update
 
 from portal.extensions import db
-from portal.wiring import now
+from portal.wiring import now, payment_provider
 from shared.cards.numbers import luhn_check_digit
 from shared.clock import ManualClock
+from shared.memberships.cancellation import Cancellation, CancelWhen, cancel_subscription
 from shared.models.account import LoginAccount
 from shared.models.membership import Letter
 from shared.models.patron import Patron, Subscription, SubscriptionStatus
@@ -134,11 +135,11 @@ def logged_in(visit: Visit, logins: Sequence[str] = ("marieke85",)) -> None:
 
 
 def logged_in_at(page: str, action: str | None = None) -> Callable[[Visit], tuple[str, str]]:
-    """A form of a logged-in patron (the action may name the patron's id: "{patron}")."""
+    """A form of a logged-in patron (its page and action may name the patron's id: "{patron}")."""
 
     def reach(visit: Visit) -> tuple[str, str]:
         logged_in(visit)
-        return page, (action or page).format(**visit.made)
+        return page.format(**visit.made), (action or page).format(**visit.made)
 
     return reach
 
@@ -299,6 +300,15 @@ def a_patron(status: SubscriptionStatus) -> Callable[[Visit], None]:
     return setup
 
 
+def cancelled_at_the_end(visit: Visit) -> None:
+    """A member who cancelled at the end of the period, which the desk may withdraw."""
+    a_member()(visit)
+    patron = db.session.get_one(Patron, visit.made["patron"])
+    moving = Cancellation(CancelWhen.END_OF_PERIOD, "verhuisd")
+    cancel_subscription(db.session, patron, moving, payment_provider(), now())
+    db.session.commit()
+
+
 DETAILS = {name: [str(value)] for name, value in details_data().items()} | {
     "birth_date": ["1985-04-15", "1950-02-28"],
     "country": ["NL", "BE"],
@@ -363,8 +373,8 @@ FORMS = [
     ),
     Form(
         "account.cancel",
-        {},
-        logged_in_at("/mijn-account", "/mijn-account/{patron}/opzeggen"),
+        {"when": ["end", "now"], "reason": ["verhuisd", "anders", "overleden", ""]},
+        logged_in_at("/mijn-account/{patron}/opzeggen"),
         a_member(),
     ),
     Form(
@@ -424,6 +434,24 @@ FORMS = [
         {"refusal": ["invalid", "blacklisted"]},
         at_the_desk(REFUSAL_PAGE, f"{REFUSAL_PAGE}/opheffen"),
         a_patron(SubscriptionStatus.INVALID),
+    ),
+    Form(
+        "staff.cancel_subscription",
+        {
+            "when": ["now", "end"],
+            "reason": ["overleden", "verhuisd", ""],
+            "refund": ["yes", "no", None],
+        },
+        at_the_desk("/balie/klanten/{customer}/opzeggen"),
+        a_member(),
+    ),
+    Form(
+        "staff.withdraw_cancellation",
+        {},
+        at_the_desk(
+            "/balie/klanten/{customer}/opzeggen", "/balie/klanten/{customer}/opzegging-intrekken"
+        ),
+        cancelled_at_the_end,
     ),
     Form("oidc.authorize", {"decision": ["allow", "deny"]}, consent_page, with_service),
     Form(
