@@ -12,13 +12,12 @@ from sqlalchemy.orm import Session
 from shared.errors import DomainError
 from shared.memberships.cancel_reasons import check_reason
 from shared.models.patron import (
-    REFUSED_STATUSES,
     Patron,
     PaymentPlan,
     Subscription,
     SubscriptionStatus,
 )
-from shared.patrons.status import IllegalMove, cancel, move
+from shared.patrons.status import cancel, move
 from shared.patrons.subscriptions import current_subscription
 from shared.payments import direct_debit
 from shared.payments.provider import PaymentProvider
@@ -60,15 +59,13 @@ def cancel_subscription(
 
 
 def cancellable(patron: Patron, today: date) -> Subscription:
-    """The subscription a cancellation is for: the current one, not cancelled, not ended and
-    not refused (invalid or blacklisted: the desk lifts that first)."""
+    """The subscription a cancellation is for: the current one, not cancelled and not ended (an
+    invalid or blacklisted one may be cancelled: it stays refused, see status.cancel)."""
     subscription = current_subscription(patron)
     if subscription is None or subscription.cancelled_at is not None:
         raise DomainError("nothing_to_cancel")
     if subscription.runs_through < today:
         raise DomainError("subscription_ended")
-    if subscription.status in REFUSED_STATUSES:
-        raise IllegalMove(subscription.status, SubscriptionStatus.CANCELLED)
     return subscription
 
 

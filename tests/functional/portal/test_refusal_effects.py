@@ -124,8 +124,9 @@ def test_cancelling_a_refused_subscription_keeps_the_refusal(
 ) -> None:
     refuse(coordinator, patron, "blacklisted", "Agressief")
     log_in(client, "marieke85")
-    token = csrf_token(client.get("/mijn-account"))
-    stopped = client.post(f"/mijn-account/{patron.id}/opzeggen", data={"csrf_token": token})
+    page = f"/mijn-account/{patron.id}/opzeggen"
+    form = {"csrf_token": csrf_token(client.get(page)), "when": "end", "reason": "verhuisd"}
+    stopped = client.post(page, data=form)
     assert stopped.status_code == 303
     db.session.expire_all()
     subscription = db.session.get_one(Patron, patron.id).subscriptions[0]
