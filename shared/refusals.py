@@ -274,6 +274,22 @@ REFUSALS: dict[str, Refusal] = {
         CONFLICT,
         N_("No card can be given: the subscription includes none, or the patron has one already."),
     ),
+    # Special subscriptions and the cost build-up (seed 002)
+    "unknown_selection": Refusal(BAD_REQUEST, N_("Choose a selection from the list.")),
+    "selection_required": Refusal(
+        REFUSED, N_("This subscription needs a selection that says who it is for: choose it.")
+    ),
+    "subscription_held": Refusal(
+        CONFLICT, N_("The patron has this subscription already: one at a time per person.")
+    ),
+    "subscription_had_once": Refusal(
+        CONFLICT, N_("The patron has had this subscription before: it is given once per person.")
+    ),
+    "costs_to_agree": Refusal(
+        CONFLICT,
+        N_("Go through the costs (%(total)s in all) with the patron, then confirm."),
+        amounts=("total",),
+    ),
     # Single sign-on
     "invalid_redirect_uri": Refusal(
         BAD_REQUEST, N_("A return address must be https, or http on this machine: %(uri)s")

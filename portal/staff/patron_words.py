@@ -9,7 +9,7 @@ from shared.desk.refusal import LIFTED, REFUSED
 from shared.desk.registration import REGISTERED
 from shared.models.account import AccountStatus
 from shared.models.card import CardRole, CardStatus
-from shared.models.ledger import EntryType
+from shared.models.ledger import EntryType, LedgerEntry
 from shared.models.mail import MailStatus
 from shared.models.mandate import MandateStatus
 from shared.models.membership import Step
@@ -57,6 +57,17 @@ ENTRY_WORDS = {
     EntryType.PAYMENT: _l("Payment"),
     EntryType.REFUND: _l("Refund"),
 }
+# Money no longer owed that no payment brought: a discount, a chargeback the bank reversed.
+CREDIT_WORD = _l("Credit")
+
+
+def entry_word(entry: LedgerEntry) -> str:
+    """What kind of ledger entry it is, in words: a payment without a payment is a credit."""
+    if entry.entry_type == EntryType.PAYMENT and entry.payment_id is None:
+        return str(CREDIT_WORD)
+    return str(ENTRY_WORDS[entry.entry_type])
+
+
 PAYMENT_WORDS = {
     PaymentStatus.CREATED: _l("Started"),
     PaymentStatus.OPEN: _l("Open"),

@@ -197,7 +197,9 @@ def _newest_audit(session: Session, patron: Patron) -> Newest[AuditEntry]:
 
 def _subscriptions(patron: Patron) -> Select[Subscription]:
     """The patron's subscriptions, the one that runs longest first."""
-    query = select(Subscription).options(joinedload(Subscription.type))
+    query = select(Subscription).options(
+        joinedload(Subscription.type), joinedload(Subscription.selection)
+    )
     query = query.where(Subscription.patron_id == patron.id)
     return query.order_by(Subscription.end_date.desc(), Subscription.id.desc())
 

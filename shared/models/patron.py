@@ -5,11 +5,11 @@ from decimal import Decimal
 from enum import StrEnum
 
 from sqlalchemy import ForeignKey, Index, Numeric, String, and_, case, func, literal_column
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
 from shared.db import Base, enum_column
 from shared.models.account import LoginAccount
-from shared.models.catalogue import Branch, SubscriptionType
+from shared.models.catalogue import Branch, Selection, SubscriptionType
 
 
 class Gender(StrEnum):
@@ -140,6 +140,10 @@ class Subscription(Base):
     )
     price: Mapped[Decimal] = mapped_column(Numeric(10, 2))
     discount: Mapped[Decimal] = mapped_column(Numeric(10, 2), default=Decimal("0.00"))
+    # The selection code the desk recorded (an action, or who a free subscription is for); a
+    # code of the catalogue, which never removes one (no foreign key: adding one to this table
+    # on SQLite means copying it, and its index on an expression with it).
+    selection_code: Mapped[str | None] = mapped_column(String(20))
     paid_by: Mapped[PaymentPlan] = mapped_column(enum_column(PaymentPlan, "paid_by", 20))
     renewal_start: Mapped[date | None]
     mollie_subscription_id: Mapped[str | None] = mapped_column(String(40), unique=True)
@@ -157,6 +161,9 @@ class Subscription(Base):
 
     patron: Mapped[Patron] = relationship(back_populates="subscriptions")
     type: Mapped[SubscriptionType] = relationship()
+    selection: Mapped[Selection | None] = relationship(
+        primaryjoin=lambda: foreign(Subscription.selection_code) == Selection.code, viewonly=True
+    )
 
     @property
     def runs_through(self) -> date:

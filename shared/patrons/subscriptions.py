@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from shared.errors import DomainError
 from shared.models.catalogue import SubscriptionType, Validity
 from shared.models.patron import REFUSED_STATUSES, Patron, Subscription
-from shared.timeutil import add_months, age_on, end_of_month
+from shared.timeutil import NO_END, add_months, age_on, end_of_month
 
 YOUTH_AGE_LIMIT = 19
 
@@ -43,9 +43,11 @@ def check_age(subscription: SubscriptionType, birth_date: date, on: date) -> Age
 def valid_through(
     subscription: SubscriptionType, start: date, birth_date: date | None = None
 ) -> date:
-    """The last day (*geldig t/m*) of the first period that starts on `start`; a subscription
-    valid until an age (youth) needs the holder's birth date."""
+    """The last day (*geldig t/m*) of the first period that starts on `start` (NO_END for one
+    without an end); a subscription valid until an age (youth) needs the holder's birth date."""
     months = subscription.term_months or 0
+    if subscription.validity == Validity.FIXED:
+        return NO_END
     if subscription.validity == Validity.END_OF_MONTH:
         return end_of_month(add_months(start, months))
     if subscription.validity == Validity.EXACT:
