@@ -13,6 +13,7 @@ from portal.staff import (
     second_step,
     staff_list,
     views,
+    youth,
 )
 
 bp = views.bp
@@ -29,4 +30,5 @@ __all__ = [
     "second_step",
     "staff_list",
     "views",
+    "youth",
 ]

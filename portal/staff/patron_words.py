@@ -7,6 +7,7 @@ from shared.desk.patron_view import VIEWED, BlockReason
 from shared.desk.print_queue import PRINTED
 from shared.desk.refusal import LIFTED, REFUSED
 from shared.desk.registration import REGISTERED
+from shared.memberships.youth import MOVED_ON
 from shared.models.account import AccountStatus
 from shared.models.card import CardRole, CardStatus
 from shared.models.ledger import EntryType, LedgerEntry
@@ -121,6 +122,7 @@ ACTION_WORDS = {
     LIFTED: _l("Lifted the subscription's refusal"),
     CANCELLED: _l("Cancelled the subscription"),
     WITHDRAWN: _l("Withdrew the cancellation"),
+    MOVED_ON: _l("Moved the youth member on to the adult subscription"),
 }
 # The values an audit entry records, by their name there (the details as at signup, what the
 # desk chose, and a subscription's columns a cancellation changes).

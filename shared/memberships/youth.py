@@ -15,6 +15,8 @@ from shared.models.patron import REFUSED_STATUSES, PaymentPlan, Subscription
 from shared.patrons.subscriptions import valid_through
 from shared.timeutil import local_today
 
+MOVED_ON = "subscription.moved_on"  # the audit log's action when the desk moves a member on
+
 
 def due_to_move(day: Renewal) -> Select[int]:
     """Subscriptions until an age whose holder grew out of it (lately), with a next one named."""

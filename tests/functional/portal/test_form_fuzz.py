@@ -22,7 +22,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -300,6 +300,15 @@ def a_patron(status: SubscriptionStatus) -> Callable[[Visit], None]:
     return setup
 
 
+def a_youth_member(visit: Visit) -> None:
+    """A youth member, whom the desk may move on to the adult subscription."""
+    patron = create_patron(
+        db.session, None, now(), birth_date=date(2010, 5, 6), subscription="jeugd"
+    )
+    db.session.commit()
+    visit.made["customer"] = patron.customer_number
+
+
 def cancelled_at_the_end(visit: Visit) -> None:
     """A member who cancelled at the end of the period, which the desk may withdraw."""
     a_member()(visit)
@@ -444,6 +453,12 @@ FORMS = [
         },
         at_the_desk("/balie/klanten/{customer}/opzeggen"),
         a_member(),
+    ),
+    Form(
+        "staff.move_youth_on",
+        {},
+        at_the_desk("/balie/klanten/{customer}", "/balie/klanten/{customer}/jeugd-overzetten"),
+        a_youth_member,
     ),
     Form(
         "staff.withdraw_cancellation",

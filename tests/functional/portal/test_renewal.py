@@ -184,7 +184,8 @@ def test_youth_moves_on_to_start_on_the_19th_birthday_once_with_a_mail(
     assert (start.type_code, start.start_date, start.price) == ("0021", birthday, 0)
     assert start.usable_on(birthday) and not youth.usable_on(birthday)
     [mail] = renewal_mails()
-    assert mail.startswith("Je bent 19") and "Start" in mail and "/mijn-account" in mail
+    assert mail.startswith("Je jeugdlidmaatschap is overgezet")
+    assert "Start" in mail and "/mijn-account" in mail
 
 
 def test_a_free_subscription_renews_while_its_ages_hold_then_ends_with_a_mail(
@@ -237,3 +238,25 @@ def test_a_lapsed_renewal_paid_at_the_kiosk_unblocks_and_the_desk_saw_why(
     paid = subscription_of(patron)
     assert (paid.status, paid.end_date) == ("normal", a_year_on(end))
     assert paid.usable_on(end + 31 * DAY)
+
+
+def test_the_desk_moves_a_youth_member_on_before_the_birthday(
+    app: Flask, clock: ManualClock, new_browser: Callable[[], FlaskClient]
+) -> None:
+    today = local_today(clock.now())
+    born = date(today.year - 18, today.month, today.day) - 30 * DAY
+    account = create_account(db.session, clock.now())
+    patron = create_patron(db.session, account, clock.now(), birth_date=born, subscription="jeugd")
+    db.session.commit()
+    desk = desk_session(app, new_browser())
+    screen = f"/balie/klanten/{patron.temporary_number}"
+    page = desk.get(screen)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True))
+    assert token is not None and "jeugd-overzetten" in page.get_data(as_text=True)
+    moved = desk.post(f"{screen}/jeugd-overzetten", data={"csrf_token": token[1]})
+    assert moved.status_code == 303
+    db.session.expire_all()
+    kinds = {s.type_code: s for s in db.session.get_one(Patron, patron.id).subscriptions}
+    assert kinds["jeugd"].end_date == today and kinds["0021"].start_date == today + DAY
+    assert renewal_mails()[0].startswith("Je jeugdlidmaatschap is overgezet")
+    assert go_to(clock, today + 400 * DAY) is None and run_daily(app)["moved"] == 0
