@@ -1,6 +1,6 @@
 """Moving a youth member on at the desk before the 19th birthday (seed 002: a youth member
-may move to an adult subscription earlier): the youth subscription ends today, the one the
-catalogue names next starts tomorrow, the patron is told as on the birthday."""
+may move to an adult subscription earlier): the one the catalogue names next starts today,
+the youth subscription ended yesterday, and the patron is told as on the birthday."""
 
 from flask import abort, flash, redirect, url_for
 from flask_babel import gettext as _
@@ -36,7 +36,7 @@ def move_youth_on(number: str) -> Response:
     else:
         name = successor.type.name(current_language())
         flash(
-            _("The youth subscription ends today; %(name)s starts tomorrow.", name=name), "success"
+            _("The youth subscription has ended; %(name)s starts today.", name=name), "success"
         )
     return redirect(url_for("staff.patron", number=number), code=303)
 

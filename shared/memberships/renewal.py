@@ -8,7 +8,7 @@ its term from the old end, however late it is paid. A free subscription renews o
 Each step is claimed once per period (StepDone), so running the job again, or in two processes
 at once, does nothing twice."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -28,6 +28,7 @@ from shared.payments.direct_debit import (
     charge_period,
     extend,
     period_end,
+    period_is_settled,
     period_owed,
     unpaid_periods,
 )
@@ -142,19 +143,24 @@ def due_for_free_renewal(day: Renewal) -> Select[int]:
 
 def notice(session: Session, subscription: Subscription, day: Renewal) -> None:
     """The renewal is due soon: tell the patron what it costs and how to pay it."""
-    if claim(session, subscription, Step.NOTICE, day.now):
+    # Read after the candidates were: a renewal paid meanwhile moved the end on.
+    ends_soon = subscription.end_date <= day.today + day.rules.notice_days * DAY
+    if ends_soon and claim(session, subscription, Step.NOTICE, day.now):
         tell(session, subscription, Step.NOTICE, day)
 
 
 def invoice(session: Session, subscription: Subscription, day: Renewal) -> None:
-    """The end passed unpaid: charge the renewal, invoice the subscription, grace begins."""
+    """The end passed unpaid: invoice the subscription (grace begins) and charge the renewal."""
+    start = subscription.end_date + DAY
+    # Read after the candidates were: one paid, cancelled or refused meanwhile is left alone.
+    if start > day.today or period_is_settled(session, subscription, start):
+        return
     if not claim(session, subscription, Step.INVOICE, day.now):
         return
-    start = subscription.end_date + DAY
-    charge_period(session, subscription, start, day.now)
     grace = subscription.end_date + day.rules.grace_days * DAY
     invoiced = SubscriptionStatus.INVOICED
     if move_from(session, subscription, SubscriptionStatus.NORMAL, invoiced, grace_until=grace):
+        charge_period(session, subscription, start, day.now)
         tell(session, subscription, Step.INVOICE, day)
 
 
@@ -174,6 +180,8 @@ def renew_free(session: Session, subscription: Subscription, day: Renewal) -> No
     """A free subscription runs another term while its ages hold; else it ends, and the patron
     is told which subscriptions there are."""
     start = subscription.end_date + DAY
+    if start > day.today:
+        return  # renewed meanwhile (by a run in another process)
     if check_age(subscription.type, subscription.patron.birth_date, start) is not None:
         if claim(session, subscription, Step.ENDED, day.now):
             tell(session, subscription, Step.ENDED, day)
@@ -221,15 +229,6 @@ def tell(session: Session, subscription: Subscription, step: Step, day: Renewal)
     queue_mail(session, day.mail, "renewal", to, patron, context, day.now, key=key)
 
 
-STEPS: tuple[tuple[Callable[[Renewal], Select[int]], Callable[..., None]], ...] = (
-    (due_for_notice, notice),
-    (due_for_invoice, invoice),
-    (due_for_reminder, remind),
-    (due_for_lapse, lapse),
-    (due_for_free_renewal, renew_free),
-)
-
-
 def batches(session: Session, query: Select[int], size: int) -> Iterator[list[int]]:
     """The query's ids in batches, by id: rows a batch changes never come back."""
     last = 0
@@ -271,7 +270,8 @@ def renewal_due(
         return None
     unpaid = unpaid_periods(session, subscription)
     start = unpaid[0] if unpaid else subscription.end_date + DAY
-    if not unpaid and today < subscription.end_date - rules.notice_days * DAY:
-        return None
+    notice_from = subscription.end_date - rules.notice_days * DAY
+    if not unpaid and not notice_from <= today <= subscription.end_date + rules.grace_days * DAY:
+        return None  # not yet, or ended long ago: nothing to renew (a new subscription is)
     amount = period_owed(session, subscription, start)
     return RenewalDue(start, amount, period_end(subscription, start))

@@ -42,12 +42,14 @@ def move_on(session: Session, subscription: Subscription, day: Renewal) -> None:
 
 
 def move_now(session: Session, subscription: Subscription, now: datetime) -> Subscription:
-    """The desk moves a youth member on before the birthday: this one ends today, the next one
-    starts tomorrow (so it is never valid twice on one day)."""
+    """The desk moves a youth member on before the birthday: the next subscription starts
+    today, this one ended yesterday (so exactly one is valid on any day)."""
     if subscription.type.validity != Validity.UNTIL_AGE or subscription.type.next_code is None:
         raise DomainError("not_youth")
-    subscription.end_date = min(subscription.end_date, local_today(now))
-    claim(session, subscription, Step.MOVED, now)
+    ended = max(subscription.start_date, local_today(now) - DAY)
+    subscription.end_date = min(subscription.end_date, ended)
+    if not claim(session, subscription, Step.MOVED, now):
+        raise DomainError("not_youth")  # moved on already (by another request, or the job)
     return start_next(session, subscription, now)
 
 

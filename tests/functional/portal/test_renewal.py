@@ -14,8 +14,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from portal.extensions import db
+from portal.wiring import mail_settings
 from shared.clock import ManualClock
 from shared.kiosks.devices import register_device
+from shared.memberships.renewal import Renewal, RenewalRules, invoice, renew_free
 from shared.models.mail import OutboxMail
 from shared.models.membership import Letter
 from shared.models.patron import Patron, Subscription
@@ -246,7 +248,8 @@ def test_the_desk_moves_a_youth_member_on_before_the_birthday(
     today = local_today(clock.now())
     born = date(today.year - 18, today.month, today.day) - 30 * DAY
     account = create_account(db.session, clock.now())
-    patron = create_patron(db.session, account, clock.now(), birth_date=born, subscription="jeugd")
+    patron = create_patron(db.session, account, clock.now(), birth_date=born)
+    create_subscription(db.session, patron, "jeugd", today - 365 * DAY)
     db.session.commit()
     desk = desk_session(app, new_browser())
     screen = f"/balie/klanten/{patron.temporary_number}"
@@ -257,6 +260,35 @@ def test_the_desk_moves_a_youth_member_on_before_the_birthday(
     assert moved.status_code == 303
     db.session.expire_all()
     kinds = {s.type_code: s for s in db.session.get_one(Patron, patron.id).subscriptions}
-    assert kinds["jeugd"].end_date == today and kinds["0021"].start_date == today + DAY
+    assert kinds["jeugd"].end_date == today - DAY and kinds["0021"].start_date == today
+    assert kinds["0021"].usable_on(today) and not kinds["jeugd"].usable_on(today)
     assert renewal_mails()[0].startswith("Je jeugdlidmaatschap is overgezet")
     assert go_to(clock, today + 400 * DAY) is None and run_daily(app)["moved"] == 0
+
+
+def test_a_renewal_paid_after_the_job_read_its_candidates_is_not_invoiced(
+    app: Flask, client: FlaskClient, clock: ManualClock
+) -> None:
+    patron = member(client)
+    end = subscription_of(patron).end_date
+    go_to(clock, end - 30 * DAY)
+    run_daily(app)
+    go_to(clock, end + DAY)
+    pay_by_link(client, renewal_mails()[0])  # as if paid while the job ran: the act reads again
+    subscription = subscription_of(patron)
+    day = Renewal(end + DAY, clock.now(), RenewalRules(), mail_settings())
+    invoice(db.session, subscription, day)
+    renew_free(db.session, subscription, day)
+    db.session.commit()
+    after = subscription_of(patron)
+    assert (after.status, after.end_date) == ("normal", a_year_on(end))
+    assert ledger.balance(db.session, patron.id) == 0
+
+
+def test_my_account_offers_no_renewal_for_a_subscription_that_ended_long_ago(
+    app: Flask, client: FlaskClient, clock: ManualClock
+) -> None:
+    patron = member(client)
+    log_in(client, patron.customer_number)
+    go_to(clock, subscription_of(patron).end_date + 31 * DAY)
+    assert "/betalen/" not in client.get("/mijn-account").get_data(as_text=True)
