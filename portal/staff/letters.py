@@ -14,7 +14,6 @@ from portal.staff import patron_words
 from portal.staff.views import bp
 from portal.wiring import external_url, now
 from shared.desk.print_queue import PRINTED_DAYS, mark_printed, print_queue, unprinted
-from shared.memberships.letter_pdf import letters_pdf
 from shared.memberships.letters import letter_amounts, letter_content
 from shared.models.membership import Letter
 
@@ -76,6 +75,9 @@ def letter_ids(values: Iterable[str]) -> list[int]:
 
 def pdf_response(chosen: Sequence[Letter], filename: str) -> Response:
     """The letters as one PDF, shown in the browser to print."""
+    # Imported here: fpdf2 loads Pillow, which no other page or command of the portal needs.
+    from shared.memberships.letter_pdf import letters_pdf
+
     account = external_url("account.overview")
     contents = [letter_content(db.session(), letter, account) for letter in chosen]
     title = contents[0].subject if len(contents) == 1 else _("Letters to print")

@@ -35,9 +35,7 @@ def move_youth_on(number: str) -> Response:
         flash(refusal_message(error), "error")
     else:
         name = successor.type.name(current_language())
-        flash(
-            _("The youth subscription has ended; %(name)s starts today.", name=name), "success"
-        )
+        flash(_("The youth subscription has ended; %(name)s starts today.", name=name), "success")
     return redirect(url_for("staff.patron", number=number), code=303)
 
 

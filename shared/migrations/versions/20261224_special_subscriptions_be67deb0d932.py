@@ -28,8 +28,8 @@ def upgrade():
         sa.Column("sort_order", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("code", name=op.f("pk_selection")),
     )
-    with op.batch_alter_table("subscription", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("selection_code", sa.String(length=20), nullable=True))
+    # Plain ALTER TABLE on subscription: a batch copy would lose its expression index.
+    op.add_column("subscription", sa.Column("selection_code", sa.String(length=20), nullable=True))
 
     with op.batch_alter_table("subscription_type", schema=None) as batch_op:
         batch_op.add_column(
@@ -68,7 +68,6 @@ def downgrade():
         batch_op.drop_column("requires_selection")
         batch_op.drop_column("registration_fee")
 
-    with op.batch_alter_table("subscription", schema=None) as batch_op:
-        batch_op.drop_column("selection_code")
+    op.drop_column("subscription", "selection_code")
 
     op.drop_table("selection")
