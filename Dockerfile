@@ -8,7 +8,7 @@
 # so this stage is rebuilt when the dependencies change, not when the code does.
 FROM python:3.11-slim-bookworm AS builder
 RUN apt-get update \
- && apt-get install -y --no-install-recommends gcc libc6-dev \
+ && apt-get install -y --no-install-recommends gcc libc6-dev fonts-dejavu-core \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /build
 COPY pyproject.toml ./
@@ -20,6 +20,9 @@ print(*p["dependencies"], *p["optional-dependencies"]["postgres"], sep="\n")' > 
 # templates, static files, translations and migrations beside its packages), no compiler.
 FROM python:3.11-slim-bookworm
 ENV PYTHONUNBUFFERED=1 PYTHONPATH=/app
+# DejaVu Sans, the font of the desk's printed letters (shared/memberships/letter_pdf.py), taken
+# from the builder: no package is installed in this stage.
+COPY --from=builder /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf /usr/share/fonts/truetype/dejavu/
 RUN --mount=type=bind,from=builder,source=/wheels,target=/wheels \
     pip install --no-cache-dir --no-index /wheels/*.whl \
  && groupadd --system --gid 10001 openbalie \

@@ -22,6 +22,7 @@ from kiosk.config import dev_panel_wanted, load_config
 from kiosk.context import COOKIE, Kiosk, current_language, end_session, kiosk, patron_session
 from kiosk.devices import Devices, from_config
 from kiosk.extensions import babel, csrf
+from kiosk.flows.card_slip import valid_through_text
 from kiosk.flows.pay import ReceiptMail, TerminalStatus
 from kiosk.flows.session import DeskReason, IllegalMove, SessionStore
 from kiosk.heartbeat import Heartbeat
@@ -78,6 +79,7 @@ def create_app(
     app.context_processor(_template_globals)
     app.add_template_filter(date.fromisoformat, "iso_date")
     app.add_template_filter(Decimal, "decimal")
+    app.add_template_filter(valid_through_text, "valid_through")
     # Templates compare statuses with these, never with bare strings.
     app.jinja_env.globals.update(
         TerminalStatus=TerminalStatus, ReceiptMail=ReceiptMail, DeskReason=DeskReason

@@ -15,6 +15,7 @@ from portal.headers import add_security_headers
 from portal.i18n import select_locale
 from portal.nul_guard import refuse_nul
 from portal.sessions import SignedCookieSessions
+from shared.catalogue.costs import CostKind
 from shared.catalogue.offer import OfferCache
 from shared.clock import SYSTEM_CLOCK, Clock
 from shared.models.card import CardRole, CardStatus
@@ -26,7 +27,7 @@ MIGRATIONS_DIR = PROJECT_ROOT / "shared" / "migrations"
 # Templates compare statuses with these, never with bare strings.
 TEMPLATE_ENUMS = {
     enum.__name__: enum
-    for enum in (CardRole, CardStatus, PaymentPlan, PaymentStatus, SubscriptionStatus)
+    for enum in (CardRole, CardStatus, CostKind, PaymentPlan, PaymentStatus, SubscriptionStatus)
 }
 
 
@@ -146,7 +147,7 @@ def _template_globals() -> dict[str, Any]:
     from flask_babel import format_date, format_datetime, get_locale
 
     from portal.auth_session import logged_in_name
-    from portal.i18n import currency_formatter, current_language, template_gettext
+    from portal.i18n import currency_formatter, current_language, format_end, template_gettext
 
     locale = get_locale()
     gettext = template_gettext()
@@ -157,6 +158,7 @@ def _template_globals() -> dict[str, Any]:
         "country_name": lambda code: locale.territories.get(code, code) if locale else code,
         "format_currency": currency_formatter(locale),
         "format_date": format_date,
+        "format_end": format_end,
         "format_datetime": format_datetime,
         "logged_in_name": logged_in_name,
     }

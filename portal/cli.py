@@ -15,6 +15,7 @@ from portal.audit_cli import audit, purge_expired
 from portal.config import log_to_stderr
 from portal.demo_cli import demo
 from portal.extensions import db
+from portal.memberships_cli import memberships, run_daily_for
 from portal.oidc.cli import oidc
 from portal.refusals import refusals_reported
 from portal.settlement import reconcile
@@ -49,7 +50,7 @@ from shared.payments.provider import (
 from shared.payments.refunds import refund_payment_committing
 from shared.payments.service import find_by_reference
 from shared.signup.purge import paid_but_unconfirmed, purge_unconfirmed
-from shared.timeutil import LOCAL_TZ
+from shared.timeutil import LOCAL_TZ, local_today
 
 log = logging.getLogger(__name__)
 # Every group logs INFO and up to stderr: one-shot commands (reconcile from cron) as workers.
@@ -399,8 +400,8 @@ def mail_worker(interval: float) -> None:
 @click.command("housekeeping")
 @click.option("--interval", default=300.0, show_default=True, help="Seconds between passes.")
 def housekeeping(interval: float) -> None:
-    """Reconcile payments, purge expired accounts and audit entries past retention, every
-    interval, until interrupted."""
+    """Reconcile payments, purge expired accounts and audit entries past retention, and run the
+    day's membership steps (each once), every interval, until interrupted."""
     log_to_stderr()
     while True:
         try:
@@ -409,6 +410,7 @@ def housekeeping(interval: float) -> None:
             db.session.commit()
             log.info("housekeeping: purged %d accounts", report.accounts)
             log.info("housekeeping: purged %d audit entries", purge_expired())
+            log.info("housekeeping: memberships %s", run_daily_for(local_today(now())))
         except Exception:
             db.session.rollback()
             log.exception("housekeeping pass failed; trying again later")
@@ -424,5 +426,5 @@ def _transport() -> Transport:
 def register(app: Flask) -> None:
     """Attach the command groups to the app."""
     groups = (catalogue, accounts, payments, mail, housekeeping, kiosk, ledger_group)
-    for group in (*groups, direct_debit_group, oidc, demo, audit):
+    for group in (*groups, direct_debit_group, oidc, demo, audit, memberships):
         app.cli.add_command(group)

@@ -40,6 +40,9 @@ ENV_SETTINGS = (
     "AUDIT_RETENTION_DAYS",
     "STAFF_IDLE_MINUTES",
     "STAFF_SESSION_HOURS",
+    "RENEWAL_NOTICE_DAYS",
+    "RENEWAL_GRACE_DAYS",
+    "RENEWAL_REMINDER_DAYS",
 )
 
 
@@ -65,8 +68,10 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
     config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(config)
     config["MOLLIE_ENDPOINT"] = _mollie_endpoint(config)
     config["AUDIT_RETENTION_DAYS"] = _whole_number(config, "AUDIT_RETENTION_DAYS", minimum=1)
-    for limit in ("STAFF_IDLE_MINUTES", "STAFF_SESSION_HOURS"):
+    for limit in ("STAFF_IDLE_MINUTES", "STAFF_SESSION_HOURS", "RENEWAL_NOTICE_DAYS"):
         config[limit] = _whole_number(config, limit, minimum=1)
+    for limit in ("RENEWAL_GRACE_DAYS", "RENEWAL_REMINDER_DAYS"):
+        config[limit] = _whole_number(config, limit, minimum=0)
     _validate(config, instance_path)
     return config
 
@@ -114,6 +119,11 @@ def _defaults(instance_path: Path, env: str) -> dict[str, Any]:
         # A staff session ends after this long without a staff page, and this long after login.
         "STAFF_IDLE_MINUTES": "30",
         "STAFF_SESSION_HOURS": "10",
+        # A once-paid subscription's renewal: the mail this many days before the end, valid
+        # (invoiced) this many days after it, a reminder this many days before those end.
+        "RENEWAL_NOTICE_DAYS": "30",
+        "RENEWAL_GRACE_DAYS": "30",
+        "RENEWAL_REMINDER_DAYS": "7",
     }
 
 

@@ -2,20 +2,22 @@
 so logging out keeps it), the account's language from the moment of logging in, else Dutch."""
 
 from collections.abc import Callable
+from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
 from babel import Locale, numbers
 from flask import Blueprint, current_app, g, redirect, request, url_for
-from flask_babel import get_translations, refresh
+from flask_babel import format_date, get_translations, refresh
+from flask_babel import gettext as _
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from shared.redirects import safe_path
-from shared.timeutil import format_locale
+from shared.timeutil import NO_END, format_locale
 
 LANGUAGES = ("nl", "en")
 COOKIE = "lang"
@@ -62,6 +64,11 @@ def currency_formatter(locale: Locale) -> Callable[[Decimal | int, str], str]:
 def _currency_text(amount: str, currency: str, locale: Locale) -> str:
     """An amount (as its exact text: -0 is not 0) written in a locale."""
     return numbers.format_currency(Decimal(amount), currency, locale=locale)
+
+
+def format_end(day: date, date_format: str = "long") -> str:
+    """A subscription's last day as written, or "no end date" for one without (*vast*)."""
+    return _("no end date") if day == NO_END else format_date(day, date_format)
 
 
 def use_language(language: str) -> None:

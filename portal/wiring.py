@@ -10,6 +10,7 @@ from portal.extensions import db
 from shared.catalogue.offer import Offer, OfferCache
 from shared.clock import Clock
 from shared.mail.settings import MailSettings
+from shared.memberships.renewal import RenewalRules
 from shared.models.patron import Subscription
 from shared.models.payment import Payment, PaymentPurpose
 from shared.payments.key_alarm import KeyAlarm
@@ -106,4 +107,15 @@ def mail_settings() -> MailSettings:
         pay_instead_url=lambda t: external_url("payments.pay_instead", token=t),
         reset_password_url=lambda t: external_url("login.reset_password", token=t),
         confirm_new_email_url=lambda t: external_url("confirm.new_email", token=t),
+        account_url=external_url("account.overview"),
+    )
+
+
+def renewal_rules() -> RenewalRules:
+    """When a renewal's mail, grace period and reminder come (the RENEWAL_* settings)."""
+    config = current_app.config
+    return RenewalRules(
+        notice_days=config["RENEWAL_NOTICE_DAYS"],
+        grace_days=config["RENEWAL_GRACE_DAYS"],
+        reminder_days=config["RENEWAL_REMINDER_DAYS"],
     )

@@ -155,10 +155,9 @@ def insert_or_ignore(session: Session, model: type[Base], values: dict[str, Any]
     # A returned key, not the row count: psycopg reports none (-1) for an INSERT whose key
     # SQLAlchemy fetches with RETURNING, so the count said "ignored" on PostgreSQL.
     key = inspect(model).primary_key
-    statement = (
-        _UPSERT_INSERTS[dialect](model).values(values).on_conflict_do_nothing().returning(*key)
-    )
-    return session.execute(statement).first() is not None
+    # The values as parameters, not in the statement: one compiled statement serves every call.
+    statement = _UPSERT_INSERTS[dialect](model).on_conflict_do_nothing().returning(*key)
+    return session.execute(statement, values).first() is not None
 
 
 def insert_all_or_ignore(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> None:

@@ -153,7 +153,29 @@ REFUSALS: dict[str, Refusal] = {
     ),
     # Memberships and payments
     "nothing_to_cancel": Refusal(CONFLICT, N_("This subscription is stopped already.")),
+    "subscription_ended": Refusal(CONFLICT, N_("This subscription has ended already.")),
+    "cancel_reason_required": Refusal(REFUSED, N_("Choose a reason for cancelling.")),
+    "cancel_reason_unknown": Refusal(REFUSED, N_("Choose one of the reasons in the list.")),
+    "cancellation_not_withdrawable": Refusal(
+        CONFLICT,
+        N_(
+            "Only a cancellation at the end of the period can be withdrawn, and only before"
+            " that end."
+        ),
+    ),
+    "nothing_to_refund": Refusal(
+        CONFLICT, N_("Nothing of this subscription can be refunded: nothing paid is unused.")
+    ),
+    "status_move_refused": Refusal(
+        CONFLICT,
+        N_("The subscription's status cannot be changed that way (it may have just changed)."),
+    ),
     "no_direct_debit": Refusal(CONFLICT, N_("Direct debit is not active for this membership.")),
+    "no_subscription": Refusal(CONFLICT, N_("This patron has no subscription.")),
+    "not_youth": Refusal(
+        CONFLICT, N_("This is no youth subscription that moves on to another one.")
+    ),
+    "coordinator_only": Refusal(FORBIDDEN, N_("Only a coordinator may do this.")),
     "period_paid": Refusal(CONFLICT, N_("This period has been paid already.")),
     "period_being_collected": Refusal(
         CONFLICT,
@@ -207,6 +229,13 @@ REFUSALS: dict[str, Refusal] = {
             "Renew it, or ask at the desk, before you collect a card."
         ),
     ),
+    "subscription_refused": Refusal(
+        CONFLICT,
+        N_(
+            "The library has blocked your subscription: you cannot collect a card or borrow now."
+            " Please come to the desk."
+        ),
+    ),
     "invalid_document_type": Refusal(
         BAD_REQUEST, N_("This kind of document cannot be checked here.")
     ),
@@ -244,6 +273,22 @@ REFUSALS: dict[str, Refusal] = {
     "card_not_needed_here": Refusal(
         CONFLICT,
         N_("No card can be given: the subscription includes none, or the patron has one already."),
+    ),
+    # Special subscriptions and the cost build-up (seed 002)
+    "unknown_selection": Refusal(BAD_REQUEST, N_("Choose a selection from the list.")),
+    "selection_required": Refusal(
+        REFUSED, N_("This subscription needs a selection that says who it is for: choose it.")
+    ),
+    "subscription_held": Refusal(
+        CONFLICT, N_("The patron has this subscription already: one at a time per person.")
+    ),
+    "subscription_had_once": Refusal(
+        CONFLICT, N_("The patron has had this subscription before: it is given once per person.")
+    ),
+    "costs_to_agree": Refusal(
+        CONFLICT,
+        N_("Go through the costs (%(total)s in all) with the patron, then confirm."),
+        amounts=("total",),
     ),
     # Single sign-on
     "invalid_redirect_uri": Refusal(

@@ -8,6 +8,9 @@ LOCAL_TZ = ZoneInfo("Europe/Amsterdam")
 # The Babel locale that writes dates and amounts in a language: English as in Britain
 # (3 December 2026, 03/12/2026), never the American short form.
 FORMAT_LOCALES = {"en": "en_GB"}
+# The end date of what never ends (a subscription *vast*: staff, volunteers), written as "no end
+# date" wherever it is shown. A date still, so every rule that compares end dates holds.
+NO_END = date.max
 
 
 def format_locale(language: str) -> str:

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 
 from kiosk.hardware.base import Receipt
 from kiosk.receipts import make_receipt
+from shared.timeutil import NO_END
 
 
 def new_card_slip(
@@ -25,6 +26,12 @@ def new_card_slip(
         (_("Replaces number %(number)s", number=replaced), None),
     ]
     if patron.get("valid_through"):
-        valid = format_date(date.fromisoformat(patron["valid_through"]), "long")
+        valid = valid_through_text(patron["valid_through"])
         lines.append((_("Valid through %(date)s", date=valid), None))
     return make_receipt(config, printed_at, _("Your new library card"), lines, card_number=number)
+
+
+def valid_through_text(iso_date: str) -> str:
+    """A subscription's last day (as the portal sends it) written out, or "no end date"."""
+    day = date.fromisoformat(iso_date)
+    return _("no end date") if day == NO_END else format_date(day, "long")

@@ -46,7 +46,8 @@ class DeskReason(StrEnum):
     EXPIRED = "expired"
     UNREADABLE = "unreadable"
     CARD = "card"
-    SUBSCRIPTION = "subscription"
+    SUBSCRIPTION = "subscription"  # ended (or none)
+    REFUSED = "refused"  # the library made it invalid or blacklisted the patron
     NOT_LINKED = "not_linked"
 
 

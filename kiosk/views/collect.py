@@ -35,6 +35,11 @@ STEP_PAGES = {
     Step.DESK: "collect.desk",
     Step.PATRON: "start.patron",
 }
+# The portal's refusals of a card for the subscription, and what the desk page says of each.
+SUBSCRIPTION_REFUSALS = {
+    "subscription_not_valid": DeskReason.SUBSCRIPTION,
+    "subscription_refused": DeskReason.REFUSED,
+}
 
 
 def _where_now(session: PatronSession | None) -> str:
@@ -133,13 +138,20 @@ def _identify_once(session: PatronSession, purpose: str, ask: Callable[[], dict[
             collecting = _collecting(answer["patron"], purpose)
             session.identified(answer, Step.ID_CHECK if collecting else Step.PATRON)
         if session.step == Step.ID_CHECK and not _subscription_valid(session):
-            return _to_desk(session, DeskReason.SUBSCRIPTION)
+            return _to_desk(session, _subscription_reason(session))
         return _after_identifying(session.patron or {}, purpose)
 
 
 def _subscription_valid(session: PatronSession) -> bool:
     """Whether the patron's subscription is valid today (no card is issued on one that is not)."""
     return bool((session.patron or {}).get("subscription_valid"))
+
+
+def _subscription_reason(session: PatronSession) -> DeskReason:
+    """Why the subscription is not valid, as the desk page says it: refused by the library, or
+    ended."""
+    refused = (session.patron or {}).get("subscription_refused")
+    return DeskReason.REFUSED if refused else DeskReason.SUBSCRIPTION
 
 
 def _collecting(patron: dict[str, Any], purpose: str) -> bool:
@@ -194,7 +206,7 @@ def verify_id() -> str | Response | tuple[str, int]:
         if session.step == Step.PATRON and session.patron.get("needs_card"):
             session.move(Step.ID_CHECK)
     if session.step == Step.ID_CHECK and not _subscription_valid(session):
-        return redirect(_to_desk(session, DeskReason.SUBSCRIPTION))
+        return redirect(_to_desk(session, _subscription_reason(session)))
     if session.step != Step.ID_CHECK:
         return redirect(_where_now(session))
     if current_job(session, "id_check") is not None:
@@ -354,8 +366,8 @@ def _after_encoding(session: PatronSession, job: Job) -> str:
         return url_for("start.home")
     if isinstance(job.error, CardNotLinked):
         return _to_desk(session, DeskReason.NOT_LINKED)
-    if isinstance(job.error, PortalRefused) and job.error.code == "subscription_not_valid":
-        return _to_desk(session, DeskReason.SUBSCRIPTION)
+    if isinstance(job.error, PortalRefused) and job.error.code in SUBSCRIPTION_REFUSALS:
+        return _to_desk(session, SUBSCRIPTION_REFUSALS[job.error.code])
     if job.error is not None:
         return _to_desk(session, DeskReason.CARD)
     _finish_card(session, job.result)

@@ -12,24 +12,37 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+# types-wtforms describes WTForms 3.2, which had no SelectChoice yet.
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
+
 from portal import auth_session
+from portal.account.cancel_form import CancelForm
 from portal.account.forms import ChangeEmailForm, ChangePasswordForm
 from portal.extensions import db, limiter
 from portal.forms import add_error, required_text
-from portal.i18n import use_language
+from portal.i18n import current_language, use_language
 from portal.refusals import refusal_message
-from portal.wiring import mail_settings, now, payment_provider
+from portal.wiring import mail_settings, now, payment_provider, renewal_rules
 from shared.accounts import changes
 from shared.accounts.email_change import request_email_change
 from shared.accounts.passwords import verify_password
 from shared.cards.lookup import cards_of, main_card
 from shared.errors import DomainError
-from shared.memberships.cancellation import cancel_subscription
-from shared.models.patron import Patron
+from shared.mail.patron_mail import pay_link
+from shared.memberships.cancel_reasons import cancel_reasons
+from shared.memberships.cancellation import (
+    Cancellation,
+    CancelWhen,
+    cancel_subscription,
+    cancellable,
+)
+from shared.memberships.renewal import renewal_due
+from shared.models.patron import Patron, Subscription
 from shared.patrons.lookup import linked_patrons, owns
 from shared.patrons.subscriptions import current_subscription
 from shared.payments import direct_debit, ledger
@@ -61,11 +74,13 @@ def overview() -> str | Response:
 def _membership(patron: Patron) -> dict[str, object]:
     """What the overview shows of one patron record."""
     card = main_card(db.session(), patron)
+    subscription = current_subscription(patron)
     return {
         "patron": patron,
         "number": card.number if card else patron.customer_number,
         "has_card": card is not None,
-        "subscription": current_subscription(patron),
+        "subscription": subscription,
+        "renewal": subscription and _renewal(subscription),
         "cards": cards_of(db.session(), patron),
         "payments": recent_payments(db.session(), patron.id),
         "balance": ledger.balance(db.session(), patron.id),
@@ -74,15 +89,64 @@ def _membership(patron: Patron) -> dict[str, object]:
     }
 
 
-@bp.post("/<int:patron_id>/opzeggen")
+def _renewal(subscription: Subscription) -> dict[str, object] | None:
+    """The renewal the patron may pay now, with its pay link; None when there is none."""
+    due = renewal_due(db.session(), subscription, local_today(now()), renewal_rules())
+    if due is None:
+        return None
+    url = pay_link(mail_settings(), subscription.id, due.start, now())
+    return {"due": due, "url": url}
+
+
+@bp.route("/<int:patron_id>/opzeggen", methods=["GET", "POST"])
 @login_required
-def cancel(patron_id: int) -> Response | tuple[str, int]:
-    """Stop the subscription at the end of the paid period (and any direct debit)."""
+def cancel(patron_id: int) -> str | Response | tuple[str, int]:
+    """Cancel the subscription at the end of the period or now, for a reason from the list
+    (and stop any direct debit)."""
+    patron = _own(patron_id)
+    try:
+        subscription = cancellable(patron, local_today(now()))
+    except DomainError as error:
+        return render_template("portal/account/cancel.html", refused=refusal_message(error))
+    form = CancelForm()
+    reasons = cancel_reasons(db.session(), desk=False)
+    form.offer(_moments(subscription), reasons, current_language())
+    if not form.validate_on_submit():
+        return render_template("portal/account/cancel.html", form=form, subscription=subscription)
+    chosen = form.chosen()
     return _change(
         patron_id,
-        _("Your subscription ends at the end of the period you paid."),
-        lambda p: cancel_subscription(db.session(), p, payment_provider(), now()),
+        _cancelled(chosen, subscription),
+        lambda p: cancel_subscription(db.session(), p, chosen, payment_provider(), now()),
     )
+
+
+def _own(patron_id: int) -> Patron:
+    """One of this login's memberships; 404 for any other."""
+    try:
+        return owns(current_user, db.session.get(Patron, patron_id))
+    except DomainError:
+        abort(404)
+
+
+def _moments(subscription: Subscription) -> list[SelectChoice]:
+    """When the patron can stop: at the end of the period (with its date), or now."""
+    end = format_date(subscription.end_date, "long")
+    return [
+        SelectChoice(
+            CancelWhen.END_OF_PERIOD,
+            _("At the end of the period: you can use the library through %(date)s", date=end),
+        ),
+        SelectChoice(CancelWhen.NOW, _("Now: your subscription ends today")),
+    ]
+
+
+def _cancelled(chosen: Cancellation, subscription: Subscription) -> str:
+    """What the patron is told once the cancellation is done."""
+    if chosen.when == CancelWhen.NOW:
+        return _("Your subscription is cancelled and ends today.")
+    end = format_date(subscription.end_date, "long")
+    return _("Your subscription is cancelled. You can use the library through %(date)s.", date=end)
 
 
 @bp.post("/<int:patron_id>/incasso-stoppen")

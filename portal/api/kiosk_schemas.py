@@ -181,6 +181,9 @@ class PatronSummary(ma.Schema):
     valid_through = nullable(metadata={"format": "date"})
     subscription = nullable()
     subscription_valid = ma.fields.Boolean(required=True)
+    subscription_refused = ma.fields.Boolean(
+        required=True, metadata={"description": "Invalid or blacklisted: send to the desk."}
+    )
     owed = answer_text()
     currency = answer_text()
     has_card = ma.fields.Boolean(required=True)

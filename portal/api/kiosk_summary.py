@@ -7,15 +7,15 @@ from portal.wiring import now
 from shared.cards.issuing import needs_card
 from shared.cards.lookup import main_card, mask_number
 from shared.mail.patron_mail import patron_email
-from shared.models.patron import Patron
+from shared.models.patron import REFUSED_STATUSES, Patron
 from shared.patrons.subscriptions import current_subscription, valid_on
 from shared.payments import ledger
 from shared.timeutil import local_today
 
 
 def patron_summary(patron: Patron) -> dict[str, Any]:
-    """Number, short name, subscription (and whether it is valid today), what is owed and
-    whether a card is to be collected."""
+    """Number, short name, subscription (whether it is valid today, and whether the library
+    refused it), what is owed and whether a card is to be collected."""
     card = main_card(db.session(), patron)
     subscription = current_subscription(patron)
     owed = ledger.balance(db.session(), patron.id)
@@ -26,6 +26,8 @@ def patron_summary(patron: Patron) -> dict[str, Any]:
         "subscription": subscription.type.name(patron.locale) if subscription else None,
         "subscription_valid": subscription is not None
         and valid_on(subscription, local_today(now())),
+        "subscription_refused": subscription is not None
+        and subscription.status in REFUSED_STATUSES,
         "owed": f"{owed:.2f}",
         "currency": "EUR",
         "has_card": card is not None,

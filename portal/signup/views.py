@@ -186,6 +186,7 @@ def _review_page(registration: Registration, error: str | None = None) -> str:
     return render_step(
         "review",
         registration=registration,
+        costs=signup.signup_costs(registration),
         details=details,
         branch=branch,
         error=error,

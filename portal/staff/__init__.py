@@ -3,24 +3,32 @@ pages to the one blueprint of `views`; importing this package registers them all
 
 from portal.staff import (
     audit_log,
+    cancellation,
+    letters,
     navigation,
     patrons,
+    refusal,
     registration,
     search,
     second_step,
     staff_list,
     views,
+    youth,
 )
 
 bp = views.bp
 __all__ = [
     "audit_log",
     "bp",
+    "letters",
+    "cancellation",
     "navigation",
     "patrons",
+    "refusal",
     "registration",
     "search",
     "second_step",
     "staff_list",
     "views",
+    "youth",
 ]

@@ -10,6 +10,7 @@ from portal.staff.views import bp
 DESK_PAGES = (
     ("staff.find_patrons", _l("Find a patron")),
     ("staff.register_patron", _l("New patron")),
+    ("staff.letters", _l("Letters")),
     ("staff.kiosks", _l("Kiosks")),
 )
 COORDINATOR_PAGES = (("staff.audit", _l("Audit log")), ("staff.staff_list", _l("Staff")))

@@ -2,13 +2,18 @@
 
 from flask_babel import lazy_gettext as _l
 
+from shared.desk.cancellation import CANCELLED, WITHDRAWN
 from shared.desk.patron_view import VIEWED, BlockReason
+from shared.desk.print_queue import PRINTED
+from shared.desk.refusal import LIFTED, REFUSED
 from shared.desk.registration import REGISTERED
+from shared.memberships.youth import MOVED_ON
 from shared.models.account import AccountStatus
 from shared.models.card import CardRole, CardStatus
-from shared.models.ledger import EntryType
+from shared.models.ledger import EntryType, LedgerEntry
 from shared.models.mail import MailStatus
 from shared.models.mandate import MandateStatus
+from shared.models.membership import Step
 from shared.models.patron import CustomerType, PaymentPlan, SubscriptionStatus
 from shared.models.payment import PaymentMethod, PaymentStatus, RefundStatus
 
@@ -21,7 +26,11 @@ REASON_WORDS = {
     BlockReason.CARD_BLOCKED: _l("The card is blocked."),
     BlockReason.NO_SUBSCRIPTION: _l("No subscription."),
     BlockReason.SUBSCRIPTION_ENDED: _l("The subscription has ended."),
-    BlockReason.SUBSCRIPTION_REFUSED: _l("The subscription is invalid or blacklisted."),
+    BlockReason.RENEWAL_UNPAID: _l(
+        "The renewal is not paid and its grace period is over: lending resumes once it is paid."
+    ),
+    BlockReason.SUBSCRIPTION_INVALID: _l("The subscription has been made invalid."),
+    BlockReason.SUBSCRIPTION_BLACKLISTED: _l("The patron is blacklisted."),
     BlockReason.LOGIN_BLOCKED: _l("The login account is blocked."),
     BlockReason.DEBT: _l("The patron owes money."),
     BlockReason.FLAGGED: _l("Lending is blocked on the record."),
@@ -49,6 +58,17 @@ ENTRY_WORDS = {
     EntryType.PAYMENT: _l("Payment"),
     EntryType.REFUND: _l("Refund"),
 }
+# Money no longer owed that no payment brought: a discount, a chargeback the bank reversed.
+CREDIT_WORD = _l("Credit")
+
+
+def entry_word(entry: LedgerEntry) -> str:
+    """What kind of ledger entry it is, in words: a payment without a payment is a credit."""
+    if entry.entry_type == EntryType.PAYMENT and entry.payment_id is None:
+        return str(CREDIT_WORD)
+    return str(ENTRY_WORDS[entry.entry_type])
+
+
 PAYMENT_WORDS = {
     PaymentStatus.CREATED: _l("Started"),
     PaymentStatus.OPEN: _l("Open"),
@@ -85,10 +105,27 @@ MAIL_WORDS = {
     MailStatus.SENT: _l("Sent"),
     MailStatus.FAILED: _l("Could not be delivered"),
 }
+LETTER_WORDS = {
+    Step.NOTICE: _l("Renewal due soon"),
+    Step.INVOICE: _l("Renewal invoiced"),
+    Step.REMINDER: _l("Reminder before lending is blocked"),
+    Step.LAPSED: _l("Lending blocked: not paid"),
+    Step.MOVED: _l("Youth subscription moved on"),
+    Step.ENDED: _l("Subscription ended"),
+}
 # Actions other parts of the desk record show as their code until they are added here.
-ACTION_WORDS = {VIEWED: _l("Viewed the patron screen"), REGISTERED: _l("Registered the patron")}
-# The values an audit entry records, by their name there (the details as at signup, and what
-# the desk chose).
+ACTION_WORDS = {
+    VIEWED: _l("Viewed the patron screen"),
+    REGISTERED: _l("Registered the patron"),
+    PRINTED: _l("Marked a letter printed"),
+    REFUSED: _l("Made the subscription invalid or blacklisted"),
+    LIFTED: _l("Lifted the subscription's refusal"),
+    CANCELLED: _l("Cancelled the subscription"),
+    WITHDRAWN: _l("Withdrew the cancellation"),
+    MOVED_ON: _l("Moved the youth member on to the adult subscription"),
+}
+# The values an audit entry records, by their name there (the details as at signup, what the
+# desk chose, and a subscription's columns a cancellation changes).
 FIELD_WORDS = {
     "initials": _l("Initials"),
     "prefix": _l("Prefix"),
@@ -110,6 +147,13 @@ FIELD_WORDS = {
     "login": _l("Login account"),
     "card_number": _l("Card number"),
     "passed_duplicates": _l("Went on past likely duplicates"),
+    "letter": _l("Letter"),
+    "status": _l("Status"),
+    "status_reason": _l("Reason"),
+    "end_date": _l("Valid through"),
+    "cancel_reason": _l("Reason for cancelling"),
+    "paid_by": _l("How paid"),
+    "refund": _l("Refunded"),
 }
 
 

@@ -1,8 +1,10 @@
-"""Registering a patron at the desk (/balie/klanten/nieuw), with the duplicate check."""
+"""Registering a patron at the desk (/balie/klanten/nieuw), with the duplicate check and the
+cost build-up gone through with the patron."""
 
 from dataclasses import dataclass, field, replace
 
 from flask import flash, redirect, render_template, url_for
+from flask_babel import format_currency
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -20,13 +22,14 @@ from portal.signup.forms import personal_details
 from portal.staff.registration_form import DeskRegistrationForm
 from portal.staff.views import bp
 from portal.wiring import mail_settings, now
+from shared.catalogue.costs import Costs
 from shared.desk.patron_numbers import Found, with_main_cards
 from shared.desk.registration import (
     INSTITUTION_BIRTH_DATE,
     DeskRegistration,
     register_patron,
 )
-from shared.desk.subscriptions import desk_subscriptions
+from shared.desk.subscriptions import desk_selections, desk_subscriptions
 from shared.errors import DomainError
 from shared.models.catalogue import Branch
 
@@ -43,6 +46,15 @@ class Duplicates:
     count: int = 0
 
 
+@dataclass(frozen=True)
+class Shown:
+    """What the page shows before a patron is made: the likely duplicates, or the costs to go
+    through with the patron."""
+
+    duplicates: Duplicates = field(default_factory=Duplicates)
+    costs: Costs | None = None
+
+
 # The field a refusal is shown at (text refusals name their field themselves).
 REFUSAL_FIELDS = {
     "first_name_required": "first_name",
@@ -54,6 +66,10 @@ REFUSAL_FIELDS = {
     "age_outside_band": "subscription",
     "age_below_minimum": "subscription",
     "youth_free": "subscription",
+    "subscription_held": "subscription",
+    "subscription_had_once": "subscription",
+    "unknown_selection": "selection",
+    "selection_required": "selection",
     "login_needs_email": "library_email",
     "has_login": "login",
     "card_number_invalid": "card_number",
@@ -65,10 +81,11 @@ REFUSAL_FIELDS = {
 
 @bp.route("/klanten/nieuw", methods=["GET", "POST"], endpoint="register_patron")
 def register() -> str | Response:
-    """The form for a new patron; likely duplicates are shown before one is made."""
+    """The form for a new patron; likely duplicates, and costs of more than the price, are
+    shown before one is made."""
     form = DeskRegistrationForm()
     _fill_choices(form)
-    duplicates = Duplicates()
+    shown = Shown()
     if form.validate_on_submit():
         try:
             patron = register_patron(
@@ -76,25 +93,34 @@ def register() -> str | Response:
             )
         except DomainError as error:
             db.session.rollback()
-            duplicates = _shown_duplicates(form, error)
+            shown = _refused(form, error)
         else:
             db.session.commit()
             flash(_("%(name)s is registered.", name=patron.display_name))
             (found,) = with_main_cards(db.session(), [patron.id])
             return redirect(url_for("staff.patron", number=found.number), code=303)
-    return render_template("portal/staff/register.html", form=form, duplicates=duplicates)
+    return render_template(
+        "portal/staff/register.html", form=form, duplicates=shown.duplicates, costs=shown.costs
+    )
 
 
 def _fill_choices(form: DeskRegistrationForm) -> None:
-    """The branches, and the subscriptions the desk gives (youth is chosen by age)."""
+    """The branches, the subscriptions the desk gives with their prices (youth is chosen by
+    age), and the selection codes."""
     locale = current_language()
     branches = db.session.scalars(select(Branch).order_by(Branch.name))
     form.branch.choices = [SelectChoice("", _("Choose a branch"))] + [
         SelectChoice(b.code, b.name) for b in branches
     ]
     form.subscription.choices = [SelectChoice("", _("Youth: chosen by age"))] + [
-        SelectChoice(kind.code, f"{kind.name(locale)} ({kind.code})")
+        SelectChoice(
+            kind.code, f"{kind.name(locale)} ({kind.code}), {format_currency(kind.price, 'EUR')}"
+        )
         for kind in desk_subscriptions(db.session())
+    ]
+    form.selection.choices = [SelectChoice("", _("None"))] + [
+        SelectChoice(selection.code, selection.name(locale))
+        for selection in desk_selections(db.session())
     ]
 
 
@@ -111,18 +137,24 @@ def _entered(form: DeskRegistrationForm) -> DeskRegistration:
         login=bool(form.login.data),
         card_number=form.card_number.data or "",
         passed_duplicates=form.passed(),
+        selection_code=form.selection.data or "",
+        agreed_total=form.agreed(),
     )
 
 
-def _shown_duplicates(form: DeskRegistrationForm, error: DomainError) -> Duplicates:
+def _refused(form: DeskRegistrationForm, error: DomainError) -> Shown:
     """The likely duplicates (the first SHOWN of them read), all remembered in the form to be
-    passed; any other refusal is shown at its field."""
-    if error.code != "likely_duplicates":
-        add_error(_refused_field(form, error), refusal_message(error))
-        return Duplicates()
-    ids = error.params["patrons"]
-    form.passed_duplicates.data = ",".join(str(n) for n in ids)
-    return Duplicates(with_main_cards(db.session(), ids[:SHOWN]), len(ids))
+    passed; or the costs, their total remembered to be agreed; any other refusal is shown at
+    its field."""
+    if error.code == "likely_duplicates":
+        ids = error.params["patrons"]
+        form.passed_duplicates.data = ",".join(str(n) for n in ids)
+        return Shown(duplicates=Duplicates(with_main_cards(db.session(), ids[:SHOWN]), len(ids)))
+    if error.code == "costs_to_agree":
+        form.agreed_total.data = str(error.params["total"])
+        return Shown(costs=error.params["costs"])
+    add_error(_refused_field(form, error), refusal_message(error))
+    return Shown()
 
 
 def _refused_field(form: DeskRegistrationForm, error: DomainError) -> Field:

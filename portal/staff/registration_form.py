@@ -1,5 +1,7 @@
 """The desk's form for a new patron: the signup's personal details, with the person types, the
-subscription, ID mark, login and card that only the desk gives."""
+subscription and selection code, ID mark, login and card that only the desk gives."""
+
+from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
@@ -79,6 +81,7 @@ class DeskRegistrationForm(DetailsForm):
     newsletter = BooleanField(_l("The patron wants the library's newsletter"))
     branch = SelectField(_l("Home branch"), validators=[InputRequired(_l("Choose a branch."))])
     subscription = SelectField(_l("Subscription"), validators=[Optional()])
+    selection = SelectField(_l("Selection"), validators=[Optional()])
     id_checked = BooleanField(_l("ID document checked"))
     login = BooleanField(_l("Make a login account"), default=True)
     card_number = StringField(
@@ -87,8 +90,10 @@ class DeskRegistrationForm(DetailsForm):
         validators=[Optional(), fits(Card.number)],
     )
     passed_duplicates = HiddenField()
+    agreed_total = HiddenField()
     submit = SubmitField(_l("Register patron"))
     create_anyway = SubmitField(_l("Register anyway"))
+    agree_costs = SubmitField(_l("Agreed: register patron"))
 
     def validate_birth_date(self, field: Field) -> None:
         """As in the signup; an institution's is set by the desk's rule, whatever was typed."""
@@ -101,8 +106,19 @@ class DeskRegistrationForm(DetailsForm):
             super().validate_first_name(field)
 
     def passed(self) -> frozenset[int]:
-        """The likely duplicates shown and passed with "register anyway"; none otherwise."""
-        if not self.create_anyway.data:
+        """The likely duplicates shown and passed with "register anyway" (or, after them, with
+        the costs agreed); none otherwise."""
+        if not (self.create_anyway.data or self.agree_costs.data):
             return frozenset()
         ids = (self.passed_duplicates.data or "").split(",")
         return frozenset(int(n) for n in ids if n.isdigit())
+
+    def agreed(self) -> Decimal | None:
+        """The total of the cost build-up shown and agreed to; None unless agreed now."""
+        if not self.agree_costs.data:
+            return None
+        try:
+            total = Decimal(self.agreed_total.data or "")
+        except InvalidOperation:
+            return None
+        return total if total.is_finite() else None

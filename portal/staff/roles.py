@@ -14,6 +14,7 @@ from portal.staff import staff_session
 from shared.accounts.staff import staff_member
 from shared.models.staff import StaffMember, StaffRole
 
+FRESH_MINUTES = 5  # how old the last code of a sensitive action may be
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -45,7 +46,7 @@ def coordinator_only(view: Callable[P, R]) -> Callable[P, R]:
 
 
 def fresh_second_factor(
-    minutes: int = 5,
+    minutes: int = FRESH_MINUTES,
 ) -> Callable[[Callable[P, R]], Callable[P, R | Response]]:
     """A sensitive action: when the last code is older than `minutes`, the member types a new
     one first and comes back (by GET)."""

@@ -63,9 +63,10 @@ def second_factor_within(minutes: int) -> bool:
     return confirmed is not None and now() - confirmed <= timedelta(minutes=minutes)
 
 
-def ask_second_factor() -> Response:
-    """To the second step, and back here (by GET) after the code."""
-    back = request.full_path if request.method == "GET" else request.path
+def ask_second_factor(back: str | None = None) -> Response:
+    """To the second step, and after the code back to `back`, else here (by GET)."""
+    if back is None:
+        back = request.full_path if request.method == "GET" else request.path
     return redirect(url_for(SECOND_STEP, next=safe_path(back.rstrip("?"))))
 
 

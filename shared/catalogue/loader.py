@@ -9,7 +9,15 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from shared.db import insert_or_ignore
-from shared.models.catalogue import Branch, CatalogueVersion, SubscriptionType, Validity
+from shared.models.catalogue import (
+    Branch,
+    CancelReason,
+    CatalogueVersion,
+    PatronLimit,
+    Selection,
+    SubscriptionType,
+    Validity,
+)
 from shared.models.patron import PaymentPlan
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -22,20 +30,28 @@ class CatalogueError(ValueError):
 
 
 def load_catalogue(session: Session, path: Path = DEFAULT_CATALOGUE) -> tuple[int, int]:
-    """Insert or update the file's subscriptions and branches; returns their counts."""
+    """Insert or update the file's subscriptions, selection codes, branches and reasons for
+    cancelling; returns the counts of subscriptions and branches."""
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     organisation = data["organisation"]
     subscriptions = data.get("subscription", [])
     branches = data.get("branch", [])
     isils = _isil_directory(data.get("isil", []))
+    _check_next_codes(subscriptions)
+    selections = [_selection_values(entry, organisation) for entry in data.get("selection", [])]
+    for order, values in enumerate(selections):
+        _upsert(session, Selection, "code", {**values, "sort_order": order})
+    fee = data.get("registration_fee", "0.00")
     for order, entry in enumerate(subscriptions):
-        values = _subscription_values(entry, organisation)
+        entry = {"registration_fee": fee, **entry}
+        values = _subscription_values(entry, organisation, {s["code"] for s in selections})
         _upsert(session, SubscriptionType, "code", {**values, "sort_order": order})
     for entry in branches:
         if entry["code"] not in isils:
             raise CatalogueError(f"branch {entry['code']}: no ISIL of the organisation covers it")
         values = {**entry, "organisation": organisation, "isil": isils[entry["code"]]}
         _upsert(session, Branch, "code", values)
+    _load_cancel_reasons(session, data.get("cancel_reason", []), organisation)
     session.flush()
     _count_load(session)
     return len(subscriptions), len(branches)
@@ -46,6 +62,25 @@ def _count_load(session: Session) -> None:
     commits."""
     insert_or_ignore(session, CatalogueVersion, {"id": 1, "version": 0})
     session.execute(update(CatalogueVersion).values(version=CatalogueVersion.version + 1))
+
+
+def _check_next_codes(subscriptions: list[dict[str, Any]]) -> None:
+    """Each subscription a holder moves on to (next_code) is one of the file's."""
+    codes = {entry["code"] for entry in subscriptions}
+    for entry in subscriptions:
+        if entry.get("next_code", entry["code"]) not in codes:
+            raise CatalogueError(f"subscription {entry['code']}: next_code names no subscription")
+
+
+def _load_cancel_reasons(
+    session: Session, entries: list[dict[str, Any]], organisation: str
+) -> None:
+    """The reasons for cancelling, in the file's order, each with a Dutch label."""
+    for order, entry in enumerate(entries):
+        if "nl" not in entry.get("labels", {}):
+            raise CatalogueError(f"cancel reason {entry.get('code')}: a Dutch label is required")
+        values = {**entry, "organisation": organisation, "sort_order": order}
+        _upsert(session, CancelReason, "code", values)
 
 
 def _isil_directory(entries: list[dict[str, Any]]) -> dict[str, str]:
@@ -59,7 +94,9 @@ def _isil_directory(entries: list[dict[str, Any]]) -> dict[str, str]:
     return directory
 
 
-def _subscription_values(entry: dict[str, Any], organisation: str) -> dict[str, Any]:
+def _subscription_values(
+    entry: dict[str, Any], organisation: str, selections: set[str]
+) -> dict[str, Any]:
     """Column values of one subscription entry, checked."""
     if entry.get("validity") not in set(Validity):
         raise CatalogueError(f"subscription {entry.get('code')}: unknown validity rule")
@@ -69,11 +106,72 @@ def _subscription_values(entry: dict[str, Any], organisation: str) -> dict[str, 
     if not plans or not set(plans) <= set(PaymentPlan):
         allowed = ", ".join(PaymentPlan)
         raise CatalogueError(f"subscription {entry['code']}: payment_plans must be from {allowed}")
-    price = Decimal(entry["price"])
+    price = _amount(entry, "price")
     if PaymentPlan.DIRECT_DEBIT in plans and (price <= 0 or entry["validity"] not in COLLECTABLE):
         raise CatalogueError(f"subscription {entry['code']}: direct debit needs a price and a term")
+    if entry["validity"] == Validity.FIXED and price > 0:
+        raise CatalogueError(f"subscription {entry['code']}: one without an end is free")
     values = {**entry, "validity": Validity(entry["validity"]), "price": price}
+    values |= _rules(entry, selections) | {"registration_fee": _amount(entry, "registration_fee")}
     return {**values, "payment_plans": plans, "organisation": organisation}
+
+
+def _rules(entry: dict[str, Any], selections: set[str]) -> dict[str, Any]:
+    """The subscription's rules for the desk, checked: the selection codes of which one is
+    needed (each in the file), how often a patron may have it, and neither online."""
+    required = entry.get("requires_selection", [])
+    if not set(required) <= selections:
+        raise CatalogueError(f"subscription {entry['code']}: requires_selection names no selection")
+    limit = entry.get("patron_limit")
+    if limit is not None and limit not in set(PatronLimit):
+        allowed = ", ".join(PatronLimit)
+        raise CatalogueError(f"subscription {entry['code']}: patron_limit must be from {allowed}")
+    if (required or limit) and entry.get("online_signup"):
+        raise CatalogueError(f"subscription {entry['code']}: its rules need the desk, not online")
+    return {"requires_selection": required, "patron_limit": limit and PatronLimit(limit)}
+
+
+def _selection_values(entry: dict[str, Any], organisation: str) -> dict[str, Any]:
+    """Column values of one selection code, checked; `discount` is an amount ("5.00") or a
+    percentage ("10%") off the first period."""
+    if "nl" not in entry.get("names", {}):
+        raise CatalogueError(f"selection {entry.get('code')}: a Dutch name is required")
+    values = {"code": entry["code"], "names": entry["names"], "organisation": organisation}
+    discount = str(entry.get("discount", "")).strip()
+    if discount.endswith("%"):
+        percent = _positive(entry, discount.removesuffix("%"))
+        if percent > 100:
+            raise CatalogueError(f"selection {entry['code']}: a discount is at most 100%")
+        return values | {"discount_percent": percent, "discount_amount": None}
+    amount = _positive(entry, discount) if discount else None
+    return values | {"discount_amount": amount, "discount_percent": None}
+
+
+def _amount(entry: dict[str, Any], name: str) -> Decimal:
+    """An amount of the entry that may be nothing, never less."""
+    amount = _decimal(entry, entry[name])
+    if amount < 0:
+        raise CatalogueError(f"{entry['code']}: {name} is not negative")
+    return amount
+
+
+def _positive(entry: dict[str, Any], text: str) -> Decimal:
+    """A number of the entry above nothing."""
+    number = _decimal(entry, text)
+    if number <= 0:
+        raise CatalogueError(f"{entry['code']}: a discount is more than nothing")
+    return number
+
+
+def _decimal(entry: dict[str, Any], text: str) -> Decimal:
+    """A number of the entry, written as a string ("58.00")."""
+    try:
+        number = Decimal(str(text))
+    except ArithmeticError as error:
+        raise CatalogueError(f"{entry['code']}: {text!r} is no number") from error
+    if not number.is_finite():
+        raise CatalogueError(f"{entry['code']}: {text!r} is no number")
+    return number
 
 
 def _upsert(session: Session, model: type, key: str, values: dict[str, Any]) -> None:

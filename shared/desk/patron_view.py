@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, joinedload, load_only
 
 from shared.cards.lookup import main_card
 from shared.desk import audit
+from shared.desk.refusal import DeskRefusal, desk_refusal
 from shared.models.account import AccountStatus, LoginAccount
 from shared.models.audit import AuditEntry
 from shared.models.card import Card, CardRole, CardStatus
@@ -19,10 +20,10 @@ from shared.models.id_check import DeskIdCheck, IdCheck
 from shared.models.ledger import LedgerEntry
 from shared.models.mail import OutboxMail
 from shared.models.mandate import Mandate
-from shared.models.patron import Patron, Subscription
+from shared.models.membership import Letter
+from shared.models.patron import Patron, Subscription, SubscriptionStatus
 from shared.models.payment import Chargeback, Payment, Refund
 from shared.patrons.lookup import find_patron_by_any_number
-from shared.patrons.subscriptions import NEVER_VALID
 from shared.payments import ledger
 from shared.timeutil import local_today
 
@@ -42,12 +43,19 @@ class BlockReason(StrEnum):
     CARD_BLOCKED = "card_blocked"
     NO_SUBSCRIPTION = "no_subscription"
     SUBSCRIPTION_ENDED = "subscription_ended"
-    SUBSCRIPTION_REFUSED = "subscription_refused"  # invalid or blacklisted
+    RENEWAL_UNPAID = "renewal_unpaid"  # invoiced, and its grace period is over
+    SUBSCRIPTION_INVALID = "subscription_invalid"  # the desk refused the patron (*ongeldig*)
+    SUBSCRIPTION_BLACKLISTED = "subscription_blacklisted"  # the coordinator did (*zwarte lijst*)
     LOGIN_BLOCKED = "login_blocked"
     DEBT = "debt"
     FLAGGED = "flagged"  # the record's lending block is set for none of the reasons above
 
 
+# The subscription's refusals, each a reason of its own.
+REFUSAL_REASONS = {
+    SubscriptionStatus.INVALID: BlockReason.SUBSCRIPTION_INVALID,
+    SubscriptionStatus.BLACKLISTED: BlockReason.SUBSCRIPTION_BLACKLISTED,
+}
 # A newest main card in these statuses blocks lending until a new card is issued.
 CARD_REASONS = {
     CardStatus.LOST: BlockReason.CARD_LOST,
@@ -70,6 +78,7 @@ class PatronScreen:
     patron: Patron
     number: str
     reasons: list[BlockReason]
+    refusal: DeskRefusal | None
     balance: Decimal
     account: LoginAccount | None
     subscriptions: Newest[Subscription]
@@ -82,6 +91,7 @@ class PatronScreen:
     id_checks: Newest[IdCheck]
     desk_id_checks: Newest[DeskIdCheck]
     mails: Newest[OutboxMail]
+    letters: Newest[Letter]
     audit: Newest[AuditEntry]
 
 
@@ -102,13 +112,16 @@ def patron_screen(session: Session, patron: Patron, now: datetime) -> PatronScre
     """Everything the desk sees of the patron at this moment."""
     owed = ledger.balance(session, patron.id)
     card = main_card(session, patron)
+    subscriptions = _newest(session, _subscriptions(patron))
+    current = subscriptions.rows[0] if subscriptions.rows else None
     return PatronScreen(
         patron=patron,
         number=card.number if card else patron.customer_number,
         reasons=block_reasons(session, patron, owed, local_today(now)),
+        refusal=desk_refusal(session, patron, current),
         balance=owed,
         account=patron.login_account,
-        subscriptions=_newest(session, _subscriptions(patron)),
+        subscriptions=subscriptions,
         cards=_newest(session, _cards(patron)),
         ledger=_newest(session, _ledger(patron)),
         payments=_newest(session, _payments(patron)),
@@ -118,6 +131,7 @@ def patron_screen(session: Session, patron: Patron, now: datetime) -> PatronScre
         id_checks=_newest(session, _id_checks(patron)),
         desk_id_checks=_newest(session, _desk_id_checks(patron)),
         mails=_newest(session, _mails(patron)),
+        letters=_newest(session, _letters(patron)),
         audit=_newest_audit(session, patron),
     )
 
@@ -155,10 +169,11 @@ def _subscription_reason(current: Subscription | None, today: date) -> BlockReas
     """What the longest-running subscription says about lending today."""
     if current is None:
         return BlockReason.NO_SUBSCRIPTION
-    if current.status in NEVER_VALID:
-        return BlockReason.SUBSCRIPTION_REFUSED
-    if current.end_date < today:
-        return BlockReason.SUBSCRIPTION_ENDED
+    if (refused := REFUSAL_REASONS.get(current.status)) is not None:
+        return refused
+    if current.runs_through < today:
+        unpaid = current.status == SubscriptionStatus.INVOICED
+        return BlockReason.RENEWAL_UNPAID if unpaid else BlockReason.SUBSCRIPTION_ENDED
     return None
 
 
@@ -182,7 +197,9 @@ def _newest_audit(session: Session, patron: Patron) -> Newest[AuditEntry]:
 
 def _subscriptions(patron: Patron) -> Select[Subscription]:
     """The patron's subscriptions, the one that runs longest first."""
-    query = select(Subscription).options(joinedload(Subscription.type))
+    query = select(Subscription).options(
+        joinedload(Subscription.type), joinedload(Subscription.selection)
+    )
     query = query.where(Subscription.patron_id == patron.id)
     return query.order_by(Subscription.end_date.desc(), Subscription.id.desc())
 
@@ -249,3 +266,9 @@ def _mails(patron: Patron) -> Select[OutboxMail]:
         mine = mine | (OutboxMail.account_id == patron.login_account_id)
     query = select(OutboxMail).options(load_only(*shown)).where(mine)
     return query.order_by(OutboxMail.id.desc())
+
+
+def _letters(patron: Patron) -> Select[Letter]:
+    """The letters to the patron (for want of an e-mail address), newest first."""
+    query = select(Letter).where(Letter.patron_id == patron.id)
+    return query.order_by(Letter.created_at.desc(), Letter.id.desc())

@@ -1,9 +1,12 @@
 """Registering a patron at the desk (seed 002, *Nieuwe klant toevoegen*): checked as the online
-signup checks, with the subscription given at the desk, an optional login and card, what is owed
-on the ledger, and the audit entry. Likely duplicates are shown first, never passed silently."""
+signup checks, with the subscription given at the desk (its rules checked) and a selection code,
+an optional login and card, the cost build-up on the ledger line by line, and the audit entry.
+Likely duplicates are shown first, and costs of more than the price gone through with the
+patron, never passed silently."""
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -11,19 +14,20 @@ from sqlalchemy.orm import Session
 
 from shared.accounts.desk import create_mailed_login
 from shared.cards.issuing import issue_scanned_card
+from shared.catalogue.costs import Costs, cost_build_up
 from shared.desk import audit
 from shared.desk.duplicates import likely_duplicates
-from shared.desk.subscriptions import choose_subscription
+from shared.desk.subscriptions import choose_subscription, find_selection
 from shared.errors import DomainError
 from shared.mail.settings import MailSettings
 from shared.models.account import LoginAccount
-from shared.models.catalogue import Branch, SubscriptionType
+from shared.models.catalogue import Branch
 from shared.models.id_check import DeskIdCheck
 from shared.models.patron import Gender, Patron, PaymentPlan, Subscription
 from shared.patrons.name_keys import index_names
+from shared.patrons.special import check_special_rules
 from shared.patrons.subscriptions import valid_through
-from shared.payments import ledger
-from shared.payments.direct_debit import period_charge_key
+from shared.payments.registration_costs import book_registration_costs
 from shared.signup.activation import give_customer_number
 from shared.signup.registration import PersonalDetails, check_details, check_youth_first_name
 from shared.timeutil import local_today
@@ -49,6 +53,9 @@ class DeskRegistration:
     card_number: str  # a blank card's scanned number; empty: no card yet
     # The likely duplicates the desk was shown and chose to pass.
     passed_duplicates: frozenset[int] = frozenset()
+    selection_code: str = ""  # *selectie*: an action, or who a free subscription is for
+    # The total of the cost build-up the desk went through with the patron.
+    agreed_total: Decimal | None = None
 
 
 def register_patron(
@@ -61,16 +68,16 @@ def register_patron(
     """The new patron with their subscription, and what they chose of ID mark, card and login."""
     details = as_registered(entered.details)
     check_entered(session, details, entered.passed_duplicates, now)
-    kind = choose_subscription(session, entered.subscription_code, details.birth_date, now)
-    patron = _new_patron(session, details, _branch(session, entered.branch_code), kind, now)
+    costs = registration_costs(session, entered, details.birth_date, now)
+    patron = _new_patron(session, details, _branch(session, entered.branch_code), costs, now)
     if entered.id_checked:
         session.add(DeskIdCheck(**_checked_by(staff), patron_id=patron.id, checked_at=now))
     if entered.card_number:
         issue_scanned_card(session, patron, entered.card_number, now)
     if entered.login:
         _mailed_login(session, patron, mail, now)
-    _charge(session, patron, patron.subscriptions[0], now)
-    after = _audited(details) | _choices(entered, kind)
+    book_registration_costs(session, patron.subscriptions[0], costs, now)
+    after = _audited(details) | _choices(entered, costs)
     audit.record(session, staff, REGISTERED, now, patron_id=patron.id, after=after)
     return patron
 
@@ -98,6 +105,21 @@ def check_entered(
         raise DomainError("likely_duplicates", count=len(ids), patrons=ids)
 
 
+def registration_costs(
+    session: Session, entered: DeskRegistration, birth_date: date, now: datetime
+) -> Costs:
+    """The cost build-up of the subscription and selection chosen, once the catalogue's rules
+    allow them (a new patron has had no subscription: the duplicate check stands for "per
+    person"); one of more than the price must have been agreed as it is now."""
+    kind = choose_subscription(session, entered.subscription_code, birth_date, now)
+    selection = find_selection(session, entered.selection_code)
+    check_special_rules((), kind, selection.code if selection else None, local_today(now))
+    costs = cost_build_up(kind, selection)
+    if costs.is_more_than_the_price and entered.agreed_total != costs.total:
+        raise DomainError("costs_to_agree", total=costs.total, costs=costs)
+    return costs
+
+
 def _branch(session: Session, code: str) -> Branch:
     """The home branch of this code."""
     branch = session.scalar(select(Branch).where(Branch.code == code))
@@ -110,18 +132,20 @@ def _new_patron(
     session: Session,
     details: PersonalDetails,
     branch: Branch,
-    kind: SubscriptionType,
+    costs: Costs,
     now: datetime,
 ) -> Patron:
     """The patron record with its customer number and first subscription from today; lending
     waits for a card."""
+    kind = costs.subscription
     values = details.to_json() | {"birth_date": details.birth_date}
     patron = Patron(**values, home_branch=branch, lending_blocked=True, created_at=now)
     give_customer_number(session, patron, kind.has_card)
     start = local_today(now)
     end = valid_through(kind, start, details.birth_date)
     first = Subscription(type=kind, start_date=start, end_date=end, price=kind.price)
-    first.paid_by = PaymentPlan.ONCE
+    first.discount, first.paid_by = costs.discount, PaymentPlan.ONCE
+    first.selection_code = costs.selection.code if costs.selection else None
     patron.subscriptions.append(first)
     session.add(patron)
     session.flush()
@@ -136,15 +160,6 @@ def _mailed_login(session: Session, patron: Patron, mail: MailSettings, now: dat
     create_mailed_login(session, patron, patron.library_email, mail, now)
 
 
-def _charge(session: Session, patron: Patron, subscription: Subscription, now: datetime) -> None:
-    """What the first period costs, owed on the ledger (with the key the signup uses)."""
-    if subscription.price <= 0:
-        return
-    description = f"{subscription.type.name(patron.locale)} {subscription.start_date.isoformat()}"
-    key = period_charge_key(subscription, subscription.start_date)
-    ledger.charge(session, patron.id, subscription.price, description, key, now, subscription.id)
-
-
 def _checked_by(staff: LoginAccount) -> dict[str, Any]:
     """Who checked, by login id and by name."""
     return {"staff_account_id": staff.id, "staff_username": staff.username}
@@ -155,11 +170,13 @@ def _audited(details: PersonalDetails) -> dict[str, Any]:
     return {k: v for k, v in details.to_json().items() if k not in NOT_AUDITED}
 
 
-def _choices(entered: DeskRegistration, kind: SubscriptionType) -> dict[str, Any]:
-    """What the desk chose besides the details."""
+def _choices(entered: DeskRegistration, costs: Costs) -> dict[str, Any]:
+    """What the desk chose besides the details, and what it costs."""
     return {
         "branch": entered.branch_code,
-        "subscription": kind.code,
+        "subscription": costs.subscription.code,
+        "selection": entered.selection_code,
+        "costs": str(costs.total),
         "id_checked": entered.id_checked,
         "login": entered.login,
         "card_number": entered.card_number,

@@ -1,5 +1,6 @@
 """The subscriptions the desk gives: youth by age, and for adults and institutions every one with
-a period that is paid at once, whether or not it is offered online. All of it from the catalogue."""
+a period that is paid at once or without an end, whether or not it is offered online; and the
+selection codes it records with them. All of it from the catalogue."""
 
 from datetime import date, datetime
 
@@ -7,21 +8,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shared.errors import DomainError
-from shared.models.catalogue import SubscriptionType, Validity
+from shared.models.catalogue import Selection, SubscriptionType, Validity
 from shared.models.patron import PaymentPlan
 from shared.patrons.subscriptions import check_age
 from shared.signup.registration import check_subscription_age
 from shared.timeutil import age_on, local_today
 
-# A subscription with a term the desk can start today. Youth (until an age) is chosen by age;
-# one without an end (*vast*: staff, volunteers) waits for the subscription lifecycle.
-PERIODS = (Validity.END_OF_MONTH, Validity.EXACT)
+# A subscription the desk can start today: with a term, or without an end (*vast*: staff,
+# volunteers). Youth (until an age) is chosen by age.
+GIVEN = (Validity.END_OF_MONTH, Validity.EXACT, Validity.FIXED)
 
 
 def desk_subscriptions(session: Session) -> list[SubscriptionType]:
     """The subscriptions the desk may choose for an adult or an institution, in catalogue order
     (paid at once: direct debit at the desk needs a signed mandate, which comes later)."""
-    query = select(SubscriptionType).where(SubscriptionType.validity.in_(PERIODS))
+    query = select(SubscriptionType).where(SubscriptionType.validity.in_(GIVEN))
     kinds = session.scalars(query.order_by(SubscriptionType.sort_order))
     return [kind for kind in kinds if PaymentPlan.ONCE in kind.payment_plans]
 
@@ -53,3 +54,18 @@ def choose_subscription(
         raise DomainError("subscription_not_at_desk")
     check_subscription_age(chosen, birth_date, now)
     return chosen
+
+
+def desk_selections(session: Session) -> list[Selection]:
+    """The selection codes the desk may record, in catalogue order."""
+    return list(session.scalars(select(Selection).order_by(Selection.sort_order)))
+
+
+def find_selection(session: Session, code: str) -> Selection | None:
+    """The selection code chosen, None for none; one the catalogue lacks is refused."""
+    if not code:
+        return None
+    selection = session.get(Selection, code)
+    if selection is None:
+        raise DomainError("unknown_selection")
+    return selection

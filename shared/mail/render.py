@@ -4,17 +4,15 @@ from collections.abc import Callable
 from datetime import datetime
 from email.message import EmailMessage, MIMEPart
 from email.utils import format_datetime, make_msgid, parseaddr
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
-from babel.dates import format_date
-from babel.numbers import format_currency
 from babel.support import Translations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from shared.paths import TEMPLATES_DIR, TRANSLATIONS_DIR
-from shared.timeutil import format_locale
+from shared.translation import day_in, money_in
 
 _IMAGE_SIGNATURES = {b"\x89PNG\r\n\x1a\n": "png", b"\xff\xd8\xff": "jpeg", b"GIF8": "gif"}
 
@@ -34,9 +32,8 @@ def _environment(locale: str, templates_dir: Path, translations_dir: Path) -> En
     translations = Translations.load(str(translations_dir), [locale])
     # The i18n extension adds this method at run time, out of sight of Environment's types.
     env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
-    writing = format_locale(locale)
-    env.globals["format_money"] = lambda amount: format_currency(amount, "EUR", locale=writing)
-    env.globals["format_day"] = lambda day: format_date(day, "long", locale=writing)
+    env.globals["format_money"] = partial(money_in, locale)
+    env.globals["format_day"] = partial(day_in, locale)
     return env
 
 

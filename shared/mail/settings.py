@@ -15,3 +15,4 @@ class MailSettings:
     pay_instead_url: Callable[[str], str]
     reset_password_url: Callable[[str], str]
     confirm_new_email_url: Callable[[str], str]
+    account_url: str = ""  # the patron's own pages (Mijn account)

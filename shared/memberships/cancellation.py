@@ -1,25 +1,101 @@
-"""Cancelling a membership: it ends after the paid period, and direct debit stops."""
+"""Cancelling a membership (seed 002: *opzeggen per direct* or *per* the day after the end),
+always with a reason from the catalogue: at the end of the period it runs to its end date; now
+it ends today. Direct debit stops either way, and a cancelled subscription renews no more. The
+desk may withdraw a cancellation at the end of the period before that end."""
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy.orm import Session
 
 from shared.errors import DomainError
-from shared.models.patron import Patron, PaymentPlan, Subscription, SubscriptionStatus
+from shared.memberships.cancel_reasons import check_reason
+from shared.models.patron import (
+    Patron,
+    PaymentPlan,
+    Subscription,
+    SubscriptionStatus,
+)
+from shared.patrons.status import cancel, move
 from shared.patrons.subscriptions import current_subscription
 from shared.payments import direct_debit
 from shared.payments.provider import PaymentProvider
+from shared.timeutil import local_today
+
+
+class CancelWhen(StrEnum):
+    """When a cancellation takes effect."""
+
+    END_OF_PERIOD = "end"  # it runs to its end date (the paid period)
+    NOW = "now"  # it ends today (runs through today at most)
+
+
+@dataclass(frozen=True)
+class Cancellation:
+    """What the patron or the desk chose: when, and why (a catalogue reason's code)."""
+
+    when: CancelWhen
+    reason: str
 
 
 def cancel_subscription(
-    session: Session, patron: Patron, provider: PaymentProvider, now: datetime
+    session: Session,
+    patron: Patron,
+    cancellation: Cancellation,
+    provider: PaymentProvider,
+    now: datetime,
+    desk: bool = False,
 ) -> Subscription:
-    """End the subscription after the paid period: stop direct debit, renew nothing."""
+    """Cancel the current subscription as chosen, for a reason the patron (or the desk) may
+    give; direct debit stops; cancelling again is refused."""
+    reason = check_reason(session, cancellation.reason, desk)
+    subscription = cancellable(patron, local_today(now))
+    values = {"cancel_reason": reason, **_ending(subscription, cancellation.when, local_today(now))}
+    if subscription.paid_by == PaymentPlan.DIRECT_DEBIT:
+        return direct_debit.revoke(session, patron, provider, now, **values)
+    cancel(session, subscription, now, **values)
+    return subscription
+
+
+def cancellable(patron: Patron, today: date) -> Subscription:
+    """The subscription a cancellation is for: the current one, not cancelled and not ended (an
+    invalid or blacklisted one may be cancelled: it stays refused, see status.cancel)."""
     subscription = current_subscription(patron)
     if subscription is None or subscription.cancelled_at is not None:
         raise DomainError("nothing_to_cancel")
+    if subscription.runs_through < today:
+        raise DomainError("subscription_ended")
+    return subscription
+
+
+def _ending(subscription: Subscription, when: CancelWhen, today: date) -> dict[str, object]:
+    """The dates a cancellation changes: now, it runs through today at most (a grace period
+    too); at the end of the period, none."""
+    if when == CancelWhen.END_OF_PERIOD:
+        return {}
+    ending: dict[str, object] = {"end_date": min(subscription.end_date, today)}
+    if subscription.grace_until is not None:
+        ending["grace_until"] = min(subscription.grace_until, today)
+    return ending
+
+
+def withdrawable(subscription: Subscription | None, today: date) -> bool:
+    """Whether the desk may withdraw the subscription's cancellation: one at the end of the
+    period, before that end (one now has ended it today already)."""
+    if subscription is None:
+        return False
+    return subscription.status == SubscriptionStatus.CANCELLED and subscription.end_date > today
+
+
+def withdraw_cancellation(session: Session, patron: Patron, now: datetime) -> Subscription:
+    """Take back the current subscription's cancellation: it runs on and renews again (by a
+    payment link once its direct debit was stopped: the mandate is revoked)."""
+    subscription = current_subscription(patron)
+    if subscription is None or not withdrawable(subscription, local_today(now)):
+        raise DomainError("cancellation_not_withdrawable")
+    values: dict[str, object] = {"cancelled_at": None, "cancel_reason": None}
     if subscription.paid_by == PaymentPlan.DIRECT_DEBIT:
-        return direct_debit.revoke(session, patron, provider, now)
-    subscription.status, subscription.cancelled_at = SubscriptionStatus.CANCELLED, now
-    session.flush()
+        values["paid_by"] = PaymentPlan.ONCE
+    move(session, subscription, SubscriptionStatus.NORMAL, **values)
     return subscription

@@ -4,7 +4,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import JSON, Numeric, String
+from sqlalchemy import JSON, Numeric, String, false, text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.db import Base, enum_column
@@ -18,6 +18,14 @@ class Validity(StrEnum):
     EXACT = "exact"
     UNTIL_AGE = "until_age"
     FIXED = "fixed"
+
+
+class PatronLimit(StrEnum):
+    """How often one patron may hold a subscription: one running at a time (*max 1 per
+    persoon*: staff), or once ever (a trial)."""
+
+    ONE_AT_A_TIME = "one_at_a_time"
+    ONCE_EVER = "once_ever"
 
 
 def in_language(texts: Mapping[str, str], locale: str) -> str:
@@ -63,8 +71,30 @@ class SubscriptionType(Base):
     has_card: Mapped[bool] = mapped_column(default=True)
     online_library: Mapped[bool] = mapped_column(default=False)
     recurring: Mapped[bool] = mapped_column(default=False)
+    # Paid once: renewed at the end of each term (a mail or letter, then an invoice), unless
+    # it is for one term only (a month's subscription). Free ones renew on their own.
+    renews: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # The subscription a holder moves to when they grow out of this one's ages (youth: Start).
+    next_code: Mapped[str | None] = mapped_column(String(10))
     payment_plans: Mapped[list[str]] = mapped_column(JSON, default=lambda: ["once"])
     sort_order: Mapped[int] = mapped_column(default=0)
+    # Owed once on registering with it (*inschrijfgeld*), besides the first period.
+    registration_fee: Mapped[Decimal] = mapped_column(
+        Numeric(10, 2), default=Decimal("0.00"), server_default="0"
+    )
+    # Selection codes of which the desk must record one: who it is for (Gratis: staff or
+    # volunteer). Empty: no selection needed.
+    requires_selection: Mapped[list[str]] = mapped_column(
+        JSON, default=list, server_default=text("'[]'")
+    )
+    patron_limit: Mapped[PatronLimit | None] = mapped_column(
+        enum_column(PatronLimit, "patron_limit", 16)
+    )
+
+    @property
+    def desk_only(self) -> bool:
+        """Whether a rule of it needs the desk: who it is for, or how often a patron had it."""
+        return bool(self.requires_selection) or self.patron_limit is not None
 
     def name(self, locale: str) -> str:
         """The subscription's name in a language, Dutch when that one is missing."""
@@ -73,6 +103,42 @@ class SubscriptionType(Base):
     def summary(self, locale: str) -> str:
         """What the subscription includes, in a language, Dutch when that one is missing."""
         return in_language(self.summaries, locale)
+
+
+class CancelReason(Base):
+    """A reason for cancelling a subscription (*reden opzegging*), as in the catalogue file;
+    some only the desk may give (a death is reported, not chosen by the patron)."""
+
+    __tablename__ = "cancel_reason"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    organisation: Mapped[str] = mapped_column(String(40))
+    labels: Mapped[dict[str, str]] = mapped_column(JSON)
+    desk_only: Mapped[bool] = mapped_column(default=False, server_default=false())
+    sort_order: Mapped[int] = mapped_column(default=0)
+
+    def label(self, locale: str) -> str:
+        """The reason in a language, Dutch when that one is missing."""
+        return in_language(self.labels, locale)
+
+
+class Selection(Base):
+    """A selection code (*selectie*) the desk records with a subscription: an action such as
+    Boekstart, or who a free subscription is for; it may take a discount off the first period
+    (an amount or a percentage, never both)."""
+
+    __tablename__ = "selection"
+
+    code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    organisation: Mapped[str] = mapped_column(String(40))
+    names: Mapped[dict[str, str]] = mapped_column(JSON)
+    discount_amount: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    discount_percent: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    sort_order: Mapped[int] = mapped_column(default=0)
+
+    def name(self, locale: str) -> str:
+        """The selection's name in a language, Dutch when that one is missing."""
+        return in_language(self.names, locale)
 
 
 class CatalogueVersion(Base):

@@ -5,11 +5,11 @@ from decimal import Decimal
 from enum import StrEnum
 
 from sqlalchemy import ForeignKey, Index, Numeric, String, and_, case, func, literal_column
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
 from shared.db import Base, enum_column
 from shared.models.account import LoginAccount
-from shared.models.catalogue import Branch, SubscriptionType
+from shared.models.catalogue import Branch, Selection, SubscriptionType
 
 
 class Gender(StrEnum):
@@ -43,6 +43,10 @@ class SubscriptionStatus(StrEnum):
     INVALID = "invalid"
     CANCELLED = "cancelled"
     BLACKLISTED = "blacklisted"
+
+
+# The library refuses these whatever their dates (the manuals' "Pas niet geldig").
+REFUSED_STATUSES = frozenset({SubscriptionStatus.INVALID, SubscriptionStatus.BLACKLISTED})
 
 
 class Patron(Base):
@@ -136,17 +140,42 @@ class Subscription(Base):
     )
     price: Mapped[Decimal] = mapped_column(Numeric(10, 2))
     discount: Mapped[Decimal] = mapped_column(Numeric(10, 2), default=Decimal("0.00"))
+    # The selection code the desk recorded (an action, or who a free subscription is for); a
+    # code of the catalogue, which never removes one (no foreign key: adding one to this table
+    # on SQLite means copying it, and its index on an expression with it).
+    selection_code: Mapped[str | None] = mapped_column(String(20))
     paid_by: Mapped[PaymentPlan] = mapped_column(enum_column(PaymentPlan, "paid_by", 20))
     renewal_start: Mapped[date | None]
     mollie_subscription_id: Mapped[str | None] = mapped_column(String(40), unique=True)
     webhook_secret: Mapped[str | None] = mapped_column(String(48))
     cancelled_at: Mapped[datetime | None]
+    cancel_reason: Mapped[str | None] = mapped_column(String(40))  # a CancelReason code (catalogue)
+    # Why the desk set the status (invalid, blacklisted) and when any status was last set.
+    status_reason: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    status_changed_at: Mapped[datetime | None]
+    # An unpaid renewal keeps the subscription valid through this day (the grace period).
+    grace_until: Mapped[date | None]
     # When the provider's schedule was last fetched to see it still runs (Mollie ends schedules
     # without a webhook); reconciliation asks about each once before its next collection.
     schedule_checked_on: Mapped[date | None]
 
     patron: Mapped[Patron] = relationship(back_populates="subscriptions")
     type: Mapped[SubscriptionType] = relationship()
+    selection: Mapped[Selection | None] = relationship(
+        primaryjoin=lambda: foreign(Subscription.selection_code) == Selection.code, viewonly=True
+    )
+
+    @property
+    def runs_through(self) -> date:
+        """The last day it may be used, its status allowing: its end, or the end of the grace
+        period of an unpaid renewal."""
+        return max(self.end_date, self.grace_until) if self.grace_until else self.end_date
+
+    def usable_on(self, day: date) -> bool:
+        """Whether it lets its holder use the library on `day`: started, not refused (invalid,
+        blacklisted) and not run out (a cancelled one runs to its end date)."""
+        refused = self.status in REFUSED_STATUSES
+        return not refused and self.start_date <= day <= self.runs_through
 
 
 # The start date of a direct debit whose provider schedule is not started yet, else NULL. An index

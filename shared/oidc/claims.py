@@ -17,11 +17,10 @@ from shared.db import insert_or_ignore
 from shared.models.account import LoginAccount
 from shared.models.card import Card, CardRole, CardStatus
 from shared.models.oidc import OidcSubject
-from shared.models.patron import CustomerType, Patron, Subscription, SubscriptionStatus
+from shared.models.patron import CustomerType, Patron, Subscription
 from shared.timeutil import local_today
 
 SCOPES = ("openid", "profile", "email", "library")
-NOT_VALID = (SubscriptionStatus.INVALID, SubscriptionStatus.BLACKLISTED)
 # Every token exchange runs these: built once, they are not built and keyed again each time.
 STORED_SUBJECT = select(OidcSubject.subject).where(OidcSubject.account_id == bindparam("account"))
 # One statement for all the claims read of the records: branch, subscriptions and their types.
@@ -96,18 +95,12 @@ def patron_number(session: Session, patron: Patron) -> str:
 
 def library_claim(patron: Patron | None, today: date) -> dict[str, Any]:
     """Home library (ISIL), whether a subscription is valid today, and whether it has e-books."""
-    valid = [s for s in patron.subscriptions if is_valid(s, today)] if patron else []
+    valid = [s for s in patron.subscriptions if s.usable_on(today)] if patron else []
     return {
         "isil": patron.home_branch.isil if patron else None,
         "subscription_valid": bool(valid),
         "online_library": any(s.type.online_library for s in valid),
     }
-
-
-def is_valid(subscription: Subscription, today: date) -> bool:
-    """Running today and not invalidated or blacklisted (a cancelled one runs to its end)."""
-    running = subscription.start_date <= today <= subscription.end_date
-    return running and subscription.status not in NOT_VALID
 
 
 def _profile(session: Session, account: LoginAccount, patron: Patron | None) -> dict[str, Any]:

@@ -5,12 +5,10 @@ from datetime import date, timedelta
 
 from shared.errors import DomainError
 from shared.models.catalogue import SubscriptionType, Validity
-from shared.models.patron import Patron, Subscription, SubscriptionStatus
-from shared.timeutil import add_months, age_on, end_of_month
+from shared.models.patron import REFUSED_STATUSES, Patron, Subscription
+from shared.timeutil import NO_END, add_months, age_on, end_of_month
 
 YOUTH_AGE_LIMIT = 19
-# The library refuses these whatever their dates (the manuals' "Pas niet geldig").
-NEVER_VALID = frozenset({SubscriptionStatus.INVALID, SubscriptionStatus.BLACKLISTED})
 
 
 @dataclass(frozen=True)
@@ -45,9 +43,11 @@ def check_age(subscription: SubscriptionType, birth_date: date, on: date) -> Age
 def valid_through(
     subscription: SubscriptionType, start: date, birth_date: date | None = None
 ) -> date:
-    """The last day (*geldig t/m*) of the first period that starts on `start`; a subscription
-    valid until an age (youth) needs the holder's birth date."""
+    """The last day (*geldig t/m*) of the first period that starts on `start` (NO_END for one
+    without an end); a subscription valid until an age (youth) needs the holder's birth date."""
     months = subscription.term_months or 0
+    if subscription.validity == Validity.FIXED:
+        return NO_END
     if subscription.validity == Validity.END_OF_MONTH:
         return end_of_month(add_months(start, months))
     if subscription.validity == Validity.EXACT:
@@ -70,14 +70,15 @@ def current_subscription(patron: Patron) -> Subscription | None:
 
 
 def valid_on(subscription: Subscription, day: date) -> bool:
-    """Whether the subscription lets its patron use the library on `day`: not invalid or
-    blacklisted, and not ended (a cancelled one runs until its end date)."""
-    return subscription.status not in NEVER_VALID and day <= subscription.end_date
+    """Whether the subscription lets its patron use the library on `day` (see usable_on)."""
+    return subscription.usable_on(day)
 
 
 def require_valid_subscription(patron: Patron, day: date) -> None:
-    """Refuse (`subscription_not_valid`) a patron whose current subscription is not valid on
-    `day`, or who has none."""
+    """Refuse a patron whose current subscription the desk refused (`subscription_refused`: to
+    the desk), or who has none valid on `day` (`subscription_not_valid`)."""
     subscription = current_subscription(patron)
+    if subscription is not None and subscription.status in REFUSED_STATUSES:
+        raise DomainError("subscription_refused")
     if subscription is None or not valid_on(subscription, day):
         raise DomainError("subscription_not_valid")

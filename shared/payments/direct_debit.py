@@ -6,11 +6,12 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import partial
 
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from shared.db import insert_or_ignore, lock_row
 from shared.errors import DomainError
+from shared.models.ledger import LedgerEntry
 from shared.models.mandate import Mandate, MandateStatus
 from shared.models.patron import Patron, PaymentPlan, Subscription, SubscriptionStatus
 from shared.models.payment import (
@@ -22,6 +23,7 @@ from shared.models.payment import (
     PaymentStatus,
     SequenceType,
 )
+from shared.patrons.status import cancel, move_from
 from shared.payments import ledger
 from shared.payments.chargebacks import chargeback_key
 from shared.payments.provider import (
@@ -70,10 +72,9 @@ def latest_scheduled_start(subscription: Subscription, today: date) -> date | No
 
 
 def _anchor(subscription: Subscription) -> date:
-    """The first renewal's start: the day after the first paid period."""
-    if subscription.renewal_start is None:
-        raise ValueError(f"subscription {subscription.id} is not paid by direct debit")
-    return subscription.renewal_start
+    """The first renewal's start: the day after the first period (kept once a renewal is paid
+    or collected; until then the subscription is in its first period)."""
+    return subscription.renewal_start or subscription.end_date + DAY
 
 
 def start_schedule(
@@ -197,8 +198,8 @@ def _due(remote: ProviderPayment, now: datetime) -> date:
 def period_paid(session: Session, payment: Payment, now: datetime) -> None:
     """A period is paid: extend the subscription to its end, and book it."""
     subscription = _subscription_of(session, payment)
-    _extend(session, subscription, _start_of(payment))
-    _charge_period(session, subscription, payment, now)
+    extend(session, subscription, _start_of(payment))
+    charge_period(session, subscription, _start_of(payment), now)
     ledger.record_payment(session, payment, now)
     _update_mark(session, subscription)
 
@@ -208,29 +209,23 @@ def period_failed(session: Session, payment: Payment, now: datetime) -> bool:
     subscription, start = _subscription_of(session, payment), _start_of(payment)
     if period_is_paid(session, subscription.id, start):
         return False
-    _charge_period(session, subscription, payment, now)
+    charge_period(session, subscription, _start_of(payment), now)
     _settle(session, subscription, start)  # credit may cover it
     return not period_is_settled(session, subscription, start)
 
 
 def settle_owed_periods(session: Session, patron_id: int) -> None:
     """Money towards the balance (at the kiosk): each unpaid period it covers is paid."""
-    unpaid = session.scalars(
-        select(Payment).where(
-            Payment.patron_id == patron_id,
-            Payment.subscription_id.is_not(None),
-            Payment.period_start.is_not(None),
-            LEFT_UNPAID,
-        )
-    )
-    for payment in unpaid:
-        _settle(session, _subscription_of(session, payment), _start_of(payment))
+    subscriptions = session.scalars(select(Subscription).where(Subscription.patron_id == patron_id))
+    for subscription in subscriptions:
+        for start in sorted(_periods_left_unpaid(session, subscription)):
+            _settle(session, subscription, start)
 
 
 def _settle(session: Session, subscription: Subscription, start: date) -> None:
     """A period whose charges are covered extends the subscription; the mark follows."""
     if period_is_settled(session, subscription, start):
-        _extend(session, subscription, start)
+        extend(session, subscription, start)
     _update_mark(session, subscription)
 
 
@@ -279,24 +274,51 @@ def _period_payments(session: Session, subscription: Subscription) -> dict[int, 
 
 
 def unpaid_periods(session: Session, subscription: Subscription) -> list[date]:
-    """Periods left unpaid (a failed collection, a payment taken back) and not settled since."""
-    starts = session.scalars(
-        select(Payment.period_start)
-        .where(Payment.subscription_id == subscription.id, LEFT_UNPAID)
-        .distinct()
+    """Periods left unpaid (a failed collection, a payment taken back, a renewal charged at
+    its end) and not settled since."""
+    starts = _periods_left_unpaid(session, subscription)
+    return sorted(s for s in starts if not period_is_settled(session, subscription, s))
+
+
+def _periods_left_unpaid(session: Session, subscription: Subscription) -> set[date]:
+    """Periods that were left unpaid at some time, settled since or not."""
+    query = select(Payment.period_start).where(
+        Payment.subscription_id == subscription.id, LEFT_UNPAID
     )
-    return sorted(s for s in starts if s and not period_is_settled(session, subscription, s))
+    left = {start for start in session.scalars(query) if start is not None}
+    return left | charged_periods(session, subscription)
 
 
-def _extend(session: Session, subscription: Subscription, start: date) -> None:
-    """Valid through the end of the period starting `start`, never shortening."""
+def charged_periods(session: Session, subscription: Subscription) -> set[date]:
+    """The starts of the periods after the first that were charged on the ledger and that no
+    payment of their own paid (a renewal charged at its end, paid or not since)."""
+    prefix = f"charge:{_period_key_prefix(subscription)}"
+    keys = session.scalars(
+        select(LedgerEntry.dedupe_key).where(
+            LedgerEntry.subscription_id == subscription.id,
+            LedgerEntry.dedupe_key.startswith(prefix, autoescape=True),
+        )
+    )
+    paid = session.scalars(
+        select(Payment.period_start).where(
+            Payment.subscription_id == subscription.id,
+            Payment.status == PaymentStatus.PAID,
+            Payment.amount_charged_back == 0,
+        )
+    )
+    return {date.fromisoformat(key.removeprefix(prefix)) for key in keys} - set(paid)
+
+
+def extend(session: Session, subscription: Subscription, start: date) -> None:
+    """Valid through the end of the period starting `start`, never shortening (the renewals'
+    anchor kept from the first one on)."""
     if start == subscription.start_date:
         return  # the first period: valid through its end from the start
     end = period_end(subscription, start)
     session.execute(
         update(Subscription)
         .where(Subscription.id == subscription.id, Subscription.end_date < end)
-        .values(end_date=end)
+        .values(end_date=end, renewal_start=func.coalesce(Subscription.renewal_start, start))
         .execution_options(synchronize_session=False)
     )
     session.refresh(subscription)
@@ -308,10 +330,10 @@ def _update_mark(session: Session, subscription: Subscription) -> None:
     # other's work (the lock order is payment, then subscription).
     lock_row(session, Subscription, subscription.id)
     if unpaid_periods(session, subscription):
-        _set_status(session, subscription, SubscriptionStatus.NORMAL, SubscriptionStatus.INVOICED)
+        move_from(session, subscription, SubscriptionStatus.NORMAL, SubscriptionStatus.INVOICED)
     else:
-        _set_status(session, subscription, SubscriptionStatus.INVOICED, SubscriptionStatus.NORMAL)
-    session.refresh(subscription)
+        normal = SubscriptionStatus.NORMAL
+        move_from(session, subscription, SubscriptionStatus.INVOICED, normal, grace_until=None)
 
 
 def period_is_paid(session: Session, subscription_id: int, start: date | None) -> bool:
@@ -413,11 +435,8 @@ def _start_of(payment: Payment) -> date:
     return payment.period_start
 
 
-def _charge_period(
-    session: Session, subscription: Subscription, payment: Payment, now: datetime
-) -> None:
-    """What the period costs, owed once however many attempts pay for it."""
-    start = _start_of(payment)
+def charge_period(session: Session, subscription: Subscription, start: date, now: datetime) -> None:
+    """What the period from `start` costs, owed once however many attempts pay for it."""
     description = f"{subscription.type.name(subscription.patron.locale)} {start.isoformat()}"
     key = period_charge_key(subscription, start)
     ledger.charge(
@@ -429,19 +448,12 @@ def period_charge_key(subscription: Subscription, start: date) -> str:
     """The ledger key of a period's charge (the first period's was charged at signup)."""
     if start == subscription.start_date:
         return f"subscription:{subscription.id}"
-    return f"period:{subscription.id}:{start.isoformat()}"
+    return f"{_period_key_prefix(subscription)}{start.isoformat()}"
 
 
-def _set_status(
-    session: Session, subscription: Subscription, old: SubscriptionStatus, new: SubscriptionStatus
-) -> None:
-    """Move the subscription's status from `old` to `new`, and only from `old`."""
-    session.execute(
-        update(Subscription)
-        .where(Subscription.id == subscription.id, Subscription.status == old)
-        .values(status=new)
-        .execution_options(synchronize_session=False)
-    )
+def _period_key_prefix(subscription: Subscription) -> str:
+    """How the ledger keys of the subscription's periods after the first begin."""
+    return f"period:{subscription.id}:"
 
 
 def active_direct_debit(session: Session, patron: Patron) -> Subscription | None:
@@ -461,9 +473,10 @@ def mandates(session: Session, patron: Patron) -> list[Mandate]:
 
 
 def revoke(
-    session: Session, patron: Patron, provider: PaymentProvider, now: datetime
+    session: Session, patron: Patron, provider: PaymentProvider, now: datetime, **values: object
 ) -> Subscription:
-    """Stop direct debit: revoke the mandates, cancel the schedule; valid to the paid end."""
+    """Stop direct debit: revoke the mandates, cancel the schedule; valid to the paid end (the
+    subscription's columns in `values` set with its cancellation: a reason, an earlier end)."""
     subscription = active_direct_debit(session, patron)
     if subscription is None:
         raise DomainError("no_direct_debit")
@@ -478,8 +491,7 @@ def revoke(
     customer, schedule = patron.mollie_customer_id or "", subscription.mollie_subscription_id
     if schedule:
         _tolerate_gone(lambda: provider.cancel_subscription(customer, schedule))
-    subscription.status, subscription.cancelled_at = SubscriptionStatus.CANCELLED, now
-    session.flush()
+    cancel(session, subscription, now, **values)
     return subscription
 
 

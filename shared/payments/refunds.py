@@ -44,7 +44,7 @@ def refund_payment_committing(
     return refund
 
 
-def _refundable(payment: Payment) -> Decimal:
+def refundable(payment: Payment) -> Decimal:
     """What may still be refunded of a payment: neither refunded nor taken back by the bank."""
     return payment.amount - payment.amount_refunded - payment.amount_charged_back
 
@@ -56,7 +56,7 @@ def reserve_refund(
     was neither refunded nor taken back by the bank)."""
     check_text("description", description, Refund.description)
     session.refresh(payment)
-    wanted = to_amount(amount if amount is not None else _refundable(payment))
+    wanted = to_amount(amount if amount is not None else refundable(payment))
     if wanted <= 0:
         raise DomainError("refund_amount_invalid")
     claimed = rows_changed(
@@ -69,7 +69,7 @@ def reserve_refund(
     )
     session.refresh(payment)
     if not claimed:
-        available = to_amount(max(_refundable(payment), Decimal(0)))
+        available = to_amount(max(refundable(payment), Decimal(0)))
         raise DomainError("refund_too_much", available=available)
     refund = Refund(
         payment_id=payment.id,

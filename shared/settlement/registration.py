@@ -19,7 +19,7 @@ from shared.payments.service import (
     submit_payment,
 )
 from shared.settlement.events import process_payment_committing
-from shared.signup.registration import PersonalDetails, ready_to_pay
+from shared.signup.registration import PersonalDetails, ready_to_pay, signup_costs
 
 
 def registration_payments(session: Session, registration: Registration) -> list[Payment]:
@@ -40,17 +40,17 @@ def pay_registration_committing(
     """The payment to send the patron to: the unfinished one, the one just found paid, or new.
     Asking the provider about an unfinished one commits first (see `process_payment_committing`)."""
     ready_to_pay(registration, now)
-    subscription = registration.subscription_type
+    amount = signup_costs(registration).total
     payments = registration_payments(session, registration)
     direct_debit = registration.payment_plan == PaymentPlan.DIRECT_DEBIT
     sequence = SequenceType.FIRST if direct_debit else SequenceType.ONEOFF
-    payment = reusable_payment(payments, subscription.price, sequence)
+    payment = reusable_payment(payments, amount, sequence)
     if payment is not None and payment.provider_id is not None:
         # Its checkout may have ended without a webhook reaching us: ask before reusing it.
         process_payment_committing(session, payment, provider, mail, now)
         if payment.status == PaymentStatus.PAID:
             return payment
-        payment = reusable_payment(payments, subscription.price, sequence)
+        payment = reusable_payment(payments, amount, sequence)
     if payment is None:
         customer = ensure_customer(session, registration, provider) if direct_debit else None
         payment = new_payment(
@@ -59,7 +59,7 @@ def pay_registration_committing(
             len(payments) + 1,
             now,
             registration_id=registration.id,
-            amount=subscription.price,
+            amount=amount,
             description=payment_description(session, registration),
             sequence_type=sequence,
             customer_id=customer,

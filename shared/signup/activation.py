@@ -20,8 +20,8 @@ from shared.models.registration import Registration
 from shared.patrons.name_keys import index_names
 from shared.patrons.subscriptions import valid_through
 from shared.payments import ledger
-from shared.payments.direct_debit import period_charge_key
-from shared.signup.registration import PersonalDetails, claim_completion
+from shared.payments.registration_costs import book_registration_costs
+from shared.signup.registration import PersonalDetails, claim_completion, signup_costs
 from shared.timeutil import local_today
 
 log = logging.getLogger(__name__)
@@ -47,9 +47,7 @@ def activate_registration(
     subscription = patron.subscriptions[0]
     registration.patron_id = payment.patron_id = patron.id
     payment.subscription_id, payment.period_start = subscription.id, subscription.start_date
-    description = f"{subscription.type.name(patron.locale)} {subscription.start_date.isoformat()}"
-    key = period_charge_key(subscription, subscription.start_date)
-    ledger.charge(session, patron.id, subscription.price, description, key, now, subscription.id)
+    book_registration_costs(session, subscription, signup_costs(registration), now)
     ledger.record_payment(session, payment, now)
     _queue_mails(session, patron, registration, mail, now)
     session.flush()

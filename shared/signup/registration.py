@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shared.accounts.passwords import hash_password
+from shared.catalogue.costs import Costs, cost_build_up
 from shared.db import rows_changed
 from shared.errors import DomainError
 from shared.models.account import LoginAccount
@@ -217,6 +218,12 @@ def ready_to_pay(registration: Registration, now: datetime) -> None:
         raise DomainError("registration_incomplete", step=next_step(registration))
     details = PersonalDetails.from_json(registration.details or {})
     check_subscription_age(registration.subscription_type, details.birth_date, now)
+
+
+def signup_costs(registration: Registration) -> Costs:
+    """What signing up costs, line by line: the first period and the registration fee (the
+    selection codes and their discounts are the desk's)."""
+    return cost_build_up(registration.subscription_type, None)
 
 
 def claim_completion(session: Session, registration_id: int, now: datetime) -> bool:

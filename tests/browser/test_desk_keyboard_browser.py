@@ -26,6 +26,7 @@ from tests.support.staff import OWN_PASSWORD, code_at
 # Day and month alike: the date field takes its digits in the browser's order (headless Chromium
 # keeps month-day-year whatever the page's language), and this date is typed the same either way.
 BORN = date(1980, 3, 3)
+TO_REFUSAL = "Abonnement ongeldig maken of klant op de zwarte lijst zetten, of dat opheffen"
 
 
 def heading(page: Page) -> str:
@@ -111,6 +112,41 @@ def test_a_desk_session_with_the_keyboard_only(
         assert_registered()
         in_english(page)
         context.close()
+
+
+@pytest.mark.browser
+def test_the_desk_makes_a_subscription_invalid_and_lifts_it_with_the_keyboard(
+    app: Flask, portal_server: str
+) -> None:
+    patron = create_patron(db.session, None, now(), subscription="0045")
+    db.session.commit()
+    with chromium() as browser:
+        context = browser.new_context(locale="nl-NL", timezone_id="Europe/Amsterdam")
+        context.set_default_timeout(TIMEOUT_MS)
+        page = context.new_page()
+        log_in(page, portal_server, app)
+        assert heading(page) == "Klant zoeken"
+        page.goto(f"{portal_server}/balie/klanten/{patron.temporary_number}")
+        follow(page, TO_REFUSAL)
+        assert heading(page) == f"Ongeldig of zwarte lijst: {patron.display_name}"
+        reason = page.get_by_label(label("Reden"))
+        tab_to(page, reason)
+        page.keyboard.press("Enter")  # nothing chosen or typed yet
+        expect(page.get_by_role("alert")).to_contain_text("Verbeter het volgende")
+        heading(page)
+        tab_to(page, page.get_by_role("radio", name="Ongeldig"))
+        page.keyboard.press("Space")
+        type_into(page, reason, "Post komt retour")
+        page.keyboard.press("Enter")
+        assert heading(page) == patron.display_name
+        expect(page.get_by_role("status").first).to_contain_text("is nu ongeldig")
+        follow(page, TO_REFUSAL)
+        follow(page, "Weigering opheffen", role="button")
+        assert heading(page) == patron.display_name
+        expect(page.get_by_role("status").first).to_contain_text("De weigering is opgeheven")
+        context.close()
+    db.session.expire_all()
+    assert db.session.get_one(Patron, patron.id).subscriptions[0].status == "normal"
 
 
 def register(page: Page) -> None:

@@ -20,8 +20,10 @@ from playwright.sync_api import Browser, Locator, Page, expect
 
 from portal.extensions import db
 from portal.wiring import now
+from shared.clock import ManualClock
 from shared.models.patron import Patron, Subscription
 from tests.functional.portal.test_first_login import DESK_PASSWORD, desk_member
+from tests.functional.portal.test_letters import renewal_letter
 from tests.support.accounts import PASSWORD, give_card, mailed_path, member
 from tests.support.browser import TIMEOUT_MS, axe_violations, chromium
 from tests.support.factories import create_patron
@@ -68,6 +70,7 @@ ACCOUNT_PAGES = {
     "portal/account/overview.html",
     "portal/account/password.html",
     "portal/account/email.html",
+    "portal/account/cancel.html",
     "portal/account/confirmed.html",
     "portal/oidc/consent.html",
     "portal/oidc/error.html",
@@ -87,7 +90,10 @@ DESK_PAGES = {
     "portal/staff/search.html",
     "portal/staff/patron.html",
     "portal/staff/patron_unknown.html",
+    "portal/staff/cancel.html",
     "portal/staff/audit.html",
+    "portal/staff/letters.html",
+    "portal/staff/subscription_status.html",
 }
 # Pairs of boxes that must not meet: each label of a list with its value, and each cell of a
 # table row with the next one; and no cell whose text runs out of it.
@@ -378,10 +384,17 @@ def pay_instead(tab: Narrow, path: str, language: str) -> None:
 
 
 def stop_membership(tab: Narrow) -> None:
-    """Cancel the subscription from Mijn account (its direct debit stops with it)."""
+    """Cancel the subscription from Mijn account (its direct debit stops with it): the form
+    sent empty (its errors), then filled in; then the form refuses a second cancellation."""
     page = tab.visit("/mijn-account")
-    cancel = page.get_by_role("button", name=re.compile("^(Cancel my|Mijn abonnement) "))
-    tab.press(cancel, "subscription cancelled")
+    link = page.get_by_role("link", name=re.compile("^(Cancel my|Mijn abonnement) "))
+    tab.press(link, "cancel form")
+    form = page.url.removeprefix(tab.server)
+    tab.submit("cancelling with errors")
+    page.locator("label[for=when-0]").click()
+    page.locator("#reason").select_option("verhuisd")
+    tab.submit("subscription cancelled")
+    tab.visit(form)  # nothing left to cancel
 
 
 def mail_pages(tab: Narrow, app: Flask) -> None:
@@ -477,10 +490,12 @@ def test_the_desk_pages_reflow(
     portal_server: str,
     mollie_sandbox,
     shown: set[str],
+    clock: ManualClock,
 ) -> None:
     patron = member(client, plan="direct_debit")
     give_card(patron, "52700000012345")
     add_kiosk_with_checks(app, client, patron)
+    renewal_letter(app, new_browser(), clock, username="zonder-mail", email="z@example.nl")
     with chromium() as browser:
         for language in ("nl", "en"):
             with narrow(browser, portal_server, language) as tab:
@@ -489,12 +504,32 @@ def test_the_desk_pages_reflow(
                 tab.visit("/balie/klanten?q=Vries")
                 tab.visit("/balie/klanten?q=Niemandsland")
                 tab.visit("/balie/klanten/52700000012345")
+                cancel_and_withdraw_at_the_desk(tab)
                 tab.visit("/balie/klanten/0000")
+                tab.visit("/balie/klanten/52700000012345/abonnement-status")
+                tab.submit("refusal with errors")
                 tab.visit("/balie/audit")
                 tab.visit("/balie/audit?staff=niemand")
+                letters = tab.visit("/balie/brieven")
+                if language == "en":  # printed: the queue empty, the letter in the second list
+                    mark_all = letters.get_by_role("button", name="Mark all these letters printed")
+                    tab.press(mark_all, "letters marked printed")
                 tab.visit("/balie/medewerkers")
                 tab.visit("/balie/tweede-stap?next=/balie/medewerkers")
     assert shown == DESK_PAGES
+
+
+def cancel_and_withdraw_at_the_desk(tab: Narrow) -> None:
+    """The desk's cancel form sent empty (its errors), then filled in (at the end of the
+    period); the same page then offers the withdrawal, which is pressed."""
+    page = tab.visit("/balie/klanten/52700000012345/opzeggen")
+    tab.submit("desk cancelling with errors")
+    page.locator("label[for=when-0]").click()
+    page.locator("#reason").select_option("overleden")
+    tab.submit("cancelled at the desk")
+    page = tab.visit("/balie/klanten/52700000012345/opzeggen")
+    withdraw = page.get_by_role("button", name=re.compile("^(Opzegging intrekken|Withdraw)"))
+    tab.press(withdraw, "cancellation withdrawn")
 
 
 @pytest.mark.browser

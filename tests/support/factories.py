@@ -120,7 +120,7 @@ def create_subscription(
         patron_id=patron.id,
         type=kind,
         start_date=start,
-        end_date=end or valid_through(kind, start),
+        end_date=end or valid_through(kind, start, patron.birth_date),
         price=kind.price,
         paid_by=PaymentPlan.ONCE,
     )

@@ -9,9 +9,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from portal.extensions import db
 from portal.wiring import now
+from shared.accounts.staff import find_by_username
+from shared.models.patron import Patron
+from shared.models.staff import StaffMember
 from tests.support.accounts import create_staff, log_in
-from tests.support.signup import csrf_token
+from tests.support.signup import csrf_token, csrf_token_in
 
 SECOND_STEP = "/balie/tweede-stap"
 CHANGE_PASSWORD = "/mijn-account/wachtwoord"
@@ -57,3 +61,64 @@ def change_password(client: FlaskClient, current: str, new: str = OWN_PASSWORD) 
     token = csrf_token(client.get(CHANGE_PASSWORD))
     form = {"current_password": current, "password": new, "password_confirm": new}
     return client.post(CHANGE_PASSWORD, data={"csrf_token": token, **form})
+
+
+def staff_member_named(username: str) -> StaffMember:
+    """The staff member of this username, as stored now."""
+    account = find_by_username(db.session, username)
+    assert account is not None
+    db.session.refresh(account)
+    return db.session.get_one(StaffMember, account.id)
+
+
+def authenticator_of(username: str) -> pyotp.TOTP:
+    """The authenticator app holding the staff member's secret."""
+    return pyotp.TOTP(staff_member_named(username).totp_secret or "")
+
+
+def screen(browser: FlaskClient, number: str) -> str:
+    """The patron screen's HTML, answered with 200."""
+    response = browser.get(f"/balie/klanten/{number}")
+    assert response.status_code == 200, response.status_code
+    return response.get_data(as_text=True)
+
+
+def section(html: str, name: str) -> str:
+    """The text of one section of the screen (tags removed, spaces folded)."""
+    found = re.search(rf'<section aria-labelledby="{name}">(.*?)</section>', html, re.S)
+    assert found, f"no section {name}"
+    return text_of(found[1])
+
+
+def lending(html: str) -> str:
+    """The text of the notice saying whether lending is blocked and why."""
+    found = re.search(r'aria-labelledby="lending">(.*?)</div>', html, re.S)
+    assert found, "no lending notice"
+    return text_of(found[1])
+
+
+def text_of(html: str) -> str:
+    """The text of some HTML: tags removed, spaces folded."""
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def page_of(patron: Patron) -> str:
+    """The address of the patron's refusal page (invalid, blacklisted)."""
+    return f"/balie/klanten/{patron.customer_number}/abonnement-status"
+
+
+def refuse(browser: FlaskClient, patron: Patron, status: str, reason: str) -> TestResponse:
+    """Open the refusal page and send its form (with the status the page showed)."""
+    html = browser.get(page_of(patron)).get_data(as_text=True)
+    seen = re.search(r'<input id="seen" name="seen" type="hidden" value="(\w+)">', html)
+    assert seen, "no refusal form on the page"
+    form = {"status": status, "reason": reason, "seen": seen[1]}
+    return browser.post(page_of(patron), data={"csrf_token": csrf_token_in(html), **form})
+
+
+def lift(browser: FlaskClient, patron: Patron, seen: str) -> TestResponse:
+    """Press *Lift the refusal* for a refusal the page showed as `seen`."""
+    html = browser.get(page_of(patron)).get_data(as_text=True)
+    assert 'id="refusal"' in html, "no lift button on the page"
+    form = {"csrf_token": csrf_token_in(html), "refusal": seen}
+    return browser.post(f"{page_of(patron)}/opheffen", data=form)

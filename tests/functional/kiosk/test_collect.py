@@ -1,7 +1,7 @@
 """Collecting a card at the kiosk: simulated devices, the real portal and payment sandbox."""
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
@@ -41,6 +41,7 @@ from tests.support.kiosk_collect import (
     typed_document,
 )
 from tests.support.servers import running_server
+from tests.support.staff import desk_session, refuse
 
 CARD_STATUS = "/ophalen/nieuwe-pas/status"
 WAITING = "Take a blank card from the tray and hold it on the reader."
@@ -63,6 +64,12 @@ def kiosk_clock() -> ManualClock:
 def patron(client: FlaskClient, mollie_sandbox) -> Patron:  # noqa: ANN001
     """A patron who signed up online (and confirmed the e-mail) and still has to collect a card."""
     return member(client)
+
+
+@pytest.fixture
+def coordinator(app: Flask, new_browser: Callable[[], FlaskClient]) -> FlaskClient:
+    """A coordinator logged in at the desk of the portal."""
+    return desk_session(app, new_browser(), "hoofd", "coordinator")
 
 
 @pytest.fixture
@@ -558,6 +565,30 @@ def test_no_card_on_a_subscription_that_ended_the_desk_says_to_renew(
     assert portal_state(patron.id)[2] == []
 
 
+def test_a_patron_refused_by_the_library_is_sent_to_the_desk_in_discreet_words(
+    kiosk: FlaskClient, patron: Patron, coordinator: FlaskClient
+) -> None:
+    assert refuse(coordinator, patron, "blacklisted", "Agressief").status_code == 303
+    response = log_in_at_kiosk(kiosk, patron.customer_number)
+    assert response.headers["Location"] == "/ophalen/balie"  # before any ID check
+    page = kiosk.get("/ophalen/balie").get_data(as_text=True)
+    assert said(kiosk.application, REFUSED) in page
+    assert said(kiosk.application, ENDED) not in page and "Agressief" not in page
+    assert portal_state(patron.id)[2] == []
+
+
+def test_a_refusal_after_the_id_check_stops_the_card_at_the_desk(
+    kiosk: FlaskClient, kiosk_devices: Devices, patron: Patron, coordinator: FlaskClient
+) -> None:
+    verified_by_typing(kiosk, kiosk_devices, patron)
+    assert refuse(coordinator, patron, "invalid", "Adres bestaat niet").status_code == 303
+    place_blank(kiosk_devices, blank_tag())
+    assert encode(kiosk) == "/ophalen/balie"
+    assert said(kiosk.application, REFUSED) in kiosk.get("/ophalen/balie").get_data(as_text=True)
+    blocked, cards, _checks = portal_state(patron.id)
+    assert blocked and cards == []
+
+
 def test_english_chosen_on_the_start_screen_holds_through_logging_in(
     kiosk: FlaskClient, patron: Patron
 ) -> None:
@@ -586,6 +617,10 @@ def test_dutch_chosen_here_wins_over_the_patron_s_english(
     assert '<html lang="nl">' in kiosk.get("/ophalen").get_data(as_text=True)
 
 
+REFUSED = (
+    "The library has blocked your subscription: you cannot collect a card or borrow now. The desk"
+    " can tell you more."
+)
 EXPIRED = "Your ID document has expired. Bring a valid passport or identity card to the desk."
 ENDED = (
     "Your subscription is not valid: it has ended or it is blocked. Renew it at the desk or on "

@@ -3,7 +3,7 @@
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from flask import Flask
@@ -31,6 +31,7 @@ from tests.support.kiosk_flows import (
     tap,
     tapped_kiosk,
 )
+from tests.support.staff import desk_session, refuse
 
 FAST_IDLE = {"KIOSK_IDLE_SECONDS": 1, "KIOSK_COUNTDOWN_SECONDS": 0, "KIOSK_KEEPALIVE_SECONDS": 0}
 
@@ -46,6 +47,28 @@ def test_tapping_a_card_shows_the_patron(
     assert "M.J. van Dijk" in page and "€12.50" in page
     assert patron.subscriptions[0].end_date.strftime("%Y") in page
     assert "/betalen" in page
+
+
+def test_a_refused_patron_tapping_the_card_is_sent_to_the_desk(
+    app: Flask,
+    client: FlaskClient,
+    new_browser: Callable[[], FlaskClient],
+    kiosk_app: Flask,
+    kiosk_devices: Devices,
+) -> None:
+    patron = owing_card_holder(app, client)
+    coordinator = desk_session(app, new_browser(), "hoofd", "coordinator")
+    assert refuse(coordinator, patron, "invalid", "Post komt retour").status_code == 303
+    kiosk = kiosk_app.test_client()
+    assert tap(kiosk, kiosk_devices) == "/pas"
+    page = kiosk.get("/pas").get_data(as_text=True)
+    refused = (
+        "The library has blocked your subscription: you cannot collect a card or borrow now."
+        " The desk can tell you more."
+    )
+    assert said(kiosk_app, refused) in page and "Post komt retour" not in page
+    assert patron.subscriptions[0].end_date.strftime("%Y") not in page  # not valid, not a date
+    assert "/betalen" in page  # what is owed can still be paid
 
 
 def test_unknown_and_blank_cards_are_refused(

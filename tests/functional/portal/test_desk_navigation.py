@@ -15,6 +15,7 @@ SEARCH = "/balie/klanten"
 DESK_LINKS = [
     ("/balie/klanten", "Klant zoeken"),
     ("/balie/klanten/nieuw", "Nieuwe klant"),
+    ("/balie/brieven", "Brieven"),
     ("/balie/zuilen", "Zuilen"),
 ]
 COORDINATOR_LINKS = [("/balie/audit", "Auditlog"), ("/balie/medewerkers", "Medewerkers")]

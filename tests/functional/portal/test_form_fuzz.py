@@ -22,7 +22,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -31,16 +31,19 @@ from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from portal.extensions import db
-from portal.wiring import now
+from portal.wiring import now, payment_provider
 from shared.cards.numbers import luhn_check_digit
 from shared.clock import ManualClock
+from shared.memberships.cancellation import Cancellation, CancelWhen, cancel_subscription
 from shared.models.account import LoginAccount
-from shared.models.patron import Patron, Subscription
+from shared.models.membership import Letter
+from shared.models.patron import Patron, Subscription, SubscriptionStatus
 from shared.text import max_length
 from tests.functional.portal.test_first_login import DESK_PASSWORD, NEW, answers, desk_member
+from tests.functional.portal.test_letters import renewal_letter
 from tests.support.accounts import (
     PASSWORD,
     create_staff,
@@ -50,7 +53,7 @@ from tests.support.accounts import (
     member,
 )
 from tests.support.databases import only_on_sqlite
-from tests.support.factories import create_account
+from tests.support.factories import create_account, create_patron
 from tests.support.fuzz import Value, filled_in, insert, spoiled, stored_text_problems
 from tests.support.oidc import LOGOUT_URI, add_service, authorize_url
 from tests.support.signup import account_data, choose, csrf_token, details_data, submit
@@ -132,11 +135,11 @@ def logged_in(visit: Visit, logins: Sequence[str] = ("marieke85",)) -> None:
 
 
 def logged_in_at(page: str, action: str | None = None) -> Callable[[Visit], tuple[str, str]]:
-    """A form of a logged-in patron (the action may name the patron's id: "{patron}")."""
+    """A form of a logged-in patron (its page and action may name the patron's id: "{patron}")."""
 
     def reach(visit: Visit) -> tuple[str, str]:
         logged_in(visit)
-        return page, (action or page).format(**visit.made)
+        return page.format(**visit.made), (action or page).format(**visit.made)
 
     return reach
 
@@ -264,16 +267,55 @@ def second_step(visit: Visit) -> tuple[str, str]:
     return SECOND_STEP, SECOND_STEP
 
 
-def at_the_desk(page: str) -> Callable[[Visit], tuple[str, str]]:
-    """A staff form: a desk member logged in (once per visit: no fuzzed form logs out)."""
+def at_the_desk(page: str, action: str | None = None) -> Callable[[Visit], tuple[str, str]]:
+    """A staff form: a desk member logged in (once per visit: no fuzzed form logs out); the
+    page and action may name what the setup made ("{customer}")."""
 
     def reach(visit: Visit) -> tuple[str, str]:
         if "staff" not in visit.made:
             desk_session(visit.app, visit.client)
             visit.made["staff"] = True
-        return page, page
+        return page.format(**visit.made), (action or page).format(**visit.made)
 
     return reach
+
+
+def a_letter(visit: Visit) -> None:
+    """A letter in the desk's print queue, for a member without an e-mail address."""
+    patron = renewal_letter(visit.app, visit.new_browser(), visit.clock)
+    visit.made["letter"] = db.session.scalars(
+        select(Letter.id).where(Letter.patron_id == patron.id)
+    ).one()
+
+
+def a_patron(status: SubscriptionStatus) -> Callable[[Visit], None]:
+    """A patron with a Basis subscription in this status, as the desk finds them."""
+
+    def setup(visit: Visit) -> None:
+        patron = create_patron(db.session, None, now(), subscription="0045")
+        patron.subscriptions[0].status = status
+        db.session.commit()
+        visit.made["customer"] = patron.customer_number
+
+    return setup
+
+
+def a_youth_member(visit: Visit) -> None:
+    """A youth member, whom the desk may move on to the adult subscription."""
+    patron = create_patron(
+        db.session, None, now(), birth_date=date(2010, 5, 6), subscription="jeugd"
+    )
+    db.session.commit()
+    visit.made["customer"] = patron.customer_number
+
+
+def cancelled_at_the_end(visit: Visit) -> None:
+    """A member who cancelled at the end of the period, which the desk may withdraw."""
+    a_member()(visit)
+    patron = db.session.get_one(Patron, visit.made["patron"])
+    moving = Cancellation(CancelWhen.END_OF_PERIOD, "verhuisd")
+    cancel_subscription(db.session, patron, moving, payment_provider(), now())
+    db.session.commit()
 
 
 DETAILS = {name: [str(value)] for name, value in details_data().items()} | {
@@ -283,6 +325,7 @@ DETAILS = {name: [str(value)] for name, value in details_data().items()} | {
     "iban": ["", "NL91 ABNA 0417 1643 00"],
     "newsletter": [None, "y"],
 }
+REFUSAL_PAGE = "/balie/klanten/{customer}/abonnement-status"
 BLANK_CARD = "252700012345" + luhn_check_digit("252700012345")
 DESK_REGISTRATION = DETAILS | {
     "initials": ["M.J.", ""],
@@ -339,8 +382,8 @@ FORMS = [
     ),
     Form(
         "account.cancel",
-        {},
-        logged_in_at("/mijn-account", "/mijn-account/{patron}/opzeggen"),
+        {"when": ["end", "now"], "reason": ["verhuisd", "anders", "overleden", ""]},
+        logged_in_at("/mijn-account/{patron}/opzeggen"),
         a_member(),
     ),
     Form(
@@ -375,6 +418,56 @@ FORMS = [
     Form("staff.second_step", {"code": ["000000", "123 456"]}, second_step, a_staff_member),
     Form("payments.pay_instead", {}, pay_page, failed_collection),
     Form("staff.register_patron", DESK_REGISTRATION, at_the_desk("/balie/klanten/nieuw")),
+    Form(
+        "staff.mark_letters_printed",
+        {
+            "which": ["ticked", "all", None],
+            "listed": ["{letter}", "9" * 30],
+            "letter": ["{letter}", None, "0"],
+        },
+        at_the_desk("/balie/brieven", "/balie/brieven/afgedrukt"),
+        a_letter,
+    ),
+    Form(
+        "staff.subscription_status",
+        {
+            "status": ["invalid", "blacklisted"],
+            "reason": ["Post komt retour"],
+            "seen": ["normal", "invalid"],
+        },
+        at_the_desk(REFUSAL_PAGE),
+        a_patron(SubscriptionStatus.NORMAL),
+    ),
+    Form(
+        "staff.lift_refusal",
+        {"refusal": ["invalid", "blacklisted"]},
+        at_the_desk(REFUSAL_PAGE, f"{REFUSAL_PAGE}/opheffen"),
+        a_patron(SubscriptionStatus.INVALID),
+    ),
+    Form(
+        "staff.cancel_subscription",
+        {
+            "when": ["now", "end"],
+            "reason": ["overleden", "verhuisd", ""],
+            "refund": ["yes", "no", None],
+        },
+        at_the_desk("/balie/klanten/{customer}/opzeggen"),
+        a_member(),
+    ),
+    Form(
+        "staff.move_youth_on",
+        {},
+        at_the_desk("/balie/klanten/{customer}", "/balie/klanten/{customer}/jeugd-overzetten"),
+        a_youth_member,
+    ),
+    Form(
+        "staff.withdraw_cancellation",
+        {},
+        at_the_desk(
+            "/balie/klanten/{customer}/opzeggen", "/balie/klanten/{customer}/opzegging-intrekken"
+        ),
+        cancelled_at_the_end,
+    ),
     Form("oidc.authorize", {"decision": ["allow", "deny"]}, consent_page, with_service),
     Form(
         "oidc.end_session",

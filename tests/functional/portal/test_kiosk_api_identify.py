@@ -47,6 +47,7 @@ def test_card_with_its_chip_identifies_with_the_weakest_proof(
         "valid_through": patron.subscriptions[0].end_date.isoformat(),
         "subscription": "Basis",
         "subscription_valid": True,
+        "subscription_refused": False,
         "owed": "0.00",
         "currency": "EUR",
         "has_card": True,

@@ -50,30 +50,6 @@ def test_stopping_direct_debit_from_the_account(client: FlaskClient, mollie_sand
     )
 
 
-def test_cancelling_keeps_the_paid_period(client: FlaskClient, mollie_sandbox) -> None:
-    patron = member(client)
-    log_in(client, patron.customer_number)
-    end = db.session.scalars(select(Subscription)).one().end_date
-    post_form(client, "/mijn-account", f"/mijn-account/{patron.id}/opzeggen")
-    db.session.expire_all()
-    subscription = db.session.scalars(select(Subscription)).one()
-    assert (subscription.status, subscription.end_date) == ("cancelled", end)
-    assert "Opgezegd" in client.get("/mijn-account").get_data(as_text=True)
-
-
-def test_another_membership_cannot_be_touched(
-    client: FlaskClient, new_browser, mollie_sandbox
-) -> None:
-    victim = member(client)
-    other = new_browser()
-    member(other, username="ander", email="ander@example.nl")
-    log_in(other, "ander")
-    response = post_form(other, "/mijn-account", f"/mijn-account/{victim.id}/opzeggen")
-    assert response.status_code == 404
-    db.session.expire_all()
-    assert db.session.get(Subscription, victim.subscriptions[0].id).cancelled_at is None
-
-
 def test_a_new_password_ends_every_other_session(
     client: FlaskClient, new_browser, mollie_sandbox
 ) -> None:

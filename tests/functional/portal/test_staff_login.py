@@ -15,17 +15,18 @@ from werkzeug.test import TestResponse
 from portal.extensions import db
 from shared.accounts.staff import find_by_username
 from shared.clock import ManualClock
-from shared.models.staff import StaffMember
 from tests.support.accounts import create_staff, log_in, member
 from tests.support.signup import csrf_token
 from tests.support.staff import (
     CHANGE_PASSWORD,
     OWN_PASSWORD,
     SECOND_STEP,
+    authenticator_of,
     change_password,
     code_at,
     desk_session,
     enrol,
+    staff_member_named,
     type_code,
 )
 
@@ -61,19 +62,6 @@ def half_logged_in(app: Flask, client: FlaskClient) -> tuple[pyotp.TOTP, str]:
     shown = create_staff(app)
     assert log_in(client, "balie", shown["password"]).location == SECOND_STEP
     return pyotp.parse_uri(shown["otpauth_uri"]), shown["password"]
-
-
-def staff_member_named(username: str) -> StaffMember:
-    """The staff member of this username, as stored now."""
-    account = find_by_username(db.session, username)
-    assert account is not None
-    db.session.refresh(account)
-    return db.session.get_one(StaffMember, account.id)
-
-
-def authenticator_of(username: str) -> pyotp.TOTP:
-    """The authenticator app holding the staff member's secret."""
-    return pyotp.TOTP(staff_member_named(username).totp_secret or "")
 
 
 def is_logged_in_staff(client: FlaskClient) -> bool:

@@ -29,12 +29,35 @@ def codes_in(node: ast.expr) -> list[str]:
 
 
 def domain_error_calls() -> Iterator[tuple[str, ast.Call]]:
-    """Each `DomainError(...)` made in the sources, with the file it is in."""
+    """Each `DomainError(...)` made in the sources (also a subclass's `super().__init__(...)`),
+    with the file it is in."""
     for path in python_files():
-        for node in ast.walk(ast.parse(path.read_text(), str(path))):
-            called = isinstance(node, ast.Call) and getattr(node.func, "id", None) == "DomainError"
-            if called and node.args:
+        tree = ast.parse(path.read_text(), str(path))
+        inits = subclass_inits(tree)
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call) or not node.args:
+                continue
+            if getattr(node.func, "id", None) == "DomainError" or node in inits:
                 yield str(path.relative_to(PROJECT_ROOT)), node
+
+
+def subclass_inits(tree: ast.Module) -> list[ast.Call]:
+    """The `super().__init__(...)` calls in the module's subclasses of DomainError."""
+    classes = [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ClassDef)
+        and any(getattr(base, "id", None) == "DomainError" for base in node.bases)
+    ]
+    return [
+        node
+        for cls in classes
+        for node in ast.walk(cls)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "__init__"
+        and getattr(getattr(node.func.value, "func", None), "id", None) == "super"
+    ]
 
 
 def domain_errors() -> Iterator[tuple[str, int, ast.expr]]:

@@ -1,4 +1,5 @@
-"""The catalogue file: each branch takes the ISIL of its own library within the organisation."""
+"""The catalogue file: each branch takes the ISIL of its own library within the organisation;
+the reasons for cancelling, each with a Dutch label."""
 
 from pathlib import Path
 
@@ -7,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shared.catalogue.loader import CatalogueError, load_catalogue
-from shared.models.catalogue import Branch
+from shared.models.catalogue import Branch, CancelReason
 
 
 def branch_isils(db_session: Session) -> dict[str, str]:
@@ -46,3 +47,22 @@ def test_a_prefix_of_two_isils_is_refused(db_session: Session, tmp_path: Path) -
     )
     with pytest.raises(CatalogueError, match="1000"):
         load_catalogue(db_session, write(tmp_path, isils, 'code = "1000"'))
+
+
+def test_the_reasons_for_cancelling_are_loaded_in_order_the_desks_own_marked(
+    db_session: Session,
+) -> None:
+    reasons = db_session.scalars(select(CancelReason).order_by(CancelReason.sort_order)).all()
+    assert [reason.code for reason in reasons][:2] == ["verhuisd", "te_duur"]
+    assert [reason.code for reason in reasons if reason.desk_only] == ["overleden"]
+    assert all(reason.label("nl") and reason.label("en") for reason in reasons)
+
+
+def test_a_reason_for_cancelling_without_a_dutch_label_is_refused(
+    db_session: Session, tmp_path: Path
+) -> None:
+    path = write(tmp_path, '[[isil]]\ncode = "NL-1"\nbranches = ["1000"]', 'code = "1000"')
+    reason = '\n[[cancel_reason]]\ncode = "weg"\nlabels = { en = "Gone" }\n'
+    path.write_text(path.read_text(encoding="utf-8") + reason, encoding="utf-8")
+    with pytest.raises(CatalogueError, match="cancel reason weg"):
+        load_catalogue(db_session, path)

@@ -1,0 +1,277 @@
+"""Renewing a subscription paid once (seed 002): a renewal mail with a pay link some days before
+the end (a letter for the desk to print when no e-mail address is known); at the end, unpaid,
+the renewal is charged on the ledger and the subscription is invoiced (*gefactureerd*), still
+valid through a grace period; a reminder before that ends; after it, lending is blocked until
+the renewal is paid (online, at the kiosk or at the desk). Paying extends the subscription by
+its term from the old end, however late it is paid. A free subscription renews on its own.
+
+Each step is claimed once per period (StepDone), so running the job again, or in two processes
+at once, does nothing twice."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import ColumnElement, Select, exists, select
+from sqlalchemy.orm import Session
+
+from shared.db import insert_or_ignore
+from shared.mail.patron_mail import pay_link, payment_mail_address, queue_mail
+from shared.mail.settings import MailSettings
+from shared.models.catalogue import SubscriptionType, Validity
+from shared.models.membership import Letter, Step, StepDone
+from shared.models.patron import REFUSED_STATUSES, PaymentPlan, Subscription, SubscriptionStatus
+from shared.patrons.status import move_from
+from shared.patrons.subscriptions import check_age
+from shared.payments.direct_debit import (
+    charge_period,
+    extend,
+    period_end,
+    period_is_settled,
+    period_owed,
+    unpaid_periods,
+)
+
+DAY = timedelta(days=1)
+TERMS = (Validity.END_OF_MONTH, Validity.EXACT)  # subscriptions with a term that can renew
+MONEY_STEPS = frozenset({Step.NOTICE, Step.INVOICE, Step.REMINDER, Step.LAPSED})
+
+
+@dataclass(frozen=True)
+class RenewalRules:
+    """When the renewal's steps come (settings RENEWAL_NOTICE_DAYS, RENEWAL_GRACE_DAYS and
+    RENEWAL_REMINDER_DAYS)."""
+
+    notice_days: int = 30  # the renewal mail, this many days before the end
+    grace_days: int = 30  # still valid this many days after the end, invoiced
+    reminder_days: int = 7  # the reminder, this many days before the grace period ends
+
+
+@dataclass(frozen=True)
+class Renewal:
+    """What the job needs for one day: the day, the moment, the rules and how to mail."""
+
+    today: date
+    now: datetime
+    rules: RenewalRules
+    mail: MailSettings
+
+
+def claim(session: Session, subscription: Subscription, step: Step, now: datetime) -> bool:
+    """Record that the step is done for the subscription's current period; False if it was."""
+    values = {
+        "subscription_id": subscription.id,
+        "ends_on": subscription.end_date,
+        "step": step,
+        "done_at": now,
+    }
+    return insert_or_ignore(session, StepDone, values)
+
+
+def unclaimed(step: Step) -> ColumnElement[bool]:
+    """SQL: the step is not done yet for the subscription's current period."""
+    return ~exists().where(
+        StepDone.subscription_id == Subscription.id,
+        StepDone.ends_on == Subscription.end_date,
+        StepDone.step == step,
+    )
+
+
+def paid_renewals(step: Step) -> Select[int]:
+    """Ids of running subscriptions paid once, with a price and a term that renews."""
+    return (
+        select(Subscription.id)
+        .join(SubscriptionType, Subscription.type_code == SubscriptionType.code)
+        .where(
+            Subscription.paid_by == PaymentPlan.ONCE,
+            Subscription.cancelled_at.is_(None),
+            Subscription.price > 0,
+            SubscriptionType.renews.is_(True),
+            SubscriptionType.validity.in_(TERMS),
+            unclaimed(step),
+        )
+    )
+
+
+def due_for_notice(day: Renewal) -> Select[int]:
+    """Ending within the notice days, not invoiced or refused."""
+    ends_soon = Subscription.end_date.between(day.today, day.today + day.rules.notice_days * DAY)
+    normal = Subscription.status == SubscriptionStatus.NORMAL
+    return paid_renewals(Step.NOTICE).where(ends_soon, normal)
+
+
+def due_for_invoice(day: Renewal) -> Select[int]:
+    """Ended unpaid within the grace days (older ones simply ended: none is invoiced years
+    later), not invoiced or refused yet."""
+    ended = Subscription.end_date.between(day.today - day.rules.grace_days * DAY, day.today - DAY)
+    normal = Subscription.status == SubscriptionStatus.NORMAL
+    return paid_renewals(Step.INVOICE).where(ended, normal)
+
+
+def due_for_reminder(day: Renewal) -> Select[int]:
+    """Invoiced, the grace period ending within the reminder days."""
+    ending = Subscription.grace_until.between(day.today, day.today + day.rules.reminder_days * DAY)
+    invoiced = Subscription.status == SubscriptionStatus.INVOICED
+    return paid_renewals(Step.REMINDER).where(ending, invoiced)
+
+
+def due_for_lapse(day: Renewal) -> Select[int]:
+    """Invoiced, the grace period over (lately: older ones were told when it happened)."""
+    over = Subscription.grace_until.between(day.today - day.rules.grace_days * DAY, day.today - DAY)
+    invoiced = Subscription.status == SubscriptionStatus.INVOICED
+    return paid_renewals(Step.LAPSED).where(over, invoiced)
+
+
+def due_for_free_renewal(day: Renewal) -> Select[int]:
+    """Free subscriptions with a term that ended (lately), not refused or cancelled."""
+    return (
+        select(Subscription.id)
+        .join(SubscriptionType, Subscription.type_code == SubscriptionType.code)
+        .where(
+            Subscription.price == 0,
+            Subscription.cancelled_at.is_(None),
+            Subscription.status == SubscriptionStatus.NORMAL,
+            SubscriptionType.renews.is_(True),
+            SubscriptionType.validity.in_(TERMS),
+            Subscription.end_date.between(day.today - day.rules.grace_days * DAY, day.today - DAY),
+            unclaimed(Step.RENEWED_FREE),
+            unclaimed(Step.ENDED),
+        )
+    )
+
+
+def notice(session: Session, subscription: Subscription, day: Renewal) -> None:
+    """The renewal is due soon: tell the patron what it costs and how to pay it."""
+    # Read after the candidates were: a renewal paid meanwhile moved the end on.
+    ends_soon = subscription.end_date <= day.today + day.rules.notice_days * DAY
+    if ends_soon and claim(session, subscription, Step.NOTICE, day.now):
+        tell(session, subscription, Step.NOTICE, day)
+
+
+def invoice(session: Session, subscription: Subscription, day: Renewal) -> None:
+    """The end passed unpaid: invoice the subscription (grace begins) and charge the renewal."""
+    start = subscription.end_date + DAY
+    # Read after the candidates were: one paid, cancelled or refused meanwhile is left alone.
+    if start > day.today or period_is_settled(session, subscription, start):
+        return
+    if not claim(session, subscription, Step.INVOICE, day.now):
+        return
+    grace = subscription.end_date + day.rules.grace_days * DAY
+    invoiced = SubscriptionStatus.INVOICED
+    if move_from(session, subscription, SubscriptionStatus.NORMAL, invoiced, grace_until=grace):
+        charge_period(session, subscription, start, day.now)
+        tell(session, subscription, Step.INVOICE, day)
+
+
+def remind(session: Session, subscription: Subscription, day: Renewal) -> None:
+    """The grace period ends soon: remind the patron."""
+    if claim(session, subscription, Step.REMINDER, day.now):
+        tell(session, subscription, Step.REMINDER, day)
+
+
+def lapse(session: Session, subscription: Subscription, day: Renewal) -> None:
+    """The grace period ended unpaid: lending is blocked (the dates say so); tell the patron."""
+    if claim(session, subscription, Step.LAPSED, day.now):
+        tell(session, subscription, Step.LAPSED, day)
+
+
+def renew_free(session: Session, subscription: Subscription, day: Renewal) -> None:
+    """A free subscription runs another term while its ages hold; else it ends, and the patron
+    is told which subscriptions there are."""
+    start = subscription.end_date + DAY
+    if start > day.today:
+        return  # renewed meanwhile (by a run in another process)
+    if check_age(subscription.type, subscription.patron.birth_date, start) is not None:
+        if claim(session, subscription, Step.ENDED, day.now):
+            tell(session, subscription, Step.ENDED, day)
+        return
+    if claim(session, subscription, Step.RENEWED_FREE, day.now):
+        extend(session, subscription, start)
+
+
+def renewed_through(subscription: Subscription) -> date:
+    """The new end once the renewal (the period after the end) is paid."""
+    return period_end(subscription, subscription.end_date + DAY)
+
+
+def tell(session: Session, subscription: Subscription, step: Step, day: Renewal) -> None:
+    """Mail the patron about this step of the renewal; with no e-mail address known, leave a
+    letter in the desk's print queue."""
+    patron = subscription.patron
+    start = subscription.end_date + DAY
+    to = payment_mail_address(patron)
+    if not to:
+        letter = Letter(
+            patron_id=patron.id,
+            subscription_id=subscription.id,
+            period_start=start,
+            step=step,
+            created_at=day.now,
+        )
+        session.add(letter)
+        session.flush()
+        return
+    context: dict[str, object] = {
+        "subscription": subscription,
+        "step": step.value,
+        "account_url": day.mail.account_url,
+        "url": "",
+    }
+    if step in MONEY_STEPS:
+        context |= {
+            "start": start,
+            "amount": period_owed(session, subscription, start),
+            "renewed_through": renewed_through(subscription),
+            "url": pay_link(day.mail, subscription.id, start, day.now),
+        }
+    key = f"renewal:{subscription.id}:{subscription.end_date}:{step.value}"
+    queue_mail(session, day.mail, "renewal", to, patron, context, day.now, key=key)
+
+
+def batches(session: Session, query: Select[int], size: int) -> Iterator[list[int]]:
+    """The query's ids in batches, by id: rows a batch changes never come back."""
+    last = 0
+    while True:
+        ids = list(
+            session.scalars(
+                query.where(Subscription.id > last).order_by(Subscription.id).limit(size)
+            )
+        )
+        if not ids:
+            return
+        yield ids
+        last = ids[-1]
+
+
+@dataclass(frozen=True)
+class RenewalDue:
+    """A renewal the patron may pay now: the period's start, what it costs, the new end."""
+
+    start: date
+    amount: Decimal
+    through: date
+
+
+def renewal_due(
+    session: Session, subscription: Subscription, today: date, rules: RenewalRules
+) -> RenewalDue | None:
+    """The period the patron may pay now: an unpaid one (invoiced), or the renewal once the
+    notice days before the end began; None for what does not renew or is cancelled."""
+    kind = subscription.type
+    renewing = (
+        subscription.paid_by == PaymentPlan.ONCE
+        and subscription.cancelled_at is None
+        and subscription.price > 0
+        and kind.renews
+        and kind.validity in TERMS
+    )
+    if not renewing or subscription.status in REFUSED_STATUSES:
+        return None
+    unpaid = unpaid_periods(session, subscription)
+    start = unpaid[0] if unpaid else subscription.end_date + DAY
+    notice_from = subscription.end_date - rules.notice_days * DAY
+    if not unpaid and not notice_from <= today <= subscription.end_date + rules.grace_days * DAY:
+        return None  # not yet, or ended long ago: nothing to renew (a new subscription is)
+    amount = period_owed(session, subscription, start)
+    return RenewalDue(start, amount, period_end(subscription, start))

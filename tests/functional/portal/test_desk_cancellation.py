@@ -1,0 +1,257 @@
+"""Cancelling at the desk (/balie/klanten/<number>/opzeggen): now with a refund of the unused part
+(pro rata by day, at the sandbox, on the ledger) or without, at the end of the period and its
+withdrawal before that end, each in the audit log with the subscription before and after."""
+
+import re
+from calendar import isleap
+from collections.abc import Callable
+from datetime import date, timedelta
+from decimal import Decimal
+from itertools import count
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from werkzeug.test import TestResponse
+
+from portal.extensions import db
+from shared.clock import ManualClock
+from shared.desk.audit import entries
+from shared.models.audit import AuditEntry
+from shared.models.ledger import EntryType, LedgerEntry
+from shared.models.patron import Patron
+from shared.models.payment import Payment, Refund
+from shared.payments import ledger
+from tests.functional.portal.test_cancellation import cancel as cancel_online
+from tests.functional.portal.test_renewal import (
+    go_to,
+    pay_by_link,
+    renewal_mails,
+    run_daily,
+    subscription_of,
+)
+from tests.support.accounts import log_in, member
+from tests.support.dates import noon_on
+from tests.support.signup import csrf_token
+from tests.support.staff import desk_session
+
+DAY = timedelta(days=1)
+# Basis (€ 58.00) taken on 15 January of a coming year without 29 February runs through 31
+# January of the next year: 382 days. (The clock only moves forward.)
+YEAR = next(year for year in count(date.today().year + 1) if not isleap(year))
+SIGNED_UP, END, LATER = date(YEAR, 1, 15), date(YEAR + 1, 1, 31), date(YEAR, 7, 14)
+
+
+@pytest.fixture
+def desk(app: Flask, new_browser: Callable[[], FlaskClient]) -> Callable[[], FlaskClient]:
+    """Log a desk member in, in a browser of their own (balie1, balie2, …): a staff session
+    ends when the clock moves on."""
+    logins = count(1)
+    return lambda: desk_session(app, new_browser(), f"balie{next(logins)}")
+
+
+@pytest.fixture
+def basis(client: FlaskClient, clock: ManualClock, mollie_sandbox) -> Patron:  # noqa: ANN001
+    """A member who took Basis online on SIGNED_UP."""
+    clock.set(noon_on(SIGNED_UP))
+    patron = member(client)
+    assert subscription_of(patron).end_date == END
+    return patron
+
+
+def page_of(patron: Patron) -> str:
+    """The desk's cancel page of the patron."""
+    return f"/balie/klanten/{patron.customer_number}/opzeggen"
+
+
+def cancel(desk: FlaskClient, patron: Patron, **fields: str) -> TestResponse:
+    """Fill in the desk's cancel form and send it."""
+    page = desk.get(page_of(patron))
+    return desk.post(page_of(patron), data={"csrf_token": csrf_token(page), **fields})
+
+
+def withdraw(desk: FlaskClient, patron: Patron) -> TestResponse:
+    """Press the button that withdraws the cancellation."""
+    token = csrf_token(desk.get(page_of(patron)))
+    path = f"/balie/klanten/{patron.customer_number}/opzegging-intrekken"
+    return desk.post(path, data={"csrf_token": token})
+
+
+def audited(patron: Patron, action: str) -> AuditEntry:
+    """The patron's one audit entry of this action."""
+    db.session.expire_all()
+    (entry,) = [e for e in entries(db.session, patron_id=patron.id) if e.action == action]
+    return entry
+
+
+def test_now_with_a_refund_gives_back_the_unused_days_at_the_sandbox_and_on_the_ledger(
+    desk: Callable[[], FlaskClient],
+    basis: Patron,
+    clock: ManualClock,
+    portal_server: str,
+    mollie_sandbox,  # noqa: ANN001
+) -> None:
+    go_to(clock, LATER)
+    balie = desk()
+    shown = balie.get(page_of(basis)).get_data(as_text=True)
+    # 201 of 382 days after today, of € 58.00: € 30.518…, the fraction of a cent kept.
+    assert re.search(r"Het ongebruikte deel terugbetalen: €\s30,51<", shown)
+    assert "Overleden" in shown  # the desk's own reason
+    answer = cancel(balie, basis, when="now", reason="overleden", refund="yes")
+    assert answer.status_code == 303
+    told = balie.get(answer.location).get_data(as_text=True)
+    assert re.search(r"€\s30,51 wordt aan de klant terugbetaald", told)
+    ended = subscription_of(basis)
+    assert (ended.status, ended.end_date, ended.cancel_reason) == (
+        "cancelled",
+        LATER,
+        "overleden",
+    )
+    refund = db.session.scalars(select(Refund)).one()
+    payment = db.session.get_one(Payment, refund.payment_id)
+    assert (refund.amount, refund.status) == (Decimal("30.51"), "pending")
+    remote = mollie_sandbox.client().payments.get(payment.provider_id)
+    assert remote.amount_refunded == {"currency": "EUR", "value": "30.51"}
+    mollie_sandbox.set_refund_status(refund.provider_id, "refunded")
+    db.session.expire_all()
+    booked = db.session.scalars(select(LedgerEntry).where(LedgerEntry.refund_id == refund.id))
+    assert [(e.entry_type, e.amount) for e in booked] == [(EntryType.REFUND, Decimal("30.51"))]
+    assert ledger.balance(db.session, basis.id) == 0  # the unused part is credited too
+    entry = audited(basis, "subscription.cancelled")
+    assert entry.staff_username == "balie1"
+    assert entry.before == {
+        "status": "normal",
+        "end_date": END.isoformat(),
+        "cancel_reason": None,
+        "paid_by": "once",
+    }
+    assert entry.after == {
+        "status": "cancelled",
+        "end_date": LATER.isoformat(),
+        "cancel_reason": "overleden",
+        "paid_by": "once",
+        "refund": "30.51",
+    }
+
+
+def test_a_renewal_paid_ahead_is_refunded_whole_with_the_rest_of_the_current_period(
+    app: Flask,
+    client: FlaskClient,
+    desk: Callable[[], FlaskClient],
+    basis: Patron,
+    clock: ManualClock,
+) -> None:
+    go_to(clock, END - 30 * DAY)
+    run_daily(app)
+    pay_by_link(client, renewal_mails()[0])
+    go_to(clock, END - 10 * DAY)
+    assert cancel(desk(), basis, when="now", reason="verhuisd", refund="yes").status_code == 303
+    refunds = db.session.scalars(select(Refund).order_by(Refund.id)).all()
+    periods = [db.session.get_one(Payment, r.payment_id).period_start for r in refunds]
+    # 10 of the first period's 382 days (€ 1.518…), and all of the year paid ahead.
+    assert [r.amount for r in refunds] == [Decimal("1.51"), Decimal("58.00")]
+    assert periods == [SIGNED_UP, END + DAY]
+    assert ledger.balance(db.session, basis.id) == Decimal("-59.51")  # until Mollie refunds
+
+
+def test_a_refund_the_provider_did_not_take_is_sent_by_reconcile(
+    app: Flask,
+    desk: Callable[[], FlaskClient],
+    basis: Patron,
+    clock: ManualClock,
+    mollie_sandbox,  # noqa: ANN001
+) -> None:
+    go_to(clock, LATER)
+    balie = desk()
+    page = balie.get(page_of(basis))
+    mollie_sandbox.inject_fault("error_500", count=50)
+    fields = {"when": "now", "reason": "verhuisd", "refund": "yes"}
+    answer = balie.post(page_of(basis), data={"csrf_token": csrf_token(page), **fields})
+    told = balie.get(answer.location).get_data(as_text=True)
+    assert re.search(r"De terugbetaling van €\s30,51 volgt zodra de betaaldienst", told)
+    assert subscription_of(basis).status == "cancelled"
+    waiting = db.session.scalars(select(Refund)).one()
+    assert (waiting.amount, waiting.provider_id) == (Decimal("30.51"), None)
+    assert ledger.balance(db.session, basis.id) == Decimal("-30.51")  # owed to the patron
+    mollie_sandbox.clear_faults()
+    assert app.test_cli_runner().invoke(args=["payments", "reconcile"]).exit_code == 0
+    db.session.expire_all()
+    assert db.session.get_one(Refund, waiting.id).provider_id is not None
+
+
+def test_now_without_a_refund_gives_nothing_back(
+    desk: Callable[[], FlaskClient], basis: Patron, clock: ManualClock
+) -> None:
+    go_to(clock, LATER)
+    assert cancel(desk(), basis, when="now", reason="verhuisd", refund="no").status_code == 303
+    assert subscription_of(basis).end_date == LATER
+    assert db.session.scalars(select(Refund)).all() == []
+    assert ledger.balance(db.session, basis.id) == 0
+    after = audited(basis, "subscription.cancelled").after
+    assert after is not None and "refund" not in after and after["end_date"] == LATER.isoformat()
+
+
+def test_a_refund_with_nothing_unused_is_refused_at_its_field(
+    desk: Callable[[], FlaskClient], basis: Patron, clock: ManualClock
+) -> None:
+    go_to(clock, END)  # the last day: nothing after it
+    balie = desk()
+    shown = balie.get(page_of(basis)).get_data(as_text=True)
+    assert re.search(r"Het ongebruikte deel terugbetalen: €\s0,00<", shown)
+    answer = cancel(balie, basis, when="now", reason="verhuisd", refund="yes")
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 200
+    assert 'id="refund-error"' in html and "niets worden terugbetaald" in html
+    assert subscription_of(basis).cancelled_at is None
+
+
+def test_a_cancellation_at_the_end_is_withdrawn_before_it_and_the_renewal_comes_again(
+    app: Flask, desk: Callable[[], FlaskClient], basis: Patron, clock: ManualClock
+) -> None:
+    balie = desk()
+    screen = balie.get(f"/balie/klanten/{basis.customer_number}").get_data(as_text=True)
+    assert "Abonnement opzeggen" in screen
+    assert cancel(balie, basis, when="end", reason="ontevreden").status_code == 303
+    assert subscription_of(basis).end_date == END
+    screen = balie.get(f"/balie/klanten/{basis.customer_number}").get_data(as_text=True)
+    assert "Opzegging intrekken" in screen and "Abonnement opgezegd" in screen
+    go_to(clock, END - 40 * DAY)
+    answer = withdraw(desk(), basis)
+    assert answer.status_code == 303 and answer.location.endswith(basis.customer_number)
+    again = subscription_of(basis)
+    assert (again.status, again.cancelled_at, again.cancel_reason) == ("normal", None, None)
+    entry = audited(basis, "subscription.cancellation_withdrawn")
+    assert entry.before is not None and entry.after is not None
+    assert (entry.before["status"], entry.after["status"]) == ("cancelled", "normal")
+    assert (entry.before["cancel_reason"], entry.after["cancel_reason"]) == ("ontevreden", None)
+    go_to(clock, END - 30 * DAY)
+    assert run_daily(app)["notice"] == 1
+
+
+def test_a_cancellation_now_or_past_its_end_cannot_be_withdrawn(
+    desk: Callable[[], FlaskClient], basis: Patron, clock: ManualClock
+) -> None:
+    go_to(clock, date(YEAR, 3, 1))
+    balie = desk()
+    cancel(balie, basis, when="now", reason="te_duur", refund="no")
+    answer = withdraw(balie, basis)
+    assert answer.status_code == 303 and answer.location.endswith("/opzeggen")
+    refused = balie.get(answer.location).get_data(as_text=True)
+    assert "Alleen een opzegging aan het einde van de periode kan worden ingetrokken" in refused
+    assert subscription_of(basis).status == "cancelled"
+    assert [e.action for e in entries(db.session, patron_id=basis.id)].count(
+        "subscription.cancellation_withdrawn"
+    ) == 0
+
+
+def test_withdrawing_a_direct_debit_members_cancellation_renews_by_payment_link(
+    client: FlaskClient, desk: Callable[[], FlaskClient], mollie_sandbox
+) -> None:
+    patron = member(client, "0045", plan="direct_debit")
+    log_in(client, patron.customer_number)
+    cancel_online(client, patron, when="end", reason="anders")
+    assert withdraw(desk(), patron).status_code == 303
+    again = subscription_of(patron)
+    assert (again.status, again.paid_by, again.cancelled_at) == ("normal", "once", None)
+    assert again.renewal_start == again.end_date + DAY  # renewed from there, by payment link
