@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import ColumnElement, Select, exists, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from shared.db import insert_or_ignore
 from shared.mail.patron_mail import pay_link, payment_mail_address, queue_mail
@@ -78,6 +78,14 @@ def unclaimed(step: Step) -> ColumnElement[bool]:
     )
 
 
+def lately(
+    column: InstrumentedAttribute[date] | InstrumentedAttribute[date | None], day: Renewal
+) -> ColumnElement[bool]:
+    """SQL: the date in `column` passed within the grace days before the day (one that passed
+    earlier is left alone: nothing is invoiced or moved on years late)."""
+    return column.between(day.today - day.rules.grace_days * DAY, day.today - DAY)
+
+
 def paid_renewals(step: Step) -> Select[int]:
     """Ids of running subscriptions paid once, with a price and a term that renews."""
     return (
@@ -104,7 +112,7 @@ def due_for_notice(day: Renewal) -> Select[int]:
 def due_for_invoice(day: Renewal) -> Select[int]:
     """Ended unpaid within the grace days (older ones simply ended: none is invoiced years
     later), not invoiced or refused yet."""
-    ended = Subscription.end_date.between(day.today - day.rules.grace_days * DAY, day.today - DAY)
+    ended = lately(Subscription.end_date, day)
     normal = Subscription.status == SubscriptionStatus.NORMAL
     return paid_renewals(Step.INVOICE).where(ended, normal)
 
@@ -118,7 +126,7 @@ def due_for_reminder(day: Renewal) -> Select[int]:
 
 def due_for_lapse(day: Renewal) -> Select[int]:
     """Invoiced, the grace period over (lately: older ones were told when it happened)."""
-    over = Subscription.grace_until.between(day.today - day.rules.grace_days * DAY, day.today - DAY)
+    over = lately(Subscription.grace_until, day)
     invoiced = Subscription.status == SubscriptionStatus.INVOICED
     return paid_renewals(Step.LAPSED).where(over, invoiced)
 
@@ -134,7 +142,7 @@ def due_for_free_renewal(day: Renewal) -> Select[int]:
             Subscription.status == SubscriptionStatus.NORMAL,
             SubscriptionType.renews.is_(True),
             SubscriptionType.validity.in_(TERMS),
-            Subscription.end_date.between(day.today - day.rules.grace_days * DAY, day.today - DAY),
+            lately(Subscription.end_date, day),
             unclaimed(Step.RENEWED_FREE),
             unclaimed(Step.ENDED),
         )

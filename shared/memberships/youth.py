@@ -8,7 +8,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from shared.errors import DomainError
-from shared.memberships.renewal import DAY, Renewal, claim, tell, unclaimed
+from shared.memberships.renewal import DAY, Renewal, claim, lately, tell, unclaimed
 from shared.models.catalogue import SubscriptionType, Validity
 from shared.models.membership import Step
 from shared.models.patron import REFUSED_STATUSES, PaymentPlan, Subscription
@@ -28,7 +28,7 @@ def due_to_move(day: Renewal) -> Select[int]:
             SubscriptionType.next_code.is_not(None),
             Subscription.cancelled_at.is_(None),
             Subscription.status.not_in(REFUSED_STATUSES),
-            Subscription.end_date.between(day.today - day.rules.grace_days * DAY, day.today - DAY),
+            lately(Subscription.end_date, day),
             unclaimed(Step.MOVED),
         )
     )
@@ -69,7 +69,6 @@ def start_next(session: Session, subscription: Subscription, now: datetime) -> S
     if subscription.status in REFUSED_STATUSES:
         successor.status, successor.status_reason = subscription.status, subscription.status_reason
         successor.status_changed_at = subscription.status_changed_at
-    successor.renewal_start = successor.end_date + DAY
     session.add(successor)
     session.flush()
     return successor

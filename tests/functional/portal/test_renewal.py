@@ -16,7 +16,6 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.wiring import mail_settings
 from shared.clock import ManualClock
-from shared.kiosks.devices import register_device
 from shared.memberships.renewal import Renewal, RenewalRules, invoice, renew_free
 from shared.models.mail import OutboxMail
 from shared.models.membership import Letter
@@ -27,6 +26,7 @@ from shared.payments import ledger
 from shared.timeutil import add_months, end_of_month, local_today
 from tests.support.accounts import log_in, member
 from tests.support.factories import create_account, create_patron, create_subscription
+from tests.support.kiosk_api import kiosk_payment, register_kiosk
 from tests.support.signup import checkout, csrf_token
 from tests.support.staff import desk_session
 
@@ -228,12 +228,8 @@ def test_a_lapsed_renewal_paid_at_the_kiosk_unblocks_and_the_desk_saw_why(
     desk = desk_session(app, new_browser())
     screen = desk.get(f"/balie/klanten/{patron.temporary_number}").get_data(as_text=True)
     assert "De verlenging is niet betaald en de respijttermijn is voorbij" in screen
-    _, token = register_device(db.session, "Kiosk", "5270", "term_sandboxKiosk1", clock.now())
-    db.session.commit()
-    headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": "kiosk-pays-renewal"}
-    created = client.post(
-        "/api/kiosk/v1/payments", headers=headers, json={"patron": patron.customer_number}
-    )
+    token = register_kiosk(app, "Kiosk", "--terminal", "term_sandboxKiosk1")
+    created = kiosk_payment(client, token, patron, "kiosk-pays-renewal")
     assert created.json["amount"] == "58.00"
     payment = db.session.scalars(select(Payment).where(Payment.terminal_id.is_not(None))).one()
     mollie_sandbox.set_status(payment.provider_id, "paid")
