@@ -223,8 +223,10 @@ def settle_owed_periods(session: Session, patron_id: int) -> None:
 
 
 def _settle(session: Session, subscription: Subscription, start: date) -> None:
-    """A period whose charges are covered extends the subscription; the mark follows."""
-    if period_is_settled(session, subscription, start):
+    """A period not run through yet whose charges are covered extends the subscription (one
+    it runs through was settled before, or cut short by a cancellation: left alone); the mark
+    follows."""
+    if start > subscription.end_date and period_is_settled(session, subscription, start):
         extend(session, subscription, start)
     _update_mark(session, subscription)
 

@@ -33,6 +33,7 @@ from tests.functional.portal.test_renewal import (
 )
 from tests.support.accounts import log_in, member
 from tests.support.dates import noon_on
+from tests.support.kiosk_api import kiosk_payment, register_kiosk
 from tests.support.signup import csrf_token
 from tests.support.staff import desk_session
 
@@ -255,3 +256,35 @@ def test_withdrawing_a_direct_debit_members_cancellation_renews_by_payment_link(
     again = subscription_of(patron)
     assert (again.status, again.paid_by, again.cancelled_at) == ("normal", "once", None)
     assert again.renewal_start == again.end_date + DAY  # renewed from there, by payment link
+
+
+def kiosk_paid(index: int) -> Payment:
+    """The kiosk's terminal payments, by their order."""
+    query = select(Payment).where(Payment.terminal_id.is_not(None)).order_by(Payment.id)
+    return db.session.scalars(query).all()[index]
+
+
+def test_a_later_payment_at_the_kiosk_leaves_a_renewal_settled_before_alone(
+    app: Flask,
+    client: FlaskClient,
+    desk: Callable[[], FlaskClient],
+    basis: Patron,
+    clock: ManualClock,
+    portal_server: str,
+    mollie_sandbox,  # noqa: ANN001
+) -> None:
+    go_to(clock, END + DAY)
+    run_daily(app)
+    token = register_kiosk(app, "Kiosk", "--terminal", "term_sandboxKiosk1")
+    assert kiosk_payment(client, token, basis, "pays-renewal").json["amount"] == "58.00"
+    mollie_sandbox.set_status(kiosk_paid(0).provider_id, "paid")
+    assert subscription_of(basis).end_date == date(YEAR + 2, 1, 31)
+    go_to(clock, END + 40 * DAY)
+    assert cancel(desk(), basis, when="now", reason="verhuisd", refund="no").status_code == 303
+    fee = ["ledger", "charge", basis.customer_number, "2.50", "Te laat", "--key", "fee-1"]
+    assert app.test_cli_runner().invoke(args=fee).exit_code == 0
+    assert kiosk_payment(client, token, basis, "pays-fee").json["amount"] == "2.50"
+    mollie_sandbox.set_status(kiosk_paid(1).provider_id, "paid")
+    after = subscription_of(basis)
+    assert (after.status, after.end_date) == ("cancelled", END + 40 * DAY)
+    assert ledger.balance(db.session, basis.id) == 0
