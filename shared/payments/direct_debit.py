@@ -51,14 +51,14 @@ def period_start_for(subscription: Subscription, due: date) -> date:
     anchor, term = _anchor(subscription), subscription.type.term_months or 1
     months = (due.year - anchor.year) * 12 + due.month - anchor.month
     months += (due.day - anchor.day > 15) - (anchor.day - due.day > 15)
-    return add_months(anchor, max(0, round(months / term)) * term)
+    return add_months(anchor, max(0, round(months / term)) * term, _period_day(subscription))
 
 
 def period_end(subscription: Subscription, start: date) -> date:
     """The last day of the renewal period that starts on `start`."""
     anchor, term = _anchor(subscription), subscription.type.term_months or 1
     index = ((start.year - anchor.year) * 12 + start.month - anchor.month) // term
-    return add_months(anchor, (index + 1) * term) - DAY
+    return add_months(anchor, (index + 1) * term, _period_day(subscription)) - DAY
 
 
 def latest_scheduled_start(subscription: Subscription, today: date) -> date | None:
@@ -67,14 +67,25 @@ def latest_scheduled_start(subscription: Subscription, today: date) -> date | No
     if today < anchor:
         return None
     index = ((today.year - anchor.year) * 12 + today.month - anchor.month) // term
-    start = add_months(anchor, index * term)
-    return start if start <= today else add_months(anchor, (index - 1) * term)
+    day = _period_day(subscription)
+    start = add_months(anchor, index * term, day)
+    return start if start <= today else add_months(anchor, (index - 1) * term, day)
 
 
 def _anchor(subscription: Subscription) -> date:
     """The first renewal's start: the day after the first period (kept once a renewal is paid
     or collected; until then the subscription is in its first period)."""
     return subscription.renewal_start or subscription.end_date + DAY
+
+
+def _period_day(subscription: Subscription) -> int:
+    """The day of the month the renewal periods start on: the first period's own day when the
+    anchor is a whole term after it (from 31 January: 28 February, 31 March, 30 April; never
+    drifting to the 28th), else the anchor's (the 1st, after a period to a month's end)."""
+    start, anchor = subscription.start_date, _anchor(subscription)
+    if start is not None and add_months(start, subscription.type.term_months or 1) == anchor:
+        return start.day
+    return anchor.day
 
 
 def start_schedule(
