@@ -13,7 +13,13 @@ from shared.db import insert_or_ignore, lock_row
 from shared.errors import DomainError
 from shared.models.ledger import LedgerEntry
 from shared.models.mandate import Mandate, MandateStatus
-from shared.models.patron import Patron, PaymentPlan, Subscription, SubscriptionStatus
+from shared.models.patron import (
+    REFUSED_STATUSES,
+    Patron,
+    PaymentPlan,
+    Subscription,
+    SubscriptionStatus,
+)
 from shared.models.payment import (
     UNPAID_ENDS,
     Chargeback,
@@ -416,6 +422,7 @@ def pay_period(
     """An iDEAL payment for a period left unpaid; one open attempt at a time."""
     if period_is_settled(session, subscription, start):
         raise DomainError("period_paid")
+    check_payable(subscription, start)
     if collections_under_way(session, subscription.id, start):
         raise DomainError("period_being_collected")  # paying it too would pay it twice
     attempts = period_attempts(session, subscription.id, start)
@@ -433,6 +440,15 @@ def pay_period(
         description=f"{subscription.type.name(subscription.patron.locale)} {start.isoformat()}",
     )
     return submit_payment(session, payment, provider, urls, subscription.patron.locale, now)
+
+
+def check_payable(subscription: Subscription, start: date) -> None:
+    """Refuse to take money for a period the patron would not get: of a refused subscription
+    (`subscription_refused`: to the desk), or after a cancelled one's end (`period_not_given`)."""
+    if subscription.status in REFUSED_STATUSES:
+        raise DomainError("subscription_refused")
+    if subscription.cancelled_at is not None and start > subscription.end_date:
+        raise DomainError("period_not_given")
 
 
 def _subscription_of(session: Session, payment: Payment) -> Subscription:
