@@ -41,9 +41,11 @@ from shared.payments.provider import (
 )
 from shared.payments.service import PaymentUrls, new_payment, reusable_payment, submit_payment
 from shared.timeutil import add_months, local_today
+from shared.translation import N_, in_language
 
 log = logging.getLogger(__name__)
 DAY = timedelta(days=1)
+WITHDRAWN = N_("Not charged after all (cancelled): %(period)s")  # a withdrawn period's line
 # A payment that left its period unpaid: a collection that failed, or any payment of a period
 # (the first one at signup too) that a bank took (some of) back.
 LEFT_UNPAID = or_(
@@ -241,9 +243,10 @@ def settle_owed_periods(session: Session, patron_id: int) -> None:
 
 def _settle(session: Session, subscription: Subscription, start: date) -> None:
     """A period not run through yet whose charges are covered extends the subscription (one
-    it runs through was settled before, or cut short by a cancellation: left alone); the mark
-    follows."""
-    if start > subscription.end_date and period_is_settled(session, subscription, start):
+    it runs through was settled before, or cut short by a cancellation, and a cancelled one
+    runs no further: left alone); the mark follows."""
+    running = subscription.cancelled_at is None and start > subscription.end_date
+    if running and period_is_settled(session, subscription, start):
         extend(session, subscription, start)
     _update_mark(session, subscription)
 
@@ -437,7 +440,7 @@ def pay_period(
         period_start=start,
         purpose=PaymentPurpose.PERIOD,
         amount=owed,
-        description=f"{subscription.type.name(subscription.patron.locale)} {start.isoformat()}",
+        description=_period_text(subscription, start),
     )
     return submit_payment(session, payment, provider, urls, subscription.patron.locale, now)
 
@@ -464,9 +467,25 @@ def _start_of(payment: Payment) -> date:
     return payment.period_start
 
 
+def withdraw_unpaid_after_end(session: Session, subscription: Subscription, now: datetime) -> None:
+    """Take back the charges of the unpaid periods after the end (a cancelled subscription
+    runs no further): the patron never owes for a period they will not get."""
+    locale = subscription.patron.locale
+    for start in unpaid_periods(session, subscription):
+        if start > subscription.end_date:
+            text = in_language(locale, WITHDRAWN, period=_period_text(subscription, start))
+            key, patron_id = period_charge_key(subscription, start), subscription.patron_id
+            ledger.withdraw(session, patron_id, key, text, now, subscription.id)
+
+
+def _period_text(subscription: Subscription, start: date) -> str:
+    """A period as the ledger names it: the subscription and its start."""
+    return f"{subscription.type.name(subscription.patron.locale)} {start.isoformat()}"
+
+
 def charge_period(session: Session, subscription: Subscription, start: date, now: datetime) -> None:
     """What the period from `start` costs, owed once however many attempts pay for it."""
-    description = f"{subscription.type.name(subscription.patron.locale)} {start.isoformat()}"
+    description = _period_text(subscription, start)
     key = period_charge_key(subscription, start)
     ledger.charge(
         session, subscription.patron_id, subscription.price, description, key, now, subscription.id

@@ -15,6 +15,7 @@ from shared.money import to_amount
 from shared.text import require_text
 
 SIGNS = {EntryType.CHARGE: 1, EntryType.PAYMENT: -1, EntryType.REFUND: 1}
+WITHDRAWN = "withdrawn:"  # how the key of a charge's withdrawal begins
 
 
 @dataclass
@@ -104,6 +105,24 @@ def _book(
     )
 
 
+def withdraw(
+    session: Session,
+    patron_id: int,
+    charge_key: str,
+    description: str,
+    now: datetime,
+    subscription_id: int | None = None,
+) -> None:
+    """Take back the charge of this key (as given to `charge`), once: a line that pays that
+    charge first, whatever else is open; what was paid of it becomes credit."""
+    amount = session.scalar(
+        select(LedgerEntry.amount).where(LedgerEntry.dedupe_key == f"charge:{charge_key}")
+    )
+    if amount is not None:
+        line = (amount, description, f"{WITHDRAWN}{charge_key}")
+        _book(session, patron_id, EntryType.PAYMENT, line, now, subscription_id)
+
+
 def is_charged(session: Session, dedupe_key: str) -> bool:
     """Whether the charge of this key was booked."""
     query = select(LedgerEntry.id).where(LedgerEntry.dedupe_key == f"charge:{dedupe_key}")
@@ -176,14 +195,14 @@ def open_charges(
     session: Session, patron_id: int, earmarks: Mapping[int, str] | None = None
 ) -> list[OpenCharge]:
     """The charges not paid yet, oldest first: payments pay the oldest charges first (one
-    earmarked for a charge pays that one first: by payment id, the charge's key), and a credit
-    pays the charges that come after it."""
+    earmarked for a charge pays that one first: by payment id, the charge's key; a withdrawal
+    its own charge), and a credit pays the charges that come after it."""
     owed: list[OpenCharge] = []
     credit = Decimal(0)
     for entry in entries(session, patron_id):
         if entry.entry_type == EntryType.PAYMENT:
             credit += entry.amount
-            key = (earmarks or {}).get(entry.payment_id or 0)
+            key = _earmark(entry, earmarks or {})
             credit = _pay_oldest([c for c in owed if c.key == key], credit)
         else:
             key = entry.dedupe_key.removeprefix("charge:")
@@ -198,6 +217,14 @@ def open_amount(
     """What is still owed of the charges booked under these keys (see `open_charges`)."""
     owed = open_charges(session, patron_id, earmarks)
     return sum((c.amount for c in owed if c.key in keys), Decimal(0))
+
+
+def _earmark(entry: LedgerEntry, earmarks: Mapping[int, str]) -> str | None:
+    """The key of the charge a payment line pays first: a withdrawal's own charge, or the one
+    earmarked for its payment."""
+    if entry.dedupe_key.startswith(WITHDRAWN):
+        return entry.dedupe_key.removeprefix(WITHDRAWN)
+    return earmarks.get(entry.payment_id or 0)
 
 
 def _pay_oldest(owed: list[OpenCharge], credit: Decimal) -> Decimal:

@@ -5,6 +5,7 @@ more; a second cancellation, one without a reason and the desk's own reasons are
 import re
 from collections.abc import Callable
 from datetime import timedelta
+from decimal import Decimal
 from email import message_from_bytes, policy
 
 from flask import Flask
@@ -18,6 +19,7 @@ from shared.models.mail import OutboxMail
 from shared.models.mandate import Mandate
 from shared.models.patron import Patron, Subscription
 from shared.models.payment import Payment, PaymentPurpose
+from shared.payments import ledger
 from shared.timeutil import local_today
 from tests.functional.portal.test_language import choose_language
 from tests.functional.portal.test_renewal import go_to, run_daily, subscription_of
@@ -194,3 +196,27 @@ def test_a_renewal_link_takes_no_money_once_the_subscription_is_cancelled_or_ref
         assert client.post(path, data={"csrf_token": csrf_token(page)}).status_code == 409
     periods = select(Payment).where(Payment.purpose == PaymentPurpose.PERIOD)
     assert db.session.scalars(periods).all() == []
+
+
+def test_cancelling_at_the_end_in_the_grace_period_ends_it_at_the_old_end_owing_nothing(
+    app: Flask,
+    client: FlaskClient,
+    clock: ManualClock,
+    mollie_sandbox,  # noqa: ANN001
+) -> None:
+    patron = logged_in_member(client)
+    end = subscription_of(patron).end_date
+    go_to(clock, end + DAY)
+    run_daily(app)
+    assert ledger.balance(db.session, patron.id) == Decimal("58.00")
+    go_to(clock, end + 5 * DAY)
+    assert cancel(client, patron, when="end", reason="te_duur").status_code == 303
+    ended = subscription_of(patron)
+    assert (ended.status, ended.end_date, ended.grace_until) == ("cancelled", end, None)
+    assert not ended.usable_on(end + 5 * DAY)
+    assert ledger.balance(db.session, patron.id) == 0
+    withdrawn = ledger.entries(db.session, patron.id)[-1]
+    assert (withdrawn.entry_type, withdrawn.amount) == ("payment", Decimal("58.00"))
+    fee = ["ledger", "charge", patron.customer_number, "2.50", "Te laat", "--key", "fee-1"]
+    assert app.test_cli_runner().invoke(args=fee).exit_code == 0
+    assert ledger.balance(db.session, patron.id) == Decimal("2.50")  # the fee only
