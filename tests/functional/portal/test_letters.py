@@ -18,12 +18,14 @@ from shared.clock import ManualClock
 from shared.desk.audit import entries
 from shared.models.membership import Letter
 from shared.models.patron import Patron
+from shared.models.payment import Payment
 from shared.timeutil import local_today
 from shared.translation import day_in
 from tests.functional.portal.test_renewal import go_to, run_daily, subscription_of
 from tests.functional.portal.test_staff_patron_screen import section
 from tests.support.accounts import log_in, member
 from tests.support.factories import create_patron, create_subscription
+from tests.support.kiosk_api import kiosk_payment, register_kiosk
 from tests.support.pdf_text import pdf_pages, pdf_text
 from tests.support.signup import csrf_token
 from tests.support.staff import desk_session
@@ -231,3 +233,25 @@ def test_only_staff_see_the_letters(
     form = {"csrf_token": token, "which": "all", "listed": letter.id}
     assert other.post(MARK, data=form).status_code == 403
     assert letters_of(patron)[0].printed_at is None
+
+
+def test_a_letter_printed_again_says_what_it_said_when_it_was_made(
+    app: Flask,
+    client: FlaskClient,
+    clock: ManualClock,
+    new_browser: Callable[[], FlaskClient],
+    portal_server: str,
+    mollie_sandbox,  # noqa: ANN001
+) -> None:
+    patron = without_e_mail(member(client))
+    go_to(clock, subscription_of(patron).end_date + DAY)
+    run_daily(app)
+    [invoice] = letters_of(patron)
+    token = register_kiosk(app, "Kiosk", "--terminal", "term_sandboxKiosk1")
+    assert kiosk_payment(client, token, patron, "pays-renewal").json["amount"] == "58.00"
+    paid = db.session.scalars(select(Payment).where(Payment.terminal_id.is_not(None))).one()
+    mollie_sandbox.set_status(paid.provider_id, "paid")
+    desk = desk_session(app, new_browser())
+    again = flat(pdf_text(pdf(desk, f"/balie/brieven/{invoice.id}.pdf")))
+    assert "Zo betaal je € 58,00" in again and "0,00" not in again
+    assert "€ 58,00" in section(queue(desk), "waiting")
