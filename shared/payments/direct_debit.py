@@ -282,6 +282,14 @@ def period_open(session: Session, subscription: Subscription, start: date) -> De
     return ledger.open_amount(session, subscription.patron_id, keys, earmarks)
 
 
+def period_paid_by(session: Session, subscription: Subscription, start: date) -> dict[int, Decimal]:
+    """The payments that paid (some of) a period's charge, whatever their channel (a period's
+    own payment, money towards the balance), with what each paid of it."""
+    key = period_charge_key(subscription, start)
+    earmarks = _period_payments(session, subscription)
+    return ledger.paid_by(session, subscription.patron_id, key, earmarks)
+
+
 def _period_payments(session: Session, subscription: Subscription) -> dict[int, str]:
     """The subscription's payments of a period, each with its period's charge key: a payment
     pays its own period first (a collection paid after a failed one leaves that one owed)."""
