@@ -53,8 +53,10 @@ def cancel_subscription(
     subscription = cancellable(patron, local_today(now))
     values = {"cancel_reason": reason, **_ending(subscription, cancellation.when, local_today(now))}
     if subscription.paid_by == PaymentPlan.DIRECT_DEBIT:
-        return direct_debit.revoke(session, patron, provider, now, **values)
-    cancel(session, subscription, now, **values)
+        direct_debit.revoke(session, patron, provider, now, **values)
+    else:
+        cancel(session, subscription, now, **values)
+    direct_debit.withdraw_unpaid_after_end(session, subscription, now)
     return subscription
 
 
@@ -71,9 +73,10 @@ def cancellable(patron: Patron, today: date) -> Subscription:
 
 def _ending(subscription: Subscription, when: CancelWhen, today: date) -> dict[str, object]:
     """The dates a cancellation changes: now, it runs through today at most (a grace period
-    too); at the end of the period, none."""
+    too); at the end of the period, it runs through its end date (no grace for a renewal it
+    will not get)."""
     if when == CancelWhen.END_OF_PERIOD:
-        return {}
+        return {"grace_until": None}
     ending: dict[str, object] = {"end_date": min(subscription.end_date, today)}
     if subscription.grace_until is not None:
         ending["grace_until"] = min(subscription.grace_until, today)
