@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from shared.clock import ManualClock
+from shared.models.ledger import EntryType, LedgerEntry
 from shared.models.patron import Patron, Subscription
 from shared.models.payment import Payment, Refund
 from shared.payments import ledger
@@ -33,6 +34,7 @@ from tests.support.accounts import log_in, member
 from tests.support.dates import noon_on
 from tests.support.kiosk_api import KioskApi, kiosk_payment, register_kiosk
 from tests.support.oidc import add_service, tokens_for
+from tests.support.signup import csrf_token
 from tests.support.staff import desk_session, lift, refuse, text_of
 
 DAY = timedelta(days=1)
@@ -119,18 +121,23 @@ def mail_subjects() -> list[str]:
 
 
 def test_two_years_of_memberships(
-    walk: Walk, client: FlaskClient, mollie_sandbox  # noqa: ANN001
+    walk: Walk,
+    client: FlaskClient,
+    mollie_sandbox,  # noqa: ANN001
 ) -> None:
     marieke = member(client)
     assert current(marieke).end_date == FIRST_END and balance(marieke) == 0
     sanne = registered_youth(walk)
     first_renewal_paid_ahead(walk, client, marieke)
+    upgraded_to_compleet(walk, client, marieke)
     sanne_turns_19(walk, sanne)
     blacklisted_and_lifted(walk, client, marieke)
     second_renewal_missed_then_paid_at_the_kiosk(walk, client, marieke, mollie_sandbox)
-    cancelled_now_with_a_refund(walk, marieke)
-    # Housekeeping did each step once, on its day, in more than two years of daily runs.
-    assert walk.seen == Counter(notice=2, invoice=1, reminder=1, lapsed=1, moved=1)
+    cancelled_now_with_a_refund(walk, marieke, mollie_sandbox)
+    # Housekeeping did each step once, on its day, in more than two years of daily runs (and
+    # Sanne's Start, a year on, renewed on its own: free while she is 19 to 30).
+    assert walk.seen == Counter(notice=2, invoice=1, reminder=1, lapsed=1, moved=1, renewed_free=1)
+    assert current(sanne).end_date == date(YEAR + 3, 6, 30)
 
 
 def registered_youth(walk: Walk) -> Patron:
@@ -167,6 +174,29 @@ def first_renewal_paid_ahead(walk: Walk, client: FlaskClient, marieke: Patron) -
     assert (renewed.end_date, renewed.status, balance(marieke)) == (SECOND_END, "normal", 0)
     walk.live_until(FIRST_END + 40 * DAY)
     assert len(renewal_mails()) == 1 and balance(marieke) == 0
+
+
+def share(price: Decimal, days_left: int, days: int) -> Decimal:
+    """The part of a period's price that its days left stand for, in cents rounded down."""
+    return (price * days_left / days).quantize(Decimal("0.01"), ROUND_DOWN)
+
+
+def upgraded_to_compleet(walk: Walk, client: FlaskClient, marieke: Patron) -> None:
+    """In Mijn account Marieke changes Basis for Compleet: from today, the difference for the
+    days left of the period on the ledger, paid by the link Mijn account shows."""
+    walk.live_until(date(YEAR + 1, 3, 1))
+    assert log_in(client, "marieke85").status_code == 303
+    page = f"/mijn-account/{marieke.id}/wijzigen"
+    form = {"csrf_token": csrf_token(client.get(page)), "target": "0053:once", "confirmed": "1"}
+    assert client.post(page, data=form).status_code == 303
+    basis, compleet = subscriptions_of(marieke)[-2:]
+    assert (basis.end_date, compleet.start_date) == (walk.today - DAY, walk.today)
+    assert (compleet.type_code, compleet.end_date, compleet.price) == ("0053", SECOND_END, 67)
+    days_left, days = (SECOND_END - walk.today).days, (SECOND_END - FIRST_END).days
+    difference = share(Decimal(67), days_left, days) - share(Decimal(58), days_left, days)
+    assert balance(marieke) == difference > 0
+    pay_by_link(client, client.get("/mijn-account").get_data(as_text=True))
+    assert balance(marieke) == 0 and current(marieke).usable_on(walk.today)
 
 
 def sanne_turns_19(walk: Walk, sanne: Patron) -> None:
@@ -235,7 +265,7 @@ def second_renewal_missed_then_paid_at_the_kiosk(
     assert balance(marieke) == 0 and walk.library_claim(client)["subscription_valid"] is True
 
 
-def cancelled_now_with_a_refund(walk: Walk, marieke: Patron) -> None:
+def cancelled_now_with_a_refund(walk: Walk, marieke: Patron, sandbox: Any) -> None:
     """The desk cancels now with a refund: the unused part of the kiosk payment, pro rata by
     day, goes back through the sandbox and on the ledger; the subscription ends today."""
     walk.live_until(date(YEAR + 2, 8, 1))
@@ -246,6 +276,13 @@ def cancelled_now_with_a_refund(walk: Walk, marieke: Patron) -> None:
     refund = db.session.scalars(select(Refund)).one()
     days_left = (THIRD_END - walk.today).days
     period = (THIRD_END - SECOND_END).days
-    unused = (ended.price * days_left / period).quantize(Decimal("0.01"), ROUND_DOWN)
-    assert (refund.amount, refund.status) == (unused, "refunded")
+    unused = share(ended.price, days_left, period)
+    paid_at_the_kiosk = db.session.get_one(Payment, refund.payment_id)
+    assert paid_at_the_kiosk.terminal_id is not None and refund.amount == unused
+    remote = sandbox.client().payments.get(paid_at_the_kiosk.provider_id)
+    assert remote.amount_refunded == {"currency": "EUR", "value": str(unused)}
+    sandbox.set_refund_status(refund.provider_id, "refunded")
+    db.session.expire_all()
+    booked = db.session.scalars(select(LedgerEntry).where(LedgerEntry.refund_id == refund.id))
+    assert [(line.entry_type, line.amount) for line in booked] == [(EntryType.REFUND, unused)]
     assert balance(marieke) == 0
