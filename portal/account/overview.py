@@ -22,6 +22,7 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 
 from portal import auth_session
 from portal.account.cancel_form import CancelForm
+from portal.account.change_summary import change_summary
 from portal.account.forms import ChangeEmailForm, ChangePasswordForm
 from portal.extensions import db, limiter
 from portal.forms import add_error, required_text
@@ -86,6 +87,7 @@ def _membership(patron: Patron) -> dict[str, object]:
         "balance": ledger.balance(db.session(), patron.id),
         "mandates": direct_debit.mandates(db.session(), patron),
         "direct_debit": direct_debit.active_direct_debit(db.session(), patron),
+        "change": change_summary(subscription),
     }
 
 
