@@ -11,6 +11,7 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import InputRequired
 
 from portal.forms import PortalForm
+from shared.errors import DomainError
 from shared.memberships.change import Target
 from shared.models.catalogue import SubscriptionType
 from shared.models.patron import PaymentPlan
@@ -22,6 +23,7 @@ class ChangeForm(PortalForm):
     target = RadioField(
         _l("Change to"),
         validators=[InputRequired(_l("Choose the subscription you want."))],
+        validate_choice=False,  # the domain says why one is not on offer (the same one, …)
     )
     confirmed = HiddenField()
 
@@ -33,8 +35,10 @@ class ChangeForm(PortalForm):
         ]
 
     def chosen(self) -> Target:
-        """The chosen subscription, from a form that validated."""
+        """The chosen subscription, from a form that validated (one not on offer refused)."""
         code, _colon, plan = (self.target.data or "").partition(":")
+        if plan not in set(PaymentPlan):
+            raise DomainError("change_not_offered")
         return Target(code, PaymentPlan(plan))
 
 

@@ -160,6 +160,8 @@ def test_what_may_not_be_changed_is_refused_in_words(
     same = choose(client, change_page(patron), "0045:once", confirmed=False)
     assert same.status_code == 200
     assert "Dit is het abonnement dat je nu hebt." in same.get_data(as_text=True)
+    made_up = choose(client, change_page(patron), "0053:cash", confirmed=True)
+    assert "Dit abonnement kun je hier niet kiezen" in made_up.get_data(as_text=True)
     debit = choose(client, change_page(patron), "0049:direct_debit", confirmed=False)
     assert "kan nog niet online worden geregeld" in debit.get_data(as_text=True)
     choose(client, change_page(patron), "0053:once", confirmed=True)
