@@ -315,9 +315,13 @@ REFUSALS: dict[str, Refusal] = {
     ),
     "change_needs_mandate": Refusal(
         REFUSED,
-        N_("Direct debit from the next period cannot be arranged online yet. Ask at the desk."),
+        N_(
+            "A direct debit cannot move to a cheaper direct debit yet. Cancel it and choose "
+            "the new subscription once it has ended."
+        ),
     ),
     "change_not_planned": Refusal(CONFLICT, N_("There is no planned change to undo.")),
+    "change_not_awaiting": Refusal(CONFLICT, N_("There is no change waiting for a payment.")),
     # Single sign-on
     "invalid_redirect_uri": Refusal(
         BAD_REQUEST, N_("A return address must be https, or http on this machine: %(uri)s")

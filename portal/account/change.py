@@ -1,5 +1,6 @@
 """Changing to another subscription in *Mijn account*: choose, see what it costs (the build-up
-line by line), confirm; undo a change planned for the next period."""
+line by line), confirm (a change to direct debit: then its first payment at the provider);
+undo a change planned for the next period."""
 
 from flask import render_template
 from flask_babel import format_date
@@ -12,7 +13,7 @@ from portal.account.overview import _change, _own, bp
 from portal.extensions import db
 from portal.i18n import current_language
 from portal.refusals import refusal_message
-from portal.wiring import now, payment_provider
+from portal.wiring import now, payment_provider, payment_urls
 from shared.errors import DomainError
 from shared.memberships.change import (
     ChangeQuote,
@@ -22,8 +23,10 @@ from shared.memberships.change import (
     quote,
     undo_change,
 )
+from shared.memberships.change_mandate import pay_change
 from shared.models.catalogue import SubscriptionType
-from shared.models.patron import Subscription
+from shared.models.patron import Patron, Subscription
+from shared.models.payment import Payment
 from shared.timeutil import local_today
 
 PAGE = "portal/account/change.html"
@@ -52,7 +55,20 @@ def change(patron_id: int) -> str | Response | tuple[str, int]:
         patron_id,
         changed_words(chosen),
         lambda p: change_subscription(db.session(), p, form.chosen(), payment_provider(), now()),
+        _first_payment if chosen.first_payment else None,
     )
+
+
+def _first_payment(patron: Patron) -> Payment:
+    """The first payment of the patron's change to direct debit, started at the provider."""
+    return pay_change(db.session(), patron, payment_provider(), payment_urls(), now())
+
+
+@bp.post("/<int:patron_id>/wijziging-betalen")
+@login_required
+def pay(patron_id: int) -> Response | tuple[str, int]:
+    """Pay (again) the first payment a change to direct debit waits for."""
+    return _change(patron_id, "", lambda _patron: None, _first_payment)
 
 
 def offered_form(current: Subscription, desk: bool) -> ChangeForm:

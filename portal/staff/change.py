@@ -1,6 +1,8 @@
 """Changing a patron's subscription at the desk (/balie/klanten/<number>/wijzigen): the same
 rules as in Mijn account, with every subscription with a term on offer; the costs are shown
-before confirming, and the change (or its undoing) is recorded in the audit log."""
+before confirming, and the change (or its undoing) is recorded in the audit log. A change to
+direct debit waits for its first payment: the patron pays it in Mijn account, or here on the
+desk's screen (the desk never sees the bank details)."""
 
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -11,7 +13,7 @@ from portal.account.change import changed_words, offered_form
 from portal.extensions import db
 from portal.refusals import refusal_message
 from portal.staff.views import bp
-from portal.wiring import now, payment_provider
+from portal.wiring import now, payment_provider, payment_urls
 from shared.desk.audit import record
 from shared.errors import DomainError
 from shared.memberships.change import (
@@ -20,10 +22,11 @@ from shared.memberships.change import (
     Target,
     change_subscription,
     changeable,
-    planned_change,
+    pending_change,
     quote,
     undo_change,
 )
+from shared.memberships.change_mandate import pay_change
 from shared.models.patron import Patron, Subscription
 from shared.models.subscription_change import SubscriptionChange
 from shared.patrons.lookup import find_patron_by_any_number
@@ -43,7 +46,7 @@ def change(number: str) -> str | Response | tuple[str, int]:
         return render_template("portal/staff/patron_unknown.html", number=number), 404
     page = {"patron": patron, "number": number}
     current = current_subscription(patron)
-    planned = planned_change(db.session(), current) if current is not None else None
+    planned = pending_change(db.session(), current) if current is not None else None
     if planned is not None:
         return render_template(PAGE, planned=planned, **page)
     try:
@@ -68,6 +71,8 @@ def change(number: str) -> str | Response | tuple[str, int]:
         flash(_("The payment provider did not answer. Nothing was changed: try again."), "error")
         return render_template(PAGE, **page)
     db.session.commit()
+    if chosen.first_payment:  # the page shows the first payment to make
+        return redirect(url_for("staff.change_subscription", number=number), code=303)
     flash(changed_words(chosen), "success")
     return redirect(url_for("staff.patron", number=number), code=303)
 
@@ -114,3 +119,24 @@ def undo(number: str) -> Response | tuple[str, int]:
     db.session.commit()
     flash(_("The change is undone. The subscription runs on as it was."), "success")
     return redirect(url_for("staff.patron", number=number), code=303)
+
+
+@bp.post("/klanten/<number>/wijziging-betalen", endpoint="pay_change")
+def pay(number: str) -> Response | tuple[str, int]:
+    """The patron pays the first payment of a change to direct debit on the desk's screen."""
+    patron = find_patron_by_any_number(db.session(), number)
+    if patron is None:
+        return render_template("portal/staff/patron_unknown.html", number=number), 404
+    back = url_for("staff.change_subscription", number=number)
+    try:
+        payment = pay_change(db.session(), patron, payment_provider(), payment_urls(), now())
+    except DomainError as error:
+        db.session.rollback()
+        flash(refusal_message(error), "error")
+        return redirect(back, code=303)
+    except PaymentProviderError:
+        db.session.rollback()
+        flash(_("The payment provider did not answer. Nothing was changed: try again."), "error")
+        return redirect(back, code=303)
+    db.session.commit()
+    return redirect(payment.checkout_url or back, code=303)

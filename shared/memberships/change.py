@@ -1,18 +1,18 @@
 """Changing to another subscription (issue 16): an upgrade takes effect today and the patron
 owes the difference for the rest of the period, pro rata by day; a downgrade, or another way of
 paying, is planned for the next period (the current one runs to its end and renews no more)
-and the daily job starts it, unless it is undone before. The same rules for Mijn account and
-the desk (the desk may also give what online signup does not offer)."""
+and the daily job starts it, unless it is undone before. A change to direct debit waits for
+its first payment (see `change_mandate`) before it is planned. The same rules for Mijn account
+and the desk (the desk may also give what online signup does not offer)."""
 
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from shared.db import rows_changed
 from shared.errors import DomainError
 from shared.memberships.cancellation import withdraw_cancellation
 from shared.memberships.change_rules import ChangeMoment, UpgradeCost, moment, upgrade_cost
@@ -26,7 +26,9 @@ from shared.models.patron import (
     Subscription,
     SubscriptionStatus,
 )
+from shared.models.payment import Payment
 from shared.models.subscription_change import ChangeStatus, SubscriptionChange
+from shared.patrons.changes import CHANGED, change_of, collect_from_next_period, move_change
 from shared.patrons.special import check_special_rules
 from shared.patrons.status import cancel
 from shared.patrons.subscriptions import check_age, current_subscription
@@ -34,7 +36,6 @@ from shared.payments import direct_debit, ledger
 from shared.payments.provider import PaymentProvider, PaymentRefused
 from shared.timeutil import add_months, local_today
 
-CHANGED = "changed"  # the cancel reason of a subscription another one replaces
 CHANGE_ACTION = "subscription.changed"  # the audit log's actions at the desk
 UNDO_ACTION = "subscription.change_undone"
 
@@ -60,20 +61,28 @@ class ChangeQuote:
     first_period: Decimal  # at the next period: what its first period costs
 
     @property
+    def first_payment(self) -> bool:
+        """Whether the change waits for a first payment that gives a mandate (to direct
+        debit at the next period): it pays the new subscription's first period, as at signup."""
+        return self.plan == PaymentPlan.DIRECT_DEBIT and self.moment == ChangeMoment.NEXT_PERIOD
+
+    @property
     def owed_now(self) -> Decimal:
         """What the change charges today."""
+        if self.first_payment:
+            return self.first_period
         return self.upgrade.difference if self.upgrade else Decimal("0.00")
 
 
 def changeable(session: Session, patron: Patron, today: date) -> Subscription:
     """The current subscription, if it may be changed: running, not refused, cancelled or
-    unpaid, with a term that renews, and no change planned for it yet."""
+    unpaid, with a term that renews, and no change planned (or awaiting its payment) yet."""
     subscription = current_subscription(patron)
     if subscription is None or subscription.runs_through < today:
         raise DomainError("change_no_subscription")
     if subscription.status in REFUSED_STATUSES:
         raise DomainError("subscription_refused")
-    if planned_change(session, subscription) is not None:
+    if pending_change(session, subscription) is not None:
         raise DomainError("change_planned")
     if subscription.cancelled_at is not None:
         raise DomainError("change_cancelled")
@@ -113,7 +122,8 @@ def quote(
     when = moment(current.type, current.paid_by, kind, target.plan)
     starts_on = today if when == ChangeMoment.NOW else current.end_date + DAY
     _check_rules(patron, kind, starts_on)
-    if when == ChangeMoment.NEXT_PERIOD and target.plan == PaymentPlan.DIRECT_DEBIT:
+    debit = PaymentPlan.DIRECT_DEBIT
+    if when == ChangeMoment.NEXT_PERIOD and debit == target.plan == current.paid_by:
         raise DomainError("change_needs_mandate")  # see docs/memberships.md
     if when == ChangeMoment.NEXT_PERIOD:
         return ChangeQuote(current, kind, target.plan, when, starts_on, None, kind.price)
@@ -195,8 +205,11 @@ def _plan(
     desk: bool,
 ) -> SubscriptionChange:
     """The current subscription runs to its end and renews no more (its direct debit stops:
-    the mandate is revoked as on cancelling); the change waits for the next period."""
+    the mandate is revoked as on cancelling); the change waits for the next period. A change
+    to direct debit first waits for its first payment: nothing changes until it is paid."""
     current = chosen.current
+    if chosen.first_payment:
+        return _record(session, chosen, now, desk, ChangeStatus.AWAITING)
     if current.paid_by == PaymentPlan.DIRECT_DEBIT:
         direct_debit.revoke(session, current.patron, provider, now, cancel_reason=CHANGED)
     else:
@@ -253,44 +266,29 @@ def _stop_schedule(subscription: Subscription, provider: PaymentProvider) -> Non
 
 def planned_change(session: Session, subscription: Subscription) -> SubscriptionChange | None:
     """The change planned for the subscription's next period, if any."""
-    query = select(SubscriptionChange).where(
-        SubscriptionChange.subscription_id == subscription.id,
-        SubscriptionChange.status == ChangeStatus.PLANNED,
-    )
-    return session.scalars(query).first()
+    return change_of(session, subscription.id, ChangeStatus.PLANNED)
+
+
+def pending_change(session: Session, subscription: Subscription) -> SubscriptionChange | None:
+    """The change planned, or awaiting its first payment, for the subscription, if any."""
+    return change_of(session, subscription.id, ChangeStatus.PLANNED, ChangeStatus.AWAITING)
 
 
 def undo_change(session: Session, patron: Patron, now: datetime) -> SubscriptionChange:
-    """Take back the planned change before it starts: the current subscription runs on and
-    renews again (by a payment link once its direct debit was stopped, as a withdrawn
-    cancellation)."""
+    """Take back the change before it starts: the current subscription runs on and renews
+    again (by a payment link once its direct debit was stopped, as a withdrawn cancellation).
+    One still awaiting its first payment changed nothing yet (paid after all, the payment is
+    kept as credit)."""
     current = current_subscription(patron)
-    change = planned_change(session, current) if current is not None else None
-    if change is None or not _settle_change(session, change, ChangeStatus.UNDONE, now):
+    change = pending_change(session, current) if current is not None else None
+    if change is None:
         raise DomainError("change_not_planned")
-    withdraw_cancellation(session, patron, now)
+    was = change.status
+    if not move_change(session, change, was, ChangeStatus.UNDONE, undone_at=now):
+        raise DomainError("change_not_planned")
+    if was == ChangeStatus.PLANNED:
+        withdraw_cancellation(session, patron, now)
     return change
-
-
-def _settle_change(
-    session: Session, change: SubscriptionChange, status: ChangeStatus, now: datetime
-) -> bool:
-    """Move a planned change on, once (one guarded UPDATE); True if this call did."""
-    values: dict[str, object] = {"status": status}
-    if status == ChangeStatus.UNDONE:
-        values["undone_at"] = now
-    changed = rows_changed(
-        session,
-        update(SubscriptionChange)
-        .where(
-            SubscriptionChange.id == change.id,
-            SubscriptionChange.status == ChangeStatus.PLANNED,
-        )
-        .values(**values)
-        .execution_options(synchronize_session=False),
-    )
-    session.refresh(change)
-    return changed == 1
 
 
 def due_to_start(day: Renewal) -> Select[int]:
@@ -312,10 +310,11 @@ def start_planned(session: Session, subscription: Subscription, day: Renewal) ->
     change = planned_change(session, subscription)
     if change is None or change.starts_on > day.today:
         return
+    planned = ChangeStatus.PLANNED
     if subscription.cancel_reason != CHANGED:  # its cancellation was withdrawn at the desk
-        _settle_change(session, change, ChangeStatus.UNDONE, day.now)
+        move_change(session, change, planned, ChangeStatus.UNDONE, undone_at=day.now)
         return
-    if not _settle_change(session, change, ChangeStatus.STARTED, day.now):
+    if not move_change(session, change, planned, ChangeStatus.STARTED):
         return  # started by a run in another process
     chosen = ChangeQuote(
         subscription,
@@ -329,6 +328,17 @@ def start_planned(session: Session, subscription: Subscription, day: Renewal) ->
     end = add_months(change.starts_on, change.type.term_months or 12) - DAY
     new = _successor(session, subscription, chosen, end)
     change.new_subscription_id = new.id
+    if change.payment_id is not None:
+        _paid_by_first_payment(session, new, session.get_one(Payment, change.payment_id))
     if new.price > 0:
         direct_debit.charge_period(session, new, new.start_date, day.now)
+    session.flush()
+
+
+def _paid_by_first_payment(session: Session, new: Subscription, first: Payment) -> None:
+    """The change's first payment paid the new subscription's first period and gave its
+    mandate, as at signup: it is that period's payment now, and the provider's schedule (started
+    by reconciliation, with the mandate) collects from the next period."""
+    first.subscription_id, first.period_start = new.id, new.start_date
+    collect_from_next_period(new)
     session.flush()

@@ -14,13 +14,15 @@ from shared.models.patron import PaymentPlan, Subscription
 
 
 class ChangeStatus(StrEnum):
-    """Where a change is: planned for the next period, started (the new subscription runs or
-    is to run), or undone before it started.
+    """Where a change is: waiting for the first payment that gives its mandate, planned for the
+    next period, started (the new subscription runs or is to run), or undone before it started.
 
+        awaiting → planned    its first payment is paid (a change to direct debit, as at signup)
         planned → started     the daily job starts it on `starts_on` (an upgrade: at once)
-        planned → undone      the patron or the desk takes it back before it started
+        awaiting, planned → undone   the patron or the desk takes it back before it started
     """
 
+    AWAITING = "awaiting"
     PLANNED = "planned"
     STARTED = "started"
     UNDONE = "undone"
@@ -42,7 +44,7 @@ class SubscriptionChange(Base):
     status: Mapped[ChangeStatus] = mapped_column(enum_column(ChangeStatus, "status", 12))
     # What an upgrade charged for the rest of the period (None for one at the next period).
     charged: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
-    # The first payment that gives the mandate of a change to direct debit (as at signup).
+    # The paid first payment that gives the mandate of a change to direct debit (as at signup).
     payment_id: Mapped[int | None] = mapped_column(ForeignKey("payment.id"))
     new_subscription_id: Mapped[int | None] = mapped_column(ForeignKey("subscription.id"))
     by_desk: Mapped[bool] = mapped_column(default=False)

@@ -31,7 +31,11 @@ def upgrade():
         sa.Column("type_code", sa.String(length=10), nullable=False),
         sa.Column("paid_by", _enum("paid_by", 20, "once", "direct_debit"), nullable=False),
         sa.Column("starts_on", sa.Date(), nullable=False),
-        sa.Column("status", _enum("status", 12, "planned", "started", "undone"), nullable=False),
+        sa.Column(
+            "status",
+            _enum("status", 12, "awaiting", "planned", "started", "undone"),
+            nullable=False,
+        ),
         sa.Column("charged", sa.Numeric(precision=10, scale=2), nullable=True),
         sa.Column("payment_id", sa.Integer(), nullable=True),
         sa.Column("new_subscription_id", sa.Integer(), nullable=True),

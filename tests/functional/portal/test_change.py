@@ -162,8 +162,6 @@ def test_what_may_not_be_changed_is_refused_in_words(
     assert "Dit is het abonnement dat je nu hebt." in same.get_data(as_text=True)
     made_up = choose(client, change_page(patron), "0053:cash", confirmed=True)
     assert "Dit abonnement kun je hier niet kiezen" in made_up.get_data(as_text=True)
-    debit = choose(client, change_page(patron), "0049:direct_debit", confirmed=False)
-    assert "kan nog niet online worden geregeld" in debit.get_data(as_text=True)
     choose(client, change_page(patron), "0053:once", confirmed=True)
     choose(client, change_page(patron), "0045:once", confirmed=True)  # Compleet → Basis: planned
     again = client.get(change_page(patron)).get_data(as_text=True)
