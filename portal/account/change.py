@@ -13,6 +13,7 @@ from portal.account.overview import _change, _own, bp
 from portal.extensions import db
 from portal.i18n import current_language
 from portal.refusals import refusal_message
+from portal.settlement import start_direct_debits_of
 from portal.wiring import now, payment_provider, payment_urls
 from shared.errors import DomainError
 from shared.memberships.change import (
@@ -51,12 +52,14 @@ def change(patron_id: int) -> str | Response | tuple[str, int]:
         return render_template(PAGE, form=form, subscription=current)
     if not form.confirmed.data:
         return render_template(PAGE, form=form, subscription=current, quote=chosen)
-    return _change(
+    done = _change(
         patron_id,
         changed_words(chosen),
         lambda p: change_subscription(db.session(), p, form.chosen(), payment_provider(), now()),
         _first_payment if chosen.first_payment else None,
     )
+    start_direct_debits_of(patron)
+    return done
 
 
 def _first_payment(patron: Patron) -> Payment:

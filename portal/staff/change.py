@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 from portal.account.change import changed_words, offered_form
 from portal.extensions import db
 from portal.refusals import refusal_message
+from portal.settlement import start_direct_debits_of
 from portal.staff.views import bp
 from portal.wiring import now, payment_provider, payment_urls
 from shared.desk.audit import record
@@ -71,6 +72,7 @@ def change(number: str) -> str | Response | tuple[str, int]:
         flash(_("The payment provider did not answer. Nothing was changed: try again."), "error")
         return render_template(PAGE, **page)
     db.session.commit()
+    start_direct_debits_of(patron)
     if chosen.first_payment:  # the page shows the first payment to make
         return redirect(url_for("staff.change_subscription", number=number), code=303)
     flash(changed_words(chosen), "success")

@@ -169,7 +169,8 @@ def _upgrade(
     current, today = chosen.current, local_today(now)
     assert chosen.upgrade is not None
     if current.paid_by == PaymentPlan.DIRECT_DEBIT:
-        _stop_schedule(current, provider)  # the new one's schedule replaces it (same mandate)
+        # The new one's schedule replaces it, with the same mandate (started after the commit).
+        _stop_schedule(current, provider)
     ended = max(current.start_date, today - DAY)
     cancel(session, current, now, cancel_reason=CHANGED, end_date=ended)
     new = _successor(session, current, chosen, chosen.upgrade.period.end)
@@ -238,7 +239,8 @@ def _record(
 def _successor(
     session: Session, current: Subscription, chosen: ChangeQuote, end: date
 ) -> Subscription:
-    """The new subscription from the change's start to `end` (refused while the current is)."""
+    """The new subscription from the change's start to `end` (refused while the current is); a
+    direct debit's schedule collects from the period after (the mandate is the patron's)."""
     new = Subscription(
         patron_id=current.patron_id,
         type=chosen.kind,
@@ -250,6 +252,8 @@ def _successor(
     if current.status in REFUSED_STATUSES:
         new.status, new.status_reason = current.status, current.status_reason
         new.status_changed_at = current.status_changed_at
+    if new.paid_by == PaymentPlan.DIRECT_DEBIT:
+        collect_from_next_period(new)
     session.add(new)
     session.flush()
     return new
@@ -337,8 +341,7 @@ def start_planned(session: Session, subscription: Subscription, day: Renewal) ->
 
 def _paid_by_first_payment(session: Session, new: Subscription, first: Payment) -> None:
     """The change's first payment paid the new subscription's first period and gave its
-    mandate, as at signup: it is that period's payment now, and the provider's schedule (started
-    by reconciliation, with the mandate) collects from the next period."""
+    mandate, as at signup: it is that period's payment now (the schedule, started by
+    reconciliation, records the mandate from it)."""
     first.subscription_id, first.period_start = new.id, new.start_date
-    collect_from_next_period(new)
     session.flush()

@@ -1,9 +1,13 @@
-"""A once-paid subscription changed to direct debit, against the Mollie sandbox through the real
-client: the change waits for a first payment (iDEAL | Wero, as at signup) that pays the new
-subscription's first period and gives the mandate; paid, the change is planned (once, however
-often the webhook comes); failed or abandoned, nothing changed and the patron pays again or
-undoes it; `memberships run-daily` starts the new subscription and reconciliation its schedule
-from the period after, once. Nothing is paid twice for the same days."""
+"""Changes and direct debit, against the Mollie sandbox through the real client.
+
+A direct-debit upgrade keeps the mandate: the old schedule is cancelled at the provider and
+the new one (the new amount, from the next period) started at once, once.
+
+A once-paid subscription changed to direct debit: the change waits for a first payment (iDEAL |
+Wero, as at signup) that pays the new subscription's first period and gives the mandate; paid, the
+change is planned (once, however often the webhook comes); failed or abandoned, nothing changed and
+the patron pays again or undoes it; `memberships run-daily` starts the new subscription and
+reconciliation its schedule from the period after, once. Nothing is paid twice for the same days."""
 
 from collections.abc import Callable
 from decimal import Decimal
@@ -30,8 +34,10 @@ from tests.functional.portal.test_change import (
     signed_up,
     subscriptions_of,
 )
-from tests.functional.portal.test_desk_cancellation import END, LATER, audited, desk
+from tests.functional.portal.test_desk_cancellation import END, LATER, SIGNED_UP, audited, desk
 from tests.functional.portal.test_renewal import go_to, run_daily
+from tests.support.accounts import log_in, member
+from tests.support.dates import noon_on
 from tests.support.signup import checkout, csrf_token
 
 __all__ = ["desk", "signed_up"]  # the fixtures, used by name
@@ -181,3 +187,42 @@ def test_the_desk_lets_the_patron_pay_on_its_screen_audited(
     balie.get(checkout(pay.location, "paid"))
     assert the_change().status == "planned" and the_change().by_desk
     assert audited(patron, "subscription.changed").after["paid_by"] == "direct_debit"
+
+
+def test_a_direct_debit_upgrade_keeps_the_mandate_and_replaces_the_schedule_at_once(
+    app: Flask,
+    client: FlaskClient,
+    clock: ManualClock,
+    mollie_sandbox,  # noqa: ANN001
+) -> None:
+    clock.set(noon_on(SIGNED_UP))
+    patron = member(client, "0045", "direct_debit")  # Basis, € 58.00 a year
+    log_in(client, patron.customer_number)
+    (old,) = subscriptions_of(patron)
+    old_schedule = old.mollie_subscription_id
+    go_to(clock, LATER)
+    assert choose(client, change_page(patron), MONTHLY, confirmed=True).status_code == 303
+    old, new = subscriptions_of(patron)
+    assert (new.paid_by, new.start_date, new.end_date, new.renewal_start) == (
+        "direct_debit",
+        LATER,
+        END,
+        END + DAY,
+    )
+    remote = {s.id: s for s in mollie_sandbox.client().subscriptions.list()}
+    assert remote[old_schedule].status == "canceled"
+    started = remote[new.mollie_subscription_id]  # at once, not at the next reconcile
+    assert (started.status, started.interval, started.start_date) == (
+        "active",
+        "1 month",
+        (END + DAY).isoformat(),
+    )
+    assert started.amount == {"currency": "EUR", "value": "5.00"}
+    assert started.mandate_id == db.session.scalars(select(Mandate.provider_id)).one()
+    assert db.session.scalars(select(Mandate.status)).one() == "valid"
+    # 201 of 382 days: € 60.00 a year → € 31.57, € 58.00 → € 30.51; the difference € 1.06.
+    assert ledger.balance(db.session, patron.id) == Decimal("1.06")
+    reconcile(app)
+    reconcile(app)
+    assert len(list(mollie_sandbox.client().subscriptions.list())) == 2
+    assert subscriptions_of(patron)[1].mollie_subscription_id == started.id
