@@ -321,6 +321,10 @@ REFUSALS: dict[str, Refusal] = {
         ),
     ),
     "change_not_planned": Refusal(CONFLICT, N_("There is no planned change to undo.")),
+    "cancellation_is_change": Refusal(
+        CONFLICT,
+        N_("A planned change cancelled this subscription. Undo the planned change instead."),
+    ),
     "change_not_awaiting": Refusal(CONFLICT, N_("There is no change waiting for a payment.")),
     # Single sign-on
     "invalid_redirect_uri": Refusal(

@@ -314,11 +314,7 @@ def start_planned(session: Session, subscription: Subscription, day: Renewal) ->
     change = planned_change(session, subscription)
     if change is None or change.starts_on > day.today:
         return
-    planned = ChangeStatus.PLANNED
-    if subscription.cancel_reason != CHANGED:  # its cancellation was withdrawn at the desk
-        move_change(session, change, planned, ChangeStatus.UNDONE, undone_at=day.now)
-        return
-    if not move_change(session, change, planned, ChangeStatus.STARTED):
+    if not move_change(session, change, ChangeStatus.PLANNED, ChangeStatus.STARTED):
         return  # started by a run in another process
     chosen = ChangeQuote(
         subscription,

@@ -192,3 +192,28 @@ def test_the_desk_changes_a_subscription_with_its_audit_entry_and_patrons_may_no
         "starts_on": LATER.isoformat(),
         "charged": "4.74",
     }
+
+
+def test_the_desk_names_a_changed_cancellation_and_refuses_to_withdraw_it(
+    client: FlaskClient,
+    clock: ManualClock,
+    signed_up: Callable[[str], Patron],
+    desk: Callable[[], FlaskClient],
+) -> None:
+    patron = signed_up("0053")
+    go_to(clock, LATER)
+    choose(client, change_page(patron), "0045:once", confirmed=True)  # a downgrade: planned
+    balie = desk()
+    cancel_page = balie.get(f"/balie/klanten/{patron.customer_number}/opzeggen")
+    page = cancel_page.get_data(as_text=True)
+    assert "reden: gewijzigd naar een ander abonnement" in page and ">changed<" not in page
+    assert "opzegging-intrekken" not in page  # no withdraw button: undo the change instead
+    withdrawn = balie.post(
+        f"/balie/klanten/{patron.customer_number}/opzegging-intrekken",
+        data={"csrf_token": csrf_token(cancel_page)},
+        follow_redirects=True,
+    )
+    assert "Draai in plaats daarvan de geplande wijziging terug" in withdrawn.get_data(as_text=True)
+    (current,) = subscriptions_of(patron)
+    assert current.cancel_reason == "changed"
+    assert db.session.scalars(select(SubscriptionChange.status)).one() == "planned"
