@@ -30,7 +30,7 @@ from shared.models.payment import Payment
 from shared.models.subscription_change import ChangeStatus, SubscriptionChange
 from shared.patrons.changes import CHANGED, change_of, collect_from_next_period, move_change
 from shared.patrons.special import check_special_rules
-from shared.patrons.status import cancel
+from shared.patrons.status import cancel, carry_refusal
 from shared.patrons.subscriptions import check_age, current_subscription
 from shared.payments import direct_debit, ledger
 from shared.payments.provider import PaymentProvider, PaymentRefused
@@ -249,9 +249,7 @@ def _successor(
         price=chosen.kind.price,
         paid_by=chosen.plan,
     )
-    if current.status in REFUSED_STATUSES:
-        new.status, new.status_reason = current.status, current.status_reason
-        new.status_changed_at = current.status_changed_at
+    carry_refusal(current, new)
     if new.paid_by == PaymentPlan.DIRECT_DEBIT:
         collect_from_next_period(new)
     session.add(new)
