@@ -17,7 +17,7 @@ from shared.errors import DomainError
 from shared.memberships.cancellation import withdraw_cancellation
 from shared.memberships.change_rules import ChangeMoment, UpgradeCost, moment, upgrade_cost
 from shared.memberships.pro_rata import DAY, current_period
-from shared.memberships.renewal import TERMS, Renewal
+from shared.memberships.renewal import TERMS, Renewal, invoice
 from shared.models.catalogue import SubscriptionType
 from shared.models.patron import (
     REFUSED_STATUSES,
@@ -307,8 +307,9 @@ def due_to_start(day: Renewal) -> Select[int]:
 
 def start_planned(session: Session, subscription: Subscription, day: Renewal) -> None:
     """Start the subscription's planned change: the new one runs a term from the day after
-    the current one ended; a price is charged as its first period (paid by its pay link, at
-    the kiosk or at the desk)."""
+    the current one ended. One paid once starts as an unpaid renewal: its first period is
+    invoiced (paid by its pay link, at the kiosk or at the desk), usable through the grace
+    period and blocked after it, as any renewal left unpaid."""
     change = planned_change(session, subscription)
     if change is None or change.starts_on > day.today:
         return
@@ -323,14 +324,24 @@ def start_planned(session: Session, subscription: Subscription, day: Renewal) ->
         None,
         change.type.price,
     )
-    end = add_months(change.starts_on, change.type.term_months or 12) - DAY
+    unpaid = change.paid_by == PaymentPlan.ONCE and change.type.price > 0
+    # Unpaid, it has no paid day yet: it ends the day before it starts, its first period is
+    # the renewal the invoice step charges (and paying extends it by its term from there).
+    end = change.starts_on - DAY if unpaid else _term_end(change.type, change.starts_on)
     new = _successor(session, subscription, chosen, end)
     change.new_subscription_id = new.id
     if change.payment_id is not None:
         _paid_by_first_payment(session, new, session.get_one(Payment, change.payment_id))
-    if new.price > 0:
+    if unpaid:
+        invoice(session, new, day)
+    elif new.price > 0:
         direct_debit.charge_period(session, new, new.start_date, day.now)
     session.flush()
+
+
+def _term_end(kind: SubscriptionType, start: date) -> date:
+    """The last day of a term of this subscription from `start`."""
+    return add_months(start, kind.term_months or 12) - DAY
 
 
 def _paid_by_first_payment(session: Session, new: Subscription, first: Payment) -> None:

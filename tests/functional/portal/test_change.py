@@ -102,7 +102,7 @@ def test_an_upgrade_starts_today_and_charges_the_rest_of_the_period_pro_rata_by_
     assert ledger.balance(db.session, patron.id) == 0
 
 
-def test_a_downgrade_is_planned_and_run_daily_starts_it_at_the_next_period_once(
+def test_a_downgrade_is_planned_and_run_daily_starts_it_at_the_next_period_once_invoiced(
     app: Flask, client: FlaskClient, clock: ManualClock, signed_up: Callable[[str], Patron]
 ) -> None:
     patron = signed_up("0053")
@@ -121,16 +121,27 @@ def test_a_downgrade_is_planned_and_run_daily_starts_it_at_the_next_period_once(
     go_to(clock, END + DAY)
     seen = run_daily(app)
     assert (seen["changed"], seen["invoice"]) == (1, 0)
+    # Unpaid yet, it starts as an unpaid renewal: invoiced, usable through the grace period.
     old, new = subscriptions_of(patron)
-    assert (new.type_code, new.start_date, new.end_date) == (
-        "0045",
-        END + DAY,
-        add_months(END + DAY, 12) - DAY,
-    )
+    assert (new.type_code, new.start_date, new.status) == ("0045", END + DAY, "invoiced")
+    assert new.grace_until == END + 30 * DAY and new.usable_on(END + 30 * DAY)
     assert ledger.balance(db.session, patron.id) == Decimal("58.00")  # its first period
     assert run_daily(app)["changed"] == 0 and len(subscriptions_of(patron)) == 2
     change = db.session.scalars(select(SubscriptionChange)).one()
     assert (change.status, change.new_subscription_id) == ("started", new.id)
+    go_to(clock, END + 23 * DAY)
+    assert run_daily(app)["reminder"] == 1
+    go_to(clock, END + 31 * DAY)
+    assert run_daily(app)["lapsed"] == 1
+    assert not subscriptions_of(patron)[1].usable_on(END + 31 * DAY)
+    pay_by_link(client, client.get("/mijn-account").get_data(as_text=True))
+    paid = subscriptions_of(patron)[1]
+    assert (paid.status, paid.grace_until) == ("normal", None)
+    assert (paid.end_date, ledger.balance(db.session, patron.id)) == (
+        add_months(END + DAY, 12) - DAY,
+        0,
+    )
+    assert paid.usable_on(END + 31 * DAY)
 
 
 def test_a_planned_downgrade_can_be_undone_and_the_subscription_renews_again(
