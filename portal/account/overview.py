@@ -22,6 +22,7 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 
 from portal import auth_session
 from portal.account.cancel_form import CancelForm
+from portal.account.change_summary import change_summary
 from portal.account.forms import ChangeEmailForm, ChangePasswordForm
 from portal.extensions import db, limiter
 from portal.forms import add_error, required_text
@@ -43,6 +44,7 @@ from shared.memberships.cancellation import (
 )
 from shared.memberships.renewal import renewal_due
 from shared.models.patron import Patron, Subscription
+from shared.models.payment import Payment
 from shared.patrons.lookup import linked_patrons, owns
 from shared.patrons.subscriptions import current_subscription
 from shared.payments import direct_debit, ledger
@@ -86,6 +88,7 @@ def _membership(patron: Patron) -> dict[str, object]:
         "balance": ledger.balance(db.session(), patron.id),
         "mandates": direct_debit.mandates(db.session(), patron),
         "direct_debit": direct_debit.active_direct_debit(db.session(), patron),
+        "change": change_summary(subscription),
     }
 
 
@@ -161,12 +164,20 @@ def stop_direct_debit(patron_id: int) -> Response | tuple[str, int]:
 
 
 def _change(
-    patron_id: int, done: str, action: Callable[[Patron], object]
+    patron_id: int,
+    done: str,
+    action: Callable[[Patron], object],
+    checkout: Callable[[Patron], Payment] | None = None,
 ) -> Response | tuple[str, int]:
-    """Run a change on one of the account's memberships; flash the outcome."""
+    """Run a change on one of the account's memberships; flash the outcome. With a
+    `checkout`, the change goes on at the provider: to its payment's checkout page."""
     try:
         patron = owns(current_user, db.session.get(Patron, patron_id))
         action(patron)
+        if checkout is not None:
+            payment = checkout(patron)
+            db.session.commit()
+            return redirect(payment.checkout_url or url_for("account.overview"), code=303)
         db.session.commit()
         flash(done, "success")
     except DomainError as error:
