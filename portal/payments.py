@@ -26,6 +26,7 @@ from shared.memberships.change_mandate import change_paid_by
 from shared.models.patron import Subscription
 from shared.models.payment import Payment, PaymentPurpose, PaymentStatus
 from shared.payments.direct_debit import (
+    check_payable,
     collections_under_way,
     pay_period,
     period_attempts,
@@ -175,9 +176,8 @@ def pay_instead(token: str) -> str | Response | tuple[str, int]:
             settle(attempt)
     if period_is_settled(db.session(), subscription, start):
         return render_template("portal/payments/period_paid.html", subscription=subscription)
-    if collections_under_way(db.session(), subscription.id, start):
-        being_collected = refusal_message(DomainError("period_being_collected"))
-        return _pay_instead_page(subscription, start, being_collected), 409
+    if (refused := _not_payable_page(subscription, start)) is not None:
+        return refused
     if request.method == "GET":
         return _pay_instead_page(subscription, start)
     try:
@@ -197,6 +197,17 @@ def pay_instead(token: str) -> str | Response | tuple[str, int]:
     if payment.status == PaymentStatus.OPEN and payment.checkout_url:
         return redirect(payment.checkout_url, code=303)
     return redirect(url_for("payments.payment_result", reference=payment.reference), code=303)
+
+
+def _not_payable_page(subscription: Subscription, start: date) -> tuple[str, int] | None:
+    """The page saying why the period cannot be paid now; None when it can."""
+    try:
+        check_payable(subscription, start)
+        if collections_under_way(db.session(), subscription.id, start):
+            raise DomainError("period_being_collected")
+    except DomainError as error:
+        return _pay_instead_page(subscription, start, refusal_message(error)), 409
+    return None
 
 
 def _period_from(token: str) -> tuple[Subscription, date]:

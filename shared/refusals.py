@@ -177,6 +177,13 @@ REFUSALS: dict[str, Refusal] = {
     ),
     "coordinator_only": Refusal(FORBIDDEN, N_("Only a coordinator may do this.")),
     "period_paid": Refusal(CONFLICT, N_("This period has been paid already.")),
+    "period_not_given": Refusal(
+        CONFLICT,
+        N_(
+            "Your subscription has been cancelled: this period is not part of it, so there is"
+            " nothing to pay."
+        ),
+    ),
     "period_being_collected": Refusal(
         CONFLICT,
         N_(

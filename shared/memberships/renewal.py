@@ -215,6 +215,7 @@ def tell(session: Session, subscription: Subscription, step: Step, day: Renewal)
             subscription_id=subscription.id,
             period_start=start,
             step=step,
+            amount=period_owed(session, subscription, start) if step in MONEY_STEPS else None,
             created_at=day.now,
         )
         session.add(letter)

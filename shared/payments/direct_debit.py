@@ -13,7 +13,13 @@ from shared.db import insert_or_ignore, lock_row
 from shared.errors import DomainError
 from shared.models.ledger import LedgerEntry
 from shared.models.mandate import Mandate, MandateStatus
-from shared.models.patron import Patron, PaymentPlan, Subscription, SubscriptionStatus
+from shared.models.patron import (
+    REFUSED_STATUSES,
+    Patron,
+    PaymentPlan,
+    Subscription,
+    SubscriptionStatus,
+)
 from shared.models.payment import (
     UNPAID_ENDS,
     Chargeback,
@@ -35,9 +41,11 @@ from shared.payments.provider import (
 )
 from shared.payments.service import PaymentUrls, new_payment, reusable_payment, submit_payment
 from shared.timeutil import add_months, local_today
+from shared.translation import N_, in_language
 
 log = logging.getLogger(__name__)
 DAY = timedelta(days=1)
+WITHDRAWN = N_("Not charged after all (cancelled): %(period)s")  # a withdrawn period's line
 # A payment that left its period unpaid: a collection that failed, or any payment of a period
 # (the first one at signup too) that a bank took (some of) back.
 LEFT_UNPAID = or_(
@@ -51,14 +59,14 @@ def period_start_for(subscription: Subscription, due: date) -> date:
     anchor, term = _anchor(subscription), subscription.type.term_months or 1
     months = (due.year - anchor.year) * 12 + due.month - anchor.month
     months += (due.day - anchor.day > 15) - (anchor.day - due.day > 15)
-    return add_months(anchor, max(0, round(months / term)) * term)
+    return add_months(anchor, max(0, round(months / term)) * term, _period_day(subscription))
 
 
 def period_end(subscription: Subscription, start: date) -> date:
     """The last day of the renewal period that starts on `start`."""
     anchor, term = _anchor(subscription), subscription.type.term_months or 1
     index = ((start.year - anchor.year) * 12 + start.month - anchor.month) // term
-    return add_months(anchor, (index + 1) * term) - DAY
+    return add_months(anchor, (index + 1) * term, _period_day(subscription)) - DAY
 
 
 def latest_scheduled_start(subscription: Subscription, today: date) -> date | None:
@@ -67,14 +75,25 @@ def latest_scheduled_start(subscription: Subscription, today: date) -> date | No
     if today < anchor:
         return None
     index = ((today.year - anchor.year) * 12 + today.month - anchor.month) // term
-    start = add_months(anchor, index * term)
-    return start if start <= today else add_months(anchor, (index - 1) * term)
+    day = _period_day(subscription)
+    start = add_months(anchor, index * term, day)
+    return start if start <= today else add_months(anchor, (index - 1) * term, day)
 
 
 def _anchor(subscription: Subscription) -> date:
     """The first renewal's start: the day after the first period (kept once a renewal is paid
     or collected; until then the subscription is in its first period)."""
     return subscription.renewal_start or subscription.end_date + DAY
+
+
+def _period_day(subscription: Subscription) -> int:
+    """The day of the month the renewal periods start on: the first period's own day when the
+    anchor is a whole term after it (from 31 January: 28 February, 31 March, 30 April; never
+    drifting to the 28th), else the anchor's (the 1st, after a period to a month's end)."""
+    start, anchor = subscription.start_date, _anchor(subscription)
+    if start is not None and add_months(start, subscription.type.term_months or 1) == anchor:
+        return start.day
+    return anchor.day
 
 
 def start_schedule(
@@ -223,8 +242,11 @@ def settle_owed_periods(session: Session, patron_id: int) -> None:
 
 
 def _settle(session: Session, subscription: Subscription, start: date) -> None:
-    """A period whose charges are covered extends the subscription; the mark follows."""
-    if period_is_settled(session, subscription, start):
+    """A period not run through yet whose charges are covered extends the subscription (one
+    it runs through was settled before, or cut short by a cancellation, and a cancelled one
+    runs no further: left alone); the mark follows."""
+    running = subscription.cancelled_at is None and start > subscription.end_date
+    if running and period_is_settled(session, subscription, start):
         extend(session, subscription, start)
     _update_mark(session, subscription)
 
@@ -258,6 +280,14 @@ def period_open(session: Session, subscription: Subscription, start: date) -> De
     keys |= {chargeback_key(provider_id) for provider_id in session.scalars(taken_back)}
     earmarks = _period_payments(session, subscription)
     return ledger.open_amount(session, subscription.patron_id, keys, earmarks)
+
+
+def period_paid_by(session: Session, subscription: Subscription, start: date) -> dict[int, Decimal]:
+    """The payments that paid (some of) a period's charge, whatever their channel (a period's
+    own payment, money towards the balance), with what each paid of it."""
+    key = period_charge_key(subscription, start)
+    earmarks = _period_payments(session, subscription)
+    return ledger.paid_by(session, subscription.patron_id, key, earmarks)
 
 
 def _period_payments(session: Session, subscription: Subscription) -> dict[int, str]:
@@ -403,6 +433,7 @@ def pay_period(
     """An iDEAL payment for a period left unpaid; one open attempt at a time."""
     if period_is_settled(session, subscription, start):
         raise DomainError("period_paid")
+    check_payable(subscription, start)
     if collections_under_way(session, subscription.id, start):
         raise DomainError("period_being_collected")  # paying it too would pay it twice
     attempts = period_attempts(session, subscription.id, start)
@@ -417,9 +448,18 @@ def pay_period(
         period_start=start,
         purpose=PaymentPurpose.PERIOD,
         amount=owed,
-        description=f"{subscription.type.name(subscription.patron.locale)} {start.isoformat()}",
+        description=_period_text(subscription, start),
     )
     return submit_payment(session, payment, provider, urls, subscription.patron.locale, now)
+
+
+def check_payable(subscription: Subscription, start: date) -> None:
+    """Refuse to take money for a period the patron would not get: of a refused subscription
+    (`subscription_refused`: to the desk), or after a cancelled one's end (`period_not_given`)."""
+    if subscription.status in REFUSED_STATUSES:
+        raise DomainError("subscription_refused")
+    if subscription.cancelled_at is not None and start > subscription.end_date:
+        raise DomainError("period_not_given")
 
 
 def _subscription_of(session: Session, payment: Payment) -> Subscription:
@@ -435,9 +475,25 @@ def _start_of(payment: Payment) -> date:
     return payment.period_start
 
 
+def withdraw_unpaid_after_end(session: Session, subscription: Subscription, now: datetime) -> None:
+    """Take back the charges of the unpaid periods after the end (a cancelled subscription
+    runs no further): the patron never owes for a period they will not get."""
+    locale = subscription.patron.locale
+    for start in unpaid_periods(session, subscription):
+        if start > subscription.end_date:
+            text = in_language(locale, WITHDRAWN, period=_period_text(subscription, start))
+            key, patron_id = period_charge_key(subscription, start), subscription.patron_id
+            ledger.withdraw(session, patron_id, key, text, now, subscription.id)
+
+
+def _period_text(subscription: Subscription, start: date) -> str:
+    """A period as the ledger names it: the subscription and its start."""
+    return f"{subscription.type.name(subscription.patron.locale)} {start.isoformat()}"
+
+
 def charge_period(session: Session, subscription: Subscription, start: date, now: datetime) -> None:
     """What the period from `start` costs, owed once however many attempts pay for it."""
-    description = f"{subscription.type.name(subscription.patron.locale)} {start.isoformat()}"
+    description = _period_text(subscription, start)
     key = period_charge_key(subscription, start)
     ledger.charge(
         session, subscription.patron_id, subscription.price, description, key, now, subscription.id

@@ -401,8 +401,8 @@ FORMS = [
     ),
     Form(
         "account.stop_direct_debit",
-        {},
-        logged_in_at("/mijn-account", "/mijn-account/{patron}/incasso-stoppen"),
+        {"when": ["end", "now"], "reason": ["verhuisd", "anders", "overleden", ""]},
+        logged_in_at("/mijn-account/{patron}/incasso-stoppen"),
         a_member("direct_debit"),
     ),
     Form("account.change", CHANGE, logged_in_at("/mijn-account/{patron}/wijzigen"), a_member()),
