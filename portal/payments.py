@@ -22,6 +22,7 @@ from portal.settlement import check_direct_debit, report_failure, settle
 from portal.wiring import mail_settings, now, payment_provider, payment_urls, webhook_signature
 from shared import tokens
 from shared.errors import DomainError
+from shared.memberships.change_mandate import change_paid_by
 from shared.models.patron import Subscription
 from shared.models.payment import Payment, PaymentPurpose, PaymentStatus
 from shared.payments.direct_debit import (
@@ -62,6 +63,9 @@ def _paid_page(payment: Payment) -> str:
     if payment.purpose == PaymentPurpose.REGISTRATION:
         session.pop("registration", None)
         return render_template("portal/payments/paid.html", payment=payment)
+    if payment.purpose == PaymentPurpose.CHANGE:
+        change = change_paid_by(db.session(), payment)
+        return render_template("portal/payments/change_paid.html", change=change)
     subscription = db.session.get(Subscription, payment.subscription_id or 0)
     return render_template(
         "portal/payments/period_paid.html", payment=payment, subscription=subscription
@@ -69,7 +73,10 @@ def _paid_page(payment: Payment) -> str:
 
 
 def _retry_url(payment: Payment) -> str:
-    """Where to try paying again: the signup overview, or the period's payment page."""
+    """Where to try paying again: the signup overview, Mijn account (a change's first
+    payment), or the period's payment page."""
+    if payment.purpose == PaymentPurpose.CHANGE:
+        return url_for("account.overview")
     if payment.purpose != PaymentPurpose.PERIOD or payment.subscription_id is None:
         return url_for("signup.review")
     token = _period_token(payment.subscription_id, payment.period_start)

@@ -71,6 +71,15 @@ def cancellable(patron: Patron, today: date) -> Subscription:
     return subscription
 
 
+def direct_debit_cancellable(patron: Patron, today: date) -> Subscription:
+    """The subscription that stopping direct debit cancels (at the end of the period paid):
+    the current one, when it is paid by direct debit."""
+    subscription = cancellable(patron, today)
+    if subscription.paid_by != PaymentPlan.DIRECT_DEBIT:
+        raise DomainError("no_direct_debit")
+    return subscription
+
+
 def _ending(subscription: Subscription, when: CancelWhen, today: date) -> dict[str, object]:
     """The dates a cancellation changes: now, it runs through today at most (a grace period
     too); at the end of the period, it runs through its end date (no grace for a renewal it

@@ -7,12 +7,14 @@ from collections.abc import Callable
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from shared.memberships import renewal, youth
+from shared.memberships import change, renewal, youth
 from shared.memberships.renewal import Renewal
 from shared.models.patron import Patron, Subscription
 
 BATCH = 500
 STEPS = (
+    # First: a change planned for today replaces the subscription before it is invoiced.
+    ("changed", change.due_to_start, change.start_planned),
     ("notice", renewal.due_for_notice, renewal.notice),
     ("invoice", renewal.due_for_invoice, renewal.invoice),
     ("reminder", renewal.due_for_reminder, renewal.remind),

@@ -11,7 +11,8 @@ from shared.errors import DomainError
 from shared.memberships.renewal import DAY, Renewal, claim, lately, tell, unclaimed
 from shared.models.catalogue import SubscriptionType, Validity
 from shared.models.membership import Step
-from shared.models.patron import REFUSED_STATUSES, PaymentPlan, Subscription
+from shared.models.patron import PaymentPlan, Subscription
+from shared.patrons.status import carry_refusal
 from shared.patrons.subscriptions import valid_through
 from shared.timeutil import local_today
 
@@ -66,9 +67,7 @@ def start_next(session: Session, subscription: Subscription, now: datetime) -> S
         price=kind.price,
         paid_by=PaymentPlan.ONCE,
     )
-    if subscription.status in REFUSED_STATUSES:
-        successor.status, successor.status_reason = subscription.status, subscription.status_reason
-        successor.status_changed_at = subscription.status_changed_at
+    carry_refusal(subscription, successor)
     session.add(successor)
     session.flush()
     return successor

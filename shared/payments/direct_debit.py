@@ -342,8 +342,8 @@ def charged_periods(session: Session, subscription: Subscription) -> set[date]:
 def extend(session: Session, subscription: Subscription, start: date) -> None:
     """Valid through the end of the period starting `start`, never shortening (the renewals'
     anchor kept from the first one on)."""
-    if start == subscription.start_date:
-        return  # the first period: valid through its end from the start
+    if start == subscription.start_date and subscription.end_date >= start:
+        return  # the first period: valid through its end from the start (unless begun unpaid)
     end = period_end(subscription, start)
     session.execute(
         update(Subscription)

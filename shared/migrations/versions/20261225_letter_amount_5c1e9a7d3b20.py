@@ -2,7 +2,7 @@
 the same)
 
 Revision ID: 5c1e9a7d3b20
-Revises: be67deb0d932
+Revises: 7b2d4f6a8c13
 Create Date: 2026-12-25 10:00:00.000000
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "5c1e9a7d3b20"
-down_revision = "be67deb0d932"
+down_revision = "7b2d4f6a8c13"
 branch_labels = None
 depends_on = None
 
