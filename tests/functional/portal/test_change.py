@@ -18,6 +18,7 @@ from portal.extensions import db
 from shared.clock import ManualClock
 from shared.models.ledger import EntryType, LedgerEntry
 from shared.models.patron import Patron, Subscription
+from shared.models.payment import Payment, Refund
 from shared.models.subscription_change import SubscriptionChange
 from shared.payments import ledger
 from shared.timeutil import add_months
@@ -26,6 +27,7 @@ from tests.functional.portal.test_desk_cancellation import (
     LATER,
     SIGNED_UP,
     audited,
+    cancel,
     desk,
 )
 from tests.functional.portal.test_renewal import go_to, pay_by_link, run_daily
@@ -228,3 +230,32 @@ def test_the_desk_names_a_changed_cancellation_and_refuses_to_withdraw_it(
     (current,) = subscriptions_of(patron)
     assert current.cancel_reason == "changed"
     assert db.session.scalars(select(SubscriptionChange.status)).one() == "planned"
+
+
+def test_cancelling_now_after_an_upgrade_refunds_the_unused_part_of_all_that_was_paid(
+    client: FlaskClient,
+    clock: ManualClock,
+    signed_up: Callable[[str], Patron],
+    desk: Callable[[], FlaskClient],
+    portal_server: str,
+    mollie_sandbox,  # noqa: ANN001
+) -> None:
+    patron = signed_up("0045")
+    go_to(clock, LATER)
+    choose(client, change_page(patron), "0053:once", confirmed=True)
+    pay_by_link(client, client.get("/mijn-account").get_data(as_text=True))
+    go_to(clock, LATER + DAY)
+    assert cancel(desk(), patron, when="now", reason="verhuisd", refund="yes").status_code == 303
+    db.session.expire_all()
+    refunds = db.session.scalars(select(Refund).order_by(Refund.id)).all()
+    paid_for = [db.session.get_one(Payment, r.payment_id).subscription_id for r in refunds]
+    old, new = subscriptions_of(patron)
+    # 200 days after today: of the difference € 4.74 over the new one's 202-day first period
+    # (€ 4.693…), of Basis' € 58.00 over the 382-day period the upgrade cut short (€ 30.366…).
+    assert [r.amount for r in refunds] == [Decimal("4.69"), Decimal("30.36")]
+    assert paid_for == [new.id, old.id]
+    assert ledger.balance(db.session, patron.id) == Decimal("-35.05")  # until Mollie refunds
+    for refund in refunds:
+        mollie_sandbox.set_refund_status(refund.provider_id, "refunded")
+    db.session.expire_all()
+    assert ledger.balance(db.session, patron.id) == 0  # the unused part is credited too
