@@ -76,7 +76,8 @@ class ChangeQuote:
 
 def changeable(session: Session, patron: Patron, today: date) -> Subscription:
     """The current subscription, if it may be changed: running, not refused, cancelled or
-    unpaid, with a term that renews, and no change planned (or awaiting its payment) yet."""
+    unpaid (an upgrade's difference too), with a term that renews, and no change planned (or
+    awaiting its payment) yet."""
     subscription = current_subscription(patron)
     if subscription is None or subscription.runs_through < today:
         raise DomainError("change_no_subscription")
@@ -86,11 +87,19 @@ def changeable(session: Session, patron: Patron, today: date) -> Subscription:
         raise DomainError("change_planned")
     if subscription.cancelled_at is not None:
         raise DomainError("change_cancelled")
-    if subscription.status == SubscriptionStatus.INVOICED:
+    if subscription.status == SubscriptionStatus.INVOICED or _owes_first_period(
+        session, subscription
+    ):
         raise DomainError("change_unpaid")
     if subscription.type.validity not in TERMS or not subscription.type.renews:
         raise DomainError("change_no_term")
     return subscription
+
+
+def _owes_first_period(session: Session, subscription: Subscription) -> bool:
+    """Whether the first period's charge is still owed: an upgrade's difference (it stays
+    normal while owed, see docs/memberships.md); renewals left unpaid make it invoiced."""
+    return direct_debit.period_open(session, subscription, subscription.start_date) > 0
 
 
 def offers(session: Session, current: Subscription, desk: bool) -> list[Target]:

@@ -176,6 +176,7 @@ def test_what_may_not_be_changed_is_refused_in_words(
     made_up = choose(client, change_page(patron), "0053:cash", confirmed=True)
     assert "Dit abonnement kun je hier niet kiezen" in made_up.get_data(as_text=True)
     choose(client, change_page(patron), "0053:once", confirmed=True)
+    pay_by_link(client, client.get("/mijn-account").get_data(as_text=True))
     choose(client, change_page(patron), "0045:once", confirmed=True)  # Compleet → Basis: planned
     again = client.get(change_page(patron)).get_data(as_text=True)
     assert "Er is al een wijziging gepland" in again
@@ -259,3 +260,23 @@ def test_cancelling_now_after_an_upgrade_refunds_the_unused_part_of_all_that_was
         mollie_sandbox.set_refund_status(refund.provider_id, "refunded")
     db.session.expire_all()
     assert ledger.balance(db.session, patron.id) == 0  # the unused part is credited too
+
+
+def test_an_upgrade_left_unpaid_is_shown_owed_and_refuses_another_change_until_paid(
+    client: FlaskClient,
+    clock: ManualClock,
+    signed_up: Callable[[str], Patron],
+    desk: Callable[[], FlaskClient],
+) -> None:
+    patron = signed_up("0045")
+    go_to(clock, LATER)
+    choose(client, change_page(patron), "0053:once", confirmed=True)
+    overview = client.get("/mijn-account").get_data(as_text=True)
+    assert re.search(r"Je nieuwe abonnement moet nog betaald worden: €\s4,74", overview)
+    screen = desk().get(f"/balie/klanten/{patron.customer_number}").get_data(as_text=True)
+    assert re.search(r"Moet nog €\s4,74 betalen", screen)
+    refused = choose(client, change_page(patron), "0045:once", confirmed=True)
+    assert "Er staat nog een betaling voor het abonnement open" in refused.get_data(as_text=True)
+    assert subscriptions_of(patron)[1].cancelled_at is None  # no downgrade planned
+    pay_by_link(client, overview)
+    assert choose(client, change_page(patron), "0045:once", confirmed=True).status_code == 303
