@@ -31,10 +31,10 @@ from shared.models.subscription_change import ChangeStatus, SubscriptionChange
 from shared.patrons.changes import CHANGED, change_of, collect_from_next_period, move_change
 from shared.patrons.special import check_special_rules
 from shared.patrons.status import cancel, carry_refusal
-from shared.patrons.subscriptions import check_age, current_subscription
+from shared.patrons.subscriptions import check_age, current_subscription, valid_through
 from shared.payments import direct_debit, ledger
 from shared.payments.provider import PaymentProvider, PaymentRefused
-from shared.timeutil import add_months, local_today
+from shared.timeutil import local_today
 
 CHANGE_ACTION = "subscription.changed"  # the audit log's actions at the desk
 UNDO_ACTION = "subscription.change_undone"
@@ -315,10 +315,11 @@ def due_to_start(day: Renewal) -> Select[int]:
 
 
 def start_planned(session: Session, subscription: Subscription, day: Renewal) -> None:
-    """Start the subscription's planned change: the new one runs a term from the day after
-    the current one ended. One paid once starts as an unpaid renewal: its first period is
-    invoiced (paid by its pay link, at the kiosk or at the desk), usable through the grace
-    period and blocked after it, as any renewal left unpaid."""
+    """Start the subscription's planned change: the new one runs its first period from the day
+    after the current one ended, as at signup (`valid_through`: to a month's end for most).
+    One paid once starts as an unpaid renewal: its first period is invoiced (paid by its pay
+    link, at the kiosk or at the desk), usable through the grace period and blocked after it,
+    as any renewal left unpaid."""
     change = planned_change(session, subscription)
     if change is None or change.starts_on > day.today:
         return
@@ -336,7 +337,7 @@ def start_planned(session: Session, subscription: Subscription, day: Renewal) ->
     unpaid = change.paid_by == PaymentPlan.ONCE and change.type.price > 0
     # Unpaid, it has no paid day yet: it ends the day before it starts, its first period is
     # the renewal the invoice step charges (and paying extends it by its term from there).
-    end = change.starts_on - DAY if unpaid else _term_end(change.type, change.starts_on)
+    end = change.starts_on - DAY if unpaid else valid_through(change.type, change.starts_on)
     new = _successor(session, subscription, chosen, end)
     change.new_subscription_id = new.id
     if change.payment_id is not None:
@@ -346,11 +347,6 @@ def start_planned(session: Session, subscription: Subscription, day: Renewal) ->
     elif new.price > 0:
         direct_debit.charge_period(session, new, new.start_date, day.now)
     session.flush()
-
-
-def _term_end(kind: SubscriptionType, start: date) -> date:
-    """The last day of a term of this subscription from `start`."""
-    return add_months(start, kind.term_months or 12) - DAY
 
 
 def _paid_by_first_payment(session: Session, new: Subscription, first: Payment) -> None:
