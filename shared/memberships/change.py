@@ -180,6 +180,8 @@ def _upgrade(
     if current.paid_by == PaymentPlan.DIRECT_DEBIT:
         # The new one's schedule replaces it, with the same mandate (started after the commit).
         _stop_schedule(current, provider)
+    # On its first day it ends that day (never before it began): both run today, paid once,
+    # by the old payment (today counts as used); see docs/memberships.md.
     ended = max(current.start_date, today - DAY)
     cancel(session, current, now, cancel_reason=CHANGED, end_date=ended)
     new = _successor(session, current, chosen, chosen.upgrade.period.end)

@@ -20,6 +20,7 @@ from shared.models.ledger import EntryType, LedgerEntry
 from shared.models.patron import Patron, Subscription
 from shared.models.payment import Payment, Refund
 from shared.models.subscription_change import SubscriptionChange
+from shared.patrons.subscriptions import current_subscription
 from shared.payments import ledger
 from shared.timeutil import add_months
 from tests.functional.portal.test_desk_cancellation import (
@@ -280,3 +281,16 @@ def test_an_upgrade_left_unpaid_is_shown_owed_and_refuses_another_change_until_p
     assert subscriptions_of(patron)[1].cancelled_at is None  # no downgrade planned
     pay_by_link(client, overview)
     assert choose(client, change_page(patron), "0045:once", confirmed=True).status_code == 303
+
+
+def test_an_upgrade_on_the_first_day_ends_the_current_one_that_day_paid_once(
+    client: FlaskClient, clock: ManualClock, signed_up: Callable[[str], Patron]
+) -> None:
+    patron = signed_up("0045")
+    assert choose(client, change_page(patron), "0053:once", confirmed=True).status_code == 303
+    old, new = subscriptions_of(patron)
+    # It cannot end before it began: both run today, which the old payment paid (today counts
+    # as used), the new share is for the 381 days after it: € 66.82 − € 57.84.
+    assert (old.start_date, old.end_date, new.start_date) == (SIGNED_UP, SIGNED_UP, SIGNED_UP)
+    assert ledger.balance(db.session, patron.id) == Decimal("8.98")
+    assert current_subscription(patron) == new
