@@ -215,12 +215,26 @@ def _due(remote: ProviderPayment, now: datetime) -> date:
 
 
 def period_paid(session: Session, payment: Payment, now: datetime) -> None:
-    """A period is paid: extend the subscription to its end, and book it."""
-    subscription = _subscription_of(session, payment)
-    extend(session, subscription, _start_of(payment))
-    charge_period(session, subscription, _start_of(payment), now)
+    """A period is paid: extend the subscription to its end, and book it. A cancelled one
+    (cancelled, or replaced by a change, while the payment was under way) is never extended:
+    money for a period it no longer gets stays credit, as surplus (the desk refunds it)."""
+    subscription, start = _subscription_of(session, payment), _start_of(payment)
+    if not period_given(subscription, start):
+        ledger.record_payment(session, payment, now)
+        payment.surplus = True
+        log.warning("surplus payment %s: period %s not given", payment.reference, start)
+        return
+    if subscription.cancelled_at is None:
+        extend(session, subscription, start)
+    charge_period(session, subscription, start, now)
     ledger.record_payment(session, payment, now)
     _update_mark(session, subscription)
+
+
+def period_given(subscription: Subscription, start: date) -> bool:
+    """Whether the subscription still gets the period from `start`: not after a cancelled
+    subscription's end."""
+    return subscription.cancelled_at is None or start <= subscription.end_date
 
 
 def period_failed(session: Session, payment: Payment, now: datetime) -> bool:
@@ -458,7 +472,7 @@ def check_payable(subscription: Subscription, start: date) -> None:
     (`subscription_refused`: to the desk), or after a cancelled one's end (`period_not_given`)."""
     if subscription.status in REFUSED_STATUSES:
         raise DomainError("subscription_refused")
-    if subscription.cancelled_at is not None and start > subscription.end_date:
+    if not period_given(subscription, start):
         raise DomainError("period_not_given")
 
 
