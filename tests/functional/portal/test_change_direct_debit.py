@@ -16,10 +16,11 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.test import TestResponse
 
 from portal.extensions import db
-from portal.wiring import webhook_signature
+from portal.wiring import now, webhook_signature
 from shared.clock import ManualClock
 from shared.models.ledger import EntryType, LedgerEntry
 from shared.models.mandate import Mandate
@@ -39,6 +40,7 @@ from tests.functional.portal.test_desk_cancellation import END, LATER, SIGNED_UP
 from tests.functional.portal.test_renewal import go_to, pay_by_link, run_daily
 from tests.support.accounts import log_in, member
 from tests.support.dates import noon_on
+from tests.support.factories import create_patron
 from tests.support.signup import checkout, csrf_token
 from tests.support.staff import desk_session, refuse
 
@@ -307,3 +309,65 @@ def test_a_refused_subscription_pays_no_change(
     page = client.get("/mijn-account").get_data(as_text=True)
     assert "je kunt nu geen pas ophalen" in page and UNDONE not in page
     assert the_change().status == "awaiting"  # payable again once the refusal is lifted
+
+
+def test_a_double_submit_makes_one_change_and_one_checkout(
+    client: FlaskClient, clock: ManualClock, signed_up: Callable[[str], Patron]
+) -> None:
+    patron = signed_up("0045")
+    go_to(clock, LATER)
+    token = csrf_token(client.get(change_page(patron)))
+    fields = {"csrf_token": token, "target": MONTHLY, "confirmed": "1"}
+    first, second = (client.post(change_page(patron), data=fields) for _ in range(2))
+    assert "/checkout/" in first.location and second.status_code == 200
+    assert "Er is al een wijziging gepland" in second.get_data(as_text=True)
+    assert the_change().status == "awaiting" and len(change_payments()) == 1
+
+
+def test_the_database_holds_one_pending_change_per_subscription(
+    client: FlaskClient, awaiting: tuple[Patron, str]
+) -> None:
+    change = the_change()
+    for status in ("planned", "awaiting"):
+        db.session.add(
+            SubscriptionChange(
+                subscription_id=change.subscription_id,
+                type_code=change.type_code,
+                paid_by=change.paid_by,
+                starts_on=change.starts_on,
+                status=status,
+                created_at=change.created_at,
+            )
+        )
+        with pytest.raises(IntegrityError):
+            db.session.flush()
+        db.session.rollback()
+
+
+def test_another_patrons_change_pages_are_not_found(
+    client: FlaskClient, signed_up: Callable[[str], Patron]
+) -> None:
+    signed_up("0045")
+    other = create_patron(db.session, None, now(), subscription="0045")
+    db.session.commit()
+    token = csrf_token(client.get("/mijn-account"))
+    assert client.get(f"/mijn-account/{other.id}/wijzigen").status_code == 404
+    for action in ("wijziging-betalen", "wijziging-terugdraaien"):
+        posted = client.post(f"/mijn-account/{other.id}/{action}", data={"csrf_token": token})
+        assert posted.status_code == 404
+
+
+def test_a_paid_change_can_be_undone_until_the_last_day_before_it_starts(
+    client: FlaskClient, clock: ManualClock, awaiting: tuple[Patron, str]
+) -> None:
+    patron, checkout_url = awaiting
+    client.get(checkout(checkout_url, "paid"))
+    go_to(clock, END)
+    token = csrf_token(client.get("/mijn-account"))
+    undone = client.post(
+        f"/mijn-account/{patron.id}/wijziging-terugdraaien", data={"csrf_token": token}
+    )
+    assert undone.status_code == 303 and the_change().status == "undone"
+    (current,) = subscriptions_of(patron)
+    assert (current.status, current.cancelled_at, current.end_date) == ("normal", None, END)
+    assert ledger.balance(db.session, patron.id) == Decimal("-5.00")  # the first payment: credit
