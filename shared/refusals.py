@@ -333,6 +333,13 @@ REFUSALS: dict[str, Refusal] = {
         N_("A planned change cancelled this subscription. Undo the planned change instead."),
     ),
     "change_not_awaiting": Refusal(CONFLICT, N_("There is no change waiting for a payment.")),
+    "change_outdated": Refusal(
+        CONFLICT,
+        N_(
+            "The change no longer follows on your subscription (it was renewed, cancelled or "
+            "has a payment open since), so it is undone. Choose again."
+        ),
+    ),
     # Single sign-on
     "invalid_redirect_uri": Refusal(
         BAD_REQUEST, N_("A return address must be https, or http on this machine: %(uri)s")

@@ -2,7 +2,7 @@
 line by line), confirm (a change to direct debit: then its first payment at the provider);
 undo a change planned for the next period."""
 
-from flask import render_template
+from flask import flash, redirect, render_template, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import login_required
@@ -24,7 +24,7 @@ from shared.memberships.change import (
     quote,
     undo_change,
 )
-from shared.memberships.change_mandate import pay_change
+from shared.memberships.change_mandate import awaiting_change, pay_change, undo_outdated
 from shared.models.catalogue import SubscriptionType
 from shared.models.patron import Patron, Subscription
 from shared.models.payment import Payment
@@ -70,8 +70,21 @@ def _first_payment(patron: Patron) -> Payment:
 @bp.post("/<int:patron_id>/wijziging-betalen")
 @login_required
 def pay(patron_id: int) -> Response | tuple[str, int]:
-    """Pay (again) the first payment a change to direct debit waits for."""
+    """Pay (again) the first payment a change to direct debit waits for, while it fits."""
+    if undone_outdated(_own(patron_id)):
+        return redirect(url_for("account.overview"), code=303)
     return _change(patron_id, "", lambda _patron: None, _first_payment)
+
+
+def undone_outdated(patron: Patron) -> bool:
+    """Undo the patron's awaiting change if it no longer fits, kept and said (`pay_change`
+    refuses it too, but its refusal is rolled back); True if it was."""
+    change = awaiting_change(db.session(), patron)
+    if change is None or not undo_outdated(db.session(), change, now()):
+        return False
+    db.session.commit()
+    flash(refusal_message(DomainError("change_outdated")), "error")
+    return True
 
 
 def offered_form(current: Subscription, desk: bool) -> ChangeForm:

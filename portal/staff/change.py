@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from portal.account.change import changed_words, offered_form
+from portal.account.change import changed_words, offered_form, undone_outdated
 from portal.extensions import db
 from portal.refusals import refusal_message
 from portal.settlement import start_direct_debits_of
@@ -27,9 +27,11 @@ from shared.memberships.change import (
     quote,
     undo_change,
 )
-from shared.memberships.change_mandate import pay_change
+from shared.memberships.change_mandate import PAY_ACTION, pay_change
 from shared.models.patron import Patron, Subscription
+from shared.models.payment import Payment
 from shared.models.subscription_change import SubscriptionChange
+from shared.patrons.changes import still_fits
 from shared.patrons.lookup import find_patron_by_any_number
 from shared.patrons.subscriptions import current_subscription
 from shared.payments.provider import PaymentProviderError
@@ -49,7 +51,9 @@ def change(number: str) -> str | Response | tuple[str, int]:
     current = current_subscription(patron)
     planned = pending_change(db.session(), current) if current is not None else None
     if planned is not None:
-        return render_template(PAGE, planned=planned, **page)
+        assert current is not None
+        fits = still_fits(planned, current, local_today(now()))
+        return render_template(PAGE, planned=planned, fits=fits, **page)
     try:
         current = changeable(db.session(), patron, local_today(now()))
     except DomainError as error:
@@ -130,8 +134,11 @@ def pay(number: str) -> Response | tuple[str, int]:
     if patron is None:
         return render_template("portal/staff/patron_unknown.html", number=number), 404
     back = url_for("staff.change_subscription", number=number)
+    if undone_outdated(patron):
+        return redirect(back, code=303)
     try:
         payment = pay_change(db.session(), patron, payment_provider(), payment_urls(), now())
+        _audit_payment(patron, payment)
     except DomainError as error:
         db.session.rollback()
         flash(refusal_message(error), "error")
@@ -142,3 +149,9 @@ def pay(number: str) -> Response | tuple[str, int]:
         return redirect(back, code=303)
     db.session.commit()
     return redirect(payment.checkout_url or back, code=303)
+
+
+def _audit_payment(patron: Patron, payment: Payment) -> None:
+    """Record that the desk let the patron pay the change's first payment on its screen."""
+    after = {"payment": payment.reference, "amount": str(payment.amount)}
+    record(db.session(), current_user, PAY_ACTION, now(), patron.id, None, after)

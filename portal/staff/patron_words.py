@@ -7,6 +7,8 @@ from shared.desk.patron_view import VIEWED, BlockReason
 from shared.desk.print_queue import OPENED, PRINTED
 from shared.desk.refusal import LIFTED, REFUSED
 from shared.desk.registration import REGISTERED
+from shared.memberships.change import CHANGE_ACTION, UNDO_ACTION
+from shared.memberships.change_mandate import PAY_ACTION
 from shared.memberships.youth import MOVED_ON
 from shared.models.account import AccountStatus
 from shared.models.card import CardRole, CardStatus
@@ -124,6 +126,9 @@ ACTION_WORDS = {
     CANCELLED: _l("Cancelled the subscription"),
     WITHDRAWN: _l("Withdrew the cancellation"),
     MOVED_ON: _l("Moved the youth member on to the adult subscription"),
+    CHANGE_ACTION: _l("Changed the subscription"),
+    UNDO_ACTION: _l("Undid the planned change"),
+    PAY_ACTION: _l("Let the patron pay the change's first payment on the desk's screen"),
 }
 # The values an audit entry records, by their name there (the details as at signup, what the
 # desk chose, and a subscription's columns a cancellation changes).

@@ -17,6 +17,7 @@ from shared.models.patron import (
     Subscription,
     SubscriptionStatus,
 )
+from shared.patrons.changes import CHANGED
 from shared.patrons.status import cancel, move
 from shared.patrons.subscriptions import current_subscription
 from shared.payments import direct_debit
@@ -94,10 +95,13 @@ def _ending(subscription: Subscription, when: CancelWhen, today: date) -> dict[s
 
 def withdrawable(subscription: Subscription | None, today: date) -> bool:
     """Whether the desk may withdraw the subscription's cancellation: one at the end of the
-    period, before that end (one now has ended it today already)."""
-    if subscription is None:
+    period, before that end (one now has ended it today already); a planned change's (its
+    undo) through the last day, as the change starts the day after."""
+    if subscription is None or subscription.status != SubscriptionStatus.CANCELLED:
         return False
-    return subscription.status == SubscriptionStatus.CANCELLED and subscription.end_date > today
+    if subscription.cancel_reason == CHANGED:
+        return subscription.end_date >= today
+    return subscription.end_date > today
 
 
 def withdraw_cancellation(session: Session, patron: Patron, now: datetime) -> Subscription:

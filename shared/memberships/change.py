@@ -11,6 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import Select, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shared.errors import DomainError
@@ -27,7 +28,7 @@ from shared.models.patron import (
     SubscriptionStatus,
 )
 from shared.models.payment import Payment
-from shared.models.subscription_change import ChangeStatus, SubscriptionChange
+from shared.models.subscription_change import PENDING_INDEX, ChangeStatus, SubscriptionChange
 from shared.patrons.changes import CHANGED, change_of, collect_from_next_period, move_change
 from shared.patrons.special import check_special_rules
 from shared.patrons.status import cancel, carry_refusal
@@ -38,6 +39,8 @@ from shared.timeutil import local_today
 
 CHANGE_ACTION = "subscription.changed"  # the audit log's actions at the desk
 UNDO_ACTION = "subscription.change_undone"
+# A second pending change refused: PostgreSQL names the index, SQLite the column.
+PENDING_NAMES = (PENDING_INDEX, "subscription_change.subscription_id")
 
 
 @dataclass(frozen=True)
@@ -232,7 +235,8 @@ def _plan(
 def _record(
     session: Session, chosen: ChangeQuote, now: datetime, desk: bool, status: ChangeStatus
 ) -> SubscriptionChange:
-    """The change's row."""
+    """The change's row. One submitted at the same moment elsewhere (a double submit, past
+    the check in `changeable`) is refused by the database; the caller rolls back."""
     change = SubscriptionChange(
         subscription_id=chosen.current.id,
         type_code=chosen.kind.code,
@@ -243,7 +247,12 @@ def _record(
         created_at=now,
     )
     session.add(change)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as error:
+        if not any(name in str(error.orig) for name in PENDING_NAMES):
+            raise
+        raise DomainError("change_planned") from error
     return change
 
 

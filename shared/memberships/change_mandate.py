@@ -1,7 +1,8 @@
 """The first payment of a change to direct debit (iDEAL | Wero, as at signup): it pays the new
 subscription's first period and gives the mandate its schedule collects the later ones with.
 The change waits for it (`awaiting`); paid, the change is planned (see
-`shared/settlement/changes.py`); failed or abandoned, the patron pays again or undoes it."""
+`shared/settlement/changes.py`); failed or abandoned, the patron pays again or undoes it, as
+long as it still follows on the current subscription (`still_fits`)."""
 
 from datetime import datetime
 
@@ -9,13 +10,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shared.errors import DomainError
-from shared.models.patron import Patron
+from shared.models.patron import REFUSED_STATUSES, Patron
 from shared.models.payment import Payment, PaymentPurpose, SequenceType
 from shared.models.subscription_change import ChangeStatus, SubscriptionChange
-from shared.patrons.changes import change_of
+from shared.patrons.changes import change_of, move_change, still_fits
 from shared.patrons.subscriptions import current_subscription
 from shared.payments.provider import PaymentProvider
 from shared.payments.service import PaymentUrls, new_payment, reusable_payment, submit_payment
+from shared.timeutil import local_today
+
+PAY_ACTION = "subscription.change_payment_started"  # the audit log's action at the desk
 
 
 def awaiting_change(session: Session, patron: Patron) -> SubscriptionChange | None:
@@ -33,10 +37,15 @@ def pay_change(
     urls: PaymentUrls,
     now: datetime,
 ) -> Payment:
-    """The first payment to send the patron to: the unfinished one, or a new attempt."""
+    """The first payment to send the patron to: the unfinished one, or a new attempt. Refused
+    for a refused subscription, and for a change that no longer fits (undone then)."""
     change = awaiting_change(session, patron)
     if change is None:
         raise DomainError("change_not_awaiting")
+    if change.subscription.status in REFUSED_STATUSES:
+        raise DomainError("subscription_refused")
+    if undo_outdated(session, change, now):
+        raise DomainError("change_outdated")
     attempts = change_payments(session, change.subscription_id)
     amount = change.type.price
     payment = reusable_payment(attempts, amount, SequenceType.FIRST) or new_payment(
@@ -53,6 +62,16 @@ def pay_change(
         description=f"{change.type.name(patron.locale)} {change.starts_on.isoformat()}",
     )
     return submit_payment(session, payment, provider, urls, patron.locale, now)
+
+
+def undo_outdated(session: Session, change: SubscriptionChange, now: datetime) -> bool:
+    """Undo an awaiting change that no longer follows on the current subscription, so the
+    patron chooses again; True if it was. A refused one's waits: lifted, it may fit again."""
+    current = change.subscription
+    if current.status in REFUSED_STATUSES or still_fits(change, current, local_today(now)):
+        return False
+    awaiting, undone = ChangeStatus.AWAITING, ChangeStatus.UNDONE
+    return move_change(session, change, awaiting, undone, undone_at=now)
 
 
 def change_paid_by(session: Session, payment: Payment) -> SubscriptionChange | None:

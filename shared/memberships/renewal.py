@@ -160,8 +160,11 @@ def notice(session: Session, subscription: Subscription, day: Renewal) -> None:
 def invoice(session: Session, subscription: Subscription, day: Renewal) -> None:
     """The end passed unpaid: invoice the subscription (grace begins) and charge the renewal."""
     start = subscription.end_date + DAY
-    # Read after the candidates were: one paid, cancelled or refused meanwhile is left alone.
-    if start > day.today or period_is_settled(session, subscription, start):
+    # Read after the candidates were: one paid, cancelled or refused meanwhile is left alone
+    # (and unclaimed: a successor begun refused is invoiced once the refusal is lifted).
+    if subscription.status != SubscriptionStatus.NORMAL or start > day.today:
+        return
+    if period_is_settled(session, subscription, start):
         return
     if not claim(session, subscription, Step.INVOICE, day.now):
         return

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, Numeric
+from sqlalchemy import ForeignKey, Index, Numeric, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shared.db import Base, enum_column
@@ -28,13 +28,27 @@ class ChangeStatus(StrEnum):
     UNDONE = "undone"
 
 
+PENDING_INDEX = "uq_subscription_change_pending"
+PENDING = "status IN ('awaiting', 'planned')"
+
+
 class SubscriptionChange(Base):
     """A change from the subscription `subscription_id` to a subscription of `type_code`,
     paid as `paid_by`, from `starts_on`; `new_subscription_id` once it started."""
 
     __tablename__ = "subscription_change"
-    # The daily job finds the planned changes that start on a day.
-    __table_args__ = (Index("ix_subscription_change_status_starts", "status", "starts_on"),)
+    # The daily job finds the planned changes that start on a day; a subscription has one
+    # change awaiting or planned at most (a double submit's second is refused by the database).
+    __table_args__ = (
+        Index("ix_subscription_change_status_starts", "status", "starts_on"),
+        Index(
+            PENDING_INDEX,
+            "subscription_id",
+            unique=True,
+            sqlite_where=text(PENDING),
+            postgresql_where=text(PENDING),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     subscription_id: Mapped[int] = mapped_column(ForeignKey("subscription.id"), index=True)

@@ -2,13 +2,13 @@
 payments, which both move it: the daily job and the undo, and a paid first payment)."""
 
 import secrets
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from shared.db import rows_changed
-from shared.models.patron import Subscription
+from shared.models.patron import Subscription, SubscriptionStatus
 from shared.models.subscription_change import ChangeStatus, SubscriptionChange
 
 CHANGED = "changed"  # the cancel reason of a subscription another one replaces
@@ -50,3 +50,15 @@ def collect_from_next_period(subscription: Subscription) -> None:
     collects from the next period, reporting to its own secret webhook."""
     subscription.renewal_start = subscription.end_date + timedelta(days=1)
     subscription.webhook_secret = secrets.token_urlsafe(24)
+
+
+def still_fits(change: SubscriptionChange, current: Subscription, today: date) -> bool:
+    """Whether a change awaiting its first payment still follows the current subscription:
+    from the day after its end, later than today, the current one neither unpaid, refused nor
+    cancelled. A renewal paid meanwhile moved the end; one invoiced left the change behind."""
+    return (
+        change.starts_on == current.end_date + timedelta(days=1)
+        and change.starts_on > today
+        and current.status == SubscriptionStatus.NORMAL
+        and current.cancelled_at is None
+    )

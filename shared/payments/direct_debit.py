@@ -103,8 +103,11 @@ def start_schedule(
     webhook_url: Callable[[Subscription], str],
     now: datetime,
 ) -> None:
-    """Record the mandate and start the provider's schedule once; safe to repeat."""
+    """Record the mandate and start the provider's schedule once; safe to repeat. Not while
+    the subscription is refused: lifting the refusal starts it."""
     if subscription.mollie_subscription_id or subscription.cancelled_at is not None:
+        return
+    if subscription.status in REFUSED_STATUSES:
         return
     customer = subscription.patron.mollie_customer_id
     if customer is None:
@@ -113,8 +116,9 @@ def start_schedule(
     _record_mandate(session, subscription, provider, now)
     ours = [s for s in provider.list_subscriptions(customer) if _made_for(s, subscription)]
     ended = sum(not s.status.running for s in ours)
+    start = _collect_from(session, subscription)
     remote = next((s for s in ours if s.status.running), None) or provider.create_subscription(
-        _schedule_request(subscription, customer, webhook_url, ended)
+        _schedule_request(subscription, customer, webhook_url, ended, start)
     )
     subscription.mollie_subscription_id = remote.id
     session.flush()
@@ -127,15 +131,63 @@ def _made_for(schedule: ProviderSubscription, subscription: Subscription) -> boo
     return str(schedule.metadata.get("subscription")) == str(subscription.id)
 
 
+def _collect_from(session: Session, subscription: Subscription) -> date:
+    """The first period a schedule collects: the one after the paid end (after the period
+    the first payment paid, at the start), or after the last period owed beyond it (charged:
+    it is paid by the pay link or at the kiosk, not collected)."""
+    start = subscription.end_date + DAY
+    for owed in sorted(charged_periods(session, subscription)):
+        if owed >= start:
+            start = period_end(subscription, owed) + DAY
+    return start
+
+
+def stop_schedule(subscription: Subscription, provider: PaymentProvider) -> None:
+    """Collect no more while the subscription is refused: its schedule cancelled at the
+    provider. The mandate stays, and so does the schedule's id, so that a collection it made
+    before is still recorded when reported."""
+    schedule = subscription.mollie_subscription_id
+    if schedule and collected(subscription):
+        customer = subscription.patron.mollie_customer_id or ""
+        _tolerate_gone(lambda: provider.cancel_subscription(customer, schedule))
+
+
+def resume_schedule(
+    session: Session,
+    subscription: Subscription,
+    provider: PaymentProvider,
+    webhook_url: Callable[[Subscription], str],
+    now: datetime,
+) -> None:
+    """The refusal lifted: collect again from the next unpaid period, by a new schedule. The
+    periods that started while refused are skipped, but for the one today falls in: the patron
+    has it, so it is owed (charged, as a failed collection), and collecting goes on after it."""
+    if not collected(subscription) or subscription.mollie_subscription_id is None:
+        return
+    today = local_today(now)
+    if subscription.end_date + DAY < today:
+        current = latest_scheduled_start(subscription, today)
+        assert current is not None  # today is past the paid end, so past the first renewal
+        charge_period(session, subscription, current, now)
+        _update_mark(session, subscription)
+    subscription.mollie_subscription_id = None
+    start_schedule(session, subscription, provider, webhook_url, now)
+
+
+def collected(subscription: Subscription) -> bool:
+    """Whether the subscription is collected by direct debit and not cancelled."""
+    return subscription.paid_by == PaymentPlan.DIRECT_DEBIT and subscription.cancelled_at is None
+
+
 def _schedule_request(
     subscription: Subscription,
     customer: str,
     webhook_url: Callable[[Subscription], str],
     ended: int,
+    start: date,
 ) -> SubscriptionRequest:
-    """Collect the price every term, from the day after the period the first payment paid.
-    After `ended` schedules of ours ended, a new key: the provider would answer the old one
-    with the ended schedule."""
+    """Collect the price every term from `start`. After `ended` schedules of ours ended, a new
+    key: the provider would answer the old one with the ended schedule."""
     key = f"schedule-{subscription.id}" + (f"-{ended + 1}" if ended else "")
     patron = subscription.patron
     name = subscription.type.name(patron.locale)
@@ -143,7 +195,7 @@ def _schedule_request(
         customer_id=customer,
         amount=subscription.price,
         interval_months=subscription.type.term_months or 1,
-        start_date=_anchor(subscription),
+        start_date=start,
         description=f"{name} {patron.customer_number} #{subscription.id}",
         webhook_url=webhook_url(subscription),
         idempotency_key=key,
@@ -215,12 +267,26 @@ def _due(remote: ProviderPayment, now: datetime) -> date:
 
 
 def period_paid(session: Session, payment: Payment, now: datetime) -> None:
-    """A period is paid: extend the subscription to its end, and book it."""
-    subscription = _subscription_of(session, payment)
-    extend(session, subscription, _start_of(payment))
-    charge_period(session, subscription, _start_of(payment), now)
+    """A period is paid: extend the subscription to its end, and book it. A cancelled one
+    (cancelled, or replaced by a change, while the payment was under way) is never extended:
+    money for a period it no longer gets stays credit, as surplus (the desk refunds it)."""
+    subscription, start = _subscription_of(session, payment), _start_of(payment)
+    if not period_given(subscription, start):
+        ledger.record_payment(session, payment, now)
+        payment.surplus = True
+        log.warning("surplus payment %s: period %s not given", payment.reference, start)
+        return
+    if subscription.cancelled_at is None:
+        extend(session, subscription, start)
+    charge_period(session, subscription, start, now)
     ledger.record_payment(session, payment, now)
     _update_mark(session, subscription)
+
+
+def period_given(subscription: Subscription, start: date) -> bool:
+    """Whether the subscription still gets the period from `start`: not after a cancelled
+    subscription's end."""
+    return subscription.cancelled_at is None or start <= subscription.end_date
 
 
 def period_failed(session: Session, payment: Payment, now: datetime) -> bool:
@@ -458,7 +524,7 @@ def check_payable(subscription: Subscription, start: date) -> None:
     (`subscription_refused`: to the desk), or after a cancelled one's end (`period_not_given`)."""
     if subscription.status in REFUSED_STATUSES:
         raise DomainError("subscription_refused")
-    if subscription.cancelled_at is not None and start > subscription.end_date:
+    if not period_given(subscription, start):
         raise DomainError("period_not_given")
 
 

@@ -22,5 +22,4 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table("letter", schema=None) as batch_op:
-        batch_op.drop_column("amount")
+    op.drop_column("letter", "amount")

@@ -17,9 +17,11 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from werkzeug.test import TestResponse
 
 from portal.extensions import db
-from portal.wiring import webhook_signature
+from portal.wiring import now, webhook_signature
 from shared.clock import ManualClock
 from shared.models.ledger import EntryType, LedgerEntry
 from shared.models.mandate import Mandate
@@ -36,10 +38,12 @@ from tests.functional.portal.test_change import (
     subscriptions_of,
 )
 from tests.functional.portal.test_desk_cancellation import END, LATER, SIGNED_UP, audited, desk
-from tests.functional.portal.test_renewal import go_to, run_daily
+from tests.functional.portal.test_renewal import go_to, pay_by_link, run_daily
 from tests.support.accounts import log_in, member
 from tests.support.dates import noon_on
+from tests.support.factories import create_patron
 from tests.support.signup import checkout, csrf_token, start_payment, walk_to_review
+from tests.support.staff import desk_session, refuse
 
 __all__ = ["desk", "signed_up"]  # the fixtures, used by name
 MONTHLY = "0049:direct_debit"  # Basis (maand-incasso), € 5.00 a month
@@ -87,8 +91,8 @@ def test_paid_the_change_is_planned_once_and_its_schedule_collects_from_the_peri
     thanks = client.get(checkout(confirmed.location, "paid")).get_data(as_text=True)
     assert "Automatische incasso is geregeld" in thanks
     webhook = f"/betalingen/webhook/{first.reference}/{webhook_signature(first.reference)}"
-    assert [client.post(webhook, data={"id": first.provider_id}).status_code] * 2 == [200, 200]
-    client.post(webhook, data={"id": first.provider_id})
+    posted = [client.post(webhook, data={"id": first.provider_id}) for _ in range(3)]
+    assert [response.status_code for response in posted] == [200, 200, 200]
     change, (current,) = the_change(), subscriptions_of(patron)
     assert (change.status, change.payment_id) == ("planned", first.id)
     assert (current.cancel_reason, current.end_date) == ("changed", END)
@@ -188,6 +192,8 @@ def test_the_desk_lets_the_patron_pay_on_its_screen_audited(
     balie.get(checkout(pay.location, "paid"))
     assert the_change().status == "planned" and the_change().by_desk
     assert audited(patron, "subscription.changed").after["paid_by"] == "direct_debit"
+    paid_here = audited(patron, "subscription.change_payment_started").after
+    assert paid_here == {"payment": change_payments()[-1].reference, "amount": "5.00"}
 
 
 def test_a_direct_debit_upgrade_keeps_the_mandate_and_replaces_the_schedule_at_once(
@@ -252,3 +258,142 @@ def test_a_change_from_a_month_to_the_15th_runs_to_a_months_end_as_at_signup(
         SIGNED_UP + 31 * DAY,
         date(SIGNED_UP.year + 1, 3, 1) - DAY,
     )
+
+
+def pay_again(client: FlaskClient, patron: Patron) -> TestResponse:
+    """Press *pay again* of the awaiting change in Mijn account."""
+    token = csrf_token(client.get("/mijn-account"))
+    return client.post(f"/mijn-account/{patron.id}/wijziging-betalen", data={"csrf_token": token})
+
+
+def charges() -> list[Decimal]:
+    """What the ledger charged, in order."""
+    query = select(LedgerEntry.amount).where(LedgerEntry.entry_type == EntryType.CHARGE)
+    return list(db.session.scalars(query.order_by(LedgerEntry.id)))
+
+
+OUTDATED = "past niet meer bij"  # the overview's words for a change that no longer fits
+UNDONE = "dus is ze teruggedraaid"  # the refusal to pay it
+
+
+def test_a_change_outdated_by_a_paid_renewal_is_refused_and_its_late_payment_stays_credit(
+    app: Flask, client: FlaskClient, clock: ManualClock, signed_up: Callable[[str], Patron]
+) -> None:
+    patron = signed_up("0045")
+    go_to(clock, END - 10 * DAY)
+    abandoned = choose(client, change_page(patron), MONTHLY, confirmed=True).location
+    pay_by_link(client, client.get("/mijn-account").get_data(as_text=True))  # the renewal
+    assert subscriptions_of(patron)[0].end_date == add_months(END + DAY, 12) - DAY
+    overview = client.get("/mijn-account").get_data(as_text=True)
+    assert OUTDATED in overview and "wijziging-betalen" not in overview  # no *pay again*
+    client.get(checkout(abandoned, "paid"))  # the first checkout, in a tab left open
+    (late,) = change_payments()
+    assert (late.status, late.surplus, the_change().status) == ("paid", True, "awaiting")
+    refused = pay_again(client, patron)
+    assert refused.location.endswith("/mijn-account") and len(change_payments()) == 1
+    assert UNDONE in client.get("/mijn-account").get_data(as_text=True)
+    assert the_change().status == "undone"
+    go_to(clock, END + DAY)
+    assert run_daily(app)["changed"] == 0
+    (basis,) = subscriptions_of(patron)
+    assert (basis.cancelled_at, basis.usable_on(END + 2 * DAY)) == (None, True)
+    assert charges() == [Decimal("58.00"), Decimal("58.00")]  # the signup and the renewal
+    assert ledger.balance(db.session, patron.id) == Decimal("-5.00")  # the late one: credit
+
+
+def test_a_change_outdated_by_an_unpaid_renewal_is_not_paid_after_its_start_day(
+    app: Flask, client: FlaskClient, clock: ManualClock, signed_up: Callable[[str], Patron]
+) -> None:
+    patron = signed_up("0045")
+    go_to(clock, END - 10 * DAY)
+    choose(client, change_page(patron), MONTHLY, confirmed=True)  # checkout abandoned
+    for day in range(41):  # the renewal invoiced on END + 1, unpaid beyond the grace period
+        go_to(clock, END - 9 * DAY + day * DAY)
+        run_daily(app)
+    overview = client.get("/mijn-account").get_data(as_text=True)
+    assert OUTDATED in overview and "wijziging-betalen" not in overview
+    refused = pay_again(client, patron)  # from a page left open
+    assert refused.location.endswith("/mijn-account") and len(change_payments()) == 1
+    assert UNDONE in client.get("/mijn-account").get_data(as_text=True)
+    assert the_change().status == "undone"
+    (basis,) = subscriptions_of(patron)
+    assert (basis.status, basis.cancelled_at) == ("invoiced", None)  # still to be paid
+    assert ledger.balance(db.session, patron.id) == Decimal("58.00")  # the renewal, nothing more
+    assert choose(client, change_page(patron), MONTHLY, confirmed=False).status_code == 200
+
+
+def test_a_refused_subscription_pays_no_change(
+    client: FlaskClient,
+    awaiting: tuple[Patron, str],
+    new_browser: Callable[[], FlaskClient],
+    app: Flask,
+) -> None:
+    patron, _checkout_url = awaiting
+    assert refuse(desk_session(app, new_browser()), patron, "invalid", "Post komt retour")
+    refused = pay_again(client, patron)
+    assert refused.location.endswith("/mijn-account") and len(change_payments()) == 1
+    page = client.get("/mijn-account").get_data(as_text=True)
+    assert "je kunt nu geen pas ophalen" in page and UNDONE not in page
+    assert the_change().status == "awaiting"  # payable again once the refusal is lifted
+
+
+def test_a_double_submit_makes_one_change_and_one_checkout(
+    client: FlaskClient, clock: ManualClock, signed_up: Callable[[str], Patron]
+) -> None:
+    patron = signed_up("0045")
+    go_to(clock, LATER)
+    token = csrf_token(client.get(change_page(patron)))
+    fields = {"csrf_token": token, "target": MONTHLY, "confirmed": "1"}
+    first, second = (client.post(change_page(patron), data=fields) for _ in range(2))
+    assert "/checkout/" in first.location and second.status_code == 200
+    assert "Er is al een wijziging gepland" in second.get_data(as_text=True)
+    assert the_change().status == "awaiting" and len(change_payments()) == 1
+
+
+def test_the_database_holds_one_pending_change_per_subscription(
+    client: FlaskClient, awaiting: tuple[Patron, str]
+) -> None:
+    change = the_change()
+    for status in ("planned", "awaiting"):
+        db.session.add(
+            SubscriptionChange(
+                subscription_id=change.subscription_id,
+                type_code=change.type_code,
+                paid_by=change.paid_by,
+                starts_on=change.starts_on,
+                status=status,
+                created_at=change.created_at,
+            )
+        )
+        with pytest.raises(IntegrityError):
+            db.session.flush()
+        db.session.rollback()
+
+
+def test_another_patrons_change_pages_are_not_found(
+    client: FlaskClient, signed_up: Callable[[str], Patron]
+) -> None:
+    signed_up("0045")
+    other = create_patron(db.session, None, now(), subscription="0045")
+    db.session.commit()
+    token = csrf_token(client.get("/mijn-account"))
+    assert client.get(f"/mijn-account/{other.id}/wijzigen").status_code == 404
+    for action in ("wijziging-betalen", "wijziging-terugdraaien"):
+        posted = client.post(f"/mijn-account/{other.id}/{action}", data={"csrf_token": token})
+        assert posted.status_code == 404
+
+
+def test_a_paid_change_can_be_undone_until_the_last_day_before_it_starts(
+    client: FlaskClient, clock: ManualClock, awaiting: tuple[Patron, str]
+) -> None:
+    patron, checkout_url = awaiting
+    client.get(checkout(checkout_url, "paid"))
+    go_to(clock, END)
+    token = csrf_token(client.get("/mijn-account"))
+    undone = client.post(
+        f"/mijn-account/{patron.id}/wijziging-terugdraaien", data={"csrf_token": token}
+    )
+    assert undone.status_code == 303 and the_change().status == "undone"
+    (current,) = subscriptions_of(patron)
+    assert (current.status, current.cancelled_at, current.end_date) == ("normal", None, END)
+    assert ledger.balance(db.session, patron.id) == Decimal("-5.00")  # the first payment: credit

@@ -1,0 +1,34 @@
+"""subscription_change: one change awaiting or planned per subscription at most (a double
+submit's second is refused by the database)
+
+Revision ID: 3f8a2c6e1d47
+Revises: 5c1e9a7d3b20
+Create Date: 2026-12-28 10:00:00.000000
+
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision = "3f8a2c6e1d47"
+down_revision = "5c1e9a7d3b20"
+branch_labels = None
+depends_on = None
+
+PENDING = sa.text("status IN ('awaiting', 'planned')")
+
+
+def upgrade():
+    op.create_index(
+        "uq_subscription_change_pending",
+        "subscription_change",
+        ["subscription_id"],
+        unique=True,
+        sqlite_where=PENDING,
+        postgresql_where=PENDING,
+    )
+
+
+def downgrade():
+    op.drop_index("uq_subscription_change_pending", table_name="subscription_change")
