@@ -32,10 +32,10 @@ from shared.models.subscription_change import PENDING_INDEX, ChangeStatus, Subsc
 from shared.patrons.changes import CHANGED, change_of, collect_from_next_period, move_change
 from shared.patrons.special import check_special_rules
 from shared.patrons.status import cancel, carry_refusal
-from shared.patrons.subscriptions import check_age, current_subscription
+from shared.patrons.subscriptions import check_age, current_subscription, valid_through
 from shared.payments import direct_debit, ledger
 from shared.payments.provider import PaymentProvider, PaymentRefused
-from shared.timeutil import add_months, local_today
+from shared.timeutil import local_today
 
 CHANGE_ACTION = "subscription.changed"  # the audit log's actions at the desk
 UNDO_ACTION = "subscription.change_undone"
@@ -79,7 +79,8 @@ class ChangeQuote:
 
 def changeable(session: Session, patron: Patron, today: date) -> Subscription:
     """The current subscription, if it may be changed: running, not refused, cancelled or
-    unpaid, with a term that renews, and no change planned (or awaiting its payment) yet."""
+    unpaid (an upgrade's difference too), with a term that renews, and no change planned (or
+    awaiting its payment) yet."""
     subscription = current_subscription(patron)
     if subscription is None or subscription.runs_through < today:
         raise DomainError("change_no_subscription")
@@ -89,11 +90,19 @@ def changeable(session: Session, patron: Patron, today: date) -> Subscription:
         raise DomainError("change_planned")
     if subscription.cancelled_at is not None:
         raise DomainError("change_cancelled")
-    if subscription.status == SubscriptionStatus.INVOICED:
+    if subscription.status == SubscriptionStatus.INVOICED or _owes_first_period(
+        session, subscription
+    ):
         raise DomainError("change_unpaid")
     if subscription.type.validity not in TERMS or not subscription.type.renews:
         raise DomainError("change_no_term")
     return subscription
+
+
+def _owes_first_period(session: Session, subscription: Subscription) -> bool:
+    """Whether the first period's charge is still owed: an upgrade's difference (it stays
+    normal while owed, see docs/memberships.md); renewals left unpaid make it invoiced."""
+    return direct_debit.period_open(session, subscription, subscription.start_date) > 0
 
 
 def offers(session: Session, current: Subscription, desk: bool) -> list[Target]:
@@ -174,6 +183,8 @@ def _upgrade(
     if current.paid_by == PaymentPlan.DIRECT_DEBIT:
         # The new one's schedule replaces it, with the same mandate (started after the commit).
         _stop_schedule(current, provider)
+    # On its first day it ends that day (never before it began): both run today, paid once,
+    # by the old payment (today counts as used); see docs/memberships.md.
     ended = max(current.start_date, today - DAY)
     cancel(session, current, now, cancel_reason=CHANGED, end_date=ended)
     new = _successor(session, current, chosen, chosen.upgrade.period.end)
@@ -315,10 +326,11 @@ def due_to_start(day: Renewal) -> Select[int]:
 
 
 def start_planned(session: Session, subscription: Subscription, day: Renewal) -> None:
-    """Start the subscription's planned change: the new one runs a term from the day after
-    the current one ended. One paid once starts as an unpaid renewal: its first period is
-    invoiced (paid by its pay link, at the kiosk or at the desk), usable through the grace
-    period and blocked after it, as any renewal left unpaid."""
+    """Start the subscription's planned change: the new one runs its first period from the day
+    after the current one ended, as at signup (`valid_through`: to a month's end for most).
+    One paid once starts as an unpaid renewal: its first period is invoiced (paid by its pay
+    link, at the kiosk or at the desk), usable through the grace period and blocked after it,
+    as any renewal left unpaid."""
     change = planned_change(session, subscription)
     if change is None or change.starts_on > day.today:
         return
@@ -336,7 +348,7 @@ def start_planned(session: Session, subscription: Subscription, day: Renewal) ->
     unpaid = change.paid_by == PaymentPlan.ONCE and change.type.price > 0
     # Unpaid, it has no paid day yet: it ends the day before it starts, its first period is
     # the renewal the invoice step charges (and paying extends it by its term from there).
-    end = change.starts_on - DAY if unpaid else _term_end(change.type, change.starts_on)
+    end = change.starts_on - DAY if unpaid else valid_through(change.type, change.starts_on)
     new = _successor(session, subscription, chosen, end)
     change.new_subscription_id = new.id
     if change.payment_id is not None:
@@ -346,11 +358,6 @@ def start_planned(session: Session, subscription: Subscription, day: Renewal) ->
     elif new.price > 0:
         direct_debit.charge_period(session, new, new.start_date, day.now)
     session.flush()
-
-
-def _term_end(kind: SubscriptionType, start: date) -> date:
-    """The last day of a term of this subscription from `start`."""
-    return add_months(start, kind.term_months or 12) - DAY
 
 
 def _paid_by_first_payment(session: Session, new: Subscription, first: Payment) -> None:

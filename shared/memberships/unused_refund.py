@@ -3,7 +3,11 @@ runs through from the current one on, the share of its days after today (a perio
 all of it) of what payments paid of the period's charge, whatever their channel (signup, pay
 link, the kiosk, a collection). It is refunded through those payments (the refunds service:
 reserved on the payment, then created at the provider), never more than is left to refund of
-each. What else a payment paid (the registration fee, other charges) is not given back."""
+each. What else a payment paid (the registration fee, other charges) is not given back.
+
+After an upgrade, the new subscription's first period was paid for the most part by the one it
+replaced (the difference only by the new one): what the replaced subscription's payments paid
+for the days after today of the period the upgrade cut short is given back as well."""
 
 import logging
 from collections.abc import Iterator
@@ -11,11 +15,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shared.memberships.pro_rata import DAY, Period, current_period, period_from, unused_part
 from shared.models.patron import Subscription
 from shared.models.payment import Payment, Refund
+from shared.models.subscription_change import ChangeStatus, SubscriptionChange
 from shared.payments import ledger
 from shared.payments.direct_debit import period_paid_by
 from shared.payments.provider import PaymentProvider, PaymentProviderError
@@ -49,10 +55,49 @@ def unused_refund(session: Session, subscription: Subscription, today: date) -> 
     left: dict[int, Decimal] = {}  # what each payment may still give back in this refund
     parts: list[RefundPart] = []
     for period in _periods_run_through(subscription, today):
-        paid = period_paid_by(session, subscription, period.start)
-        unused = unused_part(sum(paid.values(), Decimal("0.00")), period, today)
-        parts += _spread(session, unused, paid, left)
+        parts += _period_part(session, subscription, period, today, left)
+    first_end = period_from(subscription, subscription.start_date).end
+    parts += _replaced_parts(session, subscription, first_end, today, left)
     return UnusedRefund(tuple(parts))
+
+
+def _period_part(
+    session: Session,
+    subscription: Subscription,
+    period: Period,
+    today: date,
+    left: dict[int, Decimal],
+) -> list[RefundPart]:
+    """What the payments of the subscription's period give back of its days after today."""
+    paid = period_paid_by(session, subscription, period.start)
+    unused = unused_part(sum(paid.values(), Decimal("0.00")), period, today)
+    return _spread(session, unused, paid, left)
+
+
+def _replaced_parts(
+    session: Session, subscription: Subscription, end: date, today: date, left: dict[int, Decimal]
+) -> list[RefundPart]:
+    """What the subscription an upgrade replaced (and the one it replaced, if any) paid for the
+    days after today of its period that the upgrade cut short: that period as it was, to `end`
+    (its end date was moved to the day before the upgrade)."""
+    replaced = _replaced_by_upgrade(session, subscription)
+    if replaced is None:
+        return []
+    period = Period(current_period(replaced, replaced.end_date).start, end)
+    parts = _period_part(session, replaced, period, today, left)
+    return parts + _replaced_parts(session, replaced, end, today, left)
+
+
+def _replaced_by_upgrade(session: Session, subscription: Subscription) -> Subscription | None:
+    """The subscription an upgrade replaced by this one, if it began so (only an upgrade
+    charged a difference: a change at the next period began after the old one's end)."""
+    query = select(SubscriptionChange).where(
+        SubscriptionChange.new_subscription_id == subscription.id,
+        SubscriptionChange.status == ChangeStatus.STARTED,
+        SubscriptionChange.charged.is_not(None),
+    )
+    change = session.scalars(query).one_or_none()
+    return change.subscription if change is not None else None
 
 
 def _spread(

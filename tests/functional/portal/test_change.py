@@ -18,7 +18,9 @@ from portal.extensions import db
 from shared.clock import ManualClock
 from shared.models.ledger import EntryType, LedgerEntry
 from shared.models.patron import Patron, Subscription
+from shared.models.payment import Payment, Refund
 from shared.models.subscription_change import SubscriptionChange
+from shared.patrons.subscriptions import current_subscription
 from shared.payments import ledger
 from shared.timeutil import add_months
 from tests.functional.portal.test_desk_cancellation import (
@@ -26,6 +28,7 @@ from tests.functional.portal.test_desk_cancellation import (
     LATER,
     SIGNED_UP,
     audited,
+    cancel,
     desk,
 )
 from tests.functional.portal.test_renewal import go_to, pay_by_link, run_daily
@@ -174,6 +177,7 @@ def test_what_may_not_be_changed_is_refused_in_words(
     made_up = choose(client, change_page(patron), "0053:cash", confirmed=True)
     assert "Dit abonnement kun je hier niet kiezen" in made_up.get_data(as_text=True)
     choose(client, change_page(patron), "0053:once", confirmed=True)
+    pay_by_link(client, client.get("/mijn-account").get_data(as_text=True))
     choose(client, change_page(patron), "0045:once", confirmed=True)  # Compleet → Basis: planned
     again = client.get(change_page(patron)).get_data(as_text=True)
     assert "Er is al een wijziging gepland" in again
@@ -228,3 +232,65 @@ def test_the_desk_names_a_changed_cancellation_and_refuses_to_withdraw_it(
     (current,) = subscriptions_of(patron)
     assert current.cancel_reason == "changed"
     assert db.session.scalars(select(SubscriptionChange.status)).one() == "planned"
+
+
+def test_cancelling_now_after_an_upgrade_refunds_the_unused_part_of_all_that_was_paid(
+    client: FlaskClient,
+    clock: ManualClock,
+    signed_up: Callable[[str], Patron],
+    desk: Callable[[], FlaskClient],
+    portal_server: str,
+    mollie_sandbox,  # noqa: ANN001
+) -> None:
+    patron = signed_up("0045")
+    go_to(clock, LATER)
+    choose(client, change_page(patron), "0053:once", confirmed=True)
+    pay_by_link(client, client.get("/mijn-account").get_data(as_text=True))
+    go_to(clock, LATER + DAY)
+    assert cancel(desk(), patron, when="now", reason="verhuisd", refund="yes").status_code == 303
+    db.session.expire_all()
+    refunds = db.session.scalars(select(Refund).order_by(Refund.id)).all()
+    paid_for = [db.session.get_one(Payment, r.payment_id).subscription_id for r in refunds]
+    old, new = subscriptions_of(patron)
+    # 200 days after today: of the difference € 4.74 over the new one's 202-day first period
+    # (€ 4.693…), of Basis' € 58.00 over the 382-day period the upgrade cut short (€ 30.366…).
+    assert [r.amount for r in refunds] == [Decimal("4.69"), Decimal("30.36")]
+    assert paid_for == [new.id, old.id]
+    assert ledger.balance(db.session, patron.id) == Decimal("-35.05")  # until Mollie refunds
+    for refund in refunds:
+        mollie_sandbox.set_refund_status(refund.provider_id, "refunded")
+    db.session.expire_all()
+    assert ledger.balance(db.session, patron.id) == 0  # the unused part is credited too
+
+
+def test_an_upgrade_left_unpaid_is_shown_owed_and_refuses_another_change_until_paid(
+    client: FlaskClient,
+    clock: ManualClock,
+    signed_up: Callable[[str], Patron],
+    desk: Callable[[], FlaskClient],
+) -> None:
+    patron = signed_up("0045")
+    go_to(clock, LATER)
+    choose(client, change_page(patron), "0053:once", confirmed=True)
+    overview = client.get("/mijn-account").get_data(as_text=True)
+    assert re.search(r"Je nieuwe abonnement moet nog betaald worden: €\s4,74", overview)
+    screen = desk().get(f"/balie/klanten/{patron.customer_number}").get_data(as_text=True)
+    assert re.search(r"Moet nog €\s4,74 betalen", screen)
+    refused = choose(client, change_page(patron), "0045:once", confirmed=True)
+    assert "Er staat nog een betaling voor het abonnement open" in refused.get_data(as_text=True)
+    assert subscriptions_of(patron)[1].cancelled_at is None  # no downgrade planned
+    pay_by_link(client, overview)
+    assert choose(client, change_page(patron), "0045:once", confirmed=True).status_code == 303
+
+
+def test_an_upgrade_on_the_first_day_ends_the_current_one_that_day_paid_once(
+    client: FlaskClient, clock: ManualClock, signed_up: Callable[[str], Patron]
+) -> None:
+    patron = signed_up("0045")
+    assert choose(client, change_page(patron), "0053:once", confirmed=True).status_code == 303
+    old, new = subscriptions_of(patron)
+    # It cannot end before it began: both run today, which the old payment paid (today counts
+    # as used), the new share is for the 381 days after it: € 66.82 − € 57.84.
+    assert (old.start_date, old.end_date, new.start_date) == (SIGNED_UP, SIGNED_UP, SIGNED_UP)
+    assert ledger.balance(db.session, patron.id) == Decimal("8.98")
+    assert current_subscription(patron) == new

@@ -10,6 +10,7 @@ the patron pays again or undoes it; `memberships run-daily` starts the new subsc
 reconciliation its schedule from the period after, once. Nothing is paid twice for the same days."""
 
 from collections.abc import Callable
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -41,7 +42,7 @@ from tests.functional.portal.test_renewal import go_to, pay_by_link, run_daily
 from tests.support.accounts import log_in, member
 from tests.support.dates import noon_on
 from tests.support.factories import create_patron
-from tests.support.signup import checkout, csrf_token
+from tests.support.signup import checkout, csrf_token, start_payment, walk_to_review
 from tests.support.staff import desk_session, refuse
 
 __all__ = ["desk", "signed_up"]  # the fixtures, used by name
@@ -232,6 +233,31 @@ def test_a_direct_debit_upgrade_keeps_the_mandate_and_replaces_the_schedule_at_o
     reconcile(app)
     assert len(list(mollie_sandbox.client().subscriptions.list())) == 2
     assert subscriptions_of(patron)[1].mollie_subscription_id == started.id
+
+
+def test_a_change_from_a_month_to_the_15th_runs_to_a_months_end_as_at_signup(
+    app: Flask,
+    client: FlaskClient,
+    clock: ManualClock,
+    desk: Callable[[], FlaskClient],
+    mollie_sandbox,  # noqa: ANN001
+) -> None:
+    clock.set(noon_on(SIGNED_UP))  # the 15th: the month's periods run to the 14th
+    walk_to_review(client, "0049", payment_plan="direct_debit", birth_date="2000-06-01")
+    client.get(checkout(start_payment(client), "paid"))
+    patron = db.session.scalars(select(Patron)).one()
+    go_to(clock, SIGNED_UP + DAY)
+    path = f"/balie/klanten/{patron.customer_number}/wijzigen"
+    assert choose(desk(), path, "0021:once", confirmed=True).status_code == 303  # Start, free
+    go_to(clock, SIGNED_UP + 31 * DAY)
+    assert run_daily(app)["changed"] == 1
+    new = subscriptions_of(patron)[1]
+    # Start is valid to the end of a month, as signup's `valid_through`: not to the 14th.
+    assert (new.type_code, new.start_date, new.end_date) == (
+        "0021",
+        SIGNED_UP + 31 * DAY,
+        date(SIGNED_UP.year + 1, 3, 1) - DAY,
+    )
 
 
 def pay_again(client: FlaskClient, patron: Patron) -> TestResponse:
