@@ -71,6 +71,8 @@ ACCOUNT_PAGES = {
     "portal/account/password.html",
     "portal/account/email.html",
     "portal/account/cancel.html",
+    "portal/account/change.html",
+    "portal/account/stop_direct_debit.html",
     "portal/account/confirmed.html",
     "portal/oidc/consent.html",
     "portal/oidc/error.html",
@@ -91,6 +93,8 @@ DESK_PAGES = {
     "portal/staff/patron.html",
     "portal/staff/patron_unknown.html",
     "portal/staff/cancel.html",
+    "portal/staff/change.html",
+    "portal/payments/change_paid.html",
     "portal/staff/audit.html",
     "portal/staff/letters.html",
     "portal/staff/subscription_status.html",
@@ -368,6 +372,17 @@ def walk_the_account_pages(tab: Narrow, language: str) -> None:
     tab.visit("/balie/zuilen")  # refused: a patron is no staff
 
 
+def change_and_stop_pages(tab: Narrow, patron_id: int) -> None:
+    """The change page (sent empty, then a choice: its costs shown, not confirmed) and the page
+    that stops the direct debit (sent empty)."""
+    page = tab.visit(f"/mijn-account/{patron_id}/wijzigen")
+    tab.submit("change with errors")
+    page.locator('label:has(input[value="0049:direct_debit"])').click()  # dearer: today
+    tab.submit("change to confirm")
+    tab.visit(f"/mijn-account/{patron_id}/incasso-stoppen")
+    tab.submit("stopping direct debit with errors")
+
+
 def walk_the_single_sign_on_pages(tab: Narrow, client_id: str) -> None:
     """Consent, an unknown service, and a service's logout confirmed (logged out at the end)."""
     tab.visit(authorize_url(client_id))
@@ -424,6 +439,7 @@ def test_the_account_staff_and_single_sign_on_pages_reflow(
             with narrow(browser, portal_server, language) as tab:
                 walk_the_account_pages(tab, language)
                 pay_instead(tab, pay_link, language)
+                change_and_stop_pages(tab, patron.id)
                 if language == "en":
                     stop_membership(tab)
                 walk_the_single_sign_on_pages(tab, service["client_id"])
@@ -496,6 +512,7 @@ def test_the_desk_pages_reflow(
     give_card(patron, "52700000012345")
     add_kiosk_with_checks(app, client, patron)
     renewal_letter(app, new_browser(), clock, username="zonder-mail", email="z@example.nl")
+    once = member(new_browser(), username="jan-eenmalig", email="jan@example.nl")
     with chromium() as browser:
         for language in ("nl", "en"):
             with narrow(browser, portal_server, language) as tab:
@@ -505,6 +522,7 @@ def test_the_desk_pages_reflow(
                 tab.visit("/balie/klanten?q=Niemandsland")
                 tab.visit("/balie/klanten/52700000012345")
                 cancel_and_withdraw_at_the_desk(tab)
+                change_to_direct_debit_at_the_desk(tab, once.temporary_number, language)
                 tab.visit("/balie/klanten/0000")
                 tab.visit("/balie/klanten/52700000012345/abonnement-status")
                 tab.submit("refusal with errors")
@@ -530,6 +548,25 @@ def cancel_and_withdraw_at_the_desk(tab: Narrow) -> None:
     page = tab.visit("/balie/klanten/52700000012345/opzeggen")
     withdraw = page.get_by_role("button", name=re.compile("^(Opzegging intrekken|Withdraw)"))
     tab.press(withdraw, "cancellation withdrawn")
+
+
+def change_to_direct_debit_at_the_desk(tab: Narrow, number: str, language: str) -> None:
+    """The desk's change page sent empty, then once-paid Basis changed to direct debit: its
+    costs confirmed, and its first payment paid on the desk's screen (the page it comes back
+    to); in English the page shows the change planned."""
+    page = tab.visit(f"/balie/klanten/{number}/wijzigen")
+    if language == "en":
+        return
+    tab.submit("desk change with errors")
+    page.locator('label:has(input[value="0045:direct_debit"])').click()
+    tab.submit("desk change to confirm")
+    tab.submit("desk change waiting for its first payment")
+    with page.expect_navigation():
+        page.get_by_role("button", name="De klant betaalt op dit scherm").click()
+    page.get_by_role("radio", name=re.compile(r"^Paid\b")).check()
+    with page.expect_navigation(url=re.compile(re.escape(tab.server))):
+        page.get_by_role("button", name="Continue").click()
+    tab.check("change paid")
 
 
 @pytest.mark.browser
