@@ -410,7 +410,10 @@ def housekeeping(interval: float) -> None:
             db.session.commit()
             log.info("housekeeping: purged %d accounts", report.accounts)
             log.info("housekeeping: purged %d audit entries", purge_expired())
-            log.info("housekeeping: memberships %s", run_daily_for(local_today(now())))
+            memberships = run_daily_for(local_today(now()))
+            log.info("housekeeping: memberships %s", memberships.seen)
+            if memberships.failures:
+                log.error("housekeeping: membership steps failed: %s", memberships.failures)
         except Exception:
             db.session.rollback()
             log.exception("housekeeping pass failed; trying again later")

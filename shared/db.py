@@ -8,7 +8,7 @@ from enum import StrEnum
 from functools import wraps
 from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 
-from sqlalchemy import DateTime, Enum, MetaData, Table, event, func, inspect, select, update
+from sqlalchemy import DateTime, Enum, Insert, MetaData, Table, event, func, inspect, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult, Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase, ORMExecuteState, Session, SessionTransaction, registry
@@ -147,27 +147,31 @@ def lock_row(session: Session, model: Any, row_id: int) -> None:
     )
 
 
-def insert_or_ignore(session: Session, model: type[Base], values: dict[str, Any]) -> bool:
-    """INSERT ... ON CONFLICT DO NOTHING, safe under concurrent inserts; True if it inserted."""
+def insert_ignoring(session: Session, model: type[Base]) -> Insert:
+    """INSERT ... ON CONFLICT DO NOTHING into the model's table, in the session's dialect."""
     dialect = session.get_bind().dialect.name
     if dialect not in _UPSERT_INSERTS:
         raise ValueError(f"unsupported database {dialect}: use SQLite or PostgreSQL")
+    statement: Insert = _UPSERT_INSERTS[dialect](model).on_conflict_do_nothing()
+    return statement
+
+
+def insert_or_ignore(session: Session, model: type[Base], values: dict[str, Any]) -> bool:
+    """INSERT ... ON CONFLICT DO NOTHING, safe under concurrent inserts; True if it inserted."""
     # A returned key, not the row count: psycopg reports none (-1) for an INSERT whose key
     # SQLAlchemy fetches with RETURNING, so the count said "ignored" on PostgreSQL.
     key = inspect(model).primary_key
     # The values as parameters, not in the statement: one compiled statement serves every call.
-    statement = _UPSERT_INSERTS[dialect](model).on_conflict_do_nothing().returning(*key)
+    statement = insert_ignoring(session, model).returning(*key)
     return session.execute(statement, values).first() is not None
 
 
 def insert_all_or_ignore(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> None:
     """Insert the rows, leaving out any whose key is there already (also when another
     transaction inserts it at the same time)."""
-    dialect = session.get_bind().dialect.name
-    if dialect not in _UPSERT_INSERTS:
-        raise ValueError(f"unsupported database {dialect}: use SQLite or PostgreSQL")
+    statement = insert_ignoring(session, model)
     if rows:
-        session.execute(_UPSERT_INSERTS[dialect](model).on_conflict_do_nothing(), rows)
+        session.execute(statement, rows)
 
 
 def rows_changed(

@@ -8,7 +8,7 @@ from email.utils import parseaddr
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shared.db import insert_or_ignore
+from shared.db import insert_ignoring
 from shared.models.mail import MailStatus, OutboxMail
 
 
@@ -43,5 +43,9 @@ def enqueue(
         "account_id": account_id,
     }
     session.flush()
-    insert_or_ignore(session, OutboxMail, values)
+    # The row back from the INSERT itself (one round trip); read only when the key was there.
+    inserted = session.scalars(insert_ignoring(session, OutboxMail).returning(OutboxMail), values)
+    mail = inserted.one_or_none()
+    if mail is not None:
+        return mail
     return session.scalars(select(OutboxMail).where(OutboxMail.dedupe_key == dedupe_key)).one()

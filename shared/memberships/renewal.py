@@ -8,7 +8,6 @@ its term from the old end, however late it is paid. A free subscription renews o
 Each step is claimed once per period (StepDone), so running the job again, or in two processes
 at once, does nothing twice."""
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -235,21 +234,6 @@ def tell(session: Session, subscription: Subscription, step: Step, day: Renewal)
         }
     key = f"renewal:{subscription.id}:{subscription.end_date}:{step.value}"
     queue_mail(session, day.mail, "renewal", to, patron, context, day.now, key=key)
-
-
-def batches(session: Session, query: Select[int], size: int) -> Iterator[list[int]]:
-    """The query's ids in batches, by id: rows a batch changes never come back."""
-    last = 0
-    while True:
-        ids = list(
-            session.scalars(
-                query.where(Subscription.id > last).order_by(Subscription.id).limit(size)
-            )
-        )
-        if not ids:
-            return
-        yield ids
-        last = ids[-1]
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,27 @@
+"""daily job indexes: the subscriptions whose grace period ends (reminders, lapses) and those of
+a type that end on a day (free renewals, youth moving on), found without reading them all
+
+Revision ID: 5d1e0c7a9b42
+Revises: be67deb0d932
+Create Date: 2026-12-25 10:00:00.000000
+
+"""
+
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision = "5d1e0c7a9b42"
+down_revision = "be67deb0d932"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    # Plain create_index (no batch mode): copying subscription on SQLite loses its expression index.
+    op.create_index("ix_subscription_status_grace", "subscription", ["status", "grace_until"])
+    op.create_index("ix_subscription_type_end", "subscription", ["type_code", "end_date"])
+
+
+def downgrade():
+    op.drop_index("ix_subscription_type_end", table_name="subscription")
+    op.drop_index("ix_subscription_status_grace", table_name="subscription")
