@@ -36,7 +36,7 @@ def enqueue(
         "subject": str(message["Subject"]),
         "message": stored_bytes(message),
     }
-    return _insert_once(session, values, dedupe_key, locale, now, patron_id, account_id)
+    return _insert_once(session, _pending(values, dedupe_key, locale, now, patron_id, account_id))
 
 
 def stored_bytes(message: EmailMessage) -> bytes:
@@ -67,24 +67,16 @@ def enqueue_unrendered(
     session.execute(insert_ignoring(session, table), row)
 
 
-def _insert_once(
-    session: Session,
-    values: dict[str, Any],
-    dedupe_key: str,
-    locale: str,
-    now: datetime,
-    patron_id: int | None,
-    account_id: int | None,
-) -> OutboxMail:
-    """Insert the pending row unless one has the key; the row of the key."""
+def _insert_once(session: Session, row: dict[str, Any]) -> OutboxMail:
+    """Insert the row unless one has its key; the row of the key."""
     session.flush()
     # The row back from the INSERT itself (one round trip); read only when the key was there.
     statement = insert_ignoring(session, OutboxMail).returning(OutboxMail)
-    row = _pending(values, dedupe_key, locale, now, patron_id, account_id)
     mail = session.scalars(statement, row).one_or_none()
     if mail is not None:
         return mail
-    return session.scalars(select(OutboxMail).where(OutboxMail.dedupe_key == dedupe_key)).one()
+    key = row["dedupe_key"]
+    return session.scalars(select(OutboxMail).where(OutboxMail.dedupe_key == key)).one()
 
 
 def _pending(
