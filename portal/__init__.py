@@ -124,7 +124,9 @@ def _end_session(_error: BaseException | None) -> None:
 def _register_blueprints(app: Flask) -> None:
     """Attach every feature blueprint."""
     from portal import dev, i18n, main, oidc, payments, signup, staff
-    from portal.account import confirm, login, overview
+    from portal.account import change, confirm, login, overview
+
+    del change  # imported for its views, which join Mijn account's blueprint
     from portal.api import kiosk
 
     modules = (main, i18n, signup.views, payments, confirm, login, overview, oidc.views)

@@ -35,6 +35,12 @@ from shared.kiosks.devices import (
 from shared.kiosks.id_checks import RECENT_DAYS, recent_checks
 from shared.mail.transport import Transport, transport_from_config
 from shared.mail.worker import run_worker, send_pending_committing
+from shared.memberships.cancellation import (
+    Cancellation,
+    CancelWhen,
+    cancel_subscription,
+    direct_debit_cancellable,
+)
 from shared.models.account import LoginAccount
 from shared.models.kiosk import KioskDevice
 from shared.models.patron import Patron
@@ -363,12 +369,18 @@ def direct_debit_show(number: str) -> None:
 
 @direct_debit_group.command("revoke")
 @click.argument("number")
-def direct_debit_revoke(number: str) -> None:
-    """Stop a patron's direct debit; the subscription runs to the end of the paid period."""
+@click.option("--reason", required=True, help="Why: a cancel reason's code of the catalogue.")
+def direct_debit_revoke(number: str, reason: str) -> None:
+    """Stop a patron's direct debit, for a reason: the subscription is cancelled and runs to
+    the end of the paid period."""
     patron = _patron(number)
+    stop = Cancellation(CancelWhen.END_OF_PERIOD, reason)
     try:
         with refusals_reported():
-            subscription = direct_debit.revoke(db.session(), patron, payment_provider(), now())
+            direct_debit_cancellable(patron, local_today(now()))
+            subscription = cancel_subscription(
+                db.session(), patron, stop, payment_provider(), now(), desk=True
+            )
     except PaymentProviderError as error:
         raise provider_failure(error, "run this again to finish") from error
     db.session.commit()

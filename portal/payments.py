@@ -22,9 +22,11 @@ from portal.settlement import check_direct_debit, report_failure, settle
 from portal.wiring import mail_settings, now, payment_provider, payment_urls, webhook_signature
 from shared import tokens
 from shared.errors import DomainError
+from shared.memberships.change_mandate import change_paid_by
 from shared.models.patron import Subscription
 from shared.models.payment import Payment, PaymentPurpose, PaymentStatus
 from shared.payments.direct_debit import (
+    check_payable,
     collections_under_way,
     pay_period,
     period_attempts,
@@ -61,6 +63,9 @@ def _paid_page(payment: Payment) -> str:
     if payment.purpose == PaymentPurpose.REGISTRATION:
         session.pop("registration", None)
         return render_template("portal/payments/paid.html", payment=payment)
+    if payment.purpose == PaymentPurpose.CHANGE:
+        change = change_paid_by(db.session(), payment)
+        return render_template("portal/payments/change_paid.html", change=change)
     subscription = db.session.get(Subscription, payment.subscription_id or 0)
     return render_template(
         "portal/payments/period_paid.html", payment=payment, subscription=subscription
@@ -68,7 +73,10 @@ def _paid_page(payment: Payment) -> str:
 
 
 def _retry_url(payment: Payment) -> str:
-    """Where to try paying again: the signup overview, or the period's payment page."""
+    """Where to try paying again: the signup overview, Mijn account (a change's first
+    payment), or the period's payment page."""
+    if payment.purpose == PaymentPurpose.CHANGE:
+        return url_for("account.overview")
     if payment.purpose != PaymentPurpose.PERIOD or payment.subscription_id is None:
         return url_for("signup.review")
     token = _period_token(payment.subscription_id, payment.period_start)
@@ -168,9 +176,8 @@ def pay_instead(token: str) -> str | Response | tuple[str, int]:
             settle(attempt)
     if period_is_settled(db.session(), subscription, start):
         return render_template("portal/payments/period_paid.html", subscription=subscription)
-    if collections_under_way(db.session(), subscription.id, start):
-        being_collected = refusal_message(DomainError("period_being_collected"))
-        return _pay_instead_page(subscription, start, being_collected), 409
+    if (refused := _not_payable_page(subscription, start)) is not None:
+        return refused
     if request.method == "GET":
         return _pay_instead_page(subscription, start)
     try:
@@ -190,6 +197,17 @@ def pay_instead(token: str) -> str | Response | tuple[str, int]:
     if payment.status == PaymentStatus.OPEN and payment.checkout_url:
         return redirect(payment.checkout_url, code=303)
     return redirect(url_for("payments.payment_result", reference=payment.reference), code=303)
+
+
+def _not_payable_page(subscription: Subscription, start: date) -> tuple[str, int] | None:
+    """The page saying why the period cannot be paid now; None when it can."""
+    try:
+        check_payable(subscription, start)
+        if collections_under_way(db.session(), subscription.id, start):
+            raise DomainError("period_being_collected")
+    except DomainError as error:
+        return _pay_instead_page(subscription, start, refusal_message(error)), 409
+    return None
 
 
 def _period_from(token: str) -> tuple[Subscription, date]:

@@ -6,7 +6,7 @@ from functools import partial
 
 from portal.extensions import db
 from portal.wiring import key_alarm, mail_settings, now, payment_provider, schedule_webhook_url
-from shared.models.patron import Subscription
+from shared.models.patron import Patron, PaymentPlan, Subscription
 from shared.models.payment import Payment
 from shared.payments.chargebacks import WINDOW, news_by_payment, payments_by_provider_id
 from shared.payments.direct_debit import start_schedule
@@ -67,6 +67,17 @@ def start_direct_debit(subscription: Subscription) -> bool:
         report_failure(error, "subscription %s: direct debit not started yet: %s", subscription.id)
         return False
     return True
+
+
+def start_direct_debits_of(patron: Patron) -> None:
+    """Start at once the schedules the patron's direct debits lack (a change made one: the
+    commit came first); what fails, reconciliation starts."""
+    for subscription in patron.subscriptions:
+        waiting = subscription.paid_by == PaymentPlan.DIRECT_DEBIT and (
+            subscription.mollie_subscription_id is None and subscription.cancelled_at is None
+        )
+        if waiting:
+            start_direct_debit(subscription)
 
 
 def reconcile() -> int:

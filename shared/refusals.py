@@ -177,6 +177,13 @@ REFUSALS: dict[str, Refusal] = {
     ),
     "coordinator_only": Refusal(FORBIDDEN, N_("Only a coordinator may do this.")),
     "period_paid": Refusal(CONFLICT, N_("This period has been paid already.")),
+    "period_not_given": Refusal(
+        CONFLICT,
+        N_(
+            "Your subscription has been cancelled: this period is not part of it, so there is"
+            " nothing to pay."
+        ),
+    ),
     "period_being_collected": Refusal(
         CONFLICT,
         N_(
@@ -290,6 +297,42 @@ REFUSALS: dict[str, Refusal] = {
         N_("Go through the costs (%(total)s in all) with the patron, then confirm."),
         amounts=("total",),
     ),
+    # Changing to another subscription
+    "change_no_subscription": Refusal(CONFLICT, N_("There is no running subscription to change.")),
+    "change_planned": Refusal(
+        CONFLICT, N_("A change is planned already. Undo it first to choose another.")
+    ),
+    "change_cancelled": Refusal(
+        CONFLICT, N_("A cancelled subscription cannot be changed. Choose a new one when it ends.")
+    ),
+    "change_unpaid": Refusal(
+        CONFLICT, N_("A payment for the subscription is still open. Pay it first, then change.")
+    ),
+    "change_no_term": Refusal(
+        CONFLICT, N_("This subscription cannot be changed to another. Ask at the desk.")
+    ),
+    "change_same": Refusal(REFUSED, N_("This is the subscription you have now.")),
+    "change_not_offered": Refusal(
+        REFUSED, N_("This subscription cannot be chosen here. Choose one from the list.")
+    ),
+    "change_age": Refusal(REFUSED, N_("This subscription is not for your age (%(age)s).")),
+    "change_paid_ahead": Refusal(
+        CONFLICT,
+        N_("The next period is paid already. You can change once that period has begun."),
+    ),
+    "change_needs_mandate": Refusal(
+        REFUSED,
+        N_(
+            "A direct debit cannot move to a cheaper direct debit yet. Cancel it and choose "
+            "the new subscription once it has ended."
+        ),
+    ),
+    "change_not_planned": Refusal(CONFLICT, N_("There is no planned change to undo.")),
+    "cancellation_is_change": Refusal(
+        CONFLICT,
+        N_("A planned change cancelled this subscription. Undo the planned change instead."),
+    ),
+    "change_not_awaiting": Refusal(CONFLICT, N_("There is no change waiting for a payment.")),
     # Single sign-on
     "invalid_redirect_uri": Refusal(
         BAD_REQUEST, N_("A return address must be https, or http on this machine: %(uri)s")

@@ -29,11 +29,11 @@ def age_on(birth_date: date, on: date) -> int:
     return on.year - birth_date.year - int(before_birthday)
 
 
-def add_months(start: date, months: int) -> date:
-    """The same day `months` later, clamped to the month's last day."""
+def add_months(start: date, months: int, day: int | None = None) -> date:
+    """The same day (or `day`) `months` later, clamped to the month's last day."""
     month_index = start.month - 1 + months
     year, month = start.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+    return date(year, month, min(day or start.day, calendar.monthrange(year, month)[1]))
 
 
 def end_of_month(day: date) -> date:

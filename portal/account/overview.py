@@ -1,6 +1,8 @@
 """*Mijn account*: membership, cards, payments and what is owed; password, language, stopping."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
 
 from flask import (
     Blueprint,
@@ -22,6 +24,7 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 
 from portal import auth_session
 from portal.account.cancel_form import CancelForm
+from portal.account.change_summary import change_summary
 from portal.account.forms import ChangeEmailForm, ChangePasswordForm
 from portal.extensions import db, limiter
 from portal.forms import add_error, required_text
@@ -40,9 +43,11 @@ from shared.memberships.cancellation import (
     CancelWhen,
     cancel_subscription,
     cancellable,
+    direct_debit_cancellable,
 )
 from shared.memberships.renewal import renewal_due
 from shared.models.patron import Patron, Subscription
+from shared.models.payment import Payment
 from shared.patrons.lookup import linked_patrons, owns
 from shared.patrons.subscriptions import current_subscription
 from shared.payments import direct_debit, ledger
@@ -86,6 +91,7 @@ def _membership(patron: Patron) -> dict[str, object]:
         "balance": ledger.balance(db.session(), patron.id),
         "mandates": direct_debit.mandates(db.session(), patron),
         "direct_debit": direct_debit.active_direct_debit(db.session(), patron),
+        "change": change_summary(subscription),
     }
 
 
@@ -98,25 +104,58 @@ def _renewal(subscription: Subscription) -> dict[str, object] | None:
     return {"due": due, "url": url}
 
 
+@dataclass(frozen=True)
+class CancelPage:
+    """A page of Mijn account that cancels: its template, the subscription it cancels (or why
+    not), the moments it offers, and what the patron is told once it is done."""
+
+    template: str
+    subscription: Callable[[Patron, date], Subscription]
+    moments: Callable[[Subscription], list[SelectChoice]]
+    done: Callable[[Cancellation, Subscription], str]
+
+
 @bp.route("/<int:patron_id>/opzeggen", methods=["GET", "POST"])
 @login_required
 def cancel(patron_id: int) -> str | Response | tuple[str, int]:
     """Cancel the subscription at the end of the period or now, for a reason from the list
     (and stop any direct debit)."""
+    page = CancelPage("portal/account/cancel.html", cancellable, _moments, _cancelled)
+    return _cancel_page(patron_id, page)
+
+
+@bp.route("/<int:patron_id>/incasso-stoppen", methods=["GET", "POST"])
+@login_required
+def stop_direct_debit(patron_id: int) -> str | Response | tuple[str, int]:
+    """Stop direct debit: a cancellation at the end of the paid period, for a reason from the
+    list, with the mandate revoked at the provider."""
+    page = CancelPage(
+        "portal/account/stop_direct_debit.html",
+        direct_debit_cancellable,
+        _end_of_period,
+        lambda _chosen, _subscription: _(
+            "Direct debit is stopped. Your subscription runs to the end of the period you paid."
+        ),
+    )
+    return _cancel_page(patron_id, page)
+
+
+def _cancel_page(patron_id: int, page: CancelPage) -> str | Response | tuple[str, int]:
+    """The cancel form with the page's moments; cancel once it is sent filled in."""
     patron = _own(patron_id)
     try:
-        subscription = cancellable(patron, local_today(now()))
+        subscription = page.subscription(patron, local_today(now()))
     except DomainError as error:
-        return render_template("portal/account/cancel.html", refused=refusal_message(error))
+        return render_template(page.template, refused=refusal_message(error))
     form = CancelForm()
     reasons = cancel_reasons(db.session(), desk=False)
-    form.offer(_moments(subscription), reasons, current_language())
+    form.offer(page.moments(subscription), reasons, current_language())
     if not form.validate_on_submit():
-        return render_template("portal/account/cancel.html", form=form, subscription=subscription)
+        return render_template(page.template, form=form, subscription=subscription)
     chosen = form.chosen()
     return _change(
         patron_id,
-        _cancelled(chosen, subscription),
+        page.done(chosen, subscription),
         lambda p: cancel_subscription(db.session(), p, chosen, payment_provider(), now()),
     )
 
@@ -141,6 +180,11 @@ def _moments(subscription: Subscription) -> list[SelectChoice]:
     ]
 
 
+def _end_of_period(subscription: Subscription) -> list[SelectChoice]:
+    """Stopping direct debit: the subscription runs to the end of the period paid."""
+    return _moments(subscription)[:1]
+
+
 def _cancelled(chosen: Cancellation, subscription: Subscription) -> str:
     """What the patron is told once the cancellation is done."""
     if chosen.when == CancelWhen.NOW:
@@ -149,24 +193,21 @@ def _cancelled(chosen: Cancellation, subscription: Subscription) -> str:
     return _("Your subscription is cancelled. You can use the library through %(date)s.", date=end)
 
 
-@bp.post("/<int:patron_id>/incasso-stoppen")
-@login_required
-def stop_direct_debit(patron_id: int) -> Response | tuple[str, int]:
-    """Revoke the mandate; the subscription runs to the end of the paid period."""
-    return _change(
-        patron_id,
-        _("Direct debit is stopped. Your subscription runs to the end of the period you paid."),
-        lambda p: direct_debit.revoke(db.session(), p, payment_provider(), now()),
-    )
-
-
 def _change(
-    patron_id: int, done: str, action: Callable[[Patron], object]
+    patron_id: int,
+    done: str,
+    action: Callable[[Patron], object],
+    checkout: Callable[[Patron], Payment] | None = None,
 ) -> Response | tuple[str, int]:
-    """Run a change on one of the account's memberships; flash the outcome."""
+    """Run a change on one of the account's memberships; flash the outcome. With a
+    `checkout`, the change goes on at the provider: to its payment's checkout page."""
     try:
         patron = owns(current_user, db.session.get(Patron, patron_id))
         action(patron)
+        if checkout is not None:
+            payment = checkout(patron)
+            db.session.commit()
+            return redirect(payment.checkout_url or url_for("account.overview"), code=303)
         db.session.commit()
         flash(done, "success")
     except DomainError as error:

@@ -4,6 +4,7 @@ pages to the one blueprint of `views`; importing this package registers them all
 from portal.staff import (
     audit_log,
     cancellation,
+    change,
     letters,
     navigation,
     patrons,
@@ -22,6 +23,7 @@ __all__ = [
     "bp",
     "letters",
     "cancellation",
+    "change",
     "navigation",
     "patrons",
     "refusal",

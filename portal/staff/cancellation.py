@@ -29,6 +29,7 @@ from shared.memberships.cancel_reasons import cancel_reasons
 from shared.memberships.cancellation import CancelWhen, cancellable, withdrawable
 from shared.memberships.unused_refund import unused_refund
 from shared.models.patron import Patron, Subscription
+from shared.patrons.changes import CHANGED
 from shared.patrons.lookup import find_patron_by_any_number
 from shared.patrons.subscriptions import current_subscription
 from shared.payments.provider import PaymentProviderError
@@ -53,14 +54,20 @@ def cancel(number: str) -> str | Response | tuple[str, int]:
     today = local_today(now())
     current = current_subscription(patron)
     if withdrawable(current, today):
-        reasons = cancel_reasons(db.session(), desk=True)
-        labels = {reason.code: reason.label(current_language()) for reason in reasons}
-        return render_template(PAGE, patron=patron, number=number, withdraw=current, labels=labels)
+        page = {"patron": patron, "number": number, "withdraw": current}
+        return render_template(PAGE, labels=reason_labels(), changed=CHANGED, **page)
     try:
         subscription = cancellable(patron, today)
     except DomainError as error:
         return render_template(PAGE, patron=patron, number=number, refused=refusal_message(error))
     return _cancel_form(patron, number, subscription)
+
+
+def reason_labels() -> dict[str, str]:
+    """The words of each cancel reason: the catalogue's, and the one a change gives."""
+    reasons = cancel_reasons(db.session(), desk=True)
+    labels = {reason.code: reason.label(current_language()) for reason in reasons}
+    return labels | {CHANGED: _("changed to another subscription")}
 
 
 def _cancel_form(patron: Patron, number: str, subscription: Subscription) -> str | Response:

@@ -13,7 +13,13 @@ from portal.extensions import db
 from portal.staff import patron_words
 from portal.staff.views import bp
 from portal.wiring import external_url, now
-from shared.desk.print_queue import PRINTED_DAYS, mark_printed, print_queue, unprinted
+from shared.desk.print_queue import (
+    PRINTED_DAYS,
+    mark_printed,
+    print_queue,
+    record_opened,
+    unprinted,
+)
 from shared.memberships.letters import letter_amounts, letter_content
 from shared.models.membership import Letter
 
@@ -82,6 +88,8 @@ def pdf_response(chosen: Sequence[Letter], filename: str) -> Response:
     contents = [letter_content(db.session(), letter, account) for letter in chosen]
     title = contents[0].subject if len(contents) == 1 else _("Letters to print")
     response = Response(letters_pdf(contents, title, now()), mimetype="application/pdf")
+    record_opened(db.session(), current_user, chosen, now())
+    db.session.commit()
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
 

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 
 from shared.desk.cancellation import CANCELLED, WITHDRAWN
 from shared.desk.patron_view import VIEWED, BlockReason
-from shared.desk.print_queue import PRINTED
+from shared.desk.print_queue import OPENED, PRINTED
 from shared.desk.refusal import LIFTED, REFUSED
 from shared.desk.registration import REGISTERED
 from shared.memberships.youth import MOVED_ON
@@ -118,6 +118,7 @@ ACTION_WORDS = {
     VIEWED: _l("Viewed the patron screen"),
     REGISTERED: _l("Registered the patron"),
     PRINTED: _l("Marked a letter printed"),
+    OPENED: _l("Opened a letter (PDF)"),
     REFUSED: _l("Made the subscription invalid or blacklisted"),
     LIFTED: _l("Lifted the subscription's refusal"),
     CANCELLED: _l("Cancelled the subscription"),

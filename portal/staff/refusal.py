@@ -17,7 +17,7 @@ from portal.refusals import refusal_message
 from portal.staff import patron_words, staff_session
 from portal.staff.roles import FRESH_MINUTES, current_member
 from portal.staff.views import bp
-from portal.wiring import now
+from portal.wiring import now, payment_provider, schedule_webhook_url
 from shared.desk import audit
 from shared.desk.patron_view import VIEWED
 from shared.desk.refusal import (
@@ -33,6 +33,7 @@ from shared.models.patron import Patron, Subscription
 from shared.models.patron import SubscriptionStatus as Status
 from shared.patrons.lookup import find_patron_by_any_number
 from shared.patrons.subscriptions import current_subscription
+from shared.payments.provider import PaymentProviderError
 from shared.translation import N_
 
 REFUSAL_WORDS = {Status.INVALID: _l("Invalid"), Status.BLACKLISTED: _l("Blacklisted")}
@@ -97,10 +98,16 @@ def lift_refusal(number: str) -> Response:
     if (asked := _allowed(number, may_lift(current_member().role, seen), blacklist)) is not None:
         return asked
     try:
-        lifted = lift(db.session(), current_user, patron, seen, now())
+        provider = payment_provider()
+        lifted = lift(
+            db.session(), current_user, patron, seen, provider, schedule_webhook_url, now()
+        )
     except DomainError as error:
         db.session.rollback()
         return _refused(number, error)
+    except PaymentProviderError:
+        db.session.rollback()
+        return _provider_failed(number)
     db.session.commit()
     status = patron_words.SUBSCRIPTION_WORDS[lifted.status]
     flash(
@@ -135,14 +142,18 @@ def _refuse_as_asked(
 ) -> Response | None:
     """Refuse the patron as the valid form asks: to the patron screen, or None to show the
     reason's error."""
+    reason = required_text(form.reason)
     try:
-        refuse(db.session(), current_user, patron, new, required_text(form.reason), seen, now())
+        refuse(db.session(), current_user, patron, new, reason, seen, payment_provider(), now())
     except DomainError as error:
         db.session.rollback()
         if error.code.startswith("text_"):
             add_error(form.reason, refusal_message(error))
             return None
         return _refused(number, error)
+    except PaymentProviderError:
+        db.session.rollback()
+        return _provider_failed(number)
     db.session.commit()
     flash(_(DONE_WORDS[new], name=patron.display_name), "success")
     return redirect(url_for("staff.patron", number=number), code=303)
@@ -151,6 +162,12 @@ def _refuse_as_asked(
 def _refused(number: str, error: DomainError) -> Response:
     """The page again as it is now (the status changed meanwhile), saying why nothing changed."""
     flash(refusal_message(error), "error")
+    return redirect(url_for("staff.subscription_status", number=number), code=303)
+
+
+def _provider_failed(number: str) -> Response:
+    """The page again: direct debit could not be stopped or started, so nothing changed."""
+    flash(_("The payment provider did not answer. Nothing was changed: try again."), "error")
     return redirect(url_for("staff.subscription_status", number=number), code=303)
 
 

@@ -65,11 +65,16 @@ def _count_load(session: Session) -> None:
 
 
 def _check_next_codes(subscriptions: list[dict[str, Any]]) -> None:
-    """Each subscription a holder moves on to (next_code) is one of the file's."""
-    codes = {entry["code"] for entry in subscriptions}
-    for entry in subscriptions:
-        if entry.get("next_code", entry["code"]) not in codes:
+    """Each subscription a holder moves on to (next_code) is one of the file's, and free: the
+    move happens on a birthday, unasked, so nothing can be charged for it (a paid one the
+    patron chooses in Mijn account or at the desk)."""
+    by_code = {entry["code"]: entry for entry in subscriptions}
+    for entry in (entry for entry in subscriptions if "next_code" in entry):
+        following = by_code.get(entry["next_code"])
+        if following is None:
             raise CatalogueError(f"subscription {entry['code']}: next_code names no subscription")
+        if _amount(following, "price") > 0:
+            raise CatalogueError(f"subscription {entry['code']}: next_code names a paid one")
 
 
 def _load_cancel_reasons(

@@ -26,6 +26,7 @@ from shared.memberships.unused_refund import (
 )
 from shared.models.account import LoginAccount
 from shared.models.patron import Patron, Subscription
+from shared.patrons.changes import CHANGED
 from shared.patrons.subscriptions import current_subscription
 from shared.payments.provider import PaymentProvider
 from shared.timeutil import local_today
@@ -108,8 +109,11 @@ def _refund_asked(
 def withdraw_at_desk(
     session: Session, staff: LoginAccount, patron: Patron, now: datetime
 ) -> Subscription:
-    """Withdraw the cancellation of the patron's subscription, in the audit log."""
+    """Withdraw the cancellation of the patron's subscription, in the audit log; one that a
+    planned change made is refused: undoing the change withdraws it (and ends the change)."""
     current = current_subscription(patron)
+    if current is not None and current.cancel_reason == CHANGED:
+        raise DomainError("cancellation_is_change")
     before = audited(current) if current is not None else None
     subscription = withdraw_cancellation(session, patron, now)
     audit.record(session, staff, WITHDRAWN, now, patron.id, before, audited(subscription))

@@ -17,6 +17,7 @@ from shared.models.membership import Letter
 from shared.models.patron import Patron, Subscription
 
 PRINTED = "letter.printed"
+OPENED = "letter.opened"  # a letter's PDF shown to staff: personal data seen, as a screen
 LIMIT = 200  # letters listed, and printed in one go, at most
 PRINTED_DAYS = 30  # printed letters stay listed this long
 
@@ -75,6 +76,15 @@ def mark_printed(
             audit.record(session, staff, PRINTED, now, patron_id=letter.patron_id, after=after)
             marked += 1
     return marked
+
+
+def record_opened(
+    session: Session, staff: LoginAccount, letters: Iterable[Letter], now: datetime
+) -> None:
+    """Record in the audit log that this staff member opened these letters (their PDF)."""
+    for letter in letters:
+        after = {"letter": letter.id}
+        audit.record(session, staff, OPENED, now, patron_id=letter.patron_id, after=after)
 
 
 def _letters() -> Select[Letter]:

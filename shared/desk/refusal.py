@@ -6,6 +6,7 @@ blacklist is the coordinator's: setting it, changing it and lifting it. The patr
 subscriptions that have not run out (one to come after this one) are refused and lifted along,
 so that none of them lets the patron through."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -23,7 +24,8 @@ from shared.models.patron import SubscriptionStatus as Status
 from shared.models.staff import StaffRole
 from shared.patrons.status import IllegalMove, lift_from, lifted_status, move, move_from
 from shared.patrons.subscriptions import current_subscription
-from shared.payments.direct_debit import unpaid_periods
+from shared.payments.direct_debit import resume_schedule, stop_schedule, unpaid_periods
+from shared.payments.provider import PaymentProvider
 from shared.text import require_text
 from shared.timeutil import local_today
 
@@ -66,10 +68,12 @@ def refuse(
     new: Status,
     reason: str,
     seen: Status,
+    provider: PaymentProvider,
     now: datetime,
 ) -> Subscription:
     """Make the patron's current subscription invalid or blacklisted for the reason, if its
-    status is still `seen` (as the desk saw it); recorded in the audit log."""
+    status is still as the desk saw it; recorded in the audit log. Direct debit stops at the
+    provider (the mandate kept)."""
     if new not in REFUSED_STATUSES:
         raise IllegalMove(seen, new)
     reason = reason.strip()
@@ -84,15 +88,24 @@ def refuse(
     for other in _others(patron, current, local_today(now)):
         if other.status != new:
             move(session, other, new, **values)
+    if seen not in REFUSED_STATUSES:
+        stop_schedule(current, provider)
     audit.record(session, staff, REFUSED, now, patron.id, before, _values(current))
     return current
 
 
 def lift(
-    session: Session, staff: LoginAccount, patron: Patron, seen: Status, now: datetime
+    session: Session,
+    staff: LoginAccount,
+    patron: Patron,
+    seen: Status,
+    provider: PaymentProvider,
+    webhook_url: Callable[[Subscription], str],
+    now: datetime,
 ) -> Subscription:
     """Lift the refusal of the patron's current subscription, if its status is still `seen`:
-    back to cancelled, invoiced (a period unpaid) or normal; recorded in the audit log."""
+    back to cancelled, invoiced (a period unpaid) or normal; recorded in the audit log. Direct
+    debit starts again (see `resume_schedule`)."""
     if not may_lift(_role(session, staff), seen):
         raise DomainError("coordinator_only")
     current = _locked_current(session, patron)
@@ -104,6 +117,7 @@ def lift(
     for other in _others(patron, current, local_today(now)):
         if other.status in REFUSED_STATUSES:
             lift_from(session, other, other.status, bool(unpaid_periods(session, other)), **values)
+    resume_schedule(session, current, provider, webhook_url, now)
     audit.record(session, staff, LIFTED, now, patron.id, before, _values(current))
     return current
 

@@ -53,8 +53,10 @@ def cancel_subscription(
     subscription = cancellable(patron, local_today(now))
     values = {"cancel_reason": reason, **_ending(subscription, cancellation.when, local_today(now))}
     if subscription.paid_by == PaymentPlan.DIRECT_DEBIT:
-        return direct_debit.revoke(session, patron, provider, now, **values)
-    cancel(session, subscription, now, **values)
+        direct_debit.revoke(session, patron, provider, now, **values)
+    else:
+        cancel(session, subscription, now, **values)
+    direct_debit.withdraw_unpaid_after_end(session, subscription, now)
     return subscription
 
 
@@ -69,11 +71,21 @@ def cancellable(patron: Patron, today: date) -> Subscription:
     return subscription
 
 
+def direct_debit_cancellable(patron: Patron, today: date) -> Subscription:
+    """The subscription that stopping direct debit cancels (at the end of the period paid):
+    the current one, when it is paid by direct debit."""
+    subscription = cancellable(patron, today)
+    if subscription.paid_by != PaymentPlan.DIRECT_DEBIT:
+        raise DomainError("no_direct_debit")
+    return subscription
+
+
 def _ending(subscription: Subscription, when: CancelWhen, today: date) -> dict[str, object]:
     """The dates a cancellation changes: now, it runs through today at most (a grace period
-    too); at the end of the period, none."""
+    too); at the end of the period, it runs through its end date (no grace for a renewal it
+    will not get)."""
     if when == CancelWhen.END_OF_PERIOD:
-        return {}
+        return {"grace_until": None}
     ending: dict[str, object] = {"end_date": min(subscription.end_date, today)}
     if subscription.grace_until is not None:
         ending["grace_until"] = min(subscription.grace_until, today)

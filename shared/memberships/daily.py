@@ -11,7 +11,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, selectinload
 
-from shared.memberships import renewal, youth
+from shared.memberships import change, renewal, youth
 from shared.memberships.renewal import Renewal
 from shared.models.patron import Patron, Subscription
 
@@ -20,6 +20,8 @@ logger = logging.getLogger(__name__)
 BATCH = 500
 Act = Callable[[Session, Subscription, Renewal], None]
 STEPS: tuple[tuple[str, Callable[[Renewal], Select[int]], Act], ...] = (
+    # First: a change planned for today replaces the subscription before it is invoiced.
+    ("changed", change.due_to_start, change.start_planned),
     ("notice", renewal.due_for_notice, renewal.notice),
     ("invoice", renewal.due_for_invoice, renewal.invoice),
     ("reminder", renewal.due_for_reminder, renewal.remind),

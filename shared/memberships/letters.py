@@ -85,10 +85,12 @@ class LetterContent:
 
 
 def letter_amount(session: Session, letter: Letter) -> Decimal | None:
-    """What the letter asks to pay, as owed now (nothing once paid); None when it asks for no
-    money."""
+    """What the letter asks to pay, as owed when it was made (as owed now for a letter made
+    before that was kept); None when it asks for no money."""
     if letter.step not in MONEY_STEPS:
         return None
+    if letter.amount is not None:
+        return letter.amount
     return period_owed(session, letter.subscription, letter.period_start)
 
 

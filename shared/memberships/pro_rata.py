@@ -31,8 +31,10 @@ class Period:
 
 def period_from(subscription: Subscription, start: date) -> Period:
     """The subscription's period that starts on `start`: the first runs to the day before the
-    renewals begin (to its end date while none is planned), each renewal one term."""
-    if start != subscription.start_date:
+    renewals begin (to its end date while none is planned), each renewal one term (the first
+    too when it began unpaid, as a renewal: a change's successor paid once)."""
+    renewed = (subscription.renewal_start, subscription.end_date + DAY)
+    if start != subscription.start_date or start in renewed:
         return Period(start, period_end(subscription, start))
     if subscription.renewal_start is None:
         return Period(start, subscription.end_date)

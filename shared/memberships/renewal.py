@@ -160,8 +160,11 @@ def notice(session: Session, subscription: Subscription, day: Renewal) -> None:
 def invoice(session: Session, subscription: Subscription, day: Renewal) -> None:
     """The end passed unpaid: invoice the subscription (grace begins) and charge the renewal."""
     start = subscription.end_date + DAY
-    # Read after the candidates were: one paid, cancelled or refused meanwhile is left alone.
-    if start > day.today or period_is_settled(session, subscription, start):
+    # Read after the candidates were: one paid, cancelled or refused meanwhile is left alone
+    # (and unclaimed: a successor begun refused is invoiced once the refusal is lifted).
+    if subscription.status != SubscriptionStatus.NORMAL or start > day.today:
+        return
+    if period_is_settled(session, subscription, start):
         return
     if not claim(session, subscription, Step.INVOICE, day.now):
         return
@@ -215,6 +218,7 @@ def tell(session: Session, subscription: Subscription, step: Step, day: Renewal)
             subscription_id=subscription.id,
             period_start=start,
             step=step,
+            amount=period_owed(session, subscription, start) if step in MONEY_STEPS else None,
             created_at=day.now,
         )
         session.add(letter)

@@ -1,21 +1,23 @@
-"""Giving back the unused part of a subscription that the desk cancels now: of each period paid
-from the current one on, the share of its days after today (a period paid ahead: all of it) of
-what the library still holds of the period's payments, refunded through those payments (the
-refunds service: reserved on the payment, then created at the provider)."""
+"""Giving back the unused part of a subscription that the desk cancels now: of each period it
+runs through from the current one on, the share of its days after today (a period paid ahead:
+all of it) of what payments paid of the period's charge, whatever their channel (signup, pay
+link, the kiosk, a collection). It is refunded through those payments (the refunds service:
+reserved on the payment, then created at the provider), never more than is left to refund of
+each. What else a payment paid (the registration fee, other charges) is not given back."""
 
 import logging
-from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shared.memberships.pro_rata import current_period, period_from, unused_part
+from shared.memberships.pro_rata import DAY, Period, current_period, period_from, unused_part
 from shared.models.patron import Subscription
-from shared.models.payment import Payment, PaymentStatus, Refund
+from shared.models.payment import Payment, Refund
 from shared.payments import ledger
+from shared.payments.direct_debit import period_paid_by
 from shared.payments.provider import PaymentProvider, PaymentProviderError
 from shared.payments.refunds import refundable, reserve_refund, submit_refund
 
@@ -44,39 +46,39 @@ class UnusedRefund:
 
 def unused_refund(session: Session, subscription: Subscription, today: date) -> UnusedRefund:
     """What ending the subscription today gives back of what was paid for its periods."""
-    first = current_period(subscription, today).start
+    left: dict[int, Decimal] = {}  # what each payment may still give back in this refund
     parts: list[RefundPart] = []
-    for start, payments in _paid_periods(session, subscription, first).items():
-        held = sum((refundable(payment) for payment in payments), Decimal("0.00"))
-        parts += _spread(unused_part(held, period_from(subscription, start), today), payments)
+    for period in _periods_run_through(subscription, today):
+        paid = period_paid_by(session, subscription, period.start)
+        unused = unused_part(sum(paid.values(), Decimal("0.00")), period, today)
+        parts += _spread(session, unused, paid, left)
     return UnusedRefund(tuple(parts))
 
 
-def _paid_periods(
-    session: Session, subscription: Subscription, first: date
-) -> dict[date, list[Payment]]:
-    """The paid payments of each period from `first` on, oldest first."""
-    query = select(Payment).where(
-        Payment.subscription_id == subscription.id,
-        Payment.status == PaymentStatus.PAID,
-        Payment.period_start >= first,
-    )
-    periods: dict[date, list[Payment]] = defaultdict(list)
-    for payment in session.scalars(query.order_by(Payment.id)):
-        if payment.period_start is not None:
-            periods[payment.period_start].append(payment)
-    return periods
-
-
-def _spread(amount: Decimal, payments: list[Payment]) -> list[RefundPart]:
-    """The amount taken from the payments in turn, each giving what it can still refund."""
+def _spread(
+    session: Session, amount: Decimal, paid: dict[int, Decimal], left: dict[int, Decimal]
+) -> list[RefundPart]:
+    """The amount taken from the period's payments in turn, each giving at most what it paid
+    of the period and what it can still refund (`left`, lowered by what it gives)."""
     parts = []
-    for payment in payments:
-        taken = min(amount, refundable(payment))
+    for payment_id in sorted(paid):
+        payment = session.get_one(Payment, payment_id)
+        available = min(paid[payment_id], left.setdefault(payment_id, refundable(payment)))
+        taken = min(amount, available)
         if taken > 0:
             parts.append(RefundPart(payment, taken))
             amount -= taken
+            left[payment_id] -= taken
     return parts
+
+
+def _periods_run_through(subscription: Subscription, today: date) -> Iterator[Period]:
+    """The period today falls in and those after it that the subscription runs through (paid
+    ahead); one after its end is not given, its charge withdrawn with the cancellation."""
+    period = current_period(subscription, today)
+    while period.start <= subscription.end_date:
+        yield period
+        period = period_from(subscription, period.end + DAY)
 
 
 def reserve_unused_refund(

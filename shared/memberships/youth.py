@@ -11,7 +11,8 @@ from shared.errors import DomainError
 from shared.memberships.renewal import DAY, Renewal, claim, lately, tell, unclaimed
 from shared.models.catalogue import SubscriptionType, Validity
 from shared.models.membership import Step
-from shared.models.patron import REFUSED_STATUSES, PaymentPlan, Subscription
+from shared.models.patron import PaymentPlan, Subscription
+from shared.patrons.status import carry_refusal
 from shared.patrons.subscriptions import valid_through
 from shared.timeutil import local_today
 
@@ -19,7 +20,8 @@ MOVED_ON = "subscription.moved_on"  # the audit log's action when the desk moves
 
 
 def due_to_move(day: Renewal) -> Select[int]:
-    """Subscriptions until an age whose holder grew out of it (lately), with a next one named."""
+    """Subscriptions until an age whose holder grew out of it (lately), with a next one named
+    (a refused one too: its successor carries the refusal, lifted with it by the desk)."""
     return (
         select(Subscription.id)
         .join(SubscriptionType, Subscription.type_code == SubscriptionType.code)
@@ -27,7 +29,6 @@ def due_to_move(day: Renewal) -> Select[int]:
             SubscriptionType.validity == Validity.UNTIL_AGE,
             SubscriptionType.next_code.is_not(None),
             Subscription.cancelled_at.is_(None),
-            Subscription.status.not_in(REFUSED_STATUSES),
             lately(Subscription.end_date, day),
             unclaimed(Step.MOVED),
         )
@@ -66,9 +67,7 @@ def start_next(session: Session, subscription: Subscription, now: datetime) -> S
         price=kind.price,
         paid_by=PaymentPlan.ONCE,
     )
-    if subscription.status in REFUSED_STATUSES:
-        successor.status, successor.status_reason = subscription.status, subscription.status_reason
-        successor.status_changed_at = subscription.status_changed_at
+    carry_refusal(subscription, successor)
     session.add(successor)
     session.flush()
     return successor

@@ -18,6 +18,7 @@ from shared.models import (
     provider_alarm,
     registration,
     staff,
+    subscription_change,
     throttle,
 )
 
@@ -39,5 +40,6 @@ __all__ = [
     "provider_alarm",
     "registration",
     "staff",
+    "subscription_change",
     "throttle",
 ]

@@ -2,9 +2,10 @@
 left for the desk to print."""
 
 from datetime import date, datetime
+from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shared.db import Base, enum_column
@@ -47,6 +48,8 @@ class Letter(Base):
     subscription_id: Mapped[int] = mapped_column(ForeignKey("subscription.id"))
     period_start: Mapped[date]
     step: Mapped[Step] = mapped_column(enum_column(Step, "step", 16))
+    # What the letter asks to pay, as it was owed when made: a reprint says the same.
+    amount: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
     created_at: Mapped[datetime]
     printed_at: Mapped[datetime | None]
     printed_by: Mapped[str] = mapped_column(String(60), default="")

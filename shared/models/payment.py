@@ -56,6 +56,7 @@ class PaymentPurpose(StrEnum):
     REGISTRATION = "registration"
     PERIOD = "period"
     BALANCE = "balance"
+    CHANGE = "change"  # a change to direct debit: its first period, giving the mandate
 
 
 class SequenceType(StrEnum):

@@ -78,6 +78,14 @@ def cancel(session: Session, subscription: Subscription, now: datetime, **values
         raise IllegalMove(subscription.status, Status.CANCELLED)
 
 
+def carry_refusal(old: Subscription, successor: Subscription) -> None:
+    """A subscription that follows a refused one (invalid, blacklisted) is refused the same way,
+    with the same reason and moment: a new subscription never lifts a refusal."""
+    if old.status in REFUSED:
+        successor.status, successor.status_reason = old.status, old.status_reason
+        successor.status_changed_at = old.status_changed_at
+
+
 def lifted_status(subscription: Subscription, unpaid: bool) -> Status:
     """What a refused subscription goes back to when the desk lifts the refusal."""
     if subscription.cancelled_at is not None:

@@ -13,7 +13,13 @@ from shared.db import insert_or_ignore, lock_row
 from shared.errors import DomainError
 from shared.models.ledger import LedgerEntry
 from shared.models.mandate import Mandate, MandateStatus
-from shared.models.patron import Patron, PaymentPlan, Subscription, SubscriptionStatus
+from shared.models.patron import (
+    REFUSED_STATUSES,
+    Patron,
+    PaymentPlan,
+    Subscription,
+    SubscriptionStatus,
+)
 from shared.models.payment import (
     UNPAID_ENDS,
     Chargeback,
@@ -35,9 +41,11 @@ from shared.payments.provider import (
 )
 from shared.payments.service import PaymentUrls, new_payment, reusable_payment, submit_payment
 from shared.timeutil import add_months, local_today
+from shared.translation import N_, in_language
 
 log = logging.getLogger(__name__)
 DAY = timedelta(days=1)
+WITHDRAWN = N_("Not charged after all (cancelled): %(period)s")  # a withdrawn period's line
 # A payment that left its period unpaid: a collection that failed, or any payment of a period
 # (the first one at signup too) that a bank took (some of) back.
 LEFT_UNPAID = or_(
@@ -51,14 +59,14 @@ def period_start_for(subscription: Subscription, due: date) -> date:
     anchor, term = _anchor(subscription), subscription.type.term_months or 1
     months = (due.year - anchor.year) * 12 + due.month - anchor.month
     months += (due.day - anchor.day > 15) - (anchor.day - due.day > 15)
-    return add_months(anchor, max(0, round(months / term)) * term)
+    return add_months(anchor, max(0, round(months / term)) * term, _period_day(subscription))
 
 
 def period_end(subscription: Subscription, start: date) -> date:
     """The last day of the renewal period that starts on `start`."""
     anchor, term = _anchor(subscription), subscription.type.term_months or 1
     index = ((start.year - anchor.year) * 12 + start.month - anchor.month) // term
-    return add_months(anchor, (index + 1) * term) - DAY
+    return add_months(anchor, (index + 1) * term, _period_day(subscription)) - DAY
 
 
 def latest_scheduled_start(subscription: Subscription, today: date) -> date | None:
@@ -67,14 +75,25 @@ def latest_scheduled_start(subscription: Subscription, today: date) -> date | No
     if today < anchor:
         return None
     index = ((today.year - anchor.year) * 12 + today.month - anchor.month) // term
-    start = add_months(anchor, index * term)
-    return start if start <= today else add_months(anchor, (index - 1) * term)
+    day = _period_day(subscription)
+    start = add_months(anchor, index * term, day)
+    return start if start <= today else add_months(anchor, (index - 1) * term, day)
 
 
 def _anchor(subscription: Subscription) -> date:
     """The first renewal's start: the day after the first period (kept once a renewal is paid
     or collected; until then the subscription is in its first period)."""
     return subscription.renewal_start or subscription.end_date + DAY
+
+
+def _period_day(subscription: Subscription) -> int:
+    """The day of the month the renewal periods start on: the first period's own day when the
+    anchor is a whole term after it (from 31 January: 28 February, 31 March, 30 April; never
+    drifting to the 28th), else the anchor's (the 1st, after a period to a month's end)."""
+    start, anchor = subscription.start_date, _anchor(subscription)
+    if start is not None and add_months(start, subscription.type.term_months or 1) == anchor:
+        return start.day
+    return anchor.day
 
 
 def start_schedule(
@@ -84,8 +103,11 @@ def start_schedule(
     webhook_url: Callable[[Subscription], str],
     now: datetime,
 ) -> None:
-    """Record the mandate and start the provider's schedule once; safe to repeat."""
+    """Record the mandate and start the provider's schedule once; safe to repeat. Not while
+    the subscription is refused: lifting the refusal starts it."""
     if subscription.mollie_subscription_id or subscription.cancelled_at is not None:
+        return
+    if subscription.status in REFUSED_STATUSES:
         return
     customer = subscription.patron.mollie_customer_id
     if customer is None:
@@ -94,8 +116,9 @@ def start_schedule(
     _record_mandate(session, subscription, provider, now)
     ours = [s for s in provider.list_subscriptions(customer) if _made_for(s, subscription)]
     ended = sum(not s.status.running for s in ours)
+    start = _collect_from(session, subscription)
     remote = next((s for s in ours if s.status.running), None) or provider.create_subscription(
-        _schedule_request(subscription, customer, webhook_url, ended)
+        _schedule_request(subscription, customer, webhook_url, ended, start)
     )
     subscription.mollie_subscription_id = remote.id
     session.flush()
@@ -108,15 +131,63 @@ def _made_for(schedule: ProviderSubscription, subscription: Subscription) -> boo
     return str(schedule.metadata.get("subscription")) == str(subscription.id)
 
 
+def _collect_from(session: Session, subscription: Subscription) -> date:
+    """The first period a schedule collects: the one after the paid end (after the period
+    the first payment paid, at the start), or after the last period owed beyond it (charged:
+    it is paid by the pay link or at the kiosk, not collected)."""
+    start = subscription.end_date + DAY
+    for owed in sorted(charged_periods(session, subscription)):
+        if owed >= start:
+            start = period_end(subscription, owed) + DAY
+    return start
+
+
+def stop_schedule(subscription: Subscription, provider: PaymentProvider) -> None:
+    """Collect no more while the subscription is refused: its schedule cancelled at the
+    provider. The mandate stays, and so does the schedule's id, so that a collection it made
+    before is still recorded when reported."""
+    schedule = subscription.mollie_subscription_id
+    if schedule and collected(subscription):
+        customer = subscription.patron.mollie_customer_id or ""
+        _tolerate_gone(lambda: provider.cancel_subscription(customer, schedule))
+
+
+def resume_schedule(
+    session: Session,
+    subscription: Subscription,
+    provider: PaymentProvider,
+    webhook_url: Callable[[Subscription], str],
+    now: datetime,
+) -> None:
+    """The refusal lifted: collect again from the next unpaid period, by a new schedule. The
+    periods that started while refused are skipped, but for the one today falls in: the patron
+    has it, so it is owed (charged, as a failed collection), and collecting goes on after it."""
+    if not collected(subscription) or subscription.mollie_subscription_id is None:
+        return
+    today = local_today(now)
+    if subscription.end_date + DAY < today:
+        current = latest_scheduled_start(subscription, today)
+        assert current is not None  # today is past the paid end, so past the first renewal
+        charge_period(session, subscription, current, now)
+        _update_mark(session, subscription)
+    subscription.mollie_subscription_id = None
+    start_schedule(session, subscription, provider, webhook_url, now)
+
+
+def collected(subscription: Subscription) -> bool:
+    """Whether the subscription is collected by direct debit and not cancelled."""
+    return subscription.paid_by == PaymentPlan.DIRECT_DEBIT and subscription.cancelled_at is None
+
+
 def _schedule_request(
     subscription: Subscription,
     customer: str,
     webhook_url: Callable[[Subscription], str],
     ended: int,
+    start: date,
 ) -> SubscriptionRequest:
-    """Collect the price every term, from the day after the period the first payment paid.
-    After `ended` schedules of ours ended, a new key: the provider would answer the old one
-    with the ended schedule."""
+    """Collect the price every term from `start`. After `ended` schedules of ours ended, a new
+    key: the provider would answer the old one with the ended schedule."""
     key = f"schedule-{subscription.id}" + (f"-{ended + 1}" if ended else "")
     patron = subscription.patron
     name = subscription.type.name(patron.locale)
@@ -124,7 +195,7 @@ def _schedule_request(
         customer_id=customer,
         amount=subscription.price,
         interval_months=subscription.type.term_months or 1,
-        start_date=_anchor(subscription),
+        start_date=start,
         description=f"{name} {patron.customer_number} #{subscription.id}",
         webhook_url=webhook_url(subscription),
         idempotency_key=key,
@@ -196,12 +267,26 @@ def _due(remote: ProviderPayment, now: datetime) -> date:
 
 
 def period_paid(session: Session, payment: Payment, now: datetime) -> None:
-    """A period is paid: extend the subscription to its end, and book it."""
-    subscription = _subscription_of(session, payment)
-    extend(session, subscription, _start_of(payment))
-    charge_period(session, subscription, _start_of(payment), now)
+    """A period is paid: extend the subscription to its end, and book it. A cancelled one
+    (cancelled, or replaced by a change, while the payment was under way) is never extended:
+    money for a period it no longer gets stays credit, as surplus (the desk refunds it)."""
+    subscription, start = _subscription_of(session, payment), _start_of(payment)
+    if not period_given(subscription, start):
+        ledger.record_payment(session, payment, now)
+        payment.surplus = True
+        log.warning("surplus payment %s: period %s not given", payment.reference, start)
+        return
+    if subscription.cancelled_at is None:
+        extend(session, subscription, start)
+    charge_period(session, subscription, start, now)
     ledger.record_payment(session, payment, now)
     _update_mark(session, subscription)
+
+
+def period_given(subscription: Subscription, start: date) -> bool:
+    """Whether the subscription still gets the period from `start`: not after a cancelled
+    subscription's end."""
+    return subscription.cancelled_at is None or start <= subscription.end_date
 
 
 def period_failed(session: Session, payment: Payment, now: datetime) -> bool:
@@ -223,8 +308,11 @@ def settle_owed_periods(session: Session, patron_id: int) -> None:
 
 
 def _settle(session: Session, subscription: Subscription, start: date) -> None:
-    """A period whose charges are covered extends the subscription; the mark follows."""
-    if period_is_settled(session, subscription, start):
+    """A period not run through yet whose charges are covered extends the subscription (one
+    it runs through was settled before, or cut short by a cancellation, and a cancelled one
+    runs no further: left alone); the mark follows."""
+    running = subscription.cancelled_at is None and start > subscription.end_date
+    if running and period_is_settled(session, subscription, start):
         extend(session, subscription, start)
     _update_mark(session, subscription)
 
@@ -258,6 +346,14 @@ def period_open(session: Session, subscription: Subscription, start: date) -> De
     keys |= {chargeback_key(provider_id) for provider_id in session.scalars(taken_back)}
     earmarks = _period_payments(session, subscription)
     return ledger.open_amount(session, subscription.patron_id, keys, earmarks)
+
+
+def period_paid_by(session: Session, subscription: Subscription, start: date) -> dict[int, Decimal]:
+    """The payments that paid (some of) a period's charge, whatever their channel (a period's
+    own payment, money towards the balance), with what each paid of it."""
+    key = period_charge_key(subscription, start)
+    earmarks = _period_payments(session, subscription)
+    return ledger.paid_by(session, subscription.patron_id, key, earmarks)
 
 
 def _period_payments(session: Session, subscription: Subscription) -> dict[int, str]:
@@ -312,8 +408,8 @@ def charged_periods(session: Session, subscription: Subscription) -> set[date]:
 def extend(session: Session, subscription: Subscription, start: date) -> None:
     """Valid through the end of the period starting `start`, never shortening (the renewals'
     anchor kept from the first one on)."""
-    if start == subscription.start_date:
-        return  # the first period: valid through its end from the start
+    if start == subscription.start_date and subscription.end_date >= start:
+        return  # the first period: valid through its end from the start (unless begun unpaid)
     end = period_end(subscription, start)
     session.execute(
         update(Subscription)
@@ -403,6 +499,7 @@ def pay_period(
     """An iDEAL payment for a period left unpaid; one open attempt at a time."""
     if period_is_settled(session, subscription, start):
         raise DomainError("period_paid")
+    check_payable(subscription, start)
     if collections_under_way(session, subscription.id, start):
         raise DomainError("period_being_collected")  # paying it too would pay it twice
     attempts = period_attempts(session, subscription.id, start)
@@ -417,9 +514,18 @@ def pay_period(
         period_start=start,
         purpose=PaymentPurpose.PERIOD,
         amount=owed,
-        description=f"{subscription.type.name(subscription.patron.locale)} {start.isoformat()}",
+        description=_period_text(subscription, start),
     )
     return submit_payment(session, payment, provider, urls, subscription.patron.locale, now)
+
+
+def check_payable(subscription: Subscription, start: date) -> None:
+    """Refuse to take money for a period the patron would not get: of a refused subscription
+    (`subscription_refused`: to the desk), or after a cancelled one's end (`period_not_given`)."""
+    if subscription.status in REFUSED_STATUSES:
+        raise DomainError("subscription_refused")
+    if not period_given(subscription, start):
+        raise DomainError("period_not_given")
 
 
 def _subscription_of(session: Session, payment: Payment) -> Subscription:
@@ -435,9 +541,25 @@ def _start_of(payment: Payment) -> date:
     return payment.period_start
 
 
+def withdraw_unpaid_after_end(session: Session, subscription: Subscription, now: datetime) -> None:
+    """Take back the charges of the unpaid periods after the end (a cancelled subscription
+    runs no further): the patron never owes for a period they will not get."""
+    locale = subscription.patron.locale
+    for start in unpaid_periods(session, subscription):
+        if start > subscription.end_date:
+            text = in_language(locale, WITHDRAWN, period=_period_text(subscription, start))
+            key, patron_id = period_charge_key(subscription, start), subscription.patron_id
+            ledger.withdraw(session, patron_id, key, text, now, subscription.id)
+
+
+def _period_text(subscription: Subscription, start: date) -> str:
+    """A period as the ledger names it: the subscription and its start."""
+    return f"{subscription.type.name(subscription.patron.locale)} {start.isoformat()}"
+
+
 def charge_period(session: Session, subscription: Subscription, start: date, now: datetime) -> None:
     """What the period from `start` costs, owed once however many attempts pay for it."""
-    description = f"{subscription.type.name(subscription.patron.locale)} {start.isoformat()}"
+    description = _period_text(subscription, start)
     key = period_charge_key(subscription, start)
     ledger.charge(
         session, subscription.patron_id, subscription.price, description, key, now, subscription.id

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from shared.db import rows_changed
 from shared.models.mandate import Mandate, MandateStatus
-from shared.models.patron import PaymentPlan, Subscription
+from shared.models.patron import REFUSED_STATUSES, PaymentPlan, Subscription
 from shared.payments.provider import PaymentProvider
 
 # Each running schedule is asked about once in the week before its next collection: in time
@@ -44,6 +44,7 @@ def _due_within_a_week(today: date, checked: ColumnElement[bool]) -> Select[Subs
             checked,
             Subscription.mollie_subscription_id.is_not(None),
             Subscription.cancelled_at.is_(None),
+            Subscription.status.not_in(REFUSED_STATUSES),  # their schedule is stopped
         )
         .order_by(Subscription.paid_by, Subscription.end_date)
         .limit(PER_PASS)

@@ -1,7 +1,7 @@
 """What a patron owes: charges, payments and refunds, each recorded once, summed on demand."""
 
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
@@ -15,6 +15,7 @@ from shared.money import to_amount
 from shared.text import require_text
 
 SIGNS = {EntryType.CHARGE: 1, EntryType.PAYMENT: -1, EntryType.REFUND: 1}
+WITHDRAWN = "withdrawn:"  # how the key of a charge's withdrawal begins
 
 
 @dataclass
@@ -24,6 +25,15 @@ class OpenCharge:
     description: str
     amount: Decimal
     key: str = ""  # the key it was booked under (a charge's as given to `charge`)
+    paid_by: dict[int, Decimal] = field(default_factory=dict)  # by payment id, what it paid
+
+
+@dataclass
+class _Credit:
+    """Money on the ledger not spent on charges yet: from a payment (its id), or a credit."""
+
+    payment_id: int | None
+    amount: Decimal
 
 
 def record(
@@ -104,6 +114,24 @@ def _book(
     )
 
 
+def withdraw(
+    session: Session,
+    patron_id: int,
+    charge_key: str,
+    description: str,
+    now: datetime,
+    subscription_id: int | None = None,
+) -> None:
+    """Take back the charge of this key (as given to `charge`), once: a line that pays that
+    charge first, whatever else is open; what was paid of it becomes credit."""
+    amount = session.scalar(
+        select(LedgerEntry.amount).where(LedgerEntry.dedupe_key == f"charge:{charge_key}")
+    )
+    if amount is not None:
+        line = (amount, description, f"{WITHDRAWN}{charge_key}")
+        _book(session, patron_id, EntryType.PAYMENT, line, now, subscription_id)
+
+
 def is_charged(session: Session, dedupe_key: str) -> bool:
     """Whether the charge of this key was booked."""
     query = select(LedgerEntry.id).where(LedgerEntry.dedupe_key == f"charge:{dedupe_key}")
@@ -175,21 +203,8 @@ def entries(session: Session, patron_id: int) -> list[LedgerEntry]:
 def open_charges(
     session: Session, patron_id: int, earmarks: Mapping[int, str] | None = None
 ) -> list[OpenCharge]:
-    """The charges not paid yet, oldest first: payments pay the oldest charges first (one
-    earmarked for a charge pays that one first: by payment id, the charge's key), and a credit
-    pays the charges that come after it."""
-    owed: list[OpenCharge] = []
-    credit = Decimal(0)
-    for entry in entries(session, patron_id):
-        if entry.entry_type == EntryType.PAYMENT:
-            credit += entry.amount
-            key = (earmarks or {}).get(entry.payment_id or 0)
-            credit = _pay_oldest([c for c in owed if c.key == key], credit)
-        else:
-            key = entry.dedupe_key.removeprefix("charge:")
-            owed.append(OpenCharge(entry.description, entry.amount, key))
-        credit = _pay_oldest(owed, credit)
-    return [charge for charge in owed if charge.amount > 0]
+    """The charges not paid yet, oldest first (see `_paid_charges`)."""
+    return [c for c in _paid_charges(session, patron_id, earmarks or {}) if c.amount > 0]
 
 
 def open_amount(
@@ -200,10 +215,52 @@ def open_amount(
     return sum((c.amount for c in owed if c.key in keys), Decimal(0))
 
 
-def _pay_oldest(owed: list[OpenCharge], credit: Decimal) -> Decimal:
-    """Pay the oldest open charges from the credit; what is left of it."""
-    for charge in owed:
-        paid = min(charge.amount, credit)
-        charge.amount -= paid
-        credit -= paid
-    return credit
+def paid_by(
+    session: Session, patron_id: int, key: str, earmarks: Mapping[int, str]
+) -> dict[int, Decimal]:
+    """What each payment paid of the charge booked under this key (see `_paid_charges`)."""
+    charges = _paid_charges(session, patron_id, earmarks)
+    return next((c.paid_by for c in charges if c.key == key), {})
+
+
+def _paid_charges(
+    session: Session, patron_id: int, earmarks: Mapping[int, str]
+) -> list[OpenCharge]:
+    """Every charge with what is still owed of it and what each payment paid of it, oldest
+    first: payments pay the oldest charges first (one earmarked for a charge pays that one
+    first: by payment id, the charge's key; a withdrawal its own charge), and a credit pays the
+    charges that come after it."""
+    charges: list[OpenCharge] = []
+    credits: list[_Credit] = []
+    for entry in entries(session, patron_id):
+        if entry.entry_type == EntryType.PAYMENT:
+            credits.append(_Credit(entry.payment_id, entry.amount))
+            key = _earmark(entry, earmarks)
+            _pay_oldest([c for c in charges if c.key == key], credits)
+        else:
+            key = entry.dedupe_key.removeprefix("charge:")
+            charges.append(OpenCharge(entry.description, entry.amount, key))
+        _pay_oldest(charges, credits)
+    return charges
+
+
+def _earmark(entry: LedgerEntry, earmarks: Mapping[int, str]) -> str | None:
+    """The key of the charge a payment line pays first: a withdrawal's own charge, or the one
+    earmarked for its payment."""
+    if entry.dedupe_key.startswith(WITHDRAWN):
+        return entry.dedupe_key.removeprefix(WITHDRAWN)
+    return earmarks.get(entry.payment_id or 0)
+
+
+def _pay_oldest(charges: list[OpenCharge], credits: list[_Credit]) -> None:
+    """Pay the oldest open charges from the oldest credits, noting which payment paid what;
+    spent credits are dropped."""
+    for charge in charges:
+        for credit in credits:
+            paid = min(charge.amount, credit.amount)
+            charge.amount -= paid
+            credit.amount -= paid
+            if paid > 0 and credit.payment_id is not None:
+                before = charge.paid_by.get(credit.payment_id, Decimal(0))
+                charge.paid_by[credit.payment_id] = before + paid
+    credits[:] = [credit for credit in credits if credit.amount > 0]

@@ -9,16 +9,23 @@ from sqlalchemy.orm import Session
 
 from shared.mail.patron_mail import pay_link, payment_mail_address, queue_mail
 from shared.mail.settings import MailSettings
-from shared.models.patron import PaymentPlan, Subscription
-from shared.payments.direct_debit import DAY, period_end, period_owed, unpaid_periods
+from shared.models.patron import REFUSED_STATUSES, Subscription
+from shared.payments.direct_debit import (
+    DAY,
+    collected,
+    period_end,
+    period_owed,
+    unpaid_periods,
+)
 from shared.payments.ended_schedules import end_direct_debit, mandate_made_invalid
 
 log = logging.getLogger(__name__)
 
 
 def still_collected(subscription: Subscription) -> bool:
-    """Whether the subscription is (still) collected by a direct-debit schedule of ours."""
-    return subscription.paid_by == PaymentPlan.DIRECT_DEBIT and subscription.cancelled_at is None
+    """Whether the subscription is (still) collected by a direct-debit schedule of ours (not
+    while refused: we stopped that schedule, and lifting the refusal starts another)."""
+    return collected(subscription) and subscription.status not in REFUSED_STATUSES
 
 
 def end_and_tell(

@@ -17,6 +17,7 @@ from shared.payments.chargebacks import chargebacks_may_have_changed
 from shared.payments.provider import PaymentProvider, ProviderPayment
 from shared.payments.refunds import sync_refunds, unsettled_refunds
 from shared.payments.service import apply_status, refresh_payment_committing
+from shared.settlement.changes import change_paid
 from shared.settlement.chargebacks import charge_back
 from shared.signup.activation import activate_registration
 
@@ -105,11 +106,17 @@ def _balance_paid(session: Session, payment: Payment, _mail: MailSettings, now: 
     direct_debit.settle_owed_periods(session, payment.patron_id or 0)
 
 
+def _change_paid(session: Session, payment: Payment, _mail: MailSettings, now: datetime) -> None:
+    """The first payment of a change to direct debit: the change is planned."""
+    change_paid(session, payment, now)
+
+
 PaidAction = Callable[[Session, Payment, MailSettings, datetime], None]
 PAID_ACTIONS: dict[PaymentPurpose, PaidAction] = {
     PaymentPurpose.REGISTRATION: _registration_paid,
     PaymentPurpose.PERIOD: _period_paid,
     PaymentPurpose.BALANCE: _balance_paid,
+    PaymentPurpose.CHANGE: _change_paid,
 }
 
 

@@ -1,8 +1,7 @@
 """Activation of a paid registration: the patron record, the subscription and the three mails."""
 
 import logging
-import secrets
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,6 +16,7 @@ from shared.models.catalogue import Branch
 from shared.models.patron import Patron, PaymentPlan, Subscription
 from shared.models.payment import Payment, SequenceType
 from shared.models.registration import Registration
+from shared.patrons.changes import collect_from_next_period
 from shared.patrons.name_keys import index_names
 from shared.patrons.subscriptions import valid_through
 from shared.payments import ledger
@@ -96,8 +96,7 @@ def _first_subscription(registration: Registration, payment: Payment, start: dat
     )
     if payment.sequence_type == SequenceType.FIRST and payment.customer_id:
         subscription.paid_by = PaymentPlan.DIRECT_DEBIT
-        subscription.renewal_start = end + timedelta(days=1)
-        subscription.webhook_secret = secrets.token_urlsafe(24)
+        collect_from_next_period(subscription)
     return subscription
 
 

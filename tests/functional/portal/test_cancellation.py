@@ -3,7 +3,10 @@ catalogue's list; direct debit stops (at the provider too); a cancelled subscrip
 more; a second cancellation, one without a reason and the desk's own reasons are refused."""
 
 import re
+from collections.abc import Callable
 from datetime import timedelta
+from decimal import Decimal
+from email import message_from_bytes, policy
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -12,13 +15,17 @@ from werkzeug.test import TestResponse
 
 from portal.extensions import db
 from shared.clock import ManualClock
+from shared.models.mail import OutboxMail
 from shared.models.mandate import Mandate
 from shared.models.patron import Patron, Subscription
+from shared.models.payment import Payment, PaymentPurpose
+from shared.payments import ledger
 from shared.timeutil import local_today
 from tests.functional.portal.test_language import choose_language
 from tests.functional.portal.test_renewal import go_to, run_daily, subscription_of
 from tests.support.accounts import log_in, member
 from tests.support.signup import csrf_token
+from tests.support.staff import desk_session, refuse
 
 DAY = timedelta(days=1)
 
@@ -156,3 +163,60 @@ def test_another_login_cannot_cancel_or_see_the_form(
     data = {"csrf_token": token, "when": "now", "reason": "anders"}
     assert other.post(cancel_page(victim), data=data).status_code == 404
     assert db.session.get(Subscription, victim.subscriptions[0].id).cancelled_at is None
+
+
+def renewal_link(patron: Patron) -> str:
+    """The path of the pay link in the patron's renewal mail."""
+    query = select(OutboxMail).where(
+        OutboxMail.kind == "renewal", OutboxMail.patron_id == patron.id
+    )
+    message = message_from_bytes(db.session.scalars(query).one().message, policy=policy.default)
+    text = message.get_body(("plain",)).get_content()
+    link = re.search(r"https?://[^/\s]+(/betalen/[^\s\"<]+)", text)
+    assert link is not None, text
+    return link[1]
+
+
+def test_a_renewal_link_takes_no_money_once_the_subscription_is_cancelled_or_refused(
+    app: Flask,
+    client: FlaskClient,
+    clock: ManualClock,
+    new_browser: Callable[[], FlaskClient],
+    mollie_sandbox,  # noqa: ANN001
+) -> None:
+    other = member(new_browser(), username="joris", email="joris@example.nl")
+    patron = logged_in_member(client)
+    go_to(clock, subscription_of(patron).end_date - 30 * DAY)
+    run_daily(app)
+    assert cancel(client, patron, when="end", reason="verhuisd").status_code == 303
+    assert refuse(desk_session(app, new_browser()), other, "invalid", "Fraude").status_code == 303
+    for path, says in ((renewal_link(patron), "opgezegd"), (renewal_link(other), "balie")):
+        page = client.get(path)
+        assert page.status_code == 409 and says in page.get_data(as_text=True)
+        assert client.post(path, data={"csrf_token": csrf_token(page)}).status_code == 409
+    periods = select(Payment).where(Payment.purpose == PaymentPurpose.PERIOD)
+    assert db.session.scalars(periods).all() == []
+
+
+def test_cancelling_at_the_end_in_the_grace_period_ends_it_at_the_old_end_owing_nothing(
+    app: Flask,
+    client: FlaskClient,
+    clock: ManualClock,
+    mollie_sandbox,  # noqa: ANN001
+) -> None:
+    patron = logged_in_member(client)
+    end = subscription_of(patron).end_date
+    go_to(clock, end + DAY)
+    run_daily(app)
+    assert ledger.balance(db.session, patron.id) == Decimal("58.00")
+    go_to(clock, end + 5 * DAY)
+    assert cancel(client, patron, when="end", reason="te_duur").status_code == 303
+    ended = subscription_of(patron)
+    assert (ended.status, ended.end_date, ended.grace_until) == ("cancelled", end, None)
+    assert not ended.usable_on(end + 5 * DAY)
+    assert ledger.balance(db.session, patron.id) == 0
+    withdrawn = ledger.entries(db.session, patron.id)[-1]
+    assert (withdrawn.entry_type, withdrawn.amount) == ("payment", Decimal("58.00"))
+    fee = ["ledger", "charge", patron.customer_number, "2.50", "Te laat", "--key", "fee-1"]
+    assert app.test_cli_runner().invoke(args=fee).exit_code == 0
+    assert ledger.balance(db.session, patron.id) == Decimal("2.50")  # the fee only

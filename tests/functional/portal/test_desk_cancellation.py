@@ -6,8 +6,9 @@ import re
 from calendar import isleap
 from collections.abc import Callable
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from itertools import count
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -32,7 +33,9 @@ from tests.functional.portal.test_renewal import (
     subscription_of,
 )
 from tests.support.accounts import log_in, member
+from tests.support.catalogue import load_changed_catalogue
 from tests.support.dates import noon_on
+from tests.support.kiosk_api import kiosk_payment, register_kiosk
 from tests.support.signup import csrf_token
 from tests.support.staff import desk_session
 
@@ -255,3 +258,128 @@ def test_withdrawing_a_direct_debit_members_cancellation_renews_by_payment_link(
     again = subscription_of(patron)
     assert (again.status, again.paid_by, again.cancelled_at) == ("normal", "once", None)
     assert again.renewal_start == again.end_date + DAY  # renewed from there, by payment link
+
+
+def charge_fee(app: Flask, patron: Patron) -> None:
+    """A fee of € 2.50 owed by the patron, charged through the CLI."""
+    fee = ["ledger", "charge", patron.customer_number, "2.50", "Te laat", "--key", "fee-1"]
+    assert app.test_cli_runner().invoke(args=fee).exit_code == 0
+
+
+def kiosk_paid(index: int) -> Payment:
+    """The kiosk's terminal payments, by their order."""
+    query = select(Payment).where(Payment.terminal_id.is_not(None)).order_by(Payment.id)
+    return db.session.scalars(query).all()[index]
+
+
+def test_a_later_payment_at_the_kiosk_leaves_a_renewal_settled_before_alone(
+    app: Flask,
+    client: FlaskClient,
+    desk: Callable[[], FlaskClient],
+    basis: Patron,
+    clock: ManualClock,
+    portal_server: str,
+    mollie_sandbox,  # noqa: ANN001
+) -> None:
+    go_to(clock, END + DAY)
+    run_daily(app)
+    token = register_kiosk(app, "Kiosk", "--terminal", "term_sandboxKiosk1")
+    assert kiosk_payment(client, token, basis, "pays-renewal").json["amount"] == "58.00"
+    mollie_sandbox.set_status(kiosk_paid(0).provider_id, "paid")
+    assert subscription_of(basis).end_date == date(YEAR + 2, 1, 31)
+    go_to(clock, END + 40 * DAY)
+    assert cancel(desk(), basis, when="now", reason="verhuisd", refund="no").status_code == 303
+    charge_fee(app, basis)
+    assert kiosk_payment(client, token, basis, "pays-fee").json["amount"] == "2.50"
+    mollie_sandbox.set_status(kiosk_paid(1).provider_id, "paid")
+    after = subscription_of(basis)
+    assert (after.status, after.end_date) == ("cancelled", END + 40 * DAY)
+    assert ledger.balance(db.session, basis.id) == 0
+
+
+RENEWED, IN_RENEWAL = date(YEAR + 2, 1, 31), END + 100 * DAY  # the renewal's end; a day in it
+
+
+def renewal_unused() -> Decimal:
+    """The days of the renewal after IN_RENEWAL, of its days, of its € 58.00 (rounded down)."""
+    share = Decimal("58.00") * (RENEWED - IN_RENEWAL).days / (RENEWED - END).days
+    return share.quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+
+
+def refunded_through(mollie_sandbox, payment: Payment) -> Decimal:  # noqa: ANN001
+    """The one refund made at the desk: against this payment, at the sandbox as on our side,
+    and booked on the ledger once the sandbox refunded it; its amount."""
+    refund = db.session.scalars(select(Refund)).one()
+    assert refund.payment_id == payment.id
+    remote = mollie_sandbox.client().payments.get(payment.provider_id)
+    assert remote.amount_refunded == {"currency": "EUR", "value": str(refund.amount)}
+    mollie_sandbox.set_refund_status(refund.provider_id, "refunded")
+    db.session.expire_all()
+    booked = db.session.scalars(select(LedgerEntry).where(LedgerEntry.refund_id == refund.id))
+    assert [(e.entry_type, e.amount) for e in booked] == [(EntryType.REFUND, refund.amount)]
+    return refund.amount
+
+
+def test_a_renewal_paid_at_the_kiosk_gives_back_the_unused_part_of_its_share_only(
+    app: Flask,
+    client: FlaskClient,
+    desk: Callable[[], FlaskClient],
+    basis: Patron,
+    clock: ManualClock,
+    portal_server: str,
+    mollie_sandbox,  # noqa: ANN001
+) -> None:
+    go_to(clock, END + DAY)
+    run_daily(app)  # the renewal charged: € 58.00
+    charge_fee(app, basis)
+    token = register_kiosk(app, "Kiosk", "--terminal", "term_sandboxKiosk1")
+    assert kiosk_payment(client, token, basis, "pays-all").json["amount"] == "60.50"
+    mollie_sandbox.set_status(kiosk_paid(0).provider_id, "paid")
+    assert subscription_of(basis).end_date == RENEWED
+    go_to(clock, IN_RENEWAL)
+    answer = cancel(desk(), basis, when="now", reason="verhuisd", refund="yes")
+    assert answer.status_code == 303
+    assert refunded_through(mollie_sandbox, kiosk_paid(0)) == renewal_unused()  # not the fee
+    assert ledger.balance(db.session, basis.id) == 0
+
+
+def test_a_renewal_paid_by_link_once_invoiced_gives_back_its_unused_part(
+    app: Flask,
+    client: FlaskClient,
+    desk: Callable[[], FlaskClient],
+    basis: Patron,
+    clock: ManualClock,
+    portal_server: str,
+    mollie_sandbox,  # noqa: ANN001
+) -> None:
+    go_to(clock, END + DAY)
+    run_daily(app)
+    pay_by_link(client, renewal_mails()[-1])
+    link = db.session.scalars(select(Payment).where(Payment.period_start == END + DAY)).one()
+    go_to(clock, IN_RENEWAL)
+    assert cancel(desk(), basis, when="now", reason="verhuisd", refund="yes").status_code == 303
+    assert refunded_through(mollie_sandbox, link) == renewal_unused()
+    assert ledger.balance(db.session, basis.id) == 0
+
+
+def test_a_signup_payment_with_a_registration_fee_gives_back_the_unused_part_of_the_period(
+    client: FlaskClient,
+    desk: Callable[[], FlaskClient],
+    clock: ManualClock,
+    tmp_path: Path,
+    portal_server: str,
+    mollie_sandbox,  # noqa: ANN001
+) -> None:
+    clock.set(noon_on(SIGNED_UP))
+    load_changed_catalogue(tmp_path, "2.50")
+    patron = member(client)
+    signup = db.session.scalars(select(Payment)).one()
+    assert signup.amount == Decimal("60.50")
+    go_to(clock, LATER)
+    balie = desk()
+    shown = balie.get(page_of(patron)).get_data(as_text=True)
+    assert "Het inschrijfgeld" in shown and "niet terugbetaald" in shown
+    assert cancel(balie, patron, when="now", reason="verhuisd", refund="yes").status_code == 303
+    # 201 of 382 days of the € 58.00 the period cost, not of the € 60.50 paid with the fee.
+    assert refunded_through(mollie_sandbox, signup) == Decimal("30.51")
+    assert ledger.balance(db.session, patron.id) == 0

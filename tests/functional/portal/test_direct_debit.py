@@ -213,7 +213,10 @@ def test_revoking_cancels_the_schedule_and_keeps_the_paid_period(
     number = db.session.scalars(select(Patron)).one().customer_number
     shown = app.test_cli_runner().invoke(args=["direct-debit", "show", number]).output
     assert "NL55 •••• 0000\tT. Tester" in shown and "NL55INGB" not in shown
-    result = app.test_cli_runner().invoke(args=["direct-debit", "revoke", number])
+    unexplained = app.test_cli_runner().invoke(args=["direct-debit", "revoke", number])
+    assert unexplained.exit_code != 0 and "--reason" in unexplained.output
+    revoke = ["direct-debit", "revoke", number, "--reason", "verhuisd"]
+    result = app.test_cli_runner().invoke(args=revoke)
     assert result.exit_code == 0, result.output
     assert subscription.end_date.isoformat() in result.output
     remote = remote_schedule(mollie_sandbox, subscription)
@@ -221,9 +224,13 @@ def test_revoking_cancels_the_schedule_and_keeps_the_paid_period(
     db.session.expire_all()
     assert db.session.scalars(select(Mandate)).one().status == "revoked"
     after = the_subscription()
-    assert (after.status, after.end_date) == ("cancelled", subscription.end_date)
-    again = app.test_cli_runner().invoke(args=["direct-debit", "revoke", number])
-    assert again.exit_code != 0 and "no_direct_debit" in again.output
+    assert (after.status, after.end_date, after.cancel_reason) == (
+        "cancelled",
+        subscription.end_date,
+        "verhuisd",
+    )
+    again = app.test_cli_runner().invoke(args=revoke)
+    assert again.exit_code != 0 and "nothing_to_cancel" in again.output
 
 
 def test_a_lost_collection_webhook_is_found_by_reconcile_once_it_is_due(

@@ -220,7 +220,8 @@ def test_revoking_stays_ours_and_is_not_reported_as_ended_at_mollie(
     signed_up(client, "0049")
     subscription = the_subscription()
     number = db.session.scalars(select(Patron)).one().customer_number
-    result = app.test_cli_runner().invoke(args=["direct-debit", "revoke", number])
+    revoke = ["direct-debit", "revoke", number, "--reason", "te_duur"]
+    result = app.test_cli_runner().invoke(args=revoke)
     assert result.exit_code == 0, result.output
     week_before_collection(clock, subscription)
     reconcile(app)

@@ -38,9 +38,10 @@ from portal.wiring import now, payment_provider
 from shared.cards.numbers import luhn_check_digit
 from shared.clock import ManualClock
 from shared.memberships.cancellation import Cancellation, CancelWhen, cancel_subscription
+from shared.memberships.change import Target, change_subscription
 from shared.models.account import LoginAccount
 from shared.models.membership import Letter
-from shared.models.patron import Patron, Subscription, SubscriptionStatus
+from shared.models.patron import Patron, PaymentPlan, Subscription, SubscriptionStatus
 from shared.text import max_length
 from tests.functional.portal.test_first_login import DESK_PASSWORD, NEW, answers, desk_member
 from tests.functional.portal.test_letters import renewal_letter
@@ -318,6 +319,18 @@ def cancelled_at_the_end(visit: Visit) -> None:
     db.session.commit()
 
 
+def awaiting_its_payment(visit: Visit) -> None:
+    """A member whose change to a monthly direct debit waits for its first payment."""
+    a_member()(visit)
+    patron = db.session.get_one(Patron, visit.made["patron"])
+    debit = Target("0049", PaymentPlan.DIRECT_DEBIT)
+    change_subscription(db.session, patron, debit, payment_provider(), now())
+    db.session.commit()
+
+
+CHANGE_PAGE = "/balie/klanten/{customer}/wijzigen"
+CHANGE = {"target": ["0053:once", "0049:direct_debit", "0045:once", "0053:cash", ""]}
+CHANGE |= {"confirmed": [None, "1"]}
 DETAILS = {name: [str(value)] for name, value in details_data().items()} | {
     "birth_date": ["1985-04-15", "1950-02-28"],
     "country": ["NL", "BE"],
@@ -388,9 +401,22 @@ FORMS = [
     ),
     Form(
         "account.stop_direct_debit",
-        {},
-        logged_in_at("/mijn-account", "/mijn-account/{patron}/incasso-stoppen"),
+        {"when": ["end", "now"], "reason": ["verhuisd", "anders", "overleden", ""]},
+        logged_in_at("/mijn-account/{patron}/incasso-stoppen"),
         a_member("direct_debit"),
+    ),
+    Form("account.change", CHANGE, logged_in_at("/mijn-account/{patron}/wijzigen"), a_member()),
+    Form(
+        "account.undo",
+        {},
+        logged_in_at("/mijn-account", "/mijn-account/{patron}/wijziging-terugdraaien"),
+        awaiting_its_payment,
+    ),
+    Form(
+        "account.pay",
+        {},
+        logged_in_at("/mijn-account", "/mijn-account/{patron}/wijziging-betalen"),
+        awaiting_its_payment,
     ),
     Form(
         "account.change_email",
@@ -459,6 +485,24 @@ FORMS = [
         {},
         at_the_desk("/balie/klanten/{customer}", "/balie/klanten/{customer}/jeugd-overzetten"),
         a_youth_member,
+    ),
+    Form(
+        "staff.change_subscription",
+        CHANGE,
+        at_the_desk(CHANGE_PAGE),
+        a_member(),
+    ),
+    Form(
+        "staff.undo_change",
+        {},
+        at_the_desk(CHANGE_PAGE, "/balie/klanten/{customer}/wijziging-terugdraaien"),
+        awaiting_its_payment,
+    ),
+    Form(
+        "staff.pay_change",
+        {},
+        at_the_desk(CHANGE_PAGE, "/balie/klanten/{customer}/wijziging-betalen"),
+        awaiting_its_payment,
     ),
     Form(
         "staff.withdraw_cancellation",

@@ -18,12 +18,14 @@ from shared.clock import ManualClock
 from shared.desk.audit import entries
 from shared.models.membership import Letter
 from shared.models.patron import Patron
+from shared.models.payment import Payment
 from shared.timeutil import local_today
 from shared.translation import day_in
 from tests.functional.portal.test_renewal import go_to, run_daily, subscription_of
 from tests.functional.portal.test_staff_patron_screen import section
 from tests.support.accounts import log_in, member
 from tests.support.factories import create_patron, create_subscription
+from tests.support.kiosk_api import kiosk_payment, register_kiosk
 from tests.support.pdf_text import pdf_pages, pdf_text
 from tests.support.signup import csrf_token
 from tests.support.staff import desk_session
@@ -123,7 +125,10 @@ def test_the_desk_prints_the_letter_of_the_renewal_and_marks_it_printed(
     audit = [
         (e.action, e.staff_username, e.after) for e in entries(db.session, patron_id=patron.id)
     ]
-    assert audit == [("letter.printed", "balie", {"letter": letter.id})]
+    assert sorted(audit) == [
+        ("letter.opened", "balie", {"letter": letter.id}),  # personal data seen, as a screen
+        ("letter.printed", "balie", {"letter": letter.id}),
+    ]
     assert "58,00" in pdf_text(pdf(desk, f"/balie/brieven/{letter.id}.pdf"))  # again, later
 
 
@@ -160,6 +165,8 @@ def test_every_unpaid_step_is_a_letter_printed_in_one_go_and_listed_on_the_patro
     assert mark(desk, "all", letters, []).location == QUEUE  # a second press marks nothing
     printed = [e for e in entries(db.session, patron_id=patron.id) if e.action == "letter.printed"]
     assert sorted(e.after["letter"] for e in printed) == [letter.id for letter in letters]
+    opened = [e for e in entries(db.session, patron_id=patron.id) if e.action == "letter.opened"]
+    assert sorted(e.after["letter"] for e in opened) == [letter.id for letter in letters]
 
 
 def test_marking_needs_a_ticked_letter_and_print_all_needs_a_waiting_one(
@@ -226,3 +233,25 @@ def test_only_staff_see_the_letters(
     form = {"csrf_token": token, "which": "all", "listed": letter.id}
     assert other.post(MARK, data=form).status_code == 403
     assert letters_of(patron)[0].printed_at is None
+
+
+def test_a_letter_printed_again_says_what_it_said_when_it_was_made(
+    app: Flask,
+    client: FlaskClient,
+    clock: ManualClock,
+    new_browser: Callable[[], FlaskClient],
+    portal_server: str,
+    mollie_sandbox,  # noqa: ANN001
+) -> None:
+    patron = without_e_mail(member(client))
+    go_to(clock, subscription_of(patron).end_date + DAY)
+    run_daily(app)
+    [invoice] = letters_of(patron)
+    token = register_kiosk(app, "Kiosk", "--terminal", "term_sandboxKiosk1")
+    assert kiosk_payment(client, token, patron, "pays-renewal").json["amount"] == "58.00"
+    paid = db.session.scalars(select(Payment).where(Payment.terminal_id.is_not(None))).one()
+    mollie_sandbox.set_status(paid.provider_id, "paid")
+    desk = desk_session(app, new_browser())
+    again = flat(pdf_text(pdf(desk, f"/balie/brieven/{invoice.id}.pdf")))
+    assert "Zo betaal je € 58,00" in again and "0,00" not in again
+    assert "€ 58,00" in section(queue(desk), "waiting")

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from shared.models.mandate import Mandate
 from shared.models.patron import Subscription
+from shared.payments import ledger
 from tests.support.accounts import PASSWORD, give_card, log_in, member
 from tests.support.signup import csrf_token
 
@@ -38,16 +39,37 @@ def test_overview_shows_subscription_cards_payments_and_mandate(
     assert str(subscription.end_date.year) in page and "NL55INGB0000000000" not in page
 
 
-def test_stopping_direct_debit_from_the_account(client: FlaskClient, mollie_sandbox) -> None:
+def test_stopping_direct_debit_asks_a_reason_and_cancels_at_the_end_withdrawing_what_is_owed(
+    client: FlaskClient, portal_server: str, mollie_sandbox
+) -> None:
     patron = member(client, "0049")
+    subscription = db.session.scalars(select(Subscription)).one()
+    mollie_sandbox.charge(subscription.mollie_subscription_id, "failed")  # the next period owed
+    assert ledger.balance(db.session, patron.id) == subscription.price
     log_in(client, patron.customer_number)
-    response = post_form(client, "/mijn-account", f"/mijn-account/{patron.id}/incasso-stoppen")
-    assert response.status_code == 303
+    stop = f"/mijn-account/{patron.id}/incasso-stoppen"
+    assert f'href="{stop}"' in client.get("/mijn-account").get_data(as_text=True)
+    page = client.get(stop).get_data(as_text=True)
+    assert "Reden opzegging" in page and "Verhuizing" in page and "Overleden" not in page
+    without = post_form(client, stop, stop, when="end", reason="")
+    assert without.status_code == 200 and 'id="reason-error"' in without.get_data(as_text=True)
+    now = post_form(client, stop, stop, when="now", reason="te_duur")  # only at the end
+    assert now.status_code == 200
     db.session.expire_all()
-    assert db.session.scalars(select(Mandate)).one().status == "revoked"
-    assert "De automatische incasso is gestopt" in client.get("/mijn-account").get_data(
-        as_text=True
-    )
+    assert db.session.scalars(select(Mandate)).one().status == "valid"
+    response = post_form(client, stop, stop, when="end", reason="te_duur")
+    assert response.status_code == 303
+    assert "De automatische incasso is gestopt" in client.get("/mijn-account").get_data(True)
+    db.session.expire_all()
+    stopped = db.session.scalars(select(Subscription)).one()
+    assert (stopped.status, stopped.cancel_reason) == ("cancelled", "te_duur")
+    assert stopped.end_date == subscription.end_date
+    mandate = db.session.scalars(select(Mandate)).one()
+    assert mandate.status == "revoked"
+    customer = mollie_sandbox.client().customers.get(patron.mollie_customer_id)
+    assert customer.mandates.get(mandate.provider_id).status == "invalid"
+    assert customer.subscriptions.get(subscription.mollie_subscription_id).status == "canceled"
+    assert ledger.balance(db.session, patron.id) == 0  # the period it will not get: withdrawn
 
 
 def test_a_new_password_ends_every_other_session(

@@ -28,7 +28,7 @@ from tests.support.accounts import log_in, member
 from tests.support.factories import create_account, create_patron, create_subscription
 from tests.support.kiosk_api import kiosk_payment, register_kiosk
 from tests.support.signup import checkout, csrf_token
-from tests.support.staff import desk_session
+from tests.support.staff import desk_session, lift, refuse
 
 DAY = timedelta(days=1)
 
@@ -292,3 +292,34 @@ def test_my_account_offers_no_renewal_for_a_subscription_that_ended_long_ago(
     log_in(client, patron.customer_number)
     go_to(clock, subscription_of(patron).end_date + 31 * DAY)
     assert "/betalen/" not in client.get("/mijn-account").get_data(as_text=True)
+
+
+def test_a_refused_youth_member_moves_on_at_19_and_the_next_subscription_stays_refused(
+    app: Flask, clock: ManualClock, new_browser: Callable[[], FlaskClient]
+) -> None:
+    today = local_today(clock.now())
+    born = date(today.year - 19, today.month, today.day) + 10 * DAY
+    patron = create_patron(
+        db.session, create_account(db.session, clock.now()), clock.now(), birth_date=born
+    )
+    create_subscription(db.session, patron, "jeugd", today - 365 * DAY, end=last_day_aged(born, 18))
+    db.session.commit()
+    desk = desk_session(app, new_browser())
+    assert refuse(desk, patron, "invalid", "Post komt retour").status_code == 303
+    birthday = born.replace(year=born.year + 19)
+    go_to(clock, birthday)
+    assert run_daily(app)["moved"] == 1
+    db.session.expire_all()
+    kinds = {s.type_code: s for s in db.session.get_one(Patron, patron.id).subscriptions}
+    start = kinds["0021"]
+    assert (start.start_date, start.status, start.status_reason) == (
+        birthday,
+        "invalid",
+        "Post komt retour",
+    )
+    assert not start.usable_on(birthday)
+    desk = desk_session(app, new_browser(), "hoofd", "coordinator")  # a day later: new login
+    assert lift(desk, patron, "invalid").status_code == 303
+    db.session.expire_all()
+    lifted = db.session.get_one(Subscription, start.id)
+    assert lifted.status == "normal" and lifted.usable_on(birthday)

@@ -66,3 +66,27 @@ def test_a_reason_for_cancelling_without_a_dutch_label_is_refused(
     path.write_text(path.read_text(encoding="utf-8") + reason, encoding="utf-8")
     with pytest.raises(CatalogueError, match="cancel reason weg"):
         load_catalogue(db_session, path)
+
+
+def subscription(code: str, price: str, extra: str = "") -> str:
+    """A subscription entry of a catalogue file."""
+    return (
+        f'\n[[subscription]]\ncode = "{code}"\nnames = {{ nl = "{code}" }}\n'
+        f'summaries = {{ nl = "{code}" }}\nprice = "{price}"\nvalidity = "until_age"\n'
+        f"max_age = 18\n{extra}"
+    )
+
+
+def test_a_next_subscription_that_costs_money_is_refused(
+    db_session: Session, tmp_path: Path
+) -> None:
+    path = write(tmp_path, '[[isil]]\ncode = "NL-1"\nbranches = ["1000"]', 'code = "1000"')
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text
+        + subscription("young", "0.00", 'next_code = "paid"\n')
+        + subscription("paid", "58.00"),
+        encoding="utf-8",
+    )
+    with pytest.raises(CatalogueError, match="subscription young: next_code names a paid one"):
+        load_catalogue(db_session, path)

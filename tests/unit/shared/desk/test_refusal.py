@@ -20,6 +20,7 @@ from shared.patrons.status import IllegalMove
 from shared.payments.direct_debit import charge_period
 from shared.timeutil import local_today
 from tests.support.factories import create_patron, create_subscription
+from tests.unit.shared.test_committing import UNREACHABLE
 
 INVALID, BLACK = Status.INVALID, Status.BLACKLISTED
 
@@ -27,6 +28,11 @@ INVALID, BLACK = Status.INVALID, Status.BLACKLISTED
 def staff(session: Session, role: StaffRole, now: datetime) -> LoginAccount:
     """A staff login of this role."""
     return create_staff_login(session, role.value, f"{role.value}@example.nl", role, now).account
+
+
+def no_webhook(_subscription: object) -> str:
+    """No schedule is started here: no subscription is paid by direct debit."""
+    return ""
 
 
 @pytest.fixture
@@ -52,7 +58,7 @@ def test_the_desk_makes_a_subscription_invalid_with_its_reason_in_the_audit_log(
 ) -> None:
     now = clock.now()
     current = refuse(
-        db_session, desk, patron, INVALID, "  Adres  bestaat niet ", Status.NORMAL, now
+        db_session, desk, patron, INVALID, "  Adres  bestaat niet ", Status.NORMAL, UNREACHABLE, now
     )
     assert (current.status, current.status_reason, current.status_changed_at) == (
         INVALID,
@@ -86,7 +92,7 @@ def test_a_reason_is_required_plain_and_fits(
     code: str,
 ) -> None:
     with pytest.raises(DomainError) as refused:
-        refuse(db_session, desk, patron, INVALID, reason, Status.NORMAL, clock.now())
+        refuse(db_session, desk, patron, INVALID, reason, Status.NORMAL, UNREACHABLE, clock.now())
     assert refused.value.code == code and refused.value.params["field"] == "reason"
     assert patron.subscriptions[0].status == Status.NORMAL
     assert entries(db_session, patron_id=patron.id) == []
@@ -106,18 +112,23 @@ def test_what_touches_a_blacklist_is_the_coordinators(
     assert refusals_offered(StaffRole.COORDINATOR, Status.INVOICED) == [INVALID, BLACK]
     assert refusals_offered(StaffRole.COORDINATOR, INVALID) == [BLACK]
     with pytest.raises(DomainError, match="coordinator_only"):
-        refuse(db_session, desk, patron, BLACK, "Agressief", Status.NORMAL, now)
-    refuse(db_session, desk, patron, INVALID, "Post komt terug", Status.NORMAL, now)
+        refuse(db_session, desk, patron, BLACK, "Agressief", Status.NORMAL, UNREACHABLE, now)
+    refuse(db_session, desk, patron, INVALID, "Post komt terug", Status.NORMAL, UNREACHABLE, now)
     with pytest.raises(DomainError, match="coordinator_only"):
-        refuse(db_session, desk, patron, BLACK, "Agressief", INVALID, now)
-    refuse(db_session, coordinator, patron, BLACK, "Agressief", INVALID, now)
+        refuse(db_session, desk, patron, BLACK, "Agressief", INVALID, UNREACHABLE, now)
+    refuse(db_session, coordinator, patron, BLACK, "Agressief", INVALID, UNREACHABLE, now)
     for step in (
-        lambda: lift(db_session, desk, patron, BLACK, now),
-        lambda: refuse(db_session, desk, patron, INVALID, "Toch alleen ongeldig", BLACK, now),
+        lambda: lift(db_session, desk, patron, BLACK, UNREACHABLE, no_webhook, now),
+        lambda: refuse(
+            db_session, desk, patron, INVALID, "Toch alleen ongeldig", BLACK, UNREACHABLE, now
+        ),
     ):
         with pytest.raises(DomainError, match="coordinator_only"):
             step()
-    assert lift(db_session, coordinator, patron, BLACK, now).status == Status.NORMAL
+    assert (
+        lift(db_session, coordinator, patron, BLACK, UNREACHABLE, no_webhook, now).status
+        == Status.NORMAL
+    )
     actions = [e.action for e in reversed(entries(db_session, patron_id=patron.id))]
     assert actions == [REFUSED, REFUSED, LIFTED]
 
@@ -127,15 +138,42 @@ def test_a_status_seen_before_another_change_or_no_refusal_is_refused(
 ) -> None:
     now = clock.now()
     with pytest.raises(IllegalMove):
-        refuse(db_session, coordinator, patron, Status.CANCELLED, "Opzeggen", Status.NORMAL, now)
-    refuse(db_session, coordinator, patron, INVALID, "Fraude onderzoeken", Status.NORMAL, now)
+        refuse(
+            db_session,
+            coordinator,
+            patron,
+            Status.CANCELLED,
+            "Opzeggen",
+            Status.NORMAL,
+            UNREACHABLE,
+            now,
+        )
+    refuse(
+        db_session,
+        coordinator,
+        patron,
+        INVALID,
+        "Fraude onderzoeken",
+        Status.NORMAL,
+        UNREACHABLE,
+        now,
+    )
     with pytest.raises(IllegalMove):  # the page showed normal: another member refused meanwhile
-        refuse(db_session, coordinator, patron, BLACK, "Fraude", Status.NORMAL, now)
+        refuse(db_session, coordinator, patron, BLACK, "Fraude", Status.NORMAL, UNREACHABLE, now)
     with pytest.raises(IllegalMove):
-        lift(db_session, coordinator, patron, BLACK, now)
+        lift(db_session, coordinator, patron, BLACK, UNREACHABLE, no_webhook, now)
     nobody = create_patron(db_session, None, now)
     with pytest.raises(DomainError, match="no_subscription"):
-        refuse(db_session, coordinator, nobody, INVALID, "Geen abonnement", Status.NORMAL, now)
+        refuse(
+            db_session,
+            coordinator,
+            nobody,
+            INVALID,
+            "Geen abonnement",
+            Status.NORMAL,
+            UNREACHABLE,
+            now,
+        )
     assert patron.subscriptions[0].status == INVALID
     assert len(entries(db_session, patron_id=patron.id)) == 1
 
@@ -146,16 +184,19 @@ def test_lifting_goes_back_to_invoiced_while_a_period_is_unpaid_then_cancelled(
     now = clock.now()
     current = patron.subscriptions[0]
     charge_period(db_session, current, current.end_date + timedelta(days=1), now)
-    refuse(db_session, desk, patron, INVALID, "Adres onbekend", Status.NORMAL, now)
-    lifted = lift(db_session, desk, patron, INVALID, now)
+    refuse(db_session, desk, patron, INVALID, "Adres onbekend", Status.NORMAL, UNREACHABLE, now)
+    lifted = lift(db_session, desk, patron, INVALID, UNREACHABLE, no_webhook, now)
     assert (lifted.status, lifted.status_reason) == (Status.INVOICED, "")
     assert entries(db_session, patron_id=patron.id)[0].after == {
         "status": "invoiced",
         "status_reason": "",
     }
-    refuse(db_session, desk, patron, INVALID, "Adres onbekend", Status.INVOICED, now)
+    refuse(db_session, desk, patron, INVALID, "Adres onbekend", Status.INVOICED, UNREACHABLE, now)
     current.cancelled_at = now
-    assert lift(db_session, desk, patron, INVALID, now).status == Status.CANCELLED
+    assert (
+        lift(db_session, desk, patron, INVALID, UNREACHABLE, no_webhook, now).status
+        == Status.CANCELLED
+    )
 
 
 def test_a_subscription_still_to_come_is_refused_and_lifted_along_an_ended_one_is_not(
@@ -167,11 +208,13 @@ def test_a_subscription_still_to_come_is_refused_and_lifted_along_an_ended_one_i
     ended = create_subscription(db_session, patron, "0045", date(2020, 1, 1))
     running = create_subscription(db_session, patron, "0045", today, end=today + timedelta(days=9))
     to_come = create_subscription(db_session, patron, "0021", today + timedelta(days=10))
-    refuse(db_session, desk, patron, INVALID, "Verhuisd zonder adres", Status.NORMAL, now)
+    refuse(
+        db_session, desk, patron, INVALID, "Verhuisd zonder adres", Status.NORMAL, UNREACHABLE, now
+    )
     assert [s.status for s in (ended, running, to_come)] == [Status.NORMAL, INVALID, INVALID]
     assert running.status_reason == "Verhuisd zonder adres"
     assert not any(s.usable_on(today) for s in patron.subscriptions)
-    lift(db_session, desk, patron, INVALID, now)
+    lift(db_session, desk, patron, INVALID, UNREACHABLE, no_webhook, now)
     assert [s.status for s in (ended, running, to_come)] == [Status.NORMAL] * 3
 
 
@@ -182,7 +225,7 @@ def test_a_refused_youth_member_moved_on_stays_refused(
     young = create_patron(db_session, None, now, birth_date=date(2010, 6, 1))
     today = local_today(now)
     youth = create_subscription(db_session, young, "jeugd", today, end=today + timedelta(days=99))
-    refuse(db_session, desk, young, INVALID, "Ouders onbereikbaar", Status.NORMAL, now)
+    refuse(db_session, desk, young, INVALID, "Ouders onbereikbaar", Status.NORMAL, UNREACHABLE, now)
     successor = move_now(db_session, youth, now)
     assert (successor.status, successor.status_reason) == (INVALID, "Ouders onbereikbaar")
     assert desk_refusal(db_session, young, successor) is not None

@@ -11,7 +11,15 @@ from sqlalchemy.orm import Session
 from shared.clock import ManualClock
 from shared.models.patron import Subscription
 from shared.models.patron import SubscriptionStatus as Status
-from shared.patrons.status import IllegalMove, cancel, lift_from, lifted_status, move, move_from
+from shared.patrons.status import (
+    IllegalMove,
+    cancel,
+    carry_refusal,
+    lift_from,
+    lifted_status,
+    move,
+    move_from,
+)
 from tests.support.factories import create_patron, create_subscription
 
 N, I, C = Status.NORMAL, Status.INVOICED, Status.CANCELLED  # noqa: E741
@@ -122,3 +130,13 @@ def test_cancelling_a_refused_subscription_keeps_the_refusal_until_it_is_lifted(
     assert refused.status == BLACK and refused.cancelled_at is not None
     assert lift_from(db_session, refused, BLACK, unpaid=True) is True
     assert refused.status == C
+
+
+@pytest.mark.parametrize("status", list(Status))
+def test_a_successor_carries_a_refusal_and_nothing_else(status: Status) -> None:
+    old = Subscription(status=status, status_reason="fraude")
+    successor = Subscription(status=N)
+    carry_refusal(old, successor)
+    refused = status in (INVALID, BLACK)
+    assert successor.status == (status if refused else N)
+    assert successor.status_reason == ("fraude" if refused else None)

@@ -4,8 +4,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from shared.models.catalogue import SubscriptionType
+from shared.models.catalogue import SubscriptionType, Validity
 from shared.models.patron import Subscription
+from shared.patrons.subscriptions import valid_through
 from shared.payments.direct_debit import latest_scheduled_start, period_end, period_start_for
 from shared.timeutil import add_months
 
@@ -80,3 +81,14 @@ def test_a_due_date_moved_by_business_days_still_pays_its_own_period(
         for shift in range(-5, 11):
             due = scheduled + timedelta(days=shift)
             assert period_start_for(subscription, due) == scheduled, (scheduled, due)
+
+
+@pytest.mark.parametrize("day", [29, 30, 31])
+def test_monthly_periods_from_a_late_start_keep_its_day_where_the_month_has_it(day: int) -> None:
+    start = date(2027, 1, day)
+    kind = SubscriptionType(term_months=1, validity=Validity.EXACT)
+    subscription = Subscription(start_date=start, end_date=valid_through(kind, start), type=kind)
+    following = subscription.end_date + timedelta(days=1)
+    for months in range(1, 14):
+        assert following == add_months(start, months), (start, months)
+        following = period_end(subscription, following) + timedelta(days=1)

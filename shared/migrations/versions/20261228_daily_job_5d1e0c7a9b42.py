@@ -2,8 +2,8 @@
 of a type that end on a day (free renewals, youth moving on); outbox mails the worker renders
 
 Revision ID: 5d1e0c7a9b42
-Revises: be67deb0d932
-Create Date: 2026-12-25 10:00:00.000000
+Revises: 5c1e9a7d3b20
+Create Date: 2026-12-28 10:00:00.000000
 
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "5d1e0c7a9b42"
-down_revision = "be67deb0d932"
+down_revision = "5c1e9a7d3b20"
 branch_labels = None
 depends_on = None
 
