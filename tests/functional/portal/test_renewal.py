@@ -51,12 +51,16 @@ def go_to(clock: ManualClock, day: date) -> None:
         clock.advance(DAY)
 
 
-def renewal_mails() -> list[str]:
-    """The renewal mails' plain text, oldest first, once `mail send` sent them (the job leaves
-    them for the worker to render)."""
+def send_mails() -> None:
+    """`mail send`: the worker renders (the job queues renewal mails unrendered) and sends."""
     sent = current_app.test_cli_runner().invoke(args=["mail", "send"])
     assert sent.exit_code == 0, sent.output
     db.session.expire_all()
+
+
+def renewal_mails() -> list[str]:
+    """The renewal mails' plain text, oldest first, once sent."""
+    send_mails()
     rows = db.session.scalars(
         select(OutboxMail).where(OutboxMail.kind == "renewal").order_by(OutboxMail.id)
     )
