@@ -56,7 +56,7 @@ def _figures(backend: str, url: str, folder: Path, scale: Scale) -> list[Figure]
     with app.app_context():
         for label, day in (("first day", today), ("the day after", today + timedelta(days=1))):
             started = time.perf_counter()
-            seen = run_daily_for(day)
+            seen = run_daily_for(day).seen
             seconds = time.perf_counter() - started
             row = f"run-daily, {label}, {scale.large:,} patrons"
             shown = f"{seconds:.1f} s ({_steps(seen)})"

@@ -19,7 +19,7 @@ from portal.memberships_cli import memberships, run_daily_for
 from portal.oidc.cli import oidc
 from portal.refusals import refusals_reported
 from portal.settlement import reconcile
-from portal.wiring import clock, now, payment_provider
+from portal.wiring import MAIL_LOADERS, clock, now, payment_provider
 from shared.accounts.desk import create_desk_login, forget_login, set_desk_password
 from shared.accounts.staff import create_staff_login, set_staff_role
 from shared.catalogue.loader import load_catalogue
@@ -398,7 +398,7 @@ def _patron(number: str) -> Patron:
 @mail.command("send")
 def mail_send() -> None:
     """Send every due mail once."""
-    report = send_pending_committing(db.session(), _transport(), now=now())
+    report = send_pending_committing(db.session(), _transport(), now=now(), loaders=MAIL_LOADERS)
     click.echo(f"sent {report.sent}, retried {report.retried}, failed {report.failed}")
 
 
@@ -406,7 +406,13 @@ def mail_send() -> None:
 @click.option("--interval", default=5.0, show_default=True, help="Seconds between passes.")
 def mail_worker(interval: float) -> None:
     """Send due mails until interrupted."""
-    run_worker(sessionmaker(bind=db.engine), _transport(), interval=interval, clock=clock())
+    run_worker(
+        sessionmaker(bind=db.engine),
+        _transport(),
+        interval=interval,
+        clock=clock(),
+        loaders=MAIL_LOADERS,
+    )
 
 
 @click.command("housekeeping")
@@ -422,7 +428,10 @@ def housekeeping(interval: float) -> None:
             db.session.commit()
             log.info("housekeeping: purged %d accounts", report.accounts)
             log.info("housekeeping: purged %d audit entries", purge_expired())
-            log.info("housekeeping: memberships %s", run_daily_for(local_today(now())))
+            memberships = run_daily_for(local_today(now()))
+            log.info("housekeeping: memberships %s", memberships.seen)
+            if memberships.failures:
+                log.error("housekeeping: membership steps failed: %s", memberships.failures)
         except Exception:
             db.session.rollback()
             log.exception("housekeeping pass failed; trying again later")

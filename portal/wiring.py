@@ -9,13 +9,18 @@ from flask import current_app
 from portal.extensions import db
 from shared.catalogue.offer import Offer, OfferCache
 from shared.clock import Clock
+from shared.mail.later import Loaders
 from shared.mail.settings import MailSettings
+from shared.memberships import renewal_mail
 from shared.memberships.renewal import RenewalRules
 from shared.models.patron import Subscription
 from shared.models.payment import Payment, PaymentPurpose
 from shared.payments.key_alarm import KeyAlarm
 from shared.payments.mollie import MollieProvider
 from shared.payments.service import PaymentUrls
+
+# The mails queued unrendered, by kind: how the mail worker makes each one's context whole.
+MAIL_LOADERS: Loaders = {renewal_mail.KIND: renewal_mail.renewal_context}
 
 
 def clock() -> Clock:

@@ -8,7 +8,7 @@ from enum import StrEnum
 from functools import wraps
 from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 
-from sqlalchemy import DateTime, Enum, MetaData, Table, event, func, inspect, select, update
+from sqlalchemy import DateTime, Enum, Insert, MetaData, Table, event, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult, Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase, ORMExecuteState, Session, SessionTransaction, registry
@@ -147,27 +147,37 @@ def lock_row(session: Session, model: Any, row_id: int) -> None:
     )
 
 
-def insert_or_ignore(session: Session, model: type[Base], values: dict[str, Any]) -> bool:
-    """INSERT ... ON CONFLICT DO NOTHING, safe under concurrent inserts; True if it inserted."""
+def insert_ignoring(session: Session, target: type[Base] | Table) -> Insert:
+    """INSERT ... ON CONFLICT DO NOTHING into a model (rows come back as its objects) or a
+    table (plain rows: no ORM at work, several times faster), in the session's dialect."""
     dialect = session.get_bind().dialect.name
     if dialect not in _UPSERT_INSERTS:
         raise ValueError(f"unsupported database {dialect}: use SQLite or PostgreSQL")
+    statement: Insert = _UPSERT_INSERTS[dialect](target).on_conflict_do_nothing()
+    return statement
+
+
+def table_of(model: type[Base]) -> Table:
+    """The model's table (its columns are named as its attributes)."""
+    return cast(Table, model.__table__)  # a mapped class's own table, never a join
+
+
+def insert_or_ignore(session: Session, model: type[Base], values: dict[str, Any]) -> bool:
+    """INSERT ... ON CONFLICT DO NOTHING, safe under concurrent inserts; True if it inserted."""
     # A returned key, not the row count: psycopg reports none (-1) for an INSERT whose key
     # SQLAlchemy fetches with RETURNING, so the count said "ignored" on PostgreSQL.
-    key = inspect(model).primary_key
+    table = table_of(model)
     # The values as parameters, not in the statement: one compiled statement serves every call.
-    statement = _UPSERT_INSERTS[dialect](model).on_conflict_do_nothing().returning(*key)
+    statement = insert_ignoring(session, table).returning(*table.primary_key.columns)
     return session.execute(statement, values).first() is not None
 
 
 def insert_all_or_ignore(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> None:
     """Insert the rows, leaving out any whose key is there already (also when another
     transaction inserts it at the same time)."""
-    dialect = session.get_bind().dialect.name
-    if dialect not in _UPSERT_INSERTS:
-        raise ValueError(f"unsupported database {dialect}: use SQLite or PostgreSQL")
+    statement = insert_ignoring(session, table_of(model))
     if rows:
-        session.execute(_UPSERT_INSERTS[dialect](model).on_conflict_do_nothing(), rows)
+        session.execute(statement, rows)
 
 
 def rows_changed(
@@ -185,6 +195,6 @@ def number_after_highest_ids(session: Session, models: tuple[type[Base], ...]) -
     if session.get_bind().dialect.name != "postgresql":
         return
     for model in models:
-        table = cast(Table, model.__table__)  # a mapped class's own table, never a join
+        table = table_of(model)
         highest = select(func.max(table.c.id)).scalar_subquery()
         session.execute(select(func.setval(func.pg_get_serial_sequence(table.name, "id"), highest)))

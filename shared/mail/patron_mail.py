@@ -1,15 +1,17 @@
-"""Mails to a patron: where they go, rendered in the patron's language, queued once per key."""
+"""Mails to a patron: where they go, rendered in the patron's language (now, or by the worker),
+queued once per key."""
 
 import io
 from collections.abc import Mapping
 from datetime import date, datetime
+from typing import Any
 
 import segno
 from sqlalchemy.orm import Session
 
 from shared import tokens
-from shared.mail.outbox import enqueue
-from shared.mail.render import render_mail
+from shared.mail.outbox import enqueue, enqueue_unrendered
+from shared.mail.render import render_mail, render_subject
 from shared.mail.settings import MailSettings
 from shared.models.mail import OutboxMail
 from shared.models.patron import Patron
@@ -58,6 +60,34 @@ def queue_mail(
         kind=name,
         dedupe_key=dedupe_key,
         locale=language,
+        now=now,
+        patron_id=patron.id,
+    )
+
+
+def queue_mail_later(
+    session: Session,
+    mail: MailSettings,
+    name: str,
+    to: str,
+    patron: Patron,
+    stored: dict[str, Any],
+    now: datetime,
+    key: str,
+) -> None:
+    """Put a mail in the outbox once per key for the worker to render when it sends it (from
+    `stored`, through the kind's loader: shared/mail/later.py); only its subject now, which
+    the desk lists."""
+    context = {"patron": patron, "branch": patron.home_branch, **stored}
+    subject = render_subject(name, patron.locale, context)
+    enqueue_unrendered(
+        session,
+        {"sender": mail.sender, "context": stored},
+        kind=name,
+        to=to,
+        subject=subject,
+        dedupe_key=key,
+        locale=patron.locale,
         now=now,
         patron_id=patron.id,
     )

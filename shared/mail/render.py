@@ -54,7 +54,7 @@ def render_mail(
     images = inline_images or {}
     env = _environment(locale, Path(templates_dir), Path(translations_dir))
     values = {**context, "locale": locale, "cid": _cid_helper(images)}
-    subject = " ".join(env.get_template(f"mail/{name}.subject.txt").render(values).split())
+    subject = _subject(env, name, values)
     values["subject"] = subject
     message = _headers(subject, to, sender, now)
     message.set_content(env.get_template(f"mail/{name}.txt").render(values))
@@ -68,6 +68,24 @@ def render_mail(
     # Set last: set_content() and add_alternative() drop every Content-* header.
     message["Content-Language"] = locale
     return message
+
+
+def render_subject(
+    name: str,
+    locale: str,
+    context: dict[str, Any],
+    *,
+    templates_dir: Path = TEMPLATES_DIR,
+    translations_dir: Path = TRANSLATIONS_DIR,
+) -> str:
+    """The subject render_mail gives mail/<name> (the rest of it rendered later)."""
+    env = _environment(locale, Path(templates_dir), Path(translations_dir))
+    return _subject(env, name, {**context, "locale": locale, "cid": _cid_helper({})})
+
+
+def _subject(env: Environment, name: str, values: dict[str, Any]) -> str:
+    """The rendered subject template on one line."""
+    return " ".join(env.get_template(f"mail/{name}.subject.txt").render(values).split())
 
 
 def _headers(subject: str, to: str, sender: str, now: datetime) -> EmailMessage:

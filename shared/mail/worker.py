@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from shared.clock import SYSTEM_CLOCK, Clock
 from shared.db import commits_own_work, rows_changed
+from shared.mail.later import Loaders, render_stored
 from shared.mail.transport import MailTransportError, Transport
 from shared.models.mail import MailStatus, OutboxMail
 
@@ -23,6 +24,7 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 25
 FIRST_BACKOFF = timedelta(minutes=1)
 MAX_BACKOFF = timedelta(hours=1)
+NO_LOADERS: Loaders = {}
 
 
 @dataclass(frozen=True)
@@ -42,16 +44,18 @@ def send_pending_committing(
     now: datetime,
     batch: int = 50,
     lease_seconds: int = 300,
+    loaders: Loaders = NO_LOADERS,
 ) -> SendReport:
-    """Claim up to `batch` due mails, send each, and commit every outcome on its own (the
-    caller must have nothing uncommitted)."""
+    """Claim up to `batch` due mails, render those queued unrendered (through the kind's
+    loader), send each, and commit every outcome on its own (the caller must have nothing
+    uncommitted)."""
     claimed = [
         mail_id
         for mail_id in due_ids(session, now, batch)
         if claim(session, mail_id, now, lease_seconds)
     ]
     session.commit()
-    outcomes = Counter(_send_one(session, transport, mail_id, now) for mail_id in claimed)
+    outcomes = Counter(_send_one(session, transport, mail_id, now, loaders) for mail_id in claimed)
     return SendReport(
         sent=outcomes[MailStatus.SENT],
         failed=outcomes[MailStatus.FAILED],
@@ -92,14 +96,18 @@ def run_worker(
     interval: float = 5.0,
     stop_event: threading.Event | None = None,
     clock: Clock = SYSTEM_CLOCK,
+    loaders: Loaders = NO_LOADERS,
 ) -> None:
-    """Send due mails every `interval` seconds until stop_event is set; survive any error."""
+    """Send due mails (rendering those queued unrendered through `loaders`) every `interval`
+    seconds until stop_event is set; survive any error."""
     stop_event = stop_event or threading.Event()
     logger.info("mail worker started")
     while not stop_event.is_set():
         try:
             with session_factory() as session:
-                report = send_pending_committing(session, transport, now=clock.now())
+                report = send_pending_committing(
+                    session, transport, now=clock.now(), loaders=loaders
+                )
             if report != SendReport():
                 logger.info(
                     "mail: %d sent, %d retried, %d failed",
@@ -124,10 +132,15 @@ def _due(now: datetime) -> ColumnElement[bool]:
     )
 
 
-def _send_one(session: Session, transport: Transport, mail_id: int, now: datetime) -> MailStatus:
-    """Send one claimed mail and commit its new status."""
+def _send_one(
+    session: Session, transport: Transport, mail_id: int, now: datetime, loaders: Loaders
+) -> MailStatus:
+    """Send one claimed mail (rendered first when it was queued unrendered: the message is
+    kept) and commit its new status."""
     mail = session.get_one(OutboxMail, mail_id)
     try:
+        if mail.message is None:
+            mail.message = render_stored(session, mail, loaders)
         sender = _envelope_sender(mail.message)
         transport.send(mail.message, mail.to_address, sender, outbox_id=mail.id)
     except Exception as exc:

@@ -1,18 +1,25 @@
 """The membership job of one day (`flask --app portal memberships run-daily`, and every
 housekeeping pass): renewal mails, invoices, reminders, lapses, free renewals and youth moving
-on, each once per subscription and period, in batches that are committed one by one."""
+on, each once per subscription and period, in batches that are committed one by one. A
+subscription whose step fails is logged and left for the next run; the rest go on."""
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, selectinload
 
 from shared.memberships import change, renewal, youth
 from shared.memberships.renewal import Renewal
 from shared.models.patron import Patron, Subscription
 
+logger = logging.getLogger(__name__)
+
 BATCH = 500
-STEPS = (
+Act = Callable[[Session, Subscription, Renewal], None]
+STEPS: tuple[tuple[str, Callable[[Renewal], Select[int]], Act], ...] = (
     # First: a change planned for today replaces the subscription before it is invoiced.
     ("changed", change.due_to_start, change.start_planned),
     ("notice", renewal.due_for_notice, renewal.notice),
@@ -22,21 +29,82 @@ STEPS = (
     ("renewed_free", renewal.due_for_free_renewal, renewal.renew_free),
     ("moved", youth.due_to_move, youth.move_on),
 )
+# The database itself failing (gone, locked) is no fault of one subscription: the run stops.
+NOT_THE_ROWS = (OperationalError, InterfaceError)
 
 
-def run_daily_committing(
-    session: Session, day: Renewal, commit: Callable[[], None]
-) -> dict[str, int]:
-    """Run each step for every subscription due on the day; how many each step saw."""
-    seen = {}
+@dataclass(frozen=True)
+class Failure:
+    """A step that failed for one subscription (its work rolled back, tried again next run)."""
+
+    step: str
+    subscription_id: int
+    error: str
+
+
+@dataclass
+class DailyReport:
+    """How many subscriptions each step saw, and the ones whose step failed."""
+
+    seen: dict[str, int] = field(default_factory=dict)
+    failures: list[Failure] = field(default_factory=list)
+
+
+def run_daily_committing(session: Session, day: Renewal, commit: Callable[[], None]) -> DailyReport:
+    """Run each step for every subscription due on the day, committing batch by batch."""
+    report = DailyReport()
     for name, due, act in STEPS:
-        seen[name] = 0
-        for ids in renewal.batches(session, due(day), BATCH):
+        report.seen[name] = 0
+        for ids in _batches(session, due(day)):
+            report.failures += _run_batch(session, name, act, ids, day)
+            commit()
+            report.seen[name] += len(ids)
+    return report
+
+
+def _batches(session: Session, due: Select[int]) -> Iterator[list[int]]:
+    """The ids due, read once (one query, not one per batch), in batches of BATCH by id."""
+    # Sorted here: ORDER BY id would have the planner walk the whole table in id order.
+    ids = sorted(session.scalars(due))
+    for first in range(0, len(ids), BATCH):
+        yield ids[first : first + BATCH]
+
+
+def _run_batch(
+    session: Session, name: str, act: Act, ids: list[int], day: Renewal
+) -> list[Failure]:
+    """The step for a batch in one savepoint; when any subscription fails, the batch again
+    one subscription per savepoint, leaving out (and reporting) those that fail."""
+    try:
+        with session.begin_nested():
             for subscription in _loaded(session, ids):
                 act(session, subscription, day)
-            commit()
-            seen[name] += len(ids)
-    return seen
+        return []
+    except NOT_THE_ROWS:
+        raise
+    except Exception:  # which subscription failed is found out one by one below
+        logger.info("membership step %s: a batch failed; running it one by one", name)
+    return [
+        failure
+        for subscription in _loaded(session, ids)
+        if (failure := _run_one(session, name, act, subscription, day))
+    ]
+
+
+def _run_one(
+    session: Session, name: str, act: Act, subscription: Subscription, day: Renewal
+) -> Failure | None:
+    """The step for one subscription in a savepoint of its own; the failure, if it failed."""
+    subscription_id = subscription.id
+    try:
+        with session.begin_nested():
+            act(session, subscription, day)
+        return None
+    except NOT_THE_ROWS:
+        raise
+    except Exception as error:  # any fault of one subscription: logged, skipped
+        logger.exception("membership step %s failed for subscription %d", name, subscription_id)
+        return Failure(name, subscription_id, f"{type(error).__name__}: {error}")
 
 
 def _loaded(session: Session, ids: list[int]) -> list[Subscription]:

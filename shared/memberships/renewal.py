@@ -8,7 +8,6 @@ its term from the old end, however late it is paid. A free subscription renews o
 Each step is claimed once per period (StepDone), so running the job again, or in two processes
 at once, does nothing twice."""
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -17,8 +16,9 @@ from sqlalchemy import ColumnElement, Select, exists, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from shared.db import insert_or_ignore
-from shared.mail.patron_mail import pay_link, payment_mail_address, queue_mail
+from shared.mail.patron_mail import pay_link, payment_mail_address, queue_mail_later
 from shared.mail.settings import MailSettings
+from shared.memberships.renewal_mail import KIND, stored_payment, stored_subscription
 from shared.models.catalogue import SubscriptionType, Validity
 from shared.models.membership import Letter, Step, StepDone
 from shared.models.patron import REFUSED_STATUSES, PaymentPlan, Subscription, SubscriptionStatus
@@ -224,36 +224,19 @@ def tell(session: Session, subscription: Subscription, step: Step, day: Renewal)
         session.add(letter)
         session.flush()
         return
-    context: dict[str, object] = {
-        "subscription": subscription,
+    # Stored, not rendered: the worker renders it when it sends it (a day may mail thousands).
+    stored: dict[str, object] = {
+        "subscription": stored_subscription(subscription),
         "step": step.value,
         "account_url": day.mail.account_url,
         "url": "",
     }
     if step in MONEY_STEPS:
-        context |= {
-            "start": start,
-            "amount": period_owed(session, subscription, start),
-            "renewed_through": renewed_through(subscription),
-            "url": pay_link(day.mail, subscription.id, start, day.now),
-        }
+        amount = period_owed(session, subscription, start)
+        url = pay_link(day.mail, subscription.id, start, day.now)
+        stored |= stored_payment(start, amount, renewed_through(subscription), url)
     key = f"renewal:{subscription.id}:{subscription.end_date}:{step.value}"
-    queue_mail(session, day.mail, "renewal", to, patron, context, day.now, key=key)
-
-
-def batches(session: Session, query: Select[int], size: int) -> Iterator[list[int]]:
-    """The query's ids in batches, by id: rows a batch changes never come back."""
-    last = 0
-    while True:
-        ids = list(
-            session.scalars(
-                query.where(Subscription.id > last).order_by(Subscription.id).limit(size)
-            )
-        )
-        if not ids:
-            return
-        yield ids
-        last = ids[-1]
+    queue_mail_later(session, day.mail, KIND, to, patron, stored, day.now, key)
 
 
 @dataclass(frozen=True)

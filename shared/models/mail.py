@@ -1,9 +1,10 @@
-"""The mail outbox: rendered messages waiting for the sender worker."""
+"""The mail outbox: messages waiting for the sender worker, rendered or to be rendered by it."""
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import Index, LargeBinary, String, Text
+from sqlalchemy import JSON, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.db import Base, enum_column
@@ -19,7 +20,8 @@ class MailStatus(StrEnum):
 
 
 class OutboxMail(Base):
-    """One rendered mail, enqueued in the domain change's transaction and sent by the worker."""
+    """One mail, enqueued in the domain change's transaction and sent by the worker (which
+    renders it first when it was queued unrendered)."""
 
     __tablename__ = "outbox_mail"
     __table_args__ = (Index("ix_outbox_mail_status_due", "status", "next_attempt_at"),)
@@ -31,7 +33,10 @@ class OutboxMail(Base):
     to_address: Mapped[str] = mapped_column(String(320))
     subject: Mapped[str] = mapped_column(String(998))
     locale: Mapped[str] = mapped_column(String(10))
-    message: Mapped[bytes] = mapped_column(LargeBinary)
+    message: Mapped[bytes | None] = mapped_column(LargeBinary)  # None until rendered at sending
+    # What the worker renders a mail queued unrendered from (shared/mail/later.py): its sender
+    # and the kind's stored context; None for a mail rendered when it was queued.
+    render_from: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     status: Mapped[MailStatus] = mapped_column(
         enum_column(MailStatus, "status", 10), default=MailStatus.PENDING
     )

@@ -125,9 +125,12 @@ class Subscription(Base):
 
     __tablename__ = "subscription"
     # Reconciliation looks up direct debits by when they end, and the weekly schedule check
-    # those not asked about this week (and see schedule_to_start).
+    # those not asked about this week (and see schedule_to_start). The daily membership job
+    # looks up those whose grace period ends, and those of a type (free, youth) that end.
     __table_args__ = (
         Index("ix_subscription_plan_end_checked", "paid_by", "end_date", "schedule_checked_on"),
+        Index("ix_subscription_status_grace", "status", "grace_until"),
+        Index("ix_subscription_type_end", "type_code", "end_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

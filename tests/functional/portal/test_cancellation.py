@@ -22,7 +22,7 @@ from shared.models.payment import Payment, PaymentPurpose
 from shared.payments import ledger
 from shared.timeutil import local_today
 from tests.functional.portal.test_language import choose_language
-from tests.functional.portal.test_renewal import go_to, run_daily, subscription_of
+from tests.functional.portal.test_renewal import go_to, run_daily, send_mails, subscription_of
 from tests.support.accounts import log_in, member
 from tests.support.signup import csrf_token
 from tests.support.staff import desk_session, refuse
@@ -167,6 +167,7 @@ def test_another_login_cannot_cancel_or_see_the_form(
 
 def renewal_link(patron: Patron) -> str:
     """The path of the pay link in the patron's renewal mail."""
+    send_mails()
     query = select(OutboxMail).where(
         OutboxMail.kind == "renewal", OutboxMail.patron_id == patron.id
     )

@@ -2,8 +2,9 @@
 takes: the SQL of each path is captured and every statement's plan is read, on SQLite and (when
 the suite runs there) on PostgreSQL."""
 
+import json
 from contextlib import suppress
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -300,3 +301,21 @@ def test_the_desks_duplicate_check_scans_no_large_table(
         likely_duplicates(db.session, PersonalDetails(**typed))
     no_scans(statements)
     assert "ix_patron_postcode_compact" in indexes_used(db.session, statements)
+
+
+def test_the_daily_membership_job_finds_what_is_due_without_a_scan(
+    app: Flask, client: FlaskClient, clock: ManualClock, members: list[Any]
+) -> None:
+    signed_up(client, "0045")
+    end = db.session.scalars(select(Subscription.end_date).order_by(Subscription.id.desc())).first()
+    assert end is not None
+    runner = app.test_cli_runner()
+    with captured(READS_AND_CHANGES) as statements:
+        # The notice, the invoice, the reminder and the lapse of the renewal, each on its day.
+        for day in (end - timedelta(days=30), end + timedelta(days=1), end + timedelta(days=23)):
+            clock.set(noon_on(day))
+            assert runner.invoke(args=["memberships", "run-daily"]).exit_code == 0
+        clock.set(noon_on(end + timedelta(days=31)))
+        seen = json.loads(runner.invoke(args=["memberships", "run-daily"]).output)
+    assert seen["lapsed"] == len(members) + 1  # theirs ended that day too
+    no_scans(statements)

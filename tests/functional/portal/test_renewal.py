@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from email import message_from_bytes, policy
 
-from flask import Flask
+from flask import Flask, current_app
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
@@ -51,8 +51,16 @@ def go_to(clock: ManualClock, day: date) -> None:
         clock.advance(DAY)
 
 
+def send_mails() -> None:
+    """`mail send`: the worker renders (the job queues renewal mails unrendered) and sends."""
+    sent = current_app.test_cli_runner().invoke(args=["mail", "send"])
+    assert sent.exit_code == 0, sent.output
+    db.session.expire_all()
+
+
 def renewal_mails() -> list[str]:
-    """The renewal mails' plain text, oldest first."""
+    """The renewal mails' plain text, oldest first, once sent."""
+    send_mails()
     rows = db.session.scalars(
         select(OutboxMail).where(OutboxMail.kind == "renewal").order_by(OutboxMail.id)
     )

@@ -117,7 +117,7 @@ def test_the_daily_job_leaves_gratis_alone_and_lets_the_trial_end(
     for days in (0, 40, 400, 4000):
         day = start + timedelta(days=days)
         rules = Renewal(day, clock.now(), RenewalRules(), MAIL)
-        seen = run_daily_committing(db_session, rules, db_session.flush)
+        seen = run_daily_committing(db_session, rules, db_session.flush).seen
         assert set(seen.values()) == {0}, (day, seen)
     assert (gratis.end_date, gratis.status) == (NO_END, SubscriptionStatus.NORMAL)
     assert gratis.usable_on(start + timedelta(days=40000))
