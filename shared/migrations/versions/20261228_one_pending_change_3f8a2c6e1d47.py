@@ -2,7 +2,7 @@
 submit's second is refused by the database)
 
 Revision ID: 3f8a2c6e1d47
-Revises: 5c1e9a7d3b20
+Revises: 5d1e0c7a9b42
 Create Date: 2026-12-28 10:00:00.000000
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "3f8a2c6e1d47"
-down_revision = "5c1e9a7d3b20"
+down_revision = "5d1e0c7a9b42"
 branch_labels = None
 depends_on = None
 
