@@ -114,4 +114,5 @@ def withdraw_cancellation(session: Session, patron: Patron, now: datetime) -> Su
     if subscription.paid_by == PaymentPlan.DIRECT_DEBIT:
         values["paid_by"] = PaymentPlan.ONCE
     move(session, subscription, SubscriptionStatus.NORMAL, **values)
+    direct_debit.restore_surplus_periods(session, subscription, now)
     return subscription

@@ -283,6 +283,20 @@ def period_paid(session: Session, payment: Payment, now: datetime) -> None:
     _update_mark(session, subscription)
 
 
+def restore_surplus_periods(session: Session, subscription: Subscription, now: datetime) -> None:
+    """A cancellation taken back: the periods paid while it stood (their money kept as surplus
+    credit) are the subscription's again, as if paid now."""
+    query = select(Payment).where(
+        Payment.subscription_id == subscription.id,
+        Payment.purpose == PaymentPurpose.PERIOD,
+        Payment.status == PaymentStatus.PAID,
+        Payment.surplus.is_(True),
+    )
+    for payment in session.scalars(query).all():
+        payment.surplus = False
+        period_paid(session, payment, now)
+
+
 def period_given(subscription: Subscription, start: date) -> bool:
     """Whether the subscription still gets the period from `start`: not after a cancelled
     subscription's end."""

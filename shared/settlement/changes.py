@@ -27,7 +27,9 @@ def change_paid(session: Session, payment: Payment, now: datetime) -> None:
     ledger.record_payment(session, payment, now)
     current = session.get_one(Subscription, payment.subscription_id)
     change = change_of(session, current.id, ChangeStatus.AWAITING)
-    fits = change is not None and still_fits(change, current, local_today(now))
+    # The day it was paid, not the day it is heard of (a webhook after midnight, a retry).
+    paid_on = local_today(payment.paid_at or now)
+    fits = change is not None and still_fits(change, current, paid_on)
     if change is not None and fits and payment.amount == change.type.price:
         awaiting, planned = ChangeStatus.AWAITING, ChangeStatus.PLANNED
         if move_change(session, change, awaiting, planned, payment_id=payment.id):

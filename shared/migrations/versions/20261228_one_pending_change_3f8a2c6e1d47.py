@@ -17,9 +17,17 @@ branch_labels = None
 depends_on = None
 
 PENDING = sa.text("status IN ('awaiting', 'planned')")
+# A double submit from before the index: of a subscription's pending changes the newest stays.
+KEEP_NEWEST = sa.text(
+    "UPDATE subscription_change SET status = 'undone'"
+    " WHERE status IN ('awaiting', 'planned') AND id NOT IN"
+    " (SELECT max(id) FROM subscription_change"
+    " WHERE status IN ('awaiting', 'planned') GROUP BY subscription_id)"
+)
 
 
 def upgrade():
+    op.execute(KEEP_NEWEST)
     op.create_index(
         "uq_subscription_change_pending",
         "subscription_change",

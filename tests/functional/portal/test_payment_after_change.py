@@ -15,13 +15,14 @@ from shared.clock import ManualClock
 from shared.models.patron import Patron
 from shared.models.payment import Payment
 from shared.payments import ledger
+from shared.timeutil import add_months
 from tests.functional.portal.test_cancellation import cancel
 from tests.functional.portal.test_change import change_page, choose, signed_up, subscriptions_of
-from tests.functional.portal.test_desk_cancellation import END
+from tests.functional.portal.test_desk_cancellation import END, desk, withdraw
 from tests.functional.portal.test_renewal import DAY, go_to, run_daily
 from tests.support.signup import checkout, csrf_token
 
-__all__ = ["signed_up"]  # the fixture, used by name
+__all__ = ["desk", "signed_up"]  # the fixtures, used by name
 
 
 def open_renewal_checkout(client: FlaskClient) -> str:
@@ -82,3 +83,43 @@ def test_a_renewal_paid_after_cancelling_at_the_end_is_credit(
     (basis,) = subscriptions_of(patron)
     assert basis.end_date == END and renewal_payment().surplus
     assert ledger.balance(db.session, patron.id) == Decimal("-58.00")
+
+
+def test_a_renewal_paid_while_a_change_was_planned_counts_once_the_change_is_undone(
+    app: Flask, client: FlaskClient, clock: ManualClock, signed_up: Callable[[str], Patron]
+) -> None:
+    patron = signed_up("0053")
+    go_to(clock, END - 10 * DAY)
+    left_open = open_renewal_checkout(client)
+    choose(client, change_page(patron), "0045:once", confirmed=True)
+    client.get(checkout(left_open, "paid"))
+    assert renewal_payment().surplus
+    token = csrf_token(client.get("/mijn-account"))
+    undo = client.post(
+        f"/mijn-account/{patron.id}/wijziging-terugdraaien", data={"csrf_token": token}
+    )
+    assert undo.status_code == 303
+    assert not renewal_payment().surplus
+    go_to(clock, END + DAY)
+    seen = run_daily(app)
+    assert seen["invoice"] == 0
+    (compleet,) = subscriptions_of(patron)
+    assert compleet.end_date == add_months(END + DAY, 12) - DAY and compleet.usable_on(END + DAY)
+    assert ledger.balance(db.session, patron.id) == 0
+
+
+def test_a_renewal_paid_after_cancelling_counts_once_the_desk_withdraws_the_cancellation(
+    client: FlaskClient,
+    clock: ManualClock,
+    signed_up: Callable[[str], Patron],
+    desk: Callable[[], FlaskClient],
+) -> None:
+    patron = signed_up("0045")
+    go_to(clock, END - 10 * DAY)
+    left_open = open_renewal_checkout(client)
+    assert cancel(client, patron, when="end", reason="verhuisd").status_code == 303
+    client.get(checkout(left_open, "paid"))
+    assert withdraw(desk(), patron).status_code == 303
+    (basis,) = subscriptions_of(patron)
+    assert (basis.cancelled_at, basis.end_date) == (None, add_months(END + DAY, 12) - DAY)
+    assert not renewal_payment().surplus and ledger.balance(db.session, patron.id) == 0
