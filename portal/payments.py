@@ -148,7 +148,12 @@ def schedule_webhook(subscription_id: int, secret: str) -> tuple[str, int]:
     provider = payment_provider()
     try:
         remote = provider.get_payment(request.form.get("id", ""))
-        if remote.subscription_id != subscription.mollie_subscription_id:
+        # Any schedule this URL was given to collects for this subscription: the one running,
+        # or one stopped since (refused and lifted, changed) whose last collection comes late.
+        if (
+            remote.subscription_id is None
+            or remote.customer_id != subscription.patron.mollie_customer_id
+        ):
             return "", 200
         payment = process_schedule_payment_committing(
             db.session(), subscription, remote, mail_settings(), provider, now()

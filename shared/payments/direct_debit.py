@@ -45,6 +45,7 @@ from shared.translation import N_, in_language
 
 log = logging.getLogger(__name__)
 DAY = timedelta(days=1)
+UNFINISHED = [status for status in PaymentStatus if not status.is_final]
 WITHDRAWN = N_("Not charged after all (cancelled): %(period)s")  # a withdrawn period's line
 # A payment that left its period unpaid: a collection that failed, or any payment of a period
 # (the first one at signup too) that a bank took (some of) back.
@@ -136,7 +137,7 @@ def _collect_from(session: Session, subscription: Subscription) -> date:
     the first payment paid, at the start), or after the last period owed beyond it (charged:
     it is paid by the pay link or at the kiosk, not collected)."""
     start = subscription.end_date + DAY
-    for owed in sorted(charged_periods(session, subscription)):
+    for owed in sorted(charged_periods(session, subscription) | _under_way(session, subscription)):
         if owed >= start:
             start = period_end(subscription, owed) + DAY
     return start
@@ -165,8 +166,9 @@ def resume_schedule(
     if not collected(subscription) or subscription.mollie_subscription_id is None:
         return
     today = local_today(now)
-    if subscription.end_date + DAY < today:
-        current = latest_scheduled_start(subscription, today)
+    current = latest_scheduled_start(subscription, today)
+    # A collection of it still under way pays it (or, failing, leaves it owed) by itself.
+    if subscription.end_date + DAY < today and current not in _under_way(session, subscription):
         assert current is not None  # today is past the paid end, so past the first renewal
         charge_period(session, subscription, current, now)
         _update_mark(session, subscription)
@@ -485,14 +487,24 @@ def period_attempts(session: Session, subscription_id: int, start: date) -> list
 
 def collections_under_way(session: Session, subscription_id: int, start: date) -> list[Payment]:
     """The schedule's collections of the period that have not finished yet."""
-    unfinished = [status for status in PaymentStatus if not status.is_final]
     query = select(Payment).where(
         Payment.subscription_id == subscription_id,
         Payment.period_start == start,
         Payment.sequence_type == SequenceType.RECURRING,
-        Payment.status.in_(unfinished),
+        Payment.status.in_(UNFINISHED),
     )
     return list(session.scalars(query))
+
+
+def _under_way(session: Session, subscription: Subscription) -> set[date]:
+    """The periods a collection of which has not finished yet (it pays them, or fails and
+    leaves them owed)."""
+    query = select(Payment.period_start).where(
+        Payment.subscription_id == subscription.id,
+        Payment.sequence_type == SequenceType.RECURRING,
+        Payment.status.in_(UNFINISHED),
+    )
+    return {start for start in session.scalars(query) if start is not None}
 
 
 def period_owed(session: Session, subscription: Subscription, start: date) -> Decimal:
