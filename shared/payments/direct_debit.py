@@ -1,7 +1,7 @@
 """Direct debit (*automatische incasso*): the mandate, the provider's schedule and each period."""
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import partial
@@ -329,10 +329,28 @@ def payment_restored(session: Session, payment: Payment) -> None:
 def period_is_settled(session: Session, subscription: Subscription, start: date) -> bool:
     """Paid by a payment of that period, or charged with nothing of it open any more (payments
     pay the oldest charges first); a period never charged is paid only by paying it."""
-    return period_is_paid(session, subscription.id, start) or (
-        ledger.is_charged(session, period_charge_key(subscription, start))
-        and period_open(session, subscription, start) <= 0
+    return subscription.id in periods_settled(session, [(subscription, start)])
+
+
+def periods_settled(session: Session, periods: Sequence[tuple[Subscription, date]]) -> set[int]:
+    """The subscriptions of those of these periods (one per subscription) that are settled, as
+    `period_is_settled`: the payments and charges of all looked up in two queries."""
+    paid = session.execute(
+        select(Payment.subscription_id, Payment.period_start).where(
+            Payment.subscription_id.in_([subscription.id for subscription, _ in periods]),
+            Payment.status == PaymentStatus.PAID,
+            Payment.amount_charged_back == 0,
+        )
     )
+    settled = {(subscription_id, start) for subscription_id, start in paid}
+    keys = [period_charge_key(subscription, start) for subscription, start in periods]
+    booked = ledger.charged(session, keys)
+    return {
+        subscription.id
+        for (subscription, start), key in zip(periods, keys, strict=True)
+        if (subscription.id, start) in settled
+        or (key in booked and period_open(session, subscription, start) <= 0)
+    }
 
 
 def period_open(session: Session, subscription: Subscription, start: date) -> Decimal:
@@ -483,9 +501,24 @@ def collections_under_way(session: Session, subscription_id: int, start: date) -
 
 def period_owed(session: Session, subscription: Subscription, start: date) -> Decimal:
     """What paying an unpaid period costs: its price, or what is still open of it."""
-    if not ledger.is_charged(session, period_charge_key(subscription, start)):
-        return subscription.price  # a period not charged yet (after the schedule ended)
-    return period_open(session, subscription, start)
+    return periods_owed(session, [(subscription, start)])[subscription.id]
+
+
+def periods_owed(
+    session: Session, periods: Sequence[tuple[Subscription, date]]
+) -> dict[int, Decimal]:
+    """What paying each of these unpaid periods (one per subscription) costs, by subscription
+    id, as `period_owed`: the charged ones found in one query, the rest cost their price."""
+    keys = {
+        subscription.id: period_charge_key(subscription, start) for subscription, start in periods
+    }
+    booked = ledger.charged(session, keys.values())
+    return {
+        subscription.id: period_open(session, subscription, start)
+        if keys[subscription.id] in booked
+        else subscription.price  # a period not charged yet (after the schedule ended)
+        for subscription, start in periods
+    }
 
 
 def pay_period(
@@ -559,11 +592,24 @@ def _period_text(subscription: Subscription, start: date) -> str:
 
 def charge_period(session: Session, subscription: Subscription, start: date, now: datetime) -> None:
     """What the period from `start` costs, owed once however many attempts pay for it."""
-    description = _period_text(subscription, start)
-    key = period_charge_key(subscription, start)
-    ledger.charge(
-        session, subscription.patron_id, subscription.price, description, key, now, subscription.id
-    )
+    charge_periods(session, [(subscription, start)], now)
+
+
+def charge_periods(
+    session: Session, periods: Sequence[tuple[Subscription, date]], now: datetime
+) -> None:
+    """What each of these periods costs (charged in one statement), each owed once."""
+    charges = [
+        ledger.Charge(
+            subscription.patron_id,
+            subscription.price,
+            _period_text(subscription, start),
+            period_charge_key(subscription, start),
+            subscription.id,
+        )
+        for subscription, start in periods
+    ]
+    ledger.charge_all(session, charges, now)
 
 
 def period_charge_key(subscription: Subscription, start: date) -> str:

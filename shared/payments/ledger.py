@@ -1,6 +1,6 @@
 """What a patron owes: charges, payments and refunds, each recorded once, summed on demand."""
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shared.db import insert_or_ignore
+from shared.db import insert_all_or_ignore, insert_or_ignore
 from shared.models.ledger import EntryType, LedgerEntry
 from shared.models.payment import Payment, Refund
 from shared.money import to_amount
@@ -47,19 +47,41 @@ def record(
     **links: int | None,
 ) -> None:
     """Add an entry once: a second call with the same key changes nothing."""
+    values = _entry(patron_id, entry_type, amount, description, dedupe_key, now) | links
+    session.flush()
+    insert_or_ignore(session, LedgerEntry, values)
+
+
+def _entry(
+    patron_id: int,
+    entry_type: EntryType,
+    amount: Decimal,
+    description: str,
+    dedupe_key: str,
+    now: datetime,
+) -> dict[str, object]:
+    """The values of a ledger entry; a zero or negative amount is refused."""
     if to_amount(amount) <= 0:
         raise ValueError("ledger amounts are positive; the entry type gives the sign")
-    values = {
+    return {
         "patron_id": patron_id,
         "entry_type": entry_type,
         "amount": to_amount(amount),
         "description": description[:255],
         "dedupe_key": dedupe_key,
         "created_at": now,
-        **links,
     }
-    session.flush()
-    insert_or_ignore(session, LedgerEntry, values)
+
+
+@dataclass(frozen=True)
+class Charge:
+    """Something a patron owes, to be booked once under its key."""
+
+    patron_id: int
+    amount: Decimal
+    description: str
+    dedupe_key: str
+    subscription_id: int | None = None
 
 
 def charge(
@@ -72,8 +94,19 @@ def charge(
     subscription_id: int | None = None,
 ) -> None:
     """Something the patron owes: a contribution, a period, a fee."""
-    line = (amount, description, f"charge:{dedupe_key}")
-    _book(session, patron_id, EntryType.CHARGE, line, now, subscription_id)
+    charge_all(session, [Charge(patron_id, amount, description, dedupe_key, subscription_id)], now)
+
+
+def charge_all(session: Session, charges: Sequence[Charge], now: datetime) -> None:
+    """What patrons owe, each booked once (in one statement)."""
+    rows = []
+    for owed in charges:
+        require_text("description", owed.description, LedgerEntry.description)
+        key = f"charge:{owed.dedupe_key}"
+        entry = _entry(owed.patron_id, EntryType.CHARGE, owed.amount, owed.description, key, now)
+        rows.append(entry | {"subscription_id": owed.subscription_id})
+    session.flush()
+    insert_all_or_ignore(session, LedgerEntry, rows)
 
 
 def credit(
@@ -132,10 +165,11 @@ def withdraw(
         _book(session, patron_id, EntryType.PAYMENT, line, now, subscription_id)
 
 
-def is_charged(session: Session, dedupe_key: str) -> bool:
-    """Whether the charge of this key was booked."""
-    query = select(LedgerEntry.id).where(LedgerEntry.dedupe_key == f"charge:{dedupe_key}")
-    return session.scalar(query) is not None
+def charged(session: Session, dedupe_keys: Collection[str]) -> set[str]:
+    """Which of these keys (as given to `charge`) a charge was booked under, in one query."""
+    booked = [f"charge:{key}" for key in dedupe_keys]
+    query = select(LedgerEntry.dedupe_key).where(LedgerEntry.dedupe_key.in_(booked))
+    return {key.removeprefix("charge:") for key in session.scalars(query)}
 
 
 def record_payment(session: Session, payment: Payment, now: datetime) -> None:
