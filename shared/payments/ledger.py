@@ -230,8 +230,16 @@ def balances(session: Session, patron_ids: Iterable[int]) -> dict[int, Decimal]:
 
 def entries(session: Session, patron_id: int) -> list[LedgerEntry]:
     """The patron's ledger, oldest first."""
-    query = select(LedgerEntry).where(LedgerEntry.patron_id == patron_id)
-    return list(session.scalars(query.order_by(LedgerEntry.id)))
+    return _ledgers(session, [patron_id])[patron_id]
+
+
+def _ledgers(session: Session, patron_ids: Collection[int]) -> dict[int, list[LedgerEntry]]:
+    """Each of these patrons' ledger, oldest first, in one query."""
+    ledgers: dict[int, list[LedgerEntry]] = {patron_id: [] for patron_id in patron_ids}
+    query = select(LedgerEntry).where(LedgerEntry.patron_id.in_(list(ledgers)))
+    for entry in session.scalars(query.order_by(LedgerEntry.id)):
+        ledgers[entry.patron_id].append(entry)
+    return ledgers
 
 
 def open_charges(
@@ -245,8 +253,19 @@ def open_amount(
     session: Session, patron_id: int, keys: Collection[str], earmarks: Mapping[int, str]
 ) -> Decimal:
     """What is still owed of the charges booked under these keys (see `open_charges`)."""
-    owed = open_charges(session, patron_id, earmarks)
-    return sum((c.amount for c in owed if c.key in keys), Decimal(0))
+    return open_amounts(session, [(patron_id, keys, earmarks)])[0]
+
+
+def open_amounts(
+    session: Session, asked: Sequence[tuple[int, Collection[str], Mapping[int, str]]]
+) -> list[Decimal]:
+    """What is still owed of each (patron, keys, earmarks) asked, as `open_amount`: the
+    patrons' ledgers read in one query."""
+    ledgers = _ledgers(session, {patron_id for patron_id, _, _ in asked})
+    return [
+        sum((c.amount for c in _paid(ledgers[patron_id], earmarks) if c.key in keys), Decimal(0))
+        for patron_id, keys, earmarks in asked
+    ]
 
 
 def paid_by(
@@ -260,13 +279,19 @@ def paid_by(
 def _paid_charges(
     session: Session, patron_id: int, earmarks: Mapping[int, str]
 ) -> list[OpenCharge]:
-    """Every charge with what is still owed of it and what each payment paid of it, oldest
-    first: payments pay the oldest charges first (one earmarked for a charge pays that one
-    first: by payment id, the charge's key; a withdrawal its own charge), and a credit pays the
-    charges that come after it."""
+    """Every charge of the patron with what is still owed of it and what each payment paid of
+    it, oldest first (see `_paid`)."""
+    return _paid(entries(session, patron_id), earmarks)
+
+
+def _paid(ledger: Iterable[LedgerEntry], earmarks: Mapping[int, str]) -> list[OpenCharge]:
+    """Every charge of a ledger with what is still owed of it and what each payment paid of it,
+    oldest first: payments pay the oldest charges first (one earmarked for a charge pays that
+    one first: by payment id, the charge's key; a withdrawal its own charge), and a credit pays
+    the charges that come after it."""
     charges: list[OpenCharge] = []
     credits: list[_Credit] = []
-    for entry in entries(session, patron_id):
+    for entry in ledger:
         if entry.entry_type == EntryType.PAYMENT:
             credits.append(_Credit(entry.payment_id, entry.amount))
             key = _earmark(entry, earmarks)
