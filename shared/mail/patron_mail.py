@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from shared import tokens
 from shared.mail.outbox import enqueue, enqueue_unrendered, unrendered
-from shared.mail.render import render_mail, render_subject
+from shared.mail.render import render_mail, subject_renderer
 from shared.mail.settings import MailSettings
 from shared.models.mail import OutboxMail
 from shared.models.patron import Patron
@@ -82,12 +82,13 @@ def queue_mails_later(
     """Put the mails in the outbox once per key (in one statement) for the worker to render
     when it sends them (from what is stored, through the kind's loader: shared/mail/later.py);
     only their subjects now, which the desk lists."""
+    subjects = {later.patron.locale: subject_renderer(name, later.patron.locale) for later in mails}
     rows = [
         unrendered(
             {"sender": mail.sender, "context": later.stored},
             kind=name,
             to=later.to,
-            subject=render_subject(name, later.patron.locale, _context(later)),
+            subject=subjects[later.patron.locale](_context(later)),
             dedupe_key=later.key,
             locale=later.patron.locale,
             now=now,
