@@ -47,20 +47,17 @@ def record(
     **links: int | None,
 ) -> None:
     """Add an entry once: a second call with the same key changes nothing."""
-    values = _entry(patron_id, entry_type, amount, description, dedupe_key, now) | links
+    values = _entry(patron_id, entry_type, (amount, description, dedupe_key), now) | links
     session.flush()
     insert_or_ignore(session, LedgerEntry, values)
 
 
 def _entry(
-    patron_id: int,
-    entry_type: EntryType,
-    amount: Decimal,
-    description: str,
-    dedupe_key: str,
-    now: datetime,
+    patron_id: int, entry_type: EntryType, line: tuple[Decimal, str, str], now: datetime
 ) -> dict[str, object]:
-    """The values of a ledger entry; a zero or negative amount is refused."""
+    """The values of a ledger entry (the line's amount, description and key); a zero or
+    negative amount is refused."""
+    amount, description, dedupe_key = line
     if to_amount(amount) <= 0:
         raise ValueError("ledger amounts are positive; the entry type gives the sign")
     return {
@@ -102,8 +99,8 @@ def charge_all(session: Session, charges: Sequence[Charge], now: datetime) -> No
     rows = []
     for owed in charges:
         require_text("description", owed.description, LedgerEntry.description)
-        key = f"charge:{owed.dedupe_key}"
-        entry = _entry(owed.patron_id, EntryType.CHARGE, owed.amount, owed.description, key, now)
+        line = (owed.amount, owed.description, f"charge:{owed.dedupe_key}")
+        entry = _entry(owed.patron_id, EntryType.CHARGE, line, now)
         rows.append(entry | {"subscription_id": owed.subscription_id})
     session.flush()
     insert_all_or_ignore(session, LedgerEntry, rows)
