@@ -180,6 +180,18 @@ def insert_all_or_ignore(session: Session, model: type[Base], rows: list[dict[st
         session.execute(statement, rows)
 
 
+def insert_new(
+    session: Session, model: type[Base], rows: list[dict[str, Any]], returning: str
+) -> set[Any]:
+    """Insert the rows (in one statement), leaving out any whose key is there already (also when
+    another transaction inserts it at the same time); the column `returning` of those inserted."""
+    if not rows:
+        return set()
+    table = table_of(model)
+    statement = insert_ignoring(session, table).returning(table.c[returning])
+    return set(session.scalars(statement, rows))
+
+
 def rows_changed(
     session: Session, statement: Executable, values: dict[str, Any] | None = None
 ) -> int:

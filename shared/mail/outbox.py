@@ -1,6 +1,7 @@
 """Put a mail in the outbox (rendered, or to be rendered by the worker), in the caller's
 transaction, at most once per dedupe key."""
 
+from collections.abc import Sequence
 from datetime import datetime
 from email import policy
 from email.headerregistry import Address
@@ -11,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shared.db import insert_ignoring, table_of
+from shared.db import insert_all_or_ignore, insert_ignoring
 from shared.models.mail import MailStatus, OutboxMail
 
 
@@ -45,8 +46,7 @@ def stored_bytes(message: EmailMessage) -> bytes:
     return message.as_bytes(policy=policy.SMTP)
 
 
-def enqueue_unrendered(
-    session: Session,
+def unrendered(
     render_from: dict[str, Any],
     *,
     kind: str,
@@ -56,15 +56,18 @@ def enqueue_unrendered(
     locale: str,
     now: datetime,
     patron_id: int | None = None,
-) -> None:
-    """Add a pending outbox row that the worker renders when it sends it (shared/mail/later.py),
-    unless one has this key; an address no message could carry is refused."""
+) -> dict[str, Any]:
+    """The pending outbox row of a mail that the worker renders when it sends it
+    (shared/mail/later.py); an address no message could carry is refused."""
     Address(addr_spec=to)  # raises as the message's To header would
     values = {"kind": kind, "to_address": to, "subject": subject, "render_from": render_from}
+    return _pending(values, dedupe_key, locale, now, patron_id, None)
+
+
+def enqueue_unrendered(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Add the rows made by `unrendered` (in one statement), leaving out any whose key is there."""
     # Into the table: a job queues thousands, and the ORM's insert costs several times more.
-    table = table_of(OutboxMail)
-    row = _pending(values, dedupe_key, locale, now, patron_id, None)
-    session.execute(insert_ignoring(session, table), row)
+    insert_all_or_ignore(session, OutboxMail, list(rows))
 
 
 def _insert_once(session: Session, row: dict[str, Any]) -> OutboxMail:

@@ -2,7 +2,8 @@
 queued once per key."""
 
 import io
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -10,8 +11,8 @@ import segno
 from sqlalchemy.orm import Session
 
 from shared import tokens
-from shared.mail.outbox import enqueue, enqueue_unrendered
-from shared.mail.render import render_mail, render_subject
+from shared.mail.outbox import enqueue, enqueue_unrendered, unrendered
+from shared.mail.render import render_mail, subject_renderer
 from shared.mail.settings import MailSettings
 from shared.models.mail import OutboxMail
 from shared.models.patron import Patron
@@ -65,32 +66,42 @@ def queue_mail(
     )
 
 
-def queue_mail_later(
-    session: Session,
-    mail: MailSettings,
-    name: str,
-    to: str,
-    patron: Patron,
-    stored: dict[str, Any],
-    now: datetime,
-    key: str,
+@dataclass(frozen=True)
+class LaterMail:
+    """A mail for the worker to render: to whom, the patron, what it shows (JSON), its key."""
+
+    to: str
+    patron: Patron
+    stored: dict[str, Any]
+    key: str
+
+
+def queue_mails_later(
+    session: Session, mail: MailSettings, name: str, mails: Sequence[LaterMail], now: datetime
 ) -> None:
-    """Put a mail in the outbox once per key for the worker to render when it sends it (from
-    `stored`, through the kind's loader: shared/mail/later.py); only its subject now, which
-    the desk lists."""
-    context = {"patron": patron, "branch": patron.home_branch, **stored}
-    subject = render_subject(name, patron.locale, context)
-    enqueue_unrendered(
-        session,
-        {"sender": mail.sender, "context": stored},
-        kind=name,
-        to=to,
-        subject=subject,
-        dedupe_key=key,
-        locale=patron.locale,
-        now=now,
-        patron_id=patron.id,
-    )
+    """Put the mails in the outbox once per key (in one statement) for the worker to render
+    when it sends them (from what is stored, through the kind's loader: shared/mail/later.py);
+    only their subjects now, which the desk lists."""
+    subjects = {later.patron.locale: subject_renderer(name, later.patron.locale) for later in mails}
+    rows = [
+        unrendered(
+            {"sender": mail.sender, "context": later.stored},
+            kind=name,
+            to=later.to,
+            subject=subjects[later.patron.locale](_context(later)),
+            dedupe_key=later.key,
+            locale=later.patron.locale,
+            now=now,
+            patron_id=later.patron.id,
+        )
+        for later in mails
+    ]
+    enqueue_unrendered(session, rows)
+
+
+def _context(later: LaterMail) -> dict[str, object]:
+    """The context a later mail's subject is rendered in."""
+    return {"patron": later.patron, "branch": later.patron.home_branch, **later.stored}
 
 
 def qr_png(text: str) -> bytes:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from babel.support import Translations
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, select_autoescape
 
 from shared.paths import TEMPLATES_DIR, TRANSLATIONS_DIR
 from shared.translation import day_in, money_in
@@ -54,7 +54,7 @@ def render_mail(
     images = inline_images or {}
     env = _environment(locale, Path(templates_dir), Path(translations_dir))
     values = {**context, "locale": locale, "cid": _cid_helper(images)}
-    subject = _subject(env, name, values)
+    subject = _subject(env.get_template(f"mail/{name}.subject.txt"), values)
     values["subject"] = subject
     message = _headers(subject, to, sender, now)
     message.set_content(env.get_template(f"mail/{name}.txt").render(values))
@@ -70,22 +70,22 @@ def render_mail(
     return message
 
 
-def render_subject(
+def subject_renderer(
     name: str,
     locale: str,
-    context: dict[str, Any],
-    *,
     templates_dir: Path = TEMPLATES_DIR,
     translations_dir: Path = TRANSLATIONS_DIR,
-) -> str:
-    """The subject render_mail gives mail/<name> (the rest of it rendered later)."""
+) -> Callable[[dict[str, Any]], str]:
+    """The subject render_mail gives mail/<name> in one locale (the rest of the mail rendered
+    later), as a function of the context: the template looked up once for many mails."""
     env = _environment(locale, Path(templates_dir), Path(translations_dir))
-    return _subject(env, name, {**context, "locale": locale, "cid": _cid_helper({})})
+    template, cid = env.get_template(f"mail/{name}.subject.txt"), _cid_helper({})
+    return lambda context: _subject(template, {**context, "locale": locale, "cid": cid})
 
 
-def _subject(env: Environment, name: str, values: dict[str, Any]) -> str:
+def _subject(template: Template, values: dict[str, Any]) -> str:
     """The rendered subject template on one line."""
-    return " ".join(env.get_template(f"mail/{name}.subject.txt").render(values).split())
+    return " ".join(template.render(values).split())
 
 
 def _headers(subject: str, to: str, sender: str, now: datetime) -> EmailMessage:

@@ -354,7 +354,7 @@ def start_planned(session: Session, subscription: Subscription, day: Renewal) ->
     if change.payment_id is not None:
         _paid_by_first_payment(session, new, session.get_one(Payment, change.payment_id))
     if unpaid:
-        invoice(session, new, day)
+        invoice(session, [new], day)
     elif new.price > 0:
         direct_debit.charge_period(session, new, new.start_date, day.now)
     session.flush()

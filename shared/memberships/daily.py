@@ -4,7 +4,7 @@ on, each once per subscription and period, in batches that are committed one by 
 subscription whose step fails is logged and left for the next run; the rest go on."""
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import Select, select
@@ -18,16 +18,29 @@ from shared.models.patron import Patron, Subscription
 logger = logging.getLogger(__name__)
 
 BATCH = 500
-Act = Callable[[Session, Subscription, Renewal], None]
+# A step for a batch of subscriptions (the batch of one when one of them failed).
+Act = Callable[[Session, Sequence[Subscription], Renewal], None]
+
+
+def each(act: Callable[[Session, Subscription, Renewal], None]) -> Act:
+    """A step done subscription by subscription."""
+
+    def for_each(session: Session, subscriptions: Sequence[Subscription], day: Renewal) -> None:
+        for subscription in subscriptions:
+            act(session, subscription, day)
+
+    return for_each
+
+
 STEPS: tuple[tuple[str, Callable[[Renewal], Select[int]], Act], ...] = (
     # First: a change planned for today replaces the subscription before it is invoiced.
-    ("changed", change.due_to_start, change.start_planned),
+    ("changed", change.due_to_start, each(change.start_planned)),
     ("notice", renewal.due_for_notice, renewal.notice),
     ("invoice", renewal.due_for_invoice, renewal.invoice),
     ("reminder", renewal.due_for_reminder, renewal.remind),
     ("lapsed", renewal.due_for_lapse, renewal.lapse),
-    ("renewed_free", renewal.due_for_free_renewal, renewal.renew_free),
-    ("moved", youth.due_to_move, youth.move_on),
+    ("renewed_free", renewal.due_for_free_renewal, each(renewal.renew_free)),
+    ("moved", youth.due_to_move, each(youth.move_on)),
 )
 # The database itself failing (gone, locked) is no fault of one subscription: the run stops.
 NOT_THE_ROWS = (OperationalError, InterfaceError)
@@ -77,8 +90,7 @@ def _run_batch(
     one subscription per savepoint, leaving out (and reporting) those that fail."""
     try:
         with session.begin_nested():
-            for subscription in _loaded(session, ids):
-                act(session, subscription, day)
+            act(session, _loaded(session, ids), day)
         return []
     except NOT_THE_ROWS:
         raise
@@ -98,7 +110,7 @@ def _run_one(
     subscription_id = subscription.id
     try:
         with session.begin_nested():
-            act(session, subscription, day)
+            act(session, [subscription], day)
         return None
     except NOT_THE_ROWS:
         raise

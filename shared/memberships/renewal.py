@@ -8,6 +8,8 @@ its term from the old end, however late it is paid. A free subscription renews o
 Each step is claimed once per period (StepDone), so running the job again, or in two processes
 at once, does nothing twice."""
 
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -15,21 +17,22 @@ from decimal import Decimal
 from sqlalchemy import ColumnElement, Select, exists, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from shared.db import insert_or_ignore
-from shared.mail.patron_mail import pay_link, payment_mail_address, queue_mail_later
+from shared.db import insert_new
+from shared.mail.patron_mail import LaterMail, pay_link, payment_mail_address, queue_mails_later
 from shared.mail.settings import MailSettings
 from shared.memberships.renewal_mail import KIND, stored_payment, stored_subscription
 from shared.models.catalogue import SubscriptionType, Validity
 from shared.models.membership import Letter, Step, StepDone
 from shared.models.patron import REFUSED_STATUSES, PaymentPlan, Subscription, SubscriptionStatus
-from shared.patrons.status import move_from
+from shared.patrons.status import move_all_from
 from shared.patrons.subscriptions import check_age
 from shared.payments.direct_debit import (
-    charge_period,
+    charge_periods,
     extend,
     period_end,
-    period_is_settled,
     period_owed,
+    periods_owed,
+    periods_settled,
     unpaid_periods,
 )
 
@@ -60,13 +63,20 @@ class Renewal:
 
 def claim(session: Session, subscription: Subscription, step: Step, now: datetime) -> bool:
     """Record that the step is done for the subscription's current period; False if it was."""
-    values = {
-        "subscription_id": subscription.id,
-        "ends_on": subscription.end_date,
-        "step": step,
-        "done_at": now,
-    }
-    return insert_or_ignore(session, StepDone, values)
+    return bool(claim_all(session, [subscription], step, now))
+
+
+def claim_all(
+    session: Session, subscriptions: Sequence[Subscription], step: Step, now: datetime
+) -> list[Subscription]:
+    """Record that the step is done for each subscription's current period (in one statement);
+    those it was not done for yet, whose step is this run's to do."""
+    rows = [
+        {"subscription_id": s.id, "ends_on": s.end_date, "step": step, "done_at": now}
+        for s in subscriptions
+    ]
+    claimed = insert_new(session, StepDone, rows, returning="subscription_id")
+    return [subscription for subscription in subscriptions if subscription.id in claimed]
 
 
 def unclaimed(step: Step) -> ColumnElement[bool]:
@@ -149,42 +159,55 @@ def due_for_free_renewal(day: Renewal) -> Select[int]:
     )
 
 
-def notice(session: Session, subscription: Subscription, day: Renewal) -> None:
-    """The renewal is due soon: tell the patron what it costs and how to pay it."""
+def notice(session: Session, subscriptions: Sequence[Subscription], day: Renewal) -> None:
+    """The renewal is due soon: tell the patrons what it costs and how to pay it."""
     # Read after the candidates were: a renewal paid meanwhile moved the end on.
-    ends_soon = subscription.end_date <= day.today + day.rules.notice_days * DAY
-    if ends_soon and claim(session, subscription, Step.NOTICE, day.now):
-        tell(session, subscription, Step.NOTICE, day)
+    ends = day.today + day.rules.notice_days * DAY
+    ending = [subscription for subscription in subscriptions if subscription.end_date <= ends]
+    tell_all(session, claim_all(session, ending, Step.NOTICE, day.now), Step.NOTICE, day)
 
 
-def invoice(session: Session, subscription: Subscription, day: Renewal) -> None:
-    """The end passed unpaid: invoice the subscription (grace begins) and charge the renewal."""
-    start = subscription.end_date + DAY
+def invoice(session: Session, subscriptions: Sequence[Subscription], day: Renewal) -> None:
+    """The end passed unpaid: invoice the subscriptions (grace begins) and charge the renewals."""
     # Read after the candidates were: one paid, cancelled or refused meanwhile is left alone
     # (and unclaimed: a successor begun refused is invoiced once the refusal is lifted).
-    if subscription.status != SubscriptionStatus.NORMAL or start > day.today:
-        return
-    if period_is_settled(session, subscription, start):
-        return
-    if not claim(session, subscription, Step.INVOICE, day.now):
-        return
-    grace = subscription.end_date + day.rules.grace_days * DAY
-    invoiced = SubscriptionStatus.INVOICED
-    if move_from(session, subscription, SubscriptionStatus.NORMAL, invoiced, grace_until=grace):
-        charge_period(session, subscription, start, day.now)
-        tell(session, subscription, Step.INVOICE, day)
+    ended = [
+        (subscription, subscription.end_date + DAY)
+        for subscription in subscriptions
+        if subscription.status == SubscriptionStatus.NORMAL
+        and subscription.end_date + DAY <= day.today
+    ]
+    settled = periods_settled(session, ended)
+    unpaid = [subscription for subscription, _ in ended if subscription.id not in settled]
+    invoiced = _move_to_invoiced(session, claim_all(session, unpaid, Step.INVOICE, day.now), day)
+    charge_periods(session, [(s, s.end_date + DAY) for s in invoiced], day.now)
+    tell_all(session, invoiced, Step.INVOICE, day)
 
 
-def remind(session: Session, subscription: Subscription, day: Renewal) -> None:
-    """The grace period ends soon: remind the patron."""
-    if claim(session, subscription, Step.REMINDER, day.now):
-        tell(session, subscription, Step.REMINDER, day)
+def _move_to_invoiced(
+    session: Session, subscriptions: Sequence[Subscription], day: Renewal
+) -> list[Subscription]:
+    """Those of the subscriptions that were still normal, invoiced now, their grace begun (one
+    guarded UPDATE per end date)."""
+    by_end: dict[date, list[Subscription]] = defaultdict(list)
+    for subscription in subscriptions:
+        by_end[subscription.end_date].append(subscription)
+    normal, invoiced = SubscriptionStatus.NORMAL, SubscriptionStatus.INVOICED
+    moved = set()
+    for end, ending in by_end.items():
+        grace = end + day.rules.grace_days * DAY
+        moved |= set(move_all_from(session, ending, normal, invoiced, grace_until=grace))
+    return [subscription for subscription in subscriptions if subscription in moved]
 
 
-def lapse(session: Session, subscription: Subscription, day: Renewal) -> None:
-    """The grace period ended unpaid: lending is blocked (the dates say so); tell the patron."""
-    if claim(session, subscription, Step.LAPSED, day.now):
-        tell(session, subscription, Step.LAPSED, day)
+def remind(session: Session, subscriptions: Sequence[Subscription], day: Renewal) -> None:
+    """The grace period ends soon: remind the patrons."""
+    tell_all(session, claim_all(session, subscriptions, Step.REMINDER, day.now), Step.REMINDER, day)
+
+
+def lapse(session: Session, subscriptions: Sequence[Subscription], day: Renewal) -> None:
+    """The grace period ended unpaid: lending is blocked (the dates say so); tell the patrons."""
+    tell_all(session, claim_all(session, subscriptions, Step.LAPSED, day.now), Step.LAPSED, day)
 
 
 def renew_free(session: Session, subscription: Subscription, day: Renewal) -> None:
@@ -207,36 +230,60 @@ def renewed_through(subscription: Subscription) -> date:
 
 
 def tell(session: Session, subscription: Subscription, step: Step, day: Renewal) -> None:
-    """Mail the patron about this step of the renewal; with no e-mail address known, leave a
-    letter in the desk's print queue."""
-    patron = subscription.patron
-    start = subscription.end_date + DAY
-    to = payment_mail_address(patron)
-    if not to:
-        letter = Letter(
-            patron_id=patron.id,
-            subscription_id=subscription.id,
-            period_start=start,
-            step=step,
-            amount=period_owed(session, subscription, start) if step in MONEY_STEPS else None,
-            created_at=day.now,
-        )
-        session.add(letter)
-        session.flush()
-        return
-    # Stored, not rendered: the worker renders it when it sends it (a day may mail thousands).
+    """Mail the patron about this step of the renewal (see `tell_all`)."""
+    tell_all(session, [subscription], step, day)
+
+
+def tell_all(
+    session: Session, subscriptions: Sequence[Subscription], step: Step, day: Renewal
+) -> None:
+    """Mail each patron about this step of the renewal (the mails queued in one statement); with
+    no e-mail address known, leave a letter in the desk's print queue."""
+    periods = [(subscription, subscription.end_date + DAY) for subscription in subscriptions]
+    owed = periods_owed(session, periods) if step in MONEY_STEPS else {}
+    mails = []
+    for subscription, start in periods:
+        to = payment_mail_address(subscription.patron)
+        amount = owed.get(subscription.id)
+        if to:
+            mails.append(_later_mail(subscription, to, step, day, amount))
+        else:
+            session.add(_letter(subscription, start, step, day, amount))
+    session.flush()
+    queue_mails_later(session, day.mail, KIND, mails, day.now)
+
+
+def _letter(
+    subscription: Subscription, start: date, step: Step, day: Renewal, amount: Decimal | None
+) -> Letter:
+    """The letter for the desk to print for a patron with no e-mail address known."""
+    return Letter(
+        patron_id=subscription.patron_id,
+        subscription_id=subscription.id,
+        period_start=start,
+        step=step,
+        amount=amount,
+        created_at=day.now,
+    )
+
+
+def _later_mail(
+    subscription: Subscription, to: str, step: Step, day: Renewal, amount: Decimal | None
+) -> LaterMail:
+    """The renewal mail about this step, stored, not rendered: the worker renders it when it
+    sends it (a day may mail thousands)."""
     stored: dict[str, object] = {
         "subscription": stored_subscription(subscription),
         "step": step.value,
         "account_url": day.mail.account_url,
         "url": "",
     }
-    if step in MONEY_STEPS:
-        amount = period_owed(session, subscription, start)
+    if amount is not None:
+        start = subscription.end_date + DAY
         url = pay_link(day.mail, subscription.id, start, day.now)
         stored |= stored_payment(start, amount, renewed_through(subscription), url)
     key = f"renewal:{subscription.id}:{subscription.end_date}:{step.value}"
-    queue_mail_later(session, day.mail, KIND, to, patron, stored, day.now, key)
+    return LaterMail(to, subscription.patron, stored, key)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ the desk's lifting ends an invalid or blacklisted status: a payment or a cancell
 (`move` refuses it, `lift_from` is the only way out, and `cancel` notes a refused one's
 cancellation for when it is lifted)."""
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import update
@@ -56,6 +57,30 @@ def move_from(
     if new not in MOVES[old]:
         raise IllegalMove(old, new)
     return _update_from(session, subscription, old, status=new, **values)
+
+
+def move_all_from(
+    session: Session,
+    subscriptions: Sequence[Subscription],
+    old: Status,
+    new: Status,
+    **values: object,
+) -> list[Subscription]:
+    """Move each subscription from `old` to `new` only if its status is `old` (one guarded UPDATE
+    for all); those it moved, with the new values. An illegal move raises IllegalMove."""
+    if new not in MOVES[old]:
+        raise IllegalMove(old, new)
+    ids = [subscription.id for subscription in subscriptions]
+    statement = (
+        update(Subscription)
+        .where(Subscription.id.in_(ids), Subscription.status == old)
+        .values(status=new, **values)
+        .returning(Subscription.id)
+        # The moved ones in the session get the new values (the UPDATE returns which they are).
+        .execution_options(synchronize_session="fetch")
+    )
+    moved = set(session.scalars(statement)) if ids else set()
+    return [subscription for subscription in subscriptions if subscription.id in moved]
 
 
 def lift_from(

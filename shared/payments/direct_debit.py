@@ -1,7 +1,8 @@
 """Direct debit (*automatische incasso*): the mandate, the provider's schedule and each period."""
 
 import logging
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import partial
@@ -345,23 +346,67 @@ def payment_restored(session: Session, payment: Payment) -> None:
 def period_is_settled(session: Session, subscription: Subscription, start: date) -> bool:
     """Paid by a payment of that period, or charged with nothing of it open any more (payments
     pay the oldest charges first); a period never charged is paid only by paying it."""
-    return period_is_paid(session, subscription.id, start) or (
-        ledger.is_charged(session, period_charge_key(subscription, start))
-        and period_open(session, subscription, start) <= 0
+    return subscription.id in periods_settled(session, [(subscription, start)])
+
+
+def periods_settled(session: Session, periods: Sequence[tuple[Subscription, date]]) -> set[int]:
+    """The subscriptions of those of these periods (one per subscription) that are settled, as
+    `period_is_settled`: the payments, charges and ledgers of all read in a few queries."""
+    paid = session.execute(
+        select(Payment.subscription_id, Payment.period_start).where(
+            Payment.subscription_id.in_([subscription.id for subscription, _ in periods]),
+            Payment.status == PaymentStatus.PAID,
+            Payment.amount_charged_back == 0,
+        )
     )
+    paid_for = {(subscription_id, start) for subscription_id, start in paid}
+    unpaid = [(s, start) for s, start in periods if (s.id, start) not in paid_for]
+    open_amounts = periods_open(session, _charged(session, unpaid))
+    paid_off = {subscription_id for subscription_id, owed in open_amounts.items() if owed <= 0}
+    return {s.id for s, start in periods if (s.id, start) in paid_for} | paid_off
+
+
+def _charged(
+    session: Session, periods: Sequence[tuple[Subscription, date]]
+) -> list[tuple[Subscription, date]]:
+    """Those of the periods that were charged on the ledger (in one query)."""
+    booked = ledger.charged(session, [period_charge_key(s, start) for s, start in periods])
+    return [(s, start) for s, start in periods if period_charge_key(s, start) in booked]
 
 
 def period_open(session: Session, subscription: Subscription, start: date) -> Decimal:
     """What is still owed of a period: its charge and what banks took back of its payments."""
+    return periods_open(session, [(subscription, start)])[subscription.id]
+
+
+def periods_open(
+    session: Session, periods: Sequence[tuple[Subscription, date]]
+) -> dict[int, Decimal]:
+    """What is still owed of each of these periods (one per subscription), by subscription id,
+    as `period_open`: their chargebacks, payments and ledgers read in three queries."""
+    if not periods:
+        return {}
+    subscriptions = [subscription for subscription, _ in periods]
     taken_back = (
-        select(Chargeback.provider_id)
+        select(Payment.subscription_id, Payment.period_start, Chargeback.provider_id)
+        .select_from(Chargeback)
         .join(Payment)
-        .where(Payment.subscription_id == subscription.id, Payment.period_start == start)
+        .where(Payment.subscription_id.in_([subscription.id for subscription in subscriptions]))
     )
-    keys = {period_charge_key(subscription, start)}
-    keys |= {chargeback_key(provider_id) for provider_id in session.scalars(taken_back)}
-    earmarks = _period_payments(session, subscription)
-    return ledger.open_amount(session, subscription.patron_id, keys, earmarks)
+    chargebacks: dict[tuple[int | None, date | None], set[str]] = defaultdict(set)
+    for subscription_id, start, provider_id in session.execute(taken_back):
+        chargebacks[subscription_id, start].add(chargeback_key(provider_id))
+    earmarks = _periods_payments(session, subscriptions)
+    asked = [
+        (
+            subscription.patron_id,
+            {period_charge_key(subscription, start)} | chargebacks[subscription.id, start],
+            earmarks[subscription.id],
+        )
+        for subscription, start in periods
+    ]
+    amounts = ledger.open_amounts(session, asked)
+    return {s.id: amount for s, amount in zip(subscriptions, amounts, strict=True)}
 
 
 def period_paid_by(session: Session, subscription: Subscription, start: date) -> dict[int, Decimal]:
@@ -375,14 +420,23 @@ def period_paid_by(session: Session, subscription: Subscription, start: date) ->
 def _period_payments(session: Session, subscription: Subscription) -> dict[int, str]:
     """The subscription's payments of a period, each with its period's charge key: a payment
     pays its own period first (a collection paid after a failed one leaves that one owed)."""
-    query = select(Payment.id, Payment.period_start).where(
-        Payment.subscription_id == subscription.id, Payment.period_start.is_not(None)
+    return _periods_payments(session, [subscription])[subscription.id]
+
+
+def _periods_payments(
+    session: Session, subscriptions: Sequence[Subscription]
+) -> dict[int, dict[int, str]]:
+    """Each subscription's payments of a period (as `_period_payments`), in one query."""
+    by_id = {subscription.id: subscription for subscription in subscriptions}
+    query = select(Payment.id, Payment.subscription_id, Payment.period_start).where(
+        Payment.subscription_id.in_(list(by_id)), Payment.period_start.is_not(None)
     )
-    return {
-        payment_id: period_charge_key(subscription, start)
-        for payment_id, start in session.execute(query)
-        if start is not None
-    }
+    payments: dict[int, dict[int, str]] = {subscription_id: {} for subscription_id in by_id}
+    for payment_id, subscription_id, start in session.execute(query):
+        if subscription_id is not None and start is not None:
+            key = period_charge_key(by_id[subscription_id], start)
+            payments[subscription_id][payment_id] = key
+    return payments
 
 
 def unpaid_periods(session: Session, subscription: Subscription) -> list[date]:
@@ -509,9 +563,17 @@ def _under_way(session: Session, subscription: Subscription) -> set[date]:
 
 def period_owed(session: Session, subscription: Subscription, start: date) -> Decimal:
     """What paying an unpaid period costs: its price, or what is still open of it."""
-    if not ledger.is_charged(session, period_charge_key(subscription, start)):
-        return subscription.price  # a period not charged yet (after the schedule ended)
-    return period_open(session, subscription, start)
+    return periods_owed(session, [(subscription, start)])[subscription.id]
+
+
+def periods_owed(
+    session: Session, periods: Sequence[tuple[Subscription, date]]
+) -> dict[int, Decimal]:
+    """What paying each of these unpaid periods (one per subscription) costs, by subscription
+    id, as `period_owed`: the charged ones found and reckoned in a few queries for all."""
+    # The price of a period not charged yet (after the schedule ended); else what is open of it.
+    prices = {subscription.id: subscription.price for subscription, _ in periods}
+    return prices | periods_open(session, _charged(session, periods))
 
 
 def pay_period(
@@ -585,11 +647,24 @@ def _period_text(subscription: Subscription, start: date) -> str:
 
 def charge_period(session: Session, subscription: Subscription, start: date, now: datetime) -> None:
     """What the period from `start` costs, owed once however many attempts pay for it."""
-    description = _period_text(subscription, start)
-    key = period_charge_key(subscription, start)
-    ledger.charge(
-        session, subscription.patron_id, subscription.price, description, key, now, subscription.id
-    )
+    charge_periods(session, [(subscription, start)], now)
+
+
+def charge_periods(
+    session: Session, periods: Sequence[tuple[Subscription, date]], now: datetime
+) -> None:
+    """What each of these periods costs (charged in one statement), each owed once."""
+    charges = [
+        ledger.Charge(
+            subscription.patron_id,
+            subscription.price,
+            _period_text(subscription, start),
+            period_charge_key(subscription, start),
+            subscription.id,
+        )
+        for subscription, start in periods
+    ]
+    ledger.charge_all(session, charges, now)
 
 
 def period_charge_key(subscription: Subscription, start: date) -> str:

@@ -1,6 +1,6 @@
 """What a patron owes: charges, payments and refunds, each recorded once, summed on demand."""
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shared.db import insert_or_ignore
+from shared.db import insert_all_or_ignore, insert_or_ignore
 from shared.models.ledger import EntryType, LedgerEntry
 from shared.models.payment import Payment, Refund
 from shared.money import to_amount
@@ -47,19 +47,38 @@ def record(
     **links: int | None,
 ) -> None:
     """Add an entry once: a second call with the same key changes nothing."""
+    values = _entry(patron_id, entry_type, (amount, description, dedupe_key), now) | links
+    session.flush()
+    insert_or_ignore(session, LedgerEntry, values)
+
+
+def _entry(
+    patron_id: int, entry_type: EntryType, line: tuple[Decimal, str, str], now: datetime
+) -> dict[str, object]:
+    """The values of a ledger entry (the line's amount, description and key); a zero or
+    negative amount is refused."""
+    amount, description, dedupe_key = line
     if to_amount(amount) <= 0:
         raise ValueError("ledger amounts are positive; the entry type gives the sign")
-    values = {
+    return {
         "patron_id": patron_id,
         "entry_type": entry_type,
         "amount": to_amount(amount),
         "description": description[:255],
         "dedupe_key": dedupe_key,
         "created_at": now,
-        **links,
     }
-    session.flush()
-    insert_or_ignore(session, LedgerEntry, values)
+
+
+@dataclass(frozen=True)
+class Charge:
+    """Something a patron owes, to be booked once under its key."""
+
+    patron_id: int
+    amount: Decimal
+    description: str
+    dedupe_key: str
+    subscription_id: int | None = None
 
 
 def charge(
@@ -72,8 +91,19 @@ def charge(
     subscription_id: int | None = None,
 ) -> None:
     """Something the patron owes: a contribution, a period, a fee."""
-    line = (amount, description, f"charge:{dedupe_key}")
-    _book(session, patron_id, EntryType.CHARGE, line, now, subscription_id)
+    charge_all(session, [Charge(patron_id, amount, description, dedupe_key, subscription_id)], now)
+
+
+def charge_all(session: Session, charges: Sequence[Charge], now: datetime) -> None:
+    """What patrons owe, each booked once (in one statement)."""
+    rows = []
+    for owed in charges:
+        require_text("description", owed.description, LedgerEntry.description)
+        line = (owed.amount, owed.description, f"charge:{owed.dedupe_key}")
+        entry = _entry(owed.patron_id, EntryType.CHARGE, line, now)
+        rows.append(entry | {"subscription_id": owed.subscription_id})
+    session.flush()
+    insert_all_or_ignore(session, LedgerEntry, rows)
 
 
 def credit(
@@ -132,10 +162,11 @@ def withdraw(
         _book(session, patron_id, EntryType.PAYMENT, line, now, subscription_id)
 
 
-def is_charged(session: Session, dedupe_key: str) -> bool:
-    """Whether the charge of this key was booked."""
-    query = select(LedgerEntry.id).where(LedgerEntry.dedupe_key == f"charge:{dedupe_key}")
-    return session.scalar(query) is not None
+def charged(session: Session, dedupe_keys: Collection[str]) -> set[str]:
+    """Which of these keys (as given to `charge`) a charge was booked under, in one query."""
+    booked = [f"charge:{key}" for key in dedupe_keys]
+    query = select(LedgerEntry.dedupe_key).where(LedgerEntry.dedupe_key.in_(booked))
+    return {key.removeprefix("charge:") for key in session.scalars(query)}
 
 
 def record_payment(session: Session, payment: Payment, now: datetime) -> None:
@@ -196,8 +227,16 @@ def balances(session: Session, patron_ids: Iterable[int]) -> dict[int, Decimal]:
 
 def entries(session: Session, patron_id: int) -> list[LedgerEntry]:
     """The patron's ledger, oldest first."""
-    query = select(LedgerEntry).where(LedgerEntry.patron_id == patron_id)
-    return list(session.scalars(query.order_by(LedgerEntry.id)))
+    return _ledgers(session, [patron_id])[patron_id]
+
+
+def _ledgers(session: Session, patron_ids: Collection[int]) -> dict[int, list[LedgerEntry]]:
+    """Each of these patrons' ledger, oldest first, in one query."""
+    ledgers: dict[int, list[LedgerEntry]] = {patron_id: [] for patron_id in patron_ids}
+    query = select(LedgerEntry).where(LedgerEntry.patron_id.in_(list(ledgers)))
+    for entry in session.scalars(query.order_by(LedgerEntry.id)):
+        ledgers[entry.patron_id].append(entry)
+    return ledgers
 
 
 def open_charges(
@@ -211,8 +250,19 @@ def open_amount(
     session: Session, patron_id: int, keys: Collection[str], earmarks: Mapping[int, str]
 ) -> Decimal:
     """What is still owed of the charges booked under these keys (see `open_charges`)."""
-    owed = open_charges(session, patron_id, earmarks)
-    return sum((c.amount for c in owed if c.key in keys), Decimal(0))
+    return open_amounts(session, [(patron_id, keys, earmarks)])[0]
+
+
+def open_amounts(
+    session: Session, asked: Sequence[tuple[int, Collection[str], Mapping[int, str]]]
+) -> list[Decimal]:
+    """What is still owed of each (patron, keys, earmarks) asked, as `open_amount`: the
+    patrons' ledgers read in one query."""
+    ledgers = _ledgers(session, {patron_id for patron_id, _, _ in asked})
+    return [
+        sum((c.amount for c in _paid(ledgers[patron_id], earmarks) if c.key in keys), Decimal(0))
+        for patron_id, keys, earmarks in asked
+    ]
 
 
 def paid_by(
@@ -226,13 +276,19 @@ def paid_by(
 def _paid_charges(
     session: Session, patron_id: int, earmarks: Mapping[int, str]
 ) -> list[OpenCharge]:
-    """Every charge with what is still owed of it and what each payment paid of it, oldest
-    first: payments pay the oldest charges first (one earmarked for a charge pays that one
-    first: by payment id, the charge's key; a withdrawal its own charge), and a credit pays the
-    charges that come after it."""
+    """Every charge of the patron with what is still owed of it and what each payment paid of
+    it, oldest first (see `_paid`)."""
+    return _paid(entries(session, patron_id), earmarks)
+
+
+def _paid(ledger: Iterable[LedgerEntry], earmarks: Mapping[int, str]) -> list[OpenCharge]:
+    """Every charge of a ledger with what is still owed of it and what each payment paid of it,
+    oldest first: payments pay the oldest charges first (one earmarked for a charge pays that
+    one first: by payment id, the charge's key; a withdrawal its own charge), and a credit pays
+    the charges that come after it."""
     charges: list[OpenCharge] = []
     credits: list[_Credit] = []
-    for entry in entries(session, patron_id):
+    for entry in ledger:
         if entry.entry_type == EntryType.PAYMENT:
             credits.append(_Credit(entry.payment_id, entry.amount))
             key = _earmark(entry, earmarks)

@@ -30,6 +30,12 @@ def only_on_sqlite(reason: str) -> pytest.MarkDecorator:
     return pytest.mark.skipif(database_kind() != SQLITE, reason=f"SQLite only: {reason}")
 
 
+def only_on_postgresql(reason: str) -> pytest.MarkDecorator:
+    """Skip a test of what PostgreSQL alone does when the suite runs on SQLite."""
+    kind = database_kind()
+    return pytest.mark.skipif(kind != POSTGRESQL, reason=f"PostgreSQL only: {reason}")
+
+
 class DatabaseCopies(Protocol):
     """Fresh copies of a migrated template database, and the template's instance folder."""
 

@@ -1,9 +1,13 @@
 """The daily membership job goes on past a subscription whose step fails: that one is logged
 with its id and step, its work is rolled back (tried again on the next run), the others in its
 batch are done, and `memberships run-daily` exits 1 naming it. The renewal mails it queues are
-rendered by the mail worker, as the job would have rendered them."""
+rendered by the mail worker, as the job would have rendered them. Two runs at once mail and
+charge each subscription once: the second's claims wait for the first's and find them taken."""
 
 import json
+import threading
+from collections import Counter
+from collections.abc import Callable
 from datetime import timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -13,19 +17,27 @@ from flask import Flask
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.wiring import mail_settings
+from portal.memberships_cli import run_daily_for
+from portal.wiring import mail_settings, now, renewal_rules
 from shared.clock import ManualClock
 from shared.mail.outbox import stored_bytes
 from shared.mail.render import render_mail
-from shared.memberships.renewal import renewed_through
+from shared.memberships.daily import DailyReport, run_daily_committing
+from shared.memberships.renewal import Renewal, renewed_through
+from shared.models.ledger import LedgerEntry
 from shared.models.mail import OutboxMail
-from shared.models.membership import StepDone
+from shared.models.membership import Letter, StepDone
 from shared.models.patron import Subscription
 from shared.payments.direct_debit import period_owed
 from shared.timeutil import local_today
+from tests.support.databases import only_on_postgresql
 from tests.support.factories import create_account, create_patron, create_subscription
 
 DAY = timedelta(days=1)
+UNCOMMITTED_CLAIMS = (
+    "claims of a transaction not committed yet (SQLite commits a batch's claims when its "
+    "savepoint is released: no transaction is open around it)"
+)
 # A line break in the address would add a header (Bcc): the e-mail library refuses to write it.
 INJECTING = "kapot@example.nl\nBcc: iedereen@example.nl"
 
@@ -125,3 +137,52 @@ def shown(message: bytes | None) -> list[str]:
     headers = [f"{name}: {value}" for name, value in parsed.items() if name not in random]
     parts = [(part.get_content_type(), part.get_content()) for part in parsed.iter_parts()]
     return [*headers, parsed.get_content_type(), *map(str, parts)]
+
+
+@only_on_postgresql(UNCOMMITTED_CLAIMS)
+def test_two_runs_at_once_mail_and_charge_each_subscription_once(
+    app: Flask, clock: ManualClock, portal_instance: Callable[..., Flask]
+) -> None:
+    subscriptions = ending_soon(clock, 3)
+    unmailed = subscriptions[-1].patron  # a letter instead: nothing in the outbox keeps it once
+    unmailed.library_email = unmailed.login_account.email = ""
+    db.session.commit()
+    end = subscriptions[0].end_date
+    for step, day in (("notice", end - 10 * DAY), ("invoice", end + DAY)):
+        while local_today(clock.now()) < day:
+            clock.advance(DAY)
+        here, there = runs_at_once(portal_instance())
+        assert (here.seen[step], here.failures, there.failures) == (3, [], [])
+    renewal_mails = select(OutboxMail.dedupe_key).where(OutboxMail.kind == "renewal")
+    mailed = Counter(key.rsplit(":", 1)[1] for key in db.session.scalars(renewal_mails))
+    assert mailed == {"notice": 2, "invoice": 2}
+    assert sorted(db.session.scalars(select(Letter.step))) == ["invoice", "notice"]
+    charges = select(LedgerEntry.subscription_id).where(
+        LedgerEntry.dedupe_key.like("charge:period:%")
+    )
+    assert sorted(db.session.scalars(charges)) == [s.id for s in subscriptions]
+
+
+def runs_at_once(other: Flask) -> tuple[DailyReport, DailyReport]:
+    """The day's job here and in another portal at once: the other starts when this one's
+    first batch is done but not committed, and waits for it (its claims, or SQLite's lock)."""
+    reports: list[DailyReport] = []
+
+    def run_there() -> None:
+        with other.app_context():
+            reports.append(run_daily_for(local_today(now())))
+            db.session.remove()
+
+    there = threading.Thread(target=run_there)
+
+    def commit() -> None:
+        if there.ident is None:
+            there.start()
+            there.join(timeout=1)
+            assert there.is_alive()  # waiting for this batch's claims
+        db.session.commit()
+
+    day = Renewal(local_today(now()), now(), renewal_rules(), mail_settings())
+    here = run_daily_committing(db.session(), day, commit)
+    there.join()
+    return here, reports[0]

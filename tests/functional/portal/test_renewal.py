@@ -281,7 +281,7 @@ def test_a_renewal_paid_after_the_job_read_its_candidates_is_not_invoiced(
     pay_by_link(client, renewal_mails()[0])  # as if paid while the job ran: the act reads again
     subscription = subscription_of(patron)
     day = Renewal(end + DAY, clock.now(), RenewalRules(), mail_settings())
-    invoice(db.session, subscription, day)
+    invoice(db.session, [subscription], day)
     renew_free(db.session, subscription, day)
     db.session.commit()
     after = subscription_of(patron)

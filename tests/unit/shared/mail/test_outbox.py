@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from shared.clock import SYSTEM_CLOCK
 from shared.mail.dev import list_mail_files, read_mail_file
-from shared.mail.outbox import enqueue, enqueue_unrendered
+from shared.mail.outbox import enqueue, enqueue_unrendered, unrendered
 from shared.mail.transport import FanoutTransport, FileTransport, MailTransportError
 from shared.mail.worker import (
     MAX_ATTEMPTS,
@@ -131,24 +131,18 @@ def test_worker_sends_due_mail_once_and_marks_it_sent(session: Session) -> None:
     assert (mail.status, mail.sent_at, mail.lease_until) == (MailStatus.SENT, now, None)
 
 
-def unrendered(session: Session, key: str, to: str = "anne@example.org") -> None:
+def queue_unrendered(session: Session, key: str, to: str = "anne@example.org") -> None:
     """Queue a mail for the worker to render (of a kind it has no loader for here)."""
     context = {"sender": "Bieb <noreply@bieb.example>", "context": {"step": "notice"}}
-    enqueue_unrendered(
-        session,
-        context,
-        kind="renewal",
-        to=to,
-        subject="Verleng",
-        dedupe_key=key,
-        locale="nl",
-        now=NOW,
+    row = unrendered(
+        context, kind="renewal", to=to, subject="Verleng", dedupe_key=key, locale="nl", now=NOW
     )
+    enqueue_unrendered(session, [row])
 
 
 def test_a_mail_queued_unrendered_is_kept_once_per_key_with_no_message(session: Session) -> None:
-    unrendered(session, "renewal:1")
-    unrendered(session, "renewal:1")
+    queue_unrendered(session, "renewal:1")
+    queue_unrendered(session, "renewal:1")
     session.commit()
     mail = session.scalars(select(OutboxMail)).one()
     assert (mail.message, mail.subject, mail.render_from["context"]) == (
@@ -162,11 +156,11 @@ def test_an_address_no_message_could_carry_is_refused_when_queued_unrendered(
     session: Session,
 ) -> None:
     with pytest.raises(ValueError, match="CR or LF"):
-        unrendered(session, "renewal:1", to="anne@example.org\nBcc: iedereen@example.org")
+        queue_unrendered(session, "renewal:1", to="anne@example.org\nBcc: iedereen@example.org")
 
 
 def test_a_mail_the_worker_cannot_render_is_retried_with_the_error_kept(session: Session) -> None:
-    unrendered(session, "renewal:1")
+    queue_unrendered(session, "renewal:1")
     session.commit()
     transport = RecordingTransport()
     assert send_pending_committing(session, transport, now=NOW) == SendReport(retried=1)
