@@ -9,6 +9,7 @@ from decimal import Decimal
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
+from werkzeug.test import TestResponse
 
 from portal.extensions import db
 from shared.clock import ManualClock
@@ -34,6 +35,18 @@ def open_renewal_checkout(client: FlaskClient) -> str:
     return client.post(link[1], data={"csrf_token": csrf_token(form)}).location
 
 
+def renewal_paid_after(
+    client: FlaskClient, clock: ManualClock, act: Callable[[], TestResponse]
+) -> TestResponse:
+    """Ten days before the end: the renewal's checkout opened and left open, `act` done (a
+    change, a cancellation), then the checkout paid; what `act` answered."""
+    go_to(clock, END - 10 * DAY)
+    left_open = open_renewal_checkout(client)
+    answer = act()
+    client.get(checkout(left_open, "paid"))
+    return answer
+
+
 def renewal_payment() -> Payment:
     """The renewal's payment, read again."""
     db.session.expire_all()
@@ -44,10 +57,9 @@ def test_a_renewal_paid_after_a_downgrade_is_credit_not_a_second_subscription(
     app: Flask, client: FlaskClient, clock: ManualClock, signed_up: Callable[[str], Patron]
 ) -> None:
     patron = signed_up("0053")
-    go_to(clock, END - 10 * DAY)
-    left_open = open_renewal_checkout(client)
-    choose(client, change_page(patron), "0045:once", confirmed=True)
-    client.get(checkout(left_open, "paid"))
+    renewal_paid_after(
+        client, clock, lambda: choose(client, change_page(patron), "0045:once", True)
+    )
     compleet = subscriptions_of(patron)[0]
     assert compleet.end_date == END and renewal_payment().surplus
     assert ledger.balance(db.session, patron.id) == Decimal("-67.00")  # credit
@@ -63,10 +75,9 @@ def test_a_renewal_paid_after_an_upgrade_does_not_extend_the_old_subscription(
     client: FlaskClient, clock: ManualClock, signed_up: Callable[[str], Patron]
 ) -> None:
     patron = signed_up("0045")
-    go_to(clock, END - 10 * DAY)
-    left_open = open_renewal_checkout(client)
-    choose(client, change_page(patron), "0053:once", confirmed=True)
-    client.get(checkout(left_open, "paid"))
+    renewal_paid_after(
+        client, clock, lambda: choose(client, change_page(patron), "0053:once", True)
+    )
     basis, compleet = subscriptions_of(patron)
     assert basis.end_date == END - 11 * DAY and renewal_payment().surplus
     assert (compleet.type_code, compleet.end_date) == ("0053", END)
@@ -76,10 +87,10 @@ def test_a_renewal_paid_after_cancelling_at_the_end_is_credit(
     client: FlaskClient, clock: ManualClock, signed_up: Callable[[str], Patron]
 ) -> None:
     patron = signed_up("0045")
-    go_to(clock, END - 10 * DAY)
-    left_open = open_renewal_checkout(client)
-    assert cancel(client, patron, when="end", reason="verhuisd").status_code == 303
-    client.get(checkout(left_open, "paid"))
+    stopped = renewal_paid_after(
+        client, clock, lambda: cancel(client, patron, when="end", reason="verhuisd")
+    )
+    assert stopped.status_code == 303
     (basis,) = subscriptions_of(patron)
     assert basis.end_date == END and renewal_payment().surplus
     assert ledger.balance(db.session, patron.id) == Decimal("-58.00")
@@ -89,10 +100,9 @@ def test_a_renewal_paid_while_a_change_was_planned_counts_once_the_change_is_und
     app: Flask, client: FlaskClient, clock: ManualClock, signed_up: Callable[[str], Patron]
 ) -> None:
     patron = signed_up("0053")
-    go_to(clock, END - 10 * DAY)
-    left_open = open_renewal_checkout(client)
-    choose(client, change_page(patron), "0045:once", confirmed=True)
-    client.get(checkout(left_open, "paid"))
+    renewal_paid_after(
+        client, clock, lambda: choose(client, change_page(patron), "0045:once", True)
+    )
     assert renewal_payment().surplus
     token = csrf_token(client.get("/mijn-account"))
     undo = client.post(
@@ -115,10 +125,10 @@ def test_a_renewal_paid_after_cancelling_counts_once_the_desk_withdraws_the_canc
     desk: Callable[[], FlaskClient],
 ) -> None:
     patron = signed_up("0045")
-    go_to(clock, END - 10 * DAY)
-    left_open = open_renewal_checkout(client)
-    assert cancel(client, patron, when="end", reason="verhuisd").status_code == 303
-    client.get(checkout(left_open, "paid"))
+    stopped = renewal_paid_after(
+        client, clock, lambda: cancel(client, patron, when="end", reason="verhuisd")
+    )
+    assert stopped.status_code == 303
     assert withdraw(desk(), patron).status_code == 303
     (basis,) = subscriptions_of(patron)
     assert (basis.cancelled_at, basis.end_date) == (None, add_months(END + DAY, 12) - DAY)
