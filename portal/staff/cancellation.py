@@ -16,6 +16,7 @@ from portal.forms import add_error
 from portal.i18n import current_language
 from portal.refusals import refusal_message
 from portal.staff.cancel_form import DeskCancelForm
+from portal.staff.patron_pages import patron_or_404
 from portal.staff.views import bp
 from portal.wiring import now, payment_provider
 from shared.desk.cancellation import (
@@ -30,7 +31,6 @@ from shared.memberships.cancellation import CancelWhen, cancellable, withdrawabl
 from shared.memberships.unused_refund import unused_refund
 from shared.models.patron import Patron, Subscription
 from shared.patrons.changes import CHANGED
-from shared.patrons.lookup import find_patron_by_any_number
 from shared.patrons.subscriptions import current_subscription
 from shared.payments.provider import PaymentProviderError
 from shared.timeutil import local_today
@@ -45,12 +45,10 @@ REFUSAL_FIELDS = {
 
 
 @bp.route("/klanten/<number>/opzeggen", methods=["GET", "POST"], endpoint="cancel_subscription")
-def cancel(number: str) -> str | Response | tuple[str, int]:
+def cancel(number: str) -> str | Response:
     """The patron's subscription: the form to cancel it, or to withdraw its cancellation, or
     why neither can be done."""
-    patron = find_patron_by_any_number(db.session(), number)
-    if patron is None:
-        return render_template("portal/staff/patron_unknown.html", number=number), 404
+    patron = patron_or_404(number)
     today = local_today(now())
     current = current_subscription(patron)
     if withdrawable(current, today):
@@ -142,11 +140,9 @@ def _done_words(done: DeskCancelled) -> str:
 
 
 @bp.post("/klanten/<number>/opzegging-intrekken", endpoint="withdraw_cancellation")
-def withdraw(number: str) -> Response | tuple[str, int]:
+def withdraw(number: str) -> Response:
     """Withdraw the cancellation of the patron's subscription: it runs on and renews again."""
-    patron = find_patron_by_any_number(db.session(), number)
-    if patron is None:
-        return render_template("portal/staff/patron_unknown.html", number=number), 404
+    patron = patron_or_404(number)
     try:
         withdraw_at_desk(db.session(), current_user, patron, now())
     except DomainError as error:

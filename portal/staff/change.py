@@ -13,6 +13,7 @@ from portal.account.change import changed_words, offered_form, undone_outdated
 from portal.extensions import db
 from portal.refusals import refusal_message
 from portal.settlement import start_direct_debits_of
+from portal.staff.patron_pages import patron_or_404
 from portal.staff.views import bp
 from portal.wiring import now, payment_provider, payment_urls
 from shared.desk.audit import record
@@ -32,7 +33,6 @@ from shared.models.patron import Patron, Subscription
 from shared.models.payment import Payment
 from shared.models.subscription_change import SubscriptionChange
 from shared.patrons.changes import still_fits
-from shared.patrons.lookup import find_patron_by_any_number
 from shared.patrons.subscriptions import current_subscription
 from shared.payments.provider import PaymentProviderError
 from shared.timeutil import local_today
@@ -41,12 +41,10 @@ PAGE = "portal/staff/change.html"
 
 
 @bp.route("/klanten/<number>/wijzigen", methods=["GET", "POST"], endpoint="change_subscription")
-def change(number: str) -> str | Response | tuple[str, int]:
+def change(number: str) -> str | Response:
     """Choose another subscription for the patron, see the costs, confirm; or undo the change
     planned for the next period."""
-    patron = find_patron_by_any_number(db.session(), number)
-    if patron is None:
-        return render_template("portal/staff/patron_unknown.html", number=number), 404
+    patron = patron_or_404(number)
     page = {"patron": patron, "number": number}
     current = current_subscription(patron)
     planned = pending_change(db.session(), current) if current is not None else None
@@ -109,11 +107,9 @@ def _audited(subscription: Subscription) -> dict[str, object]:
 
 
 @bp.post("/klanten/<number>/wijziging-terugdraaien", endpoint="undo_change")
-def undo(number: str) -> Response | tuple[str, int]:
+def undo(number: str) -> Response:
     """Undo the change planned for the patron's next period, audited."""
-    patron = find_patron_by_any_number(db.session(), number)
-    if patron is None:
-        return render_template("portal/staff/patron_unknown.html", number=number), 404
+    patron = patron_or_404(number)
     try:
         change = undo_change(db.session(), patron, now())
     except DomainError as error:
@@ -128,11 +124,9 @@ def undo(number: str) -> Response | tuple[str, int]:
 
 
 @bp.post("/klanten/<number>/wijziging-betalen", endpoint="pay_change")
-def pay(number: str) -> Response | tuple[str, int]:
+def pay(number: str) -> Response:
     """The patron pays the first payment of a change to direct debit on the desk's screen."""
-    patron = find_patron_by_any_number(db.session(), number)
-    if patron is None:
-        return render_template("portal/staff/patron_unknown.html", number=number), 404
+    patron = patron_or_404(number)
     back = url_for("staff.change_subscription", number=number)
     if undone_outdated(patron):
         return redirect(back, code=303)

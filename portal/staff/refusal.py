@@ -15,6 +15,7 @@ from portal.forms import REQUIRED, PortalForm, add_error, fits, normalise_space,
 from portal.i18n import switching_language
 from portal.refusals import refusal_message
 from portal.staff import patron_words, staff_session
+from portal.staff.patron_pages import patron_or_404
 from portal.staff.roles import FRESH_MINUTES, current_member
 from portal.staff.views import bp
 from portal.wiring import now, payment_provider, schedule_webhook_url
@@ -31,7 +32,6 @@ from shared.desk.refusal import (
 from shared.errors import DomainError
 from shared.models.patron import Patron, Subscription
 from shared.models.patron import SubscriptionStatus as Status
-from shared.patrons.lookup import find_patron_by_any_number
 from shared.patrons.subscriptions import current_subscription
 from shared.payments.provider import PaymentProviderError
 from shared.translation import N_
@@ -62,11 +62,9 @@ class LiftForm(PortalForm):
 
 
 @bp.route("/klanten/<number>/abonnement-status", methods=["GET", "POST"])
-def subscription_status(number: str) -> str | Response | tuple[str, int]:
+def subscription_status(number: str) -> str | Response:
     """The current subscription's refusal, and the forms to set or lift it."""
-    patron = find_patron_by_any_number(db.session(), number)
-    if patron is None:
-        return render_template("portal/staff/patron_unknown.html", number=number), 404
+    patron = patron_or_404(number)
     current = current_subscription(patron)
     form = RefuseForm()
     if current is not None:
@@ -88,10 +86,10 @@ def subscription_status(number: str) -> str | Response | tuple[str, int]:
 @bp.post("/klanten/<number>/abonnement-status/opheffen")
 def lift_refusal(number: str) -> Response:
     """Lift the refusal: back to cancelled, invoiced or normal."""
-    patron = find_patron_by_any_number(db.session(), number)
-    current = current_subscription(patron) if patron else None
+    patron = patron_or_404(number)
+    current = current_subscription(patron)
     form = LiftForm()
-    if patron is None or current is None or not form.validate_on_submit():
+    if current is None or not form.validate_on_submit():
         abort(400)
     seen = _seen(form.refusal)
     blacklist = seen == Status.BLACKLISTED

@@ -2,7 +2,7 @@
 may move to an adult subscription earlier): the one the catalogue names next starts today,
 the youth subscription ended yesterday, and the patron is told as on the birthday."""
 
-from flask import abort, flash, redirect, url_for
+from flask import flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 from portal.extensions import db
 from portal.i18n import current_language
 from portal.refusals import refusal_message
+from portal.staff.patron_pages import patron_or_404
 from portal.staff.views import bp
 from portal.wiring import mail_settings, now, renewal_rules
 from shared.desk.audit import record
@@ -18,7 +19,6 @@ from shared.memberships.renewal import Renewal, tell
 from shared.memberships.youth import MOVED_ON, move_now
 from shared.models.membership import Step
 from shared.models.patron import Patron, Subscription
-from shared.patrons.lookup import find_patron_by_any_number
 from shared.patrons.subscriptions import current_subscription
 from shared.timeutil import local_today
 
@@ -26,7 +26,7 @@ from shared.timeutil import local_today
 @bp.post("/klanten/<number>/jeugd-overzetten")
 def move_youth_on(number: str) -> Response:
     """Move the patron's youth subscription on now; back to the patron screen."""
-    patron = find_patron_by_any_number(db.session(), number) or abort(404)
+    patron = patron_or_404(number)
     try:
         successor = _moved_on(patron)
         db.session.commit()
