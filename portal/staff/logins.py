@@ -142,25 +142,19 @@ def forget(number: str) -> Response:
     )
 
 
-@bp.post(f"{BASE}/blokkeren", endpoint="block_login")
-def block(number: str) -> Response:
-    """Block the login: it logs in nowhere, its sessions and single sign-on end."""
+@bp.post(f"{BASE}/blokkeren", endpoint="block_login", defaults={"blocked": True})
+@bp.post(f"{BASE}/deblokkeren", endpoint="unblock_login", defaults={"blocked": False})
+def block(number: str, blocked: bool) -> Response:
+    """Block the login (it logs in nowhere, its sessions and single sign-on end), or unblock it."""
     patron = patron_or_404(number)
+    if blocked:
+        said = _("The login is blocked: it can no longer log in anywhere.")
+    else:
+        said = _("The login is unblocked: it can log in again.")
     return _act(
         number,
-        lambda: logins.set_blocked(db.session(), current_user, patron, True, now()),
-        lambda _account: _("The login is blocked: it can no longer log in anywhere."),
-    )
-
-
-@bp.post(f"{BASE}/deblokkeren", endpoint="unblock_login")
-def unblock(number: str) -> Response:
-    """Unblock the login."""
-    patron = patron_or_404(number)
-    return _act(
-        number,
-        lambda: logins.set_blocked(db.session(), current_user, patron, False, now()),
-        lambda _account: _("The login is unblocked: it can log in again."),
+        lambda: logins.set_blocked(db.session(), current_user, patron, blocked, now()),
+        lambda _account: said,
     )
 
 

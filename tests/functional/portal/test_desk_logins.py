@@ -63,7 +63,7 @@ def smtp() -> Iterator[Callable[[], list[EmailMessage]]]:
     def delivered() -> list[EmailMessage]:
         send_pending_committing(db.session, transport, now=now())
         return [
-            message_from_bytes(envelope.content, policy=policy.default)  # type: ignore[misc]
+            message_from_bytes(envelope.content, policy=policy.default)
             for envelope in handler.envelopes
         ]
 
@@ -120,7 +120,7 @@ def audit_of(patron: Patron, action: str) -> list[AuditEntry]:
 
 def link_in(message: EmailMessage, prefix: str) -> str:
     """The path of the link in a mail's text that starts with `prefix`."""
-    text = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    text = message.get_body(("plain",)).get_content()
     match = re.search(rf"https?://[^/\s]+({re.escape(prefix)}\S+)", text)
     assert match, text
     return match[1]
@@ -233,15 +233,23 @@ def change_own_password(browser: FlaskClient, current: str, path: str) -> TestRe
     )
 
 
-def test_a_one_time_password_is_changed_before_anything_else_single_sign_on_too(
-    app: Flask, desk: FlaskClient, new_browser: Callable[[], FlaskClient]
-) -> None:
+def signed_on(
+    app: Flask, browser: FlaskClient
+) -> tuple[Patron, LoginAccount, dict[str, str], FlaskClient, str]:
+    """A patron logged in on `browser` and signed on to a service; the patron, the login, the
+    service, the browser and the service's access token."""
     patron = patron_with_login()
     account = login_of(patron)
     assert account is not None
-    service, browser = add_service(app), new_browser()
+    service = add_service(app)
     assert log_in(browser, account.username, PASSWORD).status_code == 303
-    tokens_for(browser, service)
+    return patron, account, service, browser, tokens_for(browser, service)["access_token"]
+
+
+def test_a_one_time_password_is_changed_before_anything_else_single_sign_on_too(
+    app: Flask, desk: FlaskClient, new_browser: Callable[[], FlaskClient]
+) -> None:
+    patron, account, service, browser, _access = signed_on(app, new_browser())
     password = one_time_password(desk, patron)
     assert db.session.scalar(select(OidcToken).where(OidcToken.account_id == account.id)) is None
     assert browser.get("/mijn-account").location.startswith("/inloggen")  # the old session ended
@@ -259,7 +267,7 @@ def test_a_one_time_password_is_changed_before_anything_else_single_sign_on_too(
     back = change_own_password(browser, password, to_password.location)
     assert back.status_code == 303 and back.location.startswith("/oidc/authorize?")
     assert browser.get("/mijn-account").status_code == 200
-    assert not login_of(patron).password_must_change  # type: ignore[union-attr]
+    assert not login_of(patron).password_must_change
 
 
 def test_a_one_time_password_without_a_login_makes_one_whose_first_login_sets_it_up(
@@ -289,14 +297,14 @@ def test_a_staff_member_s_one_time_password_is_changed_before_any_page(
     back = change_own_password(client, shown["password"], f"{CHANGE_PASSWORD}?next=/balie/klanten")
     assert back.location == "/balie/klanten"
     assert client.get("/balie/klanten").status_code == 200
-    assert not find_by_username(db.session, "nieuw").password_must_change  # type: ignore[union-attr]
+    assert not find_by_username(db.session, "nieuw").password_must_change
 
 
 def test_forgetting_removes_a_login_of_one_record_and_keeps_a_shared_one(
     desk: FlaskClient,
 ) -> None:
     alone = patron_with_login()
-    username = login_of(alone).username  # type: ignore[union-attr]
+    username = login_of(alone).username
     done = press(desk, alone, "vergeten")
     assert "verwijderd" in flashed(desk, done) and login_of(alone) is None
     assert find_by_username(db.session, username) is None
@@ -343,7 +351,7 @@ def test_linking_is_refused_for_a_staff_login_a_patron_with_a_login_and_a_shared
     guest = new_patron()
     staff = send_form(desk, guest, "koppelen", **{"find-login": "balie"})
     assert "medewerkersaccount" in text_of(staff.get_data(as_text=True))
-    staff_id = find_by_username(db.session, "balie").id  # type: ignore[union-attr]
+    staff_id = find_by_username(db.session, "balie").id
     token = csrf_token(desk.get(page(guest, "koppelen")))
     forged = {"link-csrf_token": token, "link-account": str(staff_id)}
     assert desk.post(page(guest, "koppelen"), data=forged).status_code == 403
@@ -363,21 +371,16 @@ def test_linking_is_refused_for_a_staff_login_a_patron_with_a_login_and_a_shared
 def test_a_blocked_login_logs_in_nowhere_until_unblocked(
     app: Flask, desk: FlaskClient, new_browser: Callable[[], FlaskClient]
 ) -> None:
-    patron = patron_with_login()
-    account = login_of(patron)
-    assert account is not None
-    service, browser = add_service(app), new_browser()
-    log_in(browser, account.username, PASSWORD)
-    access = tokens_for(browser, service)["access_token"]
+    patron, account, service, browser, access = signed_on(app, new_browser())
     assert "is geblokkeerd" in flashed(desk, press(desk, patron, "blokkeren"))
-    assert login_of(patron).status == AccountStatus.BLOCKED  # type: ignore[union-attr]
+    assert login_of(patron).status == AccountStatus.BLOCKED
     assert browser.get("/mijn-account").location.startswith("/inloggen")
     auth = {"Authorization": f"Bearer {access}"}
     assert browser.get("/oidc/userinfo", headers=auth).status_code == 401
     to_login = browser.get(authorize_url(service["client_id"]))
     assert to_login.location.startswith("/inloggen?next=/oidc/authorize")
     refused = log_in(browser, account.username, PASSWORD)
-    assert "geblokkeerd" in text_of(refused.get_data(as_text=True))  # type: ignore[attr-defined]
+    assert "geblokkeerd" in text_of(refused.get_data(as_text=True))
     assert "is al geblokkeerd" in flashed(desk, press(desk, patron, "blokkeren"))
     (entry,) = audit_of(patron, "login.blocked")
     assert entry.before["status"] == "active" and entry.after["status"] == "blocked"
@@ -404,20 +407,20 @@ def test_a_staff_login_on_a_patron_record_is_never_changed_from_the_patron_scree
         assert press(desk, patron, action).status_code == 403, action
     assert send_form(desk, patron, "eenmalig-wachtwoord").status_code == 403
     db.session.expire_all()
-    assert find_by_username(db.session, "collega").status == AccountStatus.ACTIVE  # type: ignore[union-attr]
+    assert find_by_username(db.session, "collega").status == AccountStatus.ACTIVE
     assert login_of(patron) is not None and not audit_of(patron, "login.forgotten")
 
 
 def test_a_patron_s_login_gets_403_on_every_desk_login_page(client: FlaskClient) -> None:
     patron = patron_with_login()
-    log_in(client, login_of(patron).username, PASSWORD)  # type: ignore[union-attr]
+    log_in(client, login_of(patron).username, PASSWORD)
     token = csrf_token(client.get("/mijn-account/wachtwoord"))
     for action in PAGES:
         assert client.get(page(patron, action)).status_code == 403, action
     for action in (*ACTIONS, *PAGES):
         response = client.post(page(patron, action), data={"csrf_token": token})
         assert response.status_code == 403, action
-    assert login_of(patron).status == AccountStatus.ACTIVE  # type: ignore[union-attr]
+    assert login_of(patron).status == AccountStatus.ACTIVE
     assert db.session.scalar(select(AuditEntry).limit(1)) is None
 
 
