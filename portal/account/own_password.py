@@ -1,11 +1,12 @@
 """A one-time password (handed over by the desk or the command line) is changed before anything
 else: every page of a login that must change it leads to the password page first, and back."""
 
-from flask import flash, redirect, request, url_for
+from flask import flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from portal.auth_session import MUST_CHANGE_PASSWORD
 from shared.redirects import safe_path
 
 CHANGE_PASSWORD = "account.change_password"
@@ -16,12 +17,13 @@ ALLOWED = {CHANGE_PASSWORD, "login.logout", "i18n.choose_language", "static", "o
 
 
 def own_password_first() -> Response | None:
-    """Any page of a logged-in login with a one-time password: to the password page first."""
-    if request.endpoint in ALLOWED or request.blueprint == "staff":
+    """Any page of a logged-in login with a one-time password: to the password page first
+    (only a session begun with one asks the database)."""
+    if MUST_CHANGE_PASSWORD not in session or request.endpoint in ALLOWED:
         return None
-    if not current_user.is_authenticated or not current_user.password_must_change:
+    if request.blueprint == "staff" or not current_user.is_authenticated:
         return None
-    return to_own_password()
+    return to_own_password() if current_user.password_must_change else None
 
 
 def to_own_password(back: str | None = None) -> Response:
