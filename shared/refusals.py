@@ -340,6 +340,25 @@ REFUSALS: dict[str, Refusal] = {
             "has a payment open since), so it is undone. Choose again."
         ),
     ),
+    # Privacy: erasing a patron who asks for it (each reason shown with erasure_refused)
+    "erasure_refused": Refusal(CONFLICT, N_("The patron cannot be erased yet.")),
+    "erasure_balance": Refusal(
+        CONFLICT,
+        N_("Money is still owed, by the patron or to the patron: the balance must be zero."),
+    ),
+    "erasure_subscription_runs": Refusal(
+        CONFLICT, N_("A subscription runs after today: cancel it now first.")
+    ),
+    "erasure_blacklisted": Refusal(
+        CONFLICT,
+        N_("The patron is blacklisted: the library keeps that record until it is lifted."),
+    ),
+    "erasure_payment_open": Refusal(
+        CONFLICT, N_("A payment or refund is not final yet: wait for the payment provider.")
+    ),
+    "erasure_mandate": Refusal(
+        CONFLICT, N_("A direct debit mandate is still valid: stop direct debit first.")
+    ),
     # Single sign-on
     "invalid_redirect_uri": Refusal(
         BAD_REQUEST, N_("A return address must be https, or http on this machine: %(uri)s")

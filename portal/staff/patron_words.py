@@ -18,6 +18,8 @@ from shared.models.mandate import MandateStatus
 from shared.models.membership import Step
 from shared.models.patron import CustomerType, PaymentPlan, SubscriptionStatus
 from shared.models.payment import PaymentMethod, PaymentStatus, RefundStatus
+from shared.privacy.erasure import ERASED
+from shared.privacy.export import EXPORTED
 
 REASON_WORDS = {
     BlockReason.NO_CARD: _l("No card yet: lending starts when the patron has collected a card."),
@@ -129,6 +131,8 @@ ACTION_WORDS = {
     CHANGE_ACTION: _l("Changed the subscription"),
     UNDO_ACTION: _l("Undid the planned change"),
     PAY_ACTION: _l("Let the patron pay the change's first payment on the desk's screen"),
+    EXPORTED: _l("Handed out what is held about the patron"),
+    ERASED: _l("Erased a patron at their request"),
 }
 # The values an audit entry records, by their name there (the details as at signup, what the
 # desk chose, and a subscription's columns a cancellation changes).
@@ -160,6 +164,7 @@ FIELD_WORDS = {
     "cancel_reason": _l("Reason for cancelling"),
     "paid_by": _l("How paid"),
     "refund": _l("Refunded"),
+    "format": _l("Form"),
 }
 
 
