@@ -145,6 +145,16 @@ REFUSALS: dict[str, Refusal] = {
     ),
     "first_name_required": Refusal(REFUSED, N_("Fill in the first name of a member under 19.")),
     "unknown_branch": Refusal(REFUSED, N_("Choose one of the branches in the list.")),
+    "newsletter_from_16": Refusal(
+        REFUSED, N_("The newsletter is for members aged %(age)s and over.")
+    ),
+    "patron_changed_meanwhile": Refusal(
+        CONFLICT,
+        N_(
+            "Someone changed this patron's details meanwhile. Nothing was saved: check the"
+            " details as they are now and make your change again."
+        ),
+    ),
     "registration_completed": Refusal(
         CONFLICT, N_("This registration has been completed already.")
     ),

@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 
 from shared.desk.cancellation import CANCELLED, WITHDRAWN
+from shared.desk.patron_data import CHANGED as DATA_CHANGED
 from shared.desk.patron_view import VIEWED, BlockReason
 from shared.desk.print_queue import OPENED, PRINTED
 from shared.desk.refusal import LIFTED, REFUSED
@@ -133,6 +134,7 @@ ACTION_WORDS = {
     PAY_ACTION: _l("Let the patron pay the change's first payment on the desk's screen"),
     EXPORTED: _l("Handed out what is held about the patron"),
     ERASED: _l("Erased a patron at their request"),
+    DATA_CHANGED: _l("Changed the patron's details"),
 }
 # The values an audit entry records, by their name there (the details as at signup, what the
 # desk chose, and a subscription's columns a cancellation changes).
@@ -150,6 +152,8 @@ FIELD_WORDS = {
     "country": _l("Country"),
     "phone": _l("Phone"),
     "library_email": _l("E-mail address"),
+    "pending_library_email": _l("New e-mail address, to be confirmed"),
+    "locale": _l("Language"),
     "newsletter": _l("Newsletter"),
     "branch": _l("Branch"),
     "subscription": _l("Subscription"),

@@ -70,6 +70,8 @@ class Patron(Base):
     phone: Mapped[str] = mapped_column(String(30), default="")
     library_email: Mapped[str] = mapped_column(String(254))
     library_email_confirmed_at: Mapped[datetime | None]
+    # A new library e-mail the desk entered, used once the patron confirms it from that address.
+    pending_library_email: Mapped[str | None] = mapped_column(String(254))
     newsletter: Mapped[bool] = mapped_column(default=False)
     iban: Mapped[str] = mapped_column(String(34), default="")
     home_branch_id: Mapped[int] = mapped_column(ForeignKey("branch.id"))
