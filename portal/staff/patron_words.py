@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 
 from shared.desk.cancellation import CANCELLED, WITHDRAWN
+from shared.desk.merge import MERGED
 from shared.desk.patron_view import VIEWED, BlockReason
 from shared.desk.print_queue import OPENED, PRINTED
 from shared.desk.refusal import LIFTED, REFUSED
@@ -129,6 +130,7 @@ ACTION_WORDS = {
     CHANGE_ACTION: _l("Changed the subscription"),
     UNDO_ACTION: _l("Undid the planned change"),
     PAY_ACTION: _l("Let the patron pay the change's first payment on the desk's screen"),
+    MERGED: _l("Merged duplicate records"),
 }
 # The values an audit entry records, by their name there (the details as at signup, what the
 # desk chose, and a subscription's columns a cancellation changes).
@@ -160,6 +162,17 @@ FIELD_WORDS = {
     "cancel_reason": _l("Reason for cancelling"),
     "paid_by": _l("How paid"),
     "refund": _l("Refunded"),
+    "iban": _l("IBAN"),
+    "home_branch_id": _l("Home branch"),
+    "customer_type": _l("Kind of patron"),
+    "locale": _l("Language"),
+    "main_card": _l("Active main card"),
+    "merged": _l("Merged into this record"),
+    "merged_into": _l("Merged into"),
+    "moved": _l("Moved (rows per table)"),
+    "taken": _l("Taken from the other record"),
+    "card_replaced": _l("Card replaced"),
+    "login_blocked": _l("Login blocked"),
 }
 
 
