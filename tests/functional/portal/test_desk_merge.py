@@ -3,8 +3,9 @@ everything of the other record moves to the one that stays, its numbers find tha
 desk, the kiosk and the login; refused for conflicting subscriptions, itself, a merged record
 and a change meanwhile; all or nothing; in the audit log; desk staff only."""
 
+import threading
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from flask import Flask
@@ -16,7 +17,7 @@ from werkzeug.test import TestResponse
 from portal.extensions import db
 from portal.wiring import now
 from shared.clock import ManualClock
-from shared.db import Base
+from shared.db import Base, lock_row
 from shared.desk.audit import entries
 from shared.desk.merge import (
     CHOICES,
@@ -27,6 +28,7 @@ from shared.desk.merge import (
     unclassified,
 )
 from shared.desk.merge_sides import fingerprint, side_of
+from shared.errors import DomainError
 from shared.models.account import AccountStatus, LoginAccount
 from shared.models.audit import AuditEntry
 from shared.models.card import Card, CardStatus
@@ -41,7 +43,13 @@ from tests.support.dates import noon_on
 from tests.support.factories import create_account, create_card, create_patron
 from tests.support.kiosk_api import KioskApi
 from tests.support.signup import csrf_token
-from tests.support.staff import desk_session
+from tests.support.staff import (
+    SECOND_STEP,
+    authenticator_of,
+    code_at,
+    desk_session,
+    type_code,
+)
 
 DAY = date(date.today().year + 1, 3, 10)
 MOVED = (Card, Subscription, LedgerEntry, Payment)
@@ -247,6 +255,23 @@ def test_the_desk_chooses_the_other_record_by_number_or_from_the_likely_duplicat
     assert 'aria-invalid="true"' in unknown and "Geen klant heeft dit nummer" in unknown
 
 
+def test_a_merge_asks_for_a_fresh_code(
+    pair: tuple[Patron, Patron], balie: FlaskClient, clock: ManualClock
+) -> None:
+    kept, other = pair
+    page = balie.get(merge_page(kept, other.customer_number))
+    clock.advance(timedelta(minutes=5, seconds=1))
+    asked = send(balie, kept, other.customer_number, page)
+    assert asked.status_code == 302 and asked.location.startswith(SECOND_STEP)
+    db.session.expire_all()
+    assert other.merged_into_id is None
+    code = code_at(authenticator_of("balie"))
+    assert type_code(balie, code, asked.location).location == merge_page(
+        kept, other.customer_number
+    )
+    assert merge(balie, kept, other.customer_number).status_code == 303
+
+
 def test_only_staff_merge(
     app: Flask,
     new_browser: Callable[[], FlaskClient],
@@ -270,6 +295,53 @@ def test_every_table_referring_to_a_patron_has_a_rule() -> None:
     # a merge moves its rows, files them again or keeps them with the merged record.
     assert unclassified(Base.metadata) == set()
     assert set(REFERENCES) <= patron_references(Base.metadata)
+
+
+def test_two_merges_of_the_same_records_at_once_merge_once(
+    app: Flask, portal_instance: Callable[..., Flask], clock: ManualClock
+) -> None:
+    clock.set(noon_on(DAY))
+    staff = create_account(db.session, now())
+    kept = create_patron(db.session, None, now(), subscription="0045")
+    other = create_patron(db.session, None, now())
+    create_card(db.session, other, now())
+    db.session.commit()
+    ids = (staff.id, kept.id, other.id)
+    shown = fingerprint(side_of(db.session, kept), side_of(db.session, other))
+    outcomes: list[str] = []
+
+    def merge_there() -> None:
+        with portal_instance().app_context():
+            staff, kept, other = (
+                db.session.get_one(model, id_)
+                for model, id_ in zip((LoginAccount, Patron, Patron), ids, strict=True)
+            )
+            choice = Choice(frozenset(), shown, "nl")
+            try:
+                merge_committing(db.session(), staff, kept, other, choice, now())
+                outcomes.append("merged")
+            except DomainError as error:
+                outcomes.append(error.code)
+            db.session.remove()
+
+    # Both start while this test holds the records; the one that gets them second finds the
+    # other record merged already.
+    for patron_id in sorted(ids[1:]):
+        lock_row(db.session, Patron, patron_id)
+    threads = [threading.Thread(target=merge_there) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=1)
+        assert thread.is_alive()  # waiting for the records
+    db.session.rollback()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["merge_already_merged", "merged"]
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).where(Card.patron_id == kept.id)) == 1
+    merged = select(func.count()).where(AuditEntry.action == "patron.merged")
+    assert db.session.scalar(merged) == 2  # one on each record, once
 
 
 FAIL_ON_POSTGRESQL = (
