@@ -291,6 +291,26 @@ REFUSALS: dict[str, Refusal] = {
         CONFLICT,
         N_("No card can be given: the subscription includes none, or the patron has one already."),
     ),
+    # Merging duplicate records at the desk (ontdubbelen)
+    "merge_same_patron": Refusal(
+        CONFLICT, N_("A record cannot be merged with itself: give the other record's number.")
+    ),
+    "merge_already_merged": Refusal(
+        CONFLICT,
+        N_("%(number)s has been merged into another record already: open that record instead."),
+    ),
+    "merge_subscriptions_conflict": Refusal(
+        CONFLICT,
+        N_(
+            "Both records have a subscription that has not ended: %(kept)s on this record and"
+            " %(other)s on the other. One record cannot hold both: cancel one of them now"
+            " first (with a refund of the unused part, if it was paid), then merge."
+        ),
+    ),
+    "merge_changed": Refusal(
+        CONFLICT,
+        N_("One of the records was changed meanwhile: check the choices again, then merge."),
+    ),
     # Special subscriptions and the cost build-up (seed 002)
     "unknown_selection": Refusal(BAD_REQUEST, N_("Choose a selection from the list.")),
     "selection_required": Refusal(

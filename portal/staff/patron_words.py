@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 
 from shared.desk.cancellation import CANCELLED, WITHDRAWN
+from shared.desk.merge import MERGED
 from shared.desk.patron_data import CHANGED as DATA_CHANGED
 from shared.desk.patron_view import VIEWED, BlockReason
 from shared.desk.print_queue import OPENED, PRINTED
@@ -135,6 +136,7 @@ ACTION_WORDS = {
     EXPORTED: _l("Handed out what is held about the patron"),
     ERASED: _l("Erased a patron at their request"),
     DATA_CHANGED: _l("Changed the patron's details"),
+    MERGED: _l("Merged duplicate records"),
 }
 # The values an audit entry records, by their name there (the details as at signup, what the
 # desk chose, and a subscription's columns a cancellation changes).
@@ -169,6 +171,16 @@ FIELD_WORDS = {
     "paid_by": _l("How paid"),
     "refund": _l("Refunded"),
     "format": _l("Form"),
+    "iban": _l("IBAN"),
+    "home_branch_id": _l("Home branch"),
+    "customer_type": _l("Kind of patron"),
+    "main_card": _l("Active main card"),
+    "merged": _l("Merged into this record"),
+    "merged_into": _l("Merged into"),
+    "moved": _l("Moved (rows per table)"),
+    "taken": _l("Taken from the other record"),
+    "card_replaced": _l("Card replaced"),
+    "login_blocked": _l("Login blocked"),
 }
 
 
