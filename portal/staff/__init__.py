@@ -4,6 +4,7 @@ pages to the one blueprint of `views`; importing this package registers them all
 from portal.staff import (
     audit_log,
     cancellation,
+    cards,
     change,
     letters,
     navigation,
@@ -23,6 +24,7 @@ __all__ = [
     "bp",
     "letters",
     "cancellation",
+    "cards",
     "change",
     "navigation",
     "patrons",

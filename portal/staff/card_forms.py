@@ -1,0 +1,52 @@
+"""The desk's card forms: a scanned number and what it becomes, and why a card is blocked."""
+
+from flask_babel import lazy_gettext as _l
+from wtforms import RadioField, SelectField, StringField
+from wtforms.validators import InputRequired
+
+from portal.forms import PortalForm, fits, normalise_space
+from portal.staff.patron_words import CARD_REASON_WORDS
+from shared.models.card import Card, CardReason
+
+ADD, REPLACE, SECONDARY = "add", "replace", "secondary"
+KIND_CHOICES = [
+    (ADD, _l("The main card (the patron has none that works)")),
+    (REPLACE, _l("A new main card in place of the current one (replace)")),
+    (SECONDARY, _l("A secondary card (volgpas) beside the main card")),
+]
+REASON_CHOICES = list(CARD_REASON_WORDS.items())
+
+
+class CardScanForm(PortalForm):
+    """A blank card's number as the scanner types it, and what the card becomes."""
+
+    kind = RadioField(
+        _l("The scanned card becomes"),
+        choices=KIND_CHOICES,
+        validators=[InputRequired(_l("Choose what the card becomes."))],
+    )
+    reason = SelectField(
+        _l("Why is the card replaced?"),
+        choices=REASON_CHOICES,
+        default=CardReason.DAMAGED,
+        validators=[InputRequired(_l("Choose why the card is replaced."))],
+    )
+    card_number = StringField(
+        _l("Card number"),
+        filters=[normalise_space],
+        validators=[InputRequired(_l("Scan the card's barcode.")), fits(Card.number)],
+    )
+
+
+class CardBlockForm(PortalForm):
+    """Why a card is blocked."""
+
+    reason = SelectField(
+        _l("Why?"),
+        choices=REASON_CHOICES,
+        validators=[InputRequired(_l("Choose why the card is blocked."))],
+    )
+
+
+class CardButtonForm(PortalForm):
+    """A card action without fields (unblock, delete): the CSRF token only."""
