@@ -2,7 +2,10 @@
 
 from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, SelectField, StringField
-from wtforms.validators import InputRequired
+from wtforms.validators import DataRequired, InputRequired
+
+# types-wtforms describes WTForms 3.2, which had no SelectChoice yet.
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 
 from portal.forms import PortalForm, fits, normalise_space
 from portal.staff.patron_words import CARD_REASON_WORDS
@@ -10,11 +13,11 @@ from shared.models.card import Card, CardReason
 
 ADD, REPLACE, SECONDARY = "add", "replace", "secondary"
 KIND_CHOICES = [
-    (ADD, _l("The main card (the patron has none that works)")),
-    (REPLACE, _l("A new main card in place of the current one (replace)")),
-    (SECONDARY, _l("A secondary card (volgpas) beside the main card")),
+    SelectChoice(ADD, _l("The main card (the patron has none that works)")),
+    SelectChoice(REPLACE, _l("A new main card in place of the current one (replace)")),
+    SelectChoice(SECONDARY, _l("A secondary card (volgpas) beside the main card")),
 ]
-REASON_CHOICES = list(CARD_REASON_WORDS.items())
+REASON_CHOICES = [SelectChoice(reason, words) for reason, words in CARD_REASON_WORDS.items()]
 
 
 class CardScanForm(PortalForm):
@@ -34,7 +37,7 @@ class CardScanForm(PortalForm):
     card_number = StringField(
         _l("Card number"),
         filters=[normalise_space],
-        validators=[InputRequired(_l("Scan the card's barcode.")), fits(Card.number)],
+        validators=[DataRequired(_l("Scan the card's barcode.")), fits(Card.number)],
     )
 
 

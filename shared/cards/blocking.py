@@ -42,6 +42,8 @@ def unblock_card(session: Session, patron: Patron, card: Card, now: datetime) ->
     """A blocked or lost card found again works again. A main card only while no main card was
     issued since, and under a valid subscription (lending is unblocked again); a secondary card
     only beside an active main card, which it goes with."""
+    if card.status == CardStatus.REPLACED:
+        raise DomainError("card_replaced_since")
     if card.status not in BLOCKED_STATUSES:
         raise DomainError("card_not_blocked")
     if card.role == CardRole.MAIN:
