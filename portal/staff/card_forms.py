@@ -2,10 +2,10 @@
 
 from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, SelectField, StringField
-from wtforms.validators import DataRequired, InputRequired
 
 # types-wtforms describes WTForms 3.2, which had no SelectChoice yet.
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
+from wtforms.validators import DataRequired, InputRequired
 
 from portal.forms import PortalForm, fits, normalise_space
 from portal.staff.patron_words import CARD_REASON_WORDS
