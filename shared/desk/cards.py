@@ -26,18 +26,18 @@ SECONDARY_ADDED = "card.secondary_added"
 BLOCKED = "card.blocked"
 UNBLOCKED = "card.unblocked"
 DELETED = "card.deleted"
+# How a scanned card is issued in each role, and the audit log's action for it.
+ISSUING = {
+    CardRole.MAIN: (issue_scanned_card, ADDED),
+    CardRole.SECONDARY: (issue_secondary_card, SECONDARY_ADDED),
+}
 
 
 def add_main_card(
     session: Session, staff: LoginAccount, patron: Patron, number: str, now: datetime
 ) -> Card:
     """The scanned blank card becomes the main card of a patron who has none active."""
-    if (same := _already(session, patron, number, CardRole.MAIN)) is not None:
-        return same
-    before = audited(patron)
-    card = issue_scanned_card(session, patron, number, now)
-    audit.record(session, staff, ADDED, now, patron.id, before, audited(patron, card))
-    return card
+    return _add(session, staff, patron, number, now, CardRole.MAIN)
 
 
 def replace_card(
@@ -63,11 +63,24 @@ def add_secondary_card(
     session: Session, staff: LoginAccount, patron: Patron, number: str, now: datetime
 ) -> Card:
     """The scanned blank card becomes a secondary card (*volgpas*) of the patron."""
-    if (same := _already(session, patron, number, CardRole.SECONDARY)) is not None:
+    return _add(session, staff, patron, number, now, CardRole.SECONDARY)
+
+
+def _add(
+    session: Session,
+    staff: LoginAccount,
+    patron: Patron,
+    number: str,
+    now: datetime,
+    role: CardRole,
+) -> Card:
+    """Issue the scanned card in this role, in the audit log; a scan sent twice is done once."""
+    if (same := _already(session, patron, number, role)) is not None:
         return same
     before = audited(patron)
-    card = issue_secondary_card(session, patron, number, now)
-    audit.record(session, staff, SECONDARY_ADDED, now, patron.id, before, audited(patron, card))
+    issue, action = ISSUING[role]
+    card = issue(session, patron, number, now)
+    audit.record(session, staff, action, now, patron.id, before, audited(patron, card))
     return card
 
 

@@ -104,6 +104,12 @@ def card_actions(patron: Patron) -> list[tuple[str, str, dict | None, dict | Non
     ]
 
 
+def values(number: str, status: str, reason: str | None, blocked: bool, username: str) -> dict:
+    """What the audit log keeps of a main card action: the card, lending and the login's name."""
+    card = {"card_number": number, "role": "main", "status": status, "status_reason": reason}
+    return {"lending_blocked": blocked, "username": username} | card
+
+
 def error_at(html: str, field: str) -> str:
     """The error shown at a field of the scan page (tied to it with aria-describedby)."""
     assert f'aria-describedby="{field}-error"' in html or f"{field}-hint {field}-error" in html
@@ -133,14 +139,7 @@ def test_a_scanned_blank_card_becomes_the_main_card_once(desk: FlaskClient, patr
             "card.added",
             "balie",
             {"lending_blocked": True, "username": temporary},
-            {
-                "lending_blocked": False,
-                "username": A,
-                "card_number": A,
-                "role": "main",
-                "status": "active",
-                "status_reason": None,
-            },
+            values(A, "active", None, False, A),
         )
     ]
     html = screen(desk, A)
@@ -270,22 +269,8 @@ def test_block_and_unblock_a_card_found_again(desk: FlaskClient, patron: Patron)
         "card.replaced",
     ]
     assert actions[2][2:] == (
-        {
-            "lending_blocked": False,
-            "username": A,
-            "card_number": A,
-            "role": "main",
-            "status": "active",
-            "status_reason": None,
-        },
-        {
-            "lending_blocked": True,
-            "username": A,
-            "card_number": A,
-            "role": "main",
-            "status": "blocked",
-            "status_reason": "stolen",
-        },
+        values(A, "active", None, False, A),
+        values(A, "blocked", "stolen", True, A),
     )
 
 
@@ -301,14 +286,7 @@ def test_a_card_is_deleted_only_before_it_was_used(
     assert card_actions(patron)[-1] == (
         "card.deleted",
         "balie",
-        {
-            "lending_blocked": False,
-            "username": A,
-            "card_number": A,
-            "role": "main",
-            "status": "active",
-            "status_reason": None,
-        },
+        values(A, "active", None, False, A),
         {"lending_blocked": True, "username": temporary, "card_number": A, "status": "deleted"},
     )
     scan(desk, temporary, A)
