@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shared.db import Base, enum_column
 
@@ -55,6 +55,9 @@ class Card(Base):
     # When its number last identified its holder (a login, a kiosk tap): a card never used may
     # be deleted as added by mistake.
     last_used_at: Mapped[datetime | None]
+    # Known to the session, so that deleting a patron's cards in one flush (erasure, merging)
+    # deletes a secondary card before the main card it goes with.
+    main_card: Mapped["Card | None"] = relationship(remote_side=[id])
 
 
 class CollectionCode(Base):

@@ -330,3 +330,16 @@ def test_card_actions_are_the_desks_only(
     anonymous = new_browser().get(f"/balie/klanten/{A}/pas-scannen")
     assert anonymous.status_code == 302 and "/inloggen" in anonymous.location
     assert card(A).status == CardStatus.LOST and card(B) is None
+
+
+def test_a_patrons_cards_are_deleted_together_in_any_order(
+    desk: FlaskClient, patron: Patron
+) -> None:
+    scan(desk, patron.temporary_number, A)
+    scan(desk, A, C, "secondary")
+    main, secondary = card(A), card(C)
+    assert main is not None and secondary is not None
+    db.session.delete(main)  # as erasing a patron deletes every card, the main card first
+    db.session.delete(secondary)
+    db.session.commit()
+    assert card(A) is None and card(C) is None
