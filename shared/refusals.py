@@ -311,6 +311,37 @@ REFUSALS: dict[str, Refusal] = {
         CONFLICT,
         N_("One of the records was changed meanwhile: check the choices again, then merge."),
     ),
+    # The desk's card actions
+    "no_card_to_replace": Refusal(
+        CONFLICT, N_("The patron has no main card to replace: add the card as the main card.")
+    ),
+    "no_main_card": Refusal(
+        CONFLICT, N_("The patron has no active main card: a secondary card goes with one.")
+    ),
+    "card_not_active_to_block": Refusal(
+        CONFLICT, N_("This card is not active: it is blocked already.")
+    ),
+    "card_not_blocked": Refusal(CONFLICT, N_("This card is not blocked.")),
+    "card_replaced_since": Refusal(
+        CONFLICT,
+        N_(
+            "A newer main card was issued since: this card cannot work again. Use the newer card,"
+            " or replace it."
+        ),
+    ),
+    "card_used": Refusal(
+        CONFLICT,
+        N_(
+            "This card has been used (to log in, or at a kiosk), so it cannot be deleted. Block"
+            " it instead."
+        ),
+    ),
+    "card_was_replaced": Refusal(
+        CONFLICT, N_("A replaced card stays on the record: it cannot be deleted.")
+    ),
+    "card_has_secondary": Refusal(
+        CONFLICT, N_("Secondary cards go with this card: delete or block those first.")
+    ),
     # Special subscriptions and the cost build-up (seed 002)
     "unknown_selection": Refusal(BAD_REQUEST, N_("Choose a selection from the list.")),
     "selection_required": Refusal(

@@ -4,6 +4,7 @@ pages to the one blueprint of `views`; importing this package registers them all
 from portal.staff import (
     audit_log,
     cancellation,
+    cards,
     change,
     letters,
     merge,
@@ -27,6 +28,7 @@ __all__ = [
     "letters",
     "merge",
     "cancellation",
+    "cards",
     "change",
     "navigation",
     "patron_data",

@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
+from shared.desk import cards
 from shared.desk.cancellation import CANCELLED, WITHDRAWN
 from shared.desk.merge import MERGED
 from shared.desk.patron_data import CHANGED as DATA_CHANGED
@@ -13,7 +14,7 @@ from shared.memberships.change import CHANGE_ACTION, UNDO_ACTION
 from shared.memberships.change_mandate import PAY_ACTION
 from shared.memberships.youth import MOVED_ON
 from shared.models.account import AccountStatus
-from shared.models.card import CardRole, CardStatus
+from shared.models.card import CardReason, CardRole, CardStatus
 from shared.models.ledger import EntryType, LedgerEntry
 from shared.models.mail import MailStatus
 from shared.models.mandate import MandateStatus
@@ -57,6 +58,12 @@ CARD_STATUS_WORDS = {
     CardStatus.BLOCKED: _l("Blocked"),
     CardStatus.REPLACED: _l("Replaced"),
     CardStatus.LOST: _l("Lost"),
+}
+CARD_REASON_WORDS = {
+    CardReason.LOST: _l("Lost"),
+    CardReason.STOLEN: _l("Stolen"),
+    CardReason.DAMAGED: _l("Damaged"),
+    CardReason.OTHER: _l("Another reason"),
 }
 ACCOUNT_WORDS = {AccountStatus.ACTIVE: _l("Active"), AccountStatus.BLOCKED: _l("Blocked")}
 ENTRY_WORDS = {
@@ -137,6 +144,12 @@ ACTION_WORDS = {
     ERASED: _l("Erased a patron at their request"),
     DATA_CHANGED: _l("Changed the patron's details"),
     MERGED: _l("Merged duplicate records"),
+    cards.ADDED: _l("Added a main card"),
+    cards.REPLACED: _l("Replaced the main card"),
+    cards.SECONDARY_ADDED: _l("Added a secondary card"),
+    cards.BLOCKED: _l("Blocked a card"),
+    cards.UNBLOCKED: _l("Unblocked a card"),
+    cards.DELETED: _l("Deleted a card added by mistake"),
 }
 # The values an audit entry records, by their name there (the details as at signup, what the
 # desk chose, and a subscription's columns a cancellation changes).
@@ -181,6 +194,11 @@ FIELD_WORDS = {
     "taken": _l("Taken from the other record"),
     "card_replaced": _l("Card replaced"),
     "login_blocked": _l("Login blocked"),
+    "role": _l("Role"),
+    "lending_blocked": _l("Lending blocked"),
+    "username": _l("Username"),
+    "replaced_card": _l("Replaced card"),
+    "replaced_status": _l("Status of the replaced card"),
 }
 
 

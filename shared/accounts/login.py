@@ -17,6 +17,7 @@ from shared.accounts.throttle import (
     refuse_while_locked,
 )
 from shared.cards.lookup import card_holder, main_card
+from shared.cards.usage import note_use
 from shared.errors import DomainError
 from shared.models.account import AccountStatus, LoginAccount
 from shared.models.card import Card
@@ -60,6 +61,7 @@ def log_in(
     forget_failures(session, account_key(found.account.id, client))
     if not found.account.is_staff:  # staff have logged in only once their code is right
         found.account.last_login_at = now
+        note_use(session, login.strip(), now)
     return found
 
 

@@ -30,6 +30,7 @@ def by_card(session: Session, number: str, chip_uid: str | None, now: datetime) 
         raise DomainError("unknown_card")
     patron = card_holder(session, card)
     _require_login_allowed(patron, now)
+    card.last_used_at = now
     return patron
 
 
