@@ -17,6 +17,7 @@ from portal.demo_cli import demo
 from portal.extensions import db
 from portal.memberships_cli import memberships, run_daily_for
 from portal.oidc.cli import oidc
+from portal.privacy_cli import privacy, purge_expired_payments
 from portal.refusals import refusals_reported
 from portal.settlement import reconcile
 from portal.wiring import MAIL_LOADERS, clock, now, payment_provider
@@ -418,8 +419,9 @@ def mail_worker(interval: float) -> None:
 @click.command("housekeeping")
 @click.option("--interval", default=300.0, show_default=True, help="Seconds between passes.")
 def housekeeping(interval: float) -> None:
-    """Reconcile payments, purge expired accounts and audit entries past retention, and run the
-    day's membership steps (each once), every interval, until interrupted."""
+    """Reconcile payments, purge expired accounts, audit entries and erased patrons' payments
+    past retention, and run the day's membership steps (each once), every interval, until
+    interrupted."""
     log_to_stderr()
     while True:
         try:
@@ -428,6 +430,7 @@ def housekeeping(interval: float) -> None:
             db.session.commit()
             log.info("housekeeping: purged %d accounts", report.accounts)
             log.info("housekeeping: purged %d audit entries", purge_expired())
+            log.info("housekeeping: purged %d anonymised payments", purge_expired_payments())
             memberships = run_daily_for(local_today(now()))
             log.info("housekeeping: memberships %s", memberships.seen)
             if memberships.failures:
@@ -447,5 +450,5 @@ def _transport() -> Transport:
 def register(app: Flask) -> None:
     """Attach the command groups to the app."""
     groups = (catalogue, accounts, payments, mail, housekeeping, kiosk, ledger_group)
-    for group in (*groups, direct_debit_group, oidc, demo, audit, memberships):
+    for group in (*groups, direct_debit_group, oidc, demo, audit, memberships, privacy):
         app.cli.add_command(group)

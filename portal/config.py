@@ -38,6 +38,7 @@ ENV_SETTINGS = (
     "TRUSTED_PROXIES",
     "OIDC_KEY_DIR",
     "AUDIT_RETENTION_DAYS",
+    "BOOKKEEPING_RETENTION_YEARS",
     "STAFF_IDLE_MINUTES",
     "STAFF_SESSION_HOURS",
     "RENEWAL_NOTICE_DAYS",
@@ -68,6 +69,9 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
     config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(config)
     config["MOLLIE_ENDPOINT"] = _mollie_endpoint(config)
     config["AUDIT_RETENTION_DAYS"] = _whole_number(config, "AUDIT_RETENTION_DAYS", minimum=1)
+    config["BOOKKEEPING_RETENTION_YEARS"] = _whole_number(
+        config, "BOOKKEEPING_RETENTION_YEARS", minimum=1
+    )
     for limit in ("STAFF_IDLE_MINUTES", "STAFF_SESSION_HOURS", "RENEWAL_NOTICE_DAYS"):
         config[limit] = _whole_number(config, limit, minimum=1)
     for limit in ("RENEWAL_GRACE_DAYS", "RENEWAL_REMINDER_DAYS"):
@@ -116,6 +120,9 @@ def _defaults(instance_path: Path, env: str) -> dict[str, Any]:
         # subscription and its renewal; longer would keep staff's looks at patrons without need
         # (the AVG's storage limitation).
         "AUDIT_RETENTION_DAYS": "730",
+        # Dutch fiscal law (AWR art. 52) keeps the books seven years: an erased patron's
+        # payments stay that long after the year they last changed in, without the patron.
+        "BOOKKEEPING_RETENTION_YEARS": "7",
         # A staff session ends after this long without a staff page, and this long after login.
         "STAFF_IDLE_MINUTES": "30",
         "STAFF_SESSION_HOURS": "10",

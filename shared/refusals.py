@@ -167,6 +167,16 @@ REFUSALS: dict[str, Refusal] = {
     ),
     "first_name_required": Refusal(REFUSED, N_("Fill in the first name of a member under 19.")),
     "unknown_branch": Refusal(REFUSED, N_("Choose one of the branches in the list.")),
+    "newsletter_from_16": Refusal(
+        REFUSED, N_("The newsletter is for members aged %(age)s and over.")
+    ),
+    "patron_changed_meanwhile": Refusal(
+        CONFLICT,
+        N_(
+            "Someone changed this patron's details meanwhile. Nothing was saved: check the"
+            " details as they are now and make your change again."
+        ),
+    ),
     "registration_completed": Refusal(
         CONFLICT, N_("This registration has been completed already.")
     ),
@@ -303,6 +313,57 @@ REFUSALS: dict[str, Refusal] = {
         CONFLICT,
         N_("No card can be given: the subscription includes none, or the patron has one already."),
     ),
+    # Merging duplicate records at the desk (ontdubbelen)
+    "merge_same_patron": Refusal(
+        CONFLICT, N_("A record cannot be merged with itself: give the other record's number.")
+    ),
+    "merge_already_merged": Refusal(
+        CONFLICT,
+        N_("%(number)s has been merged into another record already: open that record instead."),
+    ),
+    "merge_subscriptions_conflict": Refusal(
+        CONFLICT,
+        N_(
+            "Both records have a subscription that has not ended: %(kept)s on this record and"
+            " %(other)s on the other. One record cannot hold both: cancel one of them now"
+            " first (with a refund of the unused part, if it was paid), then merge."
+        ),
+    ),
+    "merge_changed": Refusal(
+        CONFLICT,
+        N_("One of the records was changed meanwhile: check the choices again, then merge."),
+    ),
+    # The desk's card actions
+    "no_card_to_replace": Refusal(
+        CONFLICT, N_("The patron has no main card to replace: add the card as the main card.")
+    ),
+    "no_main_card": Refusal(
+        CONFLICT, N_("The patron has no active main card: a secondary card goes with one.")
+    ),
+    "card_not_active_to_block": Refusal(
+        CONFLICT, N_("This card is not active: it is blocked already.")
+    ),
+    "card_not_blocked": Refusal(CONFLICT, N_("This card is not blocked.")),
+    "card_replaced_since": Refusal(
+        CONFLICT,
+        N_(
+            "A newer main card was issued since: this card cannot work again. Use the newer card,"
+            " or replace it."
+        ),
+    ),
+    "card_used": Refusal(
+        CONFLICT,
+        N_(
+            "This card has been used (to log in, or at a kiosk), so it cannot be deleted. Block"
+            " it instead."
+        ),
+    ),
+    "card_was_replaced": Refusal(
+        CONFLICT, N_("A replaced card stays on the record: it cannot be deleted.")
+    ),
+    "card_has_secondary": Refusal(
+        CONFLICT, N_("Secondary cards go with this card: delete or block those first.")
+    ),
     # Special subscriptions and the cost build-up (seed 002)
     "unknown_selection": Refusal(BAD_REQUEST, N_("Choose a selection from the list.")),
     "selection_required": Refusal(
@@ -361,6 +422,25 @@ REFUSALS: dict[str, Refusal] = {
             "The change no longer follows on your subscription (it was renewed, cancelled or "
             "has a payment open since), so it is undone. Choose again."
         ),
+    ),
+    # Privacy: erasing a patron who asks for it (each reason shown with erasure_refused)
+    "erasure_refused": Refusal(CONFLICT, N_("The patron cannot be erased yet.")),
+    "erasure_balance": Refusal(
+        CONFLICT,
+        N_("Money is still owed, by the patron or to the patron: the balance must be zero."),
+    ),
+    "erasure_subscription_runs": Refusal(
+        CONFLICT, N_("A subscription runs after today: cancel it now first.")
+    ),
+    "erasure_blacklisted": Refusal(
+        CONFLICT,
+        N_("The patron is blacklisted: the library keeps that record until it is lifted."),
+    ),
+    "erasure_payment_open": Refusal(
+        CONFLICT, N_("A payment or refund is not final yet: wait for the payment provider.")
+    ),
+    "erasure_mandate": Refusal(
+        CONFLICT, N_("A direct debit mandate is still valid: stop direct debit first.")
     ),
     # Single sign-on
     "invalid_redirect_uri": Refusal(

@@ -7,7 +7,8 @@ from portal.api.kiosk_schemas import Activated, Blocked, Chip, Nothing, ReadBack
 from portal.api.kiosk_summary import patron_summary
 from portal.extensions import db
 from portal.wiring import mail_settings, now
-from shared.cards.issuing import activate_card, block_main_card
+from shared.cards.blocking import block_main_card
+from shared.cards.issuing import activate_card
 from shared.cards.lookup import mask_number
 from shared.kiosks.card_collection import reserve_card
 from shared.kiosks.tickets import STRONG, Proof

@@ -21,7 +21,7 @@ from shared.kiosks.devices import authenticate
 from shared.kiosks.tickets import Proof, read_ticket
 from shared.models.kiosk import KioskDevice
 from shared.models.patron import Patron
-from shared.patrons.lookup import find_patron
+from shared.patrons.lookup import find_patron, surviving
 from shared.payments.provider import PaymentProviderError, PaymentRefused, ProviderUnauthorized
 from shared.refusals import http_status
 
@@ -162,7 +162,7 @@ def ticket_patron(allowed: frozenset[Proof] = ANY_PROOF) -> Patron:
     patron = db.session.get(Patron, ticket.patron_id)
     if patron is None:
         raise DomainError("ticket_invalid")
-    return patron
+    return surviving(db.session(), patron)  # merged into another record meanwhile
 
 
 def number_patron(number: str) -> Patron:

@@ -180,9 +180,14 @@ class DetailsForm(PortalForm):
         if field.data and not date(1900, 1, 1) <= field.data <= local_today(now()):
             raise ValidationError(_l("Enter a real date of birth."))
 
+    def born_on(self) -> date | None:
+        """The member's date of birth, as far as it is known yet."""
+        born: date | None = self.birth_date.data
+        return born
+
     def validate_first_name(self, field: Field) -> None:
         """Required for youth members only (under 19 on the signup date)."""
-        born = self.birth_date.data
+        born = self.born_on()
         if not field.data and born and is_youth(born, local_today(now())):
             raise ValidationError(_l("Fill in the first name of a member under 19."))
 

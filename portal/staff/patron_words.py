@@ -2,7 +2,10 @@
 
 from flask_babel import lazy_gettext as _l
 
+from shared.desk import cards
 from shared.desk.cancellation import CANCELLED, WITHDRAWN
+from shared.desk.merge import MERGED
+from shared.desk.patron_data import CHANGED as DATA_CHANGED
 from shared.desk.patron_view import VIEWED, BlockReason
 from shared.desk.print_queue import OPENED, PRINTED
 from shared.desk.refusal import LIFTED, REFUSED
@@ -11,13 +14,15 @@ from shared.memberships.change import CHANGE_ACTION, UNDO_ACTION
 from shared.memberships.change_mandate import PAY_ACTION
 from shared.memberships.youth import MOVED_ON
 from shared.models.account import AccountStatus
-from shared.models.card import CardRole, CardStatus
+from shared.models.card import CardReason, CardRole, CardStatus
 from shared.models.ledger import EntryType, LedgerEntry
 from shared.models.mail import MailStatus
 from shared.models.mandate import MandateStatus
 from shared.models.membership import Step
 from shared.models.patron import CustomerType, PaymentPlan, SubscriptionStatus
 from shared.models.payment import PaymentMethod, PaymentStatus, RefundStatus
+from shared.privacy.erasure import ERASED
+from shared.privacy.export import EXPORTED
 
 REASON_WORDS = {
     BlockReason.NO_CARD: _l("No card yet: lending starts when the patron has collected a card."),
@@ -53,6 +58,12 @@ CARD_STATUS_WORDS = {
     CardStatus.BLOCKED: _l("Blocked"),
     CardStatus.REPLACED: _l("Replaced"),
     CardStatus.LOST: _l("Lost"),
+}
+CARD_REASON_WORDS = {
+    CardReason.LOST: _l("Lost"),
+    CardReason.STOLEN: _l("Stolen"),
+    CardReason.DAMAGED: _l("Damaged"),
+    CardReason.OTHER: _l("Another reason"),
 }
 ACCOUNT_WORDS = {AccountStatus.ACTIVE: _l("Active"), AccountStatus.BLOCKED: _l("Blocked")}
 ENTRY_WORDS = {
@@ -129,6 +140,16 @@ ACTION_WORDS = {
     CHANGE_ACTION: _l("Changed the subscription"),
     UNDO_ACTION: _l("Undid the planned change"),
     PAY_ACTION: _l("Let the patron pay the change's first payment on the desk's screen"),
+    EXPORTED: _l("Handed out what is held about the patron"),
+    ERASED: _l("Erased a patron at their request"),
+    DATA_CHANGED: _l("Changed the patron's details"),
+    MERGED: _l("Merged duplicate records"),
+    cards.ADDED: _l("Added a main card"),
+    cards.REPLACED: _l("Replaced the main card"),
+    cards.SECONDARY_ADDED: _l("Added a secondary card"),
+    cards.BLOCKED: _l("Blocked a card"),
+    cards.UNBLOCKED: _l("Unblocked a card"),
+    cards.DELETED: _l("Deleted a card added by mistake"),
 }
 # The values an audit entry records, by their name there (the details as at signup, what the
 # desk chose, and a subscription's columns a cancellation changes).
@@ -146,6 +167,8 @@ FIELD_WORDS = {
     "country": _l("Country"),
     "phone": _l("Phone"),
     "library_email": _l("E-mail address"),
+    "pending_library_email": _l("New e-mail address, to be confirmed"),
+    "locale": _l("Language"),
     "newsletter": _l("Newsletter"),
     "branch": _l("Branch"),
     "subscription": _l("Subscription"),
@@ -160,6 +183,22 @@ FIELD_WORDS = {
     "cancel_reason": _l("Reason for cancelling"),
     "paid_by": _l("How paid"),
     "refund": _l("Refunded"),
+    "format": _l("Form"),
+    "iban": _l("IBAN"),
+    "home_branch_id": _l("Home branch"),
+    "customer_type": _l("Kind of patron"),
+    "main_card": _l("Active main card"),
+    "merged": _l("Merged into this record"),
+    "merged_into": _l("Merged into"),
+    "moved": _l("Moved (rows per table)"),
+    "taken": _l("Taken from the other record"),
+    "card_replaced": _l("Card replaced"),
+    "login_blocked": _l("Login blocked"),
+    "role": _l("Role"),
+    "lending_blocked": _l("Lending blocked"),
+    "username": _l("Username"),
+    "replaced_card": _l("Replaced card"),
+    "replaced_status": _l("Status of the replaced card"),
 }
 
 

@@ -1,6 +1,7 @@
 """Registering a patron at the desk (/balie/klanten/nieuw), with the duplicate check and the
 cost build-up gone through with the patron."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from flask import flash, redirect, render_template, url_for
@@ -108,10 +109,7 @@ def _fill_choices(form: DeskRegistrationForm) -> None:
     """The branches, the subscriptions the desk gives with their prices (youth is chosen by
     age), and the selection codes."""
     locale = current_language()
-    branches = db.session.scalars(select(Branch).order_by(Branch.name))
-    form.branch.choices = [SelectChoice("", _("Choose a branch"))] + [
-        SelectChoice(b.code, b.name) for b in branches
-    ]
+    form.branch.choices = branch_choices()
     form.subscription.choices = [SelectChoice("", _("Youth: chosen by age"))] + [
         SelectChoice(
             kind.code, f"{kind.name(locale)} ({kind.code}), {format_currency(kind.price, 'EUR')}"
@@ -121,6 +119,14 @@ def _fill_choices(form: DeskRegistrationForm) -> None:
     form.selection.choices = [SelectChoice("", _("None"))] + [
         SelectChoice(selection.code, selection.name(locale))
         for selection in desk_selections(db.session())
+    ]
+
+
+def branch_choices() -> list[SelectChoice]:
+    """The catalogue's branches by name, after a choice of none."""
+    branches = db.session.scalars(select(Branch).order_by(Branch.name))
+    return [SelectChoice("", _("Choose a branch"))] + [
+        SelectChoice(b.code, b.name) for b in branches
     ]
 
 
@@ -153,11 +159,14 @@ def _refused(form: DeskRegistrationForm, error: DomainError) -> Shown:
     if error.code == "costs_to_agree":
         form.agreed_total.data = str(error.params["total"])
         return Shown(costs=error.params["costs"])
-    add_error(_refused_field(form, error), refusal_message(error))
+    add_error(refused_field(form, error, REFUSAL_FIELDS), refusal_message(error))
     return Shown()
 
 
-def _refused_field(form: DeskRegistrationForm, error: DomainError) -> Field:
-    """The field to show a refusal at: the one it names, else the submit button's."""
-    name = error.params.get("field") or REFUSAL_FIELDS.get(error.code, "submit")
+def refused_field(
+    form: DeskRegistrationForm, error: DomainError, fields: Mapping[str, str]
+) -> Field:
+    """The field to show a refusal at: the one it names, else the one `fields` gives its code,
+    else the submit button's."""
+    name = error.params.get("field") or fields.get(error.code, "submit")
     return form._fields.get(name, form.submit)

@@ -38,17 +38,12 @@ PERSON_TYPES = [
 ]
 
 
-def _is_institution(form: Form) -> bool:
-    """Whether the form registers an institution."""
-    return bool(form["gender"].data == Gender.INSTELLING)
-
-
-def required_unless_institution(form: Form, field: Field) -> None:
+def required_unless_institution(form: "DeskRegistrationForm", field: Field) -> None:
     """Required for a person; an institution may leave it empty (nothing else is checked then)."""
     if field.raw_data and field.raw_data[0].strip():
         return
     field.errors = []  # a date field's "not a valid date" for nothing typed
-    raise StopValidation("" if _is_institution(form) else REQUIRED)
+    raise StopValidation("" if form.is_institution() else REQUIRED)
 
 
 def required_for_login(form: Form, field: Field) -> None:
@@ -95,14 +90,18 @@ class DeskRegistrationForm(DetailsForm):
     create_anyway = SubmitField(_l("Register anyway"))
     agree_costs = SubmitField(_l("Agreed: register patron"))
 
+    def is_institution(self) -> bool:
+        """Whether the form is about an institution."""
+        return bool(self.gender.data == Gender.INSTELLING)
+
     def validate_birth_date(self, field: Field) -> None:
         """As in the signup; an institution's is set by the desk's rule, whatever was typed."""
-        if not _is_institution(self):
+        if not self.is_institution():
             super().validate_birth_date(field)
 
     def validate_first_name(self, field: Field) -> None:
         """As in the signup (required under 19); an institution has none."""
-        if not _is_institution(self):
+        if not self.is_institution():
             super().validate_first_name(field)
 
     def passed(self) -> frozenset[int]:

@@ -48,14 +48,29 @@ def confirm_account(session: Session, secret_key: str, token: str, now: datetime
 
 
 def confirm_library_email(session: Session, secret_key: str, token: str, now: datetime) -> Patron:
-    """Mark the patron's library e-mail confirmed, if it is still the address in the link."""
+    """Mark the patron's library e-mail confirmed, if it is still the address in the link; a
+    new address the desk entered becomes the library e-mail now."""
     payload = read_link(secret_key, tokens.CONFIRM_LIBRARY_EMAIL, token, now)
     patron = session.get(Patron, payload["patron"])
+    if patron is not None and patron.pending_library_email == payload["email"]:
+        _take_new_library_email(patron)
     if patron is None or patron.library_email != payload["email"]:
         raise DomainError("email_changed")
     patron.library_email_confirmed_at = patron.library_email_confirmed_at or now
     session.flush()
     return patron
+
+
+def _take_new_library_email(patron: Patron) -> None:
+    """The confirmed new address replaces the library e-mail; a login that used the old
+    address to log in and be mailed uses the new one too (one address, as signup makes it)."""
+    old, new = patron.library_email, patron.pending_library_email
+    assert new is not None  # the caller found it
+    patron.library_email, patron.pending_library_email = new, None
+    patron.library_email_confirmed_at = None
+    account = patron.login_account
+    if account is not None and old and (account.email or "").casefold() == old.casefold():
+        account.email = new
 
 
 def confirm_new_email(session: Session, secret_key: str, token: str, now: datetime) -> LoginAccount:

@@ -11,6 +11,7 @@ from shared import tokens
 from shared.accounts.changes import set_own_password
 from shared.errors import DomainError
 from shared.mail.outbox import enqueue
+from shared.mail.patron_mail import patron_email, queue_mail
 from shared.mail.render import render_mail
 from shared.mail.settings import MailSettings
 from shared.models.account import LoginAccount
@@ -109,3 +110,31 @@ def request_email_change(
         now=now,
         account_id=account.id,
     )
+
+
+def request_library_email_change(
+    session: Session, patron: Patron, email: str, mail: MailSettings, now: datetime
+) -> None:
+    """Keep the new library e-mail aside until the patron confirms it from that address (24
+    hours), and tell the address mails go to now that it is being changed."""
+    require_text("library_email", email, Patron.library_email)
+    old = patron_email(patron)
+    patron.pending_library_email = email
+    payload = {"patron": patron.id, "email": email}
+    token = tokens.make_token(mail.secret_key, tokens.CONFIRM_LIBRARY_EMAIL, payload, now)
+    context = {"url": mail.confirm_library_email_url(token)}
+    key = f"confirm_library_email:patron:{patron.id}:{email.casefold()}:{now:%Y-%m-%dT%H}"
+    queue_mail(session, mail, "confirm_library_email", email, patron, context, now, key=key)
+    if old and old.casefold() != email.casefold():
+        tell_old_address(session, patron, old, mail, now)
+
+
+def tell_old_address(
+    session: Session, patron: Patron, old: str, mail: MailSettings, now: datetime
+) -> None:
+    """Mail the address used until now that the membership's e-mail is being changed (or
+    removed), so that a change the patron did not ask for is noticed in time."""
+    pending = patron.pending_library_email
+    context = {"pending": pending is not None}
+    key = f"library_email_changed:patron:{patron.id}:{(pending or '').casefold()}:{now:%Y-%m-%dT%H}"
+    queue_mail(session, mail, "library_email_changed", old, patron, context, now, key=key)

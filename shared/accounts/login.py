@@ -17,10 +17,12 @@ from shared.accounts.throttle import (
     refuse_while_locked,
 )
 from shared.cards.lookup import card_holder, main_card
+from shared.cards.usage import note_use
 from shared.errors import DomainError
 from shared.models.account import AccountStatus, LoginAccount
 from shared.models.card import Card
 from shared.models.patron import Patron
+from shared.patrons.lookup import surviving
 
 # Verified against when the login is unknown, so both answers take as long.
 _DUMMY_HASH = hash_password("not-a-real-password")
@@ -59,6 +61,7 @@ def log_in(
     forget_failures(session, account_key(found.account.id, client))
     if not found.account.is_staff:  # staff have logged in only once their code is right
         found.account.last_login_at = now
+        note_use(session, login.strip(), now)
     return found
 
 
@@ -80,8 +83,8 @@ def _by_number_or_name(session: Session, login: str) -> LoginResult | None:
     patron = session.scalar(
         select(Patron).where((Patron.temporary_number == login) | (Patron.system_number == login))
     )
-    if patron is not None:
-        return _of_patron(session, patron, login)
+    if patron is not None:  # a merged duplicate's number: the login of the record it went into
+        return _of_patron(session, surviving(session, patron), login)
     account = session.scalar(
         select(LoginAccount).where(LoginAccount.username_key == login.casefold())
     )

@@ -1,19 +1,19 @@
-"""Issuing a card: whether a patron needs one, making an encoded card the main card (lending
-unblocked, login renamed, number mailed), and blocking a lost main card."""
+"""Issuing a card: whether a patron needs one, making an encoded or scanned card the main card
+(lending unblocked, login renamed, number mailed), and replacing the main card by a new one."""
 
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from shared.cards.lookup import main_card
+from shared.cards.lookup import main_card, newest_main_card
 from shared.cards.numbers import is_valid_card_number, mint_card_number, normalise_chip_uid
 from shared.db import lock_row
 from shared.errors import DomainError
 from shared.mail.patron_mail import patron_email, queue_mail
 from shared.mail.settings import MailSettings
 from shared.models.account import LoginAccount
-from shared.models.card import Card, CardRole, CardStatus
+from shared.models.card import Card, CardReason, CardRole, CardStatus
 from shared.models.patron import Patron
 from shared.patrons.subscriptions import current_subscription, require_valid_subscription
 from shared.timeutil import local_today
@@ -78,29 +78,65 @@ def activate_card(
 def issue_scanned_card(session: Session, patron: Patron, number: str, now: datetime) -> Card:
     """Staff: make the blank card whose number was scanned the main card of a patron who has
     none, while their subscription (one with a card) is valid. No mail: the patron holds it."""
-    if not is_valid_card_number(number):
-        raise DomainError("card_number_invalid")
-    lock_row(session, Patron, patron.id)
-    if card_number_taken(session, number):
-        raise DomainError("card_number_taken")
+    check_scanned_number(session, patron, number)
     if not needs_card(session, patron):
         raise DomainError("card_not_needed_here")
-    card = Card(
-        patron_id=patron.id,
-        number=number,
-        role=CardRole.MAIN,
-        status=CardStatus.PENDING,
-        issued_at=now,
-    )
-    session.add(card)
+    card = scanned_card(session, patron, number, CardRole.MAIN, now)
     _make_main_card(session, patron, card, now)
     session.flush()
     return card
 
 
+def replace_main_card(
+    session: Session,
+    patron: Patron,
+    number: str,
+    reason: CardReason,
+    mail: MailSettings,
+    now: datetime,
+) -> tuple[Card, Card]:
+    """Staff: the scanned blank card becomes the main card in place of the newest one (active,
+    blocked or lost), which is *replaced* for the reason given; the new number is mailed as at
+    the kiosk. The old card and the new one."""
+    check_scanned_number(session, patron, number)
+    old = newest_main_card(session, patron)
+    if old is None or old.status == CardStatus.REPLACED:
+        raise DomainError("no_card_to_replace")
+    card = scanned_card(session, patron, number, CardRole.MAIN, now)
+    old.status, old.status_reason = CardStatus.REPLACED, reason
+    replaced = _make_main_card(session, patron, card, now)
+    queue_new_card_mail(session, patron, card, replaced, mail, now)
+    session.flush()
+    return old, card
+
+
+def check_scanned_number(session: Session, patron: Patron, number: str) -> None:
+    """Refuse a scanned number that is no card number or is given out already, and a patron
+    whose subscription has no card; the patron's row is held until commit."""
+    if not is_valid_card_number(number):
+        raise DomainError("card_number_invalid")
+    lock_row(session, Patron, patron.id)
+    if card_number_taken(session, number):
+        raise DomainError("card_number_taken")
+    subscription = current_subscription(patron)
+    if subscription is not None and not subscription.type.has_card:
+        raise DomainError("card_not_needed_here")
+
+
+def scanned_card(
+    session: Session, patron: Patron, number: str, role: CardRole, now: datetime
+) -> Card:
+    """The patron's new card of this number, waiting to be made active."""
+    card = Card(patron_id=patron.id, number=number, role=role, status=CardStatus.PENDING)
+    card.issued_at = now
+    session.add(card)
+    return card
+
+
 def _make_main_card(session: Session, patron: Patron, card: Card, now: datetime) -> str:
     """Activate the card as the patron's main card: numbers reserved for a card being encoded go,
-    lending is unblocked, a login named after the old number takes the card's. The old number."""
+    lending is unblocked, a login named after the old number takes the card's, secondary cards
+    go with it. The old number."""
     require_valid_subscription(patron, local_today(now))
     replaced = _number_until_now(session, patron)
     card.status, card.issued_at = CardStatus.ACTIVE, now
@@ -109,34 +145,24 @@ def _make_main_card(session: Session, patron: Patron, card: Card, now: datetime)
         delete(Card).where(Card.patron_id == patron.id, Card.status == CardStatus.PENDING)
     )
     patron.lending_blocked = False
-    _rename_login(session, patron, replaced, card.number)
+    rename_login(session, patron, replaced, card.number)
+    # A secondary card goes with the main card of the moment.
+    session.execute(
+        update(Card)
+        .where(Card.patron_id == patron.id, Card.role == CardRole.SECONDARY)
+        .values(main_card_id=card.id)
+        .execution_options(synchronize_session="fetch")
+    )
     return replaced
-
-
-def block_main_card(session: Session, patron: Patron) -> Card:
-    """Report the main card lost: it stops working and lending waits for a new card."""
-    lock_row(session, Patron, patron.id)
-    card = main_card(session, patron)
-    if card is None:
-        raise DomainError("no_card")
-    card.status = CardStatus.LOST
-    patron.lending_blocked = True
-    session.flush()
-    return card
 
 
 def _number_until_now(session: Session, patron: Patron) -> str:
     """The number the patron used so far: their last main card's, else the temporary one."""
-    query = select(Card.number).where(
-        Card.patron_id == patron.id,
-        Card.role == CardRole.MAIN,
-        Card.status != CardStatus.PENDING,
-    )
-    last = session.scalar(query.order_by(Card.issued_at.desc(), Card.id.desc()).limit(1))
-    return last or patron.customer_number
+    last = newest_main_card(session, patron)
+    return last.number if last is not None else patron.customer_number
 
 
-def _rename_login(session: Session, patron: Patron, old: str, new: str) -> None:
+def rename_login(session: Session, patron: Patron, old: str, new: str) -> None:
     """A login named after the old number is named after the new card (the temporary number
     keeps working: login finds it on the patron, and says to use the card from now on)."""
     account = patron.login_account

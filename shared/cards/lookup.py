@@ -19,6 +19,16 @@ def main_card(session: Session, patron: Patron) -> Card | None:
     )
 
 
+def newest_main_card(session: Session, patron: Patron) -> Card | None:
+    """The main card issued last (active, blocked, lost or replaced), if any was."""
+    query = select(Card).where(
+        Card.patron_id == patron.id,
+        Card.role == CardRole.MAIN,
+        Card.status != CardStatus.PENDING,
+    )
+    return session.scalar(query.order_by(Card.issued_at.desc(), Card.id.desc()).limit(1))
+
+
 def cards_of(session: Session, patron: Patron) -> list[Card]:
     """The patron's cards, main card first (not numbers reserved for a card being encoded)."""
     query = select(Card).where(Card.patron_id == patron.id, Card.status != CardStatus.PENDING)

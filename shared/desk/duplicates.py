@@ -50,8 +50,9 @@ def _born_with_surname(session: Session, details: PersonalDetails) -> Select[Pat
 
 
 def _candidates(session: Session, query: Select[Patron]) -> list[Patron]:
-    """The patrons a look-up reads, at most CANDIDATES of them."""
-    return list(session.scalars(query.order_by(Patron.id).limit(CANDIDATES)))
+    """The patrons a look-up reads (not merged duplicates), at most CANDIDATES of them."""
+    in_use = query.where(Patron.merged_into_id.is_(None))
+    return list(session.scalars(in_use.order_by(Patron.id).limit(CANDIDATES)))
 
 
 def _same_house(patron: Patron, details: PersonalDetails) -> bool:

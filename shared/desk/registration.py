@@ -69,7 +69,7 @@ def register_patron(
     details = as_registered(entered.details)
     check_entered(session, details, entered.passed_duplicates, now)
     costs = registration_costs(session, entered, details.birth_date, now)
-    patron = _new_patron(session, details, _branch(session, entered.branch_code), costs, now)
+    patron = _new_patron(session, details, home_branch(session, entered.branch_code), costs, now)
     if entered.id_checked:
         session.add(DeskIdCheck(**_checked_by(staff), patron_id=patron.id, checked_at=now))
     if entered.card_number:
@@ -94,15 +94,21 @@ def check_entered(
 ) -> None:
     """Refuse details the signup would refuse, and likely duplicates the desk did not see (the
     refusal names all that were found, by id, in `patrons`)."""
+    check_person(details, now)
+    found = likely_duplicates(session, details)
+    if any(patron.id not in passed for patron in found):
+        ids = [patron.id for patron in found]
+        raise DomainError("likely_duplicates", count=len(ids), patrons=ids)
+
+
+def check_person(details: PersonalDetails, now: datetime) -> None:
+    """Refuse details the signup would refuse, with the desk's rules for an institution (no
+    initials, no first name)."""
     if details.gender not in set(Gender):
         raise DomainError("unknown_gender")
     institution = details.gender == Gender.INSTELLING
     check_details(details, INSTITUTION_OPTIONAL if institution else ())
     check_youth_first_name(details, now)
-    found = likely_duplicates(session, details)
-    if any(patron.id not in passed for patron in found):
-        ids = [patron.id for patron in found]
-        raise DomainError("likely_duplicates", count=len(ids), patrons=ids)
 
 
 def registration_costs(
@@ -120,7 +126,7 @@ def registration_costs(
     return costs
 
 
-def _branch(session: Session, code: str) -> Branch:
+def home_branch(session: Session, code: str) -> Branch:
     """The home branch of this code."""
     branch = session.scalar(select(Branch).where(Branch.code == code))
     if branch is None:

@@ -13,7 +13,7 @@ from typing import Protocol
 
 from rapidfuzz.distance import OSA
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from shared.desk.patron_numbers import Found, with_main_cards
 from shared.desk.search_names import after_prefix, allowed_edits, has_names, patrons_by_name
@@ -63,9 +63,16 @@ def _ranked(session: Session, wanted: SearchQuery, limit: int) -> list[int]:
     ids = _candidates(session, wanted, limit)
     rows: list[Compared] = []
     if ids:
-        rows = list(session.execute(select(*COMPARED).where(Patron.id.in_(ids))))
+        rows = list(session.execute(select(*COMPARED).where(Patron.id.in_(_in_use(ids)))))
     ranked = sorted(rank for row in rows if (rank := _rank(wanted, row)) is not None)
     return [rank[-1] for rank in ranked[:limit]]
+
+
+def _in_use(ids: list[int]) -> Select[int]:
+    """The ids of these patrons, a merged duplicate's replaced by the record it went into
+    (found by its old number, address or e-mail: the desk sees one patron)."""
+    merged = aliased(Patron)
+    return select(func.coalesce(merged.merged_into_id, merged.id)).where(merged.id.in_(ids))
 
 
 def _candidates(session: Session, wanted: SearchQuery, limit: int) -> list[int]:

@@ -15,7 +15,7 @@ from shared.cards.numbers import normalise_chip_uid
 from shared.errors import DomainError
 from shared.models.card import Card, CardRole, CardStatus
 from shared.models.patron import Patron
-from shared.patrons.lookup import find_patron, linked_patrons
+from shared.patrons.lookup import find_patron, linked_patrons, surviving
 
 
 def by_card(session: Session, number: str, chip_uid: str | None, now: datetime) -> Patron:
@@ -30,6 +30,7 @@ def by_card(session: Session, number: str, chip_uid: str | None, now: datetime) 
         raise DomainError("unknown_card")
     patron = card_holder(session, card)
     _require_login_allowed(patron, now)
+    card.last_used_at = now
     return patron
 
 
@@ -74,6 +75,7 @@ def _may_collect(session: Session, patron: Patron | None, now: datetime) -> Patr
     """The patron a code names, if their login may log in and no card was issued to them yet."""
     if patron is None:
         raise DomainError("code_invalid")
+    patron = surviving(session, patron)  # a code mailed to a duplicate merged since
     _require_login_allowed(patron, now)
     if _had_main_card(session, patron):
         raise DomainError("code_used")

@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shared.db import Base, enum_column
 
@@ -26,8 +26,17 @@ class CardStatus(StrEnum):
     LOST = "lost"
 
 
+class CardReason(StrEnum):
+    """Why a card stopped working (blocked, or replaced by a new one)."""
+
+    LOST = "lost"
+    STOLEN = "stolen"
+    DAMAGED = "damaged"
+    OTHER = "other"
+
+
 class Card(Base):
-    """A card issued to a patron."""
+    """A card issued to a patron; a secondary card names the main card it goes with."""
 
     __tablename__ = "card"
 
@@ -40,6 +49,15 @@ class Card(Base):
     )
     chip_uid: Mapped[str | None] = mapped_column(String(32))
     issued_at: Mapped[datetime]
+    # A CardReason, kept while the card is blocked or once it was replaced.
+    status_reason: Mapped[str | None] = mapped_column(String(10))
+    main_card_id: Mapped[int | None] = mapped_column(ForeignKey("card.id"), index=True)
+    # When its number last identified its holder (a login, a kiosk tap): a card never used may
+    # be deleted as added by mistake.
+    last_used_at: Mapped[datetime | None]
+    # Known to the session, so that deleting a patron's cards in one flush (erasure, merging)
+    # deletes a secondary card before the main card it goes with.
+    main_card: Mapped["Card | None"] = relationship(remote_side=[id])
 
 
 class CollectionCode(Base):

@@ -70,6 +70,8 @@ class Patron(Base):
     phone: Mapped[str] = mapped_column(String(30), default="")
     library_email: Mapped[str] = mapped_column(String(254))
     library_email_confirmed_at: Mapped[datetime | None]
+    # A new library e-mail the desk entered, used once the patron confirms it from that address.
+    pending_library_email: Mapped[str | None] = mapped_column(String(254))
     newsletter: Mapped[bool] = mapped_column(default=False)
     iban: Mapped[str] = mapped_column(String(34), default="")
     home_branch_id: Mapped[int] = mapped_column(ForeignKey("branch.id"))
@@ -86,6 +88,10 @@ class Patron(Base):
     locale: Mapped[str] = mapped_column(String(5), default="nl")
     mollie_customer_id: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime]
+    # A duplicate merged into another record (*ontdubbeld*): kept, never deleted; its numbers
+    # find that record (shared/patrons/lookup.py) and nothing acts on it any more.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("patron.id"), index=True)
+    merged_at: Mapped[datetime | None]
 
     home_branch: Mapped[Branch] = relationship()
     login_account: Mapped[LoginAccount | None] = relationship()

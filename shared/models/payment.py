@@ -150,6 +150,8 @@ class Payment(Base):
     amount_refunded: Mapped[Decimal] = mapped_column(Numeric(10, 2), default=Decimal("0.00"))
     # What banks took back (chargebacks); more than zero: the payment no longer pays its period.
     amount_charged_back: Mapped[Decimal] = mapped_column(Numeric(10, 2), default=Decimal("0.00"))
+    # When the patron it was of was erased: kept without them for the bookkeeping period.
+    anonymised_at: Mapped[datetime | None]
 
 
 class Refund(Base):

@@ -10,15 +10,25 @@ from shared.models.patron import Patron
 
 
 def find_patron(session: Session, number: str) -> Patron | None:
-    """The patron with this customer or system number, or an active card with this number."""
+    """The patron with this customer or system number, or an active card with this number (the
+    record a merged duplicate went into, for the duplicate's numbers)."""
     holder = select(Card.patron_id).where(Card.number == number, Card.status == CardStatus.ACTIVE)
-    return session.scalar(
+    found = session.scalar(
         select(Patron).where(
             (Patron.temporary_number == number)
             | (Patron.system_number == number)
             | Patron.id.in_(holder)
         )
     )
+    return None if found is None else surviving(session, found)
+
+
+def surviving(session: Session, patron: Patron) -> Patron:
+    """The patron, or the record it was merged into when it is a merged duplicate (a merge
+    repoints the records merged before: one step always reaches a record in use)."""
+    if patron.merged_into_id is None:
+        return patron
+    return session.get_one(Patron, patron.merged_into_id)
 
 
 def find_patron_by_any_number(session: Session, number: str) -> Patron | None:
@@ -28,7 +38,8 @@ def find_patron_by_any_number(session: Session, number: str) -> Patron | None:
     if found is not None:
         return found
     holder = select(Card.patron_id).where(Card.number == number, Card.status != CardStatus.PENDING)
-    return session.scalar(select(Patron).where(Patron.id.in_(holder)))
+    by_card = session.scalar(select(Patron).where(Patron.id.in_(holder)))
+    return None if by_card is None else surviving(session, by_card)
 
 
 def linked_patrons(session: Session, account: LoginAccount) -> list[Patron]:

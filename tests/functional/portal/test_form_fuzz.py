@@ -37,6 +37,7 @@ from portal.extensions import db
 from portal.wiring import now, payment_provider
 from shared.cards.numbers import luhn_check_digit
 from shared.clock import ManualClock
+from shared.desk.patron_data import PatronData, data_of, fingerprint
 from shared.memberships.cancellation import Cancellation, CancelWhen, cancel_subscription
 from shared.memberships.change import Target, change_subscription
 from shared.models.account import LoginAccount
@@ -301,6 +302,13 @@ def a_patron(status: SubscriptionStatus) -> Callable[[Visit], None]:
     return setup
 
 
+def a_patron_as_shown(visit: Visit) -> None:
+    """A patron whose data the desk changes, with the fingerprint of the data as shown."""
+    patron = create_patron(db.session, None, now(), subscription="0045")
+    db.session.commit()
+    visit.made |= {"customer": patron.customer_number, "seen": fingerprint(data_of(patron))}
+
+
 def a_youth_member(visit: Visit) -> None:
     """A youth member, whom the desk may move on to the adult subscription."""
     patron = create_patron(
@@ -338,6 +346,8 @@ DETAILS = {name: [str(value)] for name, value in details_data().items()} | {
     "iban": ["", "NL91 ABNA 0417 1643 00"],
     "newsletter": [None, "y"],
 }
+PATRON_DATA = {name: DETAILS[name] for name in PatronData.__dataclass_fields__ if name in DETAILS}
+PATRON_DATA |= {"language": ["nl", "en"], "branch": ["5270", "9401"], "seen": ["{seen}", "0"]}
 REFUSAL_PAGE = "/balie/klanten/{customer}/abonnement-status"
 BLANK_CARD = "252700012345" + luhn_check_digit("252700012345")
 DESK_REGISTRATION = DETAILS | {
@@ -464,6 +474,12 @@ FORMS = [
         },
         at_the_desk(REFUSAL_PAGE),
         a_patron(SubscriptionStatus.NORMAL),
+    ),
+    Form(
+        "staff.change_patron_data",
+        PATRON_DATA,
+        at_the_desk("/balie/klanten/{customer}/gegevens"),
+        a_patron_as_shown,
     ),
     Form(
         "staff.lift_refusal",

@@ -1,0 +1,1 @@
+"""Privacy (AVG): what is held about a patron, exported on request and erased on request."""

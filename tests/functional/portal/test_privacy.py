@@ -1,0 +1,289 @@
+"""Privacy (AVG) at the desk and on the command line: everything held about a patron exported
+(JSON and a readable page), and a patron erased at their request, refused while anything is
+owed, runs or is not final; payments kept anonymised and purged after the bookkeeping period."""
+
+import json
+from collections.abc import Callable
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from click.testing import Result
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
+
+from portal.extensions import db
+from portal.wiring import now
+from shared.clock import ManualClock
+from shared.models.account import LoginAccount
+from shared.models.audit import AuditEntry
+from shared.models.card import Card
+from shared.models.erasure import PatronErasure
+from shared.models.id_check import DeskIdCheck
+from shared.models.mail import OutboxMail
+from shared.models.patron import Patron
+from shared.models.payment import Payment
+from shared.patrons.lookup import find_patron_by_any_number
+from tests.functional.portal.test_desk_cancellation import cancel
+from tests.functional.portal.test_staff_patron_screen import id_checks
+from tests.support.accounts import give_card, log_in, member
+from tests.support.dates import noon_on
+from tests.support.signup import csrf_token
+from tests.support.staff import desk_session, screen
+
+CARD = "2527000000016"
+SECRETS = ("password_hash", "webhook_secret", "code_hash", "token_hash", "idempotency_key")
+
+
+@pytest.fixture
+def staff(app: Flask, new_browser: Callable[[], FlaskClient]) -> Callable[..., FlaskClient]:
+    """A staff member of a role logged in, in a browser of their own."""
+    return lambda name, role="desk": desk_session(app, new_browser(), name, role)
+
+
+def run(app: Flask, *args: str) -> Result:
+    """A `privacy` command, its output and exit code."""
+    return app.test_cli_runner().invoke(args=["privacy", *args])
+
+
+def exported(app: Flask, number: str) -> dict[str, Any]:
+    """What `privacy export` prints for the number."""
+    result = run(app, "export", number)
+    assert result.exit_code == 0, result.output
+    return dict(json.loads(result.stdout))
+
+
+def audited(action: str) -> list[AuditEntry]:
+    """The audit entries of this action, oldest first."""
+    db.session.expire_all()
+    query = select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)
+    return list(db.session.scalars(query))
+
+
+def ended_member(
+    client: FlaskClient, clock: ManualClock, staff: Callable[..., FlaskClient]
+) -> Patron:
+    """A paid Basis member with a card, whose subscription the desk cancelled yesterday (no
+    refund): nothing owed, nothing runs."""
+    clock.set(noon_on(date.today() + timedelta(days=40)))
+    patron = member(client)
+    give_card(patron, CARD)
+    desk = staff("balie")
+    assert cancel(desk, patron, when="now", reason="verhuisd", refund="no").status_code == 303
+    clock.advance(timedelta(days=1))
+    return patron
+
+
+def test_the_export_holds_everything_about_the_patron_and_no_secret(
+    app: Flask,
+    client: FlaskClient,
+    staff: Callable[..., FlaskClient],
+    mollie_sandbox,  # noqa: ANN001
+) -> None:
+    patron = member(client, "0045", plan="direct_debit")
+    give_card(patron, CARD)
+    id_checks(patron)
+    db.session.add(DeskIdCheck(patron_id=patron.id, checked_at=now(), staff_username="balie"))
+    db.session.commit()
+    screen(staff("balie"), CARD)  # an audit entry
+
+    held = exported(app, CARD)
+    assert held["personal_data"]["surname"] == patron.surname
+    assert held["personal_data"]["iban"] == patron.iban  # the patron's own, in full
+    assert [card["number"] for card in held["cards"]] == [CARD]
+    assert [s["type_code"] for s in held["subscriptions"]] == ["0045"]
+    assert held["payments"][0]["status"] == "paid" and held["payments"][0]["provider_id"]
+    assert held["ledger"] and held["mandates"][0]["status"] == "valid"
+    assert held["mandates"][0]["iban"]
+    assert held["id_checks"][0]["outcome"] == "verified" and held["desk_id_checks"]
+    assert {mail["kind"] for mail in held["mails"]} >= {"welcome"}
+    assert held["login_account"]["email"] == patron.login_account.email
+    assert [entry["action"] for entry in held["audit_entries"]] == ["patron.viewed"]
+    assert held["registration"][0]["state"] == "completed"
+    words = json.dumps(held)
+    for secret in (*SECRETS, "message", "staff_username", "public_id", "dedupe_key"):
+        assert f'"{secret}"' not in words, secret
+    assert patron.login_account.password_hash not in words
+    assert "balie" not in words  # the staff member stays unnamed
+
+
+def test_an_unknown_number_exports_nothing(app: Flask) -> None:
+    result = run(app, "export", "2X0000000")
+    assert result.exit_code == 1
+    assert "no patron with number 2X0000000" in result.stderr and result.stdout == ""
+
+
+def test_the_desk_downloads_the_json_and_reads_the_page_each_audited(
+    client: FlaskClient,
+    staff: Callable[..., FlaskClient],
+    mollie_sandbox,  # noqa: ANN001
+) -> None:
+    patron = member(client)
+    desk = staff("balie")
+    assert "Vastgelegde gegevens downloaden als JSON" in screen(desk, patron.customer_number)
+    download = desk.get(f"/balie/klanten/{patron.customer_number}/inzage.json")
+    assert download.status_code == 200 and download.mimetype == "application/json"
+    assert "attachment" in download.headers["Content-Disposition"]
+    assert download.get_json()["personal_data"]["surname"] == patron.surname
+    page = desk.get(f"/balie/klanten/{patron.customer_number}/inzage")
+    shown = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Persoonsgegevens" in shown and patron.surname in shown
+    handed = audited("patron.exported")
+    assert [(e.patron_id, e.after, e.staff_username) for e in handed] == [
+        (patron.id, {"format": "json"}, "balie"),
+        (patron.id, {"format": "html"}, "balie"),
+    ]
+
+
+def test_only_a_coordinator_with_a_fresh_code_erases_and_a_patron_sees_nothing(
+    client: FlaskClient,
+    clock: ManualClock,
+    staff: Callable[..., FlaskClient],
+    mollie_sandbox,  # noqa: ANN001
+) -> None:
+    patron = member(client)
+    number = patron.customer_number
+    log_in(client, number)
+    for path in ("inzage", "inzage.json", "wissen"):
+        assert client.get(f"/balie/klanten/{number}/{path}").status_code == 403
+    desk = staff("balie")
+    assert desk.get(f"/balie/klanten/{number}/wissen").status_code == 403
+    assert "Klant wissen" not in screen(desk, number)
+    coordinator = staff("coordinator", "coordinator")
+    assert coordinator.get(f"/balie/klanten/{number}/wissen").status_code == 200
+    clock.advance(timedelta(minutes=6))
+    asked = coordinator.get(f"/balie/klanten/{number}/wissen")
+    assert asked.status_code == 302 and "/balie/tweede-stap" in asked.location
+
+
+def test_erasing_is_refused_with_every_reason_while_anything_runs_or_is_owed(
+    app: Flask,
+    client: FlaskClient,
+    staff: Callable[..., FlaskClient],
+    mollie_sandbox,  # noqa: ANN001
+) -> None:
+    patron = member(client, "0045", plan="direct_debit")
+    fee = ["ledger", "charge", patron.customer_number, "2.50", "Te laat", "--key", "fee-1"]
+    assert app.test_cli_runner().invoke(args=fee).exit_code == 0
+    coordinator = staff("coordinator", "coordinator")
+    result = run(app, "erase", patron.customer_number, "--staff", "coordinator", "--yes")
+    assert result.exit_code == 1
+    refused = [line.split(":")[1].strip() for line in result.stderr.splitlines()]
+    assert refused == ["erasure_balance", "erasure_subscription_runs", "erasure_mandate"]
+    page = coordinator.get(f"/balie/klanten/{patron.customer_number}/wissen")
+    shown = page.get_data(as_text=True)
+    assert "De klant kan nog niet gewist worden" in shown
+    assert "stop eerst de incasso" in shown and "het saldo moet nul zijn" in shown
+    assert 'name="asked"' not in shown
+    assert find_patron_by_any_number(db.session, patron.customer_number) is not None
+    assert audited("patron.erased") == []
+
+
+def test_an_open_payment_or_a_blacklist_stands_in_the_way(
+    app: Flask,
+    client: FlaskClient,
+    clock: ManualClock,
+    staff: Callable[..., FlaskClient],
+    mollie_sandbox,  # noqa: ANN001
+) -> None:
+    patron = ended_member(client, clock, staff)
+    paid = db.session.scalars(select(Payment).where(Payment.patron_id == patron.id)).one()
+    paid.status = "open"
+    subscription = patron.subscriptions[0]
+    subscription.status = "blacklisted"
+    db.session.commit()
+    result = run(app, "erase", CARD, "--staff", "coordinator", "--yes")
+    assert "no coordinator with username coordinator" in result.stderr
+    staff("coordinator", "coordinator")
+    result = run(app, "erase", CARD, "--staff", "coordinator", "--yes")
+    refused = [line.split(":")[1].strip() for line in result.stderr.splitlines()]
+    assert refused == ["erasure_blacklisted", "erasure_payment_open"]
+
+
+def test_an_erased_patron_is_gone_and_their_payments_are_kept_anonymised(
+    client: FlaskClient,
+    clock: ManualClock,
+    staff: Callable[..., FlaskClient],
+    mollie_sandbox,  # noqa: ANN001
+) -> None:
+    patron = ended_member(client, clock, staff)
+    patron_id, login_id, customer = patron.id, patron.login_account_id, patron.customer_number
+    surname, email = patron.surname, patron.login_account.email
+    money = db.session.scalar(select(func.sum(Payment.amount)).where(Payment.status == "paid"))
+    entries = [entry.id for entry in db.session.scalars(select(AuditEntry))]
+    coordinator = staff("coordinator", "coordinator")
+    page = coordinator.get(f"/balie/klanten/{CARD}/wissen")
+    token = csrf_token(page)
+    unticked = coordinator.post(f"/balie/klanten/{CARD}/wissen", data={"csrf_token": token})
+    assert unticked.status_code == 200 and find_patron_by_any_number(db.session, CARD)
+    done = coordinator.post(
+        f"/balie/klanten/{CARD}/wissen", data={"csrf_token": token, "asked": "y"}
+    )
+    assert done.status_code == 303
+    db.session.expire_all()
+    for number in (CARD, customer):
+        assert find_patron_by_any_number(db.session, number) is None
+    assert db.session.get(Patron, patron_id) is None
+    assert db.session.get(LoginAccount, login_id) is None
+    assert db.session.scalars(select(Card)).all() == []
+    assert (
+        db.session.scalars(select(OutboxMail).where(OutboxMail.patron_id == patron_id)).all() == []
+    )
+    kept = db.session.scalars(select(Payment)).all()
+    assert kept and all(p.patron_id is None and p.anonymised_at for p in kept)
+    assert all(p.customer_id is None and p.subscription_id is None for p in kept)
+    paid = select(func.sum(Payment.amount)).where(Payment.status == "paid")
+    assert db.session.scalar(paid) == money  # the books still add up
+    cleared = db.session.scalars(select(AuditEntry).where(AuditEntry.id.in_(entries))).all()
+    assert cleared and all(e.before is None and e.after is None for e in cleared)
+    assert {e.action for e in cleared} == {"subscription.cancelled"}  # who, what, when kept
+    (erased,) = audited("patron.erased")
+    assert erased.staff_username == "coordinator" and erased.patron_id is None
+    assert erased.after is not None and erased.after["record"] == patron_id
+    words = json.dumps(erased.after)
+    assert surname not in words and str(email) not in words
+    assert db.session.get(PatronErasure, patron_id) is not None
+
+
+def test_the_audit_log_loses_values_only_of_an_erased_record(
+    client: FlaskClient,
+    staff: Callable[..., FlaskClient],
+    mollie_sandbox,  # noqa: ANN001
+) -> None:
+    patron = member(client)
+    screen(staff("balie"), patron.customer_number)
+    clear = text("UPDATE audit_entry SET before = NULL, after = NULL WHERE patron_id = :id")
+    with pytest.raises(DBAPIError, match="append-only"):
+        db.session.execute(clear, {"id": patron.id})
+    db.session.rollback()
+
+
+def test_anonymised_payments_go_after_the_bookkeeping_period(
+    app: Flask,
+    client: FlaskClient,
+    clock: ManualClock,
+    staff: Callable[..., FlaskClient],
+    mollie_sandbox,  # noqa: ANN001
+) -> None:
+    erased = ended_member(client, clock, staff).id
+    other = member(client, email="ander@example.nl", username="ander")
+    staff("coordinator", "coordinator")
+    result = run(app, "erase", CARD, "--staff", "coordinator", "--yes")
+    assert result.exit_code == 0, result.output
+    assert "erased" in result.stdout
+    anonymised = {
+        p.id for p in db.session.scalars(select(Payment).where(Payment.patron_id.is_(None)))
+    }
+    assert anonymised
+    year = now().year
+    clock.set(noon_on(date(year + 7, 12, 31)))  # seven full years after that one: still kept
+    assert run(app, "purge").stdout == "removed 0 anonymised payments\n"
+    clock.set(noon_on(date(year + 8, 1, 1)))
+    assert run(app, "purge").stdout == f"removed {len(anonymised)} anonymised payments\n"
+    db.session.expire_all()
+    left = db.session.scalars(select(Payment)).all()
+    assert [p.patron_id for p in left] == [other.id] and erased != other.id
+    assert db.session.scalar(select(func.sum(Payment.amount))) == Decimal(left[0].amount)
