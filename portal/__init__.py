@@ -9,6 +9,7 @@ from jinja2.bccache import Bucket
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import errors, visitor_pages
+from portal.account.own_password import own_password_first
 from portal.config import load_config
 from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
 from portal.headers import add_security_headers
@@ -76,6 +77,7 @@ def create_app(config: dict[str, Any] | None = None, clock: Clock = SYSTEM_CLOCK
     app.context_processor(_template_globals)
     app.jinja_env.globals.update(TEMPLATE_ENUMS)
     app.before_request(refuse_nul)
+    app.before_request(own_password_first)
     app.after_request(add_security_headers)
     errors.register(app)
     return app

@@ -14,6 +14,9 @@ from shared.patrons.lookup import linked_patrons
 
 LOGIN_AT = "login_at"
 PASSWORD_STAMP = "password_stamp"
+# Set at login when the password is a one-time one; a session without it asks nothing more (a
+# one-time password given later changes the password, which ends the session).
+MUST_CHANGE_PASSWORD = "must_change_password"
 
 
 def start(account: LoginAccount) -> None:
@@ -24,6 +27,8 @@ def start(account: LoginAccount) -> None:
     login_user(account, fresh=True)
     session[LOGIN_AT] = now().isoformat()
     session[PASSWORD_STAMP] = password_stamp(account)
+    if account.password_must_change:
+        session[MUST_CHANGE_PASSWORD] = True
 
 
 def login_time() -> datetime | None:
@@ -40,6 +45,7 @@ def password_stamp(account: LoginAccount) -> str:
 def keep_after_password_change(account: LoginAccount) -> None:
     """This session made the change: it stays; every other one ends."""
     session[PASSWORD_STAMP] = password_stamp(account)
+    session.pop(MUST_CHANGE_PASSWORD, None)
 
 
 def still_valid(account: LoginAccount) -> bool:

@@ -119,6 +119,28 @@ REFUSALS: dict[str, Refusal] = {
     ),
     "no_login": Refusal(CONFLICT, N_("This patron has no login account.")),
     "has_login": Refusal(CONFLICT, N_("This patron has a login account already.")),
+    "staff_login": Refusal(
+        FORBIDDEN,
+        N_("This is a staff login: it is changed in the staff list, not from a patron's screen."),
+    ),
+    "email_required": Refusal(
+        BAD_REQUEST, N_("The patron has no e-mail address on the record: type one.")
+    ),
+    "nothing_to_confirm": Refusal(
+        CONFLICT, N_("This login account and its e-mail address are confirmed already.")
+    ),
+    "mail_sent_recently": Refusal(
+        TOO_MANY,
+        N_("This mail was sent a few minutes ago. Let the patron look in the spam folder first."),
+    ),
+    "login_not_found": Refusal(
+        NOT_FOUND, N_("No login account has exactly this username or e-mail address.")
+    ),
+    "login_ambiguous": Refusal(
+        CONFLICT, N_("Several login accounts have this e-mail address: type the username.")
+    ),
+    "login_blocked_already": Refusal(CONFLICT, N_("This login account is blocked already.")),
+    "login_not_blocked": Refusal(CONFLICT, N_("This login account is not blocked.")),
     # Signup
     "subscription_not_offered": Refusal(REFUSED, N_("This subscription cannot be taken online.")),
     "payment_plan_required": Refusal(

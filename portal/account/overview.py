@@ -53,6 +53,7 @@ from shared.patrons.subscriptions import current_subscription
 from shared.payments import direct_debit, ledger
 from shared.payments.provider import PaymentProviderError, ProviderUnauthorized
 from shared.payments.service import recent_payments
+from shared.redirects import safe_path
 from shared.timeutil import local_today
 
 bp = Blueprint("account", __name__, url_prefix="/mijn-account")
@@ -248,7 +249,8 @@ def change_password() -> str | Response:
             db.session.commit()
             auth_session.keep_after_password_change(current_user)
             flash(_("Your new password is saved."), "success")
-            return redirect(url_for("account.overview"), code=303)
+            back = safe_path(request.args.get("next"))
+            return redirect(back or url_for("account.overview"), code=303)
     return render_template("portal/account/password.html", form=form)
 
 

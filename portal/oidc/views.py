@@ -7,7 +7,11 @@ from urllib.parse import urlencode
 from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc6749 import InvalidRequestError
 from authlib.oauth2.rfc6749.grants import BaseGrant
-from authlib.oidc.core.errors import ConsentRequiredError, LoginRequiredError
+from authlib.oidc.core.errors import (
+    ConsentRequiredError,
+    InteractionRequiredError,
+    LoginRequiredError,
+)
 from authlib.oidc.rpinitiated import EndSessionRequest
 from flask import (
     Blueprint,
@@ -26,6 +30,7 @@ from flask_wtf.csrf import validate_csrf
 from werkzeug.wrappers import Response
 from wtforms import ValidationError
 
+from portal.account.own_password import to_own_password
 from portal.auth_session import login_time
 from portal.extensions import csrf, db
 from portal.oidc import server as provider
@@ -117,6 +122,8 @@ def authorize() -> Response:
             raise LoginRequiredError(redirect_uri=grant.redirect_uri, state=state)
         logout_user()
         return redirect(url_for("login.login", next=_return_path()))
+    if account.password_must_change:
+        return _own_password_first(grant)
     if not _asks_consent(grant, account):
         return _respond(grant, account)
     return _consent(grant, account)
@@ -183,6 +190,15 @@ def _must_log_in_again(grant: BaseGrant, account: LoginAccount) -> bool:
         return False
     logged_in = login_time()
     return logged_in is None or (now() - logged_in).total_seconds() > int(max_age)
+
+
+def _own_password_first(grant: BaseGrant) -> Response:
+    """A one-time password is changed first, then back here; a service that asked for no
+    interaction hears that it is needed."""
+    if "none" in request.values.get("prompt", "").split():
+        state = request.values.get("state")
+        raise InteractionRequiredError(redirect_uri=grant.redirect_uri, state=state)
+    return to_own_password(request.full_path)
 
 
 def _return_path() -> str:

@@ -14,6 +14,7 @@ from wtforms import StringField
 from wtforms.validators import DataRequired, Regexp
 
 from portal.account.login import login_limit
+from portal.account.own_password import to_own_password
 from portal.extensions import db, limiter
 from portal.forms import REQUIRED, PortalForm, add_error, normalise_space, required_text
 from portal.refusals import refusal_message
@@ -113,7 +114,7 @@ def _code_taken(account: LoginAccount) -> Response:
     else:
         target = staff_session.complete_login(account)
     if account.password_must_change:
-        return staff_session.to_own_password()
+        return to_own_password(target)
     return redirect(target or url_for("staff.find_patrons"), code=303)
 
 

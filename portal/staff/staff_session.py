@@ -9,6 +9,7 @@ from flask_login import current_user, logout_user
 from werkzeug.wrappers import Response
 
 from portal import auth_session
+from portal.account.own_password import to_own_password
 from portal.extensions import db
 from portal.wiring import now
 from shared.models.account import LoginAccount
@@ -91,12 +92,6 @@ def within_limits() -> Response | None:
         return _end(ended)
     session[SEEN_AT] = now().isoformat()
     return None
-
-
-def to_own_password() -> Response:
-    """A one-time password is changed before anything else."""
-    flash(_("Choose a password of your own before you go on."))
-    return redirect(url_for("account.change_password"), code=303)
 
 
 def _ended_because() -> str | None:

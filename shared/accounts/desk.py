@@ -12,6 +12,7 @@ from shared.errors import DomainError
 from shared.mail.patron_mail import queue_mail
 from shared.mail.settings import MailSettings
 from shared.models.account import LoginAccount
+from shared.models.mail import OutboxMail
 from shared.models.patron import Patron
 from shared.oidc.tokens import revoke_for_account
 from shared.patrons.lookup import linked_patrons
@@ -36,6 +37,7 @@ def set_desk_password(session: Session, patron: Patron, now: datetime) -> tuple[
         raise DomainError("no_login")
     password, account.password_hash = one_time_password()
     account.password_changed_at = now
+    account.password_must_change = True
     revoke_for_account(session, account.id)
     session.flush()
     return account, password
@@ -53,14 +55,28 @@ def create_desk_login(session: Session, patron: Patron, now: datetime) -> tuple[
 def create_mailed_login(
     session: Session, patron: Patron, email: str, mail: MailSettings, now: datetime
 ) -> LoginAccount:
-    """Staff: a login with the patron's e-mail and no usable password yet; the patron gets a
-    mail with its username and a link (24 hours) to set a password, which confirms the address."""
+    """Staff: a login with the patron's e-mail and no usable password yet (nobody knows it, so
+    it must change); the patron gets a mail with its username and a link (24 hours) to set a
+    password, which confirms the address."""
     _, password_hash = one_time_password()
     account = _new_login(session, patron, email, password_hash, now)
-    context = {"username": account.username, "url": reset_link(account, mail, now)}
-    key = f"desk_login:account:{account.id}"
-    queue_mail(session, mail, "desk_login", email, patron, context, now, key=key)
+    account.password_must_change = True
+    queue_login_mail(session, account, patron, mail, now, f"desk_login:account:{account.id}")
     return account
+
+
+def queue_login_mail(
+    session: Session,
+    account: LoginAccount,
+    patron: Patron,
+    mail: MailSettings,
+    now: datetime,
+    key: str,
+) -> OutboxMail:
+    """The mail with the login's username and a link to set its password (once per key)."""
+    assert account.email is not None  # only a login with an address gets this mail
+    context = {"username": account.username, "url": reset_link(account, mail, now)}
+    return queue_mail(session, mail, "desk_login", account.email, patron, context, now, key=key)
 
 
 def _new_login(

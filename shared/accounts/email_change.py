@@ -8,13 +8,14 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from shared import tokens
-from shared.accounts.passwords import hash_password
+from shared.accounts.changes import set_own_password
 from shared.errors import DomainError
 from shared.mail.outbox import enqueue
 from shared.mail.patron_mail import patron_email, queue_mail
 from shared.mail.render import render_mail
 from shared.mail.settings import MailSettings
 from shared.models.account import LoginAccount
+from shared.models.mail import OutboxMail
 from shared.models.patron import Patron
 from shared.patrons.lookup import linked_patrons
 from shared.text import require_text
@@ -56,8 +57,8 @@ def complete_first_login(
     patron = _matching_patron(session, account, answers)
     if not answers.terms_accepted:
         raise DomainError("terms_required")
-    account.password_hash = hash_password(answers.password)
-    account.password_changed_at = account.terms_accepted_at = now
+    set_own_password(session, account, answers.password, now)
+    account.terms_accepted_at = now
     patron.newsletter = answers.newsletter and may_get_newsletter(session, account, now)
     request_email_change(session, account, answers.email, mail, now)
 
@@ -84,17 +85,23 @@ def _plain(name: str) -> str:
 
 
 def request_email_change(
-    session: Session, account: LoginAccount, email: str, mail: MailSettings, now: datetime
-) -> None:
-    """Keep the new address aside and mail it a confirmation link (24 hours)."""
+    session: Session,
+    account: LoginAccount,
+    email: str,
+    mail: MailSettings,
+    now: datetime,
+    key: str | None = None,
+) -> OutboxMail:
+    """Keep the new address aside and mail it a confirmation link (24 hours; once per key, by
+    default an hour); the outbox row."""
     require_text("email", email, LoginAccount.email)
     account.pending_email = email
     payload = {"account": account.id, "email": email}
     token = tokens.make_token(mail.secret_key, tokens.CONFIRM_NEW_EMAIL, payload, now)
     context = {"username": account.username, "url": mail.confirm_new_email_url(token)}
     message = render_mail("confirm_new_email", account.locale, email, context, mail.sender, now=now)
-    key = f"confirm_new_email:account:{account.id}:{email.casefold()}:{now:%Y-%m-%dT%H}"
-    enqueue(
+    key = key or f"confirm_new_email:account:{account.id}:{email.casefold()}:{now:%Y-%m-%dT%H}"
+    return enqueue(
         session,
         message,
         kind="confirm_new_email",

@@ -37,7 +37,7 @@ def create_staff_login(
     account = LoginAccount(
         username=username,
         username_key=username.casefold(),
-        email=_valid_email(email),
+        email=valid_email(email),
         password_hash=password_hash,
         password_must_change=True,
         role=AccountRole.STAFF,
@@ -105,7 +105,7 @@ def _valid_username(username: str) -> str:
     return username
 
 
-def _valid_email(email: str) -> str:
+def valid_email(email: str) -> str:
     """The address in normal form, or refused."""
     try:
         return validate_email(email, check_deliverability=False).normalized

@@ -362,6 +362,7 @@ DESK_REGISTRATION = DETAILS | {
     "passed_duplicates": ["", "1"],
     "create_anyway": [None, "1"],
 }
+LOGIN_PAGES = "/balie/klanten/{customer}/inlogaccount"
 FORMS = [
     Form(
         "signup.choose",
@@ -527,6 +528,38 @@ FORMS = [
             "/balie/klanten/{customer}/opzeggen", "/balie/klanten/{customer}/opzegging-intrekken"
         ),
         cancelled_at_the_end,
+    ),
+    Form(
+        "staff.make_login",
+        {"email": ["nieuw@example.nl", ""]},
+        at_the_desk(f"{LOGIN_PAGES}/nieuw"),
+        a_patron(SubscriptionStatus.NORMAL),
+    ),
+    Form(
+        "staff.link_login",
+        {"find-login": ["marieke85", "balie", "niemand"], "link-account": [None, "1"]},
+        at_the_desk(f"{LOGIN_PAGES}/koppelen"),
+        a_patron(SubscriptionStatus.NORMAL),
+    ),
+    Form(
+        "staff.one_time_password",
+        {},
+        at_the_desk(f"{LOGIN_PAGES}/eenmalig-wachtwoord"),
+        a_member(),
+    ),
+    *(
+        Form(
+            f"staff.{endpoint}",
+            {},
+            at_the_desk("/balie/klanten/{customer}", f"{LOGIN_PAGES}/{action}"),
+            a_member(),
+        )
+        for endpoint, action in (
+            ("resend_login_mail", "bevestiging"),
+            ("forget_login", "vergeten"),
+            ("block_login", "blokkeren"),
+            ("unblock_login", "deblokkeren"),
+        )
     ),
     Form("oidc.authorize", {"decision": ["allow", "deny"]}, consent_page, with_service),
     Form(
