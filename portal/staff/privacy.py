@@ -24,7 +24,6 @@ from shared.desk import audit
 from shared.models.patron import Patron
 from shared.privacy.erasure import ErasureRefused, erase, erasure_refusals
 from shared.privacy.export import EXPORTED, export
-from shared.timeutil import local_today
 
 # The export's kinds of record in the order and words of the readable page.
 TITLES = {
@@ -107,7 +106,7 @@ def _exported(patron: Patron, form: str) -> dict[str, Any]:
 def erase_patron(number: str) -> str | Response:
     """Why the patron cannot be erased yet, or the form that erases them."""
     patron = patron_or_404(number)
-    refusals = erasure_refusals(db.session(), patron, local_today(now()))
+    refusals = erasure_refusals(db.session(), patron, now())
     form = EraseForm()
     if not refusals and form.validate_on_submit():
         try:

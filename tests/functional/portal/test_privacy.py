@@ -24,13 +24,17 @@ from shared.models.card import Card
 from shared.models.erasure import PatronErasure
 from shared.models.id_check import DeskIdCheck
 from shared.models.mail import OutboxMail
+from shared.models.name_key import NameField, NameTerm
 from shared.models.patron import Patron
 from shared.models.payment import Payment
 from shared.patrons.lookup import find_patron_by_any_number
+from shared.privacy.erasure import erase
 from tests.functional.portal.test_desk_cancellation import cancel
+from tests.functional.portal.test_desk_search import ids
 from tests.functional.portal.test_staff_patron_screen import id_checks
 from tests.support.accounts import give_card, log_in, member
 from tests.support.dates import noon_on
+from tests.support.factories import create_account, create_patron
 from tests.support.signup import csrf_token
 from tests.support.staff import desk_session, screen
 
@@ -211,7 +215,7 @@ def test_an_erased_patron_is_gone_and_their_payments_are_kept_anonymised(
 ) -> None:
     patron = ended_member(client, clock, staff)
     patron_id, login_id, customer = patron.id, patron.login_account_id, patron.customer_number
-    surname, email = patron.surname, patron.login_account.email
+    surname, email, created_at = patron.surname, patron.login_account.email, patron.created_at
     money = db.session.scalar(select(func.sum(Payment.amount)).where(Payment.status == "paid"))
     entries = [entry.id for entry in db.session.scalars(select(AuditEntry))]
     coordinator = staff("coordinator", "coordinator")
@@ -239,26 +243,62 @@ def test_an_erased_patron_is_gone_and_their_payments_are_kept_anonymised(
     assert db.session.scalar(paid) == money  # the books still add up
     cleared = db.session.scalars(select(AuditEntry).where(AuditEntry.id.in_(entries))).all()
     assert cleared and all(e.before is None and e.after is None for e in cleared)
+    assert all(e.patron_id is None for e in cleared)  # detached: a later record may get the id
     assert {e.action for e in cleared} == {"subscription.cancelled"}  # who, what, when kept
     (erased,) = audited("patron.erased")
     assert erased.staff_username == "coordinator" and erased.patron_id is None
-    assert erased.after is not None and erased.after["record"] == patron_id
+    (record,) = db.session.scalars(select(PatronErasure)).all()
+    assert (record.patron_id, record.patron_created_at) == (patron_id, created_at)
+    assert erased.after is not None
+    assert (erased.after["record"], erased.after["erasure"]) == (patron_id, record.id)
     words = json.dumps(erased.after)
     assert surname not in words and str(email) not in words
-    assert db.session.get(PatronErasure, patron_id) is not None
+    listed = coordinator.get("/balie/audit").get_data(as_text=True)
+    assert "Klant gewist op eigen verzoek" in listed and "Abonnement opgezegd" in listed
 
 
-def test_the_audit_log_loses_values_only_of_an_erased_record(
+@pytest.mark.parametrize("detach", ["", ", patron_id = NULL"])
+def test_the_audit_log_loses_values_only_of_a_record_that_is_gone(
     client: FlaskClient,
     staff: Callable[..., FlaskClient],
     mollie_sandbox,  # noqa: ANN001
+    detach: str,
 ) -> None:
     patron = member(client)
     screen(staff("balie"), patron.customer_number)
-    clear = text("UPDATE audit_entry SET before = NULL, after = NULL WHERE patron_id = :id")
+    # A record of an erasure proves nothing: only the record being gone does.
+    db.session.add(PatronErasure(patron_id=patron.id, patron_created_at=now(), erased_at=now()))
+    db.session.flush()
+    clear = text(
+        f"UPDATE audit_entry SET before = NULL, after = NULL{detach} WHERE patron_id = :id"
+    )
     with pytest.raises(DBAPIError, match="append-only"):
         db.session.execute(clear, {"id": patron.id})
     db.session.rollback()
+
+
+def test_a_later_record_with_the_same_id_is_not_the_erased_one(
+    app: Flask,
+    client: FlaskClient,
+    clock: ManualClock,
+    staff: Callable[..., FlaskClient],
+    mollie_sandbox,  # noqa: ANN001
+) -> None:
+    first = ended_member(client, clock, staff).id
+    staff("coordinator", "coordinator")
+    assert run(app, "erase", CARD, "--staff", "coordinator", "--yes").exit_code == 0
+    second = member(client, email="b@example.nl", username="bbb")
+    if db.engine.dialect.name == "sqlite":
+        assert second.id == first  # SQLite gives the highest id out again
+    screen(staff("kijker"), second.customer_number)
+    (viewed,) = audited("patron.viewed")
+    assert viewed.patron_id == second.id  # the second's own entries, not the erased one's
+    clock.advance(timedelta(days=400))  # the second's subscription ended too
+    result = run(app, "erase", second.customer_number, "--staff", "coordinator", "--yes")
+    assert result.exit_code == 0, result.output
+    records = db.session.scalars(select(PatronErasure).order_by(PatronErasure.id)).all()
+    assert [r.patron_id for r in records] == [first, second.id]
+    assert records[0].patron_created_at < records[1].patron_created_at
 
 
 def test_anonymised_payments_go_after_the_bookkeeping_period(
@@ -287,3 +327,16 @@ def test_anonymised_payments_go_after_the_bookkeeping_period(
     left = db.session.scalars(select(Payment)).all()
     assert [p.patron_id for p in left] == [other.id] and erased != other.id
     assert db.session.scalar(select(func.sum(Payment.amount))) == Decimal(left[0].amount)
+
+
+def test_the_names_only_the_erased_patron_had_leave_the_search(app: Flask) -> None:
+    coordinator = create_account(db.session, now())
+    erased = create_patron(db.session, None, now(), names=("X.A.", "", "Zwartkruis", "Xandra Anne"))
+    anne = create_patron(db.session, None, now(), names=("A.", "", "Jansen", "Anne"))
+    db.session.commit()
+    erase(db.session, erased, coordinator, now())
+    db.session.commit()
+    terms = {(t.term, t.field) for t in db.session.scalars(select(NameTerm))}
+    assert terms == {("jansen", NameField.SURNAME), ("anne", NameField.FIRST_NAME)}
+    assert ids("zwartkruis") == ids("zwartkrui") == ids("xandra") == []
+    assert ids("anne janssen") == ids("anne") == [anne.id]  # the shared first name, a typo
