@@ -207,6 +207,53 @@ def test_an_open_payment_or_a_blacklist_stands_in_the_way(
     assert refused == ["erasure_blacklisted", "erasure_payment_open"]
 
 
+def refusals(app: Flask, number: str) -> list[str]:
+    """The codes `privacy erase` refuses the patron with (none: erased)."""
+    result = run(app, "erase", number, "--staff", "coordinator", "--yes")
+    assert result.exit_code == (1 if result.stderr else 0), result.output
+    return [line.split(":")[1].strip() for line in result.stderr.splitlines()]
+
+
+def test_a_direct_debit_the_bank_may_still_reverse_stands_in_the_way_for_8_weeks(
+    app: Flask,
+    client: FlaskClient,
+    clock: ManualClock,
+    staff: Callable[..., FlaskClient],
+    mollie_sandbox,  # noqa: ANN001
+) -> None:
+    patron = ended_member(client, clock, staff)
+    collected = db.session.scalars(select(Payment).where(Payment.patron_id == patron.id)).one()
+    collected.method, collected.paid_at = "directdebit", now() - timedelta(days=55)
+    db.session.commit()
+    staff("coordinator", "coordinator")
+    assert refusals(app, CARD) == ["erasure_direct_debit_reversible"]
+    clock.advance(timedelta(days=2))
+    assert refusals(app, CARD) == []
+
+
+def test_stopped_direct_debit_stands_in_the_way_for_8_weeks(
+    app: Flask,
+    client: FlaskClient,
+    clock: ManualClock,
+    staff: Callable[..., FlaskClient],
+    mollie_sandbox,  # noqa: ANN001
+) -> None:
+    clock.set(noon_on(date.today() + timedelta(days=40)))
+    patron = member(client, "0045", plan="direct_debit")
+    give_card(patron, CARD)
+    assert (
+        cancel(staff("balie"), patron, when="now", reason="verhuisd", refund="no").status_code
+        == 303
+    )
+    clock.advance(timedelta(days=55))
+    coordinator = staff("coordinator", "coordinator")
+    assert refusals(app, CARD) == ["erasure_schedule_stopped"]
+    shown = coordinator.get(f"/balie/klanten/{CARD}/wissen").get_data(as_text=True)
+    assert "een afschrijving die al onderweg was, kan nog binnenkomen" in shown
+    clock.advance(timedelta(days=2))
+    assert refusals(app, CARD) == []
+
+
 def test_an_erased_patron_is_gone_and_their_payments_are_kept_anonymised(
     client: FlaskClient,
     clock: ManualClock,
