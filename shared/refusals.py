@@ -359,6 +359,7 @@ REFUSALS: dict[str, Refusal] = {
     "erasure_mandate": Refusal(
         CONFLICT, N_("A direct debit mandate is still valid: stop direct debit first.")
     ),
+    "erasure_done": Refusal(CONFLICT, N_("The patron is erased already.")),
     "erasure_direct_debit_reversible": Refusal(
         CONFLICT,
         N_(

@@ -22,7 +22,7 @@ from portal.staff.views import bp
 from portal.wiring import now
 from shared.desk import audit
 from shared.models.patron import Patron
-from shared.privacy.erasure import ErasureRefused, erase, erasure_refusals
+from shared.privacy.erasure import AlreadyErased, ErasureRefused, erase, erasure_refusals
 from shared.privacy.export import EXPORTED, export
 
 # The export's kinds of record in the order and words of the readable page.
@@ -111,6 +111,10 @@ def erase_patron(number: str) -> str | Response:
     if not refusals and form.validate_on_submit():
         try:
             erase(db.session(), patron, current_user, now())
+        except AlreadyErased as done:  # a second submit, waiting for the first
+            db.session.rollback()
+            flash(refusal_message(done.reasons[0]), "success")
+            return redirect(url_for("staff.find_patrons"), code=303)
         except ErasureRefused as refused:  # something changed since the page was shown
             db.session.rollback()
             refusals = refused.reasons

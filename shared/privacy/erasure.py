@@ -42,6 +42,13 @@ class ErasureRefused(DomainError):
         self.reasons = reasons
 
 
+class AlreadyErased(ErasureRefused):
+    """The patron was erased meanwhile (by an erasure this one waited for)."""
+
+    def __init__(self) -> None:
+        super().__init__([DomainError("erasure_done")])
+
+
 @dataclass(frozen=True)
 class Erased:
     """What an erasure did: how many rows went, were kept anonymised, or lost their values."""
@@ -119,6 +126,8 @@ def erase(session: Session, patron: Patron, staff: LoginAccount, now: datetime) 
     # Whatever else is done for the patron meanwhile (a charge, a payment, a card, a mail)
     # finishes first and is seen below, or waits and then finds the record gone.
     lock_row(session, Patron, patron.id)
+    if session.scalar(select(Patron.id).where(Patron.id == patron.id)) is None:
+        raise AlreadyErased()
     session.refresh(patron)
     keep_login = _login_kept(session, patron)
     held = holdings(session, patron, with_login=not keep_login)

@@ -3,9 +3,11 @@
 owed, runs or is not final; payments kept anonymised and purged after the bookkeeping period."""
 
 import json
+import threading
 from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
+from email.message import EmailMessage
 from typing import Any
 
 import pytest
@@ -18,6 +20,8 @@ from sqlalchemy.exc import DBAPIError
 from portal.extensions import db
 from portal.wiring import now
 from shared.clock import ManualClock
+from shared.db import lock_row
+from shared.mail.outbox import enqueue
 from shared.models.account import LoginAccount
 from shared.models.audit import AuditEntry
 from shared.models.card import Card
@@ -28,7 +32,8 @@ from shared.models.name_key import NameField, NameTerm
 from shared.models.patron import Patron
 from shared.models.payment import Payment
 from shared.patrons.lookup import find_patron_by_any_number
-from shared.privacy.erasure import erase
+from shared.payments import ledger
+from shared.privacy.erasure import ErasureRefused, erase
 from tests.functional.portal.test_desk_cancellation import cancel
 from tests.functional.portal.test_desk_search import ids
 from tests.functional.portal.test_staff_patron_screen import id_checks
@@ -387,3 +392,98 @@ def test_the_names_only_the_erased_patron_had_leave_the_search(app: Flask) -> No
     assert terms == {("jansen", NameField.SURNAME), ("anne", NameField.FIRST_NAME)}
     assert ids("zwartkruis") == ids("zwartkrui") == ids("xandra") == []
     assert ids("anne janssen") == ids("anne") == [anne.id]  # the shared first name, a typo
+
+
+def erasing_meanwhile(
+    portal_instance: Callable[..., Flask], patron_id: int, staff_id: int
+) -> tuple[threading.Thread, list[str]]:
+    """An erasure of the patron started on another portal instance: its outcome, "erased" or
+    the codes it was refused with, once the thread ends."""
+    outcome: list[str] = []
+
+    def erase_there() -> None:
+        with portal_instance().app_context():
+            patron = db.session.get_one(Patron, patron_id)
+            try:
+                erase(db.session(), patron, db.session.get_one(LoginAccount, staff_id), now())
+                db.session.commit()
+                outcome.append("erased")
+            except ErasureRefused as refused:
+                outcome.extend(reason.code for reason in refused.reasons)
+            db.session.remove()
+
+    thread = threading.Thread(target=erase_there)
+    thread.start()
+    thread.join(timeout=1)
+    assert thread.is_alive()  # waiting for the patron
+    return thread, outcome
+
+
+def coordinator_login(staff: Callable[..., FlaskClient]) -> LoginAccount:
+    """The login of a coordinator, logged in."""
+    staff("coordinator", "coordinator")
+    return db.session.scalars(
+        select(LoginAccount).where(LoginAccount.username == "coordinator")
+    ).one()
+
+
+def mail_to(patron: Patron) -> EmailMessage:
+    """A mail to the patron's address."""
+    message = EmailMessage()
+    message["To"], message["Subject"] = patron.login_account.email, "Kwitantie"
+    return message
+
+
+@pytest.mark.parametrize("charged", [False, True])
+def test_what_is_done_for_the_patron_meanwhile_finishes_first_and_is_erased_or_refuses(
+    portal_instance: Callable[..., Flask],
+    client: FlaskClient,
+    clock: ManualClock,
+    staff: Callable[..., FlaskClient],
+    mollie_sandbox,  # noqa: ANN001
+    charged: bool,
+) -> None:
+    patron = ended_member(client, clock, staff)
+    coordinator = coordinator_login(staff)
+    # A kiosk payment, a card or a refusal holds the patron like this while it works.
+    lock_row(db.session, Patron, patron.id)
+    thread, outcome = erasing_meanwhile(portal_instance, patron.id, coordinator.id)
+    mail = enqueue(
+        db.session,
+        mail_to(patron),
+        kind="receipt",
+        dedupe_key="r-1",
+        locale="nl",
+        now=now(),
+        patron_id=patron.id,
+    )
+    if charged:
+        ledger.charge(db.session, patron.id, Decimal("2.50"), "Te laat", "fee-1", now())
+    mail_id = mail.id
+    db.session.commit()
+    thread.join()
+    db.session.expire_all()
+    if charged:
+        assert outcome == ["erasure_balance"]
+        assert db.session.get(OutboxMail, mail_id) is not None
+    else:
+        assert outcome == ["erased"]
+        assert db.session.get(OutboxMail, mail_id) is None  # no mail left to send them
+
+
+def test_two_erasures_of_the_patron_at_once_erase_once(
+    portal_instance: Callable[..., Flask],
+    client: FlaskClient,
+    clock: ManualClock,
+    staff: Callable[..., FlaskClient],
+    mollie_sandbox,  # noqa: ANN001
+) -> None:
+    patron = ended_member(client, clock, staff)
+    coordinator = coordinator_login(staff)
+    lock_row(db.session, Patron, patron.id)
+    started = [erasing_meanwhile(portal_instance, patron.id, coordinator.id) for _ in range(2)]
+    db.session.rollback()
+    for thread, _ in started:
+        thread.join()
+    assert sorted(outcome for _, (outcome,) in started) == ["erased", "erasure_done"]
+    assert len(audited("patron.erased")) == 1
