@@ -41,7 +41,7 @@ from tests.functional.portal.test_desk_logins import (
     shown_password,
     smtp,  # noqa: F401
 )
-from tests.support.accounts import log_in
+from tests.support.accounts import first_login, log_in
 from tests.support.factories import create_account, create_patron
 from tests.support.kiosk_api import KioskApi
 from tests.support.kiosk_collect import log_in_at_kiosk, said
@@ -54,23 +54,6 @@ from tests.support.staff import (
     text_of,
     type_code,
 )
-
-
-def first_login(browser: FlaskClient, patron: Patron, email: str) -> str:
-    """Send the first-login form with the patron's data; where it leads."""
-    form = browser.get("/eerste-keer")
-    assert form.status_code == 200
-    answers = {
-        "email": email,
-        "password": NEW_PASSWORD,
-        "password_confirm": NEW_PASSWORD,
-        "surname": patron.surname,
-        "postcode_digits": patron.postcode[:4],
-        "terms": "y",
-    }
-    done = browser.post("/eerste-keer", data={"csrf_token": csrf_token(form), **answers})
-    assert done.status_code == 303, text_of(done.get_data(as_text=True))
-    return done.location
 
 
 def test_the_kiosk_refuses_a_one_time_password_until_the_patron_chose_their_own(
@@ -119,7 +102,7 @@ def test_a_one_time_password_confirms_an_unconfirmed_login_without_its_address(
     assert entry.after["email"] is None and entry.after["confirmed"] is True
     browser = new_browser()
     assert log_in(browser, patron.temporary_number, password).location == "/eerste-keer"
-    assert first_login(browser, patron, "echt@example.nl") == "/mijn-account"
+    assert first_login(browser, patron, "echt@example.nl", NEW_PASSWORD) == "/mijn-account"
     assert browser.get("/mijn-account").status_code == 200
     account = login_of(patron)
     assert not account.password_must_change and account.pending_email == "echt@example.nl"
@@ -138,7 +121,7 @@ def test_a_mailed_login_whose_mail_never_arrived_gets_going_with_a_one_time_pass
     assert log_in(browser, patron.temporary_number, password).location == "/eerste-keer"
     stale = browser.get(link_in(mail, "/wachtwoord-herstellen/"))
     assert stale.status_code == 410  # the link to the mistyped address sets nothing now
-    assert first_login(browser, patron, "goed@example.nl") == "/mijn-account"
+    assert first_login(browser, patron, "goed@example.nl", NEW_PASSWORD) == "/mijn-account"
 
 
 def namesake(of: Patron, prefix: str, surname: str) -> Patron:
