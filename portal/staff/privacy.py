@@ -25,6 +25,7 @@ from shared.desk import audit
 from shared.models.patron import Patron
 from shared.privacy.erasure import AlreadyErased, ErasureRefused, erase, erasure_refusals
 from shared.privacy.export import EXPORTED, export
+from shared.privacy.holdings import merged_into
 
 # The export's kinds of record in the order and words of the readable page.
 TITLES = {
@@ -130,6 +131,8 @@ def erase_patron(number: str) -> str | Response | tuple[str, int]:
             flash(_("The patron is erased. Their payments are kept without them."), "success")
             return redirect(url_for("staff.find_patrons"), code=303)
     reasons = [refusal_message(reason) for reason in refusals]
+    merged = [record.customer_number for record in merged_into(db.session(), patron)]
     context = {"patron": patron, "number": number, "form": form, "reasons": reasons}
+    context["merged"] = merged
     page = render_template("portal/staff/privacy_erase.html", failed=failed, **context)
     return (page, 503) if failed else page

@@ -140,6 +140,9 @@ def test_erasing_the_patron_erases_the_records_merged_into_it_and_leaves_no_pers
     created = {record.id: record.created_at for record in (survivor, other, older)}
     stored = everything_stored()
     assert "oudnaam" in stored and OLD["iban"].casefold() in stored
+    page = coordinator.get(f"/balie/klanten/{other.customer_number}/wissen")
+    merged = f"worden mee gewist: {numbers[1]}, {numbers[2]}."
+    assert merged in page.get_data(as_text=True)
     assert erase_at_the_desk(coordinator, other.customer_number)[0] == 303
 
     stored = everything_stored()
