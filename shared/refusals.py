@@ -442,6 +442,21 @@ REFUSALS: dict[str, Refusal] = {
     "erasure_mandate": Refusal(
         CONFLICT, N_("A direct debit mandate is still valid: stop direct debit first.")
     ),
+    "erasure_done": Refusal(CONFLICT, N_("The patron is erased already.")),
+    "erasure_direct_debit_reversible": Refusal(
+        CONFLICT,
+        N_(
+            "A direct debit was collected less than 8 weeks ago: the patron's bank may still "
+            "reverse it. Erase the patron once those 8 weeks have passed."
+        ),
+    ),
+    "erasure_schedule_stopped": Refusal(
+        CONFLICT,
+        N_(
+            "Direct debit stopped less than 8 weeks ago: a collection already under way may "
+            "still arrive. Erase the patron once those 8 weeks have passed."
+        ),
+    ),
     # Single sign-on
     "invalid_redirect_uri": Refusal(
         BAD_REQUEST, N_("A return address must be https, or http on this machine: %(uri)s")

@@ -22,9 +22,8 @@ from portal.staff.views import bp
 from portal.wiring import now
 from shared.desk import audit
 from shared.models.patron import Patron
-from shared.privacy.erasure import ErasureRefused, erase, erasure_refusals
+from shared.privacy.erasure import AlreadyErased, ErasureRefused, erase, erasure_refusals
 from shared.privacy.export import EXPORTED, export
-from shared.timeutil import local_today
 
 # The export's kinds of record in the order and words of the readable page.
 TITLES = {
@@ -107,11 +106,15 @@ def _exported(patron: Patron, form: str) -> dict[str, Any]:
 def erase_patron(number: str) -> str | Response:
     """Why the patron cannot be erased yet, or the form that erases them."""
     patron = patron_or_404(number)
-    refusals = erasure_refusals(db.session(), patron, local_today(now()))
+    refusals = erasure_refusals(db.session(), patron, now())
     form = EraseForm()
     if not refusals and form.validate_on_submit():
         try:
             erase(db.session(), patron, current_user, now())
+        except AlreadyErased as done:  # a second submit, waiting for the first
+            db.session.rollback()
+            flash(refusal_message(done.reasons[0]), "success")
+            return redirect(url_for("staff.find_patrons"), code=303)
         except ErasureRefused as refused:  # something changed since the page was shown
             db.session.rollback()
             refusals = refused.reasons

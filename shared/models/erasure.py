@@ -8,12 +8,14 @@ from shared.db import Base
 
 
 class PatronErasure(Base):
-    """That the patron record with this id was erased: no foreign key (the record is gone) and
-    no personal data. It lets the audit log's entries about the record lose their values (the
-    database allows that only for an erased record), and says which records to erase again
-    when a backup from before is restored."""
+    """That a patron record was erased: no foreign key (the record is gone) and no personal
+    data. Its id and when it was made identify the record, also where a later record got the
+    same id (SQLite gives a deleted highest id out again); so after a backup from before is
+    restored, the records to erase again are the patrons with both the same."""
 
     __tablename__ = "patron_erasure"
 
-    patron_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patron_id: Mapped[int]
+    patron_created_at: Mapped[datetime]
     erased_at: Mapped[datetime]

@@ -1,7 +1,8 @@
 """A patron's names folded for the desk's search (no accents, case or punctuation; the surname
 without its prefix, a double surname in parts), kept in patron_name_key and the vocabulary
 name_term. Every write of a patron's names calls `index_names` (the seed and the migration add
-rows in bulk through `add_name_keys`), so the search never reads a stale name."""
+rows in bulk through `add_name_keys`), so the search never reads a stale name; erasing a patron
+removes their keys and then `forget_terms` the names no other patron has."""
 
 import unicodedata
 from collections.abc import Iterable
@@ -9,7 +10,7 @@ from functools import lru_cache
 from itertools import product
 from typing import Any
 
-from sqlalchemy import delete, insert
+from sqlalchemy import and_, delete, exists, insert, or_, tuple_
 from sqlalchemy.orm import Session
 
 from shared.db import insert_all_or_ignore
@@ -27,6 +28,7 @@ PREFIXES = frozenset(
 # Letters that Unicode does not decompose into a base letter and a mark.
 LETTERS = str.maketrans({"ø": "o", "ł": "l", "đ": "d", "æ": "ae", "œ": "oe", "ı": "i"})
 Row = dict[str, Any]
+NAME_COLUMNS = ("surname_key", "first_name_key")  # the key's columns the vocabulary holds
 
 
 @lru_cache(maxsize=8192)  # names repeat: the search folds every candidate's
@@ -92,5 +94,35 @@ def add_name_keys(session: Session, rows: list[Row]) -> None:
 def index_names(session: Session, patron: Patron) -> None:
     """File the (new or changed) names of a flushed patron for the search."""
     session.execute(delete(PatronNameKey).where(PatronNameKey.patron_id == patron.id))
+    add_name_keys(session, patron_key_rows(patron))
+
+
+def patron_key_rows(patron: Patron) -> list[Row]:
+    """The patron_name_key rows of the patron's names as they are now."""
     names = (patron.initials, patron.prefix or "", patron.surname, patron.first_name or "")
-    add_name_keys(session, key_rows(patron.id, *names))
+    return key_rows(patron.id, *names)
+
+
+def term_keys(rows: list[Row]) -> list[tuple[str, str, NameField]]:
+    """The primary keys of the name_term rows of these key rows' names."""
+    return [(term["variant"], term["term"], term["field"]) for term in term_rows(rows)]
+
+
+def forget_terms(session: Session, removed: Iterable[PatronNameKey]) -> None:
+    """Remove the vocabulary's rows of these removed keys' names that no key left has (the same
+    name of another patron keeps its term), looked up by their primary key."""
+    rows = term_keys([{c: getattr(key, c) for c in NAME_COLUMNS} for key in removed])
+    if not rows:
+        return
+    unused = or_(
+        and_(
+            NameTerm.field == NameField.SURNAME,
+            ~exists().where(PatronNameKey.surname_key == NameTerm.term),
+        ),
+        and_(
+            NameTerm.field == NameField.FIRST_NAME,
+            ~exists().where(PatronNameKey.first_name_key == NameTerm.term),
+        ),
+    )
+    listed = tuple_(NameTerm.variant, NameTerm.term, NameTerm.field).in_(rows)
+    session.execute(delete(NameTerm).where(listed, unused))

@@ -1,22 +1,25 @@
 """Erasing a patron who asks for it (*recht op vergetelheid*, AVG article 17): refused while
-anything is owed or runs, else every row about them removed in one transaction, their payments
-kept without them for the bookkeeping, and the audit log's entries about them without values."""
+anything is owed, runs or may still move money, else every row about them removed in one
+transaction, their payments kept without them for the bookkeeping, and the audit log's entries
+about them detached and without values."""
 
+import re
 from dataclasses import asdict, dataclass
-from datetime import date, datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import null, select, update
 from sqlalchemy.orm import Session
 
-from shared.db import Base, rows_changed
+from shared.db import Base, lock_row, rows_changed
 from shared.desk import audit
 from shared.errors import DomainError
 from shared.models.account import AccountRole, LoginAccount
 from shared.models.audit import AuditEntry
 from shared.models.card import Card
 from shared.models.erasure import PatronErasure
-from shared.models.patron import Patron, Subscription, SubscriptionStatus
-from shared.models.payment import Payment, Refund
+from shared.models.patron import REFUSED_STATUSES, Patron, Subscription, SubscriptionStatus
+from shared.models.payment import Payment, PaymentMethod, PaymentStatus, Refund
+from shared.patrons.name_keys import forget_terms
 from shared.payments import ledger
 from shared.privacy.holdings import Holdings, holdings
 from shared.privacy.tables import HANDLING, OnErase
@@ -24,6 +27,11 @@ from shared.timeutil import local_today
 
 ERASED = "patron.erased"  # the audit log's action
 SCRUBBED = "-"  # what a patron's number in a kept payment's description becomes
+# A payer's bank reverses a SEPA direct debit under a mandate on request for eight weeks after
+# it was collected (SEPA Core rulebook), and a collection Mollie made before a schedule was
+# stopped may still be reported that long after: money that may come back or arrive is booked
+# on the patron, so the record stays until then.
+CHARGEBACK_WINDOW = timedelta(days=56)
 
 
 class ErasureRefused(DomainError):
@@ -32,6 +40,13 @@ class ErasureRefused(DomainError):
     def __init__(self, reasons: list[DomainError]) -> None:
         super().__init__("erasure_refused")
         self.reasons = reasons
+
+
+class AlreadyErased(ErasureRefused):
+    """The patron was erased meanwhile (by an erasure this one waited for)."""
+
+    def __init__(self) -> None:
+        super().__init__([DomainError("erasure_done")])
 
 
 @dataclass(frozen=True)
@@ -43,17 +58,19 @@ class Erased:
     audit_entries_cleared: int
 
 
-def erasure_refusals(session: Session, patron: Patron, today: date) -> list[DomainError]:
-    """Why the patron cannot be erased today (nothing: they can)."""
-    return _refusals(session, patron, holdings(session, patron), today)
+def erasure_refusals(session: Session, patron: Patron, now: datetime) -> list[DomainError]:
+    """Why the patron cannot be erased now (nothing: they can)."""
+    return _refusals(session, patron, holdings(session, patron), now)
 
 
-def _refusals(session: Session, patron: Patron, held: Holdings, today: date) -> list[DomainError]:
+def _refusals(session: Session, patron: Patron, held: Holdings, now: datetime) -> list[DomainError]:
     """What stands in the way: money owed either way, a subscription that runs or is
-    blacklisted, a payment or refund not final, a direct debit mandate in force."""
+    blacklisted, a payment or refund not final, a direct debit mandate in force, and money
+    that may still come back or arrive by direct debit."""
     subscriptions: list[Subscription] = held["subscription"]
     payments: list[Payment] = held["payment"]
     refunds: list[Refund] = held["refund"]
+    today, since = local_today(now), now - CHARGEBACK_WINDOW
     checks = (
         (ledger.balance(session, patron.id) != 0, DomainError("erasure_balance")),
         (
@@ -71,25 +88,63 @@ def _refusals(session: Session, patron: Patron, held: Holdings, today: date) -> 
             DomainError("erasure_payment_open"),
         ),
         (any(m.status.in_force for m in held["mandate"]), DomainError("erasure_mandate")),
+        (
+            any(_collected_since(payment, since) for payment in payments),
+            DomainError("erasure_direct_debit_reversible"),
+        ),
+        (
+            any(_schedule_stopped_since(s, since) for s in subscriptions),
+            DomainError("erasure_schedule_stopped"),
+        ),
     )
     return [refusal for applies, refusal in checks if applies]
 
 
+def _collected_since(payment: Payment, since: datetime) -> bool:
+    """Whether the payment is a direct debit collected since then: the bank may reverse it."""
+    paid_at = payment.paid_at or payment.updated_at
+    return (
+        payment.method == PaymentMethod.DIRECT_DEBIT
+        and payment.status == PaymentStatus.PAID
+        and paid_at >= since
+    )
+
+
+def _schedule_stopped_since(subscription: Subscription, since: datetime) -> bool:
+    """Whether the subscription's provider schedule was stopped since then (the subscription
+    cancelled, or refused by the desk: both keep the schedule's id), so a collection made
+    before may still be reported."""
+    if subscription.mollie_subscription_id is None:
+        return False
+    refused = subscription.status in REFUSED_STATUSES
+    stopped = subscription.cancelled_at or (subscription.status_changed_at if refused else None)
+    return stopped is not None and stopped >= since
+
+
 def erase(session: Session, patron: Patron, staff: LoginAccount, now: datetime) -> Erased:
     """Erase the patron, or refuse with every reason; the caller commits once."""
+    # Whatever else is done for the patron meanwhile (a charge, a payment, a card, a mail)
+    # finishes first and is seen below, or waits and then finds the record gone.
+    lock_row(session, Patron, patron.id)
+    if session.scalar(select(Patron.id).where(Patron.id == patron.id)) is None:
+        raise AlreadyErased()
+    session.refresh(patron)
     keep_login = _login_kept(session, patron)
     held = holdings(session, patron, with_login=not keep_login)
-    reasons = _refusals(session, patron, held, local_today(now))
+    reasons = _refusals(session, patron, held, now)
     if reasons:
         raise ErasureRefused(reasons)
     patron_id = patron.id
-    session.add(PatronErasure(patron_id=patron_id, erased_at=now))
+    erasure = PatronErasure(patron_id=patron_id, patron_created_at=patron.created_at, erased_at=now)
+    session.add(erasure)
     session.flush()
     anonymised = _anonymise_payments(session, patron, held, now)
-    cleared = _clear_audit_values(session, patron_id)
     deleted = _delete(session, held)
+    forget_terms(session, held["patron_name_key"])
+    cleared = _detach_audit_entries(session, patron_id)
     done = Erased(deleted, anonymised, cleared)
-    audit.record(session, staff, ERASED, now, after={"record": patron_id, **asdict(done)})
+    after = {"record": patron_id, "erasure": erasure.id, **asdict(done)}
+    audit.record(session, staff, ERASED, now, after=after)
     return done
 
 
@@ -127,22 +182,10 @@ def _numbers(patron: Patron, cards: list[Card]) -> list[str]:
 
 
 def _scrubbed(text: str, numbers: list[str]) -> str:
-    """The text without any of these numbers."""
+    """The text without any of these numbers (whole: not the digits of a longer number)."""
     for number in numbers:
-        text = text.replace(number, SCRUBBED)
+        text = re.sub(rf"\b{re.escape(number)}\b", SCRUBBED, text)
     return text
-
-
-def _clear_audit_values(session: Session, patron_id: int) -> int:
-    """The values before and after of every audit entry about the patron cleared, in one
-    statement (the database allows it only for an erased record); who, what and when stay."""
-    statement = (
-        update(AuditEntry)
-        .where(AuditEntry.patron_id == patron_id)
-        .values(before=null(), after=null())
-        .execution_options(synchronize_session=False)
-    )
-    return rows_changed(session, statement)
 
 
 def _delete(session: Session, held: Holdings) -> int:
@@ -157,3 +200,16 @@ def _delete(session: Session, held: Holdings) -> int:
         session.flush()
         deleted += len(rows)
     return deleted
+
+
+def _detach_audit_entries(session: Session, patron_id: int) -> int:
+    """The audit entries about the deleted record without it and without their values before
+    and after, in one statement (the database allows that change only for a record that is
+    gone, and checks at commit that no entry still names it); who, what and when stay."""
+    statement = (
+        update(AuditEntry)
+        .where(AuditEntry.patron_id == patron_id)
+        .values(patron_id=None, before=null(), after=null())
+        .execution_options(synchronize_session=False)
+    )
+    return rows_changed(session, statement)

@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, inspect, or_, select
+from sqlalchemy import ColumnElement, and_, inspect, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from shared.db import Base
@@ -14,12 +14,13 @@ from shared.models.ledger import LedgerEntry
 from shared.models.mail import OutboxMail
 from shared.models.mandate import Mandate
 from shared.models.membership import Letter, StepDone
-from shared.models.name_key import PatronNameKey
+from shared.models.name_key import NameTerm, PatronNameKey
 from shared.models.oidc import OidcAuthorizationCode, OidcConsent, OidcSubject, OidcToken
 from shared.models.patron import Patron, Subscription
 from shared.models.payment import Chargeback, Payment, Refund
 from shared.models.registration import Registration
 from shared.models.subscription_change import SubscriptionChange
+from shared.patrons.name_keys import patron_key_rows, term_keys
 
 Holdings = dict[str, list[Any]]  # table name → its rows about the patron
 Ids = dict[str, list[int]]  # what later look-ups go by: the ids found before
@@ -30,6 +31,12 @@ LOOK_UPS: tuple[tuple[type[Base], Where], ...] = (
     (Card, lambda p, ids: Card.patron_id == p.id),
     (CollectionCode, lambda p, ids: CollectionCode.patron_id == p.id),
     (PatronNameKey, lambda p, ids: PatronNameKey.patron_id == p.id),
+    (
+        NameTerm,
+        lambda p, ids: tuple_(NameTerm.variant, NameTerm.term, NameTerm.field).in_(
+            term_keys(patron_key_rows(p))
+        ),
+    ),
     (Subscription, lambda p, ids: Subscription.patron_id == p.id),
     (
         SubscriptionChange,

@@ -10,6 +10,9 @@ from sqlalchemy import MetaData, Table
 ROOTS = ("patron", "login_account")
 # Columns that name a patron or login without a foreign key (a mail outlives its login).
 UNLINKED_COLUMNS = {"outbox_mail": ("patron_id", "account_id")}
+# Tables holding a patron's data in no column that names them: the desk search's vocabulary of
+# the names in patron_name_key (shared/patrons/name_keys.py).
+UNLINKED_TABLES = ("name_term",)
 
 
 class OnErase(StrEnum):
@@ -19,6 +22,7 @@ class OnErase(StrEnum):
     ANONYMISED = "anonymised"  # kept for the bookkeeping, without the patron
     VALUES_CLEARED = "values_cleared"  # the audit log: who, what and when stay
     KEPT = "kept"  # not the patron's (a staff login's own)
+    UNLESS_SHARED = "deleted_unless_shared"  # a name another patron has too stays
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,9 @@ HANDLING: dict[str, Handling] = {
     "oidc_token": Handling(None, DELETED, "secrets: access and refresh tokens"),
     "collection_code": Handling(None, DELETED, "a keyed hash of a one-time code: a secret"),
     "patron_name_key": Handling(None, DELETED, "the names of personal_data, folded for search"),
+    "name_term": Handling(
+        None, OnErase.UNLESS_SHARED, "the names of personal_data with their one-letter deletions"
+    ),
     "staff_member": Handling(None, OnErase.KEPT, "a staff login's role and second factor"),
 }
 # Never exported: secrets (hashes, tokens, webhook secrets), what only repeats or renders
@@ -77,8 +84,9 @@ LEFT_OUT_COLUMNS: dict[str, frozenset[str]] = {
 
 def patron_tables(metadata: MetaData) -> set[str]:
     """The tables whose rows are about a patron or a login: the roots, every table with a
-    foreign key to one of those (again and again), and the tables of UNLINKED_COLUMNS."""
-    found = set(ROOTS) | set(UNLINKED_COLUMNS)
+    foreign key to one of those (again and again), and the tables of UNLINKED_COLUMNS and
+    UNLINKED_TABLES."""
+    found = set(ROOTS) | set(UNLINKED_COLUMNS) | set(UNLINKED_TABLES)
     grown = True
     while grown:
         more = {table.name for table in metadata.tables.values() if _refers_to(table, found)}

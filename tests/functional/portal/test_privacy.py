@@ -3,9 +3,11 @@
 owed, runs or is not final; payments kept anonymised and purged after the bookkeeping period."""
 
 import json
+import threading
 from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
+from email.message import EmailMessage
 from typing import Any
 
 import pytest
@@ -18,19 +20,26 @@ from sqlalchemy.exc import DBAPIError
 from portal.extensions import db
 from portal.wiring import now
 from shared.clock import ManualClock
+from shared.db import lock_row
+from shared.mail.outbox import enqueue
 from shared.models.account import LoginAccount
 from shared.models.audit import AuditEntry
 from shared.models.card import Card
 from shared.models.erasure import PatronErasure
 from shared.models.id_check import DeskIdCheck
 from shared.models.mail import OutboxMail
+from shared.models.name_key import NameField, NameTerm
 from shared.models.patron import Patron
 from shared.models.payment import Payment
 from shared.patrons.lookup import find_patron_by_any_number
+from shared.payments import ledger
+from shared.privacy.erasure import ErasureRefused, erase
 from tests.functional.portal.test_desk_cancellation import cancel
+from tests.functional.portal.test_desk_search import ids
 from tests.functional.portal.test_staff_patron_screen import id_checks
 from tests.support.accounts import give_card, log_in, member
 from tests.support.dates import noon_on
+from tests.support.factories import create_account, create_patron
 from tests.support.signup import csrf_token
 from tests.support.staff import desk_session, screen
 
@@ -203,6 +212,53 @@ def test_an_open_payment_or_a_blacklist_stands_in_the_way(
     assert refused == ["erasure_blacklisted", "erasure_payment_open"]
 
 
+def refusals(app: Flask, number: str) -> list[str]:
+    """The codes `privacy erase` refuses the patron with (none: erased)."""
+    result = run(app, "erase", number, "--staff", "coordinator", "--yes")
+    assert result.exit_code == (1 if result.stderr else 0), result.output
+    return [line.split(":")[1].strip() for line in result.stderr.splitlines()]
+
+
+def test_a_direct_debit_the_bank_may_still_reverse_stands_in_the_way_for_8_weeks(
+    app: Flask,
+    client: FlaskClient,
+    clock: ManualClock,
+    staff: Callable[..., FlaskClient],
+    mollie_sandbox,  # noqa: ANN001
+) -> None:
+    patron = ended_member(client, clock, staff)
+    collected = db.session.scalars(select(Payment).where(Payment.patron_id == patron.id)).one()
+    collected.method, collected.paid_at = "directdebit", now() - timedelta(days=55)
+    db.session.commit()
+    staff("coordinator", "coordinator")
+    assert refusals(app, CARD) == ["erasure_direct_debit_reversible"]
+    clock.advance(timedelta(days=2))
+    assert refusals(app, CARD) == []
+
+
+def test_stopped_direct_debit_stands_in_the_way_for_8_weeks(
+    app: Flask,
+    client: FlaskClient,
+    clock: ManualClock,
+    staff: Callable[..., FlaskClient],
+    mollie_sandbox,  # noqa: ANN001
+) -> None:
+    clock.set(noon_on(date.today() + timedelta(days=40)))
+    patron = member(client, "0045", plan="direct_debit")
+    give_card(patron, CARD)
+    assert (
+        cancel(staff("balie"), patron, when="now", reason="verhuisd", refund="no").status_code
+        == 303
+    )
+    clock.advance(timedelta(days=55))
+    coordinator = staff("coordinator", "coordinator")
+    assert refusals(app, CARD) == ["erasure_schedule_stopped"]
+    shown = coordinator.get(f"/balie/klanten/{CARD}/wissen").get_data(as_text=True)
+    assert "een afschrijving die al onderweg was, kan nog binnenkomen" in shown
+    clock.advance(timedelta(days=2))
+    assert refusals(app, CARD) == []
+
+
 def test_an_erased_patron_is_gone_and_their_payments_are_kept_anonymised(
     client: FlaskClient,
     clock: ManualClock,
@@ -211,7 +267,7 @@ def test_an_erased_patron_is_gone_and_their_payments_are_kept_anonymised(
 ) -> None:
     patron = ended_member(client, clock, staff)
     patron_id, login_id, customer = patron.id, patron.login_account_id, patron.customer_number
-    surname, email = patron.surname, patron.login_account.email
+    surname, email, created_at = patron.surname, patron.login_account.email, patron.created_at
     money = db.session.scalar(select(func.sum(Payment.amount)).where(Payment.status == "paid"))
     entries = [entry.id for entry in db.session.scalars(select(AuditEntry))]
     coordinator = staff("coordinator", "coordinator")
@@ -239,26 +295,62 @@ def test_an_erased_patron_is_gone_and_their_payments_are_kept_anonymised(
     assert db.session.scalar(paid) == money  # the books still add up
     cleared = db.session.scalars(select(AuditEntry).where(AuditEntry.id.in_(entries))).all()
     assert cleared and all(e.before is None and e.after is None for e in cleared)
+    assert all(e.patron_id is None for e in cleared)  # detached: a later record may get the id
     assert {e.action for e in cleared} == {"subscription.cancelled"}  # who, what, when kept
     (erased,) = audited("patron.erased")
     assert erased.staff_username == "coordinator" and erased.patron_id is None
-    assert erased.after is not None and erased.after["record"] == patron_id
+    (record,) = db.session.scalars(select(PatronErasure)).all()
+    assert (record.patron_id, record.patron_created_at) == (patron_id, created_at)
+    assert erased.after is not None
+    assert (erased.after["record"], erased.after["erasure"]) == (patron_id, record.id)
     words = json.dumps(erased.after)
     assert surname not in words and str(email) not in words
-    assert db.session.get(PatronErasure, patron_id) is not None
+    listed = coordinator.get("/balie/audit").get_data(as_text=True)
+    assert "Klant gewist op eigen verzoek" in listed and "Abonnement opgezegd" in listed
 
 
-def test_the_audit_log_loses_values_only_of_an_erased_record(
+@pytest.mark.parametrize("detach", ["", ", patron_id = NULL"])
+def test_the_audit_log_loses_values_only_of_a_record_that_is_gone(
     client: FlaskClient,
     staff: Callable[..., FlaskClient],
     mollie_sandbox,  # noqa: ANN001
+    detach: str,
 ) -> None:
     patron = member(client)
     screen(staff("balie"), patron.customer_number)
-    clear = text("UPDATE audit_entry SET before = NULL, after = NULL WHERE patron_id = :id")
+    # A record of an erasure proves nothing: only the record being gone does.
+    db.session.add(PatronErasure(patron_id=patron.id, patron_created_at=now(), erased_at=now()))
+    db.session.flush()
+    clear = text(
+        f"UPDATE audit_entry SET before = NULL, after = NULL{detach} WHERE patron_id = :id"
+    )
     with pytest.raises(DBAPIError, match="append-only"):
         db.session.execute(clear, {"id": patron.id})
     db.session.rollback()
+
+
+def test_a_later_record_with_the_same_id_is_not_the_erased_one(
+    app: Flask,
+    client: FlaskClient,
+    clock: ManualClock,
+    staff: Callable[..., FlaskClient],
+    mollie_sandbox,  # noqa: ANN001
+) -> None:
+    first = ended_member(client, clock, staff).id
+    staff("coordinator", "coordinator")
+    assert run(app, "erase", CARD, "--staff", "coordinator", "--yes").exit_code == 0
+    second = member(client, email="b@example.nl", username="bbb")
+    if db.engine.dialect.name == "sqlite":
+        assert second.id == first  # SQLite gives the highest id out again
+    screen(staff("kijker"), second.customer_number)
+    (viewed,) = audited("patron.viewed")
+    assert viewed.patron_id == second.id  # the second's own entries, not the erased one's
+    clock.advance(timedelta(days=400))  # the second's subscription ended too
+    result = run(app, "erase", second.customer_number, "--staff", "coordinator", "--yes")
+    assert result.exit_code == 0, result.output
+    records = db.session.scalars(select(PatronErasure).order_by(PatronErasure.id)).all()
+    assert [r.patron_id for r in records] == [first, second.id]
+    assert records[0].patron_created_at < records[1].patron_created_at
 
 
 def test_anonymised_payments_go_after_the_bookkeeping_period(
@@ -287,3 +379,111 @@ def test_anonymised_payments_go_after_the_bookkeeping_period(
     left = db.session.scalars(select(Payment)).all()
     assert [p.patron_id for p in left] == [other.id] and erased != other.id
     assert db.session.scalar(select(func.sum(Payment.amount))) == Decimal(left[0].amount)
+
+
+def test_the_names_only_the_erased_patron_had_leave_the_search(app: Flask) -> None:
+    coordinator = create_account(db.session, now())
+    erased = create_patron(db.session, None, now(), names=("X.A.", "", "Zwartkruis", "Xandra Anne"))
+    anne = create_patron(db.session, None, now(), names=("A.", "", "Jansen", "Anne"))
+    db.session.commit()
+    erase(db.session, erased, coordinator, now())
+    db.session.commit()
+    terms = {(t.term, t.field) for t in db.session.scalars(select(NameTerm))}
+    assert terms == {("jansen", NameField.SURNAME), ("anne", NameField.FIRST_NAME)}
+    assert ids("zwartkruis") == ids("zwartkrui") == ids("xandra") == []
+    assert ids("anne janssen") == ids("anne") == [anne.id]  # the shared first name, a typo
+
+
+def erasing_meanwhile(
+    portal_instance: Callable[..., Flask], patron_id: int, staff_id: int
+) -> tuple[threading.Thread, list[str]]:
+    """An erasure of the patron started on another portal instance: its outcome, "erased" or
+    the codes it was refused with, once the thread ends."""
+    outcome: list[str] = []
+
+    def erase_there() -> None:
+        with portal_instance().app_context():
+            patron = db.session.get_one(Patron, patron_id)
+            try:
+                erase(db.session(), patron, db.session.get_one(LoginAccount, staff_id), now())
+                db.session.commit()
+                outcome.append("erased")
+            except ErasureRefused as refused:
+                outcome.extend(reason.code for reason in refused.reasons)
+            db.session.remove()
+
+    thread = threading.Thread(target=erase_there)
+    thread.start()
+    thread.join(timeout=1)
+    assert thread.is_alive()  # waiting for the patron
+    return thread, outcome
+
+
+def coordinator_login(staff: Callable[..., FlaskClient]) -> LoginAccount:
+    """The login of a coordinator, logged in."""
+    staff("coordinator", "coordinator")
+    return db.session.scalars(
+        select(LoginAccount).where(LoginAccount.username == "coordinator")
+    ).one()
+
+
+def mail_to(patron: Patron) -> EmailMessage:
+    """A mail to the patron's address."""
+    message = EmailMessage()
+    message["To"], message["Subject"] = patron.login_account.email, "Kwitantie"
+    return message
+
+
+@pytest.mark.parametrize("charged", [False, True])
+def test_what_is_done_for_the_patron_meanwhile_finishes_first_and_is_erased_or_refuses(
+    portal_instance: Callable[..., Flask],
+    client: FlaskClient,
+    clock: ManualClock,
+    staff: Callable[..., FlaskClient],
+    mollie_sandbox,  # noqa: ANN001
+    charged: bool,
+) -> None:
+    patron = ended_member(client, clock, staff)
+    coordinator = coordinator_login(staff)
+    # A kiosk payment, a card or a refusal holds the patron like this while it works.
+    lock_row(db.session, Patron, patron.id)
+    thread, outcome = erasing_meanwhile(portal_instance, patron.id, coordinator.id)
+    mail = enqueue(
+        db.session,
+        mail_to(patron),
+        kind="receipt",
+        dedupe_key="r-1",
+        locale="nl",
+        now=now(),
+        patron_id=patron.id,
+    )
+    if charged:
+        ledger.charge(db.session, patron.id, Decimal("2.50"), "Te laat", "fee-1", now())
+    mail_id = mail.id
+    db.session.commit()
+    thread.join()
+    db.session.expire_all()
+    if charged:
+        assert outcome == ["erasure_balance"]
+        assert db.session.get(OutboxMail, mail_id) is not None
+    else:
+        assert outcome == ["erased"]
+        assert db.session.get(OutboxMail, mail_id) is None  # no mail left to send them
+
+
+def test_two_erasures_of_the_patron_at_once_erase_once(
+    portal_instance: Callable[..., Flask],
+    client: FlaskClient,
+    clock: ManualClock,
+    staff: Callable[..., FlaskClient],
+    mollie_sandbox,  # noqa: ANN001
+) -> None:
+    patron = ended_member(client, clock, staff)
+    coordinator = coordinator_login(staff)
+    lock_row(db.session, Patron, patron.id)
+    started = [erasing_meanwhile(portal_instance, patron.id, coordinator.id) for _ in range(2)]
+    db.session.rollback()
+    for thread, _ in started:
+        thread.join()
+    assert sorted(outcome for _, (outcome,) in started) == ["erased", "erasure_done"]
+    assert len(audited("patron.erased")) == 1

@@ -216,7 +216,7 @@ def test_the_database_refuses_to_change_an_entry_by_any_statement(
     db.session.rollback()
 
 
-def test_removing_the_patron_or_the_login_keeps_the_entry_without_them(
+def test_removing_the_login_keeps_the_entry_without_it_and_a_patron_goes_only_with_its_values(
     coordinator: FlaskClient, clock: ManualClock
 ) -> None:
     patron = create_patron(db.session, None, now())
@@ -224,14 +224,25 @@ def test_removing_the_patron_or_the_login_keeps_the_entry_without_them(
     entry = record(db.session, staff, "patron.changed", now(), patron.id, {"a": 1}, {"a": 2})
     db.session.commit()
     db.session.execute(delete(LoginAccount).where(LoginAccount.id == staff.id))
-    db.session.execute(delete(PatronNameKey).where(PatronNameKey.patron_id == patron.id))
-    db.session.execute(delete(Patron).where(Patron.id == patron.id))
-    db.session.commit()  # their foreign keys set the entry's ids to NULL
+    db.session.commit()  # its foreign key sets the entry's staff id to NULL
     db.session.expire_all()
     kept = db.session.get_one(AuditEntry, entry.id)
-    assert (kept.patron_id, kept.staff_account_id) == (None, None)
+    assert kept.staff_account_id is None
     assert (kept.staff_username, kept.action, kept.after) == (
         staff.username,
         "patron.changed",
         {"a": 2},
     )
+    # A patron record goes only by erasure, which detaches its entries and clears their values
+    # (test_privacy.py): the entry may not keep naming it, nor keep its values without it.
+    db.session.execute(delete(PatronNameKey).where(PatronNameKey.patron_id == patron.id))
+    db.session.execute(delete(Patron).where(Patron.id == patron.id))
+    with pytest.raises(IntegrityError, match="append-only"):
+        db.session.execute(text("UPDATE audit_entry SET patron_id = NULL"))
+    db.session.rollback()
+    db.session.execute(delete(PatronNameKey).where(PatronNameKey.patron_id == patron.id))
+    db.session.execute(delete(Patron).where(Patron.id == patron.id))
+    with pytest.raises(IntegrityError):
+        db.session.commit()  # the entry still names the record
+    db.session.rollback()
+    assert db.session.get_one(Patron, patron.id).surname == patron.surname
