@@ -34,7 +34,8 @@ from hypothesis import strategies as st
 from sqlalchemy import select, update
 
 from portal.extensions import db
-from portal.wiring import now, payment_provider
+from portal.wiring import mail_settings, now, payment_provider
+from shared.accounts.email_change import request_library_email_change
 from shared.cards.numbers import luhn_check_digit
 from shared.clock import ManualClock
 from shared.desk import merge_sides
@@ -224,6 +225,19 @@ def reset_link(visit: Visit) -> tuple[str, str]:
         visit.clock.advance(timedelta(minutes=20))  # one mail a quarter of an hour
         submit(visit.client, "/wachtwoord-vergeten", {"login": "marieke85"})
         link = visit.made["reset"] = mailed_path("password_reset", "/wachtwoord-herstellen/")
+    return link, link
+
+
+def library_email_link(visit: Visit) -> tuple[str, str]:
+    """The page of a link to confirm a new library e-mail (it keeps working once confirmed)."""
+    link = visit.made.get("confirm")
+    if link is None:
+        patron = db.session.get_one(Patron, visit.made["patron"])
+        request_library_email_change(
+            db.session, patron, "nieuw@example.org", mail_settings(), now()
+        )
+        db.session.commit()
+        link = visit.made["confirm"] = mailed_path("confirm_library_email", "/bevestigen/e-mail/")
     return link, link
 
 
@@ -535,6 +549,7 @@ FORMS = [
         two_members,
     ),
     Form("login.logout", {}, logged_in_at("/mijn-account", "/uitloggen"), a_member()),
+    Form("confirm.confirm_library_email", {}, library_email_link, a_member()),
     Form("login.forgot_password", {"login": LOGINS}, at("/wachtwoord-vergeten"), a_member()),
     Form(
         "login.request_confirmation_mail",
