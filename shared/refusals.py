@@ -329,6 +329,15 @@ REFUSALS: dict[str, Refusal] = {
             " first (with a refund of the unused part, if it was paid), then merge."
         ),
     ),
+    "merge_direct_debit_conflict": Refusal(
+        CONFLICT,
+        N_(
+            "Both records have a direct debit that can still collect or be charged back: one"
+            " not cancelled, a mandate in force, or a collection of the last 60 days. The payment"
+            " provider knows them as two customers, and one record can have only one. Cancel the"
+            " direct debit of one record now, then merge 60 days after its last collection."
+        ),
+    ),
     "merge_changed": Refusal(
         CONFLICT,
         N_("One of the records was changed meanwhile: check the choices again, then merge."),

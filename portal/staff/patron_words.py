@@ -197,6 +197,7 @@ FIELD_WORDS = {
     "taken": _l("Taken from the other record"),
     "card_replaced": _l("Card replaced"),
     "login_blocked": _l("Login blocked"),
+    "mollie_customer_id": _l("Customer at the payment provider"),
     "role": _l("Role"),
     "lending_blocked": _l("Lending blocked"),
     "username": _l("Username"),
