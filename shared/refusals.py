@@ -350,6 +350,15 @@ REFUSALS: dict[str, Refusal] = {
             " first (with a refund of the unused part, if it was paid), then merge."
         ),
     ),
+    "merge_direct_debit_conflict": Refusal(
+        CONFLICT,
+        N_(
+            "Both records have a direct debit that can still collect or be charged back: one"
+            " not cancelled, a mandate in force, or a collection of the last 60 days. The payment"
+            " provider knows them as two customers, and one record can have only one. Cancel the"
+            " direct debit of one record now, then merge 60 days after its last collection."
+        ),
+    ),
     "merge_changed": Refusal(
         CONFLICT,
         N_("One of the records was changed meanwhile: check the choices again, then merge."),
@@ -464,6 +473,13 @@ REFUSALS: dict[str, Refusal] = {
         CONFLICT, N_("A direct debit mandate is still valid: stop direct debit first.")
     ),
     "erasure_done": Refusal(CONFLICT, N_("The patron is erased already.")),
+    "erasure_merged": Refusal(
+        CONFLICT,
+        N_(
+            "This record was merged into another one meanwhile: open the patron again and "
+            "erase the record it went into."
+        ),
+    ),
     "erasure_direct_debit_reversible": Refusal(
         CONFLICT,
         N_(

@@ -134,9 +134,8 @@ def delete(number: str, card_number: str) -> Response:
 def _acted(patron: Patron, form: PortalForm, action: Callable[[], object], done: str) -> Response:
     """Do a card action when its form is valid; say what was done, or why not."""
     if not form.validate_on_submit():
-        expired = bool(form.csrf_token.errors)
-        errors = [error for field in form for error in field.errors]
-        flash(_("The form had expired. Please submit it again.") if expired else errors[0], "error")
+        if (why := _not_valid_because(form)) is not None:
+            flash(why, "error")
         return _to_patron(patron)
     try:
         action()
@@ -147,6 +146,14 @@ def _acted(patron: Patron, form: PortalForm, action: Callable[[], object], done:
         db.session.commit()
         flash(done, "success")
     return _to_patron(patron)
+
+
+def _not_valid_because(form: PortalForm) -> str | None:
+    """Why a card button's form was not valid; None when the language button sent it (the
+    screen comes back in the language chosen)."""
+    if form.csrf_token.errors:
+        return _("The form had expired. Please submit it again.")
+    return next((error for field in form for error in field.errors), None)
 
 
 def card_refusal(error: DomainError) -> str:
