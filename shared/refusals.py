@@ -68,6 +68,13 @@ REFUSALS: dict[str, Refusal] = {
             "e-mail on the website's login page, or ask at the desk."
         ),
     ),
+    "password_not_chosen": Refusal(
+        REFUSED,
+        N_(
+            "First log in on the library's website and choose your own password there. Then"
+            " you can log in here with it."
+        ),
+    ),
     "card_not_active": Refusal(
         REFUSED, N_("This card is blocked. Use your new card, or ask the library.")
     ),
@@ -131,13 +138,27 @@ REFUSALS: dict[str, Refusal] = {
     ),
     "mail_sent_recently": Refusal(
         TOO_MANY,
-        N_("This mail was sent a few minutes ago. Let the patron look in the spam folder first."),
+        N_(
+            "This mail was sent less than 15 minutes ago. Let the patron look in the spam folder"
+            " first; it can be sent again after %(until)s."
+        ),
+        moments=("until",),
+    ),
+    "login_blocked_no_mail": Refusal(
+        CONFLICT, N_("This login account is blocked: it gets no mail. Unblock it first.")
     ),
     "login_not_found": Refusal(
         NOT_FOUND, N_("No login account has exactly this username or e-mail address.")
     ),
     "login_ambiguous": Refusal(
         CONFLICT, N_("Several login accounts have this e-mail address: type the username.")
+    ),
+    "login_other_person": Refusal(
+        FORBIDDEN,
+        N_(
+            "None of the records this login serves has this patron's birth date and surname:"
+            " it may be someone else's login. A coordinator can link it after checking."
+        ),
     ),
     "login_blocked_already": Refusal(CONFLICT, N_("This login account is blocked already.")),
     "login_not_blocked": Refusal(CONFLICT, N_("This login account is not blocked.")),
