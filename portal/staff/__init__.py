@@ -5,6 +5,10 @@ from portal.staff import (
     audit_log,
     cancellation,
     change,
+    day_report,
+    desk_choice,
+    desk_payments,
+    desk_refund,
     letters,
     navigation,
     patrons,
@@ -14,6 +18,7 @@ from portal.staff import (
     second_step,
     staff_list,
     views,
+    waive,
     youth,
 )
 
@@ -24,6 +29,10 @@ __all__ = [
     "letters",
     "cancellation",
     "change",
+    "day_report",
+    "desk_choice",
+    "desk_payments",
+    "desk_refund",
     "navigation",
     "patrons",
     "refusal",
@@ -32,5 +41,6 @@ __all__ = [
     "second_step",
     "staff_list",
     "views",
+    "waive",
     "youth",
 ]

@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
+from shared.desk import desk_refunds, money, waivers
 from shared.desk.cancellation import CANCELLED, WITHDRAWN
 from shared.desk.patron_view import VIEWED, BlockReason
 from shared.desk.print_queue import OPENED, PRINTED
@@ -59,6 +60,7 @@ ENTRY_WORDS = {
     EntryType.CHARGE: _l("Charge"),
     EntryType.PAYMENT: _l("Payment"),
     EntryType.REFUND: _l("Refund"),
+    EntryType.WAIVER: _l("Waived"),
 }
 # Money no longer owed that no payment brought: a discount, a chargeback the bank reversed.
 CREDIT_WORD = _l("Credit")
@@ -84,7 +86,8 @@ PAYMENT_WORDS = {
 METHOD_WORDS = {
     PaymentMethod.IDEAL: _l("iDEAL | Wero"),
     PaymentMethod.DIRECT_DEBIT: _l("Direct debit"),
-    PaymentMethod.POINT_OF_SALE: _l("PIN at a kiosk"),
+    PaymentMethod.POINT_OF_SALE: _l("PIN terminal"),
+    PaymentMethod.CASH: _l("Cash"),
 }
 REFUND_WORDS = {
     RefundStatus.REQUESTED: _l("Requested"),
@@ -129,6 +132,11 @@ ACTION_WORDS = {
     CHANGE_ACTION: _l("Changed the subscription"),
     UNDO_ACTION: _l("Undid the planned change"),
     PAY_ACTION: _l("Let the patron pay the change's first payment on the desk's screen"),
+    money.TAKEN: _l("Took a payment"),
+    money.STARTED: _l("Started a payment on the desk's PIN terminal"),
+    money.LINK_MAILED: _l("Mailed a payment link"),
+    waivers.WAIVED: _l("Waived a charge"),
+    desk_refunds.REFUNDED: _l("Refunded a payment"),
 }
 # The values an audit entry records, by their name there (the details as at signup, what the
 # desk chose, and a subscription's columns a cancellation changes).
@@ -160,6 +168,16 @@ FIELD_WORDS = {
     "cancel_reason": _l("Reason for cancelling"),
     "paid_by": _l("How paid"),
     "refund": _l("Refunded"),
+    "balance": _l("Balance"),
+    "amount": _l("Amount"),
+    "method": _l("Method"),
+    "payment": _l("Payment"),
+    "desk": _l("Desk"),
+    "to": _l("Sent to"),
+    "waived": _l("Waived"),
+    "reason": _l("Reason"),
+    "charge": _l("Charge"),
+    "refundable": _l("Still refundable"),
 }
 
 
