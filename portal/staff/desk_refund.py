@@ -66,6 +66,7 @@ def refund(number: str, reference: str) -> str | Response:
         "balance": ledger.balance(db.session(), patron.id),
         "cash": payment.method == PaymentMethod.CASH,
         "coordinator": is_coordinator(),
+        "desk": at.desk,
     }
     return render_template(
         "portal/staff/refund.html", patron=patron, number=number, form=form, **context
