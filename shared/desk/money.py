@@ -19,16 +19,11 @@ from shared.mail.settings import MailSettings
 from shared.models.account import LoginAccount
 from shared.models.desk import Desk
 from shared.models.patron import Patron
-from shared.models.payment import Payment, PaymentMethod, PaymentPurpose, PaymentStatus
+from shared.models.payment import Payment, PaymentMethod, PaymentStatus
 from shared.payments import ledger
-from shared.payments.point_of_sale import (
-    desk_till,
-    payable_amount,
-    start_terminal_payment,
-    terminal_description,
-)
+from shared.payments.point_of_sale import desk_till, new_balance_payment, start_terminal_payment
 from shared.payments.provider import PaymentProvider
-from shared.payments.service import PaymentUrls, new_payment, submit_payment
+from shared.payments.service import PaymentUrls, submit_payment
 from shared.settlement.events import act_on
 
 TAKEN = "payment.taken"  # the audit log's actions
@@ -154,21 +149,8 @@ def _new_desk_payment(
 ) -> Payment:
     """A balance payment row made at the desk by its staff login, for at most what is owed."""
     with _in_desk_words():
-        wanted = payable_amount(session, patron, amount)
-    open_charges = ledger.open_charges(session, patron.id)
-    return new_payment(
-        session,
-        key,
-        1,
-        now,
-        patron_id=patron.id,
-        amount=wanted,
-        description=terminal_description(at.desk.branch.name, patron.customer_number, open_charges),
-        method=method,
-        purpose=PaymentPurpose.BALANCE,
-        desk_id=at.desk.id,
-        staff_account_id=at.staff.id,
-    )
+        till = desk_till(at.desk, at.staff.id)
+        return new_balance_payment(session, till, patron, amount, key, now, method)
 
 
 @contextmanager

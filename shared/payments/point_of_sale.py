@@ -76,7 +76,7 @@ def start_terminal_payment(
     if payment is None:
         _free_terminal(session, till, provider, now)
         _refresh_collecting(session, patron, provider, now)
-        payment = _new_terminal_payment(session, till, patron, amount, key, now)
+        payment = new_balance_payment(session, till, patron, amount, key, now)
     elif payment.patron_id != patron.id or amount is not None and payment.amount != amount:
         raise DomainError("request_key_reused")
     return submit_payment(session, payment, provider, urls, patron.locale, now)
@@ -115,16 +115,19 @@ def _refresh_collecting(
             continue  # Mollie will not say (a payment of another key): it stays as it is
 
 
-def _new_terminal_payment(
+def new_balance_payment(
     session: Session,
     till: Till,
     patron: Patron,
     amount: Decimal | None,
     key: str,
     now: datetime,
+    method: PaymentMethod = PaymentMethod.POINT_OF_SALE,
 ) -> Payment:
-    """A new terminal payment row, for at most what may be paid now."""
+    """A new payment row towards the balance at a till, for at most what may be paid now: on
+    its terminal, or (at a desk) in cash or by a mailed link."""
     wanted = payable_amount(session, patron, amount)
+    terminal = till.terminal_id if method == PaymentMethod.POINT_OF_SALE else None
     return new_payment(
         session,
         key,
@@ -135,9 +138,9 @@ def _new_terminal_payment(
         description=terminal_description(
             till.branch_name, patron.customer_number, ledger.open_charges(session, patron.id)
         ),
-        method=PaymentMethod.POINT_OF_SALE,
+        method=method,
         purpose=PaymentPurpose.BALANCE,
-        terminal_id=till.terminal_id,
+        terminal_id=terminal,
         **{till.owner[0]: till.owner[1]},
         **till.links,
     )

@@ -14,6 +14,7 @@ from shared.models.desk import Desk
 from shared.models.patron import Patron
 from shared.models.payment import Payment
 from tests.support.signup import csrf_token, csrf_token_in
+from tests.support.staff import desk_session
 
 # The sandbox's second terminal: the kiosks of the tests pay on the first.
 DESK_TERMINAL = "term_sandboxKiosk2"
@@ -31,6 +32,15 @@ def choose_desk(browser: FlaskClient, desk: Desk) -> TestResponse:
     """Choose the desk the staff member works at."""
     token = csrf_token(browser.get("/balie/balie-kiezen"))
     return browser.post("/balie/balie-kiezen", data={"csrf_token": token, "desk": str(desk.id)})
+
+
+def staff_at(
+    app: Flask, browser: FlaskClient, desk: Desk, username: str, role: str = "desk"
+) -> FlaskClient:
+    """A staff member of a role, logged in on `browser` and working at the desk."""
+    desk_session(app, browser, username, role)
+    assert choose_desk(browser, desk).status_code == 303
+    return browser
 
 
 def money_page(patron: Patron, page: str = "betalen") -> str:

@@ -27,9 +27,9 @@ from tests.support.desk_money import (
     DESK_TERMINAL,
     add_desk,
     charge,
-    choose_desk,
     day_report_json,
     refund,
+    staff_at,
     take,
     waive,
 )
@@ -77,17 +77,14 @@ def test_the_day_report_counts_each_desk_and_the_kiosks_of_the_branch_and_matche
     annen = add_desk(app, "BALIE-ANNEN", branch="9401")
     anna = patron_owing(app, client, "anna", "12.50", "40.00")
     bert = patron_owing(app, new_browser(), "bert", "10.00")
-    balie = desk_session(app, new_browser(), "balie1")
-    choose_desk(balie, hal)
-    coordinator = desk_session(app, new_browser(), "coordinator1", "coordinator")
-    choose_desk(coordinator, hal)
+    balie = staff_at(app, new_browser(), hal, "balie1")
+    coordinator = staff_at(app, new_browser(), hal, "coordinator1", "coordinator")
     take(balie, anna, means="cash", amount="5,00")
     take(balie, anna, means="terminal", amount="7,50")
     mollie_sandbox.set_status(payments_of(anna)[1].provider_id, "paid")
     waive(coordinator, anna, charge="manual:anna-1", reason="Coulance")
     refund(coordinator, anna, payments_of(anna)[0], amount="2,00", description="Vergissing")
-    elders = desk_session(app, new_browser(), "balie2")
-    choose_desk(elders, annen)
+    elders = staff_at(app, new_browser(), annen, "balie2")
     take(elders, bert, means="cash", amount="3,00")
     kiosk = register_kiosk(app, "Kiosk", "--terminal", "term_sandboxKiosk1")
     started = kiosk_payment(client, kiosk, bert, "kiosk-pays-bert")
@@ -132,8 +129,7 @@ def test_the_day_report_counts_each_desk_and_the_kiosks_of_the_branch_and_matche
 
     clock.advance(timedelta(days=1))
     mollie_sandbox.set_clock(clock.now())
-    next_day = desk_session(app, new_browser(), "balie3")  # a staff session ends overnight
-    choose_desk(next_day, hal)
+    next_day = staff_at(app, new_browser(), hal, "balie3")  # a staff session ends overnight
     take(next_day, anna, means="cash", amount="2,00")
     assert day_report_json(app, day.isoformat(), "--branch", "5270")["taken"] == "19.50"
     later = day_report_json(app, (day + timedelta(days=1)).isoformat(), "--branch", "5270")

@@ -5,7 +5,7 @@ is in the audit log with the balance before and after. The desk is chosen once a
 
 import re
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from email import message_from_bytes, policy
 
@@ -32,6 +32,7 @@ from tests.support.desk_money import (
     choose_desk,
     filled,
     money_page,
+    staff_at,
     take,
 )
 from tests.support.kiosk_api import owing_patron
@@ -50,9 +51,7 @@ def desk(app: Flask, new_browser: Callable[[], FlaskClient]) -> Desk:
 @pytest.fixture
 def balie(app: Flask, new_browser: Callable[[], FlaskClient], desk: Desk) -> FlaskClient:
     """A desk member logged in, working at the desk."""
-    browser = desk_session(app, new_browser(), "balie1")
-    assert choose_desk(browser, desk).status_code == 303
-    return browser
+    return staff_at(app, new_browser(), desk, "balie1")
 
 
 @pytest.fixture
@@ -143,6 +142,18 @@ def test_nothing_owed_offers_no_form(balie: FlaskClient, owing: Patron) -> None:
     assert refused.status_code == 200 and len(payments_of(owing)) == 1
 
 
+def lapsed_member(app: Flask, client: FlaskClient, clock: ManualClock) -> tuple[Patron, date]:
+    """A member whose renewal went unpaid past the grace period (lending blocked), on the
+    first day blocked; with the end date of the paid year."""
+    patron = member(client)
+    end = subscription_of(patron).end_date
+    for day in (end + DAY, end + 31 * DAY):
+        go_to(clock, day)
+        run_daily(app)
+    assert not subscription_of(patron).usable_on(end + 31 * DAY)
+    return patron, end
+
+
 def test_cash_for_a_lapsed_renewal_extends_and_unblocks_as_at_the_kiosk(
     app: Flask,
     client: FlaskClient,
@@ -150,14 +161,8 @@ def test_cash_for_a_lapsed_renewal_extends_and_unblocks_as_at_the_kiosk(
     new_browser: Callable[[], FlaskClient],
     desk: Desk,
 ) -> None:
-    patron = member(client)
-    end = subscription_of(patron).end_date
-    for day in (end + DAY, end + 31 * DAY):
-        go_to(clock, day)
-        run_daily(app)
-    assert not subscription_of(patron).usable_on(end + 31 * DAY)
-    browser = desk_session(app, new_browser(), "balie1")
-    choose_desk(browser, desk)
+    patron, end = lapsed_member(app, client, clock)
+    browser = staff_at(app, new_browser(), desk, "balie1")
     assert take(browser, patron, means="cash").status_code == 303
     paid = subscription_of(patron)
     assert (paid.status, paid.end_date) == ("normal", a_year_on(end))

@@ -20,9 +20,8 @@ from shared.models.payment import Payment, Refund
 from shared.payments import ledger
 from tests.functional.portal.test_desk_payments import payments_of
 from tests.support.accounts import member
-from tests.support.desk_money import add_desk, charge, choose_desk, money_page, refund, take
+from tests.support.desk_money import add_desk, charge, money_page, refund, staff_at, take
 from tests.support.signup import checkout
-from tests.support.staff import desk_session
 
 
 @pytest.fixture
@@ -30,12 +29,7 @@ def staff(app: Flask, new_browser: Callable[[], FlaskClient]) -> Callable[[str, 
     """A staff member of a role, logged in and working at the desk BALIE-HAL."""
     desk = add_desk(app, "BALIE-HAL")
 
-    def logged_in(username: str, role: str = "desk") -> FlaskClient:
-        browser = desk_session(app, new_browser(), username, role)
-        choose_desk(browser, desk)
-        return browser
-
-    return logged_in
+    return lambda username, role="desk": staff_at(app, new_browser(), desk, username, role)
 
 
 @pytest.fixture

@@ -18,11 +18,10 @@ from shared.models.desk import Desk, Waiver
 from shared.models.ledger import EntryType, LedgerEntry
 from shared.models.patron import Patron
 from shared.payments import ledger
-from tests.functional.portal.test_desk_payments import DAY
-from tests.functional.portal.test_renewal import a_year_on, go_to, run_daily, subscription_of
+from tests.functional.portal.test_desk_payments import DAY, lapsed_member
+from tests.functional.portal.test_renewal import a_year_on, subscription_of
 from tests.support.accounts import member
-from tests.support.desk_money import add_desk, charge, choose_desk, filled, money_page, take, waive
-from tests.support.staff import desk_session
+from tests.support.desk_money import add_desk, charge, filled, money_page, staff_at, take, waive
 
 
 @pytest.fixture
@@ -37,12 +36,7 @@ def staff(
 ) -> Callable[[str, str], FlaskClient]:
     """A staff member of a role, logged in and working at the desk."""
 
-    def logged_in(username: str, role: str = "desk") -> FlaskClient:
-        browser = desk_session(app, new_browser(), username, role)
-        choose_desk(browser, desk)
-        return browser
-
-    return logged_in
+    return lambda username, role="desk": staff_at(app, new_browser(), desk, username, role)
 
 
 @pytest.fixture
@@ -146,11 +140,7 @@ def test_a_waived_renewal_period_counts_as_paid(
     clock: ManualClock,
     staff: Callable[[str, str], FlaskClient],
 ) -> None:
-    lapsed = member(client)
-    end = subscription_of(lapsed).end_date
-    for day in (end + DAY, end + 31 * DAY):
-        go_to(clock, day)
-        run_daily(app)
+    lapsed, end = lapsed_member(app, client, clock)
     [period] = ledger.open_charges(db.session, lapsed.id)
     coordinator = staff("coordinator1", "coordinator")
     assert (
