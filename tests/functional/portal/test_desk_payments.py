@@ -36,6 +36,7 @@ from tests.support.desk_money import (
     take,
 )
 from tests.support.kiosk_api import owing_patron
+from tests.support.portals import at_once
 from tests.support.signup import checkout
 from tests.support.staff import desk_session
 
@@ -116,6 +117,20 @@ def test_cash_pays_what_is_owed_once_however_often_the_form_is_sent(
         "payment": payment.reference,
         "desk": "BALIE-HAL",
     }
+
+
+def test_two_clicks_at_once_take_the_cash_once(
+    balie: FlaskClient, owing: Patron, new_browser: Callable[[], FlaskClient]
+) -> None:
+    twin = new_browser()  # a second connection of the same staff session
+    session = balie.get_cookie("session")
+    assert session is not None
+    twin.set_cookie("session", session.value)
+    fields = {**filled(balie, money_page(owing)), "means": "cash", "amount": ""}
+    answers = at_once(*(lambda b=b: b.post(money_page(owing), data=fields) for b in (balie, twin)))
+    assert [answer.status_code for answer in answers] == [303, 303]
+    assert [p.amount for p in payments_of(owing)] == [Decimal("12.50")]
+    assert ledger.balance(db.session, owing.id) == 0 and len(audited(owing, "payment.taken")) == 1
 
 
 def test_part_is_taken_and_more_than_is_owed_is_refused_at_the_amount(
