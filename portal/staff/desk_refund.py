@@ -58,7 +58,10 @@ def refund(number: str, reference: str) -> str | Response:
             )
             return redirect(url_for("staff.patron", number=number, _anchor="payments"), code=303)
         else:
-            flash(_done_words(payment, given.amount, given.status), "success")
+            failed = given.status == RefundStatus.FAILED
+            flash(
+                _done_words(payment, given.amount, given.status), "error" if failed else "success"
+            )
             return redirect(url_for("staff.patron", number=number, _anchor="payments"), code=303)
     context = {
         "payment": payment,

@@ -3,6 +3,7 @@ often the form is sent, part of what is owed, the desk's PIN terminal at the Mol
 an iDEAL | Wero link mailed and paid at the sandbox; each settles as a kiosk payment does and
 is in the audit log with the balance before and after. The desk is chosen once a session."""
 
+import json
 import re
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -12,12 +13,13 @@ from email import message_from_bytes, policy
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.extensions import db
 from shared.clock import ManualClock
 from shared.desk.audit import entries
 from shared.models.audit import AuditEntry
+from shared.models.catalogue import Branch
 from shared.models.desk import Desk
 from shared.models.mail import OutboxMail
 from shared.models.patron import Patron
@@ -271,3 +273,25 @@ def test_a_patrons_login_gets_403(
     token = filled(browser, "/mijn-account")["csrf_token"]
     answer = browser.post(money_page(patron), data={"csrf_token": token, "means": "cash"})
     assert answer.status_code == 403 and payments_of(patron) == []
+
+
+def test_desks_are_added_and_listed_by_the_cli_and_the_demo_adds_one_per_branch(
+    app: Flask,
+) -> None:
+    runner = app.test_cli_runner()
+    add_desk(app, "BALIE-HAL", "--terminal", DESK_TERMINAL)
+    again = runner.invoke(args=["desk", "add", "BALIE-HAL", "--name", "X", "--branch", "5270"])
+    assert again.exit_code == 1 and "desk_code_taken" in again.output
+    nowhere = runner.invoke(args=["desk", "add", "B2", "--name", "X", "--branch", "0000"])
+    assert nowhere.exit_code == 1 and "unknown_branch" in nowhere.output
+    bad = runner.invoke(
+        args=["desk", "add", "B3", "--name", "X", "--branch", "5270", "--terminal", "1"]
+    )
+    assert bad.exit_code == 1 and "invalid_terminal" in bad.output
+    for _ in range(2):  # loading the demo again adds nothing
+        assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    listed = json.loads(runner.invoke(args=["desk", "list", "--json"]).output)
+    demo = {row["code"]: row["terminal"] for row in listed}
+    assert demo["BALIE-HAL"] == DESK_TERMINAL and demo["BALIE-5270"] == "term_sandboxKiosk2"
+    branches = db.session.scalar(select(func.count()).select_from(Branch))
+    assert len(demo) == branches + 1 and demo["BALIE-9401"] is None
