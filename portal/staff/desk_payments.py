@@ -2,6 +2,7 @@
 cash, on the desk's PIN terminal (its page waits for the terminal's outcome), or by an
 iDEAL | Wero link mailed to the patron."""
 
+import re
 import uuid
 from decimal import Decimal
 
@@ -32,6 +33,7 @@ from shared.payments.provider import PaymentProviderError
 from shared.payments.service import find_by_reference
 
 PAGE = "portal/staff/take_payment.html"
+REQUEST_KEY = re.compile(r"[0-9a-f]{32}")
 REFRESH_SECONDS = 2  # how often the terminal's page asks again while the patron pays
 MEANS_WORDS = {
     CASH: _l("Cash"),
@@ -91,7 +93,9 @@ def _take_by(
     means: str | None, at: AtDesk, patron: Patron, amount: Decimal | None, key: str | None
 ) -> Taking:
     """Take the payment by these means, under the form's request key."""
-    session, moment, key = db.session(), now(), key or uuid.uuid4().hex
+    # The key the page gave (a uuid); any other (tampered with) only loses the double-submit guard.
+    key = key if key and REQUEST_KEY.fullmatch(key) else uuid.uuid4().hex
+    session, moment = db.session(), now()
     if means == CASH:
         return take_cash(session, at, patron, amount, key, mail_settings(), moment)
     if means == TERMINAL:
