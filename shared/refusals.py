@@ -162,6 +162,38 @@ REFUSALS: dict[str, Refusal] = {
     ),
     "login_blocked_already": Refusal(CONFLICT, N_("This login account is blocked already.")),
     "login_not_blocked": Refusal(CONFLICT, N_("This login account is not blocked.")),
+    # Money at the desk
+    "desk_code_taken": Refusal(CONFLICT, N_("There is a desk with this code already.")),
+    "unknown_desk": Refusal(NOT_FOUND, N_("There is no desk with this code.")),
+    "desk_nothing_owed": Refusal(REFUSED, N_("The patron owes nothing now.")),
+    "desk_amount_not_owed": Refusal(
+        REFUSED,
+        N_("At most %(owed)s is owed now (less what a PIN terminal is collecting)."),
+        amounts=("owed",),
+    ),
+    "desk_no_terminal": Refusal(REFUSED, N_("This desk has no PIN terminal.")),
+    "desk_no_email": Refusal(
+        REFUSED, N_("The patron has no e-mail address to send a payment link to.")
+    ),
+    "waive_reason_required": Refusal(BAD_REQUEST, N_("Give the reason for waiving this charge.")),
+    "charge_not_open": Refusal(CONFLICT, N_("Nothing of this charge is open any more.")),
+    "waive_above_limit": Refusal(
+        FORBIDDEN,
+        N_(
+            "A desk member may waive at most %(limit)s; this charge has %(amount)s open. Ask a"
+            " coordinator."
+        ),
+        amounts=("limit", "amount"),
+    ),
+    "refund_beyond_credit": Refusal(
+        FORBIDDEN,
+        N_(
+            "The library owes the patron %(credit)s: a desk member may refund at most that. A"
+            " larger refund makes the patron owe again: ask a coordinator."
+        ),
+        amounts=("credit",),
+    ),
+    "refund_not_paid": Refusal(CONFLICT, N_("Only a paid payment can be refunded.")),
     # Signup
     "subscription_not_offered": Refusal(REFUSED, N_("This subscription cannot be taken online.")),
     "payment_plan_required": Refusal(

@@ -51,6 +51,7 @@ REFERENCES: dict[tuple[str, str], Handling] = {
     ("payment", "patron_id"): Handling.MOVE,
     ("registration", "patron_id"): Handling.MOVE,
     ("subscription", "patron_id"): Handling.MOVE,
+    ("waiver", "patron_id"): Handling.MOVE,
     # Records merged into this one before: one step from any of them reaches the survivor.
     ("patron", "merged_into_id"): Handling.MOVE,
     ("patron_name_key", "patron_id"): Handling.REINDEX,
