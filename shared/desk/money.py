@@ -29,8 +29,6 @@ from shared.settlement.events import act_on
 TAKEN = "payment.taken"  # the audit log's actions
 STARTED = "payment.started"
 LINK_MAILED = "payment.link_mailed"
-# The refusals of what may be paid, in the desk's words.
-DESK_REFUSALS = {"nothing_owed": "desk_nothing_owed", "amount_not_owed": "desk_amount_not_owed"}
 
 
 @dataclass(frozen=True)
@@ -159,9 +157,11 @@ def _in_desk_words() -> Iterator[None]:
     try:
         yield
     except DomainError as error:
-        if error.code not in DESK_REFUSALS:
-            raise
-        raise DomainError(DESK_REFUSALS[error.code], **error.params) from error
+        if error.code == "nothing_owed":
+            raise DomainError("desk_nothing_owed") from error
+        if error.code == "amount_not_owed":
+            raise DomainError("desk_amount_not_owed", **error.params) from error
+        raise
 
 
 def _audit(

@@ -39,7 +39,8 @@ class Waiver(Base):
     reason: Mapped[str] = mapped_column(String(200))
     # The login is kept by id and by name, as in the audit log: the name outlives the login.
     staff_account_id: Mapped[int | None] = mapped_column(
-        ForeignKey("login_account.id", ondelete="SET NULL")
+        ForeignKey("login_account.id", ondelete="SET NULL"),
+        index=True,  # a login's removal
     )
     staff_username: Mapped[str] = mapped_column(String(60))
     desk_id: Mapped[int | None] = mapped_column(ForeignKey("desk.id"), index=True)

@@ -151,7 +151,8 @@ class Payment(Base):
     # Taken at a desk (cash, its terminal, a link it mailed): where, and by which staff login.
     desk_id: Mapped[int | None] = mapped_column(ForeignKey("desk.id"), index=True)
     staff_account_id: Mapped[int | None] = mapped_column(
-        ForeignKey("login_account.id", ondelete="SET NULL")
+        ForeignKey("login_account.id", ondelete="SET NULL"),
+        index=True,  # a login's removal
     )
     amount_refunded: Mapped[Decimal] = mapped_column(Numeric(10, 2), default=Decimal("0.00"))
     # What banks took back (chargebacks); more than zero: the payment no longer pays its period.
@@ -179,7 +180,8 @@ class Refund(Base):
     # Given at a desk: where, and by which staff login.
     desk_id: Mapped[int | None] = mapped_column(ForeignKey("desk.id"), index=True)
     staff_account_id: Mapped[int | None] = mapped_column(
-        ForeignKey("login_account.id", ondelete="SET NULL")
+        ForeignKey("login_account.id", ondelete="SET NULL"),
+        index=True,  # a login's removal
     )
 
 

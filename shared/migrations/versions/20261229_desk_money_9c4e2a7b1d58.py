@@ -71,6 +71,9 @@ def upgrade():
     op.create_index(op.f("ix_waiver_created_at"), "waiver", ["created_at"], unique=False)
     op.create_index(op.f("ix_waiver_desk_id"), "waiver", ["desk_id"], unique=False)
     op.create_index(op.f("ix_waiver_patron_id"), "waiver", ["patron_id"], unique=False)
+    op.create_index(
+        op.f("ix_waiver_staff_account_id"), "waiver", ["staff_account_id"], unique=False
+    )
     _payment(METHODS + ("cash",), add=True)
     _ledger_entry(ENTRY_TYPES + ("waiver",))
     with warnings.catch_warnings():
@@ -85,6 +88,10 @@ def _staff_columns(batch_op, table):
     batch_op.add_column(sa.Column("desk_id", sa.Integer(), nullable=True))
     batch_op.add_column(sa.Column("staff_account_id", sa.Integer(), nullable=True))
     batch_op.create_index(batch_op.f(f"ix_{table}_desk_id"), ["desk_id"], unique=False)
+    # Removing a login (the purge of unconfirmed ones) looks for the rows naming it.
+    batch_op.create_index(
+        batch_op.f(f"ix_{table}_staff_account_id"), ["staff_account_id"], unique=False
+    )
     batch_op.create_foreign_key(batch_op.f(f"fk_{table}_desk_id_desk"), "desk", ["desk_id"], ["id"])
     batch_op.create_foreign_key(
         batch_op.f(f"fk_{table}_staff_account_id_login_account"),
@@ -101,6 +108,7 @@ def _drop_staff_columns(batch_op, table):
         batch_op.f(f"fk_{table}_staff_account_id_login_account"), type_="foreignkey"
     )
     batch_op.drop_constraint(batch_op.f(f"fk_{table}_desk_id_desk"), type_="foreignkey")
+    batch_op.drop_index(batch_op.f(f"ix_{table}_staff_account_id"))
     batch_op.drop_index(batch_op.f(f"ix_{table}_desk_id"))
     batch_op.drop_column("staff_account_id")
     batch_op.drop_column("desk_id")
