@@ -48,6 +48,7 @@ SIGNUP_PAGES = {
     "portal/payments/not_paid.html",
     "portal/payments/pending.html",
     "portal/payments/paid.html",
+    "portal/account/confirm_library_email.html",
     "portal/account/confirmed.html",
 }
 LOGIN_PAGES = {
@@ -280,7 +281,9 @@ def test_the_signup_and_payment_pages_reflow(
                 expect(page.get_by_role("heading", level=1)).to_contain_text(
                     re.compile("betaling ontvangen|payment")
                 )
-                tab.visit(mailed_path("confirm_library_email", "/bevestigen/e-mail/"))
+                page = tab.visit(mailed_path("confirm_library_email", "/bevestigen/e-mail/"))
+                confirm = re.compile("^(Bevestig mijn e-mailadres|Confirm my e-mail address)$")
+                tab.press(page.get_by_role("button", name=confirm), "library e-mail confirmed")
         with narrow(browser, portal_server) as tab:
             sign_up_to_review_without_following(tab)
             expect(tab.visit("/word-lid").get_by_role("main")).to_contain_text("lid")
