@@ -17,15 +17,18 @@ from flask import Flask, template_rendered
 from flask.testing import FlaskClient
 from jinja2 import Template
 from playwright.sync_api import Browser, Locator, Page, expect
+from sqlalchemy import select
 
 from portal.extensions import db
 from portal.wiring import now
 from shared.clock import ManualClock
 from shared.models.patron import Patron, Subscription
+from shared.models.payment import Payment
 from tests.functional.portal.test_first_login import DESK_PASSWORD, desk_member
 from tests.functional.portal.test_letters import renewal_letter
 from tests.support.accounts import PASSWORD, give_card, mailed_path, member
 from tests.support.browser import TIMEOUT_MS, axe_violations, chromium
+from tests.support.desk_money import DESK_TERMINAL, add_desk, charge, money_page
 from tests.support.factories import create_patron
 from tests.support.keyboard import tab_to
 from tests.support.kiosk_api import PASSPORT, KioskApi, register_kiosk
@@ -48,6 +51,7 @@ SIGNUP_PAGES = {
     "portal/payments/not_paid.html",
     "portal/payments/pending.html",
     "portal/payments/paid.html",
+    "portal/account/confirm_library_email.html",
     "portal/account/confirmed.html",
 }
 LOGIN_PAGES = {
@@ -98,6 +102,20 @@ DESK_PAGES = {
     "portal/staff/audit.html",
     "portal/staff/letters.html",
     "portal/staff/subscription_status.html",
+    "portal/staff/scan_card.html",
+    "portal/staff/login_account.html",
+    "portal/staff/choose_desk.html",
+    "portal/payments/balance_paid.html",
+    "portal/staff/take_payment.html",
+    "portal/staff/terminal_payment.html",
+    "portal/staff/waive.html",
+    "portal/staff/refund.html",
+    "portal/staff/day_report.html",
+    "portal/staff/patron_data.html",
+    "portal/staff/merge_choose.html",
+    "portal/staff/merge.html",
+    "portal/staff/privacy_export.html",
+    "portal/staff/privacy_erase.html",
 }
 # Pairs of boxes that must not meet: each label of a list with its value, and each cell of a
 # table row with the next one; and no cell whose text runs out of it.
@@ -280,7 +298,9 @@ def test_the_signup_and_payment_pages_reflow(
                 expect(page.get_by_role("heading", level=1)).to_contain_text(
                     re.compile("betaling ontvangen|payment")
                 )
-                tab.visit(mailed_path("confirm_library_email", "/bevestigen/e-mail/"))
+                page = tab.visit(mailed_path("confirm_library_email", "/bevestigen/e-mail/"))
+                confirm = re.compile("^(Bevestig mijn e-mailadres|Confirm my e-mail address)$")
+                tab.press(page.get_by_role("button", name=confirm), "library e-mail confirmed")
         with narrow(browser, portal_server) as tab:
             sign_up_to_review_without_following(tab)
             expect(tab.visit("/word-lid").get_by_role("main")).to_contain_text("lid")
@@ -513,6 +533,10 @@ def test_the_desk_pages_reflow(
     add_kiosk_with_checks(app, client, patron)
     renewal_letter(app, new_browser(), clock, username="zonder-mail", email="z@example.nl")
     once = member(new_browser(), username="jan-eenmalig", email="jan@example.nl")
+    debtor = create_patron(db.session, None, now(), subscription="0045")
+    leaving = create_patron(db.session, None, now(), names=("K.", "", "Weg", "Kees"))
+    db.session.commit()
+    add_desk(app, "BALIE-HAL", "--terminal", DESK_TERMINAL)
     with chromium() as browser:
         for language in ("nl", "en"):
             with narrow(browser, portal_server, language) as tab:
@@ -534,7 +558,104 @@ def test_the_desk_pages_reflow(
                     tab.press(mark_all, "letters marked printed")
                 tab.visit("/balie/medewerkers")
                 tab.visit("/balie/tweede-stap?next=/balie/medewerkers")
+                charge(app, debtor, "12.50", "Boete", f"boete-{language}")
+                money_at_the_desk(tab, debtor, mollie_sandbox)
+                charge(app, once, "100.00", "Vervangen boek", f"boek-{language}")
+                pay_link_paid(tab, once)
+                records_at_the_desk(tab, debtor, leaving.temporary_number)
+                erase_at_the_desk(tab, debtor, leaving)
     assert shown == DESK_PAGES
+
+
+def money_at_the_desk(tab: Narrow, patron: Patron, sandbox) -> None:  # noqa: ANN001
+    """The desk chosen (sent empty first), a payment taken (a wrong amount first) in cash and
+    on the PIN terminal (waiting, then paid), a charge waived and a payment refunded (both sent
+    wrong), and the day report (and a day that is no date)."""
+    page = tab.visit(money_page(patron))  # no desk chosen yet: to the choice
+    tab.submit("desk choice with errors")
+    page.locator("label[for=desk-0]").click()
+    tab.submit("back to taking a payment")
+    page.locator("#amount").fill("twaalf")
+    tab.submit("taking a payment with errors")
+    page.locator("#amount").fill("2,50")
+    page.locator("label[for=means-0]").click()
+    tab.submit("cash taken")
+    paid_on_the_terminal(tab, patron, sandbox)
+    page = tab.visit(money_page(patron, "kwijtschelden"))
+    tab.submit("waiving with errors")
+    cash = desk_payments(patron)[0]
+    page = tab.visit(money_page(patron, f"terugbetalen/{cash.reference}"))
+    page.locator("#amount").fill("1000")
+    tab.submit("refund with errors")
+    expect(tab.visit("/balie/dagrapport").get_by_role("table").first).to_be_visible()
+    tab.visit("/balie/dagrapport?datum=gisteren")
+
+
+def paid_on_the_terminal(tab: Narrow, patron: Patron, sandbox) -> None:  # noqa: ANN001
+    """A euro on the desk's terminal: its page while it waits (the page's own rechecks held
+    still), then once the sandbox's terminal says paid."""
+    page = tab.visit(money_page(patron))
+    page.locator("#amount").fill("1")
+    page.locator("label[for=means-1]").click()
+    page.clock.install()
+    tab.submit("waiting for the terminal")
+    page.clock.resume()
+    sandbox.set_status(desk_payments(patron)[-1].provider_id or "", "paid")
+    expect(tab.visit(page.url.removeprefix(tab.server)).get_by_role("status")).to_contain_text(
+        re.compile("Betaald|Paid")
+    )
+
+
+def pay_link_paid(tab: Narrow, patron: Patron) -> None:
+    """A payment link mailed by the desk, paid at the sandbox: the page the patron lands on."""
+    page = tab.visit(money_page(patron))
+    page.locator("label[for=means-2]").click()
+    tab.submit("pay link mailed")
+    page.goto(desk_payments(patron)[-1].checkout_url or "")
+    page.get_by_role("radio", name=re.compile(r"^Paid\b")).check()
+    with page.expect_navigation(url=re.compile(re.escape(tab.server))):
+        page.get_by_role("button", name="Continue").click()
+    tab.check("pay link paid")
+
+
+def desk_payments(patron: Patron) -> list[Payment]:
+    """The patron's payments taken at a desk, oldest first."""
+    db.session.expire_all()
+    query = select(Payment).where(Payment.patron_id == patron.id, Payment.desk_id.is_not(None))
+    return list(db.session.scalars(query.order_by(Payment.id)))
+
+
+def records_at_the_desk(tab: Narrow, patron: Patron, other: str) -> None:
+    """A card scanned wrongly, a login made with a wrong address and looked for with nothing,
+    the patron's data sent without a surname, merging (an unknown number, then the comparison
+    sent after the records changed), what is held (to read) and erasing (sent unticked)."""
+    number = patron.temporary_number
+    page = tab.visit(f"/balie/klanten/{number}/pas-scannen")
+    page.locator("#card_number").fill("123")
+    tab.submit("scanning a card with errors")
+    page = tab.visit(f"/balie/klanten/{number}/inlogaccount/nieuw")
+    page.locator("#email").fill("geen-adres")
+    tab.submit("making a login with errors")
+    tab.visit(f"/balie/klanten/{number}/inlogaccount/koppelen")
+    tab.submit("linking a login with errors")
+    page = tab.visit(f"/balie/klanten/{number}/gegevens")
+    page.locator("#surname").fill("")
+    tab.submit("patron data with errors")
+    tab.visit(f"/balie/klanten/{number}/samenvoegen?met=0000")
+    page = tab.visit(f"/balie/klanten/{number}/samenvoegen/{other}")
+    page.locator("input[name=shown]").evaluate("(field) => { field.value = 'changed'; }")
+    expect(tab.submit("merging after a change").get_by_role("alert")).to_be_visible()
+    tab.visit(f"/balie/klanten/{number}/inzage")
+
+
+def erase_at_the_desk(tab: Narrow, debtor: Patron, leaving: Patron) -> None:
+    """Erasing a patron who still owes (why not yet), and one who may go (sent unticked)."""
+    tab.visit(f"/balie/klanten/{debtor.temporary_number}/wissen")
+    tab.visit(f"/balie/klanten/{leaving.temporary_number}/wissen")
+    tab.press(
+        tab.page.get_by_role("button", name=re.compile("^(Klant wissen|Erase the patron)$")),
+        "erasing with errors",
+    )
 
 
 def cancel_and_withdraw_at_the_desk(tab: Narrow) -> None:
