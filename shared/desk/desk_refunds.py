@@ -20,6 +20,7 @@ from shared.payments.refunds import (
     apply_refund_status,
     refund_payment_committing,
     refundable,
+    refunds_on_the_way,
     reserve_refund,
 )
 
@@ -71,7 +72,9 @@ def _check_and_audit(
     patron_id = payment.patron_id or 0
     lock_row(session, Patron, patron_id)
     balance = ledger.balance(session, patron_id)
-    credit = to_amount(max(-balance, Decimal(0)))
+    # A provider's refund reaches the ledger only once refunded: until then it still counts.
+    on_the_way = refunds_on_the_way(session, patron_id, but=refund.id)
+    credit = to_amount(max(-balance - on_the_way, Decimal(0)))
     if not coordinator and refund.amount > credit:
         raise DomainError("refund_beyond_credit", credit=credit)
     before = {"balance": balance, "refundable": refundable(payment) + refund.amount}

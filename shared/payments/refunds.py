@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from shared.db import commits_own_work, insert_or_ignore, rows_changed
@@ -219,6 +219,20 @@ def _adopt(session: Session, payment: Payment, remote: ProviderRefund, now: date
             .execution_options(synchronize_session=False)
         )
     return session.scalars(select(Refund).where(Refund.provider_id == remote.id)).one()
+
+
+def refunds_on_the_way(session: Session, patron_id: int, but: int | None = None) -> Decimal:
+    """What the patron's refunds still return but the ledger has not booked yet (booked only
+    when refunded), leaving out the refund `but`."""
+    on_the_way = [s.value for s in RefundStatus if s.returns_money and not s.is_final]
+    query = (
+        select(func.coalesce(func.sum(Refund.amount), 0))
+        .join(Payment, Payment.id == Refund.payment_id)
+        .where(Payment.patron_id == patron_id, Refund.status.in_(on_the_way))
+    )
+    if but is not None:
+        query = query.where(Refund.id != but)
+    return to_amount(Decimal(session.scalar(query) or 0))
 
 
 def payments_with_unknown_refunds(session: Session, remote: list[ProviderRefund]) -> set[str]:

@@ -106,6 +106,11 @@ def test_a_desk_member_refunds_what_was_paid_twice_at_the_sandbox(
     assert (given.amount, given.status) == (Decimal("12.50"), "pending")
     remote = mollie_sandbox.client().payments.get(link.provider_id)
     assert remote.amount_refunded == {"currency": "EUR", "value": "12.50"}
+    # Pending at Mollie, not yet on the ledger: the library owes the patron nothing more.
+    cash = payments_of(patron)[1]
+    again = refund(balie, patron, cash, amount="", description="Dubbel betaald")
+    assert re.search(r"klant €\s0,00 verschuldigd", again.get_data(as_text=True))
+    assert refunds_of(cash) == []
     mollie_sandbox.set_refund_status(given.provider_id, "refunded")
     db.session.expire_all()
     assert ledger.balance(db.session, patron.id) == 0
