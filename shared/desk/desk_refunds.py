@@ -12,7 +12,7 @@ from shared.desk import audit
 from shared.desk.money import AtDesk
 from shared.errors import DomainError
 from shared.models.patron import Patron
-from shared.models.payment import Payment, PaymentMethod, PaymentStatus, Refund, RefundStatus
+from shared.models.payment import Payment, PaymentStatus, Refund, RefundStatus
 from shared.money import to_amount
 from shared.payments import ledger
 from shared.payments.provider import PaymentProvider
@@ -48,7 +48,7 @@ def refund_at_desk_committing(
         """Refused beyond the desk's part, else audited: in the commit that reserves it."""
         _check_and_audit(session, at, payment, refund, coordinator, now)
 
-    if payment.method != PaymentMethod.CASH:
+    if not payment.in_cash:
         return refund_payment_committing(
             session, payment, amount, description, provider, now, checked, links
         )

@@ -41,7 +41,9 @@ def refund_payment_committing(
     """Reserve and commit the amount first (so racing requests see it), then ask the provider
     and commit its answer; refuses to start while the caller has work uncommitted. `reserved`
     adds to the reservation's commit (the desk's audit entry); `links` are the refund's
-    (`desk_id`, `staff_account_id`)."""
+    (`desk_id`, `staff_account_id`). A cash payment is refused: the desk refunds it in cash."""
+    if payment.in_cash:
+        raise DomainError("refund_in_cash")
     refund = reserve_refund(session, payment, amount, description, now, links)
     if reserved is not None:
         reserved(refund)
@@ -104,7 +106,8 @@ def submit_refund(
     if refund.provider_id is not None:
         return
     payment = session.get_one(Payment, refund.payment_id)
-    assert payment.provider_id is not None
+    if payment.provider_id is None:  # in cash: the desk hands it over, no provider is asked
+        raise DomainError("refund_in_cash")
     earlier = _provider_refund_of(refund, provider.list_refunds(payment.provider_id))
     try:
         remote = earlier or provider.create_refund(

@@ -131,3 +131,15 @@ def test_an_unpaid_payment_is_not_refunded_and_anothers_is_not_found(
     other = member(new_browser(), username="ander", email="ander@example.nl")
     path = money_page(other, f"terugbetalen/{link.reference}")
     assert balie.get(path).status_code == 404
+
+
+def test_the_command_line_refuses_a_cash_payment_before_claiming_anything(
+    app: Flask, staff: Callable[[str, str], FlaskClient], patron: Patron
+) -> None:
+    take(staff("balie1", "desk"), patron, means="cash")
+    [cash] = payments_of(patron)
+    result = app.test_cli_runner().invoke(args=["payments", "refund", cash.reference])
+    assert result.exit_code == 1
+    assert "refused: refund_in_cash" in result.output and "in cash at a desk" in result.output
+    assert refunds_of(cash) == []
+    assert db.session.get_one(Payment, cash.id).amount_refunded == 0
