@@ -180,10 +180,14 @@ REFUSALS: dict[str, Refusal] = {
     "waive_above_limit": Refusal(
         FORBIDDEN,
         N_(
-            "A desk member may waive at most %(limit)s; this charge has %(amount)s open. Ask a"
-            " coordinator."
+            "A desk member may waive a charge of at most %(limit)s; this charge is %(amount)s."
+            " Ask a coordinator."
         ),
         amounts=("limit", "amount"),
+    ),
+    "waive_coordinator_only": Refusal(
+        FORBIDDEN,
+        N_("Only a coordinator may waive a refund or a chargeback: ask a coordinator."),
     ),
     "refund_beyond_credit": Refusal(
         FORBIDDEN,

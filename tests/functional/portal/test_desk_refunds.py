@@ -20,7 +20,15 @@ from shared.models.payment import Payment, Refund
 from shared.payments import ledger
 from tests.functional.portal.test_desk_payments import payments_of
 from tests.support.accounts import member
-from tests.support.desk_money import add_desk, charge, money_page, refund, staff_at, take
+from tests.support.desk_money import (
+    add_desk,
+    charge,
+    money_page,
+    refund,
+    staff_at,
+    take,
+    waive,
+)
 from tests.support.signup import checkout
 
 
@@ -83,6 +91,10 @@ def test_cash_is_refunded_in_cash_by_a_coordinator_beyond_what_is_owed_to_the_pa
     }
     more = refund(coordinator, patron, cash, amount="7,51", description="Vergissing")
     assert re.search(r"nog hoogstens €\s7,50 worden terugbetaald", more.get_data(as_text=True))
+    # The patron owes the refund's € 5.00 again: money that left the library, a coordinator's
+    # to let go, however small.
+    refused = waive(balie, patron, charge=f"refund:{given.id}", reason="Coulance")
+    assert "Alleen een coördinator mag een terugbetaling" in refused.get_data(as_text=True)
 
 
 def test_a_desk_member_refunds_what_was_paid_twice_at_the_sandbox(
