@@ -180,10 +180,14 @@ REFUSALS: dict[str, Refusal] = {
     "waive_above_limit": Refusal(
         FORBIDDEN,
         N_(
-            "A desk member may waive at most %(limit)s; this charge has %(amount)s open. Ask a"
-            " coordinator."
+            "A desk member may waive a charge of at most %(limit)s; this charge is %(amount)s."
+            " Ask a coordinator."
         ),
         amounts=("limit", "amount"),
+    ),
+    "waive_coordinator_only": Refusal(
+        FORBIDDEN,
+        N_("Only a coordinator may waive a refund or a chargeback: ask a coordinator."),
     ),
     "refund_beyond_credit": Refusal(
         FORBIDDEN,
@@ -194,6 +198,17 @@ REFUSALS: dict[str, Refusal] = {
         amounts=("credit",),
     ),
     "refund_not_paid": Refusal(CONFLICT, N_("Only a paid payment can be refunded.")),
+    "refund_in_cash": Refusal(
+        CONFLICT,
+        N_(
+            "This payment was made in cash: no payment provider can refund it. Refund it in"
+            " cash at a desk, from the patron's page."
+        ),
+    ),
+    "cash_refund_needs_desk": Refusal(
+        REFUSED,
+        N_("Part of the refund is paid out in cash: choose the desk whose drawer pays it."),
+    ),
     # Signup
     "subscription_not_offered": Refusal(REFUSED, N_("This subscription cannot be taken online.")),
     "payment_plan_required": Refusal(

@@ -16,6 +16,7 @@ from portal.forms import add_error
 from portal.i18n import current_language
 from portal.refusals import refusal_message
 from portal.staff.cancel_form import DeskCancelForm
+from portal.staff.desk_choice import at_desk
 from portal.staff.patron_pages import patron_or_404
 from portal.staff.views import bp
 from portal.wiring import now, payment_provider
@@ -29,6 +30,7 @@ from shared.errors import DomainError
 from shared.memberships.cancel_reasons import cancel_reasons
 from shared.memberships.cancellation import CancelWhen, cancellable, withdrawable
 from shared.memberships.unused_refund import unused_refund
+from shared.models.desk import Desk
 from shared.models.patron import Patron, Subscription
 from shared.patrons.changes import CHANGED
 from shared.patrons.subscriptions import current_subscription
@@ -71,11 +73,15 @@ def reason_labels() -> dict[str, str]:
 def _cancel_form(patron: Patron, number: str, subscription: Subscription) -> str | Response:
     """Show the form with the refund's amount; cancel when it is sent filled in."""
     refund = unused_refund(db.session(), subscription, local_today(now()))
+    # Cash paid part of it: that part is handed over from the drawer of the desk chosen.
+    desk = at_desk() if refund.cash > 0 else None
+    if isinstance(desk, Response):
+        return desk
     form = DeskCancelForm()
     form.offer(_moments(subscription), cancel_reasons(db.session(), desk=True), current_language())
     form.offer_refund(refund.amount)
     if form.validate_on_submit():
-        done = _cancelled(form, patron, subscription)
+        done = _cancelled(form, patron, subscription, desk.desk if desk is not None else None)
         if done is not None:
             flash(_done_words(done), "success")
             return redirect(url_for("staff.patron", number=number), code=303)
@@ -84,7 +90,7 @@ def _cancel_form(patron: Patron, number: str, subscription: Subscription) -> str
 
 
 def _cancelled(
-    form: DeskCancelForm, patron: Patron, subscription: Subscription
+    form: DeskCancelForm, patron: Patron, subscription: Subscription, desk: Desk | None
 ) -> DeskCancelled | None:
     """Cancel as the form says; None when refused (said at its field) or the provider failed."""
     try:
@@ -96,6 +102,7 @@ def _cancelled(
             _refund_description(patron, subscription),
             payment_provider(),
             now(),
+            desk,
         )
     except DomainError as error:
         add_error(form[REFUSAL_FIELDS.get(error.code, "when")], refusal_message(error))
@@ -129,7 +136,12 @@ def _done_words(done: DeskCancelled) -> str:
     said = _("The subscription is cancelled: valid through %(date)s.", date=end)
     if done.refunded <= 0:
         return said
-    amount = format_currency(done.refunded, "EUR")
+    if done.cash > 0:
+        cash = format_currency(done.cash, "EUR")
+        said += " " + _("Give the patron %(amount)s in cash from the drawer.", amount=cash)
+    if done.refunded <= done.cash:
+        return said
+    amount = format_currency(done.refunded - done.cash, "EUR")
     if done.sent:
         refunded = _("%(amount)s is refunded to the patron.", amount=amount)
     else:

@@ -25,6 +25,7 @@ from shared.memberships.unused_refund import (
     unused_refund,
 )
 from shared.models.account import LoginAccount
+from shared.models.desk import Desk
 from shared.models.patron import Patron, Subscription
 from shared.patrons.changes import CHANGED
 from shared.patrons.subscriptions import current_subscription
@@ -63,11 +64,13 @@ def audited(subscription: Subscription) -> dict[str, object]:
 @dataclass(frozen=True)
 class DeskCancelled:
     """What a cancellation at the desk did: the subscription after it, what is refunded, and
-    whether every refund reached the provider (else reconcile sends it)."""
+    whether every refund reached the provider (else reconcile sends it), and what of it the
+    desk hands over in cash."""
 
     subscription: Subscription
     refunded: Decimal
     sent: bool
+    cash: Decimal = Decimal("0.00")  # of the refund, to hand over from the desk's drawer
 
 
 @commits_own_work
@@ -79,19 +82,29 @@ def cancel_at_desk_committing(
     refund_description: str,
     provider: PaymentProvider,
     now: datetime,
+    desk: Desk | None = None,
 ) -> DeskCancelled:
     """Cancel the patron's subscription as the desk chose, reserving the refund of the unused
-    part when asked, in the audit log, and commit; then send the refunds to the provider."""
+    part when asked, in the audit log, and commit; then send the refunds to the provider. What
+    cash paid is handed over in cash from the drawer of `desk` (refused without one)."""
     subscription = cancellable(patron, local_today(now))
     before = audited(subscription)
     refund = _refund_asked(session, subscription, chosen, now)
     cancel_subscription(session, patron, chosen.cancellation, provider, now, desk=True)
-    refunds = reserve_unused_refund(session, subscription, refund, refund_description, now)
-    after = audited(subscription) | ({"refund": refund.amount} if chosen.refunds else {})
+    links = {"desk_id": desk.id, "staff_account_id": staff.id} if desk is not None else None
+    refunds = reserve_unused_refund(session, subscription, refund, refund_description, now, links)
+    after = audited(subscription) | (_refund_audited(refund, desk) if chosen.refunds else {})
     audit.record(session, staff, CANCELLED, now, patron.id, before, after)
     session.commit()
     sent = send_refunds_committing(session, refunds, provider, now)
-    return DeskCancelled(subscription, refund.amount, sent)
+    return DeskCancelled(subscription, refund.amount, sent, refund.cash)
+
+
+def _refund_audited(refund: UnusedRefund, desk: Desk | None) -> dict[str, object]:
+    """What the audit log keeps of the refund: its amount, and the cash part and its desk."""
+    if refund.cash <= 0 or desk is None:
+        return {"refund": refund.amount}
+    return {"refund": refund.amount, "cash": refund.cash, "desk": desk.code}
 
 
 def _refund_asked(

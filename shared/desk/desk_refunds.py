@@ -12,7 +12,7 @@ from shared.desk import audit
 from shared.desk.money import AtDesk
 from shared.errors import DomainError
 from shared.models.patron import Patron
-from shared.models.payment import Payment, PaymentMethod, PaymentStatus, Refund, RefundStatus
+from shared.models.payment import Payment, PaymentStatus, Refund, RefundStatus
 from shared.money import to_amount
 from shared.payments import ledger
 from shared.payments.provider import PaymentProvider
@@ -20,6 +20,7 @@ from shared.payments.refunds import (
     apply_refund_status,
     refund_payment_committing,
     refundable,
+    refunds_on_the_way,
     reserve_refund,
 )
 
@@ -47,7 +48,7 @@ def refund_at_desk_committing(
         """Refused beyond the desk's part, else audited: in the commit that reserves it."""
         _check_and_audit(session, at, payment, refund, coordinator, now)
 
-    if payment.method != PaymentMethod.CASH:
+    if not payment.in_cash:
         return refund_payment_committing(
             session, payment, amount, description, provider, now, checked, links
         )
@@ -71,7 +72,9 @@ def _check_and_audit(
     patron_id = payment.patron_id or 0
     lock_row(session, Patron, patron_id)
     balance = ledger.balance(session, patron_id)
-    credit = to_amount(max(-balance, Decimal(0)))
+    # A provider's refund reaches the ledger only once refunded: until then it still counts.
+    on_the_way = refunds_on_the_way(session, patron_id, but=refund.id)
+    credit = to_amount(max(-balance - on_the_way, Decimal(0)))
     if not coordinator and refund.amount > credit:
         raise DomainError("refund_beyond_credit", credit=credit)
     before = {"balance": balance, "refundable": refundable(payment) + refund.amount}

@@ -87,6 +87,7 @@ def start_at_terminal(
     settles it as at a kiosk (webhook, or the desk page asking)."""
     if at.desk.terminal_id is None:
         raise DomainError("desk_no_terminal")
+    lock_row(session, Patron, patron.id)  # before asking whether it is new: one audit entry
     started = f"{desk_till(at.desk, at.staff.id).key_prefix}-{request_key}-1"
     new = session.scalar(select(Payment.id).where(Payment.idempotency_key == started)) is None
     before = ledger.balance(session, patron.id)

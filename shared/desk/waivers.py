@@ -1,5 +1,6 @@
 """Waiving a charge at the desk (*kwijtschelden*): what is still open of it is let go, with a
-reason; a desk member up to a limit, a coordinator any amount. Audited before and after."""
+reason; a desk member a charge of at most a limit in full (no refund's or chargeback's line), a
+coordinator any. Audited before and after."""
 
 from collections.abc import Callable
 from datetime import datetime
@@ -17,6 +18,7 @@ from shared.payments import direct_debit, ledger
 from shared.text import check_text
 
 WAIVED = "charge.waived"  # the audit log's action
+COORDINATORS_ONLY = ("refund:", "chargeback:")  # how the keys of such lines begin
 
 
 def waive_charge(
@@ -40,8 +42,8 @@ def waive_charge(
     charge = next((c for c in ledger.open_charges(session, patron.id) if c.key == charge_key), None)
     if charge is None:
         raise DomainError("charge_not_open")
-    if limit is not None and charge.amount > limit:
-        raise DomainError("waive_above_limit", limit=limit, amount=charge.amount)
+    if limit is not None:
+        _within_desk_part(session, patron, charge_key, limit)
     before = ledger.balance(session, patron.id)
     amount = ledger.waive(session, patron.id, charge_key, describe(charge.description), now)
     waiver = Waiver(
@@ -61,3 +63,14 @@ def waive_charge(
     values = {"charge": charge.description, "desk": at.desk.code}
     audit.record(session, at.staff, WAIVED, now, patron.id, {"balance": before}, after | values)
     return waiver
+
+
+def _within_desk_part(session: Session, patron: Patron, charge_key: str, limit: Decimal) -> None:
+    """Refuse a desk member a charge of more than the limit in full (what was paid of it
+    aside: else a part payment would open the rest of any charge to waiving), and a refund's
+    or a chargeback's line: money that left the library, a coordinator's to let go."""
+    if charge_key.startswith(COORDINATORS_ONLY):
+        raise DomainError("waive_coordinator_only")
+    full = ledger.charge_amount(session, patron.id, charge_key)
+    if full > limit:
+        raise DomainError("waive_above_limit", limit=limit, amount=full)

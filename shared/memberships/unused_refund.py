@@ -3,14 +3,15 @@ runs through from the current one on, the share of its days after today (a perio
 all of it) of what payments paid of the period's charge, whatever their channel (signup, pay
 link, the kiosk, a collection). It is refunded through those payments (the refunds service:
 reserved on the payment, then created at the provider), never more than is left to refund of
-each. What else a payment paid (the registration fee, other charges) is not given back.
+each; a cash payment's part in cash from the drawer of the desk that cancels, booked at once.
+What else a payment paid (the registration fee, other charges) is not given back.
 
 After an upgrade, the new subscription's first period was paid for the most part by the one it
 replaced (the difference only by the new one): what the replaced subscription's payments paid
 for the days after today of the period the upgrade cut short is given back as well."""
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -18,14 +19,20 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from shared.errors import DomainError
 from shared.memberships.pro_rata import DAY, Period, current_period, period_from, unused_part
 from shared.models.patron import Subscription
-from shared.models.payment import Payment, Refund
+from shared.models.payment import Payment, Refund, RefundStatus
 from shared.models.subscription_change import ChangeStatus, SubscriptionChange
 from shared.payments import ledger
 from shared.payments.direct_debit import period_paid_by
 from shared.payments.provider import PaymentProvider, PaymentProviderError
-from shared.payments.refunds import refundable, reserve_refund, submit_refund
+from shared.payments.refunds import (
+    apply_refund_status,
+    refundable,
+    reserve_refund,
+    submit_refund,
+)
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +55,11 @@ class UnusedRefund:
     def amount(self) -> Decimal:
         """All that is given back."""
         return sum((part.amount for part in self.parts), Decimal("0.00"))
+
+    @property
+    def cash(self) -> Decimal:
+        """What is given back in cash: the part of payments made in cash (no provider)."""
+        return sum((p.amount for p in self.parts if p.payment.in_cash), Decimal("0.00"))
 
 
 def unused_refund(session: Session, subscription: Subscription, today: date) -> UnusedRefund:
@@ -132,19 +144,29 @@ def reserve_unused_refund(
     refund: UnusedRefund,
     description: str,
     now: datetime,
+    cash_links: Mapping[str, int] | None = None,
 ) -> list[Refund]:
-    """Claim each part on its payment (committed with the cancellation, then sent), and credit
-    the patron the unused part: the periods' charges stand, so this credit and the refunds
-    (booked once the provider made them) leave the patron owing nothing for it."""
+    """Claim each part on its payment (committed with the cancellation), and credit the patron
+    the unused part: the periods' charges stand, so this credit and the refunds (booked once
+    made) leave the patron owing nothing for it. A cash payment's part is handed over from the
+    drawer of the desk in `cash_links` (its `desk_id`, `staff_account_id`) and booked at once;
+    the others are returned, to be sent to the provider."""
     if refund.amount <= 0:
         return []
+    if refund.cash > 0 and cash_links is None:
+        raise DomainError("cash_refund_needs_desk")
     key = f"unused:{subscription.id}"
     patron_id = subscription.patron_id
     ledger.credit(session, patron_id, refund.amount, description, key, now, subscription.id)
-    return [
-        reserve_refund(session, part.payment, part.amount, description, now)
-        for part in refund.parts
-    ]
+    to_send = []
+    for part in refund.parts:
+        links = cash_links if part.payment.in_cash else None
+        reserved = reserve_refund(session, part.payment, part.amount, description, now, links)
+        if part.payment.in_cash:
+            apply_refund_status(session, reserved, RefundStatus.REFUNDED, now)  # handed over
+        else:
+            to_send.append(reserved)
+    return to_send
 
 
 def send_refunds_committing(

@@ -160,6 +160,11 @@ class Payment(Base):
     # When the patron it was of was erased: kept without them for the bookkeeping period.
     anonymised_at: Mapped[datetime | None]
 
+    @property
+    def in_cash(self) -> bool:
+        """Paid without a provider (cash at a desk): refunded in cash, never through one."""
+        return self.provider_id is None
+
 
 class Refund(Base):
     """All or part of a paid payment given back: through the provider, or in cash at a desk."""

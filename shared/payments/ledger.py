@@ -262,6 +262,17 @@ def open_charges(
     return [c for c in _paid_charges(session, patron_id, earmarks or {}) if c.amount > 0]
 
 
+def charge_amount(session: Session, patron_id: int, key: str) -> Decimal:
+    """The full amount of the patron's charge of this key (as `open_charges` names it), however
+    much of it is paid."""
+    query = select(LedgerEntry.amount).where(
+        LedgerEntry.patron_id == patron_id,
+        LedgerEntry.dedupe_key.in_((f"charge:{key}", key)),
+        LedgerEntry.entry_type.in_([kind for kind, sign in SIGNS.items() if sign > 0]),
+    )
+    return session.scalars(query).first() or Decimal(0)
+
+
 def open_amount(
     session: Session, patron_id: int, keys: Collection[str], earmarks: Mapping[int, str]
 ) -> Decimal:

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from shared.db import commits_own_work, insert_or_ignore, rows_changed
@@ -41,7 +41,9 @@ def refund_payment_committing(
     """Reserve and commit the amount first (so racing requests see it), then ask the provider
     and commit its answer; refuses to start while the caller has work uncommitted. `reserved`
     adds to the reservation's commit (the desk's audit entry); `links` are the refund's
-    (`desk_id`, `staff_account_id`)."""
+    (`desk_id`, `staff_account_id`). A cash payment is refused: the desk refunds it in cash."""
+    if payment.in_cash:
+        raise DomainError("refund_in_cash")
     refund = reserve_refund(session, payment, amount, description, now, links)
     if reserved is not None:
         reserved(refund)
@@ -104,7 +106,8 @@ def submit_refund(
     if refund.provider_id is not None:
         return
     payment = session.get_one(Payment, refund.payment_id)
-    assert payment.provider_id is not None
+    if payment.provider_id is None:  # in cash: the desk hands it over, no provider is asked
+        raise DomainError("refund_in_cash")
     earlier = _provider_refund_of(refund, provider.list_refunds(payment.provider_id))
     try:
         remote = earlier or provider.create_refund(
@@ -219,6 +222,20 @@ def _adopt(session: Session, payment: Payment, remote: ProviderRefund, now: date
             .execution_options(synchronize_session=False)
         )
     return session.scalars(select(Refund).where(Refund.provider_id == remote.id)).one()
+
+
+def refunds_on_the_way(session: Session, patron_id: int, but: int | None = None) -> Decimal:
+    """What the patron's refunds still return but the ledger has not booked yet (booked only
+    when refunded), leaving out the refund `but`."""
+    on_the_way = [s.value for s in RefundStatus if s.returns_money and not s.is_final]
+    query = (
+        select(func.coalesce(func.sum(Refund.amount), 0))
+        .join(Payment, Payment.id == Refund.payment_id)
+        .where(Payment.patron_id == patron_id, Refund.status.in_(on_the_way))
+    )
+    if but is not None:
+        query = query.where(Refund.id != but)
+    return to_amount(Decimal(session.scalar(query) or 0))
 
 
 def payments_with_unknown_refunds(session: Session, remote: list[ProviderRefund]) -> set[str]:

@@ -19,6 +19,7 @@ from werkzeug.test import TestResponse
 from portal.extensions import db
 from shared.clock import ManualClock
 from shared.desk.audit import entries
+from shared.models.account import LoginAccount
 from shared.models.audit import AuditEntry
 from shared.models.ledger import EntryType, LedgerEntry
 from shared.models.patron import Patron
@@ -35,6 +36,7 @@ from tests.functional.portal.test_renewal import (
 from tests.support.accounts import log_in, member
 from tests.support.catalogue import load_changed_catalogue
 from tests.support.dates import noon_on
+from tests.support.desk_money import add_desk, choose_desk, staff_at, take
 from tests.support.kiosk_api import kiosk_payment, register_kiosk
 from tests.support.signup import csrf_token
 from tests.support.staff import desk_session
@@ -341,6 +343,46 @@ def test_a_renewal_paid_at_the_kiosk_gives_back_the_unused_part_of_its_share_onl
     assert answer.status_code == 303
     assert refunded_through(mollie_sandbox, kiosk_paid(0)) == renewal_unused()  # not the fee
     assert ledger.balance(db.session, basis.id) == 0
+
+
+def test_a_renewal_paid_in_cash_is_given_back_in_cash_from_the_drawer_of_the_desk_chosen(
+    app: Flask,
+    desk: Callable[[], FlaskClient],
+    new_browser: Callable[[], FlaskClient],
+    basis: Patron,
+    clock: ManualClock,
+    mollie_sandbox,  # noqa: ANN001
+) -> None:
+    go_to(clock, END + DAY)
+    run_daily(app)  # the renewal charged: € 58.00
+    hall, ruinerwold = add_desk(app, "BALIE-HAL"), add_desk(app, "BALIE-2")
+    assert take(staff_at(app, new_browser(), hall, "kassa"), basis, means="cash").status_code == 303
+    go_to(clock, IN_RENEWAL)
+    balie = desk()
+    asked = balie.get(page_of(basis))  # the cash part is paid from a drawer: which desk's?
+    assert asked.status_code == 302 and "/balie/balie-kiezen" in asked.location
+    choose_desk(balie, ruinerwold)
+    answer = cancel(balie, basis, when="now", reason="verhuisd", refund="yes")
+    assert answer.status_code == 303
+    given = db.session.scalars(select(Refund)).one()
+    assert (given.amount, given.status, given.provider_id) == (renewal_unused(), "refunded", None)
+    assert (given.desk_id, given.staff_account_id) == (ruinerwold.id, audited_staff(basis))
+    told = balie.get(answer.location).get_data(as_text=True)
+    assert re.search(r"Geef de klant €\s[\d,]+ contant uit de kassa", told)
+    assert ledger.balance(db.session, basis.id) == 0
+    after = audited(basis, "subscription.cancelled").after
+    assert (after["cash"], after["desk"]) == (str(renewal_unused()), "BALIE-2")
+    assert app.test_cli_runner().invoke(args=["payments", "reconcile"]).exit_code == 0
+    db.session.expire_all()
+    assert db.session.scalars(select(Refund)).one().status == "refunded"
+
+
+def audited_staff(patron: Patron) -> int:
+    """The id of the staff login that cancelled the patron's subscription."""
+    entry = audited(patron, "subscription.cancelled")
+    return db.session.scalars(
+        select(LoginAccount.id).where(LoginAccount.username == entry.staff_username)
+    ).one()
 
 
 def test_a_renewal_paid_by_link_once_invoiced_gives_back_its_unused_part(

@@ -121,18 +121,38 @@ def test_cash_pays_what_is_owed_once_however_often_the_form_is_sent(
     }
 
 
-def test_two_clicks_at_once_take_the_cash_once(
-    balie: FlaskClient, owing: Patron, new_browser: Callable[[], FlaskClient]
-) -> None:
-    twin = new_browser()  # a second connection of the same staff session
+def click_twice_at_once(
+    balie: FlaskClient, owing: Patron, new_browser: Callable[[], FlaskClient], means: str
+) -> list[int]:
+    """Send the form for all that is owed by `means` twice at once, from two connections of
+    the same staff session; the answers' status codes."""
+    twin = new_browser()
     session = balie.get_cookie("session")
     assert session is not None
     twin.set_cookie("session", session.value)
-    fields = {**filled(balie, money_page(owing)), "means": "cash", "amount": ""}
+    fields = {**filled(balie, money_page(owing)), "means": means, "amount": ""}
     answers = at_once(*(lambda b=b: b.post(money_page(owing), data=fields) for b in (balie, twin)))
-    assert [answer.status_code for answer in answers] == [303, 303]
+    return [answer.status_code for answer in answers]
+
+
+def test_two_clicks_at_once_take_the_cash_once(
+    balie: FlaskClient, owing: Patron, new_browser: Callable[[], FlaskClient]
+) -> None:
+    assert click_twice_at_once(balie, owing, new_browser, "cash") == [303, 303]
     assert [p.amount for p in payments_of(owing)] == [Decimal("12.50")]
     assert ledger.balance(db.session, owing.id) == 0 and len(audited(owing, "payment.taken")) == 1
+
+
+def test_two_clicks_at_once_start_the_terminal_once_in_the_audit_log(
+    balie: FlaskClient,
+    owing: Patron,
+    new_browser: Callable[[], FlaskClient],
+    mollie_sandbox,  # noqa: ANN001
+    portal_server: str,
+) -> None:
+    assert click_twice_at_once(balie, owing, new_browser, "terminal") == [303, 303]
+    assert [p.amount for p in payments_of(owing)] == [Decimal("12.50")]
+    assert len(audited(owing, "payment.started")) == 1
 
 
 def test_part_is_taken_and_more_than_is_owed_is_refused_at_the_amount(

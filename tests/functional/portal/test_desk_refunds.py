@@ -20,7 +20,15 @@ from shared.models.payment import Payment, Refund
 from shared.payments import ledger
 from tests.functional.portal.test_desk_payments import payments_of
 from tests.support.accounts import member
-from tests.support.desk_money import add_desk, charge, money_page, refund, staff_at, take
+from tests.support.desk_money import (
+    add_desk,
+    charge,
+    money_page,
+    refund,
+    staff_at,
+    take,
+    waive,
+)
 from tests.support.signup import checkout
 
 
@@ -83,6 +91,10 @@ def test_cash_is_refunded_in_cash_by_a_coordinator_beyond_what_is_owed_to_the_pa
     }
     more = refund(coordinator, patron, cash, amount="7,51", description="Vergissing")
     assert re.search(r"nog hoogstens €\s7,50 worden terugbetaald", more.get_data(as_text=True))
+    # The patron owes the refund's € 5.00 again: money that left the library, a coordinator's
+    # to let go, however small.
+    refused = waive(balie, patron, charge=f"refund:{given.id}", reason="Coulance")
+    assert "Alleen een coördinator mag een terugbetaling" in refused.get_data(as_text=True)
 
 
 def test_a_desk_member_refunds_what_was_paid_twice_at_the_sandbox(
@@ -106,6 +118,11 @@ def test_a_desk_member_refunds_what_was_paid_twice_at_the_sandbox(
     assert (given.amount, given.status) == (Decimal("12.50"), "pending")
     remote = mollie_sandbox.client().payments.get(link.provider_id)
     assert remote.amount_refunded == {"currency": "EUR", "value": "12.50"}
+    # Pending at Mollie, not yet on the ledger: the library owes the patron nothing more.
+    cash = payments_of(patron)[1]
+    again = refund(balie, patron, cash, amount="", description="Dubbel betaald")
+    assert re.search(r"klant €\s0,00 verschuldigd", again.get_data(as_text=True))
+    assert refunds_of(cash) == []
     mollie_sandbox.set_refund_status(given.provider_id, "refunded")
     db.session.expire_all()
     assert ledger.balance(db.session, patron.id) == 0
@@ -126,3 +143,15 @@ def test_an_unpaid_payment_is_not_refunded_and_anothers_is_not_found(
     other = member(new_browser(), username="ander", email="ander@example.nl")
     path = money_page(other, f"terugbetalen/{link.reference}")
     assert balie.get(path).status_code == 404
+
+
+def test_the_command_line_refuses_a_cash_payment_before_claiming_anything(
+    app: Flask, staff: Callable[[str, str], FlaskClient], patron: Patron
+) -> None:
+    take(staff("balie1", "desk"), patron, means="cash")
+    [cash] = payments_of(patron)
+    result = app.test_cli_runner().invoke(args=["payments", "refund", cash.reference])
+    assert result.exit_code == 1
+    assert "refused: refund_in_cash" in result.output and "in cash at a desk" in result.output
+    assert refunds_of(cash) == []
+    assert db.session.get_one(Payment, cash.id).amount_refunded == 0
