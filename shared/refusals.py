@@ -454,6 +454,13 @@ REFUSALS: dict[str, Refusal] = {
         CONFLICT, N_("A direct debit mandate is still valid: stop direct debit first.")
     ),
     "erasure_done": Refusal(CONFLICT, N_("The patron is erased already.")),
+    "erasure_merged": Refusal(
+        CONFLICT,
+        N_(
+            "This record was merged into another one meanwhile: open the patron again and "
+            "erase the record it went into."
+        ),
+    ),
     "erasure_direct_debit_reversible": Refusal(
         CONFLICT,
         N_(

@@ -145,9 +145,8 @@ def _acted(
     """Do a card action when its form is valid; say what was done (or that it was done before:
     a second press of the button), or why not."""
     if not form.validate_on_submit():
-        expired = bool(form.csrf_token.errors)
-        errors = [error for field in form for error in field.errors]
-        flash(_("The form had expired. Please submit it again.") if expired else errors[0], "error")
+        if (why := _not_valid_because(form)) is not None:
+            flash(why, "error")
         return _to_patron(patron)
     try:
         acted = action()
@@ -158,6 +157,14 @@ def _acted(
         db.session.commit()
         flash(done if acted else already, "success")
     return _to_patron(patron)
+
+
+def _not_valid_because(form: PortalForm) -> str | None:
+    """Why a card button's form was not valid; None when the language button sent it (the
+    screen comes back in the language chosen)."""
+    if form.csrf_token.errors:
+        return _("The form had expired. Please submit it again.")
+    return next((error for field in form for error in field.errors), None)
 
 
 def card_refusal(error: DomainError) -> str:

@@ -17,10 +17,12 @@ from portal.staff.patron_pages import patron_or_404
 from portal.staff.registration import branch_choices, refused_field
 from portal.staff.views import bp
 from portal.wiring import mail_settings, now
+from shared.accounts.email_change import waiting_link_expired
 from shared.desk import audit
 from shared.desk.patron_data import Changed, change_patron_data, data_of, fingerprint
 from shared.desk.patron_view import VIEWED
 from shared.errors import DomainError
+from shared.mail.patron_mail import patron_email
 from shared.models.patron import Patron
 
 PAGE = "portal/staff/patron_data.html"
@@ -45,7 +47,8 @@ def change_data(number: str) -> str | Response:
         audit.record(db.session(), current_user, VIEWED, now(), patron_id=patron.id)
     elif form.validate_on_submit() and (done := _change(number, patron, form)) is not None:
         return done
-    page = render_template(PAGE, number=number, patron=patron, form=form)
+    hint = email_hint(patron)
+    page = render_template(PAGE, number=number, patron=patron, form=form, email_hint=hint)
     db.session.commit()  # the look (or nothing, after a refusal) once the page is made
     return page
 
@@ -76,16 +79,80 @@ def _change(number: str, patron: Patron, form: PatronDataForm) -> Response | Non
 
 
 def _done_words(patron: Patron, changed: Changed) -> str:
-    """What the desk is told once the data is saved (or was the same)."""
-    if not changed.after:
+    """What the desk is told once the data is saved (or was the same), and what it means for
+    the patron's mail."""
+    if not changed.after and not changed.link_sent_to:
         return _("Nothing was changed: the details were the same.")
-    saved = _("The details of %(name)s are saved.", name=patron.display_name)
-    new_email = changed.after.get("pending_library_email")
-    if not new_email:
-        return saved
-    waiting = _(
-        "%(email)s is used once the patron confirms it with the link mailed there (valid for"
-        " 24 hours); until then the library mails as before.",
-        email=new_email,
+    words = [_("The details of %(name)s are saved.", name=patron.display_name)]
+    if new_email := changed.after.get("pending_library_email"):
+        words.append(
+            _(
+                "%(email)s is used once the patron confirms it with the link mailed there (valid"
+                " for 24 hours); until then the library mails as before.",
+                email=new_email,
+            )
+        )
+    if changed.after.get("library_email") == "":
+        words.append(_mail_without_address(patron))
+    if changed.link_sent_to:
+        words.append(
+            _(
+                "The link to confirm %(email)s had expired: a new one was mailed there (valid for"
+                " 24 hours).",
+                email=changed.link_sent_to,
+            )
+        )
+    return " ".join(words)
+
+
+def _mail_without_address(patron: Patron) -> str:
+    """Where the library mails a patron whose record has no e-mail address."""
+    if email := patron_email(patron):
+        return _("The library mails the login account's address, %(email)s.", email=email)
+    return _("The library no longer mails the patron.")
+
+
+def email_hint(patron: Patron) -> str:
+    """The words at the e-mail field: what a new address and an empty field do, and what the
+    waiting address's link is doing."""
+    account = patron.login_account
+    login_email = account.email if account else None
+    words = [
+        _(
+            "A new address is used once the patron confirms it with the link mailed there (valid"
+            " for 24 hours); the address used until then is told of the change."
+        )
+    ]
+    if login_email:
+        words.append(
+            _(
+                "Empty: the library mails the login account's address, %(email)s, instead.",
+                email=login_email,
+            )
+        )
+    else:
+        words.append(_("Empty: the library no longer mails the patron."))
+    if patron.pending_library_email:
+        words.insert(0, _waiting_words(patron))
+    return " ".join(words)
+
+
+def _waiting_words(patron: Patron) -> str:
+    """What the waiting address's state is."""
+    used = patron_email(patron) or _("no address")
+    if waiting_link_expired(db.session(), patron, now()):
+        return _(
+            "The link to confirm this address has expired; until it is confirmed the library"
+            " mails %(email)s. Save with this address to mail a new link.",
+            email=used,
+        )
+    return _(
+        "Waiting for the patron to confirm this address; until then the library mails %(email)s.",
+        email=used,
     )
-    return f"{saved} {waiting}"
+
+
+@bp.app_context_processor
+def email_link_state() -> dict[str, object]:
+    """The patron screen tells whether the waiting e-mail address's link has expired."""
+    return {"email_link_expired": lambda patron: waiting_link_expired(db.session(), patron, now())}

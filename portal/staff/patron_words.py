@@ -6,6 +6,7 @@ from shared.desk import cards
 from shared.desk.cancellation import CANCELLED, WITHDRAWN
 from shared.desk.merge import MERGED
 from shared.desk.patron_data import CHANGED as DATA_CHANGED
+from shared.desk.patron_data import LINK_SENT as EMAIL_LINK_SENT
 from shared.desk.patron_view import VIEWED, BlockReason
 from shared.desk.print_queue import OPENED, PRINTED
 from shared.desk.refusal import LIFTED, REFUSED
@@ -143,6 +144,7 @@ ACTION_WORDS = {
     EXPORTED: _l("Handed out what is held about the patron"),
     ERASED: _l("Erased a patron at their request"),
     DATA_CHANGED: _l("Changed the patron's details"),
+    EMAIL_LINK_SENT: _l("Mailed the new e-mail address a new confirmation link"),
     MERGED: _l("Merged duplicate records"),
     cards.ADDED: _l("Added a main card"),
     cards.REPLACED: _l("Replaced the main card"),
@@ -168,6 +170,7 @@ FIELD_WORDS = {
     "phone": _l("Phone"),
     "library_email": _l("E-mail address"),
     "pending_library_email": _l("New e-mail address, to be confirmed"),
+    "mailed_to": _l("Mailed to"),
     "locale": _l("Language"),
     "newsletter": _l("Newsletter"),
     "branch": _l("Branch"),

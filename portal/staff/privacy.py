@@ -9,6 +9,7 @@ from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 from wtforms import BooleanField
 from wtforms.validators import DataRequired
@@ -24,10 +25,12 @@ from shared.desk import audit
 from shared.models.patron import Patron
 from shared.privacy.erasure import AlreadyErased, ErasureRefused, erase, erasure_refusals
 from shared.privacy.export import EXPORTED, export
+from shared.privacy.holdings import merged_into
 
 # The export's kinds of record in the order and words of the readable page.
 TITLES = {
     "personal_data": _l("Personal data"),
+    "merged_records": _l("Duplicate records merged into this one"),
     "login_account": _l("Login account"),
     "cards": _l("Cards"),
     "subscriptions": _l("Subscriptions"),
@@ -103,14 +106,16 @@ def _exported(patron: Patron, form: str) -> dict[str, Any]:
 @bp.route("/klanten/<number>/wissen", methods=["GET", "POST"], endpoint="erase_patron")
 @coordinator_only
 @fresh_second_factor()
-def erase_patron(number: str) -> str | Response:
+def erase_patron(number: str) -> str | Response | tuple[str, int]:
     """Why the patron cannot be erased yet, or the form that erases them."""
     patron = patron_or_404(number)
     refusals = erasure_refusals(db.session(), patron, now())
     form = EraseForm()
+    failed = False
     if not refusals and form.validate_on_submit():
         try:
             erase(db.session(), patron, current_user, now())
+            db.session.commit()
         except AlreadyErased as done:  # a second submit, waiting for the first
             db.session.rollback()
             flash(refusal_message(done.reasons[0]), "success")
@@ -118,10 +123,16 @@ def erase_patron(number: str) -> str | Response:
         except ErasureRefused as refused:  # something changed since the page was shown
             db.session.rollback()
             refusals = refused.reasons
+        except SQLAlchemyError:  # rolled back whole, said so; logged for the administrator
+            db.session.rollback()
+            current_app.logger.exception("erasing patron %s failed", number)
+            failed = True
         else:
-            db.session.commit()
             flash(_("The patron is erased. Their payments are kept without them."), "success")
             return redirect(url_for("staff.find_patrons"), code=303)
     reasons = [refusal_message(reason) for reason in refusals]
+    merged = [record.customer_number for record in merged_into(db.session(), patron)]
     context = {"patron": patron, "number": number, "form": form, "reasons": reasons}
-    return render_template("portal/staff/privacy_erase.html", **context)
+    context["merged"] = merged
+    page = render_template("portal/staff/privacy_erase.html", failed=failed, **context)
+    return (page, 503) if failed else page

@@ -3,8 +3,9 @@ on the first login of an account the desk made without one."""
 
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from shared import tokens
@@ -22,6 +23,8 @@ from shared.text import require_text
 from shared.timeutil import age_on, local_today
 
 NEWSLETTER_AGE = 16
+# How long a link to confirm a new library e-mail works.
+LINK_VALID = timedelta(seconds=tokens.MAX_AGES[tokens.CONFIRM_LIBRARY_EMAIL])
 
 
 @dataclass(frozen=True)
@@ -120,21 +123,54 @@ def request_library_email_change(
     require_text("library_email", email, Patron.library_email)
     old = patron_email(patron)
     patron.pending_library_email = email
+    send_library_email_link(session, patron, mail, now)
+    if old and old.casefold() != email.casefold():
+        tell_old_address(session, patron, old, mail, now)
+
+
+def send_library_email_link(
+    session: Session, patron: Patron, mail: MailSettings, now: datetime
+) -> None:
+    """Mail the waiting library e-mail a link to confirm it, valid from now for 24 hours (once
+    an hour)."""
+    email = patron.pending_library_email
+    assert email is not None  # only a waiting address is sent a link
     payload = {"patron": patron.id, "email": email}
     token = tokens.make_token(mail.secret_key, tokens.CONFIRM_LIBRARY_EMAIL, payload, now)
     context = {"url": mail.confirm_library_email_url(token)}
     key = f"confirm_library_email:patron:{patron.id}:{email.casefold()}:{now:%Y-%m-%dT%H}"
     queue_mail(session, mail, "confirm_library_email", email, patron, context, now, key=key)
-    if old and old.casefold() != email.casefold():
-        tell_old_address(session, patron, old, mail, now)
+
+
+def waiting_link_expired(session: Session, patron: Patron, now: datetime) -> bool:
+    """Whether the patron has a waiting library e-mail whose newest link no longer works (or
+    was never mailed)."""
+    if not patron.pending_library_email:
+        return False
+    sent = session.scalar(
+        select(func.max(OutboxMail.created_at)).where(
+            OutboxMail.patron_id == patron.id,
+            OutboxMail.kind == "confirm_library_email",
+            OutboxMail.to_address == patron.pending_library_email,
+        )
+    )
+    return sent is None or sent + LINK_VALID <= now
+
+
+def login_uses(patron: Patron, address: str) -> bool:
+    """Whether the patron's login account has this e-mail address (to log in and be mailed)."""
+    account = patron.login_account
+    email = account.email if account else None
+    return bool(address) and (email or "").casefold() == address.casefold()
 
 
 def tell_old_address(
     session: Session, patron: Patron, old: str, mail: MailSettings, now: datetime
 ) -> None:
     """Mail the address used until now that the membership's e-mail is being changed (or
-    removed), so that a change the patron did not ask for is noticed in time."""
+    removed), and what that means for a login account with the same address, so that a change
+    the patron did not ask for is noticed in time."""
     pending = patron.pending_library_email
-    context = {"pending": pending is not None}
+    context = {"pending": pending is not None, "login_uses_it": login_uses(patron, old)}
     key = f"library_email_changed:patron:{patron.id}:{(pending or '').casefold()}:{now:%Y-%m-%dT%H}"
     queue_mail(session, mail, "library_email_changed", old, patron, context, now, key=key)

@@ -4,7 +4,7 @@ confirms it; a change someone made since the page was shown is never overwritten
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from datetime import datetime
 from typing import Any
 
@@ -15,7 +15,9 @@ from shared.accounts.changes import LANGUAGES
 from shared.accounts.email_change import (
     NEWSLETTER_AGE,
     request_library_email_change,
+    send_library_email_link,
     tell_old_address,
+    waiting_link_expired,
 )
 from shared.db import rows_changed
 from shared.desk import audit
@@ -28,7 +30,8 @@ from shared.patrons.name_keys import index_names
 from shared.signup.registration import PersonalDetails
 from shared.timeutil import age_on, local_today
 
-CHANGED = "patron.changed"  # the audit log's action
+# The audit log's actions: data changed; a new link mailed to the waiting e-mail address.
+CHANGED, LINK_SENT = "patron.changed", "patron.email_link_sent"
 NAMES = ("initials", "prefix", "surname", "first_name")
 # The record's own columns the desk writes as typed.
 TEXT = (*NAMES, "street", "house_number", "postcode", "city", "country", "phone")
@@ -58,10 +61,12 @@ class PatronData:
 
 @dataclass(frozen=True)
 class Changed:
-    """The record's values a change changed, before and after (the home branch by its code)."""
+    """The record's values a change changed, before and after (the home branch by its code),
+    and where a new link to confirm the waiting e-mail address went, if one was mailed again."""
 
     before: dict[str, Any]
     after: dict[str, Any]
+    link_sent_to: str | None = None
 
     @classmethod
     def between(cls, old: dict[str, Any], new: dict[str, Any]) -> "Changed":
@@ -96,15 +101,35 @@ def change_patron_data(
     mail: MailSettings,
     now: datetime,
 ) -> Changed:
-    """Change what differs from the data the page showed (`seen`, its fingerprint); the record's
-    values that changed, before and after (none: nothing was recorded)."""
-    if fingerprint(data_of(patron)) != seen:
-        raise DomainError("patron_changed_meanwhile")
-    if wanted == data_of(patron):
-        return Changed({}, {})
-    check_data(session, patron, wanted, now)
+    """Change what differs from the data the page showed (`seen`, its fingerprint), and mail
+    the waiting e-mail address a new link if its last one expired; what changed and was mailed
+    (nothing: nothing was recorded). Data that already is as wanted (a second click) changes
+    nothing, whatever the page showed."""
+    changed = Changed({}, {})
+    if wanted != data_of(patron):
+        if fingerprint(data_of(patron)) != seen:
+            raise DomainError("patron_changed_meanwhile")
+        check_data(session, patron, wanted, now)
+        changed = _save(session, staff, patron, wanted, mail, now)
+    if "pending_library_email" in changed.after or not waiting_link_expired(session, patron, now):
+        return changed
+    return replace(changed, link_sent_to=_send_link_again(session, staff, patron, mail, now))
+
+
+def _save(
+    session: Session,
+    staff: LoginAccount,
+    patron: Patron,
+    wanted: PatronData,
+    mail: MailSettings,
+    now: datetime,
+) -> Changed:
+    """Write the record's values that differ from the wanted data, with their audit entry and
+    mails; what changed."""
     record = _record(patron)
     changed = Changed.between(record, _wanted_record(patron, wanted))
+    if not changed.after:  # only the case of the waiting address differed
+        return changed
     _write(session, patron, record, changed.after)
     if set(NAMES) & changed.after.keys():
         index_names(session, patron)
@@ -115,9 +140,20 @@ def change_patron_data(
     return changed
 
 
+def _send_link_again(
+    session: Session, staff: LoginAccount, patron: Patron, mail: MailSettings, now: datetime
+) -> str:
+    """Mail the waiting address a new link, with its audit entry; the address."""
+    send_library_email_link(session, patron, mail, now)
+    email = patron.pending_library_email
+    assert email is not None  # the caller found its link expired
+    audit.record(session, staff, LINK_SENT, now, patron_id=patron.id, after={"mailed_to": email})
+    return email
+
+
 def check_data(session: Session, patron: Patron, wanted: PatronData, now: datetime) -> None:
     """Refuse what the signup and the desk's registration would refuse, a branch not in the
-    catalogue, a language not offered, and the newsletter under 16."""
+    catalogue, a language not offered, and switching the newsletter on under 16."""
     values = {f.name: getattr(wanted, f.name) for f in fields(PatronData)}
     del values["branch"], values["language"]
     details = PersonalDetails(
@@ -127,7 +163,8 @@ def check_data(session: Session, patron: Patron, wanted: PatronData, now: dateti
     home_branch(session, wanted.branch)
     if wanted.language not in LANGUAGES:
         raise DomainError("unknown_language")
-    if wanted.newsletter and age_on(patron.birth_date, local_today(now)) < NEWSLETTER_AGE:
+    switched_on = wanted.newsletter and not patron.newsletter  # one who has it keeps it
+    if switched_on and age_on(patron.birth_date, local_today(now)) < NEWSLETTER_AGE:
         raise DomainError("newsletter_from_16", age=NEWSLETTER_AGE)
 
 
@@ -140,12 +177,15 @@ def _record(patron: Patron) -> dict[str, Any]:
 
 def _wanted_record(patron: Patron, wanted: PatronData) -> dict[str, Any]:
     """The record's values as the wanted data has them. A new e-mail address waits for its
-    confirmation; the current one (typed again) drops a waiting one; none removes it at once."""
+    confirmation; the current one (typed again, in any case) drops a waiting one; none removes
+    it at once. The waiting one typed in another case stays as it is (its link names it)."""
     values = {name: getattr(wanted, name) for name in TEXT}
     values |= {"branch": wanted.branch, "locale": wanted.language, "newsletter": wanted.newsletter}
-    email = wanted.library_email
-    if email in (patron.library_email, ""):
+    email, pending = wanted.library_email, patron.pending_library_email
+    if email.casefold() in (patron.library_email.casefold(), ""):
         return values | {"library_email": email, "pending_library_email": None}
+    if pending and pending.casefold() == email.casefold():
+        email = pending
     return values | {"library_email": patron.library_email, "pending_library_email": email}
 
 

@@ -108,10 +108,10 @@ def term_keys(rows: list[Row]) -> list[tuple[str, str, NameField]]:
     return [(term["variant"], term["term"], term["field"]) for term in term_rows(rows)]
 
 
-def forget_terms(session: Session, removed: Iterable[PatronNameKey]) -> None:
-    """Remove the vocabulary's rows of these removed keys' names that no key left has (the same
-    name of another patron keeps its term), looked up by their primary key."""
-    rows = term_keys([{c: getattr(key, c) for c in NAME_COLUMNS} for key in removed])
+def forget_terms(session: Session, removed: list[Row]) -> None:
+    """Remove the vocabulary's rows of these removed key rows' names that no key left has (the
+    same name of another patron keeps its term), looked up by their primary key."""
+    rows = term_keys(removed)
     if not rows:
         return
     unused = or_(

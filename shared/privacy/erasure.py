@@ -1,7 +1,7 @@
 """Erasing a patron who asks for it (*recht op vergetelheid*, AVG article 17): refused while
 anything is owed, runs or may still move money, else every row about them removed in one
-transaction, their payments kept without them for the bookkeeping, and the audit log's entries
-about them detached and without values."""
+transaction (the duplicate records merged into theirs included), their payments kept without
+them for the bookkeeping, and the audit log's entries about them detached and without values."""
 
 import re
 from dataclasses import asdict, dataclass
@@ -19,7 +19,7 @@ from shared.models.card import Card
 from shared.models.erasure import PatronErasure
 from shared.models.patron import REFUSED_STATUSES, Patron, Subscription, SubscriptionStatus
 from shared.models.payment import Payment, PaymentMethod, PaymentStatus, Refund
-from shared.patrons.name_keys import forget_terms
+from shared.patrons.name_keys import NAME_COLUMNS, Row, forget_terms, patron_key_rows
 from shared.payments import ledger
 from shared.privacy.holdings import Holdings, holdings
 from shared.privacy.tables import HANDLING, OnErase
@@ -64,15 +64,17 @@ def erasure_refusals(session: Session, patron: Patron, now: datetime) -> list[Do
 
 
 def _refusals(session: Session, patron: Patron, held: Holdings, now: datetime) -> list[DomainError]:
-    """What stands in the way: money owed either way, a subscription that runs or is
-    blacklisted, a payment or refund not final, a direct debit mandate in force, and money
-    that may still come back or arrive by direct debit."""
+    """What stands in the way, on the record or one merged into it: money owed either way, a
+    subscription that runs or is blacklisted, a payment or refund not final, a direct debit
+    mandate in force, and money that may still come back or arrive by direct debit."""
     subscriptions: list[Subscription] = held["subscription"]
     payments: list[Payment] = held["payment"]
     refunds: list[Refund] = held["refund"]
     today, since = local_today(now), now - CHARGEBACK_WINDOW
+    owed = ledger.balances(session, [record.id for record in held["patron"]])
     checks = (
-        (ledger.balance(session, patron.id) != 0, DomainError("erasure_balance")),
+        (patron.merged_into_id is not None, DomainError("erasure_merged")),
+        (any(amount != 0 for amount in owed.values()), DomainError("erasure_balance")),
         (
             any(s.runs_through > today for s in subscriptions),
             DomainError("erasure_subscription_runs"),
@@ -134,18 +136,26 @@ def erase(session: Session, patron: Patron, staff: LoginAccount, now: datetime) 
     reasons = _refusals(session, patron, held, now)
     if reasons:
         raise ErasureRefused(reasons)
-    patron_id = patron.id
-    erasure = PatronErasure(patron_id=patron_id, patron_created_at=patron.created_at, erased_at=now)
-    session.add(erasure)
+    records: list[Patron] = held["patron"]
+    record_ids = [record.id for record in records]
+    erasures = [_erasure(record, now) for record in records]
+    session.add_all(erasures)
     session.flush()
-    anonymised = _anonymise_payments(session, patron, held, now)
+    anonymised = _anonymise_payments(session, held, now)
+    names = _names(held)
     deleted = _delete(session, held)
-    forget_terms(session, held["patron_name_key"])
-    cleared = _detach_audit_entries(session, patron_id)
+    forget_terms(session, names)
+    cleared = _detach_audit_entries(session, record_ids)
     done = Erased(deleted, anonymised, cleared)
-    after = {"record": patron_id, "erasure": erasure.id, **asdict(done)}
-    audit.record(session, staff, ERASED, now, after=after)
+    merged = ", ".join(str(record_id) for record_id in record_ids[1:])  # the log keeps scalars
+    after = {"record": patron.id, "erasure": erasures[0].id, "merged_records": merged}
+    audit.record(session, staff, ERASED, now, after=after | asdict(done))
     return done
+
+
+def _erasure(record: Patron, now: datetime) -> PatronErasure:
+    """The note that this record is erased (a restored backup's copy is erased again by it)."""
+    return PatronErasure(patron_id=record.id, patron_created_at=record.created_at, erased_at=now)
 
 
 def _login_kept(session: Session, patron: Patron) -> bool:
@@ -157,11 +167,11 @@ def _login_kept(session: Session, patron: Patron) -> bool:
     return account.role == AccountRole.STAFF or session.scalar(others.limit(1)) is not None
 
 
-def _anonymise_payments(session: Session, patron: Patron, held: Holdings, now: datetime) -> int:
+def _anonymise_payments(session: Session, held: Holdings, now: datetime) -> int:
     """Keep the patron's payments and refunds for the bookkeeping without anything that leads
     to them: no patron, subscription, signup, provider customer or checkout, and their numbers
-    gone from the descriptions (a terminal's says the customer number)."""
-    numbers = _numbers(patron, held["card"])
+    (a merged record's too) gone from the descriptions (a terminal's says the customer number)."""
+    numbers = _numbers(held["patron"], held["card"])
     payments: list[Payment] = held["payment"]
     for payment in payments:
         payment.patron_id = payment.subscription_id = payment.registration_id = None
@@ -175,10 +185,18 @@ def _anonymise_payments(session: Session, patron: Patron, held: Holdings, now: d
     return len(payments)
 
 
-def _numbers(patron: Patron, cards: list[Card]) -> list[str]:
-    """Every number the patron went by."""
-    numbers = [patron.temporary_number, patron.system_number, *(card.number for card in cards)]
-    return [number for number in numbers if number]
+def _numbers(records: list[Patron], cards: list[Card]) -> list[str]:
+    """Every number the patron went by, on any of their records."""
+    numbers = [n for r in records for n in (r.temporary_number, r.system_number)]
+    return [number for number in (*numbers, *(card.number for card in cards)) if number]
+
+
+def _names(held: Holdings) -> list[Row]:
+    """Every name of the records as the search's vocabulary holds it: as filed, and as each
+    record has it (a merged record's keys went at the merge, its names stayed in the
+    vocabulary)."""
+    filed = [{c: getattr(key, c) for c in NAME_COLUMNS} for key in held["patron_name_key"]]
+    return filed + [row for record in held["patron"] for row in patron_key_rows(record)]
 
 
 def _scrubbed(text: str, numbers: list[str]) -> str:
@@ -195,20 +213,26 @@ def _delete(session: Session, held: Holdings) -> int:
         rows = held.get(table.name, [])
         if not rows or HANDLING[table.name].on_erase != OnErase.DELETED:
             continue
-        for row in rows:
+        # A table referring to itself (a merged record to the record it went into) is listed
+        # with a row before the rows referring to it, which go first: a row per flush, as one
+        # flush deletes a table's rows in the order of their keys.
+        one_by_one = any(key.column.table is table for key in table.foreign_keys)
+        for row in reversed(rows):
             session.delete(row)
+            if one_by_one:
+                session.flush()
         session.flush()
         deleted += len(rows)
     return deleted
 
 
-def _detach_audit_entries(session: Session, patron_id: int) -> int:
-    """The audit entries about the deleted record without it and without their values before
-    and after, in one statement (the database allows that change only for a record that is
-    gone, and checks at commit that no entry still names it); who, what and when stay."""
+def _detach_audit_entries(session: Session, record_ids: list[int]) -> int:
+    """The audit entries about the deleted records without them and without their values
+    before and after, in one statement (the database allows that change only for a record that
+    is gone, and checks at commit that no entry still names it); who, what and when stay."""
     statement = (
         update(AuditEntry)
-        .where(AuditEntry.patron_id == patron_id)
+        .where(AuditEntry.patron_id.in_(record_ids))
         .values(patron_id=None, before=null(), after=null())
         .execution_options(synchronize_session=False)
     )

@@ -15,20 +15,28 @@ from shared.privacy.holdings import holdings
 from shared.privacy.tables import HANDLING, LEFT_OUT_COLUMNS
 
 # The keys holding one record (or null) rather than a list.
-SINGLE = ("personal_data", "login_account")
+SINGLE = ("login_account",)
+MERGED_RECORDS = "merged_records"  # the personal data of the duplicates merged into the record
 EXPORTED = "patron.exported"  # the audit log's action
 
 
 def export(session: Session, patron: Patron, now: datetime) -> dict[str, Any]:
-    """Everything held about the patron, by kind, each record's columns by name."""
+    """Everything held about the patron, by kind, each record's columns by name: the record's
+    own personal data, and the duplicate records merged into it with theirs (kept as they were
+    at the merge)."""
     document: dict[str, Any] = {"exported_at": now.isoformat()}
-    for table, rows in holdings(session, patron).items():
+    held = holdings(session, patron)
+    for table, rows in held.items():
         key = HANDLING[table].export_key
         if key is not None:
             document[key] = [plain(row) for row in rows]
     for key in SINGLE:
         document[key] = next(iter(document[key]), None)
-    document["personal_data"]["home_branch"] = patron.home_branch.name
+    records = [
+        data | {"home_branch": record.home_branch.name}
+        for record, data in zip(held["patron"], document["personal_data"], strict=True)
+    ]
+    document["personal_data"], document[MERGED_RECORDS] = records[0], records[1:]
     return document
 
 

@@ -349,3 +349,18 @@ def test_a_patrons_cards_are_deleted_together_in_any_order(
     db.session.delete(secondary)
     db.session.commit()
     assert card(A) is None and card(C) is None
+
+
+def test_the_language_button_on_the_patron_screen_changes_no_card(
+    desk: FlaskClient, patron: Patron
+) -> None:
+    # The screen's forms carry the language button; sent by it, a card's form only brings the
+    # screen back in that language (it was a server error).
+    scan(desk, patron.temporary_number, A)
+    token = csrf_token_in(screen(desk, A))
+    for action in ("blokkeren", "deblokkeren", "verwijderen"):
+        form = {"csrf_token": token, "reason": "lost", "switch_language": "en"}
+        sent = desk.post(f"/balie/klanten/{A}/passen/{A}/{action}", data=form)
+        assert sent.status_code == 303 and sent.location == f"/balie/klanten/{A}#cards"
+        assert FLASH_ERROR not in screen(desk, A) and card(A).status == CardStatus.ACTIVE
+    assert "Lending is possible" in screen(desk, A)

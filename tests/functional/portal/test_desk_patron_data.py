@@ -65,13 +65,21 @@ TEXT_INPUT = re.compile(
 def shown_form(html: str) -> dict[str, Any]:
     """The values the page's form holds (text inputs, the chosen radio and options, the box)."""
     form: dict[str, Any] = dict(TEXT_INPUT.findall(html))
-    form["language"] = re.search(r'<input checked [^>]*name="language"[^>]*value="(\w+)"', html)[1]
+    (form["language"],) = ticked(html, "language")
     for name in ("country", "branch"):
         options = re.search(rf'<select [^>]*name="{name}".*?</select>', html, re.S)[0]
         form[name] = re.search(r'<option selected value="([^"]*)"', options)[1]
-    if re.search(r'<input checked [^>]*name="newsletter"', html):
+    if ticked(html, "newsletter"):
         form["newsletter"] = "y"
     return form
+
+
+def ticked(html: str, name: str) -> list[str]:
+    """The values of the ticked boxes or chosen radios of this name (attributes in any order)."""
+    inputs = re.findall(rf'<input [^>]*\bname="{name}"[^>]*>', html)
+    return [
+        re.search(r'\bvalue="([^"]*)"', tag)[1] for tag in inputs if re.search(r"\schecked\b", tag)
+    ]
 
 
 def change(browser: FlaskClient, patron: Patron, **changes: str | None) -> TestResponse:
@@ -227,6 +235,73 @@ def test_a_member_under_19_keeps_a_first_name_and_one_under_16_gets_no_newslette
     assert stored(young).first_name == "Kim" and not stored(young).newsletter
 
 
+def test_a_member_under_16_who_has_the_newsletter_keeps_it_while_other_details_change(
+    desk: FlaskClient, clock: ManualClock
+) -> None:
+    born = years_before(local_today(clock.now()), 12)
+    young = create_patron(
+        db.session, None, now(), birth_date=born, subscription="jeugd", names=("K.", "", "Z", "Kim")
+    )
+    young.newsletter = True  # as the signup and the desk's registration store it, at any age
+    db.session.commit()
+    assert change(desk, young, city="Assen").status_code == 303
+    assert (stored(young).city, stored(young).newsletter) == ("Assen", True)
+    assert change(desk, young, newsletter=None).status_code == 303
+    too_young = change(desk, young, newsletter="y")
+    assert "De nieuwsbrief is voor leden van 16 jaar en ouder." in error_at(too_young, "newsletter")
+    assert not stored(young).newsletter
+
+
+def test_a_patron_with_the_newsletter_keeps_it_when_the_form_is_sent_as_shown(
+    desk: FlaskClient, patron: Patron
+) -> None:
+    patron.newsletter = True
+    db.session.commit()
+    html = desk.get(page_of(patron)).get_data(as_text=True)
+    assert re.search(
+        r'<input aria-describedby="newsletter-hint" checked [^>]*name="newsletter"', html
+    )
+    assert shown_form(html)["newsletter"] == "y"
+    assert change(desk, patron, city="Assen").status_code == 303
+    assert stored(patron).newsletter and last_change(patron)[1] == {"city": "Assen"}
+
+
+def test_a_double_click_on_save_says_nothing_changed_the_second_time(
+    desk: FlaskClient, patron: Patron
+) -> None:
+    html = desk.get(page_of(patron)).get_data(as_text=True)
+    form = {**shown_form(html), "csrf_token": csrf_token_in(html), "city": "Assen"}
+    first, second = desk.post(page_of(patron), data=form), desk.post(page_of(patron), data=form)
+    assert first.location.endswith(patron.customer_number)
+    assert second.status_code == 303 and second.location.endswith(patron.customer_number)
+    assert "niets gewijzigd" in screen(desk, patron.customer_number)
+    assert len([e for e in entries(db.session, patron_id=patron.id) if e.action == CHANGED]) == 1
+
+
+def test_a_change_of_case_in_the_address_is_saved_without_a_confirmation(
+    desk: FlaskClient, patron: Patron
+) -> None:
+    patron.library_email_confirmed_at = now()
+    db.session.commit()
+    upper = patron.library_email.upper()
+    assert change(desk, patron, library_email=upper).status_code == 303
+    saved = stored(patron)
+    assert (saved.library_email, saved.pending_library_email) == (upper, None)
+    assert saved.library_email_confirmed_at is not None
+    assert mailed_to("confirm_library_email") is None and mailed_to("library_email_changed") is None
+
+
+def test_a_refusal_about_no_field_of_the_form_is_tied_to_the_button(
+    desk: FlaskClient, patron: Patron
+) -> None:
+    patron.iban = "NL91ABNA0417164300\u202e"  # an old record's; not changed on this page
+    db.session.commit()
+    html = change(desk, patron, city="Assen").get_data(as_text=True)
+    assert '<span class="error" id="submit-error">' in html
+    assert re.search(r'<button [^>]*aria-describedby="submit-error"[^>]*>Wijzigingen opslaan', html)
+    assert stored(patron).city == "Ruinerwold"
+
+
 def test_an_institution_needs_no_initials_or_first_name(desk: FlaskClient) -> None:
     school = create_patron(
         db.session,
@@ -294,8 +369,10 @@ def test_a_new_email_address_is_used_once_the_patron_confirms_it(
         assert [to for to, subject in sent if "wachtwoord" in subject.lower()] == [old]
         assert log_in(client, new).status_code == 200  # not yet a login name
 
-        confirmed = client.get(mailed_path("confirm_library_email", "/bevestigen/e-mail/"))
-        assert confirmed.status_code == 200
+        link = mailed_path("confirm_library_email", "/bevestigen/e-mail/")
+        page = client.get(link)
+        confirmed = client.post(link, data={"csrf_token": csrf_token_in(page.get_data(True))})
+        assert confirmed.status_code == 303
         saved = stored(patron)
         assert (saved.library_email, saved.pending_library_email) == (new, None)
         assert saved.library_email_confirmed_at is not None and saved.login_account.email == new

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import pytest
 from flask import Flask
@@ -34,16 +34,21 @@ from hypothesis import strategies as st
 from sqlalchemy import select, update
 
 from portal.extensions import db
-from portal.wiring import now, payment_provider
+from portal.wiring import mail_settings, now, payment_provider
+from shared.accounts.email_change import request_library_email_change
 from shared.cards.numbers import luhn_check_digit
 from shared.clock import ManualClock
+from shared.desk import merge_sides
 from shared.desk.patron_data import PatronData, data_of, fingerprint
 from shared.memberships.cancellation import Cancellation, CancelWhen, cancel_subscription
 from shared.memberships.change import Target, change_subscription
 from shared.models.account import LoginAccount
+from shared.models.card import Card, CardRole, CardStatus
 from shared.models.membership import Letter
 from shared.models.patron import Patron, PaymentPlan, Subscription, SubscriptionStatus
+from shared.patrons.lookup import find_patron_by_any_number
 from shared.text import max_length
+from tests.functional.portal.test_desk_cards import card_number
 from tests.functional.portal.test_first_login import DESK_PASSWORD, NEW, answers, desk_member
 from tests.functional.portal.test_letters import renewal_letter
 from tests.support.accounts import (
@@ -55,7 +60,7 @@ from tests.support.accounts import (
     member,
 )
 from tests.support.databases import only_on_sqlite
-from tests.support.factories import create_account, create_patron
+from tests.support.factories import create_account, create_card, create_patron
 from tests.support.fuzz import Value, filled_in, insert, spoiled, stored_text_problems
 from tests.support.oidc import LOGOUT_URI, add_service, authorize_url
 from tests.support.signup import account_data, choose, csrf_token, details_data, submit
@@ -70,7 +75,8 @@ FUZZ = settings(
 )
 FORM_TYPE = "application/x-www-form-urlencoded"
 PASSWORDS = [PASSWORD, NEW]  # a fuzzed form may change the password to the other
-LOGINS = ["marieke85", "marieke@example.nl", "52700000012345", "{customer}", "niemand"]
+MEMBER_CARD = "52700000012345"  # marieke85's main card
+LOGINS = ["marieke85", "marieke@example.nl", MEMBER_CARD, "{customer}", "niemand"]
 # The paths of POST routes that are no form of a page (see the module's docstring).
 NOT_FORMS = ("/api/", "/betalingen/webhook/", "/oidc/token", "/oidc/userinfo")
 
@@ -92,13 +98,24 @@ class Visit:
 @dataclass(frozen=True)
 class Form:
     """A form: its route, the valid values of its fields (a value may name what the setup
-    made, like "{service}"), how a browser gets to it (its page and where it posts), and what
-    must exist first."""
+    made, like "{service}"), how a browser gets to it (its page and where it posts), what
+    must exist first, and which fields its page puts in the action's address instead of the
+    body (the action names them: "/passen/{card_number}/blokkeren")."""
 
     endpoint: str
     fields: Mapping[str, Sequence[Value]]
     reach: Callable[[Visit], tuple[str, str]]
     setup: Callable[[Visit], None] = lambda visit: None
+    path: Sequence[str] = ()
+
+    def sent(self, action: str, values: Mapping[str, Value]) -> tuple[str, dict[str, Value]]:
+        """Where the form is sent, its path fields in the address (percent-encoded, as a
+        browser sends what a page put there), and the fields of its body."""
+        body = {name: value for name, value in values.items() if name not in self.path}
+        if not self.path:
+            return action, body
+        parts = {name: quote(values[name] or "", safe="") for name in self.path}
+        return action.format(**parts), body
 
     def values(self, made: Mapping[str, Any], token: str) -> st.SearchStrategy[dict[str, Value]]:
         """The fields filled in, with the language button's field and the page's CSRF token
@@ -151,7 +168,7 @@ def a_member(plan: str | None = None) -> Callable[[Visit], None]:
 
     def setup(visit: Visit) -> None:
         patron = member(visit.new_browser(), plan=plan)
-        give_card(patron, "52700000012345")
+        give_card(patron, MEMBER_CARD)
         visit.made |= {"patron": patron.id, "customer": patron.customer_number}
 
     return setup
@@ -208,6 +225,19 @@ def reset_link(visit: Visit) -> tuple[str, str]:
         visit.clock.advance(timedelta(minutes=20))  # one mail a quarter of an hour
         submit(visit.client, "/wachtwoord-vergeten", {"login": "marieke85"})
         link = visit.made["reset"] = mailed_path("password_reset", "/wachtwoord-herstellen/")
+    return link, link
+
+
+def library_email_link(visit: Visit) -> tuple[str, str]:
+    """The page of a link to confirm a new library e-mail (it keeps working once confirmed)."""
+    link = visit.made.get("confirm")
+    if link is None:
+        patron = db.session.get_one(Patron, visit.made["patron"])
+        request_library_email_change(
+            db.session, patron, "nieuw@example.org", mail_settings(), now()
+        )
+        db.session.commit()
+        link = visit.made["confirm"] = mailed_path("confirm_library_email", "/bevestigen/e-mail/")
     return link, link
 
 
@@ -269,13 +299,16 @@ def second_step(visit: Visit) -> tuple[str, str]:
     return SECOND_STEP, SECOND_STEP
 
 
-def at_the_desk(page: str, action: str | None = None) -> Callable[[Visit], tuple[str, str]]:
-    """A staff form: a desk member logged in (once per visit: no fuzzed form logs out); the
-    page and action may name what the setup made ("{customer}")."""
+def at_the_desk(
+    page: str, action: str | None = None, role: str = "desk"
+) -> Callable[[Visit], tuple[str, str]]:
+    """A staff form: a staff member of this role logged in, their code typed then (once per
+    visit: no fuzzed form logs out, the clock stands still); the page and action may name what
+    the setup made ("{customer}"), the action its path fields ("{{card_number}}")."""
 
     def reach(visit: Visit) -> tuple[str, str]:
         if "staff" not in visit.made:
-            desk_session(visit.app, visit.client)
+            desk_session(visit.app, visit.client, role=role)
             visit.made["staff"] = True
         return page.format(**visit.made), (action or page).format(**visit.made)
 
@@ -336,6 +369,111 @@ def awaiting_its_payment(visit: Visit) -> None:
     db.session.commit()
 
 
+SECONDARY_CARD = "52700000067890"  # marieke85's secondary card, when the form needs one
+
+
+def a_member_with_cards(visit: Visit) -> None:
+    """marieke85 with a main card, and another patron's card (a number taken)."""
+    a_member()(visit)
+    other = create_patron(db.session, None, now(), subscription="0045")
+    visit.made["taken"] = create_card(db.session, other, now()).number
+    db.session.commit()
+
+
+def card_numbered(number: str) -> Card | None:
+    """The card of this number, as stored now."""
+    return db.session.scalar(select(Card).where(Card.number == number))
+
+
+def cards_as_at_first(visit: Visit, main: CardStatus) -> None:
+    """marieke85's main card in this status and an active secondary card beside it (made again
+    when a fuzzed form deleted them)."""
+    db.session.expire_all()
+    patron = db.session.get_one(Patron, visit.made["patron"])
+    card = card_numbered(MEMBER_CARD) or give_card(patron, MEMBER_CARD)
+    secondary = card_numbered(SECONDARY_CARD) or give_card(
+        patron, SECONDARY_CARD, CardRole.SECONDARY
+    )
+    card.status, card.status_reason = main, None if main == CardStatus.ACTIVE else "damaged"
+    secondary.status, secondary.status_reason = CardStatus.ACTIVE, None
+    secondary.main_card_id = card.id
+    patron.lending_blocked = main != CardStatus.ACTIVE
+    db.session.commit()
+
+
+def card_button(action: str, main: CardStatus) -> Callable[[Visit], tuple[str, str]]:
+    """A card's button on the patron screen (the card's number in the address), the cards as
+    at first with the main card in this status."""
+    desk = at_the_desk(CARD_SCREEN, f"{CARD_SCREEN}/passen/{{{{card_number}}}}/{action}")
+
+    def reach(visit: Visit) -> tuple[str, str]:
+        cards_as_at_first(visit, main)
+        return desk(visit)
+
+    return reach
+
+
+def wrong_check_digit(number: str) -> str:
+    """The number with another check digit (a misread barcode)."""
+    return number[:-1] + str((int(number[-1]) + 1) % 10)
+
+
+def a_record(subscription: str | None = None) -> Patron:
+    """A patron with a main card (and a subscription of this code, when named)."""
+    patron = create_patron(db.session, None, now(), subscription=subscription)
+    create_card(db.session, patron, now())
+    db.session.commit()
+    return patron
+
+
+def records_to_merge(visit: Visit) -> None:
+    """A member with a card, a duplicate record of theirs, and another member (merging the two
+    members is refused: both subscriptions run)."""
+    kept, conflicting = a_record("0045"), a_record("0045")
+    visit.made |= {"kept": kept.id, "customer": kept.customer_number}
+    visit.made["conflicting"] = conflicting.customer_number
+    a_duplicate(visit)
+
+
+def a_duplicate(visit: Visit) -> None:
+    """A duplicate of the member not merged yet (with a phone number, no subscription; another
+    when a fuzzed form merged it), and the fingerprint of what the comparison shows."""
+    db.session.expire_all()
+    other = db.session.get(Patron, visit.made.get("duplicate", 0))
+    if other is None or other.merged_into_id is not None:
+        other = a_record()
+        other.phone = "0687654321"
+        db.session.commit()
+    kept = db.session.get_one(Patron, visit.made["kept"])
+    sides = [merge_sides.side_of(db.session, patron) for patron in (kept, other)]
+    visit.made |= {"duplicate": other.id, "other": other.customer_number}
+    visit.made["shown"] = merge_sides.fingerprint(*sides)
+
+
+def merge_page(visit: Visit) -> tuple[str, str]:
+    """The comparison with a duplicate not merged yet."""
+    a_duplicate(visit)
+    return at_the_desk(MERGE_PAGE, MERGE_ACTION)(visit)
+
+
+def records_to_erase(visit: Visit) -> None:
+    """A patron who may be erased, and one whose subscription runs (not erased yet)."""
+    visit.made["running"] = a_record("0045").customer_number
+    an_erasable_patron(visit)
+
+
+def an_erasable_patron(visit: Visit) -> None:
+    """A patron who may be erased (another when a fuzzed form erased them)."""
+    if find_patron_by_any_number(db.session, visit.made.get("customer", "")) is None:
+        visit.made["customer"] = a_record().customer_number
+
+
+def erase_page(visit: Visit) -> tuple[str, str]:
+    """Erasing a patron who may be erased, as a coordinator."""
+    an_erasable_patron(visit)
+    return at_the_desk(ERASE_PAGE, ERASE_ACTION, "coordinator")(visit)
+
+
 CHANGE_PAGE = "/balie/klanten/{customer}/wijzigen"
 CHANGE = {"target": ["0053:once", "0049:direct_debit", "0045:once", "0053:cash", ""]}
 CHANGE |= {"confirmed": [None, "1"]}
@@ -363,6 +501,26 @@ DESK_REGISTRATION = DETAILS | {
     "create_anyway": [None, "1"],
 }
 LOGIN_PAGES = "/balie/klanten/{customer}/inlogaccount"
+CARD_SCREEN = "/balie/klanten/{customer}"
+UNKNOWN_CARD = card_number(999)
+SCANNED = {
+    "kind": ["add", "replace", "secondary"],
+    "reason": ["damaged", "lost", "stolen", "other"],
+    "card_number": [
+        card_number(901),
+        card_number(902),
+        MEMBER_CARD,
+        "{taken}",
+        wrong_check_digit(card_number(903)),
+    ],
+}
+CARD_IN_ADDRESS = {"card_number": [MEMBER_CARD, SECONDARY_CARD, "{taken}", UNKNOWN_CARD]}
+MERGE_PAGE = "/balie/klanten/{customer}/samenvoegen/{other}"
+MERGE_ACTION = "/balie/klanten/{customer}/samenvoegen/{{other}}"
+MERGE = {name: ["this", "other"] for name in ("surname", "phone", "library_email", "main_card")}
+MERGE |= {"shown": ["{shown}", "0"], "other": ["{other}", "{conflicting}", "{customer}"]}
+ERASE_PAGE = "/balie/klanten/{customer}/wissen"
+ERASE_ACTION = "/balie/klanten/{{number}}/wissen"
 FORMS = [
     Form(
         "signup.choose",
@@ -391,6 +549,7 @@ FORMS = [
         two_members,
     ),
     Form("login.logout", {}, logged_in_at("/mijn-account", "/uitloggen"), a_member()),
+    Form("confirm.confirm_library_email", {}, library_email_link, a_member()),
     Form("login.forgot_password", {"login": LOGINS}, at("/wachtwoord-vergeten"), a_member()),
     Form(
         "login.request_confirmation_mail",
@@ -561,6 +720,38 @@ FORMS = [
             ("unblock_login", "deblokkeren"),
         )
     ),
+    Form(
+        "staff.scan_card", SCANNED, at_the_desk(f"{CARD_SCREEN}/pas-scannen"), a_member_with_cards
+    ),
+    Form(
+        "staff.block_card",
+        CARD_IN_ADDRESS | {"reason": ["lost", "stolen", "damaged", "other"]},
+        card_button("blokkeren", CardStatus.ACTIVE),
+        a_member_with_cards,
+        path=["card_number"],
+    ),
+    Form(
+        "staff.unblock_card",
+        CARD_IN_ADDRESS,
+        card_button("deblokkeren", CardStatus.BLOCKED),
+        a_member_with_cards,
+        path=["card_number"],
+    ),
+    Form(
+        "staff.delete_card",
+        CARD_IN_ADDRESS,
+        card_button("verwijderen", CardStatus.ACTIVE),
+        a_member_with_cards,
+        path=["card_number"],
+    ),
+    Form("staff.merge_patrons", MERGE, merge_page, records_to_merge, path=["other"]),
+    Form(
+        "staff.erase_patron",
+        {"asked": ["y", None], "number": ["{customer}", "{running}"]},
+        erase_page,
+        records_to_erase,
+        path=["number"],
+    ),
     Form("oidc.authorize", {"decision": ["allow", "deny"]}, consent_page, with_service),
     Form(
         "oidc.end_session",
@@ -625,11 +816,8 @@ def test_no_form_answers_a_server_error_or_stores_what_no_one_types(
     shown = visit.client.get(page)
     assert shown.status_code == 200, f"{form.endpoint}: {page} is not the form's page"
     values = data.draw(form.values(visit.made, csrf_token(shown)))
-    response = visit.client.post(
-        action,
-        data=body(values),
-        content_type=FORM_TYPE,
-    )
+    address, fields = form.sent(action, values)
+    response = visit.client.post(address, data=body(fields), content_type=FORM_TYPE)
     tally[form.endpoint] += 1
     assert response.status_code < 500
     with db.engine.connect() as connection:
@@ -654,7 +842,8 @@ def test_an_invisible_character_in_any_text_field_is_stored_nowhere(
         filled = {field: choices[0] for field, choices in valid.items()}
         filled[name] = insert(text, len(text) // 2, "\u202e")
         filled["csrf_token"] = csrf_token(visit.client.get(page))
-        response = visit.client.post(action, data=body(filled), content_type=FORM_TYPE)
+        address, fields = form.sent(action, filled)
+        response = visit.client.post(address, data=body(fields), content_type=FORM_TYPE)
         assert response.status_code < 500, f"{form.endpoint}.{name}"
         with db.engine.connect() as connection:
             assert stored_text_problems(connection) == [], f"{form.endpoint}.{name}"
