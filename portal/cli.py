@@ -14,6 +14,7 @@ from sqlalchemy.orm import sessionmaker
 from portal.audit_cli import audit, purge_expired
 from portal.config import log_to_stderr
 from portal.demo_cli import demo
+from portal.desk_cli import desk
 from portal.extensions import db
 from portal.memberships_cli import memberships, run_daily_for
 from portal.oidc.cli import oidc
@@ -450,5 +451,5 @@ def _transport() -> Transport:
 def register(app: Flask) -> None:
     """Attach the command groups to the app."""
     groups = (catalogue, accounts, payments, mail, housekeeping, kiosk, ledger_group)
-    for group in (*groups, direct_debit_group, oidc, demo, audit, memberships, privacy):
+    for group in (*groups, direct_debit_group, oidc, demo, audit, memberships, privacy, desk):
         app.cli.add_command(group)

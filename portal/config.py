@@ -3,6 +3,7 @@
 import logging
 import os
 import secrets
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,7 @@ ENV_SETTINGS = (
     "RENEWAL_NOTICE_DAYS",
     "RENEWAL_GRACE_DAYS",
     "RENEWAL_REMINDER_DAYS",
+    "DESK_WAIVE_LIMIT",
 )
 
 
@@ -76,6 +78,7 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         config[limit] = _whole_number(config, limit, minimum=1)
     for limit in ("RENEWAL_GRACE_DAYS", "RENEWAL_REMINDER_DAYS"):
         config[limit] = _whole_number(config, limit, minimum=0)
+    config["DESK_WAIVE_LIMIT"] = _amount(config, "DESK_WAIVE_LIMIT")
     _validate(config, instance_path)
     return config
 
@@ -131,6 +134,9 @@ def _defaults(instance_path: Path, env: str) -> dict[str, Any]:
         "RENEWAL_NOTICE_DAYS": "30",
         "RENEWAL_GRACE_DAYS": "30",
         "RENEWAL_REMINDER_DAYS": "7",
+        # What a desk member may waive of one charge (kwijtschelden); more is a coordinator's.
+        # A late fee or a reservation is waived at the desk, a subscription's period is not.
+        "DESK_WAIVE_LIMIT": "25.00",
     }
 
 
@@ -164,6 +170,18 @@ def _whole_number(config: dict[str, Any], name: str, minimum: int) -> int:
     if not (value.isascii() and value.isdigit()) or int(value) < minimum:
         raise ConfigError(f"{name} must be a whole number of at least {minimum}, not {value!r}")
     return int(value)
+
+
+def _amount(config: dict[str, Any], name: str) -> Decimal:
+    """A setting that must be an amount of euros, at least zero, in at most whole cents."""
+    value = str(config[name]).strip()
+    try:
+        amount = Decimal(value)
+    except InvalidOperation:
+        amount = Decimal(-1)
+    if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
+        raise ConfigError(f"{name} must be an amount in euros like 25.00, not {value!r}")
+    return amount.quantize(Decimal("0.01"))
 
 
 def _validate(config: dict[str, Any], instance_path: Path) -> None:

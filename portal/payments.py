@@ -66,6 +66,8 @@ def _paid_page(payment: Payment) -> str:
     if payment.purpose == PaymentPurpose.CHANGE:
         change = change_paid_by(db.session(), payment)
         return render_template("portal/payments/change_paid.html", change=change)
+    if payment.purpose == PaymentPurpose.BALANCE:  # a link the desk mailed
+        return render_template("portal/payments/balance_paid.html", payment=payment)
     subscription = db.session.get(Subscription, payment.subscription_id or 0)
     return render_template(
         "portal/payments/period_paid.html", payment=payment, subscription=subscription
@@ -74,8 +76,8 @@ def _paid_page(payment: Payment) -> str:
 
 def _retry_url(payment: Payment) -> str:
     """Where to try paying again: the signup overview, Mijn account (a change's first
-    payment), or the period's payment page."""
-    if payment.purpose == PaymentPurpose.CHANGE:
+    payment, a link the desk mailed), or the period's payment page."""
+    if payment.purpose in (PaymentPurpose.CHANGE, PaymentPurpose.BALANCE):
         return url_for("account.overview")
     if payment.purpose != PaymentPurpose.PERIOD or payment.subscription_id is None:
         return url_for("signup.review")

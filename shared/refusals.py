@@ -68,6 +68,13 @@ REFUSALS: dict[str, Refusal] = {
             "e-mail on the website's login page, or ask at the desk."
         ),
     ),
+    "password_not_chosen": Refusal(
+        REFUSED,
+        N_(
+            "First log in on the library's website and choose your own password there. Then"
+            " you can log in here with it."
+        ),
+    ),
     "card_not_active": Refusal(
         REFUSED, N_("This card is blocked. Use your new card, or ask the library.")
     ),
@@ -131,7 +138,14 @@ REFUSALS: dict[str, Refusal] = {
     ),
     "mail_sent_recently": Refusal(
         TOO_MANY,
-        N_("This mail was sent a few minutes ago. Let the patron look in the spam folder first."),
+        N_(
+            "This mail was sent less than 15 minutes ago. Let the patron look in the spam folder"
+            " first; it can be sent again after %(until)s."
+        ),
+        moments=("until",),
+    ),
+    "login_blocked_no_mail": Refusal(
+        CONFLICT, N_("This login account is blocked: it gets no mail. Unblock it first.")
     ),
     "login_not_found": Refusal(
         NOT_FOUND, N_("No login account has exactly this username or e-mail address.")
@@ -139,8 +153,47 @@ REFUSALS: dict[str, Refusal] = {
     "login_ambiguous": Refusal(
         CONFLICT, N_("Several login accounts have this e-mail address: type the username.")
     ),
+    "login_other_person": Refusal(
+        FORBIDDEN,
+        N_(
+            "None of the records this login serves has this patron's birth date and surname:"
+            " it may be someone else's login. A coordinator can link it after checking."
+        ),
+    ),
     "login_blocked_already": Refusal(CONFLICT, N_("This login account is blocked already.")),
     "login_not_blocked": Refusal(CONFLICT, N_("This login account is not blocked.")),
+    # Money at the desk
+    "desk_code_taken": Refusal(CONFLICT, N_("There is a desk with this code already.")),
+    "unknown_desk": Refusal(NOT_FOUND, N_("There is no desk with this code.")),
+    "desk_nothing_owed": Refusal(REFUSED, N_("The patron owes nothing now.")),
+    "desk_amount_not_owed": Refusal(
+        REFUSED,
+        N_("At most %(owed)s is owed now (less what a PIN terminal is collecting)."),
+        amounts=("owed",),
+    ),
+    "desk_no_terminal": Refusal(REFUSED, N_("This desk has no PIN terminal.")),
+    "desk_no_email": Refusal(
+        REFUSED, N_("The patron has no e-mail address to send a payment link to.")
+    ),
+    "waive_reason_required": Refusal(BAD_REQUEST, N_("Give the reason for waiving this charge.")),
+    "charge_not_open": Refusal(CONFLICT, N_("Nothing of this charge is open any more.")),
+    "waive_above_limit": Refusal(
+        FORBIDDEN,
+        N_(
+            "A desk member may waive at most %(limit)s; this charge has %(amount)s open. Ask a"
+            " coordinator."
+        ),
+        amounts=("limit", "amount"),
+    ),
+    "refund_beyond_credit": Refusal(
+        FORBIDDEN,
+        N_(
+            "The library owes the patron %(credit)s: a desk member may refund at most that. A"
+            " larger refund makes the patron owe again: ask a coordinator."
+        ),
+        amounts=("credit",),
+    ),
+    "refund_not_paid": Refusal(CONFLICT, N_("Only a paid payment can be refunded.")),
     # Signup
     "subscription_not_offered": Refusal(REFUSED, N_("This subscription cannot be taken online.")),
     "payment_plan_required": Refusal(
@@ -334,6 +387,15 @@ REFUSALS: dict[str, Refusal] = {
             "Both records have a subscription that has not ended: %(kept)s on this record and"
             " %(other)s on the other. One record cannot hold both: cancel one of them now"
             " first (with a refund of the unused part, if it was paid), then merge."
+        ),
+    ),
+    "merge_direct_debit_conflict": Refusal(
+        CONFLICT,
+        N_(
+            "Both records have a direct debit that can still collect or be charged back: one"
+            " not cancelled, a mandate in force, or a collection of the last 60 days. The payment"
+            " provider knows them as two customers, and one record can have only one. Cancel the"
+            " direct debit of one record now, then merge 60 days after its last collection."
         ),
     ),
     "merge_changed": Refusal(

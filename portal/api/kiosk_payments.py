@@ -13,7 +13,11 @@ from shared.errors import DomainError
 from shared.kiosks.mails import queue_payment_receipt
 from shared.models.payment import Payment
 from shared.payments import ledger
-from shared.payments.point_of_sale import cancel_terminal_payment, start_terminal_payment
+from shared.payments.point_of_sale import (
+    cancel_terminal_payment,
+    kiosk_till,
+    start_terminal_payment,
+)
 from shared.payments.service import find_by_reference
 
 
@@ -54,7 +58,7 @@ def create_payment(headers: dict[str, Any], body: dict[str, Any]) -> dict[str, A
     amount = Decimal(body["amount"]) if body["amount"] is not None else None
     payment = start_terminal_payment(
         db.session(),
-        kiosk(),
+        kiosk_till(kiosk()),
         patron,
         amount,
         headers["key"],

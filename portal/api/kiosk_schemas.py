@@ -224,7 +224,7 @@ class Line(ma.Schema):
 class Entry(Line):
     """One ledger line: a charge, payment or refund."""
 
-    type = one_of(["charge", "payment", "refund"])
+    type = one_of(["charge", "payment", "refund", "waiver"])
 
 
 class Balance(ma.Schema):

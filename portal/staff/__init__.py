@@ -6,6 +6,10 @@ from portal.staff import (
     cancellation,
     cards,
     change,
+    day_report,
+    desk_choice,
+    desk_payments,
+    desk_refund,
     letters,
     logins,
     merge,
@@ -19,6 +23,7 @@ from portal.staff import (
     second_step,
     staff_list,
     views,
+    waive,
     youth,
 )
 
@@ -32,6 +37,10 @@ __all__ = [
     "cancellation",
     "cards",
     "change",
+    "day_report",
+    "desk_choice",
+    "desk_payments",
+    "desk_refund",
     "navigation",
     "patron_data",
     "patrons",
@@ -42,5 +51,6 @@ __all__ = [
     "second_step",
     "staff_list",
     "views",
+    "waive",
     "youth",
 ]

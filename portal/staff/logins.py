@@ -5,7 +5,7 @@ existing one, block and unblock it. A staff login is never changed here (403).""
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import abort, flash, make_response, redirect, render_template, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -17,7 +17,7 @@ from portal.extensions import db
 from portal.forms import REQUIRED, PortalForm, add_error, email_field_validators, fits
 from portal.refusals import refusal_message
 from portal.staff.patron_pages import patron_or_404
-from portal.staff.roles import fresh_second_factor
+from portal.staff.roles import fresh_second_factor, is_coordinator
 from portal.staff.views import bp
 from portal.wiring import mail_settings, now
 from shared.desk import logins
@@ -57,6 +57,7 @@ class LinkLoginForm(PortalForm):
 
 
 @bp.route(f"{BASE}/nieuw", methods=["GET", "POST"], endpoint="make_login")
+@fresh_second_factor()
 def make_login(number: str) -> str | Response:
     """A login with the patron's e-mail; the patron is mailed a link to choose a password."""
     patron = patron_or_404(number)
@@ -80,27 +81,27 @@ def make_login(number: str) -> str | Response:
 @bp.route(f"{BASE}/koppelen", methods=["GET", "POST"], endpoint="link_login")
 @fresh_second_factor()
 def link_login(number: str) -> str | Response:
-    """Find an existing login (username or e-mail), show it, and link it once confirmed."""
+    """Find an existing login (username or e-mail), show it and the records it serves, and
+    link it once confirmed."""
     patron = patron_or_404(number)
     form, confirm = FindLoginForm(prefix="find"), LinkLoginForm(prefix="link")
     if confirm.validate_on_submit():
         return _link(patron, number, confirm)
     found = _found(patron, form) if form.validate_on_submit() else None
     if found is not None:
-        confirm.account.data = str(found.id)
+        confirm.account.data = str(found.account.id)
     context = {"form": form, "confirm": confirm, "found": found, "step": "link"}
     return render_template(PAGE, patron=patron, number=number, **context)
 
 
-def _found(patron: Patron, form: FindLoginForm) -> LoginAccount | None:
+def _found(patron: Patron, form: FindLoginForm) -> logins.Linkable | None:
     """The login typed, when it may be linked to this patron; else why not, at the field."""
     try:
         account = logins.find_login(db.session(), form.login.data or "")
-        logins.check_linkable(db.session(), patron, account)
+        return logins.check_linkable(db.session(), patron, account, is_coordinator())
     except DomainError as error:
         add_error(form.login, refusal_message(error))
         return None
-    return account
 
 
 def _link(patron: Patron, number: str, confirm: LinkLoginForm) -> Response:
@@ -109,7 +110,9 @@ def _link(patron: Patron, number: str, confirm: LinkLoginForm) -> Response:
     account_id = int(typed) if typed.isdigit() else 0
     return _act(
         number,
-        lambda: logins.link(db.session(), current_user, patron, account_id, now()),
+        lambda: logins.link(
+            db.session(), current_user, patron, account_id, is_coordinator(), now()
+        ),
         lambda account: _("The login %(name)s now serves this patron too.", name=account.username),
     )
 
@@ -127,10 +130,12 @@ def resend_mail(number: str) -> Response:
     )
 
 
-@bp.post(f"{BASE}/vergeten", endpoint="forget_login")
-def forget(number: str) -> Response:
-    """Unlink the patron's login so a new one can be made."""
+@bp.route(f"{BASE}/vergeten", methods=["GET", "POST"], endpoint="forget_login")
+def forget(number: str) -> str | Response:
+    """Unlink the patron's login so a new one can be made, once the desk confirms."""
     patron = patron_or_404(number)
+    if request.method == "GET":
+        return _confirm_page(patron, number, "forget")
     return _act(
         number,
         lambda: logins.forget(db.session(), current_user, patron, now()),
@@ -142,11 +147,16 @@ def forget(number: str) -> Response:
     )
 
 
-@bp.post(f"{BASE}/blokkeren", endpoint="block_login", defaults={"blocked": True})
+@bp.route(
+    f"{BASE}/blokkeren", methods=["GET", "POST"], endpoint="block_login", defaults={"blocked": True}
+)
 @bp.post(f"{BASE}/deblokkeren", endpoint="unblock_login", defaults={"blocked": False})
-def block(number: str, blocked: bool) -> Response:
-    """Block the login (it logs in nowhere, its sessions and single sign-on end), or unblock it."""
+def block(number: str, blocked: bool) -> str | Response:
+    """Block the login (it logs in nowhere, its sessions and single sign-on end) once the desk
+    confirms, or unblock it."""
     patron = patron_or_404(number)
+    if request.method == "GET":
+        return _confirm_page(patron, number, "block")
     if blocked:
         said = _("The login is blocked: it can no longer log in anywhere.")
     else:
@@ -166,18 +176,31 @@ def one_time_password(number: str) -> str | Response:
     patron = patron_or_404(number)
     form = PortalForm()
     if not form.validate_on_submit():
-        return render_template(PAGE, patron=patron, number=number, form=form, step="password")
+        return _confirm_page(patron, number, "password", form)
     try:
-        account, password = logins.hand_over_password(db.session(), current_user, patron, now())
+        handed = logins.hand_over_password(db.session(), current_user, patron, now())
     except DomainError as error:
         return _refused(number, error)
     db.session.commit()
-    page = render_template(
-        PAGE, patron=patron, number=number, step="shown", account=account, password=password
-    )
+    page = render_template(PAGE, patron=patron, number=number, step="shown", handed=handed)
     response = make_response(page)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _confirm_page(
+    patron: Patron, number: str, step: str, form: PortalForm | None = None
+) -> str | Response:
+    """The page that says what an action on the patron's login does, with the button that
+    does it (a one-time password may also make the login); back to the patron when there is
+    no login (a staff login: 403)."""
+    try:
+        making = step == "password" and patron.login_account_id is None
+        account = None if making else logins.patron_login(db.session(), patron)
+    except DomainError as error:
+        return _refused(number, error)
+    context = {"form": form or PortalForm(), "step": step, "account": account}
+    return render_template(PAGE, patron=patron, number=number, **context)
 
 
 def _act(number: str, action: Callable[[], T], said: Callable[[T], str]) -> Response:

@@ -24,7 +24,6 @@ from shared.desk.patron_view import VIEWED
 from shared.errors import DomainError
 from shared.models.patron import Patron
 from shared.patrons.lookup import find_patron_by_any_number
-from shared.timeutil import local_today
 
 
 @bp.get("/klanten/<number>/samenvoegen", endpoint="merge_choose")
@@ -75,7 +74,7 @@ def _refusal(survivor: Patron, other: Patron, typed: str) -> str | None:
     try:
         if (merged := merged_record(db.session(), typed)) is not None:
             raise DomainError("merge_already_merged", number=merged.customer_number)
-        refuse(db.session(), survivor, other, local_today(now()), current_language())
+        refuse(db.session(), survivor, other, now(), current_language())
     except DomainError as error:
         return refusal_message(error)
     return None

@@ -12,6 +12,7 @@ DESK_PAGES = (
     ("staff.register_patron", _l("New patron")),
     ("staff.letters", _l("Letters")),
     ("staff.kiosks", _l("Kiosks")),
+    ("staff.day_report", _l("Day report")),
 )
 COORDINATOR_PAGES = (("staff.audit", _l("Audit log")), ("staff.staff_list", _l("Staff")))
 

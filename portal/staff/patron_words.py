@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
-from shared.desk import cards
+from shared.desk import cards, desk_refunds, money, waivers
 from shared.desk.cancellation import CANCELLED, WITHDRAWN
 from shared.desk.merge import MERGED
 from shared.desk.patron_data import CHANGED as DATA_CHANGED
@@ -71,6 +71,7 @@ ENTRY_WORDS = {
     EntryType.CHARGE: _l("Charge"),
     EntryType.PAYMENT: _l("Payment"),
     EntryType.REFUND: _l("Refund"),
+    EntryType.WAIVER: _l("Waived"),
 }
 # Money no longer owed that no payment brought: a discount, a chargeback the bank reversed.
 CREDIT_WORD = _l("Credit")
@@ -96,7 +97,8 @@ PAYMENT_WORDS = {
 METHOD_WORDS = {
     PaymentMethod.IDEAL: _l("iDEAL | Wero"),
     PaymentMethod.DIRECT_DEBIT: _l("Direct debit"),
-    PaymentMethod.POINT_OF_SALE: _l("PIN at a kiosk"),
+    PaymentMethod.POINT_OF_SALE: _l("PIN terminal"),
+    PaymentMethod.CASH: _l("Cash"),
 }
 REFUND_WORDS = {
     RefundStatus.REQUESTED: _l("Requested"),
@@ -152,6 +154,11 @@ ACTION_WORDS = {
     cards.BLOCKED: _l("Blocked a card"),
     cards.UNBLOCKED: _l("Unblocked a card"),
     cards.DELETED: _l("Deleted a card added by mistake"),
+    money.TAKEN: _l("Took a payment"),
+    money.STARTED: _l("Started a payment on the desk's PIN terminal"),
+    money.LINK_MAILED: _l("Mailed a payment link"),
+    waivers.WAIVED: _l("Waived a charge"),
+    desk_refunds.REFUNDED: _l("Refunded a payment"),
 }
 # The values an audit entry records, by their name there (the details as at signup, what the
 # desk chose, and a subscription's columns a cancellation changes).
@@ -197,11 +204,22 @@ FIELD_WORDS = {
     "taken": _l("Taken from the other record"),
     "card_replaced": _l("Card replaced"),
     "login_blocked": _l("Login blocked"),
+    "mollie_customer_id": _l("Customer at the payment provider"),
     "role": _l("Role"),
     "lending_blocked": _l("Lending blocked"),
     "username": _l("Username"),
     "replaced_card": _l("Replaced card"),
     "replaced_status": _l("Status of the replaced card"),
+    "balance": _l("Balance"),
+    "amount": _l("Amount"),
+    "method": _l("Method"),
+    "payment": _l("Payment"),
+    "desk": _l("Desk"),
+    "to": _l("Sent to"),
+    "waived": _l("Waived"),
+    "reason": _l("Reason"),
+    "charge": _l("Charge"),
+    "refundable": _l("Still refundable"),
 }
 
 

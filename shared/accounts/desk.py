@@ -31,10 +31,14 @@ def forget_login(session: Session, patron: Patron) -> None:
 
 
 def set_desk_password(session: Session, patron: Patron, now: datetime) -> tuple[LoginAccount, str]:
-    """Staff: a new one-time password for a patron who cannot reset it by mail."""
+    """Staff: a new one-time password for a patron who cannot reset it by mail. The desk has
+    seen the patron, so an unconfirmed login is confirmed now, without the address nobody
+    confirmed (it may be mistyped): its first login asks for one, as for a login made here."""
     account = session.get(LoginAccount, patron.login_account_id or 0)
     if account is None:
         raise DomainError("no_login")
+    if account.confirmed_at is None:
+        account.email, account.confirmed_at = None, now
     password, account.password_hash = one_time_password()
     account.password_changed_at = now
     account.password_must_change = True

@@ -33,18 +33,24 @@ def _stand_in() -> LoginAccount:
 
 
 def request_reset(session: Session, login: str, mail: MailSettings, now: datetime) -> None:
-    """Mail a reset link to each login with this name that has an e-mail address (at most one
-    mail per login per quarter of an hour); silently nothing otherwise, in the same time.
+    """Mail a reset link to each login with this name that has an e-mail address and is not
+    blocked (at most one mail per login per quarter of an hour); silently nothing otherwise, in
+    the same time.
 
     Writing to the outbox, and committing that, is the slow part: when no mail is new (an
     unknown login, one without e-mail, or a repeat within the quarter), a stand-in's mail is
     signed, rendered and written all the same, and taken out again before the commit."""
     try:
-        found = [f.account for f in find_accounts(session, login) if f.account.email]
+        found = [f.account for f in find_accounts(session, login) if _may_reset(f.account)]
     except DomainError:
         found = []
     queued = [_queue_reset(session, account, mail, now) for account in found]
     same_work_if_none_new(session, queued, mail, now)
+
+
+def _may_reset(account: LoginAccount) -> bool:
+    """Whether a reset link may go to the login: it has an address and is not blocked."""
+    return bool(account.email) and account.is_active
 
 
 def same_work_if_none_new(
@@ -88,7 +94,8 @@ def reset_link(account: LoginAccount, mail: MailSettings, now: datetime) -> str:
 
 
 def account_for_reset(session: Session, secret_key: str, token: str, now: datetime) -> LoginAccount:
-    """The account a reset link is for, while the link is valid and unused."""
+    """The account a reset link is for, while the link is valid and unused and the account is
+    not blocked (a link mailed before the block sets no password)."""
     try:
         payload = read_link(secret_key, tokens.PASSWORD_RESET, token, now)
     except DomainError as error:
@@ -98,6 +105,8 @@ def account_for_reset(session: Session, secret_key: str, token: str, now: dateti
     account = session.get(LoginAccount, payload["account"])
     if account is None or payload != _payload(account):
         raise DomainError("reset_link_invalid")
+    if not account.is_active:
+        raise DomainError("account_blocked")
     return account
 
 

@@ -8,12 +8,13 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import MetaData, Table, delete, select, update
+from sqlalchemy import MetaData, Table, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from shared.cards.lookup import main_card
 from shared.db import Base, commits_own_work, lock_row, rows_changed, table_of
 from shared.desk import audit
+from shared.desk.merge_customer import kept_customer
 from shared.desk.merge_sides import FIELDS, fingerprint, side_of
 from shared.errors import DomainError
 from shared.models.account import AccountStatus, LoginAccount
@@ -21,7 +22,9 @@ from shared.models.card import CardStatus
 from shared.models.mail import OutboxMail
 from shared.models.name_key import PatronNameKey
 from shared.models.patron import Patron, Subscription, SubscriptionStatus
+from shared.oidc.tokens import revoke_for_account
 from shared.patrons.name_keys import index_names
+from shared.payments.direct_debit import collected
 from shared.timeutil import local_today
 
 MERGED = "patron.merged"  # the audit log's action, on both records
@@ -48,6 +51,7 @@ REFERENCES: dict[tuple[str, str], Handling] = {
     ("payment", "patron_id"): Handling.MOVE,
     ("registration", "patron_id"): Handling.MOVE,
     ("subscription", "patron_id"): Handling.MOVE,
+    ("waiver", "patron_id"): Handling.MOVE,
     # Records merged into this one before: one step from any of them reaches the survivor.
     ("patron", "merged_into_id"): Handling.MOVE,
     ("patron_name_key", "patron_id"): Handling.REINDEX,
@@ -58,6 +62,7 @@ REFERENCES: dict[tuple[str, str], Handling] = {
 # Mails name their patron without a foreign key (a mail outlives its login); they move too.
 UNLINKED = (table_of(OutboxMail).c.patron_id,)
 LOGIN, MAIN_CARD = "login", "main_card"  # chosen as well, when both records have one
+CUSTOMER = "mollie_customer_id"  # not chosen: the one whose direct debit can move money
 CHOICES = frozenset(FIELDS) | {LOGIN, MAIN_CARD}
 # A field that goes along with a chosen one.
 ALONG = {"library_email": ("library_email_confirmed_at",)}
@@ -98,7 +103,13 @@ def _not_ended(patron: Patron, today: date) -> list[Subscription]:
 
 
 def _runs_after(subscription: Subscription, today: date) -> bool:
-    """Whether it runs after today, or may renew tonight (ends today, not cancelled)."""
+    """Whether it runs after today (or through a grace period), or may renew tonight (ends
+    today, not cancelled). A direct debit not cancelled always does: its end date moves only
+    when a collection is reported paid (one under way, or one failed while the schedule runs
+    on, leaves it in the past), and a refused one's schedule resumes when the refusal is
+    lifted."""
+    if collected(subscription):
+        return True
     if subscription.runs_through == today:
         return subscription.status != SubscriptionStatus.CANCELLED
     return subscription.runs_through > today
@@ -134,12 +145,12 @@ def merge_committing(
     """Merge `other` into `survivor` as the desk chose, in the audit log, and commit: all of it
     or (on any failure) nothing."""
     _lock_in_order(session, survivor, other)
-    today, take = local_today(now), choice.take
-    refuse(session, survivor, other, today, choice.locale)
+    take = choice.take
+    refuse(session, survivor, other, now, choice.locale)
     if choice.shown != fingerprint(side_of(session, survivor), side_of(session, other)):
         raise DomainError("merge_changed")
     before = {patron.id: _audited(session, patron) for patron in (survivor, other)}
-    _provider_customer(survivor, other, today)
+    survivor.mollie_customer_id = kept_customer(session, survivor, other, now)
     replaced = _one_main_card(session, survivor, other, MAIN_CARD in take)
     blocked = _one_login(session, survivor, other, LOGIN in take)
     moved = _move_rows(session, survivor.id, other.id)
@@ -147,6 +158,7 @@ def merge_committing(
     other.merged_into_id, other.merged_at = survivor.id, now
     session.flush()
     _file_names(session, survivor, other)
+    _check_nothing_left(session, other.id)
     after = _audited(session, survivor) | {"merged": other.customer_number}
     after |= {"moved": _listed(moved), "taken": _listed(take)}
     after |= {"card_replaced": replaced, "login_blocked": blocked}
@@ -159,25 +171,31 @@ def merge_committing(
 
 def _lock_in_order(session: Session, one: Patron, other: Patron) -> None:
     """Hold both records, the lower id first (two merges of the same pair never deadlock), and
-    read them again as they are now."""
+    read them again as they are now: their subscriptions, cards and login too (the checks
+    and the fingerprint must see what was committed before the lock, not what a page read)."""
     for patron in sorted((one, other), key=lambda p: p.id):
-        lock_row(session, Patron, patron.id)
-    for patron in (one, other):
-        session.refresh(patron)
+        lock_row(session, Patron, patron.id)  # on SQLite: the write lock
+        # On PostgreSQL FOR UPDATE, not the no-op UPDATE's FOR NO KEY UPDATE: a row being added
+        # that refers to the record (its foreign key check holds FOR KEY SHARE) is waited for,
+        # so the moves see it, and one started later waits for the merge.
+        session.execute(select(Patron.id).where(Patron.id == patron.id).with_for_update())
+    session.expire_all()
 
 
-def refuse(session: Session, survivor: Patron, other: Patron, today: date, locale: str) -> None:
+def refuse(session: Session, survivor: Patron, other: Patron, now: datetime, locale: str) -> None:
     """Refuse a merge of a record with itself, with or of a merged record, of two records that
-    each have a subscription not ended, and while a table's rows have no rule here."""
+    each have a subscription not ended or a direct debit that can still move money (at two
+    payment provider customers), and while a table's rows have no rule here."""
     if survivor.id == other.id:
         raise DomainError("merge_same_patron")
     for patron in (survivor, other):
         if patron.merged_into_id is not None:
             raise DomainError("merge_already_merged", number=patron.customer_number)
-    pair = conflicting(survivor, other, today)
+    pair = conflicting(survivor, other, local_today(now))
     if pair is not None:
         kept, theirs = (_described(s, locale) for s in pair)
         raise DomainError("merge_subscriptions_conflict", kept=kept, other=theirs)
+    kept_customer(session, survivor, other, now)
     if unclassified(Base.metadata):
         raise RuntimeError(f"merge: no rule for {sorted(unclassified(Base.metadata))}")
 
@@ -188,9 +206,10 @@ def _described(subscription: Subscription, locale: str) -> str:
 
 
 def _audited(session: Session, patron: Patron) -> dict[str, Any]:
-    """What the audit log keeps of a record before and after: its details, login and card."""
-    main = _main_number(session, patron)
-    return _fields(patron) | {LOGIN: patron.login_account_id, MAIN_CARD: main}
+    """What the audit log keeps of a record before and after: its details, login, card and
+    payment provider customer."""
+    main, customer = _main_number(session, patron), patron.mollie_customer_id
+    return _fields(patron) | {LOGIN: patron.login_account_id, MAIN_CARD: main, CUSTOMER: customer}
 
 
 def _fields(patron: Patron) -> dict[str, Any]:
@@ -250,6 +269,7 @@ def _block_if_unused(session: Session, account: LoginAccount, leaving: Patron) -
     if session.scalar(users.limit(1)) is not None:
         return None
     account.status = AccountStatus.BLOCKED
+    revoke_for_account(session, account.id)  # its single sign-on tokens end with it
     return account.username
 
 
@@ -271,11 +291,26 @@ def _move_rows(session: Session, survivor_id: int, other_id: int) -> dict[str, i
     return moved
 
 
+def _check_nothing_left(session: Session, other_id: int) -> None:
+    """Refuse (all is rolled back) when a row still names the merged record after the moves:
+    one committed meanwhile by a process that did not wait for the record's lock."""
+    session.flush()
+    for column in _moved_columns() + _columns(Handling.REINDEX):
+        left = select(func.count()).select_from(column.table).where(column == other_id)
+        if session.scalar(left):
+            raise DomainError("merge_changed")
+
+
 def _moved_columns() -> list[Any]:
     """The columns whose rows a merge moves, in a fixed order."""
+    return _columns(Handling.MOVE) + list(UNLINKED)
+
+
+def _columns(how: Handling) -> list[Any]:
+    """The columns referring to patron.id that a merge handles as `how`, in a fixed order."""
     tables: dict[str, Table] = dict(Base.metadata.tables)
-    moving = sorted(key for key, how in REFERENCES.items() if how == Handling.MOVE)
-    return [tables[name].c[column] for name, column in moving] + list(UNLINKED)
+    handled = sorted(key for key, rule in REFERENCES.items() if rule == how)
+    return [tables[name].c[column] for name, column in handled]
 
 
 def _take_fields(survivor: Patron, other: Patron, take: Iterable[str]) -> None:
@@ -283,13 +318,6 @@ def _take_fields(survivor: Patron, other: Patron, take: Iterable[str]) -> None:
     for name in sorted(set(take) & set(FIELDS)):
         for field in (name, *ALONG.get(name, ())):
             setattr(survivor, field, getattr(other, field))
-
-
-def _provider_customer(survivor: Patron, other: Patron, today: date) -> None:
-    """The payment provider's customer goes with the subscription that runs (its direct debit
-    schedule is the customer's), else the survivor keeps its own, else takes the other's."""
-    if other.mollie_customer_id and (_not_ended(other, today) or not survivor.mollie_customer_id):
-        survivor.mollie_customer_id = other.mollie_customer_id
 
 
 def _file_names(session: Session, survivor: Patron, other: Patron) -> None:

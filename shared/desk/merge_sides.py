@@ -14,7 +14,9 @@ from shared.desk.duplicates import likely_duplicates
 from shared.desk.patron_numbers import Found, with_main_cards
 from shared.models.account import LoginAccount
 from shared.models.card import Card
+from shared.models.mandate import Mandate
 from shared.models.patron import Patron, Subscription
+from shared.payments.direct_debit import mandates
 from shared.payments.ledger import balance
 from shared.signup.registration import PersonalDetails
 
@@ -54,6 +56,7 @@ class Side:
     cards: list[Card]
     balance: Decimal
     login: LoginAccount | None
+    mandates: list[Mandate]
 
     def value(self, field: str) -> object:
         """The record's value of a personal field."""
@@ -63,8 +66,8 @@ class Side:
 def side_of(session: Session, patron: Patron) -> Side:
     """The record with what the desk compares of it."""
     subscriptions = sorted(patron.subscriptions, key=lambda s: (s.end_date, s.id), reverse=True)
-    owed = balance(session, patron.id)
-    return Side(patron, subscriptions, cards_of(session, patron), owed, patron.login_account)
+    owed, cards = balance(session, patron.id), cards_of(session, patron)
+    return Side(patron, subscriptions, cards, owed, patron.login_account, mandates(session, patron))
 
 
 def fingerprint(*sides: Side) -> str:
@@ -78,6 +81,8 @@ def fingerprint(*sides: Side) -> str:
             str(side.balance),
             side.login.id if side.login is not None else None,
             side.patron.merged_into_id,
+            side.patron.mollie_customer_id,
+            [(m.id, m.status) for m in side.mandates],
         ]
         for side in sides
     ]

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from shared import tokens
 from shared.accounts import throttle
+from shared.accounts.email_change import needs_setup
 from shared.accounts.login import LoginResult, check_may_log_in, log_in
 from shared.cards import collection_codes
 from shared.cards.lookup import card_holder
@@ -86,8 +87,12 @@ def by_password(
     session: Session, login: str, password: str, device_id: int, now: datetime
 ) -> Patron:
     """The patron of a login, checked and throttled as on the website (the kiosk is the
-    address: failures there do not slow the patron down at home)."""
+    address: failures there do not slow the patron down at home). A one-time password from the
+    desk, or a login still to be set up, lets nobody in: the kiosk cannot ask for a new
+    password, so the patron chooses it on the website first."""
     result = log_in(session, login, password, now, f"kiosk:{device_id}")
+    if result.account.password_must_change or needs_setup(result.account):
+        raise DomainError("password_not_chosen")
     return _patron_of_login(session, result, login)
 
 

@@ -11,11 +11,13 @@ from shared.db import Base, enum_column
 
 
 class EntryType(StrEnum):
-    """A charge adds to what the patron owes; a payment lowers it; a refund gives money back."""
+    """A charge adds to what the patron owes; a payment lowers it; a refund gives money back;
+    a waiver lets one charge go (what was still open of it)."""
 
     CHARGE = "charge"
     PAYMENT = "payment"
     REFUND = "refund"
+    WAIVER = "waiver"
 
 
 class LedgerEntry(Base):

@@ -68,12 +68,13 @@ class SequenceType(StrEnum):
 
 
 class PaymentMethod(StrEnum):
-    """The Mollie methods OpenBalie asks for: iDEAL | Wero online, SEPA direct debit
-    collections, and a PIN terminal in the branch."""
+    """How a payment is made: the Mollie methods OpenBalie asks for (iDEAL | Wero online, SEPA
+    direct debit collections, a PIN terminal in the branch), and cash at a desk (no provider)."""
 
     IDEAL = "ideal"
     DIRECT_DEBIT = "directdebit"
     POINT_OF_SALE = "pointofsale"
+    CASH = "cash"
 
 
 class RefundStatus(StrEnum):
@@ -134,7 +135,7 @@ class Payment(Base):
     checkout_url: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]  # when the status last moved
-    paid_at: Mapped[datetime | None]
+    paid_at: Mapped[datetime | None] = mapped_column(index=True)  # the desk's day report
     surplus: Mapped[bool] = mapped_column(default=False)
     purpose: Mapped[PaymentPurpose] = mapped_column(
         enum_column(PaymentPurpose, "purpose", 20), default=PaymentPurpose.REGISTRATION
@@ -147,6 +148,11 @@ class Payment(Base):
     period_start: Mapped[date | None]
     terminal_id: Mapped[str | None] = mapped_column(String(40))
     kiosk_device_id: Mapped[int | None] = mapped_column(ForeignKey("kiosk_device.id"))
+    # Taken at a desk (cash, its terminal, a link it mailed): where, and by which staff login.
+    desk_id: Mapped[int | None] = mapped_column(ForeignKey("desk.id"), index=True)
+    staff_account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("login_account.id", ondelete="SET NULL")
+    )
     amount_refunded: Mapped[Decimal] = mapped_column(Numeric(10, 2), default=Decimal("0.00"))
     # What banks took back (chargebacks); more than zero: the payment no longer pays its period.
     amount_charged_back: Mapped[Decimal] = mapped_column(Numeric(10, 2), default=Decimal("0.00"))
@@ -155,7 +161,7 @@ class Payment(Base):
 
 
 class Refund(Base):
-    """All or part of a paid payment given back through the provider."""
+    """All or part of a paid payment given back: through the provider, or in cash at a desk."""
 
     __tablename__ = "refund"
 
@@ -168,8 +174,13 @@ class Refund(Base):
     status: Mapped[RefundStatus] = mapped_column(
         enum_column(RefundStatus, "status", 12), default=RefundStatus.REQUESTED, index=True
     )
-    created_at: Mapped[datetime]
+    created_at: Mapped[datetime] = mapped_column(index=True)  # the desk's day report
     updated_at: Mapped[datetime]  # when the status last moved
+    # Given at a desk: where, and by which staff login.
+    desk_id: Mapped[int | None] = mapped_column(ForeignKey("desk.id"), index=True)
+    staff_account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("login_account.id", ondelete="SET NULL")
+    )
 
 
 class Chargeback(Base):

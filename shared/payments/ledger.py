@@ -14,8 +14,11 @@ from shared.models.payment import Payment, Refund
 from shared.money import to_amount
 from shared.text import require_text
 
-SIGNS = {EntryType.CHARGE: 1, EntryType.PAYMENT: -1, EntryType.REFUND: 1}
+SIGNS = {EntryType.CHARGE: 1, EntryType.PAYMENT: -1, EntryType.REFUND: 1, EntryType.WAIVER: -1}
 WITHDRAWN = "withdrawn:"  # how the key of a charge's withdrawal begins
+WAIVED = "waiver:"  # how the key of a charge's waiver begins
+# Lines that pay their own charge first, by how their key begins.
+OWN_CHARGE = (WITHDRAWN, WAIVED)
 
 
 @dataclass
@@ -162,6 +165,19 @@ def withdraw(
         _book(session, patron_id, EntryType.PAYMENT, line, now, subscription_id)
 
 
+def waive(
+    session: Session, patron_id: int, charge_key: str, description: str, now: datetime
+) -> Decimal:
+    """Let go what is still open of the charge of this key (as given to `charge`), once: a
+    waiver line that pays that charge; what was waived (zero when nothing was open)."""
+    owed = next((c.amount for c in open_charges(session, patron_id) if c.key == charge_key), None)
+    if owed is None:
+        return Decimal("0.00")
+    require_text("description", description, LedgerEntry.description)
+    record(session, patron_id, EntryType.WAIVER, owed, description, f"{WAIVED}{charge_key}", now)
+    return to_amount(owed)
+
+
 def charged(session: Session, dedupe_keys: Collection[str]) -> set[str]:
     """Which of these keys (as given to `charge`) a charge was booked under, in one query."""
     booked = [f"charge:{key}" for key in dedupe_keys]
@@ -284,12 +300,12 @@ def _paid_charges(
 def _paid(ledger: Iterable[LedgerEntry], earmarks: Mapping[int, str]) -> list[OpenCharge]:
     """Every charge of a ledger with what is still owed of it and what each payment paid of it,
     oldest first: payments pay the oldest charges first (one earmarked for a charge pays that
-    one first: by payment id, the charge's key; a withdrawal its own charge), and a credit pays
-    the charges that come after it."""
+    one first: by payment id, the charge's key; a withdrawal or a waiver its own charge), and a
+    credit pays the charges that come after it."""
     charges: list[OpenCharge] = []
     credits: list[_Credit] = []
     for entry in ledger:
-        if entry.entry_type == EntryType.PAYMENT:
+        if SIGNS[entry.entry_type] < 0:  # a payment or a waiver
             credits.append(_Credit(entry.payment_id, entry.amount))
             key = _earmark(entry, earmarks)
             _pay_oldest([c for c in charges if c.key == key], credits)
@@ -301,10 +317,11 @@ def _paid(ledger: Iterable[LedgerEntry], earmarks: Mapping[int, str]) -> list[Op
 
 
 def _earmark(entry: LedgerEntry, earmarks: Mapping[int, str]) -> str | None:
-    """The key of the charge a payment line pays first: a withdrawal's own charge, or the one
-    earmarked for its payment."""
-    if entry.dedupe_key.startswith(WITHDRAWN):
-        return entry.dedupe_key.removeprefix(WITHDRAWN)
+    """The key of the charge a payment line pays first: a withdrawal's or a waiver's own
+    charge, or the one earmarked for its payment."""
+    own = next((p for p in OWN_CHARGE if entry.dedupe_key.startswith(p)), None)
+    if own is not None:
+        return entry.dedupe_key.removeprefix(own)
     return earmarks.get(entry.payment_id or 0)
 
 

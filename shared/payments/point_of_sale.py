@@ -1,5 +1,8 @@
-"""Paying what a patron owes on a kiosk's PIN terminal (a Mollie point-of-sale payment)."""
+"""Paying what a patron owes on a PIN terminal (a Mollie point-of-sale payment): a kiosk's, or
+a desk's."""
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
@@ -8,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from shared.db import lock_row
 from shared.errors import DomainError
+from shared.models.desk import Desk
 from shared.models.kiosk import KioskDevice
 from shared.models.patron import Patron
 from shared.models.payment import Payment, PaymentMethod, PaymentPurpose, PaymentStatus
@@ -26,9 +30,35 @@ from shared.payments.service import (
 DESCRIPTION_LENGTH = 255  # Mollie's limit, and the payment's column
 
 
+@dataclass(frozen=True)
+class Till:
+    """Where a terminal payment is taken: a kiosk or a desk with its PIN terminal. `owner` is
+    the payment's column naming it and its id; `links` what else the payment records."""
+
+    terminal_id: str | None
+    branch_name: str
+    key_prefix: str
+    owner: tuple[str, int]
+    links: Mapping[str, int | None] = field(default_factory=dict)
+
+
+def kiosk_till(device: KioskDevice) -> Till:
+    """A kiosk's PIN terminal (its payments keyed `pos-<kiosk>-…`)."""
+    owner = ("kiosk_device_id", device.id)
+    return Till(device.terminal_id, device.branch.name, f"pos-{device.id}", owner)
+
+
+def desk_till(desk: Desk, staff_account_id: int) -> Till:
+    """A desk's PIN terminal, worked by this staff login (payments keyed `desk-pos-<desk>-…`)."""
+    links = {"staff_account_id": staff_account_id}
+    return Till(
+        desk.terminal_id, desk.branch.name, f"desk-pos-{desk.id}", ("desk_id", desk.id), links
+    )
+
+
 def start_terminal_payment(
     session: Session,
-    device: KioskDevice,
+    till: Till,
     patron: Patron,
     amount: Decimal | None,
     request_key: str,
@@ -36,17 +66,17 @@ def start_terminal_payment(
     urls: PaymentUrls,
     now: datetime,
 ) -> Payment:
-    """One terminal payment per kiosk request key, for what is owed and not already being paid;
-    a new one first cancels what still waits on the kiosk's terminal."""
-    if device.terminal_id is None:
+    """One terminal payment per request key at a till, for what is owed and not already being
+    paid; a new one first cancels what still waits on the till's terminal."""
+    if till.terminal_id is None:
         raise DomainError("no_terminal")
     lock_row(session, Patron, patron.id)  # one check-and-create per patron at a time
-    key = f"pos-{device.id}-{request_key}"
+    key = f"{till.key_prefix}-{request_key}"
     payment = session.scalar(select(Payment).where(Payment.idempotency_key == f"{key}-1"))
     if payment is None:
-        _free_terminal(session, device, provider, now)
+        _free_terminal(session, till, provider, now)
         _refresh_collecting(session, patron, provider, now)
-        payment = _new_terminal_payment(session, device, patron, amount, key, now)
+        payment = new_balance_payment(session, till, patron, amount, key, now)
     elif payment.patron_id != patron.id or amount is not None and payment.amount != amount:
         raise DomainError("request_key_reused")
     return submit_payment(session, payment, provider, urls, patron.locale, now)
@@ -59,10 +89,12 @@ def payable(session: Session, patron: Patron) -> Decimal:
 
 
 def _collecting(session: Session, patron: Patron) -> list[Payment]:
-    """The patron's terminal payments that are not finished, as we know them."""
+    """The patron's terminal payments that are not finished, as we know them (a payment link
+    the desk mailed is not counted: the patron may never open it)."""
     query = select(Payment).where(
         Payment.patron_id == patron.id,
         Payment.purpose == PaymentPurpose.BALANCE,
+        Payment.method == PaymentMethod.POINT_OF_SALE,
         Payment.status.in_(REUSABLE),
     )
     return list(session.scalars(query))
@@ -83,21 +115,19 @@ def _refresh_collecting(
             continue  # Mollie will not say (a payment of another key): it stays as it is
 
 
-def _new_terminal_payment(
+def new_balance_payment(
     session: Session,
-    device: KioskDevice,
+    till: Till,
     patron: Patron,
     amount: Decimal | None,
     key: str,
     now: datetime,
+    method: PaymentMethod = PaymentMethod.POINT_OF_SALE,
 ) -> Payment:
-    """A new terminal payment row, for at most what may be paid now."""
-    available = payable(session, patron)
-    if available <= 0:
-        raise DomainError("nothing_owed")
-    wanted = to_amount(amount) if amount is not None else available
-    if not Decimal("0") < wanted <= available:
-        raise DomainError("amount_not_owed", owed=available)
+    """A new payment row towards the balance at a till, for at most what may be paid now: on
+    its terminal, or (at a desk) in cash or by a mailed link."""
+    wanted = payable_amount(session, patron, amount)
+    terminal = till.terminal_id if method == PaymentMethod.POINT_OF_SALE else None
     return new_payment(
         session,
         key,
@@ -106,13 +136,26 @@ def _new_terminal_payment(
         patron_id=patron.id,
         amount=wanted,
         description=terminal_description(
-            device.branch.name, patron.customer_number, ledger.open_charges(session, patron.id)
+            till.branch_name, patron.customer_number, ledger.open_charges(session, patron.id)
         ),
-        method=PaymentMethod.POINT_OF_SALE,
+        method=method,
         purpose=PaymentPurpose.BALANCE,
-        terminal_id=device.terminal_id,
-        kiosk_device_id=device.id,
+        terminal_id=terminal,
+        **{till.owner[0]: till.owner[1]},
+        **till.links,
     )
+
+
+def payable_amount(session: Session, patron: Patron, amount: Decimal | None) -> Decimal:
+    """The amount asked (all that may be paid now when None), refused when nothing is owed or
+    it is more than that."""
+    available = payable(session, patron)
+    if available <= 0:
+        raise DomainError("nothing_owed")
+    wanted = to_amount(amount) if amount is not None else available
+    if not Decimal("0") < wanted <= available:
+        raise DomainError("amount_not_owed", owed=available)
+    return wanted
 
 
 def terminal_description(branch: str, number: str, charges: list[OpenCharge]) -> str:
@@ -126,13 +169,12 @@ def terminal_description(branch: str, number: str, charges: list[OpenCharge]) ->
     return f"{branch}: {what}{whom}"
 
 
-def _free_terminal(
-    session: Session, device: KioskDevice, provider: PaymentProvider, now: datetime
-) -> None:
-    """Cancel the kiosk's earlier payments still waiting on its terminal (that patron walked
+def _free_terminal(session: Session, till: Till, provider: PaymentProvider, now: datetime) -> None:
+    """Cancel the till's earlier payments still waiting on its terminal (that patron walked
     away); one the terminal no longer lets go is left to the webhook and status polling."""
+    column, owner_id = till.owner
     waiting = select(Payment).where(
-        Payment.kiosk_device_id == device.id,
+        getattr(Payment, column) == owner_id,
         Payment.provider_id.is_not(None),
         Payment.status.in_(REUSABLE),
     )

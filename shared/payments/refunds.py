@@ -2,6 +2,7 @@
 
 import logging
 import uuid
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from decimal import Decimal
 
@@ -34,10 +35,16 @@ def refund_payment_committing(
     description: str,
     provider: PaymentProvider,
     now: datetime,
+    reserved: Callable[[Refund], object] | None = None,
+    links: Mapping[str, int] | None = None,
 ) -> Refund:
     """Reserve and commit the amount first (so racing requests see it), then ask the provider
-    and commit its answer; refuses to start while the caller has work uncommitted."""
-    refund = reserve_refund(session, payment, amount, description, now)
+    and commit its answer; refuses to start while the caller has work uncommitted. `reserved`
+    adds to the reservation's commit (the desk's audit entry); `links` are the refund's
+    (`desk_id`, `staff_account_id`)."""
+    refund = reserve_refund(session, payment, amount, description, now, links)
+    if reserved is not None:
+        reserved(refund)
     session.commit()
     submit_refund(session, refund, provider, now)
     session.commit()
@@ -50,7 +57,12 @@ def refundable(payment: Payment) -> Decimal:
 
 
 def reserve_refund(
-    session: Session, payment: Payment, amount: Decimal | None, description: str, now: datetime
+    session: Session,
+    payment: Payment,
+    amount: Decimal | None,
+    description: str,
+    now: datetime,
+    links: Mapping[str, int] | None = None,
 ) -> Refund:
     """Claim the amount on the payment atomically; refused beyond what is left to refund (what
     was neither refunded nor taken back by the bank)."""
@@ -78,6 +90,7 @@ def reserve_refund(
         idempotency_key=f"refund-{payment.id}-{uuid.uuid4().hex}",
         created_at=now,
         updated_at=now,
+        **(links or {}),
     )
     session.add(refund)
     session.flush()

@@ -16,6 +16,7 @@ from shared.errors import DomainError
 from shared.models.account import AccountRole, LoginAccount
 from shared.models.audit import AuditEntry
 from shared.models.card import Card
+from shared.models.desk import Waiver
 from shared.models.erasure import PatronErasure
 from shared.models.patron import REFUSED_STATUSES, Patron, Subscription, SubscriptionStatus
 from shared.models.payment import Payment, PaymentMethod, PaymentStatus, Refund
@@ -168,9 +169,10 @@ def _login_kept(session: Session, patron: Patron) -> bool:
 
 
 def _anonymise_payments(session: Session, held: Holdings, now: datetime) -> int:
-    """Keep the patron's payments and refunds for the bookkeeping without anything that leads
-    to them: no patron, subscription, signup, provider customer or checkout, and their numbers
-    (a merged record's too) gone from the descriptions (a terminal's says the customer number)."""
+    """Keep the patron's payments, refunds and waivers for the bookkeeping without anything that
+    leads to them: no patron, subscription, signup, provider customer or checkout, their numbers
+    (a merged record's too) gone from the descriptions (a terminal's says the customer number),
+    and no reason for a waiver (staff typed it about the patron)."""
     numbers = _numbers(held["patron"], held["card"])
     payments: list[Payment] = held["payment"]
     for payment in payments:
@@ -181,6 +183,9 @@ def _anonymise_payments(session: Session, held: Holdings, now: datetime) -> int:
     refunds: list[Refund] = held["refund"]
     for refund in refunds:
         refund.description = _scrubbed(refund.description, numbers)
+    waivers: list[Waiver] = held["waiver"]
+    for waiver in waivers:
+        waiver.patron_id, waiver.reason = None, SCRUBBED
     session.flush()
     return len(payments)
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from shared.db import Base
 from shared.models.audit import AuditEntry
 from shared.models.card import Card, CollectionCode
+from shared.models.desk import Waiver
 from shared.models.id_check import DeskIdCheck, IdCheck
 from shared.models.ledger import LedgerEntry
 from shared.models.mail import OutboxMail
@@ -63,6 +64,7 @@ LOOK_UPS: tuple[tuple[type[Base], Where], ...] = (
     ),
     (Refund, lambda records, ids: Refund.payment_id.in_(ids["payment"])),
     (Chargeback, lambda records, ids: Chargeback.payment_id.in_(ids["payment"])),
+    (Waiver, lambda records, ids: Waiver.patron_id.in_(ids["patron"])),
     (Mandate, lambda records, ids: Mandate.patron_id.in_(ids["patron"])),
     (IdCheck, lambda records, ids: IdCheck.patron_id.in_(ids["patron"])),
     (DeskIdCheck, lambda records, ids: DeskIdCheck.patron_id.in_(ids["patron"])),

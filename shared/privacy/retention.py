@@ -1,4 +1,5 @@
-"""The payments of erased patrons, kept without them for the bookkeeping, removed after it."""
+"""The payments and waivers of erased patrons, kept without them for the bookkeeping, removed
+after it."""
 
 from datetime import datetime
 
@@ -6,6 +7,7 @@ from sqlalchemy import Select, delete, select
 from sqlalchemy.orm import Session
 
 from shared.db import rows_changed
+from shared.models.desk import Waiver
 from shared.models.payment import Chargeback, Payment, Refund
 from shared.timeutil import LOCAL_TZ
 
@@ -18,10 +20,12 @@ def bookkeeping_cutoff(now: datetime, years: int) -> datetime:
 
 def purge_anonymised_payments(session: Session, before: datetime) -> int:
     """Remove the anonymised payments that last changed before `before`, with their refunds and
-    chargebacks, once none of those changed since; how many payments went."""
+    chargebacks, once none of those changed since, and the anonymised waivers made before it;
+    how many payments went."""
     expired = _expired(before)
     for model in (Refund, Chargeback):
         session.execute(delete(model).where(model.payment_id.in_(expired)))
+    session.execute(delete(Waiver).where(Waiver.patron_id.is_(None), Waiver.created_at < before))
     return rows_changed(session, delete(Payment).where(Payment.id.in_(expired)))
 
 

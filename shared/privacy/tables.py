@@ -48,6 +48,7 @@ HANDLING: dict[str, Handling] = {
     "payment": Handling("payments", ANONYMISED),
     "refund": Handling("refunds", ANONYMISED),
     "chargeback": Handling("chargebacks", ANONYMISED),
+    "waiver": Handling("waivers", ANONYMISED, "kept for the day reports, without its reason"),
     "mandate": Handling("mandates", DELETED),
     "id_check": Handling("id_checks", DELETED),
     "desk_id_check": Handling("desk_id_checks", DELETED),

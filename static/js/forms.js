@@ -10,6 +10,10 @@ document.addEventListener("DOMContentLoaded", function () {
   // moves on once the answer is another page: no reload that takes the reader's place away.
   var waiting = document.querySelector("[data-recheck]");
   if (waiting) { recheck(Number(waiting.dataset.recheck) * 1000); }
+  // A print button (the desk's day report): without scripts the browser's own Print does it.
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
   document.querySelectorAll("form[data-once]").forEach(function (form) {
     form.addEventListener("submit", function (event) {
       if (form.dataset.sent) { event.preventDefault(); return; }

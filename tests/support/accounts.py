@@ -39,6 +39,25 @@ def give_card(
     return card
 
 
+def first_login(client: FlaskClient, patron: Patron, email: str, password: str) -> str:
+    """Send the first-login form (after a login without e-mail) with the patron's own data and
+    this address and password; where it leads."""
+    form = client.get("/eerste-keer")
+    assert form.status_code == 200, form.location
+    answers = {
+        "email": email,
+        "password": password,
+        "password_confirm": password,
+        "surname": patron.surname,
+        "first_name": patron.first_name,
+        "postcode_digits": patron.postcode[:4],
+        "terms": "y",
+    }
+    done = client.post("/eerste-keer", data={"csrf_token": csrf_token(form), **answers})
+    assert done.status_code == 303, done.get_data(as_text=True)
+    return done.location
+
+
 def log_in(
     client: FlaskClient, login: str, password: str = PASSWORD, next_path: str = ""
 ) -> object:

@@ -2,7 +2,7 @@
 (a partial unique index)
 
 Revision ID: 6b3d9e1f4a27
-Revises: 8c4e2a6f1b39
+Revises: 9c4e2a7b1d58
 Create Date: 2026-12-30 10:00:00.000000
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "6b3d9e1f4a27"
-down_revision = "8c4e2a6f1b39"
+down_revision = "9c4e2a7b1d58"
 branch_labels = None
 depends_on = None
 

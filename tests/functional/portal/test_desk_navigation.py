@@ -17,6 +17,7 @@ DESK_LINKS = [
     ("/balie/klanten/nieuw", "Nieuwe klant"),
     ("/balie/brieven", "Brieven"),
     ("/balie/zuilen", "Zuilen"),
+    ("/balie/dagrapport", "Dagrapport"),
 ]
 COORDINATOR_LINKS = [("/balie/audit", "Auditlog"), ("/balie/medewerkers", "Medewerkers")]
 

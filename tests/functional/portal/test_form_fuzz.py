@@ -44,8 +44,10 @@ from shared.memberships.cancellation import Cancellation, CancelWhen, cancel_sub
 from shared.memberships.change import Target, change_subscription
 from shared.models.account import LoginAccount
 from shared.models.card import Card, CardRole, CardStatus
+from shared.models.desk import Desk
 from shared.models.membership import Letter
 from shared.models.patron import Patron, PaymentPlan, Subscription, SubscriptionStatus
+from shared.models.payment import Payment
 from shared.patrons.lookup import find_patron_by_any_number
 from shared.text import max_length
 from tests.functional.portal.test_desk_cards import card_number
@@ -60,6 +62,7 @@ from tests.support.accounts import (
     member,
 )
 from tests.support.databases import only_on_sqlite
+from tests.support.desk_money import DESK_TERMINAL, add_desk, charge, choose_desk, take
 from tests.support.factories import create_account, create_card, create_patron
 from tests.support.fuzz import Value, filled_in, insert, spoiled, stored_text_problems
 from tests.support.oidc import LOGOUT_URI, add_service, authorize_url
@@ -410,6 +413,25 @@ def card_button(action: str, main: CardStatus) -> Callable[[Visit], tuple[str, s
         cards_as_at_first(visit, main)
         return desk(visit)
 
+
+def owing_at_a_desk(visit: Visit) -> None:
+    """A member (marieke85) owing a € 12.50 fee, and a desk with a PIN terminal."""
+    a_member()(visit)
+    patron = db.session.get_one(Patron, visit.made["patron"])
+    charge(visit.app, patron, "12.50", "Te laat", "fee-1")
+    visit.made["desk"] = add_desk(visit.app, "BALIE-HAL", "--terminal", DESK_TERMINAL).id
+
+
+def at_our_desk(page: str, action: str | None = None) -> Callable[[Visit], tuple[str, str]]:
+    """A money form: a desk member logged in and working at the desk (chosen once a visit)."""
+
+    def reach(visit: Visit) -> tuple[str, str]:
+        if "chosen" not in visit.made:
+            at_the_desk(page)(visit)
+            desk = db.session.get_one(Desk, visit.made["desk"])
+            visit.made["chosen"] = choose_desk(visit.client, desk).status_code == 303
+        return page.format(**visit.made), (action or page).format(**visit.made)
+
     return reach
 
 
@@ -474,7 +496,26 @@ def erase_page(visit: Visit) -> tuple[str, str]:
     return at_the_desk(ERASE_PAGE, ERASE_ACTION, "coordinator")(visit)
 
 
+def taken_at_our_desk(
+    means: str, page: str, action: str = ""
+) -> Callable[[Visit], tuple[str, str]]:
+    """A form about the payment the desk took by these means first (its page names it:
+    "{payment}"; `action` is added to the page's path)."""
+
+    def reach(visit: Visit) -> tuple[str, str]:
+        at_our_desk(DESK_MONEY)(visit)
+        if "payment" not in visit.made:
+            take(visit.client, db.session.get_one(Patron, visit.made["patron"]), means=means)
+            taken = select(Payment.reference).where(Payment.desk_id.is_not(None))
+            visit.made["payment"] = db.session.scalars(taken).one()
+        shown = page.format(**visit.made)
+        return shown, shown + action
+
+    return reach
+
+
 CHANGE_PAGE = "/balie/klanten/{customer}/wijzigen"
+DESK_MONEY = "/balie/klanten/{customer}/"
 CHANGE = {"target": ["0053:once", "0049:direct_debit", "0045:once", "0053:cash", ""]}
 CHANGE |= {"confirmed": [None, "1"]}
 DETAILS = {name: [str(value)] for name, value in details_data().items()} | {
@@ -751,6 +792,40 @@ FORMS = [
         erase_page,
         records_to_erase,
         path=["number"],
+    ),
+    Form(
+        "staff.choose_desk",
+        {"desk": ["{desk}", "0"], "next": ["/balie/klanten", "https://elders.example/"]},
+        at_the_desk("/balie/balie-kiezen"),
+        owing_at_a_desk,
+    ),
+    Form(
+        "staff.take_payment",
+        {
+            "means": ["cash", "terminal", "link"],
+            "amount": ["", "5,00", "€ 12.50", "99"],
+            "request_key": ["0" * 32, "{customer}"],
+        },
+        at_our_desk(DESK_MONEY + "betalen"),
+        owing_at_a_desk,
+    ),
+    Form(
+        "staff.cancel_terminal_payment",
+        {},
+        taken_at_our_desk("terminal", DESK_MONEY + "betaling/{payment}", "/stoppen"),
+        owing_at_a_desk,
+    ),
+    Form(
+        "staff.waive_charge",
+        {"charge": ["manual:fee-1", "manual:niets"], "reason": ["Coulance", ""]},
+        at_our_desk(DESK_MONEY + "kwijtschelden"),
+        owing_at_a_desk,
+    ),
+    Form(
+        "staff.refund_payment",
+        {"amount": ["", "1,00", "12,50"], "description": ["Vergissing", ""]},
+        taken_at_our_desk("cash", DESK_MONEY + "terugbetalen/{payment}"),
+        owing_at_a_desk,
     ),
     Form("oidc.authorize", {"decision": ["allow", "deny"]}, consent_page, with_service),
     Form(

@@ -1,5 +1,7 @@
 """The kiosk API: collecting a card (reserve, activate) after an ID check, and blocking it."""
 
+from collections.abc import Callable
+
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -13,11 +15,12 @@ from shared.cards.numbers import luhn_check_digit
 from shared.models.card import Card, CardRole, CardStatus
 from shared.models.catalogue import Branch
 from shared.models.patron import Patron
-from tests.support.accounts import PASSWORD, give_card, member
+from tests.support.accounts import PASSWORD, first_login, give_card, log_in, member
 from tests.support.kiosk_api import KioskApi, queued_mail, register_kiosk
 
 CHIP = "04A1B2C3D4E5F6"
 OTHER_CHIP = "04FFEEDDCCBBAA"
+OWN_PASSWORD = "Zeven zilveren zwanen op de gracht"
 
 
 @pytest.fixture
@@ -115,20 +118,25 @@ def test_after_activation_the_card_number_logs_in_and_the_old_number_says_so(
 
 
 def test_a_login_named_after_the_temporary_number_is_renamed(
-    app: Flask, kiosk: KioskApi, patron: Patron
+    app: Flask, kiosk: KioskApi, patron: Patron, new_browser: Callable[[], FlaskClient]
 ) -> None:
     runner = app.test_cli_runner()
     runner.invoke(args=["accounts", "forget", patron.temporary_number])
     created = runner.invoke(args=["accounts", "create-login", patron.temporary_number])
     password = created.output.split("password ")[1].strip()
-    identified = kiosk.identify(method="password", login=patron.temporary_number, password=password)
+    browser = new_browser()  # the kiosk takes the password the patron chose on the website
+    assert log_in(browser, patron.temporary_number, password).location == "/eerste-keer"
+    first_login(browser, patron, "marieke@example.nl", OWN_PASSWORD)
+    identified = kiosk.identify(
+        method="password", login=patron.temporary_number, password=OWN_PASSWORD
+    )
     ticket = identified.json["ticket"]
     kiosk.verify_id(patron, ticket)
     number = reserve(kiosk, ticket)["card_number"]
     kiosk.call("POST", f"/cards/{number}/activate", ticket, {"chip_uid": CHIP})
     db.session.expire_all()
     assert patron.login_account.username == number
-    assert login.log_in(db.session, number, password, now()).new_number is None
+    assert login.log_in(db.session, number, OWN_PASSWORD, now()).new_number is None
 
 
 def test_activation_needs_the_chip_that_was_reserved(

@@ -25,6 +25,7 @@ from shared.mail.outbox import enqueue
 from shared.models.account import LoginAccount
 from shared.models.audit import AuditEntry
 from shared.models.card import Card
+from shared.models.desk import Waiver
 from shared.models.erasure import PatronErasure
 from shared.models.id_check import DeskIdCheck
 from shared.models.mail import OutboxMail
@@ -34,11 +35,13 @@ from shared.models.payment import Payment
 from shared.patrons.lookup import find_patron_by_any_number
 from shared.payments import ledger
 from shared.privacy.erasure import ErasureRefused, erase
+from shared.timeutil import LOCAL_TZ
 from tests.functional.portal.test_desk_cancellation import cancel
 from tests.functional.portal.test_desk_search import ids
 from tests.functional.portal.test_staff_patron_screen import id_checks
 from tests.support.accounts import give_card, log_in, member
 from tests.support.dates import noon_on
+from tests.support.desk_money import add_desk, charge, day_report_json, staff_at, waive
 from tests.support.factories import create_account, create_patron
 from tests.support.signup import csrf_token
 from tests.support.staff import desk_session, screen
@@ -487,3 +490,28 @@ def test_two_erasures_of_the_patron_at_once_erase_once(
         thread.join()
     assert sorted(outcome for _, (outcome,) in started) == ["erased", "erasure_done"]
     assert len(audited("patron.erased")) == 1
+
+
+def test_a_waiver_is_kept_without_patron_or_reason_for_the_day_reports(
+    app: Flask,
+    client: FlaskClient,
+    clock: ManualClock,
+    staff: Callable[..., FlaskClient],
+    new_browser: Callable[[], FlaskClient],
+) -> None:
+    patron = ended_member(client, clock, staff)
+    charge(app, patron, "5.00", "Beschadigd boek", "damaged-1")
+    balie = staff_at(app, new_browser(), add_desk(app), "balie2")
+    reason = "Klant verhuist naar Assen"
+    assert waive(balie, patron, charge="manual:damaged-1", reason=reason).status_code == 303
+    day = now().astimezone(LOCAL_TZ).date().isoformat()
+    assert day_report_json(app, day)["waived"] == "5.00"
+    staff("coordinator", "coordinator")
+    assert run(app, "erase", CARD, "--staff", "coordinator", "--yes").exit_code == 0
+    db.session.expire_all()
+    [waiver] = db.session.scalars(select(Waiver)).all()
+    assert (waiver.patron_id, waiver.reason, waiver.amount) == (None, "-", Decimal("5.00"))
+    assert day_report_json(app, day)["waived"] == "5.00"
+    clock.set(noon_on(date(now().year + 8, 1, 1)))
+    run(app, "purge")
+    assert db.session.scalars(select(Waiver)).all() == []
