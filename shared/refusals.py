@@ -374,6 +374,13 @@ REFUSALS: dict[str, Refusal] = {
         BAD_REQUEST,
         N_("This is no card number: scan the blank card's barcode again, or type its 13 digits."),
     ),
+    "card_number_other_branch": Refusal(
+        REFUSED,
+        N_(
+            "This card number is not of one of our branches: take one of our blank cards. A"
+            " card of another library is not linked here."
+        ),
+    ),
     "card_number_taken": Refusal(
         CONFLICT, N_("This card has been given out already. Take another blank card.")
     ),
@@ -418,7 +425,7 @@ REFUSALS: dict[str, Refusal] = {
         CONFLICT, N_("The patron has no active main card: a secondary card goes with one.")
     ),
     "card_not_active_to_block": Refusal(
-        CONFLICT, N_("This card is not active: it is blocked already.")
+        CONFLICT, N_("This card was replaced: it no longer works, so it needs no blocking.")
     ),
     "card_not_blocked": Refusal(CONFLICT, N_("This card is not blocked.")),
     "card_replaced_since": Refusal(
@@ -439,7 +446,11 @@ REFUSALS: dict[str, Refusal] = {
         CONFLICT, N_("A replaced card stays on the record: it cannot be deleted.")
     ),
     "card_has_secondary": Refusal(
-        CONFLICT, N_("Secondary cards go with this card: delete or block those first.")
+        CONFLICT,
+        N_(
+            "The patron has active secondary cards, which need a main card: delete or block"
+            " those first."
+        ),
     ),
     # Special subscriptions and the cost build-up (seed 002)
     "unknown_selection": Refusal(BAD_REQUEST, N_("Choose a selection from the list.")),

@@ -56,7 +56,7 @@ DESK_WORDS = {
 def scan_card(number: str) -> str | Response:
     """The scan field (a barcode scanner types the number and Enter) and what the card becomes."""
     patron = patron_or_404(number)
-    form = CardScanForm(kind=_likely_kind(patron))
+    form = CardScanForm(**_likely_choice(patron))
     if form.validate_on_submit():
         try:
             card = _scanned(form, patron)
@@ -64,6 +64,8 @@ def scan_card(number: str) -> str | Response:
             db.session.rollback()
             field = form.kind if error.code in KIND_REFUSALS else form.card_number
             add_error(field, card_refusal(error))
+            if field is form.card_number:
+                form.card_number.data = ""  # the next scan types into an empty field
         else:
             db.session.commit()
             flash(_("Card %(number)s is linked to the patron.", number=card.number), "success")
@@ -80,16 +82,19 @@ def _scanned(form: CardScanForm, patron: Patron) -> Card:
         return cards.replace_card(session, staff, patron, scanned, reason, mail_settings(), moment)
     if kind == SECONDARY:
         return cards.add_secondary_card(session, staff, patron, scanned, moment)
-    return cards.add_main_card(session, staff, patron, scanned, moment)
+    return cards.add_main_card(session, staff, patron, scanned, mail_settings(), moment)
 
 
-def _likely_kind(patron: Patron) -> str:
+def _likely_choice(patron: Patron) -> dict[str, str]:
     """What a scanned card most likely becomes: the main card when the patron has none, a
-    replacement of a blocked or lost one, else a secondary card."""
+    replacement of a blocked or lost one (for the reason it was blocked), else a secondary
+    card."""
     newest = newest_main_card(db.session(), patron)
     if newest is None or newest.status == CardStatus.REPLACED:
-        return ADD
-    return SECONDARY if newest.status == CardStatus.ACTIVE else REPLACE
+        return {"kind": ADD}
+    if newest.status == CardStatus.ACTIVE:
+        return {"kind": SECONDARY}
+    return {"kind": REPLACE, "reason": newest.status_reason or CardReason.DAMAGED}
 
 
 @bp.post("/klanten/<number>/passen/<card_number>/blokkeren", endpoint="block_card")
@@ -104,6 +109,7 @@ def block(number: str, card_number: str) -> Response:
             db.session(), current_user, patron, card_number, CardReason(form.reason.data), now()
         ),
         _("Card %(number)s is blocked.", number=card_number),
+        _("Card %(number)s was blocked already.", number=card_number),
     )
 
 
@@ -116,6 +122,7 @@ def unblock(number: str, card_number: str) -> Response:
         CardButtonForm(),
         lambda: cards.unblock(db.session(), current_user, patron, card_number, now()),
         _("Card %(number)s works again.", number=card_number),
+        _("Card %(number)s works already.", number=card_number),
     )
 
 
@@ -128,23 +135,27 @@ def delete(number: str, card_number: str) -> Response:
         CardButtonForm(),
         lambda: cards.delete(db.session(), current_user, patron, card_number, now()),
         _("Card %(number)s is deleted.", number=card_number),
+        _("Card %(number)s was deleted already.", number=card_number),
     )
 
 
-def _acted(patron: Patron, form: PortalForm, action: Callable[[], object], done: str) -> Response:
-    """Do a card action when its form is valid; say what was done, or why not."""
+def _acted(
+    patron: Patron, form: PortalForm, action: Callable[[], bool], done: str, already: str
+) -> Response:
+    """Do a card action when its form is valid; say what was done (or that it was done before:
+    a second press of the button), or why not."""
     if not form.validate_on_submit():
         if (why := _not_valid_because(form)) is not None:
             flash(why, "error")
         return _to_patron(patron)
     try:
-        action()
+        acted = action()
     except DomainError as error:
         db.session.rollback()
         flash(card_refusal(error), "error")
     else:
         db.session.commit()
-        flash(done, "success")
+        flash(done if acted else already, "success")
     return _to_patron(patron)
 
 

@@ -30,26 +30,30 @@ def block_card(session: Session, patron: Patron, card: Card, reason: CardReason)
     reason kept. A main card blocks lending until it is unblocked or replaced."""
     if card.status != CardStatus.ACTIVE:
         raise DomainError("card_not_active_to_block")
-    card.status = CardStatus.LOST if reason == CardReason.LOST else CardStatus.BLOCKED
-    card.status_reason = reason
+    card.status, card.status_reason = blocked_status(reason), reason
     if card.role == CardRole.MAIN:
         patron.lending_blocked = True
     session.flush()
     return card
 
 
+def blocked_status(reason: str | None) -> CardStatus:
+    """The status of a card that stopped working for this reason: *lost* or *blocked*."""
+    return CardStatus.LOST if reason == CardReason.LOST else CardStatus.BLOCKED
+
+
 def unblock_card(session: Session, patron: Patron, card: Card, now: datetime) -> Card:
-    """A blocked or lost card found again works again. A main card only while no main card was
-    issued since, and under a valid subscription (lending is unblocked again); a secondary card
+    """A blocked or lost card found again works again, under a valid subscription. A main card
+    only while no main card was issued since (lending is unblocked again); a secondary card
     only beside an active main card, which it goes with."""
     if card.status == CardStatus.REPLACED:
         raise DomainError("card_replaced_since")
     if card.status not in BLOCKED_STATUSES:
         raise DomainError("card_not_blocked")
+    if card.role == CardRole.MAIN and _main_card_since(session, card):
+        raise DomainError("card_replaced_since")
+    require_valid_subscription(patron, local_today(now))
     if card.role == CardRole.MAIN:
-        if _main_card_since(session, card):
-            raise DomainError("card_replaced_since")
-        require_valid_subscription(patron, local_today(now))
         patron.lending_blocked = False
     else:
         main = main_card(session, patron)

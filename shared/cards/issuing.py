@@ -1,13 +1,16 @@
-"""Issuing a card: whether a patron needs one, making an encoded or scanned card the main card
-(lending unblocked, login renamed, number mailed), and replacing the main card by a new one."""
+"""Issuing a card: whether a patron needs one, making an encoded or scanned card the patron's one
+active main card (lending unblocked, login renamed, number mailed), and replacing the main card
+by a new one."""
 
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from shared.cards.lookup import main_card, newest_main_card
-from shared.cards.numbers import is_valid_card_number, mint_card_number, normalise_chip_uid
+from shared.cards.lookup import card_number_taken, main_card, newest_main_card
+from shared.cards.numbers import mint_card_number, normalise_chip_uid
+from shared.cards.scanning import check_scanned_number, scanned_card
+from shared.cards.secondary import attach_secondaries
 from shared.db import lock_row
 from shared.errors import DomainError
 from shared.mail.patron_mail import patron_email, queue_mail
@@ -42,11 +45,6 @@ def pending_card(session: Session, patron: Patron, uid: str, now: datetime) -> C
     return card
 
 
-def card_number_taken(session: Session, number: str) -> bool:
-    """Whether a card has this number."""
-    return session.scalar(select(Card.id).where(Card.number == number)) is not None
-
-
 def activate_card(
     session: Session,
     patron: Patron,
@@ -69,22 +67,26 @@ def activate_card(
         return card
     if card.status != CardStatus.PENDING or main_card(session, patron) is not None:
         raise DomainError("card_not_pending", status=card.status)
-    replaced = _make_main_card(session, patron, card, now)
+    replaced = _make_main_card(session, patron, card, stopped_main_card(session, patron), now)
     queue_new_card_mail(session, patron, card, replaced, mail, now, locale)
     session.flush()
     return card
 
 
-def issue_scanned_card(session: Session, patron: Patron, number: str, now: datetime) -> Card:
+def issue_scanned_card(
+    session: Session, patron: Patron, number: str, now: datetime
+) -> tuple[Card, str]:
     """Staff: make the blank card whose number was scanned the main card of a patron who has
-    none, while their subscription (one with a card) is valid. No mail: the patron holds it."""
+    none active, while their subscription (one with a card) is valid; it follows their lost or
+    blocked main card, if they have one, as at the kiosk (that card keeps its status). The card
+    and the number the patron used until now."""
     check_scanned_number(session, patron, number)
     if not needs_card(session, patron):
         raise DomainError("card_not_needed_here")
     card = scanned_card(session, patron, number, CardRole.MAIN, now)
-    _make_main_card(session, patron, card, now)
+    replaced = _make_main_card(session, patron, card, stopped_main_card(session, patron), now)
     session.flush()
-    return card
+    return card, replaced
 
 
 def replace_main_card(
@@ -95,82 +97,65 @@ def replace_main_card(
     mail: MailSettings,
     now: datetime,
 ) -> tuple[Card, Card]:
-    """Staff: the scanned blank card becomes the main card in place of the newest one (active,
-    blocked or lost), which is *replaced* for the reason given; the new number is mailed as at
-    the kiosk. The old card and the new one."""
+    """Staff: the scanned blank card becomes the main card in place of the active one (else the
+    newest that stopped working, blocked or lost), which is *replaced* for the reason given;
+    the new number is mailed as at the kiosk. The old card and the new one."""
     check_scanned_number(session, patron, number)
-    old = newest_main_card(session, patron)
-    if old is None or old.status == CardStatus.REPLACED:
+    old = main_card(session, patron) or stopped_main_card(session, patron)
+    if old is None:
         raise DomainError("no_card_to_replace")
     card = scanned_card(session, patron, number, CardRole.MAIN, now)
     old.status, old.status_reason = CardStatus.REPLACED, reason
-    replaced = _make_main_card(session, patron, card, now)
+    replaced = _make_main_card(session, patron, card, old, now)
     queue_new_card_mail(session, patron, card, replaced, mail, now)
     session.flush()
     return old, card
 
 
-def check_scanned_number(session: Session, patron: Patron, number: str) -> None:
-    """Refuse a scanned number that is no card number or is given out already, and a patron
-    whose subscription has no card; the patron's row is held until commit."""
-    if not is_valid_card_number(number):
-        raise DomainError("card_number_invalid")
-    lock_row(session, Patron, patron.id)
-    if card_number_taken(session, number):
-        raise DomainError("card_number_taken")
-    subscription = current_subscription(patron)
-    if subscription is not None and not subscription.type.has_card:
-        raise DomainError("card_not_needed_here")
+def stopped_main_card(session: Session, patron: Patron) -> Card | None:
+    """The newest main card that stopped working (blocked or lost) and was not followed yet."""
+    newest = newest_main_card(session, patron)
+    stopped = newest is not None and newest.status in (CardStatus.BLOCKED, CardStatus.LOST)
+    return newest if stopped else None
 
 
-def scanned_card(
-    session: Session, patron: Patron, number: str, role: CardRole, now: datetime
-) -> Card:
-    """The patron's new card of this number, waiting to be made active."""
-    card = Card(patron_id=patron.id, number=number, role=role, status=CardStatus.PENDING)
-    card.issued_at = now
-    session.add(card)
-    return card
-
-
-def _make_main_card(session: Session, patron: Patron, card: Card, now: datetime) -> str:
-    """Activate the card as the patron's main card: numbers reserved for a card being encoded go,
-    lending is unblocked, a login named after the old number takes the card's, secondary cards
-    go with it. The old number."""
+def _make_main_card(
+    session: Session, patron: Patron, card: Card, previous: Card | None, now: datetime
+) -> str:
+    """Activate the card as the patron's only active main card, following `previous`: numbers
+    reserved for a card being encoded go, lending is unblocked, a login named after one of the
+    patron's numbers takes the card's, secondary cards go with it. The number until now."""
     require_valid_subscription(patron, local_today(now))
-    replaced = _number_until_now(session, patron)
-    card.status, card.issued_at = CardStatus.ACTIVE, now
+    if main_card(session, patron) is not None:
+        raise DomainError("card_not_needed_here")
+    card.status, card.issued_at, card.replaces = CardStatus.ACTIVE, now, previous
     session.flush()
     session.execute(
         delete(Card).where(Card.patron_id == patron.id, Card.status == CardStatus.PENDING)
     )
     patron.lending_blocked = False
-    rename_login(session, patron, replaced, card.number)
-    # A secondary card goes with the main card of the moment.
-    session.execute(
-        update(Card)
-        .where(Card.patron_id == patron.id, Card.role == CardRole.SECONDARY)
-        .values(main_card_id=card.id)
-        .execution_options(synchronize_session="fetch")
-    )
-    return replaced
+    rename_login(session, patron, card.number)
+    attach_secondaries(session, patron)
+    return previous.number if previous is not None else patron.customer_number
 
 
-def _number_until_now(session: Session, patron: Patron) -> str:
-    """The number the patron used so far: their last main card's, else the temporary one."""
-    last = newest_main_card(session, patron)
-    return last.number if last is not None else patron.customer_number
-
-
-def rename_login(session: Session, patron: Patron, old: str, new: str) -> None:
-    """A login named after the old number is named after the new card (the temporary number
-    keeps working: login finds it on the patron, and says to use the card from now on)."""
+def rename_login(session: Session, patron: Patron, new: str) -> None:
+    """A login named after one of the patron's numbers (a card's, the temporary or system
+    number) is named after `new`; a name the patron chose stays. (The temporary number keeps
+    working: login finds it on the patron, and says to use the card from now on.)"""
     account = patron.login_account
-    if account is None or account.username_key != old.casefold():
+    if account is None or not _a_number_of(session, patron, account.username_key):
         return
     taken = select(LoginAccount.id).where(LoginAccount.username_key == new.casefold())
     if session.scalar(taken) is None:
         account.username, account.username_key = new, new.casefold()
+
+
+def _a_number_of(session: Session, patron: Patron, key: str) -> bool:
+    """Whether the (case-folded) name is one of the patron's numbers (card numbers are digits)."""
+    own = {n.casefold() for n in (patron.temporary_number, patron.system_number) if n}
+    cards = select(Card.id).where(Card.patron_id == patron.id, Card.number == key)
+    return key in own or session.scalar(cards.limit(1)) is not None
 
 
 def queue_new_card_mail(

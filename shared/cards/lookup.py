@@ -19,6 +19,11 @@ def main_card(session: Session, patron: Patron) -> Card | None:
     )
 
 
+def card_number_taken(session: Session, number: str) -> bool:
+    """Whether a card has this number."""
+    return session.scalar(select(Card.id).where(Card.number == number)) is not None
+
+
 def newest_main_card(session: Session, patron: Patron) -> Card | None:
     """The main card issued last (active, blocked, lost or replaced), if any was."""
     query = select(Card).where(

@@ -1,11 +1,13 @@
-"""Secondary cards (*volgpas*): a second card of the patron that borrows but never logs in."""
+"""Secondary cards (*volgpas*): a second card of the patron that borrows but never logs in, and
+goes with the patron's active main card."""
 
 from datetime import datetime
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from shared.cards.issuing import check_scanned_number, scanned_card
 from shared.cards.lookup import main_card
+from shared.cards.scanning import check_scanned_number, scanned_card
 from shared.errors import DomainError
 from shared.models.card import Card, CardRole, CardStatus
 from shared.models.patron import Patron
@@ -25,3 +27,17 @@ def issue_secondary_card(session: Session, patron: Patron, number: str, now: dat
     card.status, card.main_card_id = CardStatus.ACTIVE, main.id
     session.flush()
     return card
+
+
+def attach_secondaries(session: Session, patron: Patron) -> None:
+    """All the patron's secondary cards go with their active main card (after a new main card,
+    or a merge that brought another record's cards); nothing changes while none is active."""
+    main = main_card(session, patron)
+    if main is None:
+        return
+    session.execute(
+        update(Card)
+        .where(Card.patron_id == patron.id, Card.role == CardRole.SECONDARY)
+        .values(main_card_id=main.id)
+        .execution_options(synchronize_session="fetch")
+    )

@@ -8,8 +8,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shared.cards.blocking import block_card, unblock_card
-from shared.cards.issuing import issue_scanned_card, replace_main_card
+from shared.cards.blocking import BLOCKED_STATUSES, block_card, unblock_card
+from shared.cards.issuing import issue_scanned_card, queue_new_card_mail, replace_main_card
+from shared.cards.lookup import card_number_taken
 from shared.cards.removal import delete_unused_card
 from shared.cards.secondary import issue_secondary_card
 from shared.db import lock_row
@@ -26,18 +27,28 @@ SECONDARY_ADDED = "card.secondary_added"
 BLOCKED = "card.blocked"
 UNBLOCKED = "card.unblocked"
 DELETED = "card.deleted"
-# How a scanned card is issued in each role, and the audit log's action for it.
-ISSUING = {
-    CardRole.MAIN: (issue_scanned_card, ADDED),
-    CardRole.SECONDARY: (issue_secondary_card, SECONDARY_ADDED),
-}
 
 
 def add_main_card(
-    session: Session, staff: LoginAccount, patron: Patron, number: str, now: datetime
+    session: Session,
+    staff: LoginAccount,
+    patron: Patron,
+    number: str,
+    mail: MailSettings,
+    now: datetime,
 ) -> Card:
-    """The scanned blank card becomes the main card of a patron who has none active."""
-    return _add(session, staff, patron, number, now, CardRole.MAIN)
+    """The scanned blank card becomes the main card of a patron who has none active; as at the
+    kiosk, the login is renamed and the new number mailed. A scan sent twice is done once."""
+    if (same := _already(session, patron, number, CardRole.MAIN)) is not None:
+        return same
+    before = audited(patron)
+    card, replaced = issue_scanned_card(session, patron, number, now)
+    queue_new_card_mail(session, patron, card, replaced, mail, now)
+    after = audited(patron, card)
+    if card.replaces is not None:
+        after |= {"replaced_card": card.replaces.number, "replaced_status": card.replaces.status}
+    audit.record(session, staff, ADDED, now, patron.id, before, after)
+    return card
 
 
 def replace_card(
@@ -62,25 +73,13 @@ def replace_card(
 def add_secondary_card(
     session: Session, staff: LoginAccount, patron: Patron, number: str, now: datetime
 ) -> Card:
-    """The scanned blank card becomes a secondary card (*volgpas*) of the patron."""
-    return _add(session, staff, patron, number, now, CardRole.SECONDARY)
-
-
-def _add(
-    session: Session,
-    staff: LoginAccount,
-    patron: Patron,
-    number: str,
-    now: datetime,
-    role: CardRole,
-) -> Card:
-    """Issue the scanned card in this role, in the audit log; a scan sent twice is done once."""
-    if (same := _already(session, patron, number, role)) is not None:
+    """The scanned blank card becomes a secondary card (*volgpas*) of the patron; a scan sent
+    twice is done once."""
+    if (same := _already(session, patron, number, CardRole.SECONDARY)) is not None:
         return same
     before = audited(patron)
-    issue, action = ISSUING[role]
-    card = issue(session, patron, number, now)
-    audit.record(session, staff, action, now, patron.id, before, audited(patron, card))
+    card = issue_secondary_card(session, patron, number, now)
+    audit.record(session, staff, SECONDARY_ADDED, now, patron.id, before, audited(patron, card))
     return card
 
 
@@ -91,36 +90,50 @@ def block(
     number: str,
     reason: CardReason,
     now: datetime,
-) -> Card:
-    """Block the patron's card with this number: lost, stolen, damaged or another reason."""
+) -> bool:
+    """Block the patron's card with this number: lost, stolen, damaged or another reason.
+    Whether it was blocked now (not: it was already, a second press of the button)."""
     card = patrons_card(session, patron, number)
+    if card.status in BLOCKED_STATUSES:
+        return False
     before = audited(patron, card)
     block_card(session, patron, card, reason)
     audit.record(session, staff, BLOCKED, now, patron.id, before, audited(patron, card))
-    return card
+    return True
 
 
 def unblock(
     session: Session, staff: LoginAccount, patron: Patron, number: str, now: datetime
-) -> Card:
-    """Unblock the patron's card with this number: it was found again."""
+) -> bool:
+    """Unblock the patron's card with this number: it was found again. Whether it was
+    unblocked now (not: it works already, a second press of the button)."""
     card = patrons_card(session, patron, number)
+    if card.status == CardStatus.ACTIVE:
+        return False
     before = audited(patron, card)
     unblock_card(session, patron, card, now)
     audit.record(session, staff, UNBLOCKED, now, patron.id, before, audited(patron, card))
-    return card
+    return True
 
 
 def delete(
     session: Session, staff: LoginAccount, patron: Patron, number: str, now: datetime
-) -> None:
+) -> bool:
     """Delete the patron's card with this number, added by mistake and never used; the audit
-    entry keeps its number."""
+    entry keeps its number. Whether it was deleted now (not: no card has the number any more,
+    a second press of the button)."""
+    _hold(session, patron)
+    if not card_number_taken(session, number):
+        return False
     card = patrons_card(session, patron, number)
     before = audited(patron, card)
+    previous = card.replaces
     delete_unused_card(session, patron, card)
     after = audited(patron) | {"card_number": number, "status": "deleted"}
+    if previous is not None:
+        after |= {"restored_card": previous.number, "restored_status": previous.status}
     audit.record(session, staff, DELETED, now, patron.id, before, after)
+    return True
 
 
 def patrons_card(session: Session, patron: Patron, number: str) -> Card:

@@ -12,6 +12,7 @@ from sqlalchemy import MetaData, Table, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from shared.cards.lookup import main_card
+from shared.cards.secondary import attach_secondaries
 from shared.db import Base, commits_own_work, lock_row, rows_changed, table_of
 from shared.desk import audit
 from shared.desk.merge_customer import kept_customer
@@ -154,6 +155,7 @@ def merge_committing(
     replaced = _one_main_card(session, survivor, other, MAIN_CARD in take)
     blocked = _one_login(session, survivor, other, LOGIN in take)
     moved = _move_rows(session, survivor.id, other.id)
+    attach_secondaries(session, survivor)
     _take_fields(survivor, other, take)
     other.merged_into_id, other.merged_at = survivor.id, now
     session.flush()

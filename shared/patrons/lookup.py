@@ -11,7 +11,8 @@ from shared.models.patron import Patron
 
 def find_patron(session: Session, number: str) -> Patron | None:
     """The patron with this customer or system number, or an active card with this number (the
-    record a merged duplicate went into, for the duplicate's numbers)."""
+    record a merged duplicate went into, for the duplicate's numbers). A secondary card finds
+    its holder too (the kiosk's balance and payments); logging in refuses it (`card_holder`)."""
     holder = select(Card.patron_id).where(Card.number == number, Card.status == CardStatus.ACTIVE)
     found = session.scalar(
         select(Patron).where(

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.wiring import now
-from shared.models.card import Card, CardRole
+from shared.models.card import Card, CardRole, CardStatus
 from shared.models.mail import OutboxMail
 from shared.models.patron import Patron
 from tests.support.signup import account_data, csrf_token, signed_up
@@ -29,9 +29,11 @@ def member(
     return patron
 
 
-def give_card(patron: Patron, number: str, role: str = CardRole.MAIN) -> Card:
+def give_card(
+    patron: Patron, number: str, role: str = CardRole.MAIN, status: str = CardStatus.ACTIVE
+) -> Card:
     """A card for the patron, as the kiosk or the desk will issue it."""
-    card = Card(patron_id=patron.id, number=number, role=role, issued_at=now())
+    card = Card(patron_id=patron.id, number=number, role=role, status=status, issued_at=now())
     db.session.add(card)
     db.session.commit()
     return card

@@ -24,6 +24,7 @@ from shared.desk.merge_sides import fingerprint, side_of
 from shared.errors import DomainError
 from shared.models.account import AccountStatus, LoginAccount
 from shared.models.audit import AuditEntry
+from shared.models.card import Card, CardRole, CardStatus
 from shared.models.ledger import LedgerEntry
 from shared.models.patron import Patron, PaymentPlan, Subscription, SubscriptionStatus
 from shared.models.payment import Payment, PaymentStatus
@@ -34,7 +35,12 @@ from tests.functional.portal.test_desk_merge import DAY, counts, merge, merge_pa
 from tests.functional.portal.test_direct_debit import webhook_of
 from tests.support.accounts import log_in, member
 from tests.support.dates import noon_on
-from tests.support.factories import create_account, create_patron, create_subscription
+from tests.support.factories import (
+    create_account,
+    create_card,
+    create_patron,
+    create_subscription,
+)
 from tests.support.oidc import add_service, tokens_for
 from tests.support.staff import desk_session
 
@@ -312,3 +318,19 @@ def test_a_row_being_added_for_the_other_record_is_waited_for(
     assert other.merged_into_id is None
     added = select(LedgerEntry.patron_id).where(LedgerEntry.dedupe_key == "meanwhile")
     assert db.session.scalar(added) == other.id
+
+
+def test_the_other_records_secondary_card_goes_with_the_main_card_that_stays(
+    app: Flask, clock: ManualClock
+) -> None:
+    staff, kept, other = records(clock)
+    mine = create_card(db.session, kept, now())
+    theirs = create_card(db.session, other, now())
+    follower = create_card(db.session, other, now(), role=CardRole.SECONDARY)
+    follower.main_card_id = theirs.id
+    db.session.commit()
+    shown = shown_of(kept, other)
+    merge_committing(db.session, staff, kept, other, Choice(frozenset(), shown, "nl"), now())
+    db.session.expire_all()
+    assert db.session.get_one(Card, theirs.id).status == CardStatus.REPLACED
+    assert db.session.get_one(Card, follower.id).main_card_id == mine.id

@@ -81,8 +81,7 @@ def test_lost_secondary_and_pending_cards_are_refused(kiosk: KioskApi, patron: P
     give_card(patron, "2527000000025", CardRole.SECONDARY)
     secondary = kiosk.identify(method="card", card_number="2527000000025")
     assert secondary.json == {"error": "secondary_card", "main": "•••••••••0017"}
-    give_card(patron, "2527000000033").status = CardStatus.PENDING
-    db.session.commit()
+    give_card(patron, "2527000000033", status=CardStatus.PENDING)
     pending = kiosk.identify(method="card", card_number="2527000000033")
     assert pending.json["error"] == "unknown_card"
     kiosk.call("POST", "/cards/block", kiosk.ticket(patron))
