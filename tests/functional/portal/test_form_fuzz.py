@@ -413,6 +413,8 @@ def card_button(action: str, main: CardStatus) -> Callable[[Visit], tuple[str, s
         cards_as_at_first(visit, main)
         return desk(visit)
 
+    return reach
+
 
 def owing_at_a_desk(visit: Visit) -> None:
     """A member (marieke85) owing a € 12.50 fee, and a desk with a PIN terminal."""
