@@ -189,6 +189,13 @@ REFUSALS: dict[str, Refusal] = {
         FORBIDDEN,
         N_("Only a coordinator may waive a refund or a chargeback: ask a coordinator."),
     ),
+    "waive_while_collecting": Refusal(
+        CONFLICT,
+        N_(
+            "A PIN terminal is collecting a payment from this patron: wait until it is paid or"
+            " stopped, then waive."
+        ),
+    ),
     "refund_beyond_credit": Refusal(
         FORBIDDEN,
         N_(
