@@ -164,6 +164,10 @@ REFUSALS: dict[str, Refusal] = {
     "login_not_blocked": Refusal(CONFLICT, N_("This login account is not blocked.")),
     # Money at the desk
     "desk_code_taken": Refusal(CONFLICT, N_("There is a desk with this code already.")),
+    "terminal_in_use": Refusal(
+        CONFLICT,
+        N_("PIN terminal %(terminal)s is in use at a kiosk or another desk already."),
+    ),
     "unknown_desk": Refusal(NOT_FOUND, N_("There is no desk with this code.")),
     "desk_nothing_owed": Refusal(REFUSED, N_("The patron owes nothing now.")),
     "desk_amount_not_owed": Refusal(

@@ -37,7 +37,7 @@ from tests.support.desk_money import (
     staff_at,
     take,
 )
-from tests.support.kiosk_api import owing_patron
+from tests.support.kiosk_api import owing_patron, register_kiosk
 from tests.support.portals import at_once
 from tests.support.signup import checkout
 from tests.support.staff import desk_session
@@ -315,3 +315,18 @@ def test_desks_are_added_and_listed_by_the_cli_and_the_demo_adds_one_per_branch(
     assert demo["BALIE-HAL"] == DESK_TERMINAL and demo["BALIE-5270"] == "term_sandboxKiosk2"
     branches = db.session.scalar(select(func.count()).select_from(Branch))
     assert len(demo) == branches + 1 and demo["BALIE-9401"] is None
+
+
+def test_a_terminal_of_a_kiosk_or_another_desk_is_refused_to_a_new_desk(
+    app: Flask,
+    mollie_sandbox,  # noqa: ANN001
+) -> None:
+    runner = app.test_cli_runner()
+    register_kiosk(app, "Kiosk hal", "--terminal", "term_sandboxKiosk1")
+    add_desk(app, "BALIE-HAL", "--terminal", DESK_TERMINAL)
+    for terminal in ("term_sandboxKiosk1", DESK_TERMINAL):
+        args = ["desk", "add", "BALIE-2", "--name", "X", "--branch", "5270", "--terminal", terminal]
+        refused = runner.invoke(args=args)
+        assert refused.exit_code == 1 and "terminal_in_use" in refused.output
+        assert f"PIN terminal {terminal} is in use" in refused.output
+    assert [desk.code for desk in db.session.scalars(select(Desk))] == ["BALIE-HAL"]
