@@ -168,6 +168,7 @@ REFUSALS: dict[str, Refusal] = {
         CONFLICT,
         N_("PIN terminal %(terminal)s is in use at a kiosk or another desk already."),
     ),
+    "desk_not_in_branch": Refusal(NOT_FOUND, N_("Desk %(desk)s is not in branch %(branch)s.")),
     "unknown_desk": Refusal(NOT_FOUND, N_("There is no desk with this code.")),
     "desk_nothing_owed": Refusal(REFUSED, N_("The patron owes nothing now.")),
     "desk_amount_not_owed": Refusal(
