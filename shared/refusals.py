@@ -164,6 +164,11 @@ REFUSALS: dict[str, Refusal] = {
     "login_not_blocked": Refusal(CONFLICT, N_("This login account is not blocked.")),
     # Money at the desk
     "desk_code_taken": Refusal(CONFLICT, N_("There is a desk with this code already.")),
+    "terminal_in_use": Refusal(
+        CONFLICT,
+        N_("PIN terminal %(terminal)s is in use at a kiosk or another desk already."),
+    ),
+    "desk_not_in_branch": Refusal(NOT_FOUND, N_("Desk %(desk)s is not in branch %(branch)s.")),
     "unknown_desk": Refusal(NOT_FOUND, N_("There is no desk with this code.")),
     "desk_nothing_owed": Refusal(REFUSED, N_("The patron owes nothing now.")),
     "desk_amount_not_owed": Refusal(
@@ -188,6 +193,13 @@ REFUSALS: dict[str, Refusal] = {
     "waive_coordinator_only": Refusal(
         FORBIDDEN,
         N_("Only a coordinator may waive a refund or a chargeback: ask a coordinator."),
+    ),
+    "waive_while_collecting": Refusal(
+        CONFLICT,
+        N_(
+            "A PIN terminal is collecting a payment from this patron: wait until it is paid or"
+            " stopped, then waive."
+        ),
     ),
     "refund_beyond_credit": Refusal(
         FORBIDDEN,

@@ -29,8 +29,8 @@ def report() -> tuple[str, int] | str:
     day = _day(request.args.get("datum", ""))
     desk = current_desk()
     chosen = desk.branch.code if desk else ""
-    branch = request.args.get("vestiging", chosen) or None
     desk_code = request.args.get("balie") or None
+    branch = request.args.get("vestiging", "" if desk_code else chosen) or None
     context = {
         "desks": list_desks(db.session()),
         "branches": db.session.scalars(select(Branch).order_by(Branch.code)).all(),

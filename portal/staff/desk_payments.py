@@ -17,7 +17,7 @@ from portal.forms import add_error
 from portal.refusals import refusal_message
 from portal.settlement import settle
 from portal.staff import patron_words
-from portal.staff.desk_choice import at_desk
+from portal.staff.desk_choice import at_desk, current_desk
 from portal.staff.money_forms import CASH, LINK, TERMINAL, TakeForm
 from portal.staff.patron_pages import patron_or_404
 from portal.staff.views import bp
@@ -26,7 +26,7 @@ from shared.desk.money import AtDesk, Taking, mail_pay_link, start_at_terminal, 
 from shared.errors import DomainError
 from shared.mail.patron_mail import payment_mail_address
 from shared.models.patron import Patron
-from shared.models.payment import Payment, PaymentStatus
+from shared.models.payment import Payment, PaymentMethod, PaymentStatus
 from shared.payments import ledger
 from shared.payments.point_of_sale import cancel_terminal_payment, payable
 from shared.payments.provider import PaymentProviderError
@@ -150,6 +150,10 @@ def cancel_terminal(number: str, reference: str) -> Response:
     """Stop the payment on the terminal while it still lets go (the card not yet accepted)."""
     patron = patron_or_404(number)
     payment = _desk_payment(patron, reference)
+    desk = current_desk()
+    # Only what waits on this desk's own terminal: not a mailed link, nor another desk's.
+    if payment.method != PaymentMethod.POINT_OF_SALE or desk is None or payment.desk_id != desk.id:
+        abort(404)
     try:
         cancel_terminal_payment(payment, payment_provider())
     except DomainError as error:

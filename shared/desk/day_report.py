@@ -90,7 +90,9 @@ def day_report(
 ) -> DayReport:
     """The report of one local day: of every branch, one branch, or one desk."""
     desk = find_desk(session, desk_code) if desk_code else None
-    branch = desk.branch if desk else _branch(session, branch_code)
+    branch = _branch(session, branch_code) or (desk.branch if desk else None)
+    if desk and desk.branch != branch:
+        raise DomainError("desk_not_in_branch", desk=desk.code, branch=branch_code)
     desks = [desk] if desk else [d for d in list_desks(session) if branch in (None, d.branch)]
     code = branch.code if branch else None
     report = DayReport(day, code, Totals(), {d: Totals() for d in desks}, Totals())

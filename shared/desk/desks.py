@@ -9,6 +9,7 @@ from shared.db import insert_or_ignore
 from shared.errors import DomainError
 from shared.models.catalogue import Branch
 from shared.models.desk import Desk
+from shared.models.kiosk import KioskDevice
 from shared.text import require_text
 
 
@@ -28,9 +29,21 @@ def add_desk(
         raise DomainError("unknown_branch", branch=branch_code)
     if terminal_id is not None and not terminal_id.startswith("term_"):
         raise DomainError("invalid_terminal", terminal=terminal_id)
+    if terminal_id is not None and _terminal_in_use(session, terminal_id):
+        raise DomainError("terminal_in_use", terminal=terminal_id)
     if not _insert(session, (code, name, terminal_id), branch, now):
         raise DomainError("desk_code_taken")
     return find_desk(session, code)
+
+
+def _terminal_in_use(session: Session, terminal_id: str) -> bool:
+    """Whether a kiosk in use or another desk pays on this terminal: a payment started at one
+    would cancel the other's waiting on it."""
+    kiosk = select(KioskDevice.id).where(
+        KioskDevice.terminal_id == terminal_id, KioskDevice.revoked_at.is_(None)
+    )
+    desk = select(Desk.id).where(Desk.terminal_id == terminal_id)
+    return session.scalar(select(kiosk.exists() | desk.exists())) or False
 
 
 def _insert(

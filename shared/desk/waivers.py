@@ -15,6 +15,7 @@ from shared.errors import DomainError
 from shared.models.desk import Waiver
 from shared.models.patron import Patron
 from shared.payments import direct_debit, ledger
+from shared.payments.point_of_sale import is_collecting
 from shared.text import check_text
 
 WAIVED = "charge.waived"  # the audit log's action
@@ -39,6 +40,9 @@ def waive_charge(
         raise DomainError("waive_reason_required")
     check_text("reason", reason, Waiver.reason)
     lock_row(session, Patron, patron.id)  # a double submit finds the charge waived
+    if is_collecting(session, patron):
+        # What the terminal takes would be paid on top of the waived charge: a credit.
+        raise DomainError("waive_while_collecting")
     charge = next((c for c in ledger.open_charges(session, patron.id) if c.key == charge_key), None)
     if charge is None:
         raise DomainError("charge_not_open")

@@ -88,6 +88,11 @@ def payable(session: Session, patron: Patron) -> Decimal:
     return to_amount(ledger.balance(session, patron.id) - sum(collecting, Decimal(0)))
 
 
+def is_collecting(session: Session, patron: Patron) -> bool:
+    """Whether a terminal (a kiosk's or a desk's) is collecting for the patron now."""
+    return bool(_collecting(session, patron))
+
+
 def _collecting(session: Session, patron: Patron) -> list[Payment]:
     """The patron's terminal payments that are not finished, as we know them (a payment link
     the desk mailed is not counted: the patron may never open it)."""

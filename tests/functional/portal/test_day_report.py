@@ -174,3 +174,13 @@ def test_the_report_refuses_an_unknown_branch_or_desk_and_a_wrong_date(
     balie = desk_session(app, new_browser(), "balie1")
     assert balie.get("/balie/dagrapport?datum=gisteren").status_code == 400
     assert balie.get("/balie/dagrapport?balie=NIETS").status_code == 404
+    no_desk = balie.get("/balie/balie-kiezen").get_data(as_text=True)
+    assert 'role="alert">Er is nog geen balie' in no_desk
+    add_desk(app, "BALIE-HAL")  # in Ruinerwold (5270)
+    elsewhere = ["desk", "day-report", "--date", "2026-12-05", "--branch", "9401"]
+    refused = runner.invoke(args=[*elsewhere, "--desk", "BALIE-HAL"])
+    assert refused.exit_code == 1 and "desk_not_in_branch" in refused.output
+    page = balie.get("/balie/dagrapport?vestiging=9401&balie=BALIE-HAL")
+    said = page.get_data(as_text=True)
+    assert page.status_code == 404 and 'role="alert">Balie BALIE-HAL hoort niet bij' in said
+    assert balie.get("/balie/dagrapport?balie=BALIE-HAL").status_code == 200

@@ -37,7 +37,8 @@ from tests.support.desk_money import (
     staff_at,
     take,
 )
-from tests.support.kiosk_api import owing_patron
+from tests.support.kiosk import TERMINAL
+from tests.support.kiosk_api import owing_patron, register_kiosk
 from tests.support.portals import at_once
 from tests.support.signup import checkout
 from tests.support.staff import desk_session
@@ -251,6 +252,24 @@ def test_a_payment_waiting_on_the_terminal_can_be_stopped(
     assert ledger.balance(db.session, owing.id) == Decimal("12.50")
 
 
+def test_only_a_payment_on_this_desks_terminal_can_be_stopped(
+    app: Flask,
+    new_browser: Callable[[], FlaskClient],
+    balie: FlaskClient,
+    owing: Patron,
+    mollie_sandbox,  # noqa: ANN001
+) -> None:
+    assert take(balie, owing, means="link", amount="2,50").status_code == 303
+    other = staff_at(app, new_browser(), add_desk(app, "BALIE-2", "--terminal", TERMINAL), "b2")
+    assert take(other, owing, means="terminal").status_code == 303
+    link, terminal = payments_of(owing)
+    token = filled(balie, money_page(owing))["csrf_token"]
+    for payment in (link, terminal):
+        path = f"{money_page(owing, 'betaling')}/{payment.reference}/stoppen"
+        assert balie.post(path, data={"csrf_token": token}).status_code == 404
+    assert [p.status for p in payments_of(owing)] == ["open", "open"]
+
+
 def test_a_desk_without_terminal_offers_none_and_refuses_one(
     app: Flask, new_browser: Callable[[], FlaskClient], owing: Patron
 ) -> None:
@@ -315,3 +334,18 @@ def test_desks_are_added_and_listed_by_the_cli_and_the_demo_adds_one_per_branch(
     assert demo["BALIE-HAL"] == DESK_TERMINAL and demo["BALIE-5270"] == "term_sandboxKiosk2"
     branches = db.session.scalar(select(func.count()).select_from(Branch))
     assert len(demo) == branches + 1 and demo["BALIE-9401"] is None
+
+
+def test_a_terminal_of_a_kiosk_or_another_desk_is_refused_to_a_new_desk(
+    app: Flask,
+    mollie_sandbox,  # noqa: ANN001
+) -> None:
+    runner = app.test_cli_runner()
+    register_kiosk(app, "Kiosk hal", "--terminal", TERMINAL)
+    add_desk(app, "BALIE-HAL", "--terminal", DESK_TERMINAL)
+    for terminal in (TERMINAL, DESK_TERMINAL):
+        args = ["desk", "add", "BALIE-2", "--name", "X", "--branch", "5270", "--terminal", terminal]
+        refused = runner.invoke(args=args)
+        assert refused.exit_code == 1 and "terminal_in_use" in refused.output
+        assert f"PIN terminal {terminal} is in use" in refused.output
+    assert [desk.code for desk in db.session.scalars(select(Desk))] == ["BALIE-HAL"]

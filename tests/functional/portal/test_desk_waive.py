@@ -21,7 +21,16 @@ from shared.payments import ledger
 from tests.functional.portal.test_desk_payments import DAY, lapsed_member
 from tests.functional.portal.test_renewal import a_year_on, subscription_of
 from tests.support.accounts import member
-from tests.support.desk_money import add_desk, charge, filled, money_page, staff_at, take, waive
+from tests.support.desk_money import (
+    DESK_TERMINAL,
+    add_desk,
+    charge,
+    filled,
+    money_page,
+    staff_at,
+    take,
+    waive,
+)
 
 
 @pytest.fixture
@@ -117,6 +126,26 @@ def test_a_part_paid_charge_waives_only_what_is_open_and_the_limit_holds_its_ful
     assert waive(coordinator, patron, charge="manual:lost-1", reason="Coulance").status_code == 303
     assert [w.amount for w in waivers_of(patron)] == [Decimal("22.50")]
     assert ledger.balance(db.session, patron.id) == 0  # no credit for a desk to refund
+
+
+def test_no_waiving_while_a_terminal_collects_else_its_payment_would_leave_a_credit(
+    app: Flask,
+    new_browser: Callable[[], FlaskClient],
+    patron: Patron,
+    mollie_sandbox,  # noqa: ANN001
+) -> None:
+    pin_desk = add_desk(app, "BALIE-PIN", "--terminal", DESK_TERMINAL)
+    balie = staff_at(app, new_browser(), pin_desk, "balie1")
+    started = take(balie, patron, means="terminal", amount="12,50")
+    assert started.status_code == 303
+    refused = waive(balie, patron, charge="manual:fee-1", reason="Boek lag in de inleverbus")
+    assert refused.status_code == 200
+    assert "Een pinautomaat int een betaling" in refused.get_data(as_text=True)
+    assert waivers_of(patron) == []
+    token = filled(balie, started.location)["csrf_token"]
+    assert balie.post(f"{started.location}/stoppen", data={"csrf_token": token}).status_code == 303
+    done = waive(balie, patron, charge="manual:fee-1", reason="Boek lag in de inleverbus")
+    assert done.status_code == 303 and [w.amount for w in waivers_of(patron)] == [Decimal("12.50")]
 
 
 def test_a_reason_is_required_and_a_double_submit_waives_once(
