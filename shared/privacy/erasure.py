@@ -218,14 +218,16 @@ def _delete(session: Session, held: Holdings) -> int:
         rows = held.get(table.name, [])
         if not rows or HANDLING[table.name].on_erase != OnErase.DELETED:
             continue
-        # A table referring to itself (a merged record to the record it went into) is listed
-        # with a row before the rows referring to it, which go first: a row per flush, as one
-        # flush deletes a table's rows in the order of their keys.
-        one_by_one = any(key.column.table is table for key in table.foreign_keys)
-        for row in reversed(rows):
+        # A table referring to itself (a merged record to the record it went into, a secondary
+        # card to its main card, a card to the one it replaced) in any order of ids: those
+        # references go first, then the rows.
+        for row in rows:
+            for key in table.foreign_keys:
+                if key.column.table is table:
+                    setattr(row, key.parent.name, None)
+        session.flush()
+        for row in rows:
             session.delete(row)
-            if one_by_one:
-                session.flush()
         session.flush()
         deleted += len(rows)
     return deleted

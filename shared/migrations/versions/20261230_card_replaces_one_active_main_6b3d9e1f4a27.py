@@ -33,8 +33,13 @@ def upgrade():
             op.f("fk_card_replaces_id_card"), "card", "card", ["replaces_id"], ["id"]
         )
     op.create_index(op.f("ix_card_replaces_id"), "card", ["replaces_id"], unique=False)
-    # Fails on a patron with two active main cards (a desk replacement after a merge could make
-    # them before this revision): mark all but one replaced first.
+    # A desk replacement after a merge could leave two active main cards before this revision:
+    # each patron keeps the newest, the others are replaced, so the index below can hold.
+    op.execute(
+        "UPDATE card SET status = 'replaced' WHERE role = 'main' AND status = 'active'"
+        " AND id NOT IN (SELECT max(id) FROM card WHERE role = 'main' AND status = 'active'"
+        " GROUP BY patron_id)"
+    )
     op.create_index(
         "uq_card_active_main",
         "card",

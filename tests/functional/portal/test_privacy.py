@@ -19,12 +19,13 @@ from sqlalchemy.exc import DBAPIError
 
 from portal.extensions import db
 from portal.wiring import now
+from shared.cards.secondary import attach_secondaries
 from shared.clock import ManualClock
 from shared.db import lock_row
 from shared.mail.outbox import enqueue
 from shared.models.account import LoginAccount
 from shared.models.audit import AuditEntry
-from shared.models.card import Card
+from shared.models.card import Card, CardRole, CardStatus
 from shared.models.desk import Waiver
 from shared.models.erasure import PatronErasure
 from shared.models.id_check import DeskIdCheck
@@ -42,7 +43,7 @@ from tests.functional.portal.test_staff_patron_screen import id_checks
 from tests.support.accounts import give_card, log_in, member
 from tests.support.dates import noon_on
 from tests.support.desk_money import add_desk, charge, day_report_json, staff_at, waive
-from tests.support.factories import create_account, create_patron
+from tests.support.factories import create_account, create_card, create_patron
 from tests.support.signup import csrf_token
 from tests.support.staff import desk_session, screen
 
@@ -515,3 +516,23 @@ def test_a_waiver_is_kept_without_patron_or_reason_for_the_day_reports(
     clock.set(noon_on(date(now().year + 8, 1, 1)))
     run(app, "purge")
     assert db.session.scalars(select(Waiver)).all() == []
+
+
+def test_a_patron_whose_secondary_card_follows_a_newer_main_card_is_erased(app: Flask) -> None:
+    coordinator = create_account(db.session, now())
+    patron = create_patron(db.session, None, now())
+    first = create_card(db.session, patron, now())
+    secondary = create_card(db.session, patron, now(), role=CardRole.SECONDARY)
+    secondary.main_card_id = first.id
+    db.session.flush()
+    first.status = CardStatus.REPLACED
+    second = create_card(db.session, patron, now())
+    second.replaces_id = first.id
+    db.session.flush()
+    attach_secondaries(db.session, patron)  # as the desk's replacement does
+    db.session.commit()
+    assert secondary.main_card_id == second.id > secondary.id  # a higher id referred to
+    erase(db.session, patron, coordinator, now())
+    db.session.commit()
+    assert db.session.get(Patron, patron.id) is None
+    assert db.session.scalars(select(Card)).all() == []
