@@ -43,6 +43,7 @@ from tests.functional.portal.test_desk_cards import (
     values,
 )
 from tests.support.accounts import PASSWORD
+from tests.support.databases import only_on_postgresql
 from tests.support.factories import create_account, create_card, create_patron
 from tests.support.kiosk_api import KioskApi, queued_mail
 from tests.support.staff import screen, section, text_of
@@ -202,11 +203,10 @@ def test_a_card_of_another_branch_is_refused_and_the_field_emptied(
     assert card(foreign) is None and card_actions(patron) == []
 
 
+@only_on_postgresql("SQLite lets one writer at a time: the second desk waits and sees the card")
 def test_two_desks_scanning_one_number_for_two_patrons(
     app: Flask, portal_instance: Callable[..., Flask]
 ) -> None:
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("SQLite lets one writer at a time: the second desk waits and sees the card")
     staff = create_account(db.session, now())
     one = create_patron(db.session, None, now(), subscription="0045")
     two = create_patron(db.session, None, now(), subscription="0045")

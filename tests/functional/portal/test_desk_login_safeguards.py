@@ -3,7 +3,6 @@ before it is changed, and works on a login whose address was never confirmed; a 
 linked only to the same person; a blocked login gets no mail and sets no password; forgetting
 and blocking are confirmed first; two desks at once make one login and send one mail."""
 
-import threading
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -54,6 +53,7 @@ from tests.support.staff import (
     text_of,
     type_code,
 )
+from tests.support.threads import started_waiting
 
 
 def test_the_kiosk_refuses_a_one_time_password_until_the_patron_chose_their_own(
@@ -273,12 +273,7 @@ def at_the_same_time(
             db.session.remove()
 
     lock_row(db.session, Patron, patron.id)
-    threads = [threading.Thread(target=there) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=1)
-        assert thread.is_alive()  # waiting for the patron
+    threads = started_waiting(there, count=2)
     db.session.rollback()
     for thread in threads:
         thread.join()

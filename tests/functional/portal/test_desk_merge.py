@@ -3,7 +3,6 @@ everything of the other record moves to the one that stays, its numbers find tha
 desk, the kiosk and the login; refused for conflicting subscriptions, itself, a merged record
 and a change meanwhile; all or nothing; in the audit log; desk staff only."""
 
-import threading
 from collections.abc import Callable
 from datetime import date, timedelta
 
@@ -50,6 +49,7 @@ from tests.support.staff import (
     desk_session,
     type_code,
 )
+from tests.support.threads import started_waiting
 
 DAY = date(date.today().year + 1, 3, 10)
 MOVED = (Card, Subscription, LedgerEntry, Payment)
@@ -328,12 +328,7 @@ def test_two_merges_of_the_same_records_at_once_merge_once(
     # other record merged already.
     for patron_id in sorted(ids[1:]):
         lock_row(db.session, Patron, patron_id)
-    threads = [threading.Thread(target=merge_there) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=1)
-        assert thread.is_alive()  # waiting for the records
+    threads = started_waiting(merge_there, count=2)
     db.session.rollback()
     for thread in threads:
         thread.join()

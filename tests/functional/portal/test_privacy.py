@@ -46,6 +46,7 @@ from tests.support.desk_money import add_desk, charge, day_report_json, staff_at
 from tests.support.factories import create_account, create_card, create_patron
 from tests.support.signup import csrf_token
 from tests.support.staff import desk_session, screen
+from tests.support.threads import started_waiting
 
 CARD = "2527000000016"
 SECRETS = ("password_hash", "webhook_secret", "code_hash", "token_hash", "idempotency_key")
@@ -416,10 +417,7 @@ def erasing_meanwhile(
                 outcome.extend(reason.code for reason in refused.reasons)
             db.session.remove()
 
-    thread = threading.Thread(target=erase_there)
-    thread.start()
-    thread.join(timeout=1)
-    assert thread.is_alive()  # waiting for the patron
+    [thread] = started_waiting(erase_there)
     return thread, outcome
 
 
