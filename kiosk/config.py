@@ -12,11 +12,25 @@ EMBEDDED = "embedded"
 PRODUCTION = "production"
 FLAG_WORDS = {"1", "true", "yes", "on"}
 MIN_SECRET_LENGTH = 32  # shorter: an empty or damaged key file, made anew
+LANGUAGES = ("nl", "en")
+ORIENTATIONS = ("auto", "portrait", "landscape")
+FLOWS = ("pay", "collect", "lost", "guest")  # what a branch may offer, in the start screen's order
+LOGO_TYPES = {
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".webp": "image/webp",
+}
 
 
 def _flag(value: str) -> bool:
     """An on/off environment variable: 1, true, yes or on mean on."""
     return value.strip().lower() in FLAG_WORDS
+
+
+def _words(value: str) -> tuple[str, ...]:
+    """A comma-separated list, blanks and case ignored."""
+    return tuple(word.strip().lower() for word in value.split(",") if word.strip())
 
 
 ENV_SETTINGS: dict[str, Callable[[str], Any]] = {
@@ -36,6 +50,10 @@ ENV_SETTINGS: dict[str, Callable[[str], Any]] = {
     "KIOSK_DOCUMENT_READER_NAME": str,
     "KIOSK_LIBRARY_NAME": str,
     "KIOSK_BRANCH_NAME": str,
+    "KIOSK_LOGO": str,
+    "KIOSK_DEFAULT_LANGUAGE": str,
+    "KIOSK_ORIENTATION": str,
+    "KIOSK_FLOWS": _words,
     "KIOSK_SECRET_KEY": str,
     "KIOSK_SECRET_KEY_FILE": str,
     "KIOSK_SANDBOX_URL": str,
@@ -59,7 +77,9 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     config["KIOSK_DEVICE_TOKEN"] = config["KIOSK_DEVICE_TOKEN"] or _token_from_file(config)
     key = config.pop("KIOSK_SECRET_KEY", None)
     config["SECRET_KEY"] = _kept_secret(config) if key is None else key
+    config["BABEL_DEFAULT_LOCALE"] = config["KIOSK_DEFAULT_LANGUAGE"]
     _validate(config)
+    _validate_branch(config)
     return config
 
 
@@ -85,11 +105,14 @@ def _defaults(env: str) -> dict[str, Any]:
         "KIOSK_DOCUMENT_READER_NAME": None,
         "KIOSK_LIBRARY_NAME": "Bibliotheek",
         "KIOSK_BRANCH_NAME": "",
+        "KIOSK_LOGO": None,  # an image file shown instead of the library's name as text
+        "KIOSK_DEFAULT_LANGUAGE": "nl",  # every session starts in it
+        "KIOSK_ORIENTATION": "auto",  # auto: portrait or landscape as the screen is
+        "KIOSK_FLOWS": FLOWS,
         "KIOSK_SECRET_KEY": None,
         "KIOSK_DEV_PANEL": None,  # None: only when embedded with every device simulated
         "KIOSK_ALLOW_REMOTE": False,
         "KIOSK_SANDBOX_URL": f"http://127.0.0.1:{os.environ.get('MOLLIE_SANDBOX_PORT', '5055')}/",
-        "BABEL_DEFAULT_LOCALE": "nl",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
         # Cookies are not kept apart by port: never collide with the portal's `session`.
         "SESSION_COOKIE_NAME": "kiosk_form",
@@ -155,3 +178,17 @@ def _validate(config: dict[str, Any]) -> None:
             raise ConfigError(
                 f"production kiosk with simulated hardware: set {', '.join(simulated)}"
             )
+
+
+def _validate_branch(config: dict[str, Any]) -> None:
+    """Refuse a branch's screen settings the kiosk cannot follow."""
+    if config["KIOSK_DEFAULT_LANGUAGE"] not in LANGUAGES:
+        raise ConfigError(f"KIOSK_DEFAULT_LANGUAGE must be one of {', '.join(LANGUAGES)}")
+    if config["KIOSK_ORIENTATION"] not in ORIENTATIONS:
+        raise ConfigError(f"KIOSK_ORIENTATION must be one of {', '.join(ORIENTATIONS)}")
+    unknown = [flow for flow in config["KIOSK_FLOWS"] if flow not in FLOWS]
+    if unknown or not config["KIOSK_FLOWS"]:
+        raise ConfigError(f"KIOSK_FLOWS: choose from {', '.join(FLOWS)} (not {', '.join(unknown)})")
+    logo = config["KIOSK_LOGO"]
+    if logo and (Path(logo).suffix.lower() not in LOGO_TYPES or not Path(logo).is_file()):
+        raise ConfigError(f"KIOSK_LOGO {logo!r}: not a {', '.join(LOGO_TYPES)} file")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import Blueprint, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from kiosk.card_watch import Tap
+from kiosk.config import LANGUAGES
 from kiosk.context import begin_session, end_session, kiosk, patron_session
 from kiosk.flows.identify import TapRefused, card_left, fresh_tap, identify_by_tap
 from kiosk.flows.session import PatronSession, Step
@@ -18,7 +19,6 @@ from shared.redirects import safe_path
 from shared.refusals import REFUSALS
 
 bp = Blueprint("start", __name__)
-LANGUAGES = ("nl", "en")
 LONG_POLL_SECONDS = 0.4
 STAYS_WITHOUT_CARD = {Step.PAYING, Step.PAID}  # a payment and its receipt outlast the card
 
@@ -105,10 +105,11 @@ def card_refused() -> str:
 
 @bp.post("/taal")
 def choose_language() -> Response:
-    """Switch between Dutch and English for this patron (back to Dutch after them)."""
-    language = request.form.get("lang", "nl")
+    """Switch between Dutch and English for this patron (the kiosk's own language after them)."""
+    language = request.form.get("lang", "")
     session = patron_session() or begin_session()
-    session.language = language if language in LANGUAGES else "nl"
+    default = current_app.config["BABEL_DEFAULT_LOCALE"]
+    session.language = language if language in LANGUAGES else default
     session.language_chosen = True
     return redirect(safe_path(request.form.get("next")) or url_for("start.home"), code=303)
 
