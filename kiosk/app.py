@@ -26,11 +26,11 @@ from kiosk.flows.card_slip import valid_through_text
 from kiosk.flows.pay import ReceiptMail, TerminalStatus
 from kiosk.flows.session import DeskReason, IllegalMove, SessionStore
 from kiosk.heartbeat import Heartbeat
+from kiosk.locales import kiosk_locale
 from kiosk.portal_client import PortalClient, PortalUnavailable
 from kiosk.views import service
 from shared.clock import SYSTEM_CLOCK, Clock
 from shared.paths import STATIC_DIR, TEMPLATES_DIR, TRANSLATIONS_DIR
-from shared.timeutil import format_locale
 
 # Polling that is not the patron doing anything.
 # The terminal page's poll counts as activity: the patron is busy at the PIN terminal, and
@@ -66,7 +66,7 @@ def create_app(
     app = Flask(__name__, template_folder=str(TEMPLATES_DIR), static_folder=str(STATIC_DIR))
     app.config.update(load_config(config))
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS_DIR)
-    babel.init_app(app, locale_selector=lambda: format_locale(current_language()))
+    babel.init_app(app, locale_selector=lambda: kiosk_locale(current_language()))
     app.before_request(_local_only)  # first: a stranger must not even reach the CSRF check
     csrf.init_app(app)
     app.extensions["kiosk"] = _kiosk(app.config, devices or from_config(app.config), clock)

@@ -34,7 +34,7 @@ def kiosk_clock() -> ManualClock:
 
 @pytest.fixture
 def patron(app: Flask, client: FlaskClient) -> Patron:
-    """A card holder who owes € 12.50."""
+    """A card holder who owes € 12,50."""
     return owing_card_holder(app, client)
 
 
@@ -95,7 +95,7 @@ def test_paid_prints_the_receipt_and_settles_the_ledger(
     patron: Patron,
     mollie_sandbox,
 ) -> None:
-    assert "€12.50" in kiosk.get("/betalen").get_data(as_text=True)
+    assert "€\xa012,50" in kiosk.get("/betalen").get_data(as_text=True)
     assert double_tap(kiosk) == ["/betalen/terminal"] * 2
     assert len(db.session.scalars(select(Payment)).all()) == 2  # the signup's and this one
     waiting = kiosk.get("/betalen/terminal").get_data(as_text=True)
@@ -118,7 +118,7 @@ def test_paid_prints_the_receipt_and_settles_the_ledger(
     db.session.expire_all()
     assert ledger.balance(db.session, patron.id) == 0
     back = kiosk.post("/betalen/terug")
-    assert back.location == "/pas" and "€0.00" in kiosk.get("/pas").get_data(as_text=True)
+    assert back.location == "/pas" and "€\xa00,00" in kiosk.get("/pas").get_data(as_text=True)
 
 
 def test_declined_then_try_again(kiosk: FlaskClient, mollie_sandbox) -> None:
@@ -278,11 +278,11 @@ def test_english_chosen_before_the_tap_holds_and_the_receipt_has_a_line_per_char
     valid_through = patron.subscriptions[0].end_date
     assert "Pay what I owe" in overview and '<html lang="en">' in overview
     assert f"{valid_through.day} {valid_through:%B %Y}" in overview  # as in Britain
-    assert "€14.50" in kiosk.get("/betalen").get_data(as_text=True)
+    assert "€\xa014,50" in kiosk.get("/betalen").get_data(as_text=True)
     page = pay_until(kiosk, mollie_sandbox, "paid")
     assert "Take your receipt" in page
     [receipt] = kiosk_devices.printer.printed
-    assert (receipt.title, receipt.locale) == ("Payment receipt", "en_GB")  # written as in Britain
+    assert (receipt.title, receipt.locale) == ("Payment receipt", "en_NL")  # € 12,50 in English
     assert receipt.lines[:2] == [("Te laat", Decimal("12.50")), ("Reservering", Decimal("2.00"))]
     what = f"Te laat, Reservering (klantnummer {patron.customer_number})"
     assert newest_payment().description == f"Bibliotheek Ruinerwold: {what}"

@@ -44,7 +44,7 @@ def test_tapping_a_card_shows_the_patron(
     assert tap(kiosk, kiosk_devices) == "/pas"
     in_english(kiosk)
     page = kiosk.get("/pas").get_data(as_text=True)
-    assert "M.J. van Dijk" in page and "€12.50" in page
+    assert "M.J. van Dijk" in page and "€\xa012,50" in page  # the euro as written here
     assert patron.subscriptions[0].end_date.strftime("%Y") in page
     assert "/betalen" in page
 
