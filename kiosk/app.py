@@ -12,14 +12,13 @@ from decimal import Decimal
 from typing import Any
 
 from flask import Flask, abort, current_app, g, make_response, render_template, request, url_for
-from flask_babel import force_locale
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from kiosk.card_watch import CardWatcher
 from kiosk.config import dev_panel_wanted, load_config
-from kiosk.context import COOKIE, Kiosk, current_language, end_session, kiosk, patron_session
+from kiosk.context import COOKIE, Kiosk, current_language, kiosk, patron_session, start_over
 from kiosk.devices import Devices, from_config
 from kiosk.extensions import babel, csrf
 from kiosk.flows.card_slip import valid_through_text
@@ -164,18 +163,16 @@ def _http_error(error: HTTPException) -> Response:
         return error.get_response()
     if error.code == 403:
         return make_response(render_template("kiosk/start/forbidden.html"), 403)
-    language = current_language()
     if _patron_page():
-        end_session()
-    return _error_page(error.code, language)
+        start_over()
+    return _error_page(error.code)
 
 
-def _error_page(status: int, language: str) -> Response:
+def _error_page(status: int) -> Response:
     """The kiosk's error page in the patron's language, which the browser leaves for the start
     screen after KIOSK_ERROR_RETURN_SECONDS (a Refresh header: no script needed to go back)."""
     seconds = current_app.config["KIOSK_ERROR_RETURN_SECONDS"]
-    with force_locale(language):
-        page = render_template("kiosk/start/error.html", status=status, seconds=seconds)
+    page = render_template("kiosk/start/error.html", status=status, seconds=seconds)
     response = make_response(page, status)
     response.headers["Refresh"] = f"{seconds}; url={url_for('start.home')}"
     return response
@@ -193,23 +190,21 @@ def _stale_form(error: CSRFError) -> Response:
     if _patron_page():
         return _start_again(error)
     log.warning("stale CSRF token refused: %s", error.description)
-    return _error_page(400, current_language())
+    return _error_page(400)
 
 
 def _start_again(error: Exception) -> Response:
     """A stale form or a step out of order: forget the patron and start over."""
     log.warning("starting again: %r", error)
-    language = current_language()
-    end_session()
-    return _error_page(400, language)
+    start_over()
+    return _error_page(400)
 
 
 def _crashed(error: Exception) -> Response:
     """A bug: log it with its traceback, forget the patron, and start again."""
     log.error("unhandled error", exc_info=error)
-    language = current_language()
-    end_session()
-    return _error_page(500, language)
+    start_over()
+    return _error_page(500)
 
 
 def _count_activity() -> None:
@@ -220,14 +215,15 @@ def _count_activity() -> None:
 
 
 def _session_cookie(response: Response) -> Response:
-    """Hand the browser a new session's cookie, or wipe its state when the session ended."""
+    """Wipe the browser's state when a session ended; hand it a new session's cookie."""
+    if g.get("clear_browser"):
+        # Not "cookies": that would wipe every cookie of this host, the portal's login too.
+        # The kiosk's form cookie went with the Flask session (end_session clears it).
+        response.headers["Clear-Site-Data"] = '"cache", "storage"'
     if g.get("new_session") is not None:
         response.set_cookie(COOKIE, g.new_session.id, httponly=True, samesite="Strict")
     elif g.get("clear_browser"):
         response.delete_cookie(COOKIE)
-        # Not "cookies": that would wipe every cookie of this host, the portal's login too.
-        # The kiosk's form cookie went with the Flask session (end_session clears it).
-        response.headers["Clear-Site-Data"] = '"cache", "storage"'
     response.headers.setdefault("Cache-Control", "no-store")
     return response
 
@@ -242,11 +238,12 @@ def _security_headers(response: Response) -> Response:
 def _template_globals() -> dict[str, Any]:
     """What every kiosk page shows or needs: library, language, idle timing, session."""
     from flask import current_app
-    from flask_babel import format_currency, format_date, format_datetime
+    from flask_babel import format_currency, format_date, format_datetime, get_locale
 
-    config = current_app.config
+    config, locale = current_app.config, get_locale()
     return {
-        "current_locale": current_language(),
+        # The page's language, also where one is forced (the out-of-service screen).
+        "current_locale": locale.language if locale else current_language(),
         "library_name": config["KIOSK_LIBRARY_NAME"],
         "branch_name": config["KIOSK_BRANCH_NAME"],
         "idle_seconds": config["KIOSK_IDLE_SECONDS"],

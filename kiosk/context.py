@@ -67,8 +67,18 @@ def end_session() -> None:
     if ended is not None:
         cancel_in_background(running, ended)
     form_session.clear()  # its cookie goes too; the next page renders a fresh CSRF token
-    g.patron_session = None
+    g.patron_session = g.new_session = None
     g.clear_browser = True
+
+
+def start_over() -> None:
+    """Forget the patron but not the language they read: an error or a refused card ends the
+    session, yet whoever is still at the screen reads on (a new session holding only that
+    language, which the page's idle countdown ends like any other)."""
+    language = current_language()
+    end_session()
+    if language != current_app.config["BABEL_DEFAULT_LOCALE"]:
+        g.patron_session = g.new_session = kiosk().sessions.start(language, chosen=True)
 
 
 def current_language() -> str:

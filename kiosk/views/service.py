@@ -3,10 +3,10 @@ away, and that screen's poll brings the kiosk back once the portal answers again
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, redirect, request, url_for
+from flask import Blueprint, current_app, jsonify, redirect, request, url_for
 from werkzeug.wrappers import Response
 
-from kiosk.context import end_session, kiosk
+from kiosk.context import current_language, end_session, kiosk
 from kiosk.portal_client import PortalUnavailable
 
 bp = Blueprint("service", __name__)
@@ -36,8 +36,16 @@ def portal_gone(_error: PortalUnavailable) -> Response:
 
 def out_of_service() -> Response:
     """Forget the patron and show the out-of-service screen (polls get told to go there)."""
-    end_session()
-    target = url_for("start.out_of_service")
+    target = leave_for_out_of_service()
     if request.headers.get("Sec-Fetch-Dest") == "empty" or request.endpoint == "start.events":
         return jsonify(go=target, status=None)
     return redirect(target, code=303)
+
+
+def leave_for_out_of_service() -> str:
+    """Forget the patron; the out-of-service screen's address, naming their language when it
+    is not the kiosk's own (nothing else of them is kept while the portal is away)."""
+    language = current_language()
+    end_session()
+    default = current_app.config["BABEL_DEFAULT_LOCALE"]
+    return url_for("start.out_of_service", lang=None if language == default else language)

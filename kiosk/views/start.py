@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from decimal import Decimal
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from kiosk.card_watch import Tap
 from kiosk.config import LANGUAGES
-from kiosk.context import begin_session, end_session, kiosk, patron_session
+from kiosk.context import begin_session, end_session, kiosk, patron_session, start_over
 from kiosk.flows.identify import TapRefused, card_left, fresh_tap, identify_by_tap
 from kiosk.flows.session import PatronSession, Step
+from kiosk.locales import kiosk_locale
 from kiosk.portal_client import PortalUnavailable
 from kiosk.refusals import refusal_in_query
+from kiosk.views import service
 from shared.redirects import safe_path
 from shared.refusals import REFUSALS
 
@@ -46,6 +50,13 @@ def _next_page() -> str | None:
         return None
     if session is None and request.args.get("session") == "1":
         return url_for("start.home")  # ended elsewhere (idle, reset): the page must go
+    current = kiosk().sessions.current()
+    if session is None and current is not None and current.patron is None:
+        # A session nobody identified in yet (a language chosen, the collect form opened) was
+        # begun by the page that replaced this one, whose last polls may still come without
+        # the cookie: the page holding the session takes the tap, in the session's language.
+        # (A browser that lost its cookie waits until the idle time ends that session.)
+        return None
     tap = fresh_tap(kiosk())
     return _open_tap(tap, session) if tap else None
 
@@ -57,12 +68,11 @@ def _open_tap(tap: Tap, previous: PatronSession | None) -> str:
     try:
         identify_by_tap(kiosk(), tap, session)
     except TapRefused as refusal:
-        end_session()
+        start_over()  # the refusal is said in the language the patron chose
         return url_for("start.card_refused", reason=refusal.code, **refusal.details)
     except PortalUnavailable:
-        end_session()
         kiosk().heartbeat.went_offline()
-        return url_for("start.out_of_service")
+        return service.leave_for_out_of_service()
     return url_for("start.patron")
 
 
@@ -129,5 +139,9 @@ def reset() -> Response:
 
 @bp.get("/buiten-gebruik")
 def out_of_service() -> str:
-    """The kiosk cannot reach the library's system: go to the desk; it retries by itself."""
-    return render_template("kiosk/start/out_of_service.html")
+    """The kiosk cannot reach the library's system: go to the desk; it retries by itself. In
+    the language of the patron it sent here (`lang`: their session is gone)."""
+    language = request.args.get("lang", "") if patron_session() is None else ""
+    forced = force_locale(kiosk_locale(language)) if language in LANGUAGES else nullcontext()
+    with forced:
+        return render_template("kiosk/start/out_of_service.html")

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from kiosk.context import COOKIE
 from kiosk.demo import blank_tag, card_tag, tag_number
@@ -17,6 +18,7 @@ from portal.extensions import db
 from portal.wiring import now
 from shared.accounts.login import log_in
 from shared.clock import ManualClock
+from shared.models.mail import OutboxMail
 from shared.models.patron import Patron
 from shared.refusals import REFUSALS
 from shared.timeutil import local_today
@@ -596,6 +598,20 @@ def test_english_chosen_on_the_start_screen_holds_through_logging_in(
     assert log_in_at_kiosk(kiosk, patron.customer_number).headers["Location"] == "/ophalen"
     page = kiosk.get("/ophalen").get_data(as_text=True)
     assert '<html lang="en">' in page and "ID document" in page
+
+
+def test_english_chosen_here_reaches_the_slip_and_the_new_card_mail(
+    kiosk: FlaskClient, kiosk_devices: Devices, patron: Patron
+) -> None:
+    assert kiosk.post("/taal", data={"lang": "en", "next": "/"}).status_code == 303
+    verified_by_typing(kiosk, kiosk_devices, patron)  # their own language is Dutch
+    place_blank(kiosk_devices, blank_tag())
+    assert encode(kiosk) == "/ophalen/klaar"
+    slip = kiosk_devices.printer.printed[-1]  # type: ignore[attr-defined]
+    assert (slip.title, slip.locale) == ("Your new library card", "en_NL")
+    db.session.expire_all()
+    [mail] = db.session.scalars(select(OutboxMail).where(OutboxMail.kind == "new_card")).all()
+    assert mail.locale == "en"
 
 
 def test_without_a_choice_here_the_patron_gets_their_own_language(
