@@ -26,6 +26,7 @@ from kiosk.flows.pay import ReceiptMail, TerminalStatus
 from kiosk.flows.session import DeskReason, IllegalMove, SessionStore
 from kiosk.heartbeat import Heartbeat
 from kiosk.locales import kiosk_locale
+from kiosk.offered import offers, refuse_flows_not_offered
 from kiosk.portal_client import PortalClient, PortalUnavailable
 from kiosk.views import service
 from shared.clock import SYSTEM_CLOCK, Clock
@@ -70,6 +71,7 @@ def create_app(
     csrf.init_app(app)
     app.extensions["kiosk"] = _kiosk(app.config, devices or from_config(app.config), clock)
     _register_blueprints(app)
+    app.before_request(refuse_flows_not_offered)
     app.before_request(_count_activity)
     app.before_request(service.require_portal)
     _register_error_handlers(app)
@@ -250,6 +252,7 @@ def _template_globals() -> dict[str, Any]:
         "countdown_seconds": config["KIOSK_COUNTDOWN_SECONDS"],
         "keepalive_seconds": config["KIOSK_KEEPALIVE_SECONDS"],
         "patron_session": patron_session(),
+        "offers": offers,
         "format_currency": format_currency,
         "format_date": format_date,
         "format_datetime": format_datetime,

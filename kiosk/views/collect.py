@@ -20,6 +20,7 @@ from kiosk.flows.session import DeskReason, PatronSession, Step
 from kiosk.hardware.base import CardTimeout, MrzInput
 from kiosk.hardware.emrtd.errors import MrzError
 from kiosk.jobs import Job, current_job, start_job
+from kiosk.offered import page_flow
 from kiosk.portal_client import PortalRefused, PortalUnavailable
 from kiosk.receipts import print_receipt
 from kiosk.refusals import refusal_in_query, refusal_message
@@ -71,7 +72,7 @@ def _drain_scanner() -> None:
 @bp.route("/ophalen/inloggen", methods=["GET", "POST"])
 def identify() -> str | Response | tuple[str, int]:
     """Scan the QR code from the welcome mail, type its short code, or number and password."""
-    purpose = "lost" if request.values.get("purpose") == "lost" else "collect"
+    purpose = page_flow() or "collect"
     session = patron_session() or begin_session()
     if session.patron is not None:
         return redirect(_where_now(session))

@@ -16,6 +16,7 @@ from kiosk.context import begin_session, end_session, kiosk, patron_session, sta
 from kiosk.flows.identify import TapRefused, card_left, fresh_tap, identify_by_tap
 from kiosk.flows.session import PatronSession, Step
 from kiosk.locales import kiosk_locale
+from kiosk.offered import offers
 from kiosk.portal_client import PortalUnavailable
 from kiosk.refusals import refusal_in_query
 from kiosk.views import service
@@ -87,14 +88,15 @@ def patron() -> str | Response:
 
 
 def patron_actions(session: PatronSession) -> list[dict[str, str]]:
-    """What this patron can do here: pay what is owed, collect a card, block a lost card."""
+    """What this patron can do here, of what the branch offers: pay what is owed, collect a
+    card, block a lost card."""
     patron = session.patron or {}
     actions = []
-    if Decimal(patron.get("owed", "0")) > 0:
+    if offers("pay") and Decimal(patron.get("owed", "0")) > 0:
         actions.append({"url": url_for("pay.start"), "label": _("Pay what I owe")})
-    if patron.get("needs_card"):
+    if offers("collect") and patron.get("needs_card"):
         actions.append({"url": url_for("collect.verify_id"), "label": _("Collect my card")})
-    if patron.get("has_card") and session.proof == "password":
+    if offers("lost") and patron.get("has_card") and session.proof == "password":
         actions.append({"url": url_for("lost.confirm"), "label": _("My card is lost: block it")})
     return actions
 
