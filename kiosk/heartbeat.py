@@ -6,6 +6,7 @@ import logging
 import threading
 from importlib.metadata import PackageNotFoundError, version
 
+from kiosk.branch import Branch, from_heartbeat
 from kiosk.devices import Devices
 from kiosk.portal_client import PortalClient, PortalRefused, PortalUnavailable
 from shared.clock import Clock
@@ -25,7 +26,7 @@ def software_version() -> str:
 
 class Heartbeat:
     """Sends device health every `interval` seconds of `clock` (0: only when asked); keeps
-    `online`."""
+    `online` and the branch the portal says the kiosk stands in."""
 
     def __init__(
         self, portal: PortalClient, devices: Devices, interval: float, clock: Clock
@@ -37,6 +38,7 @@ class Heartbeat:
         self._last_try = 0.0
         self.online = True
         self.status: str | None = None
+        self.branch: Branch | None = None  # as the portal last said (receipts' heading)
         self._thread = threading.Thread(target=self._run, name="kiosk-heartbeat", daemon=True)
 
     def start(self) -> None:
@@ -64,6 +66,7 @@ class Heartbeat:
                 self.online = True
             else:
                 self.online, self.status = True, answer.get("status")
+                self.branch = from_heartbeat(answer) or self.branch
             return self.online
 
     def report_now(self) -> None:

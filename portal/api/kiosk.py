@@ -80,7 +80,10 @@ def openapi() -> Response:
 @bp.response(200, Health)
 @bp.refusing(400)
 def heartbeat(body: dict[str, Any]) -> dict[str, Any]:
-    """Report the kiosk's device states; says whether the kiosk counts as degraded."""
-    degraded = report_health(db.session(), kiosk(), body["devices"], body["software"], now())
+    """Report the kiosk's device states; says whether the kiosk counts as degraded, and the
+    name and address of its branch (for its receipts)."""
+    device = kiosk()
+    degraded = report_health(db.session(), device, body["devices"], body["software"], now())
     db.session.commit()
-    return {"status": "degraded" if degraded else "ok", "server_time": now()}
+    status = "degraded" if degraded else "ok"
+    return {"status": status, "server_time": now(), "branch": device.branch}  # Health dumps it

@@ -193,11 +193,21 @@ class PatronSummary(ma.Schema):
     email_known = ma.fields.Boolean(required=True)
 
 
+class BranchAddress(ma.Schema):
+    """The branch the kiosk is registered at, as its receipts and slips are headed."""
+
+    name = answer_text()
+    street = answer_text()
+    postcode = answer_text()
+    city = answer_text()
+
+
 class Health(ma.Schema):
-    """The portal's view of the kiosk's health."""
+    """The portal's view of the kiosk's health, and the branch it stands in."""
 
     status = one_of(["ok", "degraded"])
     server_time = ma.fields.AwareDateTime(required=True)
+    branch = ma.fields.Nested(BranchAddress, required=True)
 
 
 class Ticket(ma.Schema):

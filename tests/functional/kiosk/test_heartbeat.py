@@ -6,6 +6,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from kiosk.branch import Branch
 from kiosk.devices import Devices
 from kiosk.hardware.base import PrinterStatus
 from kiosk.hardware.config import document_reader
@@ -33,7 +34,10 @@ def test_a_heartbeat_is_stored_at_the_portal(
     app: Flask, kiosk_app: Flask, kiosk_devices: Devices
 ) -> None:
     heartbeat = kiosk_app.extensions["kiosk"].heartbeat
+    assert heartbeat.branch is None  # not beaten yet: receipts say KIOSK_BRANCH_NAME
     assert heartbeat.beat() and heartbeat.status == "ok"
+    address = ("Dijkhuizen 66", "7961 AM Ruinerwold")
+    assert heartbeat.branch == Branch("Bibliotheek Ruinerwold", address)  # the portal's
     assert "\tok\tcard_reader=ok, document_reader=ok, printer=ok, scanner=ok" in staff_listing(app)
     kiosk_devices.printer.state = PrinterStatus.PAPER_OUT
     heartbeat.report_now()

@@ -79,6 +79,16 @@ def test_heartbeats_show_in_the_staff_listing(app: Flask, kiosk: KioskApi) -> No
     assert listed[0]["devices"]["printer"] == "paper_out" and listed[0]["health_reported_at"]
 
 
+def test_the_heartbeat_answers_the_kiosk_s_branch_and_address(kiosk: KioskApi) -> None:
+    answer = kiosk.call("POST", "/heartbeat", body={"devices": ALL_OK}).json
+    assert answer["branch"] == {
+        "name": "Bibliotheek Ruinerwold",
+        "street": "Dijkhuizen 66",
+        "postcode": "7961 AM",
+        "city": "Ruinerwold",
+    }
+
+
 def test_a_kiosk_that_stopped_sending_heartbeats_is_offline(app: Flask, kiosk: KioskApi) -> None:
     kiosk.call("POST", "/heartbeat", body={"devices": ALL_OK, "software": "0.1.0"})
     register_kiosk(app, "Kiosk boven")
