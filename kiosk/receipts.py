@@ -9,6 +9,7 @@ from typing import Any
 
 from flask_babel import get_locale
 
+from kiosk.branch import Branch
 from kiosk.devices import Devices
 from kiosk.hardware.base import CANNOT_PRINT, PrinterStatus, Receipt
 
@@ -17,16 +18,20 @@ log = logging.getLogger(__name__)
 
 def make_receipt(
     config: dict[str, Any],
+    branch: Branch | None,
     printed_at: datetime,
     title: str,
     lines: list[tuple[str, Decimal | None]],
     **extra: Any,
 ) -> Receipt:
-    """A receipt or slip headed with this kiosk's library and branch, printed at `printed_at`,
-    in the patron's language (amounts too)."""
+    """A receipt or slip headed with this kiosk's library and its branch's name and address
+    (`branch`, as the portal said; KIOSK_BRANCH_NAME before it did), printed at `printed_at`,
+    in the patron's language (amounts and dates too)."""
+    heading = branch if branch is not None else Branch(config["KIOSK_BRANCH_NAME"])
     return Receipt(
         library=config["KIOSK_LIBRARY_NAME"],
-        branch=config["KIOSK_BRANCH_NAME"],
+        branch=heading.name,
+        address=heading.address,
         title=title,
         printed_at=printed_at,
         lines=lines,

@@ -9,13 +9,18 @@ from typing import Any
 from flask_babel import format_date
 from flask_babel import gettext as _
 
+from kiosk.branch import Branch
 from kiosk.hardware.base import Receipt
 from kiosk.receipts import make_receipt
 from shared.timeutil import NO_END
 
 
 def new_card_slip(
-    config: dict[str, Any], patron: dict[str, Any], replaced: str, printed_at: datetime
+    config: dict[str, Any],
+    branch: Branch | None,
+    patron: dict[str, Any],
+    replaced: str,
+    printed_at: datetime,
 ) -> Receipt:
     """Name, the new card number (also as barcode), the number it replaces (the temporary one,
     or a lost card's), valid through; each line fits the printer's 42 columns."""
@@ -28,7 +33,8 @@ def new_card_slip(
     if patron.get("valid_through"):
         valid = valid_through_text(patron["valid_through"])
         lines.append((_("Valid through %(date)s", date=valid), None))
-    return make_receipt(config, printed_at, _("Your new library card"), lines, card_number=number)
+    title = _("Your new library card")
+    return make_receipt(config, branch, printed_at, title, lines, barcode=number)
 
 
 def valid_through_text(iso_date: str) -> str:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from flask import current_app
 from flask_babel import gettext as _
 
+from kiosk.branch import Branch
 from kiosk.flows.session import PatronSession, Step
 from kiosk.hardware.base import Receipt
 from kiosk.portal_client import (
@@ -210,7 +211,8 @@ def settle(kiosk: Kiosk, session: PatronSession, current: PaymentAttempt) -> Non
             return
         card_masked = (session.patron or {}).get("card_masked")
         _refresh_patron(kiosk, session)
-        current.receipt = payment_receipt(current, card_masked, kiosk.clock.now())
+        branch = kiosk.heartbeat.branch
+        current.receipt = payment_receipt(current, card_masked, branch, kiosk.clock.now())
         current.printed = print_receipt(kiosk.devices, current.receipt)
         if not current.printed:
             kiosk.heartbeat.report_now()
@@ -219,9 +221,10 @@ def settle(kiosk: Kiosk, session: PatronSession, current: PaymentAttempt) -> Non
 
 
 def payment_receipt(
-    current: PaymentAttempt, card_masked: str | None, printed_at: datetime
+    current: PaymentAttempt, card_masked: str | None, branch: Branch | None, printed_at: datetime
 ) -> Receipt:
-    """The receipt: what was paid, the payment reference, the masked card number, the total."""
+    """The receipt: what was paid, the payment reference (also as a barcode, for the desk to
+    find the payment), the masked card number, the total."""
     amount = Decimal(current.amount)
     lines = [
         *_paid_lines(current, amount),
@@ -233,7 +236,14 @@ def payment_receipt(
         lines.append((_("Library card: %(card)s", card=card), None))
     title = _("Payment receipt")
     return make_receipt(
-        current_app.config, printed_at, title, lines, total=amount, total_label=_("Total")
+        current_app.config,
+        branch,
+        printed_at,
+        title,
+        lines,
+        total=amount,
+        total_label=_("Total"),
+        barcode=current.reference,
     )
 
 

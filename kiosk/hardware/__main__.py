@@ -97,11 +97,12 @@ def _print_test_receipt(printer: Printer) -> None:
         Receipt(
             library="OpenBalie",
             branch="Test branch",
+            address=("Teststraat 1", "1234 AB Teststad"),
             title="Test receipt",
             printed_at=SYSTEM_CLOCK.now(),
             lines=[("Test line", Decimal("1.00")), ("Second line", None)],
             total=Decimal("1.00"),
-            card_number="1234567890",
+            barcode="1234567890",
             qr="https://example.org/openbalie",
         )
     )

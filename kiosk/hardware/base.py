@@ -10,6 +10,11 @@ from decimal import Decimal
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Protocol
 
+from babel.dates import format_date, format_time
+from babel.numbers import format_currency
+
+from shared.timeutil import LOCAL_TZ
+
 if TYPE_CHECKING:
     from cryptography.x509 import Certificate
 
@@ -107,7 +112,8 @@ CANNOT_PRINT = frozenset({PrinterStatus.PAPER_OUT, PrinterStatus.OFFLINE})
 
 @dataclass(frozen=True)
 class Receipt:
-    """A receipt (with lines and a total) or a slip (lines only, no total)."""
+    """A receipt (with lines and a total) or a slip (lines only, no total), headed with the
+    library, the branch's name and address, and when it was printed."""
 
     library: str
     branch: str
@@ -116,10 +122,21 @@ class Receipt:
     lines: list[tuple[str, Decimal | None]] = field(default_factory=list)
     total: Decimal | None = None
     total_label: str = "Total"
-    card_number: str | None = None
+    barcode: str | None = None  # printed as CODE128 with its text: a card number, a reference
     qr: str | None = None
-    locale: str = "nl"  # the patron's language: amounts are written as in it (€ 12,50)
+    locale: str = "nl"  # the patron's language: amounts and dates are written as in it
     currency: str = "EUR"
+    address: tuple[str, ...] = ()  # the branch's street; postcode and city
+
+    def money(self, amount: Decimal) -> str:
+        """An amount as the receipt's language writes it (€ 12,50), on paper and on screen."""
+        return format_currency(amount, self.currency, locale=self.locale)
+
+    def when(self) -> str:
+        """When it was printed, in the library's time, as the receipt's language writes it."""
+        local = self.printed_at.astimezone(LOCAL_TZ)
+        day = format_date(local, "long", locale=self.locale)
+        return f"{day} {format_time(local, 'short', locale=self.locale)}"
 
 
 class Printer(Protocol):

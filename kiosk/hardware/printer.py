@@ -7,16 +7,15 @@ from contextlib import redirect_stdout
 from decimal import Decimal
 from typing import Any
 
-from babel.numbers import format_currency
-
+from kiosk.hardware.barcode import code128, module_width
 from kiosk.hardware.base import PrinterStatus, Receipt
-from shared.timeutil import LOCAL_TZ
 
 WIDTH = 42  # characters per line in font A on 80 mm paper
 INIT = b"\x1b@"  # ESC @: forget whatever a previous job left set
 ALIGN = {"left": b"\x1ba\x00", "center": b"\x1ba\x01"}  # ESC a n
 BOLD_ON, BOLD_OFF = b"\x1bE\x01", b"\x1bE\x00"  # ESC E n
 BIG, NORMAL = b"\x1d!\x11", b"\x1d!\x00"  # GS ! n: double width and height, or normal
+BAR_HEIGHT = 80  # dots: 11 mm, an easy aim for a hand scanner
 PROFILE = "TM-T88V"
 
 
@@ -24,17 +23,18 @@ def _row(receipt: Receipt, text: str, amount: Decimal | None) -> str:
     """One line: text on the left, the amount (if any) right-aligned in the receipt's language."""
     if amount is None:
         return f"{text[:WIDTH]}\n"
-    figure = format_currency(amount, receipt.currency, locale=receipt.locale)
+    figure = receipt.money(amount)
     return f"{text[: WIDTH - len(figure) - 1]:<{WIDTH - len(figure)}}{figure}\n"
 
 
 def _header(device: Any, receipt: Receipt) -> None:
-    """Library, branch and local date/time, centred; then the title."""
+    """Library, branch, its address and the local date and time, centred; then the title."""
     device._raw(INIT + ALIGN["center"] + BIG + BOLD_ON)
     device.text(f"{receipt.library}\n")
     device._raw(NORMAL + BOLD_OFF)
-    when = receipt.printed_at.astimezone(LOCAL_TZ)
-    device.text(f"{receipt.branch}\n{when:%d-%m-%Y %H:%M}\n\n")
+    for line in (receipt.branch, *receipt.address, receipt.when()):
+        device.text(f"{line[:WIDTH]}\n")
+    device.text("\n")
     device._raw(ALIGN["left"] + BOLD_ON)
     device.text(f"{receipt.title}\n")
     device._raw(BOLD_OFF)
@@ -52,14 +52,32 @@ def _body(device: Any, receipt: Receipt) -> None:
 
 
 def _codes(device: Any, receipt: Receipt) -> None:
-    """The card number as a CODE128 barcode (code set B) and the optional QR code."""
+    """The barcode (centred, its text below) and the optional QR code."""
     device.text("\n")
-    if receipt.card_number:
-        with redirect_stdout(io.StringIO()):  # escpos print()s its renderer choice to stdout
-            device.barcode("{B" + receipt.card_number, "CODE128", function_type="B")
+    if receipt.barcode:
+        _barcode(device, receipt.barcode)
     if receipt.qr:
         device._raw(ALIGN["center"])
         device.qr(receipt.qr, native=True, size=6)
+
+
+def _barcode(device: Any, text: str) -> None:
+    """`text` as CODE128 in the widest bars that fit, with the text in font A below it; nothing
+    when it cannot fit the paper (the receipt's lines say it anyway)."""
+    data, symbols = code128(text)
+    width = module_width(symbols)
+    if width is None:
+        return
+    with redirect_stdout(io.StringIO()):  # escpos print()s its renderer choice to stdout
+        device.barcode(
+            data,
+            "CODE128",
+            height=BAR_HEIGHT,
+            width=width,
+            pos="BELOW",
+            font="A",
+            function_type="B",
+        )
 
 
 def render(device: Any, receipt: Receipt) -> None:

@@ -380,10 +380,13 @@ def _finish_card(session: PatronSession, answer: dict[str, Any]) -> None:
     replaced = (session.patron or {}).get("number", "")
     session.patron = answer["patron"]
     session.move(Step.CARD_DONE)
-    slip = new_card_slip(current_app.config, session.patron, replaced, kiosk().clock.now())
-    printed = print_receipt(kiosk().devices, slip)
+    running = kiosk()
+    slip = new_card_slip(
+        current_app.config, running.heartbeat.branch, session.patron, replaced, running.clock.now()
+    )
+    printed = print_receipt(running.devices, slip)
     if not printed:
-        kiosk().heartbeat.report_now()
+        running.heartbeat.report_now()
     session.data["slip"] = (slip, printed)
     session.data.pop("encoder", None)
 

@@ -42,6 +42,7 @@ from tests.support.kiosk_collect import (
     td3_mrz,
     typed_document,
 )
+from tests.support.printer import barcode_command, escpos_bytes
 from tests.support.servers import running_server
 from tests.support.staff import desk_session, refuse
 
@@ -121,7 +122,11 @@ def test_qr_code_typed_document_blank_card_and_slip(
     done = kiosk.get("/ophalen/klaar").get_data(as_text=True)
     assert number in done and said(kiosk.application, "Take your slip from the printer.") in done
     slip = kiosk_devices.printer.printed[-1]  # type: ignore[attr-defined]
-    assert (slip.card_number, slip.printed_at) == (number, kiosk_clock.now())
+    assert (slip.barcode, slip.printed_at) == (number, kiosk_clock.now())
+    pairs = bytes(int(number[i : i + 2]) for i in range(0, 12, 2))  # 13 digits: 6 pairs, 1 left
+    assert barcode_command(b"{C" + pairs + b"{B" + number[-1:].encode(), width=3) in escpos_bytes(
+        slip
+    )
     assert any(temporary in text for text, _amount in slip.lines)
     blocked, cards, checks = portal_state(patron.id)
     assert not blocked and [(c.number, c.status) for c in cards] == [(number, "active")]

@@ -57,7 +57,7 @@ def test_document_printer_and_scanner_from_the_panel(
     panel.post("/dev/printer", data={"state": "paper_out"})
     assert kiosk_devices.printer.status() == PrinterStatus.PAPER_OUT
     panel.post("/dev/printer", data={"state": "ok"})
-    slip = make_receipt(kiosk_app.config, SYSTEM_CLOCK.now(), "Slip", [("Pasnummer", None)])
+    slip = make_receipt(kiosk_app.config, None, SYSTEM_CLOCK.now(), "Slip", [("Pasnummer", None)])
     print_receipt(kiosk_devices, slip)
     assert "Pasnummer" in panel.get("/dev").get_data(as_text=True)
     panel.post("/dev/scanner", data={"line": "QR-CODE-123"})

@@ -118,7 +118,9 @@ def test_out_of_service_stays_put_and_recovers_without_a_heartbeat_thread(
 
 def test_a_failed_print_is_reported_until_a_print_works(kiosk_app: Flask) -> None:
     devices = simulated_devices()
-    receipt = make_receipt(kiosk_app.config, SYSTEM_CLOCK.now(), "Slip", [("Pasnummer", None)])
+    receipt = make_receipt(
+        kiosk_app.config, None, SYSTEM_CLOCK.now(), "Slip", [("Pasnummer", None)]
+    )
     devices.printer.state = PrinterStatus.PAPER_OUT
     assert not print_receipt(devices, receipt)
     devices.printer.state = PrinterStatus.OK  # paper put in, but nothing printed yet

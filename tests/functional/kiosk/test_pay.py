@@ -22,7 +22,8 @@ from shared.models.payment import Payment
 from shared.payments import ledger
 from tests.support.kiosk import TERMINAL, kiosk_config, running_kiosk, simulated_devices, until
 from tests.support.kiosk_api import register_kiosk
-from tests.support.kiosk_flows import in_english, owing_card_holder, place, tap
+from tests.support.kiosk_flows import in_english, owing_card_holder, place, tap, tapped_kiosk
+from tests.support.printer import EURO, EURO_CODE_PAGE, NBSP, barcode_command, escpos_bytes
 from tests.support.servers import free_port, running_server
 
 
@@ -112,6 +113,8 @@ def test_paid_prints_the_receipt_and_settles_the_ledger(
         Decimal("12.50"),
         kiosk_clock.now(),
     )
+    assert receipt.address == ()  # no heartbeat answered yet: KIOSK_BRANCH_NAME alone
+    assert receipt.barcode == payment.reference
     texts = [text for text, _ in receipt.lines]
     assert f"Payment reference: {payment.reference}" in texts
     assert "Library card: *********0017" in texts
@@ -165,6 +168,7 @@ def test_printer_out_of_paper_shows_and_mails_the_receipt(
     assert kiosk.get("/events?session=1").json["go"] is None
     payment = db.session.scalars(select(Payment).order_by(Payment.id.desc())).first()
     assert "on the screen" in page and "by email" in page and payment.reference in page
+    assert "Payment receipt" in page and "€\xa012,50" in page  # as it would have been printed
     assert kiosk_devices.printer.printed == []
     db.session.expire_all()
     [mailed] = db.session.scalars(
@@ -286,3 +290,32 @@ def test_english_chosen_before_the_tap_holds_and_the_receipt_has_a_line_per_char
     assert receipt.lines[:2] == [("Te laat", Decimal("12.50")), ("Reservering", Decimal("2.00"))]
     what = f"Te laat, Reservering (klantnummer {patron.customer_number})"
     assert newest_payment().description == f"Bibliotheek Ruinerwold: {what}"
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "total"),
+    [("nl", b"Betaalbewijs", b"Totaal"), ("en", b"Payment receipt", b"Total")],
+)
+def test_the_printed_receipt_names_the_portal_s_branch_in_the_patron_s_language(
+    app: Flask,
+    client: FlaskClient,
+    portal_server: str,
+    mollie_sandbox,
+    language: str,
+    title: bytes,
+    total: bytes,
+) -> None:
+    beating = {"KIOSK_HEARTBEAT_SECONDS": 60}
+    with tapped_kiosk(app, client, portal_server, **beating) as (kiosk_app, kiosk, devices):
+        heartbeat = kiosk_app.extensions["kiosk"].heartbeat
+        assert until(lambda: heartbeat.branch is not None)  # the kiosk beats when it starts
+        assert kiosk.post("/taal", data={"lang": language, "next": "/pas"}).status_code == 303
+        pay_until(kiosk, mollie_sandbox, "paid")
+        [receipt] = devices.printer.printed
+        printed = escpos_bytes(receipt)
+    assert b"\x1bE\x00Bibliotheek Ruinerwold\nDijkhuizen 66\n7961 AM Ruinerwold\n" in printed
+    assert b"\x1bE\x01" + title + b"\n" in printed  # the title, bold
+    assert b"Te laat" + b" " * 28 + EURO_CODE_PAGE + EURO + NBSP + b"12,50\n" in printed
+    assert b"\x1bE\x01" + total + b" " * (35 - len(total)) + EURO + NBSP + b"12,50\n" in printed
+    reference = newest_payment().reference.encode()
+    assert barcode_command(b"{B" + reference, width=2) in printed  # the desk scans it
