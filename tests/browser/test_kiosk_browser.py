@@ -17,7 +17,13 @@ from tests.support.accounts import member
 from tests.support.browser import TIMEOUT_MS, chromium
 from tests.support.kiosk import TERMINAL, kiosk_config, running_kiosk, simulated_devices
 from tests.support.kiosk_api import register_kiosk
-from tests.support.kiosk_collect import patron_document, place_blank, qr_code, said
+from tests.support.kiosk_collect import (
+    patron_document,
+    place_blank,
+    qr_code,
+    said,
+    typed_document,
+)
 from tests.support.kiosk_flows import CARD, owing_card_holder, place
 from tests.support.servers import running_server
 
@@ -31,13 +37,6 @@ def tap(target: Locator) -> None:
     target.click()
 
 
-def type_into(page: Page, label: str, text: str) -> None:
-    """Tap a field by its label and type into it."""
-    field = page.get_by_label(label, exact=True)
-    tap(field)
-    field.fill(text)
-
-
 def walk_to_the_new_card(page: Page, app: Flask, devices: Devices, patron: Patron) -> str:
     """Collect a card by taps: QR code, typed document, blank card; the new card number."""
     tap(page.get_by_role("link", name=said(app, "Collect my card")))
@@ -46,10 +45,10 @@ def walk_to_the_new_card(page: Page, app: Flask, devices: Devices, patron: Patro
     expect(page).to_have_url(page.url.split("/ophalen")[0] + "/ophalen")
     document = patron_document()
     devices.document_reader.place(document)  # type: ignore[attr-defined]
-    type_into(page, said(app, "Document number"), document.document_number)
-    type_into(page, said(app, "Date of birth"), "15-04-1985")
-    expiry = document.expiry_date
-    type_into(page, said(app, "Valid until"), f"{expiry[4:]}-{expiry[2:4]}-20{expiry[:2]}")
+    for name, text in typed_document(document).items():
+        field = page.locator(f"#{name}")
+        tap(field)
+        field.fill(text)
     app.config.update(KIOSK_IDLE_SECONDS=2, KIOSK_COUNTDOWN_SECONDS=2)
     tag = blank_tag()
     place_blank(devices, tag)
