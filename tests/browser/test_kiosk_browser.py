@@ -1,4 +1,5 @@
-"""The kiosk in headless Chromium: collecting a card by touch-sized taps, then the idle reset
+"""The kiosk in headless Chromium: collecting a card by touch-sized taps (the document's details
+typed on a hardware keyboard, which works beside the on-screen one), then the idle reset
 that leaves nothing of the patron in the page, the browser or the kiosk's session store; and
 touches that keep the session on the server until the page's countdown ends it."""
 
@@ -8,7 +9,7 @@ import json
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from playwright.sync_api import Cookie, Locator, Page, expect
+from playwright.sync_api import Cookie, Page, expect
 
 from kiosk.demo import blank_tag, tag_number
 from kiosk.devices import Devices
@@ -26,15 +27,7 @@ from tests.support.kiosk_collect import (
 )
 from tests.support.kiosk_flows import CARD, owing_card_holder, place
 from tests.support.servers import running_server
-
-TOUCH_PX = 48
-
-
-def tap(target: Locator) -> None:
-    """Tap a target after checking it is large enough for a finger."""
-    box = target.bounding_box()
-    assert box is not None and box["width"] >= TOUCH_PX and box["height"] >= TOUCH_PX, box
-    target.click()
+from tests.support.touch import tap
 
 
 def walk_to_the_new_card(page: Page, app: Flask, devices: Devices, patron: Patron) -> str:
@@ -45,10 +38,9 @@ def walk_to_the_new_card(page: Page, app: Flask, devices: Devices, patron: Patro
     expect(page).to_have_url(page.url.split("/ophalen")[0] + "/ophalen")
     document = patron_document()
     devices.document_reader.place(document)  # type: ignore[attr-defined]
-    for name, text in typed_document(document).items():
-        field = page.locator(f"#{name}")
-        tap(field)
-        field.fill(text)
+    for name, text in typed_document(document).items():  # on a hardware keyboard or scanner
+        tap(page.locator(f"#{name}"))
+        page.keyboard.type(text)
     app.config.update(KIOSK_IDLE_SECONDS=2, KIOSK_COUNTDOWN_SECONDS=2)
     tag = blank_tag()
     place_blank(devices, tag)
