@@ -1,21 +1,15 @@
-"""The MRZ data that open an ID document's chip: scanned lines or three typed fields."""
+"""The MRZ data that open an ID document's chip: scanned lines, or the document number and
+two dates typed in parts."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 
+from kiosk.flows.date_parts import DateInvalid, birth_date_typed, typed_date
 from kiosk.hardware.emrtd.errors import MrzError
-from kiosk.hardware.emrtd.mrz import (
-    LINE_SHAPES,
-    bac_key_from_fields,
-    birth_date,
-    expiry_date,
-    parse_mrz,
-)
+from kiosk.hardware.emrtd.mrz import LINE_SHAPES, bac_key_from_fields, parse_mrz
 
-TYPED_DATE = re.compile(r"^\s*(\d{1,2})\D+(\d{1,2})\D+(\d{4})\s*$|^\s*(\d{2})(\d{2})(\d{4})\s*$")
 ANY_DATE = "000101"  # a valid stand-in, so that the number is checked on its own
 LINES_OF_LENGTH = {length: count for count, length in LINE_SHAPES.items()}
 # A scanner types an MRZ's lines back to back: a longer pause ends the scan, complete or not.
@@ -23,44 +17,42 @@ LINE_GAP_SECONDS = 2.0
 
 
 class TypedFieldsInvalid(Exception):
-    """Typed document fields that cannot be right; `fields` names the wrong ones."""
+    """Typed document fields that cannot be right: whether the number is, and what is wrong
+    with each wrong date (by field name)."""
 
-    def __init__(self, fields: set[str]) -> None:
-        super().__init__(", ".join(sorted(fields)))
-        self.fields = fields
-
-
-def yymmdd(typed: str) -> str | None:
-    """A date typed as on the document (DD-MM-YYYY, DD MM YYYY or DDMMYYYY) as MRZ YYMMDD."""
-    match = TYPED_DATE.match(typed)
-    if not match:
-        return None
-    day, month, year = (part for part in match.groups() if part is not None)
-    return f"{year[2:]}{int(month):02d}{int(day):02d}"
+    def __init__(self, number_wrong: bool, dates: dict[str, DateInvalid]) -> None:
+        self.fields = set(dates) | ({"document_number"} if number_wrong else set())
+        super().__init__(", ".join(sorted(self.fields)))
+        self.number_wrong, self.dates = number_wrong, dates
 
 
-def typed_fields(document_number: str, birth: str, expiry: str) -> tuple[str, str, str]:
-    """The BAC fields from the form; TypedFieldsInvalid names every field that is wrong."""
-    dates = {
-        "birth_date": (yymmdd(birth), birth_date),
-        "expiry_date": (yymmdd(expiry), expiry_date),
+def typed_fields(
+    document_number: str, birth: Mapping[str, str], expiry: Mapping[str, str], today: date
+) -> tuple[str, str, str]:
+    """The BAC fields from the number and the dates typed in parts (day, month, year);
+    TypedFieldsInvalid names every field that is wrong."""
+    readers: dict[str, Callable[[], date]] = {
+        "birth_date": lambda: birth_date_typed(birth, today),
+        "expiry_date": lambda: typed_date(expiry),
     }
-    wrong = {name for name, (value, check) in dates.items() if not _valid_date(value, check)}
+    dates, wrong = {}, {}
+    for name, read in readers.items():
+        try:
+            dates[name] = read()
+        except DateInvalid as invalid:
+            wrong[name] = invalid
     try:
         key = bac_key_from_fields(document_number, ANY_DATE, ANY_DATE)
     except MrzError:
-        wrong.add("document_number")
+        raise TypedFieldsInvalid(True, wrong) from None
     if wrong:
-        raise TypedFieldsInvalid(wrong)
-    return key.document_number, str(dates["birth_date"][0]), str(dates["expiry_date"][0])
+        raise TypedFieldsInvalid(False, wrong)
+    return key.document_number, _yymmdd(dates["birth_date"]), _yymmdd(dates["expiry_date"])
 
 
-def _valid_date(value: str | None, check: Callable[[str], date]) -> bool:
-    """Whether a converted date is a real date of its kind."""
-    try:
-        return value is not None and bool(check(value))
-    except MrzError:
-        return False
+def _yymmdd(day: date) -> str:
+    """A date as the MRZ writes it."""
+    return day.strftime("%y%m%d")
 
 
 def scanned_mrz(read: Callable[[float], str | None], first_wait: float) -> str | None:

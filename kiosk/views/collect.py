@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 
 from kiosk.context import begin_session, kiosk, patron_session
 from kiosk.flows.card_slip import new_card_slip
+from kiosk.flows.date_parts import form_parts
 from kiosk.flows.document_access import TypedFieldsInvalid, scanned_mrz, typed_fields
 from kiosk.flows.encode import CardEncoder, CardNotLinked, SessionGone
 from kiosk.flows.id_check import IdCheckResult, check_document
@@ -24,7 +25,12 @@ from kiosk.offered import page_flow
 from kiosk.portal_client import PortalRefused, PortalUnavailable
 from kiosk.receipts import print_receipt
 from kiosk.refusals import refusal_in_query, refusal_message
-from kiosk.views.collect_messages import ENCODE_STATUS, ID_PROBLEMS
+from kiosk.views.collect_messages import (
+    DATE_PROBLEMS,
+    DOCUMENT_NUMBER_PROBLEM,
+    ENCODE_STATUS,
+    ID_PROBLEMS,
+)
 
 bp = Blueprint("collect", __name__)
 SCAN_WAIT_SECONDS = 0.3
@@ -215,29 +221,35 @@ def verify_id() -> str | Response | tuple[str, int]:
     if request.method == "GET":
         _drain_scanner()
         problem = ID_PROBLEMS.get(request.args.get("problem", ""))
-        return render_template("kiosk/collect/verify_id.html", errors={}, problem=problem)
+        return render_template(
+            "kiosk/collect/verify_id.html", errors={}, wrong_parts=set(), problem=problem
+        )
     return _typed_document(session)
 
 
 def _typed_document(session: PatronSession) -> Response | tuple[str, int]:
     """Start reading the chip with the typed number and dates, if they can be right."""
     form = request.form
+    birth, expiry = form_parts(form, "birth_date"), form_parts(form, "expiry_date")
     try:
-        access = typed_fields(
-            form.get("document_number", ""), form.get("birth_date", ""), form.get("expiry_date", "")
-        )
+        access = typed_fields(form.get("document_number", ""), birth, expiry, kiosk().clock.today())
     except TypedFieldsInvalid as invalid:
-        errors = {name: _document_field_error(name) for name in invalid.fields}
-        return render_template("kiosk/collect/verify_id.html", errors=errors, values=form), 422
+        return _document_form(invalid), 422
     _start_reading(session, access)
     return redirect(url_for("collect.reading"), code=303)
 
 
-def _document_field_error(name: str) -> str:
-    """What is wrong with one typed document field."""
-    if name == "document_number":
-        return _("Type the document number: letters and digits, as on your document.")
-    return _("Type the date as day-month-year, for example 31-12-1990.")
+def _document_form(invalid: TypedFieldsInvalid) -> str:
+    """The ID page again with what is wrong at each wrong field (and the date parts to fix)."""
+    errors = {name: str(DATE_PROBLEMS[problem.reason]) for name, problem in invalid.dates.items()}
+    if invalid.number_wrong:
+        errors["document_number"] = str(DOCUMENT_NUMBER_PROBLEM)
+    wrong_parts = {
+        f"{name}_{part}" for name, problem in invalid.dates.items() for part in problem.parts
+    }
+    return render_template(
+        "kiosk/collect/verify_id.html", errors=errors, wrong_parts=wrong_parts, values=request.form
+    )
 
 
 @bp.get("/ophalen/mrz")

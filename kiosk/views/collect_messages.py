@@ -18,3 +18,13 @@ ID_PROBLEMS: dict[str, LazyString] = {
     "access_denied": _l("The details do not open your document. Check them and try again."),
     "document_removed": _l("We could not read your document. Lay it flat on the reader."),
 }
+DOCUMENT_NUMBER_PROBLEM = _l("Type the document number: letters and digits, as on your document.")
+# Why a date typed in parts (kiosk.flows.date_parts) cannot be right.
+DATE_PROBLEMS: dict[str, LazyString] = {
+    "missing": _l("Type the day, the month and the year."),
+    "day": _l("The day is a number from 1 to 31."),
+    "month": _l("The month is a number from 1 to 12."),
+    "year": _l("Type the year in four digits, for example 1990."),
+    "impossible": _l("This date does not exist. Check the day and the month."),
+    "future": _l("A date of birth cannot be after today. Check the year."),
+}

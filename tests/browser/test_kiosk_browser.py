@@ -1,4 +1,5 @@
-"""The kiosk in headless Chromium: collecting a card by touch-sized taps, then the idle reset
+"""The kiosk in headless Chromium: collecting a card by touch-sized taps (the document's details
+typed on a hardware keyboard, which works beside the on-screen one), then the idle reset
 that leaves nothing of the patron in the page, the browser or the kiosk's session store; and
 touches that keep the session on the server until the page's countdown ends it."""
 
@@ -8,7 +9,7 @@ import json
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from playwright.sync_api import Cookie, Locator, Page, expect
+from playwright.sync_api import Cookie, Page, expect
 
 from kiosk.demo import blank_tag, tag_number
 from kiosk.devices import Devices
@@ -17,25 +18,16 @@ from tests.support.accounts import member
 from tests.support.browser import TIMEOUT_MS, chromium
 from tests.support.kiosk import TERMINAL, kiosk_config, running_kiosk, simulated_devices
 from tests.support.kiosk_api import register_kiosk
-from tests.support.kiosk_collect import patron_document, place_blank, qr_code, said
+from tests.support.kiosk_collect import (
+    patron_document,
+    place_blank,
+    qr_code,
+    said,
+    typed_document,
+)
 from tests.support.kiosk_flows import CARD, owing_card_holder, place
 from tests.support.servers import running_server
-
-TOUCH_PX = 48
-
-
-def tap(target: Locator) -> None:
-    """Tap a target after checking it is large enough for a finger."""
-    box = target.bounding_box()
-    assert box is not None and box["width"] >= TOUCH_PX and box["height"] >= TOUCH_PX, box
-    target.click()
-
-
-def type_into(page: Page, label: str, text: str) -> None:
-    """Tap a field by its label and type into it."""
-    field = page.get_by_label(label, exact=True)
-    tap(field)
-    field.fill(text)
+from tests.support.touch import tap
 
 
 def walk_to_the_new_card(page: Page, app: Flask, devices: Devices, patron: Patron) -> str:
@@ -46,10 +38,9 @@ def walk_to_the_new_card(page: Page, app: Flask, devices: Devices, patron: Patro
     expect(page).to_have_url(page.url.split("/ophalen")[0] + "/ophalen")
     document = patron_document()
     devices.document_reader.place(document)  # type: ignore[attr-defined]
-    type_into(page, said(app, "Document number"), document.document_number)
-    type_into(page, said(app, "Date of birth"), "15-04-1985")
-    expiry = document.expiry_date
-    type_into(page, said(app, "Valid until"), f"{expiry[4:]}-{expiry[2:4]}-20{expiry[:2]}")
+    for name, text in typed_document(document).items():  # on a hardware keyboard or scanner
+        tap(page.locator(f"#{name}"))
+        page.keyboard.type(text)
     app.config.update(KIOSK_IDLE_SECONDS=2, KIOSK_COUNTDOWN_SECONDS=2)
     tag = blank_tag()
     place_blank(devices, tag)

@@ -121,17 +121,19 @@ def td3_mrz(document: SimulatedDocument) -> tuple[str, str]:
     return line1, body + check_digit(composite)
 
 
-def as_typed(yymmdd: str, century: int) -> str:
-    """A YYMMDD date as a patron types it from the document: DD-MM-YYYY."""
-    return f"{yymmdd[4:]}-{yymmdd[2:4]}-{century}{yymmdd[:2]}"
+def typed_date(name: str, yymmdd: str, century: int) -> dict[str, str]:
+    """A YYMMDD date as a patron types it from the document: day, month and year, each in
+    its own part of the field `name`."""
+    day, month, year = yymmdd[4:], yymmdd[2:4], f"{century}{yymmdd[:2]}"
+    return {f"{name}_day": day, f"{name}_month": month, f"{name}_year": year}
 
 
 def typed_document(document: SimulatedDocument) -> dict[str, str]:
     """The ID form as the patron fills it in."""
     return {
         "document_number": document.document_number,
-        "birth_date": as_typed(document.birth_date, 19),
-        "expiry_date": as_typed(document.expiry_date, 20),
+        **typed_date("birth_date", document.birth_date, 19),
+        **typed_date("expiry_date", document.expiry_date, 20),
     }
 
 

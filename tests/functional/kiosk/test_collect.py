@@ -13,6 +13,7 @@ from sqlalchemy import select
 from kiosk.context import COOKIE
 from kiosk.demo import blank_tag, card_tag, tag_number
 from kiosk.devices import Devices
+from kiosk.flows.date_parts import DATE_PARTS
 from kiosk.hardware.base import PrinterStatus
 from portal.extensions import db
 from portal.wiring import now
@@ -42,6 +43,7 @@ from tests.support.kiosk_collect import (
     td3_mrz,
     typed_document,
 )
+from tests.support.kiosk_flows import in_english
 from tests.support.printer import barcode_command, escpos_bytes
 from tests.support.servers import running_server
 from tests.support.staff import desk_session, refuse
@@ -51,6 +53,7 @@ WAITING = "Take a blank card from the tray and hold it on the reader."
 SET_ASIDE = "This card does not work. Hand it to the desk and take another blank card."
 NOT_PRINTED = "We could not print a slip. Here is what it says."
 MAILED = "We have also e-mailed you your new card number."
+DATE_MISSING = "Type the day, the month and the year."
 WRITE_IT_DOWN = (
     "Write your new card number down or take a photo of this screen: we cannot e-mail it to you."
 )
@@ -207,10 +210,46 @@ def test_wrong_mrz_may_be_retried_then_the_desk(
 
 def test_typed_fields_are_checked_before_reading(kiosk: FlaskClient, patron: Patron) -> None:
     log_in_at_kiosk(kiosk, patron.customer_number)
-    bad = {"document_number": "", "birth_date": "31-02-1985", "expiry_date": "soon"}
-    page = kiosk.post("/ophalen", data=bad).get_data(as_text=True)
-    for field in bad:
+    bad = {"document_number": "", "birth_date_day": "31", "birth_date_month": "02"}
+    page = kiosk.post("/ophalen", data=bad | {"expiry_date_year": "soon"}).text
+    for field in ("document_number", "birth_date", "expiry_date"):
         assert f'aria-describedby="{field}' in page and f'id="{field}-error"' in page
+
+
+@pytest.mark.parametrize("locale", ["nl", "en"])
+def test_a_wrong_date_is_said_at_its_fieldset_and_parts(
+    kiosk: FlaskClient, patron: Patron, locale: str
+) -> None:
+    log_in_at_kiosk(kiosk, patron.customer_number)
+    if locale == "en":
+        in_english(kiosk)
+    typed = {"document_number": "NX1234567", "expiry_date_month": "6", "expiry_date_year": "2031"}
+    typed |= {"birth_date_day": "31", "birth_date_month": "2", "birth_date_year": "1985"}
+    response = kiosk.post("/ophalen", data=typed)
+    page = response.text
+    assert response.status_code == 422
+    for message in ["This date does not exist. Check the day and the month.", DATE_MISSING]:
+        assert said(kiosk.application, message, locale) in page
+    fields = {field["id"]: field for field in inputs(page) if field.get("id")}
+    wrong = {name for name, field in fields.items() if field.get("aria-invalid") == "true"}
+    assert wrong == {"birth_date_day", "birth_date_month", "birth_date_year", "expiry_date_day"}
+    assert fields["expiry_date_day"]["aria-describedby"] == "expiry_date-error"
+    assert [fields[f"birth_date_{part}"]["value"] for part in DATE_PARTS] == ["31", "2", "1985"]
+    assert fields["document_number"]["value"] == "NX1234567"
+    assert 'aria-describedby="birth_date-hint birth_date-error"' in page
+
+
+def test_a_birth_date_after_today_is_refused_before_reading(
+    kiosk: FlaskClient, kiosk_clock: ManualClock, patron: Patron
+) -> None:
+    log_in_at_kiosk(kiosk, patron.customer_number)
+    tomorrow = kiosk_clock.today() + timedelta(days=1)
+    born = {"day": str(tomorrow.day), "month": str(tomorrow.month), "year": str(tomorrow.year)}
+    typed = typed_document(patron_document()) | {f"birth_date_{k}": v for k, v in born.items()}
+    page = kiosk.post("/ophalen", data=typed).text
+    message = "A date of birth cannot be after today. Check the year."
+    assert said(kiosk.application, message) in page
+    assert 'id="expiry_date-error"' not in page and 'id="document_number-error"' not in page
 
 
 def test_document_removed_then_read(

@@ -1,42 +1,44 @@
 """The MRZ data a patron types or scans at the kiosk to open their document's chip."""
 
+from datetime import date
+
 import pytest
 
-from kiosk.flows.document_access import (
-    TypedFieldsInvalid,
-    add_scanned_line,
-    typed_fields,
-    yymmdd,
-)
+from kiosk.flows.document_access import TypedFieldsInvalid, add_scanned_line, typed_fields
 from kiosk.hardware.emrtd.errors import MrzError
 from tests.support.virtual_emrtd import TD1, TD3
 
+TODAY = date(2026, 12, 5)
 
-@pytest.mark.parametrize(
-    ("typed", "expected"),
-    [
-        ("12-08-1974", "740812"),
-        ("1.2.2030", "300201"),
-        ("12 08 1974", "740812"),
-        ("12081974", "740812"),
-    ],
-)
-def test_dates_typed_as_on_the_document(typed: str, expected: str) -> None:
-    assert yymmdd(typed) == expected
+
+def parts(day: str, month: str, year: str) -> dict[str, str]:
+    """A date as typed in its three parts."""
+    return {"day": day, "month": month, "year": year}
 
 
 def test_typed_fields_form_the_bac_fields() -> None:
-    assert typed_fields(" l898902c3 ", "12-08-1974", "15-04-2012") == (
-        "L898902C3",
-        "740812",
-        "120415",
-    )
+    birth, expiry = parts("12", "8", "1974"), parts("15", "04", "2012")
+    assert typed_fields(" l898902c3 ", birth, expiry, TODAY) == ("L898902C3", "740812", "120415")
 
 
-def test_every_wrong_field_is_named() -> None:
+def test_every_wrong_field_is_named_with_what_is_wrong() -> None:
     with pytest.raises(TypedFieldsInvalid) as caught:
-        typed_fields("L8989-02", "31-02-1974", "tomorrow")
-    assert caught.value.fields == {"document_number", "birth_date", "expiry_date"}
+        typed_fields("L8989-02", parts("31", "2", "1974"), parts("", "", "2030"), TODAY)
+    invalid = caught.value
+    assert invalid.fields == {"document_number", "birth_date", "expiry_date"}
+    assert invalid.number_wrong
+    assert [(p.reason, p.parts) for p in invalid.dates.values()] == [
+        ("impossible", ("day", "month", "year")),
+        ("missing", ("day", "month")),
+    ]
+
+
+def test_a_birth_date_after_today_is_refused_an_expiry_date_is_not() -> None:
+    tomorrow = parts("6", "12", "2026")
+    with pytest.raises(TypedFieldsInvalid) as caught:
+        typed_fields("L898902C3", tomorrow, tomorrow, TODAY)
+    assert {name: p.reason for name, p in caught.value.dates.items()} == {"birth_date": "future"}
+    assert not caught.value.number_wrong
 
 
 @pytest.mark.parametrize("mrz", [TD3, TD1])
