@@ -24,7 +24,6 @@ from sqlalchemy import select
 from kiosk.demo import blank_tag, card_tag
 from kiosk.flows.encode import ACTIVATION_WAITS
 from kiosk.flows.id_check import MAX_ATTEMPTS
-from kiosk.hardware.base import PrinterStatus
 from kiosk.hardware.simulated import SimulatedDocument
 from portal.extensions import db
 from portal.wiring import now
@@ -74,7 +73,7 @@ REFUSED = (
     "The library has blocked your subscription: you cannot collect a card or borrow now. The desk"
     " can tell you more."
 )
-DOCUMENT_VERDICTS = {  # in the order of the documents walk_desk lays on the reader
+DOCUMENT_VERDICTS = {  # in the order of the documents walk_desk_id_check lays
     "someone else's document": "The details of your ID document do not match your registration.",
     "document expired": (
         "Your ID document has expired. Bring a valid passport or identity card to the desk."
@@ -156,14 +155,21 @@ def walk_pay(kiosk: KioskWalk) -> None:
     kiosk.tap("Back to my overview")
     says = "Take your card off the reader when you are done: we then stop at once."
     kiosk.state("patron screen: nothing owed", "/pas", says)
-    again_to_pay(kiosk, patron)
-    kiosk.devices.printer.state = PrinterStatus.PAPER_OUT  # type: ignore[attr-defined]
-    kiosk.tap(PAY, whole=False)
-    kiosk.terminal("paid")
-    says = "The printer cannot print your receipt right now. Here it is on the screen."
-    kiosk.state("paid: receipt on screen", "/betalen/klaar", says)
-    kiosk.devices.printer.state = PrinterStatus.OK  # type: ignore[attr-defined]
-    again_to_pay(kiosk, patron)
+    charge(kiosk.portal, patron)
+    kiosk.tap("Stop and log out")
+    to_paying(kiosk, CARD)
+    with kiosk.paper_out():
+        kiosk.tap(PAY, whole=False)
+        kiosk.terminal("paid")
+        says = "The printer cannot print your receipt right now. Here it is on the screen."
+        kiosk.state("paid: receipt on screen", "/betalen/klaar", says)
+
+
+def walk_paying_refused(kiosk: KioskWalk) -> None:
+    """Why paying cannot start, each; and the screen of a patron the library refused."""
+    patron = owing_card_holder(kiosk.portal, kiosk.people())
+    kiosk.start()
+    to_paying(kiosk, CARD)
     pays = partial(kiosk.tap, PAY, whole=False)
     with payments_away(kiosk.portal):
         pays()
@@ -189,8 +195,8 @@ def walk_pay(kiosk: KioskWalk) -> None:
 
 
 def walk_collect(kiosk: KioskWalk) -> None:
-    """Collecting a card with number and password and every mistake on the way; blocking it as
-    lost and collecting the next with the printer out of paper; nothing left to collect."""
+    """Collecting a card: the QR code refused, every form sent empty or wrong, the document
+    read, no blank card in time, then the card and its slip."""
     patron, document = member(kiosk.people()), patron_document()
     kiosk.start()
     kiosk.tap("Collect my card")
@@ -204,16 +210,11 @@ def walk_collect(kiosk: KioskWalk) -> None:
     goes_on = partial(kiosk.tap, "Go on")
     goes_on()
     kiosk.state("identify: no code typed", "/ophalen/inloggen", "Type the code.", again=goes_on)
-
-    def wrong_password() -> None:
-        kiosk.type({"Login name": patron.customer_number, "Password": "not-my-password"})
-        logs_in()
-
-    wrong_password()
+    wrong = partial(log_in, kiosk, patron.customer_number, "not-my-password")
+    wrong()
     says = REFUSALS["bad_credentials"].message
-    kiosk.state("identify: refused", "/ophalen/inloggen", says, again=wrong_password)
-    kiosk.type({"Login name": patron.customer_number, "Password": PASSWORD})
-    logs_in()
+    kiosk.state("identify: refused", "/ophalen/inloggen", says, again=wrong)
+    log_in(kiosk, patron.customer_number)
     kiosk.state("ID document", "/ophalen", "Scan your passport or ID card")
     checks = partial(kiosk.tap, "Check my document")
     checks()
@@ -238,42 +239,43 @@ def walk_collect(kiosk: KioskWalk) -> None:
     kiosk.lay_blank(blank_tag())
     kiosk.tap("Try again")
     kiosk.state("card ready: slip printed", "/ophalen/klaar", "Take your slip from the printer.")
-    kiosk.tap("To my overview")
-    kiosk.state("patron screen: logged in", "/pas", "My card is lost: block it")
-    kiosk.tap("My card is lost: block it")
+
+
+def walk_lost(kiosk: KioskWalk) -> None:
+    """A lost card: logging in for it, blocking it, collecting the next (the slip on screen, the
+    printer out of paper); then nothing is left to collect."""
+    patron, document = member(kiosk.people()), patron_document()
+    give_card(patron, CARD)
+    kiosk.start()
+    kiosk.tap("I lost my card")
+    says = "Log in to block your card"
+    kiosk.state("identify: lost card", "/ophalen/inloggen?purpose=lost", says)
+    log_in(kiosk, CARD)
     says = "You can borrow again once you collect a new card. You need your ID document for that."
     kiosk.state("lost card: block it?", "/kwijt", says)
     kiosk.tap("Yes, block my card")
     says = "Collect a new card now. Have your ID document ready."
     kiosk.state("lost card: blocked", "/kwijt/geblokkeerd", says)
-    kiosk.lay_blank(None)
-    kiosk.devices.printer.state = PrinterStatus.PAPER_OUT  # type: ignore[attr-defined]
     kiosk.tap("Collect a new card")
     expect(kiosk.page).to_have_url(kiosk.at("/ophalen"), timeout=TIMEOUT_MS)
+    kiosk.lay_document(document)
     kiosk.scan_document(document)
-    kiosk.lay_blank(blank_tag())
-    says = "We could not print a slip. Here is what it says."
-    kiosk.state("card ready: slip on screen", "/ophalen/klaar", says)
-    kiosk.devices.printer.state = PrinterStatus.OK  # type: ignore[attr-defined]
+    with kiosk.paper_out():
+        kiosk.lay_blank(blank_tag())
+        says = "We could not print a slip. Here is what it says."
+        kiosk.state("card ready: slip on screen", "/ophalen/klaar", says)
     kiosk.tap("To my overview")
+    kiosk.state("patron screen: logged in", "/pas", "My card is lost: block it")
     kiosk.tap("Stop and log out")
     kiosk.back_at_start()
     kiosk.tap("Collect my card")
-    kiosk.type({"Login name": account_data()["username"], "Password": PASSWORD})
-    logs_in()
+    log_in(kiosk, account_data()["username"])
     says = "You already have a library card, or your subscription does not include one."
     kiosk.state("no card to collect", "/ophalen/niet-nodig", says)
-    kiosk.tap("To my overview")
-    kiosk.tap("Stop and log out")
-    kiosk.back_at_start()
-    kiosk.tap("I lost my card")
-    kiosk.state(
-        "identify: lost card", "/ophalen/inloggen?purpose=lost", "Log in to block your card"
-    )
 
 
-def walk_desk(kiosk: KioskWalk) -> None:
-    """The desk page for every reason self-service stops collecting a card."""
+def walk_desk_id_check(kiosk: KioskWalk) -> None:
+    """The desk page for each reason the ID check stops collecting a card."""
     patron, document = member(kiosk.people()), patron_document()
     subscription = patron.subscriptions[0]
     ends, subscription.end_date = subscription.end_date, local_today(now()) - timedelta(days=1)
@@ -305,7 +307,12 @@ def walk_desk(kiosk: KioskWalk) -> None:
     kiosk.scan_document(patron_document())
     says = "We could not read your ID document."
     kiosk.state("desk: document unreadable", "/ophalen/balie", says)
-    to_start_again(kiosk)
+
+
+def walk_desk_card(kiosk: KioskWalk) -> None:
+    """The desk page for each reason the blank card step stops, and for a refused patron."""
+    patron, document = member(kiosk.people()), patron_document()
+    kiosk.start()
     to_blank_card(kiosk, patron, document)
     kiosk.gateway.away = lambda path: path.endswith("/activate")
     kiosk.lay_blank(blank_tag())
@@ -327,9 +334,28 @@ def walk_desk(kiosk: KioskWalk) -> None:
 WALKS: dict[str, Callable[[KioskWalk], None]] = {
     "start": walk_start,
     "pay": walk_pay,
+    "paying-refused": walk_paying_refused,
     "collect": walk_collect,
-    "desk": walk_desk,
+    "lost": walk_lost,
+    "desk-id-check": walk_desk_id_check,
+    "desk-blank-card": walk_desk_card,
 }
+
+
+def charge(portal: Flask, patron: Patron) -> None:
+    """Charge the patron another fee."""
+    key = f"fee-{patron.id}-{secrets.token_hex(4)}"
+    args = ["ledger", "charge", patron.customer_number, "12.50", "Te laat", "--key", key]
+    result = portal.test_cli_runner().invoke(args=args)
+    assert result.exit_code == 0, result.output
+
+
+def to_paying(kiosk: KioskWalk, card: str) -> None:
+    """From the start screen, tap the card and open paying."""
+    kiosk.back_at_start()
+    kiosk.lay_card(card_tag(card))
+    kiosk.tap("Pay what I owe")
+    expect(kiosk.page).to_have_url(kiosk.at("/betalen"), timeout=TIMEOUT_MS)
 
 
 def back_to_paying(kiosk: KioskWalk) -> None:
@@ -338,17 +364,10 @@ def back_to_paying(kiosk: KioskWalk) -> None:
     kiosk.tap("Pay what I owe")
 
 
-def again_to_pay(kiosk: KioskWalk, patron: Patron) -> None:
-    """A new charge for the patron, who logs out, taps the card again and opens paying."""
-    key = f"fee-{patron.id}-{secrets.token_hex(4)}"
-    args = ["ledger", "charge", patron.customer_number, "12.50", "Te laat", "--key", key]
-    result = kiosk.portal.test_cli_runner().invoke(args=args)
-    assert result.exit_code == 0, result.output
-    kiosk.tap("Stop and log out")
-    kiosk.back_at_start()
-    kiosk.lay_card(card_tag(CARD))
-    kiosk.tap("Pay what I owe")
-    expect(kiosk.page).to_have_url(kiosk.at("/betalen"), timeout=TIMEOUT_MS)
+def log_in(kiosk: KioskWalk, login: str, password: str = PASSWORD) -> None:
+    """Type login and password on the identify form and log in."""
+    kiosk.type({"Login name": login, "Password": password})
+    kiosk.tap("Log in")
 
 
 @contextmanager

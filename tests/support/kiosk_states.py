@@ -18,7 +18,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from kiosk.devices import Devices
-from kiosk.hardware.base import CardRemoved
+from kiosk.hardware.base import CardRemoved, PrinterStatus
 from kiosk.hardware.simulated import SimulatedDocument, SimulatedTag
 from portal.extensions import db
 from shared.clock import ManualClock
@@ -242,6 +242,16 @@ class KioskWalk:
     def lay_document(self, document: SimulatedDocument | None) -> None:
         """Lay an ID document on the document reader (None: take it away)."""
         self.devices.document_reader.place(document)  # type: ignore[attr-defined]
+
+    @contextmanager
+    def paper_out(self) -> Iterator[None]:
+        """The printer is out of paper while the block runs."""
+        printer = self.devices.printer
+        printer.state = PrinterStatus.PAPER_OUT  # type: ignore[attr-defined]
+        try:
+            yield
+        finally:
+            printer.state = PrinterStatus.OK  # type: ignore[attr-defined]
 
     def scan(self, *lines: str) -> None:
         """Scan lines with the scanner (a QR code, a document's MRZ)."""
