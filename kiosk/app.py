@@ -175,7 +175,10 @@ def _error_page(status: int, language: str) -> Response:
     screen after KIOSK_ERROR_RETURN_SECONDS (a Refresh header: no script needed to go back)."""
     seconds = current_app.config["KIOSK_ERROR_RETURN_SECONDS"]
     with force_locale(language):
-        page = render_template("kiosk/start/error.html", status=status, seconds=seconds)
+        # The session just ended: the page says its language itself (html lang, the switch).
+        page = render_template(
+            "kiosk/start/error.html", status=status, seconds=seconds, current_locale=language
+        )
     response = make_response(page, status)
     response.headers["Refresh"] = f"{seconds}; url={url_for('start.home')}"
     return response

@@ -396,7 +396,10 @@ def _finish_card(session: PatronSession, answer: dict[str, Any]) -> None:
     if not printed:
         kiosk().heartbeat.report_now()
     session.data["slip"] = (slip, printed)
-    session.data.pop("encoder", None)
+    # Done with this card: a next one in the same session (this one lost) starts afresh, and
+    # this one may be blocked in turn.
+    for done in ("encoder", "job:encode", "blocked"):
+        session.data.pop(done, None)
 
 
 @bp.get("/ophalen/klaar")

@@ -10,7 +10,8 @@ from kiosk.context import end_session, kiosk
 from kiosk.portal_client import PortalUnavailable
 
 bp = Blueprint("service", __name__)
-WORKS_OFFLINE = {"start.out_of_service", "service.status", "static"}
+# The language switch too: the out-of-service screen is said in the patron's language.
+WORKS_OFFLINE = {"start.out_of_service", "start.choose_language", "service.status", "static"}
 
 
 @bp.get("/status")
