@@ -366,7 +366,7 @@ def back_to_paying(kiosk: KioskWalk) -> None:
 
 def log_in(kiosk: KioskWalk, login: str, password: str = PASSWORD) -> None:
     """Type login and password on the identify form and log in."""
-    kiosk.type({"Login name": login, "Password": password})
+    kiosk.type({"login": login, "password": password})
     kiosk.tap("Log in")
 
 
@@ -405,13 +405,9 @@ def refused_patron(kiosk: KioskWalk, status: str) -> Patron:
 
 
 def as_typed(document: SimulatedDocument, number: str | None = None) -> dict[str, str]:
-    """The ID form's fields (by label) as the patron types them from the document."""
+    """The ID form's fields (by name) as the patron types them from the document."""
     typed = typed_document(document)
-    return {
-        "Document number": number or typed["document_number"],
-        "Date of birth": typed["birth_date"],
-        "Valid until": typed["expiry_date"],
-    }
+    return {**typed, "document_number": number or typed["document_number"]}
 
 
 def to_start_again(kiosk: KioskWalk) -> None:

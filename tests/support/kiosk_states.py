@@ -195,9 +195,9 @@ class KioskWalk:
         button.or_(self.page.get_by_role("link", name=name, exact=True)).click()
 
     def type(self, fields: dict[str, str]) -> None:
-        """Type into fields by their labels (msgid: text)."""
-        for label, text in fields.items():
-            self.page.get_by_label(self.say(label), exact=True).fill(text)
+        """Type into fields by their names (name: text)."""
+        for name, text in fields.items():
+            self.page.locator(f"input[name={name}]").fill(text)
 
     def reload(self) -> None:
         """Load the page again (it then follows the kiosk's settings as they are now)."""
