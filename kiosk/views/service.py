@@ -10,7 +10,7 @@ from kiosk.context import end_session, kiosk
 from kiosk.portal_client import PortalUnavailable
 
 bp = Blueprint("service", __name__)
-WORKS_OFFLINE = {"start.out_of_service", "service.status", "static"}
+WORKS_OFFLINE = {"start.out_of_service", "service.status", "static", "screen.logo"}
 
 
 @bp.get("/status")
