@@ -8,10 +8,14 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from kiosk.devices import Devices
-from tests.support.kiosk_flows import owing_card_holder, place, tap
+from tests.support.kiosk_collect import log_in_at_kiosk, said
+from tests.support.kiosk_flows import CARD, owing_card_holder, place, tap
 
 LOGO = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 8 8"><rect width="8"/></svg>'
 HTML_TAG = re.compile(r"<html [^>]*>")
+STEP = re.compile(
+    r'<li class="step( step-done)?"( aria-current="step")?>.*?"step-name">([^<]*)', re.S
+)
 BODY_TAG = re.compile(r"<body [^>]*>")
 
 
@@ -25,6 +29,11 @@ def tag(kiosk: FlaskClient, pattern: re.Pattern[str], path: str = "/") -> str:
 def html_tag(kiosk: FlaskClient, path: str = "/") -> str:
     """The page's <html> element, which says whether the text is larger."""
     return tag(kiosk, HTML_TAG, path)
+
+
+def steps(page: str) -> list[tuple[bool, bool, str]]:
+    """The page's steps: done, current, name."""
+    return [(bool(done), bool(current), name) for done, current, name in STEP.findall(page)]
 
 
 def larger_text(kiosk: FlaskClient, on: bool, page: str = "/") -> None:
@@ -98,3 +107,23 @@ def test_without_a_logo_the_name_is_text_and_logo_is_not_found(kiosk_app: Flask)
     page = kiosk.get("/").get_data(as_text=True)
     assert "<img" not in page and "Bibliotheek Drenthe · Ruinerwold" in page
     assert kiosk.get("/logo", headers={"Sec-Fetch-Dest": "image"}).status_code == 404
+
+
+def test_a_flow_says_which_step_the_patron_is_at(
+    app: Flask, client: FlaskClient, kiosk_app: Flask, kiosk_devices: Devices
+) -> None:
+    owing_card_holder(app, client)
+    kiosk = kiosk_app.test_client()
+    page = kiosk.get("/ophalen/inloggen?purpose=lost").get_data(as_text=True)
+    assert f'<ol class="steps" aria-label="{said(kiosk_app, "Steps")}">' in page
+    log, block, new = (said(kiosk_app, name) for name in ("Log in", "Block", "New card"))
+    assert steps(page) == [(False, True, log), (False, False, block), (False, False, new)]
+    assert log_in_at_kiosk(kiosk, CARD, purpose="lost").location == "/kwijt"
+    page = kiosk.get("/kwijt").get_data(as_text=True)
+    assert steps(page) == [(True, False, log), (False, True, block), (False, False, new)]
+    assert f'<span class="visually-hidden"> ({said(kiosk_app, "done")})</span>' in page
+    kiosk.post("/stoppen")
+    assert tap(kiosk, kiosk_devices) == "/pas"
+    page = kiosk.get("/betalen").get_data(as_text=True)
+    amount, terminal, receipt = (said(kiosk_app, n) for n in ("Amount", "PIN terminal", "Receipt"))
+    assert steps(page) == [(False, True, amount), (False, False, terminal), (False, False, receipt)]
