@@ -64,11 +64,28 @@ def test_larger_text_holds_through_a_tap_and_not_into_the_next_session(
     assert "text-larger" not in html_tag(kiosk, "/pas")
 
 
-def test_the_larger_text_switch_stays_on_the_kiosk(kiosk_app: Flask) -> None:
-    switched = kiosk_app.test_client().post(
-        "/grotere-tekst", data={"larger": "1", "next": "//evil.example"}
-    )
+def test_the_larger_text_switch_comes_back_to_its_page_on_the_kiosk(kiosk_app: Flask) -> None:
+    kiosk = kiosk_app.test_client()
+    refused = "/pas-geweigerd?reason=unknown_card"
+    assert f'name="next" value="{refused}"' in kiosk.get(refused).get_data(as_text=True)
+    larger_text(kiosk, True, refused)
+    switched = kiosk.post("/grotere-tekst", data={"larger": "1", "next": "//evil.example"})
     assert switched.status_code == 303 and switched.location == "/"
+
+
+def test_out_of_service_the_screen_still_has_its_logo_and_larger_text(
+    kiosk_app: Flask, tmp_path: Path
+) -> None:
+    logo = tmp_path / "logo.svg"
+    logo.write_text(LOGO)
+    kiosk_app.config["KIOSK_LOGO"] = str(logo)
+    kiosk_app.extensions["kiosk"].heartbeat.went_offline()
+    kiosk = kiosk_app.test_client()
+    assert kiosk.get("/").location == "/buiten-gebruik"
+    with kiosk.get("/logo") as served:
+        assert served.status_code == 200
+    larger_text(kiosk, True, "/buiten-gebruik")
+    assert "text-larger" in html_tag(kiosk, "/buiten-gebruik")
 
 
 @pytest.mark.parametrize("orientation", ["auto", "portrait", "landscape"])
