@@ -51,11 +51,13 @@ def patron_session() -> PatronSession | None:
 
 def begin_session(previous: PatronSession | None = None) -> PatronSession:
     """Start a new session for this browser (its cookie is set on the response), in the language
-    of the one before it, if any."""
+    and text size of the one before it, if any."""
     if previous is None:
         session = kiosk().sessions.start(current_language())
     else:
-        session = kiosk().sessions.start(previous.language, previous.language_chosen)
+        session = kiosk().sessions.start(
+            previous.language, previous.language_chosen, previous.larger_text
+        )
     g.patron_session = g.new_session = session
     return session
 

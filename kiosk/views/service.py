@@ -24,7 +24,9 @@ def status() -> Response:
 def require_portal() -> Response | None:
     """Before a request: send it out of service while the portal is known to be away."""
     endpoint = request.endpoint or ""
-    if kiosk().heartbeat.online or endpoint in WORKS_OFFLINE or endpoint.startswith("dev."):
+    # The control panel, and the screen's logo and text size (on the out-of-service screen too).
+    without_portal = endpoint in WORKS_OFFLINE or endpoint.startswith(("dev.", "screen."))
+    if kiosk().heartbeat.online or without_portal:
         return None
     return out_of_service()
 
