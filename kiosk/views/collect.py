@@ -25,10 +25,10 @@ from kiosk.portal_client import PortalRefused, PortalUnavailable
 from kiosk.receipts import print_receipt
 from kiosk.refusals import refusal_in_query, refusal_message
 from kiosk.views.collect_messages import (
-    DATE_PROBLEMS,
     DOCUMENT_NUMBER_PROBLEM,
     ENCODE_STATUS,
     ID_PROBLEMS,
+    date_problem,
 )
 
 bp = Blueprint("collect", __name__)
@@ -240,7 +240,7 @@ def _typed_document(session: PatronSession) -> Response | tuple[str, int]:
 
 def _document_form(invalid: TypedFieldsInvalid) -> str:
     """The ID page again with what is wrong at each wrong field (and the date parts to fix)."""
-    errors = {name: str(DATE_PROBLEMS[problem.reason]) for name, problem in invalid.dates.items()}
+    errors = {name: date_problem(problem) for name, problem in invalid.dates.items()}
     if invalid.number_wrong:
         errors["document_number"] = str(DOCUMENT_NUMBER_PROBLEM)
     wrong_parts = {
