@@ -35,7 +35,7 @@ from shared.paths import STATIC_DIR, TEMPLATES_DIR, TRANSLATIONS_DIR
 # Polling that is not the patron doing anything.
 # The terminal page's poll counts as activity: the patron is busy at the PIN terminal, and
 # KIOSK_TERMINAL_SECONDS bounds that wait.
-PASSIVE_ENDPOINTS = {"start.events", "static"} | {
+PASSIVE_ENDPOINTS = {"start.events", "static", "screen.logo"} | {
     "collect.poll_scan",
     "collect.poll_mrz",
     "collect.poll_reading",
@@ -119,9 +119,9 @@ def _kiosk(config: dict[str, Any], devices: Devices, clock: Clock) -> Kiosk:
 
 def _register_blueprints(app: Flask) -> None:
     """Attach every kiosk blueprint (the control panel only in the embedded default)."""
-    from kiosk.views import collect, dev, lost, pay, start
+    from kiosk.views import collect, dev, lost, pay, screen, start
 
-    for module in (start, service, pay, collect, lost):
+    for module in (start, screen, service, pay, collect, lost):
         app.register_blueprint(module.bp)
     if dev_panel_wanted(app.config, app.extensions["kiosk"].devices.all_simulated()):
         # Loopback-only and never in production; a tab open beside the kiosk's must not turn
@@ -238,20 +238,23 @@ def _security_headers(response: Response) -> Response:
 
 
 def _template_globals() -> dict[str, Any]:
-    """What every kiosk page shows or needs: library, language, idle timing, session."""
+    """What every kiosk page shows or needs: library, language, layout, idle timing, session."""
     from flask import current_app
     from flask_babel import format_currency, format_date, format_datetime, get_locale
 
-    config, locale = current_app.config, get_locale()
+    config, locale, session = current_app.config, get_locale(), patron_session()
     return {
         # The page's language, also where one is forced (the out-of-service screen).
         "current_locale": locale.language if locale else current_language(),
         "library_name": config["KIOSK_LIBRARY_NAME"],
         "branch_name": config["KIOSK_BRANCH_NAME"],
+        "logo": bool(config["KIOSK_LOGO"]),
+        "orientation": config["KIOSK_ORIENTATION"],
+        "larger_text": session is not None and session.larger_text,
         "idle_seconds": config["KIOSK_IDLE_SECONDS"],
         "countdown_seconds": config["KIOSK_COUNTDOWN_SECONDS"],
         "keepalive_seconds": config["KIOSK_KEEPALIVE_SECONDS"],
-        "patron_session": patron_session(),
+        "patron_session": session,
         "offers": offers,
         "format_currency": format_currency,
         "format_date": format_date,

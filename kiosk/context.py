@@ -51,11 +51,13 @@ def patron_session() -> PatronSession | None:
 
 def begin_session(previous: PatronSession | None = None) -> PatronSession:
     """Start a new session for this browser (its cookie is set on the response), in the language
-    of the one before it, if any."""
+    and text size of the one before it, if any."""
     if previous is None:
         session = kiosk().sessions.start(current_language())
     else:
-        session = kiosk().sessions.start(previous.language, previous.language_chosen)
+        session = kiosk().sessions.start(
+            previous.language, previous.language_chosen, previous.larger_text
+        )
     g.patron_session = g.new_session = session
     return session
 
@@ -72,13 +74,16 @@ def end_session() -> None:
 
 
 def start_over() -> None:
-    """Forget the patron but not the language they read: an error or a refused card ends the
-    session, yet whoever is still at the screen reads on (a new session holding only that
-    language, which the page's idle countdown ends like any other)."""
-    language = current_language()
+    """Forget the patron but not how they read the screen: an error or a refused card ends the
+    session, yet whoever is still at the screen reads on in its language and text size (a new
+    session holding only those, which the page's idle countdown ends like any other)."""
+    ended = patron_session()
     end_session()
-    if language != current_app.config["BABEL_DEFAULT_LOCALE"]:
-        g.patron_session = g.new_session = kiosk().sessions.start(language, chosen=True)
+    if ended is None:
+        return
+    if ended.language != current_app.config["BABEL_DEFAULT_LOCALE"] or ended.larger_text:
+        kept = (ended.language, ended.language_chosen, ended.larger_text)
+        g.patron_session = g.new_session = kiosk().sessions.start(*kept)
 
 
 def current_language() -> str:

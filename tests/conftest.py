@@ -26,6 +26,7 @@ from shared.clock import ManualClock
 from shared.db import Base
 from shared.models.mail import OutboxMail
 from shared.oidc.keys import KEY_DIR
+from shared.paths import TRANSLATIONS_DIR
 from tests.support.databases import (
     SQLITE,
     TEMPLATE,
@@ -36,9 +37,15 @@ from tests.support.databases import (
 )
 from tests.support.postgres import postgres_server
 from tests.support.servers import free_port, running_server
+from tests.support.translations import compile_catalogues
 
 pytest_plugins = ["tests.support.mollie_sandbox", "tests.support.pcsc", "tests.support.kiosk"]
 TEST_SECRET = "test-secret-key-not-for-production"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Compile the message catalogues before any test renders a page in Dutch or English."""
+    compile_catalogues(TRANSLATIONS_DIR)
 
 
 def portal_config(tmp: Path, sandbox_url: str, public_url: str) -> dict[str, object]:

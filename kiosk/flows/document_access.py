@@ -21,8 +21,7 @@ class TypedFieldsInvalid(Exception):
     with each wrong date (by field name)."""
 
     def __init__(self, number_wrong: bool, dates: dict[str, DateInvalid]) -> None:
-        self.fields = set(dates) | ({"document_number"} if number_wrong else set())
-        super().__init__(", ".join(sorted(self.fields)))
+        super().__init__(", ".join((["document_number"] if number_wrong else []) + list(dates)))
         self.number_wrong, self.dates = number_wrong, dates
 
 

@@ -76,6 +76,7 @@ class PatronSession:
     step: Step = Step.START
     language: str = "nl"
     language_chosen: bool = False  # chosen on this kiosk's screen: it wins over the patron's own
+    larger_text: bool = False  # switched on at this screen, for this session only
     patron: dict[str, Any] | None = None
     ticket: str | None = None
     proof: str | None = None
@@ -116,11 +117,16 @@ class SessionStore:
             current = self._current
             return current if current is not None and current.id == session_id else None
 
-    def start(self, language: str = "nl", chosen: bool = False) -> PatronSession:
+    def start(
+        self, language: str = "nl", chosen: bool = False, larger_text: bool = False
+    ) -> PatronSession:
         """A new session, replacing (and so forgetting) any other."""
         with self._lock:
             self._current = PatronSession(
-                language=language, language_chosen=chosen, last_activity=self._clock.monotonic()
+                language=language,
+                language_chosen=chosen,
+                larger_text=larger_text,
+                last_activity=self._clock.monotonic(),
             )
             return self._current
 

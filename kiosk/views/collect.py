@@ -26,10 +26,10 @@ from kiosk.portal_client import PortalRefused, PortalUnavailable
 from kiosk.receipts import print_receipt
 from kiosk.refusals import refusal_in_query, refusal_message
 from kiosk.views.collect_messages import (
-    DATE_PROBLEMS,
     DOCUMENT_NUMBER_PROBLEM,
     ENCODE_STATUS,
     ID_PROBLEMS,
+    date_problem,
 )
 
 bp = Blueprint("collect", __name__)
@@ -241,7 +241,7 @@ def _typed_document(session: PatronSession) -> Response | tuple[str, int]:
 
 def _document_form(invalid: TypedFieldsInvalid) -> str:
     """The ID page again with what is wrong at each wrong field (and the date parts to fix)."""
-    errors = {name: str(DATE_PROBLEMS[problem.reason]) for name, problem in invalid.dates.items()}
+    errors = {name: date_problem(problem) for name, problem in invalid.dates.items()}
     if invalid.number_wrong:
         errors["document_number"] = str(DOCUMENT_NUMBER_PROBLEM)
     wrong_parts = {
@@ -400,7 +400,10 @@ def _finish_card(session: PatronSession, answer: dict[str, Any]) -> None:
     if not printed:
         running.heartbeat.report_now()
     session.data["slip"] = (slip, printed)
-    session.data.pop("encoder", None)
+    # Done with this card: a next one in the same session (this one lost) starts afresh, and
+    # this one may be blocked in turn.
+    for done in ("encoder", "job:encode", "blocked"):
+        session.data.pop(done, None)
 
 
 @bp.get("/ophalen/klaar")

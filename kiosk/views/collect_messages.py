@@ -6,6 +6,8 @@ from __future__ import annotations
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
+from kiosk.flows.date_parts import DateInvalid
+
 ENCODE_STATUS: dict[str, LazyString] = {
     "waiting": _l("Take a blank card from the tray and hold it on the reader."),
     "writing": _l("We are writing your card. Keep the card on the reader."),
@@ -25,6 +27,12 @@ DATE_PROBLEMS: dict[str, LazyString] = {
     "day": _l("The day is a number from 1 to 31."),
     "month": _l("The month is a number from 1 to 12."),
     "year": _l("Type the year in four digits, for example 1990."),
+    "year_range": _l("The year is a number from 1900 to 2099."),
     "impossible": _l("This date does not exist. Check the day and the month."),
     "future": _l("A date of birth cannot be after today. Check the year."),
 }
+
+
+def date_problem(invalid: DateInvalid) -> str:
+    """What is wrong with a typed date: the words for each of its reasons, in one error."""
+    return " ".join(str(DATE_PROBLEMS[reason]) for reason in invalid.reasons)

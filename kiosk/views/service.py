@@ -10,7 +10,8 @@ from kiosk.context import current_language, end_session, kiosk
 from kiosk.portal_client import PortalUnavailable
 
 bp = Blueprint("service", __name__)
-WORKS_OFFLINE = {"start.out_of_service", "service.status", "static"}
+# The language switch too: the out-of-service screen is said in the patron's language.
+WORKS_OFFLINE = {"start.out_of_service", "start.choose_language", "service.status", "static"}
 
 
 @bp.get("/status")
@@ -23,7 +24,9 @@ def status() -> Response:
 def require_portal() -> Response | None:
     """Before a request: send it out of service while the portal is known to be away."""
     endpoint = request.endpoint or ""
-    if kiosk().heartbeat.online or endpoint in WORKS_OFFLINE or endpoint.startswith("dev."):
+    # The control panel, and the screen's logo and text size (on the out-of-service screen too).
+    without_portal = endpoint in WORKS_OFFLINE or endpoint.startswith(("dev.", "screen."))
+    if kiosk().heartbeat.online or without_portal:
         return None
     return out_of_service()
 

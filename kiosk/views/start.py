@@ -20,7 +20,7 @@ from kiosk.offered import offers
 from kiosk.portal_client import PortalUnavailable
 from kiosk.refusals import refusal_in_query
 from kiosk.views import service
-from shared.redirects import safe_path
+from kiosk.views.screen import back_to_page
 from shared.refusals import REFUSALS
 
 bp = Blueprint("start", __name__)
@@ -123,7 +123,7 @@ def choose_language() -> Response:
     default = current_app.config["BABEL_DEFAULT_LOCALE"]
     session.language = language if language in LANGUAGES else default
     session.language_chosen = True
-    return redirect(safe_path(request.form.get("next")) or url_for("start.home"), code=303)
+    return back_to_page()
 
 
 @bp.post("/nog-hier")

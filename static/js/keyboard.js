@@ -7,21 +7,35 @@
   const panel = document.getElementById("keyboard");
   const fields = document.querySelectorAll("input[data-keyboard]");
   if (!panel || fields.length === 0) { return; }
+  const fieldLine = panel.querySelector(".keyboard-field");
   const fieldName = panel.querySelector("[data-keyboard-field]");
   const echo = panel.querySelector("[data-keyboard-echo]");
+  const notice = panel.querySelector("[data-keyboard-notice]");
   const shiftKeys = panel.querySelectorAll("[data-action=shift]");
   const letterKeys = Array.from(panel.querySelectorAll("[data-key]")).filter(function (key) {
     return /^[a-z]$/.test(key.dataset.key);
   });
+  const DIGIT = /^[0-9]$/;
+  const SEPARATOR = /^[-/. ]$/; // between a date's parts typed in one go: on to the next part
+  // A second tap this soon and this near where the key that closed the keyboard was is the
+  // rest of a double tap on it.
+  const AFTER_CLOSE_MS = 400;
+  const AFTER_CLOSE_PX = 24;
+  const REFUSED_MS = 800;
   let target = null;
   let capitals = false;
   let capitalsStay = false; // a field asking for capitals keeps them after a letter
   let pointerDown = false;
   let layoutWanted = false;
+  let quiet = false; // a field focused by the script after Escape: the keyboard stays closed
+  let advancedInto = null; // the date part typing moved on to by itself
+  let closingKey = null; // the key that closed the keyboard
+  let closedArea = null; // where that key was, and until when a tap there is swallowed
+  let swallowedPointer = null;
+  let echoLater = null;
+  let refusedLater = null;
   const actions = {
-    backspace: erase,
     done: done,
-    space: function () { insert(" "); },
     shift: function () { setCapitals(!capitals); },
     symbols: function () { showLayer("symbols"); },
     letters: function () { showLayer("letters"); },
@@ -43,15 +57,35 @@
     return field.closest("fieldset, .field") || field;
   }
 
+  // The parts of the date typed in parts the field belongs to (none outside one).
+  function partsOf(field) {
+    const group = field.closest("fieldset");
+    return group ? Array.from(group.querySelectorAll("input[data-keyboard]")) : [];
+  }
+
+  function isDatePart(field) {
+    return partsOf(field).length > 0;
+  }
+
+  function partBeside(field, step) {
+    const parts = partsOf(field);
+    return parts[parts.indexOf(field) + step] || null;
+  }
+
   function mark(field, typing) {
     field.classList.toggle("keyboard-target", typing);
     container(field).classList.toggle("keyboard-typing", typing);
+  }
+
+  function shownLayer() {
+    return panel.querySelector("[data-layer]:not([hidden])");
   }
 
   function showLayer(name) {
     panel.querySelectorAll("[data-layer]").forEach(function (layer) {
       layer.hidden = layer.dataset.layer !== name;
     });
+    keepStopShown();
   }
 
   function setCapitals(on) {
@@ -62,21 +96,87 @@
     });
   }
 
+  // A status line for screen readers: emptied first, so that a character typed twice is said
+  // twice.
+  function say(text) {
+    clearTimeout(echoLater);
+    echo.textContent = "";
+    if (text) { echoLater = setTimeout(function () { echo.textContent = text; }, 50); }
+  }
+
+  function notify(text) {
+    notice.textContent = text;
+  }
+
   function open(field) {
     if (target && target !== field) { mark(target, false); }
     target = field;
+    closingKey = null;
     capitalsStay = field.getAttribute("autocapitalize") === "characters";
     setCapitals(capitalsStay);
     showLayer(field.dataset.keyboard === "digits" ? "digits" : "letters");
     fieldName.textContent = nameOf(field);
+    say("");
+    notify("");
     mark(field, true);
+    follow(field);
     layOutLater();
   }
 
-  function close() {
+  function close(key) {
     if (target) { mark(target, false); }
     target = null;
+    advancedInto = null;
+    closingKey = key;
+    say("");
+    notify("");
     layOutLater();
+  }
+
+  // The keys come right after the field (its label and input) in the page, so that Tab goes
+  // from the field to the keys and on to the next field; on screen the keyboard stays docked.
+  function follow(field) {
+    const place = field.parentElement;
+    if (panel.previousElementSibling !== place && !panel.contains(document.activeElement)) {
+      place.after(panel);
+    }
+  }
+
+  // The keys are one Tab stop (the key last focused, else the layer's first); arrows move
+  // between them.
+  function rove(stop) {
+    panel.querySelectorAll("button").forEach(function (key) { key.tabIndex = key === stop ? 0 : -1; });
+  }
+
+  function isShown(key) {
+    return !key.closest("[data-layer]").hidden;
+  }
+
+  function keepStopShown() {
+    const stop = panel.querySelector("button[tabindex='0']");
+    if (stop === null || !isShown(stop)) { rove(shownLayer().querySelector("button")); }
+  }
+
+  // The key an arrow (or Home, End) leads to from `key` in the layer shown, if any.
+  function keyTowards(key, name) {
+    const layer = shownLayer();
+    const keys = Array.from(layer.querySelectorAll("button"));
+    const at = keys.indexOf(key);
+    const along = {
+      ArrowLeft: keys[at - 1], ArrowRight: keys[at + 1], Home: keys[0], End: keys[keys.length - 1],
+    };
+    if (name in along) { return along[name] || null; }
+    if (name !== "ArrowUp" && name !== "ArrowDown") { return null; }
+    const rows = Array.from(layer.querySelectorAll(".keyboard-row"));
+    const row = rows[rows.indexOf(key.closest(".keyboard-row")) + (name === "ArrowUp" ? -1 : 1)];
+    if (!row) { return null; }
+    const middle = function (element) {
+      const box = element.getBoundingClientRect();
+      return box.left + box.width / 2;
+    };
+    return Array.from(row.querySelectorAll("button")).reduce(function (best, other) {
+      return Math.abs(middle(other) - middle(key)) < Math.abs(middle(best) - middle(key)) ? other : best;
+    });
   }
 
   // The page moves when the keyboard comes or goes (room below, the field scrolled above it):
@@ -89,6 +189,9 @@
   function layOut() {
     if (!layoutWanted) { return; }
     layoutWanted = false;
+    if (target === null && !panel.hidden && closingKey) {
+      closedArea = { rect: closingKey.getBoundingClientRect(), until: performance.now() + AFTER_CLOSE_MS };
+    }
     panel.hidden = target === null;
     document.body.classList.toggle("keyboard-open", target !== null);
     if (target) {
@@ -97,79 +200,219 @@
     }
   }
 
-  function focusAtEnd(field) {
-    field.focus();
-    field.setSelectionRange(field.value.length, field.value.length);
+  // A tap where the keyboard was, just after one of its keys closed it (the second tap of a
+  // double tap on "Done"), must not land on what the page moved there.
+  function inClosedArea(event) {
+    if (!closedArea || performance.now() > closedArea.until) { return false; }
+    const area = closedArea.rect;
+    return event.clientX >= area.left - AFTER_CLOSE_PX && event.clientX <= area.right + AFTER_CLOSE_PX
+      && event.clientY >= area.top - AFTER_CLOSE_PX && event.clientY <= area.bottom + AFTER_CLOSE_PX;
   }
 
-  // The part before or after this one in a date typed in parts (null outside one).
-  function partBeside(field, step) {
-    const group = field.closest("fieldset");
-    const parts = group ? Array.from(group.querySelectorAll("input[data-keyboard]")) : [];
-    return parts[parts.indexOf(field) + step] || null;
-  }
-
-  // Tell the page (and the idle timer) the field changed, and a screen reader what it holds now.
-  function changed(field, inputType, data) {
-    field.dispatchEvent(new InputEvent("input", { bubbles: true, inputType: inputType, data: data }));
-    echo.textContent = field.type === "password"
-      ? echo.dataset.passwordEcho.replace("{count}", String(field.value.length))
-      : field.value;
-  }
-
-  function insert(text) {
-    const field = target;
+  // The field's selection as [start, end]; a field that has none types at its end.
+  function selection(field) {
     const start = field.selectionStart === null ? field.value.length : field.selectionStart;
     const end = field.selectionEnd === null ? start : field.selectionEnd;
-    if (field.maxLength >= 0 && field.value.length - (end - start) + text.length > field.maxLength) {
-      return;
+    return [start, end];
+  }
+
+  // Put the typing on another field. A finger typed: the focus goes along (it never left the
+  // field). A key has the focus (a keyboard or a screen reader pressed it): the focus stays on
+  // the key and only the keyboard's field changes. `whole` selects its value, so that what is
+  // typed next replaces it; otherwise the caret goes to its end.
+  function moveTo(field, whole) {
+    if (target === null) {
+      focusQuietly(field);
+    } else if (panel.contains(document.activeElement)) {
+      open(field);
+    } else {
+      field.focus();
     }
+    field.setSelectionRange(whole ? 0 : field.value.length, field.value.length);
+  }
+
+  function focusQuietly(field) {
+    quiet = true;
+    field.focus();
+    quiet = false;
+  }
+
+  // Tell the page (and the idle timer) that the field changed.
+  function changed(field, inputType, data) {
+    field.dispatchEvent(new InputEvent("input", { bubbles: true, inputType: inputType, data: data }));
+  }
+
+  // A key that cannot type: said on the keyboard, and the field flashes.
+  function refuse(field, why) {
+    notify(notice.dataset[why]);
+    field.classList.add("keyboard-refused");
+    clearTimeout(refusedLater);
+    refusedLater = setTimeout(function () { field.classList.remove("keyboard-refused"); }, REFUSED_MS);
+  }
+
+  function fits(field, text) {
+    const [start, end] = selection(field);
+    return field.maxLength < 0 || field.value.length - (end - start) + text.length <= field.maxLength;
+  }
+
+  function insert(field, text) {
+    if (!fits(field, text)) { refuse(field, "full"); return false; }
+    const [start, end] = selection(field);
     field.setRangeText(text, start, end, "end");
     changed(field, "insertText", text);
-    if (capitals && !capitalsStay && text !== text.toLowerCase()) { setCapitals(false); }
-    advanceWhenFull(field);
+    notify("");
+    return true;
   }
 
-  // A date's part is full at its length, or once no further digit fits (a day of 4, a month of 2).
-  function advanceWhenFull(field) {
-    const next = partBeside(field, 1);
-    const most = Number(field.dataset.most || 0);
-    const full = field.value.length >= field.maxLength || (most > 0 && Number(field.value) * 10 > most);
-    if (next && full) { focusAtEnd(next); }
+  // Type text at the caret (on the keys, or a hardware keyboard or scanner into a date); in a
+  // date's parts character by character. Whether anything was typed.
+  function typeText(field, text) {
+    if (!isDatePart(field)) { return insert(field, text); }
+    let part = field;
+    let typed = false;
+    Array.from(text).forEach(function (character) {
+      const now = typeInDate(part, character);
+      typed = typed || now !== null;
+      part = now || part;
+    });
+    return typed;
   }
 
+  // One character into a date's part: a digit (into the next part when this one is full), or a
+  // separator that moves on (unless the part moved on by itself just before). The part typing
+  // goes on in, or null when the character was refused or taken as said.
+  function typeInDate(part, character) {
+    const next = partBeside(part, 1);
+    if (SEPARATOR.test(character)) {
+      const moveOn = next && part.value !== "" && advancedInto !== part;
+      advancedInto = null;
+      if (moveOn) { moveTo(next, true); }
+      return moveOn ? next : null;
+    }
+    if (!DIGIT.test(character)) { refuse(part, "digits"); return null; }
+    let into = part;
+    if (!fits(part, character) && next) {
+      moveTo(next, true);
+      into = next;
+    }
+    if (!insert(into, character)) { return null; }
+    advancedInto = null;
+    return advanceWhenFull(into);
+  }
+
+  // A date's part is full at its length, or once no further digit fits (a day of 4, a month of
+  // 2): then on to the next part. The part typing goes on in.
+  function advanceWhenFull(part) {
+    const next = partBeside(part, 1);
+    const most = Number(part.dataset.most || 0);
+    const full = part.value.length >= part.maxLength || (most > 0 && Number(part.value) * 10 > most);
+    if (!next || !full) { return part; }
+    moveTo(next, true);
+    advancedInto = next;
+    return next;
+  }
+
+  // Backspace: the character before the caret (or the selection); in a date's empty part, back
+  // to the part before. What was erased.
   function erase() {
     const field = target;
-    let start = field.selectionStart === null ? field.value.length : field.selectionStart;
-    const end = field.selectionEnd === null ? start : field.selectionEnd;
+    const [start, end] = selection(field);
+    advancedInto = null;
     if (start === end && start === 0) {
       const before = partBeside(field, -1);
-      if (before) { focusAtEnd(before); }
-      return;
+      if (before) { moveTo(before, false); }
+      return "";
     }
-    if (start === end) { start -= 1; }
-    field.setRangeText("", start, end, "end");
+    const from = start === end ? start - 1 : start;
+    const erased = field.value.slice(from, end);
+    field.setRangeText("", from, end, "end");
     changed(field, "deleteContentBackward", null);
+    notify("");
+    return erased;
   }
 
   // "Done": on to the form's next field; after its last, to the button that sends it.
-  function done() {
+  function done(key) {
     const form = target.form;
     const inForm = form ? Array.from(form.querySelectorAll("input[data-keyboard]")) : [];
     const next = inForm[inForm.indexOf(target) + 1];
-    if (next) { focusAtEnd(next); return; }
+    if (next) { moveTo(next, isDatePart(next)); return; }
     const send = form ? form.querySelector("[type=submit]") : null;
-    close();
+    close(key);
     if (send) { send.focus(); }
   }
 
-  document.addEventListener("pointerdown", function () { pointerDown = true; }, true);
+  // How a screen reader says what a key typed or erased: each character as its key is named
+  // ("at sign"), for a password only how many characters it holds; never the field's value.
+  function spoken(field, text) {
+    if (field.type === "password") {
+      return echo.dataset.passwordEcho.replace("{count}", String(field.value.length));
+    }
+    return Array.from(text).map(function (character) {
+      const key = character === " "
+        ? panel.querySelector("[data-action=space]")
+        : panel.querySelector('[data-key="' + CSS.escape(character.toLowerCase()) + '"]');
+      if (key === null) { return character; }
+      return key.getAttribute("aria-label") || (character === " " ? key.textContent.trim() : character);
+    }).join(" ");
+  }
+
+  // A key pressed from a keyboard or a screen reader keeps the focus: on the same key in the
+  // layer shown now (or its layer switch), when a layer change hid it.
+  function keepFocus(key) {
+    if (isShown(key) || target === null) { return; }
+    const same = key.dataset.key
+      ? '[data-key="' + CSS.escape(key.dataset.key) + '"]'
+      : "[data-action=" + key.dataset.action + "]";
+    const layer = shownLayer();
+    const switchKey = "[data-action=symbols], [data-action=letters], button";
+    (layer.querySelector(same) || layer.querySelector(switchKey)).focus();
+  }
+
+  function press(key) {
+    const field = target;
+    const focused = panel.contains(document.activeElement);
+    const action = key.dataset.action;
+    let said = "";
+    if (key.dataset.key || action === "space") {
+      const text = action === "space" ? " " : capitals ? key.dataset.key.toUpperCase() : key.dataset.key;
+      const typed = typeText(field, text);
+      if (typed && capitals && !capitalsStay && text !== text.toLowerCase()) { setCapitals(false); }
+      said = typed ? spoken(field, text) : "";
+    } else if (action === "backspace") {
+      const erased = erase();
+      said = erased ? key.textContent.trim() + ": " + spoken(field, erased) : "";
+    } else {
+      actions[action](key);
+    }
+    if (!focused) { say(said); return; }
+    // The focus stays on the keys: say where typing goes now when the keyboard moved on.
+    const moved = target && target !== field ? fieldLine.textContent.trim() : "";
+    say([said, moved].filter(Boolean).join(". "));
+    keepFocus(key);
+  }
+
+  document.addEventListener("pointerdown", function (event) {
+    pointerDown = true;
+    // A tap outside the keyboard and the fields closes it (the page moves once it landed).
+    if (target && !panel.contains(event.target) && !isField(event.target)) { close(null); }
+  }, true);
   ["pointerup", "pointercancel"].forEach(function (name) {
     document.addEventListener(name, function () {
       pointerDown = false;
       if (layoutWanted) { setTimeout(layOut, 0); }
     }, true);
   });
+  window.addEventListener("pointerdown", function (event) {
+    swallowedPointer = inClosedArea(event) ? event.pointerId : null;
+    if (swallowedPointer !== null) { event.preventDefault(); }
+  }, true);
+  window.addEventListener("click", function (event) {
+    if (swallowedPointer === null || event.pointerId !== swallowedPointer) { return; }
+    swallowedPointer = null;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+  }, true);
   // Ours replaces a touch screen's own keyboard, which would open over it.
   fields.forEach(function (field) { field.setAttribute("inputmode", "none"); });
   // A finger on a key must not take the focus (and so the caret) from the field. A screen
@@ -179,25 +422,48 @@
   });
   panel.addEventListener("click", function (event) {
     const key = event.target.closest("button");
-    if (!key || !target) { return; }
-    if (key.dataset.key) {
-      insert(capitals ? key.dataset.key.toUpperCase() : key.dataset.key);
-    } else {
-      actions[key.dataset.action]();
+    if (key && target) { press(key); }
+  });
+  panel.addEventListener("focusin", function (event) { rove(event.target.closest("button")); });
+  panel.addEventListener("keydown", function (event) {
+    const key = event.target.closest("button");
+    const to = key ? keyTowards(key, event.key) : null;
+    if (to) {
+      event.preventDefault();
+      to.focus();
     }
   });
   document.addEventListener("focusin", function (event) {
-    if (isField(event.target)) { open(event.target); } else if (!panel.contains(event.target)) { close(); }
+    const field = event.target;
+    if (!isField(field)) { return; }
+    advancedInto = null;
+    if (!quiet) { open(field); }
+    // A date's part gets the focus with its whole value selected: a digit typed replaces it.
+    if (isDatePart(field)) { field.select(); }
   });
-  // Focus that leaves for nothing (a tap beside the fields) closes the keyboard as well.
-  document.addEventListener("focusout", function () {
-    setTimeout(function () {
-      const now = document.activeElement;
-      if (target && !isField(now) && !panel.contains(now)) { close(); }
-    }, 0);
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape" || target === null) { return; }
+    const field = target;
+    const fromKey = panel.contains(document.activeElement);
+    close(null);
+    if (fromKey) { focusQuietly(field); }
   });
-  // A tap on the field that kept the focus after "Done" opens the keyboard again.
+  // A hardware keyboard or a scanner typing a date in one go ("31121990", "31-12-1990") into
+  // any of its parts: each digit goes where it belongs, as on the keypad.
+  document.addEventListener("beforeinput", function (event) {
+    const field = event.target;
+    const text = event.data || (event.dataTransfer ? event.dataTransfer.getData("text/plain") : "");
+    if (!event.isTrusted || !event.cancelable || !isField(field) || !isDatePart(field)
+      || !event.inputType.startsWith("insert") || !text) { return; }
+    event.preventDefault();
+    typeText(field, text);
+  });
   document.addEventListener("click", function (event) {
-    if (isField(event.target) && target === null) { open(event.target); }
+    const field = event.target;
+    if (!isField(field)) { return; }
+    // A tap on the field that kept the focus after "Done" or Escape opens the keyboard again.
+    if (target === null) { open(field); }
+    // A tap in a date's part selects all of it, wherever the finger landed.
+    if (isDatePart(field)) { field.select(); }
   });
 })();

@@ -116,6 +116,21 @@ def test_out_of_service_stays_put_and_recovers_without_a_heartbeat_thread(
             assert kiosk.get("/").status_code == 200
 
 
+def test_the_out_of_service_screen_can_be_read_in_english(app: Flask, client: FlaskClient) -> None:
+    owing_card_holder(app, client)
+    devices = simulated_devices()
+    config = kiosk_config(
+        f"http://127.0.0.1:{free_port()}", register_kiosk(app, "Kiosk hal", "--terminal", TERMINAL)
+    )
+    with running_kiosk(config, devices) as kiosk_app:
+        kiosk = kiosk_app.test_client()
+        assert tap(kiosk, devices) == "/buiten-gebruik"
+        switched = kiosk.post("/taal", data={"lang": "en", "next": "/buiten-gebruik"})
+        assert switched.location == "/buiten-gebruik"
+        page = kiosk.get("/buiten-gebruik").get_data(as_text=True)
+        assert '<html lang="en">' in page and "out of service" in page
+
+
 def test_a_failed_print_is_reported_until_a_print_works(kiosk_app: Flask) -> None:
     devices = simulated_devices()
     receipt = make_receipt(

@@ -68,6 +68,15 @@ def test_a_refused_card_is_explained_in_the_chosen_language(
     assert kiosk_app.extensions["kiosk"].sessions.current().patron is None  # only the language
 
 
+def test_a_refused_card_keeps_the_larger_text_too(kiosk_app: Flask, kiosk_devices: Devices) -> None:
+    kiosk = kiosk_app.test_client()
+    assert kiosk.post("/grotere-tekst", data={"larger": "1", "next": "/"}).status_code == 303
+    go = tap(kiosk, kiosk_devices, UNKNOWN_CARD)
+    assert go is not None
+    page = kiosk.get(go).get_data(as_text=True)
+    assert '<html lang="nl" class="text-larger">' in page  # Dutch, as the kiosk's own
+
+
 def test_an_error_keeps_the_language_for_the_start_screen_after_it(
     app: Flask, client: FlaskClient, kiosk_app: Flask, kiosk_devices: Devices
 ) -> None:

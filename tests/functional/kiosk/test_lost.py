@@ -37,6 +37,12 @@ def card_holder(client: FlaskClient, mollie_sandbox) -> Patron:  # noqa: ANN001
 
 
 @pytest.fixture
+def patron(client: FlaskClient, mollie_sandbox) -> Patron:  # noqa: ANN001
+    """A patron who signed up online and still has to collect a card."""
+    return member(client)
+
+
+@pytest.fixture
 def kiosk(kiosk_app: Flask) -> Iterator[FlaskClient]:
     """The kiosk's browser, with short waits for a document and a blank card."""
     kiosk_app.config.update(KIOSK_DOCUMENT_TIMEOUT=0.5, KIOSK_BLANK_CARD_TIMEOUT=1.0)
@@ -67,6 +73,28 @@ def test_block_the_lost_card_then_collect_a_new_one(
     blocked, cards, _checks = portal_state(card_holder.id)
     statuses = {(c.number, c.status) for c in cards}
     assert not blocked and statuses == {(OLD_CARD, "lost"), (tag_number(tag), "active")}
+
+
+def test_each_card_collected_in_a_session_can_be_blocked_in_it(
+    kiosk: FlaskClient, kiosk_devices: Devices, patron: Patron
+) -> None:
+    document = patron_document()
+    kiosk_devices.document_reader.place(document)  # type: ignore[attr-defined]
+    assert log_in_at_kiosk(kiosk, patron.customer_number).headers["Location"] == "/ophalen"
+    numbers = []
+    for _card in range(2):
+        assert kiosk.post("/ophalen", data=typed_document(document)).status_code == 303
+        assert go_from(kiosk, "/ophalen/lezen/status") == "/ophalen/nieuwe-pas"
+        tag = blank_tag()
+        place_blank(kiosk_devices, tag)
+        assert kiosk.get("/ophalen/nieuwe-pas").status_code == 303  # the encoding starts
+        assert go_from(kiosk, "/ophalen/nieuwe-pas/status") == "/ophalen/klaar"
+        numbers.append(tag_number(tag))
+        assert kiosk.post("/ophalen/klaar").headers["Location"] == "/pas"
+        assert kiosk.post("/kwijt").headers["Location"] == "/kwijt/geblokkeerd"
+        place_blank(kiosk_devices, None)
+    _blocked, cards, _checks = portal_state(patron.id)
+    assert {(c.number, c.status) for c in cards} == {(number, "lost") for number in numbers}
 
 
 def test_after_blocking_there_is_nothing_left_to_block(

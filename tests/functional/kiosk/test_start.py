@@ -244,6 +244,20 @@ def test_a_wrong_address_starts_again(
     assert kiosk.get("/pas").location == "/"
 
 
+def test_the_error_page_says_it_is_in_the_patron_s_language(kiosk_app: Flask) -> None:
+    kiosk = kiosk_app.test_client()
+    in_english(kiosk)
+    page = kiosk.get("/nergens").get_data(as_text=True)
+    assert '<html lang="en">' in page and "This page does not exist." in page
+    assert '<button type="submit" name="lang" value="nl" lang="nl">Nederlands</button>' in page
+
+
+@pytest.mark.parametrize("path", ["/gastlener", "/pas-geweigerd?reason=card_not_encoded"])
+def test_the_language_switch_comes_back_to_the_same_page(kiosk_app: Flask, path: str) -> None:
+    page = kiosk_app.test_client().get(path).get_data(as_text=True)
+    assert f'<input type="hidden" name="next" value="{path}">' in page
+
+
 def broken() -> str:
     """A page with a bug."""
     raise RuntimeError("a bug")

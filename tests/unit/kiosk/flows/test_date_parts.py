@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from kiosk.flows.date_parts import DateInvalid, birth_date_typed, form_parts, typed_date
+from kiosk.flows.date_parts import DATE_PARTS, DateInvalid, birth_date_typed, form_parts, typed_date
 
 
 @pytest.mark.parametrize(
@@ -21,25 +21,43 @@ def test_a_date_from_its_parts(day: str, month: str, year: str, expected: date) 
 
 
 @pytest.mark.parametrize(
-    ("day", "month", "year", "reason", "parts"),
+    ("day", "month", "year", "reasons", "parts"),
     [
-        ("", "4", "", "missing", ("day", "year")),
-        ("32", "1", "1990", "day", ("day",)),
-        ("0", "1", "1990", "day", ("day",)),
-        ("1a", "1", "1990", "day", ("day",)),
-        ("1", "13", "1990", "month", ("month",)),
-        ("1", "1", "90", "year", ("year",)),
-        ("1", "1", "1850", "year", ("year",)),
-        ("31", "4", "1990", "impossible", ("day", "month", "year")),
-        ("29", "2", "2023", "impossible", ("day", "month", "year")),
+        ("", "4", "", ("missing",), ("day", "year")),
+        ("32", "1", "1990", ("day",), ("day",)),
+        ("0", "1", "1990", ("day",), ("day",)),
+        ("1a", "1", "1990", ("day",), ("day",)),
+        ("1", "13", "1990", ("month",), ("month",)),
+        ("1", "1", "90", ("year",), ("year",)),
+        ("1", "1", "1850", ("year_range",), ("year",)),
+        ("1", "1", "2100", ("year_range",), ("year",)),
+        ("32", "13", "90", ("day", "month", "year"), ("day", "month", "year")),
+        ("", "13", "1850", ("missing", "month", "year_range"), ("day", "month", "year")),
+        ("31", "4", "1990", ("impossible",), ("day", "month", "year")),
+        ("29", "2", "2023", ("impossible",), ("day", "month", "year")),
     ],
 )
 def test_what_is_wrong_and_where(
-    day: str, month: str, year: str, reason: str, parts: tuple[str, ...]
+    day: str, month: str, year: str, reasons: tuple[str, ...], parts: tuple[str, ...]
 ) -> None:
     with pytest.raises(DateInvalid) as caught:
         typed_date({"day": day, "month": month, "year": year})
-    assert (caught.value.reason, caught.value.parts) == (reason, parts)
+    assert (caught.value.reasons, caught.value.parts) == (reasons, parts)
+
+
+# An Arabic-Indic 3, a fullwidth 1, an Arabic-Indic 1990: digits to int(), not to a document.
+@pytest.mark.parametrize(
+    ("day", "month", "year", "wrong"),
+    [
+        ("\u0663", "1", "1990", "day"),
+        ("1", "\uff11", "1990", "month"),
+        ("1", "1", "\u0661\u0669\u0669\u0660", "year"),
+    ],
+)
+def test_only_ascii_digits_count(day: str, month: str, year: str, wrong: str) -> None:
+    with pytest.raises(DateInvalid) as caught:
+        typed_date({"day": day, "month": month, "year": year})
+    assert (caught.value.reasons, caught.value.parts) == ((wrong,), (wrong,))
 
 
 def test_a_birth_date_is_today_at_the_latest() -> None:
@@ -47,7 +65,7 @@ def test_a_birth_date_is_today_at_the_latest() -> None:
     assert birth_date_typed({"day": "5", "month": "12", "year": "2026"}, today) == today
     with pytest.raises(DateInvalid) as caught:
         birth_date_typed({"day": "6", "month": "12", "year": "2026"}, today)
-    assert caught.value.reason == "future"
+    assert (caught.value.reasons, caught.value.parts) == (("future",), DATE_PARTS)
 
 
 def test_the_parts_of_a_date_field_in_a_form() -> None:

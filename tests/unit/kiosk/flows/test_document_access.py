@@ -25,19 +25,21 @@ def test_every_wrong_field_is_named_with_what_is_wrong() -> None:
     with pytest.raises(TypedFieldsInvalid) as caught:
         typed_fields("L8989-02", parts("31", "2", "1974"), parts("", "", "2030"), TODAY)
     invalid = caught.value
-    assert invalid.fields == {"document_number", "birth_date", "expiry_date"}
     assert invalid.number_wrong
-    assert [(p.reason, p.parts) for p in invalid.dates.values()] == [
-        ("impossible", ("day", "month", "year")),
-        ("missing", ("day", "month")),
+    assert [(name, p.reasons, p.parts) for name, p in invalid.dates.items()] == [
+        ("birth_date", ("impossible",), ("day", "month", "year")),
+        ("expiry_date", ("missing",), ("day", "month")),
     ]
+    assert str(invalid) == "document_number, birth_date, expiry_date"
 
 
 def test_a_birth_date_after_today_is_refused_an_expiry_date_is_not() -> None:
     tomorrow = parts("6", "12", "2026")
     with pytest.raises(TypedFieldsInvalid) as caught:
         typed_fields("L898902C3", tomorrow, tomorrow, TODAY)
-    assert {name: p.reason for name, p in caught.value.dates.items()} == {"birth_date": "future"}
+    assert {name: p.reasons for name, p in caught.value.dates.items()} == {
+        "birth_date": ("future",)
+    }
     assert not caught.value.number_wrong
 
 
