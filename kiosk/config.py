@@ -19,6 +19,7 @@ LOGO_TYPES = {
     ".svg": "image/svg+xml",
     ".png": "image/png",
     ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
     ".webp": "image/webp",
 }
 

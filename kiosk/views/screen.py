@@ -30,9 +30,13 @@ def larger_text() -> Response:
 
 @bp.get("/logo")
 def logo() -> Response:
-    """The library's logo (KIOSK_LOGO) for the header; 404 when the branch has none."""
+    """The library's logo (KIOSK_LOGO) for the header; 404 when the branch has none or its file
+    went missing after the start (a 500 would end the patron's session over a picture)."""
     path = current_app.config["KIOSK_LOGO"]
     if not path:
         abort(404)
     kind = LOGO_TYPES[Path(path).suffix.lower()]
-    return send_file(Path(path).absolute(), mimetype=kind, max_age=LOGO_MAX_AGE)
+    try:
+        return send_file(Path(path).absolute(), mimetype=kind, max_age=LOGO_MAX_AGE)
+    except OSError:
+        abort(404)

@@ -119,6 +119,20 @@ def test_a_png_logo_has_its_own_type(kiosk_app: Flask, tmp_path: Path) -> None:
         assert served.status_code == 200 and served.mimetype == "image/png"
 
 
+def test_a_logo_gone_after_the_start_is_not_found_and_the_patron_stays(
+    app: Flask, client: FlaskClient, kiosk_app: Flask, kiosk_devices: Devices, tmp_path: Path
+) -> None:
+    owing_card_holder(app, client)
+    logo = tmp_path / "logo.svg"
+    logo.write_text(LOGO)
+    kiosk_app.config["KIOSK_LOGO"] = str(logo)
+    kiosk = kiosk_app.test_client()
+    assert tap(kiosk, kiosk_devices) == "/pas"
+    logo.unlink()
+    assert kiosk.get("/logo", headers={"Sec-Fetch-Dest": "image"}).status_code == 404
+    assert kiosk.get("/pas").status_code == 200
+
+
 def test_without_a_logo_the_name_is_text_and_logo_is_not_found(kiosk_app: Flask) -> None:
     kiosk = kiosk_app.test_client()
     page = kiosk.get("/").get_data(as_text=True)

@@ -23,8 +23,8 @@ def test_the_defaults_offer_every_flow_in_dutch(tmp_path: Path) -> None:
 def test_a_branch_sets_them_in_the_environment(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    logo = tmp_path / "logo.svg"
-    logo.write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
+    logo = tmp_path / "logo.jpeg"
+    logo.write_bytes(b"\xff\xd8\xff")
     monkeypatch.setenv("KIOSK_FLOWS", " Pay, lost ,")
     monkeypatch.setenv("KIOSK_DEFAULT_LANGUAGE", "en")
     monkeypatch.setenv("KIOSK_ORIENTATION", "portrait")
