@@ -20,6 +20,7 @@ from shared.models.patron import Patron
 from tests.support.accounts import member
 from tests.support.kiosk_collect import go_from, portal_state, qr_code, td3_mrz, typed_document
 from tests.support.pcsc import LIBRARY_CARD_READER, VPCD_PORTS, wait_for_card
+from tests.support.printer import printed_barcodes
 from tests.support.virtual_emrtd import VirtualEmrtd
 from tests.support.virtual_library_card import VirtualLibraryCard
 
@@ -87,5 +88,4 @@ def test_collect_a_card_through_pcscd(
     ]
     assert [(c.outcome, c.document_type) for c in checks] == [("verified", "P")]
     printed = kiosk_devices.printer.device.output  # type: ignore[attr-defined]
-    code = b"{B" + encoded.card_number.encode()
-    assert b"\x1dkI" + bytes([len(code)]) + code in printed
+    assert printed_barcodes(bytes(printed)) == [encoded.card_number]
