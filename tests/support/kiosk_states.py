@@ -207,9 +207,11 @@ class KioskWalk:
     def leaving(self) -> Iterator[None]:
         """Wait after the block until the page on screen is gone (the next may have the same
         address: the ID form again after a failed try)."""
-        self.page.evaluate("window.walkStaysHere = true")
-        yield
-        self.page.wait_for_function("!window.walkStaysHere", timeout=TIMEOUT_MS)
+        # The browser's own event: the kiosk's CSP refuses a string evaluated in the page, as
+        # wait_for_function does.
+        main = self.page.main_frame
+        with self.page.expect_event("framenavigated", lambda frame: frame == main):
+            yield
 
     @contextmanager
     def settings(self, **values: object) -> Iterator[None]:
