@@ -179,7 +179,7 @@ def poll_scan() -> Response:
     """Polled by the identify page: a scanned QR code identifies the patron."""
     session = patron_session()
     if session is None or session.step != Step.COLLECT_IDENTIFY:
-        return _poll(go=None if session else url_for("start.home"))
+        return _poll(go=_where_now(session))
     code = kiosk().devices.scanner.read(SCAN_WAIT_SECONDS)
     if code is None:
         return _poll()
@@ -367,7 +367,11 @@ def poll_card() -> Response:
         return _poll(status=str(ENCODE_STATUS[session.data["encoder"].progress.status]))
     if isinstance(job.error, CardTimeout):
         return _poll(go=url_for("collect.blank_card"))
-    return _poll(go=_after_encoding(session, job))
+    # Two pages may poll as encoding ends (one reloaded): only the first moves the session on.
+    with _lock(session):
+        if session.step != Step.BLANK_CARD:
+            return _poll(go=_where_now(session))
+        return _poll(go=_after_encoding(session, job))
 
 
 def _after_encoding(session: PatronSession, job: Job) -> str:
@@ -398,7 +402,7 @@ def _finish_card(session: PatronSession, answer: dict[str, Any]) -> None:
     session.data["slip"] = (slip, printed)
     # Done with this card: a next one in the same session (this one lost) starts afresh, and
     # this one may be blocked in turn.
-    for done in ("encoder", "job:encode", "blocked"):
+    for done in ("encoder", "job:encode", "blocked", "id_attempts"):
         session.data.pop(done, None)
 
 

@@ -1,6 +1,7 @@
 """Collecting a card at the kiosk: simulated devices, the real portal and payment sandbox."""
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -128,6 +129,15 @@ def test_qr_code_typed_document_blank_card_and_slip(
     assert not blocked and [(c.number, c.status) for c in cards] == [(number, "active")]
     assert [(c.outcome, c.document_type, c.reason) for c in checks] == [("verified", "P", None)]
     assert log_in(db.session, number, "vlinder-boekenkast-regen-42", now()).account
+
+
+def test_a_scan_an_earlier_page_took_moves_the_identify_page_on(
+    kiosk: FlaskClient, kiosk_devices: Devices, patron: Patron
+) -> None:
+    # The poll of a page left a moment ago identified the patron; the identify page shown now
+    # (loaded before that answer) must follow, not wait for a scan that already came.
+    assert scan_qr(kiosk, kiosk_devices, qr_code(patron)) == "/ophalen"
+    assert kiosk.get("/ophalen/inloggen/scan").json["go"] == "/ophalen"
 
 
 def test_password_and_scanned_mrz(
@@ -496,6 +506,27 @@ def test_a_double_tap_on_log_in_identifies_once(
         answers = list(pool.map(tap, [kiosk, again]))
     assert answers == [(303, "/ophalen"), (303, "/ophalen")]
     assert kiosk.get("/ophalen").status_code == 200
+
+
+def test_two_pages_polling_as_the_card_is_ready_both_reach_the_slip(
+    kiosk_app: Flask, kiosk: FlaskClient, kiosk_devices: Devices, patron: Patron
+) -> None:
+    verified_by_typing(kiosk, kiosk_devices, patron)
+    place_blank(kiosk_devices, blank_tag())
+    assert kiosk.get("/ophalen/nieuwe-pas").status_code == 303  # the encoding starts
+    session = kiosk_app.extensions["kiosk"].sessions.current()
+    assert until(lambda: session.data["job:encode"].done.is_set())
+    reloaded = kiosk_app.test_client()  # the same browser's page, loaded again
+    reloaded.set_cookie(COOKIE, kiosk.get_cookie(COOKIE).value)
+    with ThreadPoolExecutor(2) as pool:
+        with session.data["lock"]:  # both polls are in flight before either moves the session
+            polls = [pool.submit(browser.get, CARD_STATUS) for browser in (kiosk, reloaded)]
+            time.sleep(0.3)
+            waited = [not poll.done() for poll in polls]
+        answers = [poll.result().json["go"] for poll in polls]
+    assert waited == [True, True] and answers == ["/ophalen/klaar", "/ophalen/klaar"]
+    assert len(kiosk_devices.printer.printed) == 1  # type: ignore[attr-defined]
+    assert kiosk.get("/ophalen/klaar").status_code == 200
 
 
 def test_a_second_submit_follows_the_read_that_runs(

@@ -11,6 +11,8 @@ from flask.testing import FlaskClient
 from kiosk.context import COOKIE
 from kiosk.demo import blank_tag, tag_number
 from kiosk.devices import Devices
+from kiosk.flows.id_check import MAX_ATTEMPTS
+from kiosk.hardware.simulated import SimulatedDocument
 from shared.models.patron import Patron
 from tests.support.accounts import give_card, member
 from tests.support.kiosk_collect import (
@@ -81,20 +83,37 @@ def test_each_card_collected_in_a_session_can_be_blocked_in_it(
     document = patron_document()
     kiosk_devices.document_reader.place(document)  # type: ignore[attr-defined]
     assert log_in_at_kiosk(kiosk, patron.customer_number).headers["Location"] == "/ophalen"
-    numbers = []
-    for _card in range(2):
-        assert kiosk.post("/ophalen", data=typed_document(document)).status_code == 303
-        assert go_from(kiosk, "/ophalen/lezen/status") == "/ophalen/nieuwe-pas"
-        tag = blank_tag()
-        place_blank(kiosk_devices, tag)
-        assert kiosk.get("/ophalen/nieuwe-pas").status_code == 303  # the encoding starts
-        assert go_from(kiosk, "/ophalen/nieuwe-pas/status") == "/ophalen/klaar"
-        numbers.append(tag_number(tag))
-        assert kiosk.post("/ophalen/klaar").headers["Location"] == "/pas"
-        assert kiosk.post("/kwijt").headers["Location"] == "/kwijt/geblokkeerd"
-        place_blank(kiosk_devices, None)
+    numbers = [collect_and_block(kiosk, kiosk_devices, document) for _card in range(2)]
     _blocked, cards, _checks = portal_state(patron.id)
     assert {(c.number, c.status) for c in cards} == {(number, "lost") for number in numbers}
+
+
+def test_a_second_card_in_a_session_has_all_its_tries_at_the_document(
+    kiosk: FlaskClient, kiosk_devices: Devices, patron: Patron
+) -> None:
+    document = patron_document()
+    kiosk_devices.document_reader.place(document)  # type: ignore[attr-defined]
+    assert log_in_at_kiosk(kiosk, patron.customer_number).headers["Location"] == "/ophalen"
+    collect_and_block(kiosk, kiosk_devices, document)  # the first card took one try
+    wrong = {**typed_document(document), "document_number": "XX0000000"}
+    for _try in range(MAX_ATTEMPTS - 1):
+        assert kiosk.post("/ophalen", data=wrong).status_code == 303
+        assert go_from(kiosk, "/ophalen/lezen/status") == "/ophalen?problem=access_denied"
+
+
+def collect_and_block(kiosk: FlaskClient, devices: Devices, document: SimulatedDocument) -> str:
+    """At the ID page with the document on the reader: collect a card, then block it as lost;
+    its number."""
+    assert kiosk.post("/ophalen", data=typed_document(document)).status_code == 303
+    assert go_from(kiosk, "/ophalen/lezen/status") == "/ophalen/nieuwe-pas"
+    tag = blank_tag()
+    place_blank(devices, tag)
+    assert kiosk.get("/ophalen/nieuwe-pas").status_code == 303  # the encoding starts
+    assert go_from(kiosk, "/ophalen/nieuwe-pas/status") == "/ophalen/klaar"
+    assert kiosk.post("/ophalen/klaar").headers["Location"] == "/pas"
+    assert kiosk.post("/kwijt").headers["Location"] == "/kwijt/geblokkeerd"
+    place_blank(devices, None)
+    return tag_number(tag)
 
 
 def test_after_blocking_there_is_nothing_left_to_block(
