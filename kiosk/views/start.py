@@ -13,6 +13,7 @@ from kiosk.config import LANGUAGES
 from kiosk.context import begin_session, end_session, kiosk, patron_session
 from kiosk.flows.identify import TapRefused, card_left, fresh_tap, identify_by_tap
 from kiosk.flows.session import PatronSession, Step
+from kiosk.pages import take_if_shown
 from kiosk.portal_client import PortalUnavailable
 from kiosk.refusals import refusal_in_query
 from kiosk.views.screen import back_to_page
@@ -46,7 +47,7 @@ def _next_page() -> str | None:
         return None
     if session is None and request.args.get("session") == "1":
         return url_for("start.home")  # ended elsewhere (idle, reset): the page must go
-    tap = fresh_tap(kiosk())
+    tap = take_if_shown(lambda: fresh_tap(kiosk()))
     return _open_tap(tap, session) if tap else None
 
 
