@@ -27,6 +27,7 @@ from kiosk.flows.session import DeskReason, IllegalMove, SessionStore
 from kiosk.heartbeat import Heartbeat
 from kiosk.locales import kiosk_locale
 from kiosk.offered import offers, refuse_flows_not_offered
+from kiosk.pages import PageNumbers, page_number
 from kiosk.portal_client import PortalClient, PortalUnavailable
 from kiosk.views import service
 from shared.clock import SYSTEM_CLOCK, Clock
@@ -70,6 +71,7 @@ def create_app(
     app.before_request(_local_only)  # first: a stranger must not even reach the CSRF check
     csrf.init_app(app)
     app.extensions["kiosk"] = _kiosk(app.config, devices or from_config(app.config), clock)
+    app.extensions["kiosk_pages"] = PageNumbers()
     _register_blueprints(app)
     app.before_request(refuse_flows_not_offered)
     app.before_request(_count_activity)
@@ -85,6 +87,7 @@ def create_app(
     app.jinja_env.globals.update(
         TerminalStatus=TerminalStatus, ReceiptMail=ReceiptMail, DeskReason=DeskReason
     )
+    app.jinja_env.globals["page_number"] = page_number
     return app
 
 

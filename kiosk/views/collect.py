@@ -22,6 +22,7 @@ from kiosk.hardware.base import CardTimeout, MrzInput
 from kiosk.hardware.emrtd.errors import MrzError
 from kiosk.jobs import Job, current_job, start_job
 from kiosk.offered import page_flow
+from kiosk.pages import scanner_for_page
 from kiosk.portal_client import PortalRefused, PortalUnavailable
 from kiosk.receipts import print_receipt
 from kiosk.refusals import refusal_in_query, refusal_message
@@ -181,7 +182,7 @@ def poll_scan() -> Response:
     session = patron_session()
     if session is None or session.step != Step.COLLECT_IDENTIFY:
         return _poll(go=_where_now(session))
-    code = kiosk().devices.scanner.read(SCAN_WAIT_SECONDS)
+    code = scanner_for_page(kiosk().devices.scanner)(SCAN_WAIT_SECONDS)
     if code is None:
         return _poll()
     try:
@@ -259,7 +260,7 @@ def poll_mrz() -> Response:
     if session is None or session.step != Step.ID_CHECK:
         return _poll(go=_where_now(session))
     try:
-        mrz = scanned_mrz(kiosk().devices.scanner.read, SCAN_WAIT_SECONDS)
+        mrz = scanned_mrz(scanner_for_page(kiosk().devices.scanner), SCAN_WAIT_SECONDS)
     except MrzError:
         return _poll(status=_("The scan did not work. Scan again, or type the details."))
     if mrz is None:

@@ -17,6 +17,7 @@ from kiosk.flows.identify import TapRefused, card_left, fresh_tap, identify_by_t
 from kiosk.flows.session import PatronSession, Step
 from kiosk.locales import kiosk_locale
 from kiosk.offered import offers
+from kiosk.pages import take_if_shown
 from kiosk.portal_client import PortalUnavailable
 from kiosk.refusals import refusal_in_query
 from kiosk.views import service
@@ -58,7 +59,7 @@ def _next_page() -> str | None:
         # the cookie: the page holding the session takes the tap, in the session's language.
         # (A browser that lost its cookie waits until the idle time ends that session.)
         return None
-    tap = fresh_tap(kiosk())
+    tap = take_if_shown(lambda: fresh_tap(kiosk()))
     return _open_tap(tap, session) if tap else None
 
 

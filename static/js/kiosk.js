@@ -13,13 +13,20 @@
   let stillHereSentAt = 0;
   let stillHereLater = null;
 
+  // Polls name this page's number: a poll of a page already left takes no tap or scan.
+  function ofThisPage(url) {
+    const address = new URL(url, window.location.href);
+    address.searchParams.set("page", body.dataset.page);
+    return address.pathname + address.search;
+  }
+
   function go(url) {
     if (url) { window.location.replace(url); }
   }
 
   // Long-poll the server: a tap on the start screen opens the patron, a card taken away ends it.
   async function followEvents() {
-    const url = body.dataset.eventsUrl + (hasSession ? "?session=1" : "");
+    const url = ofThisPage(body.dataset.eventsUrl + (hasSession ? "?session=1" : ""));
     for (;;) {
       try {
         const response = await fetch(url, { cache: "no-store", credentials: "same-origin" });
@@ -93,7 +100,7 @@
     for (;;) {
       await new Promise((resolve) => setTimeout(resolve, Number(element.dataset.every || 700)));
       try {
-        const response = await fetch(element.dataset.pollUrl, { cache: "no-store", credentials: "same-origin" });
+        const response = await fetch(ofThisPage(element.dataset.pollUrl), { cache: "no-store", credentials: "same-origin" });
         if (!response.ok) { continue; }
         const answer = await response.json();
         if (answer.status && status && status.textContent !== answer.status) { status.textContent = answer.status; }

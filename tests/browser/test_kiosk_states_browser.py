@@ -28,7 +28,7 @@ from kiosk.hardware.simulated import SimulatedDocument
 from portal.extensions import db
 from portal.wiring import now
 from shared.models.account import AccountStatus
-from shared.models.card import CardRole, CardStatus
+from shared.models.card import Card, CardRole, CardStatus
 from shared.models.kiosk import KioskDevice
 from shared.models.patron import Patron
 from shared.refusals import REFUSALS
@@ -53,6 +53,12 @@ from tests.support.staff import desk_session, refuse
 BLOCKED_CARD, SECONDARY_CARD, UNKNOWN_CARD = "2527000000025", "2527000000033", "2527000000041"
 REFUSED_CARD, DESK_CARD = "2527000000058", "2527000000066"
 OTHER_TERMINAL = "term_sandboxKiosk2"
+ERROR_PAGE_SECONDS = 600  # the error page stays while it is checked (it goes back to the start)
+START_AGAIN = "Something went wrong. We start again."
+# The tokens of a form loaded before the kiosk restarted.
+STALE_TOKENS = "(fields) => fields.forEach((field) => { field.value = 'stale'; })"
+LETTERS = "#keyboard [data-layer=letters]:not([hidden])"
+KEYPAD = "#keyboard [data-layer=digits]:not([hidden])"
 EMPTY_LINK = """document.querySelector("main").append(
   Object.assign(document.createElement("a"), { id: "empty", href: "/" }))"""
 ACTIVATION_TRIES = len(ACTIVATION_WAITS) + 1
@@ -94,10 +100,22 @@ def walk_start(kiosk: KioskWalk) -> None:
     kiosk.state("start screen", "/", "Hold your library card against the reader")
     kiosk.tap("Become a guest patron")
     kiosk.state("guest patron", "/gastlener", "Become a guest patron")
-    kiosk.open("/bestaat-niet")
-    kiosk.state("error page", "/bestaat-niet", "This page does not exist.")
-    kiosk.tap("Back to the start")
-    kiosk.back_at_start(language_kept=True)
+    with kiosk.settings(KIOSK_ERROR_RETURN_SECONDS=ERROR_PAGE_SECONDS):
+        kiosk.open("/bestaat-niet")
+        kiosk.state("error page: 404", "/bestaat-niet", "This page does not exist.")
+        to_start_again(kiosk, language_kept=True)
+        kiosk.tap("Collect my card")
+        stale = partial(log_in_stale, kiosk)
+        stale()
+        kiosk.state("error page: 400", "/ophalen/inloggen", START_AGAIN, again=stale)
+        to_start_again(kiosk, language_kept=True)
+        kiosk.gateway.garbled = lambda path: path.endswith("/identify")
+        kiosk.tap("Collect my card")
+        crashes = partial(log_in, kiosk, UNKNOWN_CARD)
+        crashes()
+        kiosk.state("error page: 500", "/ophalen/inloggen", START_AGAIN, again=crashes)
+        kiosk.gateway.garbled = None
+        to_start_again(kiosk, language_kept=True)
     cards = [blank_tag(), SlippingTag(), card_tag(BLOCKED_CARD), card_tag(SECONDARY_CARD)]
     cards += [card_tag(UNKNOWN_CARD), card_tag(CARD)]
     for tag, (reason, says) in zip(cards, CARD_REFUSALS.items(), strict=True):
@@ -145,11 +163,11 @@ def walk_pay(kiosk: KioskWalk) -> None:
     kiosk.tap("Try again")
     kiosk.tap("Stop paying")
     kiosk.state("not paid: stopped", "/betalen/klaar", "The payment was stopped. Nothing was paid.")
-    kiosk.tap("Try again")
+    pay_again(kiosk)
     kiosk.terminal("expired")
     says = "The PIN terminal waited too long for your card. Nothing was paid."
     kiosk.state("not paid: timed out", "/betalen/klaar", says)
-    kiosk.tap("Try again")
+    pay_again(kiosk)
     kiosk.terminal("paid")
     kiosk.state("paid: receipt printed", "/betalen/klaar", "Take your receipt from the printer.")
     kiosk.tap("Back to my overview")
@@ -160,6 +178,7 @@ def walk_pay(kiosk: KioskWalk) -> None:
     to_paying(kiosk, CARD)
     with kiosk.paper_out():
         kiosk.tap(PAY, whole=False)
+        at_terminal(kiosk)
         kiosk.terminal("paid")
         says = "The printer cannot print your receipt right now. Here it is on the screen."
         kiosk.state("paid: receipt on screen", "/betalen/klaar", says)
@@ -216,6 +235,13 @@ def walk_collect(kiosk: KioskWalk) -> None:
     kiosk.state("identify: refused", "/ophalen/inloggen", says, again=wrong)
     log_in(kiosk, patron.customer_number)
     kiosk.state("ID document", "/ophalen", "Scan your passport or ID card")
+    types = partial(kiosk.touch, "input[data-keyboard=letters]")
+    types()
+    kiosk.state("keyboard: letters", "/ophalen", "Capitals", LETTERS, again=types)
+    types_digits = partial(kiosk.touch, "input[data-keyboard=digits]")
+    types_digits()
+    kiosk.state("keyboard: keypad", "/ophalen", "Done", KEYPAD, again=types_digits)
+    kiosk.page.keyboard.press("Escape")
     checks = partial(kiosk.tap, "Check my document")
     checks()
     says = "Type the document number: letters and digits, as on your document."
@@ -253,7 +279,12 @@ def walk_lost(kiosk: KioskWalk) -> None:
     log_in(kiosk, CARD)
     says = "You can borrow again once you collect a new card. You need your ID document for that."
     kiosk.state("lost card: block it?", "/kwijt", says)
-    kiosk.tap("Yes, block my card")
+    blocks = partial(kiosk.tap, "Yes, block my card")
+    with card_status(CARD, CardStatus.BLOCKED):  # the desk blocked it meanwhile
+        blocks()
+        says = "We could not block your card here. Please go to the desk."
+        kiosk.state("lost card: not blocked here", "/kwijt", says, again=blocks)
+    blocks()
     says = "Collect a new card now. Have your ID document ready."
     kiosk.state("lost card: blocked", "/kwijt/geblokkeerd", says)
     kiosk.tap("Collect a new card")
@@ -331,6 +362,19 @@ def walk_desk_card(kiosk: KioskWalk) -> None:
     kiosk.state("desk: subscription refused", "/ophalen/balie", REFUSED)
 
 
+def walk_larger_text(kiosk: KioskWalk) -> None:
+    """Larger text on: the start screen, a form, and the patron's screen."""
+    owing_card_holder(kiosk.portal, kiosk.people())
+    kiosk.start()
+    kiosk.larger_text()
+    kiosk.state("larger text: start screen", "/", "Hold your library card against the reader")
+    kiosk.tap("Collect my card")
+    kiosk.state("larger text: identify", "/ophalen/inloggen", "Scan the QR code")
+    kiosk.open("/")
+    kiosk.lay_card(card_tag(CARD))  # the patron's session goes on in larger text
+    kiosk.state("larger text: patron screen", "/pas", "Pay what I owe")
+
+
 WALKS: dict[str, Callable[[KioskWalk], None]] = {
     "start": walk_start,
     "pay": walk_pay,
@@ -339,6 +383,7 @@ WALKS: dict[str, Callable[[KioskWalk], None]] = {
     "lost": walk_lost,
     "desk-id-check": walk_desk_id_check,
     "desk-blank-card": walk_desk_card,
+    "larger-text": walk_larger_text,
 }
 
 
@@ -358,6 +403,17 @@ def to_paying(kiosk: KioskWalk, card: str) -> None:
     expect(kiosk.page).to_have_url(kiosk.at("/betalen"), timeout=TIMEOUT_MS)
 
 
+def pay_again(kiosk: KioskWalk) -> None:
+    """Try paying again, at the terminal."""
+    kiosk.tap("Try again")
+    at_terminal(kiosk)
+
+
+def at_terminal(kiosk: KioskWalk) -> None:
+    """Wait for the terminal page: the payment the PIN terminal takes exists then."""
+    expect(kiosk.page).to_have_url(kiosk.at("/betalen/terminal"), timeout=TIMEOUT_MS)
+
+
 def back_to_paying(kiosk: KioskWalk) -> None:
     """From a page of paying back to the patron's screen, and on to paying."""
     kiosk.tap("Back to my overview")
@@ -368,6 +424,27 @@ def log_in(kiosk: KioskWalk, login: str, password: str = PASSWORD) -> None:
     """Type login and password on the identify form and log in."""
     kiosk.type({"login": login, "password": password})
     kiosk.tap("Log in")
+
+
+def log_in_stale(kiosk: KioskWalk) -> None:
+    """Log in from an identify form whose CSRF token the kiosk no longer knows."""
+    tokens = kiosk.page.locator("main input[name=csrf_token]")
+    expect(tokens.first).to_be_attached(timeout=TIMEOUT_MS)  # the form's page has come
+    tokens.evaluate_all(STALE_TOKENS)
+    kiosk.tap("Log in")
+
+
+@contextmanager
+def card_status(number: str, status: CardStatus) -> Iterator[None]:
+    """The card has this status (set at the desk) while the block runs."""
+    card = db.session.scalars(select(Card).where(Card.number == number)).one()
+    before, card.status = card.status, status
+    db.session.commit()
+    try:
+        yield
+    finally:
+        card.status = before
+        db.session.commit()
 
 
 @contextmanager
@@ -410,10 +487,11 @@ def as_typed(document: SimulatedDocument, number: str | None = None) -> dict[str
     return {**typed, "document_number": number or typed["document_number"]}
 
 
-def to_start_again(kiosk: KioskWalk) -> None:
-    """From the desk page back to the start screen."""
+def to_start_again(kiosk: KioskWalk, language_kept: bool = False) -> None:
+    """From the desk page back to the start screen; `language_kept` from an error page, whose
+    session kept the patron's language."""
     kiosk.tap("Back to the start")
-    kiosk.back_at_start()
+    kiosk.back_at_start(language_kept)
 
 
 def to_id_check(kiosk: KioskWalk, patron: Patron, then: str = "/ophalen") -> None:

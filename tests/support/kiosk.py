@@ -115,6 +115,13 @@ def advance_until(clock: ManualClock, condition: Callable[[], bool], step: float
     return condition() or until(moved)
 
 
+def page_number(page: str) -> str:
+    """The number the kiosk gave the page, which its polls send."""
+    found = re.search(r'data-page="([0-9]+)"', page)
+    assert found, "the page has no number"
+    return found.group(1)
+
+
 def form_token(page: str) -> str:
     """The CSRF token of a kiosk page's forms, as the browser would send it."""
     found = re.search(r'name="csrf_token" value="([^"]+)"', page)

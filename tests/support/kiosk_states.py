@@ -5,7 +5,6 @@ control is large enough for a finger)."""
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -13,7 +12,7 @@ from wsgiref.types import StartResponse, WSGIEnvironment
 
 from flask import Flask
 from flask.testing import FlaskClient
-from playwright.sync_api import Browser, Frame, Page, expect
+from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -39,23 +38,27 @@ OTHER = {"nl": "en", "en": "nl"}
 DOCUMENT_SECONDS = 30.0  # the chip read waits this long for a document: the reading page stays
 BLANK_CARD_SECONDS = 45.0  # on the kiosk's clock, which moves only when the walk moves it
 TAP_GAP_SECONDS = 1.0
-# A page left a moment ago may still have a poll waiting at the kiosk (/events holds 0.4 s, a scan
-# poll 0.3 s): a card or scan arriving then goes to that poll, whose answer nobody reads.
-OLD_POLLS_SECONDS = 0.5
+LARGER_TEXT = re.compile(r"(^|\s)text-larger(\s|$)")  # the class on <html> of larger text
 Action = Callable[[], None]
 
 
 class PortalGateway:
     """The portal behind a switch, as the kiosk reaches it: every call passes, except those
-    `away` matches (by path), which get a 503 as when the portal is down."""
+    `away` matches (by path), which get a 503 as when the portal is down, and those `garbled`
+    matches, which get an answer without what the kiosk asked for (a broken portal)."""
 
     def __init__(self, portal: Flask) -> None:
         self.portal = portal
         self.away: Callable[[str], bool] | None = None
+        self.garbled: Callable[[str], bool] | None = None
         self.refused = 0
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        """Pass the call on, or answer 503 when the portal is away for it."""
+        """Pass the call on, or answer 503 when the portal is away for it, or an empty JSON
+        object when it is garbled."""
+        if self.garbled is not None and self.garbled(environ["PATH_INFO"]):
+            empty = Response("{}", 200, mimetype="application/json")
+            return empty(environ, start_response)
         if self.away is None or not self.away(environ["PATH_INFO"]):
             return self.portal(environ, start_response)
         self.refused += 1
@@ -86,13 +89,12 @@ class KioskWalk:
     people: Callable[[], FlaskClient]  # a new browser on the portal (signups, the desk)
     orientation: str = "portrait"
     language: str = field(init=False)  # what the screen is in now
+    larger: bool = False  # the patron switched larger text on: every page checked shows it
     states: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
-    shown_at: float = 0.0  # when the page on screen was loaded (time.monotonic)
 
     def __post_init__(self) -> None:
         self.language = self.kiosk.config["KIOSK_DEFAULT_LANGUAGE"]
-        self.page.on("framenavigated", self._shown)
 
     @property
     def portal(self) -> Flask:
@@ -136,6 +138,8 @@ class KioskWalk:
         expect(self.page).to_have_url(self.at(path), timeout=TIMEOUT_MS)
         self._in_language()
         expect(self.page.locator(within)).to_contain_text(self.say(says), timeout=TIMEOUT_MS)
+        if self.larger:
+            expect(self.page.locator("html")).to_have_class(LARGER_TEXT, timeout=TIMEOUT_MS)
 
     def _check(self, name: str) -> None:
         """Run axe and measure every control, in this orientation and then in the other."""
@@ -177,7 +181,7 @@ class KioskWalk:
     def switch_language(self) -> None:
         """Tap the header's switch to the other language."""
         self.language = OTHER[self.language]
-        self.page.get_by_role("button", name=SWITCH_TO[self.language]).click()
+        self.page.get_by_role("button", name=SWITCH_TO[self.language]).tap()
         self._in_language()
 
     def open(self, path: str) -> None:
@@ -190,7 +194,17 @@ class KioskWalk:
         words = self.say(msgid)
         name = words if whole else re.compile("^" + re.escape(words.split("%(")[0]))
         button = self.page.get_by_role("button", name=name, exact=True)
-        button.or_(self.page.get_by_role("link", name=name, exact=True)).click()
+        button.or_(self.page.get_by_role("link", name=name, exact=True)).tap()
+
+    def touch(self, selector: str) -> None:
+        """Tap the (first) element `selector` finds, as a field to type in."""
+        self.page.locator(selector).first.tap()
+
+    def larger_text(self) -> None:
+        """Tap the header's switch to larger text and wait for the page to show it."""
+        self.tap("Larger text")
+        self.larger = True
+        expect(self.page.locator("html")).to_have_class(LARGER_TEXT, timeout=TIMEOUT_MS)
 
     def type(self, fields: dict[str, str]) -> None:
         """Type into fields by their names (name: text)."""
@@ -223,17 +237,15 @@ class KioskWalk:
 
     # Devices and the world around the kiosk -----------------------------------------------
 
-    def lay_card(self, tag: SimulatedTag | None) -> None:
-        """Lay a card on the reader's free spot (None: take it away) as a tap: the card watcher
-        sees the card before anything else happens."""
+    def lay_card(self, tag: SimulatedTag) -> None:
+        """Lay a card on the reader's free spot as a tap: the card watcher sees the card before
+        anything else happens."""
         watcher = self.kiosk.extensions["kiosk"].watcher
         self.lay_blank(None)
         assert until(lambda: not watcher.present)
         self.clock.advance(TAP_GAP_SECONDS)  # a tap at the moment a session ended is ignored
-        self._after_old_polls()
-        if tag is not None:
-            self.lay_blank(tag)
-            assert until(lambda: watcher.present)
+        self.lay_blank(tag)
+        assert until(lambda: watcher.present)
 
     def lay_blank(self, tag: SimulatedTag | None) -> None:
         """Lay a card on the reader while a flow holds it (None: take it away)."""
@@ -255,7 +267,6 @@ class KioskWalk:
 
     def scan(self, *lines: str) -> None:
         """Scan lines with the scanner (a QR code, a document's MRZ)."""
-        self._after_old_polls()
         for line in lines:
             self.devices.scanner.type_line(line)  # type: ignore[attr-defined]
 
@@ -269,15 +280,6 @@ class KioskWalk:
         payment = db.session.scalars(select(Payment).order_by(Payment.id.desc())).first()
         assert payment is not None and payment.provider_id is not None
         self.sandbox.set_status(payment.provider_id, status, webhook=False)
-
-    def _shown(self, frame: Frame) -> None:
-        """Note when a new page came on screen."""
-        if frame == self.page.main_frame:
-            self.shown_at = time.monotonic()
-
-    def _after_old_polls(self) -> None:
-        """Wait until the polls of pages left before this one have answered."""
-        time.sleep(max(0.0, self.shown_at + OLD_POLLS_SECONDS - time.monotonic()))
 
 
 @contextmanager

@@ -25,7 +25,13 @@ from shared.models.patron import Patron
 from shared.refusals import REFUSALS
 from shared.timeutil import local_today
 from tests.support.accounts import member
-from tests.support.kiosk import advance_until, kiosk_config, running_kiosk, until
+from tests.support.kiosk import (
+    advance_until,
+    kiosk_config,
+    page_number,
+    running_kiosk,
+    until,
+)
 from tests.support.kiosk_api import register_kiosk, welcome_mail_code
 from tests.support.kiosk_collect import (
     PASSWORD,
@@ -145,6 +151,16 @@ def test_a_scan_an_earlier_page_took_moves_the_identify_page_on(
     # (loaded before that answer) must follow, not wait for a scan that already came.
     assert scan_qr(kiosk, kiosk_devices, qr_code(patron)) == "/ophalen"
     assert kiosk.get("/ophalen/inloggen/scan").json["go"] == "/ophalen"
+
+
+def test_a_scan_right_after_a_page_change_goes_to_the_page_shown(
+    kiosk: FlaskClient, kiosk_devices: Devices, patron: Patron
+) -> None:
+    left = page_number(kiosk.get("/ophalen/inloggen").get_data(as_text=True))
+    shown = page_number(kiosk.get("/ophalen/inloggen?purpose=collect").get_data(as_text=True))
+    kiosk_devices.scanner.type_line(qr_code(patron))  # type: ignore[attr-defined]
+    assert kiosk.get(f"/ophalen/inloggen/scan?page={left}").json["go"] is None
+    assert kiosk.get(f"/ophalen/inloggen/scan?page={shown}").json["go"] == "/ophalen"
 
 
 def test_password_and_scanned_mrz(

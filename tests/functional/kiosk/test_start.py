@@ -20,6 +20,7 @@ from shared.clock import SYSTEM_CLOCK, ManualClock
 from shared.models.account import AccountStatus
 from tests.support.kiosk import (
     form_token,
+    page_number,
 )
 from tests.support.kiosk_collect import said
 from tests.support.kiosk_flows import (
@@ -47,6 +48,18 @@ def test_tapping_a_card_shows_the_patron(
     assert "M.J. van Dijk" in page and "€\xa012,50" in page  # the euro as written here
     assert patron.subscriptions[0].end_date.strftime("%Y") in page
     assert "/betalen" in page
+
+
+def test_a_tap_right_after_a_page_change_goes_to_the_page_shown(
+    app: Flask, client: FlaskClient, kiosk_app: Flask, kiosk_devices: Devices
+) -> None:
+    owing_card_holder(app, client)
+    kiosk = kiosk_app.test_client()
+    left = page_number(kiosk.get("/gastlener").get_data(as_text=True))
+    shown = page_number(kiosk.get("/").get_data(as_text=True))  # "Back to the start"
+    place(kiosk_devices, CARD)  # while the page left still has a poll waiting
+    assert kiosk.get(f"/events?page={left}").json["go"] is None
+    assert kiosk.get(f"/events?page={shown}").json["go"] == "/pas"
 
 
 def test_a_refused_patron_tapping_the_card_is_sent_to_the_desk(

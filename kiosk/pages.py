@@ -1,0 +1,76 @@
+"""Which page is on the kiosk's screen: every full page takes the next number, and only the
+polls of the newest page may take input (a card tap, a scan)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask import current_app, request
+
+from kiosk.hardware.base import Scanner
+
+SCAN_SLICE_SECONDS = 0.05  # a poll looks at the scanner this often while it waits
+T = TypeVar("T")
+
+
+class PageNumbers:
+    """The kiosk-wide count of pages shown; its lock orders a page's arrival and input taken."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.newest = 0
+
+    def next(self) -> int:
+        """The number of a page being rendered now: from now on only its polls take input."""
+        with self.lock:
+            self.newest += 1
+            return self.newest
+
+    def take(self, claimed: str | None, take: Callable[[], T]) -> T | None:
+        """What `take` takes, if the poll's page (`claimed`) is the newest; else None and
+        nothing taken. A poll naming no page (not from a kiosk page) may take."""
+        with self.lock:
+            if claimed is not None and claimed != str(self.newest):
+                return None
+            return take()
+
+
+def pages() -> PageNumbers:
+    """The page numbers of the current kiosk application."""
+    numbers: PageNumbers = current_app.extensions["kiosk_pages"]
+    return numbers
+
+
+def page_number() -> int:
+    """For the page template: this page's number (sent back by its polls)."""
+    return pages().next()
+
+
+def polled_page() -> str | None:
+    """The page number the poll came from."""
+    return request.args.get("page")
+
+
+def take_if_shown(take: Callable[[], T]) -> T | None:
+    """What `take` takes, if the poll comes from the page on screen."""
+    return pages().take(polled_page(), take)
+
+
+def scanner_for_page(scanner: Scanner) -> Callable[[float], str | None]:
+    """The scanner's read for this poll: a line only while its page is the newest, so a poll of
+    a page already left leaves the scan to the page shown now."""
+    numbers, claimed = pages(), polled_page()
+
+    def read(timeout: float) -> str | None:
+        """The next line within `timeout` seconds, while the page is on screen."""
+        deadline = time.monotonic() + timeout
+        while True:
+            line = numbers.take(claimed, lambda: scanner.read(0))
+            if line is not None or time.monotonic() >= deadline:
+                return line
+            time.sleep(SCAN_SLICE_SECONDS)
+
+    return read
