@@ -17,10 +17,11 @@
   });
   const DIGIT = /^[0-9]$/;
   const SEPARATOR = /^[-/. ]$/; // between a date's parts typed in one go: on to the next part
-  // A second tap this soon and this near where the key that closed the keyboard was is the
-  // rest of a double tap on it.
-  const AFTER_CLOSE_MS = 400;
-  const AFTER_CLOSE_PX = 24;
+  // A second tap this soon and this near where the element the first tap opened or closed the
+  // keyboard with was, before the page moved, is the rest of a double tap on it.
+  const AFTER_MOVE_MS = 400;
+  const AFTER_MOVE_PX = 24;
+  const TAP_MOVES_MS = 1000; // a layout this soon after a tap is that tap's doing
   const REFUSED_MS = 800;
   let target = null;
   let capitals = false;
@@ -29,8 +30,8 @@
   let layoutWanted = false;
   let quiet = false; // a field focused by the script after Escape: the keyboard stays closed
   let advancedInto = null; // the date part typing moved on to by itself
-  let closingKey = null; // the key that closed the keyboard
-  let closedArea = null; // where that key was, and until when a tap there is swallowed
+  let tapped = null; // the element the latest tap touched, where it was, and when
+  let movedArea = null; // where a tapped element was before the page moved, and until when
   let swallowedPointer = null;
   let echoLater = null;
   let refusedLater = null;
@@ -111,7 +112,6 @@
   function open(field) {
     if (target && target !== field) { mark(target, false); }
     target = field;
-    closingKey = null;
     capitalsStay = field.getAttribute("autocapitalize") === "characters";
     setCapitals(capitalsStay);
     showLayer(field.dataset.keyboard === "digits" ? "digits" : "letters");
@@ -123,11 +123,10 @@
     layOutLater();
   }
 
-  function close(key) {
+  function close() {
     if (target) { mark(target, false); }
     target = null;
     advancedInto = null;
-    closingKey = key;
     say("");
     notify("");
     layOutLater();
@@ -189,24 +188,32 @@
   function layOut() {
     if (!layoutWanted) { return; }
     layoutWanted = false;
-    if (target === null && !panel.hidden && closingKey) {
-      closedArea = { rect: closingKey.getBoundingClientRect(), until: performance.now() + AFTER_CLOSE_MS };
-    }
     panel.hidden = target === null;
     document.body.classList.toggle("keyboard-open", target !== null);
     if (target) {
       document.documentElement.style.setProperty("--keyboard-height", panel.offsetHeight + "px");
       container(target).scrollIntoView({ block: "nearest" });
     }
+    guardWhereTapped();
   }
 
-  // A tap where the keyboard was, just after one of its keys closed it (the second tap of a
-  // double tap on "Done"), must not land on what the page moved there.
-  function inClosedArea(event) {
-    if (!closedArea || performance.now() > closedArea.until) { return false; }
-    const area = closedArea.rect;
-    return event.clientX >= area.left - AFTER_CLOSE_PX && event.clientX <= area.right + AFTER_CLOSE_PX
-      && event.clientY >= area.top - AFTER_CLOSE_PX && event.clientY <= area.bottom + AFTER_CLOSE_PX;
+  // When the page moved what the tap touched (a field scrolled above the keyboard as it opened,
+  // "Done" gone as it closed), the second tap of a double tap there must not land on what the
+  // page moved under the finger: a key, a button.
+  function guardWhereTapped() {
+    const tap = tapped;
+    tapped = null;
+    if (!tap || performance.now() - tap.at > TAP_MOVES_MS) { return; }
+    const now = tap.element.getBoundingClientRect();
+    const moved = now.width === 0 || now.top !== tap.rect.top || now.left !== tap.rect.left;
+    if (moved) { movedArea = { rect: tap.rect, until: performance.now() + AFTER_MOVE_MS }; }
+  }
+
+  function inMovedArea(event) {
+    if (!movedArea || performance.now() > movedArea.until) { return false; }
+    const area = movedArea.rect;
+    return event.clientX >= area.left - AFTER_MOVE_PX && event.clientX <= area.right + AFTER_MOVE_PX
+      && event.clientY >= area.top - AFTER_MOVE_PX && event.clientY <= area.bottom + AFTER_MOVE_PX;
   }
 
   // The field's selection as [start, end]; a field that has none types at its end.
@@ -332,13 +339,13 @@
   }
 
   // "Done": on to the form's next field; after its last, to the button that sends it.
-  function done(key) {
+  function done() {
     const form = target.form;
     const inForm = form ? Array.from(form.querySelectorAll("input[data-keyboard]")) : [];
     const next = inForm[inForm.indexOf(target) + 1];
     if (next) { moveTo(next, isDatePart(next)); return; }
     const send = form ? form.querySelector("[type=submit]") : null;
-    close(key);
+    close();
     if (send) { send.focus(); }
   }
 
@@ -383,7 +390,7 @@
       const erased = erase();
       said = erased ? key.textContent.trim() + ": " + spoken(field, erased) : "";
     } else {
-      actions[action](key);
+      actions[action]();
     }
     if (!focused) { say(said); return; }
     // The focus stays on the keys: say where typing goes now when the keyboard moved on.
@@ -394,8 +401,10 @@
 
   document.addEventListener("pointerdown", function (event) {
     pointerDown = true;
+    const touched = event.target.closest("button, input, a") || event.target;
+    tapped = { element: touched, rect: touched.getBoundingClientRect(), at: performance.now() };
     // A tap outside the keyboard and the fields closes it (the page moves once it landed).
-    if (target && !panel.contains(event.target) && !isField(event.target)) { close(null); }
+    if (target && !panel.contains(event.target) && !isField(event.target)) { close(); }
   }, true);
   ["pointerup", "pointercancel"].forEach(function (name) {
     document.addEventListener(name, function () {
@@ -404,7 +413,7 @@
     }, true);
   });
   window.addEventListener("pointerdown", function (event) {
-    swallowedPointer = inClosedArea(event) ? event.pointerId : null;
+    swallowedPointer = inMovedArea(event) ? event.pointerId : null;
     if (swallowedPointer !== null) { event.preventDefault(); }
   }, true);
   window.addEventListener("click", function (event) {
@@ -445,7 +454,7 @@
     if (event.key !== "Escape" || target === null) { return; }
     const field = target;
     const fromKey = panel.contains(document.activeElement);
-    close(null);
+    close();
     if (fromKey) { focusQuietly(field); }
   });
   // A hardware keyboard or a scanner typing a date in one go ("31121990", "31-12-1990") into

@@ -125,6 +125,31 @@ def test_a_double_tap_on_done_lands_nowhere_else(
 
 
 @pytest.mark.browser
+@pytest.mark.parametrize("screen", SCREENS)
+def test_a_double_tap_on_a_field_types_nothing(
+    browser: Browser, kiosk_app: Flask, patron: Patron, screen: str
+) -> None:
+    with touch_screen(browser, kiosk_app, screen) as (page, _other_input):
+        keyboard = OnScreenKeyboard(page, kiosk_app)
+        to_id_page(keyboard, patron)
+        fields = page.locator("main input[data-keyboard]")
+        for index in range(fields.count()):
+            target = fields.nth(index)
+            target.scroll_into_view_if_needed()
+            box = target.bounding_box()
+            assert box is not None
+            middle = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+            page.touchscreen.tap(*middle)
+            page.wait_for_timeout(150)
+            page.touchscreen.tap(*middle)
+            page.wait_for_timeout(600)
+            assert fields.evaluate_all("inputs => inputs.map(i => i.value).join('')") == ""
+            expect(keyboard.panel).to_be_visible()
+            tap(page.get_by_role("heading", level=1))  # closed again for the next field
+            expect(keyboard.panel).to_be_hidden()
+
+
+@pytest.mark.browser
 def test_the_status_line_says_each_key_never_the_field(
     kiosk: OnScreenKeyboard, patron: Patron
 ) -> None:
