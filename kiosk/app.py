@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask import Flask, abort, current_app, g, make_response, render_template, request, url_for
+from flask_babel import format_currency, format_date, format_datetime, get_locale
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
@@ -27,7 +28,7 @@ from kiosk.flows.session import DeskReason, IllegalMove, SessionStore
 from kiosk.heartbeat import Heartbeat
 from kiosk.locales import kiosk_locale
 from kiosk.offered import offers, refuse_flows_not_offered
-from kiosk.pages import PageNumbers, page_number
+from kiosk.pages import PageNumbers, is_document, page_number
 from kiosk.portal_client import PortalClient, PortalUnavailable
 from kiosk.views import service
 from shared.clock import SYSTEM_CLOCK, Clock
@@ -186,8 +187,7 @@ def _error_page(status: int) -> Response:
 def _patron_page() -> bool:
     """Whether the request is a kiosk page the patron opened (not a fetch, not the panel)."""
     # The browser's own fetches (a favicon, the keep-alive) fail too; they must end nothing.
-    document = request.headers.get("Sec-Fetch-Dest", "document") == "document"
-    return document and not (request.endpoint or "").startswith("dev.")
+    return is_document() and not (request.endpoint or "").startswith("dev.")
 
 
 def _stale_form(error: CSRFError) -> Response:
@@ -206,9 +206,11 @@ def _start_again(error: Exception) -> Response:
 
 
 def _crashed(error: Exception) -> Response:
-    """A bug: log it with its traceback, forget the patron, and start again."""
+    """A bug: log it with its traceback; on a patron's page, forget the patron and start again
+    (a fetch that failed leaves the page on the screen as it is)."""
     log.error("unhandled error", exc_info=error)
-    start_over()
+    if _patron_page():
+        start_over()
     return _error_page(500)
 
 
@@ -242,8 +244,6 @@ def _security_headers(response: Response) -> Response:
 
 def _template_globals() -> dict[str, Any]:
     """What every kiosk page shows or needs: library, language, layout, idle timing, session."""
-    from flask import current_app
-    from flask_babel import format_currency, format_date, format_datetime, get_locale
 
     config, locale, session = current_app.config, get_locale(), patron_session()
     return {

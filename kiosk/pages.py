@@ -44,9 +44,15 @@ def pages() -> PageNumbers:
     return numbers
 
 
+def is_document() -> bool:
+    """Whether the request loads a page on the screen (not a fetch: a poll, the logo image)."""
+    return request.headers.get("Sec-Fetch-Dest", "document") == "document"
+
+
 def page_number() -> int:
-    """For the page template: this page's number (sent back by its polls)."""
-    return pages().next()
+    """For the page template: this page's number (sent back by its polls); 0 for an error page
+    that answers a fetch, which must not take the input from the page on the screen."""
+    return pages().next() if is_document() else 0
 
 
 def polled_page() -> str | None:

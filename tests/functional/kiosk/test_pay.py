@@ -23,6 +23,7 @@ from shared.payments import ledger
 from tests.support.kiosk import TERMINAL, kiosk_config, running_kiosk, simulated_devices, until
 from tests.support.kiosk_api import register_kiosk
 from tests.support.kiosk_flows import in_english, owing_card_holder, place, tap, tapped_kiosk
+from tests.support.kiosk_states import PortalGateway
 from tests.support.printer import EURO, EURO_CODE_PAGE, NBSP, barcode_command, escpos_bytes
 from tests.support.servers import free_port, running_server
 
@@ -319,3 +320,26 @@ def test_the_printed_receipt_names_the_portal_s_branch_in_the_patron_s_language(
     assert b"\x1bE\x01" + total + b" " * (35 - len(total)) + EURO + NBSP + b"12,50\n" in printed
     reference = newest_payment().reference.encode()
     assert barcode_command(b"{B" + reference, width=2) in printed  # the desk scans it
+
+
+def test_a_poll_that_fails_leaves_the_patron_on_the_page_and_a_page_that_fails_starts_over(
+    app: Flask, client: FlaskClient, mollie_sandbox
+) -> None:  # noqa: ANN001
+    gateway = PortalGateway(app)
+    with running_server(gateway) as portal_url, tapped_kiosk(app, client, portal_url) as found:
+        _kiosk_app, kiosk, _devices = found
+        assert kiosk.post("/betalen").location == "/betalen/terminal"
+
+        def garbled(path: str) -> bool:
+            """The payment's status comes in an answer the kiosk cannot use."""
+            return "/payments/" in path and not path.endswith("/cancel")
+
+        gateway.garbled = garbled
+        poll = kiosk.get("/betalen/status", headers={"Sec-Fetch-Dest": "empty"})
+        assert poll.status_code == 500
+        gateway.garbled = None
+        assert kiosk.get("/betalen/terminal").status_code == 200  # still paying
+        gateway.garbled = garbled
+        assert kiosk.get("/betalen/status").status_code == 500  # opened as a page
+        gateway.garbled = None
+        assert kiosk.get("/betalen/terminal").location == "/"

@@ -62,6 +62,18 @@ def test_a_tap_right_after_a_page_change_goes_to_the_page_shown(
     assert kiosk.get(f"/events?page={shown}").json["go"] == "/pas"
 
 
+def test_a_fetch_answered_with_an_error_page_leaves_the_taps_to_the_page_shown(
+    app: Flask, client: FlaskClient, kiosk_app: Flask, kiosk_devices: Devices
+) -> None:
+    owing_card_holder(app, client)
+    kiosk = kiosk_app.test_client()
+    shown = page_number(kiosk.get("/").get_data(as_text=True))
+    assert kiosk.get("/logo", headers={"Sec-Fetch-Dest": "image"}).status_code == 404  # none set
+    assert kiosk.get("/weg", headers={"Sec-Fetch-Dest": "empty"}).status_code == 404
+    place(kiosk_devices, CARD)
+    assert kiosk.get(f"/events?page={shown}").json["go"] == "/pas"
+
+
 def test_a_refused_patron_tapping_the_card_is_sent_to_the_desk(
     app: Flask,
     client: FlaskClient,
