@@ -69,6 +69,13 @@ class Heartbeat:
                 self.branch = from_heartbeat(answer) or self.branch
             return self.online
 
+    def known_branch(self) -> Branch | None:
+        """The kiosk's branch as the portal says it, asked now when no beat brought it yet (the
+        interval 0, or the portal away when the kiosk started); None while the portal is away."""
+        if self.branch is None:
+            self.beat()
+        return self.branch
+
     def report_now(self) -> None:
         """A device changed (the printer failed): tell the portal at once."""
         self.beat()

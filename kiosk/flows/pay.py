@@ -211,7 +211,7 @@ def settle(kiosk: Kiosk, session: PatronSession, current: PaymentAttempt) -> Non
             return
         card_masked = (session.patron or {}).get("card_masked")
         _refresh_patron(kiosk, session)
-        branch = kiosk.heartbeat.branch
+        branch = kiosk.heartbeat.known_branch()
         current.receipt = payment_receipt(current, card_masked, branch, kiosk.clock.now())
         current.printed = print_receipt(kiosk.devices, current.receipt)
         if not current.printed:

@@ -399,7 +399,11 @@ def _finish_card(session: PatronSession, answer: dict[str, Any]) -> None:
     session.move(Step.CARD_DONE)
     running = kiosk()
     slip = new_card_slip(
-        current_app.config, running.heartbeat.branch, session.patron, replaced, running.clock.now()
+        current_app.config,
+        running.heartbeat.known_branch(),
+        session.patron,
+        replaced,
+        running.clock.now(),
     )
     printed = print_receipt(running.devices, slip)
     if not printed:
