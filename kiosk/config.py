@@ -29,6 +29,11 @@ def _flag(value: str) -> bool:
     return value.strip().lower() in FLAG_WORDS
 
 
+def _word(value: str) -> str:
+    """One word, blanks and case ignored (a value from an env file may end in a space)."""
+    return value.strip().lower()
+
+
 def _words(value: str) -> tuple[str, ...]:
     """A comma-separated list, blanks and case ignored."""
     return tuple(word.strip().lower() for word in value.split(",") if word.strip())
@@ -52,8 +57,8 @@ ENV_SETTINGS: dict[str, Callable[[str], Any]] = {
     "KIOSK_LIBRARY_NAME": str,
     "KIOSK_BRANCH_NAME": str,
     "KIOSK_LOGO": str,
-    "KIOSK_DEFAULT_LANGUAGE": str,
-    "KIOSK_ORIENTATION": str,
+    "KIOSK_DEFAULT_LANGUAGE": _word,
+    "KIOSK_ORIENTATION": _word,
     "KIOSK_FLOWS": _words,
     "KIOSK_SECRET_KEY": str,
     "KIOSK_SECRET_KEY_FILE": str,
@@ -187,8 +192,10 @@ def _validate_branch(config: dict[str, Any]) -> None:
         raise ConfigError(f"KIOSK_DEFAULT_LANGUAGE must be one of {', '.join(LANGUAGES)}")
     if config["KIOSK_ORIENTATION"] not in ORIENTATIONS:
         raise ConfigError(f"KIOSK_ORIENTATION must be one of {', '.join(ORIENTATIONS)}")
+    if not config["KIOSK_FLOWS"]:
+        raise ConfigError(f"KIOSK_FLOWS is empty: choose one or more of {', '.join(FLOWS)}")
     unknown = [flow for flow in config["KIOSK_FLOWS"] if flow not in FLOWS]
-    if unknown or not config["KIOSK_FLOWS"]:
+    if unknown:
         raise ConfigError(f"KIOSK_FLOWS: choose from {', '.join(FLOWS)} (not {', '.join(unknown)})")
     logo = config["KIOSK_LOGO"]
     if logo and (Path(logo).suffix.lower() not in LOGO_TYPES or not Path(logo).is_file()):
