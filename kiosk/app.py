@@ -89,6 +89,7 @@ def create_app(
         TerminalStatus=TerminalStatus, ReceiptMail=ReceiptMail, DeskReason=DeskReason
     )
     app.jinja_env.globals["page_number"] = page_number
+    app.jinja_env.globals["offers"] = offers  # in macros imported without the context too
     return app
 
 
@@ -258,7 +259,6 @@ def _template_globals() -> dict[str, Any]:
         "countdown_seconds": config["KIOSK_COUNTDOWN_SECONDS"],
         "keepalive_seconds": config["KIOSK_KEEPALIVE_SECONDS"],
         "patron_session": session,
-        "offers": offers,
         "format_currency": format_currency,
         "format_date": format_date,
         "format_datetime": format_datetime,

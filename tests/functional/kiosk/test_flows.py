@@ -87,4 +87,6 @@ def test_without_collecting_a_blocked_card_is_replaced_at_the_desk(
     page = kiosk.get("/kwijt/geblokkeerd").get_data(as_text=True)
     desk = "You can collect a new card at the desk. Bring your ID document."
     assert said(kiosk_app, desk) in page and 'href="/ophalen"' not in page
+    last_step = f'"step-name">{said(kiosk_app, "Ready")}</span>'
+    assert last_step in page and f'"step-name">{said(kiosk_app, "New card")}' not in page
     assert 'href="/ophalen"' not in kiosk.get("/pas").get_data(as_text=True)  # needs a card now
