@@ -52,13 +52,6 @@ def _next_page() -> str | None:
         return None
     if session is None and request.args.get("session") == "1":
         return url_for("start.home")  # ended elsewhere (idle, reset): the page must go
-    current = kiosk().sessions.current()
-    if session is None and current is not None and current.patron is None:
-        # A session nobody identified in yet (a language chosen, the collect form opened) was
-        # begun by the page that replaced this one, whose last polls may still come without
-        # the cookie: the page holding the session takes the tap, in the session's language.
-        # (A browser that lost its cookie waits until the idle time ends that session.)
-        return None
     tap = take_if_shown(lambda: fresh_tap(kiosk()))
     return _open_tap(tap, session) if tap else None
 

@@ -9,7 +9,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from kiosk.devices import Devices
-from tests.support.kiosk import TERMINAL, kiosk_config, running_kiosk, simulated_devices
+from tests.support.kiosk import (
+    TERMINAL,
+    kiosk_config,
+    page_number,
+    running_kiosk,
+    simulated_devices,
+)
 from tests.support.kiosk_api import register_kiosk
 from tests.support.kiosk_flows import in_english, next_event, owing_card_holder, place, tap
 from tests.support.servers import free_port, running_server
@@ -30,16 +36,19 @@ def test_a_poll_without_the_new_cookie_leaves_the_tap_to_the_new_page(
     owing_card_holder(app, client)  # their own language is Dutch
     for _ in range(3):  # the old poll must be waiting when the card comes: give it chances
         stale: list[str | None] = []
+        browser = kiosk_app.test_client()
+        shown = page_number(browser.get("/").get_data(as_text=True))
         # The start screen's last poll, sent before the browser had the English session's
         # cookie (it may reach the kiosk before or after the switch).
-        old_page = threading.Thread(target=_poll_once, args=(kiosk_app, stale))
-        browser = kiosk_app.test_client()
+        old_page = threading.Thread(target=_poll_once, args=(kiosk_app, shown, stale))
         if poll_began == "before the switch":
             old_page.start()
             threading.Event().wait(POLL_UNDER_WAY_SECONDS)
             in_english(browser)
+            browser.get("/")  # the switch's answer followed: the start screen in English
         else:
             in_english(browser)
+            browser.get("/")
             old_page.start()
             threading.Event().wait(POLL_UNDER_WAY_SECONDS)
         place(kiosk_devices, "2527000000017")
@@ -51,9 +60,10 @@ def test_a_poll_without_the_new_cookie_leaves_the_tap_to_the_new_page(
         assert next_event(browser, session=True) == "/"
 
 
-def _poll_once(kiosk_app: Flask, answers: list[str | None]) -> None:
-    """One /events poll of a browser without the kiosk's cookie; where it said to go."""
-    answers.append(kiosk_app.test_client().get("/events").json["go"])
+def _poll_once(kiosk_app: Flask, page: str, answers: list[str | None]) -> None:
+    """One /events poll of the page numbered `page`, without the kiosk's cookie; where it said
+    to go."""
+    answers.append(kiosk_app.test_client().get(f"/events?page={page}").json["go"])
 
 
 def test_a_refused_card_is_explained_in_the_chosen_language(
