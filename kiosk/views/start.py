@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from contextlib import nullcontext
 from decimal import Decimal
 
-from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
@@ -134,10 +142,16 @@ def reset() -> Response:
 
 
 @bp.get("/buiten-gebruik")
-def out_of_service() -> str:
+def out_of_service() -> Response:
     """The kiosk cannot reach the library's system: go to the desk; it retries by itself. In
-    the language of the patron it sent here (`lang`: their session is gone)."""
+    the language of the patron it sent here (`lang`: their session is gone) until a session's
+    idle time ends, then in the kiosk's own for whoever comes next."""
     language = request.args.get("lang", "") if patron_session() is None else ""
-    forced = force_locale(kiosk_locale(language)) if language in LANGUAGES else nullcontext()
-    with forced:
-        return render_template("kiosk/start/out_of_service.html")
+    if language not in LANGUAGES:
+        return make_response(render_template("kiosk/start/out_of_service.html"))
+    with force_locale(kiosk_locale(language)):
+        response = make_response(render_template("kiosk/start/out_of_service.html"))
+    config = current_app.config
+    seconds = config["KIOSK_IDLE_SECONDS"] + config["KIOSK_COUNTDOWN_SECONDS"]
+    response.headers["Refresh"] = f"{seconds}; url={url_for('start.out_of_service')}"
+    return response

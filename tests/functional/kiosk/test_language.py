@@ -130,10 +130,14 @@ def test_the_out_of_service_screen_is_in_the_patron_s_language(
             in_english(kiosk)
         gone = kiosk.post("/betalen")
         assert gone.location == "/buiten-gebruik?lang=en"
-        page = kiosk.get(gone.location).get_data(as_text=True)
+        shown = kiosk.get(gone.location)
+        page = shown.get_data(as_text=True)
         assert html_lang(page) == "en" and "out of service" in page
         assert kiosk_app.extensions["kiosk"].sessions.current() is None
-        assert html_lang(kiosk.get("/buiten-gebruik").get_data(as_text=True)) == "nl"
+        idle = kiosk_app.config["KIOSK_IDLE_SECONDS"] + kiosk_app.config["KIOSK_COUNTDOWN_SECONDS"]
+        assert shown.headers["Refresh"] == f"{idle}; url=/buiten-gebruik"  # then the next patron
+        after = kiosk.get("/buiten-gebruik")
+        assert html_lang(after.get_data(as_text=True)) == "nl" and "Refresh" not in after.headers
 
 
 def test_every_session_starts_in_the_kiosk_s_own_language(
