@@ -1,7 +1,6 @@
 """Collecting a card at the kiosk: simulated devices, the real portal and payment sandbox."""
 
 import threading
-import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -54,6 +53,7 @@ from tests.support.kiosk_flows import in_english
 from tests.support.printer import barcode_command, escpos_bytes
 from tests.support.servers import running_server
 from tests.support.staff import desk_session, refuse
+from tests.support.threads import started_waiting
 
 CARD_STATUS = "/ophalen/nieuwe-pas/status"
 WAITING = "Take a blank card from the tray and hold it on the reader."
@@ -541,13 +541,15 @@ def test_two_pages_polling_as_the_card_is_ready_both_reach_the_slip(
     assert until(lambda: session.data["job:encode"].done.is_set())
     reloaded = kiosk_app.test_client()  # the same browser's page, loaded again
     reloaded.set_cookie(COOKIE, kiosk.get_cookie(COOKIE).value)
-    with ThreadPoolExecutor(2) as pool:
-        with session.data["lock"]:  # both polls are in flight before either moves the session
-            polls = [pool.submit(browser.get, CARD_STATUS) for browser in (kiosk, reloaded)]
-            time.sleep(0.3)
-            waited = [not poll.done() for poll in polls]
-        answers = [poll.result().json["go"] for poll in polls]
-    assert waited == [True, True] and answers == ["/ophalen/klaar", "/ophalen/klaar"]
+    answers: list[str | None] = []
+    with session.data["lock"]:  # both polls are in flight before either moves the session
+        polls = [
+            *started_waiting(lambda: answers.append(kiosk.get(CARD_STATUS).json["go"])),
+            *started_waiting(lambda: answers.append(reloaded.get(CARD_STATUS).json["go"])),
+        ]
+    for thread in polls:
+        thread.join()
+    assert answers == ["/ophalen/klaar", "/ophalen/klaar"]
     assert len(kiosk_devices.printer.printed) == 1  # type: ignore[attr-defined]
     assert kiosk.get("/ophalen/klaar").status_code == 200
 
