@@ -199,12 +199,18 @@ def block_the_card(kiosk: Screen, devices: Devices) -> None:
     stop(kiosk, devices)
 
 
-def collect_a_card(kiosk: Screen, devices: Devices, newcomer: Patron) -> None:
-    """QR code, scanned document, blank card: each page checked, with its picture."""
+def to_id_page(kiosk: Screen, devices: Devices, newcomer: Patron, checked: bool = True) -> None:
+    """From the collect login (`checked` as a state) to the ID page by the welcome QR code."""
     kiosk.go("/ophalen/inloggen")
-    kiosk.check(step="Log in")
+    if checked:
+        kiosk.check(step="Log in")
     devices.scanner.type_line(qr_code(newcomer))  # type: ignore[attr-defined]
     kiosk.arrive("/ophalen")
+
+
+def collect_a_card(kiosk: Screen, devices: Devices, newcomer: Patron) -> None:
+    """QR code, scanned document, blank card: each page checked, with its picture."""
+    to_id_page(kiosk, devices, newcomer)
     kiosk.check(actions="main .button-primary", step="Check ID")
     kiosk.pictured()
     document = patron_document()
@@ -261,9 +267,7 @@ def test_the_pictures_move_only_when_motion_is_allowed(
     newcomer = member(client)
     kiosk = open_screen(browser, kiosk_app, served, "portrait", motion="no-preference")
     assert {"card-to-reader", "waves"} <= set(kiosk.page.evaluate(RUNNING))
-    kiosk.go("/ophalen/inloggen")
-    kiosk_devices.scanner.type_line(qr_code(newcomer))  # type: ignore[attr-defined]
-    kiosk.arrive("/ophalen")
+    to_id_page(kiosk, kiosk_devices, newcomer, checked=False)
     assert {"document-to-reader", "scan"} <= set(kiosk.page.evaluate(RUNNING))
     kiosk.page.emulate_media(reduced_motion="reduce")
     assert kiosk.page.evaluate(RUNNING) == []
@@ -302,9 +306,7 @@ def test_larger_text_fits_and_ends_with_the_session(
     for path in ("/ophalen/inloggen", "/ophalen/inloggen?purpose=lost", "/gastlener"):
         kiosk.go(path)
         kiosk.fits()
-    kiosk.go("/ophalen/inloggen")
-    kiosk_devices.scanner.type_line(qr_code(newcomer))  # type: ignore[attr-defined]
-    kiosk.arrive("/ophalen")
+    to_id_page(kiosk, kiosk_devices, newcomer, checked=False)
     kiosk.fits()
     if screen == "portrait":  # landscape: 1080 px high, the larger form scrolls
         expect(kiosk.page.locator("main .button-primary")).to_be_in_viewport(ratio=1)
