@@ -28,7 +28,7 @@ from kiosk.flows.session import DeskReason, IllegalMove, SessionStore
 from kiosk.heartbeat import Heartbeat
 from kiosk.locales import kiosk_locale
 from kiosk.offered import offers, refuse_flows_not_offered
-from kiosk.pages import PageNumbers, is_document, page_number
+from kiosk.pages import PageNumbers, is_document, page_arrives, page_number
 from kiosk.portal_client import PortalClient, PortalUnavailable
 from kiosk.views import service
 from shared.clock import SYSTEM_CLOCK, Clock
@@ -44,6 +44,7 @@ PASSIVE_ENDPOINTS = {"start.events", "static", "screen.logo"} | {
     "collect.poll_card",
 }
 PROXY_HEADERS = ("X-Forwarded-For", "Forwarded", "X-Real-IP")
+FETCH_CRASHES = 3  # a session whose fetches crashed this often starts over
 # Scripts and styles come from the kiosk's own files only (no inline script, no handler
 # attributes); nothing may frame it; the browser offers no camera, microphone or location.
 SECURITY_HEADERS = {
@@ -74,6 +75,7 @@ def create_app(
     app.extensions["kiosk"] = _kiosk(app.config, devices or from_config(app.config), clock)
     app.extensions["kiosk_pages"] = PageNumbers()
     _register_blueprints(app)
+    app.before_request(_page_arrives)
     app.before_request(refuse_flows_not_offered)
     app.before_request(_count_activity)
     app.before_request(service.require_portal)
@@ -208,11 +210,27 @@ def _start_again(error: Exception) -> Response:
 
 def _crashed(error: Exception) -> Response:
     """A bug: log it with its traceback; on a patron's page, forget the patron and start again
-    (a fetch that failed leaves the page on the screen as it is)."""
+    (a fetch that failed leaves the page on the screen as it is, unless it keeps failing)."""
     log.error("unhandled error", exc_info=error)
-    if _patron_page():
+    if _patron_page() or _fetches_keep_crashing():
         start_over()
     return _error_page(500)
+
+
+def _fetches_keep_crashing() -> bool:
+    """Whether the session's fetches have now crashed FETCH_CRASHES times: a poll that always
+    fails must not hold the patron on a page that never moves until the idle time ends it."""
+    session = patron_session()
+    if session is None:
+        return False
+    session.data["fetch_crashes"] = session.data.get("fetch_crashes", 0) + 1
+    return bool(session.data["fetch_crashes"] >= FETCH_CRASHES)
+
+
+def _page_arrives() -> None:
+    """A patron's page is asked for: the one on the screen takes no more input."""
+    if _patron_page():
+        page_arrives()
 
 
 def _count_activity() -> None:

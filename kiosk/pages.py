@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import current_app, request
+from flask import current_app, g, request
 
 from kiosk.hardware.base import Scanner
 
@@ -49,10 +49,20 @@ def is_document() -> bool:
     return request.headers.get("Sec-Fetch-Dest", "document") == "document"
 
 
+def page_arrives() -> None:
+    """Before a request for a page (a link, a form sent): from now on the page being left takes
+    no input, even before the new one is rendered (a card laid as the patron switched language
+    belongs to the page that comes)."""
+    if polled_page() is None:
+        g.page_number = pages().next()
+
+
 def page_number() -> int:
     """For the page template: this page's number (sent back by its polls); 0 for an error page
     that answers a fetch, which must not take the input from the page on the screen."""
-    return pages().next() if is_document() else 0
+    if "page_number" not in g and is_document():
+        g.page_number = pages().next()  # a page refused before it arrived (a stale form)
+    return int(g.get("page_number", 0))
 
 
 def polled_page() -> str | None:

@@ -17,10 +17,10 @@
   });
   const DIGIT = /^[0-9]$/;
   const SEPARATOR = /^[-/. ]$/; // between a date's parts typed in one go: on to the next part
-  // A second tap this soon and this near where the element the first tap opened or closed the
-  // keyboard with was, before the page moved, is the rest of a double tap on it.
+  // A second tap this soon and this near where the first one landed, when that tap opened or
+  // closed the keyboard and the page moved what it touched, is the rest of a double tap.
   const AFTER_MOVE_MS = 400;
-  const AFTER_MOVE_PX = 24;
+  const AFTER_MOVE_PX = 32;
   const TAP_MOVES_MS = 1000; // a layout this soon after a tap is that tap's doing
   const REFUSED_MS = 800;
   let target = null;
@@ -30,8 +30,8 @@
   let layoutWanted = false;
   let quiet = false; // a field focused by the script after Escape: the keyboard stays closed
   let advancedInto = null; // the date part typing moved on to by itself
-  let tapped = null; // the element the latest tap touched, where it was, and when
-  let movedArea = null; // where a tapped element was before the page moved, and until when
+  let tapped = null; // the element the latest tap touched, where it and the finger were, and when
+  let movedArea = null; // where a tap landed before the page moved what it touched, until when
   let swallowedPointer = null;
   let echoLater = null;
   let refusedLater = null;
@@ -206,14 +206,13 @@
     if (!tap || performance.now() - tap.at > TAP_MOVES_MS) { return; }
     const now = tap.element.getBoundingClientRect();
     const moved = now.width === 0 || now.top !== tap.rect.top || now.left !== tap.rect.left;
-    if (moved) { movedArea = { rect: tap.rect, until: performance.now() + AFTER_MOVE_MS }; }
+    if (moved) { movedArea = { x: tap.x, y: tap.y, until: performance.now() + AFTER_MOVE_MS }; }
   }
 
   function inMovedArea(event) {
     if (!movedArea || performance.now() > movedArea.until) { return false; }
-    const area = movedArea.rect;
-    return event.clientX >= area.left - AFTER_MOVE_PX && event.clientX <= area.right + AFTER_MOVE_PX
-      && event.clientY >= area.top - AFTER_MOVE_PX && event.clientY <= area.bottom + AFTER_MOVE_PX;
+    return Math.abs(event.clientX - movedArea.x) <= AFTER_MOVE_PX
+      && Math.abs(event.clientY - movedArea.y) <= AFTER_MOVE_PX;
   }
 
   // The field's selection as [start, end]; a field that has none types at its end.
@@ -401,8 +400,12 @@
 
   document.addEventListener("pointerdown", function (event) {
     pointerDown = true;
+    if (event.pointerId === swallowedPointer) { return; } // the rest of a double tap: nothing
     const touched = event.target.closest("button, input, a") || event.target;
-    tapped = { element: touched, rect: touched.getBoundingClientRect(), at: performance.now() };
+    tapped = {
+      element: touched, rect: touched.getBoundingClientRect(), x: event.clientX, y: event.clientY,
+      at: performance.now(),
+    };
     // A tap outside the keyboard and the fields closes it (the page moves once it landed).
     if (target && !panel.contains(event.target) && !isField(event.target)) { close(); }
   }, true);

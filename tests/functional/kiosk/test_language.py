@@ -45,15 +45,14 @@ def test_a_poll_without_the_new_cookie_leaves_the_tap_to_the_new_page(
             old_page.start()
             threading.Event().wait(POLL_UNDER_WAY_SECONDS)
             in_english(browser)
-            browser.get("/")  # the switch's answer followed: the start screen in English
         else:
             in_english(browser)
-            browser.get("/")
             old_page.start()
             threading.Event().wait(POLL_UNDER_WAY_SECONDS)
-        place(kiosk_devices, "2527000000017")
+        place(kiosk_devices, "2527000000017")  # before the English start screen is rendered
         old_page.join(timeout=5)
         assert stale == [None]  # it took neither the tap nor the English session
+        browser.get("/")  # the switch's answer followed: the start screen in English
         assert next_event(browser) == "/pas"
         assert html_lang(browser.get("/pas").get_data(as_text=True)) == "en"
         place(kiosk_devices, None)

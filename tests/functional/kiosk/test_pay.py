@@ -3,6 +3,8 @@
 import socket
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
@@ -10,6 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from kiosk.app import FETCH_CRASHES
 from kiosk.devices import Devices
 from kiosk.flows.pay import attempt
 from kiosk.hardware.base import PrinterStatus
@@ -322,24 +325,49 @@ def test_the_printed_receipt_names_the_portal_s_branch_in_the_patron_s_language(
     assert barcode_command(b"{B" + reference, width=2) in printed  # the desk scans it
 
 
+def garbled_status(path: str) -> bool:
+    """The payment's status comes in an answer the kiosk cannot use (its cancel still works)."""
+    return "/payments/" in path and not path.endswith("/cancel")
+
+
+@contextmanager
+def paying_behind(gateway: PortalGateway, client: FlaskClient) -> Iterator[FlaskClient]:
+    """The owing patron tapped at a kiosk that reaches the portal through `gateway`, and is
+    paying at the terminal; the kiosk's browser."""
+    with (
+        running_server(gateway) as portal_url,
+        tapped_kiosk(gateway.portal, client, portal_url) as (_app, kiosk, _devices),
+    ):
+        assert kiosk.post("/betalen").location == "/betalen/terminal"
+        yield kiosk
+
+
+def failed_poll(kiosk: FlaskClient) -> int:
+    """The status of one progress poll, sent as the page's script sends it."""
+    return kiosk.get("/betalen/status", headers={"Sec-Fetch-Dest": "empty"}).status_code
+
+
 def test_a_poll_that_fails_leaves_the_patron_on_the_page_and_a_page_that_fails_starts_over(
     app: Flask, client: FlaskClient, mollie_sandbox
 ) -> None:  # noqa: ANN001
     gateway = PortalGateway(app)
-    with running_server(gateway) as portal_url, tapped_kiosk(app, client, portal_url) as found:
-        _kiosk_app, kiosk, _devices = found
-        assert kiosk.post("/betalen").location == "/betalen/terminal"
-
-        def garbled(path: str) -> bool:
-            """The payment's status comes in an answer the kiosk cannot use."""
-            return "/payments/" in path and not path.endswith("/cancel")
-
-        gateway.garbled = garbled
-        poll = kiosk.get("/betalen/status", headers={"Sec-Fetch-Dest": "empty"})
-        assert poll.status_code == 500
+    with paying_behind(gateway, client) as kiosk:
+        gateway.garbled = garbled_status
+        assert [failed_poll(kiosk) for _ in range(FETCH_CRASHES - 1)] == [500] * (FETCH_CRASHES - 1)
         gateway.garbled = None
         assert kiosk.get("/betalen/terminal").status_code == 200  # still paying
-        gateway.garbled = garbled
+        gateway.garbled = garbled_status
         assert kiosk.get("/betalen/status").status_code == 500  # opened as a page
         gateway.garbled = None
         assert kiosk.get("/betalen/terminal").location == "/"
+
+
+def test_a_poll_that_keeps_failing_starts_over(
+    app: Flask, client: FlaskClient, mollie_sandbox
+) -> None:  # noqa: ANN001
+    gateway = PortalGateway(app)
+    with paying_behind(gateway, client) as kiosk:
+        gateway.garbled = garbled_status
+        assert [failed_poll(kiosk) for _ in range(FETCH_CRASHES)] == [500] * FETCH_CRASHES
+        gateway.garbled = None
+        assert kiosk.get("/betalen/terminal").location == "/"  # not frozen until the idle time
