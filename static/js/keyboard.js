@@ -415,8 +415,10 @@
       if (layoutWanted) { setTimeout(layOut, 0); }
     }, true);
   });
+  // Only the next tap can be the rest of a double tap: whatever it is, the guard is spent.
   window.addEventListener("pointerdown", function (event) {
     swallowedPointer = inMovedArea(event) ? event.pointerId : null;
+    movedArea = null;
     if (swallowedPointer !== null) { event.preventDefault(); }
   }, true);
   window.addEventListener("click", function (event) {
