@@ -36,6 +36,7 @@ db: install
 	@[ -f instance/openbalie.sqlite3 ] || rm -f instance/kiosk-token
 	$(FLASK) db upgrade
 	$(FLASK) catalogue load
+	$(FLASK) isil load
 
 run: db
 	$(FLASK) demo load

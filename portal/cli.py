@@ -16,6 +16,7 @@ from portal.config import log_to_stderr
 from portal.demo_cli import demo
 from portal.desk_cli import desk
 from portal.extensions import db
+from portal.isil_cli import isil
 from portal.memberships_cli import memberships, run_daily_for
 from portal.oidc.cli import oidc
 from portal.privacy_cli import privacy, purge_expired_payments
@@ -451,5 +452,5 @@ def _transport() -> Transport:
 def register(app: Flask) -> None:
     """Attach the command groups to the app."""
     groups = (catalogue, accounts, payments, mail, housekeeping, kiosk, ledger_group)
-    for group in (*groups, direct_debit_group, oidc, demo, audit, memberships, privacy, desk):
+    for group in (*groups, direct_debit_group, oidc, demo, audit, memberships, privacy, desk, isil):
         app.cli.add_command(group)

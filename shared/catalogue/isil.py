@@ -1,0 +1,114 @@
+"""The ISIL directory (seed 003): load it from a file, and find which libraries may have issued a
+card by its number's branch prefix.
+
+The prefix is four digits of the card number. Dutch library card numbers of 13 digits or more
+begin with a leading digit, 2 (the EAN-13 range for numbers given out within one organisation,
+as our own cards do: 2 527 0…): their prefix is digits 2 to 5. A shorter number, or one that
+begins with another digit, has no leading digit: its prefix is digits 1 to 4."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from shared.catalogue.loader import DATA_DIR, CatalogueError
+from shared.models.isil import IsilLibrary, IsilPrefix
+
+DEFAULT_DIRECTORY = DATA_DIR / "isil-directory.toml"
+LEADING_DIGIT = "2"
+LEADING_DIGIT_LENGTH = 13  # a number this long or longer that starts with 2 has a leading digit
+PREFIX = re.compile(r"[0-9]{4}")
+# ISO 15511: a country code, a hyphen and at most 11 more characters (16 in all).
+ISIL = re.compile(r"[A-Z]{2}-[A-Za-z0-9:/-]{1,11}")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A library that may have issued the card."""
+
+    isil: str
+    organisation: str
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """A card number's branch prefix and the libraries that use it (none, one, or several)."""
+
+    prefix: str
+    candidates: list[Candidate]
+
+    def as_json(self) -> dict[str, object]:
+        """The stable form `flask isil lookup` prints."""
+        found = [{"isil": c.isil, "organisation": c.organisation} for c in self.candidates]
+        return {"prefix": self.prefix, "candidates": found}
+
+
+def card_prefix(number: str) -> str:
+    """The branch prefix of a card number (see the module's docstring); ValueError when the
+    number is not at least five digits."""
+    digits = number.strip()
+    if not (digits.isascii() and digits.isdigit() and len(digits) >= 5):
+        raise ValueError(f"not a card number: {number!r}")
+    leading = len(digits) >= LEADING_DIGIT_LENGTH and digits.startswith(LEADING_DIGIT)
+    return digits[1:5] if leading else digits[:4]
+
+
+def lookup(session: Session, number: str) -> Lookup:
+    """The libraries in the directory that use the card number's prefix, by ISIL."""
+    prefix = card_prefix(number)
+    query = (
+        select(IsilLibrary)
+        .join(IsilPrefix, IsilPrefix.isil == IsilLibrary.isil)
+        .where(IsilPrefix.prefix == prefix)
+        .order_by(IsilLibrary.isil)
+    )
+    found = [Candidate(row.isil, row.organisation) for row in session.scalars(query)]
+    return Lookup(prefix, found)
+
+
+def load_directory(session: Session, path: Path = DEFAULT_DIRECTORY) -> tuple[int, int]:
+    """Insert or update each library of the file by ISIL, its prefixes replaced by the file's
+    (libraries the file leaves out stay as they are); the counts of libraries and prefixes."""
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    libraries = [_checked(entry) for entry in data.get("library", [])]
+    _check_unique(libraries)
+    for library, prefixes in libraries:
+        session.merge(library)
+        session.execute(delete(IsilPrefix).where(IsilPrefix.isil == library.isil))
+        session.add_all(IsilPrefix(prefix=prefix, isil=library.isil) for prefix in prefixes)
+    session.flush()
+    return len(libraries), sum(len(prefixes) for _library, prefixes in libraries)
+
+
+def _checked(entry: dict[str, object]) -> tuple[IsilLibrary, list[str]]:
+    """One [[library]] entry of the file as a row and its prefixes, or CatalogueError."""
+    isil, organisation = entry.get("isil"), entry.get("organisation")
+    if not isinstance(isil, str) or not ISIL.fullmatch(isil):
+        raise CatalogueError(f"ISIL directory: {isil!r} is not an ISIL (NL-123456)")
+    if not isinstance(organisation, str) or not organisation.strip():
+        raise CatalogueError(f"ISIL directory: {isil} names no organisation")
+    updated = entry.get("updated")
+    if updated is not None and not isinstance(updated, date):
+        raise CatalogueError(f"ISIL directory: {isil}: updated is not a date (2025-06-19)")
+    prefixes = entry.get("prefixes", [])
+    if not isinstance(prefixes, list) or not all(
+        isinstance(p, str) and PREFIX.fullmatch(p) for p in prefixes
+    ):
+        raise CatalogueError(f"ISIL directory: {isil}: prefixes are four digits each")
+    library = IsilLibrary(isil=isil, organisation=organisation.strip(), updated_on=updated)
+    return library, sorted(set(prefixes))
+
+
+def _check_unique(libraries: list[tuple[IsilLibrary, list[str]]]) -> None:
+    """Refuse a file that lists one ISIL twice (which of the two would hold?)."""
+    seen: set[str] = set()
+    for library, _prefixes in libraries:
+        if library.isil in seen:
+            raise CatalogueError(f"ISIL directory: {library.isil} is listed twice")
+        seen.add(library.isil)
