@@ -28,7 +28,7 @@ from kiosk.flows.session import DeskReason, IllegalMove, SessionStore
 from kiosk.heartbeat import Heartbeat
 from kiosk.locales import kiosk_locale
 from kiosk.offered import offers, refuse_flows_not_offered
-from kiosk.pages import PageNumbers, is_document, page_arrives, page_number
+from kiosk.pages import PageNumbers, is_document, page_arrives, page_number, stay_when_left
 from kiosk.portal_client import PortalClient, PortalUnavailable
 from kiosk.views import service
 from shared.clock import SYSTEM_CLOCK, Clock
@@ -80,6 +80,7 @@ def create_app(
     app.before_request(_count_activity)
     app.before_request(service.require_portal)
     _register_error_handlers(app)
+    app.after_request(stay_when_left)
     app.after_request(_session_cookie)
     app.after_request(_security_headers)
     app.context_processor(_template_globals)

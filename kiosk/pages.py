@@ -3,12 +3,13 @@ polls of the newest page may take input (a card tap, a scan)."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import current_app, g, request
+from flask import Response, current_app, g, request
 
 from kiosk.hardware.base import Scanner
 
@@ -63,6 +64,24 @@ def page_number() -> int:
     if "page_number" not in g and is_document():
         g.page_number = pages().next()  # a page refused before it arrived (a stale form)
     return int(g.get("page_number", 0))
+
+
+def is_shown() -> bool:
+    """Whether the poll comes from the newest page (or names none: not from a kiosk page)."""
+    claimed = polled_page()
+    return claimed is None or claimed == str(pages().newest)
+
+
+def stay_when_left(response: Response) -> Response:
+    """After a request: a poll of a page already left is told to go nowhere. The browser is
+    on its way to the newer page; sending it elsewhere (where the session is now) would undo
+    that (a login's answer lost to the old page's scan poll)."""
+    if is_shown() or not response.is_json:
+        return response
+    answer = response.get_json()
+    if isinstance(answer, dict) and answer.get("go"):
+        response.set_data(json.dumps({**answer, "go": None}))
+    return response
 
 
 def polled_page() -> str | None:

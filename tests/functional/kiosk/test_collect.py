@@ -163,6 +163,17 @@ def test_a_scan_right_after_a_page_change_goes_to_the_page_shown(
     assert kiosk.get(f"/ophalen/inloggen/scan?page={shown}").json["go"] == "/ophalen"
 
 
+def test_the_login_page_s_poll_sends_nowhere_once_the_login_left_it(
+    kiosk: FlaskClient, patron: Patron
+) -> None:
+    login_page = page_number(kiosk.get("/ophalen/inloggen").get_data(as_text=True))
+    form = {"login": patron.customer_number, "password": PASSWORD}
+    assert kiosk.post("/ophalen/inloggen", data=form).location == "/ophalen"
+    # The browser is on its way to the ID page: the old page must not send it anywhere else.
+    assert kiosk.get(f"/ophalen/inloggen/scan?page={login_page}").json["go"] is None
+    assert kiosk.get("/ophalen").status_code == 200
+
+
 def test_password_and_scanned_mrz(
     kiosk: FlaskClient, kiosk_devices: Devices, patron: Patron
 ) -> None:
