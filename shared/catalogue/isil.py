@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from shared.catalogue.loader import DATA_DIR, CatalogueError
 from shared.models.isil import IsilLibrary, IsilPrefix
+from shared.text import is_plain_text, max_length
 
 DEFAULT_DIRECTORY = DATA_DIR / "isil-directory.toml"
 LEADING_DIGIT = "2"
@@ -75,8 +76,7 @@ def lookup(session: Session, number: str) -> Lookup:
 def load_directory(session: Session, path: Path = DEFAULT_DIRECTORY) -> tuple[int, int]:
     """Insert or update each library of the file by ISIL, its prefixes replaced by the file's
     (libraries the file leaves out stay as they are); the counts of libraries and prefixes."""
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
-    libraries = [_checked(entry) for entry in data.get("library", [])]
+    libraries = [_checked(entry) for entry in _entries(path)]
     _check_unique(libraries)
     for library, prefixes in libraries:
         session.merge(library)
@@ -86,6 +86,22 @@ def load_directory(session: Session, path: Path = DEFAULT_DIRECTORY) -> tuple[in
     return len(libraries), sum(len(prefixes) for _library, prefixes in libraries)
 
 
+def _entries(path: Path) -> list[dict[str, object]]:
+    """The file's [[library]] tables; CatalogueError for a file that is not such a TOML file."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise CatalogueError(f"ISIL directory: not a UTF-8 TOML file ({error})") from error
+    entries = data.get("library")
+    if (
+        not entries
+        or not isinstance(entries, list)
+        or not all(isinstance(e, dict) for e in entries)
+    ):
+        raise CatalogueError("ISIL directory: no [[library]] entries")
+    return entries
+
+
 def _checked(entry: dict[str, object]) -> tuple[IsilLibrary, list[str]]:
     """One [[library]] entry of the file as a row and its prefixes, or CatalogueError."""
     isil, organisation = entry.get("isil"), entry.get("organisation")
@@ -93,6 +109,11 @@ def _checked(entry: dict[str, object]) -> tuple[IsilLibrary, list[str]]:
         raise CatalogueError(f"ISIL directory: {isil!r} is not an ISIL (NL-123456)")
     if not isinstance(organisation, str) or not organisation.strip():
         raise CatalogueError(f"ISIL directory: {isil} names no organisation")
+    limit = max_length(IsilLibrary.organisation)
+    if not is_plain_text(organisation) or len(organisation.strip()) > limit:
+        raise CatalogueError(
+            f"ISIL directory: {isil}: the organisation is not plain text up to {limit} characters"
+        )
     updated = entry.get("updated")
     if updated is not None and not isinstance(updated, date):
         raise CatalogueError(f"ISIL directory: {isil}: updated is not a date (2025-06-19)")

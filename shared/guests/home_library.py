@@ -4,7 +4,9 @@ and why, and the personal data (seed 003). One implementation speaks SIP2 (Patro
 
 from __future__ import annotations
 
+import codecs
 import socket
+import time
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
@@ -13,9 +15,15 @@ from shared.guests.sip2 import Message, Sip2Error, decode, encode
 from shared.timeutil import LOCAL_TZ
 
 MAX_FRAME_BYTES = 65536  # a patron information answer is far smaller; more is not SIP2
-CHARGE_DENIED, CARD_LOST = 0, 4  # positions in the 14 flags of the patron status
-# Why a home library blocks, by its patron status flag, when it sends no screen message.
-STATUS_REASONS = {CHARGE_DENIED: "charge privileges denied", CARD_LOST: "card reported lost"}
+# The patron status flags (positions in its 14) that block a patron, and their names for when
+# the home library sends no screen message (seed 003: an expired subscription, a fine left
+# unpaid too long).
+BLOCKING_FLAGS = {
+    0: "charge privileges denied",
+    4: "card reported lost",
+    10: "excessive outstanding fines",
+    11: "excessive outstanding fees",
+}
 
 
 class HomeLibraryUnavailable(Exception):
@@ -67,6 +75,9 @@ class Sip2Settings:
     valid_through_field: str = "PA"
     birth_date_field: str = "PB"
 
+    def __post_init__(self) -> None:
+        codecs.lookup(self.encoding)  # LookupError at once for a character set Python lacks
+
 
 class Sip2HomeLibrary:
     """A home library asked over SIP2: log in (when it asks for it), then Patron Information."""
@@ -76,12 +87,14 @@ class Sip2HomeLibrary:
 
     def check(self, card_number: str, now: datetime) -> HomeCheck:
         """Ask the home library's SIP2 server about the card."""
+        deadline = time.monotonic() + self.settings.timeout
         try:
             with socket.create_connection(self._address, self.settings.timeout) as connection:
                 if self.settings.login_user:
-                    self._log_in(connection)
-                answer = self._ask(connection, self._patron_information(card_number, now), 1)
-        except (OSError, Sip2Error) as error:
+                    self._log_in(connection, deadline)
+                request = self._patron_information(card_number, now)
+                answer = self._ask(connection, request, 1, deadline)
+        except (OSError, UnicodeError, Sip2Error) as error:
             raise HomeLibraryUnavailable(f"{self._where}: {error}") from error
         if answer.command != "64":
             raise HomeLibraryUnavailable(f"{self._where}: answered {answer.command} to 63")
@@ -97,12 +110,12 @@ class Sip2HomeLibrary:
         """The server, for a message."""
         return f"SIP2 {self.settings.host}:{self.settings.port}"
 
-    def _log_in(self, connection: socket.socket) -> None:
+    def _log_in(self, connection: socket.socket, deadline: float) -> None:
         """Log in (93) with the configured user; HomeLibraryUnavailable when refused."""
         fields = [("CN", self.settings.login_user), ("CO", self.settings.login_password)]
         if self.settings.location_code:
             fields.append(("CP", self.settings.location_code))
-        answer = self._ask(connection, Message("93", "00", fields), 0)
+        answer = self._ask(connection, Message("93", "00", fields), 0, deadline)
         if answer.command != "94" or answer.fixed != "1":
             raise HomeLibraryUnavailable(f"{self._where}: the login was refused")
 
@@ -113,24 +126,34 @@ class Sip2HomeLibrary:
         fields = [("AO", self.settings.institution_id), ("AA", card_number)]
         return Message("63", fixed, [*fields, ("AC", ""), ("AD", "")])
 
-    def _ask(self, connection: socket.socket, message: Message, sequence: int) -> Message:
-        """Send a message and read the answer, up to its carriage return."""
+    def _ask(
+        self, connection: socket.socket, message: Message, sequence: int, deadline: float
+    ) -> Message:
+        """Send a message and read the answer up to its carriage return, all before the
+        deadline (a server that answers a byte at a time does not hold the patron longer)."""
         connection.sendall(encode(message, sequence, self.settings.encoding))
         received = bytearray()
-        while not received.endswith(b"\r"):
+        while b"\r" not in received:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise Sip2Error("no whole answer within the timeout")
+            connection.settimeout(remaining)
             chunk = connection.recv(4096)
             if not chunk or len(received) + len(chunk) > MAX_FRAME_BYTES:
                 raise Sip2Error("the answer ended early or is too long")
             received += chunk
-        return decode(bytes(received), self.settings.encoding)
+        answer = decode(bytes(received.split(b"\r", 1)[0]), self.settings.encoding)
+        if answer.sequence is not None and answer.sequence != sequence:
+            raise Sip2Error(f"the answer is to sequence {answer.sequence}, not {sequence}")
+        return answer
 
     def _check_from(self, answer: Message) -> HomeCheck:
         """A Patron Information answer (64) as a check."""
         if answer.value("BL") != "Y":
             return HomeCheck(known=False)
         status = answer.fixed[:14]
-        flags = [i for i, reason in STATUS_REASONS.items() if status[i : i + 1] == "Y"]
-        reason = " ".join(answer.values("AF")) or ", ".join(STATUS_REASONS[i] for i in flags)
+        flags = [name for i, name in BLOCKING_FLAGS.items() if status[i : i + 1] == "Y"]
+        reason = " ".join(answer.values("AF")) or ", ".join(flags)
         person = HomePerson(
             name=answer.value("AE") or "",
             birth_date=_date(answer.value(self.settings.birth_date_field)),

@@ -34,6 +34,7 @@ class Message:
     command: str
     fixed: str
     fields: list[tuple[str, str]] = field(default_factory=list)
+    sequence: int | None = None  # a received frame's AY sequence number, if it had one
 
     def value(self, identifier: str) -> str | None:
         """The first field with this identifier (`AE`), or None."""
@@ -62,21 +63,30 @@ def encode(message: Message, sequence: int, encoding: str = "utf-8") -> bytes:
 
 
 def decode(frame: bytes, encoding: str = "utf-8") -> Message:
-    """A received frame as a message; its checksum, when it has one, must be right."""
+    """A received frame as a message; its error detection, when it has one, must be right."""
     data = frame.rstrip(b"\r\n")
-    detected = ERROR_DETECTION.search(data)
-    if detected:
-        if checksum(data[: detected.end(1) + 2]) != detected.group(2).decode().upper():
-            raise Sip2Error("the checksum does not match the message")
-        data = data[: detected.start()]
-    text = data.decode(encoding, errors="replace")
-    command = text[:2]
+    command = data[:2].decode("ascii", errors="replace")
     if command not in FIXED_LENGTHS:
-        raise Sip2Error(f"an unexpected answer: {text[:2]!r}")
-    end = 2 + FIXED_LENGTHS[command]
-    if len(text) < end:
+        raise Sip2Error(f"an unexpected answer: {command!r}")
+    end = 2 + FIXED_LENGTHS[command]  # the fixed part is ASCII: bytes are characters
+    if len(data) < end:
         raise Sip2Error(f"{command}: the message is cut off")
-    return Message(command, text[2:end], _fields(text[end:]))
+    data, sequence = _checked_detection(data, end)
+    text = data.decode(encoding, errors="replace")
+    return Message(command, text[2:end], _fields(text[end:]), sequence)
+
+
+def _checked_detection(data: bytes, end: int) -> tuple[bytes, int | None]:
+    """The frame without its error detection (`AY` sequence, `AZ` checksum), once checked, and
+    its sequence number; a frame without one as it is."""
+    detected = ERROR_DETECTION.search(data, end)
+    if detected is None:
+        if data[end:].rsplit(b"|", 1)[-1].startswith((b"AY", b"AZ")):
+            raise Sip2Error("the error detection (AY, AZ) is malformed")
+        return data, None
+    if checksum(data[: detected.end(1) + 2]) != detected.group(2).decode().upper():
+        raise Sip2Error("the checksum does not match the message")
+    return data[: detected.start()], int(detected.group(1))
 
 
 def _fields(text: str) -> list[tuple[str, str]]:

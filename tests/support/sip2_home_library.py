@@ -24,6 +24,7 @@ INSTITUTION = "NL-087041"
 LOGIN = ("openbalie", "geheim")
 NO_FLAGS = " " * 14
 CHARGE_DENIED = "Y" + " " * 13
+EXCESSIVE_FINES = " " * 10 + "Y" + " " * 3
 
 
 @dataclass
@@ -36,6 +37,7 @@ class HomePatron:
     email: str = ""
     address: str = ""
     blocked: str = ""  # the screen message of a blocked patron
+    fines_blocked: bool = False  # blocked for fines, said by the status flag alone
 
 
 @dataclass
@@ -45,24 +47,33 @@ class HomeLibraryServer:
     patrons: dict[str, HomePatron] = field(default_factory=dict)
     asked: list[str] = field(default_factory=list)
     logged_in: list[str] = field(default_factory=list)
+    silent: set[str] = field(default_factory=set)  # cards it is asked about and never answers
+    garbled: set[str] = field(default_factory=set)  # cards whose answer has a wrong checksum
+    line_end: bytes = b"\r"  # some systems end a frame with CR LF
 
 
-def _answer(server: HomeLibraryServer, frame: bytes) -> bytes:
-    """The answer to one frame, as the home library's system gives it."""
+def _answer(server: HomeLibraryServer, frame: bytes) -> bytes | None:
+    """The answer to one frame, as the home library's system gives it (None: it says nothing)."""
     request = decode_message(frame, encoding=ENCODING).message
     if isinstance(request, LoginRequest):
         server.logged_in.append(request.login_user_id)
         ok = (request.login_user_id, request.login_password) == LOGIN
         return encode_message(LoginResponse(ok="1" if ok else "0"), encoding=ENCODING)
     assert isinstance(request, PatronInformationRequest)
-    server.asked.append(request.patron_identifier)
-    return _patron_information(server.patrons.get(request.patron_identifier), request)
+    card = request.patron_identifier
+    server.asked.append(card)
+    if card in server.silent:
+        return None
+    answer = _patron_information(server.patrons.get(card), request)
+    if card in server.garbled:  # another checksum than the right one
+        return answer[:-5] + (b"0000" if answer[-5:-1] != b"0000" else b"FFFF") + b"\r"
+    return answer
 
 
 def _patron_information(patron: HomePatron | None, request: PatronInformationRequest) -> bytes:
     """A 64 for the patron (or for no patron), with its extension fields and checksum."""
     response = PatronInformationResponse(
-        patron_status=CHARGE_DENIED if patron and patron.blocked else NO_FLAGS,
+        patron_status=_status(patron),
         language="000",
         transaction_date=request.transaction_date,
         hold_items_count="0000",
@@ -87,6 +98,13 @@ def _patron_information(patron: HomePatron | None, request: PatronInformationReq
     return prefix + calculate_checksum(prefix).encode("ascii") + b"\r"
 
 
+def _status(patron: HomePatron | None) -> str:
+    """The patron status flags the home library gives."""
+    if patron and patron.blocked:
+        return CHARGE_DENIED
+    return EXCESSIVE_FINES if patron and patron.fines_blocked else NO_FLAGS
+
+
 @contextmanager
 def running_home_library(server: HomeLibraryServer) -> Iterator[int]:
     """Serve the home library on a free local port while the block runs; yields the port."""
@@ -101,7 +119,9 @@ def running_home_library(server: HomeLibraryServer) -> Iterator[int]:
                 buffer += chunk
                 while b"\r" in buffer:
                     frame, buffer = buffer.split(b"\r", 1)
-                    self.wfile.write(_answer(server, frame + b"\r"))
+                    answer = _answer(server, frame + b"\r")
+                    if answer is not None:
+                        self.wfile.write(answer[:-1] + server.line_end)
 
     tcp = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
     tcp.daemon_threads = True

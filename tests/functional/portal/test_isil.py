@@ -75,23 +75,44 @@ def test_loading_again_replaces_a_library_s_prefixes_and_keeps_the_others(
     assert looked_up(loaded, "2527090267212")["candidates"] == [DRENTHE]
 
 
+VALID = (
+    '[[library]]\nisil = "NL-099999"\norganisation = "Bibliotheek Anders"\nprefixes = ["7777"]\n'
+)
+BAD_ENTRIES = {
+    'isil = "083485"\norganisation = "X"': "is not an ISIL",
+    'isil = "NL-083485"\norganisation = " "': "names no organisation",
+    f'isil = "NL-083485"\norganisation = "{"X" * 121}"': "up to 120 characters",
+    'isil = "NL-083485"\norganisation = "X\\u0000"': "not plain text",
+    'isil = "NL-083485"\norganisation = "X"\nprefixes = ["830"]': "four digits each",
+    'isil = "NL-083485"\norganisation = "X"\nupdated = "gisteren"': "not a date",
+    'isil = "NL-099999"\norganisation = "Y"': "listed twice",
+}
+BAD_FILES = {
+    "": "no [[library]] entries",
+    '[[libraries]]\nisil = "NL-099999"\n': "no [[library]] entries",
+    'library = "x"\n': "no [[library]] entries",
+    "[[library]\n": "not a UTF-8 TOML file",
+}
+
+
 @pytest.mark.parametrize(
-    ("entry", "said"),
-    [
-        ('isil = "083485"\norganisation = "X"', "is not an ISIL"),
-        ('isil = "NL-083485"\norganisation = " "', "names no organisation"),
-        ('isil = "NL-083485"\norganisation = "X"\nprefixes = ["830"]', "four digits each"),
-        ('isil = "NL-083485"\norganisation = "X"\nupdated = "gisteren"', "not a date"),
-        ('isil = "NL-083485"\norganisation = "X"\n[[library]]\nisil = "NL-083485"\n'
-         'organisation = "Y"', "listed twice"),
-    ],
-)  # fmt: skip
+    ("text", "said"),
+    [(f"{VALID}[[library]]\n{entry}\n", said) for entry, said in BAD_ENTRIES.items()]
+    + list(BAD_FILES.items()),
+)
 def test_a_file_that_cannot_be_loaded_says_why_and_loads_nothing(
-    app: Flask, tmp_path: Path, entry: str, said: str
+    app: Flask, tmp_path: Path, text: str, said: str
 ) -> None:
-    result = run(app, "load", directory_file(tmp_path, f"[[library]]\n{entry}\n"))
-    assert result.exit_code == 1 and said in result.output
-    assert looked_up(app, "0830123456")["candidates"] == []
+    result = run(app, "load", directory_file(tmp_path, text))
+    assert result.exit_code == 1 and said in result.output, result.output
+    assert looked_up(app, "7777123456")["candidates"] == []  # not even the valid entry
+
+
+def test_a_file_not_in_utf_8_says_so(app: Flask, tmp_path: Path) -> None:
+    path = tmp_path / "directory.toml"
+    path.write_bytes(VALID.replace("Anders", "Fryslân").encode("latin-1"))
+    result = run(app, "load", str(path))
+    assert result.exit_code == 1 and "not a UTF-8 TOML file" in result.output
 
 
 def test_what_is_not_a_card_number_is_refused(app: Flask) -> None:

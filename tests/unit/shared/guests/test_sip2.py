@@ -64,3 +64,12 @@ def test_a_value_that_would_break_the_frame_is_refused() -> None:
         encode(Message("63", FIXED_63, [("AA", "12|34")]), 0)
     with pytest.raises(Sip2Error, match="fixed part"):
         encode(Message("63", "000", []), 0)
+
+
+def test_malformed_error_detection_is_refused_but_a_name_holding_az_is_not() -> None:
+    for frame in (b"941AY3AZ12G4\r", b"941AZ12\r", b"64" + b" " * 59 + b"AOx|AY3AZ\r"):
+        with pytest.raises(Sip2Error, match="malformed"):
+            decode(frame)
+    named = decode(b"64" + b" " * 59 + b"AOx|AEBrouwer, AZ|BLY|\r")
+    assert named.value("AE") == "Brouwer, AZ" and named.sequence is None
+    assert decode(encode(Message("94", "1"), 7)).sequence == 7
