@@ -2,7 +2,7 @@
 
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -18,10 +18,30 @@ def free_port(host: str = "127.0.0.1") -> int:
         return probe.getsockname()[1]
 
 
+def _closing(wsgi_app: Any) -> Any:
+    """`wsgi_app` whose responses close themselves when iterated to the end or abandoned."""
+
+    def app(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        response = wsgi_app(environ, start_response)
+
+        # werkzeug's server skips close() when reading the rest of a connection the browser
+        # reset fails (serving.py, `execute`): a static file stayed open for the collector.
+        def chunks() -> Iterator[bytes]:
+            try:
+                yield from response
+            finally:
+                if hasattr(response, "close"):
+                    response.close()
+
+        return chunks()
+
+    return app
+
+
 @contextmanager
 def running_server(wsgi_app: Any, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
     """Serve `wsgi_app` (threaded) while the block runs; yields its base URL."""
-    server = make_server(host, port, wsgi_app, threaded=True)
+    server = make_server(host, port, _closing(wsgi_app), threaded=True)
     thread = threading.Thread(
         target=server.serve_forever,
         kwargs={"poll_interval": POLL_SECONDS},

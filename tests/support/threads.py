@@ -1,16 +1,27 @@
 """Work started in other threads while the test holds a lock they need."""
 
 import threading
+import traceback
 from collections.abc import Callable
 
 
 def started_waiting(work: Callable[[], None], count: int = 1) -> list[threading.Thread]:
     """Start `count` threads doing `work` and check each still waits after a second (on the lock
     the test holds); the test releases it and joins them."""
-    threads = [threading.Thread(target=work) for _ in range(count)]
+    failures: list[str] = []
+
+    def reporting() -> None:
+        try:
+            work()
+        except BaseException:
+            failures.append(traceback.format_exc())
+            raise
+
+    threads = [threading.Thread(target=reporting) for _ in range(count)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=1)
-        assert thread.is_alive()  # waiting for what the test holds
+        # A thread that ended this early did not wait: say how it ended.
+        assert thread.is_alive(), failures or "it ended without an error, not waiting"
     return threads
