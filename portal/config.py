@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import make_url
 
+from shared.guests.directory import HomeLibraries, HomeLibrariesError, load_home_libraries
 from shared.oidc.keys import KEY_DIR
 from shared.paths import PROJECT_ROOT
 
@@ -46,6 +47,7 @@ ENV_SETTINGS = (
     "RENEWAL_GRACE_DAYS",
     "RENEWAL_REMINDER_DAYS",
     "DESK_WAIVE_LIMIT",
+    "HOME_LIBRARIES_FILE",
 )
 
 
@@ -79,8 +81,18 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
     for limit in ("RENEWAL_GRACE_DAYS", "RENEWAL_REMINDER_DAYS"):
         config[limit] = _whole_number(config, limit, minimum=0)
     config["DESK_WAIVE_LIMIT"] = _amount(config, "DESK_WAIVE_LIMIT")
+    config["HOME_LIBRARIES"] = _home_libraries(config)
     _validate(config, instance_path)
     return config
+
+
+def _home_libraries(config: dict[str, Any]) -> HomeLibraries:
+    """The home libraries of HOME_LIBRARIES_FILE, read once at start (a wrong file stops it)."""
+    named = config.get("HOME_LIBRARIES_FILE")
+    try:
+        return load_home_libraries(Path(named) if named else None)
+    except HomeLibrariesError as error:
+        raise ConfigError(f"HOME_LIBRARIES_FILE: {error}") from error
 
 
 def _defaults(instance_path: Path, env: str) -> dict[str, Any]:
@@ -137,6 +149,9 @@ def _defaults(instance_path: Path, env: str) -> dict[str, Any]:
         # What a desk member may waive of one charge (kwijtschelden); more is a coordinator's.
         # A late fee or a reservation is waived at the desk, a subscription's period is not.
         "DESK_WAIVE_LIMIT": "25.00",
+        # The guests' home libraries that can be asked, per ISIL (docs/guests.md); none: every
+        # guest is registered unverified.
+        "HOME_LIBRARIES_FILE": None,
     }
 
 

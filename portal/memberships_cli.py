@@ -9,7 +9,7 @@ from flask.cli import AppGroup
 
 from portal.config import log_to_stderr
 from portal.extensions import db
-from portal.wiring import mail_settings, now, renewal_rules
+from portal.wiring import home_libraries, mail_settings, now, renewal_rules
 from shared.memberships.daily import DailyReport, run_daily_committing
 from shared.memberships.renewal import Renewal
 from shared.timeutil import local_today
@@ -36,5 +36,5 @@ def run_daily(day: datetime | None) -> None:
 
 def run_daily_for(today: date) -> DailyReport:
     """The membership steps of `today`, committed batch by batch."""
-    day = Renewal(today=today, now=now(), rules=renewal_rules(), mail=mail_settings())
+    day = Renewal(today, now(), renewal_rules(), mail_settings(), home_libraries())
     return run_daily_committing(db.session(), day, db.session.commit)

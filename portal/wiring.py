@@ -3,12 +3,14 @@
 import hashlib
 import hmac
 from datetime import datetime
+from typing import cast
 
 from flask import current_app
 
 from portal.extensions import db
 from shared.catalogue.offer import Offer, OfferCache
 from shared.clock import Clock
+from shared.guests.directory import HomeLibraries
 from shared.mail.later import Loaders
 from shared.mail.settings import MailSettings
 from shared.memberships import renewal_mail
@@ -114,6 +116,11 @@ def mail_settings() -> MailSettings:
         confirm_new_email_url=lambda t: external_url("confirm.new_email", token=t),
         account_url=external_url("account.overview"),
     )
+
+
+def home_libraries() -> HomeLibraries:
+    """The guests' home libraries that can be asked (HOME_LIBRARIES_FILE)."""
+    return cast(HomeLibraries, current_app.config["HOME_LIBRARIES"])
 
 
 def renewal_rules() -> RenewalRules:

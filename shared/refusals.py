@@ -404,6 +404,43 @@ REFUSALS: dict[str, Refusal] = {
     "merge_same_patron": Refusal(
         CONFLICT, N_("A record cannot be merged with itself: give the other record's number.")
     ),
+    # Seed 003's words, with what the patron should do.
+    "guest_blocked_at_home": Refusal(
+        REFUSED,
+        N_(
+            "Guest patron cannot be registered: reason [Patron is blocked]."
+            " Please contact your own library."
+        ),
+    ),
+    "guest_unknown_at_home": Refusal(
+        REFUSED,
+        N_(
+            "Your own library does not know this card. Check the library you chose, or ask at"
+            " the desk."
+        ),
+    ),
+    "home_library_unavailable": Refusal(
+        CONFLICT,
+        N_("Your own library cannot be reached just now. Try again later, or ask at the desk."),
+    ),
+    "guest_already_registered": Refusal(
+        CONFLICT,
+        N_("This card is registered here as a guest already, with number %(number)s."),
+    ),
+    "guest_details_required": Refusal(
+        REFUSED,
+        N_("Your own library could not be asked: your details from your ID document are needed."),
+    ),
+    "guest_subscription_missing": Refusal(
+        CONFLICT, N_("The catalogue has no guest subscription: ask the library's IT person.")
+    ),
+    "merge_guest": Refusal(
+        CONFLICT,
+        N_(
+            "A guest patron's record is not merged: it is who they are at their own library."
+            " Register the guest again when their card changed."
+        ),
+    ),
     "merge_already_merged": Refusal(
         CONFLICT,
         N_("%(number)s has been merged into another record already: open that record instead."),

@@ -1,7 +1,7 @@
 """Time rules: UTC in storage, Europe/Amsterdam for dates that patrons see and rules use."""
 
 import calendar
-from datetime import date, datetime
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 LOCAL_TZ = ZoneInfo("Europe/Amsterdam")
@@ -21,6 +21,11 @@ def format_locale(language: str) -> str:
 def local_today(now: datetime) -> date:
     """The date of a moment in the library's time zone."""
     return now.astimezone(LOCAL_TZ).date()
+
+
+def local_midnight(day: date) -> datetime:
+    """The moment a day begins in the library's time zone."""
+    return datetime.combine(day, time(), LOCAL_TZ)
 
 
 def age_on(birth_date: date, on: date) -> int:

@@ -13,6 +13,7 @@ from shared.models.catalogue import (
     Branch,
     CancelReason,
     CatalogueVersion,
+    GuestRegistration,
     PatronLimit,
     Selection,
     SubscriptionType,
@@ -118,6 +119,7 @@ def _subscription_values(
         raise CatalogueError(f"subscription {entry['code']}: one without an end is free")
     values = {**entry, "validity": Validity(entry["validity"]), "price": price}
     values |= _rules(entry, selections) | {"registration_fee": _amount(entry, "registration_fee")}
+    values |= _guest_rules(entry, price)
     return {**values, "payment_plans": plans, "organisation": organisation}
 
 
@@ -134,6 +136,23 @@ def _rules(entry: dict[str, Any], selections: set[str]) -> dict[str, Any]:
     if (required or limit) and entry.get("online_signup"):
         raise CatalogueError(f"subscription {entry['code']}: its rules need the desk, not online")
     return {"requires_selection": required, "patron_limit": limit and PatronLimit(limit)}
+
+
+def _guest_rules(entry: dict[str, Any], price: Decimal) -> dict[str, Any]:
+    """Which guest registration it is for, checked (free, one term, never online), and its
+    loan strips."""
+    strips = entry.get("loan_strips")
+    if strips is not None and (type(strips) is not int or strips < 0):
+        raise CatalogueError(f"subscription {entry['code']}: loan_strips is a number of strips")
+    guest = entry.get("guest")
+    if guest is None:
+        return {"guest": None, "loan_strips": strips}
+    if guest not in set(GuestRegistration):
+        allowed = ", ".join(GuestRegistration)
+        raise CatalogueError(f"subscription {entry['code']}: guest must be from {allowed}")
+    if price > 0 or entry.get("online_signup") or entry.get("renews", True):
+        raise CatalogueError(f"subscription {entry['code']}: a guest's is free, once, not online")
+    return {"guest": GuestRegistration(guest), "loan_strips": strips}
 
 
 def _selection_values(entry: dict[str, Any], organisation: str) -> dict[str, Any]:

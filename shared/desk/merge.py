@@ -22,7 +22,7 @@ from shared.models.account import AccountStatus, LoginAccount
 from shared.models.card import CardStatus
 from shared.models.mail import OutboxMail
 from shared.models.name_key import PatronNameKey
-from shared.models.patron import Patron, Subscription, SubscriptionStatus
+from shared.models.patron import CustomerType, Patron, Subscription, SubscriptionStatus
 from shared.oidc.tokens import revoke_for_account
 from shared.patrons.name_keys import index_names
 from shared.payments.direct_debit import collected
@@ -59,6 +59,8 @@ REFERENCES: dict[tuple[str, str], Handling] = {
     # The audit log is append-only (a trigger refuses updates): each entry stays with the record
     # it was about, and `patron.merged` on both records links them.
     ("audit_entry", "patron_id"): Handling.KEEP,
+    # A guest's record is who they are at their home library: never merged (refused).
+    ("guest_home", "patron_id"): Handling.KEEP,
 }
 # Mails name their patron without a foreign key (a mail outlives its login); they move too.
 UNLINKED = (table_of(OutboxMail).c.patron_id,)
@@ -185,14 +187,16 @@ def _lock_in_order(session: Session, one: Patron, other: Patron) -> None:
 
 
 def refuse(session: Session, survivor: Patron, other: Patron, now: datetime, locale: str) -> None:
-    """Refuse a merge of a record with itself, with or of a merged record, of two records that
-    each have a subscription not ended or a direct debit that can still move money (at two
-    payment provider customers), and while a table's rows have no rule here."""
+    """Refuse a merge of a record with itself, with or of a merged record, of a guest's, of
+    two records that each have a subscription not ended or a direct debit that can still move
+    money (at two payment provider customers), and while a table's rows have no rule here."""
     if survivor.id == other.id:
         raise DomainError("merge_same_patron")
     for patron in (survivor, other):
         if patron.merged_into_id is not None:
             raise DomainError("merge_already_merged", number=patron.customer_number)
+    if any(patron.customer_type == CustomerType.GUEST for patron in (survivor, other)):
+        raise DomainError("merge_guest")
     pair = conflicting(survivor, other, local_today(now))
     if pair is not None:
         kept, theirs = (_described(s, locale) for s in pair)

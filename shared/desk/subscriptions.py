@@ -21,8 +21,11 @@ GIVEN = (Validity.END_OF_MONTH, Validity.EXACT, Validity.FIXED)
 
 def desk_subscriptions(session: Session) -> list[SubscriptionType]:
     """The subscriptions the desk may choose for an adult or an institution, in catalogue order
-    (paid at once: direct debit at the desk needs a signed mandate, which comes later)."""
-    query = select(SubscriptionType).where(SubscriptionType.validity.in_(GIVEN))
+    (paid at once: direct debit at the desk needs a signed mandate, which comes later); a guest
+    patron's are given by registering a guest."""
+    query = select(SubscriptionType).where(
+        SubscriptionType.validity.in_(GIVEN), SubscriptionType.guest.is_(None)
+    )
     kinds = session.scalars(query.order_by(SubscriptionType.sort_order))
     return [kind for kind in kinds if PaymentPlan.ONCE in kind.payment_plans]
 

@@ -1,7 +1,8 @@
 """The membership job of one day (`flask --app portal memberships run-daily`, and every
-housekeeping pass): renewal mails, invoices, reminders, lapses, free renewals and youth moving
-on, each once per subscription and period, in batches that are committed one by one. A
-subscription whose step fails is logged and left for the next run; the rest go on."""
+housekeeping pass): renewal mails, invoices, reminders, lapses, free renewals, youth moving on
+and guests checked at their home library, each once per subscription and period, in batches
+that are committed one by one. A subscription whose step fails is logged and left for the next
+run; the rest go on."""
 
 import logging
 from collections.abc import Callable, Iterator, Sequence
@@ -11,6 +12,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, selectinload
 
+from shared.guests import sync
 from shared.memberships import change, renewal, youth
 from shared.memberships.renewal import Renewal
 from shared.models.patron import Patron, Subscription
@@ -41,6 +43,8 @@ STEPS: tuple[tuple[str, Callable[[Renewal], Select[int]], Act], ...] = (
     ("lapsed", renewal.due_for_lapse, renewal.lapse),
     ("renewed_free", renewal.due_for_free_renewal, each(renewal.renew_free)),
     ("moved", youth.due_to_move, each(youth.move_on)),
+    # Guests: the home library asked about each (seed 003).
+    ("guests", sync.due_for_sync, sync.sync),
 )
 # The database itself failing (gone, locked) is no fault of one subscription: the run stops.
 NOT_THE_ROWS = (OperationalError, InterfaceError)

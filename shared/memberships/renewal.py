@@ -10,7 +10,7 @@ at once, does nothing twice."""
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement, Select, exists, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from shared.db import insert_new
+from shared.guests.directory import HomeLibraries
 from shared.mail.patron_mail import LaterMail, pay_link, payment_mail_address, queue_mails_later
 from shared.mail.settings import MailSettings
 from shared.memberships.renewal_mail import KIND, stored_payment, stored_subscription
@@ -59,6 +60,8 @@ class Renewal:
     now: datetime
     rules: RenewalRules
     mail: MailSettings
+    # The guests' home libraries, asked each night (none: guests are not checked).
+    homes: HomeLibraries = field(default_factory=lambda: HomeLibraries({}))
 
 
 def claim(session: Session, subscription: Subscription, step: Step, now: datetime) -> bool:

@@ -28,6 +28,13 @@ class PatronLimit(StrEnum):
     ONCE_EVER = "once_ever"
 
 
+class GuestRegistration(StrEnum):
+    """Which registration of a guest patron a subscription is for (seed 003)."""
+
+    FIRST = "first"
+    AGAIN = "again"
+
+
 def in_language(texts: Mapping[str, str], locale: str) -> str:
     """A catalogue text in a language, Dutch when that one is missing."""
     return texts.get(locale) or texts["nl"]
@@ -90,6 +97,13 @@ class SubscriptionType(Base):
     patron_limit: Mapped[PatronLimit | None] = mapped_column(
         enum_column(PatronLimit, "patron_limit", 16)
     )
+    # A guest patron's (seed 003): given on the first registration, or on registering again
+    # once the guest subscription ended. None: not for guests.
+    guest: Mapped[GuestRegistration | None] = mapped_column(
+        enum_column(GuestRegistration, "guest", 8)
+    )
+    # Free loan strips (*leenstrippen*) that come with it (guests: 125).
+    loan_strips: Mapped[int | None]
 
     @property
     def desk_only(self) -> bool:

@@ -164,6 +164,8 @@ class Subscription(Base):
     status_changed_at: Mapped[datetime | None]
     # An unpaid renewal keeps the subscription valid through this day (the grace period).
     grace_until: Mapped[date | None]
+    # Free loan strips granted with it (catalogue: loan_strips), the patron's entitlement.
+    loan_strips: Mapped[int | None]
     # When the provider's schedule was last fetched to see it still runs (Mollie ends schedules
     # without a webhook); reconciliation asks about each once before its next collection.
     schedule_checked_on: Mapped[date | None]

@@ -10,6 +10,7 @@ from shared.db import Base
 from shared.models.audit import AuditEntry
 from shared.models.card import Card, CollectionCode
 from shared.models.desk import Waiver
+from shared.models.guest import GuestHome
 from shared.models.id_check import DeskIdCheck, IdCheck
 from shared.models.ledger import LedgerEntry
 from shared.models.mail import OutboxMail
@@ -68,6 +69,7 @@ LOOK_UPS: tuple[tuple[type[Base], Where], ...] = (
     (Mandate, lambda records, ids: Mandate.patron_id.in_(ids["patron"])),
     (IdCheck, lambda records, ids: IdCheck.patron_id.in_(ids["patron"])),
     (DeskIdCheck, lambda records, ids: DeskIdCheck.patron_id.in_(ids["patron"])),
+    (GuestHome, lambda records, ids: GuestHome.patron_id.in_(ids["patron"])),
     (
         OutboxMail,
         lambda records, ids: or_(

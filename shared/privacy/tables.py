@@ -52,6 +52,7 @@ HANDLING: dict[str, Handling] = {
     "mandate": Handling("mandates", DELETED),
     "id_check": Handling("id_checks", DELETED),
     "desk_id_check": Handling("desk_id_checks", DELETED),
+    "guest_home": Handling("guest_home_library", DELETED),
     "registration": Handling("registration", DELETED),
     "outbox_mail": Handling("mails", DELETED),
     "audit_entry": Handling("audit_entries", OnErase.VALUES_CLEARED),

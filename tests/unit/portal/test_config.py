@@ -186,3 +186,11 @@ def test_the_staff_session_limits_are_whole_numbers(
     assert load_config(tmp_path)["STAFF_SESSION_HOURS"] == 10
     with pytest.raises(ConfigError, match=setting):
         load_config(tmp_path, {setting: value})
+
+
+def test_a_wrong_home_libraries_file_stops_the_portal_naming_it(tmp_path: Path) -> None:
+    homes = tmp_path / "home-libraries.toml"
+    homes.write_text('[[home_library]]\nisil = "NL-087041"\nhost = "sip2.example.nl"\n', "utf-8")
+    with pytest.raises(ConfigError, match="HOME_LIBRARIES_FILE: .*NL-087041: port is missing"):
+        load_config(tmp_path, {"HOME_LIBRARIES_FILE": str(homes)})
+    assert load_config(tmp_path)["HOME_LIBRARIES"].for_isil("NL-087041") is None

@@ -10,7 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shared.catalogue.loader import CatalogueError, load_catalogue
-from shared.models.catalogue import PatronLimit, Selection, SubscriptionType, Validity
+from shared.models.catalogue import (
+    GuestRegistration,
+    PatronLimit,
+    Selection,
+    SubscriptionType,
+    Validity,
+)
 
 BASIS = """
 [[subscription]]
@@ -133,3 +139,38 @@ def test_rules_that_cannot_hold_are_refused(
 ) -> None:
     with pytest.raises(CatalogueError, match=refusal):
         load_catalogue(db_session, catalogue(tmp_path, text))
+
+
+def test_the_guest_subscriptions_are_free_with_125_loan_strips(db_session: Session) -> None:
+    first = db_session.get_one(SubscriptionType, "0346")
+    again = db_session.get_one(SubscriptionType, "0345")
+    assert (first.guest, first.term_months, again.guest, again.term_months) == (
+        GuestRegistration.FIRST,
+        3,
+        GuestRegistration.AGAIN,
+        12,
+    )
+    for kind in (first, again):
+        assert (kind.price, kind.loan_strips, kind.renews, kind.online_signup) == (
+            0,
+            125,
+            False,
+            False,
+        )
+
+
+@pytest.mark.parametrize(
+    ("lines", "said"),
+    [
+        (('guest = "sometimes"', "renews = false"), "guest must be from"),
+        (('guest = "first"',), "a guest's is free, once, not online"),
+        (("loan_strips = -1",), "loan_strips is a number of strips"),
+        (('loan_strips = "125"',), "loan_strips is a number of strips"),
+    ],
+)
+def test_a_guest_subscription_that_cannot_hold_is_refused(
+    db_session: Session, tmp_path: Path, lines: tuple[str, ...], said: str
+) -> None:
+    path = catalogue(tmp_path, subscription_entry("9346", *lines))
+    with pytest.raises(CatalogueError, match=said):
+        load_catalogue(db_session, path)

@@ -1,0 +1,230 @@
+"""Registering a guest patron (*landelijk lenen*, seed 003): a member of another library, known
+by their own card's ISIL and number. The home library is asked when one is configured for the
+ISIL (its personal data are then the record's, read-only here); without one the guest is
+registered unverified on the details the desk took from the ID document. A patron blocked or
+expired at home is refused; a guest whose subscription ended is registered again."""
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shared.desk import audit
+from shared.desk.registration import check_person
+from shared.errors import DomainError
+from shared.guests.home_library import HomeCheck, HomeLibrary, HomeLibraryUnavailable, HomePerson
+from shared.models.account import LoginAccount
+from shared.models.catalogue import Branch, GuestRegistration, SubscriptionType
+from shared.models.guest import GuestHome, Verification
+from shared.models.patron import CustomerType, Gender, Patron, PaymentPlan, Subscription
+from shared.patrons.name_keys import index_names
+from shared.patrons.subscriptions import current_subscription, valid_through
+from shared.signup.activation import give_customer_number
+from shared.signup.registration import PersonalDetails
+from shared.timeutil import local_today
+
+REGISTERED = "guest.registered"  # the audit log's action
+AGAIN_CUSTOMER_TYPE = "04"  # seed 003: "Schrijf de klant in met klanttype 04"
+# A Dutch address as home libraries send it in SIP2's BD field: "Brink 1, 9451 AB Rolde".
+DUTCH_ADDRESS = re.compile(
+    r"(?P<street>.+?)\s+(?P<number>\d+\S*)\s*,\s*(?P<postcode>\d{4}\s?[A-Za-z]{2})\s+(?P<city>.+)"
+)
+NAME_PREFIXES = ("van der", "van den", "van de", "van", "de", "den", "der", "ter", "te", "in 't")
+
+
+@dataclass(frozen=True)
+class HomeCard:
+    """A guest's own library card: the library that issued it (ISIL) and its number there."""
+
+    isil: str
+    number: str
+
+
+@dataclass(frozen=True)
+class Registered:
+    """A guest registered: their record, their home, and whether it was a registration again."""
+
+    patron: Patron
+    home: GuestHome
+    again: bool
+
+
+def guest_by_card(session: Session, card: HomeCard) -> GuestHome | None:
+    """The guest of this card of this library (never by the number alone)."""
+    query = select(GuestHome).where(
+        GuestHome.isil == card.isil, GuestHome.home_card_number == card.number
+    )
+    return session.scalar(query)
+
+
+def ask_home(home: HomeLibrary | None, card: HomeCard, now: datetime) -> HomeCheck | None:
+    """What the home library says of the card, refused when it does not know it, blocks it or
+    its subscription there has ended; None without a home library to ask (unverified)."""
+    if home is None:
+        return None
+    try:
+        check = home.check(card.number, now)
+    except HomeLibraryUnavailable as error:
+        raise DomainError("home_library_unavailable") from error
+    if not check.known:
+        raise DomainError("guest_unknown_at_home")
+    ended = check.valid_through is not None and check.valid_through < local_today(now)
+    if check.blocked or ended:
+        raise DomainError("guest_blocked_at_home")
+    return check
+
+
+def register_guest(
+    session: Session,
+    card: HomeCard,
+    check: HomeCheck | None,
+    entered: PersonalDetails | None,
+    branch: Branch,
+    now: datetime,
+    staff: LoginAccount | None = None,
+) -> Registered:
+    """Register the card's holder as a guest (`check`: what the home library said, None when
+    it could not be asked; `entered`: the details from the ID document, needed then, and the
+    birth date when the home library gives none), or again once their guest subscription ended."""
+    details = _details(check, entered)
+    existing = guest_by_card(session, card)
+    if existing is None:
+        found = _new_guest(session, card, check, details, branch, now)
+    else:
+        found = _registered_again(session, existing, check, now)
+    if staff is not None:
+        after = {"isil": card.isil, "home_card_number": card.number, "again": found.again}
+        after |= {"verification": found.home.verification.value}
+        audit.record(session, staff, REGISTERED, now, patron_id=found.patron.id, after=after)
+    return found
+
+
+def _new_guest(
+    session: Session,
+    card: HomeCard,
+    check: HomeCheck | None,
+    details: PersonalDetails,
+    branch: Branch,
+    now: datetime,
+) -> Registered:
+    """A new guest record with the first guest subscription (three months) and its home; the
+    details entered at registration checked as the desk checks a patron's (the home library's
+    are its own)."""
+    if check is None or check.person is None:
+        check_person(details, now)
+    values = details.to_json() | {"birth_date": details.birth_date}
+    patron = Patron(**values, home_branch=branch, created_at=now, lending_blocked=False)
+    patron.customer_type = CustomerType.GUEST
+    give_customer_number(session, patron, has_card=False)
+    _subscribe(session, patron, GuestRegistration.FIRST, now)
+    session.add(patron)
+    home = GuestHome(patron=patron, isil=card.isil, home_card_number=card.number)
+    home.registered_at = now
+    _record_check(home, check, now)
+    session.add(home)
+    session.flush()
+    index_names(session, patron)
+    return Registered(patron, home, again=False)
+
+
+def _registered_again(
+    session: Session, home: GuestHome, check: HomeCheck | None, now: datetime
+) -> Registered:
+    """The guest subscription again (*herinschrijven*: twelve months, klanttype 04), refused
+    while the one they have still runs."""
+    patron = home.patron
+    running = current_subscription(patron)
+    if running is not None and running.end_date >= local_today(now):
+        raise DomainError("guest_already_registered", number=patron.customer_number)
+    _subscribe(session, patron, GuestRegistration.AGAIN, now)
+    home.customer_type_code, home.registered_at = AGAIN_CUSTOMER_TYPE, now
+    _record_check(home, check, now)
+    session.flush()
+    return Registered(patron, home, again=True)
+
+
+def _subscribe(session: Session, patron: Patron, which: GuestRegistration, now: datetime) -> None:
+    """The catalogue's guest subscription for this registration, from today, free."""
+    kind = session.scalar(select(SubscriptionType).where(SubscriptionType.guest == which))
+    if kind is None:
+        raise DomainError("guest_subscription_missing")
+    start = local_today(now)
+    subscription = Subscription(type=kind, start_date=start, end_date=valid_through(kind, start))
+    subscription.price, subscription.paid_by = kind.price, PaymentPlan.ONCE
+    subscription.loan_strips = kind.loan_strips
+    patron.subscriptions.append(subscription)
+
+
+def _record_check(home: GuestHome, check: HomeCheck | None, now: datetime) -> None:
+    """What the home library said (or that it could not be asked) on the guest's home."""
+    home.verification = Verification.UNVERIFIED if check is None else Verification.VERIFIED
+    home.home_valid_through = check.valid_through if check else None
+    home.synced_at, home.sync_error = (now if check else None), ""
+
+
+def _details(check: HomeCheck | None, entered: PersonalDetails | None) -> PersonalDetails:
+    """The record's details: the home library's where it was asked (the birth date from the ID
+    document when it gives none), else those entered from the ID document."""
+    person = check.person if check else None
+    if person is None:
+        if entered is None:
+            raise DomainError("guest_details_required")
+        return entered
+    birth_date = person.birth_date or (entered.birth_date if entered else None)
+    if birth_date is None:
+        raise DomainError("guest_details_required")
+    return from_home(person, birth_date)
+
+
+def from_home(person: HomePerson, birth_date: date) -> PersonalDetails:
+    """The home library's personal data as the record keeps them (unknown parts left empty)."""
+    prefix, surname, first_name = split_name(person.name)
+    address = DUTCH_ADDRESS.fullmatch(person.address.strip())
+    parts = address.groupdict() if address else {"street": person.address.strip()[:120]}
+    return PersonalDetails(
+        initials=_initials(first_name) or surname[:1].upper() + ".",
+        prefix=prefix,
+        surname=surname,
+        first_name=first_name,
+        birth_date=birth_date,
+        gender=Gender.ONBEKEND,
+        postcode=parts.get("postcode", "").upper().replace(" ", ""),
+        house_number=parts.get("number", ""),
+        street=parts["street"],
+        city=parts.get("city", ""),
+        country="NL",
+        phone=person.phone,
+        library_email=person.email,
+        newsletter=False,
+        iban="",
+    )
+
+
+def split_name(name: str) -> tuple[str, str, str]:
+    """Prefix, surname and first name of a name as SIP2 sends it: "Vries, Anna de" or
+    "Anna de Vries"."""
+    if "," in name:
+        surname, _, rest = (part.strip() for part in name.partition(","))
+        first_name, prefix = _trailing_prefix(rest)
+        return prefix, surname, first_name
+    words = name.split()
+    if len(words) < 2:
+        return "", name.strip(), ""
+    first_name, prefix = _trailing_prefix(" ".join(words[:-1]))
+    return prefix, words[-1], first_name
+
+
+def _trailing_prefix(text: str) -> tuple[str, str]:
+    """`text` without the Dutch surname prefix it ends in, and that prefix."""
+    lowered = f" {text.lower()}"
+    for prefix in NAME_PREFIXES:
+        if lowered.endswith(f" {prefix}"):
+            return text[: len(text) - len(prefix)].strip(), text[len(text) - len(prefix) :]
+    return text.strip(), ""
+
+
+def _initials(first_names: str) -> str:
+    """ "A.M." for "Anna Maria"."""
+    return "".join(f"{word[0].upper()}." for word in first_names.split() if word[0].isalpha())

@@ -1,0 +1,87 @@
+"""The nightly check of guest patrons (seed 003, *Looptijd gastabonnement*): from the night after
+registering, a guest subscription is valid as long as the subscription at the home library, asked
+each night; it ends when that one ends, or when the home library blocks or no longer knows the
+card. A home library that does not answer changes nothing: it is asked again the next night.
+A step of `memberships run-daily`, once per guest per day."""
+
+from collections.abc import Sequence
+from datetime import timedelta
+
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import Session
+
+from shared.guests.home_library import HomeCheck, HomeLibraryUnavailable
+from shared.memberships.renewal import Renewal
+from shared.models.catalogue import SubscriptionType
+from shared.models.guest import GuestHome, Verification
+from shared.models.patron import Subscription
+from shared.timeutil import local_midnight
+
+ENDED_AT_HOME = "ended at the home library"  # the subscription's status reason (staff read it)
+
+
+def due_for_sync(day: Renewal) -> Select[int]:
+    """Guest subscriptions not ended, of verified guests not asked about yet today (found from
+    the guests: subscription's own rows are a million)."""
+    guests = select(GuestHome.patron_id).where(
+        GuestHome.verification == Verification.VERIFIED,
+        or_(GuestHome.synced_at.is_(None), GuestHome.synced_at < local_midnight(day.today)),
+    )
+    kinds = select(SubscriptionType.code).where(SubscriptionType.guest.is_not(None))
+    return select(Subscription.id).where(
+        Subscription.patron_id.in_(guests),
+        Subscription.type_code.in_(kinds),
+        Subscription.end_date >= day.today,
+    )
+
+
+def sync(session: Session, subscriptions: Sequence[Subscription], day: Renewal) -> None:
+    """Ask each guest's home library, then follow the answers (the asking before any write: no
+    lock is held while a home library is slow)."""
+    patron_ids = [subscription.patron_id for subscription in subscriptions]
+    found = session.scalars(select(GuestHome).where(GuestHome.patron_id.in_(patron_ids)))
+    homes = {home.patron_id: home for home in found}
+    answers = _asked(day, list(homes.values()))
+    for subscription in subscriptions:
+        home = homes[subscription.patron_id]
+        follow(subscription, home, answers[home.id], day)
+
+
+def _asked(day: Renewal, homes: list[GuestHome]) -> dict[int, HomeCheck | str]:
+    """Each home library's answer, or why there is none; a home library that did not answer
+    is not asked again in this batch (one timeout, not one per guest)."""
+    answers: dict[int, HomeCheck | str] = {}
+    down: dict[str, str] = {}
+    for home in homes:
+        library = day.homes.for_isil(home.isil)
+        if library is None:  # taken out of the home libraries file: the guest stays as they are
+            answers[home.id] = "no home library configured"
+        elif home.isil in down:
+            answers[home.id] = down[home.isil]
+        else:
+            try:
+                answers[home.id] = library.check(home.home_card_number, day.now)
+            except HomeLibraryUnavailable as error:
+                answers[home.id] = down[home.isil] = str(error)[:200]
+    return answers
+
+
+def follow(
+    subscription: Subscription, home: GuestHome, answer: HomeCheck | str, day: Renewal
+) -> None:
+    """The guest subscription valid through the home one's last day (through tomorrow when it
+    sends none: asked again tonight), or ended yesterday when the home library blocks or does
+    not know the card; unchanged when it could not be asked (`answer` says why)."""
+    home.synced_at = day.now
+    if isinstance(answer, str):
+        home.sync_error = answer
+        return
+    yesterday = day.today - timedelta(days=1)
+    if answer.known and not answer.blocked:
+        through = answer.valid_through or day.today + timedelta(days=1)
+    else:
+        through = yesterday
+    subscription.end_date = max(through, yesterday)
+    if subscription.end_date < day.today:
+        subscription.status_reason, subscription.status_changed_at = ENDED_AT_HOME, day.now
+    home.home_valid_through, home.sync_error = answer.valid_through, ""
