@@ -36,5 +36,11 @@ def run_daily(day: datetime | None) -> None:
 
 def run_daily_for(today: date) -> DailyReport:
     """The membership steps of `today`, committed batch by batch."""
-    day = Renewal(today, now(), renewal_rules(), mail_settings(), home_libraries())
+    day = Renewal(
+        today=today,
+        now=now(),
+        rules=renewal_rules(),
+        mail=mail_settings(),
+        homes=home_libraries(),
+    )
     return run_daily_committing(db.session(), day, db.session.commit)

@@ -427,6 +427,9 @@ REFUSALS: dict[str, Refusal] = {
         CONFLICT,
         N_("This card is registered here as a guest already, with number %(number)s."),
     ),
+    "guest_card_invalid": Refusal(
+        BAD_REQUEST, N_("That is not a library card's number, or not a library's ISIL code.")
+    ),
     "guest_details_required": Refusal(
         REFUSED,
         N_("Your own library could not be asked: your details from your ID document are needed."),

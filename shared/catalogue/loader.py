@@ -39,6 +39,7 @@ def load_catalogue(session: Session, path: Path = DEFAULT_CATALOGUE) -> tuple[in
     branches = data.get("branch", [])
     isils = _isil_directory(data.get("isil", []))
     _check_next_codes(subscriptions)
+    _check_one_per_guest_registration(subscriptions)
     selections = [_selection_values(entry, organisation) for entry in data.get("selection", [])]
     for order, values in enumerate(selections):
         _upsert(session, Selection, "code", {**values, "sort_order": order})
@@ -76,6 +77,15 @@ def _check_next_codes(subscriptions: list[dict[str, Any]]) -> None:
             raise CatalogueError(f"subscription {entry['code']}: next_code names no subscription")
         if _amount(following, "price") > 0:
             raise CatalogueError(f"subscription {entry['code']}: next_code names a paid one")
+
+
+def _check_one_per_guest_registration(subscriptions: list[dict[str, Any]]) -> None:
+    """At most one subscription for a guest's first registration and one for registering again:
+    a guest is given it, nobody chooses."""
+    guests = [entry["guest"] for entry in subscriptions if entry.get("guest") is not None]
+    for which in set(guests):
+        if guests.count(which) > 1:
+            raise CatalogueError(f"guest = {which!r}: in more than one subscription")
 
 
 def _load_cancel_reasons(

@@ -9,8 +9,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from shared.catalogue.isil import ISIL
+from shared.db import lock_row
 from shared.desk import audit
 from shared.desk.registration import check_person
 from shared.errors import DomainError
@@ -31,6 +34,7 @@ AGAIN_CUSTOMER_TYPE = "04"  # seed 003: "Schrijf de klant in met klanttype 04"
 DUTCH_ADDRESS = re.compile(
     r"(?P<street>.+?)\s+(?P<number>\d+\S*)\s*,\s*(?P<postcode>\d{4}\s?[A-Za-z]{2})\s+(?P<city>.+)"
 )
+HOME_CARD = re.compile(r"[0-9A-Za-z]{4,20}")  # a library card's number, as scanned or typed
 NAME_PREFIXES = ("van der", "van den", "van de", "van", "de", "den", "der", "ter", "te", "in 't")
 
 
@@ -87,7 +91,10 @@ def register_guest(
 ) -> Registered:
     """Register the card's holder as a guest (`check`: what the home library said, None when
     it could not be asked; `entered`: the details from the ID document, needed then, and the
-    birth date when the home library gives none), or again once their guest subscription ended."""
+    birth date when the home library gives none), or again once their guest subscription ended;
+    the home library's data are kept to the columns' lengths."""
+    if not ISIL.fullmatch(card.isil) or not HOME_CARD.fullmatch(card.number):
+        raise DomainError("guest_card_invalid")
     details = _details(check, entered)
     existing = guest_by_card(session, card)
     if existing is None:
@@ -123,8 +130,15 @@ def _new_guest(
     home = GuestHome(patron=patron, isil=card.isil, home_card_number=card.number)
     home.registered_at = now
     _record_check(home, check, now)
-    session.add(home)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(home)
+    except IntegrityError as error:  # the same card registered at this moment elsewhere
+        if "uq_guest_home_card" not in str(error.orig) and "guest_home.isil" not in str(error.orig):
+            raise
+        raise DomainError(
+            "guest_already_registered", number=_their_number(session, card)
+        ) from error
     index_names(session, patron)
     return Registered(patron, home, again=False)
 
@@ -135,6 +149,8 @@ def _registered_again(
     """The guest subscription again (*herinschrijven*: twelve months, klanttype 04), refused
     while the one they have still runs."""
     patron = home.patron
+    lock_row(session, Patron, patron.id)  # a second registration at once waits, then sees this
+    session.refresh(patron)
     running = current_subscription(patron)
     if running is not None and running.end_date >= local_today(now):
         raise DomainError("guest_already_registered", number=patron.customer_number)
@@ -145,9 +161,16 @@ def _registered_again(
     return Registered(patron, home, again=True)
 
 
+def _their_number(session: Session, card: HomeCard) -> str:
+    """The customer number of the guest of this card, registered meanwhile."""
+    found = guest_by_card(session, card)
+    return found.patron.customer_number if found else ""
+
+
 def _subscribe(session: Session, patron: Patron, which: GuestRegistration, now: datetime) -> None:
     """The catalogue's guest subscription for this registration, from today, free."""
-    kind = session.scalar(select(SubscriptionType).where(SubscriptionType.guest == which))
+    kinds = session.scalars(select(SubscriptionType).where(SubscriptionType.guest == which))
+    kind = kinds.first()
     if kind is None:
         raise DomainError("guest_subscription_missing")
     start = local_today(now)
@@ -181,22 +204,25 @@ def _details(check: HomeCheck | None, entered: PersonalDetails | None) -> Person
 def from_home(person: HomePerson, birth_date: date) -> PersonalDetails:
     """The home library's personal data as the record keeps them (unknown parts left empty)."""
     prefix, surname, first_name = split_name(person.name)
+    if not surname:
+        raise DomainError("guest_details_required")
     address = DUTCH_ADDRESS.fullmatch(person.address.strip())
-    parts = address.groupdict() if address else {"street": person.address.strip()[:120]}
+    parts = address.groupdict() if address else {"street": person.address.strip()}
+    email = person.email.strip()
     return PersonalDetails(
-        initials=_initials(first_name) or surname[:1].upper() + ".",
-        prefix=prefix,
-        surname=surname,
-        first_name=first_name,
+        initials=(_initials(first_name) or surname[:1].upper() + ".")[:20],
+        prefix=prefix[:20],
+        surname=surname[:80],
+        first_name=first_name[:60],
         birth_date=birth_date,
         gender=Gender.ONBEKEND,
         postcode=parts.get("postcode", "").upper().replace(" ", ""),
-        house_number=parts.get("number", ""),
-        street=parts["street"],
-        city=parts.get("city", ""),
+        house_number=parts.get("number", "")[:12],
+        street=parts["street"][:120],
+        city=parts.get("city", "")[:80],
         country="NL",
-        phone=person.phone,
-        library_email=person.email,
+        phone=person.phone.strip()[:30],
+        library_email=email if len(email) <= 254 and "@" in email else "",
         newsletter=False,
         iban="",
     )

@@ -10,14 +10,18 @@ from datetime import timedelta
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
+from shared.db import lock_row
 from shared.guests.home_library import HomeCheck, HomeLibraryUnavailable
 from shared.memberships.renewal import Renewal
 from shared.models.catalogue import SubscriptionType
 from shared.models.guest import GuestHome, Verification
-from shared.models.patron import Subscription
+from shared.models.patron import Subscription, SubscriptionStatus
 from shared.timeutil import local_midnight
 
 ENDED_AT_HOME = "ended at the home library"  # the subscription's status reason (staff read it)
+# A home library that says the card is valid without a last day: valid this many days on, asked
+# again each night (a week of nights without an answer before it ends).
+NO_DATE_DAYS = 7
 
 
 def due_for_sync(day: Renewal) -> Select[int]:
@@ -32,6 +36,8 @@ def due_for_sync(day: Renewal) -> Select[int]:
         Subscription.patron_id.in_(guests),
         Subscription.type_code.in_(kinds),
         Subscription.end_date >= day.today,
+        Subscription.cancelled_at.is_(None),
+        Subscription.status == SubscriptionStatus.NORMAL,
     )
 
 
@@ -43,8 +49,11 @@ def sync(session: Session, subscriptions: Sequence[Subscription], day: Renewal) 
     homes = {home.patron_id: home for home in found}
     answers = _asked(day, list(homes.values()))
     for subscription in subscriptions:
-        home = homes[subscription.patron_id]
-        follow(subscription, home, answers[home.id], day)
+        home = homes.get(subscription.patron_id)
+        lock_row(session, Subscription, subscription.id)  # cancelled while its library was asked?
+        session.refresh(subscription)
+        if home is not None and _still_followed(subscription):
+            follow(subscription, home, answers[home.id], day)
 
 
 def _asked(day: Renewal, homes: list[GuestHome]) -> dict[int, HomeCheck | str]:
@@ -66,19 +75,26 @@ def _asked(day: Renewal, homes: list[GuestHome]) -> dict[int, HomeCheck | str]:
     return answers
 
 
+def _still_followed(subscription: Subscription) -> bool:
+    """Whether the guest subscription still follows the home one (not cancelled or set invalid
+    at the desk meanwhile)."""
+    return subscription.cancelled_at is None and subscription.status == SubscriptionStatus.NORMAL
+
+
 def follow(
     subscription: Subscription, home: GuestHome, answer: HomeCheck | str, day: Renewal
 ) -> None:
-    """The guest subscription valid through the home one's last day (through tomorrow when it
-    sends none: asked again tonight), or ended yesterday when the home library blocks or does
-    not know the card; unchanged when it could not be asked (`answer` says why)."""
+    """The guest subscription valid through the home one's last day (NO_DATE_DAYS on when it
+    sends none: a night without an answer does not end it), or ended yesterday when the home
+    library blocks or does not know the card; unchanged when it could not be asked (`answer`
+    says why)."""
     home.synced_at = day.now
     if isinstance(answer, str):
         home.sync_error = answer
         return
     yesterday = day.today - timedelta(days=1)
     if answer.known and not answer.blocked:
-        through = answer.valid_through or day.today + timedelta(days=1)
+        through = answer.valid_through or day.today + timedelta(days=NO_DATE_DAYS)
     else:
         through = yesterday
     subscription.end_date = max(through, yesterday)

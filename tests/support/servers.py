@@ -27,6 +27,7 @@ def _closing(wsgi_app: Any) -> Any:
         # werkzeug's server skips close() when reading the rest of a connection the browser
         # reset fails (serving.py, `execute`): a static file stayed open for the collector.
         def chunks() -> Iterator[bytes]:
+            """The response's chunks, then its close()."""
             try:
                 yield from response
             finally:

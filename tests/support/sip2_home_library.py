@@ -33,7 +33,7 @@ class HomePatron:
 
     name: str
     birth_date: date
-    valid_through: date
+    valid_through: date | None  # None: the system sends no last day
     email: str = ""
     address: str = ""
     blocked: str = ""  # the screen message of a blocked patron
@@ -92,8 +92,8 @@ def _patron_information(patron: HomePatron | None, request: PatronInformationReq
     )
     body = encode_message(response, encoding=ENCODING).rstrip(b"\r")
     if patron:
-        dates = f"PA{patron.valid_through:%Y%m%d}|PB{patron.birth_date:%Y%m%d}|"
-        body += dates.encode(ENCODING)
+        through = f"PA{patron.valid_through:%Y%m%d}|" if patron.valid_through else ""
+        body += f"{through}PB{patron.birth_date:%Y%m%d}|".encode(ENCODING)
     prefix = body + b"AY1AZ"
     return prefix + calculate_checksum(prefix).encode("ascii") + b"\r"
 

@@ -11,6 +11,7 @@ def started_waiting(work: Callable[[], None], count: int = 1) -> list[threading.
     failures: list[str] = []
 
     def reporting() -> None:
+        """The work, its error kept for the assertion below."""
         try:
             work()
         except BaseException:
@@ -23,5 +24,5 @@ def started_waiting(work: Callable[[], None], count: int = 1) -> list[threading.
     for thread in threads:
         thread.join(timeout=1)
         # A thread that ended this early did not wait: say how it ended.
-        assert thread.is_alive(), failures or "it ended without an error, not waiting"
+        assert thread.is_alive(), "\n".join(failures) or "it ended without an error, not waiting"
     return threads

@@ -18,6 +18,8 @@ from portal.extensions import db
 from portal.refusals import refusal_message
 from portal.wiring import now
 from shared.clock import ManualClock
+from shared.desk.merge import Choice, merge_committing
+from shared.desk.merge_sides import fingerprint, side_of
 from shared.errors import DomainError
 from shared.guests.directory import load_home_libraries
 from shared.guests.home_library import HomeCheck
@@ -27,6 +29,7 @@ from shared.models.guest import GuestHome, Verification
 from shared.models.patron import CustomerType, Patron
 from shared.signup.registration import PersonalDetails
 from tests.support.dates import noon_on
+from tests.support.factories import create_account, create_patron
 from tests.support.sip2_home_library import (
     INSTITUTION,
     LOGIN,
@@ -152,7 +155,7 @@ def test_blocked_at_home_is_refused_with_the_seeds_words(
     with force_locale("nl"):
         assert refusal_message(refused.value) == (
             "Gastlener kan niet worden ingeschreven: reden [Klant is geblokkeerd]."
-            " Neem contact op met uw eigen bibliotheek."
+            " Neem contact op met je eigen bibliotheek."
         )
     with force_locale("en"):
         assert "Please contact your own library" in refusal_message(refused.value)
@@ -291,3 +294,65 @@ def test_an_expired_guest_is_registered_again_for_twelve_months_as_type_04(
 )
 def test_names_as_home_libraries_send_them(sent: str, expected: tuple[str, str, str]) -> None:
     assert split_name(sent) == expected
+
+
+def test_a_home_library_without_a_last_day_keeps_the_guest_a_week_ahead(
+    app: Flask,
+    clock: ManualClock,
+    homes_file: Path,
+    home_server: tuple[HomeLibraryServer, int],
+    portal_instance: Callable[..., Flask],
+) -> None:
+    clock.set(noon_on(DAY))
+    card = HomeCard(INSTITUTION, CARD)
+    guest = registered(card, asked(homes_file, card))
+    home_server[0].patrons[CARD] = HomePatron("Brouwer, Sjoukje", date(1985, 4, 15), None)
+    nightly = portal_instance(HOME_LIBRARIES_FILE=str(homes_file))
+    clock.set(noon_on(DAY + timedelta(days=1)))
+    run_daily(nightly)
+    home_server[0].silent.add(CARD)  # a night without an answer does not end it
+    clock.set(noon_on(DAY + timedelta(days=2)))
+    run_daily(nightly)
+    db.session.expire_all()
+    (subscription,) = db.session.get_one(Patron, guest.patron.id).subscriptions
+    assert subscription.end_date == DAY + timedelta(days=8)
+
+
+def test_a_cancelled_guest_subscription_is_not_followed(
+    app: Flask, clock: ManualClock, homes_file: Path, portal_instance: Callable[..., Flask]
+) -> None:
+    clock.set(noon_on(DAY))
+    card = HomeCard(INSTITUTION, CARD)
+    (subscription,) = registered(card, asked(homes_file, card)).patron.subscriptions
+    subscription.cancelled_at = now()
+    db.session.commit()
+    clock.set(noon_on(DAY + timedelta(days=1)))
+    assert run_daily(portal_instance(HOME_LIBRARIES_FILE=str(homes_file)))["guests"] == 0
+    db.session.expire_all()
+    assert subscription.end_date == date(2027, 3, 6)
+
+
+@pytest.mark.parametrize(
+    "card",
+    [HomeCard("087041", CARD), HomeCard(INSTITUTION, "28415 0001"), HomeCard(INSTITUTION, "")],
+)
+def test_a_card_that_is_not_a_library_card_is_refused(
+    app: Flask, clock: ManualClock, card: HomeCard
+) -> None:
+    clock.set(noon_on(DAY))
+    with pytest.raises(DomainError) as refused:
+        registered(card, None, DOCUMENT)
+    assert refused.value.code == "guest_card_invalid"
+
+
+def test_a_guests_record_is_not_merged(app: Flask, clock: ManualClock, homes_file: Path) -> None:
+    clock.set(noon_on(DAY))
+    card = HomeCard(INSTITUTION, CARD)
+    guest = registered(card, asked(homes_file, card)).patron
+    other = create_patron(db.session, None, now())
+    staff = create_account(db.session, now())
+    db.session.commit()
+    shown = fingerprint(side_of(db.session, other), side_of(db.session, guest))
+    with pytest.raises(DomainError) as refused:
+        merge_committing(db.session(), staff, other, guest, Choice(frozenset(), shown, "nl"), now())
+    assert refused.value.code == "merge_guest"

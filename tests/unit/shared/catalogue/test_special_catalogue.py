@@ -174,3 +174,12 @@ def test_a_guest_subscription_that_cannot_hold_is_refused(
     path = catalogue(tmp_path, subscription_entry("9346", *lines))
     with pytest.raises(CatalogueError, match=said):
         load_catalogue(db_session, path)
+
+
+def test_two_subscriptions_for_the_same_guest_registration_are_refused(
+    db_session: Session, tmp_path: Path
+) -> None:
+    lines = ('guest = "first"', "renews = false")
+    entries = subscription_entry("9346", *lines) + subscription_entry("9347", *lines)
+    with pytest.raises(CatalogueError, match="guest = 'first': in more than one"):
+        load_catalogue(db_session, catalogue(tmp_path, entries))
