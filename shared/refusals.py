@@ -427,6 +427,13 @@ REFUSALS: dict[str, Refusal] = {
         CONFLICT,
         N_("This card is registered here as a guest already, with number %(number)s."),
     ),
+    "guest_data_read_only": Refusal(
+        CONFLICT,
+        N_(
+            "A guest's personal data come from their own library and cannot be changed here:"
+            " the guest asks their own library to change them."
+        ),
+    ),
     "guest_card_invalid": Refusal(
         BAD_REQUEST, N_("That is not a library card's number, or not a library's ISIL code.")
     ),

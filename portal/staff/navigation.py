@@ -10,6 +10,7 @@ from portal.staff.views import bp
 DESK_PAGES = (
     ("staff.find_patrons", _l("Find a patron")),
     ("staff.register_patron", _l("New patron")),
+    ("staff.register_guest", _l("New guest patron")),
     ("staff.letters", _l("Letters")),
     ("staff.kiosks", _l("Kiosks")),
     ("staff.day_report", _l("Day report")),

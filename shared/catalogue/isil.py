@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from shared.catalogue.loader import DATA_DIR, CatalogueError
@@ -71,6 +71,32 @@ def lookup(session: Session, number: str) -> Lookup:
     )
     found = [Candidate(row.isil, row.organisation) for row in session.scalars(query)]
     return Lookup(prefix, found)
+
+
+def search_libraries(session: Session, text: str, limit: int = 20) -> list[Candidate]:
+    """The libraries whose organisation's name holds the text, or whose ISIL is it (any case),
+    by name; at most `limit`."""
+    wanted = text.strip()
+    if not wanted:
+        return []
+    plain = "".join(char for char in wanted.lower() if char not in "\\%_")  # no LIKE wildcards
+    pattern = f"%{plain}%"
+    query = (
+        select(IsilLibrary)
+        .where(
+            func.lower(IsilLibrary.organisation).like(pattern)
+            | (func.upper(IsilLibrary.isil) == wanted.upper())
+        )
+        .order_by(IsilLibrary.organisation, IsilLibrary.isil)
+        .limit(limit)
+    )
+    return [Candidate(row.isil, row.organisation) for row in session.scalars(query)]
+
+
+def library_of(session: Session, isil: str) -> Candidate | None:
+    """The directory's library of this ISIL, if it lists it."""
+    row = session.get(IsilLibrary, isil)
+    return Candidate(row.isil, row.organisation) if row else None
 
 
 def load_directory(session: Session, path: Path = DEFAULT_DIRECTORY) -> tuple[int, int]:

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from shared.accounts.changes import LANGUAGES
@@ -25,6 +25,7 @@ from shared.desk.registration import check_person, home_branch
 from shared.errors import DomainError
 from shared.mail.settings import MailSettings
 from shared.models.account import LoginAccount
+from shared.models.guest import GuestHome, Verification
 from shared.models.patron import Patron
 from shared.patrons.name_keys import index_names
 from shared.signup.registration import PersonalDetails
@@ -153,19 +154,33 @@ def _send_link_again(
 
 def check_data(session: Session, patron: Patron, wanted: PatronData, now: datetime) -> None:
     """Refuse what the signup and the desk's registration would refuse, a branch not in the
-    catalogue, a language not offered, and switching the newsletter on under 16."""
-    values = {f.name: getattr(wanted, f.name) for f in fields(PatronData)}
-    del values["branch"], values["language"]
-    details = PersonalDetails(
-        **values, birth_date=patron.birth_date, gender=patron.gender, iban=patron.iban
-    )
-    check_person(details, now)
+    catalogue, a language not offered, switching the newsletter on under 16, and changing a
+    verified guest's personal data (their own library's: seed 003)."""
+    if not _verified_guest_data_kept(session, patron, wanted):
+        values = {f.name: getattr(wanted, f.name) for f in fields(PatronData)}
+        del values["branch"], values["language"]
+        details = PersonalDetails(
+            **values, birth_date=patron.birth_date, gender=patron.gender, iban=patron.iban
+        )
+        check_person(details, now)
     home_branch(session, wanted.branch)
     if wanted.language not in LANGUAGES:
         raise DomainError("unknown_language")
     switched_on = wanted.newsletter and not patron.newsletter  # one who has it keeps it
     if switched_on and age_on(patron.birth_date, local_today(now)) < NEWSLETTER_AGE:
         raise DomainError("newsletter_from_16", age=NEWSLETTER_AGE)
+
+
+def _verified_guest_data_kept(session: Session, patron: Patron, wanted: PatronData) -> bool:
+    """Whether the patron is a verified guest whose personal data (their own library's) stay as
+    they are; a change of them refused (branch, language and newsletter are this library's)."""
+    home = session.scalar(select(GuestHome).where(GuestHome.patron_id == patron.id))
+    if home is None or home.verification != Verification.VERIFIED:
+        return False
+    kept = replace(data_of(patron), branch=wanted.branch, language=wanted.language)
+    if wanted != replace(kept, newsletter=wanted.newsletter):
+        raise DomainError("guest_data_read_only")
+    return True
 
 
 def _record(patron: Patron) -> dict[str, Any]:

@@ -11,17 +11,20 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, joinedload, load_only
 
 from shared.cards.lookup import main_card
+from shared.catalogue.isil import library_of
 from shared.desk import audit
 from shared.desk.refusal import DeskRefusal, desk_refusal
+from shared.guests.sync import next_sync
 from shared.models.account import AccountStatus, LoginAccount
 from shared.models.audit import AuditEntry
 from shared.models.card import Card, CardRole, CardStatus
+from shared.models.guest import GuestHome
 from shared.models.id_check import DeskIdCheck, IdCheck
 from shared.models.ledger import LedgerEntry
 from shared.models.mail import OutboxMail
 from shared.models.mandate import Mandate
 from shared.models.membership import Letter
-from shared.models.patron import Patron, Subscription, SubscriptionStatus
+from shared.models.patron import CustomerType, Patron, Subscription, SubscriptionStatus
 from shared.models.payment import Chargeback, Payment, Refund
 from shared.patrons.lookup import find_patron_by_any_number
 from shared.payments import ledger
@@ -72,6 +75,16 @@ class Newest(Generic[T]):
 
 
 @dataclass(frozen=True)
+class GuestView:
+    """A guest's home library as the desk sees it: which library, whether it was asked, and
+    when it is asked next."""
+
+    home: GuestHome
+    library: str  # the directory's name of the ISIL, or the ISIL itself
+    next_sync: datetime | None
+
+
+@dataclass(frozen=True)
 class PatronScreen:
     """What the desk sees of one patron."""
 
@@ -93,6 +106,7 @@ class PatronScreen:
     mails: Newest[OutboxMail]
     letters: Newest[Letter]
     audit: Newest[AuditEntry]
+    guest: GuestView | None = None
 
 
 def view_patron(
@@ -133,7 +147,17 @@ def patron_screen(session: Session, patron: Patron, now: datetime) -> PatronScre
         mails=_newest(session, _mails(patron)),
         letters=_newest(session, _letters(patron)),
         audit=_newest_audit(session, patron),
+        guest=guest_view(session, patron, now),
     )
+
+
+def guest_view(session: Session, patron: Patron, now: datetime) -> GuestView | None:
+    """The patron's home library, if they are a guest."""
+    home = session.scalar(select(GuestHome).where(GuestHome.patron_id == patron.id))
+    if home is None:
+        return None
+    found = library_of(session, home.isil)
+    return GuestView(home, found.organisation if found else home.isil, next_sync(home, now))
 
 
 def block_reasons(
@@ -157,6 +181,8 @@ def _card_reason(
     """What the patron's newest main card (or its absence) says about lending."""
     if current is not None and not current.type.has_card:
         return BlockReason.DIGITAL_ONLY
+    if patron.customer_type == CustomerType.GUEST:
+        return None  # a guest lends on their own library's card
     newest = session.scalar(_cards(patron).where(Card.role == CardRole.MAIN).limit(1))
     if newest is None:
         return BlockReason.NO_CARD

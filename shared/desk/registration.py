@@ -71,7 +71,7 @@ def register_patron(
     costs = registration_costs(session, entered, details.birth_date, now)
     patron = _new_patron(session, details, home_branch(session, entered.branch_code), costs, now)
     if entered.id_checked:
-        session.add(DeskIdCheck(**_checked_by(staff), patron_id=patron.id, checked_at=now))
+        record_desk_id_check(session, staff, patron, now)
     if entered.card_number:
         issue_scanned_card(session, patron, entered.card_number, now)
     if entered.login:
@@ -166,9 +166,12 @@ def _mailed_login(session: Session, patron: Patron, mail: MailSettings, now: dat
     create_mailed_login(session, patron, patron.library_email, mail, now)
 
 
-def _checked_by(staff: LoginAccount) -> dict[str, Any]:
-    """Who checked, by login id and by name."""
-    return {"staff_account_id": staff.id, "staff_username": staff.username}
+def record_desk_id_check(
+    session: Session, staff: LoginAccount, patron: Patron, now: datetime
+) -> None:
+    """That this staff member checked the patron's ID document now (never the document)."""
+    checked_by = {"staff_account_id": staff.id, "staff_username": staff.username}
+    session.add(DeskIdCheck(**checked_by, patron_id=patron.id, checked_at=now))
 
 
 def _audited(details: PersonalDetails) -> dict[str, Any]:

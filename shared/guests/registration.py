@@ -216,7 +216,7 @@ def from_home(person: HomePerson, birth_date: date) -> PersonalDetails:
         first_name=first_name[:60],
         birth_date=birth_date,
         gender=Gender.ONBEKEND,
-        postcode=parts.get("postcode", "").upper().replace(" ", ""),
+        postcode=_postcode(parts.get("postcode", "")),
         house_number=parts.get("number", "")[:12],
         street=parts["street"][:120],
         city=parts.get("city", "")[:80],
@@ -226,6 +226,12 @@ def from_home(person: HomePerson, birth_date: date) -> PersonalDetails:
         newsletter=False,
         iban="",
     )
+
+
+def _postcode(text: str) -> str:
+    """A Dutch postcode as the signup keeps it: "9166 PT"."""
+    compact = text.replace(" ", "").upper()
+    return f"{compact[:4]} {compact[4:]}" if compact else ""
 
 
 def split_name(name: str) -> tuple[str, str, str]:

@@ -5,7 +5,7 @@ card. A home library that does not answer changes nothing: it is asked again the
 A step of `memberships run-daily`, once per guest per day."""
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
@@ -16,7 +16,7 @@ from shared.memberships.renewal import Renewal
 from shared.models.catalogue import SubscriptionType
 from shared.models.guest import GuestHome, Verification
 from shared.models.patron import Subscription, SubscriptionStatus
-from shared.timeutil import local_midnight
+from shared.timeutil import local_midnight, local_today
 
 ENDED_AT_HOME = "ended at the home library"  # the subscription's status reason (staff read it)
 # A home library that says the card is valid without a last day: valid this many days on, asked
@@ -101,3 +101,10 @@ def follow(
     if subscription.end_date < day.today:
         subscription.status_reason, subscription.status_changed_at = ENDED_AT_HOME, day.now
     home.home_valid_through, home.sync_error = answer.valid_through, ""
+
+
+def next_sync(home: GuestHome, now: datetime) -> datetime | None:
+    """When the guest's home library is asked next: the coming night (None: never, unverified)."""
+    if home.verification != Verification.VERIFIED:
+        return None
+    return local_midnight(local_today(now) + timedelta(days=1))

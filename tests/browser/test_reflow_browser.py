@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.wiring import now
+from shared.catalogue.isil import load_directory
 from shared.clock import ManualClock
 from shared.models.patron import Patron, Subscription
 from shared.models.payment import Payment
@@ -116,6 +117,7 @@ DESK_PAGES = {
     "portal/staff/merge.html",
     "portal/staff/privacy_export.html",
     "portal/staff/privacy_erase.html",
+    "portal/staff/register_guest.html",
 }
 # Pairs of boxes that must not meet: each label of a list with its value, and each cell of a
 # table row with the next one; and no cell whose text runs out of it.
@@ -537,6 +539,8 @@ def test_the_desk_pages_reflow(
     leaving = create_patron(db.session, None, now(), names=("K.", "", "Weg", "Kees"))
     db.session.commit()
     add_desk(app, "BALIE-HAL", "--terminal", DESK_TERMINAL)
+    load_directory(db.session)
+    db.session.commit()
     with chromium() as browser:
         for language in ("nl", "en"):
             with narrow(browser, portal_server, language) as tab:
@@ -564,7 +568,34 @@ def test_the_desk_pages_reflow(
                 pay_link_paid(tab, once)
                 records_at_the_desk(tab, debtor, leaving.temporary_number)
                 erase_at_the_desk(tab, debtor, leaving)
+                register_a_guest_at_the_desk(
+                    tab, {"nl": "0830123450", "en": "0830123451"}[language]
+                )
     assert shown == DESK_PAGES
+
+
+def register_a_guest_at_the_desk(tab: Narrow, card: str) -> None:
+    """The desk's form for a guest: sent empty (its errors), the card's library found by its
+    number, the details taken from the ID document (no connection to that library is set up),
+    sent empty then filled in, and the guest's screen."""
+    page = tab.visit("/balie/gastleners/nieuw")
+    tab.submit("guest registration with errors")
+    page.locator("#card_number").fill(card)
+    tab.press(
+        page.get_by_role("button", name=re.compile("^(Bibliotheek zoeken|Find the library)$")),
+        "guest's library found",
+    )
+    page.locator("#branch").select_option("5270")
+    register = page.get_by_role(
+        "button", name=re.compile("^(Gastlener inschrijven|Register guest)$")
+    )
+    tab.press(register, "guest's own library cannot be asked")
+    tab.press(register, "guest's details with errors")
+    for name, value in details_data(iban="", library_email="").items():
+        if name not in ("gender", "branch", "country", "iban", "newsletter"):
+            page.locator(f"#d-{name}").fill(value)
+    page.locator("label[for=d-gender-0]").click()
+    tab.press(register, "guest registered")
 
 
 def money_at_the_desk(tab: Narrow, patron: Patron, sandbox) -> None:  # noqa: ANN001

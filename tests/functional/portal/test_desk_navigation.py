@@ -15,6 +15,7 @@ SEARCH = "/balie/klanten"
 DESK_LINKS = [
     ("/balie/klanten", "Klant zoeken"),
     ("/balie/klanten/nieuw", "Nieuwe klant"),
+    ("/balie/gastleners/nieuw", "Nieuwe gastlener"),
     ("/balie/brieven", "Brieven"),
     ("/balie/zuilen", "Zuilen"),
     ("/balie/dagrapport", "Dagrapport"),

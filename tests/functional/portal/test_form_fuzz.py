@@ -543,6 +543,20 @@ DESK_REGISTRATION = DETAILS | {
     "passed_duplicates": ["", "1"],
     "create_anyway": [None, "1"],
 }
+# A guest: the card, its library (one its number leaves no choice of, the own library without a
+# connection: the details from the ID document, in their form's "d-" fields), the desk's choices.
+GUEST_REGISTRATION = {f"d-{name}": values for name, values in DETAILS.items() if name != "branch"}
+GUEST_REGISTRATION |= {
+    "card_number": ["0830123456", "28415000012345"],
+    "isil": ["NL-083485", "", "NL-999999"],
+    "library_search": ["", "Nieuwe"],
+    "branch": ["5270", "9401"],
+    "id_checked": [None, "y"],
+    "existing_login": ["", "nobody"],
+    "unverified": ["", "1"],
+    "find": [None, "1"],
+    "submit": ["1"],
+}
 LOGIN_PAGES = "/balie/klanten/{customer}/inlogaccount"
 CARD_SCREEN = "/balie/klanten/{customer}"
 UNKNOWN_CARD = card_number(999)
@@ -657,6 +671,7 @@ FORMS = [
     Form("staff.second_step", {"code": ["000000", "123 456"]}, second_step, a_staff_member),
     Form("payments.pay_instead", {}, pay_page, failed_collection),
     Form("staff.register_patron", DESK_REGISTRATION, at_the_desk("/balie/klanten/nieuw")),
+    Form("staff.register_guest", GUEST_REGISTRATION, at_the_desk("/balie/gastleners/nieuw")),
     Form(
         "staff.mark_letters_printed",
         {

@@ -114,7 +114,7 @@ def test_a_verified_guest_gets_the_home_librarys_data_and_three_months(
     assert (patron.street, patron.house_number, patron.postcode, patron.city) == (
         "Dorpsstraat",
         "12a",
-        "9166PT",
+        "9166 PT",
         "Schiermonnikoog",
     )
     assert (patron.birth_date, patron.library_email) == (date(1985, 4, 15), "sjoukje@example.nl")
