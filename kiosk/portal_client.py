@@ -112,6 +112,21 @@ class PortalClient:
         """Block the patron's current main card (lost)."""
         return self._call("POST", "/cards/block", {}, ticket=ticket)
 
+    def guest_libraries(self, card_number: str, isil: str, search: str) -> list[dict[str, str]]:
+        """The libraries a guest's own card may come from (the chip's ISIL alone, if any)."""
+        body = {"card_number": card_number, "isil": isil, "search": search}
+        answer: list[dict[str, str]] = self._call("POST", "/guests/libraries", body)["libraries"]
+        return answer
+
+    def register_guest(
+        self, card_number: str, isil: str, document: dict[str, Any], language: str
+    ) -> dict[str, Any]:
+        """Register the holder of this card of this library as a guest, on their ID document
+        as read (the terms accepted)."""
+        body: dict[str, Any] = {"card_number": card_number, "isil": isil, "document": document}
+        body |= {"accepted_terms": True, "locale": language}
+        return self._call("POST", "/guests", body)
+
 
 def new_request_key() -> str:
     """A fresh idempotency key for a call that must happen once."""

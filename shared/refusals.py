@@ -427,6 +427,23 @@ REFUSALS: dict[str, Refusal] = {
         CONFLICT,
         N_("This card is registered here as a guest already, with number %(number)s."),
     ),
+    "guest_at_the_desk": Refusal(
+        CONFLICT,
+        N_(
+            "Your own library cannot be checked from this kiosk. Please register at the desk"
+            " with your library card and your ID document."
+        ),
+    ),
+    "guest_document_not_verified": Refusal(
+        REFUSED,
+        N_(
+            "Your ID document does not match your own library's details, or it has expired."
+            " Please register at the desk."
+        ),
+    ),
+    "guest_terms_not_accepted": Refusal(
+        REFUSED, N_("Accept the terms of use to become a guest patron.")
+    ),
     "guest_data_read_only": Refusal(
         CONFLICT,
         N_(

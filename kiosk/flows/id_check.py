@@ -54,7 +54,7 @@ def check_document(kiosk: Kiosk, ticket: str, access: MrzInput, timeout: float) 
         reason = problem_code(error)
         answer = kiosk.portal.record_id_check(ticket, {"outcome": "unreadable", "reason": reason})
         return IdCheckResult(answer["verified"], _verdict(answer), reason)
-    answer = kiosk.portal.record_id_check(ticket, _reading(holder))
+    answer = kiosk.portal.record_id_check(ticket, document_reading(holder))
     return IdCheckResult(answer["verified"], _verdict(answer))
 
 
@@ -77,6 +77,6 @@ def problem_code(error: Exception) -> ReadProblem:
 READING = ("document_type", "surname", "birth_date", "expiry_date", "sod_hash_ok", "chain_checked")
 
 
-def _reading(holder: dict[str, Any]) -> dict[str, Any]:
+def document_reading(holder: dict[str, Any]) -> dict[str, Any]:
     """What the portal compares with the record (never the document number)."""
     return {"outcome": "read", **{name: holder[name] for name in READING}}

@@ -8,7 +8,7 @@ from flask import Flask, jsonify
 from flask_smorest import Api, current_api
 from werkzeug.wrappers import Response
 
-from portal.api import kiosk_cards, kiosk_patrons, kiosk_payments
+from portal.api import kiosk_cards, kiosk_guests, kiosk_patrons, kiosk_payments
 from portal.api.kiosk_common import DEVICE, TICKET_HEADER, bp, kiosk
 from portal.api.kiosk_schemas import Error, Health, Heartbeat
 from portal.api.schema_fields import VariantsPlugin
@@ -17,7 +17,7 @@ from portal.wiring import now
 from shared.kiosks.devices import report_health
 
 # Importing the call modules registers their views on the one blueprint.
-__all__ = ["bp", "kiosk_cards", "kiosk_patrons", "kiosk_payments", "register"]
+__all__ = ["bp", "kiosk_cards", "kiosk_guests", "kiosk_patrons", "kiosk_payments", "register"]
 SECURITY_SCHEMES = {
     "device": {"type": "http", "scheme": "bearer", "description": "The kiosk's device token"},
     "ticket": {

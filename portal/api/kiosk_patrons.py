@@ -53,7 +53,7 @@ def check_id(body: dict[str, Any]) -> dict[str, Any]:
     or why it could not be read."""
     patron = ticket_patron(STRONG)
     if body["outcome"] == "read":
-        check = record_reading(db.session(), patron, kiosk().id, _reading(body), now())
+        check = record_reading(db.session(), patron, kiosk().id, document_reading(body), now())
     else:
         check = record_unreadable(db.session(), patron, kiosk().id, body["reason"], now())
     db.session.commit()
@@ -73,7 +73,7 @@ def _identify(proof: Proof, body: dict[str, Any]) -> PatronRow:
     return identification.by_password(db.session(), login, password, kiosk().id, now())
 
 
-def _reading(body: dict[str, Any]) -> DocumentReading:
+def document_reading(body: dict[str, Any]) -> DocumentReading:
     """What the kiosk read from the document."""
     return DocumentReading(
         document_type=body["document_type"],

@@ -15,6 +15,7 @@ from portal.api.schema_fields import (
 from portal.i18n import LANGUAGES
 from shared.accounts.passwords import MAX_LENGTH as PASSWORD_LENGTH
 from shared.cards.numbers import CHIP_UID
+from shared.catalogue.isil import ISIL
 from shared.kiosks.devices import DEVICE_STATES, DEVICES, SOFTWARE_LENGTH
 from shared.kiosks.id_checks import DOCUMENT_TYPE
 from shared.kiosks.tickets import Proof
@@ -151,6 +152,28 @@ class RequestKey(ma.Schema):
     key = text(64, r"^[\x21-\x7e]{8,64}$", data_key="Idempotency-Key")
 
 
+class GuestLibraries(ma.Schema):
+    """A guest's own card: its number, the ISIL its chip carries (if it could be read), and a
+    part of a library's name to search for."""
+
+    card_number = text(NUMBER_LENGTH)
+    isil = text(16, ISIL.pattern, required=False, load_default="")
+    search = ma.fields.String(
+        load_default="", validate=[ma.validate.Length(max=120), Pattern(PLAIN_TEXT)]
+    )
+
+
+class GuestRegistration(ma.Schema):
+    """A guest registering themselves: their own card, its library, their ID document as read,
+    the terms accepted, and their language."""
+
+    card_number = text(NUMBER_LENGTH)
+    isil = text(16, ISIL.pattern)
+    document = ma.fields.Nested(DocumentRead, required=True)
+    accepted_terms = StrictBoolean(required=True)
+    locale = locale()
+
+
 # Answers
 
 
@@ -282,6 +305,32 @@ class Activated(ma.Schema):
 
     patron = ma.fields.Nested(PatronSummary, required=True)
     card_number = answer_text()
+
+
+class Library(ma.Schema):
+    """A library that may have issued a card."""
+
+    isil = answer_text()
+    organisation = answer_text()
+
+
+class Libraries(ma.Schema):
+    """The libraries a guest chooses from (one: no choice)."""
+
+    libraries = ma.fields.List(ma.fields.Nested(Library), required=True)
+
+
+class GuestRegistered(ma.Schema):
+    """The guest's number here, name, subscription and its last day, loan strips, own
+    library, and whether a welcome mail went out."""
+
+    number = answer_text()
+    display_name = answer_text()
+    subscription = answer_text()
+    valid_through = answer_text(metadata={"format": "date"})
+    loan_strips = ma.fields.Integer(required=True)
+    library = answer_text()
+    mailed = ma.fields.Boolean(required=True)
 
 
 class Blocked(ma.Schema):

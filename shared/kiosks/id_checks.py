@@ -43,7 +43,7 @@ def record_reading(
             patron_id=patron.id,
             kiosk_device_id=device_id,
             checked_at=now,
-            outcome=_outcome(patron, reading, local_today(now)),
+            outcome=document_outcome(Holder.of(patron), reading, local_today(now)),
             document_type=reading.document_type.rstrip("<"),
         ),
     )
@@ -86,15 +86,29 @@ def recent_checks(session: Session, since: datetime) -> list[IdCheck]:
     return list(session.scalars(query.order_by(IdCheck.checked_at.desc(), IdCheck.id.desc())))
 
 
-def _outcome(patron: Patron, reading: DocumentReading, today: date) -> IdCheckOutcome:
+@dataclass(frozen=True)
+class Holder:
+    """Whom a document must belong to: a name with its prefix, and a birth date."""
+
+    prefix: str
+    surname: str
+    birth_date: date
+
+    @classmethod
+    def of(cls, patron: Patron) -> "Holder":
+        """The patron on record."""
+        return cls(patron.prefix, patron.surname, patron.birth_date)
+
+
+def document_outcome(holder: Holder, reading: DocumentReading, today: date) -> IdCheckOutcome:
     """Verified when the chip's data are genuine, the document is valid today (in Amsterdam:
-    through its expiry date) and name and birth date are the patron's."""
+    through its expiry date) and name and birth date are the holder's."""
     if not reading.sod_hash_ok:
         return IdCheckOutcome.INTEGRITY
     if reading.expiry_date < today:
         return IdCheckOutcome.EXPIRED
-    same = reading.birth_date == patron.birth_date and surname_matches(
-        patron.prefix, patron.surname, reading.surname
+    same = reading.birth_date == holder.birth_date and surname_matches(
+        holder.prefix, holder.surname, reading.surname
     )
     return IdCheckOutcome.VERIFIED if same else IdCheckOutcome.MISMATCH
 

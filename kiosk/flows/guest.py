@@ -1,0 +1,57 @@
+"""Becoming a guest patron at the kiosk (seed 003): the patron's own library card read (the
+number and, where present, the ISIL its chip carries by ISO 28560-3), the library chosen where
+the number leaves a choice, the ID document read and the registration asked of the portal."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from kiosk.context import Kiosk
+from kiosk.flows.id_check import ReadProblem, document_reading, problem_code
+from kiosk.hardware.base import HardwareError, MrzInput
+from kiosk.hardware.emrtd.errors import EmrtdError
+from kiosk.hardware.library_card import CardContents
+
+
+@dataclass(frozen=True)
+class OwnCard:
+    """A guest's own card: its number, and the ISIL its chip carries ("" when none)."""
+
+    number: str
+    isil: str = ""
+
+
+class DocumentUnread(Exception):
+    """The ID document's chip could not be read; `problem` says why."""
+
+    def __init__(self, problem: ReadProblem) -> None:
+        super().__init__(problem)
+        self.problem = problem
+
+
+def own_card(contents: CardContents | None) -> OwnCard | None:
+    """What a tapped card's chip says of itself; None for a layout the kiosk cannot decode
+    (only a UID, another data model): the number is then scanned or typed."""
+    if contents is None or contents.card is None:
+        return None
+    return OwnCard(contents.card.card_number, contents.card.isil)
+
+
+def libraries(kiosk: Kiosk, card: OwnCard, search: str = "") -> list[dict[str, str]]:
+    """The libraries the card may come from: the chip's alone, else by number and name."""
+    return kiosk.portal.guest_libraries(card.number, card.isil, search)
+
+
+def register(
+    kiosk: Kiosk, card: OwnCard, isil: str, access: MrzInput, language: str, timeout: float
+) -> dict[str, Any]:
+    """Read the ID document and have the portal register the guest; DocumentUnread when the
+    chip could not be read, PortalRefused with the portal's reason otherwise."""
+    devices = kiosk.devices
+    try:
+        with devices.reader_for_flow():  # often the card reader too: pause the card watcher
+            holder = devices.document_reader(devices.document_reader_name, access, timeout)
+    except (EmrtdError, HardwareError) as error:
+        raise DocumentUnread(problem_code(error)) from error
+    return kiosk.portal.register_guest(card.number, isil, document_reading(holder), language)
