@@ -29,7 +29,7 @@ from portal.wiring import external_url, now
 from shared.models.account import LoginAccount
 from shared.models.oidc import OidcAuthorizationCode, OidcClient, OidcToken, secret_hash
 from shared.oidc import tokens
-from shared.oidc.claims import SCOPES, user_claims
+from shared.oidc.claims import SCOPES, supported_scope, user_claims
 from shared.oidc.clients import find_client
 from shared.oidc.keys import ALGORITHM, SigningKeys
 
@@ -269,7 +269,16 @@ def provider_metadata() -> dict[str, Any]:
     }
 
 
-server = AuthorizationServer(query_client=_query_client, save_token=_save_token)
+class Server(AuthorizationServer):
+    """The provider: Authlib's, knowing the scope of one library's claim (`library:<ISIL>`)."""
+
+    def validate_requested_scope(self, scope: str | None) -> None:
+        """Refuse a scope the provider does not know."""
+        if scope and not all(supported_scope(word) for word in scope.split()):
+            raise InvalidScopeError()
+
+
+server = Server(query_client=_query_client, save_token=_save_token)
 server.register_grant(AuthorizationCodeGrant, [S256CodeChallenge(required=True), OpenIDCode()])
 resource_protector = ResourceProtector()
 resource_protector.register_token_validator(BearerToken())

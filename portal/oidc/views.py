@@ -24,6 +24,7 @@ from flask import (
     url_for,
 )
 from flask.blueprints import BlueprintSetupState
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import validate_csrf
@@ -38,7 +39,7 @@ from portal.oidc import syntax
 from portal.oidc.server import server
 from portal.wiring import now
 from shared.models.account import LoginAccount
-from shared.oidc.claims import subject
+from shared.oidc.claims import asked_library, subject
 from shared.oidc.clients import find_client
 from shared.oidc.consent import needs_consent, record_consent
 
@@ -51,6 +52,19 @@ SCOPE_DESCRIPTIONS = {
         "Your library, and whether your subscription is valid and includes the online library"
     ),
 }
+
+
+def scope_description(scope: str) -> str:
+    """What the consent page says a scope shares (`library:<ISIL>`: that library's claim)."""
+    asked = asked_library([scope])
+    if asked is None:
+        return str(SCOPE_DESCRIPTIONS[scope])
+    return _(
+        "Your membership of library %(isil)s: whether it is valid and includes the online library",
+        isil=asked,
+    )
+
+
 LOGOUT_FIELDS = ("id_token_hint", "client_id", "post_logout_redirect_uri", "state")
 # Endpoints whose errors are JSON (the others are pages a browser shows, or a redirect).
 JSON_ENDPOINTS = ("oidc.token", "oidc.userinfo")
@@ -224,7 +238,7 @@ def _consent(grant: BaseGrant, account: LoginAccount) -> Response:
         raise ConsentRequiredError(redirect_uri=grant.redirect_uri, state=state)
     decision = request.form.get("decision") if request.method == "POST" else None
     if decision is None:
-        scopes = [SCOPE_DESCRIPTIONS[scope] for scope in grant.request.scope.split()]
+        scopes = [scope_description(scope) for scope in grant.request.scope.split()]
         return make_response(
             render_template("portal/oidc/consent.html", client=grant.client, scopes=scopes)
         )

@@ -2,10 +2,12 @@
 
 `sub` is a random identifier made once per login account (never the card number, which changes
 when a card is issued), the same for every service. Profile and library claims come from the
-patron record linked to the account; when several are linked (home and guest libraries), the most
-recently created one.
+patron record linked to the account; when several are linked (home and guest libraries), a
+regular membership first. A service may ask for one library with the scope `library:<ISIL>`: the
+library claim is then about the record at that library (a guest's too), and names it.
 """
 
+import re
 import secrets
 from datetime import date, datetime
 from typing import Any
@@ -13,6 +15,7 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
+from shared.catalogue.isil import ISIL
 from shared.db import insert_or_ignore
 from shared.models.account import LoginAccount
 from shared.models.card import Card, CardRole, CardStatus
@@ -21,6 +24,8 @@ from shared.models.patron import CustomerType, Patron, Subscription
 from shared.timeutil import local_today
 
 SCOPES = ("openid", "profile", "email", "library")
+LIBRARY = "library"
+ASKED_LIBRARY = re.compile(rf"library:({ISIL.pattern})")  # the library claim of one library
 # Every token exchange runs these: built once, they are not built and keyed again each time.
 STORED_SUBJECT = select(OidcSubject.subject).where(OidcSubject.account_id == bindparam("account"))
 # One statement for all the claims read of the records: branch, subscriptions and their types.
@@ -52,9 +57,24 @@ def user_claims(
         claims.update(_profile(session, account, patron))
     if "email" in scopes and account.email:
         claims.update(email=account.email, email_verified=account.confirmed_at is not None)
-    if "library" in scopes:
+    asked = asked_library(scopes)
+    if asked is not None:
+        at_library = linked_patron(session, account, now, asked)
+        claims["library"] = library_claim(at_library, local_today(now), asked)
+    elif LIBRARY in scopes:
         claims["library"] = library_claim(patron, local_today(now))
     return claims
+
+
+def supported_scope(scope: str) -> bool:
+    """Whether the provider knows the scope: one of SCOPES, or the library claim of one library."""
+    return scope in SCOPES or ASKED_LIBRARY.fullmatch(scope) is not None
+
+
+def asked_library(scopes: list[str]) -> str | None:
+    """The ISIL of the library the service asked for (scope `library:<ISIL>`), if it did."""
+    found = (ASKED_LIBRARY.fullmatch(scope) for scope in scopes)
+    return next((match[1] for match in found if match), None)
 
 
 def subject(session: Session, account: LoginAccount) -> str:
@@ -74,10 +94,14 @@ def _stored_subject(session: Session, account: LoginAccount) -> str | None:
     return session.scalar(STORED_SUBJECT, {"account": account.id})
 
 
-def linked_patron(session: Session, account: LoginAccount, now: datetime) -> Patron | None:
-    """The home membership among the linked records: a regular (not guest) one first, then one
-    with a valid subscription that includes e-books, then the most recent."""
-    patrons = session.scalars(LINKED_PATRONS, {"account": account.id}).unique().all()
+def linked_patron(
+    session: Session, account: LoginAccount, now: datetime, isil: str | None = None
+) -> Patron | None:
+    """The home membership among the linked records (those at the library of `isil`, when
+    given): a regular (not guest) one first, then one with a valid subscription that includes
+    e-books, then the most recent."""
+    linked = session.scalars(LINKED_PATRONS, {"account": account.id}).unique().all()
+    patrons = [p for p in linked if isil is None or p.home_branch.isil == isil]
     today = local_today(now)
 
     def rank(patron: Patron) -> tuple[bool, bool]:
@@ -93,13 +117,17 @@ def patron_number(session: Session, patron: Patron) -> str:
     return card or patron.system_number or patron.temporary_number or ""
 
 
-def library_claim(patron: Patron | None, today: date) -> dict[str, Any]:
-    """Home library (ISIL), whether a subscription is valid today, and whether it has e-books."""
+def library_claim(patron: Patron | None, today: date, isil: str | None = None) -> dict[str, Any]:
+    """The library (the one asked for, else the record's home library), whether a subscription
+    is valid there today, whether it has e-books, whether the patron is a guest there, and the
+    free loan strips of the valid subscriptions (a guest's: their guest subscription's)."""
     valid = [s for s in patron.subscriptions if s.usable_on(today)] if patron else []
     return {
-        "isil": patron.home_branch.isil if patron else None,
+        "isil": isil or (patron.home_branch.isil if patron else None),
         "subscription_valid": bool(valid),
         "online_library": any(s.type.online_library for s in valid),
+        "guest": patron is not None and patron.customer_type == CustomerType.GUEST,
+        "loan_strips": sum(s.loan_strips or 0 for s in valid),
     }
 
 

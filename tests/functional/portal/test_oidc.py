@@ -299,7 +299,13 @@ def test_userinfo_gives_the_claims_of_the_granted_scopes(
         "locale": "nl",
         "email": "marieke@example.nl",
         "email_verified": True,
-        "library": {"isil": "NL-083076", "subscription_valid": True, "online_library": True},
+        "library": {
+            "isil": "NL-083076",
+            "subscription_valid": True,
+            "online_library": True,
+            "guest": False,
+            "loan_strips": 0,
+        },
     }
     assert patron.temporary_number not in claims["sub"] and len(claims["sub"]) >= 32
 
@@ -338,6 +344,8 @@ def test_library_claim_follows_the_subscription(
         "isil": "NL-083076",
         "subscription_valid": valid,
         "online_library": online,
+        "guest": False,
+        "loan_strips": 0,
     }
 
 

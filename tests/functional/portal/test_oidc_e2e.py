@@ -114,6 +114,8 @@ def test_relying_party_logs_a_patron_in_and_out(
         "isil": "NL-083076",
         "subscription_valid": True,
         "online_library": True,
+        "guest": False,
+        "loan_strips": 0,
     }
 
     again = browser.get(f"{rp_url}/login", timeout=20)  # single sign-on: no login, no consent

@@ -89,6 +89,8 @@ def test_the_library_claim_says_no_while_refused(
         "isil": "NL-083076",
         "subscription_valid": False,
         "online_library": False,
+        "guest": False,
+        "loan_strips": 0,
     }
     lift(coordinator, patron, "invalid")
     claim = library_claim(client, app)
