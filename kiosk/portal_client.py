@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, Protocol
 
 import requests
 
 API = "/api/kiosk/v1"
+
+
+class GuestChoices(Protocol):
+    """What a guest chose at the kiosk that the portal is told."""
+
+    @property
+    def accepted_terms(self) -> bool:
+        """Whether they accepted the terms of use."""
+
+    @property
+    def language(self) -> str:
+        """Their language at the kiosk."""
 
 
 class PortalUnavailable(Exception):
@@ -119,12 +131,12 @@ class PortalClient:
         return answer
 
     def register_guest(
-        self, card_number: str, isil: str, document: dict[str, Any], language: str
+        self, card_number: str, isil: str, document: dict[str, Any], choices: GuestChoices
     ) -> dict[str, Any]:
         """Register the holder of this card of this library as a guest, on their ID document
-        as read (the terms accepted)."""
+        as read, with the terms accepted or not and in their language."""
         body: dict[str, Any] = {"card_number": card_number, "isil": isil, "document": document}
-        body |= {"accepted_terms": True, "locale": language}
+        body |= {"accepted_terms": choices.accepted_terms, "locale": choices.language}
         return self._call("POST", "/guests", body)
 
 

@@ -427,6 +427,14 @@ REFUSALS: dict[str, Refusal] = {
         CONFLICT,
         N_("This card is registered here as a guest already, with number %(number)s."),
     ),
+    "too_many_guest_attempts": Refusal(
+        TOO_MANY,
+        N_(
+            "Too many registrations were refused at this kiosk. Try again after %(until)s, or"
+            " register at the desk."
+        ),
+        moments=("until",),
+    ),
     "guest_at_the_desk": Refusal(
         CONFLICT,
         N_(

@@ -12,6 +12,7 @@ from kiosk.flows.id_check import ReadProblem, document_reading, problem_code
 from kiosk.hardware.base import HardwareError, MrzInput
 from kiosk.hardware.emrtd.errors import EmrtdError
 from kiosk.hardware.library_card import CardContents
+from shared.library_codes import HOME_CARD, ISIL
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,17 @@ class OwnCard:
 
     number: str
     isil: str = ""
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What the patron chose and typed: the library, what opens their document's chip, whether
+    they accepted the terms, and their language."""
+
+    isil: str
+    access: MrzInput
+    accepted_terms: bool
+    language: str
 
 
 class DocumentUnread(Exception):
@@ -31,11 +43,15 @@ class DocumentUnread(Exception):
 
 
 def own_card(contents: CardContents | None) -> OwnCard | None:
-    """What a tapped card's chip says of itself; None for a layout the kiosk cannot decode
-    (only a UID, another data model): the number is then scanned or typed."""
+    """What a tapped card's chip says of itself: its number, with the ISIL when it is one;
+    None for a layout the kiosk cannot decode (only a UID, another data model, a number that
+    is not a card's): the number is then scanned or typed."""
     if contents is None or contents.card is None:
         return None
-    return OwnCard(contents.card.card_number, contents.card.isil)
+    card = contents.card
+    if not HOME_CARD.fullmatch(card.card_number):
+        return None
+    return OwnCard(card.card_number, card.isil if ISIL.fullmatch(card.isil) else "")
 
 
 def libraries(kiosk: Kiosk, card: OwnCard, search: str = "") -> list[dict[str, str]]:
@@ -43,15 +59,13 @@ def libraries(kiosk: Kiosk, card: OwnCard, search: str = "") -> list[dict[str, s
     return kiosk.portal.guest_libraries(card.number, card.isil, search)
 
 
-def register(
-    kiosk: Kiosk, card: OwnCard, isil: str, access: MrzInput, language: str, timeout: float
-) -> dict[str, Any]:
+def register(kiosk: Kiosk, card: OwnCard, choices: Choices, timeout: float) -> dict[str, Any]:
     """Read the ID document and have the portal register the guest; DocumentUnread when the
     chip could not be read, PortalRefused with the portal's reason otherwise."""
     devices = kiosk.devices
     try:
         with devices.reader_for_flow():  # often the card reader too: pause the card watcher
-            holder = devices.document_reader(devices.document_reader_name, access, timeout)
+            holder = devices.document_reader(devices.document_reader_name, choices.access, timeout)
     except (EmrtdError, HardwareError) as error:
         raise DocumentUnread(problem_code(error)) from error
-    return kiosk.portal.register_guest(card.number, isil, document_reading(holder), language)
+    return kiosk.portal.register_guest(card.number, choices.isil, document_reading(holder), choices)

@@ -18,6 +18,7 @@ from portal.extensions import csrf, db
 from portal.wiring import now
 from shared.errors import DomainError
 from shared.kiosks.devices import authenticate
+from shared.kiosks.id_checks import DocumentReading
 from shared.kiosks.tickets import Proof, read_ticket
 from shared.models.kiosk import KioskDevice
 from shared.models.patron import Patron
@@ -171,3 +172,14 @@ def number_patron(number: str) -> Patron:
     if patron is None:
         raise DomainError("not_found")
     return patron
+
+
+def document_reading(body: dict[str, Any]) -> DocumentReading:
+    """What the kiosk read from an ID document, as the request gives it."""
+    return DocumentReading(
+        document_type=body["document_type"],
+        surname=body["surname"],
+        birth_date=body["birth_date"],
+        expiry_date=body["expiry_date"],
+        sod_hash_ok=body["sod_hash_ok"],
+    )

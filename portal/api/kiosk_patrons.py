@@ -4,14 +4,14 @@ from typing import Any
 
 from flask import current_app
 
-from portal.api.kiosk_common import DEVICE_AND_TICKET, bp, kiosk, ticket_patron
+from portal.api.kiosk_common import DEVICE_AND_TICKET, bp, document_reading, kiosk, ticket_patron
 from portal.api.kiosk_schemas import IdCheck, Identify, Patron, Ticket, Verdict
 from portal.api.kiosk_summary import patron_summary
 from portal.extensions import db
 from portal.wiring import now
 from shared.errors import DomainError
 from shared.kiosks import identification
-from shared.kiosks.id_checks import DocumentReading, record_reading, record_unreadable
+from shared.kiosks.id_checks import record_reading, record_unreadable
 from shared.kiosks.tickets import STRONG, Proof, issue_ticket
 from shared.models.id_check import IdCheckOutcome
 from shared.models.patron import Patron as PatronRow
@@ -71,14 +71,3 @@ def _identify(proof: Proof, body: dict[str, Any]) -> PatronRow:
         return identification.by_code(db.session(), secret, body["code"], kiosk().id, now())
     login, password = body["login"], body["password"]
     return identification.by_password(db.session(), login, password, kiosk().id, now())
-
-
-def document_reading(body: dict[str, Any]) -> DocumentReading:
-    """What the kiosk read from the document."""
-    return DocumentReading(
-        document_type=body["document_type"],
-        surname=body["surname"],
-        birth_date=body["birth_date"],
-        expiry_date=body["expiry_date"],
-        sod_hash_ok=body["sod_hash_ok"],
-    )

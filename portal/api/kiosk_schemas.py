@@ -15,10 +15,10 @@ from portal.api.schema_fields import (
 from portal.i18n import LANGUAGES
 from shared.accounts.passwords import MAX_LENGTH as PASSWORD_LENGTH
 from shared.cards.numbers import CHIP_UID
-from shared.catalogue.isil import ISIL
 from shared.kiosks.devices import DEVICE_STATES, DEVICES, SOFTWARE_LENGTH
 from shared.kiosks.id_checks import DOCUMENT_TYPE
 from shared.kiosks.tickets import Proof
+from shared.library_codes import ISIL
 from shared.models.id_check import IdCheckOutcome, UnreadableReason
 
 NUMBER_LENGTH = 20  # card, temporary and system numbers (the card and patron columns)

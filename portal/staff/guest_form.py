@@ -3,7 +3,15 @@ branch here, the ID check and an existing login to link; the details from the ID
 when their own library cannot be asked."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, SubmitField
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+)
 from wtforms.validators import DataRequired, Length, Optional
 
 from portal.forms import REQUIRED, PortalForm, fits, normalise_space
@@ -34,8 +42,14 @@ class GuestCardForm(PortalForm):
         filters=[normalise_space],
         validators=[Optional(), Length(max=254)],
     )
+    # The own library sends no birth date: it is taken from the ID document.
+    birth_date = DateField(_l("Date of birth, as on the ID document"), validators=[Optional()])
     # Set once the own library turned out not to be askable: the details form is shown.
     unverified = HiddenField()
+    # Set once the own library sent no birth date: the field for it is shown.
+    ask_birth_date = HiddenField()
+    # The card number the library choice was made for: a new number is chosen for anew.
+    card_for = HiddenField()
     find = SubmitField(_l("Find the library"))
     submit = SubmitField(_l("Register guest"))
 

@@ -2,7 +2,7 @@
 card, choose its library where the number leaves a choice, and the own library is asked; without
 one to ask, the details are taken from the ID document and the guest is unverified."""
 
-from dataclasses import dataclass
+from dataclasses import replace
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 
 from portal.extensions import db
-from portal.forms import add_error
+from portal.forms import REQUIRED, add_error
 from portal.refusals import refusal_message
 from portal.signup.forms import personal_details
 from portal.staff.guest_form import GuestCardForm, GuestDetailsForm
@@ -22,7 +22,7 @@ from portal.staff.registration import branch_choices
 from portal.staff.roles import is_coordinator
 from portal.staff.views import bp
 from portal.wiring import home_libraries, now
-from shared.catalogue.isil import Candidate, library_of, lookup, search_libraries
+from shared.catalogue.isil import libraries_for_card, library_of
 from shared.desk import logins
 from shared.desk.registration import home_branch, record_desk_id_check
 from shared.errors import DomainError
@@ -45,14 +45,6 @@ REFUSAL_FIELDS = {
 }
 
 
-@dataclass(frozen=True)
-class Libraries:
-    """The libraries that may have issued the card: by its number, and found by name."""
-
-    by_number: list[Candidate]
-    by_name: list[Candidate]
-
-
 @bp.route("/gastleners/nieuw", methods=["GET", "POST"], endpoint="register_guest")
 def register_guest_page() -> str | Response:
     """The card first; the library chosen; then the own library asked (or the ID document's
@@ -60,41 +52,36 @@ def register_guest_page() -> str | Response:
     form = GuestCardForm()
     details = GuestDetailsForm(prefix="d", meta={"csrf": False})
     form.branch.choices = branch_choices()
-    libraries = Libraries([], [])
     if request.method == "POST" and form.validate_on_submit():
-        libraries = _libraries(db.session(), form)
-        if form.submit.data and form.isil.data:
+        new_card = bool(form.card_for.data) and form.card_for.data != form.card_number.data
+        _choose_library(db.session(), form, new_card)
+        if form.submit.data and form.isil.data and not new_card:
             registered = _register(form, details)
             if registered is not None:
                 flash(_("%(name)s is registered as a guest.", name=registered.patron.display_name))
                 number = registered.patron.customer_number
                 return redirect(url_for("staff.patron", number=number), code=303)
         elif form.submit.data:
-            add_error(form.isil, _("Choose the library that issued the card."))
-    return render_template(
-        "portal/staff/register_guest.html", form=form, details=details, libraries=libraries
-    )
+            at = form.isil if form.isil.choices else form.library_search
+            add_error(at, _("Choose the library that issued the card."))
+    return render_template("portal/staff/register_guest.html", form=form, details=details)
 
 
-def _libraries(session: Session, form: GuestCardForm) -> Libraries:
-    """The choices of library: those of the number's prefix, those found by name, and the one
-    chosen before; the only one of the number chosen when nothing was."""
-    try:
-        by_number = lookup(session, form.card_number.data or "").candidates
-    except ValueError:  # not digits: its library is found by name
-        by_number = []
-    by_name = search_libraries(session, form.library_search.data or "")
+def _choose_library(session: Session, form: GuestCardForm, new_card: bool) -> None:
+    """The choices of library for the card (a new number: what was chosen and asked for the
+    one before is dropped); the only one the number leaves is chosen."""
+    if new_card:
+        form.isil.data, form.unverified.data, form.ask_birth_date.data = None, "", ""
+    number, search = form.card_number.data or "", form.library_search.data or ""
+    shown = libraries_for_card(session, number, search)
     chosen = library_of(session, form.isil.data) if form.isil.data else None
-    shown = _unique([*by_number, *by_name, *([chosen] if chosen else [])])
+    if chosen and chosen not in shown:
+        shown.append(chosen)
     form.isil.choices = [SelectChoice(c.isil, f"{c.organisation} ({c.isil})") for c in shown]
+    by_number = libraries_for_card(session, number)
     if not form.isil.data and len(by_number) == 1:
         form.isil.data = by_number[0].isil
-    return Libraries(by_number, by_name)
-
-
-def _unique(candidates: list[Candidate]) -> list[Candidate]:
-    """Each library once, in order."""
-    return list({candidate.isil: candidate for candidate in candidates}.values())
+    form.card_for.data = number
 
 
 def _register(form: GuestCardForm, details: GuestDetailsForm) -> Registered | None:
@@ -103,7 +90,11 @@ def _register(form: GuestCardForm, details: GuestDetailsForm) -> Registered | No
     card = HomeCard(form.isil.data or "", form.card_number.data or "")
     session = db.session()
     try:
-        check = ask_home(home_libraries().for_isil(card.isil), card, now())
+        check = _dated(form, ask_home(home_libraries().for_isil(card.isil), card, now()))
+        if check is not None and check.person is not None and check.person.birth_date is None:
+            if form.ask_birth_date.raw_data and form.ask_birth_date.raw_data[0]:
+                add_error(form.birth_date, REQUIRED)  # the field was shown and left empty
+            return None
         if check is None and not form.unverified.data:
             form.unverified.data = "1"  # the own library cannot be asked: the ID document's
             return None
@@ -118,6 +109,18 @@ def _register(form: GuestCardForm, details: GuestDetailsForm) -> Registered | No
         return None
     session.commit()
     return registered
+
+
+def _dated(form: GuestCardForm, check: HomeCheck | None) -> HomeCheck | None:
+    """The own library's answer with the birth date from the ID document where it sends none
+    (the field asked for, when it was not filled in yet)."""
+    person = check.person if check else None
+    if check is None or person is None or person.birth_date is not None:
+        return check
+    form.ask_birth_date.data = "1"
+    if form.birth_date.data is None:
+        return check
+    return replace(check, person=replace(person, birth_date=form.birth_date.data))
 
 
 def _registered(

@@ -20,9 +20,10 @@ from portal.wiring import mail_settings, now
 from shared.accounts.email_change import waiting_link_expired
 from shared.desk import audit
 from shared.desk.patron_data import Changed, change_patron_data, data_of, fingerprint
-from shared.desk.patron_view import VIEWED
+from shared.desk.patron_view import VIEWED, guest_view
 from shared.errors import DomainError
 from shared.mail.patron_mail import patron_email
+from shared.models.guest import Verification
 from shared.models.patron import Patron
 
 PAGE = "portal/staff/patron_data.html"
@@ -42,13 +43,18 @@ def change_data(number: str) -> str | Response:
     shown = data_of(patron)
     form = PatronDataForm(patron, data=asdict(shown))
     form.branch.choices = branch_choices()
+    guest = guest_view(db.session(), patron, now())
+    if guest is not None and guest.home.verification == Verification.VERIFIED:
+        form.hold_personal(shown)
     if request.method == "GET":
         form.seen.data = fingerprint(shown)
         audit.record(db.session(), current_user, VIEWED, now(), patron_id=patron.id)
     elif form.validate_on_submit() and (done := _change(number, patron, form)) is not None:
         return done
     hint = email_hint(patron)
-    page = render_template(PAGE, number=number, patron=patron, form=form, email_hint=hint)
+    page = render_template(
+        PAGE, number=number, patron=patron, form=form, email_hint=hint, guest=guest
+    )
     db.session.commit()  # the look (or nothing, after a refusal) once the page is made
     return page
 

@@ -36,6 +36,13 @@ NOT_HERE = (
 LANGUAGES = [SelectChoice("nl", _l("Dutch")), SelectChoice("en", _l("English"))]
 
 
+# What a verified guest's own library says of them, and the desk does not change (seed 003).
+PERSONAL = (
+    "initials", "prefix", "surname", "first_name", "street", "house_number", "postcode", "city",
+    "country", "phone", "library_email",
+)  # fmt: skip
+
+
 class PatronDataForm(DeskRegistrationForm):
     """A patron's address, names, e-mail, phone, branch, language and newsletter."""
 
@@ -67,8 +74,21 @@ class PatronDataForm(DeskRegistrationForm):
         """Whether the patron is an institution, as the record says."""
         return self._institution
 
+    def hold_personal(self, shown: PatronData) -> None:
+        """A verified guest's personal data are their own library's: not in the form (only
+        shown), kept as they are."""
+        for name in PERSONAL:
+            del self[name]
+        self.held = shown
+
     def wanted(self) -> PatronData:
-        """The data as the valid form has it."""
+        """The data as the valid form has it (held data as they are)."""
         names = PatronData.__dataclass_fields__
-        values = {name: self[name].data or "" for name in names if name != "newsletter"}
+        values = {name: self._value(name) for name in names if name != "newsletter"}
         return PatronData(**values, newsletter=bool(self.newsletter.data))
+
+    def _value(self, name: str) -> str:
+        """A field's value, or the held data's when the form does not have it."""
+        if name in self:
+            return str(self[name].data or "")
+        return str(getattr(self.held, name))

@@ -41,6 +41,12 @@ def kiosk_code_key(device_id: int) -> str:
     return _key("kiosk-code", str(device_id))
 
 
+def kiosk_guest_key(device_id: int) -> str:
+    """The throttle key of the guest registrations refused at one kiosk (each asks another
+    library about a card: not to be used to find out who is a member there)."""
+    return _key("kiosk-guest", str(device_id))
+
+
 def _key(kind: str, *parts: str) -> str:
     """A hash of the parts; its kind first, so no typed name hashes like an account."""
     text = "|".join(part.strip().casefold() for part in (kind, *parts))

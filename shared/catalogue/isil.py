@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
+from itertools import islice
 from pathlib import Path
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from shared.catalogue.loader import DATA_DIR, CatalogueError
+from shared.library_codes import ISIL
 from shared.models.isil import IsilLibrary, IsilPrefix
 from shared.text import is_plain_text, max_length
 
@@ -25,8 +28,6 @@ DEFAULT_DIRECTORY = DATA_DIR / "isil-directory.toml"
 LEADING_DIGIT = "2"
 LEADING_DIGIT_LENGTH = 13  # a number this long or longer that starts with 2 has a leading digit
 PREFIX = re.compile(r"[0-9]{4}")
-# ISO 15511: a country code, a hyphen and at most 11 more characters (16 in all).
-ISIL = re.compile(r"[A-Z]{2}-[A-Za-z0-9:/-]{1,11}")
 
 
 @dataclass(frozen=True)
@@ -74,23 +75,36 @@ def lookup(session: Session, number: str) -> Lookup:
 
 
 def search_libraries(session: Session, text: str, limit: int = 20) -> list[Candidate]:
-    """The libraries whose organisation's name holds the text, or whose ISIL is it (any case),
-    by name; at most `limit`."""
-    wanted = text.strip()
+    """The libraries whose organisation's name or ISIL holds the text, in any case and with or
+    without accents ("fryslan" finds Fryslân), by name; at most `limit`. The directory is a few
+    hundred libraries: they are compared here, alike on SQLite and PostgreSQL."""
+    wanted = folded(text)
     if not wanted:
         return []
-    plain = "".join(char for char in wanted.lower() if char not in "\\%_")  # no LIKE wildcards
-    pattern = f"%{plain}%"
-    query = (
-        select(IsilLibrary)
-        .where(
-            func.lower(IsilLibrary.organisation).like(pattern)
-            | (func.upper(IsilLibrary.isil) == wanted.upper())
-        )
-        .order_by(IsilLibrary.organisation, IsilLibrary.isil)
-        .limit(limit)
-    )
-    return [Candidate(row.isil, row.organisation) for row in session.scalars(query)]
+    rows = session.scalars(select(IsilLibrary).order_by(IsilLibrary.organisation, IsilLibrary.isil))
+    found = (row for row in rows if wanted in folded(f"{row.organisation} {row.isil}"))
+    return [Candidate(row.isil, row.organisation) for row in islice(found, limit)]
+
+
+def folded(text: str) -> str:
+    """Text as a search compares it: case folded, accents dropped, spaces single."""
+    letters = unicodedata.normalize("NFKD", text.casefold())
+    return " ".join("".join(c for c in letters if not unicodedata.combining(c)).split())
+
+
+def libraries_for_card(
+    session: Session, number: str, search: str = "", isil: str = ""
+) -> list[Candidate]:
+    """The libraries a card may come from: the one of `isil` alone when it is known (the chip's,
+    or chosen), else those of the number's prefix; then those found by name, each once."""
+    if isil:
+        return [library_of(session, isil) or Candidate(isil, isil)]
+    try:
+        by_number = lookup(session, number).candidates
+    except ValueError:  # not digits: found by name only
+        by_number = []
+    found = [*by_number, *search_libraries(session, search)]
+    return list({candidate.isil: candidate for candidate in found}.values())
 
 
 def library_of(session: Session, isil: str) -> Candidate | None:

@@ -14,11 +14,11 @@ from shared.cards.lookup import main_card
 from shared.catalogue.isil import library_of
 from shared.desk import audit
 from shared.desk.refusal import DeskRefusal, desk_refusal
-from shared.guests.sync import next_sync
+from shared.guests.sync import NOT_CONFIGURED, next_sync
 from shared.models.account import AccountStatus, LoginAccount
 from shared.models.audit import AuditEntry
 from shared.models.card import Card, CardRole, CardStatus
-from shared.models.guest import GuestHome
+from shared.models.guest import GuestHome, Verification
 from shared.models.id_check import DeskIdCheck, IdCheck
 from shared.models.ledger import LedgerEntry
 from shared.models.mail import OutboxMail
@@ -27,6 +27,7 @@ from shared.models.membership import Letter
 from shared.models.patron import CustomerType, Patron, Subscription, SubscriptionStatus
 from shared.models.payment import Chargeback, Payment, Refund
 from shared.patrons.lookup import find_patron_by_any_number
+from shared.patrons.subscriptions import current_subscription
 from shared.payments import ledger
 from shared.timeutil import local_today
 
@@ -81,7 +82,17 @@ class GuestView:
 
     home: GuestHome
     library: str  # the directory's name of the ISIL, or the ISIL itself
-    next_sync: datetime | None
+    next_sync: datetime | None  # None: not asked (unverified, or the guest subscription ended)
+
+    @property
+    def verified(self) -> bool:
+        """Whether the own library was asked when the guest registered."""
+        return self.home.verification == Verification.VERIFIED
+
+    @property
+    def unanswered(self) -> bool:
+        """Whether the own library did not answer the last nightly check."""
+        return bool(self.home.sync_error) and self.home.sync_error != NOT_CONFIGURED
 
 
 @dataclass(frozen=True)
@@ -157,7 +168,14 @@ def guest_view(session: Session, patron: Patron, now: datetime) -> GuestView | N
     if home is None:
         return None
     found = library_of(session, home.isil)
-    return GuestView(home, found.organisation if found else home.isil, next_sync(home, now))
+    current = current_subscription(patron)
+    runs = (
+        current is not None
+        and current.cancelled_at is None
+        and current.end_date >= local_today(now)
+    )
+    asked_next = next_sync(home, now) if runs else None
+    return GuestView(home, found.organisation if found else home.isil, asked_next)
 
 
 def block_reasons(

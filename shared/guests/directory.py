@@ -8,8 +8,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from shared.catalogue.isil import ISIL
 from shared.guests.home_library import HomeLibrary, Sip2HomeLibrary, Sip2Settings
+from shared.library_codes import ISIL
 
 # The settings an entry may give besides its ISIL and password file, and their types.
 OPTIONAL: dict[str, type | tuple[type, ...]] = {

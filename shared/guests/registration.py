@@ -12,12 +12,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from shared.catalogue.isil import ISIL
 from shared.db import lock_row
 from shared.desk import audit
 from shared.desk.registration import check_person
 from shared.errors import DomainError
 from shared.guests.home_library import HomeCheck, HomeLibrary, HomeLibraryUnavailable, HomePerson
+from shared.library_codes import HOME_CARD, ISIL
 from shared.models.account import LoginAccount
 from shared.models.catalogue import Branch, GuestRegistration, SubscriptionType
 from shared.models.guest import GuestHome, Verification
@@ -29,12 +29,13 @@ from shared.signup.registration import PersonalDetails
 from shared.timeutil import local_today
 
 REGISTERED = "guest.registered"  # the audit log's action
+# How SQLite and PostgreSQL name the unique pair (ISIL, home card number) when it is violated.
+CARD_CONSTRAINT = ("uq_guest_home_card", "guest_home.isil, guest_home.home_card_number")
 AGAIN_CUSTOMER_TYPE = "04"  # seed 003: "Schrijf de klant in met klanttype 04"
 # A Dutch address as home libraries send it in SIP2's BD field: "Brink 1, 9451 AB Rolde".
 DUTCH_ADDRESS = re.compile(
     r"(?P<street>.+?)\s+(?P<number>\d+\S*)\s*,\s*(?P<postcode>\d{4}\s?[A-Za-z]{2})\s+(?P<city>.+)"
 )
-HOME_CARD = re.compile(r"[0-9A-Za-z]{4,20}")  # a library card's number, as scanned or typed
 NAME_PREFIXES = ("van der", "van den", "van de", "van", "de", "den", "der", "ter", "te", "in 't")
 
 
@@ -63,11 +64,18 @@ def guest_by_card(session: Session, card: HomeCard) -> GuestHome | None:
     return session.scalar(query)
 
 
+def check_card(card: HomeCard) -> None:
+    """Refuse an ISIL or a card number that is not one (before any library is asked)."""
+    if not ISIL.fullmatch(card.isil) or not HOME_CARD.fullmatch(card.number):
+        raise DomainError("guest_card_invalid")
+
+
 def ask_home(home: HomeLibrary | None, card: HomeCard, now: datetime) -> HomeCheck | None:
     """What the home library says of the card, refused when it does not know it, blocks it or
     its subscription there has ended; None without a home library to ask (unverified)."""
     if home is None:
         return None
+    check_card(card)
     try:
         check = home.check(card.number, now)
     except HomeLibraryUnavailable as error:
@@ -93,8 +101,7 @@ def register_guest(
     it could not be asked; `entered`: the details from the ID document, needed then, and the
     birth date when the home library gives none), or again once their guest subscription ended;
     the home library's data are kept to the columns' lengths."""
-    if not ISIL.fullmatch(card.isil) or not HOME_CARD.fullmatch(card.number):
-        raise DomainError("guest_card_invalid")
+    check_card(card)
     details = _details(check, entered)
     existing = guest_by_card(session, card)
     if existing is None:
@@ -134,7 +141,7 @@ def _new_guest(
         with session.begin_nested():
             session.add(home)
     except IntegrityError as error:  # the same card registered at this moment elsewhere
-        if "uq_guest_home_card" not in str(error.orig) and "guest_home.isil" not in str(error.orig):
+        if not any(name in str(error.orig) for name in CARD_CONSTRAINT):
             raise
         raise DomainError(
             "guest_already_registered", number=_their_number(session, card)

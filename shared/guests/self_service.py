@@ -4,15 +4,23 @@ with the own library's data, the terms accepted; then the guest record, the ID c
 collecting a card, and a welcome mail when an address is known. A library that cannot be asked
 sends the patron to the desk: unverified registration needs the desk's eyes."""
 
-from dataclasses import replace
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from shared.catalogue.isil import Candidate, library_of, lookup, search_libraries
+from shared.accounts import throttle
+from shared.catalogue.isil import library_of
 from shared.errors import DomainError
-from shared.guests.home_library import HomeCheck, HomeLibrary
-from shared.guests.registration import HomeCard, Registered, ask_home, register_guest, split_name
+from shared.guests.home_library import HomeLibrary
+from shared.guests.registration import (
+    HomeCard,
+    Registered,
+    ask_home,
+    check_card,
+    register_guest,
+    split_name,
+)
 from shared.kiosks.id_checks import DocumentReading, Holder, document_outcome, record_reading
 from shared.mail.patron_mail import patron_email, queue_mail
 from shared.mail.settings import MailSettings
@@ -22,58 +30,72 @@ from shared.patrons.subscriptions import current_subscription
 from shared.timeutil import local_today
 
 WELCOME = "guest_welcome"  # the mail's template
+# Outcomes whatever the holder: a document that is not genuine, or has expired.
+UNUSABLE = frozenset({IdCheckOutcome.INTEGRITY, IdCheckOutcome.EXPIRED})
+NOBODY = Holder("", "", date.min)  # compared with no one: only what the document says of itself
 
 
-def libraries_for(session: Session, card_number: str, isil: str, search: str) -> list[Candidate]:
-    """The libraries the card may come from: the chip's ISIL alone when it has one, else those
-    of the number's prefix; and those found by name."""
-    if isil:
-        found = library_of(session, isil) or Candidate(isil, isil)
-        return [found]
-    try:
-        by_number = lookup(session, card_number).candidates
-    except ValueError:  # not digits: found by name only
-        by_number = []
-    by_name = [c for c in search_libraries(session, search) if c not in by_number]
-    return [*by_number, *by_name]
+@dataclass(frozen=True)
+class KioskGuest:
+    """A guest registering at a kiosk: their own card, their ID document as read, the kiosk,
+    and the language they chose there."""
+
+    card: HomeCard
+    reading: DocumentReading
+    device: KioskDevice
+    locale: str
 
 
 def register_at_kiosk(
     session: Session,
-    card: HomeCard,
+    guest: KioskGuest,
     home: HomeLibrary | None,
-    reading: DocumentReading,
-    device: KioskDevice,
     mail: MailSettings,
     now: datetime,
-    locale: str,
 ) -> Registered:
     """The guest registered on their own card and ID document, the check kept and the welcome
-    mail queued; refused to the desk when their own library cannot be asked here, or when the
-    document is not theirs, expired or not genuine."""
-    if home is None:
-        raise DomainError("guest_at_the_desk")
-    check, holder = _compared(ask_home(home, card, now), reading)
-    outcome = document_outcome(holder, reading, local_today(now))
-    if outcome != IdCheckOutcome.VERIFIED:
-        raise DomainError("guest_document_not_verified")
-    registered = register_guest(session, card, check, None, device.branch, now)
-    registered.patron.locale = locale
-    record_reading(session, registered.patron, device.id, reading, now)
-    _welcome(session, registered, mail, now, locale)
+    mail queued; refused to the desk when the document is not genuine or has expired, when
+    their own library cannot be asked here, or when the document is not its patron's. Refusals
+    count per kiosk with growing waits: each asks another library about a card."""
+    key = throttle.kiosk_guest_key(guest.device.id)
+    try:
+        throttle.refuse_while_locked(session, [key], now)
+    except DomainError as locked:
+        raise DomainError("too_many_guest_attempts", **locked.params) from locked
+    try:
+        with session.begin_nested():  # a refusal leaves nothing of the registration
+            registered = _registered(session, guest, home, now)
+    except DomainError:
+        throttle.count_failure(session, key, now, throttle.growing_wait)
+        raise
+    # A document that matched a library's patron proves someone was there: the count restarts.
+    throttle.forget_failures(session, key)
+    _welcome(session, registered, mail, now, guest.locale)
     return registered
 
 
-def _compared(check: HomeCheck | None, reading: DocumentReading) -> tuple[HomeCheck, Holder]:
-    """The own library's answer (with the document's birth date where it gives none: the
-    surname is still compared) and whom the document must belong to."""
-    if check is None or check.person is None:
-        raise DomainError("guest_at_the_desk")  # no data to compare the document with
-    person = check.person
-    birth_date = person.birth_date or reading.birth_date
-    prefix, surname, _ = split_name(person.name)
-    dated = replace(check, person=replace(person, birth_date=birth_date))
-    return dated, Holder(prefix, surname, birth_date)
+def _registered(
+    session: Session, guest: KioskGuest, home: HomeLibrary | None, now: datetime
+) -> Registered:
+    """The checks in the order that asks the other library last, then the registration."""
+    today = local_today(now)
+    if document_outcome(NOBODY, guest.reading, today) in UNUSABLE:
+        raise DomainError("guest_document_not_verified")  # before any question to the library
+    if home is None:
+        raise DomainError("guest_at_the_desk")
+    check_card(guest.card)
+    check = ask_home(home, guest.card, now)
+    if check is None or check.person is None or check.person.birth_date is None:
+        raise DomainError("guest_at_the_desk")  # too little to compare the document with
+    prefix, surname, _ = split_name(check.person.name)
+    holder = Holder(prefix, surname, check.person.birth_date)
+    if document_outcome(holder, guest.reading, today) != IdCheckOutcome.VERIFIED:
+        raise DomainError("guest_document_not_verified")
+    registered = register_guest(session, guest.card, check, None, guest.device.branch, now)
+    if not registered.again:
+        registered.patron.locale = guest.locale
+    record_reading(session, registered.patron, guest.device.id, guest.reading, now)
+    return registered
 
 
 def _welcome(

@@ -18,6 +18,7 @@ from shared.models.guest import GuestHome, Verification
 from shared.models.patron import Subscription, SubscriptionStatus
 from shared.timeutil import local_midnight, local_today
 
+NOT_CONFIGURED = "no home library configured"  # the last check's error: taken out of the file
 ENDED_AT_HOME = "ended at the home library"  # the subscription's status reason (staff read it)
 # A home library that says the card is valid without a last day: valid this many days on, asked
 # again each night (a week of nights without an answer before it ends).
@@ -64,7 +65,7 @@ def _asked(day: Renewal, homes: list[GuestHome]) -> dict[int, HomeCheck | str]:
     for home in homes:
         library = day.homes.for_isil(home.isil)
         if library is None:  # taken out of the home libraries file: the guest stays as they are
-            answers[home.id] = "no home library configured"
+            answers[home.id] = NOT_CONFIGURED
         elif home.isil in down:
             answers[home.id] = down[home.isil]
         else:

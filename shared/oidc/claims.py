@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
-from shared.catalogue.isil import ISIL
 from shared.db import insert_or_ignore
+from shared.library_codes import ISIL
 from shared.models.account import LoginAccount
 from shared.models.card import Card, CardRole, CardStatus
 from shared.models.oidc import OidcSubject

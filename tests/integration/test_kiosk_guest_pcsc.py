@@ -105,7 +105,8 @@ def test_a_guest_registers_with_another_librarys_card_through_pcscd(
     (library,) = guest.libraries(kiosk, read)
     assert library == {"isil": INSTITUTION, "organisation": "Bibliotheekservice Fryslân"}
     with VirtualEmrtd("|".join(td3_mrz(ERIKSSON)), port=VPCD_PORTS[DOCUMENT_READER]):
-        answer = guest.register(kiosk, read, library["isil"], access(ERIKSSON), "en", 5.0)
+        choices = guest.Choices(library["isil"], access(ERIKSSON), True, "en")
+        answer = guest.register(kiosk, read, choices, 5.0)
     assert (answer["subscription"], answer["loan_strips"], answer["mailed"]) == (
         "Guest lending",
         125,
@@ -135,6 +136,6 @@ def test_a_document_of_someone_else_is_refused_to_the_desk(
     read = guest.OwnCard(CARD, INSTITUTION)
     passport = VirtualEmrtd("|".join(td3_mrz(someone)), port=VPCD_PORTS[DOCUMENT_READER])
     with passport, pytest.raises(PortalRefused) as refused:
-        guest.register(kiosk, read, INSTITUTION, access(someone), "nl", 5.0)
+        guest.register(kiosk, read, guest.Choices(INSTITUTION, access(someone), True, "nl"), 5.0)
     assert refused.value.code == "guest_document_not_verified"
     assert db.session.scalar(select(GuestHome)) is None

@@ -32,7 +32,7 @@ class HomePatron:
     """A patron as the home library keeps them."""
 
     name: str
-    birth_date: date
+    birth_date: date | None  # None: the system sends no birth date
     valid_through: date | None  # None: the system sends no last day
     email: str = ""
     address: str = ""
@@ -93,7 +93,8 @@ def _patron_information(patron: HomePatron | None, request: PatronInformationReq
     body = encode_message(response, encoding=ENCODING).rstrip(b"\r")
     if patron:
         through = f"PA{patron.valid_through:%Y%m%d}|" if patron.valid_through else ""
-        body += f"{through}PB{patron.birth_date:%Y%m%d}|".encode(ENCODING)
+        born = f"PB{patron.birth_date:%Y%m%d}|" if patron.birth_date else ""
+        body += f"{through}{born}".encode(ENCODING)
     prefix = body + b"AY1AZ"
     return prefix + calculate_checksum(prefix).encode("ascii") + b"\r"
 

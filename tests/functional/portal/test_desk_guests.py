@@ -4,6 +4,7 @@ asked over SIP2 on a real server, unverified with the ID document's details with
 when blocked at home, an existing login linked; the patron screen shows the own library, the
 verification and the next check, and a verified guest's personal data cannot be changed."""
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -15,10 +16,13 @@ from sqlalchemy import select
 from werkzeug.test import TestResponse
 
 from portal.extensions import db
-from portal.wiring import now
+from portal.wiring import mail_settings, now
 from shared.catalogue.isil import load_directory
 from shared.clock import ManualClock
+from shared.desk.patron_data import change_patron_data, data_of, fingerprint
+from shared.errors import DomainError
 from shared.guests.directory import load_home_libraries
+from shared.models.account import LoginAccount
 from shared.models.catalogue import Branch
 from shared.models.guest import GuestHome, Verification
 from shared.models.id_check import DeskIdCheck
@@ -28,7 +32,7 @@ from tests.functional.portal.test_guests import BLOCKED, CARD, DAY, home_server,
 from tests.support.dates import noon_on
 from tests.support.factories import create_account, create_patron
 from tests.support.signup import csrf_token, details_data
-from tests.support.sip2_home_library import INSTITUTION
+from tests.support.sip2_home_library import INSTITUTION, HomeLibraryServer, HomePatron
 from tests.support.staff import desk_session
 
 PAGE = "/balie/gastleners/nieuw"
@@ -157,9 +161,55 @@ def test_a_verified_guests_personal_data_cannot_be_changed_but_their_language_ca
     home = registered(
         send(desk, card_number=CARD, isil=INSTITUTION, branch=branch_code(), submit="1")
     )
-    refused = change(desk, home.patron, city="Leeuwarden").get_data(as_text=True)
-    assert "komen van hun eigen bibliotheek en kunnen hier niet worden veranderd" in refused
-    assert change(desk, home.patron, language="en").status_code == 303
+    assert change(desk, home.patron, city="Leeuwarden", language="en").status_code == 303
     db.session.expire_all()
     patron = db.session.get_one(Patron, home.patron_id)
-    assert (patron.city, patron.locale) == ("Schiermonnikoog", "en")
+    assert (patron.city, patron.locale) == ("Schiermonnikoog", "en")  # the city is held
+    wanted = replace(data_of(patron), city="Leeuwarden")
+    staff = db.session.scalars(select(LoginAccount).where(LoginAccount.username == "balie")).one()
+    seen = fingerprint(data_of(patron))
+    with pytest.raises(DomainError) as refused:
+        change_patron_data(db.session, staff, patron, wanted, seen, mail_settings(), now())
+    assert refused.value.code == "guest_data_read_only"
+
+
+def test_a_new_card_number_drops_the_library_chosen_for_the_one_before(
+    desk: FlaskClient,
+) -> None:
+    fields = {"isil": "NL-083485", "branch": branch_code(), "submit": "1"}
+    page = send(desk, card_number=CARD, card_for=NIEUWEGEIN, **fields).get_data(as_text=True)
+    assert db.session.scalar(select(GuestHome)) is None
+    radio = '<input checked id="isil-0" name="isil" required type="radio" value="NL-087041">'
+    assert radio in page and 'name="card_for" type="hidden" value="28415000012345"' in page
+
+
+def test_a_library_that_gives_no_birth_date_asks_it_from_the_id_document(
+    desk: FlaskClient,
+    home_server: tuple[HomeLibraryServer, int],  # noqa: F811
+) -> None:
+    home_server[0].patrons[CARD] = HomePatron("Brouwer, Sjoukje", None, date(2027, 3, 31))
+    card = {"card_number": CARD, "isil": INSTITUTION, "branch": branch_code(), "submit": "1"}
+    asked = send(desk, **card).get_data(as_text=True)
+    assert 'name="birth_date"' in asked and db.session.scalar(select(GuestHome)) is None
+    empty = send(desk, **card, ask_birth_date="1").get_data(as_text=True)
+    assert 'id="birth_date-error"' in empty
+    home = registered(send(desk, **card, ask_birth_date="1", birth_date="1985-04-15"))
+    assert home.patron.birth_date == date(1985, 4, 15)
+
+
+def test_a_guest_whose_address_is_not_dutch_can_change_branch_and_language(
+    desk: FlaskClient,
+    home_server: tuple[HomeLibraryServer, int],  # noqa: F811
+) -> None:
+    home_server[0].patrons[CARD] = HomePatron(
+        "Brouwer, Sjoukje", date(1985, 4, 15), date(2027, 3, 31), address="Postbus 12"
+    )
+    home = registered(
+        send(desk, card_number=CARD, isil=INSTITUTION, branch=branch_code(), submit="1")
+    )
+    page = desk.get(f"/balie/klanten/{home.patron.system_number}/gegevens").get_data(as_text=True)
+    assert 'name="surname"' not in page and "Persoonsgegevens van de eigen bibliotheek" in page
+    assert change(desk, home.patron, language="en", branch="9401").status_code == 303
+    db.session.expire_all()
+    patron = db.session.get_one(Patron, home.patron_id)
+    assert (patron.locale, patron.home_branch.code, patron.street) == ("en", "9401", "Postbus 12")

@@ -66,9 +66,9 @@ def shown_form(html: str) -> dict[str, Any]:
     """The values the page's form holds (text inputs, the chosen radio and options, the box)."""
     form: dict[str, Any] = dict(TEXT_INPUT.findall(html))
     (form["language"],) = ticked(html, "language")
-    for name in ("country", "branch"):
-        options = re.search(rf'<select [^>]*name="{name}".*?</select>', html, re.S)[0]
-        form[name] = re.search(r'<option selected value="([^"]*)"', options)[1]
+    for name in ("country", "branch"):  # a guest's page has no country (their library's)
+        if options := re.search(rf'<select [^>]*name="{name}".*?</select>', html, re.S):
+            form[name] = re.search(r'<option selected value="([^"]*)"', options[0])[1]
     if ticked(html, "newsletter"):
         form["newsletter"] = "y"
     return form
