@@ -459,6 +459,13 @@ REFUSALS: dict[str, Refusal] = {
             " the guest asks their own library to change them."
         ),
     ),
+    "guest_own_library": Refusal(
+        CONFLICT,
+        N_(
+            "This card is of this library: its holder is a member here, not a guest. Hold it"
+            " against the reader on the start screen, or ask at the desk."
+        ),
+    ),
     "guest_card_invalid": Refusal(
         BAD_REQUEST, N_("That is not a library card's number, or not a library's ISIL code.")
     ),

@@ -90,7 +90,7 @@ def _register(form: GuestCardForm, details: GuestDetailsForm) -> Registered | No
     card = HomeCard(form.isil.data or "", form.card_number.data or "")
     session = db.session()
     try:
-        check = _dated(form, ask_home(home_libraries().for_isil(card.isil), card, now()))
+        check = _dated(form, ask_home(session, home_libraries().for_isil(card.isil), card, now()))
         if check is not None and check.person is not None and check.person.birth_date is None:
             if form.ask_birth_date.raw_data and form.ask_birth_date.raw_data[0]:
                 add_error(form.birth_date, REQUIRED)  # the field was shown and left empty

@@ -64,18 +64,23 @@ def guest_by_card(session: Session, card: HomeCard) -> GuestHome | None:
     return session.scalar(query)
 
 
-def check_card(card: HomeCard) -> None:
-    """Refuse an ISIL or a card number that is not one (before any library is asked)."""
+def check_card(session: Session, card: HomeCard) -> None:
+    """Refuse an ISIL or a card number that is not one, and a card of this library's own
+    organisation (its members are no guests here), before any library is asked."""
     if not ISIL.fullmatch(card.isil) or not HOME_CARD.fullmatch(card.number):
         raise DomainError("guest_card_invalid")
+    if session.scalar(select(Branch.id).where(Branch.isil == card.isil).limit(1)) is not None:
+        raise DomainError("guest_own_library")
 
 
-def ask_home(home: HomeLibrary | None, card: HomeCard, now: datetime) -> HomeCheck | None:
+def ask_home(
+    session: Session, home: HomeLibrary | None, card: HomeCard, now: datetime
+) -> HomeCheck | None:
     """What the home library says of the card, refused when it does not know it, blocks it or
     its subscription there has ended; None without a home library to ask (unverified)."""
+    check_card(session, card)
     if home is None:
         return None
-    check_card(card)
     try:
         check = home.check(card.number, now)
     except HomeLibraryUnavailable as error:
@@ -101,7 +106,7 @@ def register_guest(
     it could not be asked; `entered`: the details from the ID document, needed then, and the
     birth date when the home library gives none), or again once their guest subscription ended;
     the home library's data are kept to the columns' lengths."""
-    check_card(card)
+    check_card(session, card)
     details = _details(check, entered)
     existing = guest_by_card(session, card)
     if existing is None:

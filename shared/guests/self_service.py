@@ -81,10 +81,10 @@ def _registered(
     today = local_today(now)
     if document_outcome(NOBODY, guest.reading, today) in UNUSABLE:
         raise DomainError("guest_document_not_verified")  # before any question to the library
+    check_card(session, guest.card)
     if home is None:
         raise DomainError("guest_at_the_desk")
-    check_card(guest.card)
-    check = ask_home(home, guest.card, now)
+    check = ask_home(session, home, guest.card, now)
     if check is None or check.person is None or check.person.birth_date is None:
         raise DomainError("guest_at_the_desk")  # too little to compare the document with
     prefix, surname, _ = split_name(check.person.name)

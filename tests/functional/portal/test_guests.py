@@ -83,7 +83,7 @@ def homes_file(tmp_path: Path, home_server: tuple[HomeLibraryServer, int]) -> Pa
 
 def asked(homes_file: Path, card: HomeCard) -> HomeCheck | None:
     """What the card's home library says, through the home libraries file."""
-    return ask_home(load_home_libraries(homes_file).for_isil(card.isil), card, now())
+    return ask_home(db.session, load_home_libraries(homes_file).for_isil(card.isil), card, now())
 
 
 def registered(

@@ -73,6 +73,7 @@ def test_a_guest_registers_and_is_mailed(kiosk: KioskApi, fryslan: HomeLibrarySe
         ({"document": {**SJOUKJE, "expiry_date": "2020-01-01"}}, "guest_document_not_verified"),
         ({"card_number": "12"}, "guest_card_invalid"),
         ({"isil": "NL-083485"}, "guest_at_the_desk"),  # no connection to Nieuwegein
+        ({"isil": "NL-083076"}, "guest_own_library"),  # Ruinerwold: a card of this library
     ],
 )
 def test_what_the_kiosk_can_tell_itself_never_asks_the_other_library(
