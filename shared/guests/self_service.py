@@ -13,13 +13,13 @@ from shared.accounts import throttle
 from shared.catalogue.isil import library_of
 from shared.errors import DomainError
 from shared.guests.home_library import HomeLibrary
+from shared.guests.home_person import split_name
 from shared.guests.registration import (
     HomeCard,
     Registered,
     ask_home,
     check_card,
     register_guest,
-    split_name,
 )
 from shared.kiosks.id_checks import DocumentReading, Holder, document_outcome, record_reading
 from shared.mail.patron_mail import patron_email, queue_mail

@@ -12,10 +12,12 @@ from sqlalchemy.orm import Session
 
 from shared.db import lock_row
 from shared.guests.home_library import HomeCheck, HomeLibraryUnavailable
+from shared.guests.home_person import from_home, split_name
 from shared.memberships.renewal import Renewal
 from shared.models.catalogue import SubscriptionType
 from shared.models.guest import GuestHome, Verification
 from shared.models.patron import Subscription, SubscriptionStatus
+from shared.patrons.name_keys import index_names
 from shared.timeutil import local_midnight, local_today
 
 NOT_CONFIGURED = "no home library configured"  # the last check's error: taken out of the file
@@ -23,6 +25,11 @@ ENDED_AT_HOME = "ended at the home library"  # the subscription's status reason 
 # A home library that says the card is valid without a last day: valid this many days on, asked
 # again each night (a week of nights without an answer before it ends).
 NO_DATE_DAYS = 7
+# What the nightly check takes over of the own library's personal data: the names (searched
+# on), the address when it sends one, and each contact field it sends (record: SIP2 field).
+NAMES = {"initials", "prefix", "surname", "first_name"}
+ADDRESS = {"street", "house_number", "postcode", "city"}
+CONTACT = {"phone": "phone", "library_email": "email"}
 
 
 def due_for_sync(day: Renewal) -> Select[int]:
@@ -55,6 +62,7 @@ def sync(session: Session, subscriptions: Sequence[Subscription], day: Renewal) 
         session.refresh(subscription)
         if home is not None and _still_followed(subscription):
             follow(subscription, home, answers[home.id], day)
+            _refresh(session, home, answers[home.id])
 
 
 def _asked(day: Renewal, homes: list[GuestHome]) -> dict[int, HomeCheck | str]:
@@ -102,6 +110,28 @@ def follow(
     if subscription.end_date < day.today:
         subscription.status_reason, subscription.status_changed_at = ENDED_AT_HOME, day.now
     home.home_valid_through, home.sync_error = answer.valid_through, ""
+
+
+def _refresh(session: Session, home: GuestHome, answer: HomeCheck | str) -> None:
+    """The guest's personal data as their own library gives them now (a move, a new name or
+    address there shows here the next morning); what it leaves out stays, and so does the birth
+    date as registered."""
+    person = answer.person if isinstance(answer, HomeCheck) and answer.known else None
+    if person is None or not split_name(person.name)[1]:
+        return
+    patron = home.patron
+    details = from_home(person, patron.birth_date)
+    given = NAMES | (ADDRESS if person.address.strip() else set())
+    given |= {name for name, value in CONTACT.items() if getattr(person, value).strip()}
+    changed = {
+        name: getattr(details, name)
+        for name in given
+        if getattr(details, name) != getattr(patron, name)
+    }
+    for name, value in changed.items():
+        setattr(patron, name, value)
+    if changed.keys() & NAMES:
+        index_names(session, patron)
 
 
 def next_sync(home: GuestHome, now: datetime) -> datetime | None:

@@ -20,10 +20,12 @@ from portal.wiring import now
 from shared.clock import ManualClock
 from shared.desk.merge import Choice, merge_committing
 from shared.desk.merge_sides import fingerprint, side_of
+from shared.desk.search import search_patrons
 from shared.errors import DomainError
 from shared.guests.directory import load_home_libraries
 from shared.guests.home_library import HomeCheck
-from shared.guests.registration import HomeCard, Registered, ask_home, register_guest, split_name
+from shared.guests.home_person import split_name
+from shared.guests.registration import HomeCard, Registered, ask_home, register_guest
 from shared.models.catalogue import Branch
 from shared.models.guest import GuestHome, Verification
 from shared.models.patron import CustomerType, Patron
@@ -213,11 +215,22 @@ def test_the_nightly_check_follows_the_home_subscription_and_ends_with_it(
     assert db.session.scalars(select(GuestHome)).one().sync_error == ""
     assert subscription.end_date == date(2027, 3, 31)  # the home subscription's last day
     server, _ = home_server
-    server.patrons[CARD] = HomePatron("Brouwer, Sjoukje", date(1985, 4, 15), date(2028, 3, 31))
+    server.patrons[CARD] = HomePatron(
+        "Visser, Sjoukje", date(1985, 4, 15), date(2028, 3, 31), address="Brink 1, 9451 AB Rolde"
+    )
     clock.set(noon_on(DAY + timedelta(days=2)))
     run_daily(nightly)
     db.session.expire_all()
     assert subscription.end_date == date(2028, 3, 31)
+    moved = db.session.get_one(Patron, guest.patron.id)  # married and moved, at home
+    assert (moved.prefix, moved.surname, moved.street, moved.city) == (
+        "",
+        "Visser",
+        "Brink",
+        "Rolde",
+    )
+    assert moved.library_email == "sjoukje@example.nl"  # not sent this time: kept
+    assert [f.patron.id for f in search_patrons(db.session, "Visser")] == [guest.patron.id]
     server.patrons[CARD] = HomePatron(
         "Brouwer, Sjoukje", date(1985, 4, 15), date(2028, 3, 31), blocked="Abonnement beëindigd"
     )
