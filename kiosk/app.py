@@ -127,9 +127,9 @@ def _kiosk(config: dict[str, Any], devices: Devices, clock: Clock) -> Kiosk:
 
 def _register_blueprints(app: Flask) -> None:
     """Attach every kiosk blueprint (the control panel only in the embedded default)."""
-    from kiosk.views import collect, dev, lost, pay, screen, start
+    from kiosk.views import collect, dev, guest, lost, pay, screen, start
 
-    for module in (start, screen, service, pay, collect, lost):
+    for module in (start, screen, service, pay, collect, lost, guest):
         app.register_blueprint(module.bp)
     if dev_panel_wanted(app.config, app.extensions["kiosk"].devices.all_simulated()):
         # Loopback-only and never in production; a tab open beside the kiosk's must not turn

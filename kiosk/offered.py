@@ -3,9 +3,8 @@ and the pages of the others answer as pages that do not exist."""
 
 from flask import abort, current_app, request
 
-# The flow of each blueprint's pages; the guest page is the start blueprint's.
-BLUEPRINT_FLOWS = {"pay": "pay", "collect": "collect", "lost": "lost"}
-ENDPOINT_FLOWS = {"start.guest": "guest"}
+# The flow of each blueprint's pages.
+BLUEPRINT_FLOWS = {"pay": "pay", "collect": "collect", "lost": "lost", "guest": "guest"}
 
 
 def offers(flow: str) -> bool:
@@ -19,7 +18,7 @@ def page_flow() -> str | None:
     endpoint = request.endpoint or ""
     if endpoint == "collect.identify" and request.values.get("purpose") == "lost":
         return "lost"
-    return ENDPOINT_FLOWS.get(endpoint) or BLUEPRINT_FLOWS.get(request.blueprint or "")
+    return BLUEPRINT_FLOWS.get(request.blueprint or "")
 
 
 def refuse_flows_not_offered() -> None:

@@ -126,7 +126,7 @@ class PortalClient:
 
     def guest_libraries(self, card_number: str, isil: str, search: str) -> list[dict[str, str]]:
         """The libraries a guest's own card may come from (the chip's ISIL alone, if any)."""
-        body = {"card_number": card_number, "isil": isil, "search": search}
+        body = {"card_number": card_number, "search": search} | ({"isil": isil} if isil else {})
         answer: list[dict[str, str]] = self._call("POST", "/guests/libraries", body)["libraries"]
         return answer
 

@@ -5,13 +5,20 @@ the number leaves a choice, the ID document read and the registration asked of t
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
+from flask_babel import gettext as _
+
+from kiosk.branch import Branch
 from kiosk.context import Kiosk
+from kiosk.flows.card_slip import valid_through_text
 from kiosk.flows.id_check import ReadProblem, document_reading, problem_code
-from kiosk.hardware.base import HardwareError, MrzInput
+from kiosk.hardware.base import HardwareError, MrzInput, Receipt
 from kiosk.hardware.emrtd.errors import EmrtdError
 from kiosk.hardware.library_card import CardContents
+from kiosk.receipts import make_receipt
 from shared.library_codes import HOME_CARD, ISIL
 
 
@@ -69,3 +76,23 @@ def register(kiosk: Kiosk, card: OwnCard, choices: Choices, timeout: float) -> d
     except (EmrtdError, HardwareError) as error:
         raise DocumentUnread(problem_code(error)) from error
     return kiosk.portal.register_guest(card.number, choices.isil, document_reading(holder), choices)
+
+
+def guest_slip(
+    config: dict[str, Any],
+    branch: Branch | None,
+    answer: dict[str, Any],
+    card: OwnCard,
+    at: datetime,
+) -> Receipt:
+    """The new guest's slip: name, their own card's number (also as barcode: they borrow with
+    it), its library, valid through and the free loan strips."""
+    lines: list[tuple[str, Decimal | None]] = [
+        (answer["display_name"], None),
+        (_("Your card of %(library)s", library=answer["library"]), None),
+        (_("Card number: %(number)s", number=card.number), None),
+        (_("Valid through %(date)s", date=valid_through_text(answer["valid_through"])), None),
+        (_("Free loan strips: %(count)s", count=answer["loan_strips"]), None),
+    ]
+    title = _("Welcome as a guest patron")
+    return make_receipt(config, branch, at, title, lines, barcode=card.number)

@@ -8,6 +8,8 @@ Steps (`Step`):
 - ID_CHECK: the ID document is being verified.
 - BLANK_CARD: waiting for a blank card on the reader, then encoding it.
 - CARD_DONE: the new card is active; the slip was printed or shown.
+- GUEST_CARD, GUEST_LIBRARY, GUEST_TERMS, GUEST_ID, GUEST_DONE: becoming a guest patron with
+  one's own library card: the card, its library, the terms, the ID document, registered.
 - DESK: self-service cannot go on; the patron is sent to the desk.
 Every step may go back to START (cancel, idle, card taken away): `end()` forgets everything.
 """
@@ -35,7 +37,18 @@ class Step(StrEnum):
     ID_CHECK = "id_check"
     BLANK_CARD = "blank_card"
     CARD_DONE = "card_done"
+    GUEST_CARD = "guest_card"
+    GUEST_LIBRARY = "guest_library"
+    GUEST_TERMS = "guest_terms"
+    GUEST_ID = "guest_id"
+    GUEST_DONE = "guest_done"
     DESK = "desk"
+
+
+# The steps of becoming a guest: no patron yet, and a card laid is the guest's own.
+GUEST_STEPS = frozenset(
+    {Step.GUEST_CARD, Step.GUEST_LIBRARY, Step.GUEST_TERMS, Step.GUEST_ID, Step.GUEST_DONE}
+)
 
 
 class DeskReason(StrEnum):
@@ -52,7 +65,7 @@ class DeskReason(StrEnum):
 
 
 MOVES: dict[Step, frozenset[Step]] = {
-    Step.START: frozenset({Step.PATRON, Step.COLLECT_IDENTIFY}),
+    Step.START: frozenset({Step.PATRON, Step.COLLECT_IDENTIFY, Step.GUEST_CARD}),
     Step.PATRON: frozenset({Step.PAYING, Step.ID_CHECK, Step.BLANK_CARD, Step.DESK}),
     Step.PAYING: frozenset({Step.PATRON, Step.PAID, Step.DESK}),
     Step.PAID: frozenset({Step.PATRON}),
@@ -60,6 +73,11 @@ MOVES: dict[Step, frozenset[Step]] = {
     Step.ID_CHECK: frozenset({Step.BLANK_CARD, Step.DESK}),
     Step.BLANK_CARD: frozenset({Step.CARD_DONE, Step.DESK}),
     Step.CARD_DONE: frozenset({Step.PATRON}),
+    Step.GUEST_CARD: frozenset({Step.GUEST_LIBRARY, Step.GUEST_TERMS, Step.DESK}),
+    Step.GUEST_LIBRARY: frozenset({Step.GUEST_TERMS, Step.DESK}),
+    Step.GUEST_TERMS: frozenset({Step.GUEST_ID, Step.DESK}),
+    Step.GUEST_ID: frozenset({Step.GUEST_DONE, Step.DESK}),
+    Step.GUEST_DONE: frozenset(),
     Step.DESK: frozenset(),
 }
 

@@ -14,12 +14,11 @@ from werkzeug.wrappers import Response
 from kiosk.context import begin_session, kiosk, patron_session
 from kiosk.flows.card_slip import new_card_slip
 from kiosk.flows.date_parts import form_parts
-from kiosk.flows.document_access import TypedFieldsInvalid, scanned_mrz, typed_fields
+from kiosk.flows.document_access import TypedFieldsInvalid, typed_fields
 from kiosk.flows.encode import CardEncoder, CardNotLinked, SessionGone
 from kiosk.flows.id_check import IdCheckResult, check_document
 from kiosk.flows.session import DeskReason, PatronSession, Step
 from kiosk.hardware.base import CardTimeout, MrzInput
-from kiosk.hardware.emrtd.errors import MrzError
 from kiosk.jobs import Job, current_job, start_job
 from kiosk.offered import page_flow
 from kiosk.pages import scanner_for_page
@@ -27,14 +26,12 @@ from kiosk.portal_client import PortalRefused, PortalUnavailable
 from kiosk.receipts import print_receipt
 from kiosk.refusals import refusal_in_query, refusal_message
 from kiosk.views.collect_messages import (
-    DOCUMENT_NUMBER_PROBLEM,
     ENCODE_STATUS,
     ID_PROBLEMS,
-    date_problem,
 )
+from kiosk.views.document_scan import SCAN_WAIT_SECONDS, scan_poll, typed_problems
 
 bp = Blueprint("collect", __name__)
-SCAN_WAIT_SECONDS = 0.3
 STEP_PAGES = {
     Step.COLLECT_IDENTIFY: "collect.identify",
     Step.ID_CHECK: "collect.verify_id",
@@ -242,12 +239,7 @@ def _typed_document(session: PatronSession) -> Response | tuple[str, int]:
 
 def _document_form(invalid: TypedFieldsInvalid) -> str:
     """The ID page again with what is wrong at each wrong field (and the date parts to fix)."""
-    errors = {name: date_problem(problem) for name, problem in invalid.dates.items()}
-    if invalid.number_wrong:
-        errors["document_number"] = str(DOCUMENT_NUMBER_PROBLEM)
-    wrong_parts = {
-        f"{name}_{part}" for name, problem in invalid.dates.items() for part in problem.parts
-    }
+    errors, wrong_parts = typed_problems(invalid)
     return render_template(
         "kiosk/collect/verify_id.html", errors=errors, wrong_parts=wrong_parts, values=request.form
     )
@@ -259,14 +251,7 @@ def poll_mrz() -> Response:
     session = patron_session()
     if session is None or session.step != Step.ID_CHECK:
         return _poll(go=_where_now(session))
-    try:
-        mrz = scanned_mrz(scanner_for_page(kiosk().devices.scanner), SCAN_WAIT_SECONDS)
-    except MrzError:
-        return _poll(status=_("The scan did not work. Scan again, or type the details."))
-    if mrz is None:
-        return _poll()
-    _start_reading(session, mrz)
-    return _poll(go=url_for("collect.reading"))
+    return scan_poll(lambda mrz: _start_reading(session, mrz), url_for("collect.reading"))
 
 
 def _start_reading(session: PatronSession, access: MrzInput) -> None:

@@ -22,7 +22,7 @@ from kiosk.card_watch import Tap
 from kiosk.config import LANGUAGES
 from kiosk.context import begin_session, end_session, kiosk, patron_session, start_over
 from kiosk.flows.identify import TapRefused, card_left, fresh_tap, identify_by_tap
-from kiosk.flows.session import PatronSession, Step
+from kiosk.flows.session import GUEST_STEPS, PatronSession, Step
 from kiosk.locales import kiosk_locale
 from kiosk.offered import offers
 from kiosk.pages import take_if_shown
@@ -39,7 +39,11 @@ STAYS_WITHOUT_CARD = {Step.PAYING, Step.PAID}  # a payment and its receipt outla
 
 @bp.get("/")
 def home() -> str:
-    """Hold your card against the reader, collect a card, become a guest, language."""
+    """Hold your card against the reader, collect a card, become a guest, language. Back here
+    from becoming a guest, that is left: a card laid now is a patron's again."""
+    session = patron_session()
+    if session is not None and session.step in GUEST_STEPS:
+        start_over()
     return render_template("kiosk/start/home.html")
 
 
@@ -60,6 +64,9 @@ def _next_page() -> str | None:
         return None
     if session is None and request.args.get("session") == "1":
         return url_for("start.home")  # ended elsewhere (idle, reset): the page must go
+    live = kiosk().sessions.current()
+    if live is not None and live.step in GUEST_STEPS:
+        return None  # a card laid now is the guest's own: their page takes it
     tap = take_if_shown(lambda: fresh_tap(kiosk()))
     return _open_tap(tap, session) if tap else None
 
@@ -101,12 +108,6 @@ def patron_actions(session: PatronSession) -> list[dict[str, str]]:
     if offers("lost") and patron.get("has_card") and session.proof == "password":
         actions.append({"url": url_for("lost.confirm"), "label": _("My card is lost: block it")})
     return actions
-
-
-@bp.get("/gastlener")
-def guest() -> str:
-    """Becoming a guest patron: not at this kiosk yet, the desk does it."""
-    return render_template("kiosk/start/guest.html")
 
 
 @bp.get("/pas-geweigerd")

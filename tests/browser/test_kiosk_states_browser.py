@@ -12,7 +12,7 @@ it belongs to and name it there; a new part of the kiosk is a new walk in WALKS.
 import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import date, timedelta
 from functools import partial
 
 import pytest
@@ -21,14 +21,18 @@ from flask.testing import FlaskClient
 from playwright.sync_api import Browser, expect
 from sqlalchemy import select
 
-from kiosk.demo import blank_tag, card_tag
+from kiosk.demo import blank_tag, card_tag, demo_document
 from kiosk.flows.encode import ACTIVATION_WAITS
 from kiosk.flows.id_check import MAX_ATTEMPTS
 from kiosk.hardware.simulated import SimulatedDocument
 from portal.extensions import db
 from portal.wiring import now
+from shared.catalogue.isil import load_directory
+from shared.guests.directory import HomeLibraries
+from shared.guests.home_library import Sip2Settings
 from shared.models.account import AccountStatus
 from shared.models.card import Card, CardRole, CardStatus
+from shared.models.isil import IsilLibrary, IsilPrefix
 from shared.models.kiosk import KioskDevice
 from shared.models.patron import Patron
 from shared.refusals import REFUSALS
@@ -48,11 +52,20 @@ from tests.support.kiosk_states import (
 )
 from tests.support.servers import free_port, running_server
 from tests.support.signup import account_data
+from tests.support.sip2_home_library import (
+    INSTITUTION,
+    LOGIN,
+    HomeLibraryServer,
+    HomePatron,
+    running_home_library,
+)
 from tests.support.staff import desk_session, refuse
 
 BLOCKED_CARD, SECONDARY_CARD, UNKNOWN_CARD = "2527000000025", "2527000000033", "2527000000041"
 REFUSED_CARD, DESK_CARD = "2527000000058", "2527000000066"
 OTHER_TERMINAL = "term_sandboxKiosk2"
+GUEST_CARD, LAID_CARD = "28415000012345", "28415000067890"  # Fryslân's prefix 8415
+ONE_YEAR = date(2027, 12, 31)
 ERROR_PAGE_SECONDS = 600  # the error page stays while it is checked (it goes back to the start)
 START_AGAIN = "Something went wrong. We start again."
 # The tokens of a form loaded before the kiosk restarted.
@@ -98,8 +111,6 @@ def walk_start(kiosk: KioskWalk) -> None:
     db.session.commit()
     kiosk.start()
     kiosk.state("start screen", "/", "Hold your library card against the reader")
-    kiosk.tap("Become a guest patron")
-    kiosk.state("guest patron", "/gastlener", "Become a guest patron")
     with kiosk.settings(KIOSK_ERROR_RETURN_SECONDS=ERROR_PAGE_SECONDS):
         kiosk.open("/bestaat-niet")
         kiosk.state("error page: 404", "/bestaat-niet", "This page does not exist.")
@@ -267,6 +278,87 @@ def walk_collect(kiosk: KioskWalk) -> None:
     kiosk.state("card ready: slip printed", "/ophalen/klaar", "Take your slip from the printer.")
 
 
+def walk_guest(kiosk: KioskWalk) -> None:
+    """Becoming a guest: the own card's page (a number that is not one), the library asked for
+    where the number leaves a choice (and found by name), the terms, the ID document and the
+    slip; then another card laid, whose chip names its library, and the desk for a document
+    that is not its holder's."""
+    server = HomeLibraryServer()
+    server.patrons[GUEST_CARD] = HomePatron("Brouwer, Sjoukje", date(1985, 4, 15), ONE_YEAR)
+    server.patrons[LAID_CARD] = HomePatron("Brouwer, Sjoukje", date(1985, 4, 15), ONE_YEAR)
+    with running_home_library(server) as port:
+        user, password = LOGIN
+        settings = Sip2Settings("127.0.0.1", port, INSTITUTION, user, password)
+        kiosk.portal.config["HOME_LIBRARIES"] = HomeLibraries({INSTITUTION: settings})
+        load_directory_sharing_the_prefix()
+        own_card_and_library(kiosk)
+        terms_document_and_slip(kiosk)
+        kiosk.tap("Done")
+        kiosk.back_at_start()
+        kiosk.tap("Become a guest patron")
+        expect(kiosk.page).to_have_url(kiosk.at("/gastlener"), timeout=TIMEOUT_MS)
+        expect(kiosk.page.locator("[data-poll-url]")).to_be_attached(timeout=TIMEOUT_MS)
+        kiosk.lay_card(card_tag(LAID_CARD, INSTITUTION))  # once the page asks for it
+        kiosk.tap("I accept the terms")
+        someone = patron_document()
+        kiosk.lay_document(someone)
+        kiosk.scan_document(someone)
+        says = REFUSALS["guest_document_not_verified"].message
+        kiosk.state("guest: to the desk", "/gastlener/balie", says)
+
+
+def load_directory_sharing_the_prefix() -> None:
+    """The ISIL directory, with a second library using Fryslân's prefix 8415."""
+    load_directory(db.session())
+    db.session.add(IsilLibrary(isil="NL-999001", organisation="Bibliotheek Testerland"))
+    db.session.add(IsilPrefix(prefix="8415", isil="NL-999001"))
+    db.session.commit()
+
+
+def own_card_and_library(kiosk: KioskWalk) -> None:
+    """The card page, a number that is not one, then the library chosen by name."""
+    kiosk.start()
+    kiosk.tap("Become a guest patron")
+    says = "Hold the card of your own library against the reader"
+    kiosk.state("guest: own card", "/gastlener", says)
+    goes_on = partial(kiosk.tap, "Next")
+    goes_on()
+    says = "Type the number on your library card: 4 to 20 digits or letters."
+    kiosk.state("guest: nothing typed", "/gastlener", says, again=goes_on)
+    guest_number(kiosk, GUEST_CARD)
+    says = "Which library gave you your card?"
+    kiosk.state("guest: which library", "/gastlener/bibliotheek", says)
+    kiosk.page.locator("#search").fill("fryslan")  # the choices' form holds the search too
+    kiosk.tap("Search")
+    path = "/gastlener/bibliotheek?search=fryslan"
+    kiosk.state("guest: library found by name", path, "Bibliotheekservice Fryslân")
+    fryslan = f"Bibliotheekservice Fryslân ({INSTITUTION})"  # one organisation, several ISILs
+    kiosk.page.get_by_role("button", name=fryslan, exact=True).tap()
+
+
+def guest_number(kiosk: KioskWalk, number: str) -> None:
+    """Type the own card's number and go on."""
+    kiosk.type({"card_number": number})
+    kiosk.tap("Next")
+
+
+def terms_document_and_slip(kiosk: KioskWalk) -> None:
+    """The terms accepted, the document scanned and read, the slip printed."""
+    kiosk.state("guest: terms", "/gastlener/voorwaarden", "I accept the terms")
+    kiosk.tap("I accept the terms")
+    kiosk.state("guest: ID document", "/gastlener/legitimatie", "Scan your passport or ID card")
+    document = guest_document()
+    kiosk.lay_document(document)
+    kiosk.scan_document(document)
+    says = "Take your slip from the printer."
+    kiosk.state("guest: ready", "/gastlener/klaar", says)
+
+
+def guest_document() -> SimulatedDocument:
+    """Sjoukje Brouwer's passport."""
+    return demo_document("Brouwer", "Sjoukje", date(1985, 4, 15))
+
+
 def walk_lost(kiosk: KioskWalk) -> None:
     """A lost card: logging in for it, blocking it, collecting the next (the slip on screen, the
     printer out of paper); then nothing is left to collect."""
@@ -377,6 +469,7 @@ def walk_larger_text(kiosk: KioskWalk) -> None:
 
 WALKS: dict[str, Callable[[KioskWalk], None]] = {
     "start": walk_start,
+    "guest": walk_guest,
     "pay": walk_pay,
     "paying-refused": walk_paying_refused,
     "collect": walk_collect,

@@ -1,7 +1,8 @@
 """Every kiosk flow finished by touch alone on a 1080 x 1920 portrait and a 1920 x 1080 landscape
 touch screen: pay what you owe, collect a card by QR code, by the welcome mail's code typed on
 the on-screen keyboard, and with the temporary customer number and password and the ID
-document's details typed on it, and block a lost card. Only taps on the screen (no key pressed,
+document's details typed on it, block a lost card, and become a guest with another library's
+card number typed. Only taps on the screen (no key pressed,
 no mouse, no text put in by a script, no wheel); every target at least 48 px and every key of
 every layer shown at least 64 px; no axe violations with the keyboard open; the keyboard speaks
 Dutch (literally: a missing translation must not pass)."""
@@ -9,6 +10,8 @@ Dutch (literally: a missing translation must not pass)."""
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -18,13 +21,18 @@ from sqlalchemy import select
 
 from kiosk.demo import blank_tag, tag_number
 from kiosk.devices import Devices
-from kiosk.hardware.simulated import SimulatedTag
+from kiosk.hardware.simulated import SimulatedDocument, SimulatedTag
 from portal.extensions import db
+from shared.catalogue.isil import load_directory
+from shared.guests.directory import load_home_libraries
+from shared.models.isil import IsilLibrary, IsilPrefix
 from shared.models.payment import Payment
+from tests.functional.portal.test_guests import home_server, homes_file  # noqa: F401
 from tests.support.accounts import give_card, member
 from tests.support.browser import TIMEOUT_MS, axe_violations, chromium
 from tests.support.kiosk_api import welcome_mail_code
 from tests.support.kiosk_collect import (
+    SIGNUP_BIRTH,
     patron_document,
     place_blank,
     portal_state,
@@ -34,9 +42,11 @@ from tests.support.kiosk_collect import (
 )
 from tests.support.kiosk_flows import CARD, owing_card_holder, place
 from tests.support.mollie_sandbox import MollieSandbox
+from tests.support.sip2_home_library import INSTITUTION, HomeLibraryServer, HomePatron
 from tests.support.touch import SCREENS, OnScreenKeyboard, tap, touch_screen
 
 LOST_CARD = "52700000012345"
+GUEST_CARD = "28415000012345"  # Fryslân's prefix 8415, shared here with another library
 # Capitals, a symbol and a space: the keyboard types what passwords need.
 OWN_PASSWORD = "Lees#Uil 7x"
 KEEPALIVE = "/nog-hier"
@@ -139,6 +149,17 @@ def type_document(screen: Screen, number: str, birth: str, expiry: str) -> None:
     tap(button)
 
 
+def type_the_document(screen: Screen, document: SimulatedDocument) -> None:
+    """Type the document's number and dates (its MRZ's YYMMDD as DDMMYYYY) on the keyboard."""
+    birth, expiry = document.birth_date, document.expiry_date
+    type_document(
+        screen,
+        document.document_number,
+        f"{birth[4:]}{birth[2:4]}19{birth[:2]}",
+        f"{expiry[4:]}{expiry[2:4]}20{expiry[:2]}",
+    )
+
+
 def scan_document(screen: Screen) -> SimulatedTag:
     """Lay the document on its reader and a blank card on the card reader, and scan the
     document's MRZ; the blank card."""
@@ -229,13 +250,7 @@ def test_collect_a_card_with_password_and_typed_document_by_touch(
     document = patron_document()
     screen.devices.document_reader.place(document)  # type: ignore[attr-defined]
     place_blank(screen.devices, tag := blank_tag())
-    birth, expiry = document.birth_date, document.expiry_date
-    type_document(
-        screen,
-        document.document_number,
-        f"{birth[4:]}{birth[2:4]}19{birth[:2]}",
-        f"{expiry[4:]}{expiry[2:4]}20{expiry[:2]}",
-    )
+    type_the_document(screen, document)
     take_the_new_card(screen, tag)
 
 
@@ -258,3 +273,41 @@ def test_block_a_lost_card_by_touch(
     assert blocked and [(card.number, card.status) for card in cards] == [(LOST_CARD, "lost")]
     tap(screen.page.get_by_role("link", name=screen.said("Not now")))
     stop(screen)
+
+
+@pytest.mark.browser
+def test_become_a_guest_by_touch(
+    screen: Screen,
+    app: Flask,
+    homes_file: Path,  # noqa: F811
+    home_server: tuple[HomeLibraryServer, int],  # noqa: F811
+) -> None:
+    document = patron_document()
+    home_server[0].patrons[GUEST_CARD] = HomePatron(
+        "Dijk, Marieke van", SIGNUP_BIRTH, date(2027, 12, 31)
+    )
+    load_directory(db.session())
+    db.session.add(IsilLibrary(isil="NL-999001", organisation="Bibliotheek Testerland"))
+    db.session.add(IsilPrefix(prefix="8415", isil="NL-999001"))  # the number leaves a choice
+    db.session.commit()
+    app.config["HOME_LIBRARIES"] = load_home_libraries(homes_file)
+    page, keyboard = screen.page, screen.keyboard
+    tap(page.get_by_role("link", name=screen.said("Become a guest patron")))
+    field = page.get_by_label(screen.said("Card number"), exact=True)
+    keyboard.tap_field(field, screen.said("Card number"))
+    keyboard.type(GUEST_CARD)
+    expect(field).to_have_value(GUEST_CARD)
+    keyboard.press("Done")
+    expect(keyboard.panel).to_be_hidden()
+    tap(page.get_by_role("button", name=screen.said("Next")))
+    screen.heading("Which library gave you your card?")
+    tap(page.get_by_role("button", name=f"Bibliotheekservice Fryslân ({INSTITUTION})"))
+    screen.heading("Terms of use")
+    tap(page.get_by_role("button", name=screen.said("I accept the terms")))
+    screen.heading("Check your ID document")
+    screen.devices.document_reader.place(document)  # type: ignore[attr-defined]
+    type_the_document(screen, document)
+    screen.heading("Welcome as a guest patron")
+    tap(page.get_by_role("button", name=screen.said("Done")))
+    screen.heading("Welcome to the library")
+    assert screen.other_input == []

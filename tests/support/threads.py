@@ -1,4 +1,8 @@
-"""Work started in other threads while the test holds a lock they need."""
+"""Work started in other threads while the test holds a lock they need.
+
+Make the app the threads use before starting them: making one compiles its URL rules with
+`ast.parse`, which CPython 3.11 does not make thread-safe (two at once: "SystemError: AST
+constructor recursion depth mismatch", seen in CI as a thread that stopped waiting)."""
 
 import threading
 import traceback

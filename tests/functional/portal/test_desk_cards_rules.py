@@ -213,8 +213,10 @@ def test_two_desks_scanning_one_number_for_two_patrons(
     db.session.commit()
     ids, outcome = (staff.id, two.id), []
 
+    other_portal = portal_instance()  # before the threads (tests/support/threads.py says why)
+
     def second_desk() -> None:
-        with portal_instance().app_context():
+        with other_portal.app_context():
             session = db.session()
             other_staff, other = (
                 session.get_one(LoginAccount, ids[0]),

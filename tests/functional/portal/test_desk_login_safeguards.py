@@ -262,8 +262,10 @@ def at_the_same_time(
     patron's row; "done" or the code each was refused with."""
     outcomes: list[str] = []
 
+    other_portal = portal_instance()  # before the threads (tests/support/threads.py says why)
+
     def there() -> None:
-        with portal_instance().app_context():
+        with other_portal.app_context():
             try:
                 action(db.session.get_one(Patron, patron.id))
                 db.session.commit()

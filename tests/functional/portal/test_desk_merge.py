@@ -310,8 +310,10 @@ def test_two_merges_of_the_same_records_at_once_merge_once(
     shown = fingerprint(side_of(db.session, kept), side_of(db.session, other))
     outcomes: list[str] = []
 
+    other_portal = portal_instance()  # before the threads (tests/support/threads.py says why)
+
     def merge_there() -> None:
-        with portal_instance().app_context():
+        with other_portal.app_context():
             staff, kept, other = (
                 db.session.get_one(model, id_)
                 for model, id_ in zip((LoginAccount, Patron, Patron), ids, strict=True)

@@ -283,8 +283,10 @@ def test_a_row_being_added_for_the_other_record_is_waited_for(
     outcomes: list[str] = []
     starting = threading.Event()
 
+    other_portal = portal_instance()  # before the threads (tests/support/threads.py says why)
+
     def merge_there() -> None:
-        with portal_instance().app_context():
+        with other_portal.app_context():
             staff, kept, other = (
                 db.session.get_one(model, id_)
                 for model, id_ in zip((LoginAccount, Patron, Patron), ids, strict=True)

@@ -406,8 +406,10 @@ def erasing_meanwhile(
     the codes it was refused with, once the thread ends."""
     outcome: list[str] = []
 
+    other_portal = portal_instance()  # before the threads (tests/support/threads.py says why)
+
     def erase_there() -> None:
-        with portal_instance().app_context():
+        with other_portal.app_context():
             patron = db.session.get_one(Patron, patron_id)
             try:
                 erase(db.session(), patron, db.session.get_one(LoginAccount, staff_id), now())
