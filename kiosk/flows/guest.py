@@ -91,8 +91,10 @@ def guest_slip(
         (answer["display_name"], None),
         (_("Your card of %(library)s", library=answer["library"]), None),
         (_("Card number: %(number)s", number=card.number), None),
-        (_("Valid through %(date)s", date=valid_through_text(answer["valid_through"])), None),
-        (_("Free loan strips: %(count)s", count=answer["loan_strips"]), None),
     ]
+    if answer.get("valid_through"):
+        valid = valid_through_text(answer["valid_through"])
+        lines.append((_("Valid through %(date)s", date=valid), None))
+    lines.append((_("Free loan strips: %(count)s", count=answer["loan_strips"]), None))
     title = _("Welcome as a guest patron")
     return make_receipt(config, branch, at, title, lines, barcode=card.number)

@@ -57,6 +57,12 @@ def _lock(session: PatronSession) -> threading.Lock:
     return session.data.setdefault("lock", threading.Lock())
 
 
+def _drain_scanner() -> None:
+    """Forget scans made before this page (they may be someone else's)."""
+    while kiosk().devices.scanner.read(0) is not None:
+        pass
+
+
 def _at(step: Step) -> PatronSession | None:
     """The session, if it is at this step."""
     session = patron_session()
@@ -76,10 +82,9 @@ def card() -> str | Response | tuple[str, int]:
     if session.step != Step.GUEST_CARD:
         return redirect(_where_now(session))
     if request.method == "GET":
-        while kiosk().devices.scanner.read(0) is not None:  # an earlier patron's scans
-            pass
+        _drain_scanner()
         return render_template("kiosk/guest/card.html", error=None)
-    number = request.form.get("card_number", "").strip()
+    number = typed_number(request.form.get("card_number", ""))
     if not HOME_CARD.fullmatch(number):
         error = _("Type the number on your library card: 4 to 20 digits or letters.")
         return render_template("kiosk/guest/card.html", error=error, number=number), 422
@@ -99,9 +104,19 @@ def poll_card() -> Response:
             return _poll(status=_("We cannot read this card. Type or scan its number instead."))
         return _poll(go=_chose_card(session, own))
     line = scanner_for_page(kiosk().devices.scanner)(SCAN_WAIT_SECONDS)
-    if line is not None and HOME_CARD.fullmatch(line.strip()):
-        return _poll(go=_chose_card(session, guest.OwnCard(line.strip())))
-    return _poll()
+    if line is None:
+        return _poll()
+    if not HOME_CARD.fullmatch(number := typed_number(line)):
+        return _poll(
+            status=_("That is not a library card's number. Scan the barcode on your card.")
+        )
+    return _poll(go=_chose_card(session, guest.OwnCard(number)))
+
+
+def typed_number(text: str) -> str:
+    """A card number as typed or printed ("2000 0123-4567"): without spaces and dashes, in
+    capitals as a chip carries it."""
+    return "".join(char for char in text if char not in " -\t").upper()
 
 
 def _chose_card(session: PatronSession, own: guest.OwnCard) -> str:
@@ -135,7 +150,10 @@ def library() -> str | Response:
     if session is None:
         return redirect(_where_now(patron_session()))
     search = request.values.get("search", "").strip()[:120]
-    found = _libraries(session, search)
+    try:
+        found = _libraries(session, search)
+    except PortalRefused as refused:
+        return redirect(_to_desk(session, refused.code, refused.details), code=303)
     chosen = request.form.get("isil", "")
     if request.method == "POST" and chosen in {library["isil"] for library in found}:
         with _lock(session):
@@ -170,7 +188,12 @@ def terms() -> str | Response:
 def _id_page(**context: Any) -> str:
     """The ID page of the guest flow (the collect flow's, at the guest's step)."""
     urls = {"form_url": url_for("guest.verify_id"), "poll_url": url_for("guest.poll_mrz")}
+    intro = _(
+        "We check that the card is yours. We only keep that we checked it, never your"
+        " document details."
+    )
     context = {"errors": {}, "wrong_parts": set(), **urls, "flow": "guest", "step": 4, **context}
+    context["intro"] = intro
     return render_template("kiosk/collect/verify_id.html", **context)
 
 
@@ -183,6 +206,7 @@ def verify_id() -> str | Response | tuple[str, int]:
     if current_job(session, JOB) is not None:
         return redirect(url_for("guest.reading"), code=303)
     if request.method == "GET":
+        _drain_scanner()
         return _id_page(problem=ID_PROBLEMS.get(request.args.get("problem", "")))
     form = request.form
     birth, expiry = form_parts(form, "birth_date"), form_parts(form, "expiry_date")
@@ -208,7 +232,8 @@ def _start_reading(session: PatronSession, access: MrzInput) -> None:
     """Read the chip and register in a job, unless one runs already (a double submit)."""
     running, timeout = kiosk(), current_app.config["KIOSK_DOCUMENT_TIMEOUT"]
     own: guest.OwnCard = session.data["own_card"]
-    choices = guest.Choices(session.data["isil"], access, True, session.language)
+    accepted = bool(session.data.get("accepted_terms"))
+    choices = guest.Choices(session.data["isil"], access, accepted, session.language)
     with _lock(session):
         if session.step != Step.GUEST_ID or current_job(session, JOB) is not None:
             return
@@ -294,7 +319,7 @@ def desk() -> str | Response:
     """Please go to the desk, and why."""
     session = _at(Step.DESK)
     if session is None or "desk_why" not in session.data:
-        return redirect(_where_now(patron_session()))
+        return redirect(url_for("start.home"))  # another flow's desk page is that flow's
     code, details = session.data["desk_why"]
     why = _("We could not read your ID document.") if code == UNREAD else None
     return render_template("kiosk/guest/desk.html", why=why or refusal_message(code, details))

@@ -73,19 +73,32 @@ def ask_home(
 ) -> HomeCheck | None:
     """What the home library says of the card, refused when it does not know it, blocks it or
     its subscription there has ended; None without a home library to ask (unverified)."""
+    check = home_answer(session, home, card, now)
+    if check is not None:
+        refuse_at_home(check, now)
+    return check
+
+
+def home_answer(
+    session: Session, home: HomeLibrary | None, card: HomeCard, now: datetime
+) -> HomeCheck | None:
+    """What the home library says of the card, whatever it says (None: none to ask)."""
     check_card(session, card)
     if home is None:
         return None
     try:
-        check = home.check(card.number, now)
+        return home.check(card.number, now)
     except HomeLibraryUnavailable as error:
         raise DomainError("home_library_unavailable") from error
+
+
+def refuse_at_home(check: HomeCheck, now: datetime) -> None:
+    """Refuse a card the home library does not know, blocks, or whose subscription ended."""
     if not check.known:
         raise DomainError("guest_unknown_at_home")
     ended = check.valid_through is not None and check.valid_through < local_today(now)
     if check.blocked or ended:
         raise DomainError("guest_blocked_at_home")
-    return check
 
 
 def register_guest(

@@ -17,8 +17,9 @@ from shared.guests.home_person import split_name
 from shared.guests.registration import (
     HomeCard,
     Registered,
-    ask_home,
     check_card,
+    home_answer,
+    refuse_at_home,
     register_guest,
 )
 from shared.kiosks.id_checks import DocumentReading, Holder, document_outcome, record_reading
@@ -84,13 +85,18 @@ def _registered(
     check_card(session, guest.card)
     if home is None:
         raise DomainError("guest_at_the_desk")
-    check = ask_home(session, home, guest.card, now)
-    if check is None or check.person is None or check.person.birth_date is None:
+    # Whether the card's holder is known or blocked there is said only to that holder: the
+    # document is compared first (anyone may type a number).
+    check = home_answer(session, home, guest.card, now)
+    if check is None or not check.known or check.person is None:
+        raise DomainError("guest_document_not_verified")
+    if check.person.birth_date is None:
         raise DomainError("guest_at_the_desk")  # too little to compare the document with
     prefix, surname, _ = split_name(check.person.name)
     holder = Holder(prefix, surname, check.person.birth_date)
     if document_outcome(holder, guest.reading, today) != IdCheckOutcome.VERIFIED:
         raise DomainError("guest_document_not_verified")
+    refuse_at_home(check, now)
     registered = register_guest(session, guest.card, check, None, guest.device.branch, now)
     if not registered.again:
         registered.patron.locale = guest.locale

@@ -300,6 +300,8 @@ def walk_guest(kiosk: KioskWalk) -> None:
         expect(kiosk.page.locator("[data-poll-url]")).to_be_attached(timeout=TIMEOUT_MS)
         kiosk.lay_card(card_tag(LAID_CARD, INSTITUTION))  # once the page asks for it
         kiosk.tap("I accept the terms")
+        # The ID page forgets scans made before it: the patron scans once it asks.
+        expect(kiosk.page).to_have_url(kiosk.at("/gastlener/legitimatie"), timeout=TIMEOUT_MS)
         someone = patron_document()
         kiosk.lay_document(someone)
         kiosk.scan_document(someone)

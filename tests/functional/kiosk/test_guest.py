@@ -127,3 +127,17 @@ def test_a_document_that_is_not_the_card_holders_sends_to_the_desk(
     desk = kiosk.get("/gastlener/balie").get_data(as_text=True)
     assert said(kiosk.application, "Please go to the desk") in desk
     assert db.session.scalar(select(GuestHome)) is None
+
+
+def test_a_number_typed_as_printed_with_spaces_and_dashes_is_taken(
+    kiosk: FlaskClient, kiosk_devices: Devices
+) -> None:
+    kiosk.get("/gastlener")
+    typed = kiosk.post("/gastlener", data={"card_number": "2841 5000-0123 45"})
+    assert typed.location == "/gastlener/voorwaarden"
+    assert document_checked(kiosk, kiosk_devices) == "/gastlener/klaar"
+    assert db.session.scalars(select(GuestHome)).one().home_card_number == CARD
+
+
+def test_another_flows_desk_page_is_not_the_guests(kiosk: FlaskClient) -> None:
+    assert kiosk.get("/gastlener/balie").location == "/"

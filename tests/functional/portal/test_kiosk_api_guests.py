@@ -103,3 +103,14 @@ def test_someone_elses_document_is_refused_and_refusals_wait_after_five(
 
 def test_terms_not_accepted_are_refused(kiosk: KioskApi, fryslan: HomeLibraryServer) -> None:
     assert register(kiosk, accepted_terms=False).json["error"] == "guest_terms_not_accepted"
+
+
+def test_blocked_or_unknown_at_home_is_said_only_to_the_cards_holder(
+    kiosk: KioskApi, fryslan: HomeLibraryServer
+) -> None:
+    fryslan.patrons[CARD].blocked = "Klant is geblokkeerd"
+    other = {**SJOUKJE, "surname": "JANSEN"}
+    assert register(kiosk, document=other).json["error"] == "guest_document_not_verified"
+    assert register(kiosk).json["error"] == "guest_blocked_at_home"  # her own passport
+    unknown = register(kiosk, card_number="28415000099999")
+    assert unknown.json["error"] == "guest_document_not_verified"
