@@ -16,11 +16,8 @@ from kiosk.demo import demo_document
 from kiosk.devices import Devices
 from kiosk.flows import guest
 from kiosk.hardware.base import MrzInput
-from kiosk.hardware.emrtd import read_document
 from kiosk.hardware.library_card import LibraryCard, encode
-from kiosk.hardware.pcsc import PcscCardReader
-from kiosk.hardware.printer import open_printer
-from kiosk.hardware.simulated import SimulatedDocument, SimulatedScanner
+from kiosk.hardware.simulated import SimulatedDocument
 from kiosk.portal_client import PortalRefused
 from portal.extensions import db
 from shared.catalogue.isil import load_directory
@@ -29,7 +26,7 @@ from shared.models.guest import GuestHome, Verification
 from shared.models.id_check import IdCheck, IdCheckOutcome
 from shared.models.mail import OutboxMail
 from tests.functional.portal.test_guests import home_server, homes_file  # noqa: F401
-from tests.integration.test_kiosk_collect_pcsc import DOCUMENT_READER
+from tests.integration.test_kiosk_collect_pcsc import DOCUMENT_READER, kiosk_devices  # noqa: F401
 from tests.support.kiosk_collect import go_from, td3_mrz, typed_document
 from tests.support.pcsc import LIBRARY_CARD_READER, VPCD_PORTS, wait_for_card
 from tests.support.printer import printed_barcodes
@@ -39,19 +36,6 @@ from tests.support.virtual_library_card import VirtualLibraryCard
 
 CARD = "28415000077777"  # Fryslân's prefix 8415, but the chip's ISIL decides
 ERIKSSON = demo_document("Eriksson", "Anna Maria", date(1974, 8, 12))
-
-
-@pytest.fixture
-def kiosk_devices(pcscd: tuple[str, ...]) -> Devices:
-    """The kiosk's devices on pcscd's virtual readers."""
-    return Devices(
-        card_reader=PcscCardReader(),
-        card_reader_name=LIBRARY_CARD_READER,
-        document_reader=read_document,
-        document_reader_name=DOCUMENT_READER,
-        printer=open_printer("dummy"),
-        scanner=SimulatedScanner(),
-    )
 
 
 @pytest.fixture
@@ -95,7 +79,7 @@ def the_kiosk(kiosk_app: Flask) -> Kiosk:
 
 def test_a_guest_registers_with_another_librarys_card_through_pcscd(
     kiosk_app: Flask,
-    kiosk_devices: Devices,
+    kiosk_devices: Devices,  # noqa: F811  (the collect test's fixture)
     portal_knows_fryslan: HomeLibraryServer,
 ) -> None:
     kiosk_app.config.update(KIOSK_DOCUMENT_TIMEOUT=5.0)
@@ -132,7 +116,7 @@ def test_a_guest_registers_with_another_librarys_card_through_pcscd(
 
 def test_a_document_of_someone_else_is_refused_to_the_desk(
     kiosk_app: Flask,
-    kiosk_devices: Devices,
+    kiosk_devices: Devices,  # noqa: F811  (the collect test's fixture)
     own_card: VirtualLibraryCard,
     portal_knows_fryslan: HomeLibraryServer,
 ) -> None:
